@@ -1,0 +1,60 @@
+# tessera — top-level entry points. The README's two commands are `make demo`
+# and `make test`; both install missing Debian packages first.
+BUILD       ?= build
+BUILD_ASAN  ?= build-asan
+BUILD_FUZZ  ?= build-fuzz
+JOBS        ?= $(shell nproc)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps configure build demo test test-asan test-interop bench fuzz format install clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DTESSERA_WERROR=ON $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: a local mTLS handshake shown step by step.
+demo: build
+	$(BUILD)/bin/tessera demo
+
+# The whole default test suite (unit, CLI and interop tests) through ctest.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# clang 14 with AddressSanitizer + UndefinedBehaviorSanitizer; unit tests.
+test-asan: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_ASAN) -G Ninja -DTESSERA_WERROR=ON \
+	  -DTESSERA_SANITIZE=ON -DTESSERA_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 900
+
+test-interop: build
+	cd $(BUILD) && ctest --output-on-failure -L interop --timeout 600
+
+bench: build
+	$(BUILD)/bin/tessera_micro_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+fuzz: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DTESSERA_FUZZ=ON \
+	  -DTESSERA_SANITIZE=ON -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_TESTS=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+format:
+	git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

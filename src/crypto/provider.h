@@ -1,0 +1,172 @@
+// crypto/provider.h — the Provider interface: every cryptographic operation
+// tessera performs goes through it, named in RFC terms.
+//
+// The default provider (crypto/openssl/openssl_provider.h) implements it over
+// OpenSSL 3 libcrypto. The deterministic provider (crypto/deterministic.h)
+// replaces the randomness with a script so RFC 8448 traces replay byte for
+// byte and fuzzers are reproducible: every random value, including private
+// keys of ephemeral key shares, is drawn through Provider::random().
+//
+// Objects returned by a provider are independent of it once created (they own
+// their libcrypto state), are not thread-safe, and may be used from one thread
+// at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "tessera/algorithms.h"
+#include "tessera/result.h"
+
+namespace tessera::crypto {
+
+// Incremental hash. clone() copies the running state cheaply, so a transcript
+// can produce a snapshot hash without finishing.
+class HashContext {
+ public:
+  virtual ~HashContext() = default;
+  virtual HashAlgorithm algorithm() const = 0;
+  virtual size_t output_size() const = 0;
+  virtual void update(ByteView data) = 0;
+  // finish returns the digest; the context must not be used afterwards.
+  virtual Bytes finish() = 0;
+  // clone returns an independent copy of the running state.
+  virtual std::unique_ptr<HashContext> clone() const = 0;
+};
+
+// One AEAD direction, keyed once (RFC 5116 interface). Nonces are 12 bytes,
+// tags 16 bytes. Seal and open work in place and do not allocate.
+class Aead {
+ public:
+  virtual ~Aead() = default;
+  virtual AeadAlgorithm algorithm() const = 0;
+  static constexpr size_t kNonceSize = 12;
+  static constexpr size_t kTagSize = 16;
+  // seal encrypts data in place and writes the 16-byte tag to tag.
+  virtual Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
+                            MutableByteView tag) = 0;
+  // open decrypts data in place after checking tag; a wrong tag is
+  // bad_record_mac and leaves data unspecified (the caller discards it).
+  virtual Result<void> open(ByteView nonce, ByteView aad, MutableByteView data,
+                            ByteView tag) = 0;
+};
+
+// The client's half of a key exchange (a KEM decapsulation key). For (EC)DH
+// groups the "ciphertext" is the server's public value.
+class KeyShare {
+ public:
+  virtual ~KeyShare() = default;
+  virtual NamedGroup group() const = 0;
+  // public_value is the encoded share sent in key_share / ClientKeyExchange
+  // (X25519: 32 bytes; P-256/P-384: uncompressed point; ffdhe: big-endian,
+  // left-padded to the size of p).
+  virtual ByteView public_value() const = 0;
+  // decapsulate validates the peer's value (RFC 8446 4.2.8.1/4.2.8.2,
+  // RFC 7919 5.1) and returns the shared secret; invalid_key_share on a bad
+  // value (including an all-zero X25519 result).
+  virtual Result<SecretBytes> decapsulate(ByteView peer_value) = 0;
+};
+
+struct Encapsulation {
+  Bytes ciphertext;       // the server's share, sent back to the client
+  SecretBytes shared_secret;
+};
+
+// A public key for signature verification, loaded from SubjectPublicKeyInfo.
+enum class KeyType : uint8_t { rsa, rsa_pss, ec_p256, ec_p384, ec_p521, ed25519 };
+std::string_view key_type_name(KeyType t);
+
+class PublicKey {
+ public:
+  virtual ~PublicKey() = default;
+  virtual KeyType type() const = 0;
+  virtual size_t bits() const = 0;
+  // spki returns the DER SubjectPublicKeyInfo this key was loaded from.
+  virtual ByteView spki() const = 0;
+  // verify checks signature over message under scheme (the scheme's hash is
+  // applied by the provider; for ed25519 the message is signed as is).
+  // signature_invalid on a bad signature; unsupported_algorithm if the scheme
+  // does not fit the key type.
+  virtual Result<void> verify(SignatureScheme scheme, ByteView message,
+                              ByteView signature) const = 0;
+  // supports says whether scheme can be used with this key.
+  virtual bool supports(SignatureScheme scheme) const = 0;
+};
+
+// A private key able to sign; also exposes its public half.
+class PrivateKey {
+ public:
+  virtual ~PrivateKey() = default;
+  virtual KeyType type() const = 0;
+  virtual size_t bits() const = 0;
+  virtual bool supports(SignatureScheme scheme) const = 0;
+  virtual Result<Bytes> sign(SignatureScheme scheme, ByteView message) const = 0;
+  // public_spki returns the DER SubjectPublicKeyInfo of the public key.
+  virtual Bytes public_spki() const = 0;
+  // to_pkcs8_pem writes the key as an unencrypted PKCS#8 PEM block.
+  virtual Result<std::string> to_pkcs8_pem() const = 0;
+  // rsa_decrypt_premaster: RFC 5246 7.4.7.1 RSA key transport with implicit
+  // rejection. Decrypts ciphertext and, without any data-dependent branch,
+  // returns the 48-byte premaster if the PKCS#1 v1.5 padding is valid, its
+  // length is 48 and its first two bytes equal client_version, and otherwise
+  // the 48 bytes of `fallback` (random bytes drawn by the caller before the
+  // decryption). Never fails for a bad ciphertext; fails only if the key is
+  // not RSA or libcrypto fails.
+  virtual Result<SecretBytes> rsa_decrypt_premaster(ByteView ciphertext, uint16_t client_version,
+                                                    const SecretBytes& fallback) const = 0;
+};
+
+struct KeyGenParams {
+  KeyType type = KeyType::ec_p256;
+  size_t rsa_bits = 2048;  // RSA only: 2048..4096
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual std::string_view name() const = 0;
+
+  // random fills out with cryptographically secure random bytes.
+  virtual void random(MutableByteView out) = 0;
+
+  // --- hashes and MACs ---
+  virtual std::unique_ptr<HashContext> hash(HashAlgorithm alg) = 0;
+  Bytes digest(HashAlgorithm alg, ByteView data);
+  virtual Bytes hmac(HashAlgorithm alg, ByteView key, ByteView data) = 0;
+  // RFC 5869.
+  virtual SecretBytes hkdf_extract(HashAlgorithm alg, ByteView salt, ByteView ikm) = 0;
+  virtual Result<SecretBytes> hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
+                                          size_t length) = 0;
+  // RFC 5246 5: PRF(secret, label, seed) = P_hash(secret, label + seed).
+  virtual Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret,
+                                        std::string_view label, ByteView seed,
+                                        size_t length) = 0;
+
+  // --- AEAD ---
+  virtual Result<std::unique_ptr<Aead>> aead(AeadAlgorithm alg, ByteView key) = 0;
+
+  // --- key exchange (KEM-shaped) ---
+  virtual bool supports_group(NamedGroup g) const = 0;
+  // generate_key_share creates the client's ephemeral share for g.
+  virtual Result<std::unique_ptr<KeyShare>> generate_key_share(NamedGroup g) = 0;
+  // encapsulate is the server side: validate the client's share, create the
+  // server's, and return it with the shared secret.
+  virtual Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) = 0;
+
+  // --- signatures and keys ---
+  virtual Result<std::unique_ptr<PublicKey>> load_public_key(ByteView spki_der) = 0;
+  // load_private_key accepts PEM (PKCS#8, traditional RSA/EC) or PKCS#8 DER.
+  virtual Result<std::unique_ptr<PrivateKey>> load_private_key(ByteView pem_or_der) = 0;
+  virtual Result<std::unique_ptr<PrivateKey>> generate_private_key(const KeyGenParams& p) = 0;
+
+  // --- RSA key transport, client side (RFC 5246 7.4.7.1) ---
+  virtual Result<Bytes> rsa_encrypt_pkcs1(const PublicKey& key, ByteView plaintext) = 0;
+};
+
+// default_provider returns the process-wide OpenSSL provider.
+std::shared_ptr<Provider> default_provider();
+
+}  // namespace tessera::crypto
