@@ -1,0 +1,78 @@
+// tessera/config.h — immutable client and server configurations.
+//
+// Build a config once, then share it between connections as
+// std::shared_ptr<const ClientConfig> / <const ServerConfig>. Everything a
+// connection may vary per instance (the server name to verify) is passed to
+// Connection::client instead.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/policy.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+namespace crypto {
+class Provider;
+class PrivateKey;
+}  // namespace crypto
+namespace x509 {
+class TrustStore;
+}  // namespace x509
+
+// Credential: a certificate chain (DER, leaf first) and its private key.
+struct Credential {
+  std::vector<std::vector<uint8_t>> chain;
+  std::shared_ptr<const crypto::PrivateKey> key;
+
+  // from_pem loads a PEM chain (leaf first) and a PEM private key, and checks
+  // that the key matches the leaf's public key.
+  static Result<Credential> from_pem(crypto::Provider& provider, std::string_view chain_pem,
+                                     std::string_view key_pem);
+  // dns_names returns the leaf's dNSName SANs (for SNI-based selection).
+  std::vector<std::string> dns_names() const;
+};
+
+// KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
+// "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".
+using KeyLogCallback = std::function<void(std::string_view line)>;
+// Clock returns the current time in seconds since the Unix epoch; used for
+// certificate validity and ticket ages.
+using Clock = std::function<int64_t()>;
+
+enum class ClientAuth : uint8_t { none, optional, required };
+
+struct ClientConfig {
+  Policy policy = Policy::default_policy();
+  std::shared_ptr<crypto::Provider> provider;     // null: the default OpenSSL provider
+  std::shared_ptr<const x509::TrustStore> trust;  // null with verify_peer: the system bundle
+  bool verify_peer = true;                        // false only for tests and debugging
+  std::vector<std::string> alpn;                  // offered protocols, in preference order
+  std::shared_ptr<const Credential> credential;   // client certificate for mTLS, if any
+  Clock clock;                                    // null: system clock
+  KeyLogCallback keylog;                          // null: no key log
+};
+
+struct ServerConfig {
+  Policy policy = Policy::default_policy();
+  std::shared_ptr<crypto::Provider> provider;
+  // Server certificates; chosen by SNI (leaf dNSName SANs) and by the
+  // client's signature algorithms. The first one is the fallback.
+  std::vector<std::shared_ptr<const Credential>> credentials;
+  ClientAuth client_auth = ClientAuth::none;
+  std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none
+  std::vector<std::string> alpn;  // supported protocols, in server preference order
+  Clock clock;
+  KeyLogCallback keylog;
+  // Key for stateless HelloRetryRequest cookies (32 bytes); empty: a random
+  // key is drawn when the first connection is created from this config.
+  std::vector<uint8_t> cookie_key;
+};
+
+}  // namespace tessera

@@ -1,0 +1,109 @@
+// tessera/connection.h — the sans-I/O TLS connection.
+//
+// A Connection never touches a socket: feed it the bytes that arrived from
+// the peer with receive_tls(), send what pending_tls() returns and then
+// consume_tls() that many bytes. Application data goes in with write() and
+// comes out through app_data()/consume_app_data(). Events (handshake done,
+// peer closed, key update, ticket) are polled. The same engine serves the
+// blocking Stream in tessera/stream.h, an epoll loop, or a fuzzer.
+//
+//   auto c = Connection::client(config, {.server_name = "example.com"}).value();
+//   while (!c->is_handshake_done()) { send(c->pending_tls()); c->receive_tls(recv()); }
+//
+// After any error the connection is failed: the alert describing it has been
+// queued in pending_tls(), and every later call returns the same error.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/config.h"
+#include "tessera/error.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+struct ClientOptions {
+  // DNS name (sent as SNI and verified against dNSName SANs) or an IP literal
+  // (not sent as SNI; verified against iPAddress SANs). Empty: no SNI and no
+  // identity check (only allowed with verify_peer = false).
+  std::string server_name;
+  // Overrides ClientConfig::alpn when non-empty.
+  std::vector<std::string> alpn;
+};
+
+enum class Event : uint8_t {
+  handshake_done,
+  peer_closed,          // close_notify received
+  key_update_received,  // the peer updated its sending keys
+  new_session_ticket,   // a TLS 1.3 NewSessionTicket arrived
+};
+
+// What was negotiated, for display and for application decisions.
+struct HandshakeSummary {
+  ProtocolVersion version = ProtocolVersion::tls13;
+  uint16_t cipher_suite = 0;
+  uint16_t group = 0;             // key exchange group (0 for RSA key transport)
+  uint16_t signature_scheme = 0;  // the server's CertificateVerify/ServerKeyExchange scheme
+  uint16_t client_signature_scheme = 0;
+  std::string alpn;
+  std::string server_name;  // SNI sent (client) or received (server)
+  bool hello_retry = false;
+  bool client_authenticated = false;
+  std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
+  std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
+  std::string peer_verified_by;                  // trust anchor subject, when verified
+};
+
+// TraceCallback receives one plain-words line per handshake step
+// ("Client Hello: offered TLS 1.3, TLS 1.2; suites ...").
+using TraceCallback = std::function<void(std::string_view line)>;
+
+class Connection {
+ public:
+  // client creates a client connection; its ClientHello is queued at once.
+  static Result<std::unique_ptr<Connection>> client(std::shared_ptr<const ClientConfig> config,
+                                                    ClientOptions options);
+  // server creates a server connection waiting for a ClientHello.
+  static Result<std::unique_ptr<Connection>> server(std::shared_ptr<const ServerConfig> config);
+
+  virtual ~Connection() = default;
+
+  // set_trace installs a callback for human-readable handshake steps.
+  virtual void set_trace(TraceCallback cb) = 0;
+
+  // receive_tls consumes bytes from the peer (any split). On a fatal error
+  // the alert is queued and the error returned.
+  virtual Result<void> receive_tls(std::span<const uint8_t> data) = 0;
+  // pending_tls returns bytes to send to the peer; valid until the next call
+  // on this connection.
+  virtual std::span<const uint8_t> pending_tls() const = 0;
+  virtual void consume_tls(size_t n) = 0;
+
+  // write queues application data (allowed once the handshake is done).
+  virtual Result<void> write(std::span<const uint8_t> data) = 0;
+  // app_data returns received, decrypted application data not yet consumed.
+  virtual std::span<const uint8_t> app_data() const = 0;
+  virtual void consume_app_data(size_t n) = 0;
+
+  // close queues close_notify; no more writes are accepted.
+  virtual void close() = 0;
+  // key_update sends a KeyUpdate (TLS 1.3), asking the peer to update too
+  // when request_peer is true.
+  virtual Result<void> key_update(bool request_peer) = 0;
+
+  virtual std::optional<Event> poll_event() = 0;
+  virtual bool is_handshake_done() const = 0;
+  virtual bool is_peer_closed() const = 0;
+  // error returns the fatal error, or null.
+  virtual const Error* error() const = 0;
+  virtual const HandshakeSummary& summary() const = 0;
+};
+
+}  // namespace tessera

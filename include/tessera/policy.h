@@ -1,0 +1,87 @@
+// tessera/policy.h — what a connection may negotiate: versions, suites,
+// groups, signature schemes, key sizes and limits.
+//
+// A Policy is a plain value. Named, dated presets (in the spirit of s2n's
+// security policies) give safe starting points:
+//
+//   "default"  (= "default-2026-11") TLS 1.2-1.3, ECDHE/AEAD only, extended
+//              master secret required, RSA key exchange and DHE off.
+//   "strict"   (= "strict-2026-11") TLS 1.3 only, AES-GCM + ChaCha20,
+//              X25519/P-256/P-384, no RSA PKCS#1 signatures at all.
+//   "compat"   (= "compat-2026-11") TLS 1.2-1.3 for old TLS 1.2 peers: adds
+//              DHE_RSA and RSA key transport and ffdhe groups; extended master
+//              secret preferred but not required. Still AEAD only.
+//
+// Lists are in preference order; a server picks by its own preference.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/algorithms.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+struct Limits {
+  size_t max_handshake_message_size = 64 * 1024;  // per message, after reassembly
+  size_t max_certificate_chain_length = 10;       // certificates in a peer's chain
+  size_t max_certificate_chain_bytes = 128 * 1024;
+  size_t max_empty_records = 32;                  // consecutive empty records
+  size_t max_warning_alerts = 4;                  // TLS 1.2 warning alerts in a row
+  size_t max_key_updates_per_record_window = 32;  // KeyUpdates without application data
+  size_t max_ccs_records = 1;                     // middlebox-compat CCS records (RFC 8446 5)
+};
+
+struct Policy {
+  std::string name;  // e.g. "default-2026-11"
+  ProtocolVersion min_version = ProtocolVersion::tls12;
+  ProtocolVersion max_version = ProtocolVersion::tls13;
+  std::vector<CipherSuite> cipher_suites;
+  std::vector<NamedGroup> groups;
+  // groups the client sends key shares for in its first ClientHello
+  std::vector<NamedGroup> key_share_groups;
+  std::vector<SignatureScheme> signature_schemes;
+  size_t min_rsa_bits = 2048;
+  size_t min_ffdhe_bits = 2048;
+  bool require_extended_master_secret = true;  // TLS 1.2, RFC 7627
+  Limits limits;
+
+  // Presets.
+  static Policy default_policy();
+  static Policy strict();
+  static Policy compat();
+  // by_name accepts "default", "strict", "compat" and their dated names.
+  static std::optional<Policy> by_name(std::string_view name);
+  static std::vector<std::string> preset_names();
+
+  // validate checks the policy is usable (non-empty lists, versions ordered,
+  // suites consistent with the versions); config_invalid otherwise.
+  Result<void> validate() const;
+
+  bool allows_version(ProtocolVersion v) const;
+  bool allows_suite(uint16_t suite) const;
+  bool allows_group(uint16_t group) const;
+  bool allows_scheme(uint16_t scheme) const;
+  // Suites of the given version, in preference order.
+  std::vector<CipherSuite> suites_for(ProtocolVersion v) const;
+
+  // Policy editing helpers for the CLI's LIST options: each replaces the list
+  // with the named items (IANA or OpenSSL names), in the given order;
+  // config_invalid names the first unknown item. Naming a TLS 1.2 RSA
+  // key-exchange suite enables it.
+  Result<void> set_cipher_suites(std::string_view comma_list);
+  Result<void> set_groups(std::string_view comma_list);
+  Result<void> set_signature_schemes(std::string_view comma_list);
+};
+
+// describe_list renders a list of IANA values as "[x25519, secp256r1]" for
+// negotiation error messages.
+std::string describe_groups(const std::vector<uint16_t>& v);
+std::string describe_suites(const std::vector<uint16_t>& v);
+std::string describe_schemes(const std::vector<uint16_t>& v);
+
+}  // namespace tessera

@@ -1,0 +1,62 @@
+// tessera/stream.h — a blocking TLS stream over a connected socket.
+//
+// Stream drives a Connection over a file descriptor with poll(2) and
+// per-operation timeouts. It owns the descriptor and closes it on
+// destruction.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "tessera/connection.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+struct StreamTimeouts {
+  std::chrono::milliseconds handshake{10000};  // whole handshake
+  std::chrono::milliseconds io{30000};         // each read/write wait
+};
+
+class Stream {
+ public:
+  Stream(int fd, std::unique_ptr<Connection> conn, StreamTimeouts timeouts = {});
+  Stream(Stream&&) noexcept;
+  Stream& operator=(Stream&&) noexcept;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream();
+
+  // connect_tcp opens a TCP connection to host:port (numeric or DNS name)
+  // within timeout and returns the descriptor.
+  static Result<int> connect_tcp(const std::string& host, uint16_t port,
+                                 std::chrono::milliseconds timeout);
+
+  // handshake runs the handshake to completion (or error / timeout). On
+  // failure the alert has been sent to the peer as far as possible.
+  Result<void> handshake();
+  // read returns up to out.size() bytes of application data; 0 means the peer
+  // closed cleanly (close_notify). A transport EOF without close_notify is a
+  // truncated_connection error.
+  Result<size_t> read(std::span<uint8_t> out);
+  // write_all sends all of data.
+  Result<void> write_all(std::span<const uint8_t> data);
+  // shutdown sends close_notify and flushes.
+  Result<void> shutdown();
+
+  Connection& connection() { return *conn_; }
+  int fd() const { return fd_; }
+
+ private:
+  Result<void> flush(std::chrono::steady_clock::time_point deadline);
+  Result<bool> fill(std::chrono::steady_clock::time_point deadline);
+
+  int fd_ = -1;
+  std::unique_ptr<Connection> conn_;
+  StreamTimeouts timeouts_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,199 @@
+#include "tessera/stream.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+
+namespace tessera {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return 0;
+  return static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
+}
+
+Result<void> wait_fd(int fd, short events, Clock::time_point deadline, const char* what) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    int ms = remaining_ms(deadline);
+    if (ms == 0) return Error(ErrorCode::timeout, std::string("timed out waiting to ") + what);
+    int r = ::poll(&p, 1, ms);
+    if (r > 0) return ok();
+    if (r == 0) return Error(ErrorCode::timeout, std::string("timed out waiting to ") + what);
+    if (errno != EINTR) return Error(ErrorCode::io_error, std::string("poll: ") + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+Stream::Stream(int fd, std::unique_ptr<Connection> conn, StreamTimeouts timeouts)
+    : fd_(fd), conn_(std::move(conn)), timeouts_(timeouts) {
+  int flags = ::fcntl(fd_, F_GETFL, 0);
+  if (flags >= 0) ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+Stream::Stream(Stream&& o) noexcept
+    : fd_(o.fd_), conn_(std::move(o.conn_)), timeouts_(o.timeouts_) {
+  o.fd_ = -1;
+}
+
+Stream& Stream::operator=(Stream&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    conn_ = std::move(o.conn_);
+    timeouts_ = o.timeouts_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Stream::~Stream() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
+                                std::chrono::milliseconds timeout) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port_s = std::to_string(port);
+  int gai = ::getaddrinfo(host.c_str(), port_s.c_str(), &hints, &res);
+  if (gai != 0) {
+    return Error(ErrorCode::io_error, "cannot resolve " + host + ": " + ::gai_strerror(gai));
+  }
+  auto deadline = Clock::now() + timeout;
+  std::string last = "no addresses";
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (fd < 0) continue;
+    int r = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (r != 0 && errno == EINPROGRESS) {
+      auto w = wait_fd(fd, POLLOUT, deadline, "connect");
+      if (w.ok()) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        r = err == 0 ? 0 : -1;
+        errno = err;
+      } else {
+        errno = ETIMEDOUT;
+      }
+    }
+    if (r == 0) {
+      ::freeaddrinfo(res);
+      return fd;
+    }
+    last = std::strerror(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(res);
+  return Error(ErrorCode::io_error, "cannot connect to " + host + ":" + port_s + ": " + last);
+}
+
+Result<void> Stream::flush(Clock::time_point deadline) {
+  while (!conn_->pending_tls().empty()) {
+    auto out = conn_->pending_tls();
+    ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      conn_->consume_tls(static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      TESSERA_TRY(wait_fd(fd_, POLLOUT, deadline, "send"));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return Error(ErrorCode::io_error, std::string("send: ") + std::strerror(errno));
+  }
+  return ok();
+}
+
+// fill reads once from the socket into the connection; false on EOF.
+Result<bool> Stream::fill(Clock::time_point deadline) {
+  uint8_t buf[16 * 1024 + 512];
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
+      if (!r.ok()) {
+        (void)flush(Clock::now() + std::chrono::milliseconds(200));  // send the alert
+        return std::move(r).error();
+      }
+      return true;
+    }
+    if (n == 0) return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      TESSERA_TRY(wait_fd(fd_, POLLIN, deadline, "receive"));
+      continue;
+    }
+    if (errno == EINTR) continue;
+    return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
+  }
+}
+
+Result<void> Stream::handshake() {
+  auto deadline = Clock::now() + timeouts_.handshake;
+  for (;;) {
+    TESSERA_TRY(flush(deadline));
+    if (conn_->error()) return *conn_->error();
+    if (conn_->is_handshake_done()) return ok();
+    TESSERA_ASSIGN_OR_RETURN(bool more, fill(deadline));
+    if (!more) {
+      TESSERA_TRY(flush(deadline));
+      if (conn_->error()) return *conn_->error();
+      return Error(ErrorCode::truncated_connection, "peer closed the connection during the handshake");
+    }
+  }
+}
+
+Result<size_t> Stream::read(std::span<uint8_t> out) {
+  for (;;) {
+    auto avail = conn_->app_data();
+    if (!avail.empty()) {
+      size_t n = std::min(avail.size(), out.size());
+      std::memcpy(out.data(), avail.data(), n);
+      conn_->consume_app_data(n);
+      return n;
+    }
+    if (conn_->is_peer_closed()) return size_t{0};
+    if (conn_->error()) return *conn_->error();
+    auto deadline = Clock::now() + timeouts_.io;
+    TESSERA_TRY(flush(deadline));  // e.g. KeyUpdate responses
+    TESSERA_ASSIGN_OR_RETURN(bool more, fill(deadline));
+    TESSERA_TRY(flush(deadline));
+    if (!more) {
+      if (conn_->is_peer_closed()) return size_t{0};
+      return Error(ErrorCode::truncated_connection,
+                   "peer closed the transport without close_notify");
+    }
+  }
+}
+
+Result<void> Stream::write_all(std::span<const uint8_t> data) {
+  TESSERA_TRY(conn_->write(data));
+  return flush(Clock::now() + timeouts_.io);
+}
+
+Result<void> Stream::shutdown() {
+  conn_->close();
+  auto r = flush(Clock::now() + timeouts_.io);
+  ::shutdown(fd_, SHUT_WR);
+  return r;
+}
+
+}  // namespace tessera

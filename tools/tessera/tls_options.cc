@@ -1,0 +1,106 @@
+#include "tls_options.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tessera/algorithms.h"
+
+namespace tessera::cli {
+
+std::mutex& output_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void TlsOptions::add(CLI::App& app) {
+  app.add_option("--policy", policy, "Policy preset: default, strict, compat")->capture_default_str();
+  app.add_option("--ciphers", ciphers,
+                 "Comma-separated cipher suites (IANA or OpenSSL names), in preference order");
+  app.add_option("--groups", groups, "Comma-separated groups, e.g. x25519,secp256r1,ffdhe2048");
+  app.add_option("--sigalgs", sigalgs, "Comma-separated signature schemes");
+  app.add_option("--alpn", alpn, "Comma-separated ALPN protocols, e.g. h2,http/1.1");
+  app.add_option("--min-version", min_version, "Minimum TLS version: 1.2 or 1.3");
+  app.add_option("--max-version", max_version, "Maximum TLS version: 1.2 or 1.3");
+  app.add_flag("--trace", trace, "Print each handshake step as it happens");
+  app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
+}
+
+Result<Policy> TlsOptions::make_policy() const {
+  auto p = Policy::by_name(policy);
+  if (!p) {
+    std::string names;
+    for (const auto& n : Policy::preset_names()) names += (names.empty() ? "" : ", ") + n;
+    return Error(ErrorCode::config_invalid, "unknown policy '" + policy + "' (presets: " + names + ")");
+  }
+  if (!ciphers.empty()) TESSERA_TRY(p->set_cipher_suites(ciphers));
+  if (!groups.empty()) TESSERA_TRY(p->set_groups(groups));
+  if (!sigalgs.empty()) TESSERA_TRY(p->set_signature_schemes(sigalgs));
+  if (!min_version.empty()) {
+    auto v = parse_version(min_version);
+    if (!v) return Error(ErrorCode::config_invalid, "unknown version '" + min_version + "'");
+    p->min_version = *v;
+  }
+  if (!max_version.empty()) {
+    auto v = parse_version(max_version);
+    if (!v) return Error(ErrorCode::config_invalid, "unknown version '" + max_version + "'");
+    p->max_version = *v;
+  }
+  TESSERA_TRY(p->validate());
+  return *p;
+}
+
+std::vector<std::string> TlsOptions::alpn_list() const {
+  std::vector<std::string> out;
+  std::stringstream ss(alpn);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+KeyLogCallback TlsOptions::keylog() const {
+  std::string path = keylog_file;
+  if (path.empty()) {
+    if (const char* env = std::getenv("SSLKEYLOGFILE")) path = env;
+  }
+  if (path.empty()) return nullptr;
+  auto mu = std::make_shared<std::mutex>();
+  return [path, mu](std::string_view line) {
+    std::lock_guard<std::mutex> lock(*mu);
+    std::ofstream f(path, std::ios::app);
+    f << line << '\n';
+  };
+}
+
+void Tracer::line(std::string_view text) {
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  std::lock_guard<std::mutex> lock(output_mutex());
+  std::fprintf(stderr, "[%9.3f ms] %s: %.*s\n", ms, side_.c_str(), static_cast<int>(text.size()),
+               text.data());
+}
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error(ErrorCode::io_error, "cannot open " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string describe_summary(const HandshakeSummary& s) {
+  std::string out;
+  out += "version: " + version_name(s.version) + "\n";
+  out += "cipher suite: " + cipher_suite_name(s.cipher_suite) + "\n";
+  out += "key exchange group: " + (s.group ? group_name(s.group) : std::string("none (RSA key transport)")) + "\n";
+  if (s.signature_scheme) out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
+  out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";
+  out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
+  if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
+  if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
+  if (s.hello_retry) out += "hello retry: yes\n";
+  return out;
+}
+
+}  // namespace tessera::cli

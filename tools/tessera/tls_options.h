@@ -1,0 +1,60 @@
+// tools/tessera/tls_options.h — options shared by `tessera client` and
+// `tessera server`: policy, LIST options, versions, ALPN, trace and key log.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tessera/config.h"
+#include "tessera/connection.h"
+#include "tessera/policy.h"
+#include "tessera/result.h"
+
+namespace tessera::cli {
+
+struct TlsOptions {
+  std::string policy = "default";
+  std::string ciphers, groups, sigalgs, alpn;
+  std::string min_version, max_version;
+  bool trace = false;
+  std::string keylog_file;
+
+  // add registers the options on a subcommand.
+  void add(CLI::App& app);
+  // make_policy builds the policy from the preset and the LIST options.
+  Result<Policy> make_policy() const;
+  std::vector<std::string> alpn_list() const;
+  // keylog returns a callback appending to --keylog FILE or $SSLKEYLOGFILE
+  // (null when neither is set).
+  KeyLogCallback keylog() const;
+};
+
+// Tracer prints "[  1.234 ms] side: line" to stderr with time since start.
+class Tracer {
+ public:
+  explicit Tracer(std::string side) : side_(std::move(side)), start_(std::chrono::steady_clock::now()) {}
+  void line(std::string_view text);
+  TraceCallback callback() {
+    return [this](std::string_view l) { line(l); };
+  }
+
+ private:
+  std::string side_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// read_text_file reads a whole file; io_error names the path.
+Result<std::string> read_text_file(const std::string& path);
+
+// describe_summary renders the negotiated parameters, one "key: value" per line.
+std::string describe_summary(const HandshakeSummary& s);
+
+// stderr output shared by threads
+std::mutex& output_mutex();
+
+}  // namespace tessera::cli
