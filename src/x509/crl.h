@@ -1,0 +1,89 @@
+// x509/crl.h — X.509 v2 certificate revocation lists (RFC 5280 5).
+//
+// Crl::parse reads a DER CertificateList strictly (DER rules of der.h,
+// signatureAlgorithm identical to tbsCertList.signature, version v2 when
+// extensions are present). Checking the CRL's signature and freshness is the
+// verifier's job: use verify_signature (certificate.h) with tbs(),
+// signature_algorithm() and signature().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "base/bytes.h"
+#include "tessera/result.h"
+#include "x509/certificate.h"
+#include "x509/name.h"
+#include "x509/time.h"
+
+namespace tessera::x509 {
+
+// RFC 5280 5.3.1: CRLReason.
+enum class CrlReason : uint8_t {
+  unspecified = 0,
+  key_compromise = 1,
+  ca_compromise = 2,
+  affiliation_changed = 3,
+  superseded = 4,
+  cessation_of_operation = 5,
+  certificate_hold = 6,
+  remove_from_crl = 8,
+  privilege_withdrawn = 9,
+  aa_compromise = 10,
+};
+
+struct RevokedCertificate {
+  Bytes serial;  // INTEGER content octets, as in Certificate::serial()
+  UnixTime revocation_date = 0;
+  std::optional<CrlReason> reason;
+};
+
+class Crl {
+ public:
+  Crl() = default;
+
+  // parse reads one CRL; `der` must be exactly one CertificateList.
+  // cert_parse naming the field on any violation. An unknown critical CRL or
+  // CRL entry extension sets has_unknown_critical_extension (RFC 5280 5.2:
+  // the CRL must then not be used to determine revocation status... the
+  // verifier decides). Duplicate extensions are rejected.
+  static Result<Crl> parse(ByteView der);
+
+  ByteView der() const { return der_; }
+  ByteView tbs() const { return ByteView(der_).subspan(tbs_offset_, tbs_length_); }
+  int version() const { return version_; }  // 1 or 2
+  const SignatureAlgorithm& signature_algorithm() const { return signature_algorithm_; }
+  ByteView signature() const { return signature_; }
+  const Name& issuer() const { return issuer_; }
+  UnixTime this_update() const { return this_update_; }
+  std::optional<UnixTime> next_update() const { return next_update_; }
+  const std::vector<RevokedCertificate>& revoked() const { return revoked_; }
+  std::optional<Bytes> crl_number() const { return crl_number_; }
+  const std::optional<Bytes>& authority_key_id() const { return authority_key_id_; }
+  // is_delta is true if the CRL carries a deltaCRLIndicator.
+  bool is_delta() const { return is_delta_; }
+  bool has_unknown_critical_extension() const { return has_unknown_critical_extension_; }
+
+  // find_revoked returns the entry for a serial (INTEGER content octets, as
+  // Certificate::serial() returns them), or nullptr if it is not listed.
+  const RevokedCertificate* find_revoked(ByteView serial) const;
+
+ private:
+  Bytes der_;
+  size_t tbs_offset_ = 0;
+  size_t tbs_length_ = 0;
+  int version_ = 1;
+  SignatureAlgorithm signature_algorithm_;
+  Bytes signature_;
+  Name issuer_;
+  UnixTime this_update_ = 0;
+  std::optional<UnixTime> next_update_;
+  std::vector<RevokedCertificate> revoked_;
+  std::optional<Bytes> crl_number_;
+  std::optional<Bytes> authority_key_id_;
+  bool is_delta_ = false;
+  bool has_unknown_critical_extension_ = false;
+};
+
+}  // namespace tessera::x509
