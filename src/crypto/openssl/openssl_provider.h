@@ -1,0 +1,74 @@
+// crypto/openssl/openssl_provider.h — OpenSslProvider: the default Provider,
+// implemented over OpenSSL 3 libcrypto (never libssl).
+//
+// This header deliberately includes no OpenSSL header, so code outside
+// src/crypto/openssl/ (e.g. crypto/deterministic.h) can derive from the class.
+//
+// Algorithms (EVP_MD, EVP_CIPHER, EVP_MAC, EVP_KDF) are fetched once per
+// process and shared; every object the provider returns owns its own libcrypto
+// contexts. The provider itself holds no mutable state: its methods may be
+// called from several threads at once (objects it returns may not).
+//
+// Every random value, including the private keys of ephemeral key shares, is
+// drawn through the virtual random(), so a derived class that scripts random()
+// reproduces key shares exactly:
+//   - x25519: 32 random bytes are the raw private key (RFC 7748 5 clamps them);
+//   - secp256r1 / secp384r1: a scalar in [1, n-1] by rejection sampling of
+//     len(n)-byte big-endian strings;
+//   - ffdhe*: an exponent x >= 2 of 256/320/384 bits for ffdhe2048/3072/4096
+//     (RFC 7919 5.2 asks for at least twice the security strength), public
+//     value g^x mod p left-padded to len(p).
+// Signing (ECDSA nonces, PSS salts), RSA encryption padding and key
+// generation use libcrypto's own DRBG.
+#pragma once
+
+#include "crypto/provider.h"
+
+namespace tessera::crypto {
+
+class OpenSslProvider : public Provider {
+ public:
+  OpenSslProvider() = default;
+
+  std::string_view name() const override;
+  // random fills out from RAND_bytes (aborts the process if the DRBG fails:
+  // continuing without randomness would be worse).
+  void random(MutableByteView out) override;
+
+  // hash supports sha256, sha384, sha512 and sha1 (sha1 only so callers can
+  // compute legacy digests; signature schemes over SHA-1 are refused).
+  std::unique_ptr<HashContext> hash(HashAlgorithm alg) override;
+  Bytes hmac(HashAlgorithm alg, ByteView key, ByteView data) override;
+  // hkdf_extract: an empty salt means HashLen zero bytes (RFC 5869 2.2).
+  SecretBytes hkdf_extract(HashAlgorithm alg, ByteView salt, ByteView ikm) override;
+  // hkdf_expand fails with internal_error if length > 255 * HashLen.
+  Result<SecretBytes> hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
+                                  size_t length) override;
+  // tls12_prf: alg is sha256 or sha384 (sha512 also works); sha1 is refused
+  // with unsupported_algorithm.
+  Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret, std::string_view label,
+                                ByteView seed, size_t length) override;
+
+  // aead fails with internal_error if key has the wrong length for alg.
+  Result<std::unique_ptr<Aead>> aead(AeadAlgorithm alg, ByteView key) override;
+
+  bool supports_group(NamedGroup g) const override;
+  Result<std::unique_ptr<KeyShare>> generate_key_share(NamedGroup g) override;
+  Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) override;
+
+  // load_public_key accepts RSA, RSASSA-PSS, EC (P-256/P-384/P-521) and
+  // Ed25519 SubjectPublicKeyInfo DER; anything else is unsupported_algorithm,
+  // malformed DER (including trailing bytes) is invalid_key.
+  Result<std::unique_ptr<PublicKey>> load_public_key(ByteView spki_der) override;
+  // load_private_key refuses encrypted PEM (there is no passphrase prompt).
+  Result<std::unique_ptr<PrivateKey>> load_private_key(ByteView pem_or_der) override;
+  // generate_private_key: rsa / rsa_pss 2048..4096 bits, ec_p256, ec_p384,
+  // ec_p521, ed25519.
+  Result<std::unique_ptr<PrivateKey>> generate_private_key(const KeyGenParams& p) override;
+
+  // rsa_encrypt_pkcs1 encrypts with RSAES-PKCS1-v1_5 (RFC 8017 7.2) under an
+  // rsaEncryption key; any other key type is unsupported_algorithm.
+  Result<Bytes> rsa_encrypt_pkcs1(const PublicKey& key, ByteView plaintext) override;
+};
+
+}  // namespace tessera::crypto
