@@ -3,9 +3,6 @@
 
 namespace tessera::crypto {
 
-Result<std::unique_ptr<Aead>> OpenSslProvider::aead(AeadAlgorithm, ByteView) {
-  return Error(ErrorCode::unsupported_algorithm, "AEAD not implemented yet");
-}
 bool OpenSslProvider::supports_group(NamedGroup) const { return false; }
 Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup) {
   return Error(ErrorCode::unsupported_algorithm, "key exchange not implemented yet");

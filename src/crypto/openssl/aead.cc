@@ -1,0 +1,112 @@
+// AEAD (RFC 5116) over libcrypto: AES-128-GCM, AES-256-GCM and
+// ChaCha20-Poly1305 (RFC 8439). Each Aead keys its two EVP_CIPHER_CTXs once;
+// seal and open only set the nonce, so they do not allocate.
+#include <openssl/evp.h>
+
+#include <climits>
+#include <string>
+
+#include "crypto/openssl/internal.h"
+#include "crypto/openssl/openssl_provider.h"
+
+namespace tessera::crypto {
+namespace {
+
+using ossl::CipherCtxPtr;
+
+class OpenSslAead final : public Aead {
+ public:
+  OpenSslAead(AeadAlgorithm alg, CipherCtxPtr enc, CipherCtxPtr dec)
+      : alg_(alg), enc_(std::move(enc)), dec_(std::move(dec)) {}
+
+  AeadAlgorithm algorithm() const override { return alg_; }
+
+  Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
+                    MutableByteView tag) override {
+    TESSERA_TRY(check_sizes(nonce, aad, data.size(), tag.size()));
+    int n = 0;
+    if (EVP_EncryptInit_ex2(enc_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
+        (!aad.empty() && EVP_EncryptUpdate(enc_.get(), nullptr, &n, aad.data(),
+                                           static_cast<int>(aad.size())) != 1) ||
+        (!data.empty() && EVP_EncryptUpdate(enc_.get(), data.data(), &n, data.data(),
+                                            static_cast<int>(data.size())) != 1) ||
+        EVP_EncryptFinal_ex(enc_.get(), data.data() + data.size(), &n) != 1 ||
+        EVP_CIPHER_CTX_ctrl(enc_.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagSize),
+                            tag.data()) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(aead_name(alg_)) + " seal failed");
+    }
+    return ok();
+  }
+
+  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    TESSERA_TRY(check_sizes(nonce, aad, data.size(), tag.size()));
+    int n = 0;
+    if (EVP_DecryptInit_ex2(dec_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize),
+                            const_cast<uint8_t*>(tag.data())) != 1 ||
+        (!aad.empty() && EVP_DecryptUpdate(dec_.get(), nullptr, &n, aad.data(),
+                                           static_cast<int>(aad.size())) != 1) ||
+        (!data.empty() && EVP_DecryptUpdate(dec_.get(), data.data(), &n, data.data(),
+                                            static_cast<int>(data.size())) != 1)) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(aead_name(alg_)) + " open failed");
+    }
+    // RFC 5116 2.2: if the tag does not verify, the decryption fails and no
+    // plaintext is released (the caller discards data).
+    if (EVP_DecryptFinal_ex(dec_.get(), data.data() + data.size(), &n) != 1) {
+      ossl::clear_errors();
+      return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+                   std::string(aead_name(alg_)) + ": authentication tag mismatch");
+    }
+    return ok();
+  }
+
+ private:
+  Result<void> check_sizes(ByteView nonce, ByteView aad, size_t data_size, size_t tag_size) const {
+    if (nonce.size() != kNonceSize) {
+      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": nonce is " +
+                                                  std::to_string(nonce.size()) +
+                                                  " bytes, expected 12");
+    }
+    if (tag_size != kTagSize) {
+      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": tag buffer is " +
+                                                  std::to_string(tag_size) + " bytes, expected 16");
+    }
+    if (aad.size() > INT_MAX || data_size > INT_MAX) {
+      return Error(ErrorCode::internal_error,
+                   std::string(aead_name(alg_)) + ": input larger than 2^31 bytes");
+    }
+    return ok();
+  }
+
+  AeadAlgorithm alg_;
+  CipherCtxPtr enc_;
+  CipherCtxPtr dec_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Aead>> OpenSslProvider::aead(AeadAlgorithm alg, ByteView key) {
+  const EVP_CIPHER* cipher = ossl::algorithms().aead[static_cast<size_t>(alg)];
+  if (cipher == nullptr) {
+    return Error(ErrorCode::unsupported_algorithm,
+                 std::string(aead_name(alg)) + " is not available in libcrypto");
+  }
+  if (key.size() != aead_key_length(alg)) {
+    return Error(ErrorCode::internal_error, std::string(aead_name(alg)) + ": key is " +
+                                                std::to_string(key.size()) + " bytes, expected " +
+                                                std::to_string(aead_key_length(alg)));
+  }
+  CipherCtxPtr enc(EVP_CIPHER_CTX_new());
+  CipherCtxPtr dec(EVP_CIPHER_CTX_new());
+  // Both ciphers default to a 12-byte IV, which is what TLS uses.
+  if (!enc || !dec || EVP_EncryptInit_ex2(enc.get(), cipher, key.data(), nullptr, nullptr) != 1 ||
+      EVP_DecryptInit_ex2(dec.get(), cipher, key.data(), nullptr, nullptr) != 1) {
+    return ossl::openssl_error(ErrorCode::crypto_failure,
+                               std::string(aead_name(alg)) + ": keying failed");
+  }
+  return std::unique_ptr<Aead>(std::make_unique<OpenSslAead>(alg, std::move(enc), std::move(dec)));
+}
+
+}  // namespace tessera::crypto

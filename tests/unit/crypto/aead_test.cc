@@ -1,0 +1,182 @@
+// Known-answer and tamper tests for the AEADs (src/crypto/openssl/aead.cc).
+#include <gtest/gtest.h>
+
+#include "crypto_test_util.h"
+
+namespace tessera::crypto {
+namespace {
+
+using testing::H;
+
+struct AeadCase {
+  const char* name;
+  AeadAlgorithm alg;
+  std::string_view key, nonce, aad, plaintext, ciphertext, tag;
+};
+
+constexpr std::string_view kGcmP =
+    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6"
+    "b525b16aedf5aa0de657ba637b391aafd255";
+constexpr std::string_view kGcmP60 =
+    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6"
+    "b525b16aedf5aa0de657ba637b39";
+
+// McGrew & Viega, "The Galois/Counter Mode of Operation (GCM)", test cases
+// 1, 3, 4 (AES-128) and 13, 15, 16 (AES-256); RFC 8439 2.8.2.
+const AeadCase kCases[] = {
+    {"GCM TC1", AeadAlgorithm::aes_128_gcm, "00000000000000000000000000000000",
+     "000000000000000000000000", "", "", "", "58e2fccefa7e3061367f1d57a4e7455a"},
+    {"GCM TC3", AeadAlgorithm::aes_128_gcm, "feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "", kGcmP,
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac"
+     "84aa051ba30b396a0aac973d58e091473f5985",
+     "4d5c2af327cd64a62cf35abd2ba6fab4"},
+    {"GCM TC4", AeadAlgorithm::aes_128_gcm, "feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2", kGcmP60,
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac"
+     "84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db94fae95ae7121a47"},
+    {"GCM TC13", AeadAlgorithm::aes_256_gcm,
+     "0000000000000000000000000000000000000000000000000000000000000000", "000000000000000000000000",
+     "", "", "", "530f8afbc74536b9a963b4f1c4cb738b"},
+    {"GCM TC15", AeadAlgorithm::aes_256_gcm,
+     "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "", kGcmP,
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056"
+     "828838c5f61e6393ba7a0abcc9f662898015ad",
+     "b094dac5d93471bdec1a502270e3cc6c"},
+    {"GCM TC16", AeadAlgorithm::aes_256_gcm,
+     "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2", kGcmP60,
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056"
+     "828838c5f61e6393ba7a0abcc9f662",
+     "76fc6ece0f4e1768cddf8853bb2d551b"},
+    {"RFC 8439 2.8.2", AeadAlgorithm::chacha20_poly1305,
+     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", "070000004041424344454647",
+     "50515253c0c1c2c3c4c5c6c7",
+     // "Ladies and Gentlemen of the class of '99: If I could offer you only
+     // one tip for the future, sunscreen would be it."
+     "4c616469657320616e642047656e746c656d656e206f662074686520636c617373206f66202739393a20496620492"
+     "0"
+     "636f756c64206f6666657220796f75206f6e6c79206f6e652074697020666f7220746865206675747572652c2073"
+     "756e73637265656e20776f756c642062652069742e",
+     "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92"
+     "728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b"
+     "4831d7bc3ff4def08e4b7a9de576d26586cec64b6116",
+     "1ae10b594f09e26a7e902ecbd0600691"},
+};
+
+TEST(Aead, KnownAnswersSealAndOpenInPlace) {
+  OpenSslProvider p;
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    auto aead = p.aead(c.alg, H(c.key));
+    ASSERT_TRUE(aead.ok()) << aead.error().to_string();
+    EXPECT_EQ((*aead)->algorithm(), c.alg);
+    Bytes data = H(c.plaintext);
+    Bytes tag(Aead::kTagSize);
+    ASSERT_TRUE((*aead)->seal(H(c.nonce), H(c.aad), data, tag).ok());
+    EXPECT_EQ(to_hex(data), c.ciphertext);
+    EXPECT_EQ(to_hex(tag), c.tag);
+    // The same context seals again identically (only the nonce is reset).
+    Bytes again = H(c.plaintext);
+    ASSERT_TRUE((*aead)->seal(H(c.nonce), H(c.aad), again, tag).ok());
+    EXPECT_EQ(to_hex(again), c.ciphertext);
+    // Open with a separately keyed context.
+    auto opener = p.aead(c.alg, H(c.key));
+    ASSERT_TRUE(opener.ok());
+    auto r = (*opener)->open(H(c.nonce), H(c.aad), data, tag);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(to_hex(data), c.plaintext);
+  }
+}
+
+// Any change to the tag, the ciphertext, the AAD or the nonce is
+// bad_record_mac (with the bad_record_mac alert), and the context stays usable.
+TEST(Aead, TamperingIsBadRecordMac) {
+  OpenSslProvider p;
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    auto aead = p.aead(c.alg, H(c.key));
+    ASSERT_TRUE(aead.ok());
+    const Bytes ct = H(c.ciphertext), tag = H(c.tag), aad = H(c.aad), nonce = H(c.nonce);
+    auto expect_reject = [&](Bytes n, Bytes a, Bytes d, Bytes t, const char* what) {
+      auto r = (*aead)->open(n, a, d, t);
+      ASSERT_FALSE(r.ok()) << what;
+      EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac) << what;
+      EXPECT_EQ(r.error().alert(), AlertDescription::bad_record_mac) << what;
+    };
+    for (size_t i : {size_t{0}, size_t{7}, size_t{15}}) {
+      Bytes t = tag;
+      t[i] ^= 0x01;
+      expect_reject(nonce, aad, ct, t, "tag bit flipped");
+    }
+    if (!ct.empty()) {
+      Bytes d = ct;
+      d[d.size() / 2] ^= 0x80;
+      expect_reject(nonce, aad, d, tag, "ciphertext bit flipped");
+      Bytes shorter(ct.begin(), ct.end() - 1);
+      expect_reject(nonce, aad, shorter, tag, "ciphertext truncated");
+    }
+    Bytes a = aad;
+    if (a.empty()) {
+      a.push_back(0);
+    } else {
+      a[0] ^= 0x01;
+    }
+    expect_reject(nonce, a, ct, tag, "AAD changed");
+    Bytes n = nonce;
+    n[11] ^= 0x01;
+    expect_reject(n, aad, ct, tag, "nonce changed");
+    // Still opens correctly afterwards.
+    Bytes d = ct;
+    EXPECT_TRUE((*aead)->open(nonce, aad, d, tag).ok());
+    EXPECT_EQ(to_hex(d), c.plaintext);
+  }
+}
+
+TEST(Aead, WrongSizesAreErrors) {
+  OpenSslProvider p;
+  for (AeadAlgorithm alg :
+       {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
+    SCOPED_TRACE(aead_name(alg));
+    size_t klen = aead_key_length(alg);
+    EXPECT_FALSE(p.aead(alg, Bytes(klen - 1)).ok());
+    EXPECT_FALSE(p.aead(alg, Bytes(klen + 1)).ok());
+    EXPECT_FALSE(p.aead(alg, Bytes()).ok());
+    auto aead = p.aead(alg, Bytes(klen, 7));
+    ASSERT_TRUE(aead.ok());
+    Bytes data(20), tag(16), short_tag(15);
+    EXPECT_FALSE((*aead)->seal(Bytes(11), {}, data, tag).ok());
+    EXPECT_FALSE((*aead)->seal(Bytes(13), {}, data, tag).ok());
+    EXPECT_FALSE((*aead)->seal(Bytes(12), {}, data, short_tag).ok());
+    EXPECT_FALSE((*aead)->open(Bytes(8), {}, data, tag).ok());
+    EXPECT_FALSE((*aead)->open(Bytes(12), {}, data, short_tag).ok());
+  }
+}
+
+TEST(Aead, LargeRecordRoundTrip) {
+  OpenSslProvider p;
+  for (AeadAlgorithm alg :
+       {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
+    Bytes key(aead_key_length(alg));
+    p.random(key);
+    auto s = p.aead(alg, key);
+    auto o = p.aead(alg, key);
+    ASSERT_TRUE(s.ok() && o.ok());
+    Bytes plain(16384 + 1);
+    p.random(plain);
+    Bytes data = plain, tag(16), nonce(12, 0x33), aad(13, 0x17);
+    for (int seq = 0; seq < 3; ++seq) {
+      nonce[11] = static_cast<uint8_t>(seq);
+      data = plain;
+      ASSERT_TRUE((*s)->seal(nonce, aad, data, tag).ok());
+      EXPECT_NE(data, plain);
+      ASSERT_TRUE((*o)->open(nonce, aad, data, tag).ok());
+      EXPECT_EQ(data, plain);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tessera::crypto
