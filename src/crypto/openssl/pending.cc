@@ -3,13 +3,6 @@
 
 namespace tessera::crypto {
 
-bool OpenSslProvider::supports_group(NamedGroup) const { return false; }
-Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup) {
-  return Error(ErrorCode::unsupported_algorithm, "key exchange not implemented yet");
-}
-Result<Encapsulation> OpenSslProvider::encapsulate(NamedGroup, ByteView) {
-  return Error(ErrorCode::unsupported_algorithm, "key exchange not implemented yet");
-}
 Result<std::unique_ptr<PublicKey>> OpenSslProvider::load_public_key(ByteView) {
   return Error(ErrorCode::unsupported_algorithm, "keys not implemented yet");
 }

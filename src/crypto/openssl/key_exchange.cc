@@ -1,0 +1,378 @@
+// Key exchange over libcrypto, KEM-shaped: X25519 (RFC 7748), secp256r1 and
+// secp384r1 ECDH (SEC 1), and the RFC 7919 finite-field groups.
+//
+// Private keys are derived from bytes drawn through Provider::random() (see
+// openssl_provider.h), so a scripted provider reproduces key shares exactly.
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+#include <string>
+
+#include "base/ct.h"
+#include "crypto/openssl/internal.h"
+#include "crypto/openssl/openssl_provider.h"
+
+namespace tessera::crypto {
+namespace {
+
+using ossl::BnCtxPtr;
+using ossl::BnPtr;
+using ossl::PkeyCtxPtr;
+using ossl::PkeyPtr;
+
+// Rejection sampling gives up after this many draws; with the groups here
+// the chance of even one rejection is below 2^-32.
+constexpr int kMaxDraws = 64;
+
+Error bad_share(std::string message) {
+  return Error(ErrorCode::invalid_key_share, AlertDescription::illegal_parameter,
+               std::move(message));
+}
+
+struct EcPointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_clear_free(p); }
+};
+struct EcGroupFree {
+  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
+};
+using EcPointPtr = std::unique_ptr<EC_POINT, EcPointFree>;
+using EcGroupPtr = std::unique_ptr<EC_GROUP, EcGroupFree>;
+
+// ---------------------------------------------------------------- X25519
+
+constexpr size_t kX25519Size = 32;
+
+class X25519Share final : public KeyShare {
+ public:
+  X25519Share(PkeyPtr key, Bytes pub) : key_(std::move(key)), pub_(std::move(pub)) {}
+
+  static Result<std::unique_ptr<KeyShare>> generate(Provider& rng) {
+    // RFC 7748 5: the private key is 32 random bytes (clamped by the
+    // scalar multiplication itself).
+    SecretBytes priv(kX25519Size);
+    rng.random(priv.mutable_view());
+    PkeyPtr key(
+        EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, priv.data(), priv.size()));
+    Bytes pub(kX25519Size);
+    size_t n = pub.size();
+    if (!key || EVP_PKEY_get_raw_public_key(key.get(), pub.data(), &n) != 1 || n != pub.size()) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
+    }
+    return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(key), std::move(pub)));
+  }
+
+  NamedGroup group() const override { return NamedGroup::x25519; }
+  ByteView public_value() const override { return pub_; }
+
+  Result<SecretBytes> decapsulate(ByteView peer) override {
+    // RFC 8446 4.2.8.2: X25519 key_exchange is the 32-byte public value.
+    if (peer.size() != kX25519Size) {
+      return bad_share("X25519 public value is " + std::to_string(peer.size()) +
+                       " bytes, expected 32");
+    }
+    PkeyPtr peer_key(
+        EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, peer.data(), peer.size()));
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+    if (!peer_key || !ctx || EVP_PKEY_derive_init(ctx.get()) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 derivation setup failed");
+    }
+    SecretBytes shared(kX25519Size);
+    size_t n = shared.size();
+    bool derived = EVP_PKEY_derive_set_peer_ex(ctx.get(), peer_key.get(), 0) == 1 &&
+                   EVP_PKEY_derive(ctx.get(), shared.data(), &n) == 1 && n == kX25519Size;
+    ossl::clear_errors();
+    // RFC 8446 7.4.2 / RFC 7748 6.1: implementations MUST check whether the
+    // computed Diffie-Hellman shared secret is the all-zero value and abort if
+    // so. (libcrypto refuses to output it; the explicit check stays in case it
+    // ever does.)
+    if (!derived || ct_is_zero_mask(shared.view()) != 0) {
+      return bad_share("X25519 shared secret is all zero (peer sent a low-order point)");
+    }
+    return shared;
+  }
+
+ private:
+  PkeyPtr key_;
+  Bytes pub_;
+};
+
+// ---------------------------------------------------------------- ECDH
+
+struct Curve {
+  NamedGroup group;
+  int nid;
+  size_t field_size;  // bytes of a coordinate == bytes of the order here
+  const char* name;
+};
+
+constexpr Curve kP256 = {NamedGroup::secp256r1, NID_X9_62_prime256v1, 32, "secp256r1"};
+constexpr Curve kP384 = {NamedGroup::secp384r1, NID_secp384r1, 48, "secp384r1"};
+
+class EcShare final : public KeyShare {
+ public:
+  EcShare(const Curve& c, EcGroupPtr group, BnPtr priv, Bytes pub)
+      : curve_(c), group_(std::move(group)), priv_(std::move(priv)), pub_(std::move(pub)) {}
+
+  static Result<std::unique_ptr<KeyShare>> generate(const Curve& c, Provider& rng) {
+    EcGroupPtr group(EC_GROUP_new_by_curve_name_ex(nullptr, nullptr, c.nid));
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    BnPtr priv(BN_secure_new());
+    if (!group || !bn_ctx || !priv) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, std::string(c.name) + " setup failed");
+    }
+    BN_set_flags(priv.get(), BN_FLG_CONSTTIME);
+    const BIGNUM* order = EC_GROUP_get0_order(group.get());
+    // The private scalar is uniform in [1, n-1]: draw len(n) bytes and reject
+    // values outside the range (FIPS 186-4 B.4.2 style).
+    SecretBytes raw(c.field_size);
+    bool found = false;
+    for (int i = 0; i < kMaxDraws && !found; ++i) {
+      rng.random(raw.mutable_view());
+      if (BN_bin2bn(raw.data(), static_cast<int>(raw.size()), priv.get()) == nullptr) {
+        return ossl::openssl_error(ErrorCode::crypto_failure, "BN_bin2bn failed");
+      }
+      found = !BN_is_zero(priv.get()) && BN_cmp(priv.get(), order) < 0;
+    }
+    if (!found) {
+      return Error(ErrorCode::crypto_failure,
+                   std::string(c.name) + ": random source never produced a valid scalar");
+    }
+    EcPointPtr point(EC_POINT_new(group.get()));
+    Bytes pub(1 + 2 * c.field_size);
+    if (!point ||
+        EC_POINT_mul(group.get(), point.get(), priv.get(), nullptr, nullptr, bn_ctx.get()) != 1 ||
+        EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(),
+                           pub.size(), bn_ctx.get()) != pub.size()) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(c.name) + ": public point computation failed");
+    }
+    return std::unique_ptr<KeyShare>(
+        std::make_unique<EcShare>(c, std::move(group), std::move(priv), std::move(pub)));
+  }
+
+  NamedGroup group() const override { return curve_.group; }
+  ByteView public_value() const override { return pub_; }
+
+  Result<SecretBytes> decapsulate(ByteView peer) override {
+    const size_t want = 1 + 2 * curve_.field_size;
+    // RFC 8446 4.2.8.2: the key_exchange is the UncompressedPointRepresentation
+    // (legacy_form 4, then X and Y); RFC 8422 5.1.1: compressed points are not
+    // used in TLS 1.3, and tessera refuses them in TLS 1.2 as well.
+    if (peer.size() != want) {
+      return bad_share(std::string(curve_.name) + " public value is " +
+                       std::to_string(peer.size()) + " bytes, expected " + std::to_string(want) +
+                       " (uncompressed point)");
+    }
+    if (peer[0] != 0x04) {
+      return bad_share(std::string(curve_.name) + " public value is not an uncompressed point");
+    }
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    EcPointPtr q(EC_POINT_new(group_.get()));
+    EcPointPtr s(EC_POINT_new(group_.get()));
+    BnPtr x(BN_new());
+    if (!bn_ctx || !q || !s || !x) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "ECDH setup failed");
+    }
+    // RFC 8446 4.2.8.2: peers MUST validate the point: it is on the curve and
+    // not the point at infinity (SP 800-56A 5.6.2.3.4; the cofactor is 1).
+    if (EC_POINT_oct2point(group_.get(), q.get(), peer.data(), peer.size(), bn_ctx.get()) != 1 ||
+        EC_POINT_is_on_curve(group_.get(), q.get(), bn_ctx.get()) != 1) {
+      ossl::clear_errors();
+      return bad_share(std::string(curve_.name) + " public value is not a point on the curve");
+    }
+    if (EC_POINT_is_at_infinity(group_.get(), q.get()) == 1) {
+      return bad_share(std::string(curve_.name) + " public value is the point at infinity");
+    }
+    SecretBytes shared(curve_.field_size);
+    if (EC_POINT_mul(group_.get(), s.get(), nullptr, q.get(), priv_.get(), bn_ctx.get()) != 1 ||
+        EC_POINT_is_at_infinity(group_.get(), s.get()) == 1 ||
+        EC_POINT_get_affine_coordinates(group_.get(), s.get(), x.get(), nullptr, bn_ctx.get()) !=
+            1 ||
+        // RFC 8446 7.4.2: the shared secret is the x-coordinate, a
+        // field-size big-endian string.
+        BN_bn2binpad(x.get(), shared.data(), static_cast<int>(shared.size())) < 0) {
+      return ossl::openssl_error(ErrorCode::invalid_key_share, AlertDescription::illegal_parameter,
+                                 std::string(curve_.name) + " shared secret computation failed");
+    }
+    return shared;
+  }
+
+ private:
+  const Curve& curve_;
+  EcGroupPtr group_;
+  BnPtr priv_;
+  Bytes pub_;
+};
+
+// ---------------------------------------------------------------- FFDHE
+
+// RFC 7919 appendix A: ffdhe2048 p.
+constexpr const char kFfdhe2048P[] =
+    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE"
+    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3"
+    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182"
+    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70"
+    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC"
+    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF";
+// RFC 7919 appendix A: ffdhe3072 p.
+constexpr const char kFfdhe3072P[] =
+    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE"
+    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3"
+    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182"
+    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70"
+    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC"
+    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B4238611FCFDCDE355B3B6519035BBC34F4DEF99C0238"
+    "61B46FC9D6E6C9077AD91D2691F7F7EE598CB0FAC186D91CAEFE130985139270B4130C93BC437944F4FD4452"
+    "E2D74DD364F2E21E71F54BFF5CAE82AB9C9DF69EE86D2BC522363A0DABC521979B0DEADA1DBF9A42D5C4484E"
+    "0ABCD06BFA53DDEF3C1B20EE3FD59D7C25E41D2B66C62E37FFFFFFFFFFFFFFFF";
+// RFC 7919 appendix A: ffdhe4096 p.
+constexpr const char kFfdhe4096P[] =
+    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE"
+    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3"
+    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182"
+    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70"
+    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC"
+    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B4238611FCFDCDE355B3B6519035BBC34F4DEF99C0238"
+    "61B46FC9D6E6C9077AD91D2691F7F7EE598CB0FAC186D91CAEFE130985139270B4130C93BC437944F4FD4452"
+    "E2D74DD364F2E21E71F54BFF5CAE82AB9C9DF69EE86D2BC522363A0DABC521979B0DEADA1DBF9A42D5C4484E"
+    "0ABCD06BFA53DDEF3C1B20EE3FD59D7C25E41D2B669E1EF16E6F52C3164DF4FB7930E9E4E58857B6AC7D5F42"
+    "D69F6D187763CF1D5503400487F55BA57E31CC7A7135C886EFB4318AED6A1E012D9E6832A907600A918130C4"
+    "6DC778F971AD0038092999A333CB8B7A1A1DB93D7140003C2A4ECEA9F98D0ACC0A8291CDCEC97DCF8EC9B55A"
+    "7F88A46B4DB5A851F44182E1C68A007E5E655F6AFFFFFFFFFFFFFFFF";
+
+struct FfdheGroup {
+  NamedGroup group;
+  const char* p_hex;
+  size_t p_size;         // bytes
+  size_t exponent_size;  // bytes of private exponent drawn
+  const char* name;
+};
+
+// RFC 7919 5.2: a short exponent of at least twice the security strength
+// (225 / 275 / 325 bits) is acceptable; 256 / 320 / 384 bits are used.
+constexpr FfdheGroup kFfdhe2048 = {NamedGroup::ffdhe2048, kFfdhe2048P, 256, 32, "ffdhe2048"};
+constexpr FfdheGroup kFfdhe3072 = {NamedGroup::ffdhe3072, kFfdhe3072P, 384, 40, "ffdhe3072"};
+constexpr FfdheGroup kFfdhe4096 = {NamedGroup::ffdhe4096, kFfdhe4096P, 512, 48, "ffdhe4096"};
+
+class FfdheShare final : public KeyShare {
+ public:
+  FfdheShare(const FfdheGroup& g, BnPtr p, BnPtr x, Bytes pub)
+      : g_(g), p_(std::move(p)), x_(std::move(x)), pub_(std::move(pub)) {}
+
+  static Result<std::unique_ptr<KeyShare>> generate(const FfdheGroup& g, Provider& rng) {
+    BIGNUM* p_raw = nullptr;
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    BnPtr x(BN_secure_new()), two(BN_new()), y(BN_new());
+    if (BN_hex2bn(&p_raw, g.p_hex) == 0 || !bn_ctx || !x || !two || !y ||
+        BN_set_word(two.get(), 2) != 1) {
+      BN_free(p_raw);
+      return ossl::openssl_error(ErrorCode::crypto_failure, std::string(g.name) + " setup failed");
+    }
+    BnPtr p(p_raw);
+    BN_set_flags(x.get(), BN_FLG_CONSTTIME);
+    // The private exponent x is drawn from random(), x >= 2.
+    SecretBytes raw(g.exponent_size);
+    bool found = false;
+    for (int i = 0; i < kMaxDraws && !found; ++i) {
+      rng.random(raw.mutable_view());
+      if (BN_bin2bn(raw.data(), static_cast<int>(raw.size()), x.get()) == nullptr) {
+        return ossl::openssl_error(ErrorCode::crypto_failure, "BN_bin2bn failed");
+      }
+      found = BN_cmp(x.get(), two.get()) >= 0;
+    }
+    if (!found) {
+      return Error(ErrorCode::crypto_failure,
+                   std::string(g.name) + ": random source never produced a valid exponent");
+    }
+    // RFC 8446 4.2.8.1: the public value Y = g^X mod p is encoded as a
+    // big-endian integer padded to the left with zeros to the size of p.
+    Bytes pub(g.p_size);
+    if (BN_mod_exp_mont_consttime(y.get(), two.get(), x.get(), p.get(), bn_ctx.get(), nullptr) !=
+            1 ||
+        BN_bn2binpad(y.get(), pub.data(), static_cast<int>(pub.size())) < 0) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(g.name) + ": public value computation failed");
+    }
+    return std::unique_ptr<KeyShare>(
+        std::make_unique<FfdheShare>(g, std::move(p), std::move(x), std::move(pub)));
+  }
+
+  NamedGroup group() const override { return g_.group; }
+  ByteView public_value() const override { return pub_; }
+
+  Result<SecretBytes> decapsulate(ByteView peer) override {
+    // RFC 8446 4.2.8.1 / RFC 7919 5.1: the peer's value is exactly len(p)
+    // bytes ...
+    if (peer.size() != g_.p_size) {
+      return bad_share(std::string(g_.name) + " public value is " + std::to_string(peer.size()) +
+                       " bytes, expected " + std::to_string(g_.p_size));
+    }
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    BnPtr y(BN_bin2bn(peer.data(), static_cast<int>(peer.size()), nullptr));
+    BnPtr p_minus_1(BN_dup(p_.get()));
+    BnPtr z(BN_secure_new());
+    if (!bn_ctx || !y || !p_minus_1 || !z || BN_sub_word(p_minus_1.get(), 1) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "FFDHE setup failed");
+    }
+    // ... and RFC 7919 5.1: peers MUST verify that 1 < Y < p-1 (this
+    // excludes the degenerate values 0, 1 and p-1, and anything >= p).
+    if (BN_cmp(y.get(), BN_value_one()) <= 0 || BN_cmp(y.get(), p_minus_1.get()) >= 0) {
+      return bad_share(std::string(g_.name) + " public value is outside 1 < Y < p-1");
+    }
+    // RFC 8446 7.4.1: the shared secret Z = Y^x mod p is used with leading
+    // zero bytes kept, i.e. left-padded to the size of p.
+    SecretBytes shared(g_.p_size);
+    if (BN_mod_exp_mont_consttime(z.get(), y.get(), x_.get(), p_.get(), bn_ctx.get(), nullptr) !=
+            1 ||
+        BN_bn2binpad(z.get(), shared.data(), static_cast<int>(shared.size())) < 0) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(g_.name) + " shared secret computation failed");
+    }
+    return shared;
+  }
+
+ private:
+  const FfdheGroup& g_;
+  BnPtr p_;
+  BnPtr x_;
+  Bytes pub_;
+};
+
+}  // namespace
+
+bool OpenSslProvider::supports_group(NamedGroup g) const {
+  switch (g) {
+    case NamedGroup::x25519:
+    case NamedGroup::secp256r1:
+    case NamedGroup::secp384r1:
+    case NamedGroup::ffdhe2048:
+    case NamedGroup::ffdhe3072:
+    case NamedGroup::ffdhe4096: return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup g) {
+  switch (g) {
+    case NamedGroup::x25519: return X25519Share::generate(*this);
+    case NamedGroup::secp256r1: return EcShare::generate(kP256, *this);
+    case NamedGroup::secp384r1: return EcShare::generate(kP384, *this);
+    case NamedGroup::ffdhe2048: return FfdheShare::generate(kFfdhe2048, *this);
+    case NamedGroup::ffdhe3072: return FfdheShare::generate(kFfdhe3072, *this);
+    case NamedGroup::ffdhe4096: return FfdheShare::generate(kFfdhe4096, *this);
+  }
+  return Error(ErrorCode::unsupported_algorithm,
+               "key exchange group " + group_name(static_cast<uint16_t>(g)) + " is not supported");
+}
+
+Result<Encapsulation> OpenSslProvider::encapsulate(NamedGroup g, ByteView client_share) {
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<KeyShare> server, generate_key_share(g));
+  auto shared = server->decapsulate(client_share);
+  if (!shared.ok()) return std::move(shared).error().with_context("client key share");
+  Bytes ciphertext(server->public_value().begin(), server->public_value().end());
+  return Encapsulation{std::move(ciphertext), std::move(*shared)};
+}
+
+}  // namespace tessera::crypto
