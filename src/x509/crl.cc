@@ -1,0 +1,162 @@
+#include "x509/crl.h"
+
+#include <set>
+#include <string>
+
+#include "x509/der.h"
+
+namespace tessera::x509 {
+
+Result<Crl> Crl::parse(ByteView der) {
+  // RFC 5280 5.1: CertificateList ::= SEQUENCE { tbsCertList TBSCertList,
+  // signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }.
+  DerReader outer(der);
+  TESSERA_ASSIGN_OR_RETURN(DerReader list, with_field(outer.read_sequence(), "CertificateList"));
+  TESSERA_TRY(with_field(outer.expect_end(), "CertificateList"));
+  Crl crl;
+  crl.der_.assign(der.begin(), der.end());
+  TESSERA_ASSIGN_OR_RETURN(DerElement tbs_el,
+                           with_field(list.read_element(tag::kSequence), "tbsCertList"));
+  crl.tbs_offset_ = static_cast<size_t>(tbs_el.encoded.data() - der.data());
+  crl.tbs_length_ = tbs_el.encoded.size();
+  TESSERA_ASSIGN_OR_RETURN(DerElement alg_el,
+                           with_field(list.read_element(tag::kSequence), "signatureAlgorithm"));
+  TESSERA_ASSIGN_OR_RETURN(
+      crl.signature_algorithm_,
+      with_field(parse_signature_algorithm(alg_el.encoded), "signatureAlgorithm"));
+  TESSERA_ASSIGN_OR_RETURN(BitString sig, with_field(list.read_bit_string(), "signatureValue"));
+  if (sig.unused_bits != 0) return der_error("signatureValue: unused bits in a signature");
+  crl.signature_.assign(sig.bytes.begin(), sig.bytes.end());
+  TESSERA_TRY(with_field(list.expect_end(), "CertificateList"));
+
+  // TBSCertList ::= SEQUENCE { version Version OPTIONAL (v2 if present),
+  // signature, issuer, thisUpdate, nextUpdate OPTIONAL,
+  // revokedCertificates SEQUENCE OF SEQUENCE { userCertificate, revocationDate,
+  // crlEntryExtensions OPTIONAL } OPTIONAL, crlExtensions [0] EXPLICIT OPTIONAL }
+  DerReader tbs(tbs_el.content, 1);
+  if (tbs.next_is(tag::kInteger)) {
+    TESSERA_ASSIGN_OR_RETURN(uint64_t v,
+                             with_field(tbs.read_small_nonnegative(1), "tbsCertList.version"));
+    // RFC 5280 5.1.2.1: this field MUST be present and v2 when extensions are used
+    // (and it is only ever present as v2).
+    if (v != 1) return der_error("tbsCertList.version: must be v2 when present");
+    crl.version_ = 2;
+  }
+  TESSERA_ASSIGN_OR_RETURN(DerElement inner_el,
+                           with_field(tbs.read_element(tag::kSequence), "tbsCertList.signature"));
+  // RFC 5280 5.1.1.2: signatureAlgorithm MUST contain the same algorithm
+  // identifier as the signature field in the sequence tbsCertList.
+  if (!std::equal(inner_el.encoded.begin(), inner_el.encoded.end(),
+                  crl.signature_algorithm_.encoded.begin(),
+                  crl.signature_algorithm_.encoded.end())) {
+    return der_error("signatureAlgorithm differs from tbsCertList.signature");
+  }
+  TESSERA_ASSIGN_OR_RETURN(DerElement issuer,
+                           with_field(tbs.read_element(tag::kSequence), "tbsCertList.issuer"));
+  TESSERA_ASSIGN_OR_RETURN(crl.issuer_,
+                           with_field(Name::parse(issuer.encoded), "tbsCertList.issuer"));
+  // RFC 5280 5.1.2.3: The issuer field MUST contain a non-empty X.500
+  // distinguished name (DN).
+  if (crl.issuer_.empty()) return der_error("tbsCertList.issuer: empty name");
+  TESSERA_ASSIGN_OR_RETURN(crl.this_update_, with_field(tbs.read_time(), "tbsCertList.thisUpdate"));
+  if (tbs.next_is(tag::kUtcTime) || tbs.next_is(tag::kGeneralizedTime)) {
+    TESSERA_ASSIGN_OR_RETURN(UnixTime next, with_field(tbs.read_time(), "tbsCertList.nextUpdate"));
+    crl.next_update_ = next;
+  }
+  auto read_extensions = [&](DerReader& exts, std::string_view where, bool entry,
+                             RevokedCertificate* rc) -> Result<void> {
+    std::set<Oid> seen;
+    // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension.
+    if (exts.empty()) return der_error(std::string(where) + ": empty extensions list");
+    while (!exts.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(DerReader ext, with_field(exts.read_sequence(), where));
+      TESSERA_ASSIGN_OR_RETURN(Oid oid, with_field(ext.read_oid(), where));
+      std::string field = std::string(where) + "." + oid_name(oid);
+      bool critical = false;
+      if (ext.next_is(tag::kBoolean)) {
+        TESSERA_ASSIGN_OR_RETURN(critical, with_field(ext.read_boolean(), field + ".critical"));
+        // X.690 11.5: a DEFAULT value is never encoded in DER.
+        if (!critical) return der_error(field + ".critical: FALSE must be omitted (DER DEFAULT)");
+      }
+      TESSERA_ASSIGN_OR_RETURN(ByteView value, with_field(ext.read_octet_string(), field));
+      TESSERA_TRY(with_field(ext.expect_end(), field));
+      // RFC 5280 4.2 (applied to CRLs by 5.2): no extension appears twice.
+      if (!seen.insert(oid).second) return der_error(field + ": duplicate extension");
+      DerReader v(value);
+      if (!entry && oid == oids::kCrlNumber) {
+        // RFC 5280 5.2.3: CRLNumber ::= INTEGER (0..MAX), at most 20 octets.
+        TESSERA_ASSIGN_OR_RETURN(ByteView n, with_field(v.read_integer(), field));
+        if (n[0] & 0x80) return der_error(field + ": negative CRL number");
+        crl.crl_number_ = Bytes(n.begin(), n.end());
+      } else if (!entry && oid == oids::kAuthorityKeyIdentifier) {
+        TESSERA_ASSIGN_OR_RETURN(AuthorityKeyIdentifier aki,
+                                 with_field(parse_authority_key_identifier(value), field));
+        crl.authority_key_id_ = aki.key_id;
+        continue;
+      } else if (!entry && oid == oids::kDeltaCrlIndicator) {
+        TESSERA_TRY(with_field(v.read_integer(), field));
+        crl.is_delta_ = true;
+      } else if (entry && oid == oids::kCrlReason) {
+        // RFC 5280 5.3.1: CRLReason ::= ENUMERATED; value 7 is not used.
+        TESSERA_ASSIGN_OR_RETURN(uint8_t reason, with_field(v.read_enumerated(), field));
+        if (reason == 7 || reason > 10) {
+          return der_error(field + ": unknown reason code " + std::to_string(reason));
+        }
+        rc->reason = static_cast<CrlReason>(reason);
+      } else if (entry && oid == oids::kInvalidityDate) {
+        // RFC 5280 5.3.2: GeneralizedTime; not used by tessera.
+        TESSERA_TRY(with_field(v.read_element(tag::kGeneralizedTime), field));
+      } else {
+        if (critical) crl.has_unknown_critical_extension_ = true;
+        continue;
+      }
+      TESSERA_TRY(with_field(v.expect_end(), field));
+    }
+    return ok();
+  };
+  TESSERA_ASSIGN_OR_RETURN(
+      std::optional<DerReader> revoked,
+      with_field(tbs.read_optional_constructed(tag::kSequence), "tbsCertList.revokedCertificates"));
+  if (revoked) {
+    while (!revoked->empty()) {
+      std::string where =
+          "tbsCertList.revokedCertificates[" + std::to_string(crl.revoked_.size()) + "]";
+      TESSERA_ASSIGN_OR_RETURN(DerReader entry, with_field(revoked->read_sequence(), where));
+      RevokedCertificate rc;
+      TESSERA_ASSIGN_OR_RETURN(ByteView serial,
+                               with_field(entry.read_integer(), where + ".userCertificate"));
+      rc.serial.assign(serial.begin(), serial.end());
+      TESSERA_ASSIGN_OR_RETURN(rc.revocation_date,
+                               with_field(entry.read_time(), where + ".revocationDate"));
+      if (!entry.empty()) {
+        if (crl.version_ != 2) return der_error(where + ": entry extensions require a v2 CRL");
+        TESSERA_ASSIGN_OR_RETURN(DerReader exts,
+                                 with_field(entry.read_sequence(), where + ".crlEntryExtensions"));
+        TESSERA_TRY(read_extensions(exts, where + ".crlEntryExtensions", true, &rc));
+      }
+      TESSERA_TRY(with_field(entry.expect_end(), where));
+      crl.revoked_.push_back(std::move(rc));
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::optional<DerReader> exts_wrapper,
+                           with_field(tbs.read_optional_constructed(tag::context_constructed(0)),
+                                      "tbsCertList.crlExtensions"));
+  if (exts_wrapper) {
+    if (crl.version_ != 2) return der_error("tbsCertList.crlExtensions: require a v2 CRL");
+    TESSERA_ASSIGN_OR_RETURN(
+        DerReader exts, with_field(exts_wrapper->read_sequence(), "tbsCertList.crlExtensions"));
+    TESSERA_TRY(with_field(exts_wrapper->expect_end(), "tbsCertList.crlExtensions"));
+    TESSERA_TRY(read_extensions(exts, "tbsCertList.crlExtensions", false, nullptr));
+  }
+  TESSERA_TRY(with_field(tbs.expect_end(), "tbsCertList"));
+  return crl;
+}
+
+const RevokedCertificate* Crl::find_revoked(ByteView serial) const {
+  for (const RevokedCertificate& r : revoked_) {
+    if (std::equal(r.serial.begin(), r.serial.end(), serial.begin(), serial.end())) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace tessera::x509
