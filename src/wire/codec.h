@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.h"
@@ -51,6 +52,20 @@ void write_u16_list(ByteWriter& w, size_t prefix_len, const std::vector<uint16_t
 // expect_consumed succeeds if r has no bytes left, else decode_trailing_data
 // naming `what` ("3 trailing bytes after ClientHello").
 Result<void> expect_consumed(const ByteReader& r, std::string_view what);
+
+// parse_all runs fn(ByteReader&) -> Result<T> over a reader on data, requires
+// that fn consumed all of data (else decode_trailing_data), and prefixes any
+// error with "name: ". Every message and extension parser is built on it.
+template <class Fn>
+auto parse_all(ByteView data, std::string_view name, Fn&& fn)
+    -> decltype(fn(std::declval<ByteReader&>())) {
+  ByteReader r(data);
+  auto result = fn(r);
+  if (!result.ok()) return std::move(result).error().with_context(name);
+  auto end = r.expect_end();
+  if (!end.ok()) return std::move(end).error().with_context(name);
+  return result;
+}
 
 // encode runs serialize on a fresh writer and returns the bytes, or
 // decode_length if a field overflowed its length prefix.

@@ -8,19 +8,6 @@ namespace tessera::wire {
 
 namespace {
 
-// parse_whole runs fn over a reader on data, requires that it consumed all of
-// data, and prefixes any error with the extension name.
-template <class Fn>
-auto parse_whole(ByteView data, std::string_view name, Fn&& fn)
-    -> decltype(fn(std::declval<ByteReader&>())) {
-  ByteReader r(data);
-  auto result = fn(r);
-  if (!result.ok()) return std::move(result).error().with_context(name);
-  auto end = r.expect_end(name);
-  if (!end.ok()) return std::move(end).error();
-  return result;
-}
-
 Error illegal(std::string message) {
   return Error(ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
                std::move(message));
@@ -109,7 +96,7 @@ Result<void> expect_empty_extension(const Extension& e) {
 // --- server_name -------------------------------------------------------------
 
 Result<ServerNameList> ServerNameList::parse(ByteView data) {
-  return parse_whole(data, "server_name", [](ByteReader& r) -> Result<ServerNameList> {
+  return parse_all(data, "server_name", [](ByteReader& r) -> Result<ServerNameList> {
     // RFC 6066 3: ServerName server_name_list<1..2^16-1>
     TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 2, 1, 0xFFFF, "server_name_list"));
     std::optional<std::string> host;
@@ -150,7 +137,7 @@ void ServerNameList::serialize(ByteWriter& w) const {
 // --- supported_groups, signature_algorithms, supported_versions ---------------
 
 Result<NamedGroupList> NamedGroupList::parse(ByteView data) {
-  return parse_whole(data, "supported_groups", [](ByteReader& r) -> Result<NamedGroupList> {
+  return parse_all(data, "supported_groups", [](ByteReader& r) -> Result<NamedGroupList> {
     // RFC 8446 4.2.7: NamedGroup named_group_list<2..2^16-1>;
     TESSERA_ASSIGN_OR_RETURN(auto groups, read_u16_list(r, 2, 2, 0xFFFF, "named_group_list"));
     return NamedGroupList{std::move(groups)};
@@ -160,19 +147,18 @@ Result<NamedGroupList> NamedGroupList::parse(ByteView data) {
 void NamedGroupList::serialize(ByteWriter& w) const { write_u16_list(w, 2, groups); }
 
 Result<SignatureSchemeList> SignatureSchemeList::parse(ByteView data) {
-  return parse_whole(
-      data, "signature_algorithms", [](ByteReader& r) -> Result<SignatureSchemeList> {
-        // RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms<2..2^16-2>;
-        TESSERA_ASSIGN_OR_RETURN(auto schemes,
-                                 read_u16_list(r, 2, 2, 0xFFFE, "supported_signature_algorithms"));
-        return SignatureSchemeList{std::move(schemes)};
-      });
+  return parse_all(data, "signature_algorithms", [](ByteReader& r) -> Result<SignatureSchemeList> {
+    // RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms<2..2^16-2>;
+    TESSERA_ASSIGN_OR_RETURN(auto schemes,
+                             read_u16_list(r, 2, 2, 0xFFFE, "supported_signature_algorithms"));
+    return SignatureSchemeList{std::move(schemes)};
+  });
 }
 
 void SignatureSchemeList::serialize(ByteWriter& w) const { write_u16_list(w, 2, schemes); }
 
 Result<SupportedVersionsClient> SupportedVersionsClient::parse(ByteView data) {
-  return parse_whole(
+  return parse_all(
       data, "supported_versions", [](ByteReader& r) -> Result<SupportedVersionsClient> {
         // RFC 8446 4.2.1: ProtocolVersion versions<2..254>;
         TESSERA_ASSIGN_OR_RETURN(auto versions, read_u16_list(r, 1, 2, 254, "versions"));
@@ -183,7 +169,7 @@ Result<SupportedVersionsClient> SupportedVersionsClient::parse(ByteView data) {
 void SupportedVersionsClient::serialize(ByteWriter& w) const { write_u16_list(w, 1, versions); }
 
 Result<SupportedVersionsServer> SupportedVersionsServer::parse(ByteView data) {
-  return parse_whole(
+  return parse_all(
       data, "supported_versions", [](ByteReader& r) -> Result<SupportedVersionsServer> {
         // RFC 8446 4.2.1: ProtocolVersion selected_version;
         TESSERA_ASSIGN_OR_RETURN(uint16_t v, field_context(r.read_u16(), "selected_version"));
@@ -208,7 +194,7 @@ void KeyShareEntry::serialize(ByteWriter& w) const {
 }
 
 Result<KeyShareClientHello> KeyShareClientHello::parse(ByteView data) {
-  return parse_whole(data, "key_share", [](ByteReader& r) -> Result<KeyShareClientHello> {
+  return parse_all(data, "key_share", [](ByteReader& r) -> Result<KeyShareClientHello> {
     // RFC 8446 4.2.8: KeyShareEntry client_shares<0..2^16-1>;
     TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 2, 0, 0xFFFF, "client_shares"));
     KeyShareClientHello out;
@@ -240,7 +226,7 @@ const KeyShareEntry* KeyShareClientHello::find(uint16_t group) const {
 }
 
 Result<KeyShareServerHello> KeyShareServerHello::parse(ByteView data) {
-  return parse_whole(data, "key_share", [](ByteReader& r) -> Result<KeyShareServerHello> {
+  return parse_all(data, "key_share", [](ByteReader& r) -> Result<KeyShareServerHello> {
     TESSERA_ASSIGN_OR_RETURN(KeyShareEntry e, KeyShareEntry::read(r));
     return KeyShareServerHello{std::move(e)};
   });
@@ -249,7 +235,7 @@ Result<KeyShareServerHello> KeyShareServerHello::parse(ByteView data) {
 void KeyShareServerHello::serialize(ByteWriter& w) const { server_share.serialize(w); }
 
 Result<KeyShareHelloRetryRequest> KeyShareHelloRetryRequest::parse(ByteView data) {
-  return parse_whole(data, "key_share", [](ByteReader& r) -> Result<KeyShareHelloRetryRequest> {
+  return parse_all(data, "key_share", [](ByteReader& r) -> Result<KeyShareHelloRetryRequest> {
     TESSERA_ASSIGN_OR_RETURN(uint16_t g, field_context(r.read_u16(), "selected_group"));
     return KeyShareHelloRetryRequest{g};
   });
@@ -260,7 +246,7 @@ void KeyShareHelloRetryRequest::serialize(ByteWriter& w) const { w.u16(selected_
 // --- cookie --------------------------------------------------------------------
 
 Result<Cookie> Cookie::parse(ByteView data) {
-  return parse_whole(data, "cookie", [](ByteReader& r) -> Result<Cookie> {
+  return parse_all(data, "cookie", [](ByteReader& r) -> Result<Cookie> {
     // RFC 8446 4.2.2: opaque cookie<1..2^16-1>;
     TESSERA_ASSIGN_OR_RETURN(Bytes c, read_opaque(r, 2, 1, 0xFFFF, "cookie"));
     return Cookie{std::move(c)};
@@ -272,22 +258,22 @@ void Cookie::serialize(ByteWriter& w) const { w.prefixed_bytes(2, cookie); }
 // --- ALPN ----------------------------------------------------------------------
 
 Result<ProtocolNameList> ProtocolNameList::parse(ByteView data) {
-  return parse_whole(data, "application_layer_protocol_negotiation",
-                     [](ByteReader& r) -> Result<ProtocolNameList> {
-                       // RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>;
-                       TESSERA_ASSIGN_OR_RETURN(ByteReader list,
-                                                read_vector(r, 2, 2, 0xFFFF, "protocol_name_list"));
-                       ProtocolNameList out;
-                       while (!list.empty()) {
-                         // RFC 7301 3.1: opaque ProtocolName<1..2^8-1>; Empty strings MUST
-                         // NOT be included and byte strings MUST NOT be truncated.
-                         TESSERA_ASSIGN_OR_RETURN(ByteReader name,
-                                                  read_vector(list, 1, 1, 255, "ProtocolName"));
-                         ByteView v = name.rest();
-                         out.protocol_names.emplace_back(v.begin(), v.end());
-                       }
-                       return out;
-                     });
+  return parse_all(data, "application_layer_protocol_negotiation",
+                   [](ByteReader& r) -> Result<ProtocolNameList> {
+                     // RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>;
+                     TESSERA_ASSIGN_OR_RETURN(ByteReader list,
+                                              read_vector(r, 2, 2, 0xFFFF, "protocol_name_list"));
+                     ProtocolNameList out;
+                     while (!list.empty()) {
+                       // RFC 7301 3.1: opaque ProtocolName<1..2^8-1>; Empty strings MUST
+                       // NOT be included and byte strings MUST NOT be truncated.
+                       TESSERA_ASSIGN_OR_RETURN(ByteReader name,
+                                                read_vector(list, 1, 1, 255, "ProtocolName"));
+                       ByteView v = name.rest();
+                       out.protocol_names.emplace_back(v.begin(), v.end());
+                     }
+                     return out;
+                   });
 }
 
 Result<std::string> ProtocolNameList::parse_selected(ByteView data) {
@@ -311,12 +297,12 @@ void ProtocolNameList::serialize(ByteWriter& w) const {
 // --- psk_key_exchange_modes ------------------------------------------------------
 
 Result<PskKeyExchangeModes> PskKeyExchangeModes::parse(ByteView data) {
-  return parse_whole(data, "psk_key_exchange_modes",
-                     [](ByteReader& r) -> Result<PskKeyExchangeModes> {
-                       // RFC 8446 4.2.9: PskKeyExchangeMode ke_modes<1..255>;
-                       TESSERA_ASSIGN_OR_RETURN(auto modes, read_u8_list(r, 1, 1, 255, "ke_modes"));
-                       return PskKeyExchangeModes{std::move(modes)};
-                     });
+  return parse_all(data, "psk_key_exchange_modes",
+                   [](ByteReader& r) -> Result<PskKeyExchangeModes> {
+                     // RFC 8446 4.2.9: PskKeyExchangeMode ke_modes<1..255>;
+                     TESSERA_ASSIGN_OR_RETURN(auto modes, read_u8_list(r, 1, 1, 255, "ke_modes"));
+                     return PskKeyExchangeModes{std::move(modes)};
+                   });
 }
 
 void PskKeyExchangeModes::serialize(ByteWriter& w) const { w.prefixed_bytes(1, modes); }
@@ -331,7 +317,7 @@ bool PskKeyExchangeModes::contains(PskKeyExchangeMode m) const {
 // --- pre_shared_key ----------------------------------------------------------------
 
 Result<OfferedPsks> OfferedPsks::parse(ByteView data) {
-  return parse_whole(data, "pre_shared_key", [](ByteReader& r) -> Result<OfferedPsks> {
+  return parse_all(data, "pre_shared_key", [](ByteReader& r) -> Result<OfferedPsks> {
     OfferedPsks out;
     // RFC 8446 4.2.11: PskIdentity identities<7..2^16-1>;
     TESSERA_ASSIGN_OR_RETURN(ByteReader ids, read_vector(r, 2, 7, 0xFFFF, "identities"));
@@ -382,7 +368,7 @@ void OfferedPsks::serialize_binders(ByteWriter& w) const {
 }
 
 Result<PreSharedKeyServerHello> PreSharedKeyServerHello::parse(ByteView data) {
-  return parse_whole(data, "pre_shared_key", [](ByteReader& r) -> Result<PreSharedKeyServerHello> {
+  return parse_all(data, "pre_shared_key", [](ByteReader& r) -> Result<PreSharedKeyServerHello> {
     TESSERA_ASSIGN_OR_RETURN(uint16_t sel, field_context(r.read_u16(), "selected_identity"));
     return PreSharedKeyServerHello{sel};
   });
@@ -393,7 +379,7 @@ void PreSharedKeyServerHello::serialize(ByteWriter& w) const { w.u16(selected_id
 // --- early_data ------------------------------------------------------------------
 
 Result<EarlyDataNewSessionTicket> EarlyDataNewSessionTicket::parse(ByteView data) {
-  return parse_whole(data, "early_data", [](ByteReader& r) -> Result<EarlyDataNewSessionTicket> {
+  return parse_all(data, "early_data", [](ByteReader& r) -> Result<EarlyDataNewSessionTicket> {
     // RFC 8446 4.2.10: case new_session_ticket: uint32 max_early_data_size;
     TESSERA_ASSIGN_OR_RETURN(uint32_t max, field_context(r.read_u32(), "max_early_data_size"));
     return EarlyDataNewSessionTicket{max};
@@ -423,7 +409,7 @@ void write_distinguished_names(ByteWriter& w, const std::vector<Bytes>& names) {
 }
 
 Result<CertificateAuthorities> CertificateAuthorities::parse(ByteView data) {
-  return parse_whole(
+  return parse_all(
       data, "certificate_authorities", [](ByteReader& r) -> Result<CertificateAuthorities> {
         // RFC 8446 4.2.4: DistinguishedName authorities<3..2^16-1>;
         TESSERA_ASSIGN_OR_RETURN(auto names, read_distinguished_names(r, 3, "authorities"));
@@ -438,7 +424,7 @@ void CertificateAuthorities::serialize(ByteWriter& w) const {
 // --- ec_point_formats ----------------------------------------------------------------
 
 Result<EcPointFormats> EcPointFormats::parse(ByteView data) {
-  return parse_whole(data, "ec_point_formats", [](ByteReader& r) -> Result<EcPointFormats> {
+  return parse_all(data, "ec_point_formats", [](ByteReader& r) -> Result<EcPointFormats> {
     // RFC 8422 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>
     TESSERA_ASSIGN_OR_RETURN(auto formats, read_u8_list(r, 1, 1, 255, "ec_point_format_list"));
     // RFC 8422 5.1.2: If the client sends the extension and the extension
@@ -459,7 +445,7 @@ void EcPointFormats::serialize(ByteWriter& w) const { w.prefixed_bytes(1, format
 // --- renegotiation_info, session_ticket, status_request -------------------------------
 
 Result<RenegotiationInfo> RenegotiationInfo::parse(ByteView data) {
-  return parse_whole(data, "renegotiation_info", [](ByteReader& r) -> Result<RenegotiationInfo> {
+  return parse_all(data, "renegotiation_info", [](ByteReader& r) -> Result<RenegotiationInfo> {
     // RFC 5746 3.2: opaque renegotiated_connection<0..255>;
     TESSERA_ASSIGN_OR_RETURN(Bytes rc, read_opaque(r, 1, 0, 255, "renegotiated_connection"));
     return RenegotiationInfo{std::move(rc)};
@@ -479,7 +465,7 @@ Result<SessionTicketExtension> SessionTicketExtension::parse(ByteView data) {
 void SessionTicketExtension::serialize(ByteWriter& w) const { w.bytes(ticket); }
 
 Result<CertificateStatusRequest> CertificateStatusRequest::parse(ByteView data) {
-  return parse_whole(data, "status_request", [](ByteReader& r) -> Result<CertificateStatusRequest> {
+  return parse_all(data, "status_request", [](ByteReader& r) -> Result<CertificateStatusRequest> {
     TESSERA_ASSIGN_OR_RETURN(uint8_t type, field_context(r.read_u8(), "status_type"));
     if (type != 1) {
       // Not ocsp(1): the request's layout is not ours to know; skip it.

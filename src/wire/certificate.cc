@@ -1,0 +1,124 @@
+#include "wire/certificate.h"
+
+#include <string>
+
+namespace tessera::wire {
+
+namespace {
+
+constexpr size_t kMax24 = 0xFFFFFF;
+
+}  // namespace
+
+// --- TLS 1.3 Certificate -----------------------------------------------------------
+
+Result<Certificate13> Certificate13::parse(ByteView body) {
+  return parse_all(body, "Certificate", [](ByteReader& r) -> Result<Certificate13> {
+    Certificate13 out;
+    // RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.certificate_request_context,
+                             read_opaque(r, 1, 0, 255, "certificate_request_context"));
+    // RFC 8446 4.4.2: CertificateEntry certificate_list<0..2^24-1>;
+    TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 3, 0, kMax24, "certificate_list"));
+    while (!list.empty()) {
+      std::string entry = "certificate_list[" + std::to_string(out.certificate_list.size()) + "]";
+      CertificateEntry e;
+      // RFC 8446 4.4.2: opaque cert_data<1..2^24-1>;
+      TESSERA_ASSIGN_OR_RETURN(e.cert_data, read_opaque(list, 3, 1, kMax24, entry + " cert_data"));
+      // RFC 8446 4.4.2: Extension extensions<0..2^16-1>;
+      TESSERA_ASSIGN_OR_RETURN(e.extensions, read_extensions(list, 0, 0xFFFF, entry));
+      out.certificate_list.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+void Certificate13::serialize(ByteWriter& w) const {
+  w.prefixed_bytes(1, certificate_request_context);
+  w.prefixed<3>([&](ByteWriter& list) {
+    for (const CertificateEntry& e : certificate_list) {
+      list.prefixed_bytes(3, e.cert_data);
+      write_extensions(list, e.extensions);
+    }
+  });
+}
+
+// --- TLS 1.2 Certificate ---------------------------------------------------------------
+
+Result<Certificate12> Certificate12::parse(ByteView body) {
+  return parse_all(body, "Certificate", [](ByteReader& r) -> Result<Certificate12> {
+    Certificate12 out;
+    // RFC 5246 7.4.2: ASN.1Cert certificate_list<0..2^24-1>;
+    TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 3, 0, kMax24, "certificate_list"));
+    while (!list.empty()) {
+      std::string entry = "certificate_list[" + std::to_string(out.certificate_list.size()) + "]";
+      // RFC 5246 7.4.2: opaque ASN.1Cert<1..2^24-1>;
+      TESSERA_ASSIGN_OR_RETURN(Bytes cert, read_opaque(list, 3, 1, kMax24, entry));
+      out.certificate_list.push_back(std::move(cert));
+    }
+    return out;
+  });
+}
+
+void Certificate12::serialize(ByteWriter& w) const {
+  w.prefixed<3>([&](ByteWriter& list) {
+    for (const Bytes& c : certificate_list) list.prefixed_bytes(3, c);
+  });
+}
+
+// --- TLS 1.3 CertificateRequest ----------------------------------------------------------
+
+Result<CertificateRequest13> CertificateRequest13::parse(ByteView body) {
+  return parse_all(body, "CertificateRequest", [](ByteReader& r) -> Result<CertificateRequest13> {
+    CertificateRequest13 out;
+    // RFC 8446 4.3.2: opaque certificate_request_context<0..2^8-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.certificate_request_context,
+                             read_opaque(r, 1, 0, 255, "certificate_request_context"));
+    // RFC 8446 4.3.2: Extension extensions<2..2^16-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.extensions, read_extensions(r, 2, 0xFFFF, ""));
+    // RFC 8446 4.3.2: The "signature_algorithms" extension MUST be specified.
+    TESSERA_TRY(out.signature_algorithms());
+    return out;
+  });
+}
+
+void CertificateRequest13::serialize(ByteWriter& w) const {
+  w.prefixed_bytes(1, certificate_request_context);
+  write_extensions(w, extensions);
+}
+
+Result<SignatureSchemeList> CertificateRequest13::signature_algorithms() const {
+  const Extension* e = find_extension(kExtSignatureAlgorithms);
+  if (e == nullptr) {
+    return Error(ErrorCode::missing_extension, AlertDescription::missing_extension,
+                 "the required signature_algorithms extension is missing");
+  }
+  return SignatureSchemeList::parse(e->data);
+}
+
+// --- TLS 1.2 CertificateRequest --------------------------------------------------------------
+
+Result<CertificateRequest12> CertificateRequest12::parse(ByteView body) {
+  return parse_all(body, "CertificateRequest", [](ByteReader& r) -> Result<CertificateRequest12> {
+    CertificateRequest12 out;
+    // RFC 5246 7.4.4: ClientCertificateType certificate_types<1..2^8-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.certificate_types,
+                             read_u8_list(r, 1, 1, 255, "certificate_types"));
+    // RFC 5246 7.4.4: SignatureAndHashAlgorithm
+    //   supported_signature_algorithms<2..2^16-2>;
+    TESSERA_ASSIGN_OR_RETURN(out.supported_signature_algorithms,
+                             read_u16_list(r, 2, 2, 0xFFFE, "supported_signature_algorithms"));
+    // RFC 5246 7.4.4: DistinguishedName certificate_authorities<0..2^16-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.certificate_authorities,
+                             read_distinguished_names(r, 0, "certificate_authorities"));
+    return out;
+  });
+}
+
+void CertificateRequest12::serialize(ByteWriter& w) const {
+  w.prefixed_bytes(1, certificate_types);
+  write_u16_list(w, 2, supported_signature_algorithms);
+  write_distinguished_names(w, certificate_authorities);
+}
+
+}  // namespace tessera::wire
