@@ -76,4 +76,9 @@ Error openssl_error(ErrorCode code, AlertDescription alert, std::string_view wha
 // expected and reported otherwise.
 void clear_errors();
 
+// rsa_decrypt_premaster implements PrivateKey::rsa_decrypt_premaster for an
+// RSA key (rsa.cc).
+Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
+                                          uint16_t client_version, const SecretBytes& fallback);
+
 }  // namespace tessera::crypto::ossl

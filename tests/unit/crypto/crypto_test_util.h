@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,16 @@ inline Bytes H(std::string_view hex) {
 }
 
 inline std::string hex_of(const SecretBytes& s) { return to_hex(s.view()); }
+
+// read_vector returns the bytes of tests/vectors/crypto/<name>.
+inline Bytes read_vector(const std::string& name) {
+  std::string path = std::string(TESSERA_TEST_DATA_DIR) + "/crypto/" + name;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    ADD_FAILURE() << "cannot open test vector " << path;
+    return {};
+  }
+  return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
 
 }  // namespace tessera::crypto::testing

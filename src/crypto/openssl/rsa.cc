@@ -1,0 +1,98 @@
+// RSA key transport for TLS 1.2 (RFC 5246 7.4.7.1): PKCS#1 v1.5 encryption
+// on the client, and decryption with implicit rejection on the server.
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <string>
+
+#include "base/ct.h"
+#include "crypto/openssl/internal.h"
+#include "crypto/openssl/openssl_provider.h"
+
+namespace tessera::crypto {
+
+namespace {
+constexpr size_t kPremasterSize = 48;
+}  // namespace
+
+Result<Bytes> OpenSslProvider::rsa_encrypt_pkcs1(const PublicKey& key, ByteView plaintext) {
+  if (key.type() != KeyType::rsa) {
+    return Error(ErrorCode::unsupported_algorithm,
+                 "RSA key transport needs an rsaEncryption key, not " +
+                     std::string(key_type_name(key.type())));
+  }
+  // Re-read the key from its SPKI so any PublicKey implementation works.
+  ByteView spki = key.spki();
+  const unsigned char* p = spki.data();
+  ossl::PkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  ossl::PkeyCtxPtr ctx(pkey ? EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr) : nullptr);
+  size_t len = 0;
+  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_encrypt(ctx.get(), nullptr, &len, plaintext.data(), plaintext.size()) != 1) {
+    return ossl::openssl_error(ErrorCode::crypto_failure, "cannot set up RSA encryption");
+  }
+  Bytes out(len);
+  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &len, plaintext.data(), plaintext.size()) != 1) {
+    return ossl::openssl_error(ErrorCode::crypto_failure,
+                               "RSA PKCS#1 v1.5 encryption failed (plaintext too long?)");
+  }
+  out.resize(len);
+  return out;
+}
+
+namespace ossl {
+
+// Why this function looks the way it does: a server that reveals, by an
+// error, an alert, a length or timing, whether a ClientKeyExchange decrypted
+// to well-formed PKCS#1 v1.5 padding is a padding oracle (Bleichenbacher 1998;
+// ROBOT 2017) that lets an attacker decrypt recorded sessions or sign with the
+// server's key. RFC 5246 7.4.7.1 therefore requires that a malformed message
+// be handled exactly like a well-formed one carrying a random premaster: the
+// caller draws `fallback` before decrypting, and we return either the
+// decrypted premaster or `fallback`, chosen with a constant-time select. The
+// padding check below uses only mask arithmetic: no branch, no early return
+// and no error depends on the decrypted bytes.
+Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
+                                          uint16_t client_version, const SecretBytes& fallback) {
+  if (fallback.size() != kPremasterSize) {
+    return Error(ErrorCode::internal_error, "RSA key transport: fallback must be 48 bytes");
+  }
+  const size_t k = static_cast<size_t>(EVP_PKEY_get_size(key));  // modulus bytes
+  SecretBytes out(kPremasterSize);
+  // A ciphertext of the wrong length, or one libcrypto refuses to raw-decrypt
+  // (c >= n), is rejected on public information only; it still yields the
+  // fallback and no error, like any other malformed message.
+  SecretBytes em(k);
+  size_t em_len = k;
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1) {
+    return openssl_error(ErrorCode::crypto_failure, "cannot set up RSA decryption");
+  }
+  if (k < kPremasterSize + 11 || ciphertext.size() != k ||
+      EVP_PKEY_decrypt(ctx.get(), em.data(), &em_len, ciphertext.data(), ciphertext.size()) != 1 ||
+      em_len != k) {
+    clear_errors();
+    ct_select(0, fallback.view(), fallback.view(), out.mutable_view());
+    return out;
+  }
+  // RFC 8017 7.2.2 / RFC 5246 7.4.7.1: EM = 0x00 || 0x02 || PS || 0x00 || M
+  // with PS at least 8 non-zero bytes and M the 48-byte PreMasterSecret whose
+  // first two bytes are ClientHello.client_version. With |M| fixed at 48 the
+  // layout is fixed too: PS occupies EM[2 .. k-50], the separator is EM[k-49].
+  const uint8_t* e = em.data();
+  uint32_t good = ct_eq_mask(e[0], 0x00);
+  good &= ct_eq_mask(e[1], 0x02);
+  const size_t sep = k - kPremasterSize - 1;
+  for (size_t i = 2; i < sep; ++i) good &= ~ct_eq_mask(e[i], 0x00);  // PS bytes non-zero
+  good &= ct_eq_mask(e[sep], 0x00);
+  const uint8_t* m = e + sep + 1;
+  good &= ct_eq_mask(m[0], static_cast<uint8_t>(client_version >> 8));
+  good &= ct_eq_mask(m[1], static_cast<uint8_t>(client_version & 0xff));
+  ct_select(good, ByteView(m, kPremasterSize), fallback.view(), out.mutable_view());
+  return out;
+}
+
+}  // namespace ossl
+}  // namespace tessera::crypto
