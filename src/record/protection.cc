@@ -1,0 +1,363 @@
+#include "record/protection.h"
+
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "base/ct.h"
+
+namespace tessera::record {
+
+namespace {
+
+constexpr size_t kTag = crypto::Aead::kTagSize;
+constexpr size_t kNonce = crypto::Aead::kNonceSize;
+
+// The nonce, AAD and header of a record are fixed-size and built on the stack
+// so that sealing and opening do not allocate.
+void store_be64(uint64_t v, uint8_t* out) {
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<uint8_t>(v);
+    v >>= 8;
+  }
+}
+
+void store_be16(uint16_t v, uint8_t* out) {
+  out[0] = static_cast<uint8_t>(v >> 8);
+  out[1] = static_cast<uint8_t>(v);
+}
+
+// xor_sequence_into computes RFC 8446 5.3 / RFC 7905 2: the 64-bit sequence
+// number in network byte order, left-padded with zeros to the IV length,
+// XORed with the IV.
+void xor_sequence_into(ByteView iv, uint64_t seq, uint8_t* nonce) {
+  std::array<uint8_t, 8> s{};
+  store_be64(seq, s.data());
+  std::memcpy(nonce, iv.data(), kNonce);
+  for (size_t i = 0; i < 8; ++i) nonce[kNonce - 8 + i] ^= s[i];
+}
+
+Error mac_error(uint64_t seq, const Error& cause) {
+  if (cause.code() != ErrorCode::bad_record_mac) return cause;
+  return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+               "record " + std::to_string(seq) +
+                   " failed AEAD authentication (wrong keys, or the record was altered)");
+}
+
+Error empty_fragment_error(ContentType type) {
+  // RFC 8446 5.1 / RFC 5246 6.2.1: "Implementations MUST NOT send
+  // zero-length fragments of Handshake [, Alert, or ChangeCipherSpec]
+  // content types."
+  return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+               "zero-length " + std::string(content_type_name(type)) + " record");
+}
+
+}  // namespace
+
+Result<uint64_t> RecordProtection::take_sequence_number() {
+  // RFC 8446 5.3: "If a TLS implementation would need to wrap a sequence
+  // number, it MUST either rekey (Section 4.6.3) or terminate the connection."
+  if (exhausted_) {
+    return Error(ErrorCode::sequence_exhausted, AlertDescription::internal_error,
+                 "record sequence number would wrap past 2^64-1; the connection must rekey or "
+                 "close");
+  }
+  uint64_t seq = seq_;
+  if (seq_ == UINT64_MAX) {
+    exhausted_ = true;
+  } else {
+    ++seq_;
+  }
+  return seq;
+}
+
+// ---------------------------------------------------------------------------
+// TLS 1.3
+
+Tls13RecordProtection::Tls13RecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv)
+    : aead_(std::move(aead)), iv_(iv) {}
+
+Result<std::unique_ptr<Tls13RecordProtection>> Tls13RecordProtection::create(
+    std::unique_ptr<crypto::Aead> aead, ByteView iv) {
+  if (aead == nullptr) {
+    return Error(ErrorCode::internal_error, "TLS 1.3 record protection: no AEAD");
+  }
+  // RFC 8446 5.3: iv_length = max(8, N_MIN) = 12 for every TLS 1.3 AEAD.
+  if (iv.size() != kNonce) {
+    return Error(ErrorCode::internal_error, "TLS 1.3 record protection: IV must be 12 bytes, got " +
+                                                std::to_string(iv.size()));
+  }
+  return std::unique_ptr<Tls13RecordProtection>(new Tls13RecordProtection(std::move(aead), iv));
+}
+
+Result<std::unique_ptr<Tls13RecordProtection>> Tls13RecordProtection::create(
+    crypto::Provider& provider, AeadAlgorithm alg, ByteView key, ByteView iv) {
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Aead> aead, provider.aead(alg, key));
+  return create(std::move(aead), iv);
+}
+
+Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, size_t padding_len,
+                                         Bytes& out) {
+  if (type == ContentType::invalid || type == ContentType::change_cipher_spec) {
+    return Error(ErrorCode::internal_error,
+                 "TLS 1.3 never protects " + std::string(content_type_name(type)) + " records");
+  }
+  // RFC 8446 5.4: "The presence of padding does not change the overall record
+  // size limitations: the full encoded TLSInnerPlaintext MUST NOT exceed
+  // 2^14 + 1 octets."
+  if (plaintext.size() > kMaxPlaintext || padding_len > kMaxInnerPlaintext13 ||
+      plaintext.size() + 1 + padding_len > kMaxInnerPlaintext13) {
+    return Error(ErrorCode::internal_error,
+                 "TLS 1.3 seal: " + std::to_string(plaintext.size()) + " bytes of content and " +
+                     std::to_string(padding_len) + " of padding exceed 2^14 + 1");
+  }
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+
+  size_t inner_len = plaintext.size() + 1 + padding_len;
+  size_t length = inner_len + kTag;
+  // RFC 8446 5.2: opaque_type = application_data, legacy_record_version =
+  // 0x0303, and the AAD is exactly this header.
+  std::array<uint8_t, kHeaderSize> header{};
+  header[0] = static_cast<uint8_t>(ContentType::application_data);
+  store_be16(kRecordVersion, &header[1]);
+  store_be16(static_cast<uint16_t>(length), &header[3]);
+
+  size_t at = out.size();
+  out.resize(at + kHeaderSize + length);
+  uint8_t* p = out.data() + at;
+  std::memcpy(p, header.data(), kHeaderSize);
+  uint8_t* inner = p + kHeaderSize;
+  // TLSInnerPlaintext = content || ContentType type || uint8 zeros[length_of_padding]
+  if (!plaintext.empty()) std::memcpy(inner, plaintext.data(), plaintext.size());
+  inner[plaintext.size()] = static_cast<uint8_t>(type);
+  std::memset(inner + plaintext.size() + 1, 0, padding_len);
+
+  std::array<uint8_t, kNonce> nonce{};
+  xor_sequence_into(iv_.view(), seq, nonce.data());
+  Result<void> sealed = aead_->seal(nonce, header, MutableByteView(inner, inner_len),
+                                    MutableByteView(inner + inner_len, kTag));
+  if (!sealed.ok()) {
+    out.resize(at);
+    return std::move(sealed).error();
+  }
+  return ok();
+}
+
+Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
+  // RFC 8446 5.2: protected records always carry opaque_type application_data.
+  // (An unprotected change_cipher_spec must be routed around open.)
+  if (record.type != ContentType::application_data) {
+    return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+                 std::string(content_type_name(record.type)) +
+                     " record received where only protected (application_data) records are "
+                     "allowed");
+  }
+  size_t length = record.fragment.size();
+  // RFC 8446 5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An endpoint
+  // that receives a record that exceeds this length MUST terminate the
+  // connection with a "record_overflow" alert."
+  if (length > kMaxCiphertext13) {
+    return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
+                 "protected record of " + std::to_string(length) + " bytes exceeds 2^14 + 256");
+  }
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+  // RFC 8446 5.2: "If the decryption fails, the receiver MUST terminate the
+  // connection with a "bad_record_mac" alert." A record shorter than the tag
+  // cannot be decrypted.
+  if (length < kTag) {
+    return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+                 "protected record of " + std::to_string(length) +
+                     " bytes is shorter than the 16-byte AEAD tag");
+  }
+  std::array<uint8_t, kHeaderSize> aad{};
+  aad[0] = static_cast<uint8_t>(record.type);
+  store_be16(record.legacy_version, &aad[1]);
+  store_be16(static_cast<uint16_t>(length), &aad[3]);
+  std::array<uint8_t, kNonce> nonce{};
+  xor_sequence_into(iv_.view(), seq, nonce.data());
+
+  size_t inner_len = length - kTag;
+  MutableByteView inner = record.fragment.first(inner_len);
+  Result<void> opened = aead_->open(nonce, aad, inner, record.fragment.subspan(inner_len));
+  if (!opened.ok()) return mac_error(seq, opened.error());
+
+  // RFC 8446 5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
+  // octets"; 5.2: a decrypted plaintext over the limit is "record_overflow".
+  if (inner_len > kMaxInnerPlaintext13) {
+    return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
+                 "TLSInnerPlaintext of " + std::to_string(inner_len) + " bytes exceeds 2^14 + 1");
+  }
+  // RFC 8446 5.4: the receiver scans from the end for the first non-zero
+  // octet, which is the content type. Done in time independent of the
+  // padding length (the scan always covers the whole plaintext).
+  uint32_t found = 0;
+  size_t pos = 0;
+  for (size_t i = inner_len; i-- > 0;) {
+    uint32_t nonzero = ~ct_eq_mask(inner[i], 0);
+    uint32_t take = nonzero & ~found;
+    size_t take_sz = static_cast<size_t>(0) - static_cast<size_t>(take & 1u);
+    pos = (pos & ~take_sz) | (i & take_sz);
+    found |= nonzero;
+  }
+  // RFC 8446 5.4: "If a receiving implementation does not find a non-zero
+  // octet in the cleartext, it MUST terminate the connection with an
+  // "unexpected_message" alert."
+  if (found == 0) {
+    return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+                 "protected record has no content type (TLSInnerPlaintext is all zeros)");
+  }
+  uint8_t type_byte = inner[pos];
+  std::optional<ContentType> type = parse_content_type(type_byte);
+  // RFC 8446 5: unknown record types, and change_cipher_spec inside
+  // protection, are "unexpected_message".
+  if (!type || *type == ContentType::change_cipher_spec) {
+    return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+                 "protected record carries content type " + std::to_string(type_byte) +
+                     ", which is not allowed under TLS 1.3 protection");
+  }
+  if (pos == 0 && *type != ContentType::application_data) return empty_fragment_error(*type);
+  return OpenedRecord{*type, ByteView(inner.data(), pos)};
+}
+
+// ---------------------------------------------------------------------------
+// TLS 1.2 AEAD
+
+Tls12AeadRecordProtection::Tls12AeadRecordProtection(std::unique_ptr<crypto::Aead> aead,
+                                                     ByteView iv)
+    : aead_(std::move(aead)),
+      iv_(iv),
+      explicit_nonce_(aead_->algorithm() == AeadAlgorithm::chacha20_poly1305 ? 0 : 8) {}
+
+Result<std::unique_ptr<Tls12AeadRecordProtection>> Tls12AeadRecordProtection::create(
+    std::unique_ptr<crypto::Aead> aead, ByteView iv) {
+  if (aead == nullptr) {
+    return Error(ErrorCode::internal_error, "TLS 1.2 record protection: no AEAD");
+  }
+  // RFC 5288 3: the implicit part of the GCM nonce (client/server_write_IV) is
+  // 4 bytes; RFC 7905 2: ChaCha20-Poly1305 uses a 12-byte IV.
+  size_t want = aead->algorithm() == AeadAlgorithm::chacha20_poly1305 ? kNonce : 4;
+  if (iv.size() != want) {
+    return Error(ErrorCode::internal_error,
+                 "TLS 1.2 record protection: " + std::string(aead_name(aead->algorithm())) +
+                     " needs a " + std::to_string(want) + "-byte IV, got " +
+                     std::to_string(iv.size()));
+  }
+  return std::unique_ptr<Tls12AeadRecordProtection>(
+      new Tls12AeadRecordProtection(std::move(aead), iv));
+}
+
+Result<std::unique_ptr<Tls12AeadRecordProtection>> Tls12AeadRecordProtection::create(
+    crypto::Provider& provider, AeadAlgorithm alg, ByteView key, ByteView iv) {
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Aead> aead, provider.aead(alg, key));
+  return create(std::move(aead), iv);
+}
+
+void Tls12AeadRecordProtection::make_nonce(uint64_t seq, ByteView explicit_nonce,
+                                           uint8_t* nonce) const {
+  if (explicit_nonce_ == 0) {
+    // RFC 7905 2: nonce = client/server_write_IV XOR padded sequence number.
+    xor_sequence_into(iv_.view(), seq, nonce);
+  } else {
+    // RFC 5288 3: struct { opaque salt[4]; opaque nonce_explicit[8]; } GCMNonce;
+    std::memcpy(nonce, iv_.data(), 4);
+    std::memcpy(nonce + 4, explicit_nonce.data(), 8);
+  }
+}
+
+namespace {
+
+// RFC 5246 6.2.3.3: additional_data = seq_num + TLSCompressed.type +
+// TLSCompressed.version + TLSCompressed.length (of the plaintext).
+std::array<uint8_t, 13> tls12_aad(uint64_t seq, ContentType type, uint16_t version,
+                                  size_t plaintext_len) {
+  std::array<uint8_t, 13> aad{};
+  store_be64(seq, aad.data());
+  aad[8] = static_cast<uint8_t>(type);
+  store_be16(version, &aad[9]);
+  store_be16(static_cast<uint16_t>(plaintext_len), &aad[11]);
+  return aad;
+}
+
+}  // namespace
+
+Result<void> Tls12AeadRecordProtection::seal(ContentType type, ByteView plaintext,
+                                             size_t padding_len, Bytes& out) {
+  if (padding_len != 0) {
+    return Error(ErrorCode::internal_error, "TLS 1.2 records cannot carry TLS 1.3 padding");
+  }
+  if (type == ContentType::invalid) {
+    return Error(ErrorCode::internal_error, "TLS 1.2 seal: invalid content type");
+  }
+  // RFC 5246 6.2.1: "The length MUST NOT exceed 2^14."
+  if (plaintext.size() > kMaxPlaintext) {
+    return Error(ErrorCode::internal_error, "TLS 1.2 seal: " + std::to_string(plaintext.size()) +
+                                                " bytes exceed 2^14 (fragment it first)");
+  }
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+  size_t length = explicit_nonce_ + plaintext.size() + kTag;
+  std::array<uint8_t, kHeaderSize> header{};
+  header[0] = static_cast<uint8_t>(type);
+  store_be16(kRecordVersion, &header[1]);
+  store_be16(static_cast<uint16_t>(length), &header[3]);
+
+  size_t at = out.size();
+  out.resize(at + kHeaderSize + length);
+  uint8_t* p = out.data() + at;
+  std::memcpy(p, header.data(), kHeaderSize);
+  uint8_t* explicit_nonce = p + kHeaderSize;
+  // RFC 5288 3: "The nonce_explicit MAY be the 64-bit sequence number."
+  if (explicit_nonce_ != 0) store_be64(seq, explicit_nonce);
+  uint8_t* data = explicit_nonce + explicit_nonce_;
+  if (!plaintext.empty()) std::memcpy(data, plaintext.data(), plaintext.size());
+
+  std::array<uint8_t, kNonce> nonce{};
+  make_nonce(seq, ByteView(explicit_nonce, explicit_nonce_), nonce.data());
+  std::array<uint8_t, 13> aad = tls12_aad(seq, type, kRecordVersion, plaintext.size());
+  Result<void> sealed = aead_->seal(nonce, aad, MutableByteView(data, plaintext.size()),
+                                    MutableByteView(data + plaintext.size(), kTag));
+  if (!sealed.ok()) {
+    out.resize(at);
+    return std::move(sealed).error();
+  }
+  return ok();
+}
+
+Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {
+  if (record.type == ContentType::invalid) {
+    return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+                 "record with content type 0");
+  }
+  size_t length = record.fragment.size();
+  // RFC 5246 6.2.3: "The length MUST NOT exceed 2^14 + 2048."
+  if (length > kMaxCiphertext12) {
+    return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
+                 "protected record of " + std::to_string(length) + " bytes exceeds 2^14 + 2048");
+  }
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+  if (length < explicit_nonce_ + kTag) {
+    return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+                 "protected record of " + std::to_string(length) +
+                     " bytes is too short for the explicit nonce and AEAD tag");
+  }
+  size_t plaintext_len = length - explicit_nonce_ - kTag;
+  MutableByteView data = record.fragment.subspan(explicit_nonce_, plaintext_len);
+  std::array<uint8_t, kNonce> nonce{};
+  make_nonce(seq, record.fragment.first(explicit_nonce_), nonce.data());
+  std::array<uint8_t, 13> aad = tls12_aad(seq, record.type, record.legacy_version, plaintext_len);
+  Result<void> opened =
+      aead_->open(nonce, aad, data, record.fragment.subspan(explicit_nonce_ + plaintext_len));
+  // RFC 5246 6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert
+  // MUST be generated."
+  if (!opened.ok()) return mac_error(seq, opened.error());
+  // RFC 5246 6.2.1 (null compression): plaintext over 2^14 -> record_overflow.
+  if (plaintext_len > kMaxPlaintext) {
+    return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
+                 "decrypted record of " + std::to_string(plaintext_len) + " bytes exceeds 2^14");
+  }
+  if (plaintext_len == 0 && record.type != ContentType::application_data) {
+    return empty_fragment_error(record.type);
+  }
+  return OpenedRecord{record.type, ByteView(data.data(), plaintext_len)};
+}
+
+}  // namespace tessera::record

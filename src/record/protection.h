@@ -1,0 +1,137 @@
+// record/protection.h — record protection: AEAD sealing and opening of
+// records, one object per direction and per key.
+//
+// Two constructions:
+//  * TLS 1.3 (RFC 8446 5.2-5.4): Tls13RecordProtection. The content type is
+//    encrypted inside TLSInnerPlaintext = content || type || zeros; the outer
+//    header says application_data / 0x0303; nonce = iv XOR padded sequence
+//    number; AAD = the 5-byte record header.
+//  * TLS 1.2 AEAD (RFC 5288 3 for AES-GCM, RFC 7905 2 for ChaCha20-Poly1305):
+//    Tls12AeadRecordProtection. AAD = seq_num || type || version || length of
+//    the plaintext. AES-GCM: nonce = 4-byte implicit salt || 8-byte explicit
+//    nonce carried in the record (we send the sequence number there);
+//    ChaCha20-Poly1305: nonce = 12-byte IV XOR padded sequence number, no
+//    explicit nonce.
+//
+// Sequence numbers start at 0 and count each record sealed (or opened) by
+// the object. RFC 8446 5.3: a sequence number never wraps; after record
+// 2^64-1 the object refuses to work (sequence_exhausted) and the connection
+// must rekey or close. A key change is a new object, whose sequence starts
+// again at 0.
+//
+// seal appends to the caller's buffer; open decrypts in place in the record's
+// fragment. Neither allocates per record (apart from the caller's buffer
+// growing).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "record/record.h"
+#include "tessera/algorithms.h"
+#include "tessera/result.h"
+
+namespace tessera::record {
+
+// The content of an opened record: its (inner) type and plaintext. The
+// plaintext views the record's fragment, decrypted in place.
+struct OpenedRecord {
+  ContentType type = ContentType::invalid;
+  ByteView plaintext;
+};
+
+class RecordProtection {
+ public:
+  virtual ~RecordProtection() = default;
+
+  // seal protects `plaintext` (at most 2^14 bytes) as a record of `type` and
+  // appends the complete record (header included) to `out`. padding_len
+  // zero bytes are added inside the encryption (TLS 1.3 only; must be 0 for
+  // TLS 1.2). `plaintext` must not point into `out` (out may reallocate).
+  // internal_error for oversized input, sequence_exhausted when the sequence
+  // number would wrap.
+  virtual Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len,
+                            Bytes& out) = 0;
+
+  // open checks and decrypts `record` in place and returns its content type
+  // and plaintext (a view into record.fragment). Errors:
+  //  bad_record_mac    the record does not authenticate (including records
+  //                    too short to hold a tag);
+  //  record_overflow   ciphertext or plaintext longer than allowed;
+  //  unexpected_message an outer/inner type that cannot be protected, an
+  //                    all-zero TLS 1.3 inner plaintext, or an empty
+  //                    handshake/alert record;
+  //  sequence_exhausted the sequence number would wrap.
+  // After an error the record's fragment content is unspecified.
+  virtual Result<OpenedRecord> open(const Record& record) = 0;
+
+  // sequence_number is the number the next record will use.
+  uint64_t sequence_number() const { return seq_; }
+
+  // set_sequence_number_for_testing jumps the counter (to test exhaustion).
+  void set_sequence_number_for_testing(uint64_t seq) {
+    seq_ = seq;
+    exhausted_ = false;
+  }
+
+ protected:
+  // take_sequence_number returns the number for this record and advances,
+  // or sequence_exhausted if 2^64-1 was already used.
+  Result<uint64_t> take_sequence_number();
+
+ private:
+  uint64_t seq_ = 0;
+  bool exhausted_ = false;
+};
+
+// RFC 8446 5.2-5.4.
+class Tls13RecordProtection final : public RecordProtection {
+ public:
+  // Takes a keyed AEAD (crypto::Provider::aead) and the 12-byte write IV.
+  // internal_error if the IV has the wrong length.
+  static Result<std::unique_ptr<Tls13RecordProtection>> create(std::unique_ptr<crypto::Aead> aead,
+                                                               ByteView iv);
+  // create keys an AEAD from the provider first.
+  static Result<std::unique_ptr<Tls13RecordProtection>> create(crypto::Provider& provider,
+                                                               AeadAlgorithm alg, ByteView key,
+                                                               ByteView iv);
+
+  Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out) override;
+  Result<OpenedRecord> open(const Record& record) override;
+
+ private:
+  Tls13RecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);
+  std::unique_ptr<crypto::Aead> aead_;
+  SecretBytes iv_;
+};
+
+// RFC 5288 3 (AES-GCM) and RFC 7905 2 (ChaCha20-Poly1305) for TLS 1.2.
+class Tls12AeadRecordProtection final : public RecordProtection {
+ public:
+  // Takes a keyed AEAD and the write IV from the key block: 4 bytes
+  // (implicit salt) for AES-GCM, 12 bytes for ChaCha20-Poly1305.
+  // internal_error if the IV length does not fit the algorithm.
+  static Result<std::unique_ptr<Tls12AeadRecordProtection>> create(
+      std::unique_ptr<crypto::Aead> aead, ByteView iv);
+  static Result<std::unique_ptr<Tls12AeadRecordProtection>> create(crypto::Provider& provider,
+                                                                   AeadAlgorithm alg, ByteView key,
+                                                                   ByteView iv);
+
+  Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out) override;
+  Result<OpenedRecord> open(const Record& record) override;
+
+  // explicit_nonce_size is 8 for AES-GCM, 0 for ChaCha20-Poly1305.
+  size_t explicit_nonce_size() const { return explicit_nonce_; }
+
+ private:
+  Tls12AeadRecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);
+  void make_nonce(uint64_t seq, ByteView explicit_nonce, uint8_t* nonce) const;
+  std::unique_ptr<crypto::Aead> aead_;
+  SecretBytes iv_;
+  size_t explicit_nonce_;
+};
+
+}  // namespace tessera::record

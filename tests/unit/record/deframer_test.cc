@@ -1,0 +1,269 @@
+// Tests for record/deframer and the header rules of record/record.
+#include "record/deframer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/hex.h"
+
+namespace tessera::record {
+namespace {
+
+Bytes H(std::string_view hex) {
+  auto b = from_hex(hex);
+  EXPECT_TRUE(b.has_value()) << hex;
+  return b.value_or(Bytes{});
+}
+
+Bytes load(const std::string& name) {
+  std::string path = std::string(TESSERA_TEST_DATA_DIR) + "/record/rfc8448_" + name + ".hex";
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return H(ss.str());
+}
+
+struct Got {
+  ContentType type;
+  uint16_t version;
+  Bytes fragment;
+};
+
+// drain feeds `data` in chunks of `chunk` bytes and collects every record.
+Result<std::vector<Got>> drain(Deframer& d, ByteView data, size_t chunk) {
+  std::vector<Got> out;
+  size_t off = 0;
+  while (off < data.size()) {
+    size_t n = std::min(chunk, data.size() - off);
+    size_t took = d.feed(data.subspan(off, n));
+    off += took;
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(std::optional<Record> rec, d.next());
+      if (!rec) break;
+      out.push_back(
+          Got{rec->type, rec->legacy_version, Bytes(rec->fragment.begin(), rec->fragment.end())});
+    }
+    if (took == 0 && n > 0) {
+      return Error(ErrorCode::internal_error, "deframer made no progress");
+    }
+  }
+  return out;
+}
+
+Bytes rfc8448_stream() {
+  // ClientHello (plaintext, version 0x0301), then the server's first flight:
+  // ServerHello (plaintext) and the encrypted handshake record.
+  Bytes s;
+  for (const char* n : {"s3_server_handshake_record", "s3_client_finished_record",
+                        "s3_server_ticket_record", "s3_client_appdata_record"}) {
+    Bytes b = load(n);
+    s.insert(s.end(), b.begin(), b.end());
+  }
+  return s;
+}
+
+TEST(Deframer, SplitsAStreamFedOneByteAtATime) {
+  Bytes stream = rfc8448_stream();
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{7}, size_t{500}, stream.size()}) {
+    Deframer d;
+    auto got = drain(d, stream, chunk);
+    ASSERT_TRUE(got.ok()) << got.error().to_string();
+    ASSERT_EQ(got->size(), 4u) << "chunk " << chunk;
+    EXPECT_EQ((*got)[0].type, ContentType::application_data);
+    EXPECT_EQ((*got)[0].version, 0x0303);
+    EXPECT_EQ((*got)[0].fragment.size(), 0x2a2u);
+    EXPECT_EQ((*got)[1].fragment.size(), 0x35u);
+    EXPECT_EQ((*got)[2].fragment.size(), 0xdeu);
+    EXPECT_EQ(to_hex((*got)[3].fragment),
+              to_hex(ByteView(load("s3_client_appdata_record")).subspan(5)));
+    EXPECT_FALSE(d.has_partial());
+  }
+}
+
+TEST(Deframer, KeepsAPartialRecord) {
+  Bytes rec = load("s3_client_appdata_record");
+  Deframer d;
+  EXPECT_EQ(d.feed(ByteView(rec).first(rec.size() - 1)), rec.size() - 1);
+  auto r = d.next();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  EXPECT_TRUE(d.has_partial());
+  EXPECT_EQ(d.feed(ByteView(rec).last(1)), 1u);
+  auto r2 = d.next();
+  ASSERT_TRUE(r2.ok());
+  ASSERT_TRUE(r2->has_value());
+  EXPECT_EQ((*r2)->fragment.size(), rec.size() - 5);
+}
+
+TEST(Deframer, ZeroLengthRecordsAreFramed) {
+  // The deframer frames empty records; whether they are allowed is decided
+  // by the protection layer or check_plaintext_record.
+  Deframer d;
+  Bytes two = H("1703030000 1603030000");
+  auto got = drain(d, two, 1);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_TRUE((*got)[0].fragment.empty());
+  EXPECT_EQ((*got)[1].type, ContentType::handshake);
+  Record empty_hs{ContentType::handshake, 0x0303, {}};
+  auto chk = check_plaintext_record(empty_hs);
+  ASSERT_FALSE(chk.ok());
+  EXPECT_EQ(chk.error().code(), ErrorCode::unexpected_message);
+}
+
+TEST(Deframer, OversizedHeaderIsRejectedBeforeTheBody) {
+  // TLS 1.3 limit: 2^14 + 256; a header announcing one byte more fails as
+  // soon as the 5 header bytes are in, with no body sent.
+  Deframer d(kMaxCiphertext12);
+  d.set_max_fragment_length(kMaxCiphertext13);
+  Bytes header = H("1703034101");  // 0x4101 = 16641 = 2^14 + 257
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(d.feed(ByteView(header).subspan(i, 1)), 1u);
+    auto r = d.next();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->has_value());
+  }
+  EXPECT_EQ(d.feed(ByteView(header).subspan(4, 1)), 1u);
+  auto r = d.next();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+  EXPECT_EQ(r.error().alert(), AlertDescription::record_overflow);
+  // Sticky: further input is refused and the error repeats.
+  EXPECT_EQ(d.feed(H("00")), 0u);
+  auto again = d.next();
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::record_overflow);
+
+  // Exactly the limit is accepted.
+  Deframer ok13(kMaxCiphertext13);
+  ok13.feed(H("1703034100"));
+  auto r2 = ok13.next();
+  ASSERT_TRUE(r2.ok());
+  EXPECT_FALSE(r2->has_value());  // waiting for the body
+
+  // TLS 1.2 limit: 2^14 + 2048.
+  Deframer d12;
+  d12.feed(H("1703034801"));
+  auto r3 = d12.next();
+  ASSERT_FALSE(r3.ok());
+  EXPECT_EQ(r3.error().code(), ErrorCode::record_overflow);
+}
+
+TEST(Deframer, BadContentTypeIsUnexpectedMessage) {
+  for (std::string_view h : {"0003030001", "1803030001", "ff03030001", "1303030001"}) {
+    Deframer d;
+    d.feed(H(h));
+    auto r = d.next();
+    ASSERT_FALSE(r.ok()) << h;
+    EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << h;
+    EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message);
+  }
+}
+
+TEST(Deframer, NonTlsVersionIsRejected) {
+  // "GET / HTTP/1.1" starts with 47 45 54 20 2f: type 0x47 is unknown; an
+  // input with a valid type byte but version 0x4854 is refused for its version.
+  Deframer d;
+  d.feed(H("1648545450"));
+  auto r = d.next();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::protocol_version);
+  // Any 0x03xx is accepted (the initial ClientHello may use 0x0301).
+  Deframer d2;
+  d2.feed(H("16030100020102"));
+  auto r2 = d2.next();
+  ASSERT_TRUE(r2.ok());
+  ASSERT_TRUE(r2->has_value());
+  EXPECT_EQ((*r2)->legacy_version, 0x0301);
+}
+
+TEST(Deframer, BufferIsBounded) {
+  // The buffer never holds more than one maximal record plus a header: feed
+  // stops taking bytes when it is full, and continues after next().
+  Deframer d(kMaxCiphertext13);
+  Bytes rec(kHeaderSize + kMaxCiphertext13, 0xab);
+  rec[0] = 23;
+  rec[1] = 3;
+  rec[2] = 3;
+  rec[3] = static_cast<uint8_t>(kMaxCiphertext13 >> 8);
+  rec[4] = static_cast<uint8_t>(kMaxCiphertext13);
+  Bytes two = rec;
+  two.insert(two.end(), rec.begin(), rec.end());
+  size_t took = d.feed(two);
+  EXPECT_EQ(took, rec.size());
+  EXPECT_EQ(d.feed(ByteView(two).subspan(took)), 0u);
+  auto r = d.next();
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->fragment.size(), kMaxCiphertext13);
+  EXPECT_EQ(d.feed(ByteView(two).subspan(took)), rec.size());
+  auto r2 = d.next();
+  ASSERT_TRUE(r2.ok());
+  ASSERT_TRUE(r2->has_value());
+  auto r3 = d.next();
+  ASSERT_TRUE(r3.ok());
+  EXPECT_FALSE(r3->has_value());
+  EXPECT_FALSE(d.has_partial());
+}
+
+TEST(Deframer, FragmentIsMutableForInPlaceDecryption) {
+  Deframer d;
+  d.feed(H("170303000201020000"));  // one record of 2 bytes + 2 bytes of the next
+  auto r = d.next();
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  (*r)->fragment[0] = 0xff;
+  EXPECT_EQ(to_hex((*r)->fragment), "ff02");
+  EXPECT_TRUE(d.has_partial());
+}
+
+TEST(RecordHeader, SplitRecordAndPlaintextChecks) {
+  Bytes rec = H("160303000401020304");
+  auto r = split_record(rec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->type, ContentType::handshake);
+  EXPECT_EQ(to_hex(r->fragment), "01020304");
+  EXPECT_TRUE(check_plaintext_record(*r).ok());
+
+  Bytes trailing = H("16030300040102030405");
+  auto t = split_record(trailing);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code(), ErrorCode::decode_trailing_data);
+  Bytes truncated = H("160303000401");
+  auto tr = split_record(truncated);
+  ASSERT_FALSE(tr.ok());
+  EXPECT_EQ(tr.error().code(), ErrorCode::decode_truncated);
+
+  // A plaintext record over 2^14 is record_overflow (RFC 8446 5.1).
+  Bytes big(kMaxPlaintext + 1, 1);
+  Record bigrec{ContentType::handshake, 0x0303, MutableByteView(big)};
+  auto b = check_plaintext_record(bigrec);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code(), ErrorCode::record_overflow);
+  // Unprotected application data is refused.
+  Bytes one{1};
+  Record app{ContentType::application_data, 0x0303, MutableByteView(one)};
+  EXPECT_FALSE(check_plaintext_record(app).ok());
+}
+
+TEST(RecordHeader, WritePlaintextRecord) {
+  Bytes out;
+  ASSERT_TRUE(write_plaintext_record(ContentType::handshake, kInitialRecordVersion,
+                                     load("s3_client_hello"), out)
+                  .ok());
+  // RFC 8448 3: {client} send handshake record: complete record.
+  EXPECT_EQ(to_hex(ByteView(out).first(5)), "16030100c4");
+  EXPECT_EQ(out.size(), 201u);
+  Bytes big(kMaxPlaintext + 1);
+  Bytes out2;
+  EXPECT_FALSE(write_plaintext_record(ContentType::handshake, kRecordVersion, big, out2).ok());
+  EXPECT_EQ(content_type_name(ContentType::alert), "alert");
+}
+
+}  // namespace
+}  // namespace tessera::record
