@@ -75,38 +75,56 @@ Result<Oid> Oid::from_der_content(ByteView content) {
 }
 
 Result<Oid> Oid::from_string(std::string_view dotted) {
-  std::vector<uint64_t> arcs;
+  auto invalid = [&] {
+    return Error(ErrorCode::config_invalid, "invalid OID \"" + std::string(dotted) + "\"");
+  };
+  std::vector<std::string_view> arcs;
   size_t pos = 0;
   while (true) {
     size_t dot = dotted.find('.', pos);
     std::string_view part =
         dotted.substr(pos, dot == std::string_view::npos ? dotted.npos : dot - pos);
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (part.empty() || ec != std::errc() || end != part.data() + part.size() ||
-        (part.size() > 1 && part[0] == '0')) {
-      return Error(ErrorCode::config_invalid, "invalid OID \"" + std::string(dotted) + "\"");
+    if (part.empty() || part.size() > 3 * kMaxOidLength || (part.size() > 1 && part[0] == '0')) {
+      return invalid();
     }
-    arcs.push_back(v);
+    for (char c : part) {
+      if (c < '0' || c > '9') return invalid();
+    }
+    arcs.push_back(part);
     if (dot == std::string_view::npos) break;
     pos = dot + 1;
   }
-  if (arcs.size() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40) ||
-      arcs[1] > UINT64_MAX - 80) {
-    return Error(ErrorCode::config_invalid, "invalid OID \"" + std::string(dotted) + "\"");
+  auto small = [](std::string_view part, uint64_t& v) {
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    return ec == std::errc() && end == part.data() + part.size();
+  };
+  uint64_t first = 0, second = 0;
+  if (arcs.size() < 2 || !small(arcs[0], first) || !small(arcs[1], second) || first > 2 ||
+      (first < 2 && second >= 40) || second > UINT64_MAX - 80) {
+    return invalid();
   }
   Bytes content;
-  auto put = [&](uint64_t v) {
-    uint8_t tmp[10];
+  // Appends the base-128 encoding of a decimal number of any size.
+  auto put = [&](std::string decimal) {
+    uint8_t groups[3 * kMaxOidLength];
     size_t n = 0;
     do {
-      tmp[n++] = static_cast<uint8_t>(v & 0x7f);
-      v >>= 7;
-    } while (v != 0);
-    while (n-- > 0) content.push_back(static_cast<uint8_t>(tmp[n] | (n != 0 ? 0x80 : 0)));
+      // Divide the decimal string by 128, keeping the remainder.
+      std::string quotient;
+      unsigned rem = 0;
+      for (char c : decimal) {
+        rem = rem * 10 + static_cast<unsigned>(c - '0');
+        if (!quotient.empty() || rem >= 128) quotient += static_cast<char>('0' + rem / 128);
+        rem %= 128;
+      }
+      groups[n++] = static_cast<uint8_t>(rem);
+      decimal = quotient.empty() ? "0" : quotient;
+    } while (decimal != "0" && n < sizeof groups);
+    while (n-- > 0) content.push_back(static_cast<uint8_t>(groups[n] | (n != 0 ? 0x80 : 0)));
   };
-  put(arcs[0] * 40 + arcs[1]);
-  for (size_t i = 2; i < arcs.size(); ++i) put(arcs[i]);
+  // X.690 8.19.4: the first two arcs form one subidentifier 40 * X + Y.
+  put(std::to_string(first * 40 + second));
+  for (size_t i = 2; i < arcs.size(); ++i) put(std::string(arcs[i]));
   if (content.size() > kMaxOidLength) {
     return Error(ErrorCode::config_invalid, "OID \"" + std::string(dotted) + "\" is too long");
   }

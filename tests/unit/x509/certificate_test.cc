@@ -1,0 +1,439 @@
+#include "x509/certificate.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "base/hex.h"
+#include "x509/der.h"
+#include "x509/der_writer.h"
+#include "x509/pem.h"
+
+namespace tessera::x509 {
+namespace {
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/x509/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Bytes fixture_der(const std::string& name) {
+  Result<std::vector<Bytes>> ders = pem_decode_label(read_fixture(name), pem_label::kCertificate);
+  EXPECT_TRUE(ders.ok());
+  EXPECT_EQ(ders->size(), 1u) << name;
+  return ders->empty() ? Bytes{} : (*ders)[0];
+}
+
+Certificate fixture(const std::string& name) {
+  Result<Certificate> c = Certificate::parse(fixture_der(name));
+  EXPECT_TRUE(c.ok()) << name << ": " << (c.ok() ? "" : c.error().message());
+  return c.ok() ? *c : Certificate{};
+}
+
+Bytes H(std::string_view hex) { return *from_hex(hex); }
+
+// Splits a certificate into its TBS elements, lets `edit` change them (and the
+// outer signature algorithm), and re-assembles it. The signature is kept, so
+// the result only exercises the parser.
+Bytes rebuild(ByteView cert, const std::function<void(std::vector<Bytes>&, Bytes&)>& edit) {
+  DerReader outer(cert);
+  DerReader seq = *outer.read_sequence();
+  DerElement tbs_el = *seq.read_any();
+  DerElement alg_el = *seq.read_any();
+  DerElement sig_el = *seq.read_any();
+  std::vector<Bytes> elems;
+  DerReader t(tbs_el.content);
+  while (!t.empty()) {
+    DerElement e = *t.read_any();
+    elems.emplace_back(e.encoded.begin(), e.encoded.end());
+  }
+  Bytes outer_alg(alg_el.encoded.begin(), alg_el.encoded.end());
+  edit(elems, outer_alg);
+  DerWriter w;
+  w.sequence([&](DerWriter& c) {
+    c.sequence([&](DerWriter& s) {
+      for (const Bytes& e : elems) s.raw(e);
+    });
+    c.raw(outer_alg);
+    c.raw(sig_el.encoded);
+  });
+  return std::move(w).take();
+}
+
+// Returns the extension elements of a TBS extensions field ([3] { SEQUENCE { ... } }).
+std::vector<Bytes> split_extensions(const Bytes& field) {
+  DerReader r(field);
+  DerReader a3 = *r.read_constructed(tag::context_constructed(3));
+  DerReader seq = *a3.read_sequence();
+  std::vector<Bytes> out;
+  while (!seq.empty()) {
+    DerElement e = *seq.read_any();
+    out.emplace_back(e.encoded.begin(), e.encoded.end());
+  }
+  return out;
+}
+
+Bytes join_extensions(const std::vector<Bytes>& exts) {
+  DerWriter w;
+  w.constructed(tag::context_constructed(3), [&](DerWriter& a3) {
+    a3.sequence([&](DerWriter& s) {
+      for (const Bytes& e : exts) s.raw(e);
+    });
+  });
+  return std::move(w).take();
+}
+
+TEST(Certificate, ParsesEcdsaLeafWithAllExtensions) {
+  Certificate c = fixture("leaf_ec.pem");
+  EXPECT_EQ(c.version(), 3);
+  EXPECT_EQ(c.serial_hex(), "c0ffee0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c.signature_algorithm().oid, oids::kEcdsaWithSha256);
+  EXPECT_EQ(c.signature_algorithm().scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_FALSE(c.signature_algorithm().weak);
+  EXPECT_EQ(c.signature_algorithm().name, "ecdsa-with-SHA256");
+  EXPECT_EQ(c.issuer().to_string(), "C=US, O=Tessera Test, CN=Tessera Test Intermediate");
+  EXPECT_EQ(c.subject().to_string(),
+            "C=US, ST=California, L=San Francisco, O=Example\\, Inc., OU=Web, CN=www.example.com");
+  EXPECT_EQ(c.subject().common_name(), "www.example.com");
+  EXPECT_EQ(format_iso8601(c.not_before()), "2026-11-26T23:45:18Z");
+  EXPECT_EQ(format_iso8601(c.not_after()), "2126-11-02T23:45:18Z");  // GeneralizedTime
+  EXPECT_EQ(c.public_key_info().algorithm, PublicKeyAlgorithm::ec);
+  EXPECT_EQ(c.public_key_info().curve, oids::kSecp256r1);
+  EXPECT_EQ(c.public_key_info().public_key.size(), 65u);
+  EXPECT_FALSE(c.is_self_issued());
+  EXPECT_FALSE(c.is_ca());
+  // The signature is an ECDSA-Sig-Value SEQUENCE.
+  EXPECT_EQ(c.signature()[0], 0x30);
+  // TBS is a prefix-free part of the certificate.
+  EXPECT_EQ(c.tbs()[0], 0x30);
+  EXPECT_LT(c.tbs().size(), c.der().size());
+
+  const Extensions& e = c.extensions();
+  ASSERT_TRUE(e.basic_constraints.has_value());
+  EXPECT_FALSE(e.basic_constraints->ca);
+  EXPECT_TRUE(e.is_critical(oids::kBasicConstraints));
+  ASSERT_TRUE(e.key_usage.has_value());
+  EXPECT_TRUE(e.key_usage->has(KeyUsageBit::digital_signature));
+  EXPECT_TRUE(e.key_usage->has(KeyUsageBit::key_agreement));
+  EXPECT_FALSE(e.key_usage->has(KeyUsageBit::key_cert_sign));
+  EXPECT_FALSE(e.key_usage->has(KeyUsageBit::key_encipherment));
+  ASSERT_TRUE(e.ext_key_usage.has_value());
+  EXPECT_TRUE(e.ext_key_usage->has(oids::kServerAuth));
+  EXPECT_TRUE(e.ext_key_usage->has(oids::kClientAuth));
+  EXPECT_FALSE(e.ext_key_usage->allows(oids::kCodeSigning));
+  ASSERT_TRUE(e.subject_alt_names.has_value());
+  std::vector<std::string> sans;
+  for (const GeneralName& n : *e.subject_alt_names) sans.push_back(n.to_string());
+  EXPECT_EQ(sans, (std::vector<std::string>{
+                      "DNS:www.example.com", "DNS:*.example.com", "IP:10.1.2.3", "IP:2001:db8::1",
+                      "email:admin@example.com", "URI:https://www.example.com/",
+                      "DirName:C=US, O=Example Dir, CN=Directory Name"}));
+  EXPECT_EQ(to_hex((*e.subject_alt_names)[2].ip), "0a010203");
+  EXPECT_EQ((*e.subject_alt_names)[6].directory_name.common_name(), "Directory Name");
+  ASSERT_TRUE(e.subject_key_id.has_value());
+  EXPECT_EQ(to_hex(*e.subject_key_id), "521599981c37cf8da4ef85eef12deebabb4cc57f");
+  ASSERT_TRUE(e.authority_key_id.has_value());
+  EXPECT_EQ(to_hex(*e.authority_key_id->key_id), "eeae2009cc4366b144bc1dedd552cc034a19a459");
+  ASSERT_TRUE(e.certificate_policies.has_value());
+  ASSERT_EQ(e.certificate_policies->size(), 2u);
+  EXPECT_EQ((*e.certificate_policies)[0].to_string(), "2.23.140.1.2.1");
+  EXPECT_EQ((*e.certificate_policies)[1].to_string(), "1.3.6.1.4.1.55555.7");
+  EXPECT_EQ(e.crl_distribution_uris, std::vector<std::string>{"http://crl.example.com/inter.crl"});
+  EXPECT_FALSE(e.has_unknown_critical_extension);
+  EXPECT_EQ(e.all.size(), 8u);
+}
+
+TEST(Certificate, ParsesRsaRootAndIntermediateWithNameConstraints) {
+  Certificate root = fixture("root_rsa.pem");
+  EXPECT_EQ(root.serial_hex(), "01");
+  EXPECT_EQ(root.signature_algorithm().scheme, SignatureScheme::rsa_pkcs1_sha256);
+  EXPECT_EQ(root.signature_algorithm().name, "sha256WithRSAEncryption");
+  EXPECT_EQ(root.public_key_info().algorithm, PublicKeyAlgorithm::rsa);
+  EXPECT_TRUE(root.is_self_issued());
+  EXPECT_TRUE(root.is_ca());
+  EXPECT_EQ(root.extensions().basic_constraints->path_len, 1u);
+  EXPECT_TRUE(root.extensions().key_usage->has(KeyUsageBit::key_cert_sign));
+  EXPECT_TRUE(root.extensions().key_usage->has(KeyUsageBit::crl_sign));
+  EXPECT_EQ(root.signature().size(), 256u);
+
+  Certificate inter = fixture("inter_ec.pem");
+  EXPECT_TRUE(names_equal(inter.issuer(), root.subject()));
+  EXPECT_EQ(inter.extensions().basic_constraints->path_len, 0u);
+  EXPECT_EQ(to_hex(*inter.extensions().authority_key_id->key_id),
+            to_hex(*root.extensions().subject_key_id));
+  ASSERT_TRUE(inter.extensions().name_constraints.has_value());
+  EXPECT_TRUE(inter.extensions().is_critical(oids::kNameConstraints));
+  const NameConstraints& nc = *inter.extensions().name_constraints;
+  std::vector<std::string> permitted, excluded;
+  for (const GeneralSubtree& s : nc.permitted) permitted.push_back(s.base.to_string());
+  for (const GeneralSubtree& s : nc.excluded) excluded.push_back(s.base.to_string());
+  EXPECT_EQ(permitted,
+            (std::vector<std::string>{"DNS:example.com", "IP:10.0.0.0/255.0.0.0",
+                                      "IP:2001:db8::/ffff:ffff::", "email:example.com"}));
+  EXPECT_EQ(excluded, (std::vector<std::string>{"DNS:bad.example.com",
+                                                "IP:2001:db8:bad::/ffff:ffff:ffff::"}));
+  EXPECT_EQ(to_hex(nc.permitted[1].base.ip_address()), "0a000000");
+  EXPECT_EQ(to_hex(nc.permitted[1].base.ip_mask()), "ff000000");
+}
+
+TEST(Certificate, ParsesPssP384Ed25519AndV1) {
+  Certificate pss = fixture("leaf_pss.pem");
+  EXPECT_EQ(pss.signature_algorithm().oid, oids::kRsassaPss);
+  EXPECT_EQ(pss.signature_algorithm().scheme, SignatureScheme::rsa_pss_rsae_sha256);
+  EXPECT_EQ(pss.signature_algorithm().name, "rsassaPss (SHA-256)");
+  EXPECT_EQ(pss.subject().to_string(), "CN=PSS Client, emailAddress=pss@example.com");
+  EXPECT_EQ(pss.subject().attribute_values(oids::kEmailAddress),
+            std::vector<std::string>{"pss@example.com"});
+  EXPECT_FALSE(pss.extensions().basic_constraints.has_value());
+
+  Certificate p384 = fixture("leaf_p384.pem");
+  EXPECT_EQ(p384.signature_algorithm().scheme, SignatureScheme::ecdsa_secp384r1_sha384);
+  EXPECT_EQ(p384.public_key_info().curve, oids::kSecp384r1);
+
+  Certificate ed = fixture("ed25519.pem");
+  EXPECT_EQ(ed.signature_algorithm().scheme, SignatureScheme::ed25519);
+  EXPECT_EQ(ed.signature_algorithm().parameters.size(), 0u);
+  EXPECT_EQ(ed.public_key_info().algorithm, PublicKeyAlgorithm::ed25519);
+  EXPECT_EQ(ed.public_key_info().public_key.size(), 32u);
+  EXPECT_EQ(ed.signature().size(), 64u);
+  EXPECT_TRUE(ed.is_self_issued());
+
+  Certificate v1 = fixture("v1.pem");
+  EXPECT_EQ(v1.version(), 1);
+  EXPECT_TRUE(v1.extensions().all.empty());
+  EXPECT_FALSE(v1.extensions().basic_constraints.has_value());
+}
+
+TEST(Certificate, FlagsUnknownCriticalExtension) {
+  Certificate c = fixture("unknown_crit.pem");
+  EXPECT_TRUE(c.extensions().has_unknown_critical_extension);
+  ASSERT_EQ(c.extensions().unknown_critical_oids.size(), 1u);
+  EXPECT_EQ(c.extensions().unknown_critical_oids[0].to_string(), "1.3.6.1.4.1.55555.1");
+  // The non-critical unknown one (.2) is listed but not flagged.
+  ASSERT_NE(c.extensions().find(*Oid::from_string("1.3.6.1.4.1.55555.2")), nullptr);
+  EXPECT_FALSE(c.extensions().is_critical(*Oid::from_string("1.3.6.1.4.1.55555.2")));
+}
+
+TEST(Certificate, RejectsDuplicateExtension) {
+  Bytes der = fixture_der("leaf_ec.pem");
+  Bytes dup = rebuild(der, [](std::vector<Bytes>& tbs, Bytes&) {
+    std::vector<Bytes> exts = split_extensions(tbs.back());
+    exts.push_back(exts[2]);  // extendedKeyUsage twice
+    tbs.back() = join_extensions(exts);
+  });
+  Result<Certificate> c = Certificate::parse(dup);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::cert_parse);
+  EXPECT_EQ(c.error().message(), "tbsCertificate.extensions: extKeyUsage: duplicate extension");
+  // The unmodified rebuild parses: the rebuild itself is faithful.
+  Bytes same = rebuild(der, [](std::vector<Bytes>&, Bytes&) {});
+  EXPECT_EQ(same, der);
+}
+
+TEST(Certificate, RejectsSignatureAlgorithmMismatch) {
+  Bytes der = fixture_der("leaf_ec.pem");
+  Bytes bad = rebuild(der, [](std::vector<Bytes>&, Bytes& outer) {
+    DerWriter w;
+    w.sequence([](DerWriter& s) { s.oid(oids::kEcdsaWithSha384); });
+    outer = std::move(w).take();
+  });
+  Result<Certificate> c = Certificate::parse(bad);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("differs from tbsCertificate.signature"), std::string::npos)
+      << c.error().message();
+}
+
+TEST(Certificate, RejectsProfileViolations) {
+  Bytes der = fixture_der("leaf_ec.pem");
+  auto expect_error = [&](const std::function<void(std::vector<Bytes>&, Bytes&)>& edit,
+                          std::string_view want) {
+    Result<Certificate> c = Certificate::parse(rebuild(der, edit));
+    ASSERT_FALSE(c.ok()) << want;
+    EXPECT_NE(c.error().message().find(want), std::string::npos) << c.error().message();
+  };
+  // Extensions in a v1 certificate: drop the version field.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t.erase(t.begin()); },
+               "tbsCertificate.extensions: not allowed in a v1 certificate");
+  // Explicit v1 version.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[0] = H("a003020100"); }, "v1 must be omitted");
+  // Version 4.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[0] = H("a003020103"); },
+               "tbsCertificate.version");
+  // Negative serial.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[1] = H("0201ff"); }, "negative serial");
+  // Serial of 21 octets.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[1] = H("0215 01" + std::string(40, '0')); },
+               "21 octets");
+  // Non-minimal serial.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[1] = H("02020001"); },
+               "tbsCertificate.serialNumber: non-minimal INTEGER");
+  // Empty issuer.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t[3] = H("3000"); },
+               "tbsCertificate.issuer: empty name");
+  // notAfter with fractional seconds (GeneralizedTime for 2126).
+  expect_error(
+      [](std::vector<Bytes>& t, Bytes&) {
+        DerWriter w;
+        w.sequence([](DerWriter& v) {
+          v.string(tag::kUtcTime, "261126234518Z");
+          v.string(tag::kGeneralizedTime, "21261102234518.5Z");
+        });
+        t[4] = std::move(w).take();
+      },
+      "tbsCertificate.validity.notAfter: GeneralizedTime must not have fractional seconds");
+  // UTCTime without 'Z'.
+  expect_error(
+      [](std::vector<Bytes>& t, Bytes&) {
+        DerWriter w;
+        w.sequence([](DerWriter& v) {
+          v.string(tag::kUtcTime, "2611262345180");
+          v.string(tag::kGeneralizedTime, "21261102234518Z");
+        });
+        t[4] = std::move(w).take();
+      },
+      "tbsCertificate.validity.notBefore: UTCTime must end in 'Z'");
+  // Trailing element in the TBS.
+  expect_error([](std::vector<Bytes>& t, Bytes&) { t.push_back(H("0500")); },
+               "tbsCertificate: trailing data");
+  // subjectUniqueID in a v1 certificate (version removed, extensions replaced).
+  expect_error(
+      [](std::vector<Bytes>& t, Bytes&) {
+        t.erase(t.begin());
+        t.back() = H("820100");
+      },
+      "subjectUniqueID: not allowed in a v1 certificate");
+  // critical FALSE explicitly encoded.
+  expect_error(
+      [](std::vector<Bytes>& t, Bytes&) {
+        std::vector<Bytes> exts = split_extensions(t.back());
+        DerWriter w;
+        w.sequence([](DerWriter& e) {
+          e.oid(oids::kInhibitAnyPolicy);
+          e.boolean(false);
+          e.octet_string(H("020100"));
+        });
+        exts.push_back(std::move(w).take());
+        t.back() = join_extensions(exts);
+      },
+      "critical: FALSE must be omitted");
+  // iPAddress of 5 octets in the SAN.
+  expect_error(
+      [](std::vector<Bytes>& t, Bytes&) {
+        std::vector<Bytes> exts = split_extensions(t.back());
+        DerWriter w;
+        w.sequence([](DerWriter& e) {
+          e.oid(oids::kSubjectAltName);
+          e.octet_string_wrapping([](DerWriter& v) {
+            v.sequence([](DerWriter& s) { s.octet_string(H("0102030405"), 0x87); });
+          });
+        });
+        exts[3] = std::move(w).take();
+        t.back() = join_extensions(exts);
+      },
+      "subjectAltName: name 0: iPAddress of 5 octets (must be 4 or 16)");
+  // Outer trailing data.
+  Bytes trailing = der;
+  trailing.push_back(0);
+  Result<Certificate> c = Certificate::parse(trailing);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("trailing"), std::string::npos);
+}
+
+TEST(Certificate, TruncationAtEveryOffsetFailsCleanly) {
+  for (const char* name : {"leaf_ec.pem", "leaf_pss.pem", "ed25519.pem"}) {
+    Bytes der = fixture_der(name);
+    for (size_t n = 0; n < der.size(); ++n) {
+      Result<Certificate> c = Certificate::parse(ByteView(der).first(n));
+      ASSERT_FALSE(c.ok()) << name << " truncated to " << n;
+      ASSERT_EQ(c.error().code(), ErrorCode::cert_parse);
+    }
+    EXPECT_TRUE(Certificate::parse(der).ok());
+  }
+}
+
+TEST(Certificate, SingleByteCorruptionNeverCrashes) {
+  Bytes der = fixture_der("leaf_ec.pem");
+  size_t parsed = 0;
+  for (size_t i = 0; i < der.size(); ++i) {
+    for (uint8_t x : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xff}}) {
+      Bytes m = der;
+      m[i] ^= x;
+      Result<Certificate> c = Certificate::parse(m);
+      if (c.ok()) ++parsed;  // a change inside a key or signature still parses
+    }
+  }
+  EXPECT_LT(parsed, der.size() * 3);
+}
+
+TEST(SignatureAlgorithm, ClassifiesParameters) {
+  auto alg = [](const Oid& oid, std::optional<Bytes> params) {
+    DerWriter w;
+    w.sequence([&](DerWriter& s) {
+      s.oid(oid);
+      if (params) s.raw(*params);
+    });
+    return parse_signature_algorithm(std::move(w).take());
+  };
+  EXPECT_EQ(alg(oids::kSha256WithRsa, H("0500"))->scheme, SignatureScheme::rsa_pkcs1_sha256);
+  EXPECT_EQ(alg(oids::kSha384WithRsa, std::nullopt)->scheme, SignatureScheme::rsa_pkcs1_sha384);
+  EXPECT_FALSE(alg(oids::kSha256WithRsa, H("020100")).ok());
+  EXPECT_FALSE(alg(oids::kEcdsaWithSha256, H("0500")).ok());
+  EXPECT_FALSE(alg(oids::kEd25519, H("0500")).ok());
+  Result<SignatureAlgorithm> sha1 = alg(oids::kSha1WithRsa, H("0500"));
+  EXPECT_TRUE(sha1->weak);
+  EXPECT_EQ(sha1->scheme, SignatureScheme::rsa_pkcs1_sha1);
+  Result<SignatureAlgorithm> md5 = alg(oids::kMd5WithRsa, H("0500"));
+  EXPECT_TRUE(md5->weak);
+  EXPECT_FALSE(md5->scheme.has_value());
+  EXPECT_TRUE(alg(oids::kEcdsaWithSha1, std::nullopt)->weak);
+  Result<SignatureAlgorithm> unknown = alg(*Oid::from_string("1.2.3.4"), H("0500"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->scheme.has_value());
+
+  // RSASSA-PSS: SHA-384, MGF1(SHA-384), salt 48.
+  auto pss = [&](const Oid& hash, const Oid& mgf_hash, int salt) {
+    DerWriter p;
+    p.sequence([&](DerWriter& s) {
+      s.constructed(tag::context_constructed(0),
+                    [&](DerWriter& h) { h.sequence([&](DerWriter& a) { a.oid(hash); }); });
+      s.constructed(tag::context_constructed(1), [&](DerWriter& m) {
+        m.sequence([&](DerWriter& a) {
+          a.oid(oids::kMgf1);
+          a.sequence([&](DerWriter& hh) { hh.oid(mgf_hash); });
+        });
+      });
+      s.constructed(tag::context_constructed(2), [&](DerWriter& sl) { sl.integer(salt); });
+    });
+    return alg(oids::kRsassaPss, std::move(p).take());
+  };
+  EXPECT_EQ(pss(oids::kSha384, oids::kSha384, 48)->scheme, SignatureScheme::rsa_pss_rsae_sha384);
+  EXPECT_EQ(pss(oids::kSha512, oids::kSha512, 64)->scheme, SignatureScheme::rsa_pss_rsae_sha512);
+  EXPECT_FALSE(pss(oids::kSha384, oids::kSha384, 20)->scheme.has_value());
+  EXPECT_FALSE(pss(oids::kSha384, oids::kSha256, 48)->scheme.has_value());
+  // Absent PSS parameters (all SHA-1 defaults): no scheme, and marked weak.
+  EXPECT_FALSE(alg(oids::kRsassaPss, std::nullopt).ok());
+  Result<SignatureAlgorithm> defaults = alg(oids::kRsassaPss, H("3000"));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->scheme.has_value());
+  EXPECT_TRUE(defaults->weak);
+}
+
+TEST(Certificate, ParseCertificatesReadsBundlesAndDer) {
+  std::string bundle = "junk before\n" + read_fixture("leaf_ec.pem") + "comment\n" +
+                       read_fixture("inter_ec.pem") + read_fixture("root.crl.pem");
+  Result<std::vector<Certificate>> certs = parse_certificates(as_bytes_view(bundle));
+  ASSERT_TRUE(certs.ok()) << certs.error().message();
+  ASSERT_EQ(certs->size(), 2u);
+  EXPECT_EQ((*certs)[1].subject().common_name(), "Tessera Test Intermediate");
+  Bytes der = fixture_der("root_rsa.pem");
+  Result<std::vector<Certificate>> one = parse_certificates(der);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u);
+}
+
+}  // namespace
+}  // namespace tessera::x509

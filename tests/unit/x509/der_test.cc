@@ -1,0 +1,375 @@
+#include "x509/der.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "base/hex.h"
+#include "x509/der_writer.h"
+
+namespace tessera::x509 {
+namespace {
+
+Bytes H(std::string_view hex) { return *from_hex(hex); }
+
+std::string error_of(const Error& e) { return e.message(); }
+
+TEST(DerReader, ReadsShortAndLongFormLengths) {
+  Bytes short_form = H("0403 010203");
+  DerReader r(short_form);
+  Result<ByteView> v = r.read_octet_string();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(to_hex(*v), "010203");
+  EXPECT_TRUE(r.expect_end().ok());
+
+  Bytes long_form(3 + 200, 0xaa);
+  long_form[0] = 0x04;
+  long_form[1] = 0x81;
+  long_form[2] = 200;
+  DerReader r2(long_form);
+  Result<ByteView> v2 = r2.read_octet_string();
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->size(), 200u);
+}
+
+TEST(DerReader, RejectsLongFormForShortLength) {
+  Bytes b = H("048103 010203");
+  DerReader r(b);
+  Result<ByteView> v = r.read_octet_string();
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code(), ErrorCode::cert_parse);
+  EXPECT_NE(error_of(v.error()).find("non-minimal length"), std::string::npos)
+      << v.error().message();
+  // The cursor did not move.
+  EXPECT_EQ(r.remaining(), b.size());
+}
+
+TEST(DerReader, RejectsLengthWithLeadingZeroOctet) {
+  Bytes b(4 + 200, 0);
+  b[0] = 0x04;
+  b[1] = 0x82;
+  b[2] = 0x00;
+  b[3] = 200;
+  DerReader r(b);
+  Result<ByteView> v = r.read_octet_string();
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message().find("leading zero"), std::string::npos);
+}
+
+TEST(DerReader, RejectsIndefiniteLength) {
+  Bytes b = H("3080 020101 0000");
+  DerReader r(b);
+  Result<DerReader> v = r.read_sequence();
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message().find("indefinite length"), std::string::npos);
+}
+
+TEST(DerReader, RejectsTooManyLengthOctetsAndTruncation) {
+  Bytes five = H("0485 0100000000");
+  DerReader r(five);
+  EXPECT_FALSE(r.read_any().ok());
+  Bytes trunc = H("0405 0102");
+  DerReader r2(trunc);
+  Result<DerElement> e = r2.read_any();
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message().find("truncated"), std::string::npos);
+  Bytes no_len = H("04");
+  DerReader r3(no_len);
+  EXPECT_FALSE(r3.read_any().ok());
+}
+
+TEST(DerReader, RejectsHighTagNumberForm) {
+  Bytes b = H("1f2101 00");
+  DerReader r(b);
+  EXPECT_FALSE(r.read_any().ok());
+}
+
+TEST(DerReader, Integers) {
+  struct Case {
+    const char* hex;
+    bool ok;
+  } cases[] = {
+      {"020100", true},    {"02017f", true},    {"02020080", true},
+      {"0201ff", true},    {"020280ff", true},  {"0200", false},
+      {"02020001", false}, {"0202ff80", false}, {"0203000080", false},
+  };
+  for (const Case& c : cases) {
+    Bytes b = H(c.hex);
+    DerReader r(b);
+    EXPECT_EQ(r.read_integer().ok(), c.ok) << c.hex;
+  }
+  Bytes small = H("020200c8");
+  DerReader r(small);
+  Result<uint64_t> v = r.read_small_nonnegative(1000);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 200u);
+  DerReader r2(small);
+  EXPECT_FALSE(r2.read_small_nonnegative(100).ok());
+  Bytes neg = H("0201ff");
+  DerReader r3(neg);
+  EXPECT_FALSE(r3.read_small_nonnegative(100).ok());
+}
+
+TEST(DerReader, Booleans) {
+  for (const char* hex : {"010100", "0101ff"}) {
+    Bytes b = H(hex);
+    DerReader r(b);
+    EXPECT_TRUE(r.read_boolean().ok()) << hex;
+  }
+  for (const char* hex : {"010101", "01017f", "0100", "01020000"}) {
+    Bytes b = H(hex);
+    DerReader r(b);
+    Result<bool> v = r.read_boolean();
+    EXPECT_FALSE(v.ok()) << hex;
+  }
+  Bytes t = H("0101ff");
+  DerReader r(t);
+  EXPECT_TRUE(*r.read_boolean());
+}
+
+TEST(DerReader, BitStrings) {
+  Bytes ok_b = H("03020780");  // one bit set, 7 unused
+  DerReader r(ok_b);
+  Result<BitString> b = r.read_bit_string();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->unused_bits, 7);
+  EXPECT_EQ(b->bit_length(), 1u);
+  EXPECT_TRUE(b->bit(0));
+  EXPECT_FALSE(b->bit(1));
+  for (const char* hex : {"0300", "030108", "03020781", "030201ff", "030107"}) {
+    Bytes bad = H(hex);
+    DerReader rb(bad);
+    EXPECT_FALSE(rb.read_bit_string().ok()) << hex;
+  }
+  Bytes empty = H("030100");
+  DerReader re(empty);
+  EXPECT_TRUE(re.read_bit_string().ok());
+}
+
+TEST(DerReader, Oids) {
+  Bytes b = H("06092a864886f70d01010b");
+  DerReader r(b);
+  Result<Oid> oid = r.read_oid();
+  ASSERT_TRUE(oid.ok());
+  EXPECT_EQ(oid->to_string(), "1.2.840.113549.1.1.11");
+  EXPECT_TRUE(*oid == oids::kSha256WithRsa);
+  for (const char* hex : {"0600", "0602 2a80", "0603 2a8001", "0602 2a86"}) {
+    Bytes bad = H(hex);
+    DerReader rb(bad);
+    EXPECT_FALSE(rb.read_oid().ok()) << hex;
+  }
+}
+
+TEST(Oid, StringRoundTripAndLargeArcs) {
+  for (const char* s : {"2.5.29.19", "1.3.6.1.5.5.7.3.1", "0.9.2342.19200300.100.1.25", "2.999.3",
+                        "2.25.329800735698586629295641978511506172918"}) {
+    Result<Oid> o = Oid::from_string(s);
+    ASSERT_TRUE(o.ok()) << s;
+    EXPECT_EQ(o->to_string(), s);
+    Result<Oid> back = Oid::from_der_content(o->der_content());
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE(*back == *o);
+  }
+  EXPECT_EQ(Oid::from_string("2.999.3")->to_string(), "2.999.3");
+  EXPECT_EQ(to_hex(Oid::from_string("2.999.3")->der_content()), "883703");
+  EXPECT_FALSE(Oid::from_string("1").ok());
+  EXPECT_FALSE(Oid::from_string("3.1").ok());
+  EXPECT_FALSE(Oid::from_string("1.40").ok());
+  EXPECT_FALSE(Oid::from_string("1..2").ok());
+  EXPECT_FALSE(Oid::from_string("1.02").ok());
+  EXPECT_EQ(oid_name(oids::kServerAuth), "serverAuth");
+  EXPECT_EQ(oid_name(*Oid::from_string("1.2.3.4")), "1.2.3.4");
+}
+
+TEST(DerReader, NullAndStrings) {
+  Bytes null_ok = H("0500");
+  DerReader r(null_ok);
+  EXPECT_TRUE(r.read_null().ok());
+  Bytes null_bad = H("050100");
+  DerReader r2(null_bad);
+  EXPECT_FALSE(r2.read_null().ok());
+
+  struct Case {
+    const char* hex;
+    bool ok;
+    const char* utf8;
+  } cases[] = {
+      {"130341422d", true, "AB-"},
+      {"1302415f", false, ""},  // '_' not in PrintableString
+      {"0c03e282ac", true, "\xe2\x82\xac"},
+      {"0c02c080", false, ""},    // overlong
+      {"0c03eda080", false, ""},  // surrogate
+      {"160141", true, "A"},
+      {"160180", false, ""},
+      {"1e0400e900e9", true, "\xc3\xa9\xc3\xa9"},
+      {"1e0300e900", false, ""},
+      {"1e02d800", false, ""},
+      {"1c040001f600", true, "\xf0\x9f\x98\x80"},
+      {"1401e9", true, "\xc3\xa9"},
+      {"12023132", true, "12"},
+      {"12014a", false, ""},
+      {"1a0109", false, ""},
+      {"0401", false, ""},
+  };
+  for (const Case& c : cases) {
+    Bytes b = H(c.hex);
+    DerReader rs(b);
+    Result<DerString> s = rs.read_string();
+    EXPECT_EQ(s.ok(), c.ok) << c.hex;
+    if (s.ok()) {
+      EXPECT_EQ(s->utf8, c.utf8) << c.hex;
+    }
+  }
+}
+
+TEST(DerReader, Times) {
+  struct Case {
+    const char* hex;
+    int64_t want;  // -1: must fail
+  } cases[] = {
+      // UTCTime 700101000000Z
+      {"170d3730303130313030303030305a", 0},
+      // UTCTime 491231235959Z -> 2049-12-31T23:59:59Z
+      {"170d3439313233313233353935395a", 2524607999},
+      // UTCTime 500101000000Z -> 1950
+      {"170d3530303130313030303030305a", -631152000},
+      // GeneralizedTime 20500101000000Z
+      {"180f32303530303130313030303030305a", 2524608000},
+      // GeneralizedTime for 2030 must be UTCTime
+      {"180f32303330303130313030303030305a", -1},
+      // missing Z
+      {"170d373030313031303030303030302b", -1},
+      // no seconds: 7001010000Z
+      {"170b373030313031303030305a", -1},
+      // fractional seconds 20500101000000.5Z
+      {"181132303530303130313030303030302e355a", -1},
+      // Feb 30
+      {"170d3234303233303030303030305a", -1},
+      // Feb 29 2024 is fine, 2023 is not
+      {"170d3234303232393030303030305a", 1709164800},
+      {"170d3233303232393030303030305a", -1},
+      // hour 24, second 60
+      {"170d3730303130313234303030305a", -1},
+      {"170d3730303130313030303036305a", -1},
+      // time zone offset
+      {"17113730303130313030303030302b30313030", -1},
+      // wrong tag
+      {"040d3730303130313030303030305a", -1},
+  };
+  for (const Case& c : cases) {
+    Bytes b = H(c.hex);
+    DerReader r(b);
+    Result<int64_t> t = r.read_time();
+    if (c.want == -1) {
+      EXPECT_FALSE(t.ok()) << c.hex;
+    } else {
+      ASSERT_TRUE(t.ok()) << c.hex << ": " << t.error().message();
+      EXPECT_EQ(*t, c.want) << c.hex;
+    }
+  }
+  Bytes frac = H("181132303530303130313030303030302e355a");
+  DerReader r(frac);
+  Result<int64_t> t = r.read_time();
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message().find("fractional"), std::string::npos) << t.error().message();
+}
+
+TEST(DerReader, NestingDepthIsBounded) {
+  // 40 nested SEQUENCEs: deeper than kMaxDerDepth.
+  DerWriter w;
+  std::function<void(DerWriter&, int)> nest = [&](DerWriter& d, int n) {
+    if (n == 0) {
+      d.null();
+      return;
+    }
+    d.sequence([&](DerWriter& s) { nest(s, n - 1); });
+  };
+  nest(w, 40);
+  Bytes der = std::move(w).take();
+  DerReader r(der);
+  Result<void> failed = ok();
+  for (int i = 0; i < 40; ++i) {
+    Result<DerReader> child = r.read_sequence();
+    if (!child) {
+      failed = child.error();
+      EXPECT_EQ(i, kMaxDerDepth);
+      break;
+    }
+    r = *child;
+  }
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message().find("nesting"), std::string::npos);
+}
+
+TEST(DerReader, OptionalAndTrailing) {
+  Bytes b = H("a003020102 0500");
+  DerReader r(b);
+  Result<std::optional<DerReader>> ctx = r.read_optional_constructed(tag::context_constructed(0));
+  ASSERT_TRUE(ctx.ok());
+  ASSERT_TRUE(ctx->has_value());
+  Result<std::optional<DerElement>> missing = r.read_optional(tag::kInteger);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_FALSE(r.expect_end().ok());
+  EXPECT_TRUE(r.read_null().ok());
+  EXPECT_TRUE(r.expect_end().ok());
+  Bytes wrong = H("0500");
+  DerReader rw(wrong);
+  Result<DerElement> e = rw.read_element(tag::kInteger);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message(), "expected INTEGER, found NULL");
+}
+
+TEST(DerWriter, EncodesMinimally) {
+  DerWriter w;
+  w.sequence([](DerWriter& s) {
+    s.integer(0);
+    s.integer(127);
+    s.integer(128);
+    s.integer(-1);
+    s.integer(-129);
+    s.boolean(true);
+    s.unsigned_integer(H("00ff"));
+    s.named_bits(0x21);  // bits 0 and 5: digitalSignature, keyCertSign
+  });
+  EXPECT_EQ(to_hex(std::move(w).take()),
+            "301c020100"
+            "02017f"
+            "02020080"
+            "0201ff"
+            "0202ff7f"
+            "0101ff"
+            "020200ff"
+            "03020284");
+  DerWriter big;
+  big.octet_string(Bytes(300, 1));
+  Bytes out = std::move(big).take();
+  EXPECT_EQ(to_hex(ByteView(out).first(4)), "0482012c");
+  DerReader r(out);
+  EXPECT_TRUE(r.read_octet_string().ok());
+}
+
+TEST(DerWriter, SetOfIsSorted) {
+  DerWriter w;
+  w.set_of([](DerWriter& s) {
+    s.integer(5);
+    s.octet_string(H("01"));
+    s.integer(3);
+  });
+  EXPECT_EQ(to_hex(std::move(w).take()), "3109020103020105040101");
+}
+
+TEST(DerWriter, TimesFollowRfc5280) {
+  DerWriter w;
+  w.time(0);
+  w.time(2524608000);  // 2050-01-01
+  Bytes out = std::move(w).take();
+  DerReader r(out);
+  EXPECT_EQ(*r.peek_tag(), tag::kUtcTime);
+  EXPECT_EQ(*r.read_time(), 0);
+  EXPECT_EQ(*r.peek_tag(), tag::kGeneralizedTime);
+  EXPECT_EQ(*r.read_time(), 2524608000);
+}
+
+}  // namespace
+}  // namespace tessera::x509
