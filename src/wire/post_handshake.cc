@@ -41,6 +41,22 @@ Result<std::optional<uint32_t>> NewSessionTicket::max_early_data_size() const {
   return std::optional<uint32_t>(ed.max_early_data_size);
 }
 
+Result<NewSessionTicket12> NewSessionTicket12::parse(ByteView body) {
+  return parse_all(body, "NewSessionTicket", [](ByteReader& r) -> Result<NewSessionTicket12> {
+    NewSessionTicket12 t;
+    TESSERA_ASSIGN_OR_RETURN(t.ticket_lifetime_hint,
+                             field_context(r.read_u32(), "ticket_lifetime_hint"));
+    // RFC 5077 3.3: opaque ticket<0..2^16-1>;
+    TESSERA_ASSIGN_OR_RETURN(t.ticket, read_opaque(r, 2, 0, 0xFFFF, "ticket"));
+    return t;
+  });
+}
+
+void NewSessionTicket12::serialize(ByteWriter& w) const {
+  w.u32(ticket_lifetime_hint);
+  w.prefixed_bytes(2, ticket);
+}
+
 Result<KeyUpdate> KeyUpdate::parse(ByteView body) {
   if (body.size() != 1) {
     return Error(ErrorCode::decode_length,

@@ -1,5 +1,6 @@
-// wire/post_handshake.h — TLS 1.3 post-handshake messages: NewSessionTicket
-// (RFC 8446 4.6.1) and KeyUpdate (RFC 8446 4.6.3).
+// wire/post_handshake.h — session tickets and key updates: the TLS 1.3
+// post-handshake messages NewSessionTicket (RFC 8446 4.6.1) and KeyUpdate
+// (RFC 8446 4.6.3), and the TLS 1.2 NewSessionTicket (RFC 5077 3.3).
 //
 //   struct {
 //       uint32 ticket_lifetime;
@@ -7,6 +8,11 @@
 //       opaque ticket_nonce<0..255>;
 //       opaque ticket<1..2^16-1>;
 //       Extension extensions<0..2^16-2>;
+//   } NewSessionTicket;
+//
+//   struct {                                  /* TLS 1.2, RFC 5077 3.3 */
+//       uint32 ticket_lifetime_hint;
+//       opaque ticket<0..2^16-1>;
 //   } NewSessionTicket;
 //
 //   enum { update_not_requested(0), update_requested(1), (255) } KeyUpdateRequest;
@@ -46,6 +52,17 @@ struct NewSessionTicket {
   // max_early_data_size returns the early_data extension's value, nullopt if
   // the ticket does not allow early data, or the extension's decode error.
   Result<std::optional<uint32_t>> max_early_data_size() const;
+};
+
+// NewSessionTicket12 is the TLS 1.2 session ticket message (RFC 5077 3.3).
+struct NewSessionTicket12 {
+  static constexpr HandshakeType kType = HandshakeType::new_session_ticket;
+
+  uint32_t ticket_lifetime_hint = 0;  // seconds, 0 = unspecified
+  Bytes ticket;                       // <0..2^16-1>; empty: no ticket after all
+
+  static Result<NewSessionTicket12> parse(ByteView body);
+  void serialize(ByteWriter& w) const;
 };
 
 enum class KeyUpdateRequest : uint8_t { update_not_requested = 0, update_requested = 1 };
