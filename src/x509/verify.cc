@@ -99,6 +99,7 @@ class PathBuilder {
   std::map<std::pair<size_t, size_t>, std::optional<Error>> edges_;  // memoized signatures
   size_t signature_checks_ = 0;
   size_t paths_ = 0;
+  size_t key_id_mismatches_ = 0;  // set by candidates()
   std::optional<Error> abort_;
   Rank best_rank_ = Rank::none;
   std::optional<Error> best_error_;
@@ -151,15 +152,23 @@ std::vector<size_t> PathBuilder::candidates(size_t child) {
     return *aki->key_id == *issuer.extensions().subject_key_id ? 1 : -1;
   };
   std::vector<size_t> out;
+  key_id_mismatches_ = 0;
   for (size_t a : trust_.find_issuers(c.issuer())) {
-    if (key_id_match(*trust_.anchors()[a]) >= 0) out.push_back(anchor_node(a));
+    if (key_id_match(*trust_.anchors()[a]) >= 0) {
+      out.push_back(anchor_node(a));
+    } else {
+      ++key_id_mismatches_;
+    }
   }
   std::vector<std::pair<int, size_t>> ranked;
   for (size_t i = 1; i < untrusted_end_; ++i) {
     const Certificate& cand = *nodes_[i].cert;
     if (!names_equal(cand.subject(), c.issuer())) continue;
     int km = key_id_match(cand);
-    if (km < 0) continue;
+    if (km < 0) {
+      ++key_id_mismatches_;
+      continue;
+    }
     bool valid_now =
         cand.not_before() <= options_.now_unix && options_.now_unix <= cand.not_after();
     ranked.push_back({(km > 0 ? 0 : 2) + (valid_now ? 0 : 1), i});
@@ -232,9 +241,12 @@ PathBuilder::Outcome PathBuilder::extend(std::vector<size_t>& path) {
   size_t depth = path.size() - 1;
   const Certificate& c = *nodes_[cur].cert;
   std::vector<size_t> cands = candidates(cur);
+  const size_t mismatches = key_id_mismatches_;
   bool progressed = false;
+  bool any_new = false;
   for (size_t cand : cands) {
     if (std::find(path.begin(), path.end(), cand) != path.end()) continue;  // loop
+    any_new = true;
     // Intermediates are path positions 1..n-1; an untrusted issuer here
     // would be intermediate number depth + 1.
     if (!nodes_[cand].anchor && depth + 1 > options_.max_intermediates) {
@@ -266,14 +278,20 @@ PathBuilder::Outcome PathBuilder::extend(std::vector<size_t>& path) {
   }
   if (!progressed) {
     ++paths_;
-    if (cands.empty()) {
-      fail(Rank::dead_end,
-           Error(ErrorCode::cert_untrusted,
-                 who(depth, c) + " issuer " + c.issuer().to_string() + " not found among " +
-                     std::to_string(trust_.size()) + " trusted certificates" +
-                     (untrusted_end_ > 1
-                          ? " and " + std::to_string(untrusted_end_ - 1) + " untrusted ones"
-                          : std::string())));
+    if (!any_new) {
+      std::string among =
+          std::to_string(trust_.size()) + " trusted certificates" +
+          (untrusted_end_ > 1 ? " and " + std::to_string(untrusted_end_ - 1) + " untrusted ones"
+                              : std::string());
+      std::string hint =
+          mismatches == 0 ? std::string()
+                          : " (" + std::to_string(mismatches) +
+                                " certificate(s) with that name have a different key identifier)";
+      fail(Rank::dead_end, Error(ErrorCode::cert_untrusted,
+                                 c.is_self_issued() && !cands.empty()
+                                     ? who(depth, c) + " is self-signed and not among the " + among
+                                     : who(depth, c) + " issuer " + c.issuer().to_string() +
+                                           " not found among " + among + hint));
     }
     if (over_budget()) return Outcome::aborted;
   }

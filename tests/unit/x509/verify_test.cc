@@ -1,0 +1,334 @@
+// Tests for x509/verify: declarative chain cases over the openssl-generated
+// fixtures of tests/vectors/x509v (see gen.sh there for what each one is).
+#include "x509/verify.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "crypto/provider.h"
+#include "x509/pem.h"
+
+namespace tessera::x509 {
+namespace {
+
+// 2026-06-01T00:00:00Z: inside 2025-01-01 .. 2035-01-01.
+constexpr int64_t kNow = 1780272000;
+
+std::string read(const std::string& name) {
+  std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/x509v/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<Bytes> ders(const std::string& name) {
+  auto r = pem_decode_label(read(name), pem_label::kCertificate);
+  EXPECT_TRUE(r.ok()) << name;
+  return r.ok() ? *r : std::vector<Bytes>{};
+}
+
+// A chain case: the leaf, the untrusted certificates, the anchors.
+struct Case {
+  std::string leaf;
+  std::vector<std::string> untrusted;
+  std::vector<std::string> trusted = {"root.pem"};
+};
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  Result<VerifiedPath> run(const Case& c, VerifyOptions opts = {}) {
+    trust_ = TrustStore();
+    for (const std::string& t : c.trusted) {
+      auto r = trust_.add_pem(as_bytes_view(read(t)));
+      EXPECT_TRUE(r.ok()) << t;
+    }
+    std::vector<Bytes> chain = ders(c.leaf);
+    for (const std::string& u : c.untrusted) {
+      for (Bytes& d : ders(u)) chain.push_back(std::move(d));
+    }
+    if (opts.now_unix == 0) opts.now_unix = kNow;
+    return verify_chain(*provider_, trust_, chain, opts, &report_);
+  }
+
+  void expect_error(const Result<VerifiedPath>& r, ErrorCode code, const std::string& substring) {
+    ASSERT_FALSE(r.ok()) << report_.to_string();
+    EXPECT_EQ(r.error().code(), code) << r.error().to_string();
+    EXPECT_NE(r.error().message().find(substring), std::string::npos)
+        << "message: " << r.error().message() << "\nwanted: " << substring;
+    EXPECT_FALSE(report_.valid);
+    ASSERT_TRUE(report_.error.has_value());
+    EXPECT_EQ(report_.error->code(), code);
+  }
+
+  std::vector<std::string> subjects(const VerifiedPath& p) {
+    std::vector<std::string> out;
+    for (const auto& c : p.certs) out.push_back(c->subject().to_string());
+    return out;
+  }
+
+  std::shared_ptr<crypto::Provider> provider_ = crypto::default_provider();
+  TrustStore trust_;
+  VerifyReport report_;
+};
+
+using Strings = std::vector<std::string>;
+
+TEST_F(VerifyTest, ValidChain) {
+  VerifyOptions o;
+  o.identities = {{PeerIdentity::Kind::dns, "www.example.com"}};
+  auto r = run({"leaf.pem", {"int.pem"}}, o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(subjects(*r), (Strings{"CN=www.example.com", "CN=Test Intermediate", "CN=Test Root"}));
+  EXPECT_TRUE(report_.valid);
+  EXPECT_EQ(report_.chain.size(), 3u);
+  EXPECT_TRUE(report_.chain[2].anchor);
+  EXPECT_EQ(report_.signature_checks, 2u);
+  for (const auto& ch : report_.checks) EXPECT_TRUE(ch.ok) << ch.name << ": " << ch.detail;
+  std::string text = report_.to_string();
+  EXPECT_NE(text.find("Result: OK"), std::string::npos) << text;
+  EXPECT_NE(text.find("[trust anchor]"), std::string::npos) << text;
+}
+
+TEST_F(VerifyTest, LeafExpiredAndNotYetValid) {
+  expect_error(run({"leaf_expired.pem", {"int.pem"}}), ErrorCode::cert_expired,
+               "certificate 0 (CN=www.example.com) expired at 2021-01-01T00:00:00Z");
+  expect_error(run({"leaf_future.pem", {"int.pem"}}), ErrorCode::cert_not_yet_valid,
+               "certificate 0 (CN=www.example.com) is not valid before 2030-01-01T00:00:00Z");
+  // The same chain at a time inside the leaf's validity is fine.
+  VerifyOptions o;
+  o.now_unix = 1610000000;  // 2021-01-07: leaf_expired expired, int not yet valid
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_not_yet_valid,
+               "certificate 0 (CN=www.example.com) is not valid before 2025-01-01T00:00:00Z");
+}
+
+TEST_F(VerifyTest, IntermediateExpired) {
+  expect_error(run({"leaf.pem", {"int_expired.pem"}}), ErrorCode::cert_expired,
+               "certificate 1 (CN=Test Intermediate) expired at 2021-01-01T00:00:00Z");
+}
+
+TEST_F(VerifyTest, ExpiredAlternativeIsSkipped) {
+  // Both intermediates share name and key; the expired one comes first.
+  auto r = run({"leaf.pem", {"int_expired.pem", "int.pem"}});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->certs[1]->not_after(), 2051222400);  // 2035-01-01: the valid one
+}
+
+TEST_F(VerifyTest, CrossSignedWithExpiredRootBacktracks) {
+  // int_by_root2 (valid) leads to the expired Root Two; int leads to Test
+  // Root. The first candidate tried fails at the anchor; backtracking finds
+  // the other path.
+  auto r = run({"leaf.pem", {"int_by_root2.pem", "int.pem"}, {"root2_expired.pem", "root.pem"}});
+  ASSERT_TRUE(r.ok()) << r.error().to_string() << "\n" << report_.to_string();
+  EXPECT_EQ(subjects(*r), (Strings{"CN=www.example.com", "CN=Test Intermediate", "CN=Test Root"}));
+  EXPECT_GE(report_.paths_tried, 2u);
+  bool noted = std::any_of(report_.notes.begin(), report_.notes.end(), [](const std::string& n) {
+    return n.find("Root Two") != std::string::npos && n.find("expired") != std::string::npos;
+  });
+  EXPECT_TRUE(noted) << report_.to_string();
+  // With only Root Two trusted there is no valid path.
+  expect_error(run({"leaf.pem", {"int_by_root2.pem", "int.pem"}, {"root2_expired.pem"}}),
+               ErrorCode::cert_expired, "certificate 2 (CN=Root Two) expired at");
+}
+
+TEST_F(VerifyTest, MissingIntermediate) {
+  expect_error(run({"leaf.pem", {}}), ErrorCode::cert_untrusted,
+               "certificate 0 (CN=www.example.com) issuer CN=Test Intermediate not found among 1 "
+               "trusted certificates");
+}
+
+TEST_F(VerifyTest, UnknownIssuer) {
+  expect_error(run({"leaf_other.pem", {"other_root.pem", "int.pem"}}), ErrorCode::cert_untrusted,
+               "certificate 1 (CN=Other Root) is self-signed and not among the 1 trusted "
+               "certificates and 2 untrusted ones");
+}
+
+TEST_F(VerifyTest, ShuffledAndUnrelatedIntermediates) {
+  std::vector<std::string> extra = {"sub_int.pem", "int.pem",     "other_root.pem",
+                                    "nc_int.pem",  "pl0_int.pem", "fake_int_self.pem",
+                                    "v1_int.pem"};
+  std::mt19937 rng(1234);
+  for (int round = 0; round < 5; ++round) {
+    std::shuffle(extra.begin(), extra.end(), rng);
+    auto r = run({"leaf_sub.pem", extra});
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(subjects(*r), (Strings{"CN=www.example.com", "CN=Sub Intermediate",
+                                     "CN=Test Intermediate", "CN=Test Root"}));
+  }
+}
+
+TEST_F(VerifyTest, BadSignatureFromImpostorIssuer) {
+  // leaf_badsig is signed by a key that calls itself Test Intermediate; the
+  // real Test Intermediate's key does not verify it.
+  expect_error(run({"leaf_badsig.pem", {"int.pem"}}), ErrorCode::cert_bad_signature,
+               "certificate 0 (CN=www.example.com) signature by CN=Test Intermediate: "
+               "ecdsa-with-SHA256 signature does not verify");
+  // With an authorityKeyIdentifier naming the impostor's key, the real
+  // intermediate is not even a candidate.
+  expect_error(run({"leaf_wrong_akid.pem", {"int.pem"}}), ErrorCode::cert_untrusted,
+               "issuer CN=Test Intermediate not found among 1 trusted certificates and 1 untrusted "
+               "ones (1 certificate(s) with that name have a different key identifier)");
+}
+
+TEST_F(VerifyTest, PathLenViolation) {
+  expect_error(
+      run({"leaf_pl.pem", {"under_pl0.pem", "pl0_int.pem"}}), ErrorCode::cert_path_length,
+      "certificate 2 (CN=PathLen0 Intermediate) allows 0 intermediate(s) below it, found 1");
+}
+
+TEST_F(VerifyTest, MaximumDepth) {
+  VerifyOptions o;
+  o.max_intermediates = 1;
+  expect_error(run({"leaf_sub.pem", {"sub_int.pem", "int.pem"}}, o), ErrorCode::cert_path_length,
+               "would exceed the maximum of 1 intermediates");
+  o.max_intermediates = 2;
+  EXPECT_TRUE(run({"leaf_sub.pem", {"sub_int.pem", "int.pem"}}, o).ok());
+}
+
+TEST_F(VerifyTest, NameConstraints) {
+  Case c{"leaf_nc_ok.pem", {"nc_int.pem"}};
+  EXPECT_TRUE(run(c).ok());
+  c.leaf = "leaf_nc_dns_bad.pem";
+  expect_error(
+      run(c), ErrorCode::cert_name_constraints,
+      "certificate 0 (CN=nc_dns_bad) violates the name constraints of certificate 1 (CN=NC "
+      "Intermediate): DNS:www.example.net is not in the permitted subtrees");
+  c.leaf = "leaf_nc_excluded.pem";
+  expect_error(run(c), ErrorCode::cert_name_constraints,
+               "DNS:x.bad.example.com is in the excluded subtree DNS:bad.example.com");
+  c.leaf = "leaf_nc_ip_bad.pem";
+  expect_error(run(c), ErrorCode::cert_name_constraints,
+               "IP:192.168.1.1 is not in the permitted subtrees");
+}
+
+TEST_F(VerifyTest, WrongExtendedKeyUsage) {
+  expect_error(run({"leaf_client.pem", {"int.pem"}}), ErrorCode::cert_bad_usage,
+               "certificate 0 (CN=www.example.com) extKeyUsage does not include serverAuth");
+  VerifyOptions o;
+  o.purpose = Purpose::client_auth;
+  EXPECT_TRUE(run({"leaf_client.pem", {"int.pem"}}, o).ok());
+  o.purpose = Purpose::server_auth;
+  o.required_ekus = {"codeSigning"};
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_bad_usage,
+               "extKeyUsage does not include codeSigning");
+  o.required_ekus = {"1.3.6.1.5.5.7.3.1"};
+  EXPECT_TRUE(run({"leaf.pem", {"int.pem"}}, o).ok());
+}
+
+TEST_F(VerifyTest, WrongKeyUsage) {
+  expect_error(run({"leaf_ku.pem", {"int.pem"}}), ErrorCode::cert_bad_usage,
+               "keyUsage allows neither digitalSignature nor key exchange");
+  VerifyOptions o;
+  o.required_key_usage = *key_usage_from_name("keyEncipherment");
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_bad_usage,
+               "keyUsage lacks a required bit");
+  o.required_key_usage = *key_usage_from_name("digitalSignature");
+  EXPECT_TRUE(run({"leaf.pem", {"int.pem"}}, o).ok());
+}
+
+TEST_F(VerifyTest, WeakKeyAndSha1Signature) {
+  expect_error(
+      run({"leaf_rsa1024.pem", {"int.pem"}}), ErrorCode::cert_weak_key,
+      "certificate 0 (CN=www.example.com) RSA key of 1024 bits is below the minimum of 2048");
+  expect_error(run({"leaf_sha1.pem", {"int.pem"}}), ErrorCode::cert_weak_key,
+               "signature algorithm ecdsa-with-SHA1 is too weak");
+}
+
+TEST_F(VerifyTest, UnknownCriticalExtension) {
+  expect_error(run({"leaf_crit.pem", {"int.pem"}}), ErrorCode::cert_unsupported,
+               "certificate 0 (CN=www.example.com) has unsupported critical extension "
+               "1.3.6.1.4.1.55555.1");
+}
+
+TEST_F(VerifyTest, NotACaIntermediate) {
+  expect_error(run({"leaf_under_noca.pem", {"noca_int.pem"}}), ErrorCode::cert_invalid_ca,
+               "certificate 1 (CN=NotCA Intermediate) is not a CA (basicConstraints CA:FALSE)");
+}
+
+TEST_F(VerifyTest, V1Intermediate) {
+  expect_error(
+      run({"leaf_under_v1.pem", {"v1_int.pem"}}), ErrorCode::cert_invalid_ca,
+      "certificate 1 (CN=V1 Intermediate) is a v1 certificate and cannot issue certificates");
+  // Trusted directly, the v1 certificate is an anchor and may issue.
+  EXPECT_TRUE(run({"leaf_under_v1.pem", {}, {"v1_int.pem"}}).ok());
+}
+
+TEST_F(VerifyTest, TrustedIntermediateIsAnAnchor) {
+  auto r = run({"leaf.pem", {}, {"int.pem"}});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->certs.size(), 2u);
+}
+
+TEST_F(VerifyTest, RevokedByCrl) {
+  auto crls_der = pem_decode_label(read("int_crl.pem"), pem_label::kCrl);
+  ASSERT_TRUE(crls_der.ok());
+  std::vector<Crl> crls;
+  for (const Bytes& d : *crls_der) {
+    auto c = Crl::parse(d);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    crls.push_back(*c);
+  }
+  VerifyOptions o;
+  o.crls = &crls;
+  expect_error(run({"leaf_revoked.pem", {"int.pem"}}, o), ErrorCode::cert_revoked,
+               "certificate 0 (CN=revoked.example.com) was revoked at");
+  EXPECT_NE(report_.error->message().find("keyCompromise"), std::string::npos);
+  // The other leaf is not listed; the intermediate has no CRL.
+  auto r = run({"leaf.pem", {"int.pem"}}, o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  // Without CRLs the revoked leaf verifies.
+  EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}).ok());
+  // A CRL that is not yet valid is ignored.
+  o.now_unix = 1760000000;  // 2025-10-09, before thisUpdate 2026-01-01
+  EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}, o).ok());
+}
+
+TEST_F(VerifyTest, HostileSameNameIntermediatesHitWorkLimit) {
+  auto start = std::chrono::steady_clock::now();
+  expect_error(run({"leaf_hostile.pem", {"hostile_set.pem"}}), ErrorCode::cert_work_limit,
+               "path building gave up after");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_LE(report_.signature_checks, 65u);
+}
+
+TEST_F(VerifyTest, IdentityMismatch) {
+  VerifyOptions o;
+  o.identities = {{PeerIdentity::Kind::dns, "a.b.example.org"}};
+  expect_error(
+      run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_name_mismatch,
+      "certificate 0 (CN=www.example.com): certificate does not match host a.b.example.org");
+  o.identities = {{PeerIdentity::Kind::dns, "x.example.org"},
+                  {PeerIdentity::Kind::ip, "::1"},
+                  {PeerIdentity::Kind::email, "admin@example.com"}};
+  EXPECT_TRUE(run({"leaf.pem", {"int.pem"}}, o).ok());
+  o.identities.push_back({PeerIdentity::Kind::ip, "10.0.0.1"});
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_name_mismatch,
+               "does not match IP address 10.0.0.1");
+}
+
+TEST_F(VerifyTest, LeafParseErrorAndNoTime) {
+  TrustStore t;
+  std::vector<Bytes> chain = {Bytes{0x30, 0x03, 0x02, 0x01, 0x01}};
+  VerifyOptions o;
+  o.now_unix = kNow;
+  auto r = verify_chain(*provider_, t, chain, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::cert_parse);
+  EXPECT_NE(r.error().message().find("certificate 0"), std::string::npos);
+  o.now_unix = 0;
+  chain = ders("leaf.pem");
+  EXPECT_EQ(verify_chain(*provider_, t, chain, o).error().code(), ErrorCode::config_invalid);
+}
+
+TEST(EkuAndKeyUsageNames, Mapping) {
+  EXPECT_EQ(eku_from_name("serverAuth"), oids::kServerAuth);
+  EXPECT_EQ(eku_from_name("1.3.6.1.5.5.7.3.2"), oids::kClientAuth);
+  EXPECT_FALSE(eku_from_name("nonsense"));
+  EXPECT_EQ(key_usage_from_name("keyCertSign"), 1u << 5);
+  EXPECT_FALSE(key_usage_from_name("keycertsign"));
+}
+
+}  // namespace
+}  // namespace tessera::x509
