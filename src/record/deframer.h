@@ -56,7 +56,7 @@ class Deframer {
 
   // buffered is the number of bytes held that are not yet part of a
   // returned record.
-  size_t buffered() const { return end_ - start_; }
+  size_t buffered() const { return end_ - start_ - release_; }
   // has_partial says whether a partial record is buffered (for
   // truncation detection at end of stream).
   bool has_partial() const { return buffered() != 0; }

@@ -54,7 +54,7 @@ Error empty_fragment_error(ContentType type) {
 
 }  // namespace
 
-Result<uint64_t> RecordProtection::take_sequence_number() {
+Result<uint64_t> RecordProtection::next_sequence_number() const {
   // RFC 8446 5.3: "If a TLS implementation would need to wrap a sequence
   // number, it MUST either rekey (Section 4.6.3) or terminate the connection."
   if (exhausted_) {
@@ -62,12 +62,20 @@ Result<uint64_t> RecordProtection::take_sequence_number() {
                  "record sequence number would wrap past 2^64-1; the connection must rekey or "
                  "close");
   }
-  uint64_t seq = seq_;
+  return seq_;
+}
+
+void RecordProtection::advance_sequence_number() {
   if (seq_ == UINT64_MAX) {
     exhausted_ = true;
   } else {
     ++seq_;
   }
+}
+
+Result<uint64_t> RecordProtection::take_sequence_number() {
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, next_sequence_number());
+  advance_sequence_number();
   return seq;
 }
 
@@ -160,7 +168,7 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
     return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
                  "protected record of " + std::to_string(length) + " bytes exceeds 2^14 + 256");
   }
-  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, next_sequence_number());
   // RFC 8446 5.2: "If the decryption fails, the receiver MUST terminate the
   // connection with a "bad_record_mac" alert." A record shorter than the tag
   // cannot be decrypted.
@@ -180,6 +188,7 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
   MutableByteView inner = record.fragment.first(inner_len);
   Result<void> opened = aead_->open(nonce, aad, inner, record.fragment.subspan(inner_len));
   if (!opened.ok()) return mac_error(seq, opened.error());
+  advance_sequence_number();
 
   // RFC 8446 5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
   // octets"; 5.2: a decrypted plaintext over the limit is "record_overflow".
@@ -333,7 +342,7 @@ Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {
     return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
                  "protected record of " + std::to_string(length) + " bytes exceeds 2^14 + 2048");
   }
-  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, next_sequence_number());
   if (length < explicit_nonce_ + kTag) {
     return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
                  "protected record of " + std::to_string(length) +
@@ -349,6 +358,7 @@ Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {
   // RFC 5246 6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert
   // MUST be generated."
   if (!opened.ok()) return mac_error(seq, opened.error());
+  advance_sequence_number();
   // RFC 5246 6.2.1 (null compression): plaintext over 2^14 -> record_overflow.
   if (plaintext_len > kMaxPlaintext) {
     return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,

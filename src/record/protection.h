@@ -68,7 +68,10 @@ class RecordProtection {
   // After an error the record's fragment content is unspecified.
   virtual Result<OpenedRecord> open(const Record& record) = 0;
 
-  // sequence_number is the number the next record will use.
+  // sequence_number is the number the next record will use. A record that
+  // fails authentication in open() does not use up a number, so a server
+  // skipping rejected 0-RTT data (RFC 8446 4.2.10) can keep trying records
+  // with its handshake key.
   uint64_t sequence_number() const { return seq_; }
 
   // set_sequence_number_for_testing jumps the counter (to test exhaustion).
@@ -78,8 +81,13 @@ class RecordProtection {
   }
 
  protected:
-  // take_sequence_number returns the number for this record and advances,
-  // or sequence_exhausted if 2^64-1 was already used.
+  // next_sequence_number returns the number for the next record without
+  // advancing, or sequence_exhausted if 2^64-1 was already used.
+  Result<uint64_t> next_sequence_number() const;
+  // advance_sequence_number marks the number returned by
+  // next_sequence_number() as used.
+  void advance_sequence_number();
+  // take_sequence_number is next_sequence_number() + advance_sequence_number().
   Result<uint64_t> take_sequence_number();
 
  private:

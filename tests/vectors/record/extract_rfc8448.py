@@ -41,6 +41,8 @@ WANT = [
     ("s3_server_finished", 3, "server", "construct a Finished", "Finished", 0),
     ("s3_client_finished", 3, "client", "construct a Finished", "Finished", 0),
     ("s3_new_session_ticket", 3, "server", "construct a NewSessionTicket", "NewSessionTicket", 0),
+    ("s3_client_hello_record", 3, "client", "send handshake record", "complete record", 0),
+    ("s3_server_hello_record", 3, "server", "send handshake record", "complete record", 0),
     ("s3_server_handshake_payload", 3, "server", "send handshake record", "payload", 1),
     ("s3_server_handshake_record", 3, "server", "send handshake record", "complete record", 1),
     ("s3_client_finished_record", 3, "client", "send handshake record", "complete record", 1),
