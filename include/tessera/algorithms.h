@@ -83,7 +83,7 @@ struct CipherSuiteInfo {
   std::string_view openssl_name;
   ProtocolVersion version;  // tls13 suites are TLS 1.3 only; others TLS 1.2 only
   AeadAlgorithm aead;
-  HashAlgorithm hash;       // transcript / HKDF / PRF hash
+  HashAlgorithm hash;  // transcript / HKDF / PRF hash
   KeyExchange kx;
   AuthAlgorithm auth;
 };
@@ -92,12 +92,12 @@ struct CipherSuiteInfo {
 // nullopt for any other value.
 std::optional<CipherSuiteInfo> cipher_suite_info(uint16_t value);
 
-std::string version_name(ProtocolVersion v);           // "TLS 1.3"
-std::string cipher_suite_name(uint16_t value);         // IANA name or "0x1234"
-std::string group_name(uint16_t value);                // "x25519" or "0x1234"
-std::string signature_scheme_name(uint16_t value);     // "ecdsa_secp256r1_sha256" or "0x1234"
-std::string_view hash_name(HashAlgorithm h);           // "SHA-256"
-std::string_view aead_name(AeadAlgorithm a);           // "AES-128-GCM"
+std::string version_name(ProtocolVersion v);        // "TLS 1.3"
+std::string cipher_suite_name(uint16_t value);      // IANA name or "0x1234"
+std::string group_name(uint16_t value);             // "x25519" or "0x1234"
+std::string signature_scheme_name(uint16_t value);  // "ecdsa_secp256r1_sha256" or "0x1234"
+std::string_view hash_name(HashAlgorithm h);        // "SHA-256"
+std::string_view aead_name(AeadAlgorithm a);        // "AES-128-GCM"
 size_t hash_length(HashAlgorithm h);
 size_t aead_key_length(AeadAlgorithm a);
 

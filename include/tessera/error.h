@@ -55,10 +55,10 @@ enum class ErrorGroup : uint8_t { decode, peer, crypto, certificate, config, io,
 // and default alert; tests/unit/base/error_test.cc checks the table is complete.
 enum class ErrorCode : uint16_t {
   // decode: the bytes do not parse
-  decode_truncated,       // fewer bytes than the structure needs
-  decode_trailing_data,   // bytes left over after a complete structure
-  decode_invalid_value,   // a field holds a value the encoding forbids
-  decode_length,          // a length field is inconsistent or out of range
+  decode_truncated,      // fewer bytes than the structure needs
+  decode_trailing_data,  // bytes left over after a complete structure
+  decode_invalid_value,  // a field holds a value the encoding forbids
+  decode_length,         // a length field is inconsistent or out of range
   // peer: the bytes parse but the peer broke the protocol
   unexpected_message,
   illegal_parameter,
@@ -67,17 +67,17 @@ enum class ErrorCode : uint16_t {
   record_overflow,
   bad_record_mac,
   protocol_version,
-  handshake_failure,      // no common parameters
+  handshake_failure,  // no common parameters
   insufficient_security,
   inappropriate_fallback,
   no_application_protocol,
   certificate_required,
   unrecognized_name,
-  decrypt_error,          // Finished / CertificateVerify / key exchange check failed
-  peer_alert,             // the peer sent a fatal alert
-  peer_closed,            // close_notify received
-  truncated_connection,   // transport closed without close_notify
-  too_many_messages,      // empty records, warning alerts, key updates beyond limits
+  decrypt_error,         // Finished / CertificateVerify / key exchange check failed
+  peer_alert,            // the peer sent a fatal alert
+  peer_closed,           // close_notify received
+  truncated_connection,  // transport closed without close_notify
+  too_many_messages,     // empty records, warning alerts, key updates beyond limits
   // crypto
   crypto_failure,         // libcrypto reported an error
   unsupported_algorithm,  // algorithm not available in this provider
@@ -86,19 +86,19 @@ enum class ErrorCode : uint16_t {
   signature_invalid,
   // certificate
   cert_parse,
-  cert_untrusted,         // no path to a trust anchor
+  cert_untrusted,  // no path to a trust anchor
   cert_expired,
   cert_not_yet_valid,
   cert_bad_signature,
   cert_revoked,
-  cert_name_mismatch,     // host / IP / email identity does not match
-  cert_invalid_ca,        // basicConstraints / keyUsage / v1 issuer problems
-  cert_path_length,       // pathLenConstraint or maximum depth exceeded
+  cert_name_mismatch,  // host / IP / email identity does not match
+  cert_invalid_ca,     // basicConstraints / keyUsage / v1 issuer problems
+  cert_path_length,    // pathLenConstraint or maximum depth exceeded
   cert_name_constraints,
-  cert_bad_usage,         // keyUsage / extKeyUsage wrong for the purpose
+  cert_bad_usage,  // keyUsage / extKeyUsage wrong for the purpose
   cert_weak_key,
-  cert_unsupported,       // unknown critical extension or unsupported algorithm
-  cert_work_limit,        // path building exceeded its work budget
+  cert_unsupported,  // unknown critical extension or unsupported algorithm
+  cert_work_limit,   // path building exceeded its work budget
   // config
   config_invalid,
   // io
@@ -106,7 +106,7 @@ enum class ErrorCode : uint16_t {
   timeout,
   // internal
   internal_error,
-  sequence_exhausted,     // record sequence number would wrap
+  sequence_exhausted,  // record sequence number would wrap
   // keep last
   kCount_,
 };

@@ -27,11 +27,16 @@ std::string describe_versions(std::span<const uint16_t> v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) {
     if (i) s += ", ";
-    if (v[i] == 0x0304) s += "TLS 1.3";
-    else if (v[i] == 0x0303) s += "TLS 1.2";
-    else if (v[i] == 0x0302) s += "TLS 1.1";
-    else if (v[i] == 0x0301) s += "TLS 1.0";
-    else if (v[i] == 0x0300) s += "SSL 3.0";
+    if (v[i] == 0x0304)
+      s += "TLS 1.3";
+    else if (v[i] == 0x0303)
+      s += "TLS 1.2";
+    else if (v[i] == 0x0302)
+      s += "TLS 1.1";
+    else if (v[i] == 0x0301)
+      s += "TLS 1.0";
+    else if (v[i] == 0x0300)
+      s += "SSL 3.0";
     else {
       char buf[8];
       std::snprintf(buf, sizeof buf, "0x%04x", v[i]);

@@ -57,8 +57,8 @@ Policy Policy::default_policy() {
                      CS::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
                      CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
                      CS::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
-  p.groups = {NG::x25519, NG::secp256r1, NG::secp384r1, NG::ffdhe2048, NG::ffdhe3072,
-              NG::ffdhe4096};
+  p.groups = {NG::x25519,    NG::secp256r1, NG::secp384r1,
+              NG::ffdhe2048, NG::ffdhe3072, NG::ffdhe4096};
   p.key_share_groups = {NG::x25519};
   p.signature_schemes = modern_schemes();
   return p;
@@ -73,21 +73,21 @@ Policy Policy::strict() {
                      CS::TLS_CHACHA20_POLY1305_SHA256};
   p.groups = {NG::x25519, NG::secp256r1, NG::secp384r1};
   p.key_share_groups = {NG::x25519};
-  p.signature_schemes = {SS::ecdsa_secp256r1_sha256, SS::ecdsa_secp384r1_sha384, SS::ed25519,
-                         SS::rsa_pss_rsae_sha256,    SS::rsa_pss_rsae_sha384,
-                         SS::rsa_pss_rsae_sha512,    SS::rsa_pss_pss_sha256,
-                         SS::rsa_pss_pss_sha384,     SS::rsa_pss_pss_sha512};
+  p.signature_schemes = {
+      SS::ecdsa_secp256r1_sha256, SS::ecdsa_secp384r1_sha384, SS::ed25519,
+      SS::rsa_pss_rsae_sha256,    SS::rsa_pss_rsae_sha384,    SS::rsa_pss_rsae_sha512,
+      SS::rsa_pss_pss_sha256,     SS::rsa_pss_pss_sha384,     SS::rsa_pss_pss_sha512};
   return p;
 }
 
 Policy Policy::compat() {
   Policy p = default_policy();
   p.name = "compat-2026-11";
-  p.cipher_suites.insert(p.cipher_suites.end(),
-                         {CS::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
-                          CS::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
-                          CS::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-                          CS::TLS_RSA_WITH_AES_128_GCM_SHA256, CS::TLS_RSA_WITH_AES_256_GCM_SHA384});
+  p.cipher_suites.insert(
+      p.cipher_suites.end(),
+      {CS::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, CS::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+       CS::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256, CS::TLS_RSA_WITH_AES_128_GCM_SHA256,
+       CS::TLS_RSA_WITH_AES_256_GCM_SHA384});
   p.require_extended_master_secret = false;
   return p;
 }
@@ -148,9 +148,9 @@ Result<void> Policy::validate() const {
     return Error(ErrorCode::config_invalid, "policy " + name + ": no signature schemes");
   for (NamedGroup g : key_share_groups) {
     if (!allows_group(static_cast<uint16_t>(g)))
-      return Error(ErrorCode::config_invalid,
-                   "policy " + name + ": key share group " +
-                       group_name(static_cast<uint16_t>(g)) + " is not in groups");
+      return Error(ErrorCode::config_invalid, "policy " + name + ": key share group " +
+                                                  group_name(static_cast<uint16_t>(g)) +
+                                                  " is not in groups");
   }
   if (min_rsa_bits < 2048)
     return Error(ErrorCode::config_invalid, "policy " + name + ": RSA keys below 2048 bits");
@@ -161,7 +161,8 @@ Result<void> Policy::set_cipher_suites(std::string_view list) {
   std::vector<CipherSuite> v;
   for (auto item : split_list(list)) {
     auto s = parse_cipher_suite(item);
-    if (!s) return Error(ErrorCode::config_invalid, "unknown cipher suite '" + std::string(item) + "'");
+    if (!s)
+      return Error(ErrorCode::config_invalid, "unknown cipher suite '" + std::string(item) + "'");
     if (std::find(v.begin(), v.end(), *s) == v.end()) v.push_back(*s);
   }
   if (v.empty()) return Error(ErrorCode::config_invalid, "empty cipher suite list");
@@ -196,7 +197,9 @@ Result<void> Policy::set_signature_schemes(std::string_view list) {
   return ok();
 }
 
-std::string describe_groups(const std::vector<uint16_t>& v) { return describe<int>(v, &group_name); }
+std::string describe_groups(const std::vector<uint16_t>& v) {
+  return describe<int>(v, &group_name);
+}
 std::string describe_suites(const std::vector<uint16_t>& v) {
   return describe<int>(v, &cipher_suite_name);
 }

@@ -7,23 +7,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 
 namespace tessera {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+int remaining_ms(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   if (left.count() <= 0) return 0;
   return static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
 }
 
-Result<void> wait_fd(int fd, short events, Clock::time_point deadline, const char* what) {
+Result<void> wait_fd(int fd, short events, SteadyClock::time_point deadline, const char* what) {
   for (;;) {
     pollfd p{fd, events, 0};
     int ms = remaining_ms(deadline);
@@ -31,7 +31,8 @@ Result<void> wait_fd(int fd, short events, Clock::time_point deadline, const cha
     int r = ::poll(&p, 1, ms);
     if (r > 0) return ok();
     if (r == 0) return Error(ErrorCode::timeout, std::string("timed out waiting to ") + what);
-    if (errno != EINTR) return Error(ErrorCode::io_error, std::string("poll: ") + std::strerror(errno));
+    if (errno != EINTR)
+      return Error(ErrorCode::io_error, std::string("poll: ") + std::strerror(errno));
   }
 }
 
@@ -76,10 +77,11 @@ Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
   if (gai != 0) {
     return Error(ErrorCode::io_error, "cannot resolve " + host + ": " + ::gai_strerror(gai));
   }
-  auto deadline = Clock::now() + timeout;
+  auto deadline = SteadyClock::now() + timeout;
   std::string last = "no addresses";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) continue;
     int r = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (r != 0 && errno == EINPROGRESS) {
@@ -105,7 +107,7 @@ Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
   return Error(ErrorCode::io_error, "cannot connect to " + host + ":" + port_s + ": " + last);
 }
 
-Result<void> Stream::flush(Clock::time_point deadline) {
+Result<void> Stream::flush(SteadyClock::time_point deadline) {
   while (!conn_->pending_tls().empty()) {
     auto out = conn_->pending_tls();
     ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL);
@@ -124,14 +126,14 @@ Result<void> Stream::flush(Clock::time_point deadline) {
 }
 
 // fill reads once from the socket into the connection; false on EOF.
-Result<bool> Stream::fill(Clock::time_point deadline) {
+Result<bool> Stream::fill(SteadyClock::time_point deadline) {
   uint8_t buf[16 * 1024 + 512];
   for (;;) {
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
       auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
       if (!r.ok()) {
-        (void)flush(Clock::now() + std::chrono::milliseconds(200));  // send the alert
+        (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
         return std::move(r).error();
       }
       return true;
@@ -147,7 +149,7 @@ Result<bool> Stream::fill(Clock::time_point deadline) {
 }
 
 Result<void> Stream::handshake() {
-  auto deadline = Clock::now() + timeouts_.handshake;
+  auto deadline = SteadyClock::now() + timeouts_.handshake;
   for (;;) {
     TESSERA_TRY(flush(deadline));
     if (conn_->error()) return *conn_->error();
@@ -156,7 +158,8 @@ Result<void> Stream::handshake() {
     if (!more) {
       TESSERA_TRY(flush(deadline));
       if (conn_->error()) return *conn_->error();
-      return Error(ErrorCode::truncated_connection, "peer closed the connection during the handshake");
+      return Error(ErrorCode::truncated_connection,
+                   "peer closed the connection during the handshake");
     }
   }
 }
@@ -172,7 +175,7 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
     }
     if (conn_->is_peer_closed()) return size_t{0};
     if (conn_->error()) return *conn_->error();
-    auto deadline = Clock::now() + timeouts_.io;
+    auto deadline = SteadyClock::now() + timeouts_.io;
     TESSERA_TRY(flush(deadline));  // e.g. KeyUpdate responses
     TESSERA_ASSIGN_OR_RETURN(bool more, fill(deadline));
     TESSERA_TRY(flush(deadline));
@@ -186,12 +189,12 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
 
 Result<void> Stream::write_all(std::span<const uint8_t> data) {
   TESSERA_TRY(conn_->write(data));
-  return flush(Clock::now() + timeouts_.io);
+  return flush(SteadyClock::now() + timeouts_.io);
 }
 
 Result<void> Stream::shutdown() {
   conn_->close();
-  auto r = flush(Clock::now() + timeouts_.io);
+  auto r = flush(SteadyClock::now() + timeouts_.io);
   ::shutdown(fd_, SHUT_WR);
   return r;
 }

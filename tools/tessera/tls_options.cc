@@ -14,7 +14,8 @@ std::mutex& output_mutex() {
 }
 
 void TlsOptions::add(CLI::App& app) {
-  app.add_option("--policy", policy, "Policy preset: default, strict, compat")->capture_default_str();
+  app.add_option("--policy", policy, "Policy preset: default, strict, compat")
+      ->capture_default_str();
   app.add_option("--ciphers", ciphers,
                  "Comma-separated cipher suites (IANA or OpenSSL names), in preference order");
   app.add_option("--groups", groups, "Comma-separated groups, e.g. x25519,secp256r1,ffdhe2048");
@@ -31,7 +32,8 @@ Result<Policy> TlsOptions::make_policy() const {
   if (!p) {
     std::string names;
     for (const auto& n : Policy::preset_names()) names += (names.empty() ? "" : ", ") + n;
-    return Error(ErrorCode::config_invalid, "unknown policy '" + policy + "' (presets: " + names + ")");
+    return Error(ErrorCode::config_invalid,
+                 "unknown policy '" + policy + "' (presets: " + names + ")");
   }
   if (!ciphers.empty()) TESSERA_TRY(p->set_cipher_suites(ciphers));
   if (!groups.empty()) TESSERA_TRY(p->set_groups(groups));
@@ -75,7 +77,8 @@ KeyLogCallback TlsOptions::keylog() const {
 }
 
 void Tracer::line(std::string_view text) {
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
   std::lock_guard<std::mutex> lock(output_mutex());
   std::fprintf(stderr, "[%9.3f ms] %s: %.*s\n", ms, side_.c_str(), static_cast<int>(text.size()),
                text.data());
@@ -93,8 +96,10 @@ std::string describe_summary(const HandshakeSummary& s) {
   std::string out;
   out += "version: " + version_name(s.version) + "\n";
   out += "cipher suite: " + cipher_suite_name(s.cipher_suite) + "\n";
-  out += "key exchange group: " + (s.group ? group_name(s.group) : std::string("none (RSA key transport)")) + "\n";
-  if (s.signature_scheme) out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
+  out += "key exchange group: " +
+         (s.group ? group_name(s.group) : std::string("none (RSA key transport)")) + "\n";
+  if (s.signature_scheme)
+    out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
   out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";

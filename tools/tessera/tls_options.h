@@ -37,7 +37,8 @@ struct TlsOptions {
 // Tracer prints "[  1.234 ms] side: line" to stderr with time since start.
 class Tracer {
  public:
-  explicit Tracer(std::string side) : side_(std::move(side)), start_(std::chrono::steady_clock::now()) {}
+  explicit Tracer(std::string side)
+      : side_(std::move(side)), start_(std::chrono::steady_clock::now()) {}
   void line(std::string_view text);
   TraceCallback callback() {
     return [this](std::string_view l) { line(l); };

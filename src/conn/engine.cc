@@ -1,0 +1,430 @@
+// The sans-I/O connection engine: records in and out, the handshake state
+// machine, alerts, application data, close.
+//
+// Incoming bytes -> Deframer -> (record protection) -> by content type:
+//   handshake        -> HandshakeBuffer -> Handshake::on_message
+//   alert            -> close_notify / fatal alert handling
+//   change_cipher_spec -> dropped when RFC 8446 5 allows it
+//   application_data -> app_in_
+// Outgoing handshake messages are coalesced per key epoch and cut into
+// records of at most 2^14 bytes when the epoch changes or the flight ends.
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <mutex>
+
+#include "crypto/key_schedule.h"
+#include "crypto/provider.h"
+#include "handshake/handshake.h"
+#include "record/deframer.h"
+#include "record/handshake_buffer.h"
+#include "record/protection.h"
+#include "record/record.h"
+#include "tessera/connection.h"
+#include "wire/alert.h"
+#include "x509/trust_store.h"
+
+namespace tessera {
+
+namespace {
+
+using record::ContentType;
+
+// The engine does no I/O; wall-clock time for certificate validity comes from
+// the config's clock, or from the system clock when none is set.
+int64_t now_from(const Clock& clock) {
+  if (clock) return clock();
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+// Process-wide cookie key for servers whose config does not set one.
+ByteView process_cookie_key(crypto::Provider& p) {
+  static std::once_flag once;
+  static uint8_t key[32];
+  std::call_once(once, [&] { p.random(key); });
+  return ByteView(key, sizeof key);
+}
+
+class Engine final : public Connection, private handshake::Channel {
+ public:
+  Engine(std::shared_ptr<crypto::Provider> provider, const Policy& policy)
+      : provider_(std::move(provider)),
+        limits_(policy.limits),
+        hs_buf_(policy.limits.max_handshake_message_size) {}
+
+  Result<void> init_client(std::shared_ptr<const ClientConfig> cfg, ClientOptions opts) {
+    handshake::ClientParams p;
+    p.now_unix = now_from(cfg->clock);
+    p.config = std::move(cfg);
+    p.options = std::move(opts);
+    p.provider = provider_.get();
+    p.channel = this;
+    hs_ = handshake::make_client13(std::move(p));
+    return ok();
+  }
+
+  Result<void> init_server(std::shared_ptr<const ServerConfig> cfg) {
+    handshake::ServerParams p;
+    p.now_unix = now_from(cfg->clock);
+    p.cookie_key =
+        cfg->cookie_key.empty() ? process_cookie_key(*provider_) : ByteView(cfg->cookie_key);
+    p.config = std::move(cfg);
+    p.provider = provider_.get();
+    p.channel = this;
+    hs_ = handshake::make_server13(std::move(p));
+    return ok();
+  }
+
+  Result<void> start() {
+    auto r = hs_->start();
+    started_ = true;
+    flush_handshake();
+    if (!r.ok()) return fail(std::move(r).error());
+    return ok();
+  }
+
+  // --- Connection ---
+  void set_trace(TraceCallback cb) override {
+    trace_ = std::move(cb);
+    // Replay the steps taken before a tracer was installed (the ClientHello
+    // is sent when the connection is created).
+    if (trace_)
+      for (const auto& l : early_trace_) trace_(l);
+    early_trace_.clear();
+  }
+
+  Result<void> receive_tls(std::span<const uint8_t> data) override {
+    if (error_) return *error_;
+    size_t off = 0;
+    while (off < data.size() || deframer_.buffered()) {
+      size_t took = deframer_.feed(data.subspan(off));
+      off += took;
+      bool any = false;
+      for (;;) {
+        auto rec = deframer_.next();
+        if (!rec.ok()) return fail(std::move(rec).error());
+        if (!rec->has_value()) break;
+        any = true;
+        if (peer_closed_) continue;  // RFC 8446 6.1: data after close_notify is ignored
+        auto r = on_record(**rec);
+        flush_handshake();
+        if (!r.ok()) return fail(std::move(r).error());
+        if (error_) return *error_;
+      }
+      if (!any && took == 0) break;
+    }
+    return ok();
+  }
+
+  std::span<const uint8_t> pending_tls() const override {
+    return std::span<const uint8_t>(out_).subspan(out_off_);
+  }
+  void consume_tls(size_t n) override {
+    out_off_ += std::min(n, out_.size() - out_off_);
+    if (out_off_ == out_.size()) {
+      out_.clear();
+      out_off_ = 0;
+    }
+  }
+
+  Result<void> write(std::span<const uint8_t> data) override {
+    if (error_) return *error_;
+    if (closed_) return Error(ErrorCode::internal_error, "write after close()");
+    if (!hs_->is_done())
+      return Error(ErrorCode::internal_error, "write before the handshake completed");
+    while (!data.empty()) {
+      size_t n = std::min(data.size(), record::kMaxPlaintext);
+      auto r = write_->seal(ContentType::application_data, data.first(n), 0, out_);
+      if (!r.ok()) return fail(std::move(r).error());
+      data = data.subspan(n);
+    }
+    return ok();
+  }
+
+  std::span<const uint8_t> app_data() const override {
+    return std::span<const uint8_t>(app_in_).subspan(app_off_);
+  }
+  void consume_app_data(size_t n) override {
+    app_off_ += std::min(n, app_in_.size() - app_off_);
+    if (app_off_ == app_in_.size()) {
+      app_in_.clear();
+      app_off_ = 0;
+    }
+  }
+
+  void close() override {
+    if (closed_ || error_) return;
+    closed_ = true;
+    // RFC 8446 6.1: close_notify before closing the write side.
+    send_alert(wire::AlertLevel::warning, AlertDescription::close_notify);
+  }
+
+  Result<void> key_update(bool request_peer) override {
+    if (error_) return *error_;
+    auto r = hs_->key_update(request_peer);
+    flush_handshake();
+    if (!r.ok()) return fail(std::move(r).error());
+    return ok();
+  }
+
+  std::optional<Event> poll_event() override {
+    if (events_.empty()) return std::nullopt;
+    Event e = events_.front();
+    events_.pop_front();
+    return e;
+  }
+  bool is_handshake_done() const override { return hs_->is_done(); }
+  bool is_peer_closed() const override { return peer_closed_; }
+  const Error* error() const override { return error_ ? &*error_ : nullptr; }
+  const HandshakeSummary& summary() const override { return hs_->summary(); }
+
+ private:
+  // --- Channel ---
+  void send_handshake(ByteView message) override {
+    pending_hs_.insert(pending_hs_.end(), message.begin(), message.end());
+  }
+  void send_change_cipher_spec() override {
+    flush_handshake();
+    static constexpr uint8_t kCcs[1] = {1};
+    (void)record::write_plaintext_record(ContentType::change_cipher_spec, record::kRecordVersion,
+                                         kCcs, out_);
+  }
+  Result<void> set_read_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
+    // RFC 8446 5.1: handshake messages MUST NOT span key changes.
+    TESSERA_TRY(hs_buf_.check_key_change_boundary());
+    TESSERA_ASSIGN_OR_RETURN(auto keys,
+                             crypto::traffic_keys(*provider_, suite.hash, secret, suite.aead));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto prot, record::Tls13RecordProtection::create(*provider_, suite.aead, keys.key.view(),
+                                                         keys.iv.view()));
+    read_ = std::move(prot);
+    return ok();
+  }
+  Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
+    flush_handshake();
+    TESSERA_ASSIGN_OR_RETURN(auto keys,
+                             crypto::traffic_keys(*provider_, suite.hash, secret, suite.aead));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto prot, record::Tls13RecordProtection::create(*provider_, suite.aead, keys.key.view(),
+                                                         keys.iv.view()));
+    write_ = std::move(prot);
+    return ok();
+  }
+  void set_negotiated_version(ProtocolVersion v) override {
+    version_ = v;
+    if (v == ProtocolVersion::tls13) deframer_.set_max_fragment_length(record::kMaxCiphertext13);
+  }
+  void event(Event e) override { events_.push_back(e); }
+  void trace(std::string_view line) override {
+    if (trace_)
+      trace_(line);
+    else if (!started_)
+      early_trace_.emplace_back(line);
+  }
+  bool tracing() const override { return static_cast<bool>(trace_) || !started_; }
+
+  // --- records ---
+  void flush_handshake() {
+    ByteView rest = pending_hs_;
+    while (!rest.empty()) {
+      size_t n = std::min(rest.size(), record::kMaxPlaintext);
+      Result<void> r =
+          write_ ? write_->seal(ContentType::handshake, rest.first(n), 0, out_)
+                 : record::write_plaintext_record(ContentType::handshake, record::kRecordVersion,
+                                                  rest.first(n), out_);
+      if (!r.ok() && !error_) {
+        error_ = std::move(r).error();
+        break;
+      }
+      rest = rest.subspan(n);
+    }
+    pending_hs_.clear();
+  }
+
+  void send_alert(wire::AlertLevel level, AlertDescription d) {
+    flush_handshake();
+    uint8_t body[2] = {static_cast<uint8_t>(level), static_cast<uint8_t>(d)};
+    if (write_)
+      (void)write_->seal(ContentType::alert, body, 0, out_);
+    else
+      (void)record::write_plaintext_record(ContentType::alert, record::kRecordVersion, body, out_);
+  }
+
+  Error fail(Error e) {
+    if (error_) return *error_;
+    // A fatal alert from the peer or its close needs no alert in return.
+    if (e.code() != ErrorCode::peer_alert && e.code() != ErrorCode::peer_closed &&
+        e.code() != ErrorCode::truncated_connection) {
+      send_alert(wire::AlertLevel::fatal, e.alert());
+      if (trace_)
+        trace_("!! fatal error: " + e.to_string() + "; sent alert " +
+               std::string(alert_name(e.alert())));
+    }
+    error_ = e;
+    return e;
+  }
+
+  Result<void> on_record(record::Record& rec) {
+    ContentType type = rec.type;
+    ByteView content;
+    if (type == ContentType::change_cipher_spec) {
+      // RFC 8446 5: a plaintext change_cipher_spec of the single byte 0x01,
+      // between the first ClientHello and the peer's Finished, is dropped;
+      // any other -> unexpected_message.
+      if (version_ == ProtocolVersion::tls13 || !hs_->is_done()) {
+        if (rec.fragment.size() != 1 || rec.fragment[0] != 1)
+          return Error(ErrorCode::unexpected_message, "malformed change_cipher_spec record");
+        if (!hs_->ccs_allowed())
+          return Error(ErrorCode::unexpected_message, "change_cipher_spec record at this point");
+        if (++ccs_seen_ > limits_.max_ccs_records + 1)
+          return Error(ErrorCode::unexpected_message, "too many change_cipher_spec records");
+        return ok();
+      }
+      return Error(ErrorCode::unexpected_message, "change_cipher_spec after the handshake");
+    }
+    if (read_ && !(type == ContentType::alert && !hs_->is_done() && rec.fragment.size() == 2)) {
+      // RFC 8446 5.2: protected records have the outer type application_data.
+      if (type != ContentType::application_data)
+        return Error(ErrorCode::unexpected_message,
+                     "unprotected " + std::string(record::content_type_name(type)) +
+                         " record after keys were established");
+      TESSERA_ASSIGN_OR_RETURN(auto opened, read_->open(rec));
+      type = opened.type;
+      content = opened.plaintext;
+      if (type == ContentType::change_cipher_spec)
+        return Error(ErrorCode::unexpected_message, "encrypted change_cipher_spec record");
+    } else {
+      // A plaintext alert during the handshake is accepted even after keys
+      // were installed: a peer that failed to derive them can only send one
+      // in the clear, and its reason is worth reporting.
+      TESSERA_TRY(record::check_plaintext_record(rec));
+      content = rec.fragment;
+    }
+    if (content.empty() && type == ContentType::application_data) {
+      if (++empty_records_ > limits_.max_empty_records)
+        return Error(ErrorCode::too_many_messages, "too many empty records");
+      return ok();
+    }
+    empty_records_ = 0;
+    switch (type) {
+      case ContentType::handshake: return on_handshake_data(content);
+      case ContentType::alert: return on_alert(content);
+      case ContentType::application_data:
+        if (!hs_->is_done())
+          return Error(ErrorCode::unexpected_message,
+                       "application data before the handshake completed");
+        app_in_.insert(app_in_.end(), content.begin(), content.end());
+        return ok();
+      default: return Error(ErrorCode::unexpected_message, "unexpected record type");
+    }
+  }
+
+  Result<void> on_handshake_data(ByteView content) {
+    TESSERA_TRY(hs_buf_.add(content));
+    for (;;) {
+      TESSERA_ASSIGN_OR_RETURN(auto m, hs_buf_.next());
+      if (!m) break;
+      wire::HandshakeMessage msg;
+      msg.type = static_cast<wire::HandshakeType>(m->type);
+      msg.body = m->body;
+      msg.raw = m->message;
+      TESSERA_TRY(hs_->on_message(msg));
+    }
+    return ok();
+  }
+
+  Result<void> on_alert(ByteView content) {
+    TESSERA_ASSIGN_OR_RETURN(auto alert, wire::Alert::parse(content));
+    if (alert.description == AlertDescription::close_notify) {
+      peer_closed_ = true;
+      events_.push_back(Event::peer_closed);
+      if (trace_) trace_("<- alert close_notify: the peer closed the connection");
+      if (!hs_->is_done())
+        return Error(ErrorCode::peer_closed, "peer sent close_notify during the handshake");
+      return ok();
+    }
+    // RFC 8446 6: user_canceled is followed by close_notify; all other
+    // alerts are fatal in TLS 1.3 whatever their level.
+    if (alert.description == AlertDescription::user_canceled) {
+      if (++warning_alerts_ > limits_.max_warning_alerts)
+        return Error(ErrorCode::too_many_messages, "too many warning alerts");
+      return ok();
+    }
+    if (trace_) trace_("<- alert " + alert.to_string());
+    return Error(
+        ErrorCode::peer_alert, alert.description,
+        "peer sent alert " + std::string(alert_name(alert.description)) + " while we " +
+            (hs_->is_done() ? "exchanged application data" : "expected " + hs_->expecting()));
+  }
+
+  std::shared_ptr<crypto::Provider> provider_;
+  Limits limits_;
+  std::unique_ptr<handshake::Handshake> hs_;
+  record::Deframer deframer_;
+  record::HandshakeBuffer hs_buf_;
+  std::unique_ptr<record::RecordProtection> read_;
+  std::unique_ptr<record::RecordProtection> write_;
+  ProtocolVersion version_ = ProtocolVersion::tls13;
+  Bytes pending_hs_;
+  Bytes out_;
+  size_t out_off_ = 0;
+  Bytes app_in_;
+  size_t app_off_ = 0;
+  std::deque<Event> events_;
+  std::optional<Error> error_;
+  TraceCallback trace_;
+  std::vector<std::string> early_trace_;
+  bool started_ = false;
+  bool peer_closed_ = false;
+  bool closed_ = false;
+  size_t ccs_seen_ = 0;
+  size_t empty_records_ = 0;
+  size_t warning_alerts_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const ClientConfig> config,
+                                                       ClientOptions options) {
+  if (!config) return Error(ErrorCode::config_invalid, "null client config");
+  TESSERA_TRY(config->policy.validate());
+  if (config->verify_peer && options.server_name.empty())
+    return Error(ErrorCode::config_invalid,
+                 "a server name (or IP address) to verify is required unless verify_peer is false");
+  if (config->verify_peer && !config->trust) {
+    // No trust store given: use the system bundle, loaded once per process.
+    static std::once_flag once;
+    static std::shared_ptr<const x509::TrustStore> system;
+    static std::optional<Error> system_error;
+    std::call_once(once, [] {
+      auto t = x509::TrustStore::system_default();
+      if (t.ok()) system = std::make_shared<x509::TrustStore>(std::move(*t));
+      else system_error = t.error();
+    });
+    if (!system) return system_error->with_context("loading the system trust store");
+    auto copy = std::make_shared<ClientConfig>(*config);
+    copy->trust = system;
+    config = std::move(copy);
+  }
+  auto provider = config->provider ? config->provider : crypto::default_provider();
+  auto e = std::make_unique<Engine>(provider, config->policy);
+  TESSERA_TRY(e->init_client(std::move(config), std::move(options)));
+  TESSERA_TRY(e->start());
+  return std::unique_ptr<Connection>(std::move(e));
+}
+
+Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const ServerConfig> config) {
+  if (!config) return Error(ErrorCode::config_invalid, "null server config");
+  TESSERA_TRY(config->policy.validate());
+  if (config->credentials.empty())
+    return Error(ErrorCode::config_invalid, "a server needs at least one certificate and key");
+  if (config->client_auth != ClientAuth::none && !config->client_trust)
+    return Error(ErrorCode::config_invalid, "client authentication needs client_trust anchors");
+  auto provider = config->provider ? config->provider : crypto::default_provider();
+  auto e = std::make_unique<Engine>(provider, config->policy);
+  TESSERA_TRY(e->init_server(std::move(config)));
+  TESSERA_TRY(e->start());
+  return std::unique_ptr<Connection>(std::move(e));
+}
+
+}  // namespace tessera

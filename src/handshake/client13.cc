@@ -1,0 +1,642 @@
+// The TLS 1.3 client (RFC 8446 2, 4): one struct per state, held in a
+// std::variant; handling a message moves what is known into the next state.
+//
+//   START -> ExpectServerHello --(HRR)--> ExpectServerHello (retried)
+//         -> ExpectEncryptedExtensions -> ExpectCertificateOrRequest
+//         -> [ExpectCertificate] -> ExpectCertificateVerify -> ExpectFinished
+//         -> Connected (KeyUpdate, NewSessionTicket)
+#include <algorithm>
+#include <variant>
+
+#include "base/hex.h"
+#include "crypto/key_schedule.h"
+#include "crypto/transcript.h"
+#include "handshake/common.h"
+#include "handshake/handshake.h"
+#include "handshake/messages13.h"
+#include "handshake/negotiation.h"
+#include "handshake/peer_verify.h"
+#include "wire/certificate.h"
+#include "wire/certificate_verify.h"
+#include "wire/encrypted_extensions.h"
+#include "wire/extensions.h"
+#include "wire/hello.h"
+#include "wire/post_handshake.h"
+#include "x509/identity.h"
+
+namespace tessera::handshake {
+
+namespace {
+
+using wire::HandshakeType;
+
+struct ExpectServerHello {
+  std::vector<std::unique_ptr<crypto::KeyShare>> shares;
+  bool retried = false;
+  uint16_t hrr_suite = 0;  // the suite a HelloRetryRequest named
+};
+
+struct Keys {
+  crypto::HandshakeSecret hs;
+  SecretBytes client_hs;
+  SecretBytes server_hs;
+};
+
+struct ExpectEncryptedExtensions {
+  Keys keys;
+};
+struct ExpectCertificateOrRequest {
+  Keys keys;
+};
+struct ExpectCertificate {
+  Keys keys;
+  CertificateRequestInfo request;  // the server asked for our certificate
+};
+struct ExpectCertificateVerify {
+  Keys keys;
+  std::optional<CertificateRequestInfo> request;
+  PeerChain chain;
+};
+struct ExpectFinished {
+  Keys keys;
+  std::optional<CertificateRequestInfo> request;
+};
+struct Connected {
+  SecretBytes client_ap;
+  SecretBytes server_ap;
+  SecretBytes resumption;
+};
+
+class Client13 final : public Handshake {
+ public:
+  explicit Client13(ClientParams p) : p_(std::move(p)), cfg_(*p_.config) {}
+
+  Result<void> start() override;
+  Result<void> on_message(const wire::HandshakeMessage& m) override;
+  bool ccs_allowed() const override {
+    return !std::holds_alternative<Connected>(state_) && sent_client_hello_;
+  }
+  bool is_done() const override { return std::holds_alternative<Connected>(state_); }
+  Result<void> key_update(bool request_peer) override;
+  const HandshakeSummary& summary() const override { return summary_; }
+  std::string expecting() const override;
+
+ private:
+  Result<void> on_server_hello(const wire::HandshakeMessage& m, ExpectServerHello& st);
+  Result<void> on_hello_retry(const wire::ServerHello& hrr, ByteView raw, ExpectServerHello& st);
+  Result<void> on_encrypted_extensions(const wire::HandshakeMessage& m,
+                                       ExpectEncryptedExtensions& st);
+  Result<void> on_certificate_request(const wire::HandshakeMessage& m,
+                                      ExpectCertificateOrRequest& st);
+  Result<void> on_certificate(const wire::HandshakeMessage& m, Keys keys,
+                              std::optional<CertificateRequestInfo> request);
+  Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
+  Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
+  Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
+
+  Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
+                                   ByteView cookie);
+  void keylog(std::string_view label, ByteView secret) {
+    if (cfg_.keylog) cfg_.keylog(crypto::keylog::line(label, client_random_, secret));
+  }
+  void trace(const std::string& s) { p_.channel->trace(s); }
+
+  ClientParams p_;
+  const ClientConfig& cfg_;
+  crypto::Provider& provider() { return *p_.provider; }
+
+  std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
+               ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>
+      state_;
+  crypto::Transcript transcript_;
+  wire::Random client_random_{};
+  Bytes session_id_;
+  std::vector<uint16_t> offered_suites_;
+  std::vector<uint16_t> offered_groups_;
+  std::vector<uint16_t> offered_schemes_;
+  std::vector<std::string> offered_alpn_;
+  std::string sni_;  // empty when server_name is an IP literal
+  std::optional<CipherSuiteInfo> suite_;
+  bool sent_client_hello_ = false;
+  Bytes client_hello1_;  // kept until the ServerHello / HRR decides the hash
+  HandshakeSummary summary_;
+};
+
+std::string Client13::expecting() const {
+  return std::visit(
+      [](const auto& s) -> std::string {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, ExpectServerHello>)
+          return "ServerHello";
+        else if constexpr (std::is_same_v<T, ExpectEncryptedExtensions>)
+          return "EncryptedExtensions";
+        else if constexpr (std::is_same_v<T, ExpectCertificateOrRequest>)
+          return "Certificate or CertificateRequest";
+        else if constexpr (std::is_same_v<T, ExpectCertificate>)
+          return "Certificate";
+        else if constexpr (std::is_same_v<T, ExpectCertificateVerify>)
+          return "CertificateVerify";
+        else if constexpr (std::is_same_v<T, ExpectFinished>)
+          return "Finished";
+        else
+          return "KeyUpdate or NewSessionTicket";
+      },
+      state_);
+}
+
+Result<Bytes> Client13::build_client_hello(
+    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie) {
+  using namespace wire;
+  ClientHello ch;
+  ch.random = client_random_;
+  ch.legacy_session_id = session_id_;
+  ch.cipher_suites = offered_suites_;
+  // RFC 8446 4.1.2: legacy_compression_methods MUST contain exactly one byte, 0.
+  ch.legacy_compression_methods = {0};
+  if (!sni_.empty()) ch.extensions.push_back(make_extension(kExtServerName, ServerNameList{sni_}));
+  ch.extensions.push_back(make_extension(kExtSupportedVersions, SupportedVersionsClient{{0x0304}}));
+  ch.extensions.push_back(make_extension(kExtSupportedGroups, NamedGroupList{offered_groups_}));
+  ch.extensions.push_back(
+      make_extension(kExtSignatureAlgorithms, SignatureSchemeList{offered_schemes_}));
+  KeyShareClientHello ks;
+  for (const auto& s : shares) {
+    ByteView pub = s->public_value();
+    ks.client_shares.push_back({static_cast<uint16_t>(s->group()), Bytes(pub.begin(), pub.end())});
+  }
+  ch.extensions.push_back(make_extension(kExtKeyShare, ks));
+  if (!offered_alpn_.empty())
+    ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
+  if (!cookie.empty())
+    ch.extensions.push_back(
+        make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
+  return encode_handshake(ch);
+}
+
+Result<void> Client13::start() {
+  const Policy& pol = cfg_.policy;
+  if (!pol.allows_version(ProtocolVersion::tls13))
+    return Error(ErrorCode::config_invalid,
+                 "policy " + pol.name + " does not allow TLS 1.3 (TLS 1.2 is not built yet)");
+  provider().random(client_random_);
+  // RFC 8446 D.4: in middlebox compatibility mode the client sends a
+  // non-empty legacy_session_id.
+  session_id_.resize(32);
+  provider().random(session_id_);
+  for (CipherSuite s : pol.suites_for(ProtocolVersion::tls13))
+    offered_suites_.push_back(static_cast<uint16_t>(s));
+  for (NamedGroup g : pol.groups) offered_groups_.push_back(static_cast<uint16_t>(g));
+  for (SignatureScheme s : pol.signature_schemes)
+    offered_schemes_.push_back(static_cast<uint16_t>(s));
+  offered_alpn_ = p_.options.alpn.empty() ? cfg_.alpn : p_.options.alpn;
+  const std::string& name = p_.options.server_name;
+  // RFC 6066 3: literal IP addresses are not permitted in server_name.
+  if (!name.empty() && !x509::parse_ip_address(name)) sni_ = name;
+  summary_.server_name = sni_;
+
+  ExpectServerHello st;
+  for (NamedGroup g : pol.key_share_groups) {
+    TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
+    st.shares.push_back(std::move(share));
+  }
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch, build_client_hello(st.shares, {}));
+  transcript_.add(ch);
+  p_.channel->send_handshake(ch);
+  sent_client_hello_ = true;
+  if (p_.channel->tracing()) {
+    std::vector<uint16_t> share_groups;
+    for (const auto& s : st.shares) share_groups.push_back(static_cast<uint16_t>(s->group()));
+    trace("-> ClientHello: offering TLS 1.3; cipher suites " + describe_suites(offered_suites_) +
+          "; groups " + describe_groups(offered_groups_) + "; key shares " +
+          describe_groups(share_groups) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
+          (offered_alpn_.empty() ? "" : "; ALPN offered") + "; random " +
+          hex_short(client_random_));
+  }
+  state_ = std::move(st);
+  return ok();
+}
+
+Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
+  if (auto* s = std::get_if<ExpectServerHello>(&state_)) {
+    if (m.type != HandshakeType::server_hello) return unexpected(expecting(), m.type);
+    return on_server_hello(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectEncryptedExtensions>(&state_)) {
+    if (m.type != HandshakeType::encrypted_extensions) return unexpected(expecting(), m.type);
+    return on_encrypted_extensions(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectCertificateOrRequest>(&state_)) {
+    if (m.type == HandshakeType::certificate_request) return on_certificate_request(m, *s);
+    if (m.type == HandshakeType::certificate)
+      return on_certificate(m, std::move(s->keys), std::nullopt);
+    return unexpected(expecting(), m.type);
+  }
+  if (auto* s = std::get_if<ExpectCertificate>(&state_)) {
+    if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
+    return on_certificate(m, std::move(s->keys), std::move(s->request));
+  }
+  if (auto* s = std::get_if<ExpectCertificateVerify>(&state_)) {
+    if (m.type != HandshakeType::certificate_verify) return unexpected(expecting(), m.type);
+    return on_certificate_verify(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectFinished>(&state_)) {
+    if (m.type != HandshakeType::finished) return unexpected(expecting(), m.type);
+    return on_finished(m, *s);
+  }
+  return on_post_handshake(m, std::get<Connected>(state_));
+}
+
+Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectServerHello& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto sh, wire::ServerHello::parse(m.body));
+  const auto* sv = sh.find_extension(wire::kExtSupportedVersions);
+  if (!sv) {
+    // RFC 8446 4.1.3: a TLS 1.3 client receiving a TLS 1.2 (or lower)
+    // ServerHello whose random carries a downgrade sentinel MUST abort with
+    // illegal_parameter.
+    if (sh.downgrade_sentinel() != wire::DowngradeSentinel::none)
+      return Error(ErrorCode::illegal_parameter,
+                   "ServerHello.random carries a TLS 1.3 downgrade sentinel");
+    return Error(ErrorCode::protocol_version,
+                 "server chose " + describe_versions(std::vector<uint16_t>{sh.legacy_version}) +
+                     " but we offered only [TLS 1.3]");
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto ver, wire::SupportedVersionsServer::parse(sv->data));
+  // RFC 8446 4.2.1: a selected_version the client did not offer ->
+  // illegal_parameter.
+  if (ver.selected_version != 0x0304)
+    return Error(ErrorCode::illegal_parameter,
+                 "server selected version " +
+                     describe_versions(std::vector<uint16_t>{ver.selected_version}) +
+                     " which we did not offer");
+  // RFC 8446 4.1.3: legacy_version MUST be 0x0303.
+  if (sh.legacy_version != 0x0303)
+    return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_version is not 0x0303");
+  // RFC 8446 4.1.3: a legacy_session_id_echo that does not match -> illegal_parameter.
+  if (sh.legacy_session_id_echo != session_id_)
+    return Error(ErrorCode::illegal_parameter,
+                 "ServerHello.legacy_session_id_echo does not echo our session id");
+  // RFC 8446 4.1.3: a cipher suite that was not offered -> illegal_parameter.
+  if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) ==
+      offered_suites_.end())
+    return Error(ErrorCode::illegal_parameter, "server chose cipher suite " +
+                                                   cipher_suite_name(sh.cipher_suite) +
+                                                   " which we did not offer");
+  if (sh.legacy_compression_method != 0)
+    return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_compression_method is not 0");
+
+  if (sh.is_hello_retry_request()) return on_hello_retry(sh, m.raw, st);
+
+  // RFC 8446 4.1.4: the ServerHello's suite MUST be the one of the HRR.
+  if (st.retried && sh.cipher_suite != st.hrr_suite)
+    return Error(ErrorCode::illegal_parameter,
+                 "ServerHello cipher suite differs from the HelloRetryRequest's");
+  // RFC 8446 4.2: only key_share, supported_versions and pre_shared_key may
+  // appear in a ServerHello; anything else -> unsupported_extension (we did
+  // not offer PSKs, so pre_shared_key is also unsolicited).
+  for (const auto& e : sh.extensions) {
+    if (e.type != wire::kExtKeyShare && e.type != wire::kExtSupportedVersions)
+      return Error(ErrorCode::unsupported_extension,
+                   "ServerHello carries unsolicited extension " + wire::extension_name(e.type));
+  }
+  const auto* ks_ext = sh.find_extension(wire::kExtKeyShare);
+  if (!ks_ext)
+    return Error(ErrorCode::missing_extension,
+                 "ServerHello has no key_share (PSK-only is not offered)");
+  TESSERA_ASSIGN_OR_RETURN(auto ks, wire::KeyShareServerHello::parse(ks_ext->data));
+  crypto::KeyShare* mine = nullptr;
+  for (auto& s : st.shares)
+    if (static_cast<uint16_t>(s->group()) == ks.server_share.group) mine = s.get();
+  // RFC 8446 4.2.8: the server's share MUST be in a group we offered a share for.
+  if (!mine)
+    return Error(ErrorCode::illegal_parameter, "server key share for group " +
+                                                   group_name(ks.server_share.group) +
+                                                   " for which we sent no share");
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes shared, mine->decapsulate(ks.server_share.key_exchange));
+
+  suite_ = cipher_suite_info(sh.cipher_suite);
+  if (!transcript_.has_hash()) TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
+  transcript_.add(m.raw);
+  TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
+
+  auto early = crypto::EarlySecret::derive(provider(), suite_->hash);
+  TESSERA_ASSIGN_OR_RETURN(auto hs, std::move(early).into_handshake_secret(shared.view()));
+  TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));
+  keylog(crypto::keylog::kClientHandshakeTrafficSecret, chts.view());
+  keylog(crypto::keylog::kServerHandshakeTrafficSecret, shts.view());
+
+  summary_.version = ProtocolVersion::tls13;
+  summary_.cipher_suite = sh.cipher_suite;
+  summary_.group = ks.server_share.group;
+  p_.channel->set_negotiated_version(ProtocolVersion::tls13);
+  if (p_.channel->tracing()) {
+    trace("<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
+          ", group " + group_name(ks.server_share.group) + "; random " + hex_short(sh.random));
+    trace("   key exchange: " + group_name(ks.server_share.group) + " shared secret established (" +
+          std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
+          std::string(aead_name(suite_->aead)) + ")");
+  }
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, shts.view()));
+  // RFC 8446 D.4: the compatibility CCS goes before our second flight
+  // (after an HRR it was already sent before the second ClientHello). From
+  // here on everything we send, alerts included, uses the handshake keys.
+  if (!summary_.hello_retry) p_.channel->send_change_cipher_spec();
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, chts.view()));
+  state_ = ExpectEncryptedExtensions{Keys{std::move(hs), std::move(chts), std::move(shts)}};
+  return ok();
+}
+
+Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw,
+                                      ExpectServerHello& st) {
+  // RFC 8446 4.1.4: a second HelloRetryRequest -> unexpected_message.
+  if (st.retried)
+    return Error(ErrorCode::unexpected_message, "second HelloRetryRequest in one handshake");
+  std::optional<uint16_t> group;
+  Bytes cookie;
+  for (const auto& e : hrr.extensions) {
+    if (e.type == wire::kExtKeyShare) {
+      TESSERA_ASSIGN_OR_RETURN(auto k, wire::KeyShareHelloRetryRequest::parse(e.data));
+      group = k.selected_group;
+    } else if (e.type == wire::kExtCookie) {
+      TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
+      cookie = std::move(c.cookie);
+    } else if (e.type != wire::kExtSupportedVersions) {
+      // RFC 8446 4.1.4: extensions not offered -> unsupported_extension.
+      return Error(
+          ErrorCode::unsupported_extension,
+          "HelloRetryRequest carries unsolicited extension " + wire::extension_name(e.type));
+    }
+  }
+  if (group) {
+    // RFC 8446 4.2.8: the selected_group MUST be in supported_groups and
+    // MUST NOT be one we already sent a share for -> illegal_parameter.
+    if (std::find(offered_groups_.begin(), offered_groups_.end(), *group) == offered_groups_.end())
+      return Error(
+          ErrorCode::illegal_parameter,
+          "HelloRetryRequest selected group " + group_name(*group) + " which we did not offer");
+    for (const auto& s : st.shares)
+      if (static_cast<uint16_t>(s->group()) == *group)
+        return Error(ErrorCode::illegal_parameter, "HelloRetryRequest asks for group " +
+                                                       group_name(*group) +
+                                                       " for which we already sent a share");
+  } else if (cookie.empty()) {
+    // RFC 8446 4.1.4: an HRR that would not change the ClientHello -> illegal_parameter.
+    return Error(ErrorCode::illegal_parameter,
+                 "HelloRetryRequest would not change the ClientHello");
+  }
+  suite_ = cipher_suite_info(hrr.cipher_suite);
+  TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
+  TESSERA_TRY(transcript_.replace_with_message_hash());
+  transcript_.add(raw);
+  st.retried = true;
+  st.hrr_suite = hrr.cipher_suite;
+  summary_.hello_retry = true;
+  if (group) {
+    st.shares.clear();
+    TESSERA_ASSIGN_OR_RETURN(auto share,
+                             provider().generate_key_share(static_cast<NamedGroup>(*group)));
+    st.shares.push_back(std::move(share));
+  }
+  if (p_.channel->tracing())
+    trace("<- HelloRetryRequest: server wants a key share for " +
+          (group ? group_name(*group) : std::string("(same groups)")) +
+          (cookie.empty() ? "" : ", with a cookie"));
+  // RFC 8446 D.4: the compatibility CCS goes before the second ClientHello.
+  p_.channel->send_change_cipher_spec();
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch2, build_client_hello(st.shares, cookie));
+  transcript_.add(ch2);
+  p_.channel->send_handshake(ch2);
+  if (p_.channel->tracing())
+    trace("-> ClientHello (second): key share " +
+          group_name(static_cast<uint16_t>(st.shares[0]->group())));
+  return ok();
+}
+
+Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
+                                               ExpectEncryptedExtensions& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto ee, wire::EncryptedExtensions::parse(m.body));
+  for (const auto& e : ee.extensions) {
+    switch (e.type) {
+      case wire::kExtServerName:
+        // RFC 6066 3: the server's server_name extension is empty.
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        if (sni_.empty())
+          return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
+        break;
+      case wire::kExtSupportedGroups:  // RFC 8446 4.2.7: informational only
+        break;
+      case wire::kExtAlpn: {
+        TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(e.data));
+        // RFC 7301 3.1: the selected protocol must be one the client offered.
+        if (std::find(offered_alpn_.begin(), offered_alpn_.end(), proto) == offered_alpn_.end())
+          return Error(ErrorCode::illegal_parameter,
+                       "server selected ALPN protocol '" + proto + "' which we did not offer");
+        summary_.alpn = proto;
+        break;
+      }
+      case wire::kExtKeyShare:
+      case wire::kExtSupportedVersions:
+      case wire::kExtPreSharedKey:
+      case wire::kExtSignatureAlgorithms:
+      case wire::kExtCookie:
+        // RFC 8446 4.2: an extension not allowed in EncryptedExtensions ->
+        // illegal_parameter.
+        return Error(ErrorCode::illegal_parameter, "extension " + wire::extension_name(e.type) +
+                                                       " is not allowed in EncryptedExtensions");
+      default:
+        return Error(
+            ErrorCode::unsupported_extension,
+            "EncryptedExtensions carries unsolicited extension " + wire::extension_name(e.type));
+    }
+  }
+  transcript_.add(m.raw);
+  if (p_.channel->tracing())
+    trace("<- EncryptedExtensions" +
+          (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn));
+  state_ = ExpectCertificateOrRequest{std::move(st.keys)};
+  return ok();
+}
+
+Result<void> Client13::on_certificate_request(const wire::HandshakeMessage& m,
+                                              ExpectCertificateOrRequest& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto req, parse_certificate_request13(m.body, /*post_handshake=*/false));
+  transcript_.add(m.raw);
+  if (p_.channel->tracing())
+    trace("<- CertificateRequest: the server asks for a client certificate; signature schemes " +
+          describe_schemes(req.schemes) + "; " + std::to_string(req.authorities.size()) +
+          " acceptable CA name(s)");
+  state_ = ExpectCertificate{std::move(st.keys), std::move(req)};
+  return ok();
+}
+
+Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys,
+                                      std::optional<CertificateRequestInfo> request) {
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(m.body));
+  // RFC 8446 4.4.2: for server authentication the context SHALL be zero length.
+  if (!cert.certificate_request_context.empty())
+    return Error(ErrorCode::illegal_parameter,
+                 "server Certificate has a non-empty request context");
+  // RFC 8446 4.4.2.4: an empty server Certificate -> decode_error.
+  if (cert.certificate_list.empty())
+    return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
+                 "server sent an empty Certificate message");
+  std::vector<Bytes> chain;
+  for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
+  VerifyRequest vr;
+  vr.purpose_server = true;
+  vr.peer_name = p_.options.server_name;
+  vr.verify = cfg_.verify_peer;
+  vr.trust = cfg_.trust.get();
+  vr.now_unix = p_.now_unix;
+  vr.limits = &cfg_.policy.limits;
+  TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
+  summary_.peer_subject = pc.subject;
+  summary_.peer_verified_by = pc.anchor_subject;
+  summary_.peer_chain = pc.chain;
+  transcript_.add(m.raw);
+  if (p_.channel->tracing()) trace("<- Certificate: " + pc.description);
+  state_ = ExpectCertificateVerify{std::move(keys), std::move(request), std::move(pc)};
+  return ok();
+}
+
+Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
+                                             ExpectCertificateVerify& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto cv, wire::CertificateVerify::parse(m.body));
+  // RFC 8446 4.4.3: the scheme MUST be one we offered in signature_algorithms
+  // and RSA signatures MUST be RSASSA-PSS.
+  if (std::find(offered_schemes_.begin(), offered_schemes_.end(), cv.signed_data.scheme) ==
+          offered_schemes_.end() ||
+      !scheme_allowed_tls13(cv.signed_data.scheme))
+    return Error(ErrorCode::illegal_parameter, "server CertificateVerify uses " +
+                                                   signature_scheme_name(cv.signed_data.scheme) +
+                                                   ", which we did not offer for TLS 1.3");
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  Bytes content = certificate_verify_input(/*server=*/true, h);
+  TESSERA_TRY(verify_with_leaf(provider(), st.chain,
+                               static_cast<SignatureScheme>(cv.signed_data.scheme), content,
+                               cv.signed_data.signature));
+  summary_.signature_scheme = cv.signed_data.scheme;
+  transcript_.add(m.raw);
+  if (p_.channel->tracing())
+    trace("<- CertificateVerify: " + signature_scheme_name(cv.signed_data.scheme) +
+          " signature over the transcript verified with the server's key");
+  state_ = ExpectFinished{std::move(st.keys), std::move(st.request)};
+  return ok();
+}
+
+Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinished& st) {
+  const HashAlgorithm hash = suite_->hash;
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  // RFC 8446 4.4.4: a Finished that does not verify -> decrypt_error.
+  TESSERA_TRY(crypto::verify_finished(provider(), hash, st.keys.server_hs.view(), h, m.body));
+  transcript_.add(m.raw);
+  TESSERA_ASSIGN_OR_RETURN(Bytes server_fin_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(auto master, std::move(st.keys.hs).into_master_secret());
+  TESSERA_ASSIGN_OR_RETURN(auto cats, master.client_application_traffic_secret_0(server_fin_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto sats, master.server_application_traffic_secret_0(server_fin_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto ems, master.exporter_master_secret(server_fin_hash));
+  keylog(crypto::keylog::kClientTrafficSecret0, cats.view());
+  keylog(crypto::keylog::kServerTrafficSecret0, sats.view());
+  keylog(crypto::keylog::kExporterSecret, ems.view());
+  if (p_.channel->tracing())
+    trace("<- Finished: server Finished verified; application traffic keys derived");
+
+  // Our second flight: [Certificate, CertificateVerify], Finished.
+  if (st.request) {
+    const Credential* cred = cfg_.credential.get();
+    std::optional<SignatureScheme> scheme;
+    if (cred && cred->key) {
+      auto s = choose_signature_scheme(cfg_.policy, st.request->schemes, *cred->key, true);
+      if (s.ok())
+        scheme = *s;
+      else if (p_.channel->tracing())
+        trace("   our client certificate cannot sign with any scheme the server accepts: " +
+              s.error().message());
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        Bytes cmsg,
+        build_certificate13(st.request->context,
+                            scheme ? cred->chain : std::vector<std::vector<uint8_t>>{}));
+    transcript_.add(cmsg);
+    p_.channel->send_handshake(cmsg);
+    if (scheme) {
+      TESSERA_ASSIGN_OR_RETURN(Bytes ch, transcript_.current_hash());
+      Bytes content = certificate_verify_input(/*server=*/false, ch);
+      TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(*scheme, content));
+      TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*scheme, sig));
+      transcript_.add(cvmsg);
+      p_.channel->send_handshake(cvmsg);
+      summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
+      summary_.client_authenticated = true;
+      if (p_.channel->tracing())
+        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) +
+              "\n-> CertificateVerify: signed the transcript with " +
+              signature_scheme_name(static_cast<uint16_t>(*scheme)));
+    } else if (p_.channel->tracing()) {
+      trace("-> Certificate: empty (we have no suitable client certificate)");
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(
+      Bytes verify_data,
+      crypto::compute_finished(provider(), hash, st.keys.client_hs.view(), ch_hash));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
+  transcript_.add(fin);
+  p_.channel->send_handshake(fin);
+  TESSERA_ASSIGN_OR_RETURN(Bytes client_fin_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(auto res, master.resumption_master_secret(client_fin_hash));
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, cats.view()));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, sats.view()));
+  if (p_.channel->tracing()) trace("-> Finished: handshake complete");
+  state_ = Connected{std::move(cats), std::move(sats), std::move(res)};
+  p_.channel->event(Event::handshake_done);
+  return ok();
+}
+
+Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {
+  switch (m.type) {
+    case HandshakeType::new_session_ticket: {
+      TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket::parse(m.body));
+      (void)nst;  // resumption is its own issue: tickets are validated and dropped
+      p_.channel->event(Event::new_session_ticket);
+      return ok();
+    }
+    case HandshakeType::key_update: {
+      TESSERA_ASSIGN_OR_RETURN(auto ku, wire::KeyUpdate::parse(m.body));
+      TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
+                                              provider(), suite_->hash, st.server_ap.view()));
+      st.server_ap = std::move(next);
+      TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.server_ap.view()));
+      p_.channel->event(Event::key_update_received);
+      if (p_.channel->tracing()) trace("<- KeyUpdate: server updated its traffic keys");
+      // RFC 8446 4.6.3: on update_requested, respond with our own KeyUpdate
+      // (update_not_requested) before sending more application data.
+      if (ku.request_update == wire::KeyUpdateRequest::update_requested) return key_update(false);
+      return ok();
+    }
+    default:
+      // RFC 8446 4.6.2: we did not offer post_handshake_auth, so a
+      // CertificateRequest is unexpected like everything else here.
+      return unexpected(expecting(), m.type);
+  }
+}
+
+Result<void> Client13::key_update(bool request_peer) {
+  auto* st = std::get_if<Connected>(&state_);
+  if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
+  p_.channel->send_handshake(msg);
+  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
+                                          provider(), suite_->hash, st->client_ap.view()));
+  st->client_ap = std::move(next);
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st->client_ap.view()));
+  if (p_.channel->tracing()) trace("-> KeyUpdate: our traffic keys updated");
+  return ok();
+}
+
+}  // namespace
+
+std::unique_ptr<Handshake> make_client13(ClientParams p) {
+  return std::make_unique<Client13>(std::move(p));
+}
+
+}  // namespace tessera::handshake

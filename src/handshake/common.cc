@@ -1,0 +1,156 @@
+#include "handshake/common.h"
+
+#include <algorithm>
+
+#include "base/ct.h"
+#include "base/hex.h"
+#include "handshake/handshake.h"
+#include "handshake/negotiation.h"
+
+namespace tessera::handshake {
+
+Bytes certificate_verify_input(bool server, ByteView transcript_hash) {
+  static constexpr std::string_view kServer = "TLS 1.3, server CertificateVerify";
+  static constexpr std::string_view kClient = "TLS 1.3, client CertificateVerify";
+  ByteWriter w(64 + 34 + 1 + transcript_hash.size());
+  for (int i = 0; i < 64; ++i) w.u8(0x20);
+  w.bytes(as_bytes_view(server ? kServer : kClient));
+  w.u8(0);
+  w.bytes(transcript_hash);
+  return std::move(w).take();
+}
+
+bool scheme_allowed_tls13(uint16_t s) {
+  using S = SignatureScheme;
+  switch (static_cast<S>(s)) {
+    case S::ecdsa_secp256r1_sha256:
+    case S::ecdsa_secp384r1_sha384:
+    case S::ecdsa_secp521r1_sha512:
+    case S::rsa_pss_rsae_sha256:
+    case S::rsa_pss_rsae_sha384:
+    case S::rsa_pss_rsae_sha512:
+    case S::rsa_pss_pss_sha256:
+    case S::rsa_pss_pss_sha384:
+    case S::rsa_pss_pss_sha512:
+    case S::ed25519: return true;
+    default: return false;
+  }
+}
+
+Result<SignatureScheme> choose_signature_scheme(const Policy& policy,
+                                                std::span<const uint16_t> peer_schemes,
+                                                const crypto::PrivateKey& key, bool tls13) {
+  for (SignatureScheme s : policy.signature_schemes) {
+    auto v = static_cast<uint16_t>(s);
+    if (tls13 && !scheme_allowed_tls13(v)) continue;
+    if (std::find(peer_schemes.begin(), peer_schemes.end(), v) == peer_schemes.end()) continue;
+    if (!key.supports(s)) continue;
+    return s;
+  }
+  std::vector<uint16_t> mine;
+  for (SignatureScheme s : policy.signature_schemes) {
+    if ((!tls13 || scheme_allowed_tls13(static_cast<uint16_t>(s))) && key.supports(s))
+      mine.push_back(static_cast<uint16_t>(s));
+  }
+  std::vector<uint16_t> off(peer_schemes.begin(), peer_schemes.end());
+  return Error(ErrorCode::handshake_failure,
+               "no common signature scheme for our " +
+                   std::string(crypto::key_type_name(key.type())) + " key: peer offered " +
+                   describe_schemes(off) + ", policy and key allow " + describe_schemes(mine));
+}
+
+std::shared_ptr<const Credential> select_credential(
+    const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
+    const Policy& policy, std::span<const uint16_t> peer_schemes, bool tls13) {
+  auto usable = [&](const Credential& c) {
+    return c.key && choose_signature_scheme(policy, peer_schemes, *c.key, tls13).ok();
+  };
+  auto names_host = [&](const Credential& c) {
+    if (sni.empty()) return false;
+    for (const auto& n : c.dns_names()) {
+      if (n.size() == sni.size() && std::equal(n.begin(), n.end(), sni.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          }))
+        return true;
+      // "*.example.com" covers exactly one left-most label.
+      if (n.size() > 2 && n[0] == '*' && n[1] == '.') {
+        size_t dot = sni.find('.');
+        if (dot != std::string::npos && dot > 0) {
+          std::string rest = sni.substr(dot);
+          std::string wild = n.substr(1);
+          if (rest.size() == wild.size() &&
+              std::equal(rest.begin(), rest.end(), wild.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+              }))
+            return true;
+        }
+      }
+    }
+    return false;
+  };
+  for (const auto& c : creds)
+    if (c && names_host(*c) && usable(*c)) return c;
+  for (const auto& c : creds)
+    if (c && usable(*c)) return c;
+  return nullptr;
+}
+
+Bytes seal_cookie(crypto::Provider& p, ByteView key, const CookieState& s) {
+  ByteWriter w;
+  w.u8(1);  // cookie format version
+  w.u16(s.cipher_suite);
+  w.u16(s.group);
+  w.prefixed<1>([&](ByteWriter& c) { c.bytes(s.client_hello1_hash); });
+  Bytes body = std::move(w).take();
+  Bytes tag = p.hmac(HashAlgorithm::sha256, key, body);
+  body.insert(body.end(), tag.begin(), tag.end());
+  return body;
+}
+
+Result<CookieState> open_cookie(crypto::Provider& p, ByteView key, ByteView cookie) {
+  constexpr size_t kTag = 32;
+  if (cookie.size() < kTag + 6)
+    return Error(ErrorCode::illegal_parameter, "HelloRetryRequest cookie is too short");
+  ByteView body = cookie.first(cookie.size() - kTag);
+  Bytes want = p.hmac(HashAlgorithm::sha256, key, body);
+  if (!ct_equal(want, cookie.last(kTag)))
+    return Error(ErrorCode::illegal_parameter, "HelloRetryRequest cookie does not authenticate");
+  ByteReader r(body);
+  CookieState s;
+  TESSERA_ASSIGN_OR_RETURN(uint8_t ver, r.read_u8());
+  if (ver != 1) return Error(ErrorCode::illegal_parameter, "unknown cookie format");
+  TESSERA_ASSIGN_OR_RETURN(s.cipher_suite, r.read_u16());
+  TESSERA_ASSIGN_OR_RETURN(s.group, r.read_u16());
+  TESSERA_ASSIGN_OR_RETURN(ByteView h, r.read_prefixed_bytes(1));
+  s.client_hello1_hash.assign(h.begin(), h.end());
+  TESSERA_TRY(r.expect_end("cookie"));
+  return s;
+}
+
+std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret) {
+  std::string s(label);
+  s += ' ';
+  s += to_hex(client_random);
+  s += ' ';
+  s += to_hex(secret);
+  return s;
+}
+
+std::string hex_short(ByteView b, size_t max_bytes) {
+  if (b.size() <= max_bytes) return to_hex(b);
+  return to_hex(b.first(max_bytes)) + "...";
+}
+
+}  // namespace tessera::handshake
+
+namespace tessera::handshake {
+
+Error unexpected(std::string_view expecting, wire::HandshakeType got) {
+  // RFC 8446 6.2: a message received out of order -> unexpected_message.
+  return Error(ErrorCode::unexpected_message,
+               "expected " + std::string(expecting) + ", got " + wire::handshake_type_name(got));
+}
+
+}  // namespace tessera::handshake

@@ -1,0 +1,61 @@
+// handshake/common.h — pieces shared by the TLS 1.3 (and 1.2) client and
+// server state machines: CertificateVerify input, HelloRetryRequest cookies,
+// credential and signature scheme selection, key log lines.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "tessera/config.h"
+#include "tessera/policy.h"
+
+namespace tessera::handshake {
+
+// RFC 8446 4.4.3: the content covered by a CertificateVerify signature:
+// 64 spaces, the context string, a zero byte, then the transcript hash.
+Bytes certificate_verify_input(bool server, ByteView transcript_hash);
+
+// choose_signature_scheme picks, by policy preference, a scheme that the peer
+// offered (`peer_schemes`), that the key supports, and that is allowed in
+// TLS 1.3 CertificateVerify when tls13 is set (no RSA PKCS#1, no SHA-1,
+// ECDSA curve must match). handshake_failure listing both sides otherwise.
+Result<SignatureScheme> choose_signature_scheme(const Policy& policy,
+                                                std::span<const uint16_t> peer_schemes,
+                                                const crypto::PrivateKey& key, bool tls13);
+
+// scheme_allowed_tls13 says whether a peer may use `s` in a TLS 1.3
+// CertificateVerify (RFC 8446 4.4.3: RSA signatures MUST use RSASSA-PSS).
+bool scheme_allowed_tls13(uint16_t s);
+
+// select_credential picks the server credential for the client's SNI and
+// signature schemes: first one whose leaf names the SNI host and whose key
+// can sign one of the schemes; else the first usable one; else null.
+std::shared_ptr<const Credential> select_credential(
+    const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
+    const Policy& policy, std::span<const uint16_t> peer_schemes, bool tls13);
+
+// HelloRetryRequest cookie (RFC 8446 4.2.2): lets a stateless server rebuild
+// the transcript. It carries the chosen suite and group and the hash of
+// ClientHello1, authenticated with HMAC-SHA256 under the server's cookie key.
+struct CookieState {
+  uint16_t cipher_suite = 0;
+  uint16_t group = 0;
+  Bytes client_hello1_hash;
+};
+Bytes seal_cookie(crypto::Provider& p, ByteView key, const CookieState& s);
+// open_cookie verifies and decodes a cookie; illegal_parameter on any
+// mismatch (forged, truncated or from another key).
+Result<CookieState> open_cookie(crypto::Provider& p, ByteView key, ByteView cookie);
+
+// keylog_line renders an NSS key log line: "LABEL <client_random> <secret>".
+std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret);
+
+// describe helpers for trace lines.
+std::string hex_short(ByteView b, size_t max_bytes = 8);
+
+}  // namespace tessera::handshake

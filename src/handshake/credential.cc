@@ -1,0 +1,42 @@
+// Credential: loading a certificate chain and its key, and the names it covers.
+#include <algorithm>
+
+#include "base/ct.h"
+#include "crypto/provider.h"
+#include "tessera/config.h"
+#include "x509/certificate.h"
+#include "x509/extensions.h"
+
+namespace tessera {
+
+Result<Credential> Credential::from_pem(crypto::Provider& provider, std::string_view chain_pem,
+                                        std::string_view key_pem) {
+  TESSERA_ASSIGN_OR_RETURN(auto certs, x509::parse_certificates(as_bytes_view(chain_pem)));
+  if (certs.empty())
+    return Error(ErrorCode::config_invalid, "no certificate found in the certificate chain file");
+  TESSERA_ASSIGN_OR_RETURN(auto key, provider.load_private_key(as_bytes_view(key_pem)));
+  // The key must belong to the leaf certificate.
+  Bytes spki = key->public_spki();
+  if (!ct_equal(spki, certs[0].spki_der()))
+    return Error(ErrorCode::config_invalid, "the private key does not match the certificate " +
+                                                certs[0].subject().to_string());
+  Credential c;
+  for (const auto& cert : certs) c.chain.emplace_back(cert.der().begin(), cert.der().end());
+  c.key = std::shared_ptr<const crypto::PrivateKey>(std::move(key));
+  return c;
+}
+
+std::vector<std::string> Credential::dns_names() const {
+  std::vector<std::string> out;
+  if (chain.empty()) return out;
+  auto cert = x509::Certificate::parse(chain[0]);
+  if (!cert.ok()) return out;
+  if (const auto& san = cert->extensions().subject_alt_names) {
+    for (const auto& n : *san) {
+      if (n.type == x509::GeneralNameType::dns_name) out.push_back(n.text);
+    }
+  }
+  return out;
+}
+
+}  // namespace tessera

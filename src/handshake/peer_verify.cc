@@ -1,0 +1,84 @@
+#include "handshake/peer_verify.h"
+
+#include "x509/certificate.h"
+#include "x509/identity.h"
+#include "x509/trust_store.h"
+#include "x509/verify.h"
+
+namespace tessera::handshake {
+
+Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Bytes> chain,
+                                    const VerifyRequest& req) {
+  if (req.limits) {
+    if (chain.size() > req.limits->max_certificate_chain_length)
+      return Error(ErrorCode::cert_path_length, AlertDescription::bad_certificate,
+                   "peer sent " + std::to_string(chain.size()) +
+                       " certificates, more than the policy limit of " +
+                       std::to_string(req.limits->max_certificate_chain_length));
+    size_t total = 0;
+    for (const auto& c : chain) total += c.size();
+    if (total > req.limits->max_certificate_chain_bytes)
+      return Error(
+          ErrorCode::cert_path_length, AlertDescription::bad_certificate,
+          "peer certificate chain of " + std::to_string(total) + " bytes exceeds the policy limit");
+  }
+  PeerChain pc;
+  TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
+  pc.subject = leaf.subject().to_string();
+  ByteView spki = leaf.spki_der();
+  pc.leaf_spki.assign(spki.begin(), spki.end());
+  for (const auto& c : chain) pc.chain.push_back(c);
+
+  if (!req.verify) {
+    pc.description = pc.subject + " (NOT verified: verification disabled)";
+    return pc;
+  }
+  if (!req.trust)
+    return Error(ErrorCode::config_invalid, "no trust anchors configured to verify the peer");
+  x509::VerifyOptions opts;
+  opts.purpose = req.purpose_server ? x509::Purpose::server_auth : x509::Purpose::client_auth;
+  opts.now_unix = req.now_unix;
+  if (!req.peer_name.empty()) {
+    x509::PeerIdentity id;
+    id.kind = x509::parse_ip_address(req.peer_name) ? x509::PeerIdentity::Kind::ip
+                                                    : x509::PeerIdentity::Kind::dns;
+    id.value = req.peer_name;
+    opts.identities.push_back(std::move(id));
+  }
+  auto path = x509::verify_chain(provider, *req.trust, chain, opts);
+  if (!path.ok()) {
+    const Error& e = path.error();
+    return e.with_context(std::string(req.purpose_server ? "server" : "client") +
+                          " certificate rejected");
+  }
+  const auto& anchor = path->certs.back();
+  pc.anchor_subject = anchor->subject().to_string();
+  pc.description = pc.subject + " issued by " + leaf.issuer().to_string() + " (" +
+                   std::to_string(chain.size()) +
+                   " certificate(s) sent); chain verified to trust anchor " + pc.anchor_subject +
+                   (req.peer_name.empty() ? "" : "; identity " + req.peer_name + " matches");
+  return pc;
+}
+
+Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
+                              SignatureScheme scheme, ByteView content, ByteView signature) {
+  TESSERA_ASSIGN_OR_RETURN(auto key, provider.load_public_key(chain.leaf_spki));
+  auto r = key->verify(scheme, content, signature);
+  if (!r.ok()) {
+    // RFC 8446 4.4.3: a CertificateVerify that does not verify -> decrypt_error.
+    return Error(ErrorCode::decrypt_error, AlertDescription::decrypt_error,
+                 "CertificateVerify signature (" +
+                     signature_scheme_name(static_cast<uint16_t>(scheme)) +
+                     ") does not verify with the certificate's key: " + r.error().message());
+  }
+  return ok();
+}
+
+std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain) {
+  if (chain.empty()) return "(none)";
+  auto c = x509::Certificate::parse(chain[0]);
+  if (!c.ok()) return "(unparsable)";
+  return c->subject().to_string();
+}
+
+}  // namespace tessera::handshake

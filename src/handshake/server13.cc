@@ -1,0 +1,577 @@
+// The TLS 1.3 server (RFC 8446 2, 4).
+//
+//   ExpectClientHello --(no usable key share)--> HelloRetryRequest sent
+//     -> ExpectClientHello (retried; the cookie carries the transcript)
+//   -> ServerHello, {EncryptedExtensions, [CertificateRequest], Certificate,
+//      CertificateVerify, Finished} sent
+//   -> [ExpectClientCertificate -> ExpectClientCertificateVerify]
+//   -> ExpectClientFinished -> Connected
+#include <algorithm>
+#include <variant>
+
+#include "base/hex.h"
+#include "crypto/key_schedule.h"
+#include "crypto/transcript.h"
+#include "handshake/common.h"
+#include "handshake/handshake.h"
+#include "handshake/messages13.h"
+#include "handshake/negotiation.h"
+#include "handshake/peer_verify.h"
+#include "wire/certificate.h"
+#include "wire/certificate_verify.h"
+#include "wire/encrypted_extensions.h"
+#include "wire/extensions.h"
+#include "wire/hello.h"
+#include "wire/post_handshake.h"
+#include "x509/identity.h"
+#include "x509/trust_store.h"
+
+namespace tessera::handshake {
+
+namespace {
+
+using wire::HandshakeType;
+
+struct ExpectClientHello {
+  bool retried = false;
+  uint16_t hrr_suite = 0;
+  uint16_t hrr_group = 0;
+  Bytes session_id;  // the first ClientHello's, which the second must repeat
+};
+
+struct Secrets {
+  std::optional<crypto::MasterSecret> master;
+  SecretBytes client_hs;
+  SecretBytes client_ap;
+  SecretBytes server_ap;
+};
+
+struct ExpectClientCertificate {
+  Secrets s;
+};
+struct ExpectClientCertificateVerify {
+  Secrets s;
+  PeerChain chain;
+};
+struct ExpectClientFinished {
+  Secrets s;
+};
+struct Connected {
+  SecretBytes client_ap;
+  SecretBytes server_ap;
+  SecretBytes resumption;
+};
+
+// What the server learned from a ClientHello.
+struct Offer {
+  wire::ClientHello ch;
+  std::vector<uint16_t> versions;
+  std::vector<uint16_t> groups;
+  std::vector<uint16_t> schemes;
+  std::vector<uint16_t> cert_schemes;
+  std::optional<wire::KeyShareClientHello> shares;
+  std::vector<std::string> alpn;
+  std::string sni;
+  Bytes cookie;
+};
+
+class Server13 final : public Handshake {
+ public:
+  explicit Server13(ServerParams p) : p_(std::move(p)), cfg_(*p_.config) {}
+
+  Result<void> start() override { return ok(); }
+  Result<void> on_message(const wire::HandshakeMessage& m) override;
+  bool ccs_allowed() const override {
+    return received_client_hello_ && !std::holds_alternative<Connected>(state_);
+  }
+  bool is_done() const override { return std::holds_alternative<Connected>(state_); }
+  Result<void> key_update(bool request_peer) override;
+  const HandshakeSummary& summary() const override { return summary_; }
+  std::string expecting() const override;
+
+ private:
+  Result<Offer> parse_offer(ByteView body);
+  Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
+  Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
+  Result<void> on_client_certificate(const wire::HandshakeMessage& m, ExpectClientCertificate& st);
+  Result<void> on_client_certificate_verify(const wire::HandshakeMessage& m,
+                                            ExpectClientCertificateVerify& st);
+  Result<void> on_client_finished(const wire::HandshakeMessage& m, ExpectClientFinished& st);
+  Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
+
+  void keylog(std::string_view label, ByteView secret) {
+    if (cfg_.keylog) cfg_.keylog(crypto::keylog::line(label, client_random_, secret));
+  }
+  void trace(const std::string& s) { p_.channel->trace(s); }
+  crypto::Provider& provider() { return *p_.provider; }
+
+  ServerParams p_;
+  const ServerConfig& cfg_;
+  std::variant<ExpectClientHello, ExpectClientCertificate, ExpectClientCertificateVerify,
+               ExpectClientFinished, Connected>
+      state_;
+  crypto::Transcript transcript_;
+  wire::Random client_random_{};
+  std::optional<CipherSuiteInfo> suite_;
+  std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
+  bool received_client_hello_ = false;
+  bool sent_ccs_ = false;
+  HandshakeSummary summary_;
+};
+
+std::string Server13::expecting() const {
+  return std::visit(
+      [](const auto& s) -> std::string {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, ExpectClientHello>)
+          return "ClientHello";
+        else if constexpr (std::is_same_v<T, ExpectClientCertificate>)
+          return "Certificate";
+        else if constexpr (std::is_same_v<T, ExpectClientCertificateVerify>)
+          return "CertificateVerify";
+        else if constexpr (std::is_same_v<T, ExpectClientFinished>)
+          return "Finished";
+        else
+          return "KeyUpdate";
+      },
+      state_);
+}
+
+Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
+  if (auto* s = std::get_if<ExpectClientHello>(&state_)) {
+    if (m.type != HandshakeType::client_hello) return unexpected(expecting(), m.type);
+    return on_client_hello(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectClientCertificate>(&state_)) {
+    if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
+    return on_client_certificate(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectClientCertificateVerify>(&state_)) {
+    if (m.type != HandshakeType::certificate_verify) return unexpected(expecting(), m.type);
+    return on_client_certificate_verify(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectClientFinished>(&state_)) {
+    if (m.type != HandshakeType::finished) return unexpected(expecting(), m.type);
+    return on_client_finished(m, *s);
+  }
+  return on_post_handshake(m, std::get<Connected>(state_));
+}
+
+Result<Offer> Server13::parse_offer(ByteView body) {
+  Offer o;
+  TESSERA_ASSIGN_OR_RETURN(o.ch, wire::ClientHello::parse(body));
+  for (const auto& e : o.ch.extensions) {
+    switch (e.type) {
+      case wire::kExtSupportedVersions: {
+        TESSERA_ASSIGN_OR_RETURN(auto v, wire::SupportedVersionsClient::parse(e.data));
+        o.versions = std::move(v.versions);
+        break;
+      }
+      case wire::kExtSupportedGroups: {
+        TESSERA_ASSIGN_OR_RETURN(auto g, wire::NamedGroupList::parse(e.data));
+        o.groups = std::move(g.groups);
+        break;
+      }
+      case wire::kExtSignatureAlgorithms: {
+        TESSERA_ASSIGN_OR_RETURN(auto s, wire::SignatureSchemeList::parse(e.data));
+        o.schemes = std::move(s.schemes);
+        break;
+      }
+      case wire::kExtSignatureAlgorithmsCert: {
+        TESSERA_ASSIGN_OR_RETURN(auto s, wire::SignatureSchemeList::parse(e.data));
+        o.cert_schemes = std::move(s.schemes);
+        break;
+      }
+      case wire::kExtKeyShare: {
+        TESSERA_ASSIGN_OR_RETURN(auto k, wire::KeyShareClientHello::parse(e.data));
+        o.shares = std::move(k);
+        break;
+      }
+      case wire::kExtAlpn: {
+        TESSERA_ASSIGN_OR_RETURN(auto a, wire::ProtocolNameList::parse(e.data));
+        o.alpn = std::move(a.protocol_names);
+        break;
+      }
+      case wire::kExtServerName: {
+        TESSERA_ASSIGN_OR_RETURN(auto s, wire::ServerNameList::parse(e.data));
+        o.sni = std::move(s.host_name);
+        break;
+      }
+      case wire::kExtCookie: {
+        TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
+        o.cookie = std::move(c.cookie);
+        break;
+      }
+      default: break;  // RFC 8446 4.1.2: unknown extensions are ignored
+    }
+  }
+  return o;
+}
+
+Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st) {
+  received_client_hello_ = true;
+  TESSERA_ASSIGN_OR_RETURN(Offer o, parse_offer(m.body));
+  const Policy& pol = cfg_.policy;
+  // RFC 8446 4.2.1: without supported_versions the client speaks TLS 1.2 or
+  // below; TLS 1.2 is not built yet, so only TLS 1.3 is negotiable.
+  Policy tls13_only = pol;
+  if (tls13_only.min_version != ProtocolVersion::tls13)
+    tls13_only.min_version = ProtocolVersion::tls13;
+  std::vector<uint16_t> offered_versions =
+      o.versions.empty() ? std::vector<uint16_t>{o.ch.legacy_version} : o.versions;
+  TESSERA_TRY(choose_version(tls13_only, offered_versions));
+  // RFC 8446 4.1.2: for TLS 1.3, legacy_compression_methods MUST be exactly [0].
+  if (o.ch.legacy_compression_methods != Bytes{0})
+    return Error(ErrorCode::illegal_parameter,
+                 "TLS 1.3 ClientHello offers compression methods other than null");
+  if (st.retried) {
+    // RFC 8446 4.1.2: the second ClientHello repeats the first except for
+    // key_share, early_data, cookie and pre_shared_key.
+    if (o.ch.legacy_session_id != st.session_id)
+      return Error(ErrorCode::illegal_parameter, "second ClientHello changed legacy_session_id");
+    if (o.cookie.empty())
+      return Error(ErrorCode::missing_extension, "second ClientHello does not echo the cookie");
+    TESSERA_ASSIGN_OR_RETURN(CookieState cs, open_cookie(provider(), p_.cookie_key, o.cookie));
+    if (cs.cipher_suite != st.hrr_suite || cs.group != st.hrr_group)
+      return Error(ErrorCode::illegal_parameter, "cookie does not match our HelloRetryRequest");
+  }
+  std::copy(o.ch.random.begin(), o.ch.random.end(), client_random_.begin());
+  summary_.server_name = o.sni;
+  if (p_.channel->tracing() && !st.retried)
+    trace("<- ClientHello: client offers versions " + describe_versions(offered_versions) +
+          "; cipher suites " + describe_suites(o.ch.cipher_suites) + "; groups " +
+          describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) + "; random " +
+          hex_short(o.ch.random));
+
+  // RFC 8446 9.2: a ClientHello with supported_groups but no key_share (or
+  // vice versa) -> missing_extension; certificate authentication needs
+  // signature_algorithms.
+  if (!o.shares || o.groups.empty())
+    return Error(
+        ErrorCode::missing_extension,
+        "TLS 1.3 ClientHello lacks key_share or supported_groups (PSK-only is not supported)");
+  if (o.schemes.empty())
+    return Error(ErrorCode::missing_extension, "TLS 1.3 ClientHello lacks signature_algorithms");
+  std::vector<uint16_t> share_groups;
+  for (const auto& ks : o.shares->client_shares) {
+    // RFC 8446 4.2.8: each KeyShareEntry's group MUST be in supported_groups
+    // and appear once -> illegal_parameter.
+    if (std::find(o.groups.begin(), o.groups.end(), ks.group) == o.groups.end())
+      return Error(ErrorCode::illegal_parameter,
+                   "key share for " + group_name(ks.group) + " which is not in supported_groups");
+    if (std::find(share_groups.begin(), share_groups.end(), ks.group) != share_groups.end())
+      return Error(ErrorCode::illegal_parameter, "two key shares for " + group_name(ks.group));
+    share_groups.push_back(ks.group);
+  }
+
+  TESSERA_ASSIGN_OR_RETURN(CipherSuite suite,
+                           choose_suite(pol, ProtocolVersion::tls13, o.ch.cipher_suites));
+  TESSERA_ASSIGN_OR_RETURN(GroupChoice gc, choose_group_tls13(pol, o.groups, share_groups));
+  if (st.retried) {
+    // RFC 8446 4.2.8: after an HRR the client's only share is for the group
+    // we selected -> illegal_parameter otherwise.
+    if (share_groups.size() != 1 || share_groups[0] != st.hrr_group)
+      return Error(ErrorCode::illegal_parameter,
+                   "second ClientHello does not carry exactly the key share we asked for (" +
+                       group_name(st.hrr_group) + ")");
+    if (static_cast<uint16_t>(suite) != st.hrr_suite)
+      return Error(ErrorCode::illegal_parameter, "second ClientHello changed the cipher suites");
+    gc = GroupChoice{static_cast<NamedGroup>(st.hrr_group), true};
+  }
+  // Credential: by SNI and the client's signature schemes.
+  auto cred = select_credential(cfg_.credentials, o.sni, pol, o.schemes, true);
+  if (!cred) {
+    std::string why = "no certificate can sign with a scheme the client offered";
+    if (!cfg_.credentials.empty() && cfg_.credentials[0]->key)
+      why = choose_signature_scheme(pol, o.schemes, *cfg_.credentials[0]->key, true)
+                .error()
+                .message();
+    return Error(ErrorCode::handshake_failure, why);
+  }
+  TESSERA_ASSIGN_OR_RETURN(SignatureScheme scheme,
+                           choose_signature_scheme(pol, o.schemes, *cred->key, true));
+  TESSERA_ASSIGN_OR_RETURN(auto alpn, choose_alpn(cfg_.alpn, o.alpn));
+
+  suite_ = cipher_suite_info(static_cast<uint16_t>(suite));
+  if (!gc.have_share) {
+    transcript_.add(m.raw);
+    st.session_id = o.ch.legacy_session_id;
+    st.hrr_suite = static_cast<uint16_t>(suite);
+    st.hrr_group = static_cast<uint16_t>(gc.group);
+    st.retried = true;
+    return send_hello_retry(o, m.raw, st.hrr_suite, st.hrr_group);
+  }
+  if (st.retried) {
+    // Rebuild the transcript from the cookie, as a stateless server would.
+    TESSERA_ASSIGN_OR_RETURN(CookieState cs, open_cookie(provider(), p_.cookie_key, o.cookie));
+    crypto::Transcript t;
+    TESSERA_TRY(t.select_hash(provider(), suite_->hash));
+    TESSERA_TRY(t.start_from_message_hash(cs.client_hello1_hash));
+    // The HelloRetryRequest we sent is deterministic given suite, group,
+    // session id and cookie: rebuild it byte for byte.
+    TESSERA_ASSIGN_OR_RETURN(
+        Bytes hrr,
+        build_hello_retry_request(o.ch.legacy_session_id, cs.cipher_suite, cs.group, o.cookie));
+    t.add(hrr);
+    transcript_ = std::move(t);
+  } else {
+    TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
+  }
+  transcript_.add(m.raw);
+
+  const wire::KeyShareEntry* client_share = o.shares->find(static_cast<uint16_t>(gc.group));
+  TESSERA_ASSIGN_OR_RETURN(crypto::Encapsulation enc,
+                           provider().encapsulate(gc.group, client_share->key_exchange));
+
+  wire::ServerHello sh;
+  provider().random(sh.random);
+  sh.legacy_session_id_echo = o.ch.legacy_session_id;
+  sh.cipher_suite = static_cast<uint16_t>(suite);
+  sh.extensions.push_back(
+      wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
+  sh.extensions.push_back(wire::make_extension(
+      wire::kExtKeyShare,
+      wire::KeyShareServerHello{{static_cast<uint16_t>(gc.group), enc.ciphertext}}));
+  TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
+  transcript_.add(shmsg);
+  p_.channel->send_handshake(shmsg);
+  // RFC 8446 D.4: compatibility CCS right after our first handshake message,
+  // when the client asked for middlebox compatibility (non-empty session id).
+  if (!sent_ccs_ && !o.ch.legacy_session_id.empty()) {
+    p_.channel->send_change_cipher_spec();
+    sent_ccs_ = true;
+  }
+  p_.channel->set_negotiated_version(ProtocolVersion::tls13);
+  summary_.version = ProtocolVersion::tls13;
+  summary_.cipher_suite = static_cast<uint16_t>(suite);
+  summary_.group = static_cast<uint16_t>(gc.group);
+  summary_.signature_scheme = static_cast<uint16_t>(scheme);
+  if (alpn) summary_.alpn = *alpn;
+
+  const HashAlgorithm hash = suite_->hash;
+  TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
+  auto early = crypto::EarlySecret::derive(provider(), hash);
+  TESSERA_ASSIGN_OR_RETURN(auto hs,
+                           std::move(early).into_handshake_secret(enc.shared_secret.view()));
+  TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));
+  keylog(crypto::keylog::kClientHandshakeTrafficSecret, chts.view());
+  keylog(crypto::keylog::kServerHandshakeTrafficSecret, shts.view());
+  if (p_.channel->tracing()) {
+    trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
+          ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
+    trace("   key exchange: " + group_name(summary_.group) + " shared secret established (" +
+          std::to_string(enc.shared_secret.size()) + " bytes); handshake traffic keys derived (" +
+          std::string(aead_name(suite_->aead)) + ")");
+  }
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, shts.view()));
+
+  // EncryptedExtensions
+  wire::EncryptedExtensions ee;
+  if (alpn)
+    ee.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
+  // RFC 6066 3: a server that used the server_name MAY answer with an empty one.
+  if (!o.sni.empty()) ee.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
+  TESSERA_ASSIGN_OR_RETURN(Bytes eemsg, wire::encode_handshake(ee));
+  transcript_.add(eemsg);
+  p_.channel->send_handshake(eemsg);
+  if (p_.channel->tracing())
+    trace("-> EncryptedExtensions" + (alpn ? ": ALPN " + *alpn : std::string(": no ALPN")));
+
+  // CertificateRequest
+  const bool want_client_cert = cfg_.client_auth != ClientAuth::none;
+  if (want_client_cert) {
+    requested_schemes_.clear();
+    for (SignatureScheme s : pol.signature_schemes)
+      if (scheme_allowed_tls13(static_cast<uint16_t>(s)))
+        requested_schemes_.push_back(static_cast<uint16_t>(s));
+    std::vector<Bytes> cas;
+    if (cfg_.client_trust) {
+      for (const auto& a : cfg_.client_trust->anchors()) {
+        ByteView n = a->subject().der();
+        cas.emplace_back(n.begin(), n.end());
+      }
+    }
+    TESSERA_ASSIGN_OR_RETURN(Bytes crmsg, build_certificate_request13({}, requested_schemes_, cas));
+    transcript_.add(crmsg);
+    p_.channel->send_handshake(crmsg);
+    if (p_.channel->tracing())
+      trace(std::string("-> CertificateRequest: client certificate ") +
+            (cfg_.client_auth == ClientAuth::required ? "required" : "optional") + "; " +
+            std::to_string(cas.size()) + " acceptable CA name(s)");
+  }
+
+  // Certificate, CertificateVerify
+  TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
+  transcript_.add(certmsg);
+  p_.channel->send_handshake(certmsg);
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  Bytes content = certificate_verify_input(/*server=*/true, h);
+  TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(scheme, content));
+  TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
+  transcript_.add(cvmsg);
+  p_.channel->send_handshake(cvmsg);
+  if (p_.channel->tracing()) {
+    trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
+          std::to_string(cred->chain.size()) + " certificate(s))");
+    trace("-> CertificateVerify: signed the transcript with " +
+          signature_scheme_name(static_cast<uint16_t>(scheme)));
+  }
+
+  // Finished
+  TESSERA_ASSIGN_OR_RETURN(Bytes fh, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::compute_finished(provider(), hash, shts.view(), fh));
+  TESSERA_ASSIGN_OR_RETURN(Bytes finmsg, build_finished(vd));
+  transcript_.add(finmsg);
+  p_.channel->send_handshake(finmsg);
+  TESSERA_ASSIGN_OR_RETURN(Bytes server_fin_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(auto master, std::move(hs).into_master_secret());
+  TESSERA_ASSIGN_OR_RETURN(auto cats, master.client_application_traffic_secret_0(server_fin_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto sats, master.server_application_traffic_secret_0(server_fin_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto ems, master.exporter_master_secret(server_fin_hash));
+  keylog(crypto::keylog::kClientTrafficSecret0, cats.view());
+  keylog(crypto::keylog::kServerTrafficSecret0, sats.view());
+  keylog(crypto::keylog::kExporterSecret, ems.view());
+  if (p_.channel->tracing()) trace("-> Finished: application traffic keys derived");
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, sats.view()));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, chts.view()));
+
+  Secrets s{std::move(master), std::move(chts), std::move(cats), std::move(sats)};
+  if (want_client_cert)
+    state_ = ExpectClientCertificate{std::move(s)};
+  else
+    state_ = ExpectClientFinished{std::move(s)};
+  return ok();
+}
+
+Result<void> Server13::send_hello_retry(const Offer& o, ByteView raw, uint16_t suite,
+                                        uint16_t group) {
+  (void)raw;
+  auto info = cipher_suite_info(suite);
+  TESSERA_TRY(transcript_.select_hash(provider(), info->hash));
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch1_hash, transcript_.current_hash());
+  CookieState cs{suite, group, ch1_hash};
+  Bytes cookie = seal_cookie(provider(), p_.cookie_key, cs);
+  TESSERA_TRY(transcript_.replace_with_message_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes hrr,
+                           build_hello_retry_request(o.ch.legacy_session_id, suite, group, cookie));
+  transcript_.add(hrr);
+  p_.channel->send_handshake(hrr);
+  if (!o.ch.legacy_session_id.empty()) {
+    p_.channel->send_change_cipher_spec();
+    sent_ccs_ = true;
+  }
+  summary_.hello_retry = true;
+  if (p_.channel->tracing())
+    trace("-> HelloRetryRequest: no acceptable key share; asking for " + group_name(group) +
+          " (with a stateless cookie)");
+  return ok();
+}
+
+Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
+                                             ExpectClientCertificate& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(m.body));
+  // RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty here).
+  if (!cert.certificate_request_context.empty())
+    return Error(ErrorCode::illegal_parameter,
+                 "client Certificate context does not match our CertificateRequest");
+  transcript_.add(m.raw);
+  if (cert.certificate_list.empty()) {
+    // RFC 8446 4.4.2.4: if the client sends no certificate and the server
+    // requires one, abort with certificate_required.
+    if (cfg_.client_auth == ClientAuth::required)
+      return Error(ErrorCode::certificate_required, "client did not send a certificate");
+    if (p_.channel->tracing()) trace("<- Certificate: client sent none (optional)");
+    state_ = ExpectClientFinished{std::move(st.s)};
+    return ok();
+  }
+  std::vector<Bytes> chain;
+  for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
+  VerifyRequest vr;
+  vr.purpose_server = false;
+  vr.verify = true;
+  vr.trust = cfg_.client_trust.get();
+  vr.now_unix = p_.now_unix;
+  vr.limits = &cfg_.policy.limits;
+  TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
+  summary_.peer_subject = pc.subject;
+  summary_.peer_verified_by = pc.anchor_subject;
+  summary_.peer_chain = pc.chain;
+  if (p_.channel->tracing()) trace("<- Certificate (client): " + pc.description);
+  state_ = ExpectClientCertificateVerify{std::move(st.s), std::move(pc)};
+  return ok();
+}
+
+Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage& m,
+                                                    ExpectClientCertificateVerify& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto cv, wire::CertificateVerify::parse(m.body));
+  // RFC 8446 4.4.3: the scheme MUST be one of those in our CertificateRequest.
+  if (std::find(requested_schemes_.begin(), requested_schemes_.end(), cv.signed_data.scheme) ==
+      requested_schemes_.end())
+    return Error(ErrorCode::illegal_parameter, "client CertificateVerify uses " +
+                                                   signature_scheme_name(cv.signed_data.scheme) +
+                                                   ", which our CertificateRequest did not list");
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  Bytes content = certificate_verify_input(/*server=*/false, h);
+  TESSERA_TRY(verify_with_leaf(provider(), st.chain,
+                               static_cast<SignatureScheme>(cv.signed_data.scheme), content,
+                               cv.signed_data.signature));
+  transcript_.add(m.raw);
+  summary_.client_signature_scheme = cv.signed_data.scheme;
+  summary_.client_authenticated = true;
+  if (p_.channel->tracing())
+    trace("<- CertificateVerify (client): " + signature_scheme_name(cv.signed_data.scheme) +
+          " signature verified with the client's key");
+  state_ = ExpectClientFinished{std::move(st.s)};
+  return ok();
+}
+
+Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
+                                          ExpectClientFinished& st) {
+  const HashAlgorithm hash = suite_->hash;
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  TESSERA_TRY(crypto::verify_finished(provider(), hash, st.s.client_hs.view(), h, m.body));
+  transcript_.add(m.raw);
+  TESSERA_ASSIGN_OR_RETURN(Bytes client_fin_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(auto res, st.s.master->resumption_master_secret(client_fin_hash));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_ap.view()));
+  if (p_.channel->tracing()) trace("<- Finished: client Finished verified; handshake complete");
+  state_ = Connected{std::move(st.s.client_ap), std::move(st.s.server_ap), std::move(res)};
+  p_.channel->event(Event::handshake_done);
+  return ok();
+}
+
+Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {
+  if (m.type != HandshakeType::key_update) return unexpected(expecting(), m.type);
+  TESSERA_ASSIGN_OR_RETURN(auto ku, wire::KeyUpdate::parse(m.body));
+  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
+                                          provider(), suite_->hash, st.client_ap.view()));
+  st.client_ap = std::move(next);
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.client_ap.view()));
+  p_.channel->event(Event::key_update_received);
+  if (p_.channel->tracing()) trace("<- KeyUpdate: client updated its traffic keys");
+  // RFC 8446 4.6.3: answer update_requested with our own KeyUpdate.
+  if (ku.request_update == wire::KeyUpdateRequest::update_requested) return key_update(false);
+  return ok();
+}
+
+Result<void> Server13::key_update(bool request_peer) {
+  auto* st = std::get_if<Connected>(&state_);
+  if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
+  p_.channel->send_handshake(msg);
+  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
+                                          provider(), suite_->hash, st->server_ap.view()));
+  st->server_ap = std::move(next);
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st->server_ap.view()));
+  if (p_.channel->tracing()) trace("-> KeyUpdate: our traffic keys updated");
+  return ok();
+}
+
+}  // namespace
+
+std::unique_ptr<Handshake> make_server13(ServerParams p) {
+  return std::make_unique<Server13>(std::move(p));
+}
+
+}  // namespace tessera::handshake

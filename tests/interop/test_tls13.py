@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""TLS 1.3 interop: tessera client and server against openssl, gnutls, curl and
+Python's ssl module, on loopback, each peer bounded in time.
+
+Usage: test_tls13.py /path/to/tessera
+"""
+import os
+import shutil
+import socket
+import ssl
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tlspeers import Pki, Results, free_port, run, start, stop, wait_port  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+R = Results()
+HAVE_GNUTLS = shutil.which("gnutls-serv") is not None and shutil.which("gnutls-cli") is not None
+HAVE_CURL = shutil.which("curl") is not None
+
+
+def tessera_server(pki, *extra, client_ca=None, verify="require", echo=False, host="127.0.0.1"):
+    port = free_port()
+    cmd = [TESSERA, "server", "--port", str(port), "--host", host, "--cert", pki.server, "--key",
+           pki.server_key]
+    if client_ca:
+        cmd += ["--client-ca", client_ca, "--verify-client", verify]
+    if echo:
+        cmd.append("--echo")
+    cmd += list(extra)
+    p = start(cmd)
+    if not wait_port(port, host=host, proc=p):
+        out, err = stop(p)
+        raise RuntimeError("tessera server did not start: " + err)
+    return p, port
+
+
+def tessera_client(port, pki, *extra, data=b"GET / HTTP/1.0\r\n\r\n", host="127.0.0.1",
+                   servername="localhost", cert=None, key=None):
+    cmd = [TESSERA, "client", "%s:%d" % (host if ":" not in host else "[" + host + "]", port),
+           "--ca", pki.ca, "--servername", servername, "--timeout", "10"]
+    if cert:
+        cmd += ["--cert", cert, "--key", key]
+    cmd += list(extra)
+    return run(cmd, input=data, timeout=20)
+
+
+def openssl_server(pki, *extra, www=True, verify_ca=None):
+    port = free_port()
+    cmd = ["openssl", "s_server", "-accept", str(port), "-cert", pki.server, "-key",
+           pki.server_key, "-tls1_3", "-naccept", "1"]
+    if www:
+        cmd.append("-www")
+    if verify_ca:
+        cmd += ["-Verify", "2", "-CAfile", verify_ca]
+    cmd += list(extra)
+    p = start(cmd)
+    if not wait_port(port, proc=p):
+        out, err = stop(p)
+        raise RuntimeError("openssl s_server did not start: " + err)
+    return p, port
+
+
+# --- tessera client -> openssl s_server ------------------------------------
+def client_vs_openssl():
+    pki = Pki("ec")
+    for group in ["x25519", "secp256r1", "secp384r1", "ffdhe2048"]:
+        for suite in ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                      "TLS_CHACHA20_POLY1305_SHA256"]:
+            srv, port = openssl_server(pki, "-groups", group.replace("secp256r1", "P-256")
+                                       .replace("secp384r1", "P-384"),
+                                       "-ciphersuites", suite)
+            r = tessera_client(port, pki, "--groups", group, "--ciphers", suite)
+            stop(srv)
+            out = r.stdout.decode(errors="replace")
+            R.check("client->openssl %s %s" % (group, suite),
+                    r.returncode == 0 and "TLSv1.3" in out and suite in out,
+                    r.stderr.decode(errors="replace")[-800:])
+    # HelloRetryRequest: we send an x25519 share first, the server only takes P-384.
+    srv, port = openssl_server(pki, "-groups", "P-384")
+    r = tessera_client(port, pki, "--groups", "x25519,secp384r1", "--trace")
+    stop(srv)
+    err = r.stderr.decode(errors="replace")
+    R.check("client->openssl HelloRetryRequest", r.returncode == 0 and "HelloRetryRequest" in err,
+            err[-800:])
+    # mTLS: openssl requires a client certificate.
+    srv, port = openssl_server(pki, verify_ca=pki.ca)
+    r = tessera_client(port, pki, cert=pki.client, key=pki.client_key)
+    stop(srv)
+    R.check("client->openssl mTLS", r.returncode == 0 and b"TLSv1.3" in r.stdout,
+            r.stderr.decode(errors="replace")[-800:])
+    # Wrong host name is refused.
+    srv, port = openssl_server(pki)
+    r = tessera_client(port, pki, servername="not-localhost.example")
+    stop(srv)
+    R.check("client->openssl wrong host refused",
+            r.returncode != 0 and b"cert_name_mismatch" in r.stderr, r.stderr.decode()[-400:])
+    # Untrusted server certificate is refused.
+    other = Pki("ec")
+    srv, port = openssl_server(pki)
+    r = tessera_client(port, other)
+    stop(srv)
+    R.check("client->openssl untrusted CA refused",
+            r.returncode != 0 and b"cert_untrusted" in r.stderr, r.stderr.decode()[-400:])
+    for kt in ["rsa", "ed25519", "p384"]:
+        k = Pki(kt)
+        srv, port = openssl_server(k)
+        r = tessera_client(port, k)
+        stop(srv)
+        R.check("client->openssl %s server key" % kt, r.returncode == 0 and b"TLSv1.3" in r.stdout,
+                r.stderr.decode(errors="replace")[-800:])
+
+
+# --- tessera client -> gnutls-serv -------------------------------------------
+def client_vs_gnutls():
+    if not HAVE_GNUTLS:
+        R.skip("client->gnutls", "gnutls-bin not installed")
+        return
+    pki = Pki("ec")
+    for prio, group in [("NORMAL:-VERS-ALL:+VERS-TLS1.3", "x25519"),
+                        ("NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP384R1", "x25519,secp384r1")]:
+        port = free_port()
+        srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server,
+                     "--x509keyfile", pki.server_key, "--priority", prio, "--echo"])
+        if not wait_port(port, proc=srv):
+            R.check("client->gnutls %s start" % group, False, stop(srv)[1][-400:])
+            continue
+        r = tessera_client(port, pki, "--groups", group, data=b"ping from tessera\n")
+        stop(srv)
+        R.check("client->gnutls %s echo" % group,
+                r.returncode == 0 and b"ping from tessera" in r.stdout, r.stderr.decode()[-800:])
+    # mTLS with gnutls requiring a certificate
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server, "--x509keyfile",
+                 pki.server_key, "--x509cafile", pki.ca, "--require-client-cert", "--verify-client-cert",
+                 "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", "--echo"])
+    if wait_port(port, proc=srv):
+        r = tessera_client(port, pki, cert=pki.client, key=pki.client_key, data=b"mtls ping\n")
+        R.check("client->gnutls mTLS", r.returncode == 0 and b"mtls ping" in r.stdout,
+                r.stderr.decode()[-800:])
+    stop(srv)
+
+
+# --- openssl s_client -> tessera server -------------------------------------
+def openssl_client_vs_server():
+    pki = Pki("ec")
+    srv, port = tessera_server(pki)
+    for group in ["X25519", "P-256", "P-384", "ffdhe2048"]:
+        for suite in ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                      "TLS_CHACHA20_POLY1305_SHA256"]:
+            r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3",
+                     "-groups", group, "-ciphersuites", suite, "-CAfile", pki.ca,
+                     "-verify_return_error", "-verify_hostname", "localhost", "-servername",
+                     "localhost", "-ign_eof"], input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+            out = r.stdout.decode(errors="replace")
+            R.check("openssl->server %s %s" % (group, suite),
+                    r.returncode == 0 and "tessera: TLS connection established" in out and suite in out,
+                    (out + r.stderr.decode(errors="replace"))[-800:])
+    # HRR: s_client sends only an x25519 share but also supports P-256; server forced to P-256.
+    stop(srv)
+    srv, port = tessera_server(pki, "--groups", "secp256r1")
+    r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-groups",
+             "X25519:P-256", "-CAfile", pki.ca, "-verify_return_error", "-ign_eof"],
+            input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+    out = r.stdout.decode(errors="replace")
+    R.check("openssl->server HelloRetryRequest",
+            r.returncode == 0 and "Hello retry</th><td>yes" in out, out[-800:])
+    stop(srv)
+    # mTLS required: with and without a client certificate, and an untrusted one.
+    srv, port = tessera_server(pki, client_ca=pki.ca)
+    r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", pki.ca,
+             "-cert", pki.client, "-key", pki.client_key, "-ign_eof"],
+            input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+    out = r.stdout.decode(errors="replace")
+    R.check("openssl->server mTLS", r.returncode == 0 and "CN=tessera interop client" in out,
+            (out + r.stderr.decode())[-800:])
+    r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", pki.ca,
+             "-ign_eof"], input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+    R.check("openssl->server mTLS missing cert refused",
+            "certificate required" in r.stderr.decode(errors="replace") and
+            "tessera: TLS connection established" not in r.stdout.decode(errors="replace"),
+            r.stderr.decode(errors="replace")[-600:])
+    r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", pki.ca,
+             "-cert", pki.rogue_client, "-key", pki.rogue_client_key, "-ign_eof"],
+            input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+    R.check("openssl->server mTLS untrusted cert refused",
+            "unknown ca" in r.stderr.decode(errors="replace") and
+            "tessera: TLS connection established" not in r.stdout.decode(errors="replace"),
+            r.stderr.decode(errors="replace")[-600:])
+    stop(srv)
+
+
+def gnutls_client_vs_server():
+    if not HAVE_GNUTLS:
+        R.skip("gnutls->server", "gnutls-bin not installed")
+        return
+    pki = Pki("ec")
+    srv, port = tessera_server(pki, echo=True, client_ca=pki.ca, verify="optional")
+    for prio in ["NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                 "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1"]:
+        r = run(["gnutls-cli", "--port", str(port), "--x509cafile", pki.ca, "--priority", prio,
+                 "localhost"], input=b"hello gnutls\n", timeout=15)
+        R.check("gnutls->server %s" % prio.split(":")[-1],
+                r.returncode == 0 and b"hello gnutls" in r.stdout,
+                (r.stdout + r.stderr).decode(errors="replace")[-800:])
+    r = run(["gnutls-cli", "--port", str(port), "--x509cafile", pki.ca, "--x509certfile",
+             pki.client, "--x509keyfile", pki.client_key, "--priority",
+             "NORMAL:-VERS-ALL:+VERS-TLS1.3", "localhost"], input=b"mtls gnutls\n", timeout=15)
+    R.check("gnutls->server mTLS", r.returncode == 0 and b"mtls gnutls" in r.stdout,
+            (r.stdout + r.stderr).decode(errors="replace")[-800:])
+    stop(srv)
+
+
+def curl_vs_server():
+    if not HAVE_CURL:
+        R.skip("curl->server", "curl not installed")
+        return
+    pki = Pki("ec")
+    srv, port = tessera_server(pki, "--alpn", "http/1.1")
+    r = run(["curl", "-sS", "--max-time", "10", "--tlsv1.3", "--cacert", pki.ca,
+             "https://localhost:%d/" % port, "--resolve", "localhost:%d:127.0.0.1" % port],
+            timeout=15)
+    out = r.stdout.decode(errors="replace")
+    R.check("curl->server", r.returncode == 0 and "TLS connection established" in out and
+            "http/1.1" in out, (out + r.stderr.decode())[-600:])
+    stop(srv)
+    srv, port = tessera_server(pki, client_ca=pki.ca)
+    r = run(["curl", "-sS", "--max-time", "10", "--cacert", pki.ca, "--cert", pki.client, "--key",
+             pki.client_key, "https://127.0.0.1:%d/" % port], timeout=15)
+    R.check("curl->server mTLS (IP SAN)", r.returncode == 0 and
+            b"CN=tessera interop client" in r.stdout, (r.stdout + r.stderr).decode()[-600:])
+    stop(srv)
+
+
+def python_vs_server():
+    pki = Pki("ec")
+    srv, port = tessera_server(pki, echo=True)
+    ctx = ssl.create_default_context(cafile=pki.ca)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ok, detail = False, ""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                payload = os.urandom(100000)
+                s.sendall(payload)
+                got = b""
+                while len(got) < len(payload):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+                ok = got == payload and s.version() == "TLSv1.3"
+                detail = "%s %d bytes" % (s.version(), len(got))
+    except Exception as e:  # noqa: BLE001
+        detail = repr(e)
+    R.check("python ssl->server echo 100 KB", ok, detail)
+    stop(srv)
+
+
+if __name__ == "__main__":
+    for t in [client_vs_openssl, client_vs_gnutls, openssl_client_vs_server,
+              gnutls_client_vs_server, curl_vs_server, python_vs_server]:
+        try:
+            t()
+        except Exception as e:  # noqa: BLE001
+            R.check(t.__name__, False, repr(e))
+    R.finish()

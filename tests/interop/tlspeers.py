@@ -1,0 +1,190 @@
+"""Shared helpers for tessera's interop tests.
+
+Everything runs on loopback (127.0.0.1 / ::1) on free ports; every process is
+started in its own session, bounded in time, and killed (with its children) when
+the test ends, so no process is left behind.
+"""
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+_procs = []
+
+
+def _cleanup():
+    for p in _procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+
+
+atexit.register(_cleanup)
+for _sig in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(_sig, lambda *a: (_cleanup(), sys.exit(1)))
+
+
+def free_port(family=socket.AF_INET):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd, **kw):
+    """Starts a background process in its own session; output goes to pipes."""
+    p = subprocess.Popen(cmd, stdin=kw.pop("stdin", subprocess.PIPE), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True, **kw)
+    _procs.append(p)
+    return p
+
+
+def stop(p, timeout=5):
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    out, err = p.communicate()
+    return out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def run(cmd, input=None, timeout=20, **kw):
+    """Runs a command to completion (bounded); returns CompletedProcess."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         start_new_session=True, **kw)
+    _procs.append(p)
+    try:
+        out, err = p.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        return subprocess.CompletedProcess(cmd, -9, out, err + b"\n[timed out]")
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
+def wait_port(port, host="127.0.0.1", timeout=10, proc=None):
+    deadline = time.time() + timeout
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with socket.socket(fam, socket.SOCK_STREAM) as s:
+                s.settimeout(0.5)
+                s.connect((host, port))
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def openssl(*args, timeout=30):
+    r = run(["openssl", *args], timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError("openssl %s failed: %s" % (" ".join(args), r.stderr.decode()))
+    return r
+
+
+class Pki:
+    """A test PKI made with the openssl CLI: CA, server (localhost, 127.0.0.1, ::1),
+    client, and a client from an unrelated CA. key: 'ec' (P-256), 'p384', 'rsa', 'ed25519'."""
+
+    def __init__(self, key="ec"):
+        self.dir = tempfile.mkdtemp(prefix="tessera-interop-")
+        self.key = key
+        self.ca, self.ca_key = self._ca("ca", "tessera interop CA")
+        self.server, self.server_key = self._leaf("server", "localhost", self.ca, self.ca_key,
+                                                  "serverAuth",
+                                                  "DNS:localhost,IP:127.0.0.1,IP:::1")
+        self.client, self.client_key = self._leaf("client", "tessera interop client", self.ca,
+                                                  self.ca_key, "clientAuth", None)
+        self.rogue_ca, self.rogue_ca_key = self._ca("rogue-ca", "rogue CA")
+        self.rogue_client, self.rogue_client_key = self._leaf("rogue-client", "rogue client",
+                                                              self.rogue_ca, self.rogue_ca_key,
+                                                              "clientAuth", None)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _genkey(self, name):
+        out = self.path(name + ".key")
+        if self.key == "rsa":
+            openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", out)
+        elif self.key == "ed25519":
+            openssl("genpkey", "-algorithm", "ED25519", "-out", out)
+        elif self.key == "p384":
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", out)
+        else:
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", out)
+        return out
+
+    def _ca(self, name, cn):
+        key = self._genkey(name)
+        cert = self.path(name + ".pem")
+        ext = self.path(name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                    "subjectKeyIdentifier=hash\n")
+        openssl("req", "-x509", "-new", "-key", key, "-subj", "/CN=" + cn, "-days", "30",
+                "-out", cert, "-extensions", "v3", "-config", self._cnf(ext))
+        return cert, key
+
+    def _cnf(self, ext):
+        cnf = ext + ".cnf"
+        with open(ext) as f:
+            body = f.read()
+        with open(cnf, "w") as f:
+            f.write("[req]\ndistinguished_name=dn\n[dn]\n[v3]\n" + body)
+        return cnf
+
+    def _leaf(self, name, cn, ca, ca_key, eku, san):
+        key = self._genkey(name)
+        csr = self.path(name + ".csr")
+        cert = self.path(name + ".pem")
+        openssl("req", "-new", "-key", key, "-subj", "/CN=" + cn, "-out", csr)
+        ext = self.path(name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature%s\n"
+                    "extendedKeyUsage=%s\nauthorityKeyIdentifier=keyid\n" %
+                    (",keyEncipherment" if self.key == "rsa" else "", eku))
+            if san:
+                f.write("subjectAltName=%s\n" % san)
+        openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                "-days", "30", "-out", cert, "-extfile", ext)
+        return cert, key
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("PASS", name, flush=True)
+        else:
+            self.failed += 1
+            print("FAIL", name, detail, flush=True)
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print("SKIP", name, why, flush=True)
+
+    def finish(self):
+        print("%d passed, %d failed, %d skipped" % (self.passed, self.failed, self.skipped))
+        _cleanup()
+        sys.exit(1 if self.failed else 0)

@@ -1,0 +1,191 @@
+// `tessera client HOST:PORT`: connects, verifies the server (system trust
+// store by default), then copies stdin to the connection and the connection to
+// stdout. At the end of stdin it sends close_notify and keeps reading until
+// the server closes.
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "command.h"
+#include "crypto/provider.h"
+#include "tessera/stream.h"
+#include "tls_options.h"
+#include "x509/trust_store.h"
+
+namespace tessera::cli {
+namespace {
+
+struct ClientCliOptions {
+  std::string target;
+  std::string ca, cert, key, servername;
+  bool insecure = false;
+  bool quiet = false;
+  int timeout_s = 10;
+  TlsOptions tls;
+};
+
+bool split_host_port(const std::string& t, std::string& host, uint16_t& port) {
+  size_t colon = t.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = t.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    int p = std::stoi(t.substr(colon + 1));
+    if (p <= 0 || p > 65535) return false;
+    port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host.empty();
+}
+
+int fail(const char* what, const Error& e) {
+  std::fprintf(stderr, "tessera client: %s: %s\n", what, e.to_string().c_str());
+  return 1;
+}
+
+int run_client(ClientCliOptions& o) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string host;
+  uint16_t port = 0;
+  if (!split_host_port(o.target, host, port)) {
+    std::fprintf(stderr, "tessera client: expected HOST:PORT, got '%s'\n", o.target.c_str());
+    return 2;
+  }
+  auto policy = o.tls.make_policy();
+  if (!policy.ok()) {
+    std::fprintf(stderr, "tessera client: %s\n", policy.error().to_string().c_str());
+    return 2;
+  }
+  auto provider = crypto::default_provider();
+  auto cfg = std::make_shared<ClientConfig>();
+  cfg->policy = *policy;
+  cfg->provider = provider;
+  cfg->alpn = o.tls.alpn_list();
+  cfg->keylog = o.tls.keylog();
+  cfg->verify_peer = !o.insecure;
+  auto ts = std::make_shared<x509::TrustStore>();
+  if (o.ca.empty()) {
+    auto sys = x509::TrustStore::system_default();
+    if (!sys.ok() && !o.insecure) return fail("loading the system trust store", sys.error());
+    if (sys.ok()) *ts = std::move(*sys);
+  } else {
+    auto tr = ts->add_file(o.ca);
+    if (!tr.ok() && !o.insecure) return fail("loading --ca", tr.error());
+  }
+  cfg->trust = ts;
+  if (!o.cert.empty() || !o.key.empty()) {
+    auto chain = read_text_file(o.cert);
+    if (!chain.ok()) return fail("reading --cert", chain.error());
+    auto key = read_text_file(o.key);
+    if (!key.ok()) return fail("reading --key", key.error());
+    auto cred = Credential::from_pem(*provider, *chain, *key);
+    if (!cred.ok()) return fail("loading client credential", cred.error());
+    cfg->credential = std::make_shared<Credential>(std::move(*cred));
+  }
+  ClientOptions copts;
+  copts.server_name = o.servername.empty() ? host : o.servername;
+  auto conn = Connection::client(cfg, copts);
+  if (!conn.ok()) return fail("configuration", conn.error());
+  Tracer tracer("client");
+  if (o.tls.trace) (*conn)->set_trace(tracer.callback());
+
+  auto fd = Stream::connect_tcp(host, port, std::chrono::seconds(o.timeout_s));
+  if (!fd.ok()) return fail("connect", fd.error());
+  StreamTimeouts to;
+  to.handshake = std::chrono::seconds(o.timeout_s);
+  Stream stream(*fd, std::move(*conn), to);
+  auto hs = stream.handshake();
+  if (!hs.ok()) return fail("handshake failed", hs.error());
+  const auto& s = stream.connection().summary();
+  if (o.tls.trace)
+    tracer.line("application data protected with " +
+                std::string(aead_name(cipher_suite_info(s.cipher_suite)->aead)));
+  if (!o.quiet) {
+    std::fprintf(stderr, "--- tessera: connected to %s:%u\n%s---\n", host.c_str(), port,
+                 describe_summary(s).c_str());
+  }
+
+  // Relay loop.
+  bool stdin_open = true;
+  std::vector<uint8_t> buf(16 * 1024);
+  for (;;) {
+    // Drain decrypted data first.
+    auto avail = stream.connection().app_data();
+    if (!avail.empty()) {
+      size_t off = 0;
+      while (off < avail.size()) {
+        ssize_t w = ::write(1, avail.data() + off, avail.size() - off);
+        if (w <= 0) {
+          if (errno == EINTR) continue;
+          return 1;
+        }
+        off += static_cast<size_t>(w);
+      }
+      stream.connection().consume_app_data(avail.size());
+    }
+    if (stream.connection().is_peer_closed()) break;
+    pollfd p[2] = {{stream.fd(), POLLIN, 0}, {0, POLLIN, 0}};
+    int n = ::poll(p, stdin_open ? 2 : 1, o.timeout_s * 1000);
+    if (n == 0) {
+      if (!stdin_open) break;  // waited long enough for the server after our close_notify
+      continue;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
+      ssize_t r = ::read(0, buf.data(), buf.size());
+      if (r > 0) {
+        auto w = stream.write_all(std::span<const uint8_t>(buf.data(), static_cast<size_t>(r)));
+        if (!w.ok()) return fail("write", w.error());
+      } else if (r == 0) {
+        stdin_open = false;
+        (void)stream.shutdown();
+      }
+    }
+    if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      auto r = stream.read(buf);
+      if (!r.ok()) {
+        if (r.error().code() == ErrorCode::truncated_connection && !stdin_open) break;
+        return fail("read", r.error());
+      }
+      if (*r == 0) break;
+      size_t off = 0;
+      while (off < *r) {
+        ssize_t w = ::write(1, buf.data() + off, *r - off);
+        if (w <= 0) {
+          if (errno == EINTR) continue;
+          return 1;
+        }
+        off += static_cast<size_t>(w);
+      }
+    }
+  }
+  if (stdin_open) (void)stream.shutdown();
+  return 0;
+}
+
+const bool kRegistered = register_command(
+    {"client", "Connect to a TLS server and relay stdin/stdout", [](CLI::App& app) -> Runner {
+       auto o = std::make_shared<ClientCliOptions>();
+       app.add_option("target", o->target, "HOST:PORT")->required();
+       app.add_option("--ca", o->ca, "Trusted CA certificates (PEM); default: system store");
+       app.add_option("--cert", o->cert, "Client certificate chain (PEM) for mTLS");
+       app.add_option("--key", o->key, "Client private key (PEM)");
+       app.add_option("--servername", o->servername, "Server name for SNI and verification");
+       app.add_flag("--insecure", o->insecure, "Do not verify the server (debugging only)");
+       app.add_flag("--quiet", o->quiet, "Do not print the connection summary");
+       app.add_option("--timeout", o->timeout_s, "Seconds for connect, handshake and idle reads")
+           ->capture_default_str();
+       o->tls.add(app);
+       return [o] { return run_client(*o); };
+     }});
+
+}  // namespace
+}  // namespace tessera::cli
