@@ -104,6 +104,11 @@ Result<std::unique_ptr<Tls13RecordProtection>> Tls13RecordProtection::create(
   return create(std::move(aead), iv);
 }
 
+bool Tls13RecordProtection::key_update_due() const {
+  if (aead_->algorithm() == AeadAlgorithm::chacha20_poly1305) return false;
+  return sequence_number() >= kAesGcmRecordLimit;
+}
+
 Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, size_t padding_len,
                                          Bytes& out) {
   if (type == ContentType::invalid || type == ContentType::change_cipher_spec) {

@@ -110,6 +110,17 @@ class Tls13RecordProtection final : public RecordProtection {
   Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out) override;
   Result<OpenedRecord> open(const Record& record) override;
 
+  // RFC 8446 5.5: "For AES-GCM, up to 2^24.5 full-size records (about 24
+  // million) may be encrypted on a given connection while keeping a safety
+  // margin of approximately 2^-57 for Authenticated Encryption (AE)
+  // security." For ChaCha20-Poly1305 the sequence number wraps first.
+  static constexpr uint64_t kAesGcmRecordLimit = 23726566;  // floor(2^24.5)
+
+  // key_update_due says whether this (sending) key has protected as many
+  // records as RFC 8446 5.5 allows, so the engine should send a KeyUpdate
+  // before the next record.
+  bool key_update_due() const;
+
  private:
   Tls13RecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);
   std::unique_ptr<crypto::Aead> aead_;

@@ -350,6 +350,49 @@ TEST_F(ProtectionTest, SequenceExhaustion) {
   EXPECT_EQ(rekeyed->sequence_number(), 0u);
 }
 
+TEST_F(ProtectionTest, Tls13ChaChaAndAes256KnownAnswers) {
+  // Computed once with Python `cryptography` (ChaCha20Poly1305 / AESGCM):
+  // key = 00 01 .. 1f, iv = 5b78923dee08579033e523d9, sequence number 2,
+  // TLSInnerPlaintext = "hi" || 17 || 00 00, AAD = 17 03 03 00 15.
+  struct Case {
+    AeadAlgorithm alg;
+    std::string_view record;
+  };
+  for (const Case& c :
+       {Case{AeadAlgorithm::chacha20_poly1305,
+             "17030300157e7bd4863462f8b2d3577b9940f65813eb6cf8bcca"},
+        Case{AeadAlgorithm::aes_256_gcm, "1703030015dcc23f41194e744641c7f2694a13829847c3c15931"}}) {
+    Bytes key = H("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    auto sealer = Tls13RecordProtection::create(*provider_, c.alg, key, H(kClientApIv));
+    auto opener = Tls13RecordProtection::create(*provider_, c.alg, key, H(kClientApIv));
+    ASSERT_TRUE(sealer.ok() && opener.ok());
+    (*sealer)->set_sequence_number_for_testing(2);
+    (*opener)->set_sequence_number_for_testing(2);
+    Bytes out;
+    ASSERT_TRUE((*sealer)->seal(ContentType::application_data, as_bytes_view("hi"), 2, out).ok());
+    EXPECT_EQ(to_hex(out), c.record);
+    auto o = open_one(**opener, out);
+    ASSERT_TRUE(o.ok()) << o.error().to_string();
+    EXPECT_EQ(std::string(o->plaintext.begin(), o->plaintext.end()), "hi");
+  }
+}
+
+TEST_F(ProtectionTest, KeyUpdateDueAtTheAesGcmLimit) {
+  auto p = tls13(kClientApKey, kClientApIv);
+  EXPECT_FALSE(p->key_update_due());
+  p->set_sequence_number_for_testing(Tls13RecordProtection::kAesGcmRecordLimit - 1);
+  EXPECT_FALSE(p->key_update_due());
+  Bytes out;
+  ASSERT_TRUE(p->seal(ContentType::application_data, H("00"), 0, out).ok());
+  EXPECT_TRUE(p->key_update_due());
+  auto chacha = Tls13RecordProtection::create(
+      *provider_, AeadAlgorithm::chacha20_poly1305,
+      H("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), H(kClientApIv));
+  ASSERT_TRUE(chacha.ok());
+  (*chacha)->set_sequence_number_for_testing(Tls13RecordProtection::kAesGcmRecordLimit);
+  EXPECT_FALSE((*chacha)->key_update_due());
+}
+
 TEST_F(ProtectionTest, CreateChecksIvLength) {
   auto r = Tls13RecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm, H(kClientApKey),
                                          H("0011"));
