@@ -139,8 +139,8 @@ void ServerNameList::serialize(ByteWriter& w) const {
 Result<NamedGroupList> NamedGroupList::parse(ByteView data) {
   return parse_all(data, "supported_groups", [](ByteReader& r) -> Result<NamedGroupList> {
     // RFC 8446 4.2.7: NamedGroup named_group_list<2..2^16-1>;
-    TESSERA_ASSIGN_OR_RETURN(auto groups, read_u16_list(r, 2, 2, 0xFFFF, "named_group_list"));
-    return NamedGroupList{std::move(groups)};
+    TESSERA_ASSIGN_OR_RETURN(auto list, read_u16_list(r, 2, 2, 0xFFFF, "named_group_list"));
+    return NamedGroupList{std::move(list)};
   });
 }
 
@@ -149,21 +149,21 @@ void NamedGroupList::serialize(ByteWriter& w) const { write_u16_list(w, 2, group
 Result<SignatureSchemeList> SignatureSchemeList::parse(ByteView data) {
   return parse_all(data, "signature_algorithms", [](ByteReader& r) -> Result<SignatureSchemeList> {
     // RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms<2..2^16-2>;
-    TESSERA_ASSIGN_OR_RETURN(auto schemes,
+    TESSERA_ASSIGN_OR_RETURN(auto list,
                              read_u16_list(r, 2, 2, 0xFFFE, "supported_signature_algorithms"));
-    return SignatureSchemeList{std::move(schemes)};
+    return SignatureSchemeList{std::move(list)};
   });
 }
 
 void SignatureSchemeList::serialize(ByteWriter& w) const { write_u16_list(w, 2, schemes); }
 
 Result<SupportedVersionsClient> SupportedVersionsClient::parse(ByteView data) {
-  return parse_all(
-      data, "supported_versions", [](ByteReader& r) -> Result<SupportedVersionsClient> {
-        // RFC 8446 4.2.1: ProtocolVersion versions<2..254>;
-        TESSERA_ASSIGN_OR_RETURN(auto versions, read_u16_list(r, 1, 2, 254, "versions"));
-        return SupportedVersionsClient{std::move(versions)};
-      });
+  return parse_all(data, "supported_versions",
+                   [](ByteReader& r) -> Result<SupportedVersionsClient> {
+                     // RFC 8446 4.2.1: ProtocolVersion versions<2..254>;
+                     TESSERA_ASSIGN_OR_RETURN(auto list, read_u16_list(r, 1, 2, 254, "versions"));
+                     return SupportedVersionsClient{std::move(list)};
+                   });
 }
 
 void SupportedVersionsClient::serialize(ByteWriter& w) const { write_u16_list(w, 1, versions); }
@@ -300,8 +300,8 @@ Result<PskKeyExchangeModes> PskKeyExchangeModes::parse(ByteView data) {
   return parse_all(data, "psk_key_exchange_modes",
                    [](ByteReader& r) -> Result<PskKeyExchangeModes> {
                      // RFC 8446 4.2.9: PskKeyExchangeMode ke_modes<1..255>;
-                     TESSERA_ASSIGN_OR_RETURN(auto modes, read_u8_list(r, 1, 1, 255, "ke_modes"));
-                     return PskKeyExchangeModes{std::move(modes)};
+                     TESSERA_ASSIGN_OR_RETURN(auto list, read_u8_list(r, 1, 1, 255, "ke_modes"));
+                     return PskKeyExchangeModes{std::move(list)};
                    });
 }
 
@@ -329,10 +329,10 @@ Result<OfferedPsks> OfferedPsks::parse(ByteView data) {
       out.identities.push_back(PskIdentity{std::move(id), age});
     }
     // RFC 8446 4.2.11: PskBinderEntry binders<33..2^16-1>;
-    TESSERA_ASSIGN_OR_RETURN(ByteReader binders, read_vector(r, 2, 33, 0xFFFF, "binders"));
-    while (!binders.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(ByteReader binder_list, read_vector(r, 2, 33, 0xFFFF, "binders"));
+    while (!binder_list.empty()) {
       // RFC 8446 4.2.11: opaque PskBinderEntry<32..255>;
-      TESSERA_ASSIGN_OR_RETURN(Bytes b, read_opaque(binders, 1, 32, 255, "PskBinderEntry"));
+      TESSERA_ASSIGN_OR_RETURN(Bytes b, read_opaque(binder_list, 1, 32, 255, "PskBinderEntry"));
       out.binders.push_back(std::move(b));
     }
     // RFC 8446 4.2.11: binders: A series of HMAC values, one for each value
@@ -426,7 +426,7 @@ void CertificateAuthorities::serialize(ByteWriter& w) const {
 Result<EcPointFormats> EcPointFormats::parse(ByteView data) {
   return parse_all(data, "ec_point_formats", [](ByteReader& r) -> Result<EcPointFormats> {
     // RFC 8422 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>
-    TESSERA_ASSIGN_OR_RETURN(auto formats, read_u8_list(r, 1, 1, 255, "ec_point_format_list"));
+    TESSERA_ASSIGN_OR_RETURN(auto list, read_u8_list(r, 1, 1, 255, "ec_point_format_list"));
     // RFC 8422 5.1.2: If the client sends the extension and the extension
     // does not contain the uncompressed point format, and the client has used
     // the Supported Groups extension to indicate support for any of the
@@ -434,9 +434,9 @@ Result<EcPointFormats> EcPointFormats::parse(ByteView data) {
     // handshake and return an illegal_parameter alert. (5.2 holds the server
     // to the same list.)
     bool has_uncompressed = false;
-    for (uint8_t f : formats) has_uncompressed |= (f == kEcPointFormatUncompressed);
+    for (uint8_t f : list) has_uncompressed |= (f == kEcPointFormatUncompressed);
     if (!has_uncompressed) return illegal("the list does not include uncompressed(0)");
-    return EcPointFormats{std::move(formats)};
+    return EcPointFormats{std::move(list)};
   });
 }
 

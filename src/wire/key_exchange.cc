@@ -94,8 +94,8 @@ Result<ClientKeyExchangeDhe> ClientKeyExchangeDhe::parse(ByteView body) {
   return parse_all(body, "ClientKeyExchange (DHE)",
                    [](ByteReader& r) -> Result<ClientKeyExchangeDhe> {
                      // RFC 5246 7.4.7.2: opaque dh_Yc<1..2^16-1>;
-                     TESSERA_ASSIGN_OR_RETURN(Bytes yc, read_opaque(r, 2, 1, 0xFFFF, "dh_Yc"));
-                     return ClientKeyExchangeDhe{std::move(yc)};
+                     TESSERA_ASSIGN_OR_RETURN(Bytes y, read_opaque(r, 2, 1, 0xFFFF, "dh_Yc"));
+                     return ClientKeyExchangeDhe{std::move(y)};
                    });
 }
 
