@@ -1,0 +1,389 @@
+// In-memory TLS 1.3 client <-> server tests over the sans-I/O Connection.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <random>
+
+#include "pair.h"
+
+namespace tessera::testing {
+namespace {
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  std::mt19937 rng(seed);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// Sends data from one side to the other in chunks and checks it arrives intact.
+void transfer(Pair& p, bool client_to_server, size_t size) {
+  Connection& from = client_to_server ? *p.client : *p.server;
+  Connection& to = client_to_server ? *p.server : *p.client;
+  auto data = pattern(size, static_cast<uint32_t>(size) + (client_to_server ? 1 : 2));
+  std::vector<uint8_t> got;
+  got.reserve(size);
+  size_t sent = 0;
+  while (sent < size) {
+    size_t n = std::min<size_t>(256 * 1024, size - sent);
+    ASSERT_TRUE(from.write(std::span<const uint8_t>(data).subspan(sent, n)).ok());
+    sent += n;
+    ASSERT_TRUE(p.pump());
+    auto in = to.app_data();
+    got.insert(got.end(), in.begin(), in.end());
+    to.consume_app_data(in.size());
+  }
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+}
+
+TEST(Tls13, HandshakeAndDataBothWays) {
+  auto p = make_tls_pair(client_config(), server_config());
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  const auto& s = p.client->summary();
+  EXPECT_EQ(s.version, ProtocolVersion::tls13);
+  EXPECT_EQ(s.cipher_suite, 0x1301);
+  EXPECT_EQ(s.group, 0x001d);
+  EXPECT_EQ(s.signature_scheme, 0x0403);
+  EXPECT_EQ(s.peer_subject, "CN=localhost");
+  EXPECT_EQ(s.peer_verified_by, "CN=tessera test CA");
+  EXPECT_EQ(p.server->summary().server_name, "localhost");
+  EXPECT_EQ(p.client->poll_event(), Event::handshake_done);
+  transfer(p, true, 1000);
+  transfer(p, false, 70000);
+  p.client->close();
+  ASSERT_TRUE(p.pump());
+  EXPECT_TRUE(p.server->is_peer_closed());
+}
+
+struct MatrixCase {
+  const char* group;
+  const char* suite;
+  const char* cred;
+};
+
+class Tls13Matrix : public ::testing::TestWithParam<MatrixCase> {};
+
+TEST_P(Tls13Matrix, Negotiates) {
+  const auto& c = GetParam();
+  auto cc = client_config();
+  ASSERT_TRUE(cc->policy.set_groups(c.group).ok());
+  ASSERT_TRUE(cc->policy.set_cipher_suites(c.suite).ok());
+  auto p = make_tls_pair(cc, server_config(c.cred));
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(group_name(p.client->summary().group), group_name(static_cast<uint16_t>(*parse_group(c.group))));
+  EXPECT_EQ(cipher_suite_name(p.server->summary().cipher_suite), c.suite);
+  EXPECT_FALSE(p.client->summary().hello_retry);
+  transfer(p, true, 20000);
+  transfer(p, false, 20000);
+}
+
+std::vector<MatrixCase> matrix() {
+  std::vector<MatrixCase> v;
+  for (const char* g : {"x25519", "secp256r1", "secp384r1", "ffdhe2048", "ffdhe3072", "ffdhe4096"})
+    for (const char* s : {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"})
+      for (const char* k : {"server-ec", "server-p384", "server-rsa", "server-ed25519"}) {
+        // keep the slow ffdhe groups to one credential
+        if ((std::string(g) == "ffdhe3072" || std::string(g) == "ffdhe4096") && std::string(k) != "server-ec")
+          continue;
+        v.push_back({g, s, k});
+      }
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllGroupsSuitesKeys, Tls13Matrix, ::testing::ValuesIn(matrix()),
+                         [](const auto& param_info) {
+                           std::string n = std::string(param_info.param.group) + "_" + param_info.param.suite + "_" +
+                                           param_info.param.cred;
+                           for (auto& ch : n)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+TEST(Tls13, SignatureSchemesPerKey) {
+  struct Case {
+    const char* cred;
+    const char* schemes;
+    uint16_t want;
+  } cases[] = {
+      {"server-rsa", "rsa_pss_rsae_sha256", 0x0804},
+      {"server-rsa", "rsa_pss_rsae_sha384", 0x0805},
+      {"server-rsa", "rsa_pss_rsae_sha512", 0x0806},
+      {"server-p384", "ecdsa_secp384r1_sha384", 0x0503},
+      {"server-ed25519", "ed25519", 0x0807},
+  };
+  for (const auto& c : cases) {
+    auto cc = client_config();
+    ASSERT_TRUE(cc->policy.set_signature_schemes(c.schemes).ok());
+    auto p = make_tls_pair(cc, server_config(c.cred));
+    ASSERT_TRUE(p.handshake()) << c.cred << " " << c.schemes << ": " << err(*p.client);
+    EXPECT_EQ(p.client->summary().signature_scheme, c.want) << c.cred;
+  }
+}
+
+TEST(Tls13, HelloRetryRequestWhenNoAcceptableShare) {
+  auto cc = client_config();
+  ASSERT_TRUE(cc->policy.set_groups("x25519,secp384r1").ok());  // share for x25519 only
+  auto sc = server_config();
+  ASSERT_TRUE(sc->policy.set_groups("secp384r1").ok());
+  auto p = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_TRUE(p.server->summary().hello_retry);
+  EXPECT_EQ(p.client->summary().group, 0x0018);
+  transfer(p, true, 5000);
+}
+
+TEST(Tls13, NoCommonGroupExplainsItself) {
+  auto cc = client_config();
+  ASSERT_TRUE(cc->policy.set_groups("x25519").ok());
+  auto sc = server_config();
+  ASSERT_TRUE(sc->policy.set_groups("secp384r1").ok());
+  auto p = make_tls_pair(cc, sc);
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->message(), "no common group: peer offered [x25519], policy allows [secp384r1]");
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_alert);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::handshake_failure);
+}
+
+TEST(Tls13, NoCommonSuite) {
+  auto cc = client_config();
+  ASSERT_TRUE(cc->policy.set_cipher_suites("TLS_CHACHA20_POLY1305_SHA256").ok());
+  auto sc = server_config();
+  ASSERT_TRUE(sc->policy.set_cipher_suites("TLS_AES_256_GCM_SHA384").ok());
+  auto p = make_tls_pair(cc, sc);
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::handshake_failure);
+  EXPECT_NE(p.server->error()->message().find("peer offered [TLS_CHACHA20_POLY1305_SHA256]"), std::string::npos);
+}
+
+TEST(Tls13, Alpn) {
+  auto cc = client_config();
+  cc->alpn = {"h2", "http/1.1"};
+  auto sc = server_config();
+  sc->alpn = {"http/1.1", "h2"};
+  auto p = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p.handshake());
+  EXPECT_EQ(p.client->summary().alpn, "http/1.1");  // server preference
+  EXPECT_EQ(p.server->summary().alpn, "http/1.1");
+
+  auto cc2 = client_config();
+  cc2->alpn = {"spdy/3"};
+  auto p2 = make_tls_pair(cc2, sc);
+  EXPECT_FALSE(p2.pump());
+  ASSERT_NE(p2.server->error(), nullptr);
+  EXPECT_EQ(p2.server->error()->alert(), AlertDescription::no_application_protocol);
+}
+
+TEST(Tls13, CertificateChosenBySni) {
+  auto sc = server_config();
+  sc->credentials = {credential("server-other"), credential("server-ec")};
+  auto cc = client_config();
+  auto p = make_tls_pair(cc, sc, "localhost");
+  ASSERT_TRUE(p.handshake()) << err(*p.client);
+  EXPECT_EQ(p.client->summary().peer_subject, "CN=localhost");
+  auto p2 = make_tls_pair(cc, sc, "other.example");
+  ASSERT_TRUE(p2.handshake()) << err(*p2.client);
+  EXPECT_EQ(p2.client->summary().peer_subject, "CN=other.example");
+}
+
+TEST(Tls13, IpAddressIdentity) {
+  auto p = make_tls_pair(client_config(), server_config(), "127.0.0.1");
+  ASSERT_TRUE(p.handshake()) << err(*p.client);
+  EXPECT_EQ(p.server->summary().server_name, "");  // RFC 6066: no SNI for IP literals
+}
+
+TEST(Tls13, MutualTlsRequired) {
+  auto sc = server_config();
+  sc->client_auth = ClientAuth::required;
+  sc->client_trust = trust();
+  auto cc = client_config();
+  cc->credential = credential("client-ec");
+  auto p = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.server->summary().client_authenticated);
+  EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+  EXPECT_TRUE(p.client->summary().client_authenticated);
+  transfer(p, true, 3000);
+}
+
+TEST(Tls13, MutualTlsRequiredButAbsent) {
+  auto sc = server_config();
+  sc->client_auth = ClientAuth::required;
+  sc->client_trust = trust();
+  auto p = make_tls_pair(client_config(), sc);
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::certificate_required);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::certificate_required);
+  // The client finished its side first (TLS 1.3), then receives the alert.
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::certificate_required);
+}
+
+TEST(Tls13, MutualTlsOptional) {
+  auto sc = server_config();
+  sc->client_auth = ClientAuth::optional;
+  sc->client_trust = trust();
+  auto p = make_tls_pair(client_config(), sc);
+  ASSERT_TRUE(p.handshake()) << err(*p.server);
+  EXPECT_FALSE(p.server->summary().client_authenticated);
+  auto cc = client_config();
+  cc->credential = credential("client-ec");
+  auto p2 = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p2.handshake());
+  EXPECT_TRUE(p2.server->summary().client_authenticated);
+}
+
+TEST(Tls13, UntrustedClientCertificateRefused) {
+  auto sc = server_config();
+  sc->client_auth = ClientAuth::required;
+  sc->client_trust = trust();
+  auto cc = client_config();
+  cc->credential = credential("rogue-client");
+  auto p = make_tls_pair(cc, sc);
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::cert_untrusted);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::unknown_ca);
+  EXPECT_NE(p.server->error()->message().find("client certificate rejected"), std::string::npos);
+}
+
+TEST(Tls13, WrongHostRefused) {
+  auto p = make_tls_pair(client_config(), server_config(), "www.example.org");
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::cert_name_mismatch);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::bad_certificate);
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::bad_certificate);
+}
+
+TEST(Tls13, UntrustedServerRefused) {
+  auto cc = client_config();
+  cc->trust = trust("rogue-ca.pem");
+  auto p = make_tls_pair(cc, server_config());
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::cert_untrusted);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::unknown_ca);
+}
+
+TEST(Tls13, ExpiredServerRefused) {
+  auto cc = client_config();
+  cc->clock = [] { return int64_t{4102444800} + 100LL * 365 * 86400; };  // 2230
+  auto p = make_tls_pair(cc, server_config());
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::certificate_expired);
+}
+
+TEST(Tls13, KeyUpdateBothWays) {
+  auto p = make_tls_pair(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  transfer(p, true, 100);
+  ASSERT_TRUE(p.client->key_update(/*request_peer=*/true).ok());
+  ASSERT_TRUE(p.pump());
+  transfer(p, true, 5000);
+  transfer(p, false, 5000);
+  bool saw = false;
+  while (auto e = p.server->poll_event()) saw |= *e == Event::key_update_received;
+  EXPECT_TRUE(saw);
+  saw = false;
+  while (auto e = p.client->poll_event()) saw |= *e == Event::key_update_received;
+  EXPECT_TRUE(saw);  // the server answered update_requested
+  ASSERT_TRUE(p.server->key_update(false).ok());
+  ASSERT_TRUE(p.pump());
+  transfer(p, false, 5000);
+}
+
+TEST(Tls13, LargeTransfersBothWays) {
+  auto p = make_tls_pair(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  transfer(p, true, 64u << 20);
+  transfer(p, false, 64u << 20);
+}
+
+TEST(Tls13, TamperedRecordIsBadRecordMac) {
+  auto p = make_tls_pair(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  uint8_t msg[5] = {1, 2, 3, 4, 5};
+  ASSERT_TRUE(p.client->write(msg).ok());
+  auto b = p.client->pending_tls();
+  std::vector<uint8_t> rec(b.begin(), b.end());
+  p.client->consume_tls(rec.size());
+  rec[rec.size() - 3] ^= 0x01;
+  auto r = p.server->receive_tls(rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+  // The server queued a bad_record_mac alert for the client.
+  auto out = p.server->pending_tls();
+  std::vector<uint8_t> alert(out.begin(), out.end());
+  auto rc = p.client->receive_tls(alert);
+  ASSERT_FALSE(rc.ok());
+  EXPECT_EQ(rc.error().alert(), AlertDescription::bad_record_mac);
+}
+
+TEST(Tls13, ByteAtATimeDelivery) {
+  auto p = make_tls_pair(client_config(), server_config());
+  for (int round = 0; round < 16 && !(p.client->is_handshake_done() && p.server->is_handshake_done()); ++round) {
+    for (Connection* from : {p.client.get(), p.server.get()}) {
+      Connection* to = from == p.client.get() ? p.server.get() : p.client.get();
+      auto b = from->pending_tls();
+      std::vector<uint8_t> copy(b.begin(), b.end());
+      from->consume_tls(copy.size());
+      for (uint8_t byte : copy) ASSERT_TRUE(to->receive_tls(std::span<const uint8_t>(&byte, 1)).ok());
+    }
+  }
+  EXPECT_TRUE(p.client->is_handshake_done());
+  EXPECT_TRUE(p.server->is_handshake_done());
+}
+
+TEST(Tls13, ApplicationDataBeforeHandshakeIsRefused) {
+  auto p = make_tls_pair(client_config(), server_config());
+  uint8_t d[1] = {0};
+  EXPECT_FALSE(p.client->write(d).ok());
+}
+
+TEST(Tls13, TraceDescribesEachStep) {
+  auto sc = server_config();
+  sc->client_auth = ClientAuth::required;
+  sc->client_trust = trust();
+  auto cc = client_config();
+  cc->credential = credential("client-ec");
+  auto p = make_tls_pair(cc, sc);
+  std::vector<std::string> cl, sl;
+  p.client->set_trace([&](std::string_view l) { cl.emplace_back(l); });
+  p.server->set_trace([&](std::string_view l) { sl.emplace_back(l); });
+  ASSERT_TRUE(p.handshake());
+  auto has = [](const std::vector<std::string>& v, const char* s) {
+    for (const auto& l : v)
+      if (l.find(s) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(cl, "-> ClientHello"));  // replayed: sent before set_trace
+  EXPECT_TRUE(has(cl, "<- ServerHello"));
+  EXPECT_TRUE(has(cl, "chain verified to trust anchor CN=tessera test CA"));
+  EXPECT_TRUE(has(cl, "<- CertificateRequest"));
+  EXPECT_TRUE(has(sl, "<- Certificate (client): CN=tessera test client"));
+  EXPECT_TRUE(has(sl, "client Finished verified"));
+}
+
+TEST(Tls13, KeyLogLines) {
+  std::vector<std::string> lines;
+  auto cc = client_config();
+  cc->keylog = [&](std::string_view l) { lines.emplace_back(l); };
+  auto p = make_tls_pair(cc, server_config());
+  ASSERT_TRUE(p.handshake());
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].rfind("CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 0), 0u);
+  EXPECT_EQ(lines[3].rfind("SERVER_TRAFFIC_SECRET_0 ", 0), 0u);
+  // label, 64 hex chars of client random, 64 hex chars of secret (SHA-256)
+  EXPECT_EQ(lines[0].size(), std::string("CLIENT_HANDSHAKE_TRAFFIC_SECRET").size() + 1 + 64 + 1 + 64);
+}
+
+}  // namespace
+}  // namespace tessera::testing
