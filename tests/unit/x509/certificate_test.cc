@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/hex.h"
+#include "crypto/provider.h"
 #include "x509/der.h"
 #include "x509/der_writer.h"
 #include "x509/pem.h"
@@ -420,6 +421,46 @@ TEST(SignatureAlgorithm, ClassifiesParameters) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_FALSE(defaults->scheme.has_value());
   EXPECT_TRUE(defaults->weak);
+}
+
+TEST(Certificate, VerifiesOpensslSignaturesThroughTheProvider) {
+  std::shared_ptr<crypto::Provider> provider = crypto::default_provider();
+  Certificate root = fixture("root_rsa.pem");
+  Certificate inter = fixture("inter_ec.pem");
+  struct Case {
+    const char* cert;
+    const Certificate* issuer;
+  } cases[] = {{"root_rsa.pem", &root},   {"inter_ec.pem", &root}, {"leaf_ec.pem", &inter},
+               {"leaf_p384.pem", &inter}, {"leaf_pss.pem", &root}, {"v1.pem", &root}};
+  for (const Case& c : cases) {
+    Certificate cert = fixture(c.cert);
+    Result<void> r = verify_certificate_signature(*provider, cert, c.issuer->spki_der());
+    EXPECT_TRUE(r.ok()) << c.cert << ": " << (r.ok() ? "" : r.error().message());
+  }
+  Certificate ed = fixture("ed25519.pem");
+  EXPECT_TRUE(verify_certificate_signature(*provider, ed, ed.spki_der()).ok());
+  // Wrong issuer key.
+  Result<void> wrong =
+      verify_certificate_signature(*provider, fixture("leaf_ec.pem"), root.spki_der());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code(), ErrorCode::cert_bad_signature);
+  // A flipped bit in the TBS breaks the signature.
+  Bytes der = fixture_der("leaf_ec.pem");
+  Certificate leaf = fixture("leaf_ec.pem");
+  Bytes tbs(leaf.tbs().begin(), leaf.tbs().end());
+  tbs[tbs.size() - 5] ^= 1;
+  EXPECT_EQ(verify_signature(*provider, leaf.signature_algorithm(), tbs, leaf.signature(),
+                             inter.spki_der())
+                .error()
+                .code(),
+            ErrorCode::cert_bad_signature);
+  // Weak and unknown algorithms are refused before any key is loaded.
+  SignatureAlgorithm sha1 = *parse_signature_algorithm(*from_hex("300d06092a864886f70d0101050500"));
+  Result<void> weak =
+      verify_signature(*provider, sha1, leaf.tbs(), leaf.signature(), root.spki_der());
+  ASSERT_FALSE(weak.ok());
+  EXPECT_EQ(weak.error().code(), ErrorCode::cert_unsupported);
+  EXPECT_NE(weak.error().message().find("sha1WithRSAEncryption"), std::string::npos);
 }
 
 TEST(Certificate, ParseCertificatesReadsBundlesAndDer) {
