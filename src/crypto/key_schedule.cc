@@ -28,6 +28,16 @@ Result<SecretBytes> derived_salt(Provider& provider, HashAlgorithm hash, ByteVie
   return derive_secret(provider, hash, secret, "derived", empty_hash);
 }
 
+// live returns the secret of a key schedule stage, or internal_error if the
+// stage was moved from (its secret was consumed by the next derivation).
+Result<ByteView> live(const SecretBytes& secret, std::string_view stage) {
+  if (secret.empty()) {
+    return Error(ErrorCode::internal_error,
+                 std::string(stage) + " used after it was consumed by the next derivation");
+  }
+  return secret.view();
+}
+
 }  // namespace
 
 Result<SecretBytes> hkdf_expand_label(Provider& provider, HashAlgorithm hash, ByteView secret,
@@ -65,21 +75,25 @@ EarlySecret EarlySecret::derive(Provider& provider, HashAlgorithm hash, ByteView
 }
 
 Result<SecretBytes> EarlySecret::binder_key(PskKind kind) const {
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
   Bytes empty_hash = provider_->digest(hash_, {});
-  return derive_secret(*provider_, hash_, secret_.view(),
+  return derive_secret(*provider_, hash_, current,
                        kind == PskKind::external ? "ext binder" : "res binder", empty_hash);
 }
 
 Result<SecretBytes> EarlySecret::client_early_traffic_secret(ByteView client_hello_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "c e traffic", client_hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
+  return derive_secret(*provider_, hash_, current, "c e traffic", client_hello_hash);
 }
 
 Result<SecretBytes> EarlySecret::early_exporter_master_secret(ByteView client_hello_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "e exp master", client_hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
+  return derive_secret(*provider_, hash_, current, "e exp master", client_hello_hash);
 }
 
 Result<HandshakeSecret> EarlySecret::into_handshake_secret(ByteView shared_secret) && {
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, secret_.view()));
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, current));
   SecretBytes zeros(hash_length(hash_));
   ByteView ikm = shared_secret.empty() ? zeros.view() : shared_secret;
   SecretBytes hs = provider_->hkdf_extract(hash_, salt.view(), ikm);
@@ -90,15 +104,18 @@ Result<HandshakeSecret> EarlySecret::into_handshake_secret(ByteView shared_secre
 // ---- HandshakeSecret ----
 
 Result<SecretBytes> HandshakeSecret::client_handshake_traffic_secret(ByteView hello_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "c hs traffic", hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
+  return derive_secret(*provider_, hash_, current, "c hs traffic", hello_hash);
 }
 
 Result<SecretBytes> HandshakeSecret::server_handshake_traffic_secret(ByteView hello_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "s hs traffic", hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
+  return derive_secret(*provider_, hash_, current, "s hs traffic", hello_hash);
 }
 
 Result<MasterSecret> HandshakeSecret::into_master_secret() && {
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, secret_.view()));
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, current));
   SecretBytes zeros(hash_length(hash_));
   SecretBytes ms = provider_->hkdf_extract(hash_, salt.view(), zeros.view());
   secret_.clear();
@@ -109,20 +126,24 @@ Result<MasterSecret> HandshakeSecret::into_master_secret() && {
 
 Result<SecretBytes> MasterSecret::client_application_traffic_secret_0(
     ByteView server_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "c ap traffic", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
+  return derive_secret(*provider_, hash_, current, "c ap traffic", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::server_application_traffic_secret_0(
     ByteView server_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "s ap traffic", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
+  return derive_secret(*provider_, hash_, current, "s ap traffic", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::exporter_master_secret(ByteView server_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "exp master", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
+  return derive_secret(*provider_, hash_, current, "exp master", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::resumption_master_secret(ByteView client_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.view(), "res master", client_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
+  return derive_secret(*provider_, hash_, current, "res master", client_finished_hash);
 }
 
 // ---- keys, Finished, updates ----

@@ -14,7 +14,8 @@
 //     -> resumption_master_secret(Hash(ClientHello..client Finished))
 //
 // The only way from one stage to the next is the next derivation, which
-// consumes the previous stage (call it on an rvalue: std::move(early)).
+// consumes the previous stage (call it on an rvalue: std::move(early)); a
+// consumed or moved-from stage answers every derivation with internal_error.
 // Each stage keeps a non-owning pointer to the Provider it was made with; the
 // provider must outlive it. Transcript hashes are passed in (see
 // crypto/transcript.h) and must have the length of the schedule's hash.

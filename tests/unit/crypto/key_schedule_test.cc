@@ -305,6 +305,19 @@ TEST_F(KeyScheduleTest, Rfc8448Section5HelloRetryRequestSchedule) {
   EXPECT_EQ(hex_of(c_fk), "81be4131fbb9b6f4471450846f74fd1e68c5224ba7c2a8677f5c53ad226fdc13");
 }
 
+TEST_F(KeyScheduleTest, ConsumedStageCannotDerive) {
+  EarlySecret early = EarlySecret::derive(*provider_, kSha256);
+  HandshakeSecret hs = value_of(std::move(early).into_handshake_secret(H(kS3SharedSecret)));
+  // NOLINTNEXTLINE(bugprone-use-after-move): checking the contract
+  auto again = early.binder_key(PskKind::external);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::internal_error);
+  MasterSecret master = value_of(std::move(hs).into_master_secret());
+  // NOLINTNEXTLINE(bugprone-use-after-move)
+  EXPECT_FALSE(hs.client_handshake_traffic_secret(H(kS3HelloHash)).ok());
+  EXPECT_TRUE(master.exporter_master_secret(H(kS3ServerFinishedHash)).ok());
+}
+
 TEST(KeyLog, LineFormat) {
   EXPECT_EQ(keylog::line(keylog::kClientHandshakeTrafficSecret, H("0102"), H("aabb")),
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET 0102 aabb");
