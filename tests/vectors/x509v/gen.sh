@@ -6,7 +6,9 @@
 # Times: everything "valid" runs 2025-01-01 .. 2035-01-01; the tests verify
 # at 2026-06-01T00:00:00Z (1780272000) unless they say otherwise.
 set -euo pipefail
-OUT=$(cd "$(dirname "$0")" && pwd)
+# Usage: gen.sh [OUTDIR]  (default: this directory; tests/cli/test_verify.py
+# generates a fresh corpus in a temp dir this way).
+OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
@@ -55,6 +57,11 @@ subjectKeyIdentifier = none
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:www.example.com
+[leaf_nosan]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
 [leaf_client]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -147,6 +154,7 @@ key_ec leaf
 sign int int int "/CN=www.example.com" leaf leaf "$START" "$END" leaf
 sign int int int "/CN=www.example.com" leaf leaf_expired 200101000000Z 210101000000Z leaf
 sign int int int "/CN=www.example.com" leaf leaf_future 300101000000Z 310101000000Z leaf
+sign int int int "/CN=cn-only.example.com" leaf leaf_cn_only "$START" "$END" leaf_nosan
 sign int int int "/CN=www.example.com" leaf leaf_client "$START" "$END" leaf_client
 sign int int int "/CN=www.example.com" leaf leaf_ku "$START" "$END" leaf_ku
 sign int int int "/CN=www.example.com" leaf leaf_crit "$START" "$END" leaf_crit
@@ -202,7 +210,7 @@ for i in $(seq 1 20); do
 done
 sign hostile hostile hostile_1 "/CN=www.example.com" leaf leaf_hostile "$START" "$END" leaf
 
-keep="root int root2_expired int_by_root2 int_expired leaf leaf_expired leaf_future leaf_client
+keep="root int root2_expired int_by_root2 int_expired leaf leaf_expired leaf_future leaf_cn_only leaf_client
       leaf_ku leaf_crit leaf_sha1 leaf_rsa1024 leaf_revoked fake_int_self leaf_badsig leaf_wrong_akid other_root
       leaf_other sub_int leaf_sub pl0_int under_pl0 leaf_pl nc_int leaf_nc_ok leaf_nc_dns_bad
       leaf_nc_excluded leaf_nc_ip_bad noca_int leaf_under_noca v1_int leaf_under_v1 int_crl
