@@ -2,8 +2,12 @@
 // signatures, HKDF-Expand-Label-sized expansion and SHA-256.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
+#include <string>
 
 #include "crypto/openssl/openssl_provider.h"
 

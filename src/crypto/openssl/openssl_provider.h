@@ -59,6 +59,19 @@ class OpenSslProvider : public Provider {
   // load_public_key accepts RSA, RSASSA-PSS, EC (P-256/P-384/P-521) and
   // Ed25519 SubjectPublicKeyInfo DER; anything else is unsupported_algorithm,
   // malformed DER (including trailing bytes) is invalid_key.
+  //
+  // Keys from this provider (public and private) behave as follows:
+  //   - bits(): RSA modulus bits, EC curve bits (256/384/521), Ed25519 256.
+  //   - rsa_pkcs1_* and rsa_pss_rsae_* need an rsaEncryption key,
+  //     rsa_pss_pss_* an id-RSASSA-PSS key (RFC 8446 4.2.3); PSS always uses
+  //     salt length = hash length and MGF1 with the same hash.
+  //   - ECDSA signatures are DER. supports() is true for an ecdsa_* scheme only
+  //     if its curve is the key's (TLS 1.3), but verify() and sign() accept
+  //     any ecdsa_* scheme's hash on any EC key (TLS 1.2 and X.509 pair e.g.
+  //     ecdsa-with-SHA384 with P-256).
+  //   - rsa_pkcs1_sha1 / ecdsa_sha1 are always unsupported_algorithm.
+  //   - A scheme that does not fit the key is unsupported_algorithm; a bad
+  //     signature is signature_invalid with alert decrypt_error.
   Result<std::unique_ptr<PublicKey>> load_public_key(ByteView spki_der) override;
   // load_private_key refuses encrypted PEM (there is no passphrase prompt).
   Result<std::unique_ptr<PrivateKey>> load_private_key(ByteView pem_or_der) override;

@@ -59,7 +59,6 @@ Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
     return Error(ErrorCode::internal_error, "RSA key transport: fallback must be 48 bytes");
   }
   const size_t k = static_cast<size_t>(EVP_PKEY_get_size(key));  // modulus bytes
-  SecretBytes out(kPremasterSize);
   // A ciphertext of the wrong length, or one libcrypto refuses to raw-decrypt
   // (c >= n), is rejected on public information only; it still yields the
   // fallback and no error, like any other malformed message.
@@ -74,8 +73,7 @@ Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
       EVP_PKEY_decrypt(ctx.get(), em.data(), &em_len, ciphertext.data(), ciphertext.size()) != 1 ||
       em_len != k) {
     clear_errors();
-    ct_select(0, fallback.view(), fallback.view(), out.mutable_view());
-    return out;
+    return fallback.copy();
   }
   // RFC 8017 7.2.2 / RFC 5246 7.4.7.1: EM = 0x00 || 0x02 || PS || 0x00 || M
   // with PS at least 8 non-zero bytes and M the 48-byte PreMasterSecret whose
@@ -90,6 +88,7 @@ Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
   const uint8_t* m = e + sep + 1;
   good &= ct_eq_mask(m[0], static_cast<uint8_t>(client_version >> 8));
   good &= ct_eq_mask(m[1], static_cast<uint8_t>(client_version & 0xff));
+  SecretBytes out(kPremasterSize);
   ct_select(good, ByteView(m, kPremasterSize), fallback.view(), out.mutable_view());
   return out;
 }

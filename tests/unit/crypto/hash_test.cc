@@ -225,17 +225,5 @@ TEST(Tls12Prf, Sha1Refused) {
   EXPECT_EQ(r.error().code(), ErrorCode::unsupported_algorithm);
 }
 
-TEST(Provider, DefaultProviderIsSharedOpenSsl) {
-  auto a = default_provider();
-  auto b = default_provider();
-  EXPECT_EQ(a.get(), b.get());
-  EXPECT_NE(a->name().find("openssl"), std::string_view::npos);
-  Bytes r1(32), r2(32);
-  a->random(r1);
-  a->random(r2);
-  EXPECT_NE(to_hex(r1), to_hex(r2));
-  EXPECT_EQ(key_type_name(KeyType::ed25519), "Ed25519");
-}
-
 }  // namespace
 }  // namespace tessera::crypto
