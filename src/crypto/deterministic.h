@@ -12,7 +12,8 @@
 // X25519 private key.
 //
 // Signatures (ECDSA nonces, PSS salts) and RSA encryption padding still use
-// libcrypto's DRBG and are therefore not reproducible.
+// libcrypto's DRBG and are therefore not reproducible. Unlike OpenSslProvider,
+// a DeterministicProvider has mutable state: use it from one thread at a time.
 #pragma once
 
 #include <deque>
