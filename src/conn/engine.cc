@@ -398,8 +398,10 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
     static std::optional<Error> system_error;
     std::call_once(once, [] {
       auto t = x509::TrustStore::system_default();
-      if (t.ok()) system = std::make_shared<x509::TrustStore>(std::move(*t));
-      else system_error = t.error();
+      if (t.ok())
+        system = std::make_shared<x509::TrustStore>(std::move(*t));
+      else
+        system_error = t.error();
     });
     if (!system) return system_error->with_context("loading the system trust store");
     auto copy = std::make_shared<ClientConfig>(*config);

@@ -567,10 +567,11 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
       p_.channel->send_handshake(cvmsg);
       summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
       summary_.client_authenticated = true;
-      if (p_.channel->tracing())
-        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) +
-              "\n-> CertificateVerify: signed the transcript with " +
+      if (p_.channel->tracing()) {
+        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain));
+        trace("-> CertificateVerify: signed the transcript with " +
               signature_scheme_name(static_cast<uint16_t>(*scheme)));
+      }
     } else if (p_.channel->tracing()) {
       trace("-> Certificate: empty (we have no suitable client certificate)");
     }

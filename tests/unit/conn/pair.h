@@ -90,8 +90,9 @@ struct Pair {
   bool handshake() { return pump() && client->is_handshake_done() && server->is_handshake_done(); }
 };
 
-inline Pair make_tls_pair(std::shared_ptr<const ClientConfig> c, std::shared_ptr<const ServerConfig> s,
-                      std::string server_name = "localhost") {
+inline Pair make_tls_pair(std::shared_ptr<const ClientConfig> c,
+                          std::shared_ptr<const ServerConfig> s,
+                          std::string server_name = "localhost") {
   Pair p;
   auto cl = Connection::client(c, {server_name, {}});
   EXPECT_TRUE(cl.ok()) << (cl.ok() ? "" : cl.error().to_string());
@@ -102,6 +103,8 @@ inline Pair make_tls_pair(std::shared_ptr<const ClientConfig> c, std::shared_ptr
   return p;
 }
 
-inline std::string err(const Connection& c) { return c.error() ? c.error()->to_string() : "(none)"; }
+inline std::string err(const Connection& c) {
+  return c.error() ? c.error()->to_string() : "(none)";
+}
 
 }  // namespace tessera::testing

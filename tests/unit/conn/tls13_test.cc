@@ -71,7 +71,8 @@ TEST_P(Tls13Matrix, Negotiates) {
   ASSERT_TRUE(cc->policy.set_cipher_suites(c.suite).ok());
   auto p = make_tls_pair(cc, server_config(c.cred));
   ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-  EXPECT_EQ(group_name(p.client->summary().group), group_name(static_cast<uint16_t>(*parse_group(c.group))));
+  EXPECT_EQ(group_name(p.client->summary().group),
+            group_name(static_cast<uint16_t>(*parse_group(c.group))));
   EXPECT_EQ(cipher_suite_name(p.server->summary().cipher_suite), c.suite);
   EXPECT_FALSE(p.client->summary().hello_retry);
   transfer(p, true, 20000);
@@ -81,10 +82,12 @@ TEST_P(Tls13Matrix, Negotiates) {
 std::vector<MatrixCase> matrix() {
   std::vector<MatrixCase> v;
   for (const char* g : {"x25519", "secp256r1", "secp384r1", "ffdhe2048", "ffdhe3072", "ffdhe4096"})
-    for (const char* s : {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"})
+    for (const char* s :
+         {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"})
       for (const char* k : {"server-ec", "server-p384", "server-rsa", "server-ed25519"}) {
         // keep the slow ffdhe groups to one credential
-        if ((std::string(g) == "ffdhe3072" || std::string(g) == "ffdhe4096") && std::string(k) != "server-ec")
+        if ((std::string(g) == "ffdhe3072" || std::string(g) == "ffdhe4096") &&
+            std::string(k) != "server-ec")
           continue;
         v.push_back({g, s, k});
       }
@@ -93,8 +96,8 @@ std::vector<MatrixCase> matrix() {
 
 INSTANTIATE_TEST_SUITE_P(AllGroupsSuitesKeys, Tls13Matrix, ::testing::ValuesIn(matrix()),
                          [](const auto& param_info) {
-                           std::string n = std::string(param_info.param.group) + "_" + param_info.param.suite + "_" +
-                                           param_info.param.cred;
+                           std::string n = std::string(param_info.param.group) + "_" +
+                                           param_info.param.suite + "_" + param_info.param.cred;
                            for (auto& ch : n)
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return n;
@@ -142,7 +145,8 @@ TEST(Tls13, NoCommonGroupExplainsItself) {
   auto p = make_tls_pair(cc, sc);
   EXPECT_FALSE(p.pump());
   ASSERT_NE(p.server->error(), nullptr);
-  EXPECT_EQ(p.server->error()->message(), "no common group: peer offered [x25519], policy allows [secp384r1]");
+  EXPECT_EQ(p.server->error()->message(),
+            "no common group: peer offered [x25519], policy allows [secp384r1]");
   ASSERT_NE(p.client->error(), nullptr);
   EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_alert);
   EXPECT_EQ(p.client->error()->alert(), AlertDescription::handshake_failure);
@@ -157,7 +161,8 @@ TEST(Tls13, NoCommonSuite) {
   EXPECT_FALSE(p.pump());
   ASSERT_NE(p.server->error(), nullptr);
   EXPECT_EQ(p.server->error()->alert(), AlertDescription::handshake_failure);
-  EXPECT_NE(p.server->error()->message().find("peer offered [TLS_CHACHA20_POLY1305_SHA256]"), std::string::npos);
+  EXPECT_NE(p.server->error()->message().find("peer offered [TLS_CHACHA20_POLY1305_SHA256]"),
+            std::string::npos);
 }
 
 TEST(Tls13, Alpn) {
@@ -329,13 +334,15 @@ TEST(Tls13, TamperedRecordIsBadRecordMac) {
 
 TEST(Tls13, ByteAtATimeDelivery) {
   auto p = make_tls_pair(client_config(), server_config());
-  for (int round = 0; round < 16 && !(p.client->is_handshake_done() && p.server->is_handshake_done()); ++round) {
+  for (int round = 0;
+       round < 16 && !(p.client->is_handshake_done() && p.server->is_handshake_done()); ++round) {
     for (Connection* from : {p.client.get(), p.server.get()}) {
       Connection* to = from == p.client.get() ? p.server.get() : p.client.get();
       auto b = from->pending_tls();
       std::vector<uint8_t> copy(b.begin(), b.end());
       from->consume_tls(copy.size());
-      for (uint8_t byte : copy) ASSERT_TRUE(to->receive_tls(std::span<const uint8_t>(&byte, 1)).ok());
+      for (uint8_t byte : copy)
+        ASSERT_TRUE(to->receive_tls(std::span<const uint8_t>(&byte, 1)).ok());
     }
   }
   EXPECT_TRUE(p.client->is_handshake_done());
@@ -382,7 +389,8 @@ TEST(Tls13, KeyLogLines) {
   EXPECT_EQ(lines[0].rfind("CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 0), 0u);
   EXPECT_EQ(lines[3].rfind("SERVER_TRAFFIC_SECRET_0 ", 0), 0u);
   // label, 64 hex chars of client random, 64 hex chars of secret (SHA-256)
-  EXPECT_EQ(lines[0].size(), std::string("CLIENT_HANDSHAKE_TRAFFIC_SECRET").size() + 1 + 64 + 1 + 64);
+  EXPECT_EQ(lines[0].size(),
+            std::string("CLIENT_HANDSHAKE_TRAFFIC_SECRET").size() + 1 + 64 + 1 + 64);
 }
 
 }  // namespace
