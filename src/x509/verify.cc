@@ -339,8 +339,10 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
     record(d, "key strength",
            strength ? ok() : err(strength.error().code(), i, c, strength.error().message()),
            describe_key(c.public_key_info()));
-    // RFC 5280 6.1.3 (a)(1): the signature was checked while building.
-    if (!is_anchor) {
+    if (is_anchor) {
+      record(d, "trust anchor", ok(), "in the trust store (its own signature is not checked)");
+    } else {
+      // RFC 5280 6.1.3 (a)(1): the signature was checked while building.
       record(d, "signature", ok(),
              c.signature_algorithm().name + " by " + subject_text(*nodes_[path[i + 1]].cert));
     }

@@ -28,10 +28,16 @@ std::string VerifyReport::to_string() const {
     out += "       serial    " + c.serial + "\n";
   }
   if (!checks.empty()) {
+    // Group the checks by certificate, leaf first, chain-wide ones last.
+    std::vector<Check> sorted = checks;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Check& a, const Check& b) {
+      auto key = [](int d) { return d < 0 ? 1 << 30 : d; };
+      return key(a.depth) < key(b.depth);
+    });
     size_t name_width = 0;
     for (const Check& ch : checks) name_width = std::max(name_width, ch.name.size());
     out += "Checks:\n";
-    for (const Check& ch : checks) {
+    for (const Check& ch : sorted) {
       std::string where = ch.depth < 0 ? "chain" : "cert " + std::to_string(ch.depth);
       out += std::string("  ") + (ch.ok ? "ok  " : "FAIL") + "  " + pad(where, 7) + "  " +
              pad(ch.name, name_width) + "  " + ch.detail + "\n";
