@@ -65,6 +65,18 @@ std::optional<size_t> complete_handshake_message_size(ByteView buffered) {
   return kHandshakeHeaderSize + size_t{h->length};
 }
 
+Bytes message_hash_message(ByteView client_hello1_hash) {
+  // RFC 8446 4.4.1: Transcript-Hash(ClientHello1, HelloRetryRequest, ... Mn) =
+  //   Hash(message_hash ||        /* Handshake type */
+  //        00 00 Hash.length  ||  /* Handshake message length (bytes) */
+  //        Hash(ClientHello1) ||  /* Hash of ClientHello1 */
+  //        HelloRetryRequest  || ... || Mn)
+  ByteWriter w(kHandshakeHeaderSize + client_hello1_hash.size());
+  write_handshake(w, HandshakeType::message_hash,
+                  [&](ByteWriter& body) { body.bytes(client_hello1_hash); });
+  return std::move(w).take();
+}
+
 Result<void> expect_empty_body(ByteView body, std::string_view message_name) {
   if (body.empty()) return ok();
   return Error(ErrorCode::decode_trailing_data, std::string(message_name) +

@@ -98,6 +98,12 @@ Result<Bytes> encode_handshake(const M& message) {
   return std::move(w).finish();
 }
 
+// message_hash_message returns the synthetic handshake message that replaces
+// ClientHello1 in the transcript after a HelloRetryRequest (RFC 8446 4.4.1):
+//   message_hash(254) || 00 00 Hash.length || Hash(ClientHello1)
+// Precondition: hash is shorter than 256 bytes.
+Bytes message_hash_message(ByteView client_hello1_hash);
+
 // expect_empty_body checks that a message with no content (ServerHelloDone,
 // EndOfEarlyData, HelloRequest) has an empty body; decode_error otherwise.
 Result<void> expect_empty_body(ByteView body, std::string_view message_name);

@@ -70,6 +70,7 @@ Result<ClientHello> ClientHello::parse(ByteView body) {
     // RFC 8446 4.1.2: opaque legacy_compression_methods<1..2^8-1>;
     TESSERA_ASSIGN_OR_RETURN(ch.legacy_compression_methods,
                              read_opaque(r, 1, 1, 255, "legacy_compression_methods"));
+    ch.extensions_present = !r.empty();
     TESSERA_ASSIGN_OR_RETURN(ch.extensions, read_hello_extensions(r, 8));
     TESSERA_TRY(r.expect_end("the extensions"));
     // RFC 8446 4.2.11: The "pre_shared_key" extension MUST be the last
@@ -95,7 +96,7 @@ void ClientHello::serialize(ByteWriter& w) const {
   w.prefixed_bytes(1, legacy_session_id);
   write_u16_list(w, 2, cipher_suites);
   w.prefixed_bytes(1, legacy_compression_methods);
-  if (!extensions.empty()) write_extensions(w, extensions);
+  if (extensions_present || !extensions.empty()) write_extensions(w, extensions);
 }
 
 Result<size_t> ClientHello::binders_size() const {
@@ -130,6 +131,7 @@ Result<ServerHello> ServerHello::parse(ByteView body) {
     TESSERA_ASSIGN_OR_RETURN(sh.legacy_compression_method,
                              field_context(r.read_u8(), "legacy_compression_method"));
     if (sh.is_hello_retry_request()) context = "HelloRetryRequest";
+    sh.extensions_present = !r.empty();
     TESSERA_ASSIGN_OR_RETURN(sh.extensions, read_hello_extensions(r, 6));
     TESSERA_TRY(r.expect_end("the extensions"));
     return sh;
@@ -144,7 +146,7 @@ void ServerHello::serialize(ByteWriter& w) const {
   w.prefixed_bytes(1, legacy_session_id_echo);
   w.u16(cipher_suite);
   w.u8(legacy_compression_method);
-  if (!extensions.empty()) write_extensions(w, extensions);
+  if (extensions_present || !extensions.empty()) write_extensions(w, extensions);
 }
 
 }  // namespace tessera::wire

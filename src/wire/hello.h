@@ -73,14 +73,19 @@ struct ClientHello {
   Bytes legacy_session_id;                 // <0..32>
   std::vector<uint16_t> cipher_suites;     // raw values, unknown ones kept, in client order
   Bytes legacy_compression_methods = {0};  // <1..2^8-1>
-  Extensions extensions;                   // in received order; empty = block omitted
+  Extensions extensions;                   // in received order
+  // RFC 5246 7.4.1.2 `extensions_present`: false only for a TLS 1.2 hello
+  // that ends after the compression methods. serialize writes the block when
+  // this is true or extensions is non-empty, so parse and serialize are exact
+  // inverses.
+  bool extensions_present = true;
 
   // parse decodes a ClientHello body (no handshake header). Fails with
   // decode_* on bad lengths or trailing bytes (the message names the field),
   // illegal_parameter on a duplicated extension or a pre_shared_key that is
   // not the last extension.
   static Result<ClientHello> parse(ByteView body);
-  // serialize writes the body; the extensions block is omitted when empty.
+  // serialize writes the body (see extensions_present).
   void serialize(ByteWriter& w) const;
 
   // find_extension returns the extension of that type, or nullptr.
@@ -108,7 +113,8 @@ struct ServerHello {
   Bytes legacy_session_id_echo;  // <0..32>
   uint16_t cipher_suite = 0;
   uint8_t legacy_compression_method = 0;
-  Extensions extensions;  // empty = block omitted (TLS 1.2)
+  Extensions extensions;
+  bool extensions_present = true;  // as in ClientHello
 
   // parse decodes a ServerHello (or HelloRetryRequest) body. Fails with
   // decode_* on bad lengths or trailing bytes, illegal_parameter on a

@@ -99,6 +99,17 @@ TEST(HandshakeMessage, WriteHandshakeFillsTheLength) {
   EXPECT_EQ(*out, H("0f 00 00 06 0804 0002 0102"));
 }
 
+TEST(HandshakeMessage, MessageHashForHelloRetryRequest) {
+  Bytes hash(32, 0xab);
+  Bytes m = message_hash_message(hash);
+  ASSERT_EQ(m.size(), 36u);
+  EXPECT_EQ(Bytes(m.begin(), m.begin() + 4), H("fe000020"));
+  EXPECT_TRUE(std::equal(hash.begin(), hash.end(), m.begin() + 4));
+  Bytes m384 = message_hash_message(Bytes(48, 1));
+  ASSERT_EQ(m384.size(), 52u);
+  EXPECT_EQ(Bytes(m384.begin(), m384.begin() + 4), H("fe000030"));
+}
+
 TEST(HandshakeMessage, EmptyBodyCheck) {
   EXPECT_TRUE(expect_empty_body({}, "ServerHelloDone").ok());
   Bytes one = H("00");

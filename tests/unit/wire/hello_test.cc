@@ -245,6 +245,7 @@ TEST(ClientHello, TruncationAtEveryOffsetFailsCleanly) {
     if (n == no_extensions) {
       ASSERT_TRUE(ch.ok()) << ch.error().to_string();
       EXPECT_TRUE(ch->extensions.empty());
+      EXPECT_FALSE(ch->extensions_present);
       continue;
     }
     ASSERT_FALSE(ch.ok()) << "cut at " << n;
@@ -334,10 +335,20 @@ TEST(ClientHello, Tls12FormsAreAccepted) {
   ch.random.fill(3);
   ch.cipher_suites = {0xc02f, 0x009c};
   // No extensions block at all.
+  ch.extensions_present = false;
   auto bare = ClientHello::parse(body_bytes(ch));
   ASSERT_TRUE(bare.ok());
   EXPECT_TRUE(bare->extensions.empty());
+  EXPECT_FALSE(bare->extensions_present);
   EXPECT_EQ(body_bytes(*bare), body_bytes(ch));
+  // An empty block (RFC 5246 extensions<0..2^16-1>) is kept as such.
+  ch.extensions_present = true;
+  Bytes with_empty_block = body_bytes(ch);
+  EXPECT_EQ(with_empty_block.size(), body_bytes(*bare).size() + 2);
+  auto empty_block = ClientHello::parse(with_empty_block);
+  ASSERT_TRUE(empty_block.ok());
+  EXPECT_TRUE(empty_block->extensions_present);
+  EXPECT_EQ(body_bytes(*empty_block), with_empty_block);
   // A single empty extension (4 bytes) is a legal RFC 5246 block.
   ch.extensions.push_back(make_empty_extension(kExtExtendedMasterSecret));
   auto ems = ClientHello::parse(body_bytes(ch));
