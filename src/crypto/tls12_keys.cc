@@ -106,4 +106,22 @@ Result<void> tls12_verify_finished(Provider& provider, HashAlgorithm prf_hash,
   return ok();
 }
 
+Result<SecretBytes> tls12_export_keying_material(Provider& provider, HashAlgorithm prf_hash,
+                                                 ByteView master_secret, std::string_view label,
+                                                 ByteView client_random, ByteView server_random,
+                                                 std::optional<ByteView> context, size_t length) {
+  TESSERA_TRY(check_random(client_random, "client"));
+  TESSERA_TRY(check_random(server_random, "server"));
+  // RFC 5705 4: "the context value length is encoded as an unsigned, 16-bit
+  // quantity ... representing the length of the context value."
+  if (context && context->size() > 0xffff) {
+    return Error(ErrorCode::internal_error, "TLS 1.2 exporter: context longer than 65535 bytes");
+  }
+  ByteWriter seed(2 * kTls12RandomSize + 2 + (context ? context->size() : 0));
+  seed.bytes(client_random);
+  seed.bytes(server_random);
+  if (context) seed.prefixed<2>([&](ByteWriter& w) { w.bytes(*context); });
+  return provider.tls12_prf(prf_hash, master_secret, label, seed.view(), length);
+}
+
 }  // namespace tessera::crypto

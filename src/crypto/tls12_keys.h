@@ -7,6 +7,9 @@
 // the *_SHA384 suites), through Provider::tls12_prf.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
@@ -78,5 +81,17 @@ Result<Bytes> tls12_finished(Provider& provider, HashAlgorithm prf_hash, ByteVie
 Result<void> tls12_verify_finished(Provider& provider, HashAlgorithm prf_hash,
                                    ByteView master_secret, Tls12Sender sender,
                                    ByteView handshake_hash, ByteView received);
+
+// tls12_export_keying_material implements the TLS 1.2 exporter (RFC 5705 4):
+//   PRF(master_secret, label, client_random + server_random
+//       [+ uint16 context_length + context_value])[0..length-1]
+// With no context the seed stops after the randoms; an empty context is
+// different from no context. internal_error if a random is not 32 bytes or
+// the context is longer than 65535 bytes. RFC 7627 5.4: without extended
+// master secret the exporter should not be used (the caller decides).
+Result<SecretBytes> tls12_export_keying_material(Provider& provider, HashAlgorithm prf_hash,
+                                                 ByteView master_secret, std::string_view label,
+                                                 ByteView client_random, ByteView server_random,
+                                                 std::optional<ByteView> context, size_t length);
 
 }  // namespace tessera::crypto

@@ -129,5 +129,23 @@ TEST_F(Tls12KeysTest, FinishedVerifyData) {
   }
 }
 
+TEST_F(Tls12KeysTest, Exporter) {
+  // RFC 5705: label "EXPORTER-tessera-test", 42 bytes; values from the same
+  // openssl kdf TLS1-PRF run (seed = label || randoms [|| 000d || context]),
+  // the first two also from the Python P_SHA256.
+  auto run = [&](std::optional<ByteView> ctx) {
+    return to_hex(value_of(tls12_export_keying_material(*provider_, HashAlgorithm::sha256,
+                                                        H(kMaster), "EXPORTER-tessera-test",
+                                                        client_random_, server_random_, ctx, 42))
+                      .view());
+  };
+  EXPECT_EQ(run(std::nullopt),
+            "f8b9f09da12ab36d1d2643843be89f71ecf93bf9d75dc2689752b004da56d5427fdae1300d6144bb60f0");
+  EXPECT_EQ(run(as_bytes_view("context value")),
+            "85f2989a8f72126347511ffa79948a96bb1c891ee4c9930efb055045bb53ad41676cfe0882481dd3f3a3");
+  EXPECT_EQ(run(ByteView{}),
+            "95d4749fd1293eb0bbf33ab05414a1e0aafd4085a16f3c6f91aaf9d3f38b4bbd071181447d94e85a86b9");
+}
+
 }  // namespace
 }  // namespace tessera::crypto
