@@ -18,6 +18,7 @@ Error illegal(std::string message) {
 std::string extension_name(uint16_t type) {
   switch (type) {
     case kExtServerName: return "server_name";
+    case kExtMaxFragmentLength: return "max_fragment_length";
     case kExtStatusRequest: return "status_request";
     case kExtSupportedGroups: return "supported_groups";
     case kExtEcPointFormats: return "ec_point_formats";
@@ -26,6 +27,8 @@ std::string extension_name(uint16_t type) {
     case kExtHeartbeat: return "heartbeat";
     case kExtAlpn: return "application_layer_protocol_negotiation";
     case kExtSignedCertificateTimestamp: return "signed_certificate_timestamp";
+    case kExtClientCertificateType: return "client_certificate_type";
+    case kExtServerCertificateType: return "server_certificate_type";
     case kExtPadding: return "padding";
     case kExtEncryptThenMac: return "encrypt_then_mac";
     case kExtExtendedMasterSecret: return "extended_master_secret";

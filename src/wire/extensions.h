@@ -34,6 +34,7 @@ namespace tessera::wire {
 
 // IANA TLS ExtensionType values.
 inline constexpr uint16_t kExtServerName = 0;                   // RFC 6066
+inline constexpr uint16_t kExtMaxFragmentLength = 1;            // RFC 6066
 inline constexpr uint16_t kExtStatusRequest = 5;                // RFC 6066
 inline constexpr uint16_t kExtSupportedGroups = 10;             // RFC 8446, RFC 8422
 inline constexpr uint16_t kExtEcPointFormats = 11;              // RFC 8422
@@ -42,6 +43,8 @@ inline constexpr uint16_t kExtUseSrtp = 14;                     // RFC 5764
 inline constexpr uint16_t kExtHeartbeat = 15;                   // RFC 6520
 inline constexpr uint16_t kExtAlpn = 16;                        // RFC 7301
 inline constexpr uint16_t kExtSignedCertificateTimestamp = 18;  // RFC 6962
+inline constexpr uint16_t kExtClientCertificateType = 19;       // RFC 7250
+inline constexpr uint16_t kExtServerCertificateType = 20;       // RFC 7250
 inline constexpr uint16_t kExtPadding = 21;                     // RFC 7685
 inline constexpr uint16_t kExtEncryptThenMac = 22;              // RFC 7366
 inline constexpr uint16_t kExtExtendedMasterSecret = 23;        // RFC 7627
