@@ -110,9 +110,10 @@ Result<void> expect_empty_extension(const Extension& e);
 struct ServerNameList {
   std::string host_name;  // ASCII, no trailing dot, no NUL
 
-  // parse requires exactly one host_name(0) entry; another name type, a
-  // second host_name, an empty name, a NUL or non-ASCII byte or a trailing
-  // dot is illegal_parameter.
+  // parse requires exactly one host_name(0) entry. Another name type, a
+  // second host_name, a NUL or non-ASCII byte or a trailing dot is
+  // illegal_parameter; bad lengths (including an empty list or name) are
+  // decode_error.
   static Result<ServerNameList> parse(ByteView data);
   void serialize(ByteWriter& w) const;
 };
