@@ -48,7 +48,7 @@ def tessera_client(port, pki, *extra, data=b"GET / HTTP/1.0\r\n\r\n", host="127.
 def openssl_server(pki, *extra, www=True, verify_ca=None):
     port = free_port()
     cmd = ["openssl", "s_server", "-accept", str(port), "-cert", pki.server, "-key",
-           pki.server_key, "-tls1_3", "-naccept", "1"]
+           pki.server_key, "-tls1_3"]
     if www:
         cmd.append("-www")
     if verify_ca:
