@@ -139,9 +139,10 @@ class Certificate {
 // verify_signature checks that `signature` over `tbs` was made by the key in
 // `issuer_spki_der` with algorithm `alg`, through the provider. Picks
 // rsa_pss_pss_* instead of rsa_pss_rsae_* when the issuer key is an
-// id-RSASSA-PSS key. Errors: cert_unsupported for an algorithm without a
-// scheme or weak (md5/sha1), cert_bad_signature when the signature does not
-// verify or the key cannot be loaded or does not fit the algorithm.
+// id-RSASSA-PSS key. ECDSA signatures verify on any curve (the provider
+// allows e.g. ecdsa-with-SHA384 under a P-256 key). Errors: cert_unsupported for an algorithm
+// without a scheme or weak (md5/sha1), cert_bad_signature when the signature does not verify or the
+// key cannot be loaded or does not fit the algorithm.
 Result<void> verify_signature(crypto::Provider& provider, const SignatureAlgorithm& alg,
                               ByteView tbs, ByteView signature, ByteView issuer_spki_der);
 

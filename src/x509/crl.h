@@ -45,9 +45,11 @@ class Crl {
 
   // parse reads one CRL; `der` must be exactly one CertificateList.
   // cert_parse naming the field on any violation. An unknown critical CRL or
-  // CRL entry extension sets has_unknown_critical_extension (RFC 5280 5.2:
-  // the CRL must then not be used to determine revocation status... the
-  // verifier decides). Duplicate extensions are rejected.
+  // CRL entry extension (anything but cRLNumber, authorityKeyIdentifier,
+  // deltaCRLIndicator, cRLReason, invalidityDate) sets
+  // has_unknown_critical_extension: RFC 5280 5.2 says such a CRL cannot be
+  // used to decide revocation, which the verifier enforces. Duplicate
+  // extensions are rejected.
   static Result<Crl> parse(ByteView der);
 
   ByteView der() const { return der_; }

@@ -142,7 +142,8 @@ class DerReader {
   Result<ByteView> read_octet_string(uint8_t t = tag::kOctetString);
   Result<void> read_null();
   // read_time reads a UTCTime or GeneralizedTime (RFC 5280 4.1.2.5) and
-  // returns unix seconds.
+  // returns unix seconds. A GeneralizedTime for a date in 1950..2049 is
+  // refused (RFC 5280: such dates MUST be UTCTime).
   Result<int64_t> read_time();
   // read_string reads any character string type listed for DerString.
   Result<DerString> read_string();

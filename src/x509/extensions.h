@@ -8,6 +8,16 @@
 // recorded (has_unknown_critical_extension, unknown_critical_oids) so the
 // verifier refuses the certificate (RFC 5280 4.2). Every extension is also
 // listed in `all` with its criticality.
+//
+// Recognised and decoded: basicConstraints, keyUsage, extKeyUsage,
+// subjectAltName, nameConstraints, authorityKeyIdentifier,
+// subjectKeyIdentifier, certificatePolicies, cRLDistributionPoints.
+// Recognised but not decoded (never flagged): issuerAltName,
+// authorityInfoAccess, CT precertificate SCTs. Everything else, including
+// policyMappings, policyConstraints and inhibitAnyPolicy (tessera does no
+// policy processing), counts as unknown: flagged when critical.
+// keyUsage: trailing zero bits in the BIT STRING are tolerated (some
+// encoders leave them), but at least one bit must be set.
 #pragma once
 
 #include <cstdint>
@@ -161,7 +171,8 @@ struct Extensions {
 // from its complete DER encoding (the SEQUENCE TLV inside [3] EXPLICIT).
 // Rejects duplicates (RFC 5280 4.2), an explicit DEFAULT FALSE critical flag
 // encoded as FALSE (DER forbids encoding a default), and malformed recognised
-// extensions; errors name the extension ("extensions.basicConstraints: ...").
+// extensions; errors name the extension ("basicConstraints: ..."; the
+// certificate parser prefixes "tbsCertificate.extensions: ").
 Result<Extensions> parse_extensions(ByteView der);
 
 // Parsers of individual extension values (the extnValue contents).

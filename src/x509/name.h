@@ -5,8 +5,8 @@
 // usually C / O / ... / CN).
 //
 // to_string() renders the RDNs in certificate order, separated by ", ", with
-// the attributes of a multi-valued RDN joined by " + ", like
-// `openssl x509 -nameopt oneline` prints them:
+// the attributes of a multi-valued RDN joined by " + " (the order OpenSSL
+// prints them in, without spaces around '='):
 //     "C=US, O=Example, CN=Example Intermediate"
 // Attribute types use their short names (CN, O, OU, C, L, ST, DC, UID,
 // emailAddress, serialNumber, ...) or dotted OIDs; values that contain
