@@ -35,9 +35,16 @@ struct Credential {
   // that the key matches the leaf's public key.
   static Result<Credential> from_pem(crypto::Provider& provider, std::string_view chain_pem,
                                      std::string_view key_pem);
+  // from_pem with the default (OpenSSL libcrypto) provider.
+  static Result<Credential> from_pem(std::string_view chain_pem, std::string_view key_pem);
   // dns_names returns the leaf's dNSName SANs (for SNI-based selection).
   std::vector<std::string> dns_names() const;
 };
+
+// load_trust_anchors parses PEM (or DER) CA certificates into a trust store
+// for ClientConfig::trust / ServerConfig::client_trust. Every certificate is
+// an anchor, self-signed or not.
+Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_view pem);
 
 // KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
 // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".

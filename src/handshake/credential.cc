@@ -6,6 +6,7 @@
 #include "tessera/config.h"
 #include "x509/certificate.h"
 #include "x509/extensions.h"
+#include "x509/trust_store.h"
 
 namespace tessera {
 
@@ -24,6 +25,17 @@ Result<Credential> Credential::from_pem(crypto::Provider& provider, std::string_
   for (const auto& cert : certs) c.chain.emplace_back(cert.der().begin(), cert.der().end());
   c.key = std::shared_ptr<const crypto::PrivateKey>(std::move(key));
   return c;
+}
+
+Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem) {
+  return from_pem(*crypto::default_provider(), chain_pem, key_pem);
+}
+
+Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_view pem) {
+  auto store = std::make_shared<x509::TrustStore>();
+  TESSERA_ASSIGN_OR_RETURN(size_t n, store->add_pem(as_bytes_view(pem)));
+  if (n == 0) return Error(ErrorCode::config_invalid, "no CA certificate found");
+  return std::shared_ptr<const x509::TrustStore>(std::move(store));
 }
 
 std::vector<std::string> Credential::dns_names() const {

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Runs the example programs in examples/ against real peers on loopback.
+
+Usage: test_examples.py /path/to/build/bin/tessera
+"""
+import os
+import socket
+import ssl
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "interop"))
+from tlspeers import Results, free_port, run, start, stop, wait_port  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(TESSERA)), "examples")
+PKI = os.path.join(HERE, "..", "vectors", "pki")
+R = Results()
+
+
+def pki(name):
+    return os.path.join(PKI, name)
+
+
+def echo_server():
+    port = free_port()
+    srv = start([os.path.join(EXAMPLES, "example_echo_server"), str(port), pki("server-ec.pem"),
+                 pki("server-ec.key"), pki("ca.pem")])
+    if not wait_port(port, proc=srv):
+        R.check("echo_server starts", False, stop(srv)[1])
+        return
+    ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+    ctx.load_cert_chain(pki("client-ec.pem"), pki("client-ec.key"))
+    detail = ""
+    ok = False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"hello example")
+                ok = s.recv(100) == b"hello example"
+    except Exception as e:  # noqa: BLE001
+        detail = repr(e)
+    R.check("example_echo_server echoes to an mTLS client", ok, detail)
+    # Without a client certificate the handshake must fail.
+    ctx2 = ssl.create_default_context(cafile=pki("ca.pem"))
+    refused = False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx2.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"x")
+                refused = s.recv(10) == b""
+    except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+        refused = True
+    R.check("example_echo_server refuses a client without certificate", refused)
+    stop(srv)
+
+
+def https_get():
+    port = free_port()
+    srv = start([TESSERA, "server", "--port", str(port), "--cert", pki("server-ec.pem"), "--key",
+                 pki("server-ec.key")])
+    if not wait_port(port, proc=srv):
+        R.check("tessera server starts", False, stop(srv)[1])
+        return
+    r = run([os.path.join(EXAMPLES, "example_https_get"), "localhost", str(port), pki("ca.pem")],
+            timeout=15)
+    R.check("example_https_get fetches the status page",
+            r.returncode == 0 and b"TLS connection established" in r.stdout, r.stderr.decode())
+    r = run([os.path.join(EXAMPLES, "example_https_get"), "localhost", str(port),
+             pki("rogue-ca.pem")], timeout=15)
+    R.check("example_https_get refuses an untrusted server",
+            r.returncode != 0 and b"cert_untrusted" in r.stderr, r.stderr.decode())
+    stop(srv)
+
+
+if __name__ == "__main__":
+    echo_server()
+    https_get()
+    R.finish()
