@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "base/hex.h"
 #include "x509/der.h"
 #include "x509/der_writer.h"
@@ -15,7 +17,11 @@ Bytes H(std::string_view hex) { return *from_hex(hex); }
 Bytes name_der(std::initializer_list<std::tuple<Oid, uint8_t, std::string>> atvs) {
   DerWriter w;
   w.sequence([&](DerWriter& seq) {
-    for (const auto& [oid, t, v] : atvs) {
+    for (const auto& item : atvs) {
+      // (clang 14 cannot capture structured bindings in the lambdas below)
+      const Oid& oid = std::get<0>(item);
+      uint8_t t = std::get<1>(item);
+      const std::string& v = std::get<2>(item);
       seq.set_of([&](DerWriter& set) {
         set.sequence([&](DerWriter& atv) {
           atv.oid(oid);
