@@ -160,27 +160,6 @@ TEST(DerReader, Oids) {
   }
 }
 
-TEST(Oid, StringRoundTripAndLargeArcs) {
-  for (const char* s : {"2.5.29.19", "1.3.6.1.5.5.7.3.1", "0.9.2342.19200300.100.1.25", "2.999.3",
-                        "2.25.329800735698586629295641978511506172918"}) {
-    Result<Oid> o = Oid::from_string(s);
-    ASSERT_TRUE(o.ok()) << s;
-    EXPECT_EQ(o->to_string(), s);
-    Result<Oid> back = Oid::from_der_content(o->der_content());
-    ASSERT_TRUE(back.ok());
-    EXPECT_TRUE(*back == *o);
-  }
-  EXPECT_EQ(Oid::from_string("2.999.3")->to_string(), "2.999.3");
-  EXPECT_EQ(to_hex(Oid::from_string("2.999.3")->der_content()), "883703");
-  EXPECT_FALSE(Oid::from_string("1").ok());
-  EXPECT_FALSE(Oid::from_string("3.1").ok());
-  EXPECT_FALSE(Oid::from_string("1.40").ok());
-  EXPECT_FALSE(Oid::from_string("1..2").ok());
-  EXPECT_FALSE(Oid::from_string("1.02").ok());
-  EXPECT_EQ(oid_name(oids::kServerAuth), "serverAuth");
-  EXPECT_EQ(oid_name(*Oid::from_string("1.2.3.4")), "1.2.3.4");
-}
-
 TEST(DerReader, NullAndStrings) {
   Bytes null_ok = H("0500");
   DerReader r(null_ok);
@@ -318,57 +297,6 @@ TEST(DerReader, OptionalAndTrailing) {
   Result<DerElement> e = rw.read_element(tag::kInteger);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().message(), "expected INTEGER, found NULL");
-}
-
-TEST(DerWriter, EncodesMinimally) {
-  DerWriter w;
-  w.sequence([](DerWriter& s) {
-    s.integer(0);
-    s.integer(127);
-    s.integer(128);
-    s.integer(-1);
-    s.integer(-129);
-    s.boolean(true);
-    s.unsigned_integer(H("00ff"));
-    s.named_bits(0x21);  // bits 0 and 5: digitalSignature, keyCertSign
-  });
-  EXPECT_EQ(to_hex(std::move(w).take()),
-            "301c020100"
-            "02017f"
-            "02020080"
-            "0201ff"
-            "0202ff7f"
-            "0101ff"
-            "020200ff"
-            "03020284");
-  DerWriter big;
-  big.octet_string(Bytes(300, 1));
-  Bytes out = std::move(big).take();
-  EXPECT_EQ(to_hex(ByteView(out).first(4)), "0482012c");
-  DerReader r(out);
-  EXPECT_TRUE(r.read_octet_string().ok());
-}
-
-TEST(DerWriter, SetOfIsSorted) {
-  DerWriter w;
-  w.set_of([](DerWriter& s) {
-    s.integer(5);
-    s.octet_string(H("01"));
-    s.integer(3);
-  });
-  EXPECT_EQ(to_hex(std::move(w).take()), "3109020103020105040101");
-}
-
-TEST(DerWriter, TimesFollowRfc5280) {
-  DerWriter w;
-  w.time(0);
-  w.time(2524608000);  // 2050-01-01
-  Bytes out = std::move(w).take();
-  DerReader r(out);
-  EXPECT_EQ(*r.peek_tag(), tag::kUtcTime);
-  EXPECT_EQ(*r.read_time(), 0);
-  EXPECT_EQ(*r.peek_tag(), tag::kGeneralizedTime);
-  EXPECT_EQ(*r.read_time(), 2524608000);
 }
 
 }  // namespace
