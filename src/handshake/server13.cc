@@ -327,11 +327,13 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   provider().random(sh.random);
   sh.legacy_session_id_echo = o.ch.legacy_session_id;
   sh.cipher_suite = static_cast<uint16_t>(suite);
-  sh.extensions.push_back(
-      wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
+  // key_share before supported_versions, the order of RFC 8448's traces, so
+  // that the server side replays them byte for byte.
   sh.extensions.push_back(wire::make_extension(
       wire::kExtKeyShare,
       wire::KeyShareServerHello{{static_cast<uint16_t>(gc.group), enc.ciphertext}}));
+  sh.extensions.push_back(
+      wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
