@@ -16,6 +16,7 @@
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
 #include "handshake/peer_verify.h"
+#include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
 #include "wire/encrypted_extensions.h"
@@ -62,9 +63,7 @@ struct ExpectFinished {
   std::optional<CertificateRequestInfo> request;
 };
 struct Connected {
-  SecretBytes client_ap;
-  SecretBytes server_ap;
-  SecretBytes resumption;
+  Traffic13 traffic;
 };
 
 class Client13 final : public Handshake {
@@ -118,7 +117,6 @@ class Client13 final : public Handshake {
   std::string sni_;  // empty when server_name is an IP literal
   std::optional<CipherSuiteInfo> suite_;
   bool sent_client_hello_ = false;
-  Bytes client_hello1_;  // kept until the ServerHello / HRR decides the hash
   HandshakeSummary summary_;
 };
 
@@ -588,7 +586,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, cats.view()));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, sats.view()));
   if (p_.channel->tracing()) trace("-> Finished: handshake complete");
-  state_ = Connected{std::move(cats), std::move(sats), std::move(res)};
+  state_ = Connected{Traffic13(*suite_, std::move(cats), std::move(sats), std::move(res))};
   p_.channel->event(Event::handshake_done);
   return ok();
 }
@@ -601,19 +599,8 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       p_.channel->event(Event::new_session_ticket);
       return ok();
     }
-    case HandshakeType::key_update: {
-      TESSERA_ASSIGN_OR_RETURN(auto ku, wire::KeyUpdate::parse(m.body));
-      TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
-                                              provider(), suite_->hash, st.server_ap.view()));
-      st.server_ap = std::move(next);
-      TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.server_ap.view()));
-      p_.channel->event(Event::key_update_received);
-      if (p_.channel->tracing()) trace("<- KeyUpdate: server updated its traffic keys");
-      // RFC 8446 4.6.3: on update_requested, respond with our own KeyUpdate
-      // (update_not_requested) before sending more application data.
-      if (ku.request_update == wire::KeyUpdateRequest::update_requested) return key_update(false);
-      return ok();
-    }
+    case HandshakeType::key_update:
+      return st.traffic.on_key_update(provider(), *p_.channel, m.body, "server");
     default:
       // RFC 8446 4.6.2: we did not offer post_handshake_auth, so a
       // CertificateRequest is unexpected like everything else here.
@@ -624,14 +611,7 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
 Result<void> Client13::key_update(bool request_peer) {
   auto* st = std::get_if<Connected>(&state_);
   if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
-  TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
-  p_.channel->send_handshake(msg);
-  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
-                                          provider(), suite_->hash, st->client_ap.view()));
-  st->client_ap = std::move(next);
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st->client_ap.view()));
-  if (p_.channel->tracing()) trace("-> KeyUpdate: our traffic keys updated");
-  return ok();
+  return st->traffic.send_key_update(provider(), *p_.channel, request_peer);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
 #include "handshake/peer_verify.h"
+#include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
 #include "wire/encrypted_extensions.h"
@@ -57,9 +58,7 @@ struct ExpectClientFinished {
   Secrets s;
 };
 struct Connected {
-  SecretBytes client_ap;
-  SecretBytes server_ap;
-  SecretBytes resumption;
+  Traffic13 traffic;
 };
 
 // What the server learned from a ClientHello.
@@ -538,36 +537,21 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
   TESSERA_ASSIGN_OR_RETURN(auto res, st.s.master->resumption_master_secret(client_fin_hash));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_ap.view()));
   if (p_.channel->tracing()) trace("<- Finished: client Finished verified; handshake complete");
-  state_ = Connected{std::move(st.s.client_ap), std::move(st.s.server_ap), std::move(res)};
+  state_ = Connected{
+      Traffic13(*suite_, std::move(st.s.server_ap), std::move(st.s.client_ap), std::move(res))};
   p_.channel->event(Event::handshake_done);
   return ok();
 }
 
 Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {
   if (m.type != HandshakeType::key_update) return unexpected(expecting(), m.type);
-  TESSERA_ASSIGN_OR_RETURN(auto ku, wire::KeyUpdate::parse(m.body));
-  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
-                                          provider(), suite_->hash, st.client_ap.view()));
-  st.client_ap = std::move(next);
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.client_ap.view()));
-  p_.channel->event(Event::key_update_received);
-  if (p_.channel->tracing()) trace("<- KeyUpdate: client updated its traffic keys");
-  // RFC 8446 4.6.3: answer update_requested with our own KeyUpdate.
-  if (ku.request_update == wire::KeyUpdateRequest::update_requested) return key_update(false);
-  return ok();
+  return st.traffic.on_key_update(provider(), *p_.channel, m.body, "client");
 }
 
 Result<void> Server13::key_update(bool request_peer) {
   auto* st = std::get_if<Connected>(&state_);
   if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
-  TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
-  p_.channel->send_handshake(msg);
-  TESSERA_ASSIGN_OR_RETURN(auto next, crypto::next_application_traffic_secret(
-                                          provider(), suite_->hash, st->server_ap.view()));
-  st->server_ap = std::move(next);
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st->server_ap.view()));
-  if (p_.channel->tracing()) trace("-> KeyUpdate: our traffic keys updated");
-  return ok();
+  return st->traffic.send_key_update(provider(), *p_.channel, request_peer);
 }
 
 }  // namespace

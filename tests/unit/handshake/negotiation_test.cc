@@ -54,7 +54,8 @@ TEST(Negotiation, NoCommonGroupExplainsItself) {
   std::vector<uint16_t> supported = {0x001d};
   auto e = choose_group_tls13(p, supported, supported);
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message(), "no common group: peer offered [x25519], policy allows [secp384r1]");
+  EXPECT_EQ(e.error().message(),
+            "no common group: peer offered [x25519], policy allows [secp384r1]");
 }
 
 TEST(Negotiation, Tls12GroupKinds) {

@@ -1,0 +1,42 @@
+#include "handshake/traffic13.h"
+
+#include <string>
+
+#include "crypto/key_schedule.h"
+#include "handshake/messages13.h"
+#include "wire/post_handshake.h"
+
+namespace tessera::handshake {
+
+Result<void> Traffic13::send_key_update(crypto::Provider& provider, Channel& channel,
+                                        bool request_peer) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
+  channel.send_handshake(msg);
+  // RFC 8446 7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(
+  //   application_traffic_secret_N, "traffic upd", "", Hash.length).
+  TESSERA_ASSIGN_OR_RETURN(
+      ours_, crypto::next_application_traffic_secret(provider, suite_.hash, ours_.view()));
+  TESSERA_TRY(channel.set_write_secret_tls13(suite_, ours_.view()));
+  if (channel.tracing())
+    channel.trace(std::string("-> KeyUpdate: our traffic keys updated") +
+                  (request_peer ? "; asked the peer to update too" : ""));
+  return ok();
+}
+
+Result<void> Traffic13::on_key_update(crypto::Provider& provider, Channel& channel, ByteView body,
+                                      const char* peer) {
+  TESSERA_ASSIGN_OR_RETURN(auto ku, wire::KeyUpdate::parse(body));
+  TESSERA_ASSIGN_OR_RETURN(
+      peers_, crypto::next_application_traffic_secret(provider, suite_.hash, peers_.view()));
+  TESSERA_TRY(channel.set_read_secret_tls13(suite_, peers_.view()));
+  channel.event(Event::key_update_received);
+  if (channel.tracing())
+    channel.trace(std::string("<- KeyUpdate: the ") + peer + " updated its traffic keys");
+  // RFC 8446 4.6.3: on update_requested, respond with our own KeyUpdate
+  // (update_not_requested) before sending more application data.
+  if (ku.request_update == wire::KeyUpdateRequest::update_requested)
+    return send_key_update(provider, channel, false);
+  return ok();
+}
+
+}  // namespace tessera::handshake

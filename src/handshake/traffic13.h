@@ -1,0 +1,42 @@
+// handshake/traffic13.h — an established TLS 1.3 connection's application
+// traffic secrets and the KeyUpdate mechanics (RFC 8446 4.6.3, 7.2), shared
+// by the client and the server state machines.
+#pragma once
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "handshake/handshake.h"
+#include "tessera/algorithms.h"
+
+namespace tessera::handshake {
+
+class Traffic13 {
+ public:
+  Traffic13(const CipherSuiteInfo& suite, SecretBytes ours, SecretBytes peers,
+            SecretBytes resumption)
+      : suite_(suite),
+        ours_(std::move(ours)),
+        peers_(std::move(peers)),
+        resumption_(std::move(resumption)) {}
+
+  // send_key_update queues a KeyUpdate (asking the peer to update too when
+  // request_peer is set) and moves our write keys to the next secret.
+  Result<void> send_key_update(crypto::Provider& provider, Channel& channel, bool request_peer);
+
+  // on_key_update handles the peer's KeyUpdate message body: the peer's
+  // next secret becomes our read key, and if the peer asked for it we answer
+  // with our own KeyUpdate (RFC 8446 4.6.3). `peer` names the peer in traces.
+  Result<void> on_key_update(crypto::Provider& provider, Channel& channel, ByteView body,
+                             const char* peer);
+
+  ByteView resumption_master_secret() const { return resumption_.view(); }
+
+ private:
+  CipherSuiteInfo suite_;
+  SecretBytes ours_;   // our application traffic secret (write)
+  SecretBytes peers_;  // the peer's (read)
+  SecretBytes resumption_;
+};
+
+}  // namespace tessera::handshake
