@@ -6,13 +6,13 @@
 namespace tessera::cli {
 namespace {
 
-const bool kRegistered = register_command(
-    {"version", "Print the tessera version", [](CLI::App&) -> Runner {
-       return [] {
-         std::printf("tessera 0.1.0\n");
-         return 0;
-       };
-     }});
+const bool kRegistered =
+    register_command({"version", "Print the tessera version", [](CLI::App&) -> Runner {
+                        return [] {
+                          std::printf("tessera 0.1.0\n");
+                          return 0;
+                        };
+                      }});
 
 }  // namespace
 }  // namespace tessera::cli
