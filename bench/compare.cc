@@ -12,7 +12,7 @@
 // CRYPTO_set_mem_functions counting), and the crypto floor of the ECDSA
 // handshake measured through the tessera provider.
 //
-// Usage: tessera_compare_bench [--quick] [--pki DIR]
+// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--pki DIR]
 // libssl is linked here (bench/) only; never in src/.
 
 #include <openssl/bio.h>
@@ -406,6 +406,8 @@ std::string fmt(double v, const std::string& unit) {
     std::snprintf(buf, sizeof buf, "%.1f us", v);
   else if (unit == "MB/s")
     std::snprintf(buf, sizeof buf, "%.0f MB/s", v);
+  else if (unit == "allocs")
+    std::snprintf(buf, sizeof buf, "%.2f", v);
   else if (unit == "KiB")
     std::snprintf(buf, sizeof buf, "%.1f KiB", v);
   else
@@ -444,6 +446,7 @@ void print_table() {
 struct Settings {
   int reps = 7;
   int handshakes = 200;
+  std::string only;  // empty: all scenarios; else handshake, bulk, memory, floor
   size_t bulk_bytes = 64u << 20;
 };
 
@@ -535,6 +538,13 @@ void bench_bulk(const Settings& s) {
       die("OpenSSL suite mismatch");
     t_bulk(tp, chunk, 1u << 20);  // warm-up
     o_bulk(op, chunk, rbuf, 1u << 20);
+    const size_t records = (1u << 20) / kChunk;
+    uint64_t c0 = g_alloc.count;
+    t_bulk(tp, chunk, 1u << 20);
+    double t_allocs = double(g_alloc.count - c0) / records;
+    c0 = g_alloc.count;
+    o_bulk(op, chunk, rbuf, 1u << 20);
+    double o_allocs = double(g_alloc.count - c0) / records;
     std::vector<double> tv, ov, rs, rso;
     for (int r = 0; r < s.reps; ++r) {
       tv.push_back(double(s.bulk_bytes) / time_s([&] { t_bulk(tp, chunk, s.bulk_bytes); }) / 1e6);
@@ -550,6 +560,8 @@ void bench_bulk(const Settings& s) {
                   "(record path/seal+open %.2f)",
                   seal, t / seal, so, t / so);
     g_rows.push_back({std::string("bulk 16 KiB writes, ") + alg.label, t, o, "MB/s", true, note});
+    g_rows.push_back({std::string("  heap allocations per 16 KiB record, ") + alg.label, t_allocs,
+                      o_allocs, "allocs", false, "both sides, write + read"});
     std::fprintf(stderr, "  bulk %s: tessera %.0f MB/s, OpenSSL %.0f MB/s, %s\n", alg.label, t, o,
                  note);
   }
@@ -665,10 +677,13 @@ int main(int argc, char** argv) {
       s.reps = 3;
       s.handshakes = 40;
       s.bulk_bytes = 16u << 20;
+    } else if (a == "--only" && i + 1 < argc) {
+      s.only = argv[++i];
     } else if (a == "--pki" && i + 1 < argc) {
       g_pki = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--pki DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--only handshake|bulk|memory] [--pki DIR]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -677,13 +692,18 @@ int main(int argc, char** argv) {
               OpenSSL_version(OPENSSL_VERSION), s.reps, s.handshakes, s.bulk_bytes >> 20);
   std::fflush(stdout);
 
-  bench_handshake(s, "full handshake, ECDSA P-256 cert", "server-ec", false);
-  double ecdsa_t = g_rows.back().t;
-  bench_handshake(s, "full handshake, RSA-2048 cert", "server-rsa", false);
-  bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true);
-  bench_bulk(s);
-  if (mem_hooked) bench_memory();
+  auto want = [&](const char* n) { return s.only.empty() || s.only == n; };
+  double ecdsa_t = 0;
+  if (want("handshake")) {
+    bench_handshake(s, "full handshake, ECDSA P-256 cert", "server-ec", false);
+    ecdsa_t = g_rows.back().t;
+    bench_handshake(s, "full handshake, RSA-2048 cert", "server-rsa", false);
+    bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true);
+  }
+  if (want("bulk")) bench_bulk(s);
+  if (want("memory") && mem_hooked) bench_memory();
   print_table();
-  bench_crypto_floor(s, ecdsa_t);
+  std::fflush(stdout);
+  if (ecdsa_t > 0) bench_crypto_floor(s, ecdsa_t);
   return 0;
 }
