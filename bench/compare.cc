@@ -18,6 +18,7 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -450,10 +451,55 @@ struct Settings {
   size_t bulk_bytes = 64u << 20;
 };
 
+// sanity checks, once per handshake scenario, that both implementations do the
+// same work: a wrong host name must fail on both, and the negotiated
+// parameters are printed side by side.
+void sanity(const TConfigs& tc, const OConfigs& oc, const std::string& name) {
+  {
+    auto cl = tessera::Connection::client(tc.client, {"wrong.example", {}});
+    auto sv = tessera::Connection::server(tc.server);
+    if (!cl.ok() || !sv.ok()) die("tessera sanity: create");
+    TPair p{std::move(*cl), std::move(*sv)};
+    if (p.pump() && p.client->is_handshake_done()) die("tessera accepted a wrong host name");
+  }
+  {
+    OPair p;
+    o_new_pair(oc, p);
+    if (SSL_set1_host(p.client, "wrong.example") != 1) die("SSL_set1_host");
+    bool ok = true;
+    for (int i = 0; i < 16 && ok; ++i) {
+      int r = SSL_do_handshake(p.client);
+      if (r <= 0 && SSL_get_error(p.client, r) != SSL_ERROR_WANT_READ) ok = false;
+      if (r == 1) break;
+      r = SSL_do_handshake(p.server);
+      if (r <= 0 && SSL_get_error(p.server, r) != SSL_ERROR_WANT_READ) ok = false;
+    }
+    if (ok) die("OpenSSL accepted a wrong host name");
+    ERR_clear_error();
+  }
+  TPair tp = t_new_pair(tc);
+  t_handshake_checked(tp, false);
+  OPair op;
+  o_new_pair(oc, op);
+  o_handshake_checked(op, false);
+  int nid = 0;
+  SSL_get_peer_signature_type_nid(op.client, &nid);
+  int hnid = 0;
+  SSL_get_peer_signature_nid(op.client, &hnid);
+  std::printf("# %s: tessera %s %s %s | OpenSSL %s group %d sig %s/%s\n", name.c_str(),
+              tessera::cipher_suite_name(tp.client->summary().cipher_suite).c_str(),
+              tessera::group_name(tp.client->summary().group).c_str(),
+              tessera::signature_scheme_name(tp.client->summary().signature_scheme).c_str(),
+              SSL_CIPHER_get_name(SSL_get_current_cipher(op.client)),
+              int(SSL_get_negotiated_group(op.client)), OBJ_nid2sn(nid), OBJ_nid2sn(hnid));
+  std::fflush(stdout);
+}
+
 void bench_handshake(const Settings& s, const std::string& name, const std::string& cred,
                      bool mtls) {
   TConfigs tc = t_configs(cred, mtls);
   auto oc = o_configs(cred, mtls);
+  sanity(tc, *oc, name);
   // Warm-up (lazy initialisation, caches) outside the timed batches.
   t_handshakes(tc, 3, mtls);
   o_handshakes(*oc, 3, mtls);
