@@ -1,5 +1,6 @@
 #include "record/protection.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -202,16 +203,31 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
                  "TLSInnerPlaintext of " + std::to_string(inner_len) + " bytes exceeds 2^14 + 1");
   }
   // RFC 8446 5.4: the receiver scans from the end for the first non-zero
-  // octet, which is the content type. Done in time independent of the
-  // padding length (the scan always covers the whole plaintext).
-  uint32_t found = 0;
-  size_t pos = 0;
-  for (size_t i = inner_len; i-- > 0;) {
-    uint32_t nonzero = ~ct_eq_mask(inner[i], 0);
-    uint32_t take = nonzero & ~found;
-    size_t take_sz = static_cast<size_t>(0) - static_cast<size_t>(take & 1u);
-    pos = (pos & ~take_sz) | (i & take_sz);
+  // octet, which is the content type. The scan covers the whole plaintext in
+  // time that depends only on its length, not on the padding length: it reads
+  // 8 bytes at a time, remembers (with masks, no branches) the last word that
+  // has a non-zero byte, then finds the last non-zero byte inside that word.
+  uint64_t found = 0;
+  uint64_t last_word = 0;
+  size_t last_index = 0;
+  const size_t words = (inner_len + 7) / 8;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t v = 0;
+    size_t n = std::min<size_t>(8, inner_len - w * 8);
+    std::memcpy(&v, inner.data() + w * 8, n);  // a short last word is zero-padded
+    uint64_t nonzero = 0 - ((v | (0 - v)) >> 63);
+    last_word = (last_word & ~nonzero) | (v & nonzero);
+    last_index = (last_index & ~static_cast<size_t>(nonzero)) | (w & static_cast<size_t>(nonzero));
     found |= nonzero;
+  }
+  size_t pos = 0;
+  for (size_t j = 0; j < 8; ++j) {
+    // Byte j of the word in memory order (memcpy keeps memory order; read it
+    // back the same way to stay independent of endianness).
+    uint8_t b;
+    std::memcpy(&b, reinterpret_cast<const uint8_t*>(&last_word) + j, 1);
+    size_t nonzero = static_cast<size_t>(0) - static_cast<size_t>(~ct_eq_mask(b, 0) & 1u);
+    pos = (pos & ~nonzero) | ((last_index * 8 + j) & nonzero);
   }
   // RFC 8446 5.4: "If a receiving implementation does not find a non-zero
   // octet in the cleartext, it MUST terminate the connection with an

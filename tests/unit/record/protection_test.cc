@@ -577,3 +577,30 @@ TEST_F(Tls12ProtectionTest, EmptyHandshakeRecordIsRefused) {
 
 }  // namespace
 }  // namespace tessera::record
+
+namespace tessera::record {
+namespace {
+
+// The content type is found after any padding, across the 8-byte word
+// boundaries the constant-time scan works in, and zero bytes inside the
+// content are kept.
+TEST_F(ProtectionTest, Tls13ContentTypeFoundForEveryContentAndPaddingLength) {
+  for (size_t len = 0; len <= 24; ++len) {
+    for (size_t pad = 0; pad <= 24; ++pad) {
+      Bytes content(len);
+      for (size_t i = 0; i < len; ++i) content[i] = i % 3 == 0 ? 0 : static_cast<uint8_t>(i + 1);
+      ContentType type = len == 0 ? ContentType::application_data : ContentType::handshake;
+      auto sealer = tls13(kClientApKey, kClientApIv);
+      Bytes rec;
+      ASSERT_TRUE(sealer->seal(type, content, pad, rec).ok());
+      auto opener = tls13(kClientApKey, kClientApIv);
+      auto r = open_one(*opener, rec);
+      ASSERT_TRUE(r.ok()) << "len " << len << " pad " << pad << ": " << r.error().to_string();
+      EXPECT_EQ(r->type, type) << "len " << len << " pad " << pad;
+      EXPECT_EQ(to_hex(r->plaintext), to_hex(content)) << "len " << len << " pad " << pad;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tessera::record
