@@ -43,6 +43,7 @@ test-interop: build
 
 bench: build
 	$(BUILD)/bin/tessera_micro_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(BUILD)/bin/tessera_compare_bench
 
 fuzz: deps
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DTESSERA_FUZZ=ON \
