@@ -2,12 +2,10 @@
 # and `make test`; both install missing Debian packages first.
 BUILD       ?= build
 BUILD_ASAN  ?= build-asan
-BUILD_FUZZ  ?= build-fuzz
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
-FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build demo test test-asan test-interop bench fuzz format install clean
+.PHONY: all deps configure build demo test test-asan test-interop bench format install clean
 
 all: build
 
@@ -45,12 +43,6 @@ bench: build
 	$(BUILD)/bin/tessera_micro_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bin/tessera_compare_bench
 
-fuzz: deps
-	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DTESSERA_FUZZ=ON \
-	  -DTESSERA_SANITIZE=ON -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_TESTS=OFF
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
-	bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
-
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
@@ -58,4 +50,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN)
