@@ -37,11 +37,7 @@ struct ExpectServerHello {
   uint16_t hrr_suite = 0;  // the suite a HelloRetryRequest named
 };
 
-struct Keys {
-  crypto::HandshakeSecret hs;
-  SecretBytes client_hs;
-  SecretBytes server_hs;
-};
+using Keys = HandshakeTrafficSecrets;
 
 struct ExpectEncryptedExtensions {
   Keys keys;
@@ -95,9 +91,6 @@ class Client13 final : public Handshake {
 
   Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
                                    ByteView cookie);
-  void keylog(std::string_view label, ByteView secret) {
-    if (cfg_.keylog) cfg_.keylog(crypto::keylog::line(label, client_random_, secret));
-  }
   void trace(const std::string& s) { p_.channel->trace(s); }
 
   ClientParams p_;
@@ -315,12 +308,9 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   transcript_.add(m.raw);
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
 
-  auto early = crypto::EarlySecret::derive(provider(), suite_->hash);
-  TESSERA_ASSIGN_OR_RETURN(auto hs, std::move(early).into_handshake_secret(shared.view()));
-  TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));
-  keylog(crypto::keylog::kClientHandshakeTrafficSecret, chts.view());
-  keylog(crypto::keylog::kServerHandshakeTrafficSecret, shts.view());
+  TESSERA_ASSIGN_OR_RETURN(
+      auto keys, derive_handshake_traffic(provider(), suite_->hash, shared.view(), hello_hash,
+                                          cfg_.keylog, client_random_));
 
   summary_.version = ProtocolVersion::tls13;
   summary_.cipher_suite = sh.cipher_suite;
@@ -333,13 +323,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
           std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
           std::string(aead_name(suite_->aead)) + ")");
   }
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, shts.view()));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, keys.server.view()));
   // RFC 8446 D.4: the compatibility CCS goes before our second flight
   // (after an HRR it was already sent before the second ClientHello). From
   // here on everything we send, alerts included, uses the handshake keys.
   if (!summary_.hello_retry) p_.channel->send_change_cipher_spec();
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, chts.view()));
-  state_ = ExpectEncryptedExtensions{Keys{std::move(hs), std::move(chts), std::move(shts)}};
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, keys.client.view()));
+  state_ = ExpectEncryptedExtensions{std::move(keys)};
   return ok();
 }
 
@@ -525,16 +515,12 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   const HashAlgorithm hash = suite_->hash;
   TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
   // RFC 8446 4.4.4: a Finished that does not verify -> decrypt_error.
-  TESSERA_TRY(crypto::verify_finished(provider(), hash, st.keys.server_hs.view(), h, m.body));
+  TESSERA_TRY(crypto::verify_finished(provider(), hash, st.keys.server.view(), h, m.body));
   transcript_.add(m.raw);
   TESSERA_ASSIGN_OR_RETURN(Bytes server_fin_hash, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(auto master, std::move(st.keys.hs).into_master_secret());
-  TESSERA_ASSIGN_OR_RETURN(auto cats, master.client_application_traffic_secret_0(server_fin_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto sats, master.server_application_traffic_secret_0(server_fin_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto ems, master.exporter_master_secret(server_fin_hash));
-  keylog(crypto::keylog::kClientTrafficSecret0, cats.view());
-  keylog(crypto::keylog::kServerTrafficSecret0, sats.view());
-  keylog(crypto::keylog::kExporterSecret, ems.view());
+  TESSERA_ASSIGN_OR_RETURN(
+      auto app, derive_application_traffic(std::move(st.keys.secret), server_fin_hash, cfg_.keylog,
+                                           client_random_));
   if (p_.channel->tracing())
     trace("<- Finished: server Finished verified; application traffic keys derived");
 
@@ -577,16 +563,17 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(
       Bytes verify_data,
-      crypto::compute_finished(provider(), hash, st.keys.client_hs.view(), ch_hash));
+      crypto::compute_finished(provider(), hash, st.keys.client.view(), ch_hash));
   TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
   transcript_.add(fin);
   p_.channel->send_handshake(fin);
   TESSERA_ASSIGN_OR_RETURN(Bytes client_fin_hash, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(auto res, master.resumption_master_secret(client_fin_hash));
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, cats.view()));
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, sats.view()));
+  TESSERA_ASSIGN_OR_RETURN(auto res, app.master.resumption_master_secret(client_fin_hash));
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.client.view()));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, app.server.view()));
   if (p_.channel->tracing()) trace("-> Finished: handshake complete");
-  state_ = Connected{Traffic13(*suite_, std::move(cats), std::move(sats), std::move(res))};
+  state_ =
+      Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server), std::move(res))};
   p_.channel->event(Event::handshake_done);
   return ok();
 }

@@ -129,6 +129,42 @@ Result<CookieState> open_cookie(crypto::Provider& p, ByteView key, ByteView cook
   return s;
 }
 
+Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::Provider& p, HashAlgorithm hash,
+                                                         ByteView shared_secret,
+                                                         ByteView hello_hash,
+                                                         const KeyLogCallback& keylog,
+                                                         ByteView client_random) {
+  auto early = crypto::EarlySecret::derive(p, hash);
+  TESSERA_ASSIGN_OR_RETURN(auto hs, std::move(early).into_handshake_secret(shared_secret));
+  TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));
+  if (keylog) {
+    keylog(crypto::keylog::line(crypto::keylog::kClientHandshakeTrafficSecret, client_random,
+                                chts.view()));
+    keylog(crypto::keylog::line(crypto::keylog::kServerHandshakeTrafficSecret, client_random,
+                                shts.view()));
+  }
+  return HandshakeTrafficSecrets{std::move(hs), std::move(chts), std::move(shts)};
+}
+
+Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSecret&& hs,
+                                                             ByteView server_finished_hash,
+                                                             const KeyLogCallback& keylog,
+                                                             ByteView client_random) {
+  TESSERA_ASSIGN_OR_RETURN(auto master, std::move(hs).into_master_secret());
+  TESSERA_ASSIGN_OR_RETURN(auto cats,
+                           master.client_application_traffic_secret_0(server_finished_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto sats,
+                           master.server_application_traffic_secret_0(server_finished_hash));
+  TESSERA_ASSIGN_OR_RETURN(auto ems, master.exporter_master_secret(server_finished_hash));
+  if (keylog) {
+    keylog(crypto::keylog::line(crypto::keylog::kClientTrafficSecret0, client_random, cats.view()));
+    keylog(crypto::keylog::line(crypto::keylog::kServerTrafficSecret0, client_random, sats.view()));
+    keylog(crypto::keylog::line(crypto::keylog::kExporterSecret, client_random, ems.view()));
+  }
+  return ApplicationTrafficSecrets{std::move(master), std::move(cats), std::move(sats)};
+}
+
 std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret) {
   std::string s(label);
   s += ' ';

@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "base/secret.h"
+#include "crypto/key_schedule.h"
 #include "crypto/provider.h"
 #include "tessera/config.h"
 #include "tessera/policy.h"
@@ -51,6 +52,34 @@ Bytes seal_cookie(crypto::Provider& p, ByteView key, const CookieState& s);
 // open_cookie verifies and decodes a cookie; illegal_parameter on any
 // mismatch (forged, truncated or from another key).
 Result<CookieState> open_cookie(crypto::Provider& p, ByteView key, ByteView cookie);
+
+// The TLS 1.3 handshake traffic secrets (RFC 8446 7.1), derived the same way
+// on both sides: Early Secret (no PSK) -> Handshake Secret from the (EC)DHE
+// shared secret -> client/server handshake traffic secrets over
+// Hash(ClientHello..ServerHello). Both go to the key log when one is set.
+struct HandshakeTrafficSecrets {
+  crypto::HandshakeSecret secret;
+  SecretBytes client;
+  SecretBytes server;
+};
+Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::Provider& p, HashAlgorithm hash,
+                                                         ByteView shared_secret,
+                                                         ByteView hello_hash,
+                                                         const KeyLogCallback& keylog,
+                                                         ByteView client_random);
+
+// The application traffic secrets after the server Finished (RFC 8446 7.1):
+// Master Secret -> client/server application traffic secret 0 and the
+// exporter master secret (key-logged), over Hash(ClientHello..server Finished).
+struct ApplicationTrafficSecrets {
+  crypto::MasterSecret master;
+  SecretBytes client;
+  SecretBytes server;
+};
+Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSecret&& hs,
+                                                             ByteView server_finished_hash,
+                                                             const KeyLogCallback& keylog,
+                                                             ByteView client_random);
 
 // keylog_line renders an NSS key log line: "LABEL <client_random> <secret>".
 std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret);

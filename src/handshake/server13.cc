@@ -98,9 +98,6 @@ class Server13 final : public Handshake {
   Result<void> on_client_finished(const wire::HandshakeMessage& m, ExpectClientFinished& st);
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
 
-  void keylog(std::string_view label, ByteView secret) {
-    if (cfg_.keylog) cfg_.keylog(crypto::keylog::line(label, client_random_, secret));
-  }
   void trace(const std::string& s) { p_.channel->trace(s); }
   crypto::Provider& provider() { return *p_.provider; }
 
@@ -351,13 +348,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
 
   const HashAlgorithm hash = suite_->hash;
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
-  auto early = crypto::EarlySecret::derive(provider(), hash);
-  TESSERA_ASSIGN_OR_RETURN(auto hs,
-                           std::move(early).into_handshake_secret(enc.shared_secret.view()));
-  TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));
-  keylog(crypto::keylog::kClientHandshakeTrafficSecret, chts.view());
-  keylog(crypto::keylog::kServerHandshakeTrafficSecret, shts.view());
+  TESSERA_ASSIGN_OR_RETURN(
+      auto keys, derive_handshake_traffic(provider(), hash, enc.shared_secret.view(), hello_hash,
+                                          cfg_.keylog, client_random_));
   if (p_.channel->tracing()) {
     trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
           ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
@@ -365,7 +358,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
           std::to_string(enc.shared_secret.size()) + " bytes); handshake traffic keys derived (" +
           std::string(aead_name(suite_->aead)) + ")");
   }
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, shts.view()));
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, keys.server.view()));
 
   // EncryptedExtensions
   wire::EncryptedExtensions ee;
@@ -421,23 +414,21 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
 
   // Finished
   TESSERA_ASSIGN_OR_RETURN(Bytes fh, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::compute_finished(provider(), hash, shts.view(), fh));
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd,
+                           crypto::compute_finished(provider(), hash, keys.server.view(), fh));
   TESSERA_ASSIGN_OR_RETURN(Bytes finmsg, build_finished(vd));
   transcript_.add(finmsg);
   p_.channel->send_handshake(finmsg);
   TESSERA_ASSIGN_OR_RETURN(Bytes server_fin_hash, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(auto master, std::move(hs).into_master_secret());
-  TESSERA_ASSIGN_OR_RETURN(auto cats, master.client_application_traffic_secret_0(server_fin_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto sats, master.server_application_traffic_secret_0(server_fin_hash));
-  TESSERA_ASSIGN_OR_RETURN(auto ems, master.exporter_master_secret(server_fin_hash));
-  keylog(crypto::keylog::kClientTrafficSecret0, cats.view());
-  keylog(crypto::keylog::kServerTrafficSecret0, sats.view());
-  keylog(crypto::keylog::kExporterSecret, ems.view());
+  TESSERA_ASSIGN_OR_RETURN(
+      auto app, derive_application_traffic(std::move(keys.secret), server_fin_hash, cfg_.keylog,
+                                           client_random_));
   if (p_.channel->tracing()) trace("-> Finished: application traffic keys derived");
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, sats.view()));
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, chts.view()));
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.server.view()));
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, keys.client.view()));
 
-  Secrets s{std::move(master), std::move(chts), std::move(cats), std::move(sats)};
+  Secrets s{std::move(app.master), std::move(keys.client), std::move(app.client),
+            std::move(app.server)};
   if (want_client_cert)
     state_ = ExpectClientCertificate{std::move(s)};
   else
