@@ -2,10 +2,14 @@
 # and `make test`; both install missing Debian packages first.
 BUILD       ?= build
 BUILD_ASAN  ?= build-asan
+BUILD_FUZZ  ?= build-fuzz
+BUILD_VALGRIND ?= build-valgrind
+FUZZ_SECONDS ?= 60
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-asan test-interop bench format install clean
+.PHONY: all deps configure build demo test test-asan test-interop bench format install clean \
+        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind
 
 all: build
 
@@ -36,6 +40,33 @@ test-asan: deps
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 900
 
+# libFuzzer targets (fuzz/, see fuzz/README.md): clang 14, ASan + UBSan.
+fuzz-build: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DTESSERA_WERROR=ON \
+	  -DTESSERA_SANITIZE=ON -DTESSERA_FUZZ=ON -DTESSERA_BUILD_TESTS=OFF -DTESSERA_BUILD_BENCH=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_all
+
+# Every target for FUZZ_SECONDS each on a scratch copy of fuzz/corpus/<target>;
+# fails on any crash, leak, timeout or OOM (inputs kept in $(BUILD_FUZZ)/fuzz-artifacts).
+fuzz: fuzz-build
+	bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# The short pass the CI runs.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# Regenerate the seeds that come from real handshakes and the test vectors.
+fuzz-corpus: fuzz-build
+	$(BUILD_FUZZ)/fuzz/fuzz_corpus_gen fuzz/corpus
+
+# Unit tests under valgrind memcheck (g++ Debug build): leaks and memory errors fail.
+test-valgrind: deps
+	cmake -S . -B $(BUILD_VALGRIND) -G Ninja -DTESSERA_WERROR=ON -DTESSERA_BUILD_BENCH=OFF \
+	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(BUILD_VALGRIND) -j $(JOBS)
+	bash tests/valgrind/run.sh $(BUILD_VALGRIND)
+
 test-interop: build
 	cd $(BUILD) && ctest --output-on-failure -L interop --timeout 600
 
@@ -50,4 +81,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_VALGRIND)

@@ -1,0 +1,294 @@
+// fuzz/corpus_gen.cc — writes the seed corpora under fuzz/corpus/<target>/.
+//
+//   build-fuzz/fuzz/fuzz_corpus_gen fuzz/corpus
+//
+// Seeds come from (a) real in-memory handshakes between a tessera client and
+// server in each scenario of state_machine.h (the byte streams both ways,
+// including application data, KeyUpdate and close_notify), checked to replay
+// to a completed handshake, and (b) the committed test vectors:
+// tests/vectors/wire (RFC 8448 and TLS 1.2 handshake messages),
+// tests/vectors/pki, x509 and x509v (certificates, CRLs, hostile sets).
+// File names are stable, so re-running rewrites the same files.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "state_machine.h"
+#include "wire/encrypted_extensions.h"
+#include "wire/extensions.h"
+#include "wire/hello.h"
+#include "x509/pem.h"
+
+using namespace tessera;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path g_out;
+const fs::path kVectors = fs::path(TESSERA_FUZZ_PKI_DIR).parent_path();
+
+void write_seed(const std::string& target, const std::string& name, ByteView data) {
+  fs::create_directories(g_out / target);
+  std::ofstream f(g_out / target / name, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+}
+
+Bytes cat(std::initializer_list<ByteView> parts) {
+  Bytes out;
+  for (ByteView p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+Bytes parse_hex_file(const fs::path& p) {
+  Bytes out;
+  std::ifstream f(p);
+  std::string line;
+  while (std::getline(f, line)) {
+    if (!line.empty() && line[0] == '#') continue;
+    std::string digits;
+    for (char ch : line) {
+      if (std::isxdigit(static_cast<unsigned char>(ch))) digits += ch;
+    }
+    for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+      out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+    }
+  }
+  return out;
+}
+
+struct Streams {
+  Bytes client_to_server, server_to_client;
+};
+
+// handshake runs one scenario between a tessera client and server, recording
+// what each side sends, then exchanges data, a KeyUpdate and close_notify.
+Streams handshake(fuzz::Scenario s) {
+  Streams out;
+  auto c = Connection::client(fuzz::client_config(s), fuzz::client_options());
+  auto sv = Connection::server(fuzz::server_config(s));
+  if (!c.ok() || !sv.ok()) std::abort();
+  Connection& cl = **c;
+  Connection& sr = **sv;
+  auto pump = [&] {
+    for (int i = 0; i < 64; ++i) {
+      bool moved = false;
+      if (auto b = cl.pending_tls(); !b.empty()) {
+        Bytes copy(b.begin(), b.end());
+        cl.consume_tls(copy.size());
+        out.client_to_server.insert(out.client_to_server.end(), copy.begin(), copy.end());
+        (void)sr.receive_tls(copy);
+        moved = true;
+      }
+      if (auto b = sr.pending_tls(); !b.empty()) {
+        Bytes copy(b.begin(), b.end());
+        sr.consume_tls(copy.size());
+        out.server_to_client.insert(out.server_to_client.end(), copy.begin(), copy.end());
+        (void)cl.receive_tls(copy);
+        moved = true;
+      }
+      if (!moved) break;
+    }
+  };
+  pump();
+  if (!cl.is_handshake_done() || !sr.is_handshake_done() || cl.error() || sr.error()) {
+    std::fprintf(stderr, "scenario %s: handshake failed: %s / %s\n",
+                 fuzz::kScenarioNames[static_cast<int>(s)],
+                 cl.error() ? cl.error()->to_string().c_str() : "-",
+                 sr.error() ? sr.error()->to_string().c_str() : "-");
+    std::exit(1);
+  }
+  const std::string req = "GET / HTTP/1.0\r\n\r\n", resp = "HTTP/1.0 200 OK\r\n\r\nhello";
+  (void)cl.write(as_bytes_view(req));
+  pump();
+  (void)sr.write(as_bytes_view(resp));
+  (void)sr.key_update(true);
+  pump();
+  (void)cl.write(as_bytes_view(req));
+  cl.close();
+  pump();
+  sr.close();
+  pump();
+  return out;
+}
+
+// replays checks that the recorded peer stream takes a fresh, identically
+// seeded connection through the handshake: the point of the deterministic
+// setup.
+void check_replay(fuzz::Scenario s, const Streams& st) {
+  auto c = Connection::client(fuzz::client_config(s), fuzz::client_options());
+  auto sv = Connection::server(fuzz::server_config(s));
+  (void)(*c)->receive_tls(st.server_to_client);
+  (void)(*sv)->receive_tls(st.client_to_server);
+  bool ok_c = (*c)->is_handshake_done() && !(*c)->error();
+  bool ok_s = (*sv)->is_handshake_done() && !(*sv)->error();
+  std::printf("scenario %-5s: c->s %5zu bytes, s->c %5zu bytes; replay: client %s, server %s\n",
+              fuzz::kScenarioNames[static_cast<int>(s)], st.client_to_server.size(),
+              st.server_to_client.size(), ok_c ? "completes" : "FAILS",
+              ok_s ? "completes" : "FAILS");
+  if (!ok_c || !ok_s) std::exit(1);
+}
+
+void state_machine_seeds() {
+  for (uint8_t i = 0; i < fuzz::kNumScenarios; ++i) {
+    auto s = static_cast<fuzz::Scenario>(i);
+    Streams st = handshake(s);
+    check_replay(s, st);
+    const std::string n = fuzz::kScenarioNames[i];
+    const uint8_t sel[] = {i};
+    write_seed("client", n, cat({sel, st.server_to_client}));
+    write_seed("server", n, cat({sel, st.client_to_server}));
+    // The deframer target: mode byte (chunking/limits) + a stream.
+    const uint8_t whole[] = {0x00}, bytewise[] = {0x01}, tls13[] = {0xc7};
+    write_seed("deframer", n + "_c2s", cat({whole, st.client_to_server}));
+    write_seed("deframer", n + "_s2c", cat({whole, st.server_to_client}));
+    write_seed("deframer", n + "_s2c_chunked", cat({bytewise, st.server_to_client}));
+    write_seed("deframer", n + "_c2s_tls13", cat({tls13, st.client_to_server}));
+  }
+}
+
+// Selectors of fuzz_handshake.cc's kParsers.
+int handshake_selector(uint8_t type, const std::string& name, size_t body_len) {
+  const bool tls12 = name.rfind("tls12", 0) == 0;
+  switch (type) {
+    case 1: return 0;
+    case 2: return 1;
+    case 8: return 2;
+    case 11: return tls12 ? 4 : 3;
+    case 13: return tls12 ? 6 : 5;
+    case 15: return 7;
+    case 20: return body_len == 48 ? 9 : body_len == 12 ? 10 : 8;
+    case 4: return tls12 ? 12 : 11;
+    case 24: return 13;
+    case 5: return 14;
+    case 14: return 15;
+    case 0: return 16;
+    case 12: return name.find("ecdhe") != std::string::npos ? 17 : 18;
+    case 16:
+      if (name.find("ecdhe") != std::string::npos) return 19;
+      if (name.find("dhe") != std::string::npos) return 20;
+      return 21;
+    default: return -1;
+  }
+}
+
+void write_extension_seeds(const std::string& prefix, const wire::Extensions& exts) {
+  for (const wire::Extension& e : exts) {
+    const uint8_t t[] = {static_cast<uint8_t>(e.type >> 8), static_cast<uint8_t>(e.type)};
+    write_seed("extensions", prefix + "_" + wire::extension_name(e.type), cat({t, e.data}));
+  }
+  ByteWriter w;
+  wire::write_extensions(w, exts);
+  const uint8_t block[] = {0xff, 0xfe};  // unknown type: the whole block
+  write_seed("extensions", prefix + "_block", cat({block, std::move(w).take()}));
+}
+
+void wire_seeds() {
+  Bytes all13;
+  for (const auto& entry : fs::directory_iterator(kVectors / "wire")) {
+    if (entry.path().extension() != ".hex") continue;
+    const std::string name = entry.path().stem().string();
+    Bytes msg = parse_hex_file(entry.path());
+    if (msg.size() < 4) continue;
+    ByteView body = ByteView(msg).subspan(4);
+    int sel = handshake_selector(msg[0], name, body.size());
+    if (sel < 0) continue;
+    const uint8_t s[] = {static_cast<uint8_t>(sel)};
+    write_seed("handshake", name, cat({s, body}));
+    if (name.rfind("rfc8448_s3", 0) == 0) all13.insert(all13.end(), msg.begin(), msg.end());
+    if (msg[0] == 1) {
+      if (auto ch = wire::ClientHello::parse(body); ch.ok()) write_extension_seeds(name, ch->extensions);
+    } else if (msg[0] == 2) {
+      if (auto sh = wire::ServerHello::parse(body); sh.ok()) write_extension_seeds(name, sh->extensions);
+    } else if (msg[0] == 8) {
+      if (auto ee = wire::EncryptedExtensions::parse(body); ee.ok())
+        write_extension_seeds(name, ee->extensions);
+    }
+  }
+  const uint8_t framing[] = {23};
+  write_seed("handshake", "framing_rfc8448_s3", cat({framing, all13}));
+  const uint8_t alert[] = {22, 2, 40};
+  write_seed("handshake", "alert", alert);
+}
+
+std::vector<Bytes> der_certs(const fs::path& pem_file) {
+  std::vector<Bytes> out;
+  auto blocks = x509::pem_decode(slurp(pem_file));
+  if (!blocks.ok()) return out;
+  for (auto& b : *blocks) {
+    if (b.label == "CERTIFICATE" || b.label == "X509 CRL") out.push_back(std::move(b.der));
+  }
+  return out;
+}
+
+void x509_seeds() {
+  std::map<std::string, std::vector<Bytes>> certs;  // stem -> DER blocks
+  for (const char* dir : {"pki", "x509", "x509v"}) {
+    for (const auto& entry : fs::directory_iterator(kVectors / dir)) {
+      if (entry.path().extension() != ".pem") continue;
+      const std::string stem = std::string(dir) + "_" + entry.path().stem().string();
+      auto ders = der_certs(entry.path());
+      for (size_t i = 0; i < ders.size(); ++i) {
+        const std::string n = stem + (ders.size() > 1 ? "_" + std::to_string(i) : "");
+        write_seed("der", n, ders[i]);
+        write_seed("x509", n, ders[i]);
+        write_seed("x509_differential", n, ders[i]);
+      }
+      certs[stem] = std::move(ders);
+      const std::string text = slurp(entry.path());
+      if (dir == std::string("pki") || stem.find("hostile") != std::string::npos ||
+          stem.find("crl") != std::string::npos) {
+        write_seed("pem", stem, as_bytes_view(text));
+      }
+    }
+  }
+  // Path building: mode byte + length-prefixed certificates, leaf first.
+  auto chain = [&](uint8_t mode, std::initializer_list<const char*> stems) {
+    Bytes out{mode};
+    std::string name;
+    for (const char* s : stems) {
+      for (const Bytes& d : certs[s]) {
+        out.push_back(static_cast<uint8_t>(d.size() >> 8));
+        out.push_back(static_cast<uint8_t>(d.size()));
+        out.insert(out.end(), d.begin(), d.end());
+      }
+      name += std::string(name.empty() ? "" : "+") + s;
+    }
+    write_seed("path", name, out);
+  };
+  chain(0x04, {"pki_server-ec"});
+  chain(0x0c, {"pki_server-ec", "pki_ca"});
+  chain(0x04, {"pki_server-rsa", "pki_rogue-ca"});
+  chain(0x01, {"pki_client-ec"});
+  chain(0x01, {"pki_rogue-client", "pki_ca"});
+  chain(0x10, {"x509v_leaf", "x509v_int"});
+  chain(0x10, {"x509v_leaf_hostile", "x509v_hostile_set"});
+  chain(0x10, {"x509v_leaf_sub", "x509v_sub_int", "x509v_int"});
+  chain(0x10, {"x509v_leaf_nc_ok", "x509v_nc_int"});
+  chain(0x10, {"x509v_leaf_pl", "x509v_pl0_int", "x509v_int"});
+  chain(0x10, {"x509v_leaf", "x509v_int_by_root2", "x509v_fake_int_self", "x509v_int"});
+  chain(0x12, {"x509v_leaf_under_v1", "x509v_v1_int"});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUTDIR (fuzz/corpus)\n", argv[0]);
+    return 2;
+  }
+  g_out = argv[1];
+  state_machine_seeds();
+  wire_seeds();
+  x509_seeds();
+  std::printf("seeds written to %s\n", g_out.c_str());
+  return 0;
+}

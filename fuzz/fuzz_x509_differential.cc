@@ -1,0 +1,134 @@
+// fuzz/fuzz_x509_differential.cc — our X.509 certificate parser
+// (x509::Certificate::parse) against OpenSSL's d2i_X509 on the same bytes.
+// (fuzz/ may include OpenSSL headers; src/ may not, see check_layering.py.)
+//
+// The rule checked: if tessera accepts a certificate, OpenSSL must accept it
+// too, consume exactly the same bytes, and agree on version, serial, issuer,
+// subject, validity and the SubjectPublicKeyInfo bytes.
+//
+// The other direction is explained and excluded, not checked: tessera is
+// deliberately stricter than d2i_X509, which is a lenient BER-ish decoder
+// that leaves policy to X509_verify_cert. Known, intended differences where
+// OpenSSL accepts and tessera rejects:
+//   - RFC 5280 4.1.1.2: signatureAlgorithm must equal tbsCertificate.signature;
+//   - RFC 5280 4.1.2.2: negative serials and serials over 20 octets;
+//   - RFC 5280 4.1.2.5: UTCTime/GeneralizedTime form (seconds, 'Z', the
+//     1950..2049 UTCTime rule), validity checked as a calendar date;
+//   - DER strictness (minimal lengths, BOOLEAN 0xFF, DEFAULT values not
+//     encoded, minimal INTEGERs, unused bits zero) — X.690 11;
+//   - string types (PrintableString charset, UTF-8 validity), version/field
+//     combinations (4.1.2.1, 4.1.2.8), duplicate or malformed recognised
+//     extensions (4.2), unknown critical extensions are left to validation;
+//   - trailing bytes after the Certificate (d2i_X509 stops after one).
+//
+// And one known difference where tessera accepts and OpenSSL rejects, so it
+// is excluded from the check (see openssl_takes_name_value):
+//   - RFC 5280 4.1.2.4 defines AttributeValue ::= ANY -- DEFINED BY
+//     AttributeType. tessera requires a string type for the attribute types
+//     it knows and keeps the value of any other type as it is, whatever its
+//     tag. OpenSSL decodes every value as ASN1_PRINTABLE, a CHOICE of
+//     universal string types, BIT STRING and SEQUENCE (B_ASN1_PRINTABLE in
+//     <openssl/asn1.h>), and rejects the whole certificate otherwise (for
+//     example an unknown attribute whose value is tagged [APPLICATION 21]).
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "x509/certificate.h"
+
+using namespace tessera;
+
+namespace {
+
+[[noreturn]] void disagree(const char* what) {
+  std::fprintf(stderr, "differential: tessera accepted, OpenSSL differs: %s\n", what);
+  std::abort();
+}
+
+Bytes i2d_name(const X509_NAME* n) {
+  unsigned char* out = nullptr;
+  int len = i2d_X509_NAME(n, &out);
+  if (len < 0) return {};
+  Bytes b(out, out + len);
+  OPENSSL_free(out);
+  return b;
+}
+
+// openssl_takes_name_value: the universal tags OpenSSL's ASN1_PRINTABLE
+// accepts (B_ASN1_PRINTABLE: NumericString, PrintableString, T61String,
+// IA5String, BIT STRING, UniversalString, BMPString, UTF8String, SEQUENCE).
+bool openssl_takes_name_value(uint8_t tag) {
+  switch (tag) {
+    case 0x12: case 0x13: case 0x14: case 0x16: case 0x03:
+    case 0x1c: case 0x1e: case 0x0c: case 0x30:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool names_openssl_can_decode(const x509::Name& n) {
+  for (const auto& rdn : n.rdns()) {
+    for (const auto& atv : rdn) {
+      if (!openssl_takes_name_value(atv.value_tag)) return false;
+    }
+  }
+  return true;
+}
+
+bool time_equal(const ASN1_TIME* t, int64_t want) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return false;
+  return static_cast<int64_t>(timegm(&tm)) == want;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto ours = x509::Certificate::parse(ByteView(data, size));
+  const unsigned char* p = data;
+  X509* theirs = d2i_X509(nullptr, &p, static_cast<long>(size));
+  if (ours.ok() && theirs == nullptr &&
+      (!names_openssl_can_decode(ours->subject()) || !names_openssl_can_decode(ours->issuer()))) {
+    return 0;  // the known AttributeValue difference above
+  }
+  if (ours.ok()) {
+    if (theirs == nullptr) disagree("d2i_X509 rejected it");
+    if (p != data + size) disagree("d2i_X509 consumed a different length");
+    const long v = X509_get_version(theirs) + 1;
+    if (v != ours->version()) disagree("version");
+    // Serial: ours keeps the minimal two's-complement content octets.
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(theirs);
+    BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+    if (bn == nullptr) disagree("serial not convertible");
+    Bytes mag(static_cast<size_t>(BN_num_bytes(bn)));
+    BN_bn2bin(bn, mag.data());
+    BN_free(bn);
+    ByteView s = ours->serial();
+    while (!s.empty() && s[0] == 0) s = s.subspan(1);  // magnitude of a positive serial
+    if (Bytes(s.begin(), s.end()) != mag) disagree("serial");
+    auto ours_issuer = ours->issuer().der();
+    auto ours_subject = ours->subject().der();
+    if (i2d_name(X509_get_issuer_name(theirs)) != Bytes(ours_issuer.begin(), ours_issuer.end()))
+      disagree("issuer");
+    if (i2d_name(X509_get_subject_name(theirs)) != Bytes(ours_subject.begin(), ours_subject.end()))
+      disagree("subject");
+    if (!time_equal(X509_get0_notBefore(theirs), ours->not_before())) disagree("notBefore");
+    if (!time_equal(X509_get0_notAfter(theirs), ours->not_after())) disagree("notAfter");
+    unsigned char* spki = nullptr;
+    int spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(theirs), &spki);
+    if (spki_len < 0) disagree("SubjectPublicKeyInfo not re-encodable");
+    Bytes theirs_spki(spki, spki + spki_len);
+    OPENSSL_free(spki);
+    auto ours_spki = ours->spki_der();
+    if (theirs_spki != Bytes(ours_spki.begin(), ours_spki.end())) disagree("SubjectPublicKeyInfo");
+  }
+  X509_free(theirs);
+  return 0;
+}
