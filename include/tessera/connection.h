@@ -56,6 +56,7 @@ struct HandshakeSummary {
   std::string server_name;  // SNI sent (client) or received (server)
   bool hello_retry = false;
   bool client_authenticated = false;
+  bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated (always true in TLS 1.3)
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
   std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
   std::string peer_verified_by;                  // trust anchor subject, when verified

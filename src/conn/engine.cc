@@ -161,6 +161,8 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> key_update(bool request_peer) override {
     if (error_) return *error_;
+    if (negotiated_ && version_ == ProtocolVersion::tls12)
+      return Error(ErrorCode::internal_error, "key_update: TLS 1.2 has no KeyUpdate");
     auto r = hs_->key_update(request_peer);
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
@@ -210,7 +212,29 @@ class Engine final : public Connection, private handshake::Channel {
     write_ = std::move(prot);
     return ok();
   }
+  Result<void> set_read_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
+                                   ByteView iv) override {
+    // RFC 5246 7.1 / RFC 8446 5.1 in spirit: a handshake message may not
+    // straddle the ChangeCipherSpec.
+    TESSERA_TRY(hs_buf_.check_key_change_boundary());
+    TESSERA_ASSIGN_OR_RETURN(
+        auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
+    read_ = std::move(prot);
+    return ok();
+  }
+  Result<void> set_write_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
+                                    ByteView iv) override {
+    flush_handshake();
+    TESSERA_ASSIGN_OR_RETURN(
+        auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
+    write_ = std::move(prot);
+    return ok();
+  }
+  void send_warning_alert(AlertDescription d) override {
+    send_alert(wire::AlertLevel::warning, d);
+  }
   void set_negotiated_version(ProtocolVersion v) override {
+    negotiated_ = true;
     version_ = v;
     if (v == ProtocolVersion::tls13) deframer_.set_max_fragment_length(record::kMaxCiphertext13);
   }
@@ -267,6 +291,18 @@ class Engine final : public Connection, private handshake::Channel {
   Result<void> on_record(record::Record& rec) {
     ContentType type = rec.type;
     ByteView content;
+    if (type == ContentType::change_cipher_spec && negotiated_ &&
+        version_ == ProtocolVersion::tls12) {
+      // RFC 5246 7.1: the message is the single byte 1, sent under the
+      // current (here always null) read state; the state machine decides
+      // whether one may arrive now.
+      if (read_)
+        return Error(ErrorCode::unexpected_message, "second change_cipher_spec record");
+      if (rec.fragment.size() != 1 || rec.fragment[0] != 1)
+        return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
+                     "malformed change_cipher_spec record");
+      return hs_->on_change_cipher_spec();
+    }
     if (type == ContentType::change_cipher_spec) {
       // RFC 8446 5: a plaintext change_cipher_spec of the single byte 0x01,
       // between the first ClientHello and the peer's Finished, is dropped;
@@ -283,8 +319,9 @@ class Engine final : public Connection, private handshake::Channel {
       return Error(ErrorCode::unexpected_message, "change_cipher_spec after the handshake");
     }
     if (read_ && !(type == ContentType::alert && !hs_->is_done() && rec.fragment.size() == 2)) {
-      // RFC 8446 5.2: protected records have the outer type application_data.
-      if (type != ContentType::application_data)
+      // RFC 8446 5.2: protected TLS 1.3 records have the outer type
+      // application_data (TLS 1.2 records keep their real type).
+      if (version_ == ProtocolVersion::tls13 && type != ContentType::application_data)
         return Error(ErrorCode::unexpected_message,
                      "unprotected " + std::string(record::content_type_name(type)) +
                          " record after keys were established");
@@ -344,8 +381,13 @@ class Engine final : public Connection, private handshake::Channel {
       return ok();
     }
     // RFC 8446 6: user_canceled is followed by close_notify; all other
-    // alerts are fatal in TLS 1.3 whatever their level.
-    if (alert.description == AlertDescription::user_canceled) {
+    // alerts are fatal in TLS 1.3 whatever their level. RFC 5246 7.2: in
+    // TLS 1.2 a warning-level alert does not end the connection (we count
+    // them, so a peer cannot keep us busy with them).
+    if (alert.description == AlertDescription::user_canceled ||
+        (negotiated_ && version_ == ProtocolVersion::tls12 &&
+         alert.level == wire::AlertLevel::warning)) {
+      if (trace_) trace_("<- alert " + alert.to_string() + " (warning, ignored)");
       if (++warning_alerts_ > limits_.max_warning_alerts)
         return Error(ErrorCode::too_many_messages, "too many warning alerts");
       return ok();
@@ -365,6 +407,7 @@ class Engine final : public Connection, private handshake::Channel {
   std::unique_ptr<record::RecordProtection> read_;
   std::unique_ptr<record::RecordProtection> write_;
   ProtocolVersion version_ = ProtocolVersion::tls13;
+  bool negotiated_ = false;  // version_ was set by the handshake
   Bytes pending_hs_;
   Bytes out_;
   size_t out_off_ = 0;

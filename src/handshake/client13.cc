@@ -68,12 +68,22 @@ class Client13 final : public Handshake {
 
   Result<void> start() override;
   Result<void> on_message(const wire::HandshakeMessage& m) override;
+  // Once the server chose TLS 1.2 everything goes to the TLS 1.2 state machine.
+  Result<void> on_change_cipher_spec() override {
+    if (tls12_) return tls12_->on_change_cipher_spec();
+    return Handshake::on_change_cipher_spec();
+  }
   bool ccs_allowed() const override {
+    if (tls12_) return tls12_->ccs_allowed();
     return !std::holds_alternative<Connected>(state_) && sent_client_hello_;
   }
-  bool is_done() const override { return std::holds_alternative<Connected>(state_); }
+  bool is_done() const override {
+    return tls12_ ? tls12_->is_done() : std::holds_alternative<Connected>(state_);
+  }
   Result<void> key_update(bool request_peer) override;
-  const HandshakeSummary& summary() const override { return summary_; }
+  const HandshakeSummary& summary() const override {
+    return tls12_ ? tls12_->summary() : summary_;
+  }
   std::string expecting() const override;
 
  private:
@@ -110,10 +120,14 @@ class Client13 final : public Handshake {
   std::string sni_;  // empty when server_name is an IP literal
   std::optional<CipherSuiteInfo> suite_;
   bool sent_client_hello_ = false;
+  bool offer13_ = true;
+  bool offer12_ = false;
   HandshakeSummary summary_;
+  std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
 };
 
 std::string Client13::expecting() const {
+  if (tls12_) return tls12_->expecting();
   return std::visit(
       [](const auto& s) -> std::string {
         using T = std::decay_t<decltype(s)>;
@@ -145,16 +159,33 @@ Result<Bytes> Client13::build_client_hello(
   // RFC 8446 4.1.2: legacy_compression_methods MUST contain exactly one byte, 0.
   ch.legacy_compression_methods = {0};
   if (!sni_.empty()) ch.extensions.push_back(make_extension(kExtServerName, ServerNameList{sni_}));
-  ch.extensions.push_back(make_extension(kExtSupportedVersions, SupportedVersionsClient{{0x0304}}));
+  if (offer13_) {
+    // RFC 8446 4.2.1: supported_versions lists every version we speak, in
+    // preference order; a TLS 1.2-only hello omits it.
+    SupportedVersionsClient sv{{0x0304}};
+    if (offer12_) sv.versions.push_back(0x0303);
+    ch.extensions.push_back(make_extension(kExtSupportedVersions, sv));
+  }
   ch.extensions.push_back(make_extension(kExtSupportedGroups, NamedGroupList{offered_groups_}));
   ch.extensions.push_back(
       make_extension(kExtSignatureAlgorithms, SignatureSchemeList{offered_schemes_}));
-  KeyShareClientHello ks;
-  for (const auto& s : shares) {
-    ByteView pub = s->public_value();
-    ks.client_shares.push_back({static_cast<uint16_t>(s->group()), Bytes(pub.begin(), pub.end())});
+  if (offer13_) {
+    KeyShareClientHello ks;
+    for (const auto& s : shares) {
+      ByteView pub = s->public_value();
+      ks.client_shares.push_back(
+          {static_cast<uint16_t>(s->group()), Bytes(pub.begin(), pub.end())});
+    }
+    ch.extensions.push_back(make_extension(kExtKeyShare, ks));
   }
-  ch.extensions.push_back(make_extension(kExtKeyShare, ks));
+  if (offer12_) {
+    // RFC 7627 5.1: offer the extended master secret; RFC 5746 3.4: an empty
+    // renegotiation_info (we never renegotiate, but servers want the signal);
+    // RFC 8422 5.1.2: ec_point_formats with uncompressed only.
+    ch.extensions.push_back(make_empty_extension(kExtExtendedMasterSecret));
+    ch.extensions.push_back(make_extension(kExtRenegotiationInfo, RenegotiationInfo{}));
+    ch.extensions.push_back(make_extension(kExtEcPointFormats, EcPointFormats{}));
+  }
   if (!offered_alpn_.empty())
     ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
   if (!cookie.empty())
@@ -165,16 +196,18 @@ Result<Bytes> Client13::build_client_hello(
 
 Result<void> Client13::start() {
   const Policy& pol = cfg_.policy;
-  if (!pol.allows_version(ProtocolVersion::tls13))
-    return Error(ErrorCode::config_invalid,
-                 "policy " + pol.name + " does not allow TLS 1.3 (TLS 1.2 is not built yet)");
+  offer13_ = pol.allows_version(ProtocolVersion::tls13);
+  offer12_ = pol.allows_version(ProtocolVersion::tls12);
   provider().random(client_random_);
   // RFC 8446 D.4: in middlebox compatibility mode the client sends a
-  // non-empty legacy_session_id.
-  session_id_.resize(32);
-  provider().random(session_id_);
-  for (CipherSuite s : pol.suites_for(ProtocolVersion::tls13))
-    offered_suites_.push_back(static_cast<uint16_t>(s));
+  // non-empty legacy_session_id. A TLS 1.2-only client resumes nothing and
+  // sends an empty one (RFC 5246 7.4.1.2).
+  if (offer13_) {
+    session_id_.resize(32);
+    provider().random(session_id_);
+  }
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12})
+    for (CipherSuite s : pol.suites_for(v)) offered_suites_.push_back(static_cast<uint16_t>(s));
   for (NamedGroup g : pol.groups) offered_groups_.push_back(static_cast<uint16_t>(g));
   for (SignatureScheme s : pol.signature_schemes)
     offered_schemes_.push_back(static_cast<uint16_t>(s));
@@ -185,6 +218,7 @@ Result<void> Client13::start() {
   summary_.server_name = sni_;
 
   ExpectServerHello st;
+  if (offer13_)
   for (NamedGroup g : pol.key_share_groups) {
     TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
     st.shares.push_back(std::move(share));
@@ -196,9 +230,12 @@ Result<void> Client13::start() {
   if (p_.channel->tracing()) {
     std::vector<uint16_t> share_groups;
     for (const auto& s : st.shares) share_groups.push_back(static_cast<uint16_t>(s->group()));
-    trace("-> ClientHello: offering TLS 1.3; cipher suites " + describe_suites(offered_suites_) +
-          "; groups " + describe_groups(offered_groups_) + "; key shares " +
-          describe_groups(share_groups) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
+    std::string versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
+                           : offer13_          ? "TLS 1.3"
+                                               : "TLS 1.2";
+    trace("-> ClientHello: offering " + versions + "; cipher suites " + describe_suites(offered_suites_) +
+          "; groups " + describe_groups(offered_groups_) +
+          (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
           (offered_alpn_.empty() ? "" : "; ALPN offered") + "; random " +
           hex_short(client_random_));
   }
@@ -207,6 +244,7 @@ Result<void> Client13::start() {
 }
 
 Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
+  if (tls12_) return tls12_->on_message(m);
   if (auto* s = std::get_if<ExpectServerHello>(&state_)) {
     if (m.type != HandshakeType::server_hello) return unexpected(expecting(), m.type);
     return on_server_hello(m, *s);
@@ -243,13 +281,37 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     // RFC 8446 4.1.3: a TLS 1.3 client receiving a TLS 1.2 (or lower)
     // ServerHello whose random carries a downgrade sentinel MUST abort with
     // illegal_parameter.
-    if (sh.downgrade_sentinel() != wire::DowngradeSentinel::none)
+    if (offer13_ && sh.downgrade_sentinel() != wire::DowngradeSentinel::none)
       return Error(ErrorCode::illegal_parameter,
-                   "ServerHello.random carries a TLS 1.3 downgrade sentinel");
-    return Error(ErrorCode::protocol_version,
-                 "server chose " + describe_versions(std::vector<uint16_t>{sh.legacy_version}) +
-                     " but we offered only [TLS 1.3]");
+                   "ServerHello.random carries a TLS 1.3 downgrade sentinel: a TLS 1.3 server "
+                   "chose " +
+                       describe_versions(std::vector<uint16_t>{sh.legacy_version}) +
+                       ", so someone removed TLS 1.3 from our ClientHello");
+    std::vector<uint16_t> ours;
+    if (offer13_) ours.push_back(0x0304);
+    if (offer12_) ours.push_back(0x0303);
+    if (!offer12_ || sh.legacy_version != 0x0303)
+      return Error(ErrorCode::protocol_version,
+                   "server chose " + describe_versions(std::vector<uint16_t>{sh.legacy_version}) +
+                       " but we offered " + describe_versions(ours));
+    // RFC 8446 4.1.4: after a HelloRetryRequest the ServerHello must be TLS 1.3.
+    if (st.retried)
+      return Error(ErrorCode::illegal_parameter,
+                   "server chose TLS 1.2 after sending a TLS 1.3 HelloRetryRequest");
+    Client12Start start{p_,
+                        std::move(transcript_),
+                        client_random_,
+                        offered_suites_,
+                        offered_groups_,
+                        offered_schemes_,
+                        offered_alpn_,
+                        sni_};
+    TESSERA_ASSIGN_OR_RETURN(tls12_, make_client12(std::move(start), m));
+    return ok();
   }
+  if (!offer13_)
+    return Error(ErrorCode::illegal_parameter,
+                 "ServerHello has supported_versions but we offered only TLS 1.2");
   TESSERA_ASSIGN_OR_RETURN(auto ver, wire::SupportedVersionsServer::parse(sv->data));
   // RFC 8446 4.2.1: a selected_version the client did not offer ->
   // illegal_parameter.
@@ -596,6 +658,7 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
 }
 
 Result<void> Client13::key_update(bool request_peer) {
+  if (tls12_) return tls12_->key_update(request_peer);
   auto* st = std::get_if<Connected>(&state_);
   if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
   return st->traffic.send_key_update(provider(), *p_.channel, request_peer);

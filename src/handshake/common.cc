@@ -62,9 +62,15 @@ Result<SignatureScheme> choose_signature_scheme(const Policy& policy,
 std::shared_ptr<const Credential> select_credential(
     const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
     const Policy& policy, std::span<const uint16_t> peer_schemes, bool tls13) {
-  auto usable = [&](const Credential& c) {
-    return c.key && choose_signature_scheme(policy, peer_schemes, *c.key, tls13).ok();
-  };
+  return pick_credential(creds, sni, [&](const Credential& c) {
+    return choose_signature_scheme(policy, peer_schemes, *c.key, tls13).ok();
+  });
+}
+
+std::shared_ptr<const Credential> pick_credential(
+    const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
+    const std::function<bool(const Credential&)>& fits) {
+  auto usable = [&](const Credential& c) { return c.key && fits(c); };
   auto names_host = [&](const Credential& c) {
     if (sni.empty()) return false;
     for (const auto& n : c.dns_names()) {

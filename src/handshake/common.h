@@ -3,6 +3,7 @@
 // credential and signature scheme selection, key log lines.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,6 +40,13 @@ bool scheme_allowed_tls13(uint16_t s);
 std::shared_ptr<const Credential> select_credential(
     const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
     const Policy& policy, std::span<const uint16_t> peer_schemes, bool tls13);
+
+// pick_credential is select_credential with the usability test given:
+// the first credential that `fits` and names the SNI host, else the first
+// that fits, else null. Credentials without a key never fit.
+std::shared_ptr<const Credential> pick_credential(
+    const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
+    const std::function<bool(const Credential&)>& fits);
 
 // HelloRetryRequest cookie (RFC 8446 4.2.2): lets a stateless server rebuild
 // the transcript. It carries the chosen suite and group and the hash of

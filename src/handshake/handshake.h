@@ -8,12 +8,14 @@
 // handshake never sees sockets or record framing.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/bytes.h"
 #include "crypto/provider.h"
+#include "crypto/transcript.h"
 #include "tessera/algorithms.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
@@ -38,6 +40,18 @@ class Channel {
   // is buffered: RFC 8446 5.1, handshake messages MUST NOT span key changes.
   virtual Result<void> set_read_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) = 0;
   virtual Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) = 0;
+  // set_read_keys_tls12 / set_write_keys_tls12 switch one direction to TLS
+  // 1.2 AEAD record protection (RFC 5246 6.2.3.3, RFC 5288, RFC 7905) with a
+  // write key and IV from the key block. The read side is switched when the
+  // peer's ChangeCipherSpec arrives, the write side after ours is sent; a
+  // partial handshake message buffered at that point is unexpected_message.
+  virtual Result<void> set_read_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
+                                           ByteView iv) = 0;
+  virtual Result<void> set_write_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
+                                            ByteView iv) = 0;
+  // send_warning_alert queues a warning-level alert (TLS 1.2 only, e.g.
+  // no_renegotiation in answer to a HelloRequest, RFC 5246 7.4.1.1).
+  virtual void send_warning_alert(AlertDescription d) = 0;
   // set_negotiated_version tells the record layer which rules apply.
   virtual void set_negotiated_version(ProtocolVersion v) = 0;
   // event queues an application-visible event.
@@ -56,6 +70,12 @@ class Handshake {
   // on_message handles one complete handshake message, during the handshake
   // or after it (KeyUpdate, NewSessionTicket).
   virtual Result<void> on_message(const wire::HandshakeMessage& m) = 0;
+  // on_change_cipher_spec handles a TLS 1.2 ChangeCipherSpec (RFC 5246
+  // 7.1): the state machine switches its read keys, or refuses it with
+  // unexpected_message when it does not expect one. TLS 1.3 never calls it.
+  virtual Result<void> on_change_cipher_spec() {
+    return Error(ErrorCode::unexpected_message, "change_cipher_spec while expecting " + expecting());
+  }
   // ccs_allowed says whether a plaintext ChangeCipherSpec may arrive now
   // (RFC 8446 5: between the first ClientHello and the peer's Finished).
   virtual bool ccs_allowed() const = 0;
@@ -86,8 +106,34 @@ struct ServerParams {
   ByteView cookie_key;
 };
 
+// make_client13 / make_server13 create the state machines a connection
+// starts with. Despite the name they negotiate the version too: the client
+// offers TLS 1.3 and/or 1.2 as the policy allows and continues with a TLS 1.2
+// state machine (make_client12) when the server chooses TLS 1.2; the server
+// does the same with make_server12 after reading the ClientHello.
 std::unique_ptr<Handshake> make_client13(ClientParams p);
 std::unique_ptr<Handshake> make_server13(ServerParams p);
+
+// What the TLS 1.2 client inherits from the ClientHello that was sent.
+struct Client12Start {
+  ClientParams params;
+  crypto::Transcript transcript;  // holds the ClientHello; no hash selected yet
+  std::array<uint8_t, 32> client_random{};
+  std::vector<uint16_t> offered_suites;
+  std::vector<uint16_t> offered_groups;
+  std::vector<uint16_t> offered_schemes;
+  std::vector<std::string> offered_alpn;
+  std::string sni;
+};
+// make_client12 continues a handshake whose ServerHello chose TLS 1.2; it
+// checks that ServerHello (m) and sets up the TLS 1.2 state machine.
+Result<std::unique_ptr<Handshake>> make_client12(Client12Start start, const wire::HandshakeMessage& m);
+
+struct Offer;
+// make_server12 answers a ClientHello (m, already parsed into `offer`) for
+// which TLS 1.2 was chosen: it sends the server's first flight.
+Result<std::unique_ptr<Handshake>> make_server12(ServerParams p, const Offer& offer,
+                                                 const wire::HandshakeMessage& m);
 
 // unexpected_message_error builds "expected <what>, got <type>" with the
 // unexpected_message alert (RFC 8446 6.2).

@@ -146,8 +146,9 @@ Result<void> Policy::validate() const {
   if (groups.empty()) return Error(ErrorCode::config_invalid, "policy " + name + ": no groups");
   if (signature_schemes.empty())
     return Error(ErrorCode::config_invalid, "policy " + name + ": no signature schemes");
+  // Key shares exist only in TLS 1.3 ClientHellos.
   for (NamedGroup g : key_share_groups) {
-    if (!allows_group(static_cast<uint16_t>(g)))
+    if (allows_version(ProtocolVersion::tls13) && !allows_group(static_cast<uint16_t>(g)))
       return Error(ErrorCode::config_invalid, "policy " + name + ": key share group " +
                                                   group_name(static_cast<uint16_t>(g)) +
                                                   " is not in groups");

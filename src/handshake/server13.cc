@@ -16,6 +16,7 @@
 #include "handshake/handshake.h"
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
+#include "handshake/offer.h"
 #include "handshake/peer_verify.h"
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
@@ -61,35 +62,31 @@ struct Connected {
   Traffic13 traffic;
 };
 
-// What the server learned from a ClientHello.
-struct Offer {
-  wire::ClientHello ch;
-  std::vector<uint16_t> versions;
-  std::vector<uint16_t> groups;
-  std::vector<uint16_t> schemes;
-  std::vector<uint16_t> cert_schemes;
-  std::optional<wire::KeyShareClientHello> shares;
-  std::vector<std::string> alpn;
-  std::string sni;
-  Bytes cookie;
-};
-
 class Server13 final : public Handshake {
  public:
   explicit Server13(ServerParams p) : p_(std::move(p)), cfg_(*p_.config) {}
 
   Result<void> start() override { return ok(); }
   Result<void> on_message(const wire::HandshakeMessage& m) override;
+  // Once TLS 1.2 was chosen everything goes to the TLS 1.2 state machine.
+  Result<void> on_change_cipher_spec() override {
+    if (tls12_) return tls12_->on_change_cipher_spec();
+    return Handshake::on_change_cipher_spec();
+  }
   bool ccs_allowed() const override {
+    if (tls12_) return tls12_->ccs_allowed();
     return received_client_hello_ && !std::holds_alternative<Connected>(state_);
   }
-  bool is_done() const override { return std::holds_alternative<Connected>(state_); }
+  bool is_done() const override {
+    return tls12_ ? tls12_->is_done() : std::holds_alternative<Connected>(state_);
+  }
   Result<void> key_update(bool request_peer) override;
-  const HandshakeSummary& summary() const override { return summary_; }
+  const HandshakeSummary& summary() const override {
+    return tls12_ ? tls12_->summary() : summary_;
+  }
   std::string expecting() const override;
 
  private:
-  Result<Offer> parse_offer(ByteView body);
   Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m, ExpectClientCertificate& st);
@@ -113,9 +110,11 @@ class Server13 final : public Handshake {
   bool received_client_hello_ = false;
   bool sent_ccs_ = false;
   HandshakeSummary summary_;
+  std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
 
 std::string Server13::expecting() const {
+  if (tls12_) return tls12_->expecting();
   return std::visit(
       [](const auto& s) -> std::string {
         using T = std::decay_t<decltype(s)>;
@@ -134,6 +133,7 @@ std::string Server13::expecting() const {
 }
 
 Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
+  if (tls12_) return tls12_->on_message(m);
   if (auto* s = std::get_if<ExpectClientHello>(&state_)) {
     if (m.type != HandshakeType::client_hello) return unexpected(expecting(), m.type);
     return on_client_hello(m, *s);
@@ -153,69 +153,39 @@ Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
   return on_post_handshake(m, std::get<Connected>(state_));
 }
 
-Result<Offer> Server13::parse_offer(ByteView body) {
-  Offer o;
-  TESSERA_ASSIGN_OR_RETURN(o.ch, wire::ClientHello::parse(body));
-  for (const auto& e : o.ch.extensions) {
-    switch (e.type) {
-      case wire::kExtSupportedVersions: {
-        TESSERA_ASSIGN_OR_RETURN(auto v, wire::SupportedVersionsClient::parse(e.data));
-        o.versions = std::move(v.versions);
-        break;
-      }
-      case wire::kExtSupportedGroups: {
-        TESSERA_ASSIGN_OR_RETURN(auto g, wire::NamedGroupList::parse(e.data));
-        o.groups = std::move(g.groups);
-        break;
-      }
-      case wire::kExtSignatureAlgorithms: {
-        TESSERA_ASSIGN_OR_RETURN(auto s, wire::SignatureSchemeList::parse(e.data));
-        o.schemes = std::move(s.schemes);
-        break;
-      }
-      case wire::kExtSignatureAlgorithmsCert: {
-        TESSERA_ASSIGN_OR_RETURN(auto s, wire::SignatureSchemeList::parse(e.data));
-        o.cert_schemes = std::move(s.schemes);
-        break;
-      }
-      case wire::kExtKeyShare: {
-        TESSERA_ASSIGN_OR_RETURN(auto k, wire::KeyShareClientHello::parse(e.data));
-        o.shares = std::move(k);
-        break;
-      }
-      case wire::kExtAlpn: {
-        TESSERA_ASSIGN_OR_RETURN(auto a, wire::ProtocolNameList::parse(e.data));
-        o.alpn = std::move(a.protocol_names);
-        break;
-      }
-      case wire::kExtServerName: {
-        TESSERA_ASSIGN_OR_RETURN(auto s, wire::ServerNameList::parse(e.data));
-        o.sni = std::move(s.host_name);
-        break;
-      }
-      case wire::kExtCookie: {
-        TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
-        o.cookie = std::move(c.cookie);
-        break;
-      }
-      default: break;  // RFC 8446 4.1.2: unknown extensions are ignored
-    }
-  }
-  return o;
-}
-
 Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st) {
   received_client_hello_ = true;
   TESSERA_ASSIGN_OR_RETURN(Offer o, parse_offer(m.body));
   const Policy& pol = cfg_.policy;
-  // RFC 8446 4.2.1: without supported_versions the client speaks TLS 1.2 or
-  // below; TLS 1.2 is not built yet, so only TLS 1.3 is negotiable.
-  Policy tls13_only = pol;
-  if (tls13_only.min_version != ProtocolVersion::tls13)
-    tls13_only.min_version = ProtocolVersion::tls13;
-  std::vector<uint16_t> offered_versions =
-      o.versions.empty() ? std::vector<uint16_t>{o.ch.legacy_version} : o.versions;
-  TESSERA_TRY(choose_version(tls13_only, offered_versions));
+  // RFC 8446 4.2.1: with supported_versions the client's versions are that
+  // list and legacy_version is ignored; without it the client speaks TLS 1.2
+  // (or below, which no policy allows).
+  std::vector<uint16_t> offered_versions = o.offered_versions();
+  if (st.retried && (o.versions.empty() || std::find(o.versions.begin(), o.versions.end(),
+                                                     0x0304) == o.versions.end()))
+    return Error(ErrorCode::illegal_parameter,
+                 "second ClientHello no longer offers TLS 1.3 after our HelloRetryRequest");
+  if (!st.retried) {
+    // RFC 7507 3: TLS_FALLBACK_SCSV from a client whose highest version is
+    // below ours means a downgrade by a failed-and-retried connection (or an
+    // attacker) -> inappropriate_fallback.
+    uint16_t client_max = *std::max_element(offered_versions.begin(), offered_versions.end());
+    if (o.fallback_scsv && client_max < static_cast<uint16_t>(pol.max_version))
+      return Error(ErrorCode::inappropriate_fallback,
+                   "client signalled TLS_FALLBACK_SCSV offering at most " +
+                       describe_versions(std::vector<uint16_t>{client_max}) + ", but we support " +
+                       version_name(pol.max_version));
+  }
+  TESSERA_ASSIGN_OR_RETURN(ProtocolVersion version, choose_version(pol, offered_versions));
+  if (version == ProtocolVersion::tls12) {
+    if (p_.channel->tracing())
+      trace("<- ClientHello: client offers versions " + describe_versions(offered_versions) +
+            "; cipher suites " + describe_suites(o.ch.cipher_suites) + "; groups " +
+            describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) +
+            "; random " + hex_short(o.ch.random));
+    TESSERA_ASSIGN_OR_RETURN(tls12_, make_server12(p_, o, m));
+    return ok();
+  }
   // RFC 8446 4.1.2: for TLS 1.3, legacy_compression_methods MUST be exactly [0].
   if (o.ch.legacy_compression_methods != Bytes{0})
     return Error(ErrorCode::illegal_parameter,
@@ -540,6 +510,7 @@ Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connec
 }
 
 Result<void> Server13::key_update(bool request_peer) {
+  if (tls12_) return tls12_->key_update(request_peer);
   auto* st = std::get_if<Connected>(&state_);
   if (!st) return Error(ErrorCode::unexpected_message, "KeyUpdate before the handshake completed");
   return st->traffic.send_key_update(provider(), *p_.channel, request_peer);

@@ -147,8 +147,9 @@ TEST(Hostile, ClientHelloWithoutKeyShareIsMissingExtension) {
   EXPECT_EQ(queued_plaintext_alert(*s), AlertDescription::missing_extension);
 }
 
-TEST(Hostile, Tls12OnlyClientGetsProtocolVersion) {
-  std::vector<uint8_t> body = {0x03, 0x03};
+// RFC 8996: TLS 1.1 and below are never negotiated -> protocol_version.
+TEST(Hostile, Tls11ClientGetsProtocolVersion) {
+  std::vector<uint8_t> body = {0x03, 0x02};
   body.resize(body.size() + 32, 0x22);
   body.push_back(0);
   for (uint8_t b : {0x00, 0x02, 0xc0, 0x2b, 0x01, 0x00}) body.push_back(b);

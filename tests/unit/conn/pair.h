@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -101,6 +102,34 @@ inline Pair make_tls_pair(std::shared_ptr<const ClientConfig> c,
   p.client = std::move(*cl);
   p.server = std::move(*sv);
   return p;
+}
+
+inline std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  std::mt19937 rng(seed);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// Sends data from one side to the other in chunks and checks it arrives intact.
+inline void transfer(Pair& p, bool client_to_server, size_t size) {
+  Connection& from = client_to_server ? *p.client : *p.server;
+  Connection& to = client_to_server ? *p.server : *p.client;
+  auto data = pattern(size, static_cast<uint32_t>(size) + (client_to_server ? 1 : 2));
+  std::vector<uint8_t> got;
+  got.reserve(size);
+  size_t sent = 0;
+  while (sent < size) {
+    size_t n = std::min<size_t>(256 * 1024, size - sent);
+    ASSERT_TRUE(from.write(std::span<const uint8_t>(data).subspan(sent, n)).ok());
+    sent += n;
+    ASSERT_TRUE(p.pump());
+    auto in = to.app_data();
+    got.insert(got.end(), in.begin(), in.end());
+    to.consume_app_data(in.size());
+  }
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
 }
 
 inline std::string err(const Connection& c) {

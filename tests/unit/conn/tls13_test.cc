@@ -2,40 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
-#include <random>
 
 #include "pair.h"
 
 namespace tessera::testing {
 namespace {
-
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
-// Sends data from one side to the other in chunks and checks it arrives intact.
-void transfer(Pair& p, bool client_to_server, size_t size) {
-  Connection& from = client_to_server ? *p.client : *p.server;
-  Connection& to = client_to_server ? *p.server : *p.client;
-  auto data = pattern(size, static_cast<uint32_t>(size) + (client_to_server ? 1 : 2));
-  std::vector<uint8_t> got;
-  got.reserve(size);
-  size_t sent = 0;
-  while (sent < size) {
-    size_t n = std::min<size_t>(256 * 1024, size - sent);
-    ASSERT_TRUE(from.write(std::span<const uint8_t>(data).subspan(sent, n)).ok());
-    sent += n;
-    ASSERT_TRUE(p.pump());
-    auto in = to.app_data();
-    got.insert(got.end(), in.begin(), in.end());
-    to.consume_app_data(in.size());
-  }
-  ASSERT_EQ(got.size(), data.size());
-  EXPECT_TRUE(got == data);
-}
 
 TEST(Tls13, HandshakeAndDataBothWays) {
   auto p = make_tls_pair(client_config(), server_config());

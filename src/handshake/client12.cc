@@ -1,0 +1,579 @@
+// The TLS 1.2 client (RFC 5246 7.3), entered from the version-negotiating
+// client when the ServerHello chooses TLS 1.2:
+//
+//   ServerHello (checked here) -> ExpectCertificate
+//   -> [ExpectServerKeyExchange]            (ECDHE, DHE; not RSA transport)
+//   -> ExpectCertificateRequestOrDone -> [ExpectServerHelloDone]
+//   -> our flight: [Certificate], ClientKeyExchange, [CertificateVerify],
+//      ChangeCipherSpec, Finished
+//   -> ExpectChangeCipherSpec -> ExpectFinished -> Connected
+#include <algorithm>
+#include <variant>
+
+#include "crypto/ffdhe.h"
+#include "crypto/tls12_keys.h"
+#include "handshake/common.h"
+#include "handshake/handshake.h"
+#include "handshake/messages13.h"
+#include "handshake/negotiation.h"
+#include "handshake/peer_verify.h"
+#include "handshake/tls12_common.h"
+#include "wire/certificate.h"
+#include "wire/certificate_verify.h"
+#include "wire/empty_messages.h"
+#include "wire/extensions.h"
+#include "wire/hello.h"
+#include "wire/key_exchange.h"
+#include "x509/certificate.h"
+
+namespace tessera::handshake {
+
+namespace {
+
+using wire::HandshakeType;
+
+// What the server's first flight established so far.
+struct ServerAuth {
+  PeerChain chain;
+  std::unique_ptr<crypto::PublicKey> key;
+};
+// The key exchange agreed in the ServerKeyExchange (or RSA transport).
+struct KeyAgreement {
+  std::unique_ptr<crypto::KeyShare> share;  // ours, for ECDHE/DHE
+  Bytes server_value;                       // the server's public value
+  uint16_t group = 0;
+  size_t dh_p_size = 0;
+};
+
+struct ExpectCertificate {};
+struct ExpectServerKeyExchange {
+  ServerAuth auth;
+};
+struct ExpectCertificateRequestOrDone {
+  ServerAuth auth;
+  KeyAgreement kx;
+};
+struct ExpectServerHelloDone {
+  ServerAuth auth;
+  KeyAgreement kx;
+  wire::CertificateRequest12 request;
+};
+struct ExpectChangeCipherSpec {
+  Tls12Secrets secrets;
+};
+struct ExpectFinished {
+  Tls12Secrets secrets;
+};
+struct Connected {
+  Tls12Secrets secrets;
+};
+
+class Client12 final : public Handshake {
+ public:
+  explicit Client12(Client12Start s)
+      : p_(std::move(s.params)),
+        cfg_(*p_.config),
+        transcript_(std::move(s.transcript)),
+        client_random_(s.client_random),
+        offered_suites_(std::move(s.offered_suites)),
+        offered_groups_(std::move(s.offered_groups)),
+        offered_schemes_(std::move(s.offered_schemes)),
+        offered_alpn_(std::move(s.offered_alpn)),
+        sni_(std::move(s.sni)) {}
+
+  Result<void> on_server_hello(const wire::HandshakeMessage& m);
+
+  Result<void> start() override { return ok(); }
+  Result<void> on_message(const wire::HandshakeMessage& m) override;
+  Result<void> on_change_cipher_spec() override;
+  bool ccs_allowed() const override { return std::holds_alternative<ExpectChangeCipherSpec>(state_); }
+  bool is_done() const override { return std::holds_alternative<Connected>(state_); }
+  Result<void> key_update(bool) override {
+    return Error(ErrorCode::internal_error, "TLS 1.2 has no KeyUpdate");
+  }
+  const HandshakeSummary& summary() const override { return summary_; }
+  std::string expecting() const override;
+
+ private:
+  Result<void> on_certificate(const wire::HandshakeMessage& m);
+  Result<void> on_server_key_exchange(const wire::HandshakeMessage& m, ExpectServerKeyExchange& st);
+  Result<void> on_certificate_request(const wire::HandshakeMessage& m,
+                                      ExpectCertificateRequestOrDone& st);
+  Result<void> on_server_hello_done(const wire::HandshakeMessage& m, ServerAuth& auth,
+                                    KeyAgreement& kx, const wire::CertificateRequest12* request);
+  Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
+  Result<void> check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const;
+
+  void trace(const std::string& s) { p_.channel->trace(s); }
+  bool tracing() const { return p_.channel->tracing(); }
+  crypto::Provider& provider() { return *p_.provider; }
+
+  ClientParams p_;
+  const ClientConfig& cfg_;
+  crypto::Transcript transcript_;
+  wire::Random client_random_;
+  wire::Random server_random_{};
+  std::vector<uint16_t> offered_suites_;
+  std::vector<uint16_t> offered_groups_;
+  std::vector<uint16_t> offered_schemes_;
+  std::vector<std::string> offered_alpn_;
+  std::string sni_;
+  CipherSuiteInfo suite_{};
+  bool ems_ = false;
+  std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
+               ExpectServerHelloDone, ExpectChangeCipherSpec, ExpectFinished, Connected>
+      state_;
+  HandshakeSummary summary_;
+};
+
+std::string Client12::expecting() const {
+  return std::visit(
+      [](const auto& s) -> std::string {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, ExpectCertificate>)
+          return "Certificate";
+        else if constexpr (std::is_same_v<T, ExpectServerKeyExchange>)
+          return "ServerKeyExchange";
+        else if constexpr (std::is_same_v<T, ExpectCertificateRequestOrDone>)
+          return "CertificateRequest or ServerHelloDone";
+        else if constexpr (std::is_same_v<T, ExpectServerHelloDone>)
+          return "ServerHelloDone";
+        else if constexpr (std::is_same_v<T, ExpectChangeCipherSpec>)
+          return "ChangeCipherSpec";
+        else if constexpr (std::is_same_v<T, ExpectFinished>)
+          return "Finished";
+        else
+          return "application data";
+      },
+      state_);
+}
+
+Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
+  TESSERA_ASSIGN_OR_RETURN(auto sh, wire::ServerHello::parse(m.body));
+  // RFC 5246 7.4.1.3: the suite MUST be one the client offered, and a TLS
+  // 1.3 suite cannot be used with TLS 1.2.
+  auto info = cipher_suite_info(sh.cipher_suite);
+  if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) ==
+          offered_suites_.end() ||
+      !info || info->version != ProtocolVersion::tls12)
+    return Error(ErrorCode::illegal_parameter,
+                 "server chose cipher suite " + cipher_suite_name(sh.cipher_suite) +
+                     ", which we did not offer for TLS 1.2");
+  // RFC 5246 7.4.1.2: we offered only the null compression method.
+  if (sh.legacy_compression_method != 0)
+    return Error(ErrorCode::illegal_parameter, "server chose a compression method we did not offer");
+  suite_ = *info;
+  bool reneg_ok = false;
+  for (const auto& e : sh.extensions) {
+    switch (e.type) {
+      case wire::kExtRenegotiationInfo: {
+        // RFC 5746 3.4: on an initial handshake renegotiated_connection
+        // MUST be empty, else abort with handshake_failure.
+        TESSERA_ASSIGN_OR_RETURN(auto ri, wire::RenegotiationInfo::parse(e.data));
+        if (!ri.renegotiated_connection.empty())
+          return Error(ErrorCode::handshake_failure,
+                       "ServerHello renegotiation_info is not empty on an initial handshake");
+        reneg_ok = true;
+        break;
+      }
+      case wire::kExtExtendedMasterSecret:
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        ems_ = true;
+        break;
+      case wire::kExtEcPointFormats: {
+        TESSERA_ASSIGN_OR_RETURN(auto f, wire::EcPointFormats::parse(e.data));
+        (void)f;
+        break;
+      }
+      case wire::kExtAlpn: {
+        TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(e.data));
+        // RFC 7301 3.1: the selected protocol must be one we offered.
+        if (std::find(offered_alpn_.begin(), offered_alpn_.end(), proto) == offered_alpn_.end())
+          return Error(ErrorCode::illegal_parameter,
+                       "server selected ALPN protocol '" + proto + "' which we did not offer");
+        summary_.alpn = proto;
+        break;
+      }
+      case wire::kExtServerName:
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        if (sni_.empty())
+          return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
+        break;
+      default:
+        // RFC 5246 7.4.1.4: an extension in the ServerHello that the client
+        // did not request -> unsupported_extension.
+        return Error(ErrorCode::unsupported_extension,
+                     "ServerHello carries unsolicited extension " + wire::extension_name(e.type));
+    }
+  }
+  // RFC 7627 5.3: a client that requires the extended master secret aborts
+  // with handshake_failure when the server does not negotiate it.
+  if (!ems_ && cfg_.policy.require_extended_master_secret)
+    return Error(ErrorCode::handshake_failure,
+                 "server does not support the extended master secret (RFC 7627), which policy " +
+                     cfg_.policy.name + " requires");
+  server_random_ = sh.random;
+  // RFC 5246 7.4.8: a client CertificateVerify signs the handshake messages
+  // themselves, so keep them.
+  transcript_.retain_messages();
+  TESSERA_TRY(transcript_.select_hash(provider(), suite_.hash));
+  transcript_.add(m.raw);
+  summary_.version = ProtocolVersion::tls12;
+  summary_.cipher_suite = sh.cipher_suite;
+  summary_.server_name = sni_;
+  summary_.extended_master_secret = ems_;
+  p_.channel->set_negotiated_version(ProtocolVersion::tls12);
+  if (tracing())
+    trace("<- ServerHello: server chose TLS 1.2, " + cipher_suite_name(sh.cipher_suite) + " (" +
+          kx_name(suite_.kx) + " key exchange); extended master secret " +
+          (ems_ ? "yes" : "NO") + "; secure renegotiation " +
+          (reneg_ok ? "indicated (we never renegotiate)" : "not indicated") + "; random " +
+          hex_short(sh.random));
+  return ok();
+}
+
+Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
+  if (std::holds_alternative<ExpectCertificate>(state_)) {
+    if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
+    return on_certificate(m);
+  }
+  if (auto* s = std::get_if<ExpectServerKeyExchange>(&state_)) {
+    if (m.type != HandshakeType::server_key_exchange) return unexpected(expecting(), m.type);
+    return on_server_key_exchange(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectCertificateRequestOrDone>(&state_)) {
+    if (m.type == HandshakeType::certificate_request) return on_certificate_request(m, *s);
+    if (m.type == HandshakeType::server_hello_done)
+      return on_server_hello_done(m, s->auth, s->kx, nullptr);
+    return unexpected(expecting(), m.type);
+  }
+  if (auto* s = std::get_if<ExpectServerHelloDone>(&state_)) {
+    if (m.type != HandshakeType::server_hello_done) return unexpected(expecting(), m.type);
+    return on_server_hello_done(m, s->auth, s->kx, &s->request);
+  }
+  if (auto* s = std::get_if<ExpectFinished>(&state_)) {
+    if (m.type != HandshakeType::finished) return unexpected(expecting(), m.type);
+    return on_finished(m, *s);
+  }
+  if (std::holds_alternative<Connected>(state_) && m.type == HandshakeType::hello_request) {
+    // RFC 5246 7.4.1.1: a client that does not want to renegotiate may
+    // answer a HelloRequest with a no_renegotiation warning alert. We never
+    // renegotiate (RFC 5746 is only signalled).
+    if (!m.body.empty())
+      return Error(ErrorCode::decode_trailing_data, AlertDescription::decode_error,
+                   "HelloRequest has a body");
+    p_.channel->send_warning_alert(AlertDescription::no_renegotiation);
+    if (tracing()) trace("<- HelloRequest: renegotiation refused (no_renegotiation warning)");
+    return ok();
+  }
+  // RFC 5246 7.4: any other message here -> unexpected_message.
+  return unexpected(expecting(), m.type);
+}
+
+Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate12::parse(m.body));
+  // RFC 5246 7.4.2: every suite we offer authenticates the server with a
+  // certificate; an empty list cannot.
+  if (cert.certificate_list.empty())
+    return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
+                 "server sent an empty Certificate message");
+  VerifyRequest vr;
+  vr.purpose_server = true;
+  vr.peer_name = p_.options.server_name;
+  vr.verify = cfg_.verify_peer;
+  vr.trust = cfg_.trust.get();
+  vr.now_unix = p_.now_unix;
+  vr.limits = &cfg_.policy.limits;
+  TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
+                           verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
+  TESSERA_ASSIGN_OR_RETURN(auto key, provider().load_public_key(pc.leaf_spki));
+  // RFC 5246 7.4.2: the certificate's key must fit the suite's key exchange
+  // (ECDSA key for *_ECDSA_*, RSA key for *_RSA_*, rsaEncryption for RSA
+  // key transport) -> unsupported_certificate otherwise.
+  if (!key_fits_suite(suite_, key->type()))
+    return Error(ErrorCode::cert_bad_usage, AlertDescription::unsupported_certificate,
+                 "server certificate has a " + std::string(crypto::key_type_name(key->type())) +
+                     " key, which cannot be used with " + std::string(suite_.iana_name));
+  // RFC 5246 7.4.2 / RFC 5280 4.2.1.3: with a keyUsage extension, RSA key
+  // transport needs keyEncipherment and signed key exchanges digitalSignature.
+  TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(pc.chain[0]));
+  if (const auto& ku = leaf.extensions().key_usage) {
+    bool transport = suite_.kx == KeyExchange::rsa;
+    auto bit = transport ? x509::KeyUsageBit::key_encipherment : x509::KeyUsageBit::digital_signature;
+    if (!ku->has(bit))
+      return Error(ErrorCode::cert_bad_usage, AlertDescription::unsupported_certificate,
+                   std::string("server certificate keyUsage lacks ") +
+                       (transport ? "keyEncipherment, needed for RSA key exchange"
+                                  : "digitalSignature, needed to sign the key exchange"));
+  }
+  summary_.peer_subject = pc.subject;
+  summary_.peer_verified_by = pc.anchor_subject;
+  summary_.peer_chain = pc.chain;
+  transcript_.add(m.raw);
+  if (tracing()) trace("<- Certificate: " + pc.description);
+  ServerAuth auth{std::move(pc), std::move(key)};
+  if (suite_.kx == KeyExchange::rsa)
+    state_ = ExpectCertificateRequestOrDone{std::move(auth), KeyAgreement{}};
+  else
+    state_ = ExpectServerKeyExchange{std::move(auth)};
+  return ok();
+}
+
+Result<void> Client12::check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const {
+  // RFC 5246 7.4.1.4.1 / RFC 8446 4.2.3: the server must sign with a scheme
+  // we offered, that fits its key; SHA-1 is never acceptable.
+  if (std::find(offered_schemes_.begin(), offered_schemes_.end(), scheme) ==
+          offered_schemes_.end() ||
+      !scheme_allowed_tls12(scheme))
+    return Error(ErrorCode::illegal_parameter, "server signed its key exchange with " +
+                                                   signature_scheme_name(scheme) +
+                                                   ", which we did not offer");
+  if (!auth.key->supports(static_cast<SignatureScheme>(scheme)))
+    return Error(ErrorCode::illegal_parameter, "server signed with " + signature_scheme_name(scheme) +
+                                                   ", which its certificate key cannot use");
+  return ok();
+}
+
+Result<void> Client12::on_server_key_exchange(const wire::HandshakeMessage& m,
+                                              ExpectServerKeyExchange& st) {
+  KeyAgreement kx;
+  uint16_t scheme = 0;
+  Bytes signed_data;
+  Bytes signature;
+  std::string what;
+  if (suite_.kx == KeyExchange::ecdhe) {
+    TESSERA_ASSIGN_OR_RETURN(auto ske, wire::ServerKeyExchangeEcdhe::parse(m.body));
+    // RFC 8422 5.4: the curve MUST be one the client offered in
+    // supported_groups -> illegal_parameter.
+    uint16_t g = ske.params.named_group;
+    if (std::find(offered_groups_.begin(), offered_groups_.end(), g) == offered_groups_.end() ||
+        is_ffdhe(g))
+      return Error(ErrorCode::illegal_parameter,
+                   "server chose ECDHE group " + group_name(g) + ", which we did not offer");
+    scheme = ske.signature.scheme;
+    signed_data = ske.signed_data(client_random_, server_random_);
+    signature = std::move(ske.signature.signature);
+    kx.group = g;
+    kx.server_value = std::move(ske.params.public_key);
+    what = group_name(g);
+  } else {
+    TESSERA_ASSIGN_OR_RETURN(auto ske, wire::ServerKeyExchangeDhe::parse(m.body));
+    // RFC 7919 4/5: the server picks a named group; a custom group is
+    // recognised by its prime. Groups below the policy's minimum size are
+    // refused with insufficient_security (RFC 7919 5.1: "weak" groups).
+    auto named = crypto::identify_ffdhe_group(ske.params.p, ske.params.g);
+    size_t bits = crypto::bit_length(ske.params.p);
+    if (!named) {
+      if (bits < cfg_.policy.min_ffdhe_bits)
+        return Error(ErrorCode::insufficient_security,
+                     "server chose a custom " + std::to_string(bits) +
+                         "-bit Diffie-Hellman group; policy " + cfg_.policy.name +
+                         " requires at least " + std::to_string(cfg_.policy.min_ffdhe_bits) +
+                         " bits");
+      return Error(ErrorCode::insufficient_security,
+                   "server chose a custom " + std::to_string(bits) +
+                       "-bit Diffie-Hellman group; tessera accepts only the RFC 7919 groups");
+    }
+    if (!cfg_.policy.allows_group(static_cast<uint16_t>(*named)))
+      return Error(ErrorCode::insufficient_security,
+                   "server chose " + group_name(static_cast<uint16_t>(*named)) +
+                       ", which policy " + cfg_.policy.name + " does not allow");
+    scheme = ske.signature.scheme;
+    signed_data = ske.signed_data(client_random_, server_random_);
+    signature = std::move(ske.signature.signature);
+    kx.group = static_cast<uint16_t>(*named);
+    kx.dh_p_size = crypto::ffdhe_prime(*named).size();
+    TESSERA_ASSIGN_OR_RETURN(kx.server_value, dh_value_padded(ske.params.ys, kx.dh_p_size));
+    what = group_name(kx.group) + " (" + std::to_string(bits) + "-bit prime, generator 2)";
+  }
+  TESSERA_TRY(check_signature_scheme(scheme, st.auth));
+  // RFC 5246 7.4.3: the signature covers client_random + server_random +
+  // params; a bad signature -> decrypt_error.
+  TESSERA_TRY(verify_with_leaf(provider(), st.auth.chain, static_cast<SignatureScheme>(scheme),
+                               signed_data, signature));
+  TESSERA_ASSIGN_OR_RETURN(kx.share,
+                           provider().generate_key_share(static_cast<NamedGroup>(kx.group)));
+  summary_.group = kx.group;
+  summary_.signature_scheme = scheme;
+  transcript_.add(m.raw);
+  if (tracing())
+    trace("<- ServerKeyExchange: server's ephemeral " + kx_name(suite_.kx) + " public value for " +
+          what + ", signed with " + signature_scheme_name(scheme) +
+          " over both randoms; signature verified with the certificate's key");
+  state_ = ExpectCertificateRequestOrDone{std::move(st.auth), std::move(kx)};
+  return ok();
+}
+
+Result<void> Client12::on_certificate_request(const wire::HandshakeMessage& m,
+                                              ExpectCertificateRequestOrDone& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto req, wire::CertificateRequest12::parse(m.body));
+  transcript_.add(m.raw);
+  if (tracing())
+    trace("<- CertificateRequest: the server asks for a client certificate; signature schemes " +
+          describe_schemes(req.supported_signature_algorithms) + "; " +
+          std::to_string(req.certificate_authorities.size()) + " acceptable CA name(s)");
+  state_ = ExpectServerHelloDone{std::move(st.auth), std::move(st.kx), std::move(req)};
+  return ok();
+}
+
+Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, ServerAuth& auth,
+                                            KeyAgreement& kx,
+                                            const wire::CertificateRequest12* request) {
+  TESSERA_ASSIGN_OR_RETURN(auto done, wire::ServerHelloDone::parse(m.body));
+  (void)done;
+  transcript_.add(m.raw);
+  if (tracing()) trace("<- ServerHelloDone: the server's first flight is complete");
+
+  // Our certificate, when asked (RFC 5246 7.4.6): the credential's key must
+  // match a certificate type and sign with a scheme the server listed.
+  const Credential* cred = cfg_.credential.get();
+  std::optional<SignatureScheme> client_scheme;
+  if (request) {
+    if (cred && cred->key) {
+      bool is_rsa = cred->key->type() == crypto::KeyType::rsa ||
+                    cred->key->type() == crypto::KeyType::rsa_pss;
+      uint8_t want = is_rsa ? wire::kClientCertTypeRsaSign : wire::kClientCertTypeEcdsaSign;
+      bool type_ok = std::find(request->certificate_types.begin(),
+                               request->certificate_types.end(),
+                               want) != request->certificate_types.end();
+      std::vector<uint16_t> usable;
+      for (uint16_t s : request->supported_signature_algorithms)
+        if (scheme_allowed_tls12(s)) usable.push_back(s);
+      auto s = choose_signature_scheme(cfg_.policy, usable, *cred->key, false);
+      if (type_ok && s.ok())
+        client_scheme = *s;
+      else if (tracing())
+        trace("   our client certificate does not fit the request: " +
+              (type_ok ? s.error().message() : std::string("certificate type not accepted")));
+    }
+    wire::Certificate12 c;
+    if (client_scheme)
+      for (const auto& der : cred->chain) c.certificate_list.emplace_back(der.begin(), der.end());
+    TESSERA_ASSIGN_OR_RETURN(Bytes cmsg, wire::encode_handshake(c));
+    transcript_.add(cmsg);
+    p_.channel->send_handshake(cmsg);
+    if (tracing())
+      trace(client_scheme ? "-> Certificate: our client certificate " + leaf_subject(cred->chain)
+                          : std::string("-> Certificate: empty (no suitable client certificate)"));
+  }
+
+  // ClientKeyExchange and the premaster secret.
+  SecretBytes premaster;
+  Bytes ckemsg;
+  std::string kx_trace;
+  if (suite_.kx == KeyExchange::rsa) {
+    // RFC 5246 7.4.7.1: premaster = client_version (the version in our
+    // ClientHello, 0x0303) + 46 random bytes, encrypted with the server's
+    // RSA key (PKCS #1 v1.5).
+    premaster = SecretBytes(crypto::kTls12MasterSecretSize);
+    provider().random(premaster.mutable_view());
+    premaster.data()[0] = 0x03;
+    premaster.data()[1] = 0x03;
+    wire::ClientKeyExchangeRsa cke;
+    TESSERA_ASSIGN_OR_RETURN(cke.encrypted_pre_master_secret,
+                             provider().rsa_encrypt_pkcs1(*auth.key, premaster.view()));
+    TESSERA_ASSIGN_OR_RETURN(ckemsg, wire::encode_handshake(cke));
+    kx_trace = "-> ClientKeyExchange: a fresh 48-byte premaster secret (version 3,3 + 46 random "
+               "bytes) encrypted with the server's " +
+               std::to_string(auth.key->bits()) + "-bit RSA key (" +
+               std::to_string(cke.encrypted_pre_master_secret.size()) + " bytes)";
+  } else {
+    ByteView pub = kx.share->public_value();
+    TESSERA_ASSIGN_OR_RETURN(SecretBytes z, kx.share->decapsulate(kx.server_value));
+    if (suite_.kx == KeyExchange::ecdhe) {
+      // RFC 8422 5.10: the premaster secret is the x-coordinate (X25519: the
+      // shared secret) as is.
+      premaster = std::move(z);
+      wire::ClientKeyExchangeEcdhe cke{Bytes(pub.begin(), pub.end())};
+      TESSERA_ASSIGN_OR_RETURN(ckemsg, wire::encode_handshake(cke));
+    } else {
+      // RFC 5246 8.1.2: leading zero bytes of Z are stripped.
+      premaster = strip_leading_zeros(std::move(z));
+      wire::ClientKeyExchangeDhe cke{Bytes(pub.begin(), pub.end())};
+      TESSERA_ASSIGN_OR_RETURN(ckemsg, wire::encode_handshake(cke));
+    }
+    kx_trace = "-> ClientKeyExchange: our ephemeral " + group_name(kx.group) +
+               " public value; both sides now compute the same " +
+               std::to_string(premaster.size()) + "-byte premaster secret";
+  }
+  transcript_.add(ckemsg);
+  p_.channel->send_handshake(ckemsg);
+  if (tracing()) trace(kx_trace);
+
+  // RFC 7627 3: session_hash = Hash(handshake messages through ClientKeyExchange).
+  TESSERA_ASSIGN_OR_RETURN(Bytes session_hash, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(
+      Tls12Secrets secrets,
+      derive_tls12_secrets(provider(), suite_, premaster.view(), ems_, session_hash, client_random_,
+                           server_random_, cfg_.keylog));
+  if (tracing())
+    trace(std::string("   master secret = PRF(premaster, \"") +
+          (ems_ ? "extended master secret\", session hash" : "master secret\", randoms") +
+          "); key block -> " + std::string(aead_name(suite_.aead)) + " keys for both directions");
+
+  // RFC 5246 7.4.8: CertificateVerify signs all handshake messages so far.
+  if (client_scheme) {
+    TESSERA_ASSIGN_OR_RETURN(Bytes sig,
+                             cred->key->sign(*client_scheme, transcript_.retained_messages()));
+    TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*client_scheme, sig));
+    transcript_.add(cvmsg);
+    p_.channel->send_handshake(cvmsg);
+    summary_.client_signature_scheme = static_cast<uint16_t>(*client_scheme);
+    summary_.client_authenticated = true;
+    if (tracing())
+      trace("-> CertificateVerify: signed the handshake messages with " +
+            signature_scheme_name(static_cast<uint16_t>(*client_scheme)));
+  }
+
+  // RFC 5246 7.1: ChangeCipherSpec, then Finished under the new keys.
+  p_.channel->send_change_cipher_spec();
+  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite_, secrets.block.client_write_key.view(),
+                                               secrets.block.client_write_iv.view()));
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite_.hash,
+                                                            secrets.master.view(),
+                                                            crypto::Tls12Sender::client, h));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
+  transcript_.add(fin);
+  p_.channel->send_handshake(fin);
+  if (tracing()) {
+    trace("-> ChangeCipherSpec: our records are encrypted from now on");
+    trace("-> Finished: PRF(master secret, \"client finished\", transcript hash)");
+  }
+  state_ = ExpectChangeCipherSpec{std::move(secrets)};
+  return ok();
+}
+
+Result<void> Client12::on_change_cipher_spec() {
+  auto* st = std::get_if<ExpectChangeCipherSpec>(&state_);
+  // RFC 5246 7.1: a ChangeCipherSpec anywhere else -> unexpected_message.
+  if (!st) return Handshake::on_change_cipher_spec();
+  TESSERA_TRY(p_.channel->set_read_keys_tls12(suite_, st->secrets.block.server_write_key.view(),
+                                              st->secrets.block.server_write_iv.view()));
+  if (tracing()) trace("<- ChangeCipherSpec: the server's records are encrypted from now on");
+  state_ = ExpectFinished{std::move(st->secrets)};
+  return ok();
+}
+
+Result<void> Client12::on_finished(const wire::HandshakeMessage& m, ExpectFinished& st) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  // RFC 5246 7.4.9: a Finished that does not verify -> decrypt_error.
+  TESSERA_TRY(crypto::tls12_verify_finished(provider(), suite_.hash, st.secrets.master.view(),
+                                            crypto::Tls12Sender::server, h, m.body));
+  transcript_.add(m.raw);
+  if (tracing()) trace("<- Finished: server Finished verified; handshake complete");
+  state_ = Connected{std::move(st.secrets)};
+  p_.channel->event(Event::handshake_done);
+  return ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Handshake>> make_client12(Client12Start start,
+                                                 const wire::HandshakeMessage& m) {
+  auto c = std::make_unique<Client12>(std::move(start));
+  TESSERA_TRY(c->on_server_hello(m));
+  return std::unique_ptr<Handshake>(std::move(c));
+}
+
+}  // namespace tessera::handshake

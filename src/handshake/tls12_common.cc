@@ -1,0 +1,74 @@
+#include "handshake/tls12_common.h"
+
+#include <algorithm>
+
+#include "crypto/key_schedule.h"
+
+namespace tessera::handshake {
+
+Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuiteInfo& suite,
+                                          ByteView premaster, bool ems, ByteView session_hash,
+                                          ByteView client_random, ByteView server_random,
+                                          const KeyLogCallback& keylog) {
+  Tls12Secrets s;
+  if (ems) {
+    TESSERA_ASSIGN_OR_RETURN(
+        s.master, crypto::tls12_extended_master_secret(p, suite.hash, premaster, session_hash));
+  } else {
+    TESSERA_ASSIGN_OR_RETURN(s.master, crypto::tls12_master_secret(p, suite.hash, premaster,
+                                                                   client_random, server_random));
+  }
+  TESSERA_ASSIGN_OR_RETURN(s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(),
+                                                            client_random, server_random,
+                                                            suite.aead));
+  if (keylog) keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, s.master.view()));
+  return s;
+}
+
+bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t) {
+  using crypto::KeyType;
+  if (suite.kx == KeyExchange::rsa) return t == KeyType::rsa;
+  switch (suite.auth) {
+    case AuthAlgorithm::ecdsa:
+      return t == KeyType::ec_p256 || t == KeyType::ec_p384 || t == KeyType::ec_p521 ||
+             t == KeyType::ed25519;
+    case AuthAlgorithm::rsa: return t == KeyType::rsa || t == KeyType::rsa_pss;
+    case AuthAlgorithm::tls13: return false;
+  }
+  return false;
+}
+
+bool scheme_allowed_tls12(uint16_t s) {
+  return s != static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha1) &&
+         s != static_cast<uint16_t>(SignatureScheme::ecdsa_sha1);
+}
+
+std::string kx_name(KeyExchange kx) {
+  switch (kx) {
+    case KeyExchange::ecdhe: return "ECDHE";
+    case KeyExchange::dhe: return "DHE";
+    case KeyExchange::rsa: return "RSA";
+    case KeyExchange::tls13: return "TLS 1.3";
+  }
+  return "?";
+}
+
+Result<Bytes> dh_value_padded(ByteView y, size_t p_size) {
+  while (!y.empty() && y[0] == 0) y = y.subspan(1);
+  if (y.size() > p_size)
+    return Error(ErrorCode::illegal_parameter,
+                 "Diffie-Hellman public value is longer than the group's prime");
+  Bytes out(p_size - y.size(), 0);
+  out.insert(out.end(), y.begin(), y.end());
+  return out;
+}
+
+SecretBytes strip_leading_zeros(SecretBytes z) {
+  ByteView v = z.view();
+  size_t n = 0;
+  while (n < v.size() && v[n] == 0) ++n;
+  if (n == 0) return z;
+  return SecretBytes(v.subspan(n));
+}
+
+}  // namespace tessera::handshake

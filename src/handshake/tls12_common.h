@@ -1,0 +1,53 @@
+// handshake/tls12_common.h — pieces shared by the TLS 1.2 client and server:
+// key derivation from the premaster secret (with the extended master secret
+// and key logging), suite/key compatibility, Diffie-Hellman value encoding.
+#pragma once
+
+#include <string>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "crypto/tls12_keys.h"
+#include "tessera/algorithms.h"
+#include "tessera/config.h"
+
+namespace tessera::handshake {
+
+// The connection keys of a TLS 1.2 session.
+struct Tls12Secrets {
+  SecretBytes master;
+  crypto::Tls12KeyBlock block;
+};
+
+// derive_tls12_secrets computes the master secret from the premaster secret
+// (RFC 7627 4 over session_hash when ems is set, else RFC 5246 8.1 over the
+// randoms), the key block (RFC 5246 6.3), and key-logs "CLIENT_RANDOM".
+Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuiteInfo& suite,
+                                          ByteView premaster, bool ems, ByteView session_hash,
+                                          ByteView client_random, ByteView server_random,
+                                          const KeyLogCallback& keylog);
+
+// key_fits_suite says whether a certificate key of type t can authenticate
+// the suite: ECDSA suites need an EC or Ed25519 key (RFC 8422 5.3, RFC 8422
+// bis for Ed25519), *_RSA suites an RSA key, and RSA key transport an
+// rsaEncryption key (RFC 5246 7.4.2), never an RSASSA-PSS-only key.
+bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t);
+
+// scheme_allowed_tls12 says whether a signature scheme may sign a TLS 1.2
+// ServerKeyExchange or CertificateVerify: SHA-1 schemes never.
+bool scheme_allowed_tls12(uint16_t s);
+
+// kx_name renders the key exchange of a suite: "ECDHE", "DHE", "RSA".
+std::string kx_name(KeyExchange kx);
+
+// dh_value_padded returns a Diffie-Hellman public value left-padded to the
+// size of p (TLS 1.2 sends it without leading zeros, RFC 5246 7.4.3);
+// illegal_parameter if it is longer than p once leading zeros are removed.
+Result<Bytes> dh_value_padded(ByteView y, size_t p_size);
+
+// strip_leading_zeros applies RFC 5246 8.1.2: leading zero bytes of the DH
+// shared secret Z are stripped before it is used as the premaster secret.
+SecretBytes strip_leading_zeros(SecretBytes z);
+
+}  // namespace tessera::handshake
