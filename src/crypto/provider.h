@@ -156,6 +156,12 @@ class Provider {
   // server's, and return it with the shared secret.
   virtual Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) = 0;
 
+  // generate_dh_key_share creates a Diffie-Hellman share over a custom group
+  // (big-endian p and g), for a TLS 1.2 server that names no RFC 7919 group.
+  // The caller enforces the minimum size; the provider refuses an even p,
+  // p over 8192 bits and g outside 1 < g < p-1 (invalid_key_share).
+  virtual Result<std::unique_ptr<KeyShare>> generate_dh_key_share(ByteView p, ByteView g) = 0;
+
   // --- signatures and keys ---
   virtual Result<std::unique_ptr<PublicKey>> load_public_key(ByteView spki_der) = 0;
   // load_private_key accepts PEM (PKCS#8, traditional RSA/EC) or PKCS#8 DER.

@@ -120,6 +120,7 @@ class Client12 final : public Handshake {
   std::string sni_;
   CipherSuiteInfo suite_{};
   bool ems_ = false;
+  Bytes custom_p_, custom_g_;  // a server-chosen DH group that is not an RFC 7919 one
   std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
                ExpectServerHelloDone, ExpectChangeCipherSpec, ExpectFinished, Connected>
       state_;
@@ -358,41 +359,46 @@ Result<void> Client12::on_server_key_exchange(const wire::HandshakeMessage& m,
     what = group_name(g);
   } else {
     TESSERA_ASSIGN_OR_RETURN(auto ske, wire::ServerKeyExchangeDhe::parse(m.body));
-    // RFC 7919 4/5: the server picks a named group; a custom group is
-    // recognised by its prime. Groups below the policy's minimum size are
-    // refused with insufficient_security (RFC 7919 5.1: "weak" groups).
+    // RFC 7919 4/5: the server picks a named group, recognised by its prime;
+    // an older server may send a custom group, accepted when at least as
+    // large as the policy's minimum (insufficient_security otherwise).
     auto named = crypto::identify_ffdhe_group(ske.params.p, ske.params.g);
     size_t bits = crypto::bit_length(ske.params.p);
-    if (!named) {
-      if (bits < cfg_.policy.min_ffdhe_bits)
-        return Error(ErrorCode::insufficient_security,
-                     "server chose a custom " + std::to_string(bits) +
-                         "-bit Diffie-Hellman group; policy " + cfg_.policy.name +
-                         " requires at least " + std::to_string(cfg_.policy.min_ffdhe_bits) +
-                         " bits");
-      return Error(ErrorCode::insufficient_security,
-                   "server chose a custom " + std::to_string(bits) +
-                       "-bit Diffie-Hellman group; tessera accepts only the RFC 7919 groups");
-    }
-    if (!cfg_.policy.allows_group(static_cast<uint16_t>(*named)))
+    if (named && !cfg_.policy.allows_group(static_cast<uint16_t>(*named)))
       return Error(ErrorCode::insufficient_security,
                    "server chose " + group_name(static_cast<uint16_t>(*named)) +
                        ", which policy " + cfg_.policy.name + " does not allow");
+    if (!named && bits < cfg_.policy.min_ffdhe_bits)
+      return Error(ErrorCode::insufficient_security,
+                   "server chose a custom " + std::to_string(bits) +
+                       "-bit Diffie-Hellman group; policy " + cfg_.policy.name +
+                       " requires at least " + std::to_string(cfg_.policy.min_ffdhe_bits) +
+                       " bits");
     scheme = ske.signature.scheme;
     signed_data = ske.signed_data(client_random_, server_random_);
     signature = std::move(ske.signature.signature);
-    kx.group = static_cast<uint16_t>(*named);
-    kx.dh_p_size = crypto::ffdhe_prime(*named).size();
+    kx.dh_p_size = (bits + 7) / 8;
     TESSERA_ASSIGN_OR_RETURN(kx.server_value, dh_value_padded(ske.params.ys, kx.dh_p_size));
-    what = group_name(kx.group) + " (" + std::to_string(bits) + "-bit prime, generator 2)";
+    if (named) {
+      kx.group = static_cast<uint16_t>(*named);
+      what = group_name(kx.group) + " (" + std::to_string(bits) + "-bit prime, generator 2)";
+    } else {
+      custom_p_ = std::move(ske.params.p);
+      custom_g_ = std::move(ske.params.g);
+      what = "a custom " + std::to_string(bits) + "-bit group chosen by the server";
+    }
   }
   TESSERA_TRY(check_signature_scheme(scheme, st.auth));
   // RFC 5246 7.4.3: the signature covers client_random + server_random +
   // params; a bad signature -> decrypt_error.
   TESSERA_TRY(verify_with_leaf(provider(), st.auth.chain, static_cast<SignatureScheme>(scheme),
                                signed_data, signature));
-  TESSERA_ASSIGN_OR_RETURN(kx.share,
-                           provider().generate_key_share(static_cast<NamedGroup>(kx.group)));
+  if (!custom_p_.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(kx.share, provider().generate_dh_key_share(custom_p_, custom_g_));
+  } else {
+    TESSERA_ASSIGN_OR_RETURN(kx.share,
+                             provider().generate_key_share(static_cast<NamedGroup>(kx.group)));
+  }
   summary_.group = kx.group;
   summary_.signature_scheme = scheme;
   transcript_.add(m.raw);
@@ -492,7 +498,8 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
       wire::ClientKeyExchangeDhe cke{Bytes(pub.begin(), pub.end())};
       TESSERA_ASSIGN_OR_RETURN(ckemsg, wire::encode_handshake(cke));
     }
-    kx_trace = "-> ClientKeyExchange: our ephemeral " + group_name(kx.group) +
+    kx_trace = "-> ClientKeyExchange: our ephemeral " +
+               (custom_p_.empty() ? group_name(kx.group) : std::string("DH")) +
                " public value; both sides now compute the same " +
                std::to_string(premaster.size()) + "-byte premaster secret";
   }

@@ -29,6 +29,8 @@ namespace {
 
 struct DemoOptions {
   std::string key_type = "ec-p256";
+  bool tls12 = false;
+  std::string kx = "ecdhe";  // with --tls1.2: ecdhe, dhe or rsa
   bool quiet = false;
   TlsOptions tls;
 };
@@ -151,12 +153,59 @@ Result<crypto::KeyGenParams> key_params(const std::string& t) {
   return p;
 }
 
+// The textbook account of a TLS 1.2 key exchange, printed before the trace.
+std::vector<std::string> kx_story(const std::string& kx) {
+  if (kx == "rsa")
+    return {"RSA key transport: the client makes up a 48-byte premaster secret (the version",
+            "3,3 and 46 random bytes), encrypts it with the RSA public key from the server's",
+            "certificate and sends it in ClientKeyExchange. Only the holder of the private key",
+            "can decrypt it, so a server that completes the handshake proves it has the key.",
+            "No forward secrecy: anyone who later obtains the server's private key can decrypt",
+            "recorded sessions. That is why this preset (compat) is needed to enable it.",
+            "The server decrypts with implicit rejection: a malformed premaster becomes a",
+            "random one, so padding errors are never visible (Bleichenbacher / ROBOT)."};
+  if (kx == "dhe")
+    return {"Finite-field Diffie-Hellman (DHE): the server picks a secret exponent a and sends",
+            "the group (prime p, generator g = 2; an RFC 7919 group) and g^a mod p in",
+            "ServerKeyExchange, signed with its certificate key together with both randoms.",
+            "The client checks the signature, picks b, sends g^b mod p in ClientKeyExchange;",
+            "both compute g^ab mod p, the premaster secret. The exponents are thrown away",
+            "after the handshake: forward secrecy."};
+  return {"Elliptic-curve Diffie-Hellman (ECDHE): the server picks a secret scalar a and sends",
+          "the curve name and the point aG in ServerKeyExchange, signed with its certificate",
+          "key together with both randoms. The client checks the signature, picks b, sends bG;",
+          "both compute abG, whose x-coordinate is the premaster secret. Forward secrecy, and",
+          "far cheaper than DHE at the same strength."};
+}
+
 int run_demo(DemoOptions& o) {
   auto provider = crypto::default_provider();
+  if (o.tls12 && o.kx != "ecdhe" && o.kx != "dhe" && o.kx != "rsa") {
+    std::fprintf(stderr, "tessera demo: --kx must be ecdhe, dhe or rsa\n");
+    return 2;
+  }
+  // DHE and RSA key transport authenticate with RSA certificates.
+  if (o.tls12 && o.kx != "ecdhe") o.key_type = "rsa2048";
   auto policy = o.tls.make_policy();
   if (!policy.ok()) {
     std::fprintf(stderr, "tessera demo: %s\n", policy.error().to_string().c_str());
     return 2;
+  }
+  if (o.tls12) {
+    // RFC 5246 handshake with one suite of the chosen key exchange: the
+    // compat preset is the one that allows DHE and RSA key transport.
+    Policy p = Policy::compat();
+    p.min_version = p.max_version = ProtocolVersion::tls12;
+    const bool rsa_cert = o.key_type == "rsa2048";
+    if (o.kx == "rsa")
+      p.cipher_suites = {CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256};
+    else if (o.kx == "dhe")
+      p.cipher_suites = {CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    else
+      p.cipher_suites = {rsa_cert ? CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+                                  : CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+    p.name += " (TLS 1.2 demo)";
+    *policy = std::move(p);
   }
   auto kp = key_params(o.key_type);
   if (!kp.ok()) {
@@ -233,8 +282,14 @@ int run_demo(DemoOptions& o) {
 
   bool all_ok = true;
   // --- 2. the mTLS handshake ---
-  heading("2. Mutual TLS handshake on 127.0.0.1:" + std::to_string(l.port));
+  heading(std::string(o.tls12 ? "2. Mutual TLS 1.2 handshake" : "2. Mutual TLS handshake") +
+          " on 127.0.0.1:" + std::to_string(l.port));
   say("  The server requires a client certificate from the demo CA.");
+  if (o.tls12) {
+    say("  Key exchange: " + cipher_suite_name(static_cast<uint16_t>(policy->cipher_suites[0])));
+    say("");
+    for (const auto& line : kx_story(o.kx)) say("  " + line);
+  }
   say("");
   {
     Tracer st("server"), ct("client");
@@ -329,6 +384,11 @@ const bool kRegistered = register_command(
     {"demo", "Show a local mutual-TLS handshake step by step", [](CLI::App& app) -> Runner {
        auto o = std::make_shared<DemoOptions>();
        app.add_option("--key-type", o->key_type, "ec-p256, ec-p384, ed25519 or rsa2048")
+           ->capture_default_str();
+       app.add_flag("--tls1.2", o->tls12, "Walk through a TLS 1.2 handshake instead of TLS 1.3");
+       app.add_option("--kx", o->kx,
+                      "With --tls1.2, the key exchange: ecdhe, dhe or rsa (dhe and rsa use an "
+                      "RSA certificate)")
            ->capture_default_str();
        o->tls.add(app);
        return [o] { return run_demo(*o); };

@@ -96,8 +96,15 @@ std::string describe_summary(const HandshakeSummary& s) {
   std::string out;
   out += "version: " + version_name(s.version) + "\n";
   out += "cipher suite: " + cipher_suite_name(s.cipher_suite) + "\n";
-  out += "key exchange group: " +
-         (s.group ? group_name(s.group) : std::string("none (RSA key transport)")) + "\n";
+  auto info = cipher_suite_info(s.cipher_suite);
+  std::string group = s.group ? group_name(s.group)
+                      : info && info->kx == KeyExchange::dhe
+                          ? std::string("custom Diffie-Hellman group chosen by the server")
+                          : std::string("none (RSA key transport)");
+  out += "key exchange group: " + group + "\n";
+  if (s.version == ProtocolVersion::tls12)
+    out += std::string("extended master secret: ") + (s.extended_master_secret ? "yes" : "no") +
+           "\n";
   if (s.signature_scheme)
     out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
   out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";

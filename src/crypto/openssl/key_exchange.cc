@@ -223,24 +223,41 @@ constexpr FfdheGroup kFfdhe2048 = {NamedGroup::ffdhe2048, kFfdhe2048PrimeHex, 25
 constexpr FfdheGroup kFfdhe3072 = {NamedGroup::ffdhe3072, kFfdhe3072PrimeHex, 384, 40, "ffdhe3072"};
 constexpr FfdheGroup kFfdhe4096 = {NamedGroup::ffdhe4096, kFfdhe4096PrimeHex, 512, 48, "ffdhe4096"};
 
+// A finite-field Diffie-Hellman share over (p, g): an RFC 7919 named group,
+// or (TLS 1.2 only) a server's custom group.
+struct DhParams {
+  NamedGroup group;  // 0 for a custom group
+  std::string name;
+  size_t p_size;         // bytes
+  size_t exponent_size;  // bytes of private exponent drawn
+};
+
 class FfdheShare final : public KeyShare {
  public:
-  FfdheShare(const FfdheGroup& g, BnPtr p, BnPtr x, Bytes pub)
-      : g_(g), p_(std::move(p)), x_(std::move(x)), pub_(std::move(pub)) {}
+  FfdheShare(DhParams d, BnPtr p, BnPtr x, Bytes pub)
+      : g_(std::move(d)), p_(std::move(p)), x_(std::move(x)), pub_(std::move(pub)) {}
 
   static Result<std::unique_ptr<KeyShare>> generate(const FfdheGroup& g, Provider& rng) {
     BIGNUM* p_raw = nullptr;
-    BnCtxPtr bn_ctx(BN_CTX_new());
-    BnPtr x(BN_secure_new()), two(BN_new()), y(BN_new());
-    if (BN_hex2bn(&p_raw, g.p_hex) == 0 || !bn_ctx || !x || !two || !y ||
-        BN_set_word(two.get(), 2) != 1) {
+    BnPtr two(BN_new());
+    if (BN_hex2bn(&p_raw, g.p_hex) == 0 || !two || BN_set_word(two.get(), 2) != 1) {
       BN_free(p_raw);
       return ossl::openssl_error(ErrorCode::crypto_failure, std::string(g.name) + " setup failed");
     }
-    BnPtr p(p_raw);
+    return generate_over(DhParams{g.group, g.name, g.p_size, g.exponent_size}, BnPtr(p_raw),
+                         std::move(two), rng);
+  }
+
+  static Result<std::unique_ptr<KeyShare>> generate_over(DhParams d, BnPtr p, BnPtr gen,
+                                                         Provider& rng) {
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    BnPtr x(BN_secure_new()), two(BN_new()), y(BN_new());
+    if (!bn_ctx || !x || !two || !y || BN_set_word(two.get(), 2) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, d.name + " setup failed");
+    }
     BN_set_flags(x.get(), BN_FLG_CONSTTIME);
     // The private exponent x is drawn from random(), x >= 2.
-    SecretBytes raw(g.exponent_size);
+    SecretBytes raw(d.exponent_size);
     bool found = false;
     for (int i = 0; i < kMaxDraws && !found; ++i) {
       rng.random(raw.mutable_view());
@@ -251,19 +268,19 @@ class FfdheShare final : public KeyShare {
     }
     if (!found) {
       return Error(ErrorCode::crypto_failure,
-                   std::string(g.name) + ": random source never produced a valid exponent");
+                   d.name + ": random source never produced a valid exponent");
     }
     // RFC 8446 4.2.8.1: the public value Y = g^X mod p is encoded as a
     // big-endian integer padded to the left with zeros to the size of p.
-    Bytes pub(g.p_size);
-    if (BN_mod_exp_mont_consttime(y.get(), two.get(), x.get(), p.get(), bn_ctx.get(), nullptr) !=
+    Bytes pub(d.p_size);
+    if (BN_mod_exp_mont_consttime(y.get(), gen.get(), x.get(), p.get(), bn_ctx.get(), nullptr) !=
             1 ||
         BN_bn2binpad(y.get(), pub.data(), static_cast<int>(pub.size())) < 0) {
       return ossl::openssl_error(ErrorCode::crypto_failure,
-                                 std::string(g.name) + ": public value computation failed");
+                                 d.name + ": public value computation failed");
     }
     return std::unique_ptr<KeyShare>(
-        std::make_unique<FfdheShare>(g, std::move(p), std::move(x), std::move(pub)));
+        std::make_unique<FfdheShare>(std::move(d), std::move(p), std::move(x), std::move(pub)));
   }
 
   NamedGroup group() const override { return g_.group; }
@@ -273,7 +290,7 @@ class FfdheShare final : public KeyShare {
     // RFC 8446 4.2.8.1 / RFC 7919 5.1: the peer's value is exactly len(p)
     // bytes ...
     if (peer.size() != g_.p_size) {
-      return bad_share(std::string(g_.name) + " public value is " + std::to_string(peer.size()) +
+      return bad_share(g_.name + " public value is " + std::to_string(peer.size()) +
                        " bytes, expected " + std::to_string(g_.p_size));
     }
     BnCtxPtr bn_ctx(BN_CTX_new());
@@ -286,7 +303,7 @@ class FfdheShare final : public KeyShare {
     // ... and RFC 7919 5.1: peers MUST verify that 1 < Y < p-1 (this
     // excludes the degenerate values 0, 1 and p-1, and anything >= p).
     if (BN_cmp(y.get(), BN_value_one()) <= 0 || BN_cmp(y.get(), p_minus_1.get()) >= 0) {
-      return bad_share(std::string(g_.name) + " public value is outside 1 < Y < p-1");
+      return bad_share(g_.name + " public value is outside 1 < Y < p-1");
     }
     // RFC 8446 7.4.1: the shared secret Z = Y^x mod p is used with leading
     // zero bytes kept, i.e. left-padded to the size of p.
@@ -295,13 +312,13 @@ class FfdheShare final : public KeyShare {
             1 ||
         BN_bn2binpad(z.get(), shared.data(), static_cast<int>(shared.size())) < 0) {
       return ossl::openssl_error(ErrorCode::crypto_failure,
-                                 std::string(g_.name) + " shared secret computation failed");
+                                 g_.name + " shared secret computation failed");
     }
     return shared;
   }
 
  private:
-  const FfdheGroup& g_;
+  DhParams g_;
   BnPtr p_;
   BnPtr x_;
   Bytes pub_;
@@ -332,6 +349,27 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup
   }
   return Error(ErrorCode::unsupported_algorithm,
                "key exchange group " + group_name(static_cast<uint16_t>(g)) + " is not supported");
+}
+
+Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_dh_key_share(ByteView p, ByteView g) {
+  BnPtr pb(BN_bin2bn(p.data(), static_cast<int>(p.size()), nullptr));
+  BnPtr gb(BN_bin2bn(g.data(), static_cast<int>(g.size()), nullptr));
+  BnPtr p_minus_1(pb ? BN_dup(pb.get()) : nullptr);
+  if (!pb || !gb || !p_minus_1 || BN_sub_word(p_minus_1.get(), 1) != 1)
+    return ossl::openssl_error(ErrorCode::crypto_failure, "custom DH group setup failed");
+  const int bits = BN_num_bits(pb.get());
+  // A usable group: an odd p of at most 8192 bits (a bound on the work a
+  // server can ask of us) and 1 < g < p-1. Primality is not checked: the
+  // group comes signed by the server, which could leak the secret anyway.
+  if (bits > 8192 || !BN_is_odd(pb.get()) || BN_cmp(gb.get(), BN_value_one()) <= 0 ||
+      BN_cmp(gb.get(), p_minus_1.get()) >= 0)
+    return Error(ErrorCode::invalid_key_share, AlertDescription::illegal_parameter,
+                 "server's Diffie-Hellman group is unusable (p even or over 8192 bits, or g out "
+                 "of range)");
+  const size_t p_size = static_cast<size_t>((bits + 7) / 8);
+  DhParams d{static_cast<NamedGroup>(0), "custom " + std::to_string(bits) + "-bit DH group", p_size,
+             p_size};
+  return FfdheShare::generate_over(std::move(d), std::move(pb), std::move(gb), *this);
 }
 
 Result<Encapsulation> OpenSslProvider::encapsulate(NamedGroup g, ByteView client_share) {

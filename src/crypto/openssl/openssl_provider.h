@@ -55,6 +55,7 @@ class OpenSslProvider : public Provider {
   bool supports_group(NamedGroup g) const override;
   Result<std::unique_ptr<KeyShare>> generate_key_share(NamedGroup g) override;
   Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) override;
+  Result<std::unique_ptr<KeyShare>> generate_dh_key_share(ByteView p, ByteView g) override;
 
   // load_public_key accepts RSA, RSASSA-PSS, EC (P-256/P-384/P-521) and
   // Ed25519 SubjectPublicKeyInfo DER; anything else is unsupported_algorithm,
