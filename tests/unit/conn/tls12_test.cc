@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
+#include <optional>
 
 #include "crypto/provider.h"
 #include "pair.h"
@@ -440,6 +442,122 @@ TEST(Tls12, KeyLogHasClientRandomLine) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].rfind("CLIENT_RANDOM ", 0), 0u);
   EXPECT_EQ(lines[0].size(), 14 + 64 + 1 + 96);
+}
+
+// --- a hostile server's first flight -----------------------------------------
+
+std::vector<uint8_t> handshake_record(const std::vector<std::vector<uint8_t>>& msgs) {
+  std::vector<uint8_t> body;
+  for (const auto& m : msgs) body.insert(body.end(), m.begin(), m.end());
+  std::vector<uint8_t> rec(5 + body.size());
+  rec[0] = 22, rec[1] = 3, rec[2] = 3;
+  rec[3] = static_cast<uint8_t>(body.size() >> 8);
+  rec[4] = static_cast<uint8_t>(body.size());
+  std::copy(body.begin(), body.end(), rec.begin() + 5);
+  return rec;
+}
+
+// Runs ClientHello -> server, lets `edit` change the server's first flight
+// (as handshake messages), feeds it to the client and returns its error.
+std::optional<Error> client_reaction(
+    CS suite, const std::string& cert,
+    const std::function<void(std::vector<std::vector<uint8_t>>&)>& edit) {
+  auto cc = client_config();
+  cc->policy = policy_tls12({suite});
+  auto sc = server_config(cert);
+  sc->policy = policy_tls12();
+  auto p = make_tls_pair(cc, sc);
+  EXPECT_TRUE(p.server->receive_tls(p.client->pending_tls()).ok());
+  auto msgs = plaintext_messages(p.server->pending_tls());
+  edit(msgs);
+  auto r = p.client->receive_tls(handshake_record(msgs));
+  if (r.ok()) return std::nullopt;
+  return r.error();
+}
+
+TEST(Tls12Hostile, TamperedServerKeyExchangeSignatureIsDecryptError) {
+  auto e = client_reaction(CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-ec", [](auto& m) {
+    ASSERT_EQ(m[2][0], 12);  // server_key_exchange
+    m[2][m[2].size() - 3] ^= 0x40;
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->alert(), AlertDescription::decrypt_error) << e->to_string();
+}
+
+TEST(Tls12Hostile, TamperedEcdhePublicValueBreaksTheSignature) {
+  auto e = client_reaction(CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa", [](auto& m) {
+    m[2][4 + 4 + 5] ^= 1;  // inside the x25519 public value
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->alert(), AlertDescription::decrypt_error) << e->to_string();
+}
+
+TEST(Tls12Hostile, ServerKeyExchangeForRsaTransportIsUnexpected) {
+  auto e = client_reaction(CS::TLS_RSA_WITH_AES_128_GCM_SHA256, "server-rsa", [](auto& m) {
+    // ServerHello, Certificate, ServerHelloDone: insert a copy of the
+    // Certificate message typed as ServerKeyExchange before ServerHelloDone.
+    auto fake = m[1];
+    fake[0] = 12;
+    m.insert(m.begin() + 2, fake);
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code(), ErrorCode::unexpected_message);
+  EXPECT_NE(e->message().find("expected CertificateRequest or ServerHelloDone"), std::string::npos)
+      << e->message();
+}
+
+TEST(Tls12Hostile, ReorderedFlightIsUnexpected) {
+  auto e = client_reaction(CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-ec",
+                           [](auto& m) { std::swap(m[1], m[2]); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code(), ErrorCode::unexpected_message);
+}
+
+TEST(Tls12Hostile, UnsolicitedServerHelloExtensionIsRefused) {
+  auto e = client_reaction(CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-ec", [](auto& m) {
+    auto sh = wire::ServerHello::parse(std::span<const uint8_t>(m[0]).subspan(4));
+    ASSERT_TRUE(sh.ok());
+    sh->extensions.push_back(wire::make_empty_extension(wire::kExtSessionTicket));
+    auto enc = wire::encode_handshake(*sh);
+    ASSERT_TRUE(enc.ok());
+    m[0] = *enc;
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code(), ErrorCode::unsupported_extension);
+}
+
+TEST(Tls12Hostile, NonEmptyRenegotiationInfoIsHandshakeFailure) {
+  auto e = client_reaction(CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-ec", [](auto& m) {
+    auto sh = wire::ServerHello::parse(std::span<const uint8_t>(m[0]).subspan(4));
+    ASSERT_TRUE(sh.ok());
+    for (auto& x : sh->extensions)
+      if (x.type == wire::kExtRenegotiationInfo) x.data = {3, 1, 2, 3};
+    auto enc = wire::encode_handshake(*sh);
+    ASSERT_TRUE(enc.ok());
+    m[0] = *enc;
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code(), ErrorCode::handshake_failure);
+}
+
+TEST(Tls12Hostile, ServerChoosingAnUnofferedGroupIsIllegalParameter) {
+  // The client offered only x25519; the server (told otherwise) picks P-256.
+  auto cc = client_config();
+  cc->policy = policy_tls12({CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256});
+  cc->policy.groups = {NamedGroup::x25519};
+  auto sc = server_config();
+  sc->policy = policy_tls12();
+  auto p = make_tls_pair(cc, sc);
+  auto cc2 = client_config();
+  cc2->policy = policy_tls12({CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256});
+  cc2->policy.groups = {NamedGroup::secp256r1};
+  auto other = make_tls_pair(cc2, sc);
+  ASSERT_TRUE(other.server->receive_tls(other.client->pending_tls()).ok());
+  // Feed the P-256 server flight to the x25519-only client (random mismatch
+  // is not detectable before the group check).
+  auto r = p.client->receive_tls(other.server->pending_tls());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
 }
 
 // --- RSA key exchange: malformed premaster secrets ---------------------------

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/deterministic.h"
+#include "crypto/ffdhe.h"
 #include "crypto_test_util.h"
 
 namespace tessera::crypto {
@@ -283,6 +284,62 @@ TEST(Ffdhe, PublicValueAndSecretAreLeftPadded) {
   auto z = (*s)->decapsulate(two);
   ASSERT_TRUE(z.ok());
   EXPECT_EQ(hex_of(*z), to_hex(four));
+}
+
+}  // namespace
+}  // namespace tessera::crypto
+
+namespace tessera::crypto {
+namespace {
+
+// crypto/ffdhe.h recognises the RFC 7919 groups (checked against the copy of
+// the ffdhe2048 prime above) and nothing else.
+TEST(Ffdhe, IdentifiesNamedGroupsByPrime) {
+  const Bytes prime = H(kFfdhe2048P);
+  EXPECT_EQ(ffdhe_prime(NamedGroup::ffdhe2048), prime);
+  EXPECT_EQ(identify_ffdhe_group(prime, Bytes{2}), NamedGroup::ffdhe2048);
+  Bytes padded = prime;
+  padded.insert(padded.begin(), 0);
+  EXPECT_EQ(identify_ffdhe_group(padded, Bytes{0, 2}), NamedGroup::ffdhe2048);
+  EXPECT_EQ(identify_ffdhe_group(prime, Bytes{5}), std::nullopt);
+  EXPECT_EQ(identify_ffdhe_group(with_last_byte_plus(prime, -2), Bytes{2}), std::nullopt);
+  EXPECT_EQ(identify_ffdhe_group(ffdhe_prime(NamedGroup::ffdhe4096), Bytes{2}),
+            NamedGroup::ffdhe4096);
+  EXPECT_EQ(bit_length(prime), 2048u);
+  EXPECT_EQ(bit_length(Bytes{0, 0, 1}), 1u);
+}
+
+// A custom DH group (TLS 1.2 servers may send their own p and g): two shares
+// over the same group agree; unusable groups are refused.
+TEST(Ffdhe, CustomGroupAgreesAndRefusesUnusableParameters) {
+  OpenSslProvider p;
+  const Bytes prime = H(kFfdhe2048P);  // any odd p works; use a known prime
+  auto a = p.generate_dh_key_share(prime, Bytes{2});
+  auto b = p.generate_dh_key_share(prime, Bytes{2});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)->public_value().size(), 256u);
+  auto za = (*a)->decapsulate((*b)->public_value());
+  auto zb = (*b)->decapsulate((*a)->public_value());
+  ASSERT_TRUE(za.ok() && zb.ok());
+  EXPECT_TRUE(std::equal(za->view().begin(), za->view().end(), zb->view().begin(),
+                         zb->view().end()));
+  // Interoperates with the named-group implementation over the same prime.
+  auto named = p.generate_key_share(NamedGroup::ffdhe2048);
+  ASSERT_TRUE(named.ok());
+  auto zc = (*a)->decapsulate((*named)->public_value());
+  auto zd = (*named)->decapsulate((*a)->public_value());
+  ASSERT_TRUE(zc.ok() && zd.ok());
+  EXPECT_TRUE(std::equal(zc->view().begin(), zc->view().end(), zd->view().begin(),
+                         zd->view().end()));
+  Bytes even = prime;
+  even.back() = 0xfe;
+  EXPECT_EQ(p.generate_dh_key_share(even, Bytes{2}).error().code(), ErrorCode::invalid_key_share);
+  EXPECT_EQ(p.generate_dh_key_share(prime, Bytes{1}).error().code(),
+            ErrorCode::invalid_key_share);
+  EXPECT_EQ(p.generate_dh_key_share(prime, with_last_byte_plus(prime, -1)).error().code(),
+            ErrorCode::invalid_key_share);
+  Bytes huge(1100, 0xff);  // 8800 bits
+  EXPECT_EQ(p.generate_dh_key_share(huge, Bytes{2}).error().code(), ErrorCode::invalid_key_share);
 }
 
 }  // namespace
