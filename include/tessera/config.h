@@ -15,6 +15,7 @@
 
 #include "tessera/policy.h"
 #include "tessera/result.h"
+#include "tessera/session.h"
 
 namespace tessera {
 
@@ -64,6 +65,9 @@ struct ClientConfig {
   std::shared_ptr<const Credential> credential;   // client certificate for mTLS, if any
   Clock clock;                                    // null: system clock
   KeyLogCallback keylog;                          // null: no key log
+  // TLS 1.3 resumption: tickets received are kept here (per server name) and
+  // offered on the next connection to the same name. Null: no resumption.
+  std::shared_ptr<SessionStore> session_store;
 };
 
 struct ServerConfig {
@@ -80,6 +84,12 @@ struct ServerConfig {
   // Key for stateless HelloRetryRequest cookies (32 bytes); empty: a random
   // key is drawn when the first connection is created from this config.
   std::vector<uint8_t> cookie_key;
+  // TLS 1.3 resumption (RFC 8446 4.6.1): NewSessionTickets sent after each
+  // full handshake (0 disables resumption), their lifetime, and the ticket
+  // keys (null: a process-wide RotatingTicketKeys, 12-hour rotation).
+  size_t tickets = 2;
+  uint32_t ticket_lifetime_s = 7200;
+  std::shared_ptr<TicketKeyProvider> ticket_keys;
 };
 
 }  // namespace tessera

@@ -55,6 +55,7 @@ struct HandshakeSummary {
   std::string alpn;
   std::string server_name;  // SNI sent (client) or received (server)
   bool hello_retry = false;
+  bool resumed = false;  // TLS 1.3 PSK resumption: no certificate was exchanged
   bool client_authenticated = false;
   bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated (always true in TLS 1.3)
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer

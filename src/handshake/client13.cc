@@ -16,6 +16,7 @@
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
 #include "handshake/peer_verify.h"
+#include "handshake/tickets.h"
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -122,6 +123,8 @@ class Client13 final : public Handshake {
   bool sent_client_hello_ = false;
   bool offer13_ = true;
   bool offer12_ = false;
+  std::optional<Session> session_;  // the ticket we offer, until the ServerHello
+  bool psk_accepted_ = false;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
 };
@@ -191,7 +194,38 @@ Result<Bytes> Client13::build_client_hello(
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
-  return encode_handshake(ch);
+  if (offer13_ && cfg_.session_store) {
+    // RFC 8446 4.2.9: we can use tickets with (EC)DHE (psk_dhe_ke only).
+    ch.extensions.push_back(make_extension(
+        kExtPskKeyExchangeModes,
+        PskKeyExchangeModes{{static_cast<uint8_t>(PskKeyExchangeMode::psk_dhe_ke)}}));
+  }
+  if (!offer13_ || !session_) return encode_handshake(ch);
+  // RFC 8446 4.2.11: pre_shared_key is the last extension. The binder is
+  // computed over the ClientHello truncated before the binders list (and,
+  // after a HelloRetryRequest, the transcript before it), then filled in.
+  const HashAlgorithm hash = cipher_suite_info(session_->cipher_suite)->hash;
+  const size_t hlen = hash_length(hash);
+  const int64_t age_ms = p_.now_unix * 1000 - session_->received_at_ms;
+  OfferedPsks psks;
+  psks.identities.push_back(
+      {Bytes(session_->ticket.begin(), session_->ticket.end()),
+       static_cast<uint32_t>(static_cast<uint32_t>(std::max<int64_t>(age_ms, 0)) +
+                             session_->age_add)});
+  psks.binders.push_back(Bytes(hlen, 0));
+  ch.extensions.push_back(make_extension(kExtPreSharedKey, psks));
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, encode_handshake(ch));
+  TESSERA_ASSIGN_OR_RETURN(ByteView truncated, ch.truncate_for_binders(msg));
+  Bytes th;
+  if (transcript_.has_hash()) {
+    TESSERA_ASSIGN_OR_RETURN(th, transcript_.current_hash_with(truncated));
+  } else {
+    th = provider().digest(hash, truncated);
+  }
+  auto early = crypto::EarlySecret::derive(provider(), hash, session_->psk);
+  TESSERA_ASSIGN_OR_RETURN(Bytes binder, psk_binder(early, provider(), th));
+  std::copy(binder.begin(), binder.end(), msg.end() - static_cast<std::ptrdiff_t>(hlen));
+  return msg;
 }
 
 Result<void> Client13::start() {
@@ -217,6 +251,24 @@ Result<void> Client13::start() {
   if (!name.empty() && !x509::parse_ip_address(name)) sni_ = name;
   summary_.server_name = sni_;
 
+  if (offer13_ && cfg_.session_store && !p_.options.server_name.empty()) {
+    // RFC 8446 4.6.1 / C.4: a ticket is offered once, for the name it was
+    // issued for, and only with a suite of the same hash.
+    session_ = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000);
+    if (session_) {
+      auto info = cipher_suite_info(session_->cipher_suite);
+      bool usable = info && info->version == ProtocolVersion::tls13 && !session_->psk.empty();
+      if (usable) {
+        usable = false;
+        for (uint16_t cs : offered_suites_) {
+          auto o = cipher_suite_info(cs);
+          if (o && o->version == ProtocolVersion::tls13 && o->hash == info->hash) usable = true;
+        }
+      }
+      if (!usable) session_.reset();
+    }
+  }
+
   ExpectServerHello st;
   if (offer13_)
   for (NamedGroup g : pol.key_share_groups) {
@@ -236,8 +288,9 @@ Result<void> Client13::start() {
     trace("-> ClientHello: offering " + versions + "; cipher suites " + describe_suites(offered_suites_) +
           "; groups " + describe_groups(offered_groups_) +
           (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
-          (offered_alpn_.empty() ? "" : "; ALPN offered") + "; random " +
-          hex_short(client_random_));
+          (offered_alpn_.empty() ? "" : "; ALPN offered") +
+          (session_ ? "; offering a resumption ticket (PSK) from an earlier connection" : "") +
+          "; random " + hex_short(client_random_));
   }
   state_ = std::move(st);
   return ok();
@@ -343,9 +396,25 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     return Error(ErrorCode::illegal_parameter,
                  "ServerHello cipher suite differs from the HelloRetryRequest's");
   // RFC 8446 4.2: only key_share, supported_versions and pre_shared_key may
-  // appear in a ServerHello; anything else -> unsupported_extension (we did
-  // not offer PSKs, so pre_shared_key is also unsolicited).
+  // appear in a ServerHello; anything else -> unsupported_extension
+  // (pre_shared_key too when we offered no PSK).
+  bool resumed = false;
   for (const auto& e : sh.extensions) {
+    if (e.type == wire::kExtPreSharedKey && session_) {
+      TESSERA_ASSIGN_OR_RETURN(auto sel, wire::PreSharedKeyServerHello::parse(e.data));
+      // RFC 8446 4.2.11: selected_identity must be one we offered -> illegal_parameter.
+      if (sel.selected_identity != 0)
+        return Error(ErrorCode::illegal_parameter,
+                     "server selected PSK identity " + std::to_string(sel.selected_identity) +
+                         ", we offered one");
+      // RFC 8446 4.2.11: the suite's hash must be the PSK's.
+      if (cipher_suite_info(sh.cipher_suite)->hash !=
+          cipher_suite_info(session_->cipher_suite)->hash)
+        return Error(ErrorCode::illegal_parameter,
+                     "server resumed with a suite whose hash differs from the ticket's");
+      resumed = true;
+      continue;
+    }
     if (e.type != wire::kExtKeyShare && e.type != wire::kExtSupportedVersions)
       return Error(ErrorCode::unsupported_extension,
                    "ServerHello carries unsolicited extension " + wire::extension_name(e.type));
@@ -371,8 +440,18 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
 
   TESSERA_ASSIGN_OR_RETURN(
-      auto keys, derive_handshake_traffic(provider(), suite_->hash, shared.view(), hello_hash,
-                                          cfg_.keylog, client_random_));
+      auto keys,
+      derive_handshake_traffic(
+          crypto::EarlySecret::derive(provider(), suite_->hash,
+                                      resumed ? ByteView(session_->psk) : ByteView()),
+          shared.view(), hello_hash, cfg_.keylog, client_random_));
+  if (resumed) {
+    psk_accepted_ = true;
+    summary_.resumed = true;
+    summary_.peer_subject = session_->peer_subject;
+    summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
+  }
+  session_.reset();  // used or refused, never offered again
 
   summary_.version = ProtocolVersion::tls13;
   summary_.cipher_suite = sh.cipher_suite;
@@ -380,7 +459,10 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   p_.channel->set_negotiated_version(ProtocolVersion::tls13);
   if (p_.channel->tracing()) {
     trace("<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
-          ", group " + group_name(ks.server_share.group) + "; random " + hex_short(sh.random));
+          ", group " + group_name(ks.server_share.group) +
+          (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange"
+                   : "") +
+          "; random " + hex_short(sh.random));
     trace("   key exchange: " + group_name(ks.server_share.group) + " shared secret established (" +
           std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
           std::string(aead_name(suite_->aead)) + ")");
@@ -434,6 +516,10 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
                  "HelloRetryRequest would not change the ClientHello");
   }
   suite_ = cipher_suite_info(hrr.cipher_suite);
+  // RFC 8446 4.1.4 / 4.2.11: the second ClientHello may offer the ticket
+  // again only if the chosen suite shares its hash.
+  if (session_ && cipher_suite_info(session_->cipher_suite)->hash != suite_->hash)
+    session_.reset();
   TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
   TESSERA_TRY(transcript_.replace_with_message_hash());
   transcript_.add(raw);
@@ -502,7 +588,10 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
   if (p_.channel->tracing())
     trace("<- EncryptedExtensions" +
           (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn));
-  state_ = ExpectCertificateOrRequest{std::move(st.keys)};
+  if (psk_accepted_)
+    state_ = ExpectFinished{std::move(st.keys), std::nullopt};
+  else
+    state_ = ExpectCertificateOrRequest{std::move(st.keys)};
   return ok();
 }
 
@@ -644,8 +733,29 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
   switch (m.type) {
     case HandshakeType::new_session_ticket: {
       TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket::parse(m.body));
-      (void)nst;  // resumption is its own issue: tickets are validated and dropped
       p_.channel->event(Event::new_session_ticket);
+      // RFC 8446 4.6.1: a lifetime of zero means "do not use".
+      if (!cfg_.session_store || nst.ticket_lifetime == 0 || p_.options.server_name.empty())
+        return ok();
+      Session s;
+      s.cipher_suite = summary_.cipher_suite;
+      s.server_name = p_.options.server_name;
+      s.alpn = summary_.alpn;
+      s.peer_subject = summary_.peer_subject;
+      s.ticket = std::move(nst.ticket);
+      s.lifetime_s = nst.ticket_lifetime;
+      s.age_add = nst.ticket_age_add;
+      s.received_at_ms = p_.now_unix * 1000;
+      TESSERA_ASSIGN_OR_RETURN(auto early_data, nst.max_early_data_size());
+      s.max_early_data = early_data.value_or(0);
+      TESSERA_ASSIGN_OR_RETURN(
+          SecretBytes psk, crypto::resumption_psk(provider(), suite_->hash,
+                                          st.traffic.resumption_master_secret(), nst.ticket_nonce));
+      s.psk.assign(psk.view().begin(), psk.view().end());
+      cfg_.session_store->put(p_.options.server_name, std::move(s));
+      if (p_.channel->tracing())
+        trace("<- NewSessionTicket: kept for resuming " + p_.options.server_name + " (" +
+              std::to_string(nst.ticket_lifetime) + " s lifetime)");
       return ok();
     }
     case HandshakeType::key_update:

@@ -140,7 +140,21 @@ Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::Provider& p, Ha
                                                          ByteView hello_hash,
                                                          const KeyLogCallback& keylog,
                                                          ByteView client_random) {
-  auto early = crypto::EarlySecret::derive(p, hash);
+  return derive_handshake_traffic(crypto::EarlySecret::derive(p, hash), shared_secret, hello_hash,
+                                  keylog, client_random);
+}
+
+Result<Bytes> psk_binder(const crypto::EarlySecret& early, crypto::Provider& p,
+                         ByteView truncated_transcript_hash) {
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes binder_key, early.binder_key(crypto::PskKind::resumption));
+  return crypto::compute_finished(p, early.hash(), binder_key.view(), truncated_transcript_hash);
+}
+
+Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::EarlySecret&& early,
+                                                         ByteView shared_secret,
+                                                         ByteView hello_hash,
+                                                         const KeyLogCallback& keylog,
+                                                         ByteView client_random) {
   TESSERA_ASSIGN_OR_RETURN(auto hs, std::move(early).into_handshake_secret(shared_secret));
   TESSERA_ASSIGN_OR_RETURN(auto chts, hs.client_handshake_traffic_secret(hello_hash));
   TESSERA_ASSIGN_OR_RETURN(auto shts, hs.server_handshake_traffic_secret(hello_hash));

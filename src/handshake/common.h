@@ -75,6 +75,19 @@ Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::Provider& p, Ha
                                                          ByteView hello_hash,
                                                          const KeyLogCallback& keylog,
                                                          ByteView client_random);
+// The same from an Early Secret derived with a PSK (resumption).
+Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::EarlySecret&& early,
+                                                         ByteView shared_secret,
+                                                         ByteView hello_hash,
+                                                         const KeyLogCallback& keylog,
+                                                         ByteView client_random);
+
+// psk_binder computes a resumption PSK binder (RFC 8446 4.2.11.2): the
+// Finished computation with binder_key = Derive-Secret(Early Secret,
+// "res binder", "") over the transcript hash through the truncated
+// ClientHello.
+Result<Bytes> psk_binder(const crypto::EarlySecret& early, crypto::Provider& p,
+                         ByteView truncated_transcript_hash);
 
 // The application traffic secrets after the server Finished (RFC 8446 7.1):
 // Master Secret -> client/server application traffic secret 0 and the

@@ -55,6 +55,16 @@ Result<Offer> parse_offer(ByteView body) {
         o.cookie = std::move(c.cookie);
         break;
       }
+      case wire::kExtPreSharedKey: {
+        TESSERA_ASSIGN_OR_RETURN(auto k, wire::OfferedPsks::parse(e.data));
+        o.psks = std::move(k);
+        break;
+      }
+      case wire::kExtPskKeyExchangeModes: {
+        TESSERA_ASSIGN_OR_RETURN(auto m, wire::PskKeyExchangeModes::parse(e.data));
+        o.psk_modes = std::move(m.modes);
+        break;
+      }
       case wire::kExtExtendedMasterSecret:
         // RFC 7627 5.1: the extension_data is empty.
         TESSERA_TRY(wire::expect_empty_extension(e));

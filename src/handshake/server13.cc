@@ -18,6 +18,8 @@
 #include "handshake/negotiation.h"
 #include "handshake/offer.h"
 #include "handshake/peer_verify.h"
+#include "handshake/tickets.h"
+#include "base/ct.h"
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -94,6 +96,13 @@ class Server13 final : public Handshake {
                                             ExpectClientCertificateVerify& st);
   Result<void> on_client_finished(const wire::HandshakeMessage& m, ExpectClientFinished& st);
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
+  struct AcceptedPsk {
+    uint16_t identity;
+    TicketState state;
+    crypto::EarlySecret early;
+  };
+  Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello);
+  Result<void> send_tickets(ByteView resumption_master_secret);
 
   void trace(const std::string& s) { p_.channel->trace(s); }
   crypto::Provider& provider() { return *p_.provider; }
@@ -109,6 +118,7 @@ class Server13 final : public Handshake {
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   bool received_client_hello_ = false;
   bool sent_ccs_ = false;
+  bool client_psk_dhe_ = false;  // the client can use tickets (psk_dhe_ke)
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -283,6 +293,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   } else {
     TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
+  TESSERA_ASSIGN_OR_RETURN(std::optional<AcceptedPsk> psk, choose_psk(o, m.raw));
   transcript_.add(m.raw);
 
   const wire::KeyShareEntry* client_share = o.shares->find(static_cast<uint16_t>(gc.group));
@@ -300,6 +311,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
       wire::KeyShareServerHello{{static_cast<uint16_t>(gc.group), enc.ciphertext}}));
   sh.extensions.push_back(
       wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
+  if (psk)
+    sh.extensions.push_back(wire::make_extension(
+        wire::kExtPreSharedKey, wire::PreSharedKeyServerHello{psk->identity}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -313,14 +327,20 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   summary_.version = ProtocolVersion::tls13;
   summary_.cipher_suite = static_cast<uint16_t>(suite);
   summary_.group = static_cast<uint16_t>(gc.group);
-  summary_.signature_scheme = static_cast<uint16_t>(scheme);
+  if (!psk) summary_.signature_scheme = static_cast<uint16_t>(scheme);
   if (alpn) summary_.alpn = *alpn;
+  if (psk) {
+    summary_.resumed = true;
+    summary_.peer_subject = psk->state.client_subject;
+    summary_.client_authenticated = !psk->state.client_subject.empty();
+  }
 
   const HashAlgorithm hash = suite_->hash;
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(
-      auto keys, derive_handshake_traffic(provider(), hash, enc.shared_secret.view(), hello_hash,
-                                          cfg_.keylog, client_random_));
+      auto keys,
+      derive_handshake_traffic(psk ? std::move(psk->early) : crypto::EarlySecret::derive(provider(), hash),
+                               enc.shared_secret.view(), hello_hash, cfg_.keylog, client_random_));
   if (p_.channel->tracing()) {
     trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
           ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
@@ -342,8 +362,16 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (p_.channel->tracing())
     trace("-> EncryptedExtensions" + (alpn ? ": ALPN " + *alpn : std::string(": no ALPN")));
 
+  if (psk) {
+    // RFC 8446 2.2: a resumed handshake authenticates with the PSK; no
+    // certificates are exchanged.
+    if (p_.channel->tracing())
+      trace("   resumption: the client's ticket is valid and its binder verified; no "
+            "certificates this time (PSK with " +
+            group_name(summary_.group) + " for forward secrecy)");
+  }
   // CertificateRequest
-  const bool want_client_cert = cfg_.client_auth != ClientAuth::none;
+  const bool want_client_cert = cfg_.client_auth != ClientAuth::none && !psk;
   if (want_client_cert) {
     requested_schemes_.clear();
     for (SignatureScheme s : pol.signature_schemes)
@@ -365,21 +393,23 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
             std::to_string(cas.size()) + " acceptable CA name(s)");
   }
 
-  // Certificate, CertificateVerify
-  TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
-  transcript_.add(certmsg);
-  p_.channel->send_handshake(certmsg);
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
-  Bytes content = certificate_verify_input(/*server=*/true, h);
-  TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(scheme, content));
-  TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
-  transcript_.add(cvmsg);
-  p_.channel->send_handshake(cvmsg);
-  if (p_.channel->tracing()) {
-    trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
-          std::to_string(cred->chain.size()) + " certificate(s))");
-    trace("-> CertificateVerify: signed the transcript with " +
-          signature_scheme_name(static_cast<uint16_t>(scheme)));
+  // Certificate, CertificateVerify (not when resuming)
+  if (!psk) {
+    TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
+    transcript_.add(certmsg);
+    p_.channel->send_handshake(certmsg);
+    TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+    Bytes content = certificate_verify_input(/*server=*/true, h);
+    TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(scheme, content));
+    TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
+    transcript_.add(cvmsg);
+    p_.channel->send_handshake(cvmsg);
+    if (p_.channel->tracing()) {
+      trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
+            std::to_string(cred->chain.size()) + " certificate(s))");
+      trace("-> CertificateVerify: signed the transcript with " +
+            signature_scheme_name(static_cast<uint16_t>(scheme)));
+    }
   }
 
   // Finished
@@ -501,7 +531,86 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
   state_ = Connected{
       Traffic13(*suite_, std::move(st.s.server_ap), std::move(st.s.client_ap), std::move(res))};
   p_.channel->event(Event::handshake_done);
+  return send_tickets(std::get<Connected>(state_).traffic.resumption_master_secret());
+}
+
+// RFC 8446 4.6.1: tickets go out after the handshake, each with its own
+// nonce (so its own PSK) and a random ticket_age_add. Only to clients that
+// can use them: psk_dhe_ke among their psk_key_exchange_modes (4.2.9).
+Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
+  if (cfg_.tickets == 0 || !client_psk_dhe_) return ok();
+  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
+  for (size_t i = 0; i < cfg_.tickets; ++i) {
+    TicketState ts;
+    ts.cipher_suite = summary_.cipher_suite;
+    ts.issued_at_ms = p_.now_unix * 1000;
+    ts.lifetime_s = std::min<uint32_t>(cfg_.ticket_lifetime_s, wire::kMaxTicketLifetime);
+    uint8_t add[4];
+    provider().random(add);
+    ts.age_add = static_cast<uint32_t>(add[0]) << 24 | static_cast<uint32_t>(add[1]) << 16 |
+                 static_cast<uint32_t>(add[2]) << 8 | add[3];
+    wire::NewSessionTicket nst;
+    nst.ticket_nonce = {static_cast<uint8_t>(i)};
+    TESSERA_ASSIGN_OR_RETURN(ts.psk, crypto::resumption_psk(provider(), suite_->hash,
+                                                    resumption_master_secret, nst.ticket_nonce));
+    ts.alpn = summary_.alpn;
+    ts.sni = summary_.server_name;
+    if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
+    TESSERA_ASSIGN_OR_RETURN(nst.ticket, seal_ticket(provider(), keys, ts, p_.now_unix));
+    nst.ticket_lifetime = ts.lifetime_s;
+    nst.ticket_age_add = ts.age_add;
+    TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
+    p_.channel->send_handshake(msg);
+  }
+  if (p_.channel->tracing())
+    trace("-> NewSessionTicket x" + std::to_string(cfg_.tickets) + ": resumption tickets (" +
+          std::to_string(cfg_.ticket_lifetime_s) + " s lifetime) sealed under our ticket key");
   return ok();
+}
+
+// choose_psk looks for a ticket we issued among the client's PSK identities
+// (RFC 8446 4.2.11): the first one that opens, is within its lifetime, was
+// issued for the same SNI and a suite with the chosen suite's hash. Its
+// binder must then verify (decrypt_error otherwise). Unusable identities are
+// ignored: the handshake falls back to a full one.
+Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o,
+                                                                  ByteView client_hello) {
+  if (o.psks && o.psk_modes.empty())
+    // RFC 8446 4.2.9: pre_shared_key requires psk_key_exchange_modes.
+    return Error(ErrorCode::missing_extension,
+                 "ClientHello offers pre_shared_key without psk_key_exchange_modes");
+  client_psk_dhe_ = std::find(o.psk_modes.begin(), o.psk_modes.end(),
+                              static_cast<uint8_t>(wire::PskKeyExchangeMode::psk_dhe_ke)) !=
+                    o.psk_modes.end();
+  if (!o.psks || !client_psk_dhe_ || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
+  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
+  const int64_t now_ms = p_.now_unix * 1000;
+  for (size_t i = 0; i < o.psks->identities.size(); ++i) {
+    auto st = open_ticket(provider(), keys, o.psks->identities[i].identity, p_.now_unix);
+    if (!st) continue;
+    auto info = cipher_suite_info(st->cipher_suite);
+    // RFC 8446 4.6.1: the ticket is not used beyond its lifetime.
+    // A server that requires client certificates resumes only sessions that
+    // had one (tickets may be shared with differently configured servers).
+    if (cfg_.client_auth == ClientAuth::required && st->client_subject.empty()) continue;
+    if (!info || info->hash != suite_->hash || st->sni != o.sni ||
+        now_ms - st->issued_at_ms > static_cast<int64_t>(st->lifetime_s) * 1000 ||
+        now_ms < st->issued_at_ms - 1000)
+      continue;
+    auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
+    TESSERA_ASSIGN_OR_RETURN(ByteView truncated, o.ch.truncate_for_binders(client_hello));
+    TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(truncated));
+    TESSERA_ASSIGN_OR_RETURN(Bytes want, psk_binder(early, provider(), th));
+    // RFC 8446 4.2.11: a binder that does not validate -> abort, decrypt_error.
+    if (!ct_equal(want, o.psks->binders[i]))
+      return Error(ErrorCode::decrypt_error, "PSK binder does not verify");
+    return std::optional<AcceptedPsk>(
+        AcceptedPsk{static_cast<uint16_t>(i), std::move(*st), std::move(early)});
+  }
+  if (p_.channel->tracing())
+    trace("   the client offered " + std::to_string(o.psks->identities.size()) +
+          " ticket(s), none usable here: full handshake");
+  return std::optional<AcceptedPsk>();
 }
 
 Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {

@@ -1,0 +1,124 @@
+// tessera/session.h — TLS 1.3 session resumption (RFC 8446 2.2, 4.6.1).
+//
+// Client side: a Session is what a NewSessionTicket leaves behind (the ticket
+// and the resumption PSK). Sessions go into a SessionStore keyed by server
+// name; the next connection to that name takes one out (tickets are used once)
+// and offers it. Server side: tickets are the server's own state, sealed with
+// AES-256-GCM under a TicketKey from a TicketKeyProvider; RotatingTicketKeys
+// rotates them on a schedule, and a fleet of servers can share keys by
+// implementing the interface over their own key distribution.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/result.h"
+
+namespace tessera {
+
+namespace crypto {
+class Provider;
+}
+
+// A resumable TLS 1.3 session, as the client keeps it.
+class Session {
+ public:
+  uint16_t cipher_suite = 0;      // of the connection that issued the ticket
+  std::string server_name;        // the name the ticket is for
+  std::string alpn;               // negotiated then (informational)
+  std::string peer_subject;       // the server certificate verified then
+  std::vector<uint8_t> ticket;    // opaque to the client
+  uint32_t lifetime_s = 0;        // RFC 8446 4.6.1 ticket_lifetime
+  uint32_t age_add = 0;           // ticket_age_add
+  int64_t received_at_ms = 0;     // Unix time in ms when the ticket arrived
+  uint32_t max_early_data = 0;    // 0: no early data
+  std::vector<uint8_t> psk;       // the resumption PSK: secret
+
+  Session() = default;
+  Session(const Session&) = default;
+  Session& operator=(const Session&) = default;
+  Session(Session&&) = default;
+  Session& operator=(Session&&) = default;
+  ~Session();  // wipes psk
+
+  // usable_at says whether the ticket is still within its lifetime.
+  bool usable_at(int64_t now_ms) const;
+  // to_pem / from_pem write and read a session file ("TESSERA SESSION"
+  // PEM block). The file holds the PSK: protect it like a private key.
+  std::string to_pem() const;
+  static Result<Session> from_pem(std::string_view pem);
+};
+
+// SessionStore: where a client keeps sessions between connections.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual void put(const std::string& server_name, Session s) = 0;
+  // take removes and returns the newest usable session for the name (each
+  // ticket is offered once, RFC 8446 C.4), discarding expired ones.
+  virtual std::optional<Session> take(const std::string& server_name, int64_t now_ms) = 0;
+};
+
+// MemorySessionStore: bounded, thread-safe; keeps at most `per_name`
+// sessions per server name and `max_names` names (oldest dropped first).
+class MemorySessionStore final : public SessionStore {
+ public:
+  explicit MemorySessionStore(size_t max_names = 1024, size_t per_name = 4)
+      : max_names_(max_names), per_name_(per_name) {}
+  void put(const std::string& server_name, Session s) override;
+  std::optional<Session> take(const std::string& server_name, int64_t now_ms) override;
+  size_t size() const;
+
+ private:
+  size_t max_names_, per_name_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::deque<Session>> sessions_;
+  std::deque<std::string> order_;  // names, oldest first
+};
+
+// A ticket-sealing key: a 16-byte name carried in clear in the ticket and a
+// 32-byte AES-256-GCM key.
+struct TicketKey {
+  std::array<uint8_t, 16> id{};
+  std::array<uint8_t, 32> key{};
+};
+
+// TicketKeyProvider: the server's ticket keys. current() seals new tickets;
+// find() returns the key a ticket names if it is still accepted.
+class TicketKeyProvider {
+ public:
+  virtual ~TicketKeyProvider() = default;
+  virtual TicketKey current(int64_t now_s) = 0;
+  virtual std::optional<TicketKey> find(const std::array<uint8_t, 16>& id, int64_t now_s) = 0;
+};
+
+// RotatingTicketKeys draws a new random key every `period` and keeps
+// accepting the previous `keep` keys (so a ticket lives at most
+// (keep + 1) * period). Keys never leave the process.
+class RotatingTicketKeys final : public TicketKeyProvider {
+ public:
+  RotatingTicketKeys(std::shared_ptr<crypto::Provider> provider,
+                     std::chrono::seconds period = std::chrono::hours(12), size_t keep = 1);
+  ~RotatingTicketKeys() override;
+  TicketKey current(int64_t now_s) override;
+  std::optional<TicketKey> find(const std::array<uint8_t, 16>& id, int64_t now_s) override;
+
+ private:
+  void rotate_locked(int64_t now_s);
+  std::shared_ptr<crypto::Provider> provider_;
+  int64_t period_s_;
+  size_t keep_;
+  std::mutex mu_;
+  std::deque<std::pair<int64_t, TicketKey>> keys_;  // (created_at, key), newest first
+};
+
+}  // namespace tessera

@@ -1,0 +1,155 @@
+// Sessions, the client session store and rotating ticket keys
+// (tessera/session.h).
+#include "tessera/session.h"
+
+#include <algorithm>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "x509/pem.h"
+
+namespace tessera {
+
+namespace {
+constexpr std::string_view kSessionPemLabel = "TESSERA SESSION";
+constexpr uint8_t kSessionFormat = 1;
+}  // namespace
+
+Session::~Session() {
+  if (!psk.empty()) secure_wipe(psk.data(), psk.size());
+}
+
+bool Session::usable_at(int64_t now_ms) const {
+  return now_ms >= received_at_ms - 1000 &&
+         now_ms - received_at_ms < static_cast<int64_t>(lifetime_s) * 1000;
+}
+
+std::string Session::to_pem() const {
+  ByteWriter w;
+  w.u8(kSessionFormat);
+  w.u16(cipher_suite);
+  w.prefixed_bytes(1, as_bytes_view(server_name));
+  w.prefixed_bytes(1, as_bytes_view(alpn));
+  w.prefixed_bytes(2, as_bytes_view(peer_subject));
+  w.prefixed_bytes(2, ticket);
+  w.u32(lifetime_s);
+  w.u32(age_add);
+  w.u64(static_cast<uint64_t>(received_at_ms));
+  w.u32(max_early_data);
+  w.prefixed_bytes(1, psk);
+  Bytes der = std::move(w).take();
+  std::string pem = x509::pem_encode(kSessionPemLabel, der);
+  secure_wipe(der.data(), der.size());
+  return pem;
+}
+
+Result<Session> Session::from_pem(std::string_view pem) {
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes der, x509::pem_decode_secret(pem, kSessionPemLabel));
+  ByteReader r(der.view());
+  Session s;
+  auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
+  TESSERA_ASSIGN_OR_RETURN(uint8_t fmt, r.read_u8());
+  if (fmt != kSessionFormat)
+    return Error(ErrorCode::decode_invalid_value, "unknown session file format");
+  TESSERA_ASSIGN_OR_RETURN(s.cipher_suite, r.read_u16());
+  TESSERA_ASSIGN_OR_RETURN(ByteView name, r.read_prefixed_bytes(1));
+  TESSERA_ASSIGN_OR_RETURN(ByteView alpn, r.read_prefixed_bytes(1));
+  TESSERA_ASSIGN_OR_RETURN(ByteView subject, r.read_prefixed_bytes(2));
+  TESSERA_ASSIGN_OR_RETURN(ByteView ticket, r.read_prefixed_bytes(2));
+  TESSERA_ASSIGN_OR_RETURN(s.lifetime_s, r.read_u32());
+  TESSERA_ASSIGN_OR_RETURN(s.age_add, r.read_u32());
+  TESSERA_ASSIGN_OR_RETURN(uint64_t at, r.read_u64());
+  TESSERA_ASSIGN_OR_RETURN(s.max_early_data, r.read_u32());
+  TESSERA_ASSIGN_OR_RETURN(ByteView psk, r.read_prefixed_bytes(1));
+  TESSERA_TRY(r.expect_end("session"));
+  if (ticket.empty() || psk.empty())
+    return Error(ErrorCode::decode_invalid_value, "session file has no ticket or no PSK");
+  s.server_name = str(name);
+  s.alpn = str(alpn);
+  s.peer_subject = str(subject);
+  s.ticket.assign(ticket.begin(), ticket.end());
+  s.received_at_ms = static_cast<int64_t>(at);
+  s.psk.assign(psk.begin(), psk.end());
+  return s;
+}
+
+void MemorySessionStore::put(const std::string& server_name, Session s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(server_name);
+  if (it == sessions_.end()) {
+    if (sessions_.size() >= max_names_ && !order_.empty()) {
+      sessions_.erase(order_.front());
+      order_.pop_front();
+    }
+    it = sessions_.emplace(server_name, std::deque<Session>{}).first;
+    order_.push_back(server_name);
+  }
+  it->second.push_back(std::move(s));
+  while (it->second.size() > per_name_) it->second.pop_front();
+}
+
+std::optional<Session> MemorySessionStore::take(const std::string& server_name, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(server_name);
+  if (it == sessions_.end()) return std::nullopt;
+  auto& q = it->second;
+  std::optional<Session> out;
+  while (!q.empty() && !out) {
+    Session s = std::move(q.back());
+    q.pop_back();
+    if (s.usable_at(now_ms)) out = std::move(s);
+  }
+  if (q.empty()) {
+    sessions_.erase(it);
+    order_.erase(std::remove(order_.begin(), order_.end(), server_name), order_.end());
+  }
+  return out;
+}
+
+size_t MemorySessionStore::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [name, q] : sessions_) n += q.size();
+  return n;
+}
+
+RotatingTicketKeys::RotatingTicketKeys(std::shared_ptr<crypto::Provider> provider,
+                                       std::chrono::seconds period, size_t keep)
+    : provider_(provider ? std::move(provider) : crypto::default_provider()),
+      period_s_(std::max<int64_t>(1, period.count())),
+      keep_(keep) {}
+
+RotatingTicketKeys::~RotatingTicketKeys() {
+  for (auto& [at, k] : keys_) secure_wipe(k.key.data(), k.key.size());
+}
+
+void RotatingTicketKeys::rotate_locked(int64_t now_s) {
+  if (!keys_.empty() && now_s - keys_.front().first < period_s_) return;
+  TicketKey k;
+  provider_->random(k.id);
+  provider_->random(k.key);
+  keys_.emplace_front(now_s, k);
+  secure_wipe(k.key.data(), k.key.size());
+  while (keys_.size() > keep_ + 1) {
+    secure_wipe(keys_.back().second.key.data(), keys_.back().second.key.size());
+    keys_.pop_back();
+  }
+}
+
+TicketKey RotatingTicketKeys::current(int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rotate_locked(now_s);
+  return keys_.front().second;
+}
+
+std::optional<TicketKey> RotatingTicketKeys::find(const std::array<uint8_t, 16>& id,
+                                                  int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rotate_locked(now_s);
+  for (const auto& [at, k] : keys_)
+    if (k.id == id) return k;
+  return std::nullopt;
+}
+
+}  // namespace tessera

@@ -1,0 +1,87 @@
+#include "handshake/tickets.h"
+
+#include "crypto/key_schedule.h"
+
+namespace tessera::handshake {
+
+namespace {
+constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
+constexpr uint8_t kStateFormat = 1;
+}  // namespace
+
+Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const TicketState& s,
+                          int64_t now_s) {
+  TicketKey key = keys.current(now_s);
+  ByteWriter w;
+  w.u8(kStateFormat);
+  w.u16(s.cipher_suite);
+  w.u64(static_cast<uint64_t>(s.issued_at_ms));
+  w.u32(s.lifetime_s);
+  w.u32(s.age_add);
+  w.prefixed_bytes(1, s.psk.view());
+  w.prefixed_bytes(1, as_bytes_view(s.alpn));
+  w.prefixed_bytes(1, as_bytes_view(s.sni));
+  w.prefixed_bytes(2, as_bytes_view(s.client_subject));
+  SecretBytes state(std::move(w).take());
+  Bytes out(kIdSize + kNonceSize + state.size() + kTagSize);
+  std::copy(key.id.begin(), key.id.end(), out.begin());
+  MutableByteView nonce(out.data() + kIdSize, kNonceSize);
+  p.random(nonce);
+  MutableByteView body(out.data() + kIdSize + kNonceSize, state.size());
+  std::copy(state.view().begin(), state.view().end(), body.begin());
+  TESSERA_ASSIGN_OR_RETURN(auto aead, p.aead(AeadAlgorithm::aes_256_gcm, key.key));
+  secure_wipe(key.key.data(), key.key.size());
+  TESSERA_TRY(aead->seal(nonce, ByteView(out.data(), kIdSize), body,
+                         MutableByteView(out.data() + out.size() - kTagSize, kTagSize)));
+  return out;
+}
+
+std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& keys,
+                                       ByteView ticket, int64_t now_s) {
+  if (ticket.size() < kIdSize + kNonceSize + kTagSize + 1) return std::nullopt;
+  std::array<uint8_t, kIdSize> id;
+  std::copy(ticket.begin(), ticket.begin() + kIdSize, id.begin());
+  auto key = keys.find(id, now_s);
+  if (!key) return std::nullopt;
+  auto aead = p.aead(AeadAlgorithm::aes_256_gcm, key->key);
+  secure_wipe(key->key.data(), key->key.size());
+  if (!aead.ok()) return std::nullopt;
+  const size_t body_len = ticket.size() - kIdSize - kNonceSize - kTagSize;
+  SecretBytes body(ticket.subspan(kIdSize + kNonceSize, body_len));
+  if (!(*aead)
+           ->open(ticket.subspan(kIdSize, kNonceSize), ticket.first(kIdSize), body.mutable_view(),
+                  ticket.last(kTagSize))
+           .ok())
+    return std::nullopt;
+  ByteReader r(body.view());
+  TicketState s;
+  auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
+  auto fmt = r.read_u8();
+  auto suite = r.read_u16();
+  auto at = r.read_u64();
+  auto life = r.read_u32();
+  auto add = r.read_u32();
+  auto psk = r.read_prefixed_bytes(1);
+  auto alpn = r.read_prefixed_bytes(1);
+  auto sni = r.read_prefixed_bytes(1);
+  auto subject = r.read_prefixed_bytes(2);
+  if (!fmt.ok() || *fmt != kStateFormat || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
+      !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
+    return std::nullopt;
+  s.cipher_suite = *suite;
+  s.issued_at_ms = static_cast<int64_t>(*at);
+  s.lifetime_s = *life;
+  s.age_add = *add;
+  s.psk = SecretBytes(*psk);
+  s.alpn = str(*alpn);
+  s.sni = str(*sni);
+  s.client_subject = str(*subject);
+  return s;
+}
+
+TicketKeyProvider& default_ticket_keys() {
+  static RotatingTicketKeys keys(crypto::default_provider());
+  return keys;
+}
+
+}  // namespace tessera::handshake

@@ -1,0 +1,47 @@
+// handshake/tickets.h — the TLS 1.3 server's session tickets: the state a
+// resumed connection needs, sealed with AES-256-GCM under a TicketKey
+// (tessera/session.h) so the server keeps nothing per session.
+//
+//   ticket = key_id[16] || nonce[12] || AES-256-GCM(key, nonce, aad = key_id, state) || tag[16]
+//
+// The state holds the resumption PSK (RFC 8446 4.6.1), the suite, the issue
+// time, lifetime and ticket_age_add, and what the full handshake established
+// (ALPN, SNI, the client certificate's subject) so a resumed connection
+// reports the same identity.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "tessera/session.h"
+
+namespace tessera::handshake {
+
+struct TicketState {
+  uint16_t cipher_suite = 0;
+  int64_t issued_at_ms = 0;
+  uint32_t lifetime_s = 0;
+  uint32_t age_add = 0;
+  SecretBytes psk;
+  std::string alpn;
+  std::string sni;
+  std::string client_subject;  // empty: no client certificate
+};
+
+// seal_ticket encrypts the state under keys.current(now).
+Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const TicketState& s,
+                          int64_t now_s);
+
+// open_ticket returns the state of a ticket we issued under a key still
+// accepted, or nullopt for anything else (unknown key, forged, truncated):
+// RFC 8446 4.2.11 says an unusable PSK is simply not selected.
+std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& keys,
+                                       ByteView ticket, int64_t now_s);
+
+// The process-wide ticket keys of servers whose config sets none.
+TicketKeyProvider& default_ticket_keys();
+
+}  // namespace tessera::handshake

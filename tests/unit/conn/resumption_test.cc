@@ -1,0 +1,224 @@
+// TLS 1.3 session resumption (RFC 8446 2.2, 4.2.11, 4.6.1) in memory:
+// tickets, binders, single use, lifetimes, key rotation, mTLS, HRR.
+#include <gtest/gtest.h>
+
+#include "pair.h"
+#include "tessera/session.h"
+
+namespace tessera::testing {
+namespace {
+
+struct Env {
+  std::shared_ptr<MemorySessionStore> store = std::make_shared<MemorySessionStore>();
+  std::shared_ptr<ClientConfig> cc = client_config();
+  std::shared_ptr<ServerConfig> sc = server_config();
+  std::shared_ptr<RotatingTicketKeys> keys =
+      std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  Env() {
+    cc->session_store = store;
+    sc->ticket_keys = keys;
+  }
+  Pair connect() {
+    auto p = make_tls_pair(cc, sc);
+    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    return p;
+  }
+};
+
+TEST(Resumption, FullHandshakeLeavesTicketsAndTheNextOneResumes) {
+  Env e;
+  auto first = e.connect();
+  EXPECT_FALSE(first.client->summary().resumed);
+  EXPECT_FALSE(first.server->summary().resumed);
+  EXPECT_EQ(e.store->size(), 2u);  // ServerConfig::tickets default
+  auto second = e.connect();
+  EXPECT_TRUE(second.client->summary().resumed);
+  EXPECT_TRUE(second.server->summary().resumed);
+  EXPECT_TRUE(second.client->summary().peer_chain.empty());  // no Certificate this time
+  EXPECT_EQ(second.client->summary().peer_subject, "CN=localhost");
+  EXPECT_EQ(second.client->summary().signature_scheme, 0);
+  transfer(second, true, 20000);
+  transfer(second, false, 20000);
+  // One ticket used, two new ones from the resumed handshake.
+  EXPECT_EQ(e.store->size(), 3u);
+}
+
+TEST(Resumption, TicketsAreSingleUse) {
+  Env e;
+  e.sc->tickets = 1;
+  e.connect();
+  ASSERT_EQ(e.store->size(), 1u);
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(e.store->size(), 0u);
+  // Without a ticket the next connection is a full handshake.
+  auto p = e.connect();
+  EXPECT_FALSE(p.client->summary().resumed);
+}
+
+TEST(Resumption, NoTicketsWhenServerDisablesThem) {
+  Env e;
+  e.sc->tickets = 0;
+  e.connect();
+  EXPECT_EQ(e.store->size(), 0u);
+}
+
+TEST(Resumption, TraceShowsSkippedCertificateSteps) {
+  Env e;
+  e.connect();
+  std::vector<std::string> lines;
+  auto p = make_tls_pair(e.cc, e.sc);
+  p.client->set_trace([&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_TRUE(p.handshake());
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("offering a resumption ticket"), std::string::npos) << all;
+  EXPECT_NE(all.find("resuming: the server accepted our ticket"), std::string::npos) << all;
+  EXPECT_EQ(all.find("<- Certificate"), std::string::npos) << all;
+  EXPECT_EQ(all.find("<- CertificateVerify"), std::string::npos) << all;
+}
+
+TEST(Resumption, MutualTlsIdentityCarriesOver) {
+  Env e;
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  e.connect();
+  auto p = e.connect();
+  ASSERT_TRUE(p.server->summary().resumed);
+  EXPECT_TRUE(p.server->summary().client_authenticated);
+  EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+}
+
+TEST(Resumption, ServerRequiringClientAuthIgnoresTicketsWithoutIt) {
+  Env e;
+  e.connect();  // no client certificate: tickets without a client identity
+  auto sc2 = server_config();
+  sc2->ticket_keys = e.keys;  // same keys, stricter server
+  sc2->client_auth = ClientAuth::required;
+  sc2->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  auto p = make_tls_pair(e.cc, sc2);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_TRUE(p.server->summary().client_authenticated);
+}
+
+TEST(Resumption, TicketFromAnotherKeyFallsBackToFullHandshake) {
+  Env e;
+  e.connect();
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  auto p = e.connect();
+  EXPECT_FALSE(p.client->summary().resumed);
+  EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_FALSE(p.client->summary().peer_chain.empty());
+}
+
+TEST(Resumption, ExpiredTicketIsNotAccepted) {
+  Env e;
+  e.sc->ticket_lifetime_s = 60;
+  e.connect();
+  // The server's clock is past the lifetime; the client's is not.
+  e.sc->clock = [] { return kTestNow + 120; };
+  auto p = e.connect();
+  EXPECT_FALSE(p.server->summary().resumed);
+  // And a client whose clock is past the lifetime does not offer it.
+  Env f;
+  f.sc->ticket_lifetime_s = 60;
+  f.connect();
+  EXPECT_FALSE(f.store->take("localhost", (kTestNow + 61) * 1000));
+}
+
+TEST(Resumption, WrongBinderIsDecryptError) {
+  Env e;
+  e.sc->tickets = 1;
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  s->psk[0] ^= 1;  // the client now computes a wrong binder
+  e.store->put("localhost", *s);
+  auto p = make_tls_pair(e.cc, e.sc);
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::decrypt_error);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::decrypt_error);
+}
+
+TEST(Resumption, ResumesAfterHelloRetryRequest) {
+  Env e;
+  e.connect();
+  e.sc->policy.groups = {NamedGroup::secp256r1};  // the client's x25519 share is refused
+  e.sc->policy.key_share_groups = {NamedGroup::secp256r1};
+  auto p = e.connect();
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_TRUE(p.client->summary().resumed);
+  EXPECT_TRUE(p.server->summary().resumed);
+}
+
+TEST(Resumption, SuiteWithAnotherHashIsNotResumed) {
+  Env e;
+  e.connect();  // TLS_AES_128_GCM_SHA256
+  e.sc->policy.cipher_suites = {CipherSuite::TLS_AES_256_GCM_SHA384};
+  auto p = e.connect();
+  EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_EQ(p.client->summary().cipher_suite, 0x1302);
+}
+
+TEST(Resumption, Tls12ConnectionsLeaveNoTickets) {
+  Env e;
+  e.cc->policy.max_version = ProtocolVersion::tls12;
+  e.cc->policy.cipher_suites = e.cc->policy.suites_for(ProtocolVersion::tls12);
+  e.connect();
+  EXPECT_EQ(e.store->size(), 0u);
+}
+
+TEST(Session, PemRoundTrip) {
+  Env e;
+  e.sc->tickets = 1;
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  std::string pem = s->to_pem();
+  EXPECT_NE(pem.find("BEGIN TESSERA SESSION"), std::string::npos);
+  auto back = Session::from_pem(pem);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(back->ticket, s->ticket);
+  EXPECT_EQ(back->psk, s->psk);
+  EXPECT_EQ(back->age_add, s->age_add);
+  EXPECT_EQ(back->server_name, "localhost");
+  // And the restored session resumes.
+  e.store->put("localhost", *back);
+  auto p = e.connect();
+  EXPECT_TRUE(p.client->summary().resumed);
+  EXPECT_FALSE(Session::from_pem("-----BEGIN TESSERA SESSION-----\nAAAA\n-----END TESSERA SESSION-----\n").ok());
+}
+
+TEST(Session, StoreIsBounded) {
+  MemorySessionStore store(2, 2);
+  Session s;
+  s.lifetime_s = 100;
+  s.received_at_ms = 1000;
+  s.psk = {1};
+  for (const char* n : {"a", "a", "a", "b", "c"}) store.put(n, s);
+  // "a" kept at most 2; the third name pushed the oldest name ("a") out.
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_FALSE(store.take("a", 1000));
+  EXPECT_TRUE(store.take("b", 1000));
+  EXPECT_FALSE(store.take("c", 1000 + 100 * 1000));  // expired
+}
+
+TEST(TicketKeys, RotateAndKeepThePreviousKey) {
+  RotatingTicketKeys keys(crypto::default_provider(), std::chrono::seconds(100), 1);
+  TicketKey k0 = keys.current(1000);
+  EXPECT_EQ(keys.current(1050).id, k0.id);
+  TicketKey k1 = keys.current(1100);
+  EXPECT_NE(k1.id, k0.id);
+  EXPECT_TRUE(keys.find(k0.id, 1150));   // previous key still accepted
+  TicketKey k2 = keys.current(1200);
+  EXPECT_NE(k2.id, k1.id);
+  EXPECT_FALSE(keys.find(k0.id, 1200));  // two rotations later: gone
+  EXPECT_TRUE(keys.find(k1.id, 1200));
+}
+
+}  // namespace
+}  // namespace tessera::testing
