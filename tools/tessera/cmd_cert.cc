@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "command.h"
+#include "tls_options.h"
 #include "crypto/provider.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
@@ -80,18 +81,6 @@ Result<std::string> read_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Result<void> write_text(const std::string& path, const std::string& text, bool secret) {
-  std::error_code ec;
-  std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
-  if (secret) ::chmod(path.c_str(), 0600);
-  out << text;
-  out.close();
-  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
-  return ok();
-}
 
 x509::UnixTime now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -135,8 +124,8 @@ Result<void> write_outputs(const CertArgs& a, const Bytes& der, const crypto::Pr
   std::string pem = x509::pem_encode(x509::pem_label::kCertificate, der);
   if (!chain_pem.empty()) pem += chain_pem;
   TESSERA_ASSIGN_OR_RETURN(std::string key_pem, key.to_pkcs8_pem());
-  TESSERA_TRY(write_text(a.out_key, key_pem, true));
-  TESSERA_TRY(write_text(a.out_cert, pem, false));
+  TESSERA_TRY(write_text_file(a.out_key, key_pem, true));
+  TESSERA_TRY(write_text_file(a.out_cert, pem, false));
   TESSERA_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::parse(der));
   std::printf("wrote %s: %s, serial %s, valid until %s\n", a.out_cert.c_str(),
               c.subject().to_string().c_str(), c.serial_hex().c_str(),
@@ -224,8 +213,8 @@ Result<void> local_mtls(const CertArgs& a) {
   for (const Out& o : outs) {
     std::string base = (std::filesystem::path(a.dir) / o.name).string();
     TESSERA_ASSIGN_OR_RETURN(std::string key_pem, o.cert->key_pem());
-    TESSERA_TRY(write_text(base + ".key", key_pem, true));
-    TESSERA_TRY(write_text(base + ".pem", o.cert->cert_pem(), false));
+    TESSERA_TRY(write_text_file(base + ".key", key_pem, true));
+    TESSERA_TRY(write_text_file(base + ".pem", o.cert->cert_pem(), false));
     TESSERA_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::parse(o.cert->der));
     std::printf("wrote %s.pem: %s, valid until %s\n", base.c_str(), c.subject().to_string().c_str(),
                 x509::format_iso8601(c.not_after()).c_str());

@@ -7,7 +7,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <chrono>
 #include <cstring>
+#include <ctime>
+#include <optional>
 
 #include "command.h"
 #include "crypto/provider.h"
@@ -24,6 +27,8 @@ struct ClientCliOptions {
   bool insecure = false;
   bool quiet = false;
   int timeout_s = 10;
+  int reconnect = 0;
+  std::string sess_in, sess_out;
   TlsOptions tls;
 };
 
@@ -48,47 +53,11 @@ int fail(const char* what, const Error& e) {
   return 1;
 }
 
-int run_client(ClientCliOptions& o) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::string host;
-  uint16_t port = 0;
-  if (!split_host_port(o.target, host, port)) {
-    std::fprintf(stderr, "tessera client: expected HOST:PORT, got '%s'\n", o.target.c_str());
-    return 2;
-  }
-  auto policy = o.tls.make_policy();
-  if (!policy.ok()) {
-    std::fprintf(stderr, "tessera client: %s\n", policy.error().to_string().c_str());
-    return 2;
-  }
-  auto provider = crypto::default_provider();
-  auto cfg = std::make_shared<ClientConfig>();
-  cfg->policy = *policy;
-  cfg->provider = provider;
-  cfg->alpn = o.tls.alpn_list();
-  cfg->keylog = o.tls.keylog();
-  cfg->verify_peer = !o.insecure;
-  auto ts = std::make_shared<x509::TrustStore>();
-  if (o.ca.empty()) {
-    auto sys = x509::TrustStore::system_default();
-    if (!sys.ok() && !o.insecure) return fail("loading the system trust store", sys.error());
-    if (sys.ok()) *ts = std::move(*sys);
-  } else {
-    auto tr = ts->add_file(o.ca);
-    if (!tr.ok() && !o.insecure) return fail("loading --ca", tr.error());
-  }
-  cfg->trust = ts;
-  if (!o.cert.empty() || !o.key.empty()) {
-    auto chain = read_text_file(o.cert);
-    if (!chain.ok()) return fail("reading --cert", chain.error());
-    auto key = read_text_file(o.key);
-    if (!key.ok()) return fail("reading --key", key.error());
-    auto cred = Credential::from_pem(*provider, *chain, *key);
-    if (!cred.ok()) return fail("loading client credential", cred.error());
-    cfg->credential = std::make_shared<Credential>(std::move(*cred));
-  }
-  ClientOptions copts;
-  copts.server_name = o.servername.empty() ? host : o.servername;
+// run_connection makes one connection: handshake, then relays stdin (or the
+// saved request) to the server and the server's data to stdout until close.
+int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig> cfg,
+                   const ClientOptions& copts, const std::string& host, uint16_t port,
+                   const std::optional<std::vector<uint8_t>>& request) {
   auto conn = Connection::client(cfg, copts);
   if (!conn.ok()) return fail("configuration", conn.error());
   Tracer tracer("client");
@@ -99,19 +68,27 @@ int run_client(ClientCliOptions& o) {
   StreamTimeouts to;
   to.handshake = std::chrono::seconds(o.timeout_s);
   Stream stream(*fd, std::move(*conn), to);
+  const auto t0 = std::chrono::steady_clock::now();
   auto hs = stream.handshake();
   if (!hs.ok()) return fail("handshake failed", hs.error());
+  const double hs_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const auto& s = stream.connection().summary();
   if (o.tls.trace)
     tracer.line("application data protected with " +
                 std::string(aead_name(cipher_suite_info(s.cipher_suite)->aead)));
   if (!o.quiet) {
-    std::fprintf(stderr, "--- tessera: connected to %s:%u\n%s---\n", host.c_str(), port,
-                 describe_summary(s).c_str());
+    std::fprintf(stderr, "--- tessera: connected to %s:%u\n%shandshake time: %.2f ms\n---\n",
+                 host.c_str(), port, describe_summary(s).c_str(), hs_ms);
   }
 
   // Relay loop.
-  bool stdin_open = true;
+  bool stdin_open = !request;
+  if (request) {
+    auto w = stream.write_all(*request);
+    if (!w.ok()) return fail("write", w.error());
+    (void)stream.shutdown();
+  }
   std::vector<uint8_t> buf(16 * 1024);
   for (;;) {
     // Drain decrypted data first.
@@ -171,6 +148,88 @@ int run_client(ClientCliOptions& o) {
   return 0;
 }
 
+int run_client(ClientCliOptions& o) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string host;
+  uint16_t port = 0;
+  if (!split_host_port(o.target, host, port)) {
+    std::fprintf(stderr, "tessera client: expected HOST:PORT, got '%s'\n", o.target.c_str());
+    return 2;
+  }
+  auto policy = o.tls.make_policy();
+  if (!policy.ok()) {
+    std::fprintf(stderr, "tessera client: %s\n", policy.error().to_string().c_str());
+    return 2;
+  }
+  auto provider = crypto::default_provider();
+  auto cfg = std::make_shared<ClientConfig>();
+  cfg->policy = *policy;
+  cfg->provider = provider;
+  cfg->alpn = o.tls.alpn_list();
+  cfg->keylog = o.tls.keylog();
+  cfg->verify_peer = !o.insecure;
+  auto ts = std::make_shared<x509::TrustStore>();
+  if (o.ca.empty()) {
+    auto sys = x509::TrustStore::system_default();
+    if (!sys.ok() && !o.insecure) return fail("loading the system trust store", sys.error());
+    if (sys.ok()) *ts = std::move(*sys);
+  } else {
+    auto tr = ts->add_file(o.ca);
+    if (!tr.ok() && !o.insecure) return fail("loading --ca", tr.error());
+  }
+  cfg->trust = ts;
+  if (!o.cert.empty() || !o.key.empty()) {
+    auto chain = read_text_file(o.cert);
+    if (!chain.ok()) return fail("reading --cert", chain.error());
+    auto key = read_text_file(o.key);
+    if (!key.ok()) return fail("reading --key", key.error());
+    auto cred = Credential::from_pem(*provider, *chain, *key);
+    if (!cred.ok()) return fail("loading client credential", cred.error());
+    cfg->credential = std::make_shared<Credential>(std::move(*cred));
+  }
+  // TLS 1.3 resumption: tickets go to an in-memory store; --sess-in seeds it
+  // from a file, --sess-out saves the newest ticket at the end.
+  auto store = std::make_shared<MemorySessionStore>();
+  cfg->session_store = store;
+  ClientOptions copts;
+  copts.server_name = o.servername.empty() ? host : o.servername;
+  if (!o.sess_in.empty()) {
+    auto text = read_text_file(o.sess_in);
+    if (!text.ok()) return fail("reading --sess-in", text.error());
+    auto sess = Session::from_pem(*text);
+    if (!sess.ok()) return fail("loading --sess-in", sess.error());
+    store->put(copts.server_name, std::move(*sess));
+  }
+  // With --reconnect the request is read once and sent on every connection.
+  std::optional<std::vector<uint8_t>> request;
+  if (o.reconnect > 0) {
+    request.emplace();
+    std::vector<uint8_t> chunk(16 * 1024);
+    for (;;) {
+      ssize_t r = ::read(0, chunk.data(), chunk.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      request->insert(request->end(), chunk.begin(), chunk.begin() + r);
+    }
+  }
+  for (int i = 0; i <= o.reconnect; ++i) {
+    if (o.reconnect > 0 && !o.quiet)
+      std::fprintf(stderr, "=== connection %d of %d\n", i + 1, o.reconnect + 1);
+    int rc = run_connection(o, cfg, copts, host, port, request);
+    if (rc != 0) return rc;
+  }
+  if (!o.sess_out.empty()) {
+    auto sess = store->take(copts.server_name, static_cast<int64_t>(std::time(nullptr)) * 1000);
+    if (!sess) {
+      std::fprintf(stderr, "tessera client: --sess-out: the server sent no usable ticket\n");
+      return 1;
+    }
+    auto w = write_text_file(o.sess_out, sess->to_pem(), /*secret=*/true);
+    if (!w.ok()) return fail("writing --sess-out", w.error());
+  }
+  return 0;
+}
+
 const bool kRegistered = register_command(
     {"client", "Connect to a TLS server and relay stdin/stdout", [](CLI::App& app) -> Runner {
        auto o = std::make_shared<ClientCliOptions>();
@@ -183,6 +242,12 @@ const bool kRegistered = register_command(
        app.add_flag("--quiet", o->quiet, "Do not print the connection summary");
        app.add_option("--timeout", o->timeout_s, "Seconds for connect, handshake and idle reads")
            ->capture_default_str();
+       app.add_option("--reconnect", o->reconnect,
+                      "After the first connection, connect N more times resuming the session "
+                      "(the request read from stdin is sent on each)");
+       app.add_option("--sess-in", o->sess_in, "Resume the session saved in FILE (TLS 1.3)");
+       app.add_option("--sess-out", o->sess_out,
+                      "Save a resumption ticket to FILE (holds the session key: keep it private)");
        o->tls.add(app);
        return [o] { return run_client(*o); };
      }});

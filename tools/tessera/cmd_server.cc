@@ -55,13 +55,20 @@ std::string page_for(const HandshakeSummary& s) {
   };
   row("Protocol", version_name(s.version));
   row("Cipher suite", cipher_suite_name(s.cipher_suite));
-  row("Key exchange group", s.group ? group_name(s.group) : "none (RSA key transport)");
+  row("Key exchange group",
+      s.group ? group_name(s.group)
+              : (s.cipher_suite == 0x009c || s.cipher_suite == 0x009d ? "none (RSA key transport)"
+                                                                      : "(none)"));
   row("Server signature scheme",
       s.signature_scheme ? signature_scheme_name(s.signature_scheme) : "-");
   row("ALPN", s.alpn.empty() ? "(none)" : s.alpn);
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
   row("Hello retry", s.hello_retry ? "yes" : "no");
+  row("Resumed", s.resumed ? "yes (TLS 1.3 PSK from a ticket we issued; no certificates sent)"
+                           : "no");
+  if (s.version == ProtocolVersion::tls12)
+    row("Extended master secret", s.extended_master_secret ? "yes" : "no");
   return "<!DOCTYPE html>\n<html><head><meta "
          "charset=\"utf-8\"><title>tessera</title></head><body>\n"
          "<h1>tessera: TLS connection established</h1>\n<table>\n" +

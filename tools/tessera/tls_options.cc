@@ -1,6 +1,9 @@
 #include "tls_options.h"
 
 #include <cstdlib>
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -92,6 +95,19 @@ Result<std::string> read_text_file(const std::string& path) {
   return ss.str();
 }
 
+Result<void> write_text_file(const std::string& path, const std::string& text, bool secret) {
+  std::error_code ec;
+  std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
+  if (secret) ::chmod(path.c_str(), 0600);  // before any secret byte is written
+  out << text;
+  out.close();
+  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
+  return ok();
+}
+
 std::string describe_summary(const HandshakeSummary& s) {
   std::string out;
   out += "version: " + version_name(s.version) + "\n";
@@ -112,6 +128,10 @@ std::string describe_summary(const HandshakeSummary& s) {
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
   if (s.hello_retry) out += "hello retry: yes\n";
+  if (s.version == ProtocolVersion::tls13)
+    out += std::string("resumed: ") +
+           (s.resumed ? "yes (PSK from an earlier session; no certificate exchange)" : "no") +
+           "\n";
   return out;
 }
 

@@ -49,6 +49,9 @@ class Tracer {
   std::chrono::steady_clock::time_point start_;
 };
 
+// write_text_file writes a whole file (mode 0600 when secret), creating
+// parent directories; io_error names the path.
+Result<void> write_text_file(const std::string& path, const std::string& text, bool secret);
 // read_text_file reads a whole file; io_error names the path.
 Result<std::string> read_text_file(const std::string& path);
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""TLS 1.3 resumption interop: tickets issued by tessera resumed by openssl,
+gnutls and Python's ssl; tickets issued by openssl and gnutls resumed by the
+tessera client (--reconnect, --sess-out/--sess-in). Loopback only, every peer
+bounded in time.
+
+Usage: test_resumption.py /path/to/tessera
+"""
+import os
+import shutil
+import socket
+import ssl
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tlspeers import Pki, Results, free_port, run, start, stop, wait_port  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+R = Results()
+HAVE_GNUTLS = shutil.which("gnutls-serv") is not None and shutil.which("gnutls-cli") is not None
+GET = b"GET / HTTP/1.0\r\n\r\n"
+
+
+def text(r):
+    return (r.stdout + r.stderr).decode(errors="replace")
+
+
+def tessera_server(k, *extra, client_ca=None, echo=False):
+    port = free_port()
+    cmd = [TESSERA, "server", "--port", str(port), "--host", "127.0.0.1", "--cert", k.server,
+           "--key", k.server_key] + list(extra)
+    if client_ca:
+        cmd += ["--client-ca", client_ca, "--verify-client", "require"]
+    if echo:
+        cmd.append("--echo")
+    p = start(cmd)
+    if not wait_port(port, proc=p):
+        raise RuntimeError("tessera server did not start: " + stop(p)[1])
+    return p, port
+
+
+def s_client(port, k, *extra):
+    return run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", k.ca,
+                "-servername", "localhost", "-verify_return_error", "-ign_eof"] + list(extra),
+               input=GET, timeout=15)
+
+
+def tessera_client(port, k, *extra, data=GET):
+    return run([TESSERA, "client", "127.0.0.1:%d" % port, "--ca", k.ca, "--servername",
+                "localhost", "--timeout", "10"] + list(extra), input=data, timeout=30)
+
+
+def openssl_vs_tessera_server():
+    k = Pki("ec")
+    sess = os.path.join(k.dir, "openssl.sess")
+    srv, port = tessera_server(k)
+    try:
+        r1 = s_client(port, k, "-sess_out", sess)
+        r2 = s_client(port, k, "-sess_in", sess)
+        R.check("openssl -sess_out/-sess_in resumes against tessera server",
+                b"New, TLSv1.3" in r1.stdout and b"Reused, TLSv1.3" in r2.stdout and
+                b"Resumed</th><td>yes" in r2.stdout and b"Resumed</th><td>no" in r1.stdout,
+                text(r2)[-800:])
+    finally:
+        stop(srv)
+    # A restarted server has new ticket keys: the old ticket falls back to a
+    # full handshake instead of failing.
+    srv, port = tessera_server(k)
+    try:
+        r3 = s_client(port, k, "-sess_in", sess)
+        R.check("openssl ticket from before a restart: full handshake",
+                r3.returncode == 0 and b"New, TLSv1.3" in r3.stdout, text(r3)[-600:])
+    finally:
+        stop(srv)
+    # mTLS: the resumed connection still knows the client certificate.
+    srv, port = tessera_server(k, client_ca=k.ca)
+    try:
+        csess = os.path.join(k.dir, "openssl-mtls.sess")
+        r1 = s_client(port, k, "-cert", k.client, "-key", k.client_key, "-sess_out", csess)
+        r2 = s_client(port, k, "-cert", k.client, "-key", k.client_key, "-sess_in", csess)
+        R.check("openssl mTLS resumption keeps the client identity",
+                r1.returncode == 0 and b"Reused, TLSv1.3" in r2.stdout and
+                b"Resumed</th><td>yes" in r2.stdout and b"CN=tessera interop client" in r2.stdout,
+                text(r2)[-800:])
+    finally:
+        stop(srv)
+
+
+def tessera_client_vs_openssl():
+    k = Pki("ec")
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key, "-www"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("openssl s_server start", False, stop(srv)[1][-400:])
+            return
+        r = tessera_client(port, k, "--reconnect", "2", "--trace")
+        out = text(r)
+        R.check("tessera --reconnect 2 resumes against openssl s_server",
+                r.returncode == 0 and out.count("resumed: yes") == 2 and
+                out.count("resumed: no") == 1 and r.stdout.count(b"Reused, TLSv1.3") == 2,
+                out[-800:])
+        # The trace of a resumed connection has no Certificate step.
+        tail = out[out.find("=== connection 2"):]
+        R.check("resumed connection skips certificate steps in --trace",
+                "<- Certificate" not in tail and "resuming: the server accepted our ticket" in tail,
+                tail[:800])
+        sess = os.path.join(k.dir, "tessera.sess")
+        r1 = tessera_client(port, k, "--sess-out", sess)
+        mode = oct(os.stat(sess).st_mode & 0o777) if os.path.exists(sess) else "missing"
+        r2 = tessera_client(port, k, "--sess-in", sess)
+        R.check("tessera --sess-out / --sess-in across processes against openssl",
+                r1.returncode == 0 and mode == "0o600" and b"Reused, TLSv1.3" in r2.stdout and
+                "resumed: yes" in text(r2), "mode %s; %s" % (mode, text(r2)[-600:]))
+    finally:
+        stop(srv)
+
+
+def gnutls_both_ways():
+    if not HAVE_GNUTLS:
+        R.skip("gnutls resumption", "gnutls-bin not installed")
+        return
+    k = Pki("ec")
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", k.server, "--x509keyfile",
+                 k.server_key, "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", "--echo"])
+    try:
+        if wait_port(port, proc=srv):
+            r = tessera_client(port, k, "--reconnect", "1", data=b"resume me\n")
+            out = text(r)
+            R.check("tessera --reconnect resumes against gnutls-serv",
+                    r.returncode == 0 and "resumed: yes" in out and
+                    r.stdout.count(b"resume me") == 2, out[-800:])
+        else:
+            R.check("gnutls-serv start", False, stop(srv)[1][-400:])
+    finally:
+        stop(srv)
+    srv, port = tessera_server(k, echo=True)
+    try:
+        r = run(["gnutls-cli", "--port", str(port), "--x509cafile", k.ca, "--priority",
+                 "NORMAL:-VERS-ALL:+VERS-TLS1.3", "--resume", "localhost"],
+                input=b"hello\n", timeout=20)
+        R.check("gnutls-cli --resume against tessera server",
+                b"This is a resumed session" in r.stdout, text(r)[-800:])
+    finally:
+        stop(srv)
+
+
+def python_vs_tessera_server():
+    k = Pki("ec")
+    srv, port = tessera_server(k, echo=True)
+    ctx = ssl.create_default_context(cafile=k.ca)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ok, detail = False, ""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"first")
+                s.recv(100)  # tickets arrive with the first reply
+                session = s.session
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
+                s.sendall(b"second")
+                got = s.recv(100)
+                ok = s.session_reused and got == b"second"
+                detail = "reused=%s got=%r" % (s.session_reused, got)
+    except Exception as e:  # noqa: BLE001
+        detail = repr(e)
+    finally:
+        stop(srv)
+    R.check("python ssl resumes a tessera ticket", ok, detail)
+
+
+if __name__ == "__main__":
+    for t in [openssl_vs_tessera_server, tessera_client_vs_openssl, gnutls_both_ways,
+              python_vs_tessera_server]:
+        try:
+            t()
+        except Exception as e:  # noqa: BLE001
+            R.check(t.__name__, False, repr(e))
+    R.finish()
