@@ -1,8 +1,23 @@
 #include "crypto/provider.h"
 
+#include <cstring>
+#include <string>
+
 #include "crypto/openssl/openssl_provider.h"
 
 namespace tessera::crypto {
+
+Result<void> Aead::seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                             MutableByteView out, MutableByteView tag) {
+  if (out.size() != head.size() + tail.size()) {
+    return Error(ErrorCode::internal_error,
+                 "AEAD seal: output is " + std::to_string(out.size()) + " bytes for " +
+                     std::to_string(head.size() + tail.size()) + " bytes of plaintext");
+  }
+  if (!head.empty()) std::memcpy(out.data(), head.data(), head.size());
+  if (!tail.empty()) std::memmove(out.data() + head.size(), tail.data(), tail.size());
+  return seal(nonce, aad, out, tag);
+}
 
 Bytes Provider::digest(HashAlgorithm alg, ByteView data) {
   std::unique_ptr<HashContext> h = hash(alg);

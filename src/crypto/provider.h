@@ -50,8 +50,16 @@ class Aead {
                             MutableByteView tag) = 0;
   // open decrypts data in place after checking tag; a wrong tag is
   // bad_record_mac and leaves data unspecified (the caller discards it).
-  virtual Result<void> open(ByteView nonce, ByteView aad, MutableByteView data,
-                            ByteView tag) = 0;
+  virtual Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) = 0;
+  // seal_from encrypts the concatenation head || tail into out (out.size() ==
+  // head.size() + tail.size()) and writes the tag, like copying head || tail
+  // into out and calling seal, which is what this default does. Backends
+  // override it to read the plaintext where it is (no copy): the TLS 1.3
+  // record layer seals the caller's data followed by the inner content type.
+  // head must not overlap out; tail either does not overlap out or is
+  // exactly at its place in out (out.data() + head.size(), in place).
+  virtual Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                                 MutableByteView out, MutableByteView tag);
 };
 
 // The client's half of a key exchange (a KEM decapsulation key). For (EC)DH
@@ -71,7 +79,7 @@ class KeyShare {
 };
 
 struct Encapsulation {
-  Bytes ciphertext;       // the server's share, sent back to the client
+  Bytes ciphertext;  // the server's share, sent back to the client
   SecretBytes shared_secret;
 };
 
@@ -141,9 +149,8 @@ class Provider {
   virtual Result<SecretBytes> hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
                                           size_t length) = 0;
   // RFC 5246 5: PRF(secret, label, seed) = P_hash(secret, label + seed).
-  virtual Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret,
-                                        std::string_view label, ByteView seed,
-                                        size_t length) = 0;
+  virtual Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret, std::string_view label,
+                                        ByteView seed, size_t length) = 0;
 
   // --- AEAD ---
   virtual Result<std::unique_ptr<Aead>> aead(AeadAlgorithm alg, ByteView key) = 0;

@@ -1,6 +1,8 @@
 // AEAD (RFC 5116) over libcrypto: AES-128-GCM, AES-256-GCM and
-// ChaCha20-Poly1305 (RFC 8439). Each Aead keys its two EVP_CIPHER_CTXs once;
-// seal and open only set the nonce, so they do not allocate.
+// ChaCha20-Poly1305 (RFC 8439). Each Aead keys an EVP_CIPHER_CTX per direction
+// once, on the first seal or open (a TLS record protection only ever uses one
+// direction, so the other is never keyed); after that seal and open only set
+// the nonce, so they do not allocate.
 #include <openssl/evp.h>
 
 #include <climits>
@@ -16,14 +18,15 @@ using ossl::CipherCtxPtr;
 
 class OpenSslAead final : public Aead {
  public:
-  OpenSslAead(AeadAlgorithm alg, CipherCtxPtr enc, CipherCtxPtr dec)
-      : alg_(alg), enc_(std::move(enc)), dec_(std::move(dec)) {}
+  OpenSslAead(AeadAlgorithm alg, const EVP_CIPHER* cipher, ByteView key)
+      : alg_(alg), cipher_(cipher), key_(key) {}
 
   AeadAlgorithm algorithm() const override { return alg_; }
 
   Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
                     MutableByteView tag) override {
     TESSERA_TRY(check_sizes(nonce, aad, data.size(), tag.size()));
+    if (!enc_) TESSERA_TRY(key_context(enc_, true));
     int n = 0;
     if (EVP_EncryptInit_ex2(enc_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
         (!aad.empty() && EVP_EncryptUpdate(enc_.get(), nullptr, &n, aad.data(),
@@ -39,8 +42,35 @@ class OpenSslAead final : public Aead {
     return ok();
   }
 
+  Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                         MutableByteView out, MutableByteView tag) override {
+    if (out.size() != head.size() + tail.size()) {
+      return Aead::seal_from(nonce, aad, head, tail, out, tag);  // reports the size error
+    }
+    TESSERA_TRY(check_sizes(nonce, aad, out.size(), tag.size()));
+    if (!enc_) TESSERA_TRY(key_context(enc_, true));
+    // libcrypto reads each input where it is and writes the ciphertext to
+    // out; GCM and ChaCha20-Poly1305 accept the plaintext in several updates.
+    int n = 0;
+    if (EVP_EncryptInit_ex2(enc_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
+        (!aad.empty() && EVP_EncryptUpdate(enc_.get(), nullptr, &n, aad.data(),
+                                           static_cast<int>(aad.size())) != 1) ||
+        (!head.empty() && EVP_EncryptUpdate(enc_.get(), out.data(), &n, head.data(),
+                                            static_cast<int>(head.size())) != 1) ||
+        (!tail.empty() && EVP_EncryptUpdate(enc_.get(), out.data() + head.size(), &n, tail.data(),
+                                            static_cast<int>(tail.size())) != 1) ||
+        EVP_EncryptFinal_ex(enc_.get(), out.data() + out.size(), &n) != 1 ||
+        EVP_CIPHER_CTX_ctrl(enc_.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagSize),
+                            tag.data()) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(aead_name(alg_)) + " seal failed");
+    }
+    return ok();
+  }
+
   Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
     TESSERA_TRY(check_sizes(nonce, aad, data.size(), tag.size()));
+    if (!dec_) TESSERA_TRY(key_context(dec_, false));
     int n = 0;
     if (EVP_DecryptInit_ex2(dec_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
         EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize),
@@ -63,6 +93,20 @@ class OpenSslAead final : public Aead {
   }
 
  private:
+  // key_context creates and keys the context of one direction. Both ciphers
+  // default to a 12-byte IV, which is what TLS uses.
+  Result<void> key_context(CipherCtxPtr& ctx, bool encrypt) {
+    CipherCtxPtr c(EVP_CIPHER_CTX_new());
+    if (!c ||
+        EVP_CipherInit_ex2(c.get(), cipher_, key_.data(), nullptr, encrypt ? 1 : 0, nullptr) != 1) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(aead_name(alg_)) + ": keying failed");
+    }
+    ctx = std::move(c);
+    if (enc_ && dec_) key_.clear();  // both directions keyed: the raw key is no longer needed
+    return ok();
+  }
+
   Result<void> check_sizes(ByteView nonce, ByteView aad, size_t data_size, size_t tag_size) const {
     if (nonce.size() != kNonceSize) {
       return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": nonce is " +
@@ -81,6 +125,8 @@ class OpenSslAead final : public Aead {
   }
 
   AeadAlgorithm alg_;
+  const EVP_CIPHER* cipher_;
+  SecretBytes key_;  // until both directions are keyed
   CipherCtxPtr enc_;
   CipherCtxPtr dec_;
 };
@@ -98,15 +144,7 @@ Result<std::unique_ptr<Aead>> OpenSslProvider::aead(AeadAlgorithm alg, ByteView 
                                                 std::to_string(key.size()) + " bytes, expected " +
                                                 std::to_string(aead_key_length(alg)));
   }
-  CipherCtxPtr enc(EVP_CIPHER_CTX_new());
-  CipherCtxPtr dec(EVP_CIPHER_CTX_new());
-  // Both ciphers default to a 12-byte IV, which is what TLS uses.
-  if (!enc || !dec || EVP_EncryptInit_ex2(enc.get(), cipher, key.data(), nullptr, nullptr) != 1 ||
-      EVP_DecryptInit_ex2(dec.get(), cipher, key.data(), nullptr, nullptr) != 1) {
-    return ossl::openssl_error(ErrorCode::crypto_failure,
-                               std::string(aead_name(alg)) + ": keying failed");
-  }
-  return std::unique_ptr<Aead>(std::make_unique<OpenSslAead>(alg, std::move(enc), std::move(dec)));
+  return std::unique_ptr<Aead>(std::make_unique<OpenSslAead>(alg, cipher, key));
 }
 
 }  // namespace tessera::crypto

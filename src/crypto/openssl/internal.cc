@@ -13,29 +13,11 @@ namespace {
 constexpr const char* kHashNames[Algorithms::kHashCount] = {"SHA2-256", "SHA2-384", "SHA2-512",
                                                             "SHA1"};
 
-EVP_MAC_CTX* make_hmac_template(EVP_MAC* mac, const char* digest) {
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
-  if (ctx == nullptr) return nullptr;
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_end()};
-  if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
-    EVP_MAC_CTX_free(ctx);
-    return nullptr;
-  }
-  return ctx;
-}
-
 Algorithms* fetch_all() {
   auto* a = new Algorithms();
-  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   for (size_t i = 0; i < Algorithms::kHashCount; ++i) {
     a->md[i] = EVP_MD_fetch(nullptr, kHashNames[i], nullptr);
-    if (a->md[i] == nullptr) continue;
-    if (hmac != nullptr) a->hmac_template[i] = make_hmac_template(hmac, kHashNames[i]);
   }
-  // The templates hold their own references to the MAC method.
-  EVP_MAC_free(hmac);
   a->aead[static_cast<size_t>(AeadAlgorithm::aes_128_gcm)] =
       EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
   a->aead[static_cast<size_t>(AeadAlgorithm::aes_256_gcm)] =

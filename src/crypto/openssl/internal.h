@@ -46,16 +46,14 @@ using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
 
 // Algorithms holds every EVP algorithm the provider uses, fetched once per
-// process, plus per-hash HMAC templates (contexts with the digest already
-// set) that callers duplicate. (HKDF and the TLS 1.2 PRF are built on these
-// templates: OpenSSL 3.0's KDF contexts cannot be duplicated.) Fetched objects are never
+// process. (HMAC, HKDF and the TLS 1.2 PRF are built on the EVP_MDs directly,
+// see hash.cc: cheaper than EVP_MAC / EVP_KDF contexts.) Fetched objects are never
 // freed (they live as long as the process); they are only read after
 // construction, so sharing them between threads is safe.
 struct Algorithms {
   // Indexed by static_cast<size_t>(HashAlgorithm).
   static constexpr size_t kHashCount = 4;
   const EVP_MD* md[kHashCount] = {};
-  EVP_MAC_CTX* hmac_template[kHashCount] = {};
   // Indexed by static_cast<size_t>(AeadAlgorithm).
   const EVP_CIPHER* aead[3] = {};
 };

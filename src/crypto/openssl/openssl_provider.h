@@ -4,10 +4,12 @@
 // This header deliberately includes no OpenSSL header, so code outside
 // src/crypto/openssl/ (e.g. crypto/deterministic.h) can derive from the class.
 //
-// Algorithms (EVP_MD, EVP_CIPHER, EVP_MAC, EVP_KDF) are fetched once per
+// Algorithms (EVP_MD, EVP_CIPHER) are fetched once per
 // process and shared; every object the provider returns owns its own libcrypto
-// contexts. The provider itself holds no mutable state: its methods may be
-// called from several threads at once (objects it returns may not).
+// contexts. The provider's only mutable state is a process-wide, mutex-guarded
+// cache of decoded public keys (keyed by the exact SubjectPublicKeyInfo bytes,
+// at most 256 entries): its methods may be called from several threads at
+// once (objects it returns may not).
 //
 // Every random value, including the private keys of ephemeral key shares, is
 // drawn through the virtual random(), so a derived class that scripts random()

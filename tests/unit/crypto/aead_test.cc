@@ -1,6 +1,8 @@
 // Known-answer and tamper tests for the AEADs (src/crypto/openssl/aead.cc).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "crypto_test_util.h"
 
 namespace tessera::crypto {
@@ -174,6 +176,71 @@ TEST(Aead, LargeRecordRoundTrip) {
       EXPECT_NE(data, plain);
       ASSERT_TRUE((*o)->open(nonce, aad, data, tag).ok());
       EXPECT_EQ(data, plain);
+    }
+  }
+}
+
+// A wrapper that only forwards seal/open, so seal_from takes the interface's
+// default (copy, then seal in place).
+class ForwardingAead final : public Aead {
+ public:
+  explicit ForwardingAead(std::unique_ptr<Aead> a) : a_(std::move(a)) {}
+  AeadAlgorithm algorithm() const override { return a_->algorithm(); }
+  Result<void> seal(ByteView n, ByteView aad, MutableByteView d, MutableByteView t) override {
+    return a_->seal(n, aad, d, t);
+  }
+  Result<void> open(ByteView n, ByteView aad, MutableByteView d, ByteView t) override {
+    return a_->open(n, aad, d, t);
+  }
+
+ private:
+  std::unique_ptr<Aead> a_;
+};
+
+// seal_from(head, tail) must produce exactly seal(head || tail), for the
+// libcrypto override and for the default, including a tail sealed in place
+// and empty heads or tails.
+TEST(Aead, SealFromMatchesSealOfConcatenation) {
+  OpenSslProvider p;
+  for (AeadAlgorithm alg :
+       {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
+    Bytes key(aead_key_length(alg));
+    p.random(key);
+    auto ref = p.aead(alg, key);
+    auto direct = p.aead(alg, key);
+    ASSERT_TRUE(ref.ok() && direct.ok());
+    ForwardingAead fallback(std::move(*p.aead(alg, key)));
+    for (size_t head_len :
+         {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{300}, size_t{16384}}) {
+      for (size_t tail_len : {size_t{0}, size_t{1}, size_t{17}}) {
+        Bytes head(head_len), tail(tail_len), nonce(12), aad(5);
+        p.random(head);
+        p.random(tail);
+        p.random(nonce);
+        p.random(aad);
+        Bytes want = head;
+        want.insert(want.end(), tail.begin(), tail.end());
+        Bytes want_tag(16);
+        ASSERT_TRUE((*ref)->seal(nonce, aad, want, want_tag).ok());
+        for (Aead* a : {static_cast<Aead*>(direct->get()), static_cast<Aead*>(&fallback)}) {
+          // tail copied to its place in out first: sealed in place.
+          Bytes out(head_len + tail_len), tag(16);
+          std::copy(tail.begin(), tail.end(), out.begin() + static_cast<ptrdiff_t>(head_len));
+          ASSERT_TRUE(
+              a->seal_from(nonce, aad, head, ByteView(out.data() + head_len, tail_len), out, tag)
+                  .ok());
+          EXPECT_EQ(out, want) << aead_name(alg) << " " << head_len << "+" << tail_len;
+          EXPECT_EQ(tag, want_tag);
+          // tail in a separate buffer.
+          Bytes out2(head_len + tail_len), tag2(16);
+          ASSERT_TRUE(a->seal_from(nonce, aad, head, tail, out2, tag2).ok());
+          EXPECT_EQ(out2, want);
+          EXPECT_EQ(tag2, want_tag);
+          // a wrong output size is an error.
+          Bytes small(head_len + tail_len + 1);
+          EXPECT_FALSE(a->seal_from(nonce, aad, head, tail, small, tag2).ok());
+        }
+      }
     }
   }
 }

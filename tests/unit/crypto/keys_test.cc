@@ -229,6 +229,57 @@ TEST(PublicKeys, BadInputsAreRefused) {
   EXPECT_FALSE(p.load_public_key({}).ok());
 }
 
+// Named-curve P-256 / P-384 keys with an uncompressed point take a fast
+// import path and every loaded key is cached by its SPKI bytes: a point off
+// the curve is still refused (and stays refused when asked again), a
+// compressed point still loads through the generic decoder, and loading the
+// same SPKI again gives a key that behaves the same.
+TEST(PublicKeys, FastEcImportAndCacheKeepBehaviour) {
+  OpenSslProvider p;
+  for (const char* name : {"p256.spki.der", "p384.spki.der"}) {
+    Bytes spki = read_vector(name);
+    Bytes off_curve = spki;
+    off_curve.back() ^= 1;  // the last byte of Y: no longer on the curve
+    for (int i = 0; i < 2; ++i) {
+      auto bad = p.load_public_key(off_curve);
+      ASSERT_FALSE(bad.ok()) << name;
+      EXPECT_EQ(bad.error().code(), ErrorCode::invalid_key) << name;
+    }
+    for (int i = 0; i < 3; ++i) {
+      auto k = p.load_public_key(spki);
+      ASSERT_TRUE(k.ok()) << name << ": " << k.error().to_string();
+      EXPECT_EQ(to_hex((*k)->spki()), to_hex(spki));
+    }
+  }
+  // The fixed CLI signatures verify with keys loaded twice (cached second).
+  for (const auto& f : kFixed) {
+    for (int i = 0; i < 2; ++i) {
+      auto k = p.load_public_key(read_vector(f.spki));
+      ASSERT_TRUE(k.ok()) << f.spki;
+      EXPECT_EQ((*k)->type(), f.type) << f.spki;
+      EXPECT_EQ((*k)->bits(), f.bits) << f.spki;
+      EXPECT_TRUE((*k)->verify(f.scheme, read_vector("message.txt"), read_vector(f.sig)).ok())
+          << f.spki;
+    }
+  }
+  // A compressed P-256 point (RFC 5480 2.2) is not on the fast path.
+  auto key = p.generate_private_key({KeyType::ec_p256, 0});
+  ASSERT_TRUE(key.ok());
+  Bytes full = (*key)->public_spki();
+  ASSERT_EQ(full.size(), 91u);
+  const uint8_t y_last = full.back();
+  Bytes compressed(full.begin(), full.begin() + 26 + 33);  // prefix, 02/03 || X
+  compressed[1] = 0x39;                                    // SEQUENCE length 57
+  compressed[24] = 0x22;                                   // BIT STRING length 34
+  compressed[26] = static_cast<uint8_t>(0x02 | (y_last & 1));
+  auto c = p.load_public_key(compressed);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ((*c)->type(), KeyType::ec_p256);
+  auto sig = (*key)->sign(S::ecdsa_secp256r1_sha256, as_bytes_view("m"));
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE((*c)->verify(S::ecdsa_secp256r1_sha256, as_bytes_view("m"), *sig).ok());
+}
+
 // Every scheme a key supports signs and verifies; the signature fails under
 // a changed message. Also checks to_pkcs8_pem() round-trips.
 void round_trip_all_schemes(Provider& p, const PrivateKey& key) {
