@@ -6,11 +6,12 @@
 // through pending_tls / receive_tls, OpenSSL through two shared memory BIOs.
 //
 // Scenarios: full handshake with an ECDSA P-256 and an RSA-2048 server
-// certificate, mTLS (ECDSA both sides), bulk transfer (16 KiB writes, client
-// to server) per AEAD next to the raw provider AEAD speed, memory per
-// established connection and peak during a handshake (global operator new /
-// CRYPTO_set_mem_functions counting), and the crypto floor of the ECDSA
-// handshake measured through the tessera provider.
+// certificate, mTLS (ECDSA both sides), each also with the server side's own
+// share of the time (server object creation + processing), bulk transfer
+// (16 KiB writes, client to server) per AEAD next to the raw provider AEAD
+// speed, memory per established connection and peak during a handshake
+// (global operator new / CRYPTO_set_mem_functions counting), and the crypto
+// floor of each handshake scenario measured through the tessera provider.
 //
 // Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--pki DIR]
 // libssl is linked here (bench/) only; never in src/.
@@ -37,7 +38,9 @@
 #include <string>
 #include <vector>
 
+#include "crypto/key_schedule.h"
 #include "crypto/provider.h"
+#include "crypto/transcript.h"
 #include "tessera/connection.h"
 #include "x509/trust_store.h"
 
@@ -155,6 +158,20 @@ double time_s(F&& f) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// g_server_s accumulates the time spent in server-side calls only (creating
+// the server connection object and processing what the client sent), for the
+// "server CPU per handshake" rows; both implementations run in one thread, so
+// this is the server's share of the pair's CPU time.
+double g_server_s = 0;
+
+template <typename F>
+auto server_side(F&& f) {
+  auto t0 = Clock::now();
+  auto r = f();
+  g_server_s += std::chrono::duration<double>(Clock::now() - t0).count();
+  return r;
+}
+
 // ---------------------------------------------------------------------------
 // tessera side
 
@@ -225,7 +242,8 @@ struct TPair {
   }
   bool pump() {
     for (int i = 0; i < 64; ++i) {
-      bool moved = move(*client, *server);
+      // client -> server is the server's work (receive_tls runs its state machine).
+      bool moved = server_side([&] { return move(*client, *server); });
       moved = move(*server, *client) || moved;
       if (!moved) break;
     }
@@ -236,7 +254,7 @@ struct TPair {
 TPair t_new_pair(const TConfigs& c) {
   auto cl = tessera::Connection::client(c.client, {"localhost", {}});
   if (!cl.ok()) die("tessera client: " + cl.error().to_string());
-  auto sv = tessera::Connection::server(c.server);
+  auto sv = server_side([&] { return tessera::Connection::server(c.server); });
   if (!sv.ok()) die("tessera server: " + sv.error().to_string());
   return TPair{std::move(*cl), std::move(*sv)};
 }
@@ -336,7 +354,7 @@ BIO* o_mem_bio() {
 
 void o_new_pair(const OConfigs& c, OPair& p) {
   p.client = SSL_new(c.client);
-  p.server = SSL_new(c.server);
+  p.server = server_side([&] { return SSL_new(c.server); });
   if (!p.client || !p.server) die("SSL_new");
   BIO* c2s = o_mem_bio();
   BIO* s2c = o_mem_bio();
@@ -363,7 +381,7 @@ void o_handshake_checked(OPair& p, bool mtls) {
       }
     }
     if (!sd) {
-      int r = SSL_do_handshake(p.server);
+      int r = server_side([&] { return SSL_do_handshake(p.server); });
       if (r == 1) {
         sd = true;
       } else if (SSL_get_error(p.server, r) != SSL_ERROR_WANT_READ) {
@@ -503,12 +521,18 @@ void bench_handshake(const Settings& s, const std::string& name, const std::stri
   // Warm-up (lazy initialisation, caches) outside the timed batches.
   t_handshakes(tc, 3, mtls);
   o_handshakes(*oc, 3, mtls);
-  std::vector<double> tv, ov;
+  std::vector<double> tv, ov, tsv, osv;
   for (int r = 0; r < s.reps; ++r) {
+    g_server_s = 0;
     tv.push_back(time_s([&] { t_handshakes(tc, s.handshakes, mtls); }) * 1e6 / s.handshakes);
+    tsv.push_back(g_server_s * 1e6 / s.handshakes);
+    g_server_s = 0;
     ov.push_back(time_s([&] { o_handshakes(*oc, s.handshakes, mtls); }) * 1e6 / s.handshakes);
+    osv.push_back(g_server_s * 1e6 / s.handshakes);
   }
   g_rows.push_back({name, median(tv), median(ov), "us", false, ""});
+  g_rows.push_back({"  server side only, " + name, median(tsv), median(osv), "us", false,
+                    "object creation + processing the client's flights"});
   std::fprintf(stderr, "  %s: tessera %.1f us, OpenSSL %.1f us\n", name.c_str(), median(tv),
                median(ov));
 }
@@ -659,56 +683,152 @@ void bench_memory() {
       {"peak heap during ECDSA handshake (both sides)", tm.peak, om.peak, "KiB", false, ""});
 }
 
-void bench_crypto_floor(const Settings& s, double tessera_hs_us) {
+// ---------------------------------------------------------------------------
+// Crypto floor: the cryptographic operations a TLS 1.3 full handshake pair
+// cannot avoid, each timed through the tessera provider in this run with keys
+// already loaded (no parsing): the X25519 exchange (client keygen, server
+// keygen + derive, client derive), the CertificateVerify signatures, the
+// verifications of CertificateVerify and of each leaf's signature by the CA
+// (ECDSA P-256 here), and the key schedule of both sides (HKDF extracts and
+// expands, Finished MACs, traffic keys) plus the transcript hashing (about
+// 2.5 KiB of messages hashed by each side, with a snapshot per derived secret).
+
+struct FloorParts {
+  double kx = 0;          // X25519 keygen + encapsulate + decapsulate
+  double sign_ec = 0;     // ECDSA P-256 sign
+  double sign_rsa = 0;    // RSA-PSS-2048 sign
+  double verify_ec = 0;   // ECDSA P-256 verify
+  double verify_rsa = 0;  // RSA-PSS-2048 verify
+  double schedule = 0;    // key schedule + transcript hashing, both sides
+};
+
+struct FloorScenario {
+  std::string name;
+  double t = 0, o = 0;  // handshake medians (us)
+  int sign_ec = 0, sign_rsa = 0, verify_ec = 0, verify_rsa = 0;
+};
+std::vector<FloorScenario> g_floor_scenarios;
+
+std::unique_ptr<tessera::crypto::PrivateKey> floor_key(const std::string& name) {
   auto prov = tessera::crypto::default_provider();
-  std::string pem = read_file(pki("server-ec.key"));
+  std::string pem = read_file(pki(name + ".key"));
   auto key =
       prov->load_private_key(ByteView(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()));
-  if (!key.ok()) die("load key: " + key.error().to_string());
-  auto spki = (*key)->public_spki();
-  auto pub = prov->load_public_key(spki);
-  if (!pub.ok()) die("load pub");
-  std::vector<uint8_t> cv_msg(64 + 34 + 32, 0x20), tbs(400, 0x30);
-  const auto scheme = tessera::SignatureScheme::ecdsa_secp256r1_sha256;
-  auto sig = (*key)->sign(scheme, tbs);
-  if (!sig.ok()) die("sign");
+  if (!key.ok()) die("load key " + name + ": " + key.error().to_string());
+  return std::move(*key);
+}
+
+// one_side_key_schedule is what each side of a full TLS 1.3 handshake derives
+// (RFC 8446 7.1-7.3, 4.4.4): early, handshake and master secrets, both
+// handshake and application traffic secrets and their keys, the exporter
+// master secret, and two Finished MACs (its own and the peer's).
+void one_side_key_schedule(tessera::crypto::Provider& p, ByteView shared, ByteView transcript) {
+  using namespace tessera::crypto;
+  const auto h = tessera::HashAlgorithm::sha256;
+  const auto aead = tessera::AeadAlgorithm::aes_128_gcm;
+  Transcript tr;
+  if (!tr.select_hash(p, h).ok()) die("transcript");
+  const size_t part = transcript.size() / 4;
+  auto feed = [&](int i) { tr.add(transcript.subspan(size_t(i) * part, part)); };
+  feed(0);
+  auto hello_hash = *tr.current_hash();
+  auto hs = EarlySecret::derive(p, h).into_handshake_secret(shared);
+  if (!hs.ok()) die("handshake secret");
+  auto chs = *hs->client_handshake_traffic_secret(hello_hash);
+  auto shs = *hs->server_handshake_traffic_secret(hello_hash);
+  if (!traffic_keys(p, h, chs.view(), aead).ok() || !traffic_keys(p, h, shs.view(), aead).ok())
+    die("traffic keys");
+  feed(1);
+  auto cv_hash = *tr.current_hash();
+  (void)cv_hash;
+  feed(2);
+  auto sf_hash = *tr.current_hash();
+  if (!compute_finished(p, h, shs.view(), sf_hash).ok()) die("finished");
+  auto ms = std::move(*hs).into_master_secret();
+  if (!ms.ok()) die("master secret");
+  auto cap = *ms->client_application_traffic_secret_0(sf_hash);
+  auto sap = *ms->server_application_traffic_secret_0(sf_hash);
+  (void)*ms->exporter_master_secret(sf_hash);
+  if (!traffic_keys(p, h, cap.view(), aead).ok() || !traffic_keys(p, h, sap.view(), aead).ok())
+    die("traffic keys");
+  feed(3);
+  if (!compute_finished(p, h, chs.view(), *tr.current_hash()).ok()) die("finished");
+}
+
+FloorParts measure_floor(const Settings& s) {
+  auto prov = tessera::crypto::default_provider();
+  auto ec_key = floor_key("server-ec");
+  auto rsa_key = floor_key("server-rsa");
+  auto ec_pub = prov->load_public_key(ec_key->public_spki());
+  auto rsa_pub = prov->load_public_key(rsa_key->public_spki());
+  if (!ec_pub.ok() || !rsa_pub.ok()) die("load public keys");
+  const auto ecs = tessera::SignatureScheme::ecdsa_secp256r1_sha256;
+  const auto pss = tessera::SignatureScheme::rsa_pss_rsae_sha256;
+  // CertificateVerify signs 64 spaces, the context string, a zero byte and
+  // the transcript hash (RFC 8446 4.4.3): 130 bytes.
+  std::vector<uint8_t> cv_msg(64 + 34 + 32, 0x20), tbs(400, 0x30), shared(32, 0x11);
+  std::vector<uint8_t> transcript(2560, 0x42);
+  auto ec_sig = ec_key->sign(ecs, tbs);
+  auto rsa_sig = rsa_key->sign(pss, tbs);
+  if (!ec_sig.ok() || !rsa_sig.ok()) die("sign");
   const int n = std::max(50, s.handshakes / 2);
-  std::vector<double> kx, sg, vf;
-  for (int r = 0; r < s.reps; ++r) {
-    kx.push_back(time_s([&] {
-                   for (int i = 0; i < n; ++i) {
-                     auto ks = prov->generate_key_share(tessera::NamedGroup::x25519);
-                     if (!ks.ok()) die("keyshare");
-                     auto enc =
-                         prov->encapsulate(tessera::NamedGroup::x25519, (*ks)->public_value());
-                     if (!enc.ok()) die("encapsulate");
-                     if (!(*ks)->decapsulate(enc->ciphertext).ok()) die("decapsulate");
-                   }
-                 }) *
-                 1e6 / n);
-    sg.push_back(time_s([&] {
-                   for (int i = 0; i < n; ++i)
-                     if (!(*key)->sign(scheme, cv_msg).ok()) die("sign");
-                 }) *
-                 1e6 / n);
-    vf.push_back(time_s([&] {
-                   for (int i = 0; i < n; ++i)
-                     if (!(*pub)->verify(scheme, tbs, *sig).ok()) die("verify");
-                 }) *
-                 1e6 / n);
-  }
-  double k = median(kx), sgn = median(sg), v = median(vf);
-  double floor = k + sgn + 2 * v;
+  auto per_op = [&](auto&& op) {
+    std::vector<double> v;
+    for (int r = 0; r < s.reps; ++r)
+      v.push_back(time_s([&] {
+                    for (int i = 0; i < n; ++i) op();
+                  }) *
+                  1e6 / n);
+    return median(v);
+  };
+  FloorParts f;
+  f.kx = per_op([&] {
+    auto ks = prov->generate_key_share(tessera::NamedGroup::x25519);
+    if (!ks.ok()) die("keyshare");
+    auto enc = prov->encapsulate(tessera::NamedGroup::x25519, (*ks)->public_value());
+    if (!enc.ok()) die("encapsulate");
+    if (!(*ks)->decapsulate(enc->ciphertext).ok()) die("decapsulate");
+  });
+  f.sign_ec = per_op([&] {
+    if (!ec_key->sign(ecs, cv_msg).ok()) die("sign");
+  });
+  f.sign_rsa = per_op([&] {
+    if (!rsa_key->sign(pss, cv_msg).ok()) die("sign");
+  });
+  f.verify_ec = per_op([&] {
+    if (!(*ec_pub)->verify(ecs, tbs, *ec_sig).ok()) die("verify");
+  });
+  f.verify_rsa = per_op([&] {
+    if (!(*rsa_pub)->verify(pss, tbs, *rsa_sig).ok()) die("verify");
+  });
+  f.schedule = per_op([&] {
+    one_side_key_schedule(*prov, shared, transcript);
+    one_side_key_schedule(*prov, shared, transcript);
+  });
+  return f;
+}
+
+void bench_crypto_floor(const Settings& s) {
+  if (g_floor_scenarios.empty()) return;
+  FloorParts f = measure_floor(s);
   std::printf(
-      "\nCrypto floor of the ECDSA P-256 handshake (tessera provider, this run, median):\n"
+      "\nCrypto floor per handshake pair (tessera provider, keys preloaded, this run, median):\n"
       "  X25519 keygen + encapsulate + decapsulate  %8.1f us\n"
-      "  ECDSA P-256 sign (CertificateVerify)       %8.1f us\n"
-      "  ECDSA P-256 verify x2 (CV + chain)         %8.1f us\n"
-      "  floor                                      %8.1f us\n"
-      "  tessera handshake                          %8.1f us  -> overhead above floor %.1f us "
-      "(%.0f%%)\n",
-      k, sgn, 2 * v, floor, tessera_hs_us, tessera_hs_us - floor,
-      100 * (tessera_hs_us - floor) / floor);
+      "  ECDSA P-256 sign / verify                  %8.1f / %.1f us\n"
+      "  RSA-PSS-2048 sign / verify                 %8.1f / %.1f us\n"
+      "  key schedule + transcript, both sides      %8.1f us\n",
+      f.kx, f.sign_ec, f.verify_ec, f.sign_rsa, f.verify_rsa, f.schedule);
+  std::printf(
+      "\n| scenario | floor | tessera | OpenSSL | tessera/floor | OpenSSL/floor | tessera "
+      "above floor |\n|---|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& sc : g_floor_scenarios) {
+    double floor = f.kx + f.schedule + sc.sign_ec * f.sign_ec + sc.sign_rsa * f.sign_rsa +
+                   sc.verify_ec * f.verify_ec + sc.verify_rsa * f.verify_rsa;
+    std::printf(
+        "| %s (%d sign, %d verify) | %.1f us | %.1f us | %.1f us | %.2f | %.2f | %.1f us |\n",
+        sc.name.c_str(), sc.sign_ec + sc.sign_rsa, sc.verify_ec + sc.verify_rsa, floor, sc.t, sc.o,
+        sc.t / floor, sc.o / floor, sc.t - floor);
+  }
 }
 
 }  // namespace
@@ -739,17 +859,22 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   auto want = [&](const char* n) { return s.only.empty() || s.only == n; };
-  double ecdsa_t = 0;
   if (want("handshake")) {
+    // Signatures and verifications per pair: the server's CertificateVerify
+    // (and the client's for mTLS), each verified, plus each leaf's signature
+    // by the (ECDSA P-256) CA.
     bench_handshake(s, "full handshake, ECDSA P-256 cert", "server-ec", false);
-    ecdsa_t = g_rows.back().t;
+    g_floor_scenarios.push_back(
+        {"ECDSA P-256", g_rows.end()[-2].t, g_rows.end()[-2].o, 1, 0, 2, 0});
     bench_handshake(s, "full handshake, RSA-2048 cert", "server-rsa", false);
+    g_floor_scenarios.push_back({"RSA-2048", g_rows.end()[-2].t, g_rows.end()[-2].o, 0, 1, 1, 1});
     bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true);
+    g_floor_scenarios.push_back({"mTLS ECDSA", g_rows.end()[-2].t, g_rows.end()[-2].o, 2, 0, 4, 0});
   }
   if (want("bulk")) bench_bulk(s);
   if (want("memory") && mem_hooked) bench_memory();
   print_table();
   std::fflush(stdout);
-  if (ecdsa_t > 0) bench_crypto_floor(s, ecdsa_t);
+  bench_crypto_floor(s);
   return 0;
 }
