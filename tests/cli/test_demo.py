@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""`tessera demo` in each of its forms: TLS 1.3 mTLS (the README's main job),
+the TLS 1.2 key exchanges, and resumption. Each must exit 0 and show the steps
+that make it what it is.
+
+Usage: test_demo.py /path/to/build/bin/tessera
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "interop"))
+from tlspeers import Results, run  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+R = Results()
+
+CASES = [
+    ([], ["version: TLS 1.3", "-> CertificateVerify", "refused, as expected",
+          "demo complete: everything went as expected"]),
+    (["--tls1.2", "--kx", "ecdhe"], ["server chose TLS 1.2", "<- ServerKeyExchange",
+                                     "Elliptic-curve Diffie-Hellman", "version: TLS 1.2"]),
+    (["--tls1.2", "--kx", "dhe"], ["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048",
+                                   "Finite-field Diffie-Hellman", "refused, as expected"]),
+    (["--tls1.2", "--kx", "rsa"], ["TLS_RSA_WITH_AES_128_GCM_SHA256", "encrypted with the server's",
+                                   "implicit rejection", "key exchange group: none"]),
+    (["--resume"], ["-- resumed handshake --", "resuming: the server accepted our ticket",
+                    "handshake time, median of 7", "demo complete"]),
+]
+
+for args, expect in CASES:
+    r = run([TESSERA, "demo"] + args, timeout=120)
+    out = (r.stdout + r.stderr).decode(errors="replace")
+    missing = [e for e in expect if e not in out]
+    R.check("demo %s" % " ".join(args), r.returncode == 0 and not missing,
+            "rc=%d missing=%s\n%s" % (r.returncode, missing, out[-1500:]))
+# A bad --kx is a usage error.
+r = run([TESSERA, "demo", "--tls1.2", "--kx", "psk"], timeout=30)
+R.check("demo --kx psk refused", r.returncode == 2 and b"--kx must be" in r.stderr,
+        r.stderr.decode(errors="replace"))
+R.finish()
