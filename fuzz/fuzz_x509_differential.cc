@@ -24,12 +24,17 @@
 // And one known difference where tessera accepts and OpenSSL rejects, so it
 // is excluded from the check (see openssl_takes_name_value):
 //   - RFC 5280 4.1.2.4 defines AttributeValue ::= ANY -- DEFINED BY
-//     AttributeType. tessera requires a string type for the attribute types
-//     it knows and keeps the value of any other type as it is, whatever its
-//     tag. OpenSSL decodes every value as ASN1_PRINTABLE, a CHOICE of
-//     universal string types, BIT STRING and SEQUENCE (B_ASN1_PRINTABLE in
-//     <openssl/asn1.h>), and rejects the whole certificate otherwise (for
-//     example an unknown attribute whose value is tagged [APPLICATION 21]).
+//     AttributeType. tessera requires a valid string for the attribute types
+//     it knows and keeps any other value opaque (its TLV framing is checked,
+//     its content is not interpreted). OpenSSL decodes every value as
+//     ASN1_PRINTABLE, a CHOICE of universal string types, BIT STRING and
+//     SEQUENCE (B_ASN1_PRINTABLE in <openssl/asn1.h>), and rejects the whole
+//     certificate when a value is outside that CHOICE (an unknown attribute
+//     tagged [APPLICATION 21]) or is a malformed BIT STRING (unused-bits
+//     octet over 7, found by this target). So a certificate whose subject or
+//     issuer has a value that is not a character string is excluded when
+//     OpenSSL rejects it.
+
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
@@ -41,6 +46,7 @@
 #include <ctime>
 
 #include "x509/certificate.h"
+#include "x509/der.h"
 
 using namespace tessera;
 
@@ -60,23 +66,12 @@ Bytes i2d_name(const X509_NAME* n) {
   return b;
 }
 
-// openssl_takes_name_value: the universal tags OpenSSL's ASN1_PRINTABLE
-// accepts (B_ASN1_PRINTABLE: NumericString, PrintableString, T61String,
-// IA5String, BIT STRING, UniversalString, BMPString, UTF8String, SEQUENCE).
-bool openssl_takes_name_value(uint8_t tag) {
-  switch (tag) {
-    case 0x12: case 0x13: case 0x14: case 0x16: case 0x03:
-    case 0x1c: case 0x1e: case 0x0c: case 0x30:
-      return true;
-    default:
-      return false;
-  }
-}
-
+// names_openssl_can_decode: every attribute value is a character string
+// (x509::is_string_tag), which both parsers decode by the same rules.
 bool names_openssl_can_decode(const x509::Name& n) {
   for (const auto& rdn : n.rdns()) {
     for (const auto& atv : rdn) {
-      if (!openssl_takes_name_value(atv.value_tag)) return false;
+      if (!x509::is_string_tag(atv.value_tag)) return false;
     }
   }
   return true;
