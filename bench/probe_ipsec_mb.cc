@@ -24,7 +24,6 @@ struct clk {
   using rep = duration::rep;
   using period = duration::period;
   using time_point = std::chrono::time_point<clk>;
-  static constexpr bool is_steady = true;
   static time_point now() {
     timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
