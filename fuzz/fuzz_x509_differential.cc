@@ -34,6 +34,12 @@
 //     octet over 7, found by this target). So a certificate whose subject or
 //     issuer has a value that is not a character string is excluded when
 //     OpenSSL rejects it.
+//   - Likewise AlgorithmIdentifier.parameters is ANY DEFINED BY algorithm
+//     (RFC 5280 4.1.1.2): for a public-key or signature algorithm tessera
+//     does not know, the parameters stay opaque, while OpenSSL decodes them
+//     as ASN1_ANY by their universal tag and rejects, e.g., a constructed
+//     OCTET STRING (found by this target). Excluded when OpenSSL rejects and
+//     either algorithm is unknown to tessera (no key type / no scheme).
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -92,6 +98,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ours.ok() && theirs == nullptr &&
       (!names_openssl_can_decode(ours->subject()) || !names_openssl_can_decode(ours->issuer()))) {
     return 0;  // the known AttributeValue difference above
+  }
+  if (ours.ok() && theirs == nullptr &&
+      (ours->public_key_info().algorithm == x509::PublicKeyAlgorithm::unknown ||
+       !ours->signature_algorithm().scheme)) {
+    return 0;  // the known AlgorithmIdentifier parameters difference above
   }
   if (ours.ok()) {
     if (theirs == nullptr) disagree("d2i_X509 rejected it");
