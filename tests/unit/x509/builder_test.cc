@@ -74,6 +74,10 @@ struct KeyCase {
   SignatureScheme scheme;
 };
 
+// gtest would otherwise print a KeyCase as raw bytes, padding included, which
+// valgrind reports as a read of uninitialised memory (make test-valgrind).
+[[maybe_unused]] void PrintTo(const KeyCase& k, std::ostream* os) { *os << k.name; }
+
 class LocalPkiTest : public ::testing::TestWithParam<KeyCase> {};
 
 TEST_P(LocalPkiTest, IssuesAValidChain) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -289,7 +290,11 @@ TEST_F(VerifyTest, HostileSameNameIntermediatesHitWorkLimit) {
   auto start = std::chrono::steady_clock::now();
   expect_error(run({"leaf_hostile.pem", {"hostile_set.pem"}}), ErrorCode::cert_work_limit,
                "path building gave up after");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // The time bound is meaningless under valgrind (tests/valgrind/run.sh sets
+  // TESSERA_UNDER_VALGRIND); the work bound below still holds there.
+  if (std::getenv("TESSERA_UNDER_VALGRIND") == nullptr) {
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  }
   EXPECT_LE(report_.signature_checks, 65u);
 }
 
