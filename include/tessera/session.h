@@ -29,9 +29,12 @@ namespace crypto {
 class Provider;
 }
 
-// A resumable TLS 1.3 session, as the client keeps it.
+// A resumable session, as the client keeps it: a TLS 1.3 ticket with its
+// PSK, or a TLS 1.2 session ticket (RFC 5077) with the master secret.
 class Session {
  public:
+  uint16_t version = 0x0304;      // 0x0304 TLS 1.3, 0x0303 TLS 1.2
+  bool extended_master_secret = false;  // TLS 1.2: the session used RFC 7627
   uint16_t cipher_suite = 0;      // of the connection that issued the ticket
   std::string server_name;        // the name the ticket is for
   std::string alpn;               // negotiated then (informational)
@@ -41,7 +44,7 @@ class Session {
   uint32_t age_add = 0;           // ticket_age_add
   int64_t received_at_ms = 0;     // Unix time in ms when the ticket arrived
   uint32_t max_early_data = 0;    // 0: no early data
-  std::vector<uint8_t> psk;       // the resumption PSK: secret
+  std::vector<uint8_t> psk;       // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
 
   Session() = default;
   Session(const Session&) = default;

@@ -24,6 +24,7 @@
 #include "wire/extensions.h"
 #include "wire/hello.h"
 #include "wire/key_exchange.h"
+#include "wire/post_handshake.h"
 #include "x509/certificate.h"
 
 namespace tessera::handshake {
@@ -67,6 +68,14 @@ struct ExpectFinished {
 struct Connected {
   Tls12Secrets secrets;
 };
+// Abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): the server's
+// [NewSessionTicket], ChangeCipherSpec and Finished come first.
+struct ExpectResumedChangeCipherSpec {
+  Tls12Secrets secrets;
+};
+struct ExpectResumedFinished {
+  Tls12Secrets secrets;
+};
 
 class Client12 final : public Handshake {
  public:
@@ -79,14 +88,19 @@ class Client12 final : public Handshake {
         offered_groups_(std::move(s.offered_groups)),
         offered_schemes_(std::move(s.offered_schemes)),
         offered_alpn_(std::move(s.offered_alpn)),
-        sni_(std::move(s.sni)) {}
+        sni_(std::move(s.sni)),
+        session_id_(std::move(s.session_id)),
+        session_(std::move(s.session)) {}
 
   Result<void> on_server_hello(const wire::HandshakeMessage& m);
 
   Result<void> start() override { return ok(); }
   Result<void> on_message(const wire::HandshakeMessage& m) override;
   Result<void> on_change_cipher_spec() override;
-  bool ccs_allowed() const override { return std::holds_alternative<ExpectChangeCipherSpec>(state_); }
+  bool ccs_allowed() const override {
+    return std::holds_alternative<ExpectChangeCipherSpec>(state_) ||
+           std::holds_alternative<ExpectResumedChangeCipherSpec>(state_);
+  }
   bool is_done() const override { return std::holds_alternative<Connected>(state_); }
   Result<void> key_update(bool) override {
     return Error(ErrorCode::internal_error, "TLS 1.2 has no KeyUpdate");
@@ -102,6 +116,8 @@ class Client12 final : public Handshake {
   Result<void> on_server_hello_done(const wire::HandshakeMessage& m, ServerAuth& auth,
                                     KeyAgreement& kx, const wire::CertificateRequest12* request);
   Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
+  Result<void> on_resumed_finished(const wire::HandshakeMessage& m, ExpectResumedFinished& st);
+  Result<void> on_session_ticket(const wire::HandshakeMessage& m, const Tls12Secrets& secrets);
   Result<void> check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const;
 
   void trace(const std::string& s) { p_.channel->trace(s); }
@@ -120,9 +136,14 @@ class Client12 final : public Handshake {
   std::string sni_;
   CipherSuiteInfo suite_{};
   bool ems_ = false;
+  Bytes session_id_;               // ours, echoed by a server that resumes
+  std::optional<Session> session_;  // the session ticket we offered
+  bool ticket_promised_ = false;   // the server will send a NewSessionTicket
+  bool ticket_received_ = false;
   Bytes custom_p_, custom_g_;  // a server-chosen DH group that is not an RFC 7919 one
   std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
-               ExpectServerHelloDone, ExpectChangeCipherSpec, ExpectFinished, Connected>
+               ExpectServerHelloDone, ExpectChangeCipherSpec, ExpectFinished, Connected,
+               ExpectResumedChangeCipherSpec, ExpectResumedFinished>
       state_;
   HandshakeSummary summary_;
 };
@@ -139,9 +160,11 @@ std::string Client12::expecting() const {
           return "CertificateRequest or ServerHelloDone";
         else if constexpr (std::is_same_v<T, ExpectServerHelloDone>)
           return "ServerHelloDone";
-        else if constexpr (std::is_same_v<T, ExpectChangeCipherSpec>)
+        else if constexpr (std::is_same_v<T, ExpectChangeCipherSpec> ||
+                           std::is_same_v<T, ExpectResumedChangeCipherSpec>)
           return "ChangeCipherSpec";
-        else if constexpr (std::is_same_v<T, ExpectFinished>)
+        else if constexpr (std::is_same_v<T, ExpectFinished> ||
+                           std::is_same_v<T, ExpectResumedFinished>)
           return "Finished";
         else
           return "application data";
@@ -200,6 +223,14 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
         if (sni_.empty())
           return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
         break;
+      case wire::kExtSessionTicket:
+        // RFC 5077 3.2: the server's extension is empty and promises a
+        // NewSessionTicket; only an answer to ours.
+        if (!cfg_.session_store)
+          return Error(ErrorCode::unsupported_extension, "session_ticket acknowledged but not sent");
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        ticket_promised_ = true;
+        break;
       default:
         // RFC 5246 7.4.1.4: an extension in the ServerHello that the client
         // did not request -> unsupported_extension.
@@ -214,6 +245,18 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
                  "server does not support the extended master secret (RFC 7627), which policy " +
                      cfg_.policy.name + " requires");
   server_random_ = sh.random;
+  // RFC 5077 3.4: a server that accepts our ticket echoes our session id.
+  const bool resumed = session_ && !session_id_.empty() && sh.legacy_session_id_echo == session_id_;
+  if (resumed) {
+    // RFC 5246 7.4.1.3: a resumed session keeps its suite; RFC 7627 5.3: and
+    // its extended master secret setting.
+    if (sh.cipher_suite != session_->cipher_suite)
+      return Error(ErrorCode::illegal_parameter,
+                   "server resumed our session with another cipher suite");
+    if (ems_ != session_->extended_master_secret)
+      return Error(ErrorCode::handshake_failure,
+                   "server resumed our session with a different extended master secret setting");
+  }
   // RFC 5246 7.4.8: a client CertificateVerify signs the handshake messages
   // themselves, so keep them.
   transcript_.retain_messages();
@@ -230,6 +273,47 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
           (ems_ ? "yes" : "NO") + "; secure renegotiation " +
           (reneg_ok ? "indicated (we never renegotiate)" : "not indicated") + "; random " +
           hex_short(sh.random));
+  if (resumed) {
+    TESSERA_ASSIGN_OR_RETURN(
+        Tls12Secrets secrets,
+        resume_tls12_secrets(provider(), suite_, session_->psk, client_random_, server_random_,
+                             cfg_.keylog));
+    summary_.resumed = true;
+    summary_.peer_subject = session_->peer_subject;
+    summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
+    if (tracing())
+      trace("   resuming: the server accepted our session ticket (it echoed our session id); "
+            "no certificates and no key exchange, keys from the session's master secret");
+    state_ = ExpectResumedChangeCipherSpec{std::move(secrets)};
+  }
+  session_.reset();
+  return ok();
+}
+
+Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
+                                         const Tls12Secrets& secrets) {
+  TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket12::parse(m.body));
+  transcript_.add(m.raw);
+  ticket_received_ = true;
+  p_.channel->event(Event::new_session_ticket);
+  // RFC 5077 3.3: an empty ticket means none after all; a zero hint means
+  // the lifetime is unspecified (we then keep it for an hour).
+  if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty()) return ok();
+  Session s;
+  s.version = 0x0303;
+  s.extended_master_secret = ems_;
+  s.cipher_suite = summary_.cipher_suite;
+  s.server_name = p_.options.server_name;
+  s.alpn = summary_.alpn;
+  s.peer_subject = summary_.peer_subject;
+  s.ticket = std::move(nst.ticket);
+  s.lifetime_s = nst.ticket_lifetime_hint ? nst.ticket_lifetime_hint : 3600;
+  s.received_at_ms = p_.now_unix * 1000;
+  s.psk.assign(secrets.master.view().begin(), secrets.master.view().end());
+  cfg_.session_store->put(p_.options.server_name, std::move(s));
+  if (tracing())
+    trace("<- NewSessionTicket: TLS 1.2 session ticket kept for resuming " +
+          p_.options.server_name);
   return ok();
 }
 
@@ -255,6 +339,17 @@ Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
   if (auto* s = std::get_if<ExpectFinished>(&state_)) {
     if (m.type != HandshakeType::finished) return unexpected(expecting(), m.type);
     return on_finished(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectResumedFinished>(&state_)) {
+    if (m.type != HandshakeType::finished) return unexpected(expecting(), m.type);
+    return on_resumed_finished(m, *s);
+  }
+  // RFC 5077 3.3: the promised NewSessionTicket comes right before the
+  // server's ChangeCipherSpec.
+  if (m.type == HandshakeType::new_session_ticket && ticket_promised_ && !ticket_received_) {
+    if (auto* s = std::get_if<ExpectChangeCipherSpec>(&state_)) return on_session_ticket(m, s->secrets);
+    if (auto* s = std::get_if<ExpectResumedChangeCipherSpec>(&state_))
+      return on_session_ticket(m, s->secrets);
   }
   if (std::holds_alternative<Connected>(state_) && m.type == HandshakeType::hello_request) {
     // RFC 5246 7.4.1.1: a client that does not want to renegotiate may
@@ -552,6 +647,13 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
 }
 
 Result<void> Client12::on_change_cipher_spec() {
+  if (auto* r = std::get_if<ExpectResumedChangeCipherSpec>(&state_)) {
+    TESSERA_TRY(p_.channel->set_read_keys_tls12(suite_, r->secrets.block.server_write_key.view(),
+                                                r->secrets.block.server_write_iv.view()));
+    if (tracing()) trace("<- ChangeCipherSpec: the server's records are encrypted from now on");
+    state_ = ExpectResumedFinished{std::move(r->secrets)};
+    return ok();
+  }
   auto* st = std::get_if<ExpectChangeCipherSpec>(&state_);
   // RFC 5246 7.1: a ChangeCipherSpec anywhere else -> unexpected_message.
   if (!st) return Handshake::on_change_cipher_spec();
@@ -569,6 +671,33 @@ Result<void> Client12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                                             crypto::Tls12Sender::server, h, m.body));
   transcript_.add(m.raw);
   if (tracing()) trace("<- Finished: server Finished verified; handshake complete");
+  state_ = Connected{std::move(st.secrets)};
+  p_.channel->event(Event::handshake_done);
+  return ok();
+}
+
+Result<void> Client12::on_resumed_finished(const wire::HandshakeMessage& m,
+                                           ExpectResumedFinished& st) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  // RFC 5246 7.4.9: a Finished that does not verify -> decrypt_error.
+  TESSERA_TRY(crypto::tls12_verify_finished(provider(), suite_.hash, st.secrets.master.view(),
+                                            crypto::Tls12Sender::server, h, m.body));
+  transcript_.add(m.raw);
+  if (tracing()) trace("<- Finished: server Finished verified");
+  p_.channel->send_change_cipher_spec();
+  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite_, st.secrets.block.client_write_key.view(),
+                                               st.secrets.block.client_write_iv.view()));
+  TESSERA_ASSIGN_OR_RETURN(Bytes h2, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite_.hash,
+                                                            st.secrets.master.view(),
+                                                            crypto::Tls12Sender::client, h2));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
+  transcript_.add(fin);
+  p_.channel->send_handshake(fin);
+  if (tracing()) {
+    trace("-> ChangeCipherSpec: our records are encrypted from now on");
+    trace("-> Finished: resumed handshake complete");
+  }
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();

@@ -124,6 +124,7 @@ class Client13 final : public Handshake {
   bool offer13_ = true;
   bool offer12_ = false;
   std::optional<Session> session_;  // the ticket we offer, until the ServerHello
+  std::optional<Session> session12_;  // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
@@ -188,6 +189,10 @@ Result<Bytes> Client13::build_client_hello(
     ch.extensions.push_back(make_empty_extension(kExtExtendedMasterSecret));
     ch.extensions.push_back(make_extension(kExtRenegotiationInfo, RenegotiationInfo{}));
     ch.extensions.push_back(make_extension(kExtEcPointFormats, EcPointFormats{}));
+    // RFC 5077 3.1/3.4: ask for a ticket (empty) or offer ours.
+    if (cfg_.session_store)
+      ch.extensions.push_back(make_extension(
+          kExtSessionTicket, SessionTicketExtension{session12_ ? session12_->ticket : Bytes{}}));
   }
   if (!offered_alpn_.empty())
     ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
@@ -251,13 +256,30 @@ Result<void> Client13::start() {
   if (!name.empty() && !x509::parse_ip_address(name)) sni_ = name;
   summary_.server_name = sni_;
 
-  if (offer13_ && cfg_.session_store && !p_.options.server_name.empty()) {
+  if (cfg_.session_store && !p_.options.server_name.empty()) {
     // RFC 8446 4.6.1 / C.4: a ticket is offered once, for the name it was
     // issued for, and only with a suite of the same hash.
     session_ = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000);
+    if (session_ && session_->version == 0x0303) {
+      // A TLS 1.2 session ticket (RFC 5077), offered in session_ticket with
+      // a session id the server echoes when it accepts it (3.4).
+      auto info = cipher_suite_info(session_->cipher_suite);
+      if (offer12_ && info && info->version == ProtocolVersion::tls12 &&
+          std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
+              offered_suites_.end() &&
+          session_->psk.size() == 48) {
+        session12_ = std::move(session_);
+        if (session_id_.empty()) {
+          session_id_.resize(32);
+          provider().random(session_id_);
+        }
+      }
+      session_.reset();
+    }
     if (session_) {
       auto info = cipher_suite_info(session_->cipher_suite);
-      bool usable = info && info->version == ProtocolVersion::tls13 && !session_->psk.empty();
+      bool usable = offer13_ && info && info->version == ProtocolVersion::tls13 &&
+                    !session_->psk.empty();
       if (usable) {
         usable = false;
         for (uint16_t cs : offered_suites_) {
@@ -290,6 +312,7 @@ Result<void> Client13::start() {
           (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
           (offered_alpn_.empty() ? "" : "; ALPN offered") +
           (session_ ? "; offering a resumption ticket (PSK) from an earlier connection" : "") +
+          (session12_ ? "; offering a TLS 1.2 session ticket from an earlier connection" : "") +
           "; random " + hex_short(client_random_));
   }
   state_ = std::move(st);
@@ -358,7 +381,9 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                         offered_groups_,
                         offered_schemes_,
                         offered_alpn_,
-                        sni_};
+                        sni_,
+                        session_id_,
+                        std::move(session12_)};
     TESSERA_ASSIGN_OR_RETURN(tls12_, make_client12(std::move(start), m));
     return ok();
   }

@@ -65,6 +65,11 @@ Result<Offer> parse_offer(ByteView body) {
         o.psk_modes = std::move(m.modes);
         break;
       }
+      case wire::kExtSessionTicket: {
+        TESSERA_ASSIGN_OR_RETURN(auto t, wire::SessionTicketExtension::parse(e.data));
+        o.session_ticket = std::move(t.ticket);
+        break;
+      }
       case wire::kExtExtendedMasterSecret:
         // RFC 7627 5.1: the extension_data is empty.
         TESSERA_TRY(wire::expect_empty_extension(e));

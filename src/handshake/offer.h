@@ -34,6 +34,7 @@ struct Offer {
   bool extended_master_secret = false;           // RFC 7627
   std::optional<Bytes> renegotiation_info;       // RFC 5746 (present, with its content)
   bool ec_point_formats = false;                 // RFC 8422 5.1.2 (uncompressed checked)
+  std::optional<Bytes> session_ticket;           // RFC 5077 (present, maybe empty)
   bool fallback_scsv = false;                    // RFC 7507
   bool renegotiation_scsv = false;               // RFC 5746 3.3
 

@@ -17,6 +17,7 @@
 #include "handshake/negotiation.h"
 #include "handshake/offer.h"
 #include "handshake/peer_verify.h"
+#include "handshake/tickets.h"
 #include "handshake/tls12_common.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -24,6 +25,7 @@
 #include "wire/extensions.h"
 #include "wire/hello.h"
 #include "wire/key_exchange.h"
+#include "wire/post_handshake.h"
 #include "x509/trust_store.h"
 
 namespace tessera::handshake {
@@ -77,6 +79,8 @@ class Server12 final : public Handshake {
 
  private:
   Result<Choice> choose(const Offer& o);
+  Result<void> resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st);
+  Result<void> send_session_ticket(const Tls12Secrets& secrets);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
   Result<void> on_client_key_exchange(const wire::HandshakeMessage& m,
                                       ExpectClientKeyExchange& st);
@@ -99,6 +103,8 @@ class Server12 final : public Handshake {
   size_t dh_p_size_ = 0;
   std::vector<uint16_t> requested_schemes_;
   size_t renegotiation_attempts_ = 0;
+  bool ticket_promised_ = false;  // RFC 5077: we answered session_ticket
+  bool resumed_ = false;
   std::variant<ExpectClientCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
                ExpectChangeCipherSpec, ExpectFinished, Connected>
       state_;
@@ -223,6 +229,31 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
                  "client does not offer the extended master secret (RFC 7627), which policy " +
                      pol.name + " requires");
   ems_ = o.extended_master_secret;
+  // RFC 5077 3.1/3.4: a ticket we issued resumes its session (abbreviated
+  // handshake) when still valid for this client, suite and name; anything
+  // else falls back to a full handshake. A session id is needed to signal it.
+  if (o.session_ticket && !o.session_ticket->empty() && cfg_.tickets > 0 &&
+      !o.ch.legacy_session_id.empty()) {
+    TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
+    auto st = open_ticket(provider(), keys, *o.session_ticket, p_.now_unix);
+    if (st && st->version == 0x0303 && st->psk.size() == crypto::kTls12MasterSecretSize) {
+      // RFC 7627 5.3: a session with the extended master secret may not be
+      // resumed by a ClientHello without it.
+      if (st->extended_master_secret && !o.extended_master_secret)
+        return Error(ErrorCode::handshake_failure,
+                     "ClientHello resumes an extended-master-secret session without the extension");
+      const int64_t now_ms = p_.now_unix * 1000;
+      const auto& cs = o.ch.cipher_suites;
+      bool usable =
+          st->extended_master_secret == o.extended_master_secret &&
+          std::find(cs.begin(), cs.end(), st->cipher_suite) != cs.end() &&
+          pol.allows_suite(st->cipher_suite) && st->sni == o.sni &&
+          now_ms - st->issued_at_ms <= static_cast<int64_t>(st->lifetime_s) * 1000 &&
+          now_ms >= st->issued_at_ms - 1000 &&
+          !(cfg_.client_auth == ClientAuth::required && st->client_subject.empty());
+      if (usable) return resume(o, m, std::move(*st));
+    }
+  }
   TESSERA_ASSIGN_OR_RETURN(choice_, choose(o));
   TESSERA_ASSIGN_OR_RETURN(auto alpn, choose_alpn(cfg_.alpn, o.alpn));
   std::copy(o.ch.random.begin(), o.ch.random.end(), client_random_.begin());
@@ -255,6 +286,10 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
   if (!o.sni.empty()) sh.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
+  // RFC 5077 3.2: an empty session_ticket promises a NewSessionTicket.
+  ticket_promised_ = o.session_ticket.has_value() && cfg_.tickets > 0;
+  if (ticket_promised_)
+    sh.extensions.push_back(wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -517,7 +552,14 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(crypto::tls12_verify_finished(provider(), suite.hash, st.secrets.master.view(),
                                             crypto::Tls12Sender::client, h, m.body));
   transcript_.add(m.raw);
+  if (resumed_) {
+    if (tracing()) trace("<- Finished: client Finished verified; resumed handshake complete");
+    state_ = Connected{std::move(st.secrets)};
+    p_.channel->event(Event::handshake_done);
+    return ok();
+  }
   if (tracing()) trace("<- Finished: client Finished verified");
+  if (ticket_promised_) TESSERA_TRY(send_session_ticket(st.secrets));
   p_.channel->send_change_cipher_spec();
   const auto& b = st.secrets.block;
   TESSERA_TRY(p_.channel->set_write_keys_tls12(suite, b.server_write_key.view(),
@@ -535,6 +577,95 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   }
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
+  return ok();
+}
+
+// RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
+// master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
+Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
+  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
+  TicketState ts;
+  ts.version = 0x0303;
+  ts.extended_master_secret = ems_;
+  ts.cipher_suite = static_cast<uint16_t>(choice_.suite.suite);
+  ts.issued_at_ms = p_.now_unix * 1000;
+  ts.lifetime_s = cfg_.ticket_lifetime_s;
+  ts.psk = secrets.master.copy();
+  ts.alpn = summary_.alpn;
+  ts.sni = summary_.server_name;
+  if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
+  wire::NewSessionTicket12 nst;
+  nst.ticket_lifetime_hint = cfg_.ticket_lifetime_s;
+  TESSERA_ASSIGN_OR_RETURN(nst.ticket, seal_ticket(provider(), keys, ts, p_.now_unix));
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
+  transcript_.add(msg);
+  p_.channel->send_handshake(msg);
+  if (tracing())
+    trace("-> NewSessionTicket: the session's state sealed under our ticket key (RFC 5077)");
+  return ok();
+}
+
+// The abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): ServerHello echoing
+// the client's session id, a new ticket, ChangeCipherSpec and Finished; the
+// keys come from the ticket's master secret and the new randoms.
+Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st) {
+  const Policy& pol = cfg_.policy;
+  resumed_ = true;
+  choice_.suite = *cipher_suite_info(st.cipher_suite);
+  ems_ = st.extended_master_secret;
+  TESSERA_ASSIGN_OR_RETURN(auto alpn, choose_alpn(cfg_.alpn, o.alpn));
+  std::copy(o.ch.random.begin(), o.ch.random.end(), client_random_.begin());
+  client_version_ = o.ch.legacy_version;
+  const CipherSuiteInfo& suite = choice_.suite;
+  TESSERA_TRY(transcript_.select_hash(provider(), suite.hash));
+  transcript_.add(m.raw);
+  wire::ServerHello sh;
+  provider().random(sh.random);
+  if (pol.allows_version(ProtocolVersion::tls13))
+    wire::set_downgrade_sentinel(sh.random, wire::DowngradeSentinel::tls12);
+  server_random_ = sh.random;
+  sh.legacy_session_id_echo = o.ch.legacy_session_id;
+  sh.cipher_suite = st.cipher_suite;
+  if (o.secure_renegotiation())
+    sh.extensions.push_back(wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
+  if (ems_) sh.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
+  sh.extensions.push_back(wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+  if (alpn)
+    sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
+  TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
+  transcript_.add(shmsg);
+  p_.channel->send_handshake(shmsg);
+  p_.channel->set_negotiated_version(ProtocolVersion::tls12);
+  summary_.version = ProtocolVersion::tls12;
+  summary_.cipher_suite = st.cipher_suite;
+  summary_.server_name = o.sni;
+  summary_.extended_master_secret = ems_;
+  summary_.resumed = true;
+  summary_.peer_subject = st.client_subject;
+  summary_.client_authenticated = !st.client_subject.empty();
+  if (alpn) summary_.alpn = *alpn;
+  if (tracing())
+    trace("-> ServerHello: resuming the client's TLS 1.2 session from its ticket (" +
+          std::string(suite.iana_name) + "); no certificates, no key exchange");
+  TESSERA_ASSIGN_OR_RETURN(
+      Tls12Secrets secrets, resume_tls12_secrets(provider(), suite, st.psk.view(), client_random_,
+                                                 server_random_, cfg_.keylog));
+  TESSERA_TRY(send_session_ticket(secrets));
+  p_.channel->send_change_cipher_spec();
+  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite, secrets.block.server_write_key.view(),
+                                               secrets.block.server_write_iv.view()));
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite.hash,
+                                                            secrets.master.view(),
+                                                            crypto::Tls12Sender::server, h));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
+  transcript_.add(fin);
+  p_.channel->send_handshake(fin);
+  if (tracing()) {
+    trace("-> ChangeCipherSpec: our records are encrypted from now on");
+    trace("-> Finished: PRF(master secret, \"server finished\", transcript hash)");
+  }
+  state_ = ExpectChangeCipherSpec{std::move(secrets)};
   return ok();
 }
 

@@ -587,7 +587,7 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
   const int64_t now_ms = p_.now_unix * 1000;
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {
     auto st = open_ticket(provider(), keys, o.psks->identities[i].identity, p_.now_unix);
-    if (!st) continue;
+    if (!st || st->version != 0x0304) continue;
     auto info = cipher_suite_info(st->cipher_suite);
     // RFC 8446 4.6.1: the ticket is not used beyond its lifetime.
     // A server that requires client certificates resumes only sessions that

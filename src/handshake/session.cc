@@ -28,6 +28,8 @@ bool Session::usable_at(int64_t now_ms) const {
 std::string Session::to_pem() const {
   ByteWriter w;
   w.u8(kSessionFormat);
+  w.u16(version);
+  w.u8(extended_master_secret ? 1 : 0);
   w.u16(cipher_suite);
   w.prefixed_bytes(1, as_bytes_view(server_name));
   w.prefixed_bytes(1, as_bytes_view(alpn));
@@ -52,6 +54,11 @@ Result<Session> Session::from_pem(std::string_view pem) {
   TESSERA_ASSIGN_OR_RETURN(uint8_t fmt, r.read_u8());
   if (fmt != kSessionFormat)
     return Error(ErrorCode::decode_invalid_value, "unknown session file format");
+  TESSERA_ASSIGN_OR_RETURN(s.version, r.read_u16());
+  TESSERA_ASSIGN_OR_RETURN(uint8_t ems, r.read_u8());
+  if ((s.version != 0x0304 && s.version != 0x0303) || ems > 1)
+    return Error(ErrorCode::decode_invalid_value, "session file: bad version or flag");
+  s.extended_master_secret = ems == 1;
   TESSERA_ASSIGN_OR_RETURN(s.cipher_suite, r.read_u16());
   TESSERA_ASSIGN_OR_RETURN(ByteView name, r.read_prefixed_bytes(1));
   TESSERA_ASSIGN_OR_RETURN(ByteView alpn, r.read_prefixed_bytes(1));

@@ -14,6 +14,8 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
   TicketKey key = keys.current(now_s);
   ByteWriter w;
   w.u8(kStateFormat);
+  w.u16(s.version);
+  w.u8(s.extended_master_secret ? 1 : 0);
   w.u16(s.cipher_suite);
   w.u64(static_cast<uint64_t>(s.issued_at_ms));
   w.u32(s.lifetime_s);
@@ -57,6 +59,8 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
   TicketState s;
   auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
   auto fmt = r.read_u8();
+  auto version = r.read_u16();
+  auto ems = r.read_u8();
   auto suite = r.read_u16();
   auto at = r.read_u64();
   auto life = r.read_u32();
@@ -65,9 +69,11 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
   auto alpn = r.read_prefixed_bytes(1);
   auto sni = r.read_prefixed_bytes(1);
   auto subject = r.read_prefixed_bytes(2);
-  if (!fmt.ok() || *fmt != kStateFormat || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
+  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
       !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
+  s.version = *version;
+  s.extended_master_secret = *ems == 1;
   s.cipher_suite = *suite;
   s.issued_at_ms = static_cast<int64_t>(*at);
   s.lifetime_s = *life;

@@ -21,6 +21,8 @@
 namespace tessera::handshake {
 
 struct TicketState {
+  uint16_t version = 0x0304;  // TLS 1.2 tickets (RFC 5077) carry the master secret as psk
+  bool extended_master_secret = false;
   uint16_t cipher_suite = 0;
   int64_t issued_at_ms = 0;
   uint32_t lifetime_s = 0;

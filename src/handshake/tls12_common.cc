@@ -25,6 +25,18 @@ Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuite
   return s;
 }
 
+Result<Tls12Secrets> resume_tls12_secrets(crypto::Provider& p, const CipherSuiteInfo& suite,
+                                          ByteView master_secret, ByteView client_random,
+                                          ByteView server_random, const KeyLogCallback& keylog) {
+  Tls12Secrets s;
+  s.master = SecretBytes(master_secret);
+  TESSERA_ASSIGN_OR_RETURN(s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(),
+                                                            client_random, server_random,
+                                                            suite.aead));
+  if (keylog) keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, master_secret));
+  return s;
+}
+
 bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t) {
   using crypto::KeyType;
   if (suite.kx == KeyExchange::rsa) return t == KeyType::rsa;

@@ -28,6 +28,13 @@ Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuite
                                           ByteView client_random, ByteView server_random,
                                           const KeyLogCallback& keylog);
 
+// resume_tls12_secrets rebuilds the connection keys of a resumed session
+// (RFC 5246 7.3 abbreviated handshake, RFC 5077 3.1): the session's master
+// secret with the new randoms' key block; key-logs "CLIENT_RANDOM".
+Result<Tls12Secrets> resume_tls12_secrets(crypto::Provider& p, const CipherSuiteInfo& suite,
+                                          ByteView master_secret, ByteView client_random,
+                                          ByteView server_random, const KeyLogCallback& keylog);
+
 // key_fits_suite says whether a certificate key of type t can authenticate
 // the suite: ECDSA suites need an EC or Ed25519 key (RFC 8422 5.3, RFC 8422
 // bis for Ed25519), *_RSA suites an RSA key, and RSA key transport an

@@ -147,6 +147,34 @@ def gnutls_both_ways():
         stop(srv)
 
 
+def tls12_tickets_both_ways():
+    k = Pki("ec")
+    srv, port = tessera_server(k)
+    try:
+        sess = os.path.join(k.dir, "openssl12.sess")
+        r1 = s_client(port, k, "-tls1_2", "-sess_out", sess)
+        r2 = s_client(port, k, "-tls1_2", "-sess_in", sess)
+        R.check("openssl TLS 1.2 session ticket resumes against tessera server",
+                b"New, TLSv1.2" in r1.stdout and b"Reused, TLSv1.2" in r2.stdout and
+                b"Resumed</th><td>yes" in r2.stdout, text(r2)[-800:])
+    finally:
+        stop(srv)
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key, "-www", "-tls1_2"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("openssl s_server -tls1_2 start", False, stop(srv)[1][-400:])
+            return
+        r = tessera_client(port, k, "--max-version", "1.2", "--reconnect", "1")
+        out = text(r)
+        R.check("tessera TLS 1.2 --reconnect resumes against openssl s_server",
+                r.returncode == 0 and "resumed: yes" in out and
+                r.stdout.count(b"Reused, TLSv1.2") == 1, out[-800:])
+    finally:
+        stop(srv)
+
+
 def python_vs_tessera_server():
     k = Pki("ec")
     srv, port = tessera_server(k, echo=True)
@@ -174,7 +202,7 @@ def python_vs_tessera_server():
 
 if __name__ == "__main__":
     for t in [openssl_vs_tessera_server, tessera_client_vs_openssl, gnutls_both_ways,
-              python_vs_tessera_server]:
+              tls12_tickets_both_ways, python_vs_tessera_server]:
         try:
             t()
         except Exception as e:  # noqa: BLE001

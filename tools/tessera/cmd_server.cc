@@ -65,8 +65,7 @@ std::string page_for(const HandshakeSummary& s) {
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
   row("Hello retry", s.hello_retry ? "yes" : "no");
-  row("Resumed", s.resumed ? "yes (TLS 1.3 PSK from a ticket we issued; no certificates sent)"
-                           : "no");
+  row("Resumed", s.resumed ? "yes (from a ticket we issued; no certificates sent)" : "no");
   if (s.version == ProtocolVersion::tls12)
     row("Extended master secret", s.extended_master_secret ? "yes" : "no");
   return "<!DOCTYPE html>\n<html><head><meta "

@@ -128,10 +128,12 @@ std::string describe_summary(const HandshakeSummary& s) {
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
   if (s.hello_retry) out += "hello retry: yes\n";
-  if (s.version == ProtocolVersion::tls13)
-    out += std::string("resumed: ") +
-           (s.resumed ? "yes (PSK from an earlier session; no certificate exchange)" : "no") +
-           "\n";
+  out += std::string("resumed: ") +
+         (s.resumed ? (s.version == ProtocolVersion::tls13
+                           ? "yes (PSK from an earlier session; no certificate exchange)"
+                           : "yes (TLS 1.2 session ticket; no certificates, no key exchange)")
+                    : "no") +
+         "\n";
   return out;
 }
 

@@ -164,12 +164,89 @@ TEST(Resumption, SuiteWithAnotherHashIsNotResumed) {
   EXPECT_EQ(p.client->summary().cipher_suite, 0x1302);
 }
 
-TEST(Resumption, Tls12ConnectionsLeaveNoTickets) {
-  Env e;
+// --- TLS 1.2 session tickets (RFC 5077) ---------------------------------------
+
+void make_tls12(Env& e) {
   e.cc->policy.max_version = ProtocolVersion::tls12;
   e.cc->policy.cipher_suites = e.cc->policy.suites_for(ProtocolVersion::tls12);
+}
+
+TEST(Resumption12, SessionTicketResumesWithAnAbbreviatedHandshake) {
+  Env e;
+  make_tls12(e);
+  auto first = e.connect();
+  EXPECT_EQ(first.client->summary().version, ProtocolVersion::tls12);
+  EXPECT_FALSE(first.client->summary().resumed);
+  ASSERT_EQ(e.store->size(), 1u);  // one ticket per TLS 1.2 handshake
+  std::vector<std::string> lines;
+  auto second = make_tls_pair(e.cc, e.sc);
+  second.client->set_trace([&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_TRUE(second.handshake()) << err(*second.client) << " / " << err(*second.server);
+  EXPECT_TRUE(second.client->summary().resumed);
+  EXPECT_TRUE(second.server->summary().resumed);
+  EXPECT_TRUE(second.client->summary().extended_master_secret);
+  EXPECT_EQ(second.client->summary().peer_subject, "CN=localhost");
+  EXPECT_EQ(second.client->summary().cipher_suite, first.client->summary().cipher_suite);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("offering a TLS 1.2 session ticket"), std::string::npos) << all;
+  EXPECT_EQ(all.find("<- Certificate"), std::string::npos) << all;
+  EXPECT_EQ(all.find("ClientKeyExchange"), std::string::npos) << all;
+  transfer(second, true, 30000);
+  transfer(second, false, 30000);
+  // The resumed handshake hands out a fresh ticket: a third connection resumes too.
+  ASSERT_EQ(e.store->size(), 1u);
+  auto third = e.connect();
+  EXPECT_TRUE(third.server->summary().resumed);
+}
+
+TEST(Resumption12, MutualTlsIdentityCarriesOver) {
+  Env e;
+  make_tls12(e);
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
   e.connect();
-  EXPECT_EQ(e.store->size(), 0u);
+  auto p = e.connect();
+  ASSERT_TRUE(p.server->summary().resumed);
+  EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+}
+
+TEST(Resumption12, UnknownTicketFallsBackToFullHandshake) {
+  Env e;
+  make_tls12(e);
+  e.connect();
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  auto p = e.connect();
+  EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_FALSE(p.client->summary().resumed);
+  EXPECT_EQ(e.store->size(), 1u);  // and a new ticket from the new key
+}
+
+TEST(Resumption12, SessionFileRoundTrip) {
+  Env e;
+  make_tls12(e);
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version, 0x0303);
+  EXPECT_EQ(s->psk.size(), 48u);
+  auto back = Session::from_pem(s->to_pem());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->version, 0x0303);
+  EXPECT_TRUE(back->extended_master_secret);
+  e.store->put("localhost", *back);
+  EXPECT_TRUE(e.connect().client->summary().resumed);
+}
+
+TEST(Resumption12, Tls12TicketIsNotUsedWhenTls13IsNegotiated) {
+  Env e;
+  make_tls12(e);
+  e.connect();
+  e.cc->policy = Policy::default_policy();  // now 1.3 and 1.2
+  auto p = e.connect();
+  EXPECT_EQ(p.client->summary().version, ProtocolVersion::tls13);
+  EXPECT_FALSE(p.client->summary().resumed);
 }
 
 TEST(Session, PemRoundTrip) {
