@@ -35,6 +35,7 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -222,18 +223,31 @@ struct TConfigs {
   std::shared_ptr<tessera::ServerConfig> server;
 };
 
+// TLS 1.2 scenarios: one suite; compat allows RSA key transport. P-256 is
+// listed too because in TLS 1.2 supported_groups also limits the curve of the
+// server's ECDSA certificate (RFC 8422 5.1); X25519 stays preferred.
+tessera::Policy tls12_policy(tessera::CipherSuite suite) {
+  tessera::Policy p = tessera::Policy::compat();
+  p.min_version = p.max_version = tessera::ProtocolVersion::tls12;
+  p.cipher_suites = {suite};
+  p.groups = {tessera::NamedGroup::x25519, tessera::NamedGroup::secp256r1};
+  return p;
+}
+
 TConfigs t_configs(const std::string& server_cred, bool mtls,
-                   tessera::CipherSuite suite = tessera::CipherSuite::TLS_AES_128_GCM_SHA256) {
+                   tessera::CipherSuite suite = tessera::CipherSuite::TLS_AES_128_GCM_SHA256,
+                   std::optional<tessera::CipherSuite> tls12_suite = std::nullopt) {
   TConfigs c;
   auto trust = t_trust();
   c.client = std::make_shared<tessera::ClientConfig>();
-  c.client->policy = tls13_policy(suite);
+  c.client->policy = tls12_suite ? tls12_policy(*tls12_suite) : tls13_policy(suite);
   c.client->trust = trust;
   c.client->clock = now_seconds;
   c.server = std::make_shared<tessera::ServerConfig>();
-  c.server->policy = tls13_policy(suite);
+  c.server->policy = tls12_suite ? tls12_policy(*tls12_suite) : tls13_policy(suite);
   c.server->credentials = {t_credential(server_cred)};
   c.server->clock = now_seconds;
+  c.server->tickets = 0;  // no session cache unless measured (OpenSSL: SSL_OP_NO_TICKET)
   if (mtls) {
     c.client->credential = t_credential("client-ec");
     c.server->client_auth = tessera::ClientAuth::required;
@@ -318,7 +332,8 @@ void o_common(SSL_CTX* ctx, const char* suite) {
 }
 
 std::unique_ptr<OConfigs> o_configs(const std::string& server_cred, bool mtls,
-                                    const char* suite = "TLS_AES_128_GCM_SHA256") {
+                                    const char* suite = "TLS_AES_128_GCM_SHA256",
+                                    const char* tls12_cipher = nullptr) {
   auto c = std::make_unique<OConfigs>();
   c->client = SSL_CTX_new(TLS_client_method());
   c->server = SSL_CTX_new(TLS_server_method());
@@ -326,6 +341,14 @@ std::unique_ptr<OConfigs> o_configs(const std::string& server_cred, bool mtls,
   o_common(c->client, suite);
   o_common(c->server, suite);
   SSL_CTX_set_num_tickets(c->server, 0);
+  if (tls12_cipher) {
+    for (SSL_CTX* ctx : {c->client, c->server}) {
+      SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+      SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+      if (SSL_CTX_set_cipher_list(ctx, tls12_cipher) != 1) die("SSL_CTX_set_cipher_list");
+      if (SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1) die("SSL_CTX_set1_groups_list");
+    }
+  }
   if (SSL_CTX_load_verify_locations(c->client, pki("ca.pem").c_str(), nullptr) != 1)
     die("client load_verify_locations");
   SSL_CTX_set_verify(c->client, SSL_VERIFY_PEER, nullptr);
@@ -529,9 +552,10 @@ void sanity(const TConfigs& tc, const OConfigs& oc, const std::string& name) {
 }
 
 void bench_handshake(const Settings& s, const std::string& name, const std::string& cred,
-                     bool mtls) {
-  TConfigs tc = t_configs(cred, mtls);
-  auto oc = o_configs(cred, mtls);
+                     bool mtls, std::optional<tessera::CipherSuite> tls12_suite = std::nullopt,
+                     const char* o_tls12_cipher = nullptr) {
+  TConfigs tc = t_configs(cred, mtls, tessera::CipherSuite::TLS_AES_128_GCM_SHA256, tls12_suite);
+  auto oc = o_configs(cred, mtls, "TLS_AES_128_GCM_SHA256", o_tls12_cipher);
   sanity(tc, *oc, name);
   // Warm-up (lazy initialisation, caches) outside the timed batches.
   t_handshakes(tc, 3, mtls);
@@ -885,6 +909,11 @@ int main(int argc, char** argv) {
     g_floor_scenarios.push_back({"RSA-2048", g_rows.end()[-2].t, g_rows.end()[-2].o, 0, 1, 1, 1});
     bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true);
     g_floor_scenarios.push_back({"mTLS ECDSA", g_rows.end()[-2].t, g_rows.end()[-2].o, 2, 0, 4, 0});
+    bench_handshake(s, "TLS 1.2 ECDHE-ECDSA-AES128-GCM", "server-ec", false,
+                    tessera::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                    "ECDHE-ECDSA-AES128-GCM-SHA256");
+    bench_handshake(s, "TLS 1.2 RSA key exchange, AES128-GCM", "server-rsa", false,
+                    tessera::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256, "AES128-GCM-SHA256");
   }
   if (want("bulk")) bench_bulk(s);
   if (want("memory") && mem_hooked) bench_memory();
