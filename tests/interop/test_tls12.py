@@ -237,20 +237,27 @@ def gnutls_both_ways():
                             b"TLS1.2" in r.stdout, text(r)[-600:])
         finally:
             stop(srv)
-        # tessera client -> gnutls-serv
+        # tessera client -> gnutls-serv, every suite
         for kx in kxs:
-            port = free_port()
-            prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+%s" % kx
-            srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", k.server,
-                         "--x509keyfile", k.server_key, "--priority", prio, "--echo"])
-            if not wait_port(port, proc=srv):
-                R.check("client->gnutls TLS 1.2 %s start" % kx, False, stop(srv)[1][-400:])
-                continue
-            r = tessera_client(port, k, "--policy", "compat", data=b"ping gnutls 1.2\n")
-            stop(srv)
-            R.check("client->gnutls TLS 1.2 %s" % kx,
-                    r.returncode == 0 and b"ping gnutls 1.2" in r.stdout and
-                    "version: TLS 1.2" in text(r), text(r)[-600:])
+            for cipher in ("AES-128-GCM", "AES-256-GCM", "CHACHA20-POLY1305"):
+                if kx == "RSA" and cipher == "CHACHA20-POLY1305":
+                    continue
+                port = free_port()
+                prio = ("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+%s:-CIPHER-ALL:+%s" %
+                        (kx, cipher))
+                srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", k.server,
+                             "--x509keyfile", k.server_key, "--priority", prio, "--echo"])
+                if not wait_port(port, proc=srv):
+                    R.check("client->gnutls TLS 1.2 %s %s start" % (kx, cipher), False,
+                            stop(srv)[1][-400:])
+                    continue
+                r = tessera_client(port, k, "--policy", "compat", data=b"ping gnutls 1.2\n")
+                stop(srv)
+                want = cipher.replace("AES-128-GCM", "AES_128_GCM").replace(
+                    "AES-256-GCM", "AES_256_GCM").replace("CHACHA20-POLY1305", "CHACHA20_POLY1305")
+                R.check("client->gnutls TLS 1.2 %s %s" % (kx, cipher),
+                        r.returncode == 0 and b"ping gnutls 1.2" in r.stdout and
+                        "version: TLS 1.2" in text(r) and want in text(r), text(r)[-600:])
     k = pki("ec")
     # mTLS 1.2 with gnutls on both sides.
     srv, port = tessera_server(k, client_ca=k.ca, echo=True)
