@@ -25,9 +25,21 @@
 
 namespace tessera::fuzz {
 
-enum class Scenario : uint8_t { plain = 0, mtls = 1, hello_retry = 2, alpn = 3 };
-inline constexpr uint8_t kNumScenarios = 4;
-inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls", "hrr", "alpn"};
+// TLS 1.3: plain, mtls, hello_retry, alpn. TLS 1.2 (ECDHE_ECDSA with the
+// Ed25519 certificate, extended master secret): tls12, tls12_mtls.
+enum class Scenario : uint8_t {
+  plain = 0,
+  mtls = 1,
+  hello_retry = 2,
+  alpn = 3,
+  tls12 = 4,
+  tls12_mtls = 5
+};
+inline constexpr uint8_t kNumScenarios = 6;
+inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",  "hrr",
+                                                          "alpn",  "tls12", "tls12m"};
+
+inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
 inline constexpr std::string_view kClientSeed = "tessera-fuzz-client";
 inline constexpr std::string_view kServerSeed = "tessera-fuzz-server";
@@ -61,7 +73,11 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
   c->trust = fixtures().trust;
   c->clock = [] { return kFuzzNow; };
-  if (s == Scenario::mtls) c->credential = fixtures().client_cred;
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls) c->credential = fixtures().client_cred;
+  if (is_tls12(s)) {
+    c->policy.max_version = ProtocolVersion::tls12;
+    c->policy.cipher_suites = c->policy.suites_for(ProtocolVersion::tls12);
+  }
   // A share the server does not accept forces a HelloRetryRequest (RFC 8446 4.1.4).
   if (s == Scenario::hello_retry) c->policy.key_share_groups = {NamedGroup::secp384r1};
   if (s == Scenario::alpn) c->alpn = {"h2", "http/1.1"};
@@ -74,7 +90,7 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   c->credentials = {fixtures().server_cred};
   c->clock = [] { return kFuzzNow; };
   c->cookie_key = std::vector<uint8_t>(32, 0x5a);
-  if (s == Scenario::mtls) {
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls) {
     c->client_auth = ClientAuth::required;
     c->client_trust = fixtures().trust;
   }

@@ -46,34 +46,44 @@ struct KeyAgreement {
   size_t dh_p_size = 0;
 };
 
-struct ExpectCertificate {};
+struct ExpectCertificate {
+  static constexpr const char* kExpecting = "Certificate";
+};
 struct ExpectServerKeyExchange {
+  static constexpr const char* kExpecting = "ServerKeyExchange";
   ServerAuth auth;
 };
 struct ExpectCertificateRequestOrDone {
+  static constexpr const char* kExpecting = "CertificateRequest or ServerHelloDone";
   ServerAuth auth;
   KeyAgreement kx;
 };
 struct ExpectServerHelloDone {
+  static constexpr const char* kExpecting = "ServerHelloDone";
   ServerAuth auth;
   KeyAgreement kx;
   wire::CertificateRequest12 request;
 };
 struct ExpectChangeCipherSpec {
+  static constexpr const char* kExpecting = "ChangeCipherSpec";
   Tls12Secrets secrets;
 };
 struct ExpectFinished {
+  static constexpr const char* kExpecting = "Finished";
   Tls12Secrets secrets;
 };
 struct Connected {
+  static constexpr const char* kExpecting = "application data";
   Tls12Secrets secrets;
 };
 // Abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): the server's
 // [NewSessionTicket], ChangeCipherSpec and Finished come first.
 struct ExpectResumedChangeCipherSpec {
+  static constexpr const char* kExpecting = "ChangeCipherSpec";
   Tls12Secrets secrets;
 };
 struct ExpectResumedFinished {
+  static constexpr const char* kExpecting = "Finished";
   Tls12Secrets secrets;
 };
 
@@ -149,27 +159,7 @@ class Client12 final : public Handshake {
 };
 
 std::string Client12::expecting() const {
-  return std::visit(
-      [](const auto& s) -> std::string {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, ExpectCertificate>)
-          return "Certificate";
-        else if constexpr (std::is_same_v<T, ExpectServerKeyExchange>)
-          return "ServerKeyExchange";
-        else if constexpr (std::is_same_v<T, ExpectCertificateRequestOrDone>)
-          return "CertificateRequest or ServerHelloDone";
-        else if constexpr (std::is_same_v<T, ExpectServerHelloDone>)
-          return "ServerHelloDone";
-        else if constexpr (std::is_same_v<T, ExpectChangeCipherSpec> ||
-                           std::is_same_v<T, ExpectResumedChangeCipherSpec>)
-          return "ChangeCipherSpec";
-        else if constexpr (std::is_same_v<T, ExpectFinished> ||
-                           std::is_same_v<T, ExpectResumedFinished>)
-          return "Finished";
-        else
-          return "application data";
-      },
-      state_);
+  return expecting_name(state_);
 }
 
 Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
@@ -210,12 +200,7 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
         break;
       }
       case wire::kExtAlpn: {
-        TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(e.data));
-        // RFC 7301 3.1: the selected protocol must be one we offered.
-        if (std::find(offered_alpn_.begin(), offered_alpn_.end(), proto) == offered_alpn_.end())
-          return Error(ErrorCode::illegal_parameter,
-                       "server selected ALPN protocol '" + proto + "' which we did not offer");
-        summary_.alpn = proto;
+        TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
         break;
       }
       case wire::kExtServerName:

@@ -33,6 +33,7 @@ namespace {
 using wire::HandshakeType;
 
 struct ExpectServerHello {
+  static constexpr const char* kExpecting = "ServerHello";
   std::vector<std::unique_ptr<crypto::KeyShare>> shares;
   bool retried = false;
   uint16_t hrr_suite = 0;  // the suite a HelloRetryRequest named
@@ -41,25 +42,31 @@ struct ExpectServerHello {
 using Keys = HandshakeTrafficSecrets;
 
 struct ExpectEncryptedExtensions {
+  static constexpr const char* kExpecting = "EncryptedExtensions";
   Keys keys;
 };
 struct ExpectCertificateOrRequest {
+  static constexpr const char* kExpecting = "Certificate or CertificateRequest";
   Keys keys;
 };
 struct ExpectCertificate {
+  static constexpr const char* kExpecting = "Certificate";
   Keys keys;
   CertificateRequestInfo request;  // the server asked for our certificate
 };
 struct ExpectCertificateVerify {
+  static constexpr const char* kExpecting = "CertificateVerify";
   Keys keys;
   std::optional<CertificateRequestInfo> request;
   PeerChain chain;
 };
 struct ExpectFinished {
+  static constexpr const char* kExpecting = "Finished";
   Keys keys;
   std::optional<CertificateRequestInfo> request;
 };
 struct Connected {
+  static constexpr const char* kExpecting = "KeyUpdate or NewSessionTicket";
   Traffic13 traffic;
 };
 
@@ -132,25 +139,7 @@ class Client13 final : public Handshake {
 
 std::string Client13::expecting() const {
   if (tls12_) return tls12_->expecting();
-  return std::visit(
-      [](const auto& s) -> std::string {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, ExpectServerHello>)
-          return "ServerHello";
-        else if constexpr (std::is_same_v<T, ExpectEncryptedExtensions>)
-          return "EncryptedExtensions";
-        else if constexpr (std::is_same_v<T, ExpectCertificateOrRequest>)
-          return "Certificate or CertificateRequest";
-        else if constexpr (std::is_same_v<T, ExpectCertificate>)
-          return "Certificate";
-        else if constexpr (std::is_same_v<T, ExpectCertificateVerify>)
-          return "CertificateVerify";
-        else if constexpr (std::is_same_v<T, ExpectFinished>)
-          return "Finished";
-        else
-          return "KeyUpdate or NewSessionTicket";
-      },
-      state_);
+  return expecting_name(state_);
 }
 
 Result<Bytes> Client13::build_client_hello(
@@ -586,12 +575,7 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
       case wire::kExtSupportedGroups:  // RFC 8446 4.2.7: informational only
         break;
       case wire::kExtAlpn: {
-        TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(e.data));
-        // RFC 7301 3.1: the selected protocol must be one the client offered.
-        if (std::find(offered_alpn_.begin(), offered_alpn_.end(), proto) == offered_alpn_.end())
-          return Error(ErrorCode::illegal_parameter,
-                       "server selected ALPN protocol '" + proto + "' which we did not offer");
-        summary_.alpn = proto;
+        TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
         break;
       }
       case wire::kExtKeyShare:

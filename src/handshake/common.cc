@@ -6,6 +6,7 @@
 #include "base/hex.h"
 #include "handshake/handshake.h"
 #include "handshake/negotiation.h"
+#include "wire/extensions.h"
 
 namespace tessera::handshake {
 
@@ -183,6 +184,15 @@ Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSe
     keylog(crypto::keylog::line(crypto::keylog::kExporterSecret, client_random, ems.view()));
   }
   return ApplicationTrafficSecrets{std::move(master), std::move(cats), std::move(sats)};
+}
+
+Result<std::string> selected_alpn(ByteView extension_data, const std::vector<std::string>& offered) {
+  TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(extension_data));
+  // RFC 7301 3.1: the selected protocol must be one the client offered.
+  if (std::find(offered.begin(), offered.end(), proto) == offered.end())
+    return Error(ErrorCode::illegal_parameter,
+                 "server selected ALPN protocol '" + proto + "' which we did not offer");
+  return proto;
 }
 
 std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/bytes.h"
@@ -104,6 +105,19 @@ Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSe
 
 // keylog_line renders an NSS key log line: "LABEL <client_random> <secret>".
 std::string keylog_line(std::string_view label, ByteView client_random, ByteView secret);
+
+// selected_alpn reads the server's ALPN answer (ServerHello in TLS 1.2,
+// EncryptedExtensions in TLS 1.3): exactly one name, which RFC 7301 3.1
+// requires to be one the client offered (illegal_parameter otherwise).
+Result<std::string> selected_alpn(ByteView extension_data, const std::vector<std::string>& offered);
+
+// expecting_name names what a state machine waits for: the kExpecting of
+// the state its std::variant holds (each state struct declares one).
+template <class StateVariant>
+std::string expecting_name(const StateVariant& state) {
+  return std::visit(
+      [](const auto& s) { return std::string(std::decay_t<decltype(s)>::kExpecting); }, state);
+}
 
 // describe helpers for trace lines.
 std::string hex_short(ByteView b, size_t max_bytes = 8);

@@ -34,21 +34,28 @@ namespace {
 
 using wire::HandshakeType;
 
-struct ExpectClientCertificate {};
+struct ExpectClientCertificate {
+  static constexpr const char* kExpecting = "Certificate";
+};
 struct ExpectClientKeyExchange {
+  static constexpr const char* kExpecting = "ClientKeyExchange";
   std::optional<PeerChain> client_chain;
 };
 struct ExpectCertificateVerify {
+  static constexpr const char* kExpecting = "CertificateVerify";
   Tls12Secrets secrets;
   PeerChain chain;
 };
 struct ExpectChangeCipherSpec {
+  static constexpr const char* kExpecting = "ChangeCipherSpec";
   Tls12Secrets secrets;
 };
 struct ExpectFinished {
+  static constexpr const char* kExpecting = "Finished";
   Tls12Secrets secrets;
 };
 struct Connected {
+  static constexpr const char* kExpecting = "application data";
   Tls12Secrets secrets;
 };
 
@@ -112,23 +119,7 @@ class Server12 final : public Handshake {
 };
 
 std::string Server12::expecting() const {
-  return std::visit(
-      [](const auto& s) -> std::string {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, ExpectClientCertificate>)
-          return "Certificate";
-        else if constexpr (std::is_same_v<T, ExpectClientKeyExchange>)
-          return "ClientKeyExchange";
-        else if constexpr (std::is_same_v<T, ExpectCertificateVerify>)
-          return "CertificateVerify";
-        else if constexpr (std::is_same_v<T, ExpectChangeCipherSpec>)
-          return "ChangeCipherSpec";
-        else if constexpr (std::is_same_v<T, ExpectFinished>)
-          return "Finished";
-        else
-          return "application data";
-      },
-      state_);
+  return expecting_name(state_);
 }
 
 // choose picks, by policy preference, the first TLS 1.2 suite the client

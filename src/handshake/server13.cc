@@ -37,6 +37,7 @@ namespace {
 using wire::HandshakeType;
 
 struct ExpectClientHello {
+  static constexpr const char* kExpecting = "ClientHello";
   bool retried = false;
   uint16_t hrr_suite = 0;
   uint16_t hrr_group = 0;
@@ -51,16 +52,20 @@ struct Secrets {
 };
 
 struct ExpectClientCertificate {
+  static constexpr const char* kExpecting = "Certificate";
   Secrets s;
 };
 struct ExpectClientCertificateVerify {
+  static constexpr const char* kExpecting = "CertificateVerify";
   Secrets s;
   PeerChain chain;
 };
 struct ExpectClientFinished {
+  static constexpr const char* kExpecting = "Finished";
   Secrets s;
 };
 struct Connected {
+  static constexpr const char* kExpecting = "KeyUpdate";
   Traffic13 traffic;
 };
 
@@ -125,21 +130,7 @@ class Server13 final : public Handshake {
 
 std::string Server13::expecting() const {
   if (tls12_) return tls12_->expecting();
-  return std::visit(
-      [](const auto& s) -> std::string {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, ExpectClientHello>)
-          return "ClientHello";
-        else if constexpr (std::is_same_v<T, ExpectClientCertificate>)
-          return "Certificate";
-        else if constexpr (std::is_same_v<T, ExpectClientCertificateVerify>)
-          return "CertificateVerify";
-        else if constexpr (std::is_same_v<T, ExpectClientFinished>)
-          return "Finished";
-        else
-          return "KeyUpdate";
-      },
-      state_);
+  return expecting_name(state_);
 }
 
 Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
