@@ -1,0 +1,128 @@
+// The blocking Stream over real sockets (socketpair): handshakes and data in
+// both versions, and hostile or absent peers that must cost a bounded time:
+// a peer that trickles its ClientHello one byte at a time, one that says
+// nothing, one that disconnects mid-handshake.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "tessera/stream.h"
+#include "unit/conn/pair.h"
+
+namespace tessera::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct SocketPair {
+  int a = -1, b = -1;
+  SocketPair() {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    a = fds[0];
+    b = fds[1];
+  }
+};
+
+Stream server_stream(int fd, StreamTimeouts to = {}) {
+  auto c = Connection::server(server_config());
+  EXPECT_TRUE(c.ok());
+  return Stream(fd, std::move(*c), to);
+}
+
+void round_trip(std::shared_ptr<ClientConfig> cc, ProtocolVersion want) {
+  SocketPair sp;
+  auto server = std::async(std::launch::async, [&] {
+    Stream s = server_stream(sp.b);
+    if (!s.handshake().ok()) return std::string("server handshake failed");
+    std::vector<uint8_t> buf(1024);
+    auto n = s.read(buf);
+    if (!n.ok()) return n.error().to_string();
+    (void)s.write_all(std::span<const uint8_t>(buf.data(), *n));
+    (void)s.shutdown();
+    return std::string();
+  });
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(sp.a, std::move(*c));
+  ASSERT_TRUE(s.handshake().ok());
+  EXPECT_EQ(s.connection().summary().version, want);
+  const std::string msg = "hello over a socket";
+  ASSERT_TRUE(s.write_all(std::span<const uint8_t>(
+                              reinterpret_cast<const uint8_t*>(msg.data()), msg.size()))
+                  .ok());
+  std::vector<uint8_t> buf(1024);
+  auto n = s.read(buf);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(buf.begin(), buf.begin() + static_cast<long>(*n)), msg);
+  EXPECT_EQ(server.get(), "");
+}
+
+TEST(Stream, Tls13RoundTrip) { round_trip(client_config(), ProtocolVersion::tls13); }
+
+TEST(Stream, Tls12RoundTrip) {
+  auto cc = client_config();
+  cc->policy.max_version = ProtocolVersion::tls12;
+  cc->policy.cipher_suites = cc->policy.suites_for(ProtocolVersion::tls12);
+  round_trip(cc, ProtocolVersion::tls12);
+}
+
+// A peer that sends its ClientHello one byte every 50 ms (a slowloris) is cut
+// off by the whole-handshake deadline, not kept alive by its trickle.
+TEST(StreamHostile, TricklingPeerHitsTheHandshakeDeadline) {
+  SocketPair sp;
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  std::vector<uint8_t> hello((*c)->pending_tls().begin(), (*c)->pending_tls().end());
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    for (size_t i = 0; i < hello.size() && !stop; ++i) {
+      if (::write(sp.a, &hello[i], 1) != 1) break;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  Stream s = server_stream(sp.b, StreamTimeouts{300ms, 300ms});
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = s.handshake();
+  auto took = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  trickle.join();
+  ::close(sp.a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::timeout) << r.error().to_string();
+  EXPECT_LT(took, 2s);  // the trickle alone would take hello.size() * 50 ms
+  EXPECT_GT(hello.size() * 50ms, 5s);
+}
+
+TEST(StreamHostile, SilentPeerTimesOut) {
+  SocketPair sp;
+  Stream s = server_stream(sp.b, StreamTimeouts{200ms, 200ms});
+  auto r = s.handshake();
+  ::close(sp.a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::timeout);
+}
+
+TEST(StreamHostile, PeerVanishingMidHandshakeIsAnErrorNotAHang) {
+  SocketPair sp;
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  auto hello = (*c)->pending_tls();
+  // Half a ClientHello, then the peer is gone.
+  ASSERT_EQ(::write(sp.a, hello.data(), hello.size() / 2),
+            static_cast<ssize_t>(hello.size() / 2));
+  ::close(sp.a);
+  Stream s = server_stream(sp.b, StreamTimeouts{5s, 5s});
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = s.handshake();
+  ASSERT_FALSE(r.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_NE(r.error().code(), ErrorCode::timeout) << r.error().to_string();
+}
+
+}  // namespace
+}  // namespace tessera::testing
