@@ -134,7 +134,12 @@ void check_replay(fuzz::Scenario s, const Streams& st) {
               fuzz::kScenarioNames[static_cast<int>(s)], st.client_to_server.size(),
               st.server_to_client.size(), ok_c ? "completes" : "FAILS",
               ok_s ? "completes" : "FAILS");
-  if (!ok_c || !ok_s) std::exit(1);
+  // TLS 1.2 mTLS: the client's ECDSA CertificateVerify is randomised by
+  // libcrypto (not drawn from the deterministic provider) and, unlike TLS 1.3,
+  // the server's Finished covers it, so the recorded server flight can only
+  // take the client as far as that Finished. The server side replays fully.
+  const bool client_must_complete = s != fuzz::Scenario::tls12_mtls;
+  if ((client_must_complete && !ok_c) || !ok_s) std::exit(1);
 }
 
 void state_machine_seeds() {
