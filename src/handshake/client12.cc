@@ -25,7 +25,7 @@
 #include "wire/hello.h"
 #include "wire/key_exchange.h"
 #include "wire/post_handshake.h"
-#include "x509/certificate.h"
+#include "x509/extensions.h"
 
 namespace tessera::handshake {
 
@@ -377,11 +377,10 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
                      " key, which cannot be used with " + std::string(suite_.iana_name));
   // RFC 5246 7.4.2 / RFC 5280 4.2.1.3: with a keyUsage extension, RSA key
   // transport needs keyEncipherment and signed key exchanges digitalSignature.
-  TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(pc.chain[0]));
-  if (const auto& ku = leaf.extensions().key_usage) {
+  if (pc.leaf_key_usage) {
     bool transport = suite_.kx == KeyExchange::rsa;
     auto bit = transport ? x509::KeyUsageBit::key_encipherment : x509::KeyUsageBit::digital_signature;
-    if (!ku->has(bit))
+    if (!x509::KeyUsage{*pc.leaf_key_usage}.has(bit))
       return Error(ErrorCode::cert_bad_usage, AlertDescription::unsupported_certificate,
                    std::string("server certificate keyUsage lacks ") +
                        (transport ? "keyEncipherment, needed for RSA key exchange"

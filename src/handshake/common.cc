@@ -97,8 +97,11 @@ std::shared_ptr<const Credential> pick_credential(
     }
     return false;
   };
-  for (const auto& c : creds)
-    if (c && names_host(*c) && usable(*c)) return c;
+  // SNI decides only between several credentials (and costs a parse of each
+  // leaf): with one, the fallback below picks the same.
+  if (creds.size() > 1)
+    for (const auto& c : creds)
+      if (c && names_host(*c) && usable(*c)) return c;
   for (const auto& c : creds)
     if (c && usable(*c)) return c;
   return nullptr;

@@ -23,13 +23,18 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
           "peer certificate chain of " + std::to_string(total) + " bytes exceeds the policy limit");
   }
   PeerChain pc;
-  TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
-  pc.subject = leaf.subject().to_string();
-  ByteView spki = leaf.spki_der();
-  pc.leaf_spki.assign(spki.begin(), spki.end());
   for (const auto& c : chain) pc.chain.push_back(c);
+  // What the handshake needs from the leaf, from the one parse of it.
+  auto take_leaf = [&pc](const x509::Certificate& leaf) {
+    pc.subject = leaf.subject().to_string();
+    ByteView spki = leaf.spki_der();
+    pc.leaf_spki.assign(spki.begin(), spki.end());
+    if (const auto& ku = leaf.extensions().key_usage) pc.leaf_key_usage = ku->bits;
+  };
 
   if (!req.verify) {
+    TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
+    take_leaf(leaf);
     pc.description = pc.subject + " (NOT verified: verification disabled)";
     return pc;
   }
@@ -51,6 +56,8 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
     return e.with_context(std::string(req.purpose_server ? "server" : "client") +
                           " certificate rejected");
   }
+  const x509::Certificate& leaf = *path->certs.front();  // leaf first, anchor last
+  take_leaf(leaf);
   const auto& anchor = path->certs.back();
   pc.anchor_subject = anchor->subject().to_string();
   pc.description = pc.subject + " issued by " + leaf.issuer().to_string() + " (" +

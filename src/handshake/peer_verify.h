@@ -2,6 +2,7 @@
 // X.509 verifier, and its CertificateVerify signature with the leaf key.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct VerifyRequest {
 struct PeerChain {
   std::vector<std::vector<uint8_t>> chain;  // as sent, leaf first
   Bytes leaf_spki;
+  // The leaf's keyUsage bits (x509::KeyUsage::bits), when it has the
+  // extension: TLS 1.2 checks digitalSignature / keyEncipherment against the
+  // key exchange (RFC 5246 7.4.2).
+  std::optional<uint16_t> leaf_key_usage;
   std::string subject;         // leaf subject
   std::string anchor_subject;  // the trust anchor the path ended at
   std::string description;     // one line for the trace
