@@ -90,6 +90,9 @@ struct ServerConfig {
   size_t tickets = 2;
   uint32_t ticket_lifetime_s = 7200;
   std::shared_ptr<TicketKeyProvider> ticket_keys;
+  // Set: stateful resumption instead: tickets name entries of this cache,
+  // each used once (TLS 1.3 and TLS 1.2 tickets alike).
+  std::shared_ptr<ServerSessionCache> session_cache;
 };
 
 }  // namespace tessera

@@ -124,4 +124,39 @@ class RotatingTicketKeys final : public TicketKeyProvider {
   std::deque<std::pair<int64_t, TicketKey>> keys_;  // (created_at, key), newest first
 };
 
+// ServerSessionCache: server-side session state, as an alternative to
+// self-contained tickets (ServerConfig::session_cache). The ticket is then a
+// random 16-byte name for an entry here, and each entry is used once.
+class ServerSessionCache {
+ public:
+  virtual ~ServerSessionCache() = default;
+  virtual void put(const std::vector<uint8_t>& id, std::vector<uint8_t> state,
+                   int64_t expires_at_s) = 0;
+  // take removes and returns the entry if present and not expired.
+  virtual std::optional<std::vector<uint8_t>> take(const std::vector<uint8_t>& id,
+                                                   int64_t now_s) = 0;
+};
+
+// MemoryServerSessionCache: bounded (oldest entries dropped first),
+// thread-safe; entries (which hold session secrets) are wiped when dropped.
+class MemoryServerSessionCache final : public ServerSessionCache {
+ public:
+  explicit MemoryServerSessionCache(size_t max_entries = 20000) : max_(max_entries) {}
+  ~MemoryServerSessionCache() override;
+  void put(const std::vector<uint8_t>& id, std::vector<uint8_t> state,
+           int64_t expires_at_s) override;
+  std::optional<std::vector<uint8_t>> take(const std::vector<uint8_t>& id, int64_t now_s) override;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::vector<uint8_t> state;
+    int64_t expires_at_s;
+  };
+  size_t max_;
+  mutable std::mutex mu_;
+  std::map<std::vector<uint8_t>, Entry> entries_;
+  std::deque<std::vector<uint8_t>> order_;  // ids, oldest first (may hold taken ones)
+};
+
 }  // namespace tessera

@@ -225,8 +225,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   // else falls back to a full handshake. A session id is needed to signal it.
   if (o.session_ticket && !o.session_ticket->empty() && cfg_.tickets > 0 &&
       !o.ch.legacy_session_id.empty()) {
-    TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
-    auto st = open_ticket(provider(), keys, *o.session_ticket, p_.now_unix);
+    auto st = redeem_ticket(provider(), cfg_, *o.session_ticket, p_.now_unix);
     if (st && st->version == 0x0303 && st->psk.size() == crypto::kTls12MasterSecretSize) {
       // RFC 7627 5.3: a session with the extended master secret may not be
       // resumed by a ClientHello without it.
@@ -574,7 +573,6 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 // RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
 // master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
 Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
-  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
   TicketState ts;
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
@@ -587,7 +585,7 @@ Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
   if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
   wire::NewSessionTicket12 nst;
   nst.ticket_lifetime_hint = cfg_.ticket_lifetime_s;
-  TESSERA_ASSIGN_OR_RETURN(nst.ticket, seal_ticket(provider(), keys, ts, p_.now_unix));
+  TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
   TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
   transcript_.add(msg);
   p_.channel->send_handshake(msg);

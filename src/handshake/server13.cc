@@ -530,7 +530,6 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
 // can use them: psk_dhe_ke among their psk_key_exchange_modes (4.2.9).
 Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   if (cfg_.tickets == 0 || !client_psk_dhe_) return ok();
-  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
     TicketState ts;
     ts.cipher_suite = summary_.cipher_suite;
@@ -547,7 +546,7 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
     ts.alpn = summary_.alpn;
     ts.sni = summary_.server_name;
     if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
-    TESSERA_ASSIGN_OR_RETURN(nst.ticket, seal_ticket(provider(), keys, ts, p_.now_unix));
+    TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
     nst.ticket_lifetime = ts.lifetime_s;
     nst.ticket_age_add = ts.age_add;
     TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
@@ -574,10 +573,9 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
                               static_cast<uint8_t>(wire::PskKeyExchangeMode::psk_dhe_ke)) !=
                     o.psk_modes.end();
   if (!o.psks || !client_psk_dhe_ || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
-  TicketKeyProvider& keys = cfg_.ticket_keys ? *cfg_.ticket_keys : default_ticket_keys();
   const int64_t now_ms = p_.now_unix * 1000;
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {
-    auto st = open_ticket(provider(), keys, o.psks->identities[i].identity, p_.now_unix);
+    auto st = redeem_ticket(provider(), cfg_, o.psks->identities[i].identity, p_.now_unix);
     if (!st || st->version != 0x0304) continue;
     auto info = cipher_suite_info(st->cipher_suite);
     // RFC 8446 4.6.1: the ticket is not used beyond its lifetime.

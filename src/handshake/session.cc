@@ -159,4 +159,49 @@ std::optional<TicketKey> RotatingTicketKeys::find(const std::array<uint8_t, 16>&
   return std::nullopt;
 }
 
+MemoryServerSessionCache::~MemoryServerSessionCache() {
+  for (auto& [id, e] : entries_) secure_wipe(e.state.data(), e.state.size());
+}
+
+void MemoryServerSessionCache::put(const std::vector<uint8_t>& id, std::vector<uint8_t> state,
+                                   int64_t expires_at_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  while (entries_.size() >= max_ && !order_.empty()) {
+    auto it = entries_.find(order_.front());
+    if (it != entries_.end()) {
+      secure_wipe(it->second.state.data(), it->second.state.size());
+      entries_.erase(it);
+    }
+    order_.pop_front();
+  }
+  // Taken entries leave their ids in order_; keep it from growing without bound.
+  if (order_.size() > 2 * max_ + 16) {
+    std::deque<std::vector<uint8_t>> live;
+    for (auto& i : order_)
+      if (entries_.count(i)) live.push_back(std::move(i));
+    order_ = std::move(live);
+  }
+  entries_[id] = Entry{std::move(state), expires_at_s};
+  order_.push_back(id);
+}
+
+std::optional<std::vector<uint8_t>> MemoryServerSessionCache::take(const std::vector<uint8_t>& id,
+                                                                   int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  Entry e = std::move(it->second);
+  entries_.erase(it);
+  if (now_s > e.expires_at_s) {
+    secure_wipe(e.state.data(), e.state.size());
+    return std::nullopt;
+  }
+  return std::move(e.state);
+}
+
+size_t MemoryServerSessionCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
 }  // namespace tessera

@@ -9,9 +9,7 @@ constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
 constexpr uint8_t kStateFormat = 1;
 }  // namespace
 
-Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const TicketState& s,
-                          int64_t now_s) {
-  TicketKey key = keys.current(now_s);
+SecretBytes encode_state(const TicketState& s) {
   ByteWriter w;
   w.u8(kStateFormat);
   w.u16(s.version);
@@ -24,7 +22,44 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
   w.prefixed_bytes(1, as_bytes_view(s.alpn));
   w.prefixed_bytes(1, as_bytes_view(s.sni));
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
-  SecretBytes state(std::move(w).take());
+  return SecretBytes(std::move(w).take());
+}
+
+std::optional<TicketState> decode_state(ByteView state) {
+  ByteReader r(state);
+  TicketState s;
+  auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
+  auto fmt = r.read_u8();
+  auto version = r.read_u16();
+  auto ems = r.read_u8();
+  auto suite = r.read_u16();
+  auto at = r.read_u64();
+  auto life = r.read_u32();
+  auto add = r.read_u32();
+  auto psk = r.read_prefixed_bytes(1);
+  auto alpn = r.read_prefixed_bytes(1);
+  auto sni = r.read_prefixed_bytes(1);
+  auto subject = r.read_prefixed_bytes(2);
+  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
+      !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
+    return std::nullopt;
+  s.version = *version;
+  s.extended_master_secret = *ems == 1;
+  s.cipher_suite = *suite;
+  s.issued_at_ms = static_cast<int64_t>(*at);
+  s.lifetime_s = *life;
+  s.age_add = *add;
+  s.psk = SecretBytes(*psk);
+  s.alpn = str(*alpn);
+  s.sni = str(*sni);
+  s.client_subject = str(*subject);
+  return s;
+}
+
+Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const TicketState& s,
+                          int64_t now_s) {
+  TicketKey key = keys.current(now_s);
+  SecretBytes state = encode_state(s);
   Bytes out(kIdSize + kNonceSize + state.size() + kTagSize);
   std::copy(key.id.begin(), key.id.end(), out.begin());
   MutableByteView nonce(out.data() + kIdSize, kNonceSize);
@@ -55,34 +90,33 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
                   ticket.last(kTagSize))
            .ok())
     return std::nullopt;
-  ByteReader r(body.view());
-  TicketState s;
-  auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
-  auto fmt = r.read_u8();
-  auto version = r.read_u16();
-  auto ems = r.read_u8();
-  auto suite = r.read_u16();
-  auto at = r.read_u64();
-  auto life = r.read_u32();
-  auto add = r.read_u32();
-  auto psk = r.read_prefixed_bytes(1);
-  auto alpn = r.read_prefixed_bytes(1);
-  auto sni = r.read_prefixed_bytes(1);
-  auto subject = r.read_prefixed_bytes(2);
-  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
-      !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
-    return std::nullopt;
-  s.version = *version;
-  s.extended_master_secret = *ems == 1;
-  s.cipher_suite = *suite;
-  s.issued_at_ms = static_cast<int64_t>(*at);
-  s.lifetime_s = *life;
-  s.age_add = *add;
-  s.psk = SecretBytes(*psk);
-  s.alpn = str(*alpn);
-  s.sni = str(*sni);
-  s.client_subject = str(*subject);
-  return s;
+  return decode_state(body.view());
+}
+
+Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
+                           int64_t now_s) {
+  if (cfg.session_cache) {
+    // Stateful: the ticket is a random name for the state we keep.
+    Bytes id(kIdSize);
+    p.random(id);
+    SecretBytes state = encode_state(s);
+    cfg.session_cache->put(id, std::vector<uint8_t>(state.view().begin(), state.view().end()),
+                           now_s + s.lifetime_s);
+    return id;
+  }
+  return seal_ticket(p, cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys(), s, now_s);
+}
+
+std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
+                                         ByteView ticket, int64_t now_s) {
+  if (cfg.session_cache) {
+    auto state = cfg.session_cache->take(std::vector<uint8_t>(ticket.begin(), ticket.end()), now_s);
+    if (!state) return std::nullopt;
+    auto out = decode_state(*state);
+    secure_wipe(state->data(), state->size());
+    return out;
+  }
+  return open_ticket(p, cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys(), ticket, now_s);
 }
 
 TicketKeyProvider& default_ticket_keys() {

@@ -16,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
+#include "tessera/config.h"
 #include "tessera/session.h"
 
 namespace tessera::handshake {
@@ -42,6 +43,20 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
 // RFC 8446 4.2.11 says an unusable PSK is simply not selected.
 std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& keys,
                                        ByteView ticket, int64_t now_s);
+
+// encode_state / decode_state: the state's serialization (decode_state
+// returns nullopt for anything malformed).
+SecretBytes encode_state(const TicketState& s);
+std::optional<TicketState> decode_state(ByteView state);
+
+// issue_ticket makes the ticket for a state as the server's config says:
+// an ID into ServerConfig::session_cache (stateful), else the sealed state
+// under ticket_keys (or the process-wide keys). redeem_ticket is the inverse;
+// a cached session is taken out (single use).
+Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
+                           int64_t now_s);
+std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
+                                         ByteView ticket, int64_t now_s);
 
 // The process-wide ticket keys of servers whose config sets none.
 TicketKeyProvider& default_ticket_keys();

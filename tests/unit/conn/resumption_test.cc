@@ -164,12 +164,57 @@ TEST(Resumption, SuiteWithAnotherHashIsNotResumed) {
   EXPECT_EQ(p.client->summary().cipher_suite, 0x1302);
 }
 
-// --- TLS 1.2 session tickets (RFC 5077) ---------------------------------------
-
 void make_tls12(Env& e) {
   e.cc->policy.max_version = ProtocolVersion::tls12;
   e.cc->policy.cipher_suites = e.cc->policy.suites_for(ProtocolVersion::tls12);
 }
+
+// --- stateful resumption: ServerConfig::session_cache ---------------------------
+
+TEST(ResumptionCache, TicketsNameCacheEntriesUsedOnce) {
+  Env e;
+  auto cache = std::make_shared<MemoryServerSessionCache>();
+  e.sc->session_cache = cache;
+  e.sc->tickets = 1;
+  e.connect();
+  ASSERT_EQ(cache->size(), 1u);
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->ticket.size(), 16u);  // a name, not sealed state
+  // Offer the same ticket twice: the first resumes, the replay does not.
+  e.store->put("localhost", *s);
+  auto first = e.connect();
+  EXPECT_TRUE(first.server->summary().resumed);
+  e.store->take("localhost", kTestNow * 1000);  // drop the fresh ticket
+  e.store->put("localhost", *s);
+  auto replay = e.connect();
+  EXPECT_FALSE(replay.server->summary().resumed);
+  EXPECT_FALSE(replay.client->summary().resumed);
+}
+
+TEST(ResumptionCache, Tls12SessionTicketsToo) {
+  Env e;
+  make_tls12(e);
+  e.sc->session_cache = std::make_shared<MemoryServerSessionCache>();
+  e.connect();
+  auto p = e.connect();
+  EXPECT_TRUE(p.server->summary().resumed);
+  EXPECT_EQ(p.client->summary().version, ProtocolVersion::tls12);
+}
+
+TEST(ResumptionCache, BoundedAndExpiring) {
+  MemoryServerSessionCache cache(2);
+  cache.put({1}, {9}, 100);
+  cache.put({2}, {9}, 100);
+  cache.put({3}, {9}, 100);  // drops {1}
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(cache.take({1}, 50));
+  EXPECT_FALSE(cache.take({2}, 101));  // expired (and gone)
+  EXPECT_TRUE(cache.take({3}, 50));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+// --- TLS 1.2 session tickets (RFC 5077) ---------------------------------------
 
 TEST(Resumption12, SessionTicketResumesWithAnAbbreviatedHandshake) {
   Env e;
