@@ -551,8 +551,8 @@ void sanity(const TConfigs& tc, const OConfigs& oc, const std::string& name) {
   std::fflush(stdout);
 }
 
-void bench_handshake(const Settings& s, const std::string& name, const std::string& cred,
-                     bool mtls, std::optional<tessera::CipherSuite> tls12_suite = std::nullopt,
+void bench_handshake(const Settings& s, const std::string& name, const std::string& cred, bool mtls,
+                     std::optional<tessera::CipherSuite> tls12_suite = std::nullopt,
                      const char* o_tls12_cipher = nullptr) {
   TConfigs tc = t_configs(cred, mtls, tessera::CipherSuite::TLS_AES_128_GCM_SHA256, tls12_suite);
   auto oc = o_configs(cred, mtls, "TLS_AES_128_GCM_SHA256", o_tls12_cipher);

@@ -210,9 +210,11 @@ void wire_seeds() {
     write_seed("handshake", name, cat({s, body}));
     if (name.rfind("rfc8448_s3", 0) == 0) all13.insert(all13.end(), msg.begin(), msg.end());
     if (msg[0] == 1) {
-      if (auto ch = wire::ClientHello::parse(body); ch.ok()) write_extension_seeds(name, ch->extensions);
+      if (auto ch = wire::ClientHello::parse(body); ch.ok())
+        write_extension_seeds(name, ch->extensions);
     } else if (msg[0] == 2) {
-      if (auto sh = wire::ServerHello::parse(body); sh.ok()) write_extension_seeds(name, sh->extensions);
+      if (auto sh = wire::ServerHello::parse(body); sh.ok())
+        write_extension_seeds(name, sh->extensions);
     } else if (msg[0] == 8) {
       if (auto ee = wire::EncryptedExtensions::parse(body); ee.ok())
         write_extension_seeds(name, ee->extensions);

@@ -16,10 +16,22 @@ namespace {
 void typed_reads(const DerElement& e) {
   // Re-read the element through each typed reader (each on a fresh reader).
   auto fresh = [&] { return DerReader(e.encoded); };
-  { auto r = fresh(); (void)r.read_boolean(); }
-  { auto r = fresh(); (void)r.read_integer(e.tag); }
-  { auto r = fresh(); (void)r.read_small_nonnegative(1000000, e.tag); }
-  { auto r = fresh(); (void)r.read_enumerated(); }
+  {
+    auto r = fresh();
+    (void)r.read_boolean();
+  }
+  {
+    auto r = fresh();
+    (void)r.read_integer(e.tag);
+  }
+  {
+    auto r = fresh();
+    (void)r.read_small_nonnegative(1000000, e.tag);
+  }
+  {
+    auto r = fresh();
+    (void)r.read_enumerated();
+  }
   {
     auto r = fresh();
     auto oid = r.read_oid();
@@ -34,10 +46,22 @@ void typed_reads(const DerElement& e) {
       if (bits->bit_length() > 0) (void)bits->bit(bits->bit_length() - 1);
     }
   }
-  { auto r = fresh(); (void)r.read_octet_string(e.tag); }
-  { auto r = fresh(); (void)r.read_null(); }
-  { auto r = fresh(); (void)r.read_time(); }
-  { auto r = fresh(); (void)r.read_string(); }
+  {
+    auto r = fresh();
+    (void)r.read_octet_string(e.tag);
+  }
+  {
+    auto r = fresh();
+    (void)r.read_null();
+  }
+  {
+    auto r = fresh();
+    (void)r.read_time();
+  }
+  {
+    auto r = fresh();
+    (void)r.read_string();
+  }
   (void)parse_utc_time(e.content);
   (void)parse_generalized_time(e.content);
 }

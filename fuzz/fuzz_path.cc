@@ -26,7 +26,8 @@ namespace {
 const TrustStore& trust() {
   static TrustStore* store = [] {
     auto* s = new TrustStore();
-    for (const char* f : {"ca.pem", "rogue-ca.pem", "../x509v/root.pem", "../x509v/other_root.pem"}) {
+    for (const char* f :
+         {"ca.pem", "rogue-ca.pem", "../x509v/root.pem", "../x509v/other_root.pem"}) {
       std::string pem = fuzz::read_pki(f);
       if (!s->add_pem(as_bytes_view(pem)).ok()) std::abort();
     }

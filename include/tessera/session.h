@@ -33,18 +33,18 @@ class Provider;
 // PSK, or a TLS 1.2 session ticket (RFC 5077) with the master secret.
 class Session {
  public:
-  uint16_t version = 0x0304;      // 0x0304 TLS 1.3, 0x0303 TLS 1.2
+  uint16_t version = 0x0304;            // 0x0304 TLS 1.3, 0x0303 TLS 1.2
   bool extended_master_secret = false;  // TLS 1.2: the session used RFC 7627
-  uint16_t cipher_suite = 0;      // of the connection that issued the ticket
-  std::string server_name;        // the name the ticket is for
-  std::string alpn;               // negotiated then (informational)
-  std::string peer_subject;       // the server certificate verified then
-  std::vector<uint8_t> ticket;    // opaque to the client
-  uint32_t lifetime_s = 0;        // RFC 8446 4.6.1 ticket_lifetime
-  uint32_t age_add = 0;           // ticket_age_add
-  int64_t received_at_ms = 0;     // Unix time in ms when the ticket arrived
-  uint32_t max_early_data = 0;    // 0: no early data
-  std::vector<uint8_t> psk;       // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
+  uint16_t cipher_suite = 0;            // of the connection that issued the ticket
+  std::string server_name;              // the name the ticket is for
+  std::string alpn;                     // negotiated then (informational)
+  std::string peer_subject;             // the server certificate verified then
+  std::vector<uint8_t> ticket;          // opaque to the client
+  uint32_t lifetime_s = 0;              // RFC 8446 4.6.1 ticket_lifetime
+  uint32_t age_add = 0;                 // ticket_age_add
+  int64_t received_at_ms = 0;           // Unix time in ms when the ticket arrived
+  uint32_t max_early_data = 0;          // 0: no early data
+  std::vector<uint8_t> psk;             // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
 
   Session() = default;
   Session(const Session&) = default;

@@ -230,9 +230,7 @@ class Engine final : public Connection, private handshake::Channel {
     write_ = std::move(prot);
     return ok();
   }
-  void send_warning_alert(AlertDescription d) override {
-    send_alert(wire::AlertLevel::warning, d);
-  }
+  void send_warning_alert(AlertDescription d) override { send_alert(wire::AlertLevel::warning, d); }
   void set_negotiated_version(ProtocolVersion v) override {
     negotiated_ = true;
     version_ = v;
@@ -296,8 +294,7 @@ class Engine final : public Connection, private handshake::Channel {
       // RFC 5246 7.1: the message is the single byte 1, sent under the
       // current (here always null) read state; the state machine decides
       // whether one may arrive now.
-      if (read_)
-        return Error(ErrorCode::unexpected_message, "second change_cipher_spec record");
+      if (read_) return Error(ErrorCode::unexpected_message, "second change_cipher_spec record");
       if (rec.fragment.size() != 1 || rec.fragment[0] != 1)
         return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
                      "malformed change_cipher_spec record");

@@ -38,7 +38,6 @@ const char kFfdhe4096PrimeHex[] =
     "6DC778F971AD0038092999A333CB8B7A1A1DB93D7140003C2A4ECEA9F98D0ACC0A8291CDCEC97DCF8EC9B55A"
     "7F88A46B4DB5A851F44182E1C68A007E5E655F6AFFFFFFFFFFFFFFFF";
 
-
 namespace {
 
 uint8_t hex_nibble(char c) {
@@ -78,8 +77,7 @@ std::optional<NamedGroup> identify_ffdhe_group(ByteView p, ByteView g) {
   ByteView ps = strip_leading_zeros(p);
   for (NamedGroup n : {NamedGroup::ffdhe2048, NamedGroup::ffdhe3072, NamedGroup::ffdhe4096}) {
     Bytes prime = ffdhe_prime(n);
-    if (ps.size() == prime.size() && std::memcmp(ps.data(), prime.data(), ps.size()) == 0)
-      return n;
+    if (ps.size() == prime.size() && std::memcmp(ps.data(), prime.data(), ps.size()) == 0) return n;
   }
   return std::nullopt;
 }

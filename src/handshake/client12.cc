@@ -146,9 +146,9 @@ class Client12 final : public Handshake {
   std::string sni_;
   CipherSuiteInfo suite_{};
   bool ems_ = false;
-  Bytes session_id_;               // ours, echoed by a server that resumes
+  Bytes session_id_;                // ours, echoed by a server that resumes
   std::optional<Session> session_;  // the session ticket we offered
-  bool ticket_promised_ = false;   // the server will send a NewSessionTicket
+  bool ticket_promised_ = false;    // the server will send a NewSessionTicket
   bool ticket_received_ = false;
   Bytes custom_p_, custom_g_;  // a server-chosen DH group that is not an RFC 7919 one
   std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
@@ -158,9 +158,7 @@ class Client12 final : public Handshake {
   HandshakeSummary summary_;
 };
 
-std::string Client12::expecting() const {
-  return expecting_name(state_);
-}
+std::string Client12::expecting() const { return expecting_name(state_); }
 
 Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
   TESSERA_ASSIGN_OR_RETURN(auto sh, wire::ServerHello::parse(m.body));
@@ -170,12 +168,13 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
   if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) ==
           offered_suites_.end() ||
       !info || info->version != ProtocolVersion::tls12)
-    return Error(ErrorCode::illegal_parameter,
-                 "server chose cipher suite " + cipher_suite_name(sh.cipher_suite) +
-                     ", which we did not offer for TLS 1.2");
+    return Error(ErrorCode::illegal_parameter, "server chose cipher suite " +
+                                                   cipher_suite_name(sh.cipher_suite) +
+                                                   ", which we did not offer for TLS 1.2");
   // RFC 5246 7.4.1.2: we offered only the null compression method.
   if (sh.legacy_compression_method != 0)
-    return Error(ErrorCode::illegal_parameter, "server chose a compression method we did not offer");
+    return Error(ErrorCode::illegal_parameter,
+                 "server chose a compression method we did not offer");
   suite_ = *info;
   bool reneg_ok = false;
   for (const auto& e : sh.extensions) {
@@ -212,7 +211,8 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
         // RFC 5077 3.2: the server's extension is empty and promises a
         // NewSessionTicket; only an answer to ours.
         if (!cfg_.session_store)
-          return Error(ErrorCode::unsupported_extension, "session_ticket acknowledged but not sent");
+          return Error(ErrorCode::unsupported_extension,
+                       "session_ticket acknowledged but not sent");
         TESSERA_TRY(wire::expect_empty_extension(e));
         ticket_promised_ = true;
         break;
@@ -254,21 +254,21 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
   p_.channel->set_negotiated_version(ProtocolVersion::tls12);
   if (tracing())
     trace("<- ServerHello: server chose TLS 1.2, " + cipher_suite_name(sh.cipher_suite) + " (" +
-          kx_name(suite_.kx) + " key exchange); extended master secret " +
-          (ems_ ? "yes" : "NO") + "; secure renegotiation " +
+          kx_name(suite_.kx) + " key exchange); extended master secret " + (ems_ ? "yes" : "NO") +
+          "; secure renegotiation " +
           (reneg_ok ? "indicated (we never renegotiate)" : "not indicated") + "; random " +
           hex_short(sh.random));
   if (resumed) {
-    TESSERA_ASSIGN_OR_RETURN(
-        Tls12Secrets secrets,
-        resume_tls12_secrets(provider(), suite_, session_->psk, client_random_, server_random_,
-                             cfg_.keylog));
+    TESSERA_ASSIGN_OR_RETURN(Tls12Secrets secrets,
+                             resume_tls12_secrets(provider(), suite_, session_->psk, client_random_,
+                                                  server_random_, cfg_.keylog));
     summary_.resumed = true;
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
     if (tracing())
-      trace("   resuming: the server accepted our session ticket (it echoed our session id); "
-            "no certificates and no key exchange, keys from the session's master secret");
+      trace(
+          "   resuming: the server accepted our session ticket (it echoed our session id); "
+          "no certificates and no key exchange, keys from the session's master secret");
     state_ = ExpectResumedChangeCipherSpec{std::move(secrets)};
   }
   session_.reset();
@@ -332,7 +332,8 @@ Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
   // RFC 5077 3.3: the promised NewSessionTicket comes right before the
   // server's ChangeCipherSpec.
   if (m.type == HandshakeType::new_session_ticket && ticket_promised_ && !ticket_received_) {
-    if (auto* s = std::get_if<ExpectChangeCipherSpec>(&state_)) return on_session_ticket(m, s->secrets);
+    if (auto* s = std::get_if<ExpectChangeCipherSpec>(&state_))
+      return on_session_ticket(m, s->secrets);
     if (auto* s = std::get_if<ExpectResumedChangeCipherSpec>(&state_))
       return on_session_ticket(m, s->secrets);
   }
@@ -379,7 +380,8 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   // transport needs keyEncipherment and signed key exchanges digitalSignature.
   if (pc.leaf_key_usage) {
     bool transport = suite_.kx == KeyExchange::rsa;
-    auto bit = transport ? x509::KeyUsageBit::key_encipherment : x509::KeyUsageBit::digital_signature;
+    auto bit =
+        transport ? x509::KeyUsageBit::key_encipherment : x509::KeyUsageBit::digital_signature;
     if (!x509::KeyUsage{*pc.leaf_key_usage}.has(bit))
       return Error(ErrorCode::cert_bad_usage, AlertDescription::unsupported_certificate,
                    std::string("server certificate keyUsage lacks ") +
@@ -409,7 +411,8 @@ Result<void> Client12::check_signature_scheme(uint16_t scheme, const ServerAuth&
                                                    signature_scheme_name(scheme) +
                                                    ", which we did not offer");
   if (!auth.key->supports(static_cast<SignatureScheme>(scheme)))
-    return Error(ErrorCode::illegal_parameter, "server signed with " + signature_scheme_name(scheme) +
+    return Error(ErrorCode::illegal_parameter, "server signed with " +
+                                                   signature_scheme_name(scheme) +
                                                    ", which its certificate key cannot use");
   return ok();
 }
@@ -445,8 +448,8 @@ Result<void> Client12::on_server_key_exchange(const wire::HandshakeMessage& m,
     size_t bits = crypto::bit_length(ske.params.p);
     if (named && !cfg_.policy.allows_group(static_cast<uint16_t>(*named)))
       return Error(ErrorCode::insufficient_security,
-                   "server chose " + group_name(static_cast<uint16_t>(*named)) +
-                       ", which policy " + cfg_.policy.name + " does not allow");
+                   "server chose " + group_name(static_cast<uint16_t>(*named)) + ", which policy " +
+                       cfg_.policy.name + " does not allow");
     if (!named && bits < cfg_.policy.min_ffdhe_bits)
       return Error(ErrorCode::insufficient_security,
                    "server chose a custom " + std::to_string(bits) +
@@ -518,8 +521,7 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
       bool is_rsa = cred->key->type() == crypto::KeyType::rsa ||
                     cred->key->type() == crypto::KeyType::rsa_pss;
       uint8_t want = is_rsa ? wire::kClientCertTypeRsaSign : wire::kClientCertTypeEcdsaSign;
-      bool type_ok = std::find(request->certificate_types.begin(),
-                               request->certificate_types.end(),
+      bool type_ok = std::find(request->certificate_types.begin(), request->certificate_types.end(),
                                want) != request->certificate_types.end();
       std::vector<uint16_t> usable;
       for (uint16_t s : request->supported_signature_algorithms)
@@ -558,10 +560,11 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
     TESSERA_ASSIGN_OR_RETURN(cke.encrypted_pre_master_secret,
                              provider().rsa_encrypt_pkcs1(*auth.key, premaster.view()));
     TESSERA_ASSIGN_OR_RETURN(ckemsg, wire::encode_handshake(cke));
-    kx_trace = "-> ClientKeyExchange: a fresh 48-byte premaster secret (version 3,3 + 46 random "
-               "bytes) encrypted with the server's " +
-               std::to_string(auth.key->bits()) + "-bit RSA key (" +
-               std::to_string(cke.encrypted_pre_master_secret.size()) + " bytes)";
+    kx_trace =
+        "-> ClientKeyExchange: a fresh 48-byte premaster secret (version 3,3 + 46 random "
+        "bytes) encrypted with the server's " +
+        std::to_string(auth.key->bits()) + "-bit RSA key (" +
+        std::to_string(cke.encrypted_pre_master_secret.size()) + " bytes)";
   } else {
     ByteView pub = kx.share->public_value();
     TESSERA_ASSIGN_OR_RETURN(SecretBytes z, kx.share->decapsulate(kx.server_value));
@@ -612,20 +615,8 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   }
 
   // RFC 5246 7.1: ChangeCipherSpec, then Finished under the new keys.
-  p_.channel->send_change_cipher_spec();
-  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite_, secrets.block.client_write_key.view(),
-                                               secrets.block.client_write_iv.view()));
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite_.hash,
-                                                            secrets.master.view(),
-                                                            crypto::Tls12Sender::client, h));
-  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
-  transcript_.add(fin);
-  p_.channel->send_handshake(fin);
-  if (tracing()) {
-    trace("-> ChangeCipherSpec: our records are encrypted from now on");
-    trace("-> Finished: PRF(master secret, \"client finished\", transcript hash)");
-  }
+  TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite_,
+                                                   secrets, crypto::Tls12Sender::client));
   state_ = ExpectChangeCipherSpec{std::move(secrets)};
   return ok();
 }
@@ -668,20 +659,9 @@ Result<void> Client12::on_resumed_finished(const wire::HandshakeMessage& m,
                                             crypto::Tls12Sender::server, h, m.body));
   transcript_.add(m.raw);
   if (tracing()) trace("<- Finished: server Finished verified");
-  p_.channel->send_change_cipher_spec();
-  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite_, st.secrets.block.client_write_key.view(),
-                                               st.secrets.block.client_write_iv.view()));
-  TESSERA_ASSIGN_OR_RETURN(Bytes h2, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite_.hash,
-                                                            st.secrets.master.view(),
-                                                            crypto::Tls12Sender::client, h2));
-  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
-  transcript_.add(fin);
-  p_.channel->send_handshake(fin);
-  if (tracing()) {
-    trace("-> ChangeCipherSpec: our records are encrypted from now on");
-    trace("-> Finished: resumed handshake complete");
-  }
+  TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite_,
+                                                   st.secrets, crypto::Tls12Sender::client));
+  if (tracing()) trace("   resumed handshake complete");
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();

@@ -89,9 +89,7 @@ class Client13 final : public Handshake {
     return tls12_ ? tls12_->is_done() : std::holds_alternative<Connected>(state_);
   }
   Result<void> key_update(bool request_peer) override;
-  const HandshakeSummary& summary() const override {
-    return tls12_ ? tls12_->summary() : summary_;
-  }
+  const HandshakeSummary& summary() const override { return tls12_ ? tls12_->summary() : summary_; }
   std::string expecting() const override;
 
  private:
@@ -130,7 +128,7 @@ class Client13 final : public Handshake {
   bool sent_client_hello_ = false;
   bool offer13_ = true;
   bool offer12_ = false;
-  std::optional<Session> session_;  // the ticket we offer, until the ServerHello
+  std::optional<Session> session_;    // the ticket we offer, until the ServerHello
   std::optional<Session> session12_;  // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
   HandshakeSummary summary_;
@@ -267,8 +265,8 @@ Result<void> Client13::start() {
     }
     if (session_) {
       auto info = cipher_suite_info(session_->cipher_suite);
-      bool usable = offer13_ && info && info->version == ProtocolVersion::tls13 &&
-                    !session_->psk.empty();
+      bool usable =
+          offer13_ && info && info->version == ProtocolVersion::tls13 && !session_->psk.empty();
       if (usable) {
         usable = false;
         for (uint16_t cs : offered_suites_) {
@@ -282,10 +280,10 @@ Result<void> Client13::start() {
 
   ExpectServerHello st;
   if (offer13_)
-  for (NamedGroup g : pol.key_share_groups) {
-    TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
-    st.shares.push_back(std::move(share));
-  }
+    for (NamedGroup g : pol.key_share_groups) {
+      TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
+      st.shares.push_back(std::move(share));
+    }
   TESSERA_ASSIGN_OR_RETURN(Bytes ch, build_client_hello(st.shares, {}));
   transcript_.add(ch);
   p_.channel->send_handshake(ch);
@@ -294,12 +292,12 @@ Result<void> Client13::start() {
     std::vector<uint16_t> share_groups;
     for (const auto& s : st.shares) share_groups.push_back(static_cast<uint16_t>(s->group()));
     std::string versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
-                           : offer13_          ? "TLS 1.3"
-                                               : "TLS 1.2";
-    trace("-> ClientHello: offering " + versions + "; cipher suites " + describe_suites(offered_suites_) +
-          "; groups " + describe_groups(offered_groups_) +
-          (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " + (sni_.empty() ? "(none)" : sni_) +
-          (offered_alpn_.empty() ? "" : "; ALPN offered") +
+                           : offer13_           ? "TLS 1.3"
+                                                : "TLS 1.2";
+    trace("-> ClientHello: offering " + versions + "; cipher suites " +
+          describe_suites(offered_suites_) + "; groups " + describe_groups(offered_groups_) +
+          (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " +
+          (sni_.empty() ? "(none)" : sni_) + (offered_alpn_.empty() ? "" : "; ALPN offered") +
           (session_ ? "; offering a resumption ticket (PSK) from an earlier connection" : "") +
           (session12_ ? "; offering a TLS 1.2 session ticket from an earlier connection" : "") +
           "; random " + hex_short(client_random_));
@@ -418,9 +416,9 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
       TESSERA_ASSIGN_OR_RETURN(auto sel, wire::PreSharedKeyServerHello::parse(e.data));
       // RFC 8446 4.2.11: selected_identity must be one we offered -> illegal_parameter.
       if (sel.selected_identity != 0)
-        return Error(ErrorCode::illegal_parameter,
-                     "server selected PSK identity " + std::to_string(sel.selected_identity) +
-                         ", we offered one");
+        return Error(ErrorCode::illegal_parameter, "server selected PSK identity " +
+                                                       std::to_string(sel.selected_identity) +
+                                                       ", we offered one");
       // RFC 8446 4.2.11: the suite's hash must be the PSK's.
       if (cipher_suite_info(sh.cipher_suite)->hash !=
           cipher_suite_info(session_->cipher_suite)->hash)
@@ -454,11 +452,10 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
 
   TESSERA_ASSIGN_OR_RETURN(
-      auto keys,
-      derive_handshake_traffic(
-          crypto::EarlySecret::derive(provider(), suite_->hash,
-                                      resumed ? ByteView(session_->psk) : ByteView()),
-          shared.view(), hello_hash, cfg_.keylog, client_random_));
+      auto keys, derive_handshake_traffic(
+                     crypto::EarlySecret::derive(provider(), suite_->hash,
+                                                 resumed ? ByteView(session_->psk) : ByteView()),
+                     shared.view(), hello_hash, cfg_.keylog, client_random_));
   if (resumed) {
     psk_accepted_ = true;
     summary_.resumed = true;
@@ -472,11 +469,11 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   summary_.group = ks.server_share.group;
   p_.channel->set_negotiated_version(ProtocolVersion::tls13);
   if (p_.channel->tracing()) {
-    trace("<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
-          ", group " + group_name(ks.server_share.group) +
-          (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange"
-                   : "") +
-          "; random " + hex_short(sh.random));
+    trace(
+        "<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) + ", group " +
+        group_name(ks.server_share.group) +
+        (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange" : "") +
+        "; random " + hex_short(sh.random));
     trace("   key exchange: " + group_name(ks.server_share.group) + " shared secret established (" +
           std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
           std::string(aead_name(suite_->aead)) + ")");
@@ -532,8 +529,7 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
   suite_ = cipher_suite_info(hrr.cipher_suite);
   // RFC 8446 4.1.4 / 4.2.11: the second ClientHello may offer the ticket
   // again only if the chosen suite shares its hash.
-  if (session_ && cipher_suite_info(session_->cipher_suite)->hash != suite_->hash)
-    session_.reset();
+  if (session_ && cipher_suite_info(session_->cipher_suite)->hash != suite_->hash) session_.reset();
   TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
   TESSERA_TRY(transcript_.replace_with_message_hash());
   transcript_.add(raw);
@@ -758,8 +754,9 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       TESSERA_ASSIGN_OR_RETURN(auto early_data, nst.max_early_data_size());
       s.max_early_data = early_data.value_or(0);
       TESSERA_ASSIGN_OR_RETURN(
-          SecretBytes psk, crypto::resumption_psk(provider(), suite_->hash,
-                                          st.traffic.resumption_master_secret(), nst.ticket_nonce));
+          SecretBytes psk,
+          crypto::resumption_psk(provider(), suite_->hash, st.traffic.resumption_master_secret(),
+                                 nst.ticket_nonce));
       s.psk.assign(psk.view().begin(), psk.view().end());
       cfg_.session_store->put(p_.options.server_name, std::move(s));
       if (p_.channel->tracing())

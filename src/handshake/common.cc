@@ -189,8 +189,10 @@ Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSe
   return ApplicationTrafficSecrets{std::move(master), std::move(cats), std::move(sats)};
 }
 
-Result<std::string> selected_alpn(ByteView extension_data, const std::vector<std::string>& offered) {
-  TESSERA_ASSIGN_OR_RETURN(std::string proto, wire::ProtocolNameList::parse_selected(extension_data));
+Result<std::string> selected_alpn(ByteView extension_data,
+                                  const std::vector<std::string>& offered) {
+  TESSERA_ASSIGN_OR_RETURN(std::string proto,
+                           wire::ProtocolNameList::parse_selected(extension_data));
   // RFC 7301 3.1: the selected protocol must be one the client offered.
   if (std::find(offered.begin(), offered.end(), proto) == offered.end())
     return Error(ErrorCode::illegal_parameter,

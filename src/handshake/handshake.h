@@ -75,7 +75,8 @@ class Handshake {
   // 7.1): the state machine switches its read keys, or refuses it with
   // unexpected_message when it does not expect one. TLS 1.3 never calls it.
   virtual Result<void> on_change_cipher_spec() {
-    return Error(ErrorCode::unexpected_message, "change_cipher_spec while expecting " + expecting());
+    return Error(ErrorCode::unexpected_message,
+                 "change_cipher_spec while expecting " + expecting());
   }
   // ccs_allowed says whether a plaintext ChangeCipherSpec may arrive now
   // (RFC 8446 5: between the first ClientHello and the peer's Finished).
@@ -130,7 +131,8 @@ struct Client12Start {
 };
 // make_client12 continues a handshake whose ServerHello chose TLS 1.2; it
 // checks that ServerHello (m) and sets up the TLS 1.2 state machine.
-Result<std::unique_ptr<Handshake>> make_client12(Client12Start start, const wire::HandshakeMessage& m);
+Result<std::unique_ptr<Handshake>> make_client12(Client12Start start,
+                                                 const wire::HandshakeMessage& m);
 
 struct Offer;
 // make_server12 answers a ClientHello (m, already parsed into `offer`) for

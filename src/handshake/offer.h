@@ -31,12 +31,12 @@ struct Offer {
   std::optional<wire::OfferedPsks> psks;  // pre_shared_key (RFC 8446 4.2.11)
   std::vector<uint8_t> psk_modes;         // psk_key_exchange_modes (RFC 8446 4.2.9)
   // TLS 1.2
-  bool extended_master_secret = false;           // RFC 7627
-  std::optional<Bytes> renegotiation_info;       // RFC 5746 (present, with its content)
-  bool ec_point_formats = false;                 // RFC 8422 5.1.2 (uncompressed checked)
-  std::optional<Bytes> session_ticket;           // RFC 5077 (present, maybe empty)
-  bool fallback_scsv = false;                    // RFC 7507
-  bool renegotiation_scsv = false;               // RFC 5746 3.3
+  bool extended_master_secret = false;      // RFC 7627
+  std::optional<Bytes> renegotiation_info;  // RFC 5746 (present, with its content)
+  bool ec_point_formats = false;            // RFC 8422 5.1.2 (uncompressed checked)
+  std::optional<Bytes> session_ticket;      // RFC 5077 (present, maybe empty)
+  bool fallback_scsv = false;               // RFC 7507
+  bool renegotiation_scsv = false;          // RFC 5746 3.3
 
   // offered_versions is what the client can speak: supported_versions when
   // present, else legacy_version (RFC 8446 4.2.1; a legacy_version above

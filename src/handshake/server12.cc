@@ -76,7 +76,9 @@ class Server12 final : public Handshake {
   Result<void> start() override { return ok(); }
   Result<void> on_message(const wire::HandshakeMessage& m) override;
   Result<void> on_change_cipher_spec() override;
-  bool ccs_allowed() const override { return std::holds_alternative<ExpectChangeCipherSpec>(state_); }
+  bool ccs_allowed() const override {
+    return std::holds_alternative<ExpectChangeCipherSpec>(state_);
+  }
   bool is_done() const override { return std::holds_alternative<Connected>(state_); }
   Result<void> key_update(bool) override {
     return Error(ErrorCode::internal_error, "TLS 1.2 has no KeyUpdate");
@@ -89,8 +91,7 @@ class Server12 final : public Handshake {
   Result<void> resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st);
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
-  Result<void> on_client_key_exchange(const wire::HandshakeMessage& m,
-                                      ExpectClientKeyExchange& st);
+  Result<void> on_client_key_exchange(const wire::HandshakeMessage& m, ExpectClientKeyExchange& st);
   Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
   Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
 
@@ -118,9 +119,7 @@ class Server12 final : public Handshake {
   HandshakeSummary summary_;
 };
 
-std::string Server12::expecting() const {
-  return expecting_name(state_);
-}
+std::string Server12::expecting() const { return expecting_name(state_); }
 
 // choose picks, by policy preference, the first TLS 1.2 suite the client
 // offered that we can serve: a credential whose key fits the suite (and can
@@ -193,13 +192,14 @@ Result<Choice> Server12::choose(const Offer& o) {
     return c;
   }
   std::vector<uint16_t> mine;
-  for (CipherSuite cs : pol.suites_for(ProtocolVersion::tls12)) mine.push_back(static_cast<uint16_t>(cs));
+  for (CipherSuite cs : pol.suites_for(ProtocolVersion::tls12))
+    mine.push_back(static_cast<uint16_t>(cs));
   std::string why;
   for (const auto& r : reasons) why += "; " + r;
   // RFC 5246 7.4.1.3: no acceptable choices -> handshake_failure.
-  return Error(ErrorCode::handshake_failure,
-               "no usable TLS 1.2 cipher suite: peer offered " + describe_suites(o.ch.cipher_suites) +
-                   ", policy allows " + describe_suites(mine) + why);
+  return Error(ErrorCode::handshake_failure, "no usable TLS 1.2 cipher suite: peer offered " +
+                                                 describe_suites(o.ch.cipher_suites) +
+                                                 ", policy allows " + describe_suites(mine) + why);
 }
 
 Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMessage& m) {
@@ -234,13 +234,12 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
                      "ClientHello resumes an extended-master-secret session without the extension");
       const int64_t now_ms = p_.now_unix * 1000;
       const auto& cs = o.ch.cipher_suites;
-      bool usable =
-          st->extended_master_secret == o.extended_master_secret &&
-          std::find(cs.begin(), cs.end(), st->cipher_suite) != cs.end() &&
-          pol.allows_suite(st->cipher_suite) && st->sni == o.sni &&
-          now_ms - st->issued_at_ms <= static_cast<int64_t>(st->lifetime_s) * 1000 &&
-          now_ms >= st->issued_at_ms - 1000 &&
-          !(cfg_.client_auth == ClientAuth::required && st->client_subject.empty());
+      bool usable = st->extended_master_secret == o.extended_master_secret &&
+                    std::find(cs.begin(), cs.end(), st->cipher_suite) != cs.end() &&
+                    pol.allows_suite(st->cipher_suite) && st->sni == o.sni &&
+                    now_ms - st->issued_at_ms <= static_cast<int64_t>(st->lifetime_s) * 1000 &&
+                    now_ms >= st->issued_at_ms - 1000 &&
+                    !(cfg_.client_auth == ClientAuth::required && st->client_subject.empty());
       if (usable) return resume(o, m, std::move(*st));
     }
   }
@@ -269,7 +268,8 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   sh.cipher_suite = static_cast<uint16_t>(suite.suite);
   // RFC 5246 7.4.1.3: an empty session_id: this session will not be resumed.
   if (o.secure_renegotiation())
-    sh.extensions.push_back(wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
+    sh.extensions.push_back(
+        wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
   if (ems_) sh.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
   if (suite.kx == KeyExchange::ecdhe && o.ec_point_formats)
     sh.extensions.push_back(wire::make_extension(wire::kExtEcPointFormats, wire::EcPointFormats{}));
@@ -279,7 +279,8 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   // RFC 5077 3.2: an empty session_ticket promises a NewSessionTicket.
   ticket_promised_ = o.session_ticket.has_value() && cfg_.tickets > 0;
   if (ticket_promised_)
-    sh.extensions.push_back(wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+    sh.extensions.push_back(
+        wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -299,7 +300,8 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
 
   // Certificate.
   wire::Certificate12 cert;
-  for (const auto& der : choice_.cred->chain) cert.certificate_list.emplace_back(der.begin(), der.end());
+  for (const auto& der : choice_.cred->chain)
+    cert.certificate_list.emplace_back(der.begin(), der.end());
   TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, wire::encode_handshake(cert));
   transcript_.add(certmsg);
   p_.channel->send_handshake(certmsg);
@@ -321,9 +323,9 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
       ske.params.named_group = choice_.group;
       ske.params.public_key.assign(pub.begin(), pub.end());
       ske.signature.scheme = static_cast<uint16_t>(scheme);
-      TESSERA_ASSIGN_OR_RETURN(ske.signature.signature,
-                               choice_.cred->key->sign(scheme, ske.signed_data(client_random_,
-                                                                               server_random_)));
+      TESSERA_ASSIGN_OR_RETURN(
+          ske.signature.signature,
+          choice_.cred->key->sign(scheme, ske.signed_data(client_random_, server_random_)));
       TESSERA_ASSIGN_OR_RETURN(skemsg, wire::encode_handshake(ske));
       what = group_name(choice_.group) + " public value";
     } else {
@@ -333,9 +335,9 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
       ske.params.ys.assign(pub.begin(), pub.end());
       dh_p_size_ = ske.params.p.size();
       ske.signature.scheme = static_cast<uint16_t>(scheme);
-      TESSERA_ASSIGN_OR_RETURN(ske.signature.signature,
-                               choice_.cred->key->sign(scheme, ske.signed_data(client_random_,
-                                                                               server_random_)));
+      TESSERA_ASSIGN_OR_RETURN(
+          ske.signature.signature,
+          choice_.cred->key->sign(scheme, ske.signed_data(client_random_, server_random_)));
       TESSERA_ASSIGN_OR_RETURN(skemsg, wire::encode_handshake(ske));
       what = group_name(choice_.group) + " parameters (p: " + std::to_string(dh_p_size_ * 8) +
              " bits, g = 2) and public value";
@@ -455,9 +457,9 @@ Result<void> Server12::on_client_key_exchange(const wire::HandshakeMessage& m,
     // same as for a well-formed but wrong premaster.
     SecretBytes fallback(crypto::kTls12MasterSecretSize);
     provider().random(fallback.mutable_view());
-    TESSERA_ASSIGN_OR_RETURN(premaster, choice_.cred->key->rsa_decrypt_premaster(
-                                            cke.encrypted_pre_master_secret, client_version_,
-                                            fallback));
+    TESSERA_ASSIGN_OR_RETURN(
+        premaster, choice_.cred->key->rsa_decrypt_premaster(cke.encrypted_pre_master_secret,
+                                                            client_version_, fallback));
     kx_trace = "<- ClientKeyExchange: " + std::to_string(cke.encrypted_pre_master_secret.size()) +
                "-byte RSA-encrypted premaster secret, decrypted with our private key "
                "(implicit rejection: a malformed one would silently become random)";
@@ -550,21 +552,8 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   }
   if (tracing()) trace("<- Finished: client Finished verified");
   if (ticket_promised_) TESSERA_TRY(send_session_ticket(st.secrets));
-  p_.channel->send_change_cipher_spec();
-  const auto& b = st.secrets.block;
-  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite, b.server_write_key.view(),
-                                               b.server_write_iv.view()));
-  TESSERA_ASSIGN_OR_RETURN(Bytes h2, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite.hash,
-                                                            st.secrets.master.view(),
-                                                            crypto::Tls12Sender::server, h2));
-  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
-  transcript_.add(fin);
-  p_.channel->send_handshake(fin);
-  if (tracing()) {
-    trace("-> ChangeCipherSpec: our records are encrypted from now on");
-    trace("-> Finished: handshake complete");
-  }
+  TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite,
+                                                   st.secrets, crypto::Tls12Sender::server));
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();
@@ -616,9 +605,11 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   sh.legacy_session_id_echo = o.ch.legacy_session_id;
   sh.cipher_suite = st.cipher_suite;
   if (o.secure_renegotiation())
-    sh.extensions.push_back(wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
+    sh.extensions.push_back(
+        wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
   if (ems_) sh.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
-  sh.extensions.push_back(wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+  sh.extensions.push_back(
+      wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
@@ -636,24 +627,12 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   if (tracing())
     trace("-> ServerHello: resuming the client's TLS 1.2 session from its ticket (" +
           std::string(suite.iana_name) + "); no certificates, no key exchange");
-  TESSERA_ASSIGN_OR_RETURN(
-      Tls12Secrets secrets, resume_tls12_secrets(provider(), suite, st.psk.view(), client_random_,
-                                                 server_random_, cfg_.keylog));
+  TESSERA_ASSIGN_OR_RETURN(Tls12Secrets secrets,
+                           resume_tls12_secrets(provider(), suite, st.psk.view(), client_random_,
+                                                server_random_, cfg_.keylog));
   TESSERA_TRY(send_session_ticket(secrets));
-  p_.channel->send_change_cipher_spec();
-  TESSERA_TRY(p_.channel->set_write_keys_tls12(suite, secrets.block.server_write_key.view(),
-                                               secrets.block.server_write_iv.view()));
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes vd, crypto::tls12_finished(provider(), suite.hash,
-                                                            secrets.master.view(),
-                                                            crypto::Tls12Sender::server, h));
-  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
-  transcript_.add(fin);
-  p_.channel->send_handshake(fin);
-  if (tracing()) {
-    trace("-> ChangeCipherSpec: our records are encrypted from now on");
-    trace("-> Finished: PRF(master secret, \"server finished\", transcript hash)");
-  }
+  TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite,
+                                                   secrets, crypto::Tls12Sender::server));
   state_ = ExpectChangeCipherSpec{std::move(secrets)};
   return ok();
 }

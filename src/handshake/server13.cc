@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "base/ct.h"
 #include "base/hex.h"
 #include "crypto/key_schedule.h"
 #include "crypto/transcript.h"
@@ -19,7 +20,6 @@
 #include "handshake/offer.h"
 #include "handshake/peer_verify.h"
 #include "handshake/tickets.h"
-#include "base/ct.h"
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -88,9 +88,7 @@ class Server13 final : public Handshake {
     return tls12_ ? tls12_->is_done() : std::holds_alternative<Connected>(state_);
   }
   Result<void> key_update(bool request_peer) override;
-  const HandshakeSummary& summary() const override {
-    return tls12_ ? tls12_->summary() : summary_;
-  }
+  const HandshakeSummary& summary() const override { return tls12_ ? tls12_->summary() : summary_; }
   std::string expecting() const override;
 
  private:
@@ -162,8 +160,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // list and legacy_version is ignored; without it the client speaks TLS 1.2
   // (or below, which no policy allows).
   std::vector<uint16_t> offered_versions = o.offered_versions();
-  if (st.retried && (o.versions.empty() || std::find(o.versions.begin(), o.versions.end(),
-                                                     0x0304) == o.versions.end()))
+  if (st.retried && (o.versions.empty() ||
+                     std::find(o.versions.begin(), o.versions.end(), 0x0304) == o.versions.end()))
     return Error(ErrorCode::illegal_parameter,
                  "second ClientHello no longer offers TLS 1.3 after our HelloRetryRequest");
   if (!st.retried) {
@@ -303,8 +301,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   sh.extensions.push_back(
       wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
   if (psk)
-    sh.extensions.push_back(wire::make_extension(
-        wire::kExtPreSharedKey, wire::PreSharedKeyServerHello{psk->identity}));
+    sh.extensions.push_back(
+        wire::make_extension(wire::kExtPreSharedKey, wire::PreSharedKeyServerHello{psk->identity}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -329,9 +327,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   const HashAlgorithm hash = suite_->hash;
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(
-      auto keys,
-      derive_handshake_traffic(psk ? std::move(psk->early) : crypto::EarlySecret::derive(provider(), hash),
-                               enc.shared_secret.view(), hello_hash, cfg_.keylog, client_random_));
+      auto keys, derive_handshake_traffic(
+                     psk ? std::move(psk->early) : crypto::EarlySecret::derive(provider(), hash),
+                     enc.shared_secret.view(), hello_hash, cfg_.keylog, client_random_));
   if (p_.channel->tracing()) {
     trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
           ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
@@ -357,9 +355,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     // RFC 8446 2.2: a resumed handshake authenticates with the PSK; no
     // certificates are exchanged.
     if (p_.channel->tracing())
-      trace("   resumption: the client's ticket is valid and its binder verified; no "
-            "certificates this time (PSK with " +
-            group_name(summary_.group) + " for forward secrecy)");
+      trace(
+          "   resumption: the client's ticket is valid and its binder verified; no "
+          "certificates this time (PSK with " +
+          group_name(summary_.group) + " for forward secrecy)");
   }
   // CertificateRequest
   const bool want_client_cert = cfg_.client_auth != ClientAuth::none && !psk;
@@ -541,8 +540,9 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
                  static_cast<uint32_t>(add[2]) << 8 | add[3];
     wire::NewSessionTicket nst;
     nst.ticket_nonce = {static_cast<uint8_t>(i)};
-    TESSERA_ASSIGN_OR_RETURN(ts.psk, crypto::resumption_psk(provider(), suite_->hash,
-                                                    resumption_master_secret, nst.ticket_nonce));
+    TESSERA_ASSIGN_OR_RETURN(
+        ts.psk, crypto::resumption_psk(provider(), suite_->hash, resumption_master_secret,
+                                       nst.ticket_nonce));
     ts.alpn = summary_.alpn;
     ts.sni = summary_.server_name;
     if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
@@ -569,9 +569,9 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     // RFC 8446 4.2.9: pre_shared_key requires psk_key_exchange_modes.
     return Error(ErrorCode::missing_extension,
                  "ClientHello offers pre_shared_key without psk_key_exchange_modes");
-  client_psk_dhe_ = std::find(o.psk_modes.begin(), o.psk_modes.end(),
-                              static_cast<uint8_t>(wire::PskKeyExchangeMode::psk_dhe_ke)) !=
-                    o.psk_modes.end();
+  client_psk_dhe_ =
+      std::find(o.psk_modes.begin(), o.psk_modes.end(),
+                static_cast<uint8_t>(wire::PskKeyExchangeMode::psk_dhe_ke)) != o.psk_modes.end();
   if (!o.psks || !client_psk_dhe_ || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
   const int64_t now_ms = p_.now_unix * 1000;
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {

@@ -40,8 +40,9 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto alpn = r.read_prefixed_bytes(1);
   auto sni = r.read_prefixed_bytes(1);
   auto subject = r.read_prefixed_bytes(2);
-  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() ||
-      !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
+  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() ||
+      !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
+      !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;

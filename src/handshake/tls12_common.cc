@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/key_schedule.h"
+#include "handshake/messages13.h"
 
 namespace tessera::handshake {
 
@@ -18,10 +19,11 @@ Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuite
     TESSERA_ASSIGN_OR_RETURN(s.master, crypto::tls12_master_secret(p, suite.hash, premaster,
                                                                    client_random, server_random));
   }
-  TESSERA_ASSIGN_OR_RETURN(s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(),
-                                                            client_random, server_random,
-                                                            suite.aead));
-  if (keylog) keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, s.master.view()));
+  TESSERA_ASSIGN_OR_RETURN(
+      s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(), client_random, server_random,
+                                       suite.aead));
+  if (keylog)
+    keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, s.master.view()));
   return s;
 }
 
@@ -30,11 +32,37 @@ Result<Tls12Secrets> resume_tls12_secrets(crypto::Provider& p, const CipherSuite
                                           ByteView server_random, const KeyLogCallback& keylog) {
   Tls12Secrets s;
   s.master = SecretBytes(master_secret);
-  TESSERA_ASSIGN_OR_RETURN(s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(),
-                                                            client_random, server_random,
-                                                            suite.aead));
-  if (keylog) keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, master_secret));
+  TESSERA_ASSIGN_OR_RETURN(
+      s.block, crypto::tls12_key_block(p, suite.hash, s.master.view(), client_random, server_random,
+                                       suite.aead));
+  if (keylog)
+    keylog(crypto::keylog::line(crypto::keylog::kClientRandom, client_random, master_secret));
   return s;
+}
+
+Result<void> send_change_cipher_spec_and_finished(crypto::Provider& p, Channel& channel,
+                                                  crypto::Transcript& transcript,
+                                                  const CipherSuiteInfo& suite,
+                                                  const Tls12Secrets& secrets,
+                                                  crypto::Tls12Sender us) {
+  const bool client = us == crypto::Tls12Sender::client;
+  const auto& b = secrets.block;
+  channel.send_change_cipher_spec();
+  TESSERA_TRY(channel.set_write_keys_tls12(
+      suite, client ? b.client_write_key.view() : b.server_write_key.view(),
+      client ? b.client_write_iv.view() : b.server_write_iv.view()));
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes vd,
+                           crypto::tls12_finished(p, suite.hash, secrets.master.view(), us, h));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(vd));
+  transcript.add(fin);
+  channel.send_handshake(fin);
+  if (channel.tracing()) {
+    channel.trace("-> ChangeCipherSpec: our records are encrypted from now on");
+    channel.trace(std::string("-> Finished: PRF(master secret, \"") +
+                  (client ? "client" : "server") + " finished\", transcript hash)");
+  }
+  return ok();
 }
 
 bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t) {

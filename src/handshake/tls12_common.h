@@ -9,6 +9,8 @@
 #include "base/secret.h"
 #include "crypto/provider.h"
 #include "crypto/tls12_keys.h"
+#include "crypto/transcript.h"
+#include "handshake/handshake.h"
 #include "tessera/algorithms.h"
 #include "tessera/config.h"
 
@@ -34,6 +36,16 @@ Result<Tls12Secrets> derive_tls12_secrets(crypto::Provider& p, const CipherSuite
 Result<Tls12Secrets> resume_tls12_secrets(crypto::Provider& p, const CipherSuiteInfo& suite,
                                           ByteView master_secret, ByteView client_random,
                                           ByteView server_random, const KeyLogCallback& keylog);
+
+// send_change_cipher_spec_and_finished ends one side's flight (RFC 5246
+// 7.1, 7.4.9): ChangeCipherSpec, switch our write keys to the key block's
+// (client or server side), then Finished = PRF(master, "<side> finished",
+// transcript hash), added to the transcript and sent, with trace lines.
+Result<void> send_change_cipher_spec_and_finished(crypto::Provider& p, Channel& channel,
+                                                  crypto::Transcript& transcript,
+                                                  const CipherSuiteInfo& suite,
+                                                  const Tls12Secrets& secrets,
+                                                  crypto::Tls12Sender us);
 
 // key_fits_suite says whether a certificate key of type t can authenticate
 // the suite: ECDSA suites need an EC or Ed25519 key (RFC 8422 5.3, RFC 8422

@@ -112,7 +112,8 @@ def tessera_client_vs_openssl():
         r2 = tessera_client(port, k, "--sess-in", sess)
         R.check("tessera --sess-out / --sess-in across processes against openssl",
                 r1.returncode == 0 and mode == "0o600" and b"Reused, TLSv1.3" in r2.stdout and
-                "resumed: yes" in text(r2), "mode %s; %s" % (mode, text(r2)[-600:]))
+                "resumed: yes" in text(r2),
+                "mode %s; first: %s; second: %s" % (mode, text(r1)[-400:], text(r2)[-400:]))
     finally:
         stop(srv)
 

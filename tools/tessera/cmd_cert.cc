@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "command.h"
-#include "tls_options.h"
 #include "crypto/provider.h"
+#include "tls_options.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
 #include "x509/identity.h"
@@ -80,7 +80,6 @@ Result<std::string> read_text(const std::string& path) {
   if (!in) return Error(ErrorCode::io_error, "cannot read " + path);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
-
 
 x509::UnixTime now() {
   return std::chrono::duration_cast<std::chrono::seconds>(

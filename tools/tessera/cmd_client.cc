@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -129,7 +129,12 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       auto r = stream.read(buf);
       if (!r.ok()) {
-        if (r.error().code() == ErrorCode::truncated_connection && !stdin_open) break;
+        // After our close_notify, a peer that closes (or resets, having our
+        // close_notify unread) without its own ends the exchange; the data
+        // it sent before has been delivered already.
+        if (!stdin_open && (r.error().code() == ErrorCode::truncated_connection ||
+                            r.error().code() == ErrorCode::io_error))
+          break;
         return fail("read", r.error());
       }
       if (*r == 0) break;

@@ -1,7 +1,7 @@
 #include "tls_options.h"
 
-#include <cstdlib>
 #include <sys/stat.h>
+#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>
@@ -119,8 +119,8 @@ std::string describe_summary(const HandshakeSummary& s) {
                           : std::string("none (RSA key transport)");
   out += "key exchange group: " + group + "\n";
   if (s.version == ProtocolVersion::tls12)
-    out += std::string("extended master secret: ") + (s.extended_master_secret ? "yes" : "no") +
-           "\n";
+    out +=
+        std::string("extended master secret: ") + (s.extended_master_secret ? "yes" : "no") + "\n";
   if (s.signature_scheme)
     out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
   out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";

@@ -312,7 +312,9 @@ TEST(Session, PemRoundTrip) {
   e.store->put("localhost", *back);
   auto p = e.connect();
   EXPECT_TRUE(p.client->summary().resumed);
-  EXPECT_FALSE(Session::from_pem("-----BEGIN TESSERA SESSION-----\nAAAA\n-----END TESSERA SESSION-----\n").ok());
+  EXPECT_FALSE(
+      Session::from_pem("-----BEGIN TESSERA SESSION-----\nAAAA\n-----END TESSERA SESSION-----\n")
+          .ok());
 }
 
 TEST(Session, StoreIsBounded) {
@@ -335,7 +337,7 @@ TEST(TicketKeys, RotateAndKeepThePreviousKey) {
   EXPECT_EQ(keys.current(1050).id, k0.id);
   TicketKey k1 = keys.current(1100);
   EXPECT_NE(k1.id, k0.id);
-  EXPECT_TRUE(keys.find(k0.id, 1150));   // previous key still accepted
+  EXPECT_TRUE(keys.find(k0.id, 1150));  // previous key still accepted
   TicketKey k2 = keys.current(1200);
   EXPECT_NE(k2.id, k1.id);
   EXPECT_FALSE(keys.find(k0.id, 1200));  // two rotations later: gone

@@ -22,8 +22,10 @@ Policy policy_tls12(std::vector<CipherSuite> suites = {}) {
   Policy p = Policy::compat();
   p.min_version = ProtocolVersion::tls12;
   p.max_version = ProtocolVersion::tls12;
-  if (!suites.empty()) p.cipher_suites = std::move(suites);
-  else p.cipher_suites = p.suites_for(ProtocolVersion::tls12);
+  if (!suites.empty())
+    p.cipher_suites = std::move(suites);
+  else
+    p.cipher_suites = p.suites_for(ProtocolVersion::tls12);
   return p;
 }
 
@@ -73,7 +75,7 @@ TEST_P(Tls12Suites, HandshakeAndData) {
   transfer(p, true, 40000);
   transfer(p, false, 70000);
   EXPECT_FALSE(p.client->key_update(false).ok());  // no KeyUpdate in TLS 1.2 ...
-  EXPECT_EQ(p.client->error(), nullptr);            // ... and asking does no harm
+  EXPECT_EQ(p.client->error(), nullptr);           // ... and asking does no harm
   p.client->close();
   p.pump();
   EXPECT_TRUE(p.server->is_peer_closed());
@@ -175,13 +177,15 @@ std::vector<std::vector<uint8_t>> plaintext_messages(std::span<const uint8_t> by
   size_t off = 0;
   while (off + 5 <= bytes.size()) {
     size_t len = static_cast<size_t>(bytes[off + 3]) << 8 | bytes[off + 4];
-    if (bytes[off] == 22) hs.insert(hs.end(), bytes.begin() + off + 5, bytes.begin() + off + 5 + len);
+    if (bytes[off] == 22)
+      hs.insert(hs.end(), bytes.begin() + off + 5, bytes.begin() + off + 5 + len);
     if (bytes[off] == 20) break;  // encrypted from here
     off += 5 + len;
   }
   std::vector<std::vector<uint8_t>> out;
   for (size_t i = 0; i + 4 <= hs.size();) {
-    size_t len = static_cast<size_t>(hs[i + 1]) << 16 | static_cast<size_t>(hs[i + 2]) << 8 | hs[i + 3];
+    size_t len =
+        static_cast<size_t>(hs[i + 1]) << 16 | static_cast<size_t>(hs[i + 2]) << 8 | hs[i + 3];
     out.emplace_back(hs.begin() + i, hs.begin() + i + 4 + len);
     i += 4 + len;
   }
@@ -242,8 +246,8 @@ std::vector<uint8_t> hand_client_hello(std::vector<uint16_t> suites, bool ems) {
   wire::ClientHello ch;
   ch.random.fill(7);
   ch.cipher_suites = std::move(suites);
-  ch.extensions.push_back(wire::make_extension(wire::kExtSupportedGroups,
-                                               wire::NamedGroupList{{0x001d, 0x0017}}));
+  ch.extensions.push_back(
+      wire::make_extension(wire::kExtSupportedGroups, wire::NamedGroupList{{0x001d, 0x0017}}));
   ch.extensions.push_back(wire::make_extension(
       wire::kExtSignatureAlgorithms, wire::SignatureSchemeList{{0x0403, 0x0804, 0x0401}}));
   if (ems) ch.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
@@ -275,8 +279,7 @@ TEST(Tls12Downgrade, FallbackScsvAcceptedWhenTls12IsOurBest) {
   sc->policy = policy_tls12(Policy::default_policy().suites_for(V12));
   auto s = Connection::server(sc);
   ASSERT_TRUE(s.ok());
-  EXPECT_TRUE((*s)->receive_tls(hand_client_hello({0xc02b, 0x5600}, true)).ok())
-      << err(**s);
+  EXPECT_TRUE((*s)->receive_tls(hand_client_hello({0xc02b, 0x5600}, true)).ok()) << err(**s);
 }
 
 TEST(Tls12, ExtendedMasterSecretRequiredByDefault) {
@@ -321,8 +324,8 @@ TEST(Tls12, EcdsaSuiteWithoutEcdsaCertificateExplainsItself) {
 
 TEST(Tls12, DheWithoutCommonFfdheGroupFallsBackToEcdhe) {
   auto cc = client_config();
-  cc->policy = policy_tls12({CS::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
-                             CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256});
+  cc->policy = policy_tls12(
+      {CS::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256});
   cc->policy.groups = {NamedGroup::ffdhe4096, NamedGroup::x25519};
   auto sc = server_config("server-rsa");
   sc->policy = policy_tls12();
@@ -424,7 +427,8 @@ TEST(Tls12, TraceWalksThroughTheKeyExchange) {
   };
   EXPECT_TRUE(has(client_lines, "-> ClientHello: offering TLS 1.2"));
   EXPECT_TRUE(has(client_lines, "<- ServerHello: server chose TLS 1.2"));
-  EXPECT_TRUE(has(client_lines, "<- ServerKeyExchange: server's ephemeral DHE public value for ffdhe2048"));
+  EXPECT_TRUE(
+      has(client_lines, "<- ServerKeyExchange: server's ephemeral DHE public value for ffdhe2048"));
   EXPECT_TRUE(has(client_lines, "-> ClientKeyExchange"));
   EXPECT_TRUE(has(client_lines, "extended master secret"));
   EXPECT_TRUE(has(client_lines, "<- Finished: server Finished verified"));
@@ -572,8 +576,9 @@ struct ServerReaction {
   std::vector<uint8_t> sent;
 };
 
-ServerReaction react_to_premaster(const std::function<std::vector<uint8_t>(
-                                      crypto::PublicKey&, crypto::Provider&)>& make_ciphertext) {
+ServerReaction react_to_premaster(
+    const std::function<std::vector<uint8_t>(crypto::PublicKey&, crypto::Provider&)>&
+        make_ciphertext) {
   auto cc = client_config();
   cc->policy = policy_tls12({CS::TLS_RSA_WITH_AES_128_GCM_SHA256});
   auto sc = server_config("server-rsa");

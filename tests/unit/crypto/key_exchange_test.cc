@@ -321,21 +321,20 @@ TEST(Ffdhe, CustomGroupAgreesAndRefusesUnusableParameters) {
   auto za = (*a)->decapsulate((*b)->public_value());
   auto zb = (*b)->decapsulate((*a)->public_value());
   ASSERT_TRUE(za.ok() && zb.ok());
-  EXPECT_TRUE(std::equal(za->view().begin(), za->view().end(), zb->view().begin(),
-                         zb->view().end()));
+  EXPECT_TRUE(
+      std::equal(za->view().begin(), za->view().end(), zb->view().begin(), zb->view().end()));
   // Interoperates with the named-group implementation over the same prime.
   auto named = p.generate_key_share(NamedGroup::ffdhe2048);
   ASSERT_TRUE(named.ok());
   auto zc = (*a)->decapsulate((*named)->public_value());
   auto zd = (*named)->decapsulate((*a)->public_value());
   ASSERT_TRUE(zc.ok() && zd.ok());
-  EXPECT_TRUE(std::equal(zc->view().begin(), zc->view().end(), zd->view().begin(),
-                         zd->view().end()));
+  EXPECT_TRUE(
+      std::equal(zc->view().begin(), zc->view().end(), zd->view().begin(), zd->view().end()));
   Bytes even = prime;
   even.back() = 0xfe;
   EXPECT_EQ(p.generate_dh_key_share(even, Bytes{2}).error().code(), ErrorCode::invalid_key_share);
-  EXPECT_EQ(p.generate_dh_key_share(prime, Bytes{1}).error().code(),
-            ErrorCode::invalid_key_share);
+  EXPECT_EQ(p.generate_dh_key_share(prime, Bytes{1}).error().code(), ErrorCode::invalid_key_share);
   EXPECT_EQ(p.generate_dh_key_share(prime, with_last_byte_plus(prime, -1)).error().code(),
             ErrorCode::invalid_key_share);
   Bytes huge(1100, 0xff);  // 8800 bits

@@ -52,8 +52,8 @@ void round_trip(std::shared_ptr<ClientConfig> cc, ProtocolVersion want) {
   ASSERT_TRUE(s.handshake().ok());
   EXPECT_EQ(s.connection().summary().version, want);
   const std::string msg = "hello over a socket";
-  ASSERT_TRUE(s.write_all(std::span<const uint8_t>(
-                              reinterpret_cast<const uint8_t*>(msg.data()), msg.size()))
+  ASSERT_TRUE(s.write_all(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(msg.data()),
+                                                   msg.size()))
                   .ok());
   std::vector<uint8_t> buf(1024);
   auto n = s.read(buf);
@@ -113,8 +113,7 @@ TEST(StreamHostile, PeerVanishingMidHandshakeIsAnErrorNotAHang) {
   ASSERT_TRUE(c.ok());
   auto hello = (*c)->pending_tls();
   // Half a ClientHello, then the peer is gone.
-  ASSERT_EQ(::write(sp.a, hello.data(), hello.size() / 2),
-            static_cast<ssize_t>(hello.size() / 2));
+  ASSERT_EQ(::write(sp.a, hello.data(), hello.size() / 2), static_cast<ssize_t>(hello.size() / 2));
   ::close(sp.a);
   Stream s = server_stream(sp.b, StreamTimeouts{5s, 5s});
   auto t0 = std::chrono::steady_clock::now();
