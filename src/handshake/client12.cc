@@ -17,6 +17,7 @@
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
 #include "handshake/peer_verify.h"
+#include "handshake/tickets.h"
 #include "handshake/tls12_common.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -284,16 +285,11 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
   // RFC 5077 3.3: an empty ticket means none after all; a zero hint means
   // the lifetime is unspecified (we then keep it for an hour).
   if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty()) return ok();
-  Session s;
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
   s.version = 0x0303;
   s.extended_master_secret = ems_;
-  s.cipher_suite = summary_.cipher_suite;
-  s.server_name = p_.options.server_name;
-  s.alpn = summary_.alpn;
-  s.peer_subject = summary_.peer_subject;
   s.ticket = std::move(nst.ticket);
   s.lifetime_s = nst.ticket_lifetime_hint ? nst.ticket_lifetime_hint : 3600;
-  s.received_at_ms = p_.now_unix * 1000;
   s.psk.assign(secrets.master.view().begin(), secrets.master.view().end());
   cfg_.session_store->put(p_.options.server_name, std::move(s));
   if (tracing())

@@ -742,15 +742,10 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       // RFC 8446 4.6.1: a lifetime of zero means "do not use".
       if (!cfg_.session_store || nst.ticket_lifetime == 0 || p_.options.server_name.empty())
         return ok();
-      Session s;
-      s.cipher_suite = summary_.cipher_suite;
-      s.server_name = p_.options.server_name;
-      s.alpn = summary_.alpn;
-      s.peer_subject = summary_.peer_subject;
+      Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
       s.ticket = std::move(nst.ticket);
       s.lifetime_s = nst.ticket_lifetime;
       s.age_add = nst.ticket_age_add;
-      s.received_at_ms = p_.now_unix * 1000;
       TESSERA_ASSIGN_OR_RETURN(auto early_data, nst.max_early_data_size());
       s.max_early_data = early_data.value_or(0);
       TESSERA_ASSIGN_OR_RETURN(

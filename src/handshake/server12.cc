@@ -237,8 +237,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
       bool usable = st->extended_master_secret == o.extended_master_secret &&
                     std::find(cs.begin(), cs.end(), st->cipher_suite) != cs.end() &&
                     pol.allows_suite(st->cipher_suite) && st->sni == o.sni &&
-                    now_ms - st->issued_at_ms <= static_cast<int64_t>(st->lifetime_s) * 1000 &&
-                    now_ms >= st->issued_at_ms - 1000 &&
+                    ticket_current(*st, now_ms) &&
                     !(cfg_.client_auth == ClientAuth::required && st->client_subject.empty());
       if (usable) return resume(o, m, std::move(*st));
     }
@@ -562,16 +561,11 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 // RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
 // master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
 Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
-  TicketState ts;
+  TicketState ts = ticket_state_for(summary_, p_.now_unix);
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
-  ts.cipher_suite = static_cast<uint16_t>(choice_.suite.suite);
-  ts.issued_at_ms = p_.now_unix * 1000;
   ts.lifetime_s = cfg_.ticket_lifetime_s;
   ts.psk = secrets.master.copy();
-  ts.alpn = summary_.alpn;
-  ts.sni = summary_.server_name;
-  if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
   wire::NewSessionTicket12 nst;
   nst.ticket_lifetime_hint = cfg_.ticket_lifetime_s;
   TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));

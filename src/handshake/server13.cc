@@ -530,9 +530,7 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
 Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   if (cfg_.tickets == 0 || !client_psk_dhe_) return ok();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
-    TicketState ts;
-    ts.cipher_suite = summary_.cipher_suite;
-    ts.issued_at_ms = p_.now_unix * 1000;
+    TicketState ts = ticket_state_for(summary_, p_.now_unix);
     ts.lifetime_s = std::min<uint32_t>(cfg_.ticket_lifetime_s, wire::kMaxTicketLifetime);
     uint8_t add[4];
     provider().random(add);
@@ -543,9 +541,6 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
     TESSERA_ASSIGN_OR_RETURN(
         ts.psk, crypto::resumption_psk(provider(), suite_->hash, resumption_master_secret,
                                        nst.ticket_nonce));
-    ts.alpn = summary_.alpn;
-    ts.sni = summary_.server_name;
-    if (summary_.client_authenticated) ts.client_subject = summary_.peer_subject;
     TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
     nst.ticket_lifetime = ts.lifetime_s;
     nst.ticket_age_add = ts.age_add;
@@ -582,9 +577,7 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     // A server that requires client certificates resumes only sessions that
     // had one (tickets may be shared with differently configured servers).
     if (cfg_.client_auth == ClientAuth::required && st->client_subject.empty()) continue;
-    if (!info || info->hash != suite_->hash || st->sni != o.sni ||
-        now_ms - st->issued_at_ms > static_cast<int64_t>(st->lifetime_s) * 1000 ||
-        now_ms < st->issued_at_ms - 1000)
+    if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
       continue;
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
     TESSERA_ASSIGN_OR_RETURN(ByteView truncated, o.ch.truncate_for_binders(client_hello));

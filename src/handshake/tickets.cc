@@ -9,6 +9,32 @@ constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
 constexpr uint8_t kStateFormat = 1;
 }  // namespace
 
+TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
+  TicketState ts;
+  ts.cipher_suite = summary.cipher_suite;
+  ts.issued_at_ms = now_unix * 1000;
+  ts.alpn = summary.alpn;
+  ts.sni = summary.server_name;
+  if (summary.client_authenticated) ts.client_subject = summary.peer_subject;
+  return ts;
+}
+
+bool ticket_current(const TicketState& s, int64_t now_ms) {
+  return now_ms - s.issued_at_ms <= static_cast<int64_t>(s.lifetime_s) * 1000 &&
+         now_ms >= s.issued_at_ms - 1000;
+}
+
+Session session_for(const HandshakeSummary& summary, const std::string& server_name,
+                    int64_t now_unix) {
+  Session s;
+  s.cipher_suite = summary.cipher_suite;
+  s.server_name = server_name;
+  s.alpn = summary.alpn;
+  s.peer_subject = summary.peer_subject;
+  s.received_at_ms = now_unix * 1000;
+  return s;
+}
+
 SecretBytes encode_state(const TicketState& s) {
   ByteWriter w;
   w.u8(kStateFormat);

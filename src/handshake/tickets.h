@@ -17,6 +17,7 @@
 #include "base/secret.h"
 #include "crypto/provider.h"
 #include "tessera/config.h"
+#include "tessera/connection.h"
 #include "tessera/session.h"
 
 namespace tessera::handshake {
@@ -43,6 +44,21 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
 // RFC 8446 4.2.11 says an unusable PSK is simply not selected.
 std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& keys,
                                        ByteView ticket, int64_t now_s);
+
+// ticket_state_for starts the state of a ticket from what the handshake
+// established (suite, ALPN, SNI, the client certificate's subject) and the
+// issue time; the caller adds version, PSK, lifetime and age_add.
+TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix);
+
+// ticket_current says whether a ticket is within its lifetime (RFC 8446
+// 4.6.1, RFC 5077 4), allowing 1 s of clock skew before its issue time.
+bool ticket_current(const TicketState& s, int64_t now_ms);
+
+// session_for starts the client's Session for a ticket just received: the
+// suite, name, ALPN and server identity of this connection, and the time;
+// the caller adds the ticket, lifetime, PSK (or master secret) and version.
+Session session_for(const HandshakeSummary& summary, const std::string& server_name,
+                    int64_t now_unix);
 
 // encode_state / decode_state: the state's serialization (decode_state
 // returns nullopt for anything malformed).
