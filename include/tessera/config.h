@@ -93,6 +93,17 @@ struct ServerConfig {
   // Set: stateful resumption instead: tickets name entries of this cache,
   // each used once (TLS 1.3 and TLS 1.2 tickets alike).
   std::shared_ptr<ServerSessionCache> session_cache;
+  // 0-RTT (RFC 8446 2.3, 4.2.10, 8): tickets allow up to max_early_data bytes
+  // of early data (0: no 0-RTT, the default). Early data is accepted only on
+  // the first identity of a fresh ticket (the client's ticket age within the
+  // replay guard's window of ours) that the replay guard has not seen, with
+  // the ticket's suite and ALPN, and without HelloRetryRequest; otherwise it
+  // is skipped and the handshake goes on. Connection::early_data() hands it
+  // to the application, which must treat it as replayable. replay_guard
+  // null: a process-wide MemoryReplayGuard (a fleet of servers sharing
+  // ticket keys needs a shared guard, or a shared session_cache).
+  uint32_t max_early_data = 0;
+  std::shared_ptr<ReplayGuard> replay_guard;
 };
 
 }  // namespace tessera

@@ -38,11 +38,28 @@ struct ClientOptions {
   std::vector<std::string> alpn;
 };
 
+// EarlyDataRequest: 0-RTT data for Connection::client_with_early_data.
+struct EarlyDataRequest {
+  std::vector<uint8_t> data;
+  // When the server refuses the early data (or no ticket allows it), send
+  // it as ordinary application data once the handshake completes.
+  bool resend_if_rejected = true;
+};
+
+// What became of 0-RTT data on this connection.
+enum class EarlyData : uint8_t {
+  not_offered,  // the client sent none (or the server saw none)
+  accepted,     // the server took it as 0-RTT data
+  rejected,     // the server refused it (it was skipped; see ClientOptions)
+};
+
 enum class Event : uint8_t {
   handshake_done,
   peer_closed,          // close_notify received
   key_update_received,  // the peer updated its sending keys
   new_session_ticket,   // a TLS 1.3 NewSessionTicket arrived
+  early_data_received,  // server: 0-RTT data is waiting in early_data()
+  early_data_rejected,  // client: the server refused our 0-RTT data
 };
 
 // What was negotiated, for display and for application decisions.
@@ -58,6 +75,8 @@ struct HandshakeSummary {
   bool resumed = false;  // TLS 1.3 PSK resumption: no certificate was exchanged
   bool client_authenticated = false;
   bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated (always true in TLS 1.3)
+  bool psk_only = false;  // TLS 1.3 resumed with psk_ke: no (EC)DHE, no forward secrecy
+  EarlyData early_data = EarlyData::not_offered;
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
   std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
   std::string peer_verified_by;                  // trust anchor subject, when verified
@@ -72,6 +91,17 @@ class Connection {
   // client creates a client connection; its ClientHello is queued at once.
   static Result<std::unique_ptr<Connection>> client(std::shared_ptr<const ClientConfig> config,
                                                     ClientOptions options);
+  // client_with_early_data is client() that also sends `early.data` as 0-RTT
+  // data (RFC 8446 2.3, 4.2.10) right behind its ClientHello, when the
+  // session store holds a ticket for the server name that allows early data
+  // (up to the ticket's max_early_data; any rest follows the handshake).
+  // Early data is REPLAYABLE: an attacker can deliver it to the server again,
+  // so send only requests that are safe to repeat. If the server refuses it
+  // (or no ticket allows it), the bytes go out as ordinary application data
+  // once the handshake completes unless early.resend_if_rejected is false;
+  // summary().early_data says which happened.
+  static Result<std::unique_ptr<Connection>> client_with_early_data(
+      std::shared_ptr<const ClientConfig> config, ClientOptions options, EarlyDataRequest early);
   // server creates a server connection waiting for a ClientHello.
   static Result<std::unique_ptr<Connection>> server(std::shared_ptr<const ServerConfig> config);
 
@@ -93,6 +123,13 @@ class Connection {
   // app_data returns received, decrypted application data not yet consumed.
   virtual std::span<const uint8_t> app_data() const = 0;
   virtual void consume_app_data(size_t n) = 0;
+  // early_data returns 0-RTT data received by a server (RFC 8446 2.3) and not
+  // yet consumed. It arrives before the handshake completes and is
+  // REPLAYABLE: the server's anti-replay defences (single-use tickets, a
+  // freshness window, ServerConfig::replay_guard) make a replay unlikely, not
+  // impossible. Act on it only if doing it twice is harmless.
+  virtual std::span<const uint8_t> early_data() const = 0;
+  virtual void consume_early_data(size_t n) = 0;
 
   // close queues close_notify; no more writes are accepted.
   virtual void close() = 0;

@@ -36,6 +36,12 @@ struct Limits {
   size_t max_ccs_records = 1;                     // middlebox-compat CCS records (RFC 8446 5)
 };
 
+// TLS 1.3 PSK key exchange modes (RFC 8446 4.2.9).
+enum class PskMode : uint8_t {
+  psk_ke = 0,      // PSK only: no (EC)DHE, so no forward secrecy for the resumed connection
+  psk_dhe_ke = 1,  // PSK with (EC)DHE (the default)
+};
+
 struct Policy {
   std::string name;  // e.g. "default-2026-11"
   ProtocolVersion min_version = ProtocolVersion::tls12;
@@ -48,6 +54,10 @@ struct Policy {
   size_t min_rsa_bits = 2048;
   size_t min_ffdhe_bits = 2048;
   bool require_extended_master_secret = true;  // TLS 1.2, RFC 7627
+  // TLS 1.3 resumption modes, in preference order: the client offers them,
+  // the server uses the first it shares with the client. psk_ke trades
+  // forward secrecy for a cheaper handshake; it is off unless listed.
+  std::vector<PskMode> psk_modes = {PskMode::psk_dhe_ke};
   Limits limits;
 
   // Presets.

@@ -40,6 +40,7 @@ class Session {
   std::string alpn;                     // negotiated then (informational)
   std::string peer_subject;             // the server certificate verified then
   std::vector<uint8_t> ticket;          // opaque to the client
+  std::vector<uint8_t> session_id;      // TLS 1.2 session ID (RFC 5246 7.4.1.2) when no ticket
   uint32_t lifetime_s = 0;              // RFC 8446 4.6.1 ticket_lifetime
   uint32_t age_add = 0;                 // ticket_age_add
   int64_t received_at_ms = 0;           // Unix time in ms when the ticket arrived
@@ -157,6 +158,40 @@ class MemoryServerSessionCache final : public ServerSessionCache {
   mutable std::mutex mu_;
   std::map<std::vector<uint8_t>, Entry> entries_;
   std::deque<std::vector<uint8_t>> order_;  // ids, oldest first (may hold taken ones)
+};
+
+// ReplayGuard: the server's 0-RTT anti-replay record (RFC 8446 8.2). A
+// ClientHello's early data is accepted only if claim() is the first for its
+// ticket within the freshness window (8.3: outside the window the ticket age
+// no longer matches, so older replays are refused before they get here).
+class ReplayGuard {
+ public:
+  virtual ~ReplayGuard() = default;
+  // window_ms is the freshness window: how far the client's ticket age may
+  // differ from the server's view of it.
+  virtual int64_t window_ms() const = 0;
+  // claim records `id` (a ticket identity digest) and returns true if it was
+  // not seen within the window; false for a replay or when the record is
+  // full (fail closed: the connection falls back to 1-RTT).
+  virtual bool claim(const std::array<uint8_t, 32>& id, int64_t now_ms) = 0;
+};
+
+// MemoryReplayGuard: a bounded, thread-safe in-process record.
+class MemoryReplayGuard final : public ReplayGuard {
+ public:
+  explicit MemoryReplayGuard(std::chrono::milliseconds window = std::chrono::seconds(10),
+                             size_t max_entries = 100000)
+      : window_ms_(window.count()), max_(max_entries) {}
+  int64_t window_ms() const override { return window_ms_; }
+  bool claim(const std::array<uint8_t, 32>& id, int64_t now_ms) override;
+  size_t size() const;
+
+ private:
+  int64_t window_ms_;
+  size_t max_;
+  mutable std::mutex mu_;
+  std::map<std::array<uint8_t, 32>, int64_t> seen_;                // id -> expiry (ms)
+  std::deque<std::pair<int64_t, std::array<uint8_t, 32>>> order_;  // (expiry, id), oldest first
 };
 
 }  // namespace tessera

@@ -5,7 +5,7 @@
 //   handshake        -> HandshakeBuffer -> Handshake::on_message
 //   alert            -> close_notify / fatal alert handling
 //   change_cipher_spec -> dropped when RFC 8446 5 allows it
-//   application_data -> app_in_
+//   application_data -> app_in_ (early_in_ for a server's accepted 0-RTT data)
 // Outgoing handshake messages are coalesced per key epoch and cut into
 // records of at most 2^14 bytes when the epoch changes or the flight ends.
 #include <chrono>
@@ -52,11 +52,13 @@ class Engine final : public Connection, private handshake::Channel {
         limits_(policy.limits),
         hs_buf_(policy.limits.max_handshake_message_size) {}
 
-  Result<void> init_client(std::shared_ptr<const ClientConfig> cfg, ClientOptions opts) {
+  Result<void> init_client(std::shared_ptr<const ClientConfig> cfg, ClientOptions opts,
+                           EarlyDataRequest early) {
     handshake::ClientParams p;
     p.now_unix = now_from(cfg->clock);
     p.config = std::move(cfg);
     p.options = std::move(opts);
+    p.early = std::move(early);
     p.provider = provider_.get();
     p.channel = this;
     hs_ = handshake::make_client13(std::move(p));
@@ -152,6 +154,17 @@ class Engine final : public Connection, private handshake::Channel {
     }
   }
 
+  std::span<const uint8_t> early_data() const override {
+    return std::span<const uint8_t>(early_in_).subspan(early_off_);
+  }
+  void consume_early_data(size_t n) override {
+    early_off_ += std::min(n, early_in_.size() - early_off_);
+    if (early_off_ == early_in_.size()) {
+      Bytes().swap(early_in_);
+      early_off_ = 0;
+    }
+  }
+
   void close() override {
     if (closed_ || error_) return;
     closed_ = true;
@@ -230,6 +243,32 @@ class Engine final : public Connection, private handshake::Channel {
     write_ = std::move(prot);
     return ok();
   }
+  void reset_write_keys() override {
+    flush_handshake();
+    write_.reset();
+  }
+  void send_application_data(ByteView data) override {
+    flush_handshake();
+    if (!write_ && !error_) {
+      error_ = Error(ErrorCode::internal_error, "application data without write keys");
+      return;
+    }
+    while (!data.empty() && !error_) {
+      size_t n = std::min(data.size(), record::kMaxPlaintext);
+      auto r = write_->seal(ContentType::application_data, data.first(n), 0, out_);
+      if (!r.ok()) error_ = std::move(r).error();
+      data = data.subspan(n);
+    }
+  }
+  void accept_early_data(size_t max_bytes) override {
+    early_mode_ = EarlyMode::accepting;
+    early_budget_ = max_bytes;
+  }
+  void end_early_data() override { early_mode_ = EarlyMode::none; }
+  void skip_early_data(size_t max_bytes) override {
+    early_mode_ = EarlyMode::skipping;
+    early_budget_ = max_bytes;
+  }
   void send_warning_alert(AlertDescription d) override { send_alert(wire::AlertLevel::warning, d); }
   void set_negotiated_version(ProtocolVersion v) override {
     negotiated_ = true;
@@ -286,9 +325,29 @@ class Engine final : public Connection, private handshake::Channel {
     return e;
   }
 
+  // skip_refused_early_record drops one record of 0-RTT data the server
+  // refused (RFC 8446 4.2.10), charging its plaintext size (at least 1) to
+  // the budget; beyond it -> unexpected_message.
+  Result<void> skip_refused_early_record(const record::Record& rec) {
+    const size_t overhead = 17;  // inner content type + 16-byte AEAD tag
+    size_t charge =
+        std::max<size_t>(1, rec.fragment.size() > overhead ? rec.fragment.size() - overhead : 0);
+    if (charge > early_budget_)
+      return Error(ErrorCode::unexpected_message,
+                   "more refused early data than max_early_data_size allows");
+    early_budget_ -= charge;
+    return ok();
+  }
+
   Result<void> on_record(record::Record& rec) {
     ContentType type = rec.type;
     ByteView content;
+    if (early_mode_ == EarlyMode::skipping) {
+      // RFC 8446 4.2.10: after a HelloRetryRequest the server skips the
+      // client's application_data records until the second ClientHello.
+      if (!read_ && type == ContentType::application_data) return skip_refused_early_record(rec);
+      if (!read_ && type == ContentType::handshake) early_mode_ = EarlyMode::none;
+    }
     if (type == ContentType::change_cipher_spec && negotiated_ &&
         version_ == ProtocolVersion::tls12) {
       // RFC 5246 7.1: the message is the single byte 1, sent under the
@@ -322,7 +381,14 @@ class Engine final : public Connection, private handshake::Channel {
         return Error(ErrorCode::unexpected_message,
                      "unprotected " + std::string(record::content_type_name(type)) +
                          " record after keys were established");
-      TESSERA_ASSIGN_OR_RETURN(auto opened, read_->open(rec));
+      auto r = read_->open(rec);
+      if (!r.ok() && early_mode_ == EarlyMode::skipping)
+        // RFC 8446 4.2.10: refused 0-RTT records fail to decrypt under the
+        // handshake keys and are skipped (the sequence number is not used up).
+        return skip_refused_early_record(rec);
+      if (!r.ok()) return std::move(r).error();
+      if (early_mode_ == EarlyMode::skipping) early_mode_ = EarlyMode::none;
+      auto& opened = *r;
       type = opened.type;
       content = opened.plaintext;
       if (type == ContentType::change_cipher_spec)
@@ -344,6 +410,16 @@ class Engine final : public Connection, private handshake::Channel {
       case ContentType::handshake: return on_handshake_data(content);
       case ContentType::alert: return on_alert(content);
       case ContentType::application_data:
+        if (!hs_->is_done() && early_mode_ == EarlyMode::accepting) {
+          // RFC 8446 4.2.10: more than max_early_data_size -> unexpected_message.
+          if (content.size() > early_budget_)
+            return Error(ErrorCode::unexpected_message,
+                         "the client sent more early data than max_early_data_size allows");
+          early_budget_ -= content.size();
+          if (early_data().empty()) events_.push_back(Event::early_data_received);
+          early_in_.insert(early_in_.end(), content.begin(), content.end());
+          return ok();
+        }
         if (!hs_->is_done())
           return Error(ErrorCode::unexpected_message,
                        "application data before the handshake completed");
@@ -410,6 +486,12 @@ class Engine final : public Connection, private handshake::Channel {
   size_t out_off_ = 0;
   Bytes app_in_;
   size_t app_off_ = 0;
+  // 0-RTT on the server: accepted early data, or skipping refused early data.
+  enum class EarlyMode : uint8_t { none, accepting, skipping };
+  EarlyMode early_mode_ = EarlyMode::none;
+  size_t early_budget_ = 0;
+  Bytes early_in_;
+  size_t early_off_ = 0;
   std::deque<Event> events_;
   std::optional<Error> error_;
   TraceCallback trace_;
@@ -426,6 +508,11 @@ class Engine final : public Connection, private handshake::Channel {
 
 Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const ClientConfig> config,
                                                        ClientOptions options) {
+  return client_with_early_data(std::move(config), std::move(options), EarlyDataRequest{});
+}
+
+Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
+    std::shared_ptr<const ClientConfig> config, ClientOptions options, EarlyDataRequest early) {
   if (!config) return Error(ErrorCode::config_invalid, "null client config");
   TESSERA_TRY(config->policy.validate());
   if (config->verify_peer && options.server_name.empty())
@@ -450,7 +537,7 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
   }
   auto provider = config->provider ? config->provider : crypto::default_provider();
   auto e = std::make_unique<Engine>(provider, config->policy);
-  TESSERA_TRY(e->init_client(std::move(config), std::move(options)));
+  TESSERA_TRY(e->init_client(std::move(config), std::move(options), std::move(early)));
   TESSERA_TRY(e->start());
   return std::unique_ptr<Connection>(std::move(e));
 }

@@ -1,7 +1,8 @@
 // The TLS 1.3 client (RFC 8446 2, 4): one struct per state, held in a
 // std::variant; handling a message moves what is known into the next state.
 //
-//   START -> ExpectServerHello --(HRR)--> ExpectServerHello (retried)
+//   START -> ClientHello [+ 0-RTT data] sent
+//         -> ExpectServerHello --(HRR)--> ExpectServerHello (retried)
 //         -> ExpectEncryptedExtensions -> ExpectCertificateOrRequest
 //         -> [ExpectCertificate] -> ExpectCertificateVerify -> ExpectFinished
 //         -> Connected (KeyUpdate, NewSessionTicket)
@@ -20,6 +21,7 @@
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
+#include "wire/empty_messages.h"
 #include "wire/encrypted_extensions.h"
 #include "wire/extensions.h"
 #include "wire/hello.h"
@@ -106,7 +108,14 @@ class Client13 final : public Handshake {
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
 
   Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
-                                   ByteView cookie);
+                                   ByteView cookie, bool early_data);
+  Result<void> send_early_data(ByteView client_hello);
+  void early_data_refused(const std::string& why);
+  void send_after_handshake_data();
+  bool offers_psk_mode(PskMode m) const {
+    const auto& v = cfg_.policy.psk_modes;
+    return std::find(v.begin(), v.end(), m) != v.end();
+  }
   void trace(const std::string& s) { p_.channel->trace(s); }
 
   ClientParams p_;
@@ -131,6 +140,13 @@ class Client13 final : public Handshake {
   std::optional<Session> session_;    // the ticket we offer, until the ServerHello
   std::optional<Session> session12_;  // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
+  bool sent_ccs_ = false;
+  // 0-RTT (RFC 8446 2.3): early_sent_ bytes of options.early_data went out
+  // under the early traffic keys, which stay our write keys while
+  // early_pending_ (until EncryptedExtensions says whether they were taken).
+  size_t early_sent_ = 0;
+  bool early_pending_ = false;
+  bool early_accepted_ = false;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
 };
@@ -141,7 +157,8 @@ std::string Client13::expecting() const {
 }
 
 Result<Bytes> Client13::build_client_hello(
-    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie) {
+    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie,
+    bool early_data) {
   using namespace wire;
   ClientHello ch;
   ch.random = client_random_;
@@ -186,13 +203,17 @@ Result<Bytes> Client13::build_client_hello(
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
-  if (offer13_ && cfg_.session_store) {
-    // RFC 8446 4.2.9: we can use tickets with (EC)DHE (psk_dhe_ke only).
-    ch.extensions.push_back(make_extension(
-        kExtPskKeyExchangeModes,
-        PskKeyExchangeModes{{static_cast<uint8_t>(PskKeyExchangeMode::psk_dhe_ke)}}));
+  if (offer13_ && cfg_.session_store && !cfg_.policy.psk_modes.empty()) {
+    // RFC 8446 4.2.9: the modes we can use tickets with, as the policy lists
+    // them (psk_dhe_ke unless psk_ke was allowed).
+    PskKeyExchangeModes modes;
+    for (PskMode m : cfg_.policy.psk_modes) modes.modes.push_back(static_cast<uint8_t>(m));
+    ch.extensions.push_back(make_extension(kExtPskKeyExchangeModes, modes));
   }
   if (!offer13_ || !session_) return encode_handshake(ch);
+  // RFC 8446 4.2.10: early_data goes with pre_shared_key (never after a
+  // HelloRetryRequest).
+  if (early_data) ch.extensions.push_back(make_empty_extension(kExtEarlyData));
   // RFC 8446 4.2.11: pre_shared_key is the last extension. The binder is
   // computed over the ClientHello truncated before the binders list (and,
   // after a HelloRetryRequest, the transcript before it), then filled in.
@@ -277,6 +298,14 @@ Result<void> Client13::start() {
       if (!usable) session_.reset();
     }
   }
+  // RFC 8446 4.2.10: 0-RTT needs a ticket that allows it, whose cipher suite
+  // we offer and whose ALPN protocol (if any) we offer.
+  const bool early =
+      session_ && !p_.early.data.empty() && session_->max_early_data > 0 &&
+      std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
+          offered_suites_.end() &&
+      (session_->alpn.empty() || std::find(offered_alpn_.begin(), offered_alpn_.end(),
+                                           session_->alpn) != offered_alpn_.end());
 
   ExpectServerHello st;
   if (offer13_)
@@ -284,7 +313,7 @@ Result<void> Client13::start() {
       TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
       st.shares.push_back(std::move(share));
     }
-  TESSERA_ASSIGN_OR_RETURN(Bytes ch, build_client_hello(st.shares, {}));
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch, build_client_hello(st.shares, {}, early));
   transcript_.add(ch);
   p_.channel->send_handshake(ch);
   sent_client_hello_ = true;
@@ -303,7 +332,57 @@ Result<void> Client13::start() {
           "; random " + hex_short(client_random_));
   }
   state_ = std::move(st);
+  if (early) TESSERA_TRY(send_early_data(ch));
   return ok();
+}
+
+// send_early_data sends our 0-RTT data right after the ClientHello (RFC 8446
+// 2.3) under client_early_traffic_secret = Derive-Secret(Early Secret of the
+// ticket's PSK, "c e traffic", ClientHello) with the ticket's suite.
+Result<void> Client13::send_early_data(ByteView client_hello) {
+  const auto info = *cipher_suite_info(session_->cipher_suite);
+  auto early = crypto::EarlySecret::derive(provider(), info.hash, session_->psk);
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes secret, early.client_early_traffic_secret(
+                                                   provider().digest(info.hash, client_hello)));
+  if (cfg_.keylog)
+    cfg_.keylog(keylog_line("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret.view()));
+  // RFC 8446 D.4: with early data the compatibility CCS follows the first
+  // ClientHello immediately.
+  p_.channel->send_change_cipher_spec();
+  sent_ccs_ = true;
+  TESSERA_TRY(p_.channel->set_write_secret_tls13(info, secret.view()));
+  early_sent_ = std::min<size_t>(p_.early.data.size(), session_->max_early_data);
+  p_.channel->send_application_data(ByteView(p_.early.data).first(early_sent_));
+  early_pending_ = true;
+  if (p_.channel->tracing())
+    trace("-> early data (0-RTT): " + std::to_string(early_sent_) +
+          " bytes sent before the server answered, under the ticket's early traffic keys "
+          "(replayable by an attacker: only for requests safe to repeat)");
+  return ok();
+}
+
+// early_data_refused records that the server did not take our 0-RTT data:
+// from now on we write with the handshake keys (after an HRR, in plaintext).
+void Client13::early_data_refused(const std::string& why) {
+  early_pending_ = false;
+  summary_.early_data = EarlyData::rejected;
+  p_.channel->event(Event::early_data_rejected);
+  if (p_.channel->tracing())
+    trace("   0-RTT refused (" + why + ")" +
+          (p_.early.resend_if_rejected ? "; the data will be sent again after the handshake"
+                                       : "; the data is dropped (resend_if_rejected is off)"));
+}
+
+// send_after_handshake_data sends, under the application keys, what of
+// options.early_data did not travel as accepted 0-RTT data.
+void Client13::send_after_handshake_data() {
+  ByteView data = p_.early.data;
+  if (data.empty()) return;
+  if (early_accepted_)
+    data = data.subspan(early_sent_);
+  else if (!p_.early.resend_if_rejected)
+    return;
+  if (!data.empty()) p_.channel->send_application_data(data);
 }
 
 Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
@@ -361,6 +440,12 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     if (st.retried)
       return Error(ErrorCode::illegal_parameter,
                    "server chose TLS 1.2 after sending a TLS 1.3 HelloRetryRequest");
+    // A TLS 1.2 server takes no 0-RTT data (it will likely fail on it);
+    // our handshake continues in plaintext.
+    if (early_pending_) {
+      p_.channel->reset_write_keys();
+      early_data_refused("the server chose TLS 1.2");
+    }
     Client12Start start{p_,
                         std::move(transcript_),
                         client_random_,
@@ -431,20 +516,31 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
       return Error(ErrorCode::unsupported_extension,
                    "ServerHello carries unsolicited extension " + wire::extension_name(e.type));
   }
+  // RFC 8446 4.2.9: without a key_share the server chose psk_ke, which it
+  // may only when resuming and when we offered it; with one, psk_dhe_ke.
   const auto* ks_ext = sh.find_extension(wire::kExtKeyShare);
-  if (!ks_ext)
+  if (!ks_ext && !(resumed && offers_psk_mode(PskMode::psk_ke)))
     return Error(ErrorCode::missing_extension,
-                 "ServerHello has no key_share (PSK-only is not offered)");
-  TESSERA_ASSIGN_OR_RETURN(auto ks, wire::KeyShareServerHello::parse(ks_ext->data));
-  crypto::KeyShare* mine = nullptr;
-  for (auto& s : st.shares)
-    if (static_cast<uint16_t>(s->group()) == ks.server_share.group) mine = s.get();
-  // RFC 8446 4.2.8: the server's share MUST be in a group we offered a share for.
-  if (!mine)
-    return Error(ErrorCode::illegal_parameter, "server key share for group " +
-                                                   group_name(ks.server_share.group) +
-                                                   " for which we sent no share");
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes shared, mine->decapsulate(ks.server_share.key_exchange));
+                 resumed ? "ServerHello has no key_share, but we did not offer psk_ke"
+                         : "ServerHello has no key_share");
+  if (ks_ext && resumed && !offers_psk_mode(PskMode::psk_dhe_ke))
+    return Error(ErrorCode::illegal_parameter,
+                 "server resumed with psk_dhe_ke, but we offered only psk_ke");
+  SecretBytes shared;
+  uint16_t server_group = 0;
+  if (ks_ext) {
+    TESSERA_ASSIGN_OR_RETURN(auto ks, wire::KeyShareServerHello::parse(ks_ext->data));
+    crypto::KeyShare* mine = nullptr;
+    for (auto& s : st.shares)
+      if (static_cast<uint16_t>(s->group()) == ks.server_share.group) mine = s.get();
+    // RFC 8446 4.2.8: the server's share MUST be in a group we offered a share for.
+    if (!mine)
+      return Error(ErrorCode::illegal_parameter, "server key share for group " +
+                                                     group_name(ks.server_share.group) +
+                                                     " for which we sent no share");
+    TESSERA_ASSIGN_OR_RETURN(shared, mine->decapsulate(ks.server_share.key_exchange));
+    server_group = ks.server_share.group;
+  }
 
   suite_ = cipher_suite_info(sh.cipher_suite);
   if (!transcript_.has_hash()) TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
@@ -463,27 +559,38 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
   }
   session_.reset();  // used or refused, never offered again
+  if (early_pending_ && !resumed) early_data_refused("the server did not accept our ticket");
 
   summary_.version = ProtocolVersion::tls13;
   summary_.cipher_suite = sh.cipher_suite;
-  summary_.group = ks.server_share.group;
+  summary_.group = server_group;
+  summary_.psk_only = !ks_ext;
   p_.channel->set_negotiated_version(ProtocolVersion::tls13);
   if (p_.channel->tracing()) {
     trace(
-        "<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) + ", group " +
-        group_name(ks.server_share.group) +
+        "<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
+        (ks_ext ? ", group " + group_name(server_group) : std::string(", PSK only (psk_ke)")) +
         (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange" : "") +
         "; random " + hex_short(sh.random));
-    trace("   key exchange: " + group_name(ks.server_share.group) + " shared secret established (" +
-          std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
-          std::string(aead_name(suite_->aead)) + ")");
+    if (ks_ext)
+      trace("   key exchange: " + group_name(server_group) + " shared secret established (" +
+            std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
+            std::string(aead_name(suite_->aead)) + ")");
+    else
+      trace("   key exchange: none (psk_ke); handshake traffic keys derived from the PSK alone (" +
+            std::string(aead_name(suite_->aead)) + ") - no forward secrecy");
   }
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, keys.server.view()));
   // RFC 8446 D.4: the compatibility CCS goes before our second flight
-  // (after an HRR it was already sent before the second ClientHello). From
-  // here on everything we send, alerts included, uses the handshake keys.
-  if (!summary_.hello_retry) p_.channel->send_change_cipher_spec();
-  TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, keys.client.view()));
+  // (after an HRR, or with early data, it was sent already). From here on
+  // everything we send, alerts included, uses the handshake keys - unless
+  // our 0-RTT data may have been accepted: then the early keys stay until
+  // EncryptedExtensions tells.
+  if (!sent_ccs_) {
+    p_.channel->send_change_cipher_spec();
+    sent_ccs_ = true;
+  }
+  if (!early_pending_) TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, keys.client.view()));
   state_ = ExpectEncryptedExtensions{std::move(keys)};
   return ok();
 }
@@ -546,9 +653,18 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     trace("<- HelloRetryRequest: server wants a key share for " +
           (group ? group_name(*group) : std::string("(same groups)")) +
           (cookie.empty() ? "" : ", with a cookie"));
+  // RFC 8446 4.2.10 / 4.1.2: a HelloRetryRequest refuses early data; the
+  // second ClientHello drops early_data and goes out unprotected.
+  if (early_pending_) {
+    p_.channel->reset_write_keys();
+    early_data_refused("the server sent a HelloRetryRequest");
+  }
   // RFC 8446 D.4: the compatibility CCS goes before the second ClientHello.
-  p_.channel->send_change_cipher_spec();
-  TESSERA_ASSIGN_OR_RETURN(Bytes ch2, build_client_hello(st.shares, cookie));
+  if (!sent_ccs_) {
+    p_.channel->send_change_cipher_spec();
+    sent_ccs_ = true;
+  }
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch2, build_client_hello(st.shares, cookie, false));
   transcript_.add(ch2);
   p_.channel->send_handshake(ch2);
   if (p_.channel->tracing())
@@ -569,6 +685,18 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
           return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
         break;
       case wire::kExtSupportedGroups:  // RFC 8446 4.2.7: informational only
+        break;
+      case wire::kExtEarlyData:
+        // RFC 8446 4.2.10: an (empty) early_data answer accepts our 0-RTT
+        // data; it requires that we sent some and that the server took our
+        // ticket (the first and only identity) -> illegal_parameter otherwise.
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        if (!early_pending_)
+          return Error(summary_.early_data == EarlyData::not_offered
+                           ? ErrorCode::unsupported_extension
+                           : ErrorCode::illegal_parameter,
+                       "server accepted early data we did not send (or after refusing it)");
+        early_accepted_ = true;
         break;
       case wire::kExtAlpn: {
         TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
@@ -592,7 +720,16 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
   transcript_.add(m.raw);
   if (p_.channel->tracing())
     trace("<- EncryptedExtensions" +
-          (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn));
+          (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn) +
+          (early_accepted_ ? "; the server accepted our 0-RTT data" : ""));
+  if (early_pending_) {
+    if (early_accepted_) {
+      summary_.early_data = EarlyData::accepted;
+    } else {
+      early_data_refused("the server did not answer early_data");
+      TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st.keys.client.view()));
+    }
+  }
   if (psk_accepted_)
     state_ = ExpectFinished{std::move(st.keys), std::nullopt};
   else
@@ -680,6 +817,16 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   if (p_.channel->tracing())
     trace("<- Finished: server Finished verified; application traffic keys derived");
 
+  // RFC 8446 4.5: after accepted 0-RTT data, EndOfEarlyData under the early
+  // keys ends it; then our handshake keys.
+  if (early_accepted_ && early_pending_) {
+    TESSERA_ASSIGN_OR_RETURN(Bytes eoed, wire::encode_handshake(wire::EndOfEarlyData{}));
+    transcript_.add(eoed);
+    p_.channel->send_handshake(eoed);
+    TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, st.keys.client.view()));
+    early_pending_ = false;
+    if (p_.channel->tracing()) trace("-> EndOfEarlyData: our 0-RTT data is complete");
+  }
   // Our second flight: [Certificate, CertificateVerify], Finished.
   if (st.request) {
     const Credential* cred = cfg_.credential.get();
@@ -731,6 +878,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   state_ =
       Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server), std::move(res))};
   p_.channel->event(Event::handshake_done);
+  send_after_handshake_data();
   return ok();
 }
 

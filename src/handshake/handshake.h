@@ -50,6 +50,25 @@ class Channel {
                                            ByteView iv) = 0;
   virtual Result<void> set_write_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
                                             ByteView iv) = 0;
+  // reset_write_keys returns the write side to plaintext records: a client
+  // that sent 0-RTT data sends its second ClientHello (after a
+  // HelloRetryRequest) unprotected, RFC 8446 4.1.2.
+  virtual void reset_write_keys() = 0;
+  // send_application_data queues application data under the current write
+  // keys: a client's 0-RTT data (RFC 8446 2.3) or its resend after the
+  // handshake when the server rejected it.
+  virtual void send_application_data(ByteView data) = 0;
+  // Server side of 0-RTT. accept_early_data: application data arriving under
+  // the read keys just installed (the client_early_traffic_secret's) is
+  // early data, at most max_bytes of it (RFC 8446 4.2.10: more ->
+  // unexpected_message) until end_early_data (EndOfEarlyData arrived).
+  // skip_early_data: the client's early data was refused; records that fail
+  // to decrypt under the handshake keys (or, after a HelloRetryRequest,
+  // application_data records before the second ClientHello) are dropped, up
+  // to max_bytes in total.
+  virtual void accept_early_data(size_t max_bytes) = 0;
+  virtual void end_early_data() = 0;
+  virtual void skip_early_data(size_t max_bytes) = 0;
   // send_warning_alert queues a warning-level alert (TLS 1.2 only, e.g.
   // no_renegotiation in answer to a HelloRequest, RFC 5246 7.4.1.1).
   virtual void send_warning_alert(AlertDescription d) = 0;
@@ -95,6 +114,7 @@ class Handshake {
 struct ClientParams {
   std::shared_ptr<const ClientConfig> config;
   ClientOptions options;
+  EarlyDataRequest early;  // 0-RTT data to send, if a ticket allows
   crypto::Provider* provider = nullptr;
   Channel* channel = nullptr;
   int64_t now_unix = 0;

@@ -65,6 +65,11 @@ Result<Offer> parse_offer(ByteView body) {
         o.psk_modes = std::move(m.modes);
         break;
       }
+      case wire::kExtEarlyData:
+        // RFC 8446 4.2.10: empty in a ClientHello.
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        o.early_data = true;
+        break;
       case wire::kExtSessionTicket: {
         TESSERA_ASSIGN_OR_RETURN(auto t, wire::SessionTicketExtension::parse(e.data));
         o.session_ticket = std::move(t.ticket);

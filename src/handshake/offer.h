@@ -30,6 +30,7 @@ struct Offer {
   Bytes cookie;
   std::optional<wire::OfferedPsks> psks;  // pre_shared_key (RFC 8446 4.2.11)
   std::vector<uint8_t> psk_modes;         // psk_key_exchange_modes (RFC 8446 4.2.9)
+  bool early_data = false;                // early_data (RFC 8446 4.2.10): 0-RTT data follows
   // TLS 1.2
   bool extended_master_secret = false;      // RFC 7627
   std::optional<Bytes> renegotiation_info;  // RFC 5746 (present, with its content)

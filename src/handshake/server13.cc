@@ -3,7 +3,8 @@
 //   ExpectClientHello --(no usable key share)--> HelloRetryRequest sent
 //     -> ExpectClientHello (retried; the cookie carries the transcript)
 //   -> ServerHello, {EncryptedExtensions, [CertificateRequest], Certificate,
-//      CertificateVerify, Finished} sent
+//      CertificateVerify, Finished} sent (resumed: no certificate messages)
+//   -> [ExpectEndOfEarlyData (0-RTT accepted; early data read meanwhile)]
 //   -> [ExpectClientCertificate -> ExpectClientCertificateVerify]
 //   -> ExpectClientFinished -> Connected
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "handshake/traffic13.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
+#include "wire/empty_messages.h"
 #include "wire/encrypted_extensions.h"
 #include "wire/extensions.h"
 #include "wire/hello.h"
@@ -35,6 +37,15 @@ namespace tessera::handshake {
 namespace {
 
 using wire::HandshakeType;
+
+// RFC 8446 4.2.10: how much refused early data we skip when our own
+// max_early_data is smaller (the usual max_early_data_size of servers).
+constexpr size_t kEarlyDataSkipBudget = 16384;
+
+bool offers_psk_mode(const Offer& o, PskMode m) {
+  return std::find(o.psk_modes.begin(), o.psk_modes.end(), static_cast<uint8_t>(m)) !=
+         o.psk_modes.end();
+}
 
 struct ExpectClientHello {
   static constexpr const char* kExpecting = "ClientHello";
@@ -51,6 +62,10 @@ struct Secrets {
   SecretBytes server_ap;
 };
 
+struct ExpectEndOfEarlyData {
+  static constexpr const char* kExpecting = "EndOfEarlyData";
+  Secrets s;
+};
 struct ExpectClientCertificate {
   static constexpr const char* kExpecting = "Certificate";
   Secrets s;
@@ -94,6 +109,7 @@ class Server13 final : public Handshake {
  private:
   Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
+  Result<void> on_end_of_early_data(const wire::HandshakeMessage& m, ExpectEndOfEarlyData& st);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m, ExpectClientCertificate& st);
   Result<void> on_client_certificate_verify(const wire::HandshakeMessage& m,
                                             ExpectClientCertificateVerify& st);
@@ -103,8 +119,13 @@ class Server13 final : public Handshake {
     uint16_t identity;
     TicketState state;
     crypto::EarlySecret early;
+    PskMode mode;
+    uint32_t obfuscated_age;
   };
-  Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello);
+  Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello,
+                                                bool have_share);
+  std::string early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
+                                 const std::optional<std::string>& alpn);
   Result<void> send_tickets(ByteView resumption_master_secret);
 
   void trace(const std::string& s) { p_.channel->trace(s); }
@@ -112,8 +133,8 @@ class Server13 final : public Handshake {
 
   ServerParams p_;
   const ServerConfig& cfg_;
-  std::variant<ExpectClientHello, ExpectClientCertificate, ExpectClientCertificateVerify,
-               ExpectClientFinished, Connected>
+  std::variant<ExpectClientHello, ExpectEndOfEarlyData, ExpectClientCertificate,
+               ExpectClientCertificateVerify, ExpectClientFinished, Connected>
       state_;
   crypto::Transcript transcript_;
   wire::Random client_random_{};
@@ -121,7 +142,7 @@ class Server13 final : public Handshake {
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   bool received_client_hello_ = false;
   bool sent_ccs_ = false;
-  bool client_psk_dhe_ = false;  // the client can use tickets (psk_dhe_ke)
+  bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -136,6 +157,10 @@ Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
   if (auto* s = std::get_if<ExpectClientHello>(&state_)) {
     if (m.type != HandshakeType::client_hello) return unexpected(expecting(), m.type);
     return on_client_hello(m, *s);
+  }
+  if (auto* s = std::get_if<ExpectEndOfEarlyData>(&state_)) {
+    if (m.type != HandshakeType::end_of_early_data) return unexpected(expecting(), m.type);
+    return on_end_of_early_data(m, *s);
   }
   if (auto* s = std::get_if<ExpectClientCertificate>(&state_)) {
     if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
@@ -208,30 +233,43 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
           describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) + "; random " +
           hex_short(o.ch.random));
 
+  // RFC 8446 4.2.10: early data is not permitted after a HelloRetryRequest;
+  // the second ClientHello drops the extension (4.1.2).
+  if (st.retried && o.early_data)
+    return Error(ErrorCode::illegal_parameter,
+                 "second ClientHello still offers early_data after our HelloRetryRequest");
   // RFC 8446 9.2: a ClientHello with supported_groups but no key_share (or
-  // vice versa) -> missing_extension; certificate authentication needs
+  // vice versa) -> missing_extension, unless it can only resume with psk_ke
+  // (4.2.9) and our policy allows that; certificate authentication needs
   // signature_algorithms.
-  if (!o.shares || o.groups.empty())
-    return Error(
-        ErrorCode::missing_extension,
-        "TLS 1.3 ClientHello lacks key_share or supported_groups (PSK-only is not supported)");
+  const bool psk_ke_possible =
+      o.psks && offers_psk_mode(o, PskMode::psk_ke) &&
+      std::find(pol.psk_modes.begin(), pol.psk_modes.end(), PskMode::psk_ke) != pol.psk_modes.end();
+  const bool have_shares = o.shares && !o.groups.empty();
+  if (!have_shares && !psk_ke_possible)
+    return Error(ErrorCode::missing_extension,
+                 "TLS 1.3 ClientHello lacks key_share or supported_groups");
   if (o.schemes.empty())
     return Error(ErrorCode::missing_extension, "TLS 1.3 ClientHello lacks signature_algorithms");
   std::vector<uint16_t> share_groups;
-  for (const auto& ks : o.shares->client_shares) {
-    // RFC 8446 4.2.8: each KeyShareEntry's group MUST be in supported_groups
-    // and appear once -> illegal_parameter.
-    if (std::find(o.groups.begin(), o.groups.end(), ks.group) == o.groups.end())
-      return Error(ErrorCode::illegal_parameter,
-                   "key share for " + group_name(ks.group) + " which is not in supported_groups");
-    if (std::find(share_groups.begin(), share_groups.end(), ks.group) != share_groups.end())
-      return Error(ErrorCode::illegal_parameter, "two key shares for " + group_name(ks.group));
-    share_groups.push_back(ks.group);
-  }
+  if (o.shares)
+    for (const auto& ks : o.shares->client_shares) {
+      // RFC 8446 4.2.8: each KeyShareEntry's group MUST be in supported_groups
+      // and appear once -> illegal_parameter.
+      if (std::find(o.groups.begin(), o.groups.end(), ks.group) == o.groups.end())
+        return Error(ErrorCode::illegal_parameter,
+                     "key share for " + group_name(ks.group) + " which is not in supported_groups");
+      if (std::find(share_groups.begin(), share_groups.end(), ks.group) != share_groups.end())
+        return Error(ErrorCode::illegal_parameter, "two key shares for " + group_name(ks.group));
+      share_groups.push_back(ks.group);
+    }
 
   TESSERA_ASSIGN_OR_RETURN(CipherSuite suite,
                            choose_suite(pol, ProtocolVersion::tls13, o.ch.cipher_suites));
-  TESSERA_ASSIGN_OR_RETURN(GroupChoice gc, choose_group_tls13(pol, o.groups, share_groups));
+  std::optional<GroupChoice> gc;
+  if (have_shares) {
+    TESSERA_ASSIGN_OR_RETURN(gc, choose_group_tls13(pol, o.groups, share_groups));
+  }
   if (st.retried) {
     // RFC 8446 4.2.8: after an HRR the client's only share is for the group
     // we selected -> illegal_parameter otherwise.
@@ -258,12 +296,20 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   TESSERA_ASSIGN_OR_RETURN(auto alpn, choose_alpn(cfg_.alpn, o.alpn));
 
   suite_ = cipher_suite_info(static_cast<uint16_t>(suite));
-  if (!gc.have_share) {
+  if (gc && !gc->have_share) {
     transcript_.add(m.raw);
     st.session_id = o.ch.legacy_session_id;
     st.hrr_suite = static_cast<uint16_t>(suite);
-    st.hrr_group = static_cast<uint16_t>(gc.group);
+    st.hrr_group = static_cast<uint16_t>(gc->group);
     st.retried = true;
+    if (o.early_data) {
+      // RFC 8446 4.2.10: a HelloRetryRequest refuses early data; the client's
+      // 0-RTT records before its second ClientHello are skipped.
+      p_.channel->skip_early_data(std::max<size_t>(cfg_.max_early_data, kEarlyDataSkipBudget));
+      summary_.early_data = EarlyData::rejected;
+      if (p_.channel->tracing())
+        trace("   0-RTT: refused (HelloRetryRequest); skipping the client's early data");
+    }
     return send_hello_retry(o, m.raw, st.hrr_suite, st.hrr_group);
   }
   if (st.retried) {
@@ -282,12 +328,43 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   } else {
     TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
-  TESSERA_ASSIGN_OR_RETURN(std::optional<AcceptedPsk> psk, choose_psk(o, m.raw));
+  TESSERA_ASSIGN_OR_RETURN(std::optional<AcceptedPsk> psk,
+                           choose_psk(o, m.raw, gc && gc->have_share));
+  if (!psk && !gc)
+    return Error(ErrorCode::missing_extension,
+                 "TLS 1.3 ClientHello has no key_share, and its PSK is not usable here");
   transcript_.add(m.raw);
+  const bool psk_only = psk && psk->mode == PskMode::psk_ke;
 
-  const wire::KeyShareEntry* client_share = o.shares->find(static_cast<uint16_t>(gc.group));
-  TESSERA_ASSIGN_OR_RETURN(crypto::Encapsulation enc,
-                           provider().encapsulate(gc.group, client_share->key_exchange));
+  // 0-RTT (RFC 8446 4.2.10): accept or refuse the client's early data.
+  std::optional<SecretBytes> early_secret;
+  uint32_t early_max = 0;
+  if (o.early_data) {
+    std::string refusal = psk ? early_data_refusal(o, *psk, static_cast<uint16_t>(suite), alpn)
+                              : std::string("no resumption");
+    if (refusal.empty()) {
+      early_max = std::min(cfg_.max_early_data, psk->state.max_early_data);
+      TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
+      TESSERA_ASSIGN_OR_RETURN(early_secret, psk->early.client_early_traffic_secret(ch_hash));
+      if (cfg_.keylog)
+        cfg_.keylog(
+            keylog_line("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, early_secret->view()));
+      summary_.early_data = EarlyData::accepted;
+    } else {
+      summary_.early_data = EarlyData::rejected;
+    }
+    if (p_.channel->tracing())
+      trace(refusal.empty()
+                ? "   0-RTT: accepting up to " + std::to_string(early_max) +
+                      " bytes of early data (replayable: the application is told so)"
+                : "   0-RTT: refused (" + refusal + "); the client's early data will be skipped");
+  }
+
+  crypto::Encapsulation enc;
+  if (!psk_only) {
+    const wire::KeyShareEntry* client_share = o.shares->find(static_cast<uint16_t>(gc->group));
+    TESSERA_ASSIGN_OR_RETURN(enc, provider().encapsulate(gc->group, client_share->key_exchange));
+  }
 
   wire::ServerHello sh;
   provider().random(sh.random);
@@ -295,9 +372,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   sh.cipher_suite = static_cast<uint16_t>(suite);
   // key_share before supported_versions, the order of RFC 8448's traces, so
   // that the server side replays them byte for byte.
-  sh.extensions.push_back(wire::make_extension(
-      wire::kExtKeyShare,
-      wire::KeyShareServerHello{{static_cast<uint16_t>(gc.group), enc.ciphertext}}));
+  if (!psk_only)
+    sh.extensions.push_back(wire::make_extension(
+        wire::kExtKeyShare,
+        wire::KeyShareServerHello{{static_cast<uint16_t>(gc->group), enc.ciphertext}}));
   sh.extensions.push_back(
       wire::make_extension(wire::kExtSupportedVersions, wire::SupportedVersionsServer{0x0304}));
   if (psk)
@@ -315,7 +393,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   p_.channel->set_negotiated_version(ProtocolVersion::tls13);
   summary_.version = ProtocolVersion::tls13;
   summary_.cipher_suite = static_cast<uint16_t>(suite);
-  summary_.group = static_cast<uint16_t>(gc.group);
+  summary_.group = psk_only ? 0 : static_cast<uint16_t>(gc->group);
+  summary_.psk_only = psk_only;
   if (!psk) summary_.signature_scheme = static_cast<uint16_t>(scheme);
   if (alpn) summary_.alpn = *alpn;
   if (psk) {
@@ -331,11 +410,18 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                      psk ? std::move(psk->early) : crypto::EarlySecret::derive(provider(), hash),
                      enc.shared_secret.view(), hello_hash, cfg_.keylog, client_random_));
   if (p_.channel->tracing()) {
-    trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
-          ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
-    trace("   key exchange: " + group_name(summary_.group) + " shared secret established (" +
-          std::to_string(enc.shared_secret.size()) + " bytes); handshake traffic keys derived (" +
-          std::string(aead_name(suite_->aead)) + ")");
+    if (psk_only) {
+      trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
+            ", PSK only (psk_ke: no key share); random " + hex_short(sh.random));
+      trace("   key exchange: none (psk_ke); handshake traffic keys derived from the PSK alone (" +
+            std::string(aead_name(suite_->aead)) + ") - no forward secrecy");
+    } else {
+      trace("-> ServerHello: chose TLS 1.3, " + cipher_suite_name(summary_.cipher_suite) +
+            ", group " + group_name(summary_.group) + "; random " + hex_short(sh.random));
+      trace("   key exchange: " + group_name(summary_.group) + " shared secret established (" +
+            std::to_string(enc.shared_secret.size()) + " bytes); handshake traffic keys derived (" +
+            std::string(aead_name(suite_->aead)) + ")");
+    }
   }
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, keys.server.view()));
 
@@ -345,6 +431,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     ee.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
   // RFC 6066 3: a server that used the server_name MAY answer with an empty one.
   if (!o.sni.empty()) ee.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
+  // RFC 8446 4.2.10: an empty early_data extension says the early data is accepted.
+  if (early_secret) ee.extensions.push_back(wire::make_empty_extension(wire::kExtEarlyData));
   TESSERA_ASSIGN_OR_RETURN(Bytes eemsg, wire::encode_handshake(ee));
   transcript_.add(eemsg);
   p_.channel->send_handshake(eemsg);
@@ -357,8 +445,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     if (p_.channel->tracing())
       trace(
           "   resumption: the client's ticket is valid and its binder verified; no "
-          "certificates this time (PSK with " +
-          group_name(summary_.group) + " for forward secrecy)");
+          "certificates this time (" +
+          (psk_only ? std::string("PSK only: no forward secrecy")
+                    : "PSK with " + group_name(summary_.group) + " for forward secrecy") +
+          ")");
   }
   // CertificateRequest
   const bool want_client_cert = cfg_.client_auth != ClientAuth::none && !psk;
@@ -415,10 +505,19 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                                            client_random_));
   if (p_.channel->tracing()) trace("-> Finished: application traffic keys derived");
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.server.view()));
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, keys.client.view()));
-
   Secrets s{std::move(app.master), std::move(keys.client), std::move(app.client),
             std::move(app.server)};
+  if (early_secret) {
+    // RFC 8446 2.3: the client's early data, then its EndOfEarlyData, come
+    // under the client_early_traffic_secret's keys.
+    TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, early_secret->view()));
+    p_.channel->accept_early_data(early_max);
+    state_ = ExpectEndOfEarlyData{std::move(s)};
+    return ok();
+  }
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, s.client_hs.view()));
+  if (o.early_data)
+    p_.channel->skip_early_data(std::max<size_t>(cfg_.max_early_data, kEarlyDataSkipBudget));
   if (want_client_cert)
     state_ = ExpectClientCertificate{std::move(s)};
   else
@@ -447,6 +546,19 @@ Result<void> Server13::send_hello_retry(const Offer& o, ByteView raw, uint16_t s
   if (p_.channel->tracing())
     trace("-> HelloRetryRequest: no acceptable key share; asking for " + group_name(group) +
           " (with a stateless cookie)");
+  return ok();
+}
+
+Result<void> Server13::on_end_of_early_data(const wire::HandshakeMessage& m,
+                                            ExpectEndOfEarlyData& st) {
+  // RFC 8446 4.5: EndOfEarlyData is empty; then the client switches to its
+  // handshake traffic keys.
+  TESSERA_TRY(wire::EndOfEarlyData::parse(m.body));
+  transcript_.add(m.raw);
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_hs.view()));
+  p_.channel->end_early_data();
+  if (p_.channel->tracing()) trace("<- EndOfEarlyData: the client's 0-RTT data is complete");
+  state_ = ExpectClientFinished{std::move(st.s)};
   return ok();
 }
 
@@ -528,7 +640,7 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
 // nonce (so its own PSK) and a random ticket_age_add. Only to clients that
 // can use them: psk_dhe_ke among their psk_key_exchange_modes (4.2.9).
 Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
-  if (cfg_.tickets == 0 || !client_psk_dhe_) return ok();
+  if (cfg_.tickets == 0 || !client_psk_usable_) return ok();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
     ts.lifetime_s = std::min<uint32_t>(cfg_.ticket_lifetime_s, wire::kMaxTicketLifetime);
@@ -538,6 +650,13 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
                  static_cast<uint32_t>(add[2]) << 8 | add[3];
     wire::NewSessionTicket nst;
     nst.ticket_nonce = {static_cast<uint8_t>(i)};
+    if (cfg_.max_early_data > 0) {
+      // RFC 8446 4.6.1: the early_data extension says the ticket may be used
+      // for 0-RTT, up to max_early_data_size bytes.
+      ts.max_early_data = cfg_.max_early_data;
+      nst.extensions.push_back(wire::make_extension(
+          wire::kExtEarlyData, wire::EarlyDataNewSessionTicket{cfg_.max_early_data}));
+    }
     TESSERA_ASSIGN_OR_RETURN(
         ts.psk, crypto::resumption_psk(provider(), suite_->hash, resumption_master_secret,
                                        nst.ticket_nonce));
@@ -557,17 +676,24 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
 // (RFC 8446 4.2.11): the first one that opens, is within its lifetime, was
 // issued for the same SNI and a suite with the chosen suite's hash. Its
 // binder must then verify (decrypt_error otherwise). Unusable identities are
-// ignored: the handshake falls back to a full one.
+// ignored: the handshake falls back to a full one. The key exchange mode
+// (4.2.9) is the first of our policy's psk_modes the client offers;
+// psk_dhe_ke needs a key share we can use.
 Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o,
-                                                                  ByteView client_hello) {
+                                                                  ByteView client_hello,
+                                                                  bool have_share) {
   if (o.psks && o.psk_modes.empty())
     // RFC 8446 4.2.9: pre_shared_key requires psk_key_exchange_modes.
     return Error(ErrorCode::missing_extension,
                  "ClientHello offers pre_shared_key without psk_key_exchange_modes");
-  client_psk_dhe_ =
-      std::find(o.psk_modes.begin(), o.psk_modes.end(),
-                static_cast<uint8_t>(wire::PskKeyExchangeMode::psk_dhe_ke)) != o.psk_modes.end();
-  if (!o.psks || !client_psk_dhe_ || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
+  std::optional<PskMode> mode;
+  client_psk_usable_ = false;
+  for (PskMode m : cfg_.policy.psk_modes) {
+    if (!offers_psk_mode(o, m)) continue;
+    client_psk_usable_ = true;
+    if (!mode && (m == PskMode::psk_ke || have_share)) mode = m;
+  }
+  if (!o.psks || !mode || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
   const int64_t now_ms = p_.now_unix * 1000;
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {
     auto st = redeem_ticket(provider(), cfg_, o.psks->identities[i].identity, p_.now_unix);
@@ -586,13 +712,42 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     // RFC 8446 4.2.11: a binder that does not validate -> abort, decrypt_error.
     if (!ct_equal(want, o.psks->binders[i]))
       return Error(ErrorCode::decrypt_error, "PSK binder does not verify");
-    return std::optional<AcceptedPsk>(
-        AcceptedPsk{static_cast<uint16_t>(i), std::move(*st), std::move(early)});
+    return std::optional<AcceptedPsk>(AcceptedPsk{static_cast<uint16_t>(i), std::move(*st),
+                                                  std::move(early), *mode,
+                                                  o.psks->identities[i].obfuscated_ticket_age});
   }
   if (p_.channel->tracing())
     trace("   the client offered " + std::to_string(o.psks->identities.size()) +
           " ticket(s), none usable here: full handshake");
   return std::optional<AcceptedPsk>();
+}
+
+// early_data_refusal says why the client's 0-RTT data cannot be accepted,
+// or returns "" when it can (RFC 8446 4.2.10, 8).
+std::string Server13::early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
+                                         const std::optional<std::string>& alpn) {
+  if (cfg_.max_early_data == 0) return "this server takes no early data";
+  if (psk.state.max_early_data == 0) return "the ticket was issued without early data";
+  // RFC 8446 4.2.10: early data goes with the first PSK identity, the
+  // ticket's cipher suite and its ALPN protocol.
+  if (psk.identity != 0) return "the accepted ticket is not the first identity";
+  if (suite != psk.state.cipher_suite) return "the cipher suite differs from the ticket's";
+  if (alpn.value_or(std::string()) != psk.state.alpn) return "ALPN differs from the ticket's";
+  // RFC 8446 8.3: the client's view of the ticket age (obfuscated age minus
+  // ticket_age_add, mod 2^32) must match ours within the window; a replay
+  // of an older ClientHello does not.
+  ReplayGuard& guard = cfg_.replay_guard ? *cfg_.replay_guard : default_replay_guard();
+  const int64_t now_ms = p_.now_unix * 1000;
+  const int64_t client_age = static_cast<uint32_t>(psk.obfuscated_age - psk.state.age_add);
+  const int64_t server_age = now_ms - psk.state.issued_at_ms;
+  if (std::llabs(server_age - client_age) > guard.window_ms())
+    return "the ticket age is outside the freshness window";
+  // RFC 8446 8.2: each ticket carries early data once within the window.
+  Bytes digest = provider().digest(HashAlgorithm::sha256, o.psks->identities[0].identity);
+  std::array<uint8_t, 32> id{};
+  std::copy_n(digest.begin(), std::min(digest.size(), id.size()), id.begin());
+  if (!guard.claim(id, now_ms)) return "replay: this ticket already carried early data";
+  return "";
 }
 
 Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {

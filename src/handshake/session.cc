@@ -13,7 +13,8 @@ namespace tessera {
 
 namespace {
 constexpr std::string_view kSessionPemLabel = "TESSERA SESSION";
-constexpr uint8_t kSessionFormat = 1;
+// Format 2 added the TLS 1.2 session ID; format 1 files still load.
+constexpr uint8_t kSessionFormat = 2;
 }  // namespace
 
 Session::~Session() {
@@ -40,6 +41,7 @@ std::string Session::to_pem() const {
   w.u64(static_cast<uint64_t>(received_at_ms));
   w.u32(max_early_data);
   w.prefixed_bytes(1, psk);
+  w.prefixed_bytes(1, session_id);
   Bytes der = std::move(w).take();
   std::string pem = x509::pem_encode(kSessionPemLabel, der);
   secure_wipe(der.data(), der.size());
@@ -52,7 +54,7 @@ Result<Session> Session::from_pem(std::string_view pem) {
   Session s;
   auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
   TESSERA_ASSIGN_OR_RETURN(uint8_t fmt, r.read_u8());
-  if (fmt != kSessionFormat)
+  if (fmt != kSessionFormat && fmt != 1)
     return Error(ErrorCode::decode_invalid_value, "unknown session file format");
   TESSERA_ASSIGN_OR_RETURN(s.version, r.read_u16());
   TESSERA_ASSIGN_OR_RETURN(uint8_t ems, r.read_u8());
@@ -69,9 +71,18 @@ Result<Session> Session::from_pem(std::string_view pem) {
   TESSERA_ASSIGN_OR_RETURN(uint64_t at, r.read_u64());
   TESSERA_ASSIGN_OR_RETURN(s.max_early_data, r.read_u32());
   TESSERA_ASSIGN_OR_RETURN(ByteView psk, r.read_prefixed_bytes(1));
+  ByteView session_id;
+  if (fmt >= 2) {
+    TESSERA_ASSIGN_OR_RETURN(session_id, r.read_prefixed_bytes(1));
+  }
   TESSERA_TRY(r.expect_end("session"));
-  if (ticket.empty() || psk.empty())
+  // RFC 5246 7.4.1.2: a session ID is at most 32 bytes; only TLS 1.2
+  // sessions may be named by one instead of a ticket.
+  if (session_id.size() > 32 || (!session_id.empty() && s.version != 0x0303))
+    return Error(ErrorCode::decode_invalid_value, "session file: bad session ID");
+  if ((ticket.empty() && session_id.empty()) || psk.empty())
     return Error(ErrorCode::decode_invalid_value, "session file has no ticket or no PSK");
+  s.session_id.assign(session_id.begin(), session_id.end());
   s.server_name = str(name);
   s.alpn = str(alpn);
   s.peer_subject = str(subject);
@@ -197,6 +208,28 @@ std::optional<std::vector<uint8_t>> MemoryServerSessionCache::take(const std::ve
     return std::nullopt;
   }
   return std::move(e.state);
+}
+
+bool MemoryReplayGuard::claim(const std::array<uint8_t, 32>& id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Forget what left the window: a replay that old fails the freshness check.
+  while (!order_.empty() && order_.front().first <= now_ms) {
+    auto it = seen_.find(order_.front().second);
+    if (it != seen_.end() && it->second == order_.front().first) seen_.erase(it);
+    order_.pop_front();
+  }
+  auto it = seen_.find(id);
+  if (it != seen_.end() && it->second > now_ms) return false;  // a replay
+  if (seen_.size() >= max_) return false;                      // full: fail closed
+  const int64_t expiry = now_ms + window_ms_;
+  seen_[id] = expiry;
+  order_.emplace_back(expiry, id);
+  return true;
+}
+
+size_t MemoryReplayGuard::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_.size();
 }
 
 size_t MemoryServerSessionCache::size() const {

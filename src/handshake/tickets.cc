@@ -6,7 +6,7 @@ namespace tessera::handshake {
 
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
-constexpr uint8_t kStateFormat = 1;
+constexpr uint8_t kStateFormat = 2;  // 2: max_early_data added
 }  // namespace
 
 TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
@@ -48,6 +48,7 @@ SecretBytes encode_state(const TicketState& s) {
   w.prefixed_bytes(1, as_bytes_view(s.alpn));
   w.prefixed_bytes(1, as_bytes_view(s.sni));
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
+  w.u32(s.max_early_data);
   return SecretBytes(std::move(w).take());
 }
 
@@ -66,9 +67,10 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto alpn = r.read_prefixed_bytes(1);
   auto sni = r.read_prefixed_bytes(1);
   auto subject = r.read_prefixed_bytes(2);
-  if (!fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() ||
-      !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
-      !subject.ok() || !r.expect_end("ticket").ok())
+  auto max_early = r.read_u32();
+  if (!max_early.ok() || !fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() ||
+      *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() ||
+      !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;
@@ -80,6 +82,7 @@ std::optional<TicketState> decode_state(ByteView state) {
   s.alpn = str(*alpn);
   s.sni = str(*sni);
   s.client_subject = str(*subject);
+  s.max_early_data = *max_early;
   return s;
 }
 
@@ -149,6 +152,11 @@ std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig
 TicketKeyProvider& default_ticket_keys() {
   static RotatingTicketKeys keys(crypto::default_provider());
   return keys;
+}
+
+ReplayGuard& default_replay_guard() {
+  static MemoryReplayGuard guard;
+  return guard;
 }
 
 }  // namespace tessera::handshake

@@ -32,7 +32,8 @@ struct TicketState {
   SecretBytes psk;
   std::string alpn;
   std::string sni;
-  std::string client_subject;  // empty: no client certificate
+  std::string client_subject;   // empty: no client certificate
+  uint32_t max_early_data = 0;  // TLS 1.3: the early data the ticket allows (RFC 8446 4.6.1)
 };
 
 // seal_ticket encrypts the state under keys.current(now).
@@ -76,5 +77,7 @@ std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig
 
 // The process-wide ticket keys of servers whose config sets none.
 TicketKeyProvider& default_ticket_keys();
+// The process-wide 0-RTT replay guard of servers whose config sets none.
+ReplayGuard& default_replay_guard();
 
 }  // namespace tessera::handshake
