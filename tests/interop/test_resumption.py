@@ -201,9 +201,87 @@ def python_vs_tessera_server():
     R.check("python ssl resumes a tessera ticket", ok, detail)
 
 
+def early_data_both_ways():
+    """0-RTT (RFC 8446 2.3): openssl s_client -early_data against the tessera
+    server, and the tessera client's --early-data against openssl s_server
+    -early_data; refusal by a server that takes none."""
+    k = Pki("ec")
+    req = os.path.join(k.dir, "early.txt")
+    with open(req, "wb") as f:
+        f.write(b"GET /early HTTP/1.0\r\n\r\n")
+    sess = os.path.join(k.dir, "early.sess")
+    srv, port = tessera_server(k, "--early-data", "16384")
+    try:
+        r1 = s_client(port, k, "-sess_out", sess)
+        r2 = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", k.ca,
+                  "-servername", "localhost", "-verify_return_error", "-ign_eof", "-sess_in", sess,
+                  "-early_data", req], input=b"", timeout=15)
+        R.check("openssl -early_data accepted by the tessera server (0-RTT request answered)",
+                b"Max Early Data: 16384" in r1.stdout and b"Reused, TLSv1.3" in r2.stdout and
+                b"Early data was accepted" in r2.stdout and
+                b"23 bytes accepted as 0-RTT (replayable)" in r2.stdout, text(r2)[-900:])
+        # The same ticket again within the freshness window: a replay as far
+        # as the server can tell (RFC 8446 8.2). It resumes, but the early
+        # data is refused and skipped; s_client then sends the request itself.
+        r3 = s_client(port, k, "-sess_in", sess, "-early_data", req)
+        R.check("the same ticket's early data a second time is refused as a replay",
+                b"Reused, TLSv1.3" in r3.stdout and b"Early data was rejected" in r3.stdout and
+                b"offered, refused and skipped" in r3.stdout, text(r3)[-900:])
+    finally:
+        stop(srv)
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key, "-early_data"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("openssl s_server -early_data start", False, stop(srv)[1][-400:])
+            return
+        tsess = os.path.join(k.dir, "tessera-early.sess")
+        r1 = tessera_client(port, k, "--sess-out", tsess, data=b"")
+        r2 = tessera_client(port, k, "--sess-in", tsess, "--early-data", req, "--trace",
+                            data=b"")
+    finally:
+        out, err = stop(srv)
+        out += err
+    R.check("tessera --early-data accepted by openssl s_server -early_data",
+            r1.returncode == 0 and r2.returncode == 0 and
+            "early data: accepted (0-RTT, replayable)" in text(r2) and
+            "Early data received:" in out and "GET /early" in out and "End of early data" in out,
+            text(r2)[-300:] + "\n--- s_server:\n" + repr(out[-600:]))
+
+
+def psk_ke_both_ways():
+    """psk_ke (RFC 8446 4.2.9) by policy: openssl -allow_no_dhe_kex and tessera --psk-modes."""
+    k = Pki("ec")
+    sess = os.path.join(k.dir, "pskke.sess")
+    srv, port = tessera_server(k, "--psk-modes", "psk_ke,psk_dhe_ke")
+    try:
+        s_client(port, k, "-sess_out", sess, "-allow_no_dhe_kex")
+        r = s_client(port, k, "-sess_in", sess, "-allow_no_dhe_kex")
+        R.check("openssl -allow_no_dhe_kex resumes with psk_ke against tessera --psk-modes",
+                b"Reused, TLSv1.3" in r.stdout and b"PSK only, psk_ke" in r.stdout,
+                text(r)[-800:])
+    finally:
+        stop(srv)
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key, "-www", "-allow_no_dhe_kex"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("openssl s_server -allow_no_dhe_kex start", False, stop(srv)[1][-400:])
+            return
+        r = tessera_client(port, k, "--psk-modes", "psk_ke", "--reconnect", "1")
+        R.check("tessera --psk-modes psk_ke resumes without key exchange against openssl",
+                r.returncode == 0 and "resumed: yes (PSK only, psk_ke" in text(r) and
+                b"Reused, TLSv1.3" in r.stdout, text(r)[-800:])
+    finally:
+        stop(srv)
+
+
 if __name__ == "__main__":
     for t in [openssl_vs_tessera_server, tessera_client_vs_openssl, gnutls_both_ways,
-              tls12_tickets_both_ways, python_vs_tessera_server]:
+              tls12_tickets_both_ways, python_vs_tessera_server, early_data_both_ways,
+              psk_ke_both_ways]:
         try:
             t()
         except Exception as e:  # noqa: BLE001

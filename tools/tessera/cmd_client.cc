@@ -29,6 +29,7 @@ struct ClientCliOptions {
   int timeout_s = 10;
   int reconnect = 0;
   std::string sess_in, sess_out;
+  std::string early_data_file;
   TlsOptions tls;
 };
 
@@ -57,8 +58,11 @@ int fail(const char* what, const Error& e) {
 // saved request) to the server and the server's data to stdout until close.
 int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig> cfg,
                    const ClientOptions& copts, const std::string& host, uint16_t port,
-                   const std::optional<std::vector<uint8_t>>& request) {
-  auto conn = Connection::client(cfg, copts);
+                   const std::optional<std::vector<uint8_t>>& request,
+                   const std::vector<uint8_t>& early_data) {
+  // --early-data: sent as 0-RTT data when the stored ticket allows it, else
+  // right after the handshake (Connection::client_with_early_data).
+  auto conn = Connection::client_with_early_data(cfg, copts, EarlyDataRequest{early_data, true});
   if (!conn.ok()) return fail("configuration", conn.error());
   Tracer tracer("client");
   if (o.tls.trace) (*conn)->set_trace(tracer.callback());
@@ -205,6 +209,12 @@ int run_client(ClientCliOptions& o) {
     if (!sess.ok()) return fail("loading --sess-in", sess.error());
     store->put(copts.server_name, std::move(*sess));
   }
+  std::vector<uint8_t> early_data;
+  if (!o.early_data_file.empty()) {
+    auto text = read_text_file(o.early_data_file);
+    if (!text.ok()) return fail("reading --early-data", text.error());
+    early_data.assign(text->begin(), text->end());
+  }
   // With --reconnect the request is read once and sent on every connection.
   std::optional<std::vector<uint8_t>> request;
   if (o.reconnect > 0) {
@@ -220,7 +230,7 @@ int run_client(ClientCliOptions& o) {
   for (int i = 0; i <= o.reconnect; ++i) {
     if (o.reconnect > 0 && !o.quiet)
       std::fprintf(stderr, "=== connection %d of %d\n", i + 1, o.reconnect + 1);
-    int rc = run_connection(o, cfg, copts, host, port, request);
+    int rc = run_connection(o, cfg, copts, host, port, request, early_data);
     if (rc != 0) return rc;
   }
   if (!o.sess_out.empty()) {
@@ -251,6 +261,10 @@ const bool kRegistered = register_command(
                       "After the first connection, connect N more times resuming the session "
                       "(the request read from stdin is sent on each)");
        app.add_option("--sess-in", o->sess_in, "Resume the session saved in FILE (TLS 1.3)");
+       app.add_option("--early-data", o->early_data_file,
+                      "Send FILE as 0-RTT early data when resuming a ticket that allows it "
+                      "(replayable: only for requests safe to repeat); otherwise it is sent "
+                      "right after the handshake");
        app.add_option("--sess-out", o->sess_out,
                       "Save a resumption ticket to FILE (holds the session key: keep it private)");
        o->tls.add(app);

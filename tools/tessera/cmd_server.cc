@@ -31,6 +31,7 @@ struct ServerOptions {
   std::string cert, key, client_ca, verify_client = "require";
   bool echo = false;
   int max_connections = 0;  // 0 = unlimited (for tests: exit after N)
+  uint32_t max_early_data = 0;
   TlsOptions tls;
 };
 
@@ -48,7 +49,7 @@ std::string html_escape(std::string_view s) {
   return o;
 }
 
-std::string page_for(const HandshakeSummary& s) {
+std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
   std::string rows;
   auto row = [&](const std::string& k, const std::string& v) {
     rows += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
@@ -65,7 +66,13 @@ std::string page_for(const HandshakeSummary& s) {
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
   row("Hello retry", s.hello_retry ? "yes" : "no");
-  row("Resumed", s.resumed ? "yes (from a ticket we issued; no certificates sent)" : "no");
+  row("Resumed", !s.resumed   ? "no"
+                 : s.psk_only ? "yes (PSK only, psk_ke: no key exchange, no forward secrecy)"
+                              : "yes (from a ticket we issued; no certificates sent)");
+  if (s.early_data != EarlyData::not_offered)
+    row("Early data", s.early_data == EarlyData::accepted
+                          ? std::to_string(early_bytes) + " bytes accepted as 0-RTT (replayable)"
+                          : "offered, refused and skipped");
   if (s.version == ProtocolVersion::tls12)
     row("Extended master secret", s.extended_master_secret ? "yes" : "no");
   return "<!DOCTYPE html>\n<html><head><meta "
@@ -98,7 +105,13 @@ void serve_one(int fd, std::shared_ptr<const ServerConfig> config, const ServerO
   if (opts.tls.trace)
     tracer->line("application data protected with " + cipher_suite_name(s.cipher_suite));
   std::vector<uint8_t> buf(16 * 1024);
+  // 0-RTT data the client sent with its ClientHello (replayable; this demo
+  // server's answers are harmless to repeat) comes first.
+  auto early = stream.connection().early_data();
+  std::vector<uint8_t> early_copy(early.begin(), early.end());
+  stream.connection().consume_early_data(early.size());
   if (opts.echo) {
+    if (!early_copy.empty() && !stream.write_all(early_copy).ok()) return;
     for (;;) {
       auto n = stream.read(buf);
       if (!n.ok() || *n == 0) break;
@@ -106,14 +119,14 @@ void serve_one(int fd, std::shared_ptr<const ServerConfig> config, const ServerO
     }
   } else {
     // Read until the end of the HTTP request head (or EOF), then answer.
-    std::string req;
+    std::string req(early_copy.begin(), early_copy.end());
     while (req.find("\r\n\r\n") == std::string::npos && req.find("\n\n") == std::string::npos &&
            req.size() < 64 * 1024) {
       auto n = stream.read(buf);
       if (!n.ok() || *n == 0) break;
       req.append(reinterpret_cast<const char*>(buf.data()), *n);
     }
-    std::string body = page_for(s);
+    std::string body = page_for(s, early_copy.size());
     std::string resp =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -134,6 +147,7 @@ int run_server(ServerOptions& opts) {
   cfg->provider = provider;
   cfg->alpn = opts.tls.alpn_list();
   cfg->keylog = opts.tls.keylog();
+  cfg->max_early_data = opts.max_early_data;
   auto chain = read_text_file(opts.cert);
   auto key = read_text_file(opts.key);
   if (!chain.ok() || !key.ok()) {
@@ -242,6 +256,10 @@ const bool kRegistered = register_command(
            ->check(CLI::IsMember({"require", "optional"}))
            ->capture_default_str();
        app.add_flag("--echo", o->echo, "Echo bytes instead of answering HTTP");
+       app.add_option("--early-data", o->max_early_data,
+                      "Accept up to N bytes of TLS 1.3 0-RTT data on resumed connections "
+                      "(replayable; anti-replay: single claim per ticket, 10 s window); 0: off")
+           ->capture_default_str();
        app.add_option("--max-connections", o->max_connections,
                       "Exit after N connections (0: never)");
        o->tls.add(app);

@@ -26,6 +26,9 @@ void TlsOptions::add(CLI::App& app) {
   app.add_option("--alpn", alpn, "Comma-separated ALPN protocols, e.g. h2,http/1.1");
   app.add_option("--min-version", min_version, "Minimum TLS version: 1.2 or 1.3");
   app.add_option("--max-version", max_version, "Maximum TLS version: 1.2 or 1.3");
+  app.add_option("--psk-modes", psk_modes,
+                 "TLS 1.3 resumption modes in preference order: psk_dhe_ke, psk_ke (psk_ke: "
+                 "no key exchange, no forward secrecy); default psk_dhe_ke");
   app.add_flag("--trace", trace, "Print each handshake step as it happens");
   app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
 }
@@ -50,6 +53,20 @@ Result<Policy> TlsOptions::make_policy() const {
     auto v = parse_version(max_version);
     if (!v) return Error(ErrorCode::config_invalid, "unknown version '" + max_version + "'");
     p->max_version = *v;
+  }
+  if (!psk_modes.empty()) {
+    p->psk_modes.clear();
+    std::stringstream ss(psk_modes);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      if (item == "psk_dhe_ke")
+        p->psk_modes.push_back(PskMode::psk_dhe_ke);
+      else if (item == "psk_ke")
+        p->psk_modes.push_back(PskMode::psk_ke);
+      else
+        return Error(ErrorCode::config_invalid,
+                     "unknown PSK mode '" + item + "' (psk_dhe_ke, psk_ke)");
+    }
   }
   TESSERA_TRY(p->validate());
   return *p;
@@ -130,10 +147,18 @@ std::string describe_summary(const HandshakeSummary& s) {
   if (s.hello_retry) out += "hello retry: yes\n";
   out += std::string("resumed: ") +
          (s.resumed ? (s.version == ProtocolVersion::tls13
-                           ? "yes (PSK from an earlier session; no certificate exchange)"
-                           : "yes (TLS 1.2 session ticket; no certificates, no key exchange)")
+                           ? (s.psk_only ? "yes (PSK only, psk_ke: no key exchange, no forward "
+                                           "secrecy)"
+                                         : "yes (PSK from an earlier session; no certificate "
+                                           "exchange)")
+                           : "yes (TLS 1.2 session; no certificates, no key exchange)")
                     : "no") +
          "\n";
+  if (s.early_data != EarlyData::not_offered)
+    out += std::string("early data: ") +
+           (s.early_data == EarlyData::accepted ? "accepted (0-RTT, replayable)"
+                                                : "rejected (skipped by the server)") +
+           "\n";
   return out;
 }
 

@@ -21,6 +21,7 @@ struct TlsOptions {
   std::string policy = "default";
   std::string ciphers, groups, sigalgs, alpn;
   std::string min_version, max_version;
+  std::string psk_modes;  // TLS 1.3 resumption modes, e.g. "psk_dhe_ke,psk_ke"
   bool trace = false;
   std::string keylog_file;
 
