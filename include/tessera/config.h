@@ -93,6 +93,11 @@ struct ServerConfig {
   // Set: stateful resumption instead: tickets name entries of this cache,
   // each used once (TLS 1.3 and TLS 1.2 tickets alike).
   std::shared_ptr<ServerSessionCache> session_cache;
+  // TLS 1.2: issue RFC 5077 tickets to clients that ask for them; false (or
+  // a client without tickets) gets a session ID instead (RFC 5246 7.4.1.3),
+  // its state kept in session_cache (or a process-wide cache) sealed under
+  // the ticket keys.
+  bool tls12_tickets = true;
   // 0-RTT (RFC 8446 2.3, 4.2.10, 8): tickets allow up to max_early_data bytes
   // of early data (0: no 0-RTT, the default). Early data is accepted only on
   // the first identity of a fresh ticket (the client's ticket age within the

@@ -129,6 +129,7 @@ class Client12 final : public Handshake {
   Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
   Result<void> on_resumed_finished(const wire::HandshakeMessage& m, ExpectResumedFinished& st);
   Result<void> on_session_ticket(const wire::HandshakeMessage& m, const Tls12Secrets& secrets);
+  void remember_session_id(const Tls12Secrets& secrets);
   Result<void> check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const;
 
   void trace(const std::string& s) { p_.channel->trace(s); }
@@ -151,6 +152,7 @@ class Client12 final : public Handshake {
   std::optional<Session> session_;  // the session ticket we offered
   bool ticket_promised_ = false;    // the server will send a NewSessionTicket
   bool ticket_received_ = false;
+  Bytes server_session_id_;    // the session ID the server gave (RFC 5246 7.4.1.3)
   Bytes custom_p_, custom_g_;  // a server-chosen DH group that is not an RFC 7919 one
   std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
                ExpectServerHelloDone, ExpectChangeCipherSpec, ExpectFinished, Connected,
@@ -231,7 +233,9 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
                  "server does not support the extended master secret (RFC 7627), which policy " +
                      cfg_.policy.name + " requires");
   server_random_ = sh.random;
-  // RFC 5077 3.4: a server that accepts our ticket echoes our session id.
+  server_session_id_ = sh.legacy_session_id_echo;
+  // RFC 5077 3.4 / RFC 5246 7.4.1.3: a server that resumes our session (by
+  // ticket or by session ID) echoes our session id.
   const bool resumed = session_ && !session_id_.empty() && sh.legacy_session_id_echo == session_id_;
   if (resumed) {
     // RFC 5246 7.4.1.3: a resumed session keeps its suite; RFC 7627 5.3: and
@@ -267,13 +271,32 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
     if (tracing())
-      trace(
-          "   resuming: the server accepted our session ticket (it echoed our session id); "
-          "no certificates and no key exchange, keys from the session's master secret");
+      trace(std::string("   resuming: the server accepted our session ") +
+            (session_->ticket.empty() ? "ID" : "ticket (it echoed our session id)") +
+            "; no certificates and no key exchange, keys from the session's master secret");
     state_ = ExpectResumedChangeCipherSpec{std::move(secrets)};
   }
   session_.reset();
   return ok();
+}
+
+// remember_session_id keeps a session the server named by ID (RFC 5246
+// 7.4.1.3) when it gave us no ticket; a session resumed by ID is kept again
+// (the store hands each session out once).
+void Client12::remember_session_id(const Tls12Secrets& secrets) {
+  if (ticket_received_ || server_session_id_.empty() || !cfg_.session_store ||
+      p_.options.server_name.empty())
+    return;
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
+  s.version = 0x0303;
+  s.extended_master_secret = ems_;
+  s.session_id.assign(server_session_id_.begin(), server_session_id_.end());
+  s.lifetime_s = 3600;  // the server does not say; RFC 5246 F.1.4 suggests at most 24 h
+  s.psk.assign(secrets.master.view().begin(), secrets.master.view().end());
+  cfg_.session_store->put(p_.options.server_name, std::move(s));
+  if (tracing())
+    trace("   session ID kept for resuming " + p_.options.server_name +
+          " (the server sent no ticket)");
 }
 
 Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
@@ -642,6 +665,7 @@ Result<void> Client12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                                             crypto::Tls12Sender::server, h, m.body));
   transcript_.add(m.raw);
   if (tracing()) trace("<- Finished: server Finished verified; handshake complete");
+  remember_session_id(st.secrets);
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();
@@ -658,6 +682,7 @@ Result<void> Client12::on_resumed_finished(const wire::HandshakeMessage& m,
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite_,
                                                    st.secrets, crypto::Tls12Sender::client));
   if (tracing()) trace("   resumed handshake complete");
+  remember_session_id(st.secrets);
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();

@@ -275,9 +275,14 @@ Result<void> Client13::start() {
       if (offer12_ && info && info->version == ProtocolVersion::tls12 &&
           std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
               offered_suites_.end() &&
-          session_->psk.size() == 48) {
+          session_->psk.size() == 48 &&
+          (!session_->ticket.empty() || !session_->session_id.empty())) {
         session12_ = std::move(session_);
-        if (session_id_.empty()) {
+        if (session12_->ticket.empty()) {
+          // RFC 5246 7.4.1.2: a session the server named by ID is offered by
+          // that ID (it also serves as the middlebox-compatibility ID).
+          session_id_ = session12_->session_id;
+        } else if (session_id_.empty()) {
           session_id_.resize(32);
           provider().random(session_id_);
         }
@@ -328,7 +333,10 @@ Result<void> Client13::start() {
           (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " +
           (sni_.empty() ? "(none)" : sni_) + (offered_alpn_.empty() ? "" : "; ALPN offered") +
           (session_ ? "; offering a resumption ticket (PSK) from an earlier connection" : "") +
-          (session12_ ? "; offering a TLS 1.2 session ticket from an earlier connection" : "") +
+          (session12_ ? (session12_->ticket.empty()
+                             ? "; offering a TLS 1.2 session ID from an earlier connection"
+                             : "; offering a TLS 1.2 session ticket from an earlier connection")
+                      : "") +
           "; random " + hex_short(client_random_));
   }
   state_ = std::move(st);

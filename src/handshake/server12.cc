@@ -88,7 +88,9 @@ class Server12 final : public Handshake {
 
  private:
   Result<Choice> choose(const Offer& o);
-  Result<void> resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st);
+  Result<void> resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st, bool by_id);
+  bool resumable(const Offer& o, const TicketState& st) const;
+  TicketState session_state(const Tls12Secrets& secrets) const;
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
   Result<void> on_client_key_exchange(const wire::HandshakeMessage& m, ExpectClientKeyExchange& st);
@@ -112,6 +114,7 @@ class Server12 final : public Handshake {
   std::vector<uint16_t> requested_schemes_;
   size_t renegotiation_attempts_ = 0;
   bool ticket_promised_ = false;  // RFC 5077: we answered session_ticket
+  Bytes session_id_;              // the ID we gave this session (no ticket), RFC 5246 7.4.1.3
   bool resumed_ = false;
   std::variant<ExpectClientCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
                ExpectChangeCipherSpec, ExpectFinished, Connected>
@@ -223,23 +226,19 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   // RFC 5077 3.1/3.4: a ticket we issued resumes its session (abbreviated
   // handshake) when still valid for this client, suite and name; anything
   // else falls back to a full handshake. A session id is needed to signal it.
-  if (o.session_ticket && !o.session_ticket->empty() && cfg_.tickets > 0 &&
-      !o.ch.legacy_session_id.empty()) {
-    auto st = redeem_ticket(provider(), cfg_, *o.session_ticket, p_.now_unix);
+  // Without a ticket, RFC 5246 7.4.1.2: the session ID may name a session
+  // we cached.
+  if (cfg_.tickets > 0 && !o.ch.legacy_session_id.empty()) {
+    const bool by_ticket = o.session_ticket && !o.session_ticket->empty();
+    auto st = by_ticket ? redeem_ticket(provider(), cfg_, *o.session_ticket, p_.now_unix)
+                        : find_session(provider(), cfg_, o.ch.legacy_session_id, p_.now_unix);
     if (st && st->version == 0x0303 && st->psk.size() == crypto::kTls12MasterSecretSize) {
       // RFC 7627 5.3: a session with the extended master secret may not be
       // resumed by a ClientHello without it.
       if (st->extended_master_secret && !o.extended_master_secret)
         return Error(ErrorCode::handshake_failure,
                      "ClientHello resumes an extended-master-secret session without the extension");
-      const int64_t now_ms = p_.now_unix * 1000;
-      const auto& cs = o.ch.cipher_suites;
-      bool usable = st->extended_master_secret == o.extended_master_secret &&
-                    std::find(cs.begin(), cs.end(), st->cipher_suite) != cs.end() &&
-                    pol.allows_suite(st->cipher_suite) && st->sni == o.sni &&
-                    ticket_current(*st, now_ms) &&
-                    !(cfg_.client_auth == ClientAuth::required && st->client_subject.empty());
-      if (usable) return resume(o, m, std::move(*st));
+      if (resumable(o, *st)) return resume(o, m, std::move(*st), !by_ticket);
     }
   }
   TESSERA_ASSIGN_OR_RETURN(choice_, choose(o));
@@ -265,7 +264,12 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (sentinel) wire::set_downgrade_sentinel(sh.random, wire::DowngradeSentinel::tls12);
   server_random_ = sh.random;
   sh.cipher_suite = static_cast<uint16_t>(suite.suite);
-  // RFC 5246 7.4.1.3: an empty session_id: this session will not be resumed.
+  // RFC 5077 3.2: an empty session_ticket promises a NewSessionTicket.
+  ticket_promised_ = o.session_ticket.has_value() && cfg_.tickets > 0 && cfg_.tls12_tickets;
+  // RFC 5246 7.4.1.3: a client without tickets gets a session ID naming the
+  // cached session; an empty one means it will not be resumed.
+  if (!ticket_promised_ && cfg_.tickets > 0) session_id_ = new_session_id(provider());
+  sh.legacy_session_id_echo = session_id_;
   if (o.secure_renegotiation())
     sh.extensions.push_back(
         wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
@@ -275,8 +279,6 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
   if (!o.sni.empty()) sh.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
-  // RFC 5077 3.2: an empty session_ticket promises a NewSessionTicket.
-  ticket_promised_ = o.session_ticket.has_value() && cfg_.tickets > 0;
   if (ticket_promised_)
     sh.extensions.push_back(
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
@@ -551,6 +553,14 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   }
   if (tracing()) trace("<- Finished: client Finished verified");
   if (ticket_promised_) TESSERA_TRY(send_session_ticket(st.secrets));
+  if (!session_id_.empty()) {
+    TESSERA_TRY(
+        store_session(provider(), cfg_, session_id_, session_state(st.secrets), p_.now_unix));
+    if (tracing())
+      trace(
+          "   session cached under the session ID we sent (RFC 5246 7.4.1.3), sealed under "
+          "our ticket key");
+  }
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite,
                                                    st.secrets, crypto::Tls12Sender::server));
   state_ = Connected{std::move(st.secrets)};
@@ -558,14 +568,33 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   return ok();
 }
 
-// RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
-// master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
-Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
+// resumable says whether a session from a ticket or the session cache may be
+// resumed by this ClientHello: same EMS setting (RFC 7627 5.3), its suite
+// offered and allowed, same SNI, within its lifetime, and a client identity
+// if we require one.
+bool Server12::resumable(const Offer& o, const TicketState& st) const {
+  const auto& cs = o.ch.cipher_suites;
+  return st.extended_master_secret == o.extended_master_secret &&
+         std::find(cs.begin(), cs.end(), st.cipher_suite) != cs.end() &&
+         cfg_.policy.allows_suite(st.cipher_suite) && st.sni == o.sni &&
+         ticket_current(st, p_.now_unix * 1000) &&
+         !(cfg_.client_auth == ClientAuth::required && st.client_subject.empty());
+}
+
+// session_state is what a ticket or a session ID keeps of this session.
+TicketState Server12::session_state(const Tls12Secrets& secrets) const {
   TicketState ts = ticket_state_for(summary_, p_.now_unix);
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
   ts.lifetime_s = cfg_.ticket_lifetime_s;
   ts.psk = secrets.master.copy();
+  return ts;
+}
+
+// RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
+// master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
+Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
+  TicketState ts = session_state(secrets);
   wire::NewSessionTicket12 nst;
   nst.ticket_lifetime_hint = cfg_.ticket_lifetime_s;
   TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
@@ -578,9 +607,11 @@ Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
 }
 
 // The abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): ServerHello echoing
-// the client's session id, a new ticket, ChangeCipherSpec and Finished; the
-// keys come from the ticket's master secret and the new randoms.
-Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st) {
+// the client's session id, a new ticket (to clients that take tickets),
+// ChangeCipherSpec and Finished; the keys come from the session's master
+// secret and the new randoms. A session resumed by ID stays cached under it.
+Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st,
+                              bool by_id) {
   const Policy& pol = cfg_.policy;
   resumed_ = true;
   choice_.suite = *cipher_suite_info(st.cipher_suite);
@@ -602,8 +633,10 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
     sh.extensions.push_back(
         wire::make_extension(wire::kExtRenegotiationInfo, wire::RenegotiationInfo{}));
   if (ems_) sh.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
-  sh.extensions.push_back(
-      wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+  ticket_promised_ = o.session_ticket.has_value() && cfg_.tls12_tickets;
+  if (ticket_promised_)
+    sh.extensions.push_back(
+        wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
@@ -619,12 +652,14 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   summary_.client_authenticated = !st.client_subject.empty();
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
-    trace("-> ServerHello: resuming the client's TLS 1.2 session from its ticket (" +
-          std::string(suite.iana_name) + "); no certificates, no key exchange");
+    trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +
+          (by_id ? "session ID" : "ticket") + " (" + std::string(suite.iana_name) +
+          "); no certificates, no key exchange");
   TESSERA_ASSIGN_OR_RETURN(Tls12Secrets secrets,
                            resume_tls12_secrets(provider(), suite, st.psk.view(), client_random_,
                                                 server_random_, cfg_.keylog));
-  TESSERA_TRY(send_session_ticket(secrets));
+  if (by_id) TESSERA_TRY(store_session(provider(), cfg_, o.ch.legacy_session_id, st, p_.now_unix));
+  if (ticket_promised_) TESSERA_TRY(send_session_ticket(secrets));
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite,
                                                    secrets, crypto::Tls12Sender::server));
   state_ = ExpectChangeCipherSpec{std::move(secrets)};

@@ -154,6 +154,39 @@ TicketKeyProvider& default_ticket_keys() {
   return keys;
 }
 
+namespace {
+ServerSessionCache& default_session_id_cache() {
+  static MemoryServerSessionCache cache;
+  return cache;
+}
+TicketKeyProvider& keys_of(const ServerConfig& cfg) {
+  return cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys();
+}
+}  // namespace
+
+Bytes new_session_id(crypto::Provider& p) {
+  Bytes id(32);
+  p.random(id);
+  return id;
+}
+
+Result<void> store_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                           const TicketState& s, int64_t now_s) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
+  ServerSessionCache& cache = cfg.session_cache ? *cfg.session_cache : default_session_id_cache();
+  cache.put(Bytes(id.begin(), id.end()), std::move(sealed),
+            s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
+  return ok();
+}
+
+std::optional<TicketState> find_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                                        int64_t now_s) {
+  ServerSessionCache& cache = cfg.session_cache ? *cfg.session_cache : default_session_id_cache();
+  auto sealed = cache.take(Bytes(id.begin(), id.end()), now_s);
+  if (!sealed) return std::nullopt;
+  return open_ticket(p, keys_of(cfg), *sealed, now_s);
+}
+
 ReplayGuard& default_replay_guard() {
   static MemoryReplayGuard guard;
   return guard;

@@ -75,6 +75,18 @@ Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const T
 std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
                                          ByteView ticket, int64_t now_s);
 
+// TLS 1.2 session IDs (RFC 5246 7.4.1.2-3): the server names a session with a
+// random 32-byte ID and keeps its state in ServerConfig::session_cache (or a
+// process-wide cache), sealed under the same ticket keys as tickets, so key
+// rotation retires IDs and tickets alike and no master secret sits in the
+// cache in the clear. find_session takes the entry out (the caller stores it
+// again if the session stays resumable).
+Bytes new_session_id(crypto::Provider& p);
+Result<void> store_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                           const TicketState& s, int64_t now_s);
+std::optional<TicketState> find_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                                        int64_t now_s);
+
 // The process-wide ticket keys of servers whose config sets none.
 TicketKeyProvider& default_ticket_keys();
 // The process-wide 0-RTT replay guard of servers whose config sets none.

@@ -176,6 +176,37 @@ def tls12_tickets_both_ways():
         stop(srv)
 
 
+def tls12_session_ids_both_ways():
+    """RFC 5246 7.4.1.2-3 session IDs: clients without tickets (-no_ticket)."""
+    k = Pki("ec")
+    srv, port = tessera_server(k)
+    try:
+        sess = os.path.join(k.dir, "openssl12id.sess")
+        r1 = s_client(port, k, "-tls1_2", "-no_ticket", "-sess_out", sess)
+        r2 = s_client(port, k, "-tls1_2", "-no_ticket", "-sess_in", sess)
+        R.check("openssl TLS 1.2 -no_ticket resumes by session ID against tessera server",
+                b"New, TLSv1.2" in r1.stdout and b"Reused, TLSv1.2" in r2.stdout and
+                b"Resumed</th><td>yes" in r2.stdout and b"TLS session ticket:" not in r2.stdout,
+                text(r2)[-800:])
+    finally:
+        stop(srv)
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key, "-www", "-tls1_2", "-no_ticket"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("openssl s_server -no_ticket start", False, stop(srv)[1][-400:])
+            return
+        r = tessera_client(port, k, "--max-version", "1.2", "--reconnect", "2", "--trace")
+        out = text(r)
+        R.check("tessera TLS 1.2 resumes by session ID against openssl s_server -no_ticket",
+                r.returncode == 0 and out.count("resumed: yes") == 2 and
+                "offering a TLS 1.2 session ID" in out and
+                r.stdout.count(b"Reused, TLSv1.2") == 2, out[-800:])
+    finally:
+        stop(srv)
+
+
 def python_vs_tessera_server():
     k = Pki("ec")
     srv, port = tessera_server(k, echo=True)
@@ -280,7 +311,8 @@ def psk_ke_both_ways():
 
 if __name__ == "__main__":
     for t in [openssl_vs_tessera_server, tessera_client_vs_openssl, gnutls_both_ways,
-              tls12_tickets_both_ways, python_vs_tessera_server, early_data_both_ways,
+              tls12_tickets_both_ways, tls12_session_ids_both_ways, python_vs_tessera_server,
+              early_data_both_ways,
               psk_ke_both_ways]:
         try:
             t()

@@ -1,0 +1,99 @@
+// TLS 1.2 session IDs (RFC 5246 7.3, 7.4.1.2-3): the server names a session,
+// caches its state sealed under the ticket keys, and resumes it by ID.
+#include <gtest/gtest.h>
+
+#include "pair.h"
+#include "tessera/session.h"
+
+namespace tessera::testing {
+namespace {
+
+struct Env {
+  std::shared_ptr<MemorySessionStore> store = std::make_shared<MemorySessionStore>();
+  std::shared_ptr<ClientConfig> cc = client_config();
+  std::shared_ptr<ServerConfig> sc = server_config();
+  Env() {
+    cc->session_store = store;
+    cc->policy.max_version = ProtocolVersion::tls12;
+    sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+    sc->tls12_tickets = false;  // session IDs instead of tickets
+  }
+  Pair connect() {
+    auto p = make_tls_pair(cc, sc);
+    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    return p;
+  }
+};
+
+TEST(SessionId, ServerNamesTheSessionAndResumesItByIdAgainAndAgain) {
+  Env e;
+  auto first = e.connect();
+  EXPECT_FALSE(first.client->summary().resumed);
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version, 0x0303);
+  EXPECT_TRUE(s->ticket.empty());
+  EXPECT_EQ(s->session_id.size(), 32u);
+  e.store->put("localhost", *s);
+  for (int i = 0; i < 3; ++i) {
+    auto p = e.connect();
+    EXPECT_TRUE(p.client->summary().resumed) << i;
+    EXPECT_TRUE(p.server->summary().resumed) << i;
+    EXPECT_TRUE(p.client->summary().peer_chain.empty());
+    EXPECT_EQ(p.client->summary().peer_subject, "CN=localhost");
+    transfer(p, true, 5000);
+    transfer(p, false, 5000);
+    auto again = e.store->take("localhost", kTestNow * 1000);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->session_id, s->session_id);  // the same ID keeps naming it
+    e.store->put("localhost", *again);
+  }
+}
+
+TEST(SessionId, RotatedTicketKeysRetireCachedSessions) {
+  Env e;
+  e.connect();
+  e.sc = std::make_shared<ServerConfig>(*e.sc);
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  auto p = e.connect();
+  EXPECT_FALSE(p.server->summary().resumed);
+}
+
+TEST(SessionId, AnUnknownIdIsAFullHandshake) {
+  Env e;
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  s->session_id[0] ^= 1;
+  e.store->put("localhost", *s);
+  auto p = e.connect();
+  EXPECT_FALSE(p.client->summary().resumed);
+  EXPECT_FALSE(p.server->summary().resumed);
+}
+
+TEST(SessionId, ClientsThatTakeTicketsGetTicketsByDefault) {
+  Env e;
+  e.sc->tls12_tickets = true;
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->ticket.empty());
+  EXPECT_TRUE(s->session_id.empty());
+}
+
+TEST(SessionId, SessionFilesKeepTheId) {
+  Env e;
+  e.connect();
+  auto s = e.store->take("localhost", kTestNow * 1000);
+  ASSERT_TRUE(s);
+  auto back = Session::from_pem(s->to_pem());
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(back->session_id, s->session_id);
+  EXPECT_EQ(back->psk, s->psk);
+  e.store->put("localhost", std::move(*back));
+  auto p = e.connect();
+  EXPECT_TRUE(p.client->summary().resumed);
+}
+
+}  // namespace
+}  // namespace tessera::testing
