@@ -25,6 +25,8 @@ CASES = [
     (["--tls1.2", "--kx", "rsa"], ["TLS_RSA_WITH_AES_128_GCM_SHA256", "encrypted with the server's",
                                    "implicit rejection", "key exchange group: none"]),
     (["--resume"], ["-- resumed handshake --", "resuming: the server accepted our ticket",
+                    "-- resumed with 0-RTT early data --", "-> EndOfEarlyData",
+                    "as 0-RTT data, before the handshake finished",
                     "handshake time, median of 7", "demo complete"]),
 ]
 

@@ -73,6 +73,7 @@ struct ServerOutcome {
   bool handshake_ok = false;
   std::string error;
   std::string received;
+  bool received_early = false;  // as 0-RTT data, before the handshake completed
   HandshakeSummary summary;
 };
 
@@ -101,9 +102,19 @@ ServerOutcome serve_once(int lfd, std::shared_ptr<const ServerConfig> cfg, Trace
   out.handshake_ok = true;
   out.summary = s.connection().summary();
   std::vector<uint8_t> buf(4096);
-  auto n = s.read(buf);
+  // 0-RTT data arrived with the ClientHello (the demo's message is harmless
+  // to replay); otherwise read the first message.
+  auto early = s.connection().early_data();
+  Result<size_t> n = early.size();
+  if (!early.empty()) {
+    out.received_early = true;
+    out.received.assign(early.begin(), early.end());
+    s.connection().consume_early_data(early.size());
+  } else {
+    n = s.read(buf);
+    if (n.ok()) out.received.assign(reinterpret_cast<const char*>(buf.data()), *n);
+  }
   if (n.ok()) {
-    out.received.assign(reinterpret_cast<const char*>(buf.data()), *n);
     std::string reply = "hello, " + out.summary.peer_subject + "; the server got your " +
                         std::to_string(*n) + " bytes";
     (void)s.write_all(as_bytes_view(reply));
@@ -264,6 +275,7 @@ int run_demo(DemoOptions& o) {
   scfg->client_trust = trust;
   scfg->alpn = {"http/1.1"};
   scfg->keylog = o.tls.keylog();
+  if (o.resume) scfg->max_early_data = 4096;  // tickets allow 0-RTT for the resumption part
 
   auto make_client = [&](std::shared_ptr<const Credential> cred) {
     auto c = std::make_shared<ClientConfig>();
@@ -356,13 +368,16 @@ int run_demo(DemoOptions& o) {
     auto store = std::make_shared<MemorySessionStore>();
     // One traced connection each way, then 7 untraced ones of each kind for
     // the times (median: the machine may be busy).
-    auto connect_once = [&](bool resume, bool traced, double& ms, bool& resumed) -> bool {
+    auto connect_once = [&](bool resume, bool traced, double& ms, bool& resumed,
+                            const std::string& early = {}) -> bool {
       Tracer st("server"), ct("client");
       auto server = std::async(std::launch::async,
                                [&] { return serve_once(l.fd, scfg, traced ? &st : nullptr); });
       auto cc = std::make_shared<ClientConfig>(*make_client(client_cred));
       cc->session_store = resume ? store : std::make_shared<MemorySessionStore>();
-      auto conn = Connection::client(cc, {"localhost", {}});
+      EarlyDataRequest ed;
+      ed.data.assign(early.begin(), early.end());
+      auto conn = Connection::client_with_early_data(cc, {"localhost", {}}, std::move(ed));
       if (!conn.ok()) return false;
       if (traced) (*conn)->set_trace(ct.callback());
       auto fd = Stream::connect_tcp("127.0.0.1", l.port, std::chrono::seconds(5));
@@ -374,7 +389,7 @@ int run_demo(DemoOptions& o) {
       if (hs.ok()) {
         resumed = s.connection().summary().resumed;
         std::string msg = "hello again";
-        (void)s.write_all(as_bytes_view(msg));
+        if (early.empty()) (void)s.write_all(as_bytes_view(msg));
         std::vector<uint8_t> buf(4096);
         (void)s.read(buf);  // the reply, and the tickets that precede it
         (void)s.shutdown();
@@ -382,6 +397,13 @@ int run_demo(DemoOptions& o) {
       ServerOutcome so = server.get();
       if (!hs.ok() || !so.handshake_ok)
         say("  UNEXPECTED: handshake failed: " + (hs.ok() ? so.error : hs.error().to_string()));
+      if (!early.empty() && hs.ok() && so.handshake_ok) {
+        say("");
+        say(so.received_early ? "  the server received \"" + so.received +
+                                    "\" as 0-RTT data, before the handshake finished"
+                              : "  UNEXPECTED: the early data did not arrive as 0-RTT");
+        if (!so.received_early) return false;
+      }
       return hs.ok() && so.handshake_ok;
     };
     double ms = 0;
@@ -392,6 +414,13 @@ int run_demo(DemoOptions& o) {
     say("");
     say("  -- resumed handshake --");
     all_ok = all_ok && connect_once(true, true, ms, resumed) && resumed;
+    say("");
+    say("  -- resumed with 0-RTT early data --");
+    say("  The ticket allows early data, so the client sends its first message right behind");
+    say("  the ClientHello, under keys from the ticket's PSK: the server has it one round trip");
+    say("  earlier. An attacker can replay it, so servers accept it once per ticket within a");
+    say("  10-second window and applications use it only for requests safe to repeat.");
+    all_ok = all_ok && connect_once(true, true, ms, resumed, "GET / (sent as 0-RTT)") && resumed;
     std::vector<double> full_ms, resumed_ms;
     for (int i = 0; i < 7 && all_ok; ++i) {
       all_ok = connect_once(false, false, ms, resumed) && !resumed;
