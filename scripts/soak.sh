@@ -71,6 +71,7 @@ quiesce() {
     [ "$now" = "$last" ] && [ "$now" -le "${1:-$now}" ] && break
     last=$now
   done
+  sleep 3  # the server trims its heap at most once a second after connections go
 }
 
 load() {

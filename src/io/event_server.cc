@@ -13,6 +13,7 @@
 #include "tessera/event_server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -42,6 +43,10 @@ constexpr uint64_t kListenerTag = 0;
 constexpr uint64_t kStopTag = 1;
 constexpr uint64_t kFirstConnTag = 2;
 constexpr size_t kReadBudget = 256 * 1024;  // per wakeup per connection
+// Heap trimming: after this many connections were released below the
+// worker's peak, at most every kTrimEvery.
+constexpr size_t kTrimAfter = 256;
+constexpr auto kTrimEvery = std::chrono::seconds(1);
 
 std::string address_string(const sockaddr_storage& ss) {
   char name[INET6_ADDRSTRLEN] = "?";
@@ -301,6 +306,20 @@ class Worker {
   }
 
   void sweep(SteadyClock::time_point now) {
+    expire(now);
+    // glibc keeps freed heap (one arena per worker) mapped; after a burst of
+    // connections has gone, give it back so RSS follows the load down.
+    peak_ = std::max(peak_, conns_.size());
+    if (peak_ - conns_.size() >= kTrimAfter && now >= next_trim_) {
+#ifdef __GLIBC__
+      ::malloc_trim(0);
+#endif
+      peak_ = conns_.size();
+      next_trim_ = now + kTrimEvery;
+    }
+  }
+
+  void expire(SteadyClock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [tag, c] : conns_) {
       if (now < c->deadline) continue;
@@ -335,6 +354,8 @@ class Worker {
   std::vector<uint8_t> scratch_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   uint64_t next_tag_ = kFirstConnTag;
+  size_t peak_ = 0;  // most connections since the last heap trim
+  SteadyClock::time_point next_trim_{};
 };
 
 }  // namespace
