@@ -89,8 +89,10 @@ enum class State : uint8_t { handshaking, open, closing, lingering };
 struct Conn {
   uint64_t tag = 0;
   int fd = -1;
-  std::unique_ptr<Connection> tls;
+  // The session (which may own what the connection's trace callback uses)
+  // outlives the connection: members are destroyed in reverse order.
   std::unique_ptr<ServerSession> session;
+  std::unique_ptr<Connection> tls;
   State state = State::handshaking;
   bool eof = false;       // the peer's FIN arrived
   bool want_out = false;  // registered for EPOLLOUT

@@ -111,6 +111,7 @@ class LoadGenerator {
     for (size_t i = 0; i < slots_.size(); ++i) {
       slots_[i].index = static_cast<uint32_t>(i);
       slots_[i].rng = 0x7e55e7a000000000ull + i;
+      idle_.push_back(static_cast<uint32_t>(slots_.size() - 1 - i));
     }
   }
   ~LoadGenerator() {
@@ -125,13 +126,13 @@ class LoadGenerator {
       std::fprintf(stderr, "tessera bench load: epoll_create1: %s\n", std::strerror(errno));
       return 1;
     }
-    const auto start = SteadyClock::now();
+    const auto start = start_ = SteadyClock::now();
     const auto end = start + milliseconds(static_cast<int64_t>(o_.duration * 1000));
     const auto timeout = milliseconds(static_cast<int64_t>(o_.timeout * 1000));
     auto next_progress = start + std::chrono::seconds(1);
     std::vector<epoll_event> events(512);
     bool ending = false;
-    SteadyClock::time_point give_up{};
+    SteadyClock::time_point give_up{}, next_scan{};
     for (;;) {
       auto now = SteadyClock::now();
       if (!ending && now >= end) {
@@ -143,9 +144,7 @@ class LoadGenerator {
         }
       }
       if (ending) {
-        bool busy = false;
-        for (auto& s : slots_) busy = busy || s.phase != Phase::idle;
-        if (!busy) break;
+        if (idle_.size() == slots_.size()) break;
         if (now >= give_up) {
           for (auto& s : slots_)
             if (s.phase != Phase::idle) fail(s, "did not finish within --timeout after the run");
@@ -153,11 +152,12 @@ class LoadGenerator {
         }
       } else {
         // Ramp: start idle slots while few connects/handshakes are in flight.
-        for (size_t i = 0; i < slots_.size() && t_.in_flight < o_.ramp; ++i) {
-          size_t k = (ramp_cursor_ + i) % slots_.size();
-          if (slots_[k].phase == Phase::idle) open(slots_[k], now + timeout);
+        for (size_t tries = 0; tries < o_.ramp && !idle_.empty() && t_.in_flight < o_.ramp;
+             ++tries) {
+          Slot& s = slots_[idle_.back()];
+          idle_.pop_back();
+          open(s, now + timeout);
         }
-        ramp_cursor_ = (ramp_cursor_ + 1) % slots_.size();
       }
       int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), 10);
       for (int i = 0; i < n; ++i) {
@@ -167,6 +167,9 @@ class LoadGenerator {
         service(s, events[i].events, ending, timeout);
       }
       now = SteadyClock::now();
+      // Timers (next rounds, deadlines): a scan of all slots every 10 ms.
+      if (now < next_scan) continue;
+      next_scan = now + milliseconds(10);
       for (auto& s : slots_) {
         if (s.phase == Phase::idle) continue;
         if (s.phase == Phase::ready && !ending && o_.requests == 0 && now >= s.next_round) {
@@ -211,6 +214,7 @@ class LoadGenerator {
     if (s.fd >= 0) ::close(s.fd);
     s.fd = -1;
     s.tls.reset();
+    if (s.phase != Phase::idle) idle_.push_back(s.index);
     s.phase = Phase::idle;
     s.want_out = false;
   }
@@ -224,9 +228,13 @@ class LoadGenerator {
     bool resume =
         o_.resume_percent > 0 && static_cast<int>(splitmix(s.rng) % 100) < o_.resume_percent;
     auto tls = Connection::client(resume ? resume_ : full_, {o_.servername, {}});
-    if (!tls.ok()) return fail(s, tls.error().to_string());
-    int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return fail(s, std::string("socket: ") + std::strerror(errno));
+    int fd =
+        tls.ok() ? ::socket(addr_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
+    if (fd < 0) {
+      idle_.insert(idle_.begin(), s.index);  // retried after the others
+      return fail(
+          s, tls.ok() ? std::string("socket: ") + std::strerror(errno) : tls.error().to_string());
+    }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++t_.connects;
@@ -304,6 +312,8 @@ class LoadGenerator {
       --t_.in_flight;
       ++(s.tls->summary().resumed ? t_.resumed : t_.full);
       t_.peak_held = std::max(t_.peak_held, ++t_.held);
+      if (t_.held == slots_.size() && all_held_after_ == 0)
+        all_held_after_ = std::chrono::duration<double>(SteadyClock::now() - start_).count();
       s.phase = Phase::ready;
       if (ending) {
         begin_close(s);
@@ -363,7 +373,12 @@ class LoadGenerator {
     }
     std::printf("resumption:        %d%% of connections offer a ticket\n", o_.resume_percent);
     std::printf("duration:          %.1f s\n", secs);
-    std::printf("connections held:  %zu (peak concurrent established)\n", t_.peak_held);
+    std::printf("connections held:  %zu (peak concurrent established)", t_.peak_held);
+    if (all_held_after_ > 0) {
+      std::printf(", all %zu after %.1f s (%.1f handshakes/s while ramping)", slots_.size(),
+                  all_held_after_, static_cast<double>(slots_.size()) / all_held_after_);
+    }
+    std::printf("\n");
     std::printf("connections:       %llu opened\n", static_cast<unsigned long long>(t_.connects));
     std::printf("handshakes:        %llu (full %llu, resumed %llu), %.1f /s\n",
                 static_cast<unsigned long long>(hs), static_cast<unsigned long long>(t_.full),
@@ -388,8 +403,10 @@ class LoadGenerator {
   std::vector<uint8_t> scratch_;
   int ep_ = -1;
   Totals t_;
-  size_t ramp_cursor_ = 0;
+  std::vector<uint32_t> idle_;  // slots with no connection, opened from the back
   double load_seconds_ = 0;
+  SteadyClock::time_point start_;
+  double all_held_after_ = 0;  // seconds until every connection was established (0: never)
 };
 
 int usage(const std::string& msg) {
