@@ -5,11 +5,12 @@ BUILD_ASAN  ?= build-asan
 BUILD_FUZZ  ?= build-fuzz
 BUILD_VALGRIND ?= build-valgrind
 FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 60
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test test-asan test-interop bench format install clean \
-        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind
+        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind soak
 
 all: build
 
@@ -66,6 +67,12 @@ test-valgrind: deps
 	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(BUILD_VALGRIND) -j $(JOBS)
 	bash tests/valgrind/run.sh $(BUILD_VALGRIND)
+
+# Soak (not in `make test`): `tessera server --echo` under `tessera bench load`
+# for SOAK_SECONDS with full and resumed handshakes and checked echo data; fails
+# on any error, a descriptor leak or RSS growth (scripts/soak.sh lists the knobs).
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) bash scripts/soak.sh $(BUILD)
 
 test-interop: build
 	cd $(BUILD) && ctest --output-on-failure -L interop --timeout 600

@@ -5,6 +5,7 @@
 // throw-away local PKI of --key-type or the user's --cert/--key (with --ca to
 // verify it). Prints the crypto provider and AEAD backend in use and the
 // negotiated parameters, then the medians of --repeat timed batches.
+// `tessera bench load HOST:PORT` (bench_load.cc) loads a server on loopback.
 #include <time.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_load.h"
 #include "command.h"
 #include "crypto/provider.h"
 #include "tessera/config.h"
@@ -299,7 +301,9 @@ const bool kRegistered = register_command(
            ->check(CLI::Range(1, 100));
        app.add_option("--size", o->write_size, "Bytes per write for the throughput test")
            ->capture_default_str();
-       return [o]() { return run_bench(*o); };
+       Runner load = add_bench_load(app);
+       CLI::App* self = &app;
+       return [o, load, self]() { return self->got_subcommand("load") ? load() : run_bench(*o); };
      }});
 
 }  // namespace

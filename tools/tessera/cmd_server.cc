@@ -1,29 +1,28 @@
 // `tessera server`: a TLS server on loopback that answers each HTTP request
 // with a page describing the negotiated parameters (like `openssl s_server
-// -www`), or echoes bytes with --echo. Serves connections concurrently until
+// -www`), or echoes bytes with --echo. An EventServer (epoll, one worker per
+// core, tessera/event_server.h) serves connections concurrently until
 // SIGTERM/SIGINT.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstring>
-#include <thread>
 
 #include "command.h"
 #include "crypto/provider.h"
-#include "tessera/stream.h"
+#include "tessera/event_server.h"
+#include "tessera/nonblocking.h"
 #include "tls_options.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
+std::atomic<EventServer*> g_server{nullptr};
+void on_signal(int) {
+  if (EventServer* s = g_server.load()) s->stop();
+}
 
 struct ServerOptions {
   uint16_t port = 0;
@@ -32,6 +31,8 @@ struct ServerOptions {
   bool echo = false;
   int max_connections = 0;  // 0 = unlimited (for tests: exit after N)
   uint32_t max_early_data = 0;
+  unsigned workers = 0;     // 0 = one per core
+  double handshake_timeout = 10, idle_timeout = 300;
   TlsOptions tls;
 };
 
@@ -81,59 +82,77 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
          rows + "</table>\n</body></html>\n";
 }
 
-void serve_one(int fd, std::shared_ptr<const ServerConfig> config, const ServerOptions& opts,
-               std::string peer) {
-  auto conn = Connection::server(config);
-  if (!conn.ok()) {
-    ::close(fd);
-    return;
+// CliSession: what both modes share: the trace and the failure report.
+class CliSession : public ServerSession {
+ public:
+  CliSession(std::string peer, std::unique_ptr<Tracer> tracer)
+      : peer_(std::move(peer)), tracer_(std::move(tracer)) {}
+  void on_handshake_done(Connection& c) override {
+    if (tracer_)
+      tracer_->line("application data protected with " +
+                    cipher_suite_name(c.summary().cipher_suite));
   }
-  std::unique_ptr<Tracer> tracer;
-  if (opts.tls.trace) {
-    tracer = std::make_unique<Tracer>("server " + peer);
-    (*conn)->set_trace(tracer->callback());
-  }
-  Stream stream(fd, std::move(*conn));
-  auto hs = stream.handshake();
-  if (!hs.ok()) {
+  void on_end(const Error* error, bool handshake_done) override {
+    if (!error || handshake_done) return;
     std::lock_guard<std::mutex> lock(output_mutex());
-    std::fprintf(stderr, "server: handshake with %s failed: %s\n", peer.c_str(),
-                 hs.error().to_string().c_str());
-    return;
+    std::fprintf(stderr, "server: handshake with %s failed: %s\n", peer_.c_str(),
+                 error->to_string().c_str());
   }
-  const HandshakeSummary& s = stream.connection().summary();
-  if (opts.tls.trace)
-    tracer->line("application data protected with " + cipher_suite_name(s.cipher_suite));
-  std::vector<uint8_t> buf(16 * 1024);
-  // 0-RTT data the client sent with its ClientHello (replayable; this demo
-  // server's answers are harmless to repeat) comes first.
-  auto early = stream.connection().early_data();
-  std::vector<uint8_t> early_copy(early.begin(), early.end());
-  stream.connection().consume_early_data(early.size());
-  if (opts.echo) {
-    if (!early_copy.empty() && !stream.write_all(early_copy).ok()) return;
-    for (;;) {
-      auto n = stream.read(buf);
-      if (!n.ok() || *n == 0) break;
-      if (!stream.write_all(std::span<const uint8_t>(buf.data(), *n)).ok()) break;
-    }
-  } else {
-    // Read until the end of the HTTP request head (or EOF), then answer.
-    std::string req(early_copy.begin(), early_copy.end());
-    while (req.find("\r\n\r\n") == std::string::npos && req.find("\n\n") == std::string::npos &&
-           req.size() < 64 * 1024) {
-      auto n = stream.read(buf);
-      if (!n.ok() || *n == 0) break;
-      req.append(reinterpret_cast<const char*>(buf.data()), *n);
-    }
-    std::string body = page_for(s, early_copy.size());
+
+ private:
+  std::string peer_;
+  std::unique_ptr<Tracer> tracer_;
+};
+
+// PageSession answers one HTTP request with page_for() and closes. A request
+// sent as 0-RTT data (replayable; this page is harmless to repeat) counts too.
+class PageSession final : public CliSession {
+ public:
+  using CliSession::CliSession;
+  SessionAction on_data(Connection& c, bool eof) override {
+    auto early = c.early_data();
+    early_bytes_ += early.size();
+    req_.append(reinterpret_cast<const char*>(early.data()),
+                std::min(early.size(), kMaxRequest - std::min(kMaxRequest, req_.size())));
+    c.consume_early_data(early.size());
+    auto d = c.app_data();
+    if (req_.size() < kMaxRequest)
+      req_.append(reinterpret_cast<const char*>(d.data()),
+                  std::min(d.size(), kMaxRequest - req_.size()));
+    c.consume_app_data(d.size());
+    // Answer at the end of the request head, at 64 KiB, or when the client
+    // stops sending (the page does not depend on the request).
+    bool complete = req_.find("\r\n\r\n") != std::string::npos ||
+                    req_.find("\n\n") != std::string::npos || req_.size() >= kMaxRequest;
+    if (!complete && !eof && !c.is_peer_closed()) return SessionAction::keep;
+    std::string body = page_for(c.summary(), early_bytes_);
     std::string resp =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    (void)stream.write_all(as_bytes_view(resp));
+    (void)c.write(as_bytes_view(resp));
+    return SessionAction::close;
   }
-  (void)stream.shutdown();
-}
+
+ private:
+  static constexpr size_t kMaxRequest = 64 * 1024;
+  std::string req_;
+  size_t early_bytes_ = 0;
+};
+
+// EchoSession sends back every byte it receives until the client closes.
+class EchoSession final : public CliSession {
+ public:
+  using CliSession::CliSession;
+  SessionAction on_data(Connection& c, bool) override {
+    auto early = c.early_data();  // 0-RTT data first
+    if (!early.empty() && !c.write(early).ok()) return SessionAction::close;
+    c.consume_early_data(early.size());
+    auto d = c.app_data();
+    if (!d.empty() && !c.write(d).ok()) return SessionAction::close;
+    c.consume_app_data(d.size());
+    return SessionAction::keep;
+  }
+};
 
 int run_server(ServerOptions& opts) {
   auto policy = opts.tls.make_policy();
@@ -173,36 +192,34 @@ int run_server(ServerOptions& opts) {
         opts.verify_client == "optional" ? ClientAuth::optional : ClientAuth::required;
   }
 
-  int family = opts.host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-  int lfd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_storage ss{};
-  socklen_t slen;
-  if (family == AF_INET6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(opts.port);
-    if (::inet_pton(AF_INET6, opts.host.c_str(), &a->sin6_addr) != 1) {
-      std::fprintf(stderr, "tessera server: bad --host %s\n", opts.host.c_str());
-      return 2;
-    }
-    slen = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(opts.port);
-    if (::inet_pton(AF_INET, opts.host.c_str(), &a->sin_addr) != 1) {
-      std::fprintf(stderr, "tessera server: bad --host %s\n", opts.host.c_str());
-      return 2;
-    }
-    slen = sizeof *a;
+  if (auto lim = raise_open_file_limit(); !lim.ok()) {
+    std::fprintf(stderr, "tessera server: warning: %s\n", lim.error().to_string().c_str());
   }
-  if (::bind(lfd, reinterpret_cast<sockaddr*>(&ss), slen) != 0 || ::listen(lfd, 512) != 0) {
-    std::fprintf(stderr, "tessera server: cannot listen on %s:%u: %s\n", opts.host.c_str(),
-                 opts.port, std::strerror(errno));
-    return 1;
+  EventServerOptions eo;
+  eo.host = opts.host;
+  eo.port = opts.port;
+  eo.workers = opts.workers;
+  eo.handshake_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(opts.handshake_timeout * 1000));
+  eo.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts.idle_timeout * 1000));
+  eo.max_connections = static_cast<uint64_t>(opts.max_connections);
+  const bool trace = opts.tls.trace, echo = opts.echo;
+  auto server = EventServer::listen(
+      cfg, eo,
+      [trace, echo](const std::string& peer, Connection& c) -> std::unique_ptr<ServerSession> {
+        std::unique_ptr<Tracer> tracer;
+        if (trace) {
+          tracer = std::make_unique<Tracer>("server " + peer);
+          c.set_trace(tracer->callback());
+        }
+        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer));
+        return std::make_unique<PageSession>(peer, std::move(tracer));
+      });
+  if (!server.ok()) {
+    std::fprintf(stderr, "tessera server: %s\n", server.error().to_string().c_str());
+    return server.error().code() == ErrorCode::config_invalid ? 2 : 1;
   }
+  g_server = server->get();
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
@@ -211,36 +228,12 @@ int run_server(ServerOptions& opts) {
     std::fprintf(stderr, "tessera server listening on %s:%u (policy %s)\n", opts.host.c_str(),
                  opts.port, cfg->policy.name.c_str());
   }
-  std::shared_ptr<const ServerConfig> config = cfg;
-  std::atomic<int> active{0};
-  int served = 0;
-  while (!g_stop) {
-    pollfd p{lfd, POLLIN, 0};
-    int r = ::poll(&p, 1, 200);
-    if (r <= 0) continue;
-    sockaddr_storage peer{};
-    socklen_t plen = sizeof peer;
-    int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    char name[INET6_ADDRSTRLEN + 8] = "?";
-    if (peer.ss_family == AF_INET) {
-      auto* a = reinterpret_cast<sockaddr_in*>(&peer);
-      ::inet_ntop(AF_INET, &a->sin_addr, name, sizeof name);
-    } else if (peer.ss_family == AF_INET6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&peer);
-      ::inet_ntop(AF_INET6, &a->sin6_addr, name, sizeof name);
-    }
-    ++active;
-    std::thread([fd, config, &opts, &active, peer_name = std::string(name)] {
-      serve_one(fd, config, opts, peer_name);
-      --active;
-    }).detach();
-    if (opts.max_connections > 0 && ++served >= opts.max_connections) break;
+  auto r = (*server)->run();
+  g_server = nullptr;
+  if (!r.ok()) {
+    std::fprintf(stderr, "tessera server: %s\n", r.error().to_string().c_str());
+    return 1;
   }
-  ::close(lfd);
-  // Give connections in flight a moment to finish.
-  for (int i = 0; i < 100 && active > 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   return 0;
 }
 
@@ -262,6 +255,16 @@ const bool kRegistered = register_command(
            ->capture_default_str();
        app.add_option("--max-connections", o->max_connections,
                       "Exit after N connections (0: never)");
+       app.add_option("--workers", o->workers, "Event-loop threads (0: one per core)")
+           ->capture_default_str();
+       app.add_option("--handshake-timeout", o->handshake_timeout,
+                      "Seconds from accept to handshake done before a connection is dropped")
+           ->capture_default_str()
+           ->check(CLI::Range(0.001, 3600.0));
+       app.add_option("--idle-timeout", o->idle_timeout,
+                      "Seconds without bytes from the client before it is closed (0: never)")
+           ->capture_default_str()
+           ->check(CLI::Range(0.0, 86400.0));
        o->tls.add(app);
        return [o] { return run_server(*o); };
      }});

@@ -1,0 +1,124 @@
+// tessera/event_server.h — an event-loop TLS server: epoll, non-blocking
+// sockets, one worker thread per core, every connection a sans-I/O Connection.
+//
+// The listening socket is shared by the workers (each waits on it with
+// EPOLLEXCLUSIVE, so one worker wakes per new connection); a worker owns the
+// connections it accepted and drives them to the end. What a connection does
+// with application data is up to a ServerSession the application supplies:
+//
+//   struct Echo : ServerSession {
+//     SessionAction on_data(Connection& c, bool) override {
+//       auto d = c.app_data();
+//       (void)c.write(d);
+//       c.consume_app_data(d.size());
+//       return SessionAction::keep;
+//     }
+//   };
+//   auto srv = EventServer::listen(config, {.port = 8443},
+//       [](const std::string&, Connection&) { return std::make_unique<Echo>(); }).value();
+//   srv->run();   // until srv->stop()
+//
+// Limits: a handshake must complete within handshake_timeout of the accept
+// (half-open handshakes are dropped); an established connection with no
+// incoming bytes for idle_timeout is closed; a peer that resets or vanishes at
+// any point only costs the descriptor and the Connection until the worker
+// sees it, both released at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tessera/config.h"
+#include "tessera/connection.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+enum class SessionAction : uint8_t {
+  keep,   // keep the connection open
+  close,  // send close_notify (after any queued data) and end the connection
+};
+
+// ServerSession: the application side of one accepted connection. The server
+// makes one per connection and calls it only from the worker that owns the
+// connection, never concurrently.
+class ServerSession {
+ public:
+  virtual ~ServerSession() = default;
+  // on_handshake_done is called once, when the handshake completes.
+  virtual void on_handshake_done(Connection& conn) { (void)conn; }
+  // on_data is called when application data arrived (conn.app_data() is not
+  // empty, or 0-RTT data waits in conn.early_data() - replayable, see
+  // Connection::early_data), when the peer sent close_notify (conn.is_peer_closed()), or once
+  // with eof = true when the transport closed without close_notify. It
+  // consumes what it handles and may write(). After close_notify or eof the
+  // connection ends whatever it returns.
+  virtual SessionAction on_data(Connection& conn, bool eof) = 0;
+  // on_end is called once when the connection is released: error is why
+  // (handshake failure, reset, timeout), or null after an orderly close.
+  virtual void on_end(const Error* error, bool handshake_done) {
+    (void)error;
+    (void)handshake_done;
+  }
+};
+
+struct EventServerOptions {
+  std::string host = "127.0.0.1";  // numeric IPv4 or IPv6 address
+  uint16_t port = 0;               // 0: an ephemeral port (see port())
+  unsigned workers = 0;            // 0: one per online CPU
+  int backlog = 4096;              // listen(2) backlog (the kernel caps it at somaxconn)
+  std::chrono::milliseconds handshake_timeout{10000};  // from accept to handshake done
+  std::chrono::milliseconds idle_timeout{300000};      // no bytes from the peer; 0: none
+  std::chrono::milliseconds linger{1000};  // after our close_notify, wait for the peer's FIN
+  std::chrono::milliseconds drain{2000};   // after stop(), for open connections to finish
+  uint64_t max_connections = 0;            // stop after accepting this many (0: never)
+  size_t max_pending_output = 256 * 1024;  // stop reading from a peer that does not read
+};
+
+struct EventServerStats {
+  uint64_t accepted = 0;
+  uint64_t active = 0;      // connections open now
+  uint64_t handshakes = 0;  // completed
+  uint64_t failed = 0;      // ended with an error (handshake, reset, protocol)
+  uint64_t timed_out = 0;   // handshake or idle timeout
+};
+
+class EventServer {
+ public:
+  // SessionFactory makes the session for a new connection; peer is the
+  // client's address. It may install a trace on conn.
+  using SessionFactory =
+      std::function<std::unique_ptr<ServerSession>(const std::string& peer, Connection& conn)>;
+
+  // listen binds and listens on options.host:options.port; io_error names the
+  // address on failure. Nothing is accepted until run().
+  static Result<std::unique_ptr<EventServer>> listen(std::shared_ptr<const ServerConfig> config,
+                                                     EventServerOptions options,
+                                                     SessionFactory factory);
+  ~EventServer();
+  EventServer(const EventServer&) = delete;
+  EventServer& operator=(const EventServer&) = delete;
+
+  // port returns the port listened on.
+  uint16_t port() const { return port_; }
+  // run serves on options.workers threads (the caller's thread is one of
+  // them) until stop() is called or max_connections were accepted, then
+  // gives open connections `drain` to finish, closes the rest and returns.
+  Result<void> run();
+  // stop makes run() return as described. Async-signal-safe: it only stores
+  // an atomic flag and writes to an eventfd.
+  void stop();
+  EventServerStats stats() const;
+
+  struct Shared;  // state the workers share (event_server.cc)
+
+ private:
+  EventServer() = default;
+  std::unique_ptr<Shared> shared_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace tessera

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""The event-loop server under load and faults, on loopback, in a few seconds.
+
+Starts `tessera server --echo` (two workers, short handshake and idle
+timeouts), drives it with `tessera bench load` (200 held connections, then 200
+connections churning through full and resumed handshakes), then misbehaves with
+raw sockets: resets in the middle of the ClientHello, after the ClientHello,
+in the middle of an application data record, a client that connects and says
+nothing (handshake timeout) and one that goes idle (idle timeout). Afterwards
+the server's descriptor count must be back at its baseline and the server must
+still serve. Also: the load generator refuses non-loopback targets.
+
+Usage: test_load.py /path/to/build/bin/tessera
+"""
+import os
+import re
+import signal
+import socket
+import ssl
+import struct
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "interop"))
+from tlspeers import Results, free_port, run, start, stop, wait_port  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+PKI = os.path.join(HERE, "..", "vectors", "pki")
+R = Results()
+HANDSHAKE_TIMEOUT = 2
+IDLE_TIMEOUT = 3
+
+
+def pki(name):
+    return os.path.join(PKI, name)
+
+
+def fd_count(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return -1
+
+
+def settle_fds(pid, want, timeout):
+    """Waits until the server holds `want` descriptors; returns the last count."""
+    deadline = time.time() + timeout
+    n = fd_count(pid)
+    while n != want and time.time() < deadline:
+        time.sleep(0.1)
+        n = fd_count(pid)
+    return n
+
+
+def field(name, text):
+    m = re.search(r"^%s:\s+(\d+)" % re.escape(name), text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def load(port, *extra, timeout=40):
+    r = run([TESSERA, "bench", "load", "127.0.0.1:%d" % port, "--ca", pki("ca.pem"),
+             "--timeout", "10"] + list(extra), timeout=timeout)
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def rst(sock):
+    """Closes with SO_LINGER 0: the peer sees a reset, not a FIN."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def client_hello():
+    """A real TLS 1.3 ClientHello from Python's ssl module (memory BIOs)."""
+    ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def tls_client(port):
+    ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return ctx.wrap_socket(raw, server_hostname="localhost")
+
+
+def faults(port):
+    hello = client_hello()
+    R.check("python builds a ClientHello", len(hello) > 100 and hello[0] == 0x16, hello[:8])
+    # Reset in the middle of the ClientHello record.
+    for cut in (1, 5, len(hello) // 2):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(hello[:cut])
+        time.sleep(0.05)
+        rst(s)
+    # Reset after the whole ClientHello, once the server's flight is on its way.
+    for _ in range(3):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(hello)
+        first = s.recv(5)
+        rst(s)
+    R.check("server answers a raw ClientHello with a handshake record", first[:1] == b"\x16",
+            first)
+    # Reset in the middle of an application data record after a full handshake.
+    for _ in range(3):
+        t = tls_client(port)
+        t.sendall(b"ping")
+        ok = t.recv(4) == b"ping"
+        os.write(t.fileno(), b"\x17\x03\x03\x40\x00" + b"\x00" * 100)
+        time.sleep(0.05)
+        rst(t)
+    R.check("echo works before the mid-record reset", ok)
+    # Many resets at once, in the middle of handshakes.
+    socks = []
+    for _ in range(50):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(hello[:40])
+        socks.append(s)
+    time.sleep(0.1)
+    for s in socks:
+        rst(s)
+
+
+def timeouts(port):
+    # A client that connects and sends nothing is dropped after the handshake timeout.
+    s = socket.create_connection(("127.0.0.1", port), timeout=HANDSHAKE_TIMEOUT + 5)
+    t0 = time.time()
+    try:
+        got = s.recv(100)
+    except OSError:
+        got = b""
+    dt = time.time() - t0
+    s.close()
+    R.check("silent client dropped after the handshake timeout (%.1f s)" % dt,
+            got == b"" and HANDSHAKE_TIMEOUT - 0.5 <= dt <= HANDSHAKE_TIMEOUT + 3, (got, dt))
+    # An established connection that goes quiet is closed after the idle timeout,
+    # with close_notify.
+    t = tls_client(port)
+    t.settimeout(IDLE_TIMEOUT + 5)
+    t0 = time.time()
+    try:
+        got = t.recv(100)
+        how = "close_notify" if got == b"" else repr(got)
+    except (ssl.SSLError, OSError) as e:
+        how = str(e)
+    dt = time.time() - t0
+    t.close()
+    R.check("idle connection closed with close_notify after the idle timeout (%.1f s)" % dt,
+            how == "close_notify" and IDLE_TIMEOUT - 0.5 <= dt <= IDLE_TIMEOUT + 3, (how, dt))
+
+
+def main():
+    r = run([TESSERA, "bench", "load", "192.0.2.1:443"], timeout=20)
+    R.check("load generator refuses a non-loopback target",
+            r.returncode == 2 and b"loopback" in r.stderr, r.stderr)
+
+    port = free_port()
+    srv = start([TESSERA, "server", "--echo", "--port", str(port), "--cert", pki("server-ec.pem"),
+                 "--key", pki("server-ec.key"), "--workers", "2", "--handshake-timeout",
+                 str(HANDSHAKE_TIMEOUT), "--idle-timeout", str(IDLE_TIMEOUT)])
+    if not wait_port(port, proc=srv):
+        R.check("server starts", False, stop(srv)[1])
+        R.finish()
+    base = fd_count(srv.pid)
+    time.sleep(0.3)
+    base = settle_fds(srv.pid, base, 2)
+    R.check("server has a descriptor baseline", base > 0, base)
+
+    rc, out, err = load(port, "--connections", "200", "--duration", "2", "--interval", "200")
+    R.check("200 held connections: exit 0", rc == 0, err[-600:] + out)
+    R.check("200 held connections: all 200 held", field("connections held", out) == 200, out)
+    R.check("200 held connections: zero errors", field("errors", out) == 0, out)
+    R.check("200 held connections: bytes verified", (field("bytes verified", out) or 0) > 0, out)
+
+    rc, out, err = load(port, "--connections", "200", "--duration", "2", "--requests", "2",
+                        "--resume", "50", "--size", "3000")
+    hs = re.search(r"handshakes:\s+(\d+) \(full (\d+), resumed (\d+)\)", out)
+    R.check("churn with resumption: exit 0 and zero errors",
+            rc == 0 and field("errors", out) == 0, err[-600:] + out)
+    R.check("churn with resumption: full and resumed handshakes",
+            hs is not None and int(hs.group(2)) > 0 and int(hs.group(3)) > 0, out)
+    R.check("churn: more handshakes than connections (reconnects)",
+            hs is not None and int(hs.group(1)) > 200, out)
+
+    faults(port)
+    timeouts(port)
+    n = settle_fds(srv.pid, base, HANDSHAKE_TIMEOUT + 5)
+    R.check("server descriptors back at baseline after resets and timeouts (%d, was %d)"
+            % (n, base), n == base, n)
+
+    rc, out, err = load(port, "--connections", "20", "--duration", "1", "--requests", "3")
+    R.check("server still serves after the faults",
+            rc == 0 and field("errors", out) == 0, err[-600:] + out)
+    n = settle_fds(srv.pid, base, 5)
+    R.check("descriptors back at baseline after the last run", n == base, (n, base))
+
+    t0 = time.time()
+    srv.send_signal(signal.SIGTERM)
+    try:
+        srv.wait(10)
+    except Exception:
+        pass
+    R.check("server exits on SIGTERM within 5 s",
+            srv.poll() == 0 and time.time() - t0 < 5, srv.poll())
+    out, err = stop(srv)
+    R.check("server reported the reset handshakes",
+            "handshake with 127.0.0.1 failed" in err, err[-400:])
+    R.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+// The epoll EventServer on loopback: echo over TLS 1.3 and 1.2 with several
+// clients at once, the handshake and idle timeouts, a trickling peer that does
+// not extend its handshake deadline, resets, max_connections, and stop().
+#include "tessera/event_server.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "tessera/stream.h"
+#include "unit/conn/pair.h"
+
+namespace tessera::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Ends {
+  std::mutex mu;
+  std::vector<std::pair<ErrorCode, bool>> errors;  // code, handshake done
+  std::atomic<int> orderly{0};
+};
+
+class EchoSession final : public ServerSession {
+ public:
+  explicit EchoSession(Ends& ends) : ends_(ends) {}
+  SessionAction on_data(Connection& c, bool) override {
+    auto d = c.app_data();
+    EXPECT_TRUE(c.write(d).ok());
+    c.consume_app_data(d.size());
+    return SessionAction::keep;
+  }
+  void on_end(const Error* e, bool done) override {
+    if (!e) {
+      ++ends_.orderly;
+      return;
+    }
+    std::lock_guard<std::mutex> lock(ends_.mu);
+    ends_.errors.emplace_back(e->code(), done);
+  }
+
+ private:
+  Ends& ends_;
+};
+
+// Running: an EventServer on 127.0.0.1 with a thread calling run().
+struct Running {
+  Ends ends;
+  std::unique_ptr<EventServer> server;
+  std::thread thread;
+  Result<void> result = ok();
+
+  explicit Running(EventServerOptions o) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    auto s = EventServer::listen(server_config(), o, [this](const std::string&, Connection&) {
+      return std::make_unique<EchoSession>(ends);
+    });
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+    server = std::move(*s);
+    thread = std::thread([this] { result = server->run(); });
+  }
+  ~Running() {
+    server->stop();
+    thread.join();
+  }
+  void wait_active(uint64_t n, std::chrono::milliseconds limit = 5s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (server->stats().active != n && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(server->stats().active, n);
+  }
+};
+
+// connect_raw returns a blocking TCP socket connected to the server.
+int connect_raw(uint16_t port) {
+  auto fd = Stream::connect_tcp("127.0.0.1", port, 2s);
+  EXPECT_TRUE(fd.ok());
+  if (!fd.ok()) return -1;
+  ::fcntl(*fd, F_SETFL, ::fcntl(*fd, F_GETFL, 0) & ~O_NONBLOCK);
+  return *fd;
+}
+
+void echo_once(uint16_t port, std::shared_ptr<ClientConfig> cc, size_t size) {
+  auto fd = Stream::connect_tcp("127.0.0.1", port, 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(s.handshake().ok());
+  auto data = pattern(size, static_cast<uint32_t>(size));
+  ASSERT_TRUE(s.write_all(data).ok());
+  std::vector<uint8_t> got;
+  std::vector<uint8_t> buf(4096);
+  while (got.size() < data.size()) {
+    auto n = s.read(buf);
+    ASSERT_TRUE(n.ok()) << n.error().to_string();
+    ASSERT_GT(*n, 0u);
+    got.insert(got.end(), buf.begin(), buf.begin() + static_cast<long>(*n));
+  }
+  EXPECT_EQ(got, data);
+  ASSERT_TRUE(s.shutdown().ok());
+  auto n = s.read(buf);  // the server answers close_notify with close_notify
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(*n, 0u);
+}
+
+TEST(EventServer, EchoesForManyClientsInBothVersions) {
+  Running r({.workers = 2});
+  auto cc12 = client_config();
+  cc12->policy.max_version = ProtocolVersion::tls12;
+  cc12->policy.cipher_suites = cc12->policy.suites_for(ProtocolVersion::tls12);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back(
+        [&, i] { echo_once(r.server->port(), i % 2 ? cc12 : client_config(), 1000 + 20000 * i); });
+  }
+  for (auto& t : clients) t.join();
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().handshakes, 8u);
+  EXPECT_EQ(r.ends.orderly, 8);
+  EXPECT_TRUE(r.ends.errors.empty());
+}
+
+TEST(EventServer, SilentAndTricklingPeersHitTheHandshakeDeadline) {
+  Running r({.workers = 1, .handshake_timeout = 300ms});
+  int silent = connect_raw(r.server->port());
+  int trickle = connect_raw(r.server->port());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  std::vector<uint8_t> hello((*c)->pending_tls().begin(), (*c)->pending_tls().end());
+  r.wait_active(2);
+  auto t0 = std::chrono::steady_clock::now();
+  // One byte every 50 ms: the whole ClientHello would take many seconds.
+  for (size_t i = 0; i < hello.size(); ++i) {
+    if (::send(trickle, &hello[i], 1, MSG_NOSIGNAL) != 1) break;
+    if (r.server->stats().active == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  r.wait_active(0, 2s);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_EQ(r.server->stats().timed_out, 2u);
+  char b;
+  EXPECT_EQ(::recv(silent, &b, 1, 0), 0);  // the server closed it
+  ::close(silent);
+  ::close(trickle);
+}
+
+TEST(EventServer, IdleConnectionIsClosedWithCloseNotify) {
+  Running r({.workers = 1, .idle_timeout = 300ms});
+  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(s.handshake().ok());
+  std::vector<uint8_t> buf(100);
+  auto t0 = std::chrono::steady_clock::now();
+  auto n = s.read(buf);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(*n, 0u);  // close_notify
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().timed_out, 1u);
+}
+
+TEST(EventServer, ResetsMidHandshakeAndMidRecordReleaseTheConnection) {
+  Running r({.workers = 2});
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  std::vector<uint8_t> hello((*c)->pending_tls().begin(), (*c)->pending_tls().end());
+  linger lg{1, 0};
+  for (size_t cut : {size_t{3}, hello.size() / 2, hello.size()}) {
+    int fd = connect_raw(r.server->port());
+    ASSERT_EQ(::send(fd, hello.data(), cut, MSG_NOSIGNAL), static_cast<ssize_t>(cut));
+    std::this_thread::sleep_for(20ms);
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd);  // RST
+  }
+  {
+    // Established, then half an application data record and a reset.
+    auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+    ASSERT_TRUE(fd.ok());
+    auto cl = Connection::client(client_config(), {"localhost", {}});
+    ASSERT_TRUE(cl.ok());
+    Stream s(*fd, std::move(*cl), StreamTimeouts{5s, 5s});
+    ASSERT_TRUE(s.handshake().ok());
+    const uint8_t partial[] = {0x17, 0x03, 0x03, 0x10, 0x00, 1, 2, 3};
+    ASSERT_EQ(::send(s.fd(), partial, sizeof partial, MSG_NOSIGNAL), 8);
+    std::this_thread::sleep_for(20ms);
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }  // ~Stream closes: RST
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().failed, 4u);
+  echo_once(r.server->port(), client_config(), 100);  // others unaffected
+}
+
+TEST(EventServer, MaxConnectionsEndsRun) {
+  Ends ends;
+  auto s = EventServer::listen(
+      server_config(), {.host = "127.0.0.1", .max_connections = 2},
+      [&](const std::string&, Connection&) { return std::make_unique<EchoSession>(ends); });
+  ASSERT_TRUE(s.ok());
+  uint16_t port = (*s)->port();
+  std::thread t([&] { EXPECT_TRUE((*s)->run().ok()); });
+  echo_once(port, client_config(), 10);
+  echo_once(port, client_config(), 10);
+  t.join();  // returns without stop()
+  EXPECT_EQ((*s)->stats().accepted, 2u);
+}
+
+TEST(EventServer, ListenReportsBadAddresses) {
+  auto s = EventServer::listen(server_config(), {.host = "not-an-address"},
+                               [](const std::string&, Connection&) { return nullptr; });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
+}
+
+}  // namespace
+}  // namespace tessera::testing
