@@ -284,8 +284,9 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
 // 7.4.1.3) when it gave us no ticket; a session resumed by ID is kept again
 // (the store hands each session out once).
 void Client12::remember_session_id(const Tls12Secrets& secrets) {
+  // RFC 7627 5.3: only sessions with the extended master secret are resumed.
   if (ticket_received_ || server_session_id_.empty() || !cfg_.session_store ||
-      p_.options.server_name.empty())
+      p_.options.server_name.empty() || !ems_)
     return;
   Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
   s.version = 0x0303;
@@ -307,7 +308,9 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
   p_.channel->event(Event::new_session_ticket);
   // RFC 5077 3.3: an empty ticket means none after all; a zero hint means
   // the lifetime is unspecified (we then keep it for an hour).
-  if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty()) return ok();
+  // RFC 7627 5.3: only sessions with the extended master secret are resumed.
+  if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty() || !ems_)
+    return ok();
   Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
   s.version = 0x0303;
   s.extended_master_secret = ems_;

@@ -275,7 +275,7 @@ Result<void> Client13::start() {
       if (offer12_ && info && info->version == ProtocolVersion::tls12 &&
           std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
               offered_suites_.end() &&
-          session_->psk.size() == 48 &&
+          session_->psk.size() == 48 && session_->extended_master_secret &&
           (!session_->ticket.empty() || !session_->session_id.empty())) {
         session12_ = std::move(session_);
         if (session12_->ticket.empty()) {

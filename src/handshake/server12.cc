@@ -265,10 +265,14 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   server_random_ = sh.random;
   sh.cipher_suite = static_cast<uint16_t>(suite.suite);
   // RFC 5077 3.2: an empty session_ticket promises a NewSessionTicket.
-  ticket_promised_ = o.session_ticket.has_value() && cfg_.tickets > 0 && cfg_.tls12_tickets;
+  // Only sessions with the extended master secret are resumable (RFC 7627
+  // 5.3 lets a server refuse the others; without it a resumed session is
+  // open to the triple handshake attack): no ticket and no ID otherwise.
+  const bool resumable_session = cfg_.tickets > 0 && ems_;
+  ticket_promised_ = o.session_ticket.has_value() && resumable_session && cfg_.tls12_tickets;
   // RFC 5246 7.4.1.3: a client without tickets gets a session ID naming the
   // cached session; an empty one means it will not be resumed.
-  if (!ticket_promised_ && cfg_.tickets > 0) session_id_ = new_session_id(provider());
+  if (!ticket_promised_ && resumable_session) session_id_ = new_session_id(provider());
   sh.legacy_session_id_echo = session_id_;
   if (o.secure_renegotiation())
     sh.extensions.push_back(
@@ -569,12 +573,12 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 }
 
 // resumable says whether a session from a ticket or the session cache may be
-// resumed by this ClientHello: same EMS setting (RFC 7627 5.3), its suite
-// offered and allowed, same SNI, within its lifetime, and a client identity
-// if we require one.
+// resumed by this ClientHello: both with the extended master secret (RFC
+// 7627 5.3), its suite offered and allowed, same SNI, within its lifetime,
+// and a client identity if we require one.
 bool Server12::resumable(const Offer& o, const TicketState& st) const {
   const auto& cs = o.ch.cipher_suites;
-  return st.extended_master_secret == o.extended_master_secret &&
+  return st.extended_master_secret && o.extended_master_secret &&
          std::find(cs.begin(), cs.end(), st.cipher_suite) != cs.end() &&
          cfg_.policy.allows_suite(st.cipher_suite) && st.sni == o.sni &&
          ticket_current(st, p_.now_unix * 1000) &&

@@ -4,6 +4,8 @@
 
 #include "pair.h"
 #include "tessera/session.h"
+#include "wire/extensions.h"
+#include "wire/hello.h"
 
 namespace tessera::testing {
 namespace {
@@ -93,6 +95,64 @@ TEST(SessionId, SessionFilesKeepTheId) {
   e.store->put("localhost", std::move(*back));
   auto p = e.connect();
   EXPECT_TRUE(p.client->summary().resumed);
+}
+
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// A TLS 1.2 ClientHello built by hand: session_ticket (empty), with or
+// without the extended master secret.
+std::vector<uint8_t> hello12(bool ems) {
+  wire::ClientHello ch;
+  ch.random.fill(9);
+  ch.cipher_suites = {0xc02b};
+  ch.extensions.push_back(
+      wire::make_extension(wire::kExtSupportedGroups, wire::NamedGroupList{{0x001d, 0x0017}}));
+  ch.extensions.push_back(wire::make_extension(wire::kExtSignatureAlgorithms,
+                                               wire::SignatureSchemeList{{0x0403, 0x0804}}));
+  ch.extensions.push_back(wire::make_empty_extension(wire::kExtSessionTicket));
+  if (ems) ch.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
+  auto msg = wire::encode_handshake(ch);
+  EXPECT_TRUE(msg.ok());
+  std::vector<uint8_t> rec(5 + msg->size());
+  rec[0] = 22, rec[1] = 3, rec[2] = 3;
+  rec[3] = static_cast<uint8_t>(msg->size() >> 8);
+  rec[4] = static_cast<uint8_t>(msg->size());
+  std::copy(msg->begin(), msg->end(), rec.begin() + 5);
+  return rec;
+}
+
+// The ServerHello the server answered with (first record, plaintext).
+wire::ServerHello server_hello_of(Connection& s) {
+  auto out = s.pending_tls();
+  EXPECT_GT(out.size(), 9u);
+  size_t len = size_t{out[6]} << 16 | size_t{out[7]} << 8 | out[8];
+  auto sh = wire::ServerHello::parse(out.subspan(9, len));
+  EXPECT_TRUE(sh.ok());
+  return *sh;
+}
+
+TEST(SessionResumption12, OnlySessionsWithTheExtendedMasterSecretAreResumable) {
+  auto sc = server_config();
+  sc->policy = Policy::compat();  // accepts a client without EMS
+  for (bool ems : {true, false}) {
+    for (bool tickets : {true, false}) {
+      auto cfg = std::make_shared<ServerConfig>(*sc);
+      cfg->tls12_tickets = tickets;
+      auto s = Connection::server(cfg);
+      ASSERT_TRUE(s.ok());
+      ASSERT_TRUE((*s)->receive_tls(hello12(ems)).ok()) << err(**s);
+      auto sh = server_hello_of(**s);
+      const bool ticket = sh.find_extension(wire::kExtSessionTicket) != nullptr;
+      const bool id = !sh.legacy_session_id_echo.empty();
+      // RFC 7627 5.3: no ticket and no session ID for a session without EMS.
+      EXPECT_EQ(ticket, ems && tickets) << ems << tickets;
+      EXPECT_EQ(id, ems && !tickets) << ems << tickets;
+    }
+  }
 }
 
 }  // namespace
