@@ -80,6 +80,31 @@ Result<uint64_t> RecordProtection::take_sequence_number() {
   return seq;
 }
 
+Result<void> RecordProtection::seal(ContentType type, ByteView plaintext, size_t padding_len,
+                                    Bytes& out) {
+  size_t at = out.size();
+  // An oversized request gets no room: seal_into reports the size error.
+  size_t need = sealed_size(plaintext.size(), padding_len);
+  if (need > kHeaderSize + kMaxCiphertext12) need = 0;
+  out.resize(at + need);
+  Result<size_t> n = seal_into(type, plaintext, padding_len, MutableByteView(out).subspan(at));
+  if (!n.ok()) {
+    out.resize(at);
+    return std::move(n).error();
+  }
+  out.resize(at + *n);
+  return ok();
+}
+
+namespace {
+
+Error short_output_error(size_t need, size_t have) {
+  return Error(ErrorCode::internal_error, "seal_into: the record needs " + std::to_string(need) +
+                                              " bytes, the output has " + std::to_string(have));
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // TLS 1.3
 
@@ -110,8 +135,12 @@ bool Tls13RecordProtection::key_update_due() const {
   return sequence_number() >= kAesGcmRecordLimit;
 }
 
-Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, size_t padding_len,
-                                         Bytes& out) {
+size_t Tls13RecordProtection::sealed_size(size_t plaintext_len, size_t padding_len) const {
+  return kHeaderSize + plaintext_len + 1 + padding_len + kTag;
+}
+
+Result<size_t> Tls13RecordProtection::seal_into(ContentType type, ByteView plaintext,
+                                                size_t padding_len, MutableByteView out) {
   if (type == ContentType::invalid || type == ContentType::change_cipher_spec) {
     return Error(ErrorCode::internal_error,
                  "TLS 1.3 never protects " + std::string(content_type_name(type)) + " records");
@@ -125,10 +154,11 @@ Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, s
                  "TLS 1.3 seal: " + std::to_string(plaintext.size()) + " bytes of content and " +
                      std::to_string(padding_len) + " of padding exceed 2^14 + 1");
   }
-  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
-
   size_t inner_len = plaintext.size() + 1 + padding_len;
   size_t length = inner_len + kTag;
+  if (out.size() < kHeaderSize + length)
+    return short_output_error(kHeaderSize + length, out.size());
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
   // RFC 8446 5.2: opaque_type = application_data, legacy_record_version =
   // 0x0303, and the AAD is exactly this header.
   std::array<uint8_t, kHeaderSize> header{};
@@ -136,9 +166,7 @@ Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, s
   store_be16(kRecordVersion, &header[1]);
   store_be16(static_cast<uint16_t>(length), &header[3]);
 
-  size_t at = out.size();
-  out.resize(at + kHeaderSize + length);
-  uint8_t* p = out.data() + at;
+  uint8_t* p = out.data();
   std::memcpy(p, header.data(), kHeaderSize);
   uint8_t* inner = p + kHeaderSize;
   // TLSInnerPlaintext = content || ContentType type || uint8 zeros[length_of_padding].
@@ -153,11 +181,8 @@ Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, s
   Result<void> sealed =
       aead_->seal_from(nonce, header, plaintext, ByteView(trailer, 1 + padding_len),
                        MutableByteView(inner, inner_len), MutableByteView(inner + inner_len, kTag));
-  if (!sealed.ok()) {
-    out.resize(at);
-    return std::move(sealed).error();
-  }
-  return ok();
+  if (!sealed.ok()) return std::move(sealed).error();
+  return kHeaderSize + length;
 }
 
 Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
@@ -327,8 +352,12 @@ std::array<uint8_t, 13> tls12_aad(uint64_t seq, ContentType type, uint16_t versi
 
 }  // namespace
 
-Result<void> Tls12AeadRecordProtection::seal(ContentType type, ByteView plaintext,
-                                             size_t padding_len, Bytes& out) {
+size_t Tls12AeadRecordProtection::sealed_size(size_t plaintext_len, size_t) const {
+  return kHeaderSize + explicit_nonce_ + plaintext_len + kTag;
+}
+
+Result<size_t> Tls12AeadRecordProtection::seal_into(ContentType type, ByteView plaintext,
+                                                    size_t padding_len, MutableByteView out) {
   if (padding_len != 0) {
     return Error(ErrorCode::internal_error, "TLS 1.2 records cannot carry TLS 1.3 padding");
   }
@@ -340,16 +369,16 @@ Result<void> Tls12AeadRecordProtection::seal(ContentType type, ByteView plaintex
     return Error(ErrorCode::internal_error, "TLS 1.2 seal: " + std::to_string(plaintext.size()) +
                                                 " bytes exceed 2^14 (fragment it first)");
   }
-  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
   size_t length = explicit_nonce_ + plaintext.size() + kTag;
+  if (out.size() < kHeaderSize + length)
+    return short_output_error(kHeaderSize + length, out.size());
+  TESSERA_ASSIGN_OR_RETURN(uint64_t seq, take_sequence_number());
   std::array<uint8_t, kHeaderSize> header{};
   header[0] = static_cast<uint8_t>(type);
   store_be16(kRecordVersion, &header[1]);
   store_be16(static_cast<uint16_t>(length), &header[3]);
 
-  size_t at = out.size();
-  out.resize(at + kHeaderSize + length);
-  uint8_t* p = out.data() + at;
+  uint8_t* p = out.data();
   std::memcpy(p, header.data(), kHeaderSize);
   uint8_t* explicit_nonce = p + kHeaderSize;
   // RFC 5288 3: "The nonce_explicit MAY be the 64-bit sequence number."
@@ -362,11 +391,8 @@ Result<void> Tls12AeadRecordProtection::seal(ContentType type, ByteView plaintex
   std::array<uint8_t, 13> aad = tls12_aad(seq, type, kRecordVersion, plaintext.size());
   Result<void> sealed = aead_->seal(nonce, aad, MutableByteView(data, plaintext.size()),
                                     MutableByteView(data + plaintext.size(), kTag));
-  if (!sealed.ok()) {
-    out.resize(at);
-    return std::move(sealed).error();
-  }
-  return ok();
+  if (!sealed.ok()) return std::move(sealed).error();
+  return kHeaderSize + length;
 }
 
 Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {

@@ -602,5 +602,44 @@ TEST_F(ProtectionTest, Tls13ContentTypeFoundForEveryContentAndPaddingLength) {
   }
 }
 
+// seal_into builds the same record as seal, in the caller's span, and refuses
+// (without using a sequence number) a span that is too short.
+TEST_F(ProtectionTest, SealIntoMatchesSealAndChecksTheSpan) {
+  Bytes data(3000, 0x61);
+  for (bool v13 : {true, false}) {
+    SCOPED_TRACE(v13 ? "TLS 1.3" : "TLS 1.2");
+    std::unique_ptr<RecordProtection> a, b;
+    if (v13) {
+      a = tls13(kClientApKey, kClientApIv);
+      b = tls13(kClientApKey, kClientApIv);
+    } else {
+      a = std::move(Tls12AeadRecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm,
+                                                      H(kClientApKey), H("01020304"))
+                        .value());
+      b = std::move(Tls12AeadRecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm,
+                                                      H(kClientApKey), H("01020304"))
+                        .value());
+    }
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    Bytes via_seal;
+    ASSERT_TRUE(a->seal(ContentType::application_data, data, 0, via_seal).ok());
+    size_t need = b->sealed_size(data.size(), 0);
+    EXPECT_EQ(need, via_seal.size());
+    Bytes out(need + 7, 0xee);
+    auto short_out =
+        b->seal_into(ContentType::application_data, data, 0, MutableByteView(out).first(need - 1));
+    ASSERT_FALSE(short_out.ok());
+    EXPECT_EQ(short_out.error().code(), ErrorCode::internal_error);
+    EXPECT_EQ(b->sequence_number(), 0u);
+    auto n = b->seal_into(ContentType::application_data, data, 0, out);
+    ASSERT_TRUE(n.ok()) << n.error().to_string();
+    EXPECT_EQ(*n, need);
+    EXPECT_EQ(to_hex(ByteView(out).first(need)), to_hex(via_seal));
+    EXPECT_EQ(out[need], 0xee);  // nothing written past the record
+    EXPECT_EQ(b->sequence_number(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::record
