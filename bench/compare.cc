@@ -498,7 +498,7 @@ void print_table() {
   for (auto& r : g_rows) {
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.2f", r.o != 0 ? r.t / r.o : 0.0);
-    cells.push_back({r.name, fmt(r.t, r.unit), r.o != 0 ? fmt(r.o, r.unit) : "-",
+    cells.push_back({r.name, fmt(r.t, r.unit), r.o != 0 || r.unit == "KiB" ? fmt(r.o, r.unit) : "-",
                      r.o != 0 && r.unit != "allocs" ? ratio : "-"});
     w0 = std::max(w0, r.name.size());
     w1 = std::max(w1, cells.back()[1].size());

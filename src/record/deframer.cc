@@ -28,11 +28,18 @@ size_t Deframer::feed(ByteView data) {
   const size_t held = held_end_ - held_begin_;
   const size_t pending = end_ - start_;
   const size_t record_room = kHeaderSize + capacity_limit_;
-  // Room for a whole record from start_ on: when the storage is too short
-  // for that, first slide the held bytes and the pending record bytes to the
-  // front (closing the gaps of spent headers and tags), and grow only if that
-  // is not enough.
-  if (start_ + record_room > buf_.capacity() && (held_begin_ > 0 || start_ > held_end_)) {
+  // Take at most what completes room for one whole record from start_ on
+  // (pending bytes included): full only when a whole record waits for
+  // next().
+  const size_t n = std::min(data.size(), start_ + record_room - end_);
+  // When the storage is short, close the gaps left by spent headers, tags and
+  // records (slide the held bytes, then the pending record bytes, to the
+  // front) if that frees at least as much as it moves, so the moves cost
+  // amortised O(1) per byte; otherwise grow (by doubling past the standard
+  // size). The storage grows only as far as the arriving bytes need: a
+  // handshake's small records take a small buffer.
+  const size_t gap = end_ - held - pending;
+  if (end_ + n > buf_.capacity() && gap > 0 && gap >= held + pending) {
     uint8_t* b = buf_.data();
     if (held > 0) std::memmove(b, b + held_begin_, held);
     if (pending > 0) std::memmove(b + held, b + start_, pending);
@@ -41,10 +48,7 @@ size_t Deframer::feed(ByteView data) {
     start_ = held;
     end_ = held + pending;
   }
-  // start_ + record_room covers the record being assembled (pending bytes
-  // included); it is full only when a whole record waits for next().
-  buf_.reserve(start_ + record_room, end_);
-  size_t n = std::min(data.size(), start_ + record_room - end_);
+  buf_.reserve(end_ + n, end_);
   std::memcpy(buf_.data() + end_, data.data(), n);
   end_ += n;
   return n;

@@ -64,9 +64,11 @@ IoBuffer& IoBuffer::operator=(IoBuffer&& other) noexcept {
 
 void IoBuffer::reserve(size_t n, size_t keep) {
   if (n <= capacity_) return;
-  // Standard buffers first; beyond that, at least double so that a growing
-  // backlog costs amortised constant copying.
-  size_t want = n <= kStandardSize ? kStandardSize : std::max(n, 2 * capacity_);
+  // Small, then standard buffers; beyond that, at least double so that a
+  // growing backlog costs amortised constant copying.
+  size_t want = n <= kSmallSize      ? kSmallSize
+                : n <= kStandardSize ? kStandardSize
+                                     : std::max(n, 2 * capacity_);
   uint8_t* p = allocate(want);
   if (keep > 0) std::memcpy(p, data_, std::min(keep, capacity_));
   deallocate(data_, capacity_);

@@ -30,6 +30,7 @@ class IoBuffer {
   // kStandardSize fits one record of kMaxCiphertext12 plus its header.
   static constexpr size_t kStandardSize = 5 + (size_t{1} << 14) + 2048;
   static constexpr size_t kCacheSlots = 4;
+  static constexpr size_t kSmallSize = 4096;
 
   IoBuffer() = default;
   IoBuffer(const IoBuffer&) = delete;
@@ -44,9 +45,11 @@ class IoBuffer {
   size_t capacity() const { return capacity_; }
 
   // reserve makes capacity() at least `n`, keeping the first `keep` bytes
-  // (keep <= capacity()). Storage comes from the thread's cache when n fits
-  // kStandardSize, from the heap otherwise; the bytes past `keep` are
-  // unspecified.
+  // (keep <= capacity()). Up to kSmallSize it takes a small heap block (the
+  // handshake's records are small: this keeps its peak low); up to
+  // kStandardSize a standard buffer, from the thread's cache when one is
+  // there; beyond, at least double the capacity from the heap. The bytes past
+  // `keep` are unspecified.
   void reserve(size_t n, size_t keep);
 
   // release gives the storage back (to the thread's cache when it is a

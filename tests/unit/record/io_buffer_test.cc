@@ -17,7 +17,7 @@ TEST(IoBuffer, StandardBuffersGoBackToTheThreadCache) {
     EXPECT_EQ(IoBuffer::cached_for_testing(), 0u);
     IoBuffer a;
     EXPECT_EQ(a.capacity(), 0u);
-    a.reserve(100, 0);
+    a.reserve(IoBuffer::kSmallSize + 1, 0);
     EXPECT_EQ(a.capacity(), IoBuffer::kStandardSize);
     uint8_t* first = a.data();
     a.release();
@@ -30,7 +30,7 @@ TEST(IoBuffer, StandardBuffersGoBackToTheThreadCache) {
     EXPECT_EQ(IoBuffer::cached_for_testing(), 0u);
     // The cache is bounded.
     std::vector<IoBuffer> many(IoBuffer::kCacheSlots + 3);
-    for (auto& m : many) m.reserve(1, 0);
+    for (auto& m : many) m.reserve(IoBuffer::kStandardSize, 0);
     many.clear();
     EXPECT_EQ(IoBuffer::cached_for_testing(), IoBuffer::kCacheSlots);
     // Lowering the limit frees the surplus; 0 turns the cache off.
@@ -39,7 +39,7 @@ TEST(IoBuffer, StandardBuffersGoBackToTheThreadCache) {
     IoBuffer::set_thread_cache_limit(0);
     EXPECT_EQ(IoBuffer::cached_for_testing(), 0u);
     IoBuffer c;
-    c.reserve(1, 0);
+    c.reserve(IoBuffer::kStandardSize, 0);
     c.release();
     EXPECT_EQ(IoBuffer::cached_for_testing(), 0u);
     IoBuffer::set_thread_cache_limit(IoBuffer::kCacheSlots);
@@ -50,7 +50,12 @@ TEST(IoBuffer, GrowingKeepsTheBytesAndLargeBuffersAreNotCached) {
   std::thread([] {
     IoBuffer a;
     a.reserve(10, 0);
+    EXPECT_EQ(a.capacity(), IoBuffer::kSmallSize);  // small requests take a small block
     std::memcpy(a.data(), "0123456789", 10);
+    a.reserve(IoBuffer::kSmallSize + 1, 10);
+    EXPECT_EQ(a.capacity(), IoBuffer::kStandardSize);
+    EXPECT_EQ(std::memcmp(a.data(), "0123456789", 10), 0);
+    EXPECT_EQ(IoBuffer::cached_for_testing(), 0u);  // the small block went to the heap
     a.reserve(IoBuffer::kStandardSize + 1, 10);
     EXPECT_GE(a.capacity(), IoBuffer::kStandardSize + 1);
     EXPECT_EQ(std::memcmp(a.data(), "0123456789", 10), 0);
@@ -63,7 +68,7 @@ TEST(IoBuffer, GrowingKeepsTheBytesAndLargeBuffersAreNotCached) {
     EXPECT_EQ(IoBuffer::cached_for_testing(), 1u);
     // Moves transfer the storage.
     IoBuffer b;
-    b.reserve(5, 0);
+    b.reserve(IoBuffer::kStandardSize, 0);
     IoBuffer c(std::move(b));
     EXPECT_EQ(b.capacity(), 0u);
     EXPECT_EQ(c.capacity(), IoBuffer::kStandardSize);
