@@ -53,6 +53,82 @@ Error empty_fragment_error(ContentType type) {
                "zero-length " + std::string(content_type_name(type)) + " record");
 }
 
+// find_content_type locates the last non-zero byte of a TLSInnerPlaintext
+// (RFC 8446 5.4: the content type, after which only zero padding follows) in
+// time that depends only on `len`, not on the padding length or the data:
+// no branch and no memory address depends on the bytes. Three passes, over
+// 16-byte vectors (GCC/Clang vector extensions: SSE2 on x86-64, NEON on
+// AArch64, plain words elsewhere):
+//  1. OR each 128-byte chunk down to one vector; remember with masks the
+//     index of the last chunk that is not all zero;
+//  2. read every chunk again and keep (masked) the one with that index, so its
+//     position does not show in which memory is touched;
+//  3. find the last non-zero byte in those 128 bytes, with masks.
+// (The previous form, a masked select per 32 bytes in scalar words, cost
+// ~9% of the bulk receive path.)
+struct ContentScan {
+  uint64_t found = 0;  // all ones if a non-zero byte exists, else 0
+  size_t pos = 0;      // its index (0 when none)
+};
+
+using U64x2 = uint64_t __attribute__((vector_size(16)));
+constexpr size_t kScanChunk = 128;
+constexpr size_t kScanVectors = kScanChunk / sizeof(U64x2);
+
+inline uint64_t nonzero_mask(uint64_t x) { return 0 - ((x | (0 - x)) >> 63); }
+
+inline U64x2 load_vector(const uint8_t* p) {
+  U64x2 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// or_chunk ORs the 128 bytes at p down to one word.
+inline uint64_t or_chunk(const uint8_t* p) {
+  U64x2 a = load_vector(p), b = load_vector(p + 16), c = load_vector(p + 32),
+        d = load_vector(p + 48);
+  a |= load_vector(p + 64);
+  b |= load_vector(p + 80);
+  c |= load_vector(p + 96);
+  d |= load_vector(p + 112);
+  a |= b | c | d;
+  return a[0] | a[1];
+}
+
+ContentScan find_content_type(const uint8_t* data, size_t len) {
+  const size_t full = len / kScanChunk;
+  const size_t tail_len = len - full * kScanChunk;
+  // The short last chunk is zero-padded (its length is public: the record
+  // length).
+  alignas(16) uint8_t tail[kScanChunk] = {};
+  if (tail_len != 0) std::memcpy(tail, data + full * kScanChunk, tail_len);
+  const size_t chunks = full + (tail_len != 0 ? 1 : 0);
+  auto chunk_at = [&](size_t c) { return c < full ? data + c * kScanChunk : tail; };
+
+  uint64_t found = 0;
+  uint64_t last_chunk = 0;
+  for (size_t c = 0; c < chunks; ++c) {
+    const uint64_t nz = nonzero_mask(or_chunk(chunk_at(c)));
+    last_chunk = (last_chunk & ~nz) | (static_cast<uint64_t>(c) & nz);
+    found |= nz;
+  }
+  U64x2 sel[kScanVectors] = {};
+  for (size_t c = 0; c < chunks; ++c) {
+    const uint64_t m = ~nonzero_mask(static_cast<uint64_t>(c) ^ last_chunk);
+    const U64x2 mv = {m, m};
+    const uint8_t* p = chunk_at(c);
+    for (size_t i = 0; i < kScanVectors; ++i) sel[i] |= load_vector(p + 16 * i) & mv;
+  }
+  uint8_t bytes[kScanChunk];
+  std::memcpy(bytes, sel, kScanChunk);  // memory order, independent of endianness
+  uint64_t pos = 0;
+  for (size_t j = 0; j < kScanChunk; ++j) {
+    const uint64_t nz = nonzero_mask(bytes[j]);
+    pos = (pos & ~nz) | ((last_chunk * kScanChunk + j) & nz);
+  }
+  return ContentScan{found, static_cast<size_t>(pos & found)};
+}
+
 }  // namespace
 
 Result<uint64_t> RecordProtection::next_sequence_number() const {
@@ -231,46 +307,10 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
                  "TLSInnerPlaintext of " + std::to_string(inner_len) + " bytes exceeds 2^14 + 1");
   }
   // RFC 8446 5.4: the receiver scans from the end for the first non-zero
-  // octet, which is the content type. The scan covers the whole plaintext in
-  // time that depends only on its length, not on the padding length: it reads
-  // 32 bytes (four 8-byte words) at a time, remembers (with masks, no
-  // branches) the last block that has a non-zero byte, then finds the last
-  // non-zero byte inside that block. Every load has a constant size, so the
-  // loop compiles to plain loads and mask arithmetic (a variable-length
-  // memcpy per word cost about 6 instructions per byte).
-  constexpr size_t kBlock = 32;
-  uint64_t found = 0;
-  uint64_t last[4] = {0, 0, 0, 0};
-  size_t last_block = 0;
-  const size_t full_blocks = inner_len / kBlock;
-  const uint8_t* base = inner.data();
-  auto take_block = [&](const uint64_t(&v)[4], size_t b) {
-    const uint64_t any = v[0] | v[1] | v[2] | v[3];
-    const uint64_t nonzero = 0 - ((any | (0 - any)) >> 63);
-    for (int k = 0; k < 4; ++k) last[k] = (last[k] & ~nonzero) | (v[k] & nonzero);
-    last_block = (last_block & ~static_cast<size_t>(nonzero)) | (b & static_cast<size_t>(nonzero));
-    found |= nonzero;
-  };
-  for (size_t b = 0; b < full_blocks; ++b) {
-    uint64_t v[4];
-    std::memcpy(v, base + b * kBlock, kBlock);
-    take_block(v, b);
-  }
-  if (const size_t tail = inner_len - full_blocks * kBlock; tail != 0) {
-    uint8_t buf[kBlock] = {};  // a short last block is zero-padded
-    std::memcpy(buf, base + full_blocks * kBlock, tail);
-    uint64_t v[4];
-    std::memcpy(v, buf, kBlock);
-    take_block(v, full_blocks);
-  }
-  uint8_t last_bytes[kBlock];
-  std::memcpy(last_bytes, last, kBlock);  // memory order, independent of endianness
-  size_t pos = 0;
-  for (size_t j = 0; j < kBlock; ++j) {
-    size_t nonzero =
-        static_cast<size_t>(0) - static_cast<size_t>(~ct_eq_mask(last_bytes[j], 0) & 1u);
-    pos = (pos & ~nonzero) | ((last_block * kBlock + j) & nonzero);
-  }
+  // octet, which is the content type.
+  const ContentScan scan = find_content_type(inner.data(), inner_len);
+  const uint64_t found = scan.found;
+  const size_t pos = scan.pos;
   // RFC 8446 5.4: "If a receiving implementation does not find a non-zero
   // octet in the cleartext, it MUST terminate the connection with an
   // "unexpected_message" alert."

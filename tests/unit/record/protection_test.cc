@@ -602,6 +602,29 @@ TEST_F(ProtectionTest, Tls13ContentTypeFoundForEveryContentAndPaddingLength) {
   }
 }
 
+// The scan works in 128-byte chunks: content and padding lengths around the
+// chunk boundaries (and a chunk of zero content before the type) are found
+// exactly, up to the largest record.
+TEST_F(ProtectionTest, Tls13ContentTypeFoundAcrossScanChunks) {
+  const size_t lens[] = {1, 126, 127, 128, 129, 255, 256, 257, 1000, 16256, 16383, 16384};
+  const size_t pads[] = {0, 1, 126, 127, 128, 129, 300};
+  for (size_t len : lens) {
+    for (size_t pad : pads) {
+      if (len + 1 + pad > kMaxInnerPlaintext13) continue;
+      Bytes content(len, 0);  // all zero but the first byte: zeros before the type are content
+      content[0] = 0x42;
+      auto sealer = tls13(kClientApKey, kClientApIv);
+      Bytes rec;
+      ASSERT_TRUE(sealer->seal(ContentType::alert, content, pad, rec).ok());
+      auto opener = tls13(kClientApKey, kClientApIv);
+      auto r = open_one(*opener, rec);
+      ASSERT_TRUE(r.ok()) << "len " << len << " pad " << pad << ": " << r.error().to_string();
+      EXPECT_EQ(r->type, ContentType::alert) << "len " << len << " pad " << pad;
+      EXPECT_EQ(r->plaintext.size(), len) << "len " << len << " pad " << pad;
+    }
+  }
+}
+
 // seal_into builds the same record as seal, in the caller's span, and refuses
 // (without using a sequence number) a span that is too short.
 TEST_F(ProtectionTest, SealIntoMatchesSealAndChecksTheSpan) {
