@@ -8,25 +8,33 @@ namespace tessera::record {
 
 namespace {
 
-// The per-thread cache of standard-size buffers. thread_local (not a locked
-// global) so that reusing a buffer costs no synchronisation; its destructor
-// frees what it holds when the thread ends.
+// The per-thread cache of standard-size buffers: thread_local (not a locked
+// global) so that reusing a buffer costs no synchronisation. The slots are
+// trivially destructible, so they stay usable while the thread's (or, for
+// the main thread, the program's) other objects are destroyed; a separate
+// reaper frees the cached buffers when the thread ends and marks the cache
+// closed, after which released buffers go straight to the heap (a connection
+// destroyed by a static destructor after the reaper ran).
 struct Cache {
-  uint8_t* slots[IoBuffer::kCacheSlots] = {};
-  size_t count = 0;
-  size_t limit = IoBuffer::kCacheSlots;
-  Cache() = default;
-  Cache(const Cache&) = delete;
-  Cache& operator=(const Cache&) = delete;
-  ~Cache() {
-    for (size_t i = 0; i < count; ++i) delete[] slots[i];
+  uint8_t* slots[IoBuffer::kCacheSlots];
+  size_t count;
+  size_t limit;
+  bool closed;
+};
+thread_local Cache t_cache = {{}, 0, IoBuffer::kCacheSlots, false};
+
+struct CacheReaper {
+  CacheReaper() = default;
+  CacheReaper(const CacheReaper&) = delete;
+  CacheReaper& operator=(const CacheReaper&) = delete;
+  ~CacheReaper() {
+    while (t_cache.count > 0) delete[] t_cache.slots[--t_cache.count];
+    t_cache.closed = true;
   }
 };
+thread_local CacheReaper t_reaper;
 
-Cache& cache() {
-  thread_local Cache c;
-  return c;
-}
+Cache& cache() { return t_cache; }
 
 uint8_t* allocate(size_t n) {
   if (n == IoBuffer::kStandardSize) {
@@ -40,7 +48,8 @@ void deallocate(uint8_t* p, size_t n) {
   if (p == nullptr) return;
   if (n == IoBuffer::kStandardSize) {
     Cache& c = cache();
-    if (c.count < c.limit) {
+    if (!c.closed && c.count < c.limit) {
+      (void)&t_reaper;  // first use in this thread: registers the reaper
       c.slots[c.count++] = p;
       return;
     }

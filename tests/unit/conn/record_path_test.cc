@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "pair.h"
+#include "record/io_buffer.h"
 
 namespace tessera::testing {
 namespace {
@@ -124,6 +126,34 @@ TEST(RecordPath, LargeBacklogBothWays) {
     to.consume_app_data(d.size());
     EXPECT_TRUE(to.app_data().empty());
   }
+}
+
+TEST(RecordPath, IdleConnectionsGiveTheirRecordBuffersBack) {
+  // On a fresh thread (empty buffer cache): a 16 KiB record takes a standard
+  // buffer for the sender's output queue and one for the receiver's
+  // deframer. Once the record was sent and read, both connections are idle
+  // and both buffers are back in the thread's cache; the next record takes
+  // them from there again (re-acquired on demand, no new buffer), and so on.
+  std::thread([] {
+    ASSERT_EQ(record::IoBuffer::cached_for_testing(), 0u);
+    auto p = make_tls_pair(client_config(), server_config());
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    auto d = pattern(16384, 3);
+    for (int round = 0; round < 3; ++round) {
+      ASSERT_TRUE(p.client->write(d).ok());
+      auto wire = p.client->pending_tls();
+      ASSERT_TRUE(p.server->receive_tls(wire).ok()) << err(*p.server);
+      p.client->consume_tls(wire.size());
+      // The unread record's plaintext is held in the server's buffer.
+      ASSERT_EQ(p.server->app_data().size(), d.size());
+      EXPECT_EQ(record::IoBuffer::cached_for_testing(), 1u)
+          << "the client's sent queue went back, the server's buffer is in use";
+      p.server->consume_app_data(d.size() / 2);
+      EXPECT_EQ(record::IoBuffer::cached_for_testing(), 1u);  // half read: still held
+      p.server->consume_app_data(d.size());
+      EXPECT_EQ(record::IoBuffer::cached_for_testing(), 2u) << "round " << round;
+    }
+  }).join();
 }
 
 }  // namespace
