@@ -14,7 +14,9 @@
 // (global operator new / CRYPTO_set_mem_functions counting), and the crypto
 // floor of each handshake scenario measured through the tessera provider.
 //
-// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--pki DIR]
+// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--growth N] [--pki DIR]
+// (--growth: handshakes in the memory mode's no-growth check; 100000 by
+// default, 2000 with --quick, 0 skips it).
 // libssl is linked here (bench/) only; never in src/.
 
 #include <openssl/bio.h>
@@ -43,6 +45,7 @@
 #include "crypto/key_schedule.h"
 #include "crypto/provider.h"
 #include "crypto/transcript.h"
+#include "record/io_buffer.h"
 #include "tessera/connection.h"
 #include "x509/trust_store.h"
 
@@ -58,26 +61,41 @@ struct AllocStats {
   int64_t current = 0;
   int64_t peak = 0;
   uint64_t count = 0;
+  // Per side: [0] everything outside server_side() (the client, the
+  // harness), [1] allocations made inside server_side(). A block is charged
+  // to the side that allocated it, also when the other side frees it.
+  int64_t side_current[2] = {0, 0};
+  int64_t side_peak[2] = {0, 0};
 };
 AllocStats g_alloc;
-constexpr size_t kHeader = 16;
+size_t g_side = 0;              // 1 while in server_side()
+constexpr size_t kHeader = 16;  // size, then the side, per block
+
+inline void charge(size_t side, int64_t delta) {
+  g_alloc.current += delta;
+  g_alloc.side_current[side] += delta;
+  if (g_alloc.current > g_alloc.peak) g_alloc.peak = g_alloc.current;
+  if (g_alloc.side_current[side] > g_alloc.side_peak[side])
+    g_alloc.side_peak[side] = g_alloc.side_current[side];
+}
 
 inline void* counted_malloc(size_t n) {
   auto* p = static_cast<unsigned char*>(std::malloc(n + kHeader));
   if (p == nullptr) return nullptr;
   std::memcpy(p, &n, sizeof n);
-  g_alloc.current += static_cast<int64_t>(n);
+  std::memcpy(p + 8, &g_side, sizeof g_side);
   g_alloc.count++;
-  if (g_alloc.current > g_alloc.peak) g_alloc.peak = g_alloc.current;
+  charge(g_side, static_cast<int64_t>(n));
   return p + kHeader;
 }
 
 inline void counted_free(void* q) {
   if (q == nullptr) return;
   auto* p = static_cast<unsigned char*>(q) - kHeader;
-  size_t n;
+  size_t n, side;
   std::memcpy(&n, p, sizeof n);
-  g_alloc.current -= static_cast<int64_t>(n);
+  std::memcpy(&side, p + 8, sizeof side);
+  charge(side, -static_cast<int64_t>(n));
   std::free(p);
 }
 
@@ -88,14 +106,14 @@ inline void* counted_realloc(void* q, size_t n) {
     return nullptr;
   }
   auto* p = static_cast<unsigned char*>(q) - kHeader;
-  size_t old;
+  size_t old, side;
   std::memcpy(&old, p, sizeof old);
+  std::memcpy(&side, p + 8, sizeof side);
   auto* np = static_cast<unsigned char*>(std::realloc(p, n + kHeader));
   if (np == nullptr) return nullptr;
   std::memcpy(np, &n, sizeof n);
-  g_alloc.current += static_cast<int64_t>(n) - static_cast<int64_t>(old);
   g_alloc.count++;
-  if (g_alloc.current > g_alloc.peak) g_alloc.peak = g_alloc.current;
+  charge(side, static_cast<int64_t>(n) - static_cast<int64_t>(old));
   return np + kHeader;
 }
 
@@ -183,7 +201,9 @@ double g_server_s = 0;
 template <typename F>
 auto server_side(F&& f) {
   auto t0 = Clock::now();
+  g_side = 1;
   auto r = f();
+  g_side = 0;
   g_server_s += std::chrono::duration<double>(Clock::now() - t0).count();
   return r;
 }
@@ -478,7 +498,7 @@ void print_table() {
   for (auto& r : g_rows) {
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.2f", r.o != 0 ? r.t / r.o : 0.0);
-    cells.push_back({r.name, fmt(r.t, r.unit), r.o != 0 ? fmt(r.o, r.unit) : "-",
+    cells.push_back({r.name, fmt(r.t, r.unit), r.o != 0 || r.unit == "KiB" ? fmt(r.o, r.unit) : "-",
                      r.o != 0 && r.unit != "allocs" ? ratio : "-"});
     w0 = std::max(w0, r.name.size());
     w1 = std::max(w1, cells.back()[1].size());
@@ -505,6 +525,7 @@ struct Settings {
   int handshakes = 200;
   std::string only;  // empty: all scenarios; else handshake, bulk, memory, floor
   size_t bulk_bytes = 64u << 20;
+  int growth_handshakes = 100000;  // memory mode: handshakes in the growth check (0: skip)
 };
 
 // sanity checks, once per handshake scenario, that both implementations do the
@@ -751,27 +772,54 @@ void bench_bulk(const Settings& s) {
 }
 
 struct MemResult {
-  double held_total = 0, held_server = 0, peak = 0;
+  double held_total = 0, held_server = 0, held_client = 0, peak = 0, peak_server = 0,
+         peak_client = 0;
 };
 
 // memory measures the handshake of a fresh pair: peak above the baseline while
-// it runs, bytes held by both established connections, and by the server side
-// alone (after the client is destroyed).
+// it runs (for the pair, and per side: what each side's calls allocated),
+// bytes held by both established connections, and by the server side alone
+// (after the client is destroyed). tessera's per-thread cache of record
+// buffers is turned off while measuring, so every buffer a side takes is an
+// allocation charged to it (with the cache on, buffers come from and go back
+// to the cache, and an idle connection holds the same).
 template <typename NewPair, typename Handshake, typename FreeClient>
 MemResult measure_memory(NewPair np, Handshake hs, FreeClient fc) {
+  tessera::record::IoBuffer::set_thread_cache_limit(0);
   MemResult m;
   int64_t base = g_alloc.current;
+  int64_t base_side[2] = {g_alloc.side_current[0], g_alloc.side_current[1]};
   g_alloc.peak = base;
+  for (int i = 0; i < 2; ++i) g_alloc.side_peak[i] = base_side[i];
   auto p = np();
   hs(*p);
   m.peak = double(g_alloc.peak - base) / 1024;
+  m.peak_client = double(g_alloc.side_peak[0] - base_side[0]) / 1024;
+  m.peak_server = double(g_alloc.side_peak[1] - base_side[1]) / 1024;
   m.held_total = double(g_alloc.current - base) / 1024;
+  m.held_client = double(g_alloc.side_current[0] - base_side[0]) / 1024;
   fc(*p);
   m.held_server = double(g_alloc.current - base) / 1024;
+  tessera::record::IoBuffer::set_thread_cache_limit(tessera::record::IoBuffer::kCacheSlots);
   return m;
 }
 
-void bench_memory() {
+// growth runs `n` full handshakes (pair created, handshake, both destroyed)
+// and returns the bytes still allocated after the first 1000 and after all
+// n, above the count before the loop: a leak or an unbounded cache shows as a
+// difference.
+template <typename One>
+std::pair<double, double> growth(int n, One one) {
+  int64_t base = g_alloc.current;
+  double at_1k = 0;
+  for (int i = 1; i <= n; ++i) {
+    one();
+    if (i == std::min(n, 1000)) at_1k = double(g_alloc.current - base) / 1024;
+  }
+  return {at_1k, double(g_alloc.current - base) / 1024};
+}
+
+void bench_memory(const Settings& s) {
   TConfigs tc = t_configs("server-ec", false);
   auto oc = o_configs("server-ec", false);
   t_handshakes(tc, 3, false);
@@ -794,6 +842,28 @@ void bench_memory() {
                     om.held_total - om.held_server, "KiB", false, ""});
   g_rows.push_back(
       {"peak heap during ECDSA handshake (both sides)", tm.peak, om.peak, "KiB", false, ""});
+  g_rows.push_back({"  peak, server side's own allocations", tm.peak_server, om.peak_server, "KiB",
+                    false, "what server-side calls allocated, at its highest"});
+  g_rows.push_back(
+      {"  peak, client side's own allocations", tm.peak_client, om.peak_client, "KiB", false, ""});
+  if (s.growth_handshakes > 0) {
+    std::fprintf(stderr, "  growth: %d tessera handshakes...\n", s.growth_handshakes);
+    auto tg = growth(s.growth_handshakes, [&] {
+      TPair p = t_new_pair(tc);
+      t_handshake_checked(p, false);
+    });
+    std::fprintf(stderr, "  growth: %d OpenSSL handshakes...\n", s.growth_handshakes);
+    auto og = growth(s.growth_handshakes, [&] {
+      OPair p;
+      o_new_pair(*oc, p);
+      o_handshake_checked(p, false);
+    });
+    std::string n = std::to_string(s.growth_handshakes);
+    g_rows.push_back({"live heap after 1000 handshakes (above start)", tg.first, og.first, "KiB",
+                      false, "pairs created, used and destroyed"});
+    g_rows.push_back({"live heap after " + n + " handshakes (above start)", tg.second, og.second,
+                      "KiB", false, "no growth: same as after 1000"});
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -956,13 +1026,17 @@ int main(int argc, char** argv) {
       s.reps = 3;
       s.handshakes = 40;
       s.bulk_bytes = 16u << 20;
+      s.growth_handshakes = 2000;
+    } else if (a == "--growth" && i + 1 < argc) {
+      s.growth_handshakes = std::atoi(argv[++i]);
     } else if (a == "--only" && i + 1 < argc) {
       s.only = argv[++i];
     } else if (a == "--pki" && i + 1 < argc) {
       g_pki = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--quick] [--only handshake|resumed|bulk|memory] [--pki DIR]\n",
+                   "usage: %s [--quick] [--only handshake|resumed|bulk|memory] [--growth N] "
+                   "[--pki DIR]\n",
                    argv[0]);
       return 2;
     }
@@ -992,7 +1066,7 @@ int main(int argc, char** argv) {
   }
   if (want("handshake") || want("resumed")) bench_resumed(s);
   if (want("bulk")) bench_bulk(s);
-  if (want("memory") && mem_hooked) bench_memory();
+  if (want("memory") && mem_hooked) bench_memory(s);
   print_table();
   std::fflush(stdout);
   bench_crypto_floor(s);

@@ -5,9 +5,14 @@
 //   handshake        -> HandshakeBuffer -> Handshake::on_message
 //   alert            -> close_notify / fatal alert handling
 //   change_cipher_spec -> dropped when RFC 8446 5 allows it
-//   application_data -> app_in_ (early_in_ for a server's accepted 0-RTT data)
+//   application_data -> decrypted in place and kept in the deframer's buffer,
+//                       which app_data() returns (no copy); a server's
+//                       accepted 0-RTT data is copied to early_in_ instead
 // Outgoing handshake messages are coalesced per key epoch and cut into
 // records of at most 2^14 bytes when the epoch changes or the flight ends.
+// Every record is sealed once, straight into the output queue. The deframer's
+// buffer and the output queue hold storage only while they hold bytes
+// (record/io_buffer.h), so an idle connection keeps neither.
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -18,6 +23,7 @@
 #include "handshake/handshake.h"
 #include "record/deframer.h"
 #include "record/handshake_buffer.h"
+#include "record/io_buffer.h"
 #include "record/protection.h"
 #include "record/record.h"
 #include "tessera/connection.h"
@@ -118,16 +124,8 @@ class Engine final : public Connection, private handshake::Channel {
     return ok();
   }
 
-  std::span<const uint8_t> pending_tls() const override {
-    return std::span<const uint8_t>(out_).subspan(out_off_);
-  }
-  void consume_tls(size_t n) override {
-    out_off_ += std::min(n, out_.size() - out_off_);
-    if (out_off_ == out_.size()) {
-      out_.clear();
-      out_off_ = 0;
-    }
-  }
+  std::span<const uint8_t> pending_tls() const override { return out_.pending(); }
+  void consume_tls(size_t n) override { out_.consume(n); }
 
   Result<void> write(std::span<const uint8_t> data) override {
     if (error_) return *error_;
@@ -136,23 +134,15 @@ class Engine final : public Connection, private handshake::Channel {
       return Error(ErrorCode::internal_error, "write before the handshake completed");
     while (!data.empty()) {
       size_t n = std::min(data.size(), record::kMaxPlaintext);
-      auto r = write_->seal(ContentType::application_data, data.first(n), 0, out_);
+      auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) return fail(std::move(r).error());
       data = data.subspan(n);
     }
     return ok();
   }
 
-  std::span<const uint8_t> app_data() const override {
-    return std::span<const uint8_t>(app_in_).subspan(app_off_);
-  }
-  void consume_app_data(size_t n) override {
-    app_off_ += std::min(n, app_in_.size() - app_off_);
-    if (app_off_ == app_in_.size()) {
-      app_in_.clear();
-      app_off_ = 0;
-    }
-  }
+  std::span<const uint8_t> app_data() const override { return deframer_.held(); }
+  void consume_app_data(size_t n) override { deframer_.consume_held(n); }
 
   std::span<const uint8_t> early_data() const override {
     return std::span<const uint8_t>(early_in_).subspan(early_off_);
@@ -201,8 +191,7 @@ class Engine final : public Connection, private handshake::Channel {
   void send_change_cipher_spec() override {
     flush_handshake();
     static constexpr uint8_t kCcs[1] = {1};
-    (void)record::write_plaintext_record(ContentType::change_cipher_spec, record::kRecordVersion,
-                                         kCcs, out_);
+    (void)queue_plaintext_record(ContentType::change_cipher_spec, kCcs);
   }
   Result<void> set_read_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     // RFC 8446 5.1: handshake messages MUST NOT span key changes.
@@ -255,7 +244,7 @@ class Engine final : public Connection, private handshake::Channel {
     }
     while (!data.empty() && !error_) {
       size_t n = std::min(data.size(), record::kMaxPlaintext);
-      auto r = write_->seal(ContentType::application_data, data.first(n), 0, out_);
+      auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) error_ = std::move(r).error();
       data = data.subspan(n);
     }
@@ -285,30 +274,42 @@ class Engine final : public Connection, private handshake::Channel {
   bool tracing() const override { return static_cast<bool>(trace_) || !started_; }
 
   // --- records ---
+  // queue_record seals `data` (at most 2^14 bytes) as one record of `type`
+  // straight into the output queue, or writes it unprotected before keys.
+  Result<void> queue_record(ContentType type, ByteView data) {
+    if (!write_) return queue_plaintext_record(type, data);
+    MutableByteView dst = out_.grow(write_->sealed_size(data.size(), 0));
+    TESSERA_ASSIGN_OR_RETURN(size_t n, write_->seal_into(type, data, 0, dst));
+    out_.commit(n);
+    return ok();
+  }
+  Result<void> queue_plaintext_record(ContentType type, ByteView data) {
+    Bytes rec;
+    TESSERA_TRY(record::write_plaintext_record(type, record::kRecordVersion, data, rec));
+    out_.append(rec);
+    return ok();
+  }
+
   void flush_handshake() {
     ByteView rest = pending_hs_;
     while (!rest.empty()) {
       size_t n = std::min(rest.size(), record::kMaxPlaintext);
-      Result<void> r =
-          write_ ? write_->seal(ContentType::handshake, rest.first(n), 0, out_)
-                 : record::write_plaintext_record(ContentType::handshake, record::kRecordVersion,
-                                                  rest.first(n), out_);
+      Result<void> r = queue_record(ContentType::handshake, rest.first(n));
       if (!r.ok() && !error_) {
         error_ = std::move(r).error();
         break;
       }
       rest = rest.subspan(n);
     }
-    pending_hs_.clear();
+    // Release the flight's storage rather than keep its capacity (issue 6:
+    // memory held by an established connection).
+    Bytes().swap(pending_hs_);
   }
 
   void send_alert(wire::AlertLevel level, AlertDescription d) {
     flush_handshake();
     uint8_t body[2] = {static_cast<uint8_t>(level), static_cast<uint8_t>(d)};
-    if (write_)
-      (void)write_->seal(ContentType::alert, body, 0, out_);
-    else
-      (void)record::write_plaintext_record(ContentType::alert, record::kRecordVersion, body, out_);
+    (void)queue_record(ContentType::alert, body);
   }
 
   Error fail(Error e) {
@@ -423,7 +424,9 @@ class Engine final : public Connection, private handshake::Channel {
         if (!hs_->is_done())
           return Error(ErrorCode::unexpected_message,
                        "application data before the handshake completed");
-        app_in_.insert(app_in_.end(), content.begin(), content.end());
+        // The plaintext was decrypted in place in the deframer's buffer and
+        // stays there for app_data().
+        deframer_.keep(content);
         return ok();
       default: return Error(ErrorCode::unexpected_message, "unexpected record type");
     }
@@ -482,10 +485,7 @@ class Engine final : public Connection, private handshake::Channel {
   ProtocolVersion version_ = ProtocolVersion::tls13;
   bool negotiated_ = false;  // version_ was set by the handshake
   Bytes pending_hs_;
-  Bytes out_;
-  size_t out_off_ = 0;
-  Bytes app_in_;
-  size_t app_off_ = 0;
+  record::OutputQueue out_;
   // 0-RTT on the server: accepted early data, or skipping refused early data.
   enum class EarlyMode : uint8_t { none, accepting, skipping };
   EarlyMode early_mode_ = EarlyMode::none;

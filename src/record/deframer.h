@@ -1,4 +1,5 @@
-// record/deframer.h — Deframer: cuts an incoming byte stream into records.
+// record/deframer.h — Deframer: cuts an incoming byte stream into records,
+// and holds the decrypted application data the reader has not consumed yet.
 //
 // Bytes arrive in arbitrary chunks (one byte at a time works). The header of
 // each record is validated as soon as its 5 bytes are present, before the
@@ -7,10 +8,18 @@
 // the limit -> record_overflow). Errors are sticky: once the stream is bad,
 // every later call returns the same error.
 //
-// Memory is bounded: the buffer holds at most one maximal record plus its
-// header (kHeaderSize + max_fragment_length bytes), allocated once. feed()
-// accepts only what fits and says how much it took; pull records with next()
-// to make room, then feed the rest.
+// The receive path copies each byte once (feed), then works in place: a
+// record returned by next() is decrypted where it lies, and the engine calls
+// keep() on its application-data plaintext, which stays in this buffer as
+// held() until the reader consume_held()s it. No second buffer, no per-record
+// copy while the reader keeps up (held() is empty when the next record is
+// kept). When the reader lags, each newly kept plaintext is moved down to
+// follow the held bytes, so held() stays one contiguous span.
+//
+// Memory: the buffer (an IoBuffer) is acquired when bytes arrive and released
+// as soon as it holds nothing (no partial record, no held data), so an idle
+// connection holds none. While held() is empty it holds at most one maximal
+// record plus its header; held data makes it grow as needed.
 //
 //   size_t off = 0;
 //   while (off < in.size()) {
@@ -26,6 +35,7 @@
 #include <optional>
 
 #include "base/bytes.h"
+#include "record/io_buffer.h"
 #include "record/record.h"
 #include "tessera/result.h"
 
@@ -39,20 +49,33 @@ class Deframer {
   explicit Deframer(size_t max_fragment_length = kMaxCiphertext12);
 
   // set_max_fragment_length changes the limit for headers not yet parsed;
-  // it cannot exceed the limit given at construction (the buffer size).
+  // it cannot exceed the limit given at construction.
   void set_max_fragment_length(size_t max_fragment_length);
   size_t max_fragment_length() const { return max_fragment_; }
 
-  // feed copies as many bytes of `data` as fit into the buffer and returns
-  // how many it took (0 when the buffer is full of an incomplete record,
-  // which cannot happen with a valid header, or after an error).
+  // feed copies as many bytes of `data` as fit and returns how many it took
+  // (0 after an error, or when the buffered bytes already complete a record
+  // that next() has not returned). Room for one whole record after the held
+  // data is always made, so pulling records with next() always makes
+  // progress.
   size_t feed(ByteView data);
 
   // next returns the next complete record, nullopt when more bytes are
   // needed, or the (sticky) error of an invalid header. The record's fragment
   // points into the deframer's buffer and is valid until the next call to
-  // feed() or next(); it may be decrypted in place.
+  // feed(), next() or keep(); it may be decrypted in place.
   Result<std::optional<Record>> next();
+
+  // keep adds `plaintext` — a span inside the fragment of the record last
+  // returned by next() (typically its plaintext, decrypted in place) — to
+  // held(). Call it before the next feed()/next().
+  void keep(ByteView plaintext);
+
+  // held is the kept application data not yet consumed, in order; valid
+  // until the next non-const call.
+  ByteView held() const { return ByteView(buf_.data() + held_begin_, held_end_ - held_begin_); }
+  // consume_held drops the first n bytes of held() (n is clamped).
+  void consume_held(size_t n);
 
   // buffered is the number of bytes held that are not yet part of a
   // returned record.
@@ -60,12 +83,22 @@ class Deframer {
   // has_partial says whether a partial record is buffered (for
   // truncation detection at end of stream).
   bool has_partial() const { return buffered() != 0; }
+  // capacity is the size of the storage held now: 0 when idle.
+  size_t capacity() const { return buf_.capacity(); }
 
  private:
-  Bytes buf_;
+  // drop_released forgets the record last returned by next() and releases
+  // the storage if nothing is left in it.
+  void drop_released();
+
+  IoBuffer buf_;
   size_t capacity_limit_;
   size_t max_fragment_;
-  size_t start_ = 0;    // first unconsumed byte
+  // Layout: [held_begin_, held_end_) held plaintext, then (after a gap of
+  // spent header/tag bytes) [start_, end_) record bytes; held_end_ <= start_.
+  size_t held_begin_ = 0;
+  size_t held_end_ = 0;
+  size_t start_ = 0;    // first unconsumed record byte
   size_t end_ = 0;      // one past the last buffered byte
   size_t release_ = 0;  // bytes of the record last returned, dropped on the next call
   std::optional<Error> error_;

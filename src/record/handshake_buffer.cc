@@ -51,6 +51,12 @@ Result<std::optional<HandshakeMessage>> HandshakeBuffer::next() {
   if (error_) return *error_;
   start_ += release_;
   release_ = 0;
+  if (start_ == end_ && !buf_.empty()) {
+    // Everything was handed out: give the storage back, so an established
+    // connection does not keep its largest message's worth (issue 6).
+    Bytes().swap(buf_);
+    start_ = end_ = 0;
+  }
   size_t avail = end_ - start_;
   if (avail < kHandshakeHeaderSize) return std::optional<HandshakeMessage>();
   ByteView data(buf_.data() + start_, avail);

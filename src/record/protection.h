@@ -19,9 +19,9 @@
 // must rekey or close. A key change is a new object, whose sequence starts
 // again at 0.
 //
-// seal appends to the caller's buffer; open decrypts in place in the record's
-// fragment. Neither allocates per record (apart from the caller's buffer
-// growing).
+// seal appends to the caller's buffer (seal_into writes to a span the caller
+// provides); open decrypts in place in the record's fragment. Neither
+// allocates per record (apart from the caller's buffer growing).
 #pragma once
 
 #include <cstdint>
@@ -53,8 +53,20 @@ class RecordProtection {
   // TLS 1.2). `plaintext` must not point into `out` (out may reallocate).
   // internal_error for oversized input, sequence_exhausted when the sequence
   // number would wrap.
-  virtual Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len,
-                            Bytes& out) = 0;
+  // It is sealed_size() + seal_into() on the grown end of `out`.
+  Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out);
+
+  // sealed_size is the length of the whole record (header included) that
+  // sealing `plaintext_len` bytes with `padding_len` bytes of padding writes.
+  virtual size_t sealed_size(size_t plaintext_len, size_t padding_len) const = 0;
+
+  // seal_into is seal() writing the record to the start of `out`
+  // (out.size() >= sealed_size(), else internal_error) and returning its
+  // length: the record is built once, where it will be sent, with the
+  // plaintext encrypted from where it is. `plaintext` must not overlap
+  // `out`. Nothing is written on error.
+  virtual Result<size_t> seal_into(ContentType type, ByteView plaintext, size_t padding_len,
+                                   MutableByteView out) = 0;
 
   // open checks and decrypts `record` in place and returns its content type
   // and plaintext (a view into record.fragment). Errors:
@@ -107,7 +119,9 @@ class Tls13RecordProtection final : public RecordProtection {
                                                                AeadAlgorithm alg, ByteView key,
                                                                ByteView iv);
 
-  Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out) override;
+  size_t sealed_size(size_t plaintext_len, size_t padding_len) const override;
+  Result<size_t> seal_into(ContentType type, ByteView plaintext, size_t padding_len,
+                           MutableByteView out) override;
   Result<OpenedRecord> open(const Record& record) override;
 
   // RFC 8446 5.5: "For AES-GCM, up to 2^24.5 full-size records (about 24
@@ -139,7 +153,9 @@ class Tls12AeadRecordProtection final : public RecordProtection {
                                                                    AeadAlgorithm alg, ByteView key,
                                                                    ByteView iv);
 
-  Result<void> seal(ContentType type, ByteView plaintext, size_t padding_len, Bytes& out) override;
+  size_t sealed_size(size_t plaintext_len, size_t padding_len) const override;
+  Result<size_t> seal_into(ContentType type, ByteView plaintext, size_t padding_len,
+                           MutableByteView out) override;
   Result<OpenedRecord> open(const Record& record) override;
 
   // explicit_nonce_size is 8 for AES-GCM, 0 for ChaCha20-Poly1305.

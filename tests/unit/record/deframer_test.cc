@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -220,6 +221,162 @@ TEST(Deframer, FragmentIsMutableForInPlaceDecryption) {
   (*r)->fragment[0] = 0xff;
   EXPECT_EQ(to_hex((*r)->fragment), "ff02");
   EXPECT_TRUE(d.has_partial());
+}
+
+// --- Held application data (the in-place receive path) ---
+
+// app_record builds a record whose fragment is `payload` followed by a
+// 16-byte stand-in for an AEAD tag; the reader "decrypts" by keeping the
+// fragment without the tag, as the engine keeps the plaintext it opened in
+// place.
+Bytes app_record(const Bytes& payload) {
+  Bytes r = {23, 3, 3, static_cast<uint8_t>((payload.size() + 16) >> 8),
+             static_cast<uint8_t>(payload.size() + 16)};
+  r.insert(r.end(), payload.begin(), payload.end());
+  r.insert(r.end(), 16, 0xee);
+  return r;
+}
+
+Bytes payload_of(size_t n, uint8_t seed) {
+  Bytes p(n);
+  for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(seed + i * 7);
+  return p;
+}
+
+// pull_and_keep takes every complete record and keeps its payload.
+void pull_and_keep(Deframer& d) {
+  for (;;) {
+    auto r = d.next();
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    if (!r->has_value()) return;
+    MutableByteView f = (*r)->fragment;
+    d.keep(f.first(f.size() - 16));
+  }
+}
+
+TEST(Deframer, KeptPlaintextIsServedInPlaceAndReleasedWhenConsumed) {
+  Deframer d;
+  EXPECT_EQ(d.capacity(), 0u);  // nothing held before bytes arrive
+  Bytes payload = payload_of(1000, 1);
+  Bytes rec = app_record(payload);
+  ASSERT_EQ(d.feed(rec), rec.size());
+  auto r = d.next();
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  const uint8_t* where = (*r)->fragment.data();
+  d.keep((*r)->fragment.first(payload.size()));
+  auto none = d.next();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  // The reader sees the bytes where they were decrypted: no copy.
+  EXPECT_EQ(d.held().data(), where);
+  EXPECT_EQ(to_hex(d.held()), to_hex(payload));
+  EXPECT_GT(d.capacity(), 0u);
+  // Consumed partially: the rest stays; consumed fully: the storage goes.
+  d.consume_held(300);
+  EXPECT_EQ(to_hex(d.held()), to_hex(ByteView(payload).subspan(300)));
+  EXPECT_GT(d.capacity(), 0u);
+  d.consume_held(700);
+  EXPECT_TRUE(d.held().empty());
+  EXPECT_EQ(d.capacity(), 0u);
+}
+
+TEST(Deframer, StorageIsReleasedWhenRecordsAreNotKept) {
+  // Handshake or alert records are copied out by the engine; once the last
+  // one is pulled, nothing is held.
+  Deframer d;
+  d.feed(H("16030300020102150303000201"));  // handshake record, then part of an alert
+  auto hs = d.next();
+  ASSERT_TRUE(hs.ok());
+  ASSERT_TRUE(hs->has_value());
+  auto partial = d.next();
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE(partial->has_value());
+  EXPECT_GT(d.capacity(), 0u);  // the partial alert record is still buffered
+  d.feed(H("02"));
+  auto r = d.next();
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  auto none = d.next();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(d.capacity(), 0u);
+  EXPECT_FALSE(d.has_partial());
+}
+
+TEST(Deframer, HeldDataStaysContiguousWhileTheReaderLags) {
+  // Small, empty, maximal and odd-sized records arrive together; the reader
+  // consumes nothing until all are in, then part, then the rest. The held
+  // data grows past one buffer (5 maximal records).
+  Deframer d;
+  std::vector<Bytes> payloads = {payload_of(1, 3),     payload_of(0, 4),      payload_of(16384, 5),
+                                 payload_of(777, 6),   payload_of(16384, 7),  payload_of(16384, 8),
+                                 payload_of(16384, 9), payload_of(16384, 10), payload_of(2, 11)};
+  Bytes stream, expect;
+  for (const auto& p : payloads) {
+    Bytes rec = app_record(p);
+    stream.insert(stream.end(), rec.begin(), rec.end());
+    expect.insert(expect.end(), p.begin(), p.end());
+  }
+  size_t off = 0;
+  while (off < stream.size()) {
+    size_t took = d.feed(ByteView(stream).subspan(off));
+    off += took;
+    pull_and_keep(d);
+    ASSERT_TRUE(took > 0 || off == stream.size());
+  }
+  ASSERT_EQ(d.held().size(), expect.size());
+  EXPECT_TRUE(std::equal(expect.begin(), expect.end(), d.held().begin()));
+  d.consume_held(20000);
+  ASSERT_EQ(d.held().size(), expect.size() - 20000);
+  EXPECT_TRUE(std::equal(expect.begin() + 20000, expect.end(), d.held().begin()));
+  // More data after a partial consume lands after what is left.
+  Bytes more = payload_of(5000, 12);
+  Bytes rec = app_record(more);
+  ASSERT_EQ(d.feed(rec), rec.size());
+  pull_and_keep(d);
+  expect.insert(expect.end(), more.begin(), more.end());
+  ASSERT_EQ(d.held().size(), expect.size() - 20000);
+  EXPECT_TRUE(std::equal(expect.begin() + 20000, expect.end(), d.held().begin()));
+  d.consume_held(d.held().size());
+  EXPECT_EQ(d.capacity(), 0u);
+}
+
+TEST(Deframer, RecordsSplitAtEveryByteWithHeldData) {
+  // Three records (small, maximal, small) cut at every byte position into
+  // two feeds, with the reader consuming part of the held data between them.
+  std::vector<Bytes> payloads = {payload_of(10, 1), payload_of(16384, 2), payload_of(33, 3)};
+  Bytes stream, expect;
+  for (const auto& p : payloads) {
+    Bytes rec = app_record(p);
+    stream.insert(stream.end(), rec.begin(), rec.end());
+    expect.insert(expect.end(), p.begin(), p.end());
+  }
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    Deframer d;
+    size_t consumed = 0;
+    auto feed_all = [&](ByteView part) {
+      size_t off = 0;
+      while (off < part.size()) {
+        size_t took = d.feed(part.subspan(off));
+        off += took;
+        pull_and_keep(d);
+        if (took == 0) FAIL() << "no progress at cut " << cut;
+      }
+    };
+    feed_all(ByteView(stream).first(cut));
+    size_t c = std::min<size_t>(d.held().size(), 7);
+    d.consume_held(c);
+    consumed += c;
+    feed_all(ByteView(stream).subspan(cut));
+    ASSERT_EQ(d.held().size(), expect.size() - consumed) << "cut " << cut;
+    ASSERT_TRUE(std::equal(expect.begin() + static_cast<ptrdiff_t>(consumed), expect.end(),
+                           d.held().begin()))
+        << "cut " << cut;
+    EXPECT_FALSE(d.has_partial());
+    d.consume_held(d.held().size());
+    EXPECT_EQ(d.capacity(), 0u) << "cut " << cut;
+  }
 }
 
 TEST(RecordHeader, SplitRecordAndPlaintextChecks) {

@@ -602,5 +602,67 @@ TEST_F(ProtectionTest, Tls13ContentTypeFoundForEveryContentAndPaddingLength) {
   }
 }
 
+// The scan works in 128-byte chunks: content and padding lengths around the
+// chunk boundaries (and a chunk of zero content before the type) are found
+// exactly, up to the largest record.
+TEST_F(ProtectionTest, Tls13ContentTypeFoundAcrossScanChunks) {
+  const size_t lens[] = {1, 126, 127, 128, 129, 255, 256, 257, 1000, 16256, 16383, 16384};
+  const size_t pads[] = {0, 1, 126, 127, 128, 129, 300};
+  for (size_t len : lens) {
+    for (size_t pad : pads) {
+      if (len + 1 + pad > kMaxInnerPlaintext13) continue;
+      Bytes content(len, 0);  // all zero but the first byte: zeros before the type are content
+      content[0] = 0x42;
+      auto sealer = tls13(kClientApKey, kClientApIv);
+      Bytes rec;
+      ASSERT_TRUE(sealer->seal(ContentType::alert, content, pad, rec).ok());
+      auto opener = tls13(kClientApKey, kClientApIv);
+      auto r = open_one(*opener, rec);
+      ASSERT_TRUE(r.ok()) << "len " << len << " pad " << pad << ": " << r.error().to_string();
+      EXPECT_EQ(r->type, ContentType::alert) << "len " << len << " pad " << pad;
+      EXPECT_EQ(r->plaintext.size(), len) << "len " << len << " pad " << pad;
+    }
+  }
+}
+
+// seal_into builds the same record as seal, in the caller's span, and refuses
+// (without using a sequence number) a span that is too short.
+TEST_F(ProtectionTest, SealIntoMatchesSealAndChecksTheSpan) {
+  Bytes data(3000, 0x61);
+  for (bool v13 : {true, false}) {
+    SCOPED_TRACE(v13 ? "TLS 1.3" : "TLS 1.2");
+    std::unique_ptr<RecordProtection> a, b;
+    if (v13) {
+      a = tls13(kClientApKey, kClientApIv);
+      b = tls13(kClientApKey, kClientApIv);
+    } else {
+      a = std::move(Tls12AeadRecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm,
+                                                      H(kClientApKey), H("01020304"))
+                        .value());
+      b = std::move(Tls12AeadRecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm,
+                                                      H(kClientApKey), H("01020304"))
+                        .value());
+    }
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    Bytes via_seal;
+    ASSERT_TRUE(a->seal(ContentType::application_data, data, 0, via_seal).ok());
+    size_t need = b->sealed_size(data.size(), 0);
+    EXPECT_EQ(need, via_seal.size());
+    Bytes out(need + 7, 0xee);
+    auto short_out =
+        b->seal_into(ContentType::application_data, data, 0, MutableByteView(out).first(need - 1));
+    ASSERT_FALSE(short_out.ok());
+    EXPECT_EQ(short_out.error().code(), ErrorCode::internal_error);
+    EXPECT_EQ(b->sequence_number(), 0u);
+    auto n = b->seal_into(ContentType::application_data, data, 0, out);
+    ASSERT_TRUE(n.ok()) << n.error().to_string();
+    EXPECT_EQ(*n, need);
+    EXPECT_EQ(to_hex(ByteView(out).first(need)), to_hex(via_seal));
+    EXPECT_EQ(out[need], 0xee);  // nothing written past the record
+    EXPECT_EQ(b->sequence_number(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::record
