@@ -50,16 +50,14 @@ AeadBackendChoice choose_aead_backend(std::string_view request) {
   std::optional<AeadBackend> want = parse_aead_backend(request);
   std::string prefix;
   if (!request.empty() && request != "auto" && !want) {
-    prefix = "TESSERA_AEAD_BACKEND=" + std::string(request) + " not understood; ";
+    prefix = "\"" + std::string(request) + "\" not understood; ";
   }
   if (want == AeadBackend::libcrypto) {
-    return {AeadBackend::libcrypto, "libcrypto forced by TESSERA_AEAD_BACKEND (" + detected + ")"};
+    return {AeadBackend::libcrypto, "libcrypto forced (" + detected + ")"};
   }
   if (want == AeadBackend::ipsec_mb) {
-    if (s.usable)
-      return {AeadBackend::ipsec_mb, "forced by TESSERA_AEAD_BACKEND (" + detected + ")"};
-    return {AeadBackend::libcrypto,
-            "ipsec-mb requested by TESSERA_AEAD_BACKEND but unavailable (" + detected + ")"};
+    if (s.usable) return {AeadBackend::ipsec_mb, "ipsec-mb forced (" + detected + ")"};
+    return {AeadBackend::libcrypto, "ipsec-mb requested but unavailable (" + detected + ")"};
   }
   if (s.fast_path) {
     return {AeadBackend::ipsec_mb, prefix + "automatic: " + detected + " (VAES, VPCLMULQDQ)"};
@@ -72,7 +70,9 @@ AeadBackendChoice choose_aead_backend(std::string_view request) {
 const AeadBackendChoice& default_aead_backend() {
   static const AeadBackendChoice kChoice = [] {
     const char* env = std::getenv("TESSERA_AEAD_BACKEND");
-    return choose_aead_backend(env ? env : "");
+    AeadBackendChoice c = choose_aead_backend(env ? env : "");
+    if (env != nullptr && *env != '\0') c.reason = "TESSERA_AEAD_BACKEND: " + c.reason;
+    return c;
   }();
   return kChoice;
 }

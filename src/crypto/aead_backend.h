@@ -55,9 +55,11 @@ struct AeadBackendChoice {
 };
 // choose_aead_backend applies a request ("", "auto", "libcrypto", "ipsec-mb";
 // anything else is treated as auto and named in the reason) to this machine.
+// The reason does not name where the request came from.
 AeadBackendChoice choose_aead_backend(std::string_view request);
 // default_aead_backend is choose_aead_backend(getenv("TESSERA_AEAD_BACKEND")),
-// evaluated once per process.
+// evaluated once per process; when the variable is set the reason starts
+// with "TESSERA_AEAD_BACKEND: ".
 const AeadBackendChoice& default_aead_backend();
 
 }  // namespace tessera::crypto

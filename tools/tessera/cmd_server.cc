@@ -95,8 +95,7 @@ void serve_one(int fd, std::shared_ptr<const ServerConfig> config, const ServerO
     return;
   }
   const HandshakeSummary& s = stream.connection().summary();
-  if (opts.tls.trace)
-    tracer->line("application data protected with " + cipher_suite_name(s.cipher_suite));
+  if (opts.tls.trace) tracer->line(protection_line(s, config->provider));
   std::vector<uint8_t> buf(16 * 1024);
   if (opts.echo) {
     for (;;) {
