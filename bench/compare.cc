@@ -10,9 +10,10 @@
 // certificate, mTLS (ECDSA both sides), each also with the server side's own
 // share of the time (server object creation + processing), bulk transfer
 // (16 KiB writes, client to server) per AEAD next to the raw provider AEAD
-// speed, memory per established connection and peak during a handshake
-// (global operator new / CRYPTO_set_mem_functions counting), and the crypto
-// floor of each handshake scenario measured through the tessera provider.
+// speed (on the AEAD backend in use, and for AES-GCM also on the other backend
+// when it can run here: crypto/aead_backend.h), memory per established connection and peak during a
+// handshake (global operator new / CRYPTO_set_mem_functions counting), and the crypto floor of each
+// handshake scenario measured through the tessera provider.
 //
 // Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--growth N] [--pki DIR]
 // (--growth: handshakes in the memory mode's no-growth check; 100000 by
@@ -42,7 +43,9 @@
 #include <string>
 #include <vector>
 
+#include "crypto/aead_backend.h"
 #include "crypto/key_schedule.h"
+#include "crypto/openssl/openssl_provider.h"
 #include "crypto/provider.h"
 #include "crypto/transcript.h"
 #include "record/io_buffer.h"
@@ -695,12 +698,12 @@ void o_bulk(OPair& p, const std::vector<uint8_t>& chunk, std::vector<uint8_t>& r
   }
 }
 
-double raw_aead(tessera::AeadAlgorithm alg, size_t total, bool with_open) {
-  auto prov = tessera::crypto::default_provider();
+double raw_aead(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg, size_t total,
+                bool with_open) {
   std::vector<uint8_t> key(tessera::aead_key_length(alg), 0x42);
-  auto a = prov->aead(alg, key);
+  auto a = prov.aead(alg, key);
   if (!a.ok()) die("provider aead");
-  auto b = prov->aead(alg, key);
+  auto b = prov.aead(alg, key);
   if (!b.ok()) die("provider aead");
   std::vector<uint8_t> data(kChunk, 0x5a), tag(16), nonce(12, 1), aad(5, 0x17);
   double t = time_s([&] {
@@ -729,45 +732,69 @@ void bench_bulk(const Settings& s) {
        "TLS_CHACHA20_POLY1305_SHA256", tessera::AeadAlgorithm::chacha20_poly1305},
   };
   std::vector<uint8_t> chunk(kChunk, 0xa5), rbuf(kChunk);
+  const tessera::crypto::AeadBackend in_use = tessera::crypto::default_aead_backend().backend;
   for (const auto& alg : algs) {
-    TConfigs tc = t_configs("server-ec", false, alg.suite);
-    auto oc = o_configs("server-ec", false, alg.ossl);
-    TPair tp = t_new_pair(tc);
-    t_handshake_checked(tp, false);
-    if (tp.client->summary().cipher_suite != uint16_t(alg.suite)) die("tessera suite mismatch");
-    OPair op;
-    o_new_pair(*oc, op);
-    o_handshake_checked(op, false);
-    if (std::string(SSL_CIPHER_get_name(SSL_get_current_cipher(op.client))) != alg.ossl)
-      die("OpenSSL suite mismatch");
-    t_bulk(tp, chunk, 1u << 20);  // warm-up
-    o_bulk(op, chunk, rbuf, 1u << 20);
-    const size_t records = (1u << 20) / kChunk;
-    uint64_t c0 = g_alloc.count;
-    t_bulk(tp, chunk, 1u << 20);
-    double t_allocs = double(g_alloc.count - c0) / records;
-    c0 = g_alloc.count;
-    o_bulk(op, chunk, rbuf, 1u << 20);
-    double o_allocs = double(g_alloc.count - c0) / records;
-    std::vector<double> tv, ov, rs, rso;
-    for (int r = 0; r < s.reps; ++r) {
-      tv.push_back(double(s.bulk_bytes) / time_s([&] { t_bulk(tp, chunk, s.bulk_bytes); }) / 1e6);
-      ov.push_back(double(s.bulk_bytes) / time_s([&] { o_bulk(op, chunk, rbuf, s.bulk_bytes); }) /
-                   1e6);
-      rs.push_back(raw_aead(alg.aead, s.bulk_bytes, false));
-      rso.push_back(raw_aead(alg.aead, s.bulk_bytes, true));
+    // The tessera side runs on the AEAD backend in use and, when the other
+    // backend can run this AEAD here, on that one too (e.g. ipsec-mb forced
+    // on a CPU where the automatic choice is libcrypto), each against the
+    // same OpenSSL libssl pair.
+    std::vector<tessera::crypto::AeadBackend> backends = {in_use};
+    for (auto b : {tessera::crypto::AeadBackend::libcrypto, tessera::crypto::AeadBackend::ipsec_mb})
+      if (b != in_use && tessera::crypto::aead_backend_supports(b, alg.aead) &&
+          tessera::crypto::aead_backend_supports(in_use, alg.aead))
+        backends.push_back(b);
+    for (auto backend : backends) {
+      auto provider = std::make_shared<tessera::crypto::OpenSslProvider>(backend);
+      const std::string impl = provider->aead_implementation(alg.aead);
+      const std::string label =
+          std::string(alg.label) + ", tessera on " + impl + (backend == in_use ? "" : " (forced)");
+      TConfigs tc = t_configs("server-ec", false, alg.suite);
+      tc.client->provider = tc.server->provider = provider;
+      auto oc = o_configs("server-ec", false, alg.ossl);
+      TPair tp = t_new_pair(tc);
+      t_handshake_checked(tp, false);
+      if (tp.client->summary().cipher_suite != uint16_t(alg.suite)) die("tessera suite mismatch");
+      OPair op;
+      o_new_pair(*oc, op);
+      o_handshake_checked(op, false);
+      if (std::string(SSL_CIPHER_get_name(SSL_get_current_cipher(op.client))) != alg.ossl)
+        die("OpenSSL suite mismatch");
+      t_bulk(tp, chunk, 1u << 20);  // warm-up
+      o_bulk(op, chunk, rbuf, 1u << 20);
+      const size_t records = (1u << 20) / kChunk;
+      uint64_t c0 = g_alloc.count;
+      t_bulk(tp, chunk, 1u << 20);
+      double t_allocs = double(g_alloc.count - c0) / records;
+      c0 = g_alloc.count;
+      o_bulk(op, chunk, rbuf, 1u << 20);
+      double o_allocs = double(g_alloc.count - c0) / records;
+      std::vector<double> tv, ov, rs, rso;
+      for (int r = 0; r < s.reps; ++r) {
+        tv.push_back(double(s.bulk_bytes) / time_s([&] { t_bulk(tp, chunk, s.bulk_bytes); }) / 1e6);
+        ov.push_back(double(s.bulk_bytes) / time_s([&] { o_bulk(op, chunk, rbuf, s.bulk_bytes); }) /
+                     1e6);
+        rs.push_back(raw_aead(*provider, alg.aead, s.bulk_bytes, false));
+        rso.push_back(raw_aead(*provider, alg.aead, s.bulk_bytes, true));
+      }
+      double t = median(tv), o = median(ov), seal = median(rs), so = median(rso);
+      char note[200];
+      std::snprintf(note, sizeof note,
+                    "raw AEAD (%s) seal %.0f MB/s (record path/seal %.2f), seal+open %.0f MB/s "
+                    "(record path/seal+open %.2f)",
+                    std::string(tessera::crypto::aead_backend_name(
+                                    tessera::crypto::aead_backend_supports(backend, alg.aead)
+                                        ? backend
+                                        : tessera::crypto::AeadBackend::libcrypto))
+                        .c_str(),
+                    seal, t / seal, so, t / so);
+      g_rows.push_back({"bulk 16 KiB writes, " + label, t, o, "MB/s", true, note});
+      if (backend == in_use) {
+        g_rows.push_back({std::string("  heap allocations per 16 KiB record, ") + alg.label,
+                          t_allocs, o_allocs, "allocs", false, "both sides, write + read"});
+      }
+      std::fprintf(stderr, "  bulk %s: tessera %.0f MB/s, OpenSSL %.0f MB/s, %s\n", label.c_str(),
+                   t, o, note);
     }
-    double t = median(tv), o = median(ov), seal = median(rs), so = median(rso);
-    char note[160];
-    std::snprintf(note, sizeof note,
-                  "raw AEAD seal %.0f MB/s (record path/seal %.2f), seal+open %.0f MB/s "
-                  "(record path/seal+open %.2f)",
-                  seal, t / seal, so, t / so);
-    g_rows.push_back({std::string("bulk 16 KiB writes, ") + alg.label, t, o, "MB/s", true, note});
-    g_rows.push_back({std::string("  heap allocations per 16 KiB record, ") + alg.label, t_allocs,
-                      o_allocs, "allocs", false, "both sides, write + read"});
-    std::fprintf(stderr, "  bulk %s: tessera %.0f MB/s, OpenSSL %.0f MB/s, %s\n", alg.label, t, o,
-                 note);
   }
 }
 
@@ -1044,6 +1071,10 @@ int main(int argc, char** argv) {
   if (!mem_hooked) std::fprintf(stderr, "warning: CRYPTO_set_mem_functions failed\n");
   std::printf("tessera vs %s — %d reps (median), %d handshakes/batch, %zu MiB/bulk batch\n",
               OpenSSL_version(OPENSSL_VERSION), s.reps, s.handshakes, s.bulk_bytes >> 20);
+  const auto& choice = tessera::crypto::default_aead_backend();
+  std::printf("AEAD backend in use: %s (%s)\n",
+              std::string(tessera::crypto::aead_backend_name(choice.backend)).c_str(),
+              choice.reason.c_str());
   std::fflush(stdout);
 
   auto want = [&](const char* n) { return s.only.empty() || s.only == n; };

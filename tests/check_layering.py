@@ -2,8 +2,9 @@
 """Checks the include direction between layers (docs/design.md, section Layers).
 
 Every `#include "<layer>/..."` in src/<m>/ must name a layer that <m> may depend
-on; OpenSSL headers may only be included under src/crypto/openssl/; nothing in
-src/ or include/ includes libssl.
+on; OpenSSL headers may only be included under src/crypto/openssl/ and
+<intel-ipsec-mb.h> only under src/crypto/ipsecmb/; nothing in src/ or include/
+includes libssl.
 """
 import pathlib
 import re
@@ -34,6 +35,8 @@ def main(root: pathlib.Path) -> int:
             top = inc.split("/")[0]
             if top == "openssl" and rel.parts[:2] != ("crypto", "openssl"):
                 problems.append(f"src/{rel}: includes <{inc}> outside src/crypto/openssl/")
+            if inc == "intel-ipsec-mb.h" and rel.parts[:2] != ("crypto", "ipsecmb"):
+                problems.append(f"src/{rel}: includes <{inc}> outside src/crypto/ipsecmb/")
             if inc.startswith("openssl/ssl") or inc == "openssl/tls1.h":
                 problems.append(f"src/{rel}: includes libssl header <{inc}>")
             if top in ALLOWED and top not in ALLOWED.get(layer, set()):
@@ -41,7 +44,7 @@ def main(root: pathlib.Path) -> int:
     for path in sorted((root / "include").rglob("*.h")):
         text = path.read_text(errors="replace")
         for inc in INCLUDE.findall(text):
-            if inc.startswith("openssl/"):
+            if inc.startswith("openssl/") or inc == "intel-ipsec-mb.h":
                 problems.append(f"{path.relative_to(root)}: public header includes <{inc}>")
     for p in problems:
         print(p)

@@ -43,6 +43,9 @@ class Aead {
  public:
   virtual ~Aead() = default;
   virtual AeadAlgorithm algorithm() const = 0;
+  // implementation names the code doing the work: "libcrypto" or "ipsec-mb"
+  // (crypto/aead_backend.h).
+  virtual std::string_view implementation() const = 0;
   static constexpr size_t kNonceSize = 12;
   static constexpr size_t kTagSize = 16;
   // seal encrypts data in place and writes the 16-byte tag to tag.
@@ -154,6 +157,10 @@ class Provider {
 
   // --- AEAD ---
   virtual Result<std::unique_ptr<Aead>> aead(AeadAlgorithm alg, ByteView key) = 0;
+  // aead_implementation describes, in one line for traces and `tessera
+  // bench`, the code aead(alg) uses, e.g. "ipsec-mb 1.3.0 (avx512)" or
+  // "libcrypto (OpenSSL 3.0.x)".
+  virtual std::string aead_implementation(AeadAlgorithm alg) const = 0;
 
   // --- key exchange (KEM-shaped) ---
   virtual bool supports_group(NamedGroup g) const = 0;

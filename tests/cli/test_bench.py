@@ -50,7 +50,8 @@ def main():
     # Default: TLS 1.3, AES-128-GCM, x25519, local ECDSA P-256 PKI.
     rc, out, err = run([t, "bench"] + SHORT)
     check("default run exits 0", rc == 0, err)
-    check("names the AEAD backend", "AEAD backend:     libcrypto AES-128-GCM" in out, out)
+    check("names the AEAD backend",
+          re.search(r"AEAD backend:     AES-128-GCM on (libcrypto|ipsec-mb) .*; ", out), out)
     check("names the provider", "crypto provider:  openssl" in out, out)
     check("negotiated TLS 1.3 suite and group",
           "TLS 1.3, TLS_AES_128_GCM_SHA256, group x25519, signature ecdsa_secp256r1_sha256"
@@ -64,11 +65,34 @@ def main():
     rc, out, err = run([t, "bench", "--suite", "TLS_CHACHA20_POLY1305_SHA256", "--group",
                         "secp256r1", "--key-type", "ed25519", "--only", "handshake"] + SHORT)
     check("chosen suite/group/key exits 0", rc == 0, err)
-    check("ChaCha20 backend named", "AEAD backend:     libcrypto ChaCha20-Poly1305" in out, out)
+    check("ChaCha20 backend named", "AEAD backend:     ChaCha20-Poly1305 on libcrypto (" in out,
+          out)
     check("chosen parameters negotiated",
           "TLS_CHACHA20_POLY1305_SHA256, group secp256r1, signature ed25519" in out, out)
     check("--only handshake skips throughput", "throughput:" not in out and "handshakes:" in out,
           out)
+
+    # --aead-backend: libcrypto is always honoured; ipsec-mb where it is built
+    # in and can run (AES-GCM only), otherwise a named fallback to libcrypto.
+    rc, out, err = run([t, "bench", "--aead-backend", "libcrypto", "--only", "bulk"] + SHORT)
+    check("--aead-backend libcrypto exits 0", rc == 0, err)
+    check("libcrypto forced",
+          "AEAD backend:     AES-128-GCM on libcrypto (" in out and "--aead-backend: libcrypto forced"
+          in out, out)
+    rc, out, err = run([t, "bench", "--aead-backend", "ipsec-mb", "--only", "bulk",
+                        "--suite", "TLS_AES_256_GCM_SHA384"] + SHORT)
+    check("--aead-backend ipsec-mb exits 0", rc == 0, err)
+    check("ipsec-mb used or its absence named",
+          "AEAD backend:     AES-256-GCM on ipsec-mb " in out
+          or ("AES-256-GCM on libcrypto (" in out and "but unavailable" in out), out)
+    mbs = number(r"throughput:\s+(\d+) MB/s", out)
+    check("ipsec-mb throughput is positive", mbs is not None and mbs > 0, out)
+    rc, out, err = run([t, "bench", "--aead-backend", "ipsec-mb", "--only", "handshake",
+                        "--suite", "TLS_CHACHA20_POLY1305_SHA256"] + SHORT)
+    check("ChaCha20 stays on libcrypto under ipsec-mb",
+          rc == 0 and "ChaCha20-Poly1305 on libcrypto (" in out, out + err)
+    rc, out, err = run([t, "bench", "--aead-backend", "fastest"] + SHORT)
+    check("unknown --aead-backend is a usage error", rc != 0, out)
 
     # mTLS, bulk only with small writes.
     rc, out, err = run([t, "bench", "--mtls", "--only", "bulk", "--size", "1000",

@@ -5,6 +5,7 @@ Python's ssl module, on loopback, each peer bounded in time.
 Usage: test_tls13.py /path/to/tessera
 """
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -82,6 +83,9 @@ def client_vs_openssl():
     stop(srv)
     err = r.stderr.decode(errors="replace")
     R.check("client->openssl HelloRetryRequest", r.returncode == 0 and "HelloRetryRequest" in err,
+            err[-800:])
+    R.check("client --trace names the AEAD backend",
+            re.search(r"protected with TLS_\w+: [\w-]+ on (libcrypto|ipsec-mb) ", err) is not None,
             err[-800:])
     # mTLS: openssl requires a client certificate.
     srv, port = openssl_server(pki, verify_ca=pki.ca)

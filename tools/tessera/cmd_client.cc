@@ -78,9 +78,7 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
   const double hs_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const auto& s = stream.connection().summary();
-  if (o.tls.trace)
-    tracer.line("application data protected with " +
-                std::string(aead_name(cipher_suite_info(s.cipher_suite)->aead)));
+  if (o.tls.trace) tracer.line(protection_line(s, cfg->provider));
   if (!o.quiet) {
     std::fprintf(stderr, "--- tessera: connected to %s:%u\n%shandshake time: %.2f ms\n---\n",
                  host.c_str(), port, describe_summary(s).c_str(), hs_ms);

@@ -85,12 +85,11 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
 // CliSession: what both modes share: the trace and the failure report.
 class CliSession : public ServerSession {
  public:
-  CliSession(std::string peer, std::unique_ptr<Tracer> tracer)
-      : peer_(std::move(peer)), tracer_(std::move(tracer)) {}
+  CliSession(std::string peer, std::unique_ptr<Tracer> tracer,
+             std::shared_ptr<crypto::Provider> provider)
+      : peer_(std::move(peer)), tracer_(std::move(tracer)), provider_(std::move(provider)) {}
   void on_handshake_done(Connection& c) override {
-    if (tracer_)
-      tracer_->line("application data protected with " +
-                    cipher_suite_name(c.summary().cipher_suite));
+    if (tracer_) tracer_->line(protection_line(c.summary(), provider_));
   }
   void on_end(const Error* error, bool handshake_done) override {
     if (!error || handshake_done) return;
@@ -102,6 +101,7 @@ class CliSession : public ServerSession {
  private:
   std::string peer_;
   std::unique_ptr<Tracer> tracer_;
+  std::shared_ptr<crypto::Provider> provider_;
 };
 
 // PageSession answers one HTTP request with page_for() and closes. A request
@@ -206,14 +206,15 @@ int run_server(ServerOptions& opts) {
   const bool trace = opts.tls.trace, echo = opts.echo;
   auto server = EventServer::listen(
       cfg, eo,
-      [trace, echo](const std::string& peer, Connection& c) -> std::unique_ptr<ServerSession> {
+      [trace, echo, provider](const std::string& peer,
+                              Connection& c) -> std::unique_ptr<ServerSession> {
         std::unique_ptr<Tracer> tracer;
         if (trace) {
           tracer = std::make_unique<Tracer>("server " + peer);
           c.set_trace(tracer->callback());
         }
-        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer));
-        return std::make_unique<PageSession>(peer, std::move(tracer));
+        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer), provider);
+        return std::make_unique<PageSession>(peer, std::move(tracer), provider);
       });
   if (!server.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", server.error().to_string().c_str());

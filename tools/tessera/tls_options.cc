@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "crypto/provider.h"
 #include "tessera/algorithms.h"
 
 namespace tessera::cli {
@@ -123,6 +124,17 @@ Result<void> write_text_file(const std::string& path, const std::string& text, b
   out.close();
   if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
   return ok();
+}
+
+std::string protection_line(const HandshakeSummary& s,
+                            const std::shared_ptr<crypto::Provider>& provider) {
+  std::string line = "application data protected with " + cipher_suite_name(s.cipher_suite);
+  auto info = cipher_suite_info(s.cipher_suite);
+  if (info) {
+    crypto::Provider& p = provider ? *provider : *crypto::default_provider();
+    line += ": " + std::string(aead_name(info->aead)) + " on " + p.aead_implementation(info->aead);
+  }
+  return line;
 }
 
 std::string describe_summary(const HandshakeSummary& s) {

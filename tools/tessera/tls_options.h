@@ -56,6 +56,13 @@ Result<void> write_text_file(const std::string& path, const std::string& text, b
 // read_text_file reads a whole file; io_error names the path.
 Result<std::string> read_text_file(const std::string& path);
 
+// protection_line is the trace line naming what protects the application
+// data: the cipher suite and the AEAD backend the provider uses for it, e.g.
+// "application data protected with TLS_AES_128_GCM_SHA256: AES-128-GCM on
+// libcrypto (OpenSSL 3.0.x ...)". provider null: the default provider.
+std::string protection_line(const HandshakeSummary& s,
+                            const std::shared_ptr<crypto::Provider>& provider);
+
 // describe_summary renders the negotiated parameters, one "key: value" per line.
 std::string describe_summary(const HandshakeSummary& s);
 

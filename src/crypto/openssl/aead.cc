@@ -2,12 +2,15 @@
 // ChaCha20-Poly1305 (RFC 8439). Each Aead keys an EVP_CIPHER_CTX per direction
 // once, on the first seal or open (a TLS record protection only ever uses one
 // direction, so the other is never keyed); after that seal and open only set
-// the nonce, so they do not allocate.
+// the nonce, so they do not allocate. OpenSslProvider::aead hands AES-GCM to
+// the ipsec-mb backend instead when that is the provider's choice.
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <climits>
 #include <string>
 
+#include "crypto/ipsecmb/ipsecmb_aead.h"
 #include "crypto/openssl/internal.h"
 #include "crypto/openssl/openssl_provider.h"
 
@@ -22,6 +25,7 @@ class OpenSslAead final : public Aead {
       : alg_(alg), cipher_(cipher), key_(key) {}
 
   AeadAlgorithm algorithm() const override { return alg_; }
+  std::string_view implementation() const override { return "libcrypto"; }
 
   Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
                     MutableByteView tag) override {
@@ -134,6 +138,7 @@ class OpenSslAead final : public Aead {
 }  // namespace
 
 Result<std::unique_ptr<Aead>> OpenSslProvider::aead(AeadAlgorithm alg, ByteView key) {
+  if (use_ipsec_mb(alg)) return ipsec_mb_aead(alg, key);
   const EVP_CIPHER* cipher = ossl::algorithms().aead[static_cast<size_t>(alg)];
   if (cipher == nullptr) {
     return Error(ErrorCode::unsupported_algorithm,
@@ -145,6 +150,14 @@ Result<std::unique_ptr<Aead>> OpenSslProvider::aead(AeadAlgorithm alg, ByteView 
                                                 std::to_string(aead_key_length(alg)));
   }
   return std::unique_ptr<Aead>(std::make_unique<OpenSslAead>(alg, cipher, key));
+}
+
+std::string OpenSslProvider::aead_implementation(AeadAlgorithm alg) const {
+  if (use_ipsec_mb(alg)) {
+    const IpsecMbStatus& s = ipsec_mb_status();
+    return "ipsec-mb " + std::string(s.version) + " (" + std::string(s.arch) + ")";
+  }
+  return std::string("libcrypto (") + OpenSSL_version(OPENSSL_VERSION) + ")";
 }
 
 }  // namespace tessera::crypto

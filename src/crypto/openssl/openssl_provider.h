@@ -24,13 +24,21 @@
 // generation use libcrypto's own DRBG.
 #pragma once
 
+#include "crypto/aead_backend.h"
 #include "crypto/provider.h"
 
 namespace tessera::crypto {
 
 class OpenSslProvider : public Provider {
  public:
-  OpenSslProvider() = default;
+  // The AEAD backend is default_aead_backend() (crypto/aead_backend.h:
+  // automatic, or TESSERA_AEAD_BACKEND), or the one given. AES-GCM Aeads come
+  // from ipsec-mb when the backend is ipsec_mb and ipsec-mb can run here;
+  // everything else (ChaCha20-Poly1305, and any AEAD when ipsec-mb is not
+  // usable) from libcrypto.
+  OpenSslProvider() : aead_backend_(default_aead_backend().backend) {}
+  explicit OpenSslProvider(AeadBackend aead_backend) : aead_backend_(aead_backend) {}
+  AeadBackend aead_backend() const { return aead_backend_; }
 
   std::string_view name() const override;
   // random fills out from RAND_bytes (aborts the process if the DRBG fails:
@@ -53,6 +61,7 @@ class OpenSslProvider : public Provider {
 
   // aead fails with internal_error if key has the wrong length for alg.
   Result<std::unique_ptr<Aead>> aead(AeadAlgorithm alg, ByteView key) override;
+  std::string aead_implementation(AeadAlgorithm alg) const override;
 
   bool supports_group(NamedGroup g) const override;
   Result<std::unique_ptr<KeyShare>> generate_key_share(NamedGroup g) override;
@@ -85,6 +94,13 @@ class OpenSslProvider : public Provider {
   // rsa_encrypt_pkcs1 encrypts with RSAES-PKCS1-v1_5 (RFC 8017 7.2) under an
   // rsaEncryption key; any other key type is unsupported_algorithm.
   Result<Bytes> rsa_encrypt_pkcs1(const PublicKey& key, ByteView plaintext) override;
+
+ private:
+  bool use_ipsec_mb(AeadAlgorithm alg) const {
+    return aead_backend_ == AeadBackend::ipsec_mb && aead_backend_supports(aead_backend_, alg);
+  }
+
+  AeadBackend aead_backend_;
 };
 
 }  // namespace tessera::crypto

@@ -1,4 +1,7 @@
-// Known-answer and tamper tests for the AEADs (src/crypto/openssl/aead.cc).
+// Known-answer and tamper tests for the AEADs, run against each AEAD backend
+// (src/crypto/openssl/aead.cc and src/crypto/ipsecmb/aead.cc; the ipsec-mb
+// instance covers AES-GCM there and ChaCha20-Poly1305 on libcrypto, and is
+// skipped when ipsec-mb is not built in or cannot run on this CPU).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,13 +71,36 @@ const AeadCase kCases[] = {
      "1ae10b594f09e26a7e902ecbd0600691"},
 };
 
-TEST(Aead, KnownAnswersSealAndOpenInPlace) {
-  OpenSslProvider p;
+// The provider under test: an OpenSslProvider fixed to the backend of the
+// parameter.
+class AeadBackends : public ::testing::TestWithParam<AeadBackend> {
+ protected:
+  void SetUp() override {
+    if (!aead_backend_supports(GetParam(), AeadAlgorithm::aes_128_gcm)) {
+      GTEST_SKIP() << aead_backend_name(GetParam()) << " is not available here";
+    }
+  }
+  // expected_implementation: what Aead::implementation() must say for alg.
+  std::string_view expected_implementation(AeadAlgorithm alg) const {
+    return aead_backend_supports(GetParam(), alg) ? aead_backend_name(GetParam()) : "libcrypto";
+  }
+  OpenSslProvider p{GetParam()};
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, AeadBackends,
+                         ::testing::Values(AeadBackend::libcrypto, AeadBackend::ipsec_mb),
+                         [](const auto& param_info) {
+                           return param_info.param == AeadBackend::libcrypto ? "libcrypto"
+                                                                             : "ipsec_mb";
+                         });
+
+TEST_P(AeadBackends, KnownAnswersSealAndOpenInPlace) {
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.name);
     auto aead = p.aead(c.alg, H(c.key));
     ASSERT_TRUE(aead.ok()) << aead.error().to_string();
     EXPECT_EQ((*aead)->algorithm(), c.alg);
+    EXPECT_EQ((*aead)->implementation(), expected_implementation(c.alg));
     Bytes data = H(c.plaintext);
     Bytes tag(Aead::kTagSize);
     ASSERT_TRUE((*aead)->seal(H(c.nonce), H(c.aad), data, tag).ok());
@@ -95,8 +121,7 @@ TEST(Aead, KnownAnswersSealAndOpenInPlace) {
 
 // Any change to the tag, the ciphertext, the AAD or the nonce is
 // bad_record_mac (with the bad_record_mac alert), and the context stays usable.
-TEST(Aead, TamperingIsBadRecordMac) {
-  OpenSslProvider p;
+TEST_P(AeadBackends, TamperingIsBadRecordMac) {
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.name);
     auto aead = p.aead(c.alg, H(c.key));
@@ -137,8 +162,7 @@ TEST(Aead, TamperingIsBadRecordMac) {
   }
 }
 
-TEST(Aead, WrongSizesAreErrors) {
-  OpenSslProvider p;
+TEST_P(AeadBackends, WrongSizesAreErrors) {
   for (AeadAlgorithm alg :
        {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
     SCOPED_TRACE(aead_name(alg));
@@ -157,8 +181,7 @@ TEST(Aead, WrongSizesAreErrors) {
   }
 }
 
-TEST(Aead, LargeRecordRoundTrip) {
-  OpenSslProvider p;
+TEST_P(AeadBackends, LargeRecordRoundTrip) {
   for (AeadAlgorithm alg :
        {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
     Bytes key(aead_key_length(alg));
@@ -186,6 +209,7 @@ class ForwardingAead final : public Aead {
  public:
   explicit ForwardingAead(std::unique_ptr<Aead> a) : a_(std::move(a)) {}
   AeadAlgorithm algorithm() const override { return a_->algorithm(); }
+  std::string_view implementation() const override { return a_->implementation(); }
   Result<void> seal(ByteView n, ByteView aad, MutableByteView d, MutableByteView t) override {
     return a_->seal(n, aad, d, t);
   }
@@ -200,8 +224,7 @@ class ForwardingAead final : public Aead {
 // seal_from(head, tail) must produce exactly seal(head || tail), for the
 // libcrypto override and for the default, including a tail sealed in place
 // and empty heads or tails.
-TEST(Aead, SealFromMatchesSealOfConcatenation) {
-  OpenSslProvider p;
+TEST_P(AeadBackends, SealFromMatchesSealOfConcatenation) {
   for (AeadAlgorithm alg :
        {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
     Bytes key(aead_key_length(alg));

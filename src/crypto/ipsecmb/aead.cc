@@ -1,0 +1,206 @@
+// AES-128-GCM and AES-256-GCM (NIST SP 800-38D, as used by RFC 5288 and
+// RFC 8446 5.2) over intel-ipsec-mb's direct GCM API. Seal and open are one
+// library call each (seal_from three: init, two updates, finalize), the
+// per-operation state lives on the stack and is wiped after use, and the
+// expanded key lives in the Aead and is wiped on destruction.
+#include <intel-ipsec-mb.h>
+
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "base/ct.h"
+#include "base/secret.h"
+#include "crypto/ipsecmb/ipsecmb_aead.h"
+
+namespace tessera::crypto {
+namespace {
+
+// The manager, created once. After init_mb_mgr_auto it is never written: the
+// GCM entry points are function pointers in it that take no manager, so it is
+// shared by all threads.
+struct Manager {
+  IMB_MGR* mgr = nullptr;
+  IMB_ARCH arch = IMB_ARCH_NONE;
+};
+
+const Manager& manager() {
+  static const Manager kManager = [] {
+    Manager m;
+    m.mgr = alloc_mb_mgr(0);
+    if (m.mgr == nullptr) return m;
+    init_mb_mgr_auto(m.mgr, &m.arch);
+    if (imb_get_errno(m.mgr) != 0 || m.arch == IMB_ARCH_NONE || m.arch == IMB_ARCH_NOAESNI) {
+      // No AES-NI (or no usable code path): libcrypto stays in charge.
+      free_mb_mgr(m.mgr);
+      m.mgr = nullptr;
+    }
+    return m;
+  }();
+  return kManager;
+}
+
+std::string_view arch_name(IMB_ARCH a) {
+  switch (a) {
+    case IMB_ARCH_NOAESNI: return "noaesni";
+    case IMB_ARCH_SSE: return "sse";
+    case IMB_ARCH_AVX: return "avx";
+    case IMB_ARCH_AVX2: return "avx2";
+    case IMB_ARCH_AVX512: return "avx512";
+    default: return "none";
+  }
+}
+
+// A non-null pointer for empty inputs (the library's parameter checks refuse
+// null buffers even for zero lengths in some builds).
+alignas(16) const uint8_t kEmpty[16] = {};
+const uint8_t* ptr(ByteView v) { return v.empty() ? kEmpty : v.data(); }
+uint8_t* ptr(MutableByteView v) { return v.empty() ? const_cast<uint8_t*>(kEmpty) : v.data(); }
+
+// Wipes the per-operation GCM state (counter, GHASH accumulator, partial
+// keystream block) when it goes out of scope.
+struct WipedContext {
+  gcm_context_data c;
+  ~WipedContext() { secure_wipe(&c, sizeof c); }
+};
+
+class IpsecMbGcm final : public Aead {
+ public:
+  IpsecMbGcm(AeadAlgorithm alg, const IMB_MGR* mgr, ByteView key) : alg_(alg), mgr_(mgr) {
+    if (aes128()) {
+      IMB_AES128_GCM_PRE(mgr_, key.data(), &key_);
+    } else {
+      IMB_AES256_GCM_PRE(mgr_, key.data(), &key_);
+    }
+  }
+  ~IpsecMbGcm() override { secure_wipe(&key_, sizeof key_); }
+  IpsecMbGcm(const IpsecMbGcm&) = delete;
+  IpsecMbGcm& operator=(const IpsecMbGcm&) = delete;
+
+  AeadAlgorithm algorithm() const override { return alg_; }
+  std::string_view implementation() const override { return "ipsec-mb"; }
+
+  Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
+                    MutableByteView tag) override {
+    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    WipedContext ctx;
+    if (aes128()) {
+      IMB_AES128_GCM_ENC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
+                         ptr(aad), aad.size(), tag.data(), kTagSize);
+    } else {
+      IMB_AES256_GCM_ENC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
+                         ptr(aad), aad.size(), tag.data(), kTagSize);
+    }
+    return ok();
+  }
+
+  Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                         MutableByteView out, MutableByteView tag) override {
+    if (out.size() != head.size() + tail.size()) {
+      return Aead::seal_from(nonce, aad, head, tail, out, tag);  // reports the size error
+    }
+    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    // The updates carry a partial block over from head to tail, so any split
+    // gives the ciphertext of head || tail. tail may already be at its place
+    // in out (in place) or elsewhere; head never overlaps out.
+    WipedContext ctx;
+    uint8_t* tail_out = out.data() + head.size();
+    if (aes128()) {
+      IMB_AES128_GCM_INIT(mgr_, &key_, &ctx.c, nonce.data(), ptr(aad), aad.size());
+      if (!head.empty())
+        IMB_AES128_GCM_ENC_UPDATE(mgr_, &key_, &ctx.c, out.data(), head.data(), head.size());
+      if (!tail.empty())
+        IMB_AES128_GCM_ENC_UPDATE(mgr_, &key_, &ctx.c, tail_out, tail.data(), tail.size());
+      IMB_AES128_GCM_ENC_FINALIZE(mgr_, &key_, &ctx.c, tag.data(), kTagSize);
+    } else {
+      IMB_AES256_GCM_INIT(mgr_, &key_, &ctx.c, nonce.data(), ptr(aad), aad.size());
+      if (!head.empty())
+        IMB_AES256_GCM_ENC_UPDATE(mgr_, &key_, &ctx.c, out.data(), head.data(), head.size());
+      if (!tail.empty())
+        IMB_AES256_GCM_ENC_UPDATE(mgr_, &key_, &ctx.c, tail_out, tail.data(), tail.size());
+      IMB_AES256_GCM_ENC_FINALIZE(mgr_, &key_, &ctx.c, tag.data(), kTagSize);
+    }
+    return ok();
+  }
+
+  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    WipedContext ctx;
+    uint8_t computed[kTagSize];
+    if (aes128()) {
+      IMB_AES128_GCM_DEC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
+                         ptr(aad), aad.size(), computed, kTagSize);
+    } else {
+      IMB_AES256_GCM_DEC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
+                         ptr(aad), aad.size(), computed, kTagSize);
+    }
+    // RFC 5116 2.2: if the tag does not verify, the decryption fails and no
+    // plaintext is released. The comparison is constant time; the decrypted
+    // bytes are wiped so a caller that ignores the error sees nothing.
+    const bool good = ct_equal(ByteView(computed, kTagSize), tag);
+    secure_wipe(computed, sizeof computed);
+    if (!good) {
+      secure_wipe(data.data(), data.size());
+      return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+                   std::string(aead_name(alg_)) + ": authentication tag mismatch");
+    }
+    return ok();
+  }
+
+ private:
+  bool aes128() const { return alg_ == AeadAlgorithm::aes_128_gcm; }
+
+  Result<void> check_sizes(ByteView nonce, size_t tag_size) const {
+    if (nonce.size() != kNonceSize) {
+      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": nonce is " +
+                                                  std::to_string(nonce.size()) +
+                                                  " bytes, expected 12");
+    }
+    if (tag_size != kTagSize) {
+      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": tag buffer is " +
+                                                  std::to_string(tag_size) + " bytes, expected 16");
+    }
+    return ok();
+  }
+
+  AeadAlgorithm alg_;
+  const IMB_MGR* mgr_;
+  // Round keys and GHASH key powers; the AVX-512 code reads them with aligned
+  // 64-byte loads.
+  alignas(64) gcm_key_data key_;
+};
+
+}  // namespace
+
+IpsecMbStatus ipsec_mb_detect() {
+  IpsecMbStatus s;
+  s.built = true;
+  s.version = imb_get_version_str();
+  const Manager& m = manager();
+  s.usable = m.mgr != nullptr;
+  s.arch = arch_name(m.arch);
+  s.fast_path = s.usable && m.arch == IMB_ARCH_AVX512 &&
+                (m.mgr->features & IMB_FEATURE_VAES) != 0 &&
+                (m.mgr->features & IMB_FEATURE_VPCLMULQDQ) != 0;
+  return s;
+}
+
+Result<std::unique_ptr<Aead>> ipsec_mb_aead(AeadAlgorithm alg, ByteView key) {
+  if (alg != AeadAlgorithm::aes_128_gcm && alg != AeadAlgorithm::aes_256_gcm) {
+    return Error(ErrorCode::unsupported_algorithm,
+                 std::string(aead_name(alg)) + " is not provided by the ipsec-mb backend");
+  }
+  const Manager& m = manager();
+  if (m.mgr == nullptr) {
+    return Error(ErrorCode::unsupported_algorithm, "ipsec-mb cannot run on this CPU");
+  }
+  if (key.size() != aead_key_length(alg)) {
+    return Error(ErrorCode::internal_error, std::string(aead_name(alg)) + ": key is " +
+                                                std::to_string(key.size()) + " bytes, expected " +
+                                                std::to_string(aead_key_length(alg)));
+  }
+  return std::unique_ptr<Aead>(std::make_unique<IpsecMbGcm>(alg, m.mgr, key));
+}
+
+}  // namespace tessera::crypto
