@@ -9,7 +9,7 @@ JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test test-asan test-interop bench format install clean \
-        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind
+        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind test-ct
 
 all: build
 
@@ -66,6 +66,11 @@ test-valgrind: deps
 	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(BUILD_VALGRIND) -j $(JOBS)
 	bash tests/valgrind/run.sh $(BUILD_VALGRIND)
+
+# Constant-time checks (ctgrind style, docs/constant-time.md): secrets marked
+# undefined, run under valgrind memcheck; also part of `make test` (label ct).
+test-ct: build
+	cd $(BUILD) && ctest --output-on-failure -L ct --timeout 600
 
 test-interop: build
 	cd $(BUILD) && ctest --output-on-failure -L interop --timeout 600

@@ -157,6 +157,8 @@ Result<void> Tls13RecordProtection::seal(ContentType type, ByteView plaintext, s
     out.resize(at);
     return std::move(sealed).error();
   }
+  // The protected record goes on the wire: it is public (constant-time check).
+  ct_declassify(inner, length);
   return ok();
 }
 
@@ -240,12 +242,27 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
   }
   uint8_t last_bytes[kBlock];
   std::memcpy(last_bytes, last, kBlock);  // memory order, independent of endianness
-  size_t pos = 0;
+  // The index inside the block is found first and the block's offset added
+  // after the loop: with `last_block * kBlock + j` inside it, g++ 12 -O2
+  // strength-reduced the loop counter to start at that (secret) offset, so
+  // the loop bound and the load address became secret-derived (caught by the
+  // constant-time check, tests/ct).
+  size_t in_block = 0;
   for (size_t j = 0; j < kBlock; ++j) {
     size_t nonzero =
         static_cast<size_t>(0) - static_cast<size_t>(~ct_eq_mask(last_bytes[j], 0) & 1u);
-    pos = (pos & ~nonzero) | ((last_block * kBlock + j) & nonzero);
+    in_block = (in_block & ~nonzero) | (j & nonzero);
   }
+  size_t pos = last_block * kBlock + in_block;
+  // Only the scan above must not depend on the padding. From here on the
+  // record has authenticated, and its content, content type and content
+  // length are public: they decide how the record is handled, and its length
+  // reaches the application. Declassified for the constant-time check
+  // (docs/constant-time.md); this is the point where the padding length stops
+  // being secret.
+  ct_declassify(&found, sizeof found);
+  ct_declassify(&pos, sizeof pos);
+  ct_declassify(inner.data(), inner_len);
   // RFC 8446 5.4: "If a receiving implementation does not find a non-zero
   // octet in the cleartext, it MUST terminate the connection with an
   // "unexpected_message" alert."
@@ -366,6 +383,8 @@ Result<void> Tls12AeadRecordProtection::seal(ContentType type, ByteView plaintex
     out.resize(at);
     return std::move(sealed).error();
   }
+  // The protected record goes on the wire: it is public (constant-time check).
+  ct_declassify(data, plaintext.size() + kTag);
   return ok();
 }
 
@@ -397,6 +416,9 @@ Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {
   // MUST be generated."
   if (!opened.ok()) return mac_error(seq, opened.error());
   advance_sequence_number();
+  // The record has authenticated: its content is public from here on (the
+  // constant-time check stops at the record layer; docs/constant-time.md).
+  ct_declassify(data.data(), plaintext_len);
   // RFC 5246 6.2.1 (null compression): plaintext over 2^14 -> record_overflow.
   if (plaintext_len > kMaxPlaintext) {
     return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,
