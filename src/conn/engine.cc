@@ -334,6 +334,13 @@ class Engine final : public Connection, private handshake::Channel {
       TESSERA_TRY(record::check_plaintext_record(rec));
       content = rec.fragment;
     }
+    // RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other
+    // record types. That is, if a handshake message is split over two or
+    // more records, there MUST NOT be any other records between them."
+    if (type != ContentType::handshake && hs_buf_.has_partial())
+      return Error(ErrorCode::unexpected_message,
+                   std::string(record::content_type_name(type)) +
+                       " record inside a handshake message split over records");
     if (content.empty() && type == ContentType::application_data) {
       if (++empty_records_ > limits_.max_empty_records)
         return Error(ErrorCode::too_many_messages, "too many empty records");
