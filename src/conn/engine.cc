@@ -347,6 +347,9 @@ class Engine final : public Connection, private handshake::Channel {
       return ok();
     }
     empty_records_ = 0;
+    // Limits::max_warning_alerts counts warning alerts in a row: any other
+    // non-empty record ends the run.
+    if (type != ContentType::alert) warning_alerts_ = 0;
     switch (type) {
       case ContentType::handshake: return on_handshake_data(content);
       case ContentType::alert: return on_alert(content);

@@ -253,6 +253,24 @@ TEST(HostileRecords, HandshakeMessageSplitAcrossRecordsIsAccepted) {
   EXPECT_EQ(k.p.server->error(), nullptr);
 }
 
+// Limits::max_warning_alerts: non-fatal alerts (TLS 1.3: user_canceled,
+// RFC 8446 6.1) in a row; other records end the run.
+TEST(HostileRecords, WarningAlertsInARowUpToTheLimit) {
+  Limits lim;
+  lim.max_warning_alerts = 2;
+  Keyed13 k(lim);
+  const Bytes user_canceled = {1, 90};
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 2; ++i)
+      ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::alert, user_canceled)).ok());
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("y"))).ok());
+  }
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::alert, user_canceled)).ok());
+  k.expect_failure(k.seal(ContentType::alert, user_canceled), ErrorCode::too_many_messages,
+                   AlertDescription::unexpected_message);
+}
+
 // --- plaintext records before the handshake --------------------------------
 
 std::unique_ptr<Connection> new_server(std::shared_ptr<ServerConfig> sc = server_config()) {
@@ -464,6 +482,151 @@ TEST(HostileKeyShare, Ffdhe2048DegenerateValues) {
   expect_share_refused(NamedGroup::ffdhe2048, one, "1");
   expect_share_refused(NamedGroup::ffdhe2048, p_minus_1, "p-1");
   expect_share_refused(NamedGroup::ffdhe2048, p_hex, "p");
+}
+
+// --- TLS 1.2 flights: reordered, duplicated, truncated messages ------------
+
+Policy tls12_policy() {
+  Policy p = Policy::compat();
+  p.min_version = p.max_version = ProtocolVersion::tls12;
+  p.cipher_suites = p.suites_for(ProtocolVersion::tls12);
+  return p;
+}
+
+// handshake_messages splits a plaintext flight into its handshake messages.
+std::vector<Bytes> handshake_messages(const Bytes& flight) {
+  Bytes stream;
+  for (size_t at = 0; at + 5 <= flight.size();) {
+    size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+    if (flight[at] == 22)
+      stream.insert(stream.end(), flight.begin() + at + 5, flight.begin() + at + 5 + len);
+    at += 5 + len;
+  }
+  std::vector<Bytes> out;
+  for (size_t at = 0; at + 4 <= stream.size();) {
+    size_t len = (size_t{stream[at + 1]} << 16) | (size_t{stream[at + 2]} << 8) | stream[at + 3];
+    out.emplace_back(stream.begin() + at, stream.begin() + at + 4 + len);
+    at += 4 + len;
+  }
+  return out;
+}
+
+Bytes one_record(const std::vector<Bytes>& msgs) {
+  Bytes body;
+  for (const Bytes& m : msgs) body.insert(body.end(), m.begin(), m.end());
+  Bytes r = {0x16, 0x03, 0x03, static_cast<uint8_t>(body.size() >> 8),
+             static_cast<uint8_t>(body.size())};
+  r.insert(r.end(), body.begin(), body.end());
+  return r;
+}
+
+struct Tls12Flight {
+  std::unique_ptr<Connection> client, server;
+  std::vector<Bytes> msgs;  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
+  explicit Tls12Flight(const std::string& cred = "server-ec") {
+    auto cc = client_config();
+    cc->policy = tls12_policy();
+    auto sc = server_config(cred);
+    sc->policy = tls12_policy();
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = std::move(*Connection::server(sc));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    msgs = handshake_messages(take_out(*server));
+    EXPECT_EQ(msgs.size(), 4u);
+  }
+  void expect_client_refuses(const std::vector<Bytes>& flight, ErrorCode code,
+                             AlertDescription alert) {
+    auto r = client->receive_tls(one_record(flight));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), code) << r.error().to_string();
+    EXPECT_EQ(plaintext_alert(*client), alert);
+  }
+};
+
+TEST(HostileFlight, Tls12FlightAsSentIsAccepted) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  ASSERT_TRUE(f.client->receive_tls(one_record(f.msgs)).ok());
+  EXPECT_FALSE(f.client->pending_tls().empty());  // ClientKeyExchange ...
+}
+
+// RFC 5246 7.3 fixes the order; a message out of it is unexpected_message.
+TEST(HostileFlight, Tls12ReorderedServerFlight) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[2], f.msgs[1], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileFlight, Tls12DuplicatedServerHello) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileFlight, Tls12DuplicatedCertificate) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[1], f.msgs[1], f.msgs[2], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+// A ServerKeyExchange whose length header was cut to 10 bytes: its fields
+// run past the end -> decode_error (RFC 8446 6.2 / RFC 5246 7.2.2).
+TEST(HostileFlight, Tls12TruncatedServerKeyExchange) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  Bytes ske(f.msgs[2].begin(), f.msgs[2].begin() + 4 + 10);
+  ske[1] = 0;
+  ske[2] = 0;
+  ske[3] = 10;
+  f.expect_client_refuses({f.msgs[0], f.msgs[1], ske, f.msgs[3]}, ErrorCode::decode_truncated,
+                          AlertDescription::decode_error);
+}
+
+// RFC 7919 5.1 / RFC 5246 8.1.2: a DHE ClientKeyExchange Yc of 0, 1 or p-1
+// is refused with illegal_parameter, before any key is derived.
+TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
+  for (uint8_t last : {0, 1, 2}) {  // 2 stands for p-1 below
+    auto cc = client_config();
+    cc->policy = tls12_policy();
+    cc->policy.cipher_suites = {CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    cc->policy.groups = {NamedGroup::ffdhe2048};
+    auto sc = server_config("server-rsa");
+    sc->policy = tls12_policy();
+    auto client = std::move(*Connection::client(cc, {"localhost", {}}));
+    auto server = std::move(*Connection::server(sc));
+    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
+    ASSERT_TRUE(client->receive_tls(take_out(*server)).ok());
+    Bytes out = take_out(*client);
+    // The first record is the ClientKeyExchange: 5 + 4 + 2 + 256 bytes.
+    ASSERT_GE(out.size(), 267u);
+    ASSERT_EQ(out[5], 16);  // client_key_exchange
+    ASSERT_EQ(out[9], 1);   // Yc length 256
+    ASSERT_EQ(out[10], 0);
+    Bytes cke(out.begin(), out.begin() + 267);
+    if (last == 2) {
+      // p-1: ffdhe2048's p ends in 64 one bits and starts with 64 more.
+      std::fill(cke.begin() + 11, cke.end(), 0xff);
+      Bytes p = *from_hex(
+          "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939D"
+          "CE249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1A"
+          "F3B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB1"
+          "82B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D"
+          "709E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FC"
+          "BC2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF");
+      std::copy(p.begin(), p.end(), cke.begin() + 11);
+      cke.back() = 0xfe;
+    } else {
+      std::fill(cke.begin() + 11, cke.end(), 0);
+      cke.back() = last;
+    }
+    auto r = server->receive_tls(cke);
+    ASSERT_FALSE(r.ok()) << int(last);
+    EXPECT_EQ(r.error().code(), ErrorCode::invalid_key_share) << r.error().to_string();
+    EXPECT_EQ(plaintext_alert(*server), AlertDescription::illegal_parameter) << int(last);
+  }
 }
 
 }  // namespace
