@@ -62,41 +62,34 @@ class StallingServer {
   std::thread thread_;
 };
 
-Result<void> client_handshake(int fd, StreamTimeouts to, std::chrono::nanoseconds& took) {
+// expect_client_timeout runs a client Stream handshake against a
+// StallingServer and expects `timeout` well before the I/O timeout.
+void expect_client_timeout(size_t send_now, std::chrono::milliseconds trickle, StreamTimeouts to) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  StallingServer server(fds[1], send_now, trickle);
   auto c = Connection::client(client_config(), {"localhost", {}});
-  EXPECT_TRUE(c.ok());
-  Stream s(fd, std::move(*c), to);
+  ASSERT_TRUE(c.ok());
+  Stream s(fds[0], std::move(*c), to);
   auto t0 = std::chrono::steady_clock::now();
   auto r = s.handshake();
-  took = std::chrono::steady_clock::now() - t0;
-  return r;
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::timeout) << r.error().to_string();
+  EXPECT_LT(took, 3s);  // the handshake deadline, not the 5 s I/O timeout
 }
 
 // The server sends its ServerHello record (the first 100 bytes of its flight
 // hold at least that much) and then nothing: the whole-handshake deadline
 // (400 ms) ends it, long before the 5 s I/O timeout would.
 TEST(StreamHostileServer, ServerThatNeverFinishesItsFlight) {
-  int fds[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
-  StallingServer server(fds[1], 100, 0ms);
-  std::chrono::nanoseconds took{};
-  auto r = client_handshake(fds[0], StreamTimeouts{400ms, 5s}, took);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), ErrorCode::timeout) << r.error().to_string();
-  EXPECT_LT(took, 3s);  // the handshake deadline, not the 5 s I/O timeout
+  expect_client_timeout(100, 0ms, StreamTimeouts{400ms, 5s});
 }
 
 // One byte every 100 ms keeps each read under its I/O timeout; the
 // whole-handshake deadline still ends it (a slowloris against the client).
 TEST(StreamHostileServer, TricklingServerHitsTheHandshakeDeadline) {
-  int fds[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
-  StallingServer server(fds[1], 10, 100ms);
-  std::chrono::nanoseconds took{};
-  auto r = client_handshake(fds[0], StreamTimeouts{500ms, 5s}, took);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), ErrorCode::timeout) << r.error().to_string();
-  EXPECT_LT(took, 3s);
+  expect_client_timeout(10, 100ms, StreamTimeouts{500ms, 5s});
 }
 
 }  // namespace
