@@ -629,5 +629,129 @@ TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
   }
 }
 
+// --- TLS 1.3 server flights, decrypted and rearranged ------------------------
+
+std::unique_ptr<record::Tls13RecordProtection> hs_protection(const Bytes& secret) {
+  auto& prov = *crypto::default_provider();
+  auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
+  EXPECT_TRUE(k.ok());
+  return std::move(*record::Tls13RecordProtection::create(prov, AeadAlgorithm::aes_128_gcm,
+                                                          k->key.view(), k->iv.view()));
+}
+
+// A client that has processed the ServerHello, and the server's encrypted
+// messages (EncryptedExtensions, Certificate, CertificateVerify, Finished) in
+// the clear, to be re-sent in any order under the server's handshake keys.
+struct Tls13Flight {
+  KeyLog log;
+  std::unique_ptr<Connection> client, server;
+  std::vector<Bytes> msgs;
+  Tls13Flight() {
+    auto cc = client_config();
+    cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->keylog = collect(log);
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = std::move(*Connection::server(server_config()));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    Bytes flight = take_out(*server);
+    Bytes encrypted_stream;
+    for (size_t at = 0; at + 5 <= flight.size();) {
+      size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+      Bytes rec(flight.begin() + at, flight.begin() + at + 5 + len);
+      at += 5 + len;
+      if (rec[0] == 22) {
+        EXPECT_TRUE(client->receive_tls(rec).ok());  // ServerHello: keys now known
+      } else if (rec[0] == 23) {
+        encrypted_stream.insert(encrypted_stream.end(), rec.begin(), rec.end());
+      }
+    }
+    auto reader = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    Bytes plain;
+    for (size_t at = 0; at + 5 <= encrypted_stream.size();) {
+      size_t len = (size_t{encrypted_stream[at + 3]} << 8) | encrypted_stream[at + 4];
+      record::Record rec{ContentType::application_data, 0x0303,
+                         MutableByteView(encrypted_stream.data() + at + 5, len)};
+      auto opened = reader->open(rec);
+      EXPECT_TRUE(opened.ok());
+      if (opened.ok())
+        plain.insert(plain.end(), opened->plaintext.begin(), opened->plaintext.end());
+      at += 5 + len;
+    }
+    for (size_t at = 0; at + 4 <= plain.size();) {
+      size_t len = (size_t{plain[at + 1]} << 16) | (size_t{plain[at + 2]} << 8) | plain[at + 3];
+      msgs.emplace_back(plain.begin() + at, plain.begin() + at + 4 + len);
+      at += 4 + len;
+    }
+  }
+  // deliver seals `flight` as one handshake record and gives it to the client.
+  Result<void> deliver(const std::vector<Bytes>& flight) {
+    auto writer = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    Bytes body, wire;
+    for (const Bytes& m : flight) body.insert(body.end(), m.begin(), m.end());
+    EXPECT_TRUE(writer->seal(ContentType::handshake, body, 0, wire).ok());
+    return client->receive_tls(wire);
+  }
+  // client_alert decrypts the alert the client queued (under its handshake keys).
+  std::optional<AlertDescription> client_alert() {
+    Bytes out = take_out(*client);
+    auto reader = hs_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+    for (size_t at = 0; at + 5 <= out.size();) {
+      size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
+      if (out[at] == 23) {
+        record::Record rec{ContentType::application_data, 0x0303,
+                           MutableByteView(out.data() + at + 5, len)};
+        auto opened = reader->open(rec);
+        if (opened.ok() && opened->type == ContentType::alert && opened->plaintext.size() == 2)
+          return static_cast<AlertDescription>(opened->plaintext[1]);
+      }
+      at += 5 + len;
+    }
+    return std::nullopt;
+  }
+  void expect_refused(const std::vector<Bytes>& flight) {
+    auto r = deliver(flight);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().to_string();
+    EXPECT_EQ(client_alert(), AlertDescription::unexpected_message);
+  }
+};
+
+TEST(HostileFlight, Tls13FlightAsSentIsAccepted) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  ASSERT_TRUE(f.deliver(f.msgs).ok());
+  EXPECT_TRUE(f.client->is_handshake_done());
+}
+
+// RFC 8446 4: the server's messages come in a fixed order; anything else is
+// unexpected_message (RFC 8446 6.2).
+TEST(HostileFlight, Tls13ReorderedServerFlight) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[1], f.msgs[0], f.msgs[2], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13DuplicatedEncryptedExtensions) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[0], f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13CertificateVerifyMissing) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[0], f.msgs[1], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13DuplicatedFinished) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  // After the first Finished the client is done and answers; the second one
+  // arrives where only post-handshake messages may.
+  auto r = f.deliver({f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3], f.msgs[3]});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message) << r.error().to_string();
+}
+
 }  // namespace
 }  // namespace tessera::testing
