@@ -357,6 +357,7 @@ class Engine final : public Connection, private handshake::Channel {
         if (!hs_->is_done())
           return Error(ErrorCode::unexpected_message,
                        "application data before the handshake completed");
+        key_updates_ = 0;
         app_in_.insert(app_in_.end(), content.begin(), content.end());
         return ok();
       default: return Error(ErrorCode::unexpected_message, "unexpected record type");
@@ -372,6 +373,12 @@ class Engine final : public Connection, private handshake::Channel {
       msg.type = static_cast<wire::HandshakeType>(m->type);
       msg.body = m->body;
       msg.raw = m->message;
+      // Limits::max_key_updates_per_record_window: each KeyUpdate costs a
+      // key derivation (and, when requested, one of ours in reply), so a
+      // peer may send only so many before application data.
+      if (msg.type == wire::HandshakeType::key_update &&
+          ++key_updates_ > limits_.max_key_updates_per_record_window)
+        return Error(ErrorCode::too_many_messages, "too many KeyUpdates without application data");
       TESSERA_TRY(hs_->on_message(msg));
     }
     return ok();
@@ -429,6 +436,7 @@ class Engine final : public Connection, private handshake::Channel {
   bool closed_ = false;
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
+  size_t key_updates_ = 0;  // KeyUpdates received since the last application data
   size_t warning_alerts_ = 0;
 };
 

@@ -49,6 +49,7 @@ struct Keyed13 {
   std::unique_ptr<crypto::Aead> aead;  // client -> server
   Bytes iv;
   uint64_t seq = 0;
+  Bytes secret;  // the current client application traffic secret
   std::unique_ptr<record::Tls13RecordProtection> server_reader;
 
   explicit Keyed13(const Limits& server_limits = {}) {
@@ -66,6 +67,7 @@ struct Keyed13 {
     auto sk = crypto::traffic_keys(prov, HashAlgorithm::sha256, log["SERVER_TRAFFIC_SECRET_0"],
                                    AeadAlgorithm::aes_128_gcm);
     EXPECT_TRUE(ck.ok() && sk.ok());
+    secret = log["CLIENT_TRAFFIC_SECRET_0"];
     aead = std::move(*prov.aead(AeadAlgorithm::aes_128_gcm, ck->key.view()));
     iv = Bytes(ck->iv.view().begin(), ck->iv.view().end());
     server_reader = std::move(*record::Tls13RecordProtection::create(
@@ -84,6 +86,20 @@ struct Keyed13 {
     EXPECT_TRUE(aead->seal(nonce, ByteView(rec.data(), 5), inner, tag).ok());
     rec.insert(rec.end(), inner.begin(), inner.end());
     rec.insert(rec.end(), tag.begin(), tag.end());
+    return rec;
+  }
+  // key_update sends KeyUpdate(update_not_requested) and moves the forger to
+  // the next client traffic key (RFC 8446 7.2).
+  Bytes key_update() {
+    Bytes rec = seal(ContentType::handshake, {24, 0, 0, 1, 0});
+    auto& prov = *crypto::default_provider();
+    auto next = crypto::next_application_traffic_secret(prov, HashAlgorithm::sha256, secret);
+    EXPECT_TRUE(next.ok());
+    secret = Bytes(next->view().begin(), next->view().end());
+    auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
+    aead = std::move(*prov.aead(AeadAlgorithm::aes_128_gcm, k->key.view()));
+    iv = Bytes(k->iv.view().begin(), k->iv.view().end());
+    seq = 0;
     return rec;
   }
   Bytes seal(ContentType type, Bytes content, size_t padding = 0) {
@@ -268,6 +284,20 @@ TEST(HostileRecords, WarningAlertsInARowUpToTheLimit) {
   for (int i = 0; i < 2; ++i)
     ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::alert, user_canceled)).ok());
   k.expect_failure(k.seal(ContentType::alert, user_canceled), ErrorCode::too_many_messages,
+                   AlertDescription::unexpected_message);
+}
+
+// Limits::max_key_updates_per_record_window: KeyUpdates without application
+// data in between are bounded (each costs a key derivation).
+TEST(HostileRecords, KeyUpdatesWithoutDataUpToTheLimit) {
+  Limits lim;
+  lim.max_key_updates_per_record_window = 3;
+  Keyed13 k(lim);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(k.p.server->receive_tls(k.key_update()).ok()) << i;
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("new key"))).ok());
+  EXPECT_EQ(read_all(*k.p.server), "new key");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(k.p.server->receive_tls(k.key_update()).ok()) << i;
+  k.expect_failure(k.key_update(), ErrorCode::too_many_messages,
                    AlertDescription::unexpected_message);
 }
 
