@@ -10,7 +10,7 @@ JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test test-asan test-interop bench format install clean \
-        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind soak
+        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind soak test-ct
 
 all: build
 
@@ -73,6 +73,11 @@ test-valgrind: deps
 # on any error, a descriptor leak or RSS growth (scripts/soak.sh lists the knobs).
 soak: build
 	SOAK_SECONDS=$(SOAK_SECONDS) bash scripts/soak.sh $(BUILD)
+
+# Constant-time checks (ctgrind style, docs/constant-time.md): secrets marked
+# undefined, run under valgrind memcheck; also part of `make test` (label ct).
+test-ct: build
+	cd $(BUILD) && ctest --output-on-failure -L ct --timeout 600
 
 test-interop: build
 	cd $(BUILD) && ctest --output-on-failure -L interop --timeout 600

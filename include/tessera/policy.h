@@ -26,12 +26,18 @@
 
 namespace tessera {
 
+// Limits bound what a peer can make us buffer or loop over; exceeding one is
+// a fatal error with the alert named (tests: tests/unit/conn/hostile_*).
+// The handshake deadline is an I/O matter: StreamTimeouts (tessera/stream.h).
 struct Limits {
+  // decode_error (checked from the message header, before buffering):
   size_t max_handshake_message_size = 64 * 1024;  // per message, after reassembly
-  size_t max_certificate_chain_length = 10;       // certificates in a peer's chain
+  // bad_certificate:
+  size_t max_certificate_chain_length = 10;  // certificates in a peer's chain
   size_t max_certificate_chain_bytes = 128 * 1024;
-  size_t max_empty_records = 32;                  // consecutive empty records
-  size_t max_warning_alerts = 4;                  // TLS 1.2 warning alerts in a row
+  // too_many_messages, alert unexpected_message:
+  size_t max_empty_records = 32;  // consecutive empty records
+  size_t max_warning_alerts = 4;  // non-fatal alerts in a row (TLS 1.2 warnings, user_canceled)
   size_t max_key_updates_per_record_window = 32;  // KeyUpdates without application data
   size_t max_ccs_records = 1;                     // middlebox-compat CCS records (RFC 8446 5)
 };

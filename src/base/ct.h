@@ -12,7 +12,9 @@
 namespace tessera {
 
 // ct_equal returns true iff a and b have equal length and contents. Lengths
-// are treated as public.
+// are treated as public, and so is the result (the protocol reveals it by
+// aborting or not): only where the inputs differ stays secret. Under the
+// constant-time check (see ct_declassify) the result is declassified.
 bool ct_equal(std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 // ct_is_zero returns 0xff..ff if all bytes of a are zero, else 0.
@@ -37,5 +39,23 @@ inline uint8_t ct_select_u8(uint32_t mask, uint8_t a, uint8_t b) {
 // Precondition: out, a and b have the same size.
 void ct_select(uint32_t mask, std::span<const uint8_t> a, std::span<const uint8_t> b,
                std::span<uint8_t> out);
+
+// Constant-time validation hooks, in the style of ctgrind (docs/constant-time.md).
+// When the library is built with TESSERA_CT_VALGRIND (the default when
+// <valgrind/memcheck.h> is available) these are valgrind memcheck client
+// requests, otherwise no-ops; outside valgrind a client request costs a few
+// instructions and does nothing.
+//
+// ct_poison marks n bytes at p as secret ("undefined" to memcheck): any branch
+// or memory index that depends on them is then reported. Tests use it on keys
+// and shared secrets.
+void ct_poison(const void* p, size_t n);
+
+// ct_declassify marks n bytes at p as public again. The library calls it only
+// where a value derived from a secret is public by design, each with a comment
+// saying why: a ciphertext leaving on the wire, a record's content once its tag
+// has verified, the outcome of a MAC or Finished comparison, a length the
+// protocol reveals.
+void ct_declassify(const void* p, size_t n);
 
 }  // namespace tessera

@@ -401,12 +401,22 @@ class Engine final : public Connection, private handshake::Channel {
       TESSERA_TRY(record::check_plaintext_record(rec));
       content = rec.fragment;
     }
+    // RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other
+    // record types. That is, if a handshake message is split over two or
+    // more records, there MUST NOT be any other records between them."
+    if (type != ContentType::handshake && hs_buf_.has_partial())
+      return Error(ErrorCode::unexpected_message,
+                   std::string(record::content_type_name(type)) +
+                       " record inside a handshake message split over records");
     if (content.empty() && type == ContentType::application_data) {
       if (++empty_records_ > limits_.max_empty_records)
         return Error(ErrorCode::too_many_messages, "too many empty records");
       return ok();
     }
     empty_records_ = 0;
+    // Limits::max_warning_alerts counts warning alerts in a row: any other
+    // non-empty record ends the run.
+    if (type != ContentType::alert) warning_alerts_ = 0;
     switch (type) {
       case ContentType::handshake: return on_handshake_data(content);
       case ContentType::alert: return on_alert(content);
@@ -424,6 +434,7 @@ class Engine final : public Connection, private handshake::Channel {
         if (!hs_->is_done())
           return Error(ErrorCode::unexpected_message,
                        "application data before the handshake completed");
+        key_updates_ = 0;
         // The plaintext was decrypted in place in the deframer's buffer and
         // stays there for app_data().
         deframer_.keep(content);
@@ -441,6 +452,12 @@ class Engine final : public Connection, private handshake::Channel {
       msg.type = static_cast<wire::HandshakeType>(m->type);
       msg.body = m->body;
       msg.raw = m->message;
+      // Limits::max_key_updates_per_record_window: each KeyUpdate costs a
+      // key derivation (and, when requested, one of ours in reply), so a
+      // peer may send only so many before application data.
+      if (msg.type == wire::HandshakeType::key_update &&
+          ++key_updates_ > limits_.max_key_updates_per_record_window)
+        return Error(ErrorCode::too_many_messages, "too many KeyUpdates without application data");
       TESSERA_TRY(hs_->on_message(msg));
     }
     return ok();
@@ -501,6 +518,7 @@ class Engine final : public Connection, private handshake::Channel {
   bool closed_ = false;
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
+  size_t key_updates_ = 0;  // KeyUpdates received since the last application data
   size_t warning_alerts_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "crypto/tls12_keys.h"
 
+#include <cassert>
 #include <string>
 
 #include "base/ct.h"
@@ -122,6 +123,26 @@ Result<SecretBytes> tls12_export_keying_material(Provider& provider, HashAlgorit
   seed.bytes(server_random);
   if (context) seed.prefixed<2>([&](ByteWriter& w) { w.bytes(*context); });
   return provider.tls12_prf(prf_hash, master_secret, label, seed.view(), length);
+}
+
+SecretBytes tls12_rsa_premaster_from_em(ByteView em, uint16_t client_version, ByteView fallback) {
+  assert(em.size() >= kTls12PremasterSize + 11 && fallback.size() == kTls12PremasterSize);
+  // RFC 8017 7.2.2 / RFC 5246 7.4.7.1: EM = 0x00 || 0x02 || PS || 0x00 || M
+  // with PS at least 8 non-zero bytes and M the 48-byte PreMasterSecret whose
+  // first two bytes are ClientHello.client_version. With |M| fixed at 48 the
+  // layout is fixed too: PS occupies EM[2 .. k-50], the separator is EM[k-49].
+  const size_t k = em.size();
+  uint32_t good = ct_eq_mask(em[0], 0x00);
+  good &= ct_eq_mask(em[1], 0x02);
+  const size_t sep = k - kTls12PremasterSize - 1;
+  for (size_t i = 2; i < sep; ++i) good &= ~ct_eq_mask(em[i], 0x00);  // PS bytes non-zero
+  good &= ct_eq_mask(em[sep], 0x00);
+  ByteView m = em.subspan(sep + 1);
+  good &= ct_eq_mask(m[0], static_cast<uint8_t>(client_version >> 8));
+  good &= ct_eq_mask(m[1], static_cast<uint8_t>(client_version & 0xff));
+  SecretBytes out(kTls12PremasterSize);
+  ct_select(good, m, fallback, out.mutable_view());
+  return out;
 }
 
 }  // namespace tessera::crypto

@@ -82,6 +82,18 @@ Result<void> tls12_verify_finished(Provider& provider, HashAlgorithm prf_hash,
                                    ByteView master_secret, Tls12Sender sender,
                                    ByteView handshake_hash, ByteView received);
 
+// kTls12PremasterSize: RFC 5246 7.4.7.1, the RSA-transported PreMasterSecret.
+inline constexpr size_t kTls12PremasterSize = 48;
+
+// tls12_rsa_premaster_from_em is the padding check of RSA key transport with
+// implicit rejection (RFC 5246 7.4.7.1, RFC 8017 7.2.2): given EM, the raw RSA
+// decryption of the ClientKeyExchange (as many bytes as the modulus), it
+// returns M if EM = 0x00 || 0x02 || PS (>= 8 non-zero bytes) || 0x00 || M
+// with |M| = 48 and M starting with client_version, and `fallback` otherwise.
+// Constant time: no branch or index depends on EM's contents (checked by
+// tests/ct). Preconditions: em.size() >= 59, fallback.size() == 48.
+SecretBytes tls12_rsa_premaster_from_em(ByteView em, uint16_t client_version, ByteView fallback);
+
 // tls12_export_keying_material implements the TLS 1.2 exporter (RFC 5705 4):
 //   PRF(master_secret, label, client_random + server_random
 //       [+ uint16 context_length + context_value])[0..length-1]

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/ct.h"
 #include "crypto/key_schedule.h"
 #include "handshake/messages13.h"
 
@@ -105,8 +106,20 @@ Result<Bytes> dh_value_padded(ByteView y, size_t p_size) {
 
 SecretBytes strip_leading_zeros(SecretBytes z) {
   ByteView v = z.view();
+  // Count the leading zero bytes without a branch on Z: the loop runs over
+  // all of Z and keeps a mask that stays set while the bytes are zero.
   size_t n = 0;
-  while (n < v.size() && v[n] == 0) ++n;
+  uint32_t leading = 0xffffffffu;
+  for (uint8_t b : v) {
+    leading &= ct_eq_mask(b, 0);
+    n += leading & 1u;
+  }
+  // RFC 5246 8.1.2 makes the premaster's length depend on Z, and the length
+  // shows in the PRF's timing (the "Raccoon" attack, 2020): the count is
+  // public by the protocol's design, so it is declassified here and the
+  // rest of the handshake may use the length (docs/constant-time.md). TLS 1.3
+  // (RFC 8446 7.4.1) keeps the leading zeros; prefer it or ECDHE.
+  ct_declassify(&n, sizeof n);
   if (n == 0) return z;
   return SecretBytes(v.subspan(n));
 }

@@ -121,11 +121,17 @@ ContentScan find_content_type(const uint8_t* data, size_t len) {
   }
   uint8_t bytes[kScanChunk];
   std::memcpy(bytes, sel, kScanChunk);  // memory order, independent of endianness
-  uint64_t pos = 0;
+  // The index inside the chunk is found first and the chunk's offset added
+  // after the loop: with `last_chunk * kScanChunk + j` inside it, g++ 12 -O2
+  // strength-reduces the loop counter to start at that (secret) offset, so
+  // the loop bound and the load address become secret-derived (caught by the
+  // constant-time check, tests/ct).
+  uint64_t in_chunk = 0;
   for (size_t j = 0; j < kScanChunk; ++j) {
     const uint64_t nz = nonzero_mask(bytes[j]);
-    pos = (pos & ~nz) | ((last_chunk * kScanChunk + j) & nz);
+    in_chunk = (in_chunk & ~nz) | (static_cast<uint64_t>(j) & nz);
   }
+  const uint64_t pos = last_chunk * kScanChunk + in_chunk;
   return ContentScan{found, static_cast<size_t>(pos & found)};
 }
 
@@ -258,6 +264,8 @@ Result<size_t> Tls13RecordProtection::seal_into(ContentType type, ByteView plain
       aead_->seal_from(nonce, header, plaintext, ByteView(trailer, 1 + padding_len),
                        MutableByteView(inner, inner_len), MutableByteView(inner + inner_len, kTag));
   if (!sealed.ok()) return std::move(sealed).error();
+  // The protected record goes on the wire: it is public (constant-time check).
+  ct_declassify(inner, length);
   return kHeaderSize + length;
 }
 
@@ -309,8 +317,17 @@ Result<OpenedRecord> Tls13RecordProtection::open(const Record& record) {
   // RFC 8446 5.4: the receiver scans from the end for the first non-zero
   // octet, which is the content type.
   const ContentScan scan = find_content_type(inner.data(), inner_len);
-  const uint64_t found = scan.found;
-  const size_t pos = scan.pos;
+  uint64_t found = scan.found;
+  size_t pos = scan.pos;
+  // Only the scan above must not depend on the padding. From here on the
+  // record has authenticated, and its content, content type and content
+  // length are public: they decide how the record is handled, and its length
+  // reaches the application. Declassified for the constant-time check
+  // (docs/constant-time.md); this is the point where the padding length stops
+  // being secret.
+  ct_declassify(&found, sizeof found);
+  ct_declassify(&pos, sizeof pos);
+  ct_declassify(inner.data(), inner_len);
   // RFC 8446 5.4: "If a receiving implementation does not find a non-zero
   // octet in the cleartext, it MUST terminate the connection with an
   // "unexpected_message" alert."
@@ -432,6 +449,8 @@ Result<size_t> Tls12AeadRecordProtection::seal_into(ContentType type, ByteView p
   Result<void> sealed = aead_->seal(nonce, aad, MutableByteView(data, plaintext.size()),
                                     MutableByteView(data + plaintext.size(), kTag));
   if (!sealed.ok()) return std::move(sealed).error();
+  // The protected record goes on the wire: it is public (constant-time check).
+  ct_declassify(data, plaintext.size() + kTag);
   return kHeaderSize + length;
 }
 
@@ -463,6 +482,9 @@ Result<OpenedRecord> Tls12AeadRecordProtection::open(const Record& record) {
   // MUST be generated."
   if (!opened.ok()) return mac_error(seq, opened.error());
   advance_sequence_number();
+  // The record has authenticated: its content is public from here on (the
+  // constant-time check stops at the record layer; docs/constant-time.md).
+  ct_declassify(data.data(), plaintext_len);
   // RFC 5246 6.2.1 (null compression): plaintext over 2^14 -> record_overflow.
   if (plaintext_len > kMaxPlaintext) {
     return Error(ErrorCode::record_overflow, AlertDescription::record_overflow,

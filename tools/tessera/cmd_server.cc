@@ -31,7 +31,7 @@ struct ServerOptions {
   bool echo = false;
   int max_connections = 0;  // 0 = unlimited (for tests: exit after N)
   uint32_t max_early_data = 0;
-  unsigned workers = 0;     // 0 = one per core
+  unsigned workers = 0;  // 0 = one per core
   double handshake_timeout = 10, idle_timeout = 300;
   TlsOptions tls;
 };

@@ -5,14 +5,14 @@
 
 #include <string>
 
-#include "base/ct.h"
 #include "crypto/openssl/internal.h"
 #include "crypto/openssl/openssl_provider.h"
+#include "crypto/tls12_keys.h"
 
 namespace tessera::crypto {
 
 namespace {
-constexpr size_t kPremasterSize = 48;
+constexpr size_t kPremasterSize = kTls12PremasterSize;
 }  // namespace
 
 Result<Bytes> OpenSslProvider::rsa_encrypt_pkcs1(const PublicKey& key, ByteView plaintext) {
@@ -51,7 +51,7 @@ namespace ossl {
 // be handled exactly like a well-formed one carrying a random premaster: the
 // caller draws `fallback` before decrypting, and we return either the
 // decrypted premaster or `fallback`, chosen with a constant-time select. The
-// padding check below uses only mask arithmetic: no branch, no early return
+// padding check (tls12_rsa_premaster_from_em) uses only mask arithmetic: no branch, no early return
 // and no error depends on the decrypted bytes.
 Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
                                           uint16_t client_version, const SecretBytes& fallback) {
@@ -75,22 +75,7 @@ Result<SecretBytes> rsa_decrypt_premaster(EVP_PKEY* key, ByteView ciphertext,
     clear_errors();
     return fallback.copy();
   }
-  // RFC 8017 7.2.2 / RFC 5246 7.4.7.1: EM = 0x00 || 0x02 || PS || 0x00 || M
-  // with PS at least 8 non-zero bytes and M the 48-byte PreMasterSecret whose
-  // first two bytes are ClientHello.client_version. With |M| fixed at 48 the
-  // layout is fixed too: PS occupies EM[2 .. k-50], the separator is EM[k-49].
-  const uint8_t* e = em.data();
-  uint32_t good = ct_eq_mask(e[0], 0x00);
-  good &= ct_eq_mask(e[1], 0x02);
-  const size_t sep = k - kPremasterSize - 1;
-  for (size_t i = 2; i < sep; ++i) good &= ~ct_eq_mask(e[i], 0x00);  // PS bytes non-zero
-  good &= ct_eq_mask(e[sep], 0x00);
-  const uint8_t* m = e + sep + 1;
-  good &= ct_eq_mask(m[0], static_cast<uint8_t>(client_version >> 8));
-  good &= ct_eq_mask(m[1], static_cast<uint8_t>(client_version & 0xff));
-  SecretBytes out(kPremasterSize);
-  ct_select(good, ByteView(m, kPremasterSize), fallback.view(), out.mutable_view());
-  return out;
+  return tls12_rsa_premaster_from_em(em.view(), client_version, fallback.view());
 }
 
 }  // namespace ossl

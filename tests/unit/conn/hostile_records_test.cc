@@ -1,0 +1,787 @@
+// Hostile peers, record layer and limits (issue 7): a peer that knows the
+// traffic keys (taken from the key log) sends protected records no honest
+// implementation would: empty, oversized, typeless, interleaved; plus the
+// Policy limits (empty records, warning alerts, certificate chains, handshake
+// message size) and invalid key shares inside real ClientHellos. Each test
+// checks the exact error and the alert actually queued for the peer.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "base/hex.h"
+#include "crypto/key_schedule.h"
+#include "crypto/tls12_keys.h"
+#include "pair.h"
+#include "record/protection.h"
+#include "record/record.h"
+
+namespace tessera::testing {
+namespace {
+
+using record::ContentType;
+
+Bytes take_out(Connection& c) {
+  auto b = c.pending_tls();
+  Bytes v(b.begin(), b.end());
+  c.consume_tls(v.size());
+  return v;
+}
+
+// Keys by key-log label ("CLIENT_TRAFFIC_SECRET_0", "CLIENT_RANDOM", ...).
+using KeyLog = std::map<std::string, Bytes>;
+
+KeyLogCallback collect(KeyLog& log) {
+  return [&log](std::string_view line) {
+    std::string l(line);
+    auto a = l.find(' '), b = l.rfind(' ');
+    log[l.substr(0, a)] = *from_hex(l.substr(b + 1));
+  };
+}
+
+// A TLS 1.3 pair (TLS_AES_128_GCM_SHA256, no tickets) after its handshake,
+// with a forger that writes the client's protected records and a reader for
+// the server's.
+struct Keyed13 {
+  Pair p;
+  KeyLog log;
+  std::unique_ptr<crypto::Aead> aead;  // client -> server
+  Bytes iv;
+  uint64_t seq = 0;
+  Bytes secret;  // the current client application traffic secret
+  std::unique_ptr<record::Tls13RecordProtection> server_reader;
+
+  explicit Keyed13(const Limits& server_limits = {}) {
+    auto cc = client_config();
+    cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->keylog = collect(log);
+    auto sc = server_config();
+    sc->policy.limits = server_limits;
+    sc->tickets = 0;
+    p = make_tls_pair(cc, sc);
+    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    auto& prov = *crypto::default_provider();
+    auto ck = crypto::traffic_keys(prov, HashAlgorithm::sha256, log["CLIENT_TRAFFIC_SECRET_0"],
+                                   AeadAlgorithm::aes_128_gcm);
+    auto sk = crypto::traffic_keys(prov, HashAlgorithm::sha256, log["SERVER_TRAFFIC_SECRET_0"],
+                                   AeadAlgorithm::aes_128_gcm);
+    EXPECT_TRUE(ck.ok() && sk.ok());
+    secret = log["CLIENT_TRAFFIC_SECRET_0"];
+    aead = std::move(*prov.aead(AeadAlgorithm::aes_128_gcm, ck->key.view()));
+    iv = Bytes(ck->iv.view().begin(), ck->iv.view().end());
+    server_reader = std::move(*record::Tls13RecordProtection::create(
+        prov, AeadAlgorithm::aes_128_gcm, sk->key.view(), sk->iv.view()));
+  }
+
+  // seal_inner protects an arbitrary TLSInnerPlaintext (content || type ||
+  // zeros) as the client would, with the next sequence number.
+  Bytes seal_inner(Bytes inner) {
+    size_t len = inner.size() + 16;
+    Bytes rec = {0x17, 0x03, 0x03, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+    Bytes nonce = iv;
+    for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<uint8_t>(seq >> (56 - 8 * i));
+    ++seq;
+    Bytes tag(16);
+    EXPECT_TRUE(aead->seal(nonce, ByteView(rec.data(), 5), inner, tag).ok());
+    rec.insert(rec.end(), inner.begin(), inner.end());
+    rec.insert(rec.end(), tag.begin(), tag.end());
+    return rec;
+  }
+  // key_update sends KeyUpdate(update_not_requested) and moves the forger to
+  // the next client traffic key (RFC 8446 7.2).
+  Bytes key_update() {
+    Bytes rec = seal(ContentType::handshake, {24, 0, 0, 1, 0});
+    auto& prov = *crypto::default_provider();
+    auto next = crypto::next_application_traffic_secret(prov, HashAlgorithm::sha256, secret);
+    EXPECT_TRUE(next.ok());
+    secret = Bytes(next->view().begin(), next->view().end());
+    auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
+    aead = std::move(*prov.aead(AeadAlgorithm::aes_128_gcm, k->key.view()));
+    iv = Bytes(k->iv.view().begin(), k->iv.view().end());
+    seq = 0;
+    return rec;
+  }
+  Bytes seal(ContentType type, Bytes content, size_t padding = 0) {
+    content.push_back(static_cast<uint8_t>(type));
+    content.resize(content.size() + padding, 0);
+    return seal_inner(std::move(content));
+  }
+
+  // server_alert decrypts what the server queued and returns the alert in it.
+  std::optional<AlertDescription> server_alert() {
+    Bytes out = take_out(*p.server);
+    std::optional<AlertDescription> alert;
+    size_t at = 0;
+    while (at + 5 <= out.size()) {
+      size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
+      if (at + 5 + len > out.size()) break;
+      record::Record rec{static_cast<ContentType>(out[at]), 0x0303,
+                         MutableByteView(out.data() + at + 5, len)};
+      auto opened = server_reader->open(rec);
+      if (!opened.ok()) return std::nullopt;
+      if (opened->type == ContentType::alert && opened->plaintext.size() == 2)
+        alert = static_cast<AlertDescription>(opened->plaintext[1]);
+      at += 5 + len;
+    }
+    return alert;
+  }
+
+  void expect_failure(Bytes wire, ErrorCode code, AlertDescription alert) {
+    auto r = p.server->receive_tls(wire);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), code) << r.error().to_string();
+    EXPECT_EQ(server_alert(), alert);
+  }
+};
+
+Bytes app(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+std::string read_all(Connection& c) {
+  auto d = c.app_data();
+  std::string s(d.begin(), d.end());
+  c.consume_app_data(d.size());
+  return s;
+}
+
+// The forger itself must be right, or every test below proves nothing.
+TEST(HostileRecords, ForgedRecordsAreAccepted) {
+  Keyed13 k;
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("hello"))).ok());
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("!"), 300)).ok());
+  EXPECT_EQ(read_all(*k.p.server), "hello!");
+}
+
+// RFC 8446 5.1: "Zero-length fragments of Application Data MAY be sent, as
+// they are potentially useful as a traffic analysis countermeasure." Allowed,
+// but Limits::max_empty_records in a row bounds them (a peer could otherwise
+// keep us decrypting nothing forever).
+TEST(HostileRecords, EmptyApplicationDataAllowedUpToTheLimit) {
+  Limits lim;
+  lim.max_empty_records = 3;
+  Keyed13 k(lim);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, {})).ok());
+  // Data in between resets the count.
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("x"))).ok());
+  EXPECT_EQ(read_all(*k.p.server), "x");
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, {})).ok());
+  k.expect_failure(k.seal(ContentType::application_data, {}), ErrorCode::too_many_messages,
+                   AlertDescription::unexpected_message);
+}
+
+// RFC 8446 5.1: "Implementations MUST NOT send zero-length fragments of
+// Handshake types, even if those fragments contain padding." 5.4 keeps the
+// rule under protection; alerts carry exactly two bytes (RFC 8446 6).
+TEST(HostileRecords, ProtectedEmptyHandshakeRecord) {
+  Keyed13 k;
+  k.expect_failure(k.seal(ContentType::handshake, {}, 10), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+TEST(HostileRecords, ProtectedEmptyAlertRecord) {
+  Keyed13 k;
+  k.expect_failure(k.seal(ContentType::alert, {}), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+// RFC 8446 6: an alert is level + description, two bytes.
+TEST(HostileRecords, ProtectedAlertOfWrongLength) {
+  Keyed13 k;
+  auto r = k.p.server->receive_tls(k.seal(ContentType::alert, {2, 40, 0}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decode_error);
+  EXPECT_EQ(k.server_alert(), AlertDescription::decode_error);
+}
+
+// RFC 8446 5.4: no non-zero octet in the cleartext -> unexpected_message.
+TEST(HostileRecords, ProtectedAllZeroPlaintext) {
+  Keyed13 k;
+  k.expect_failure(k.seal_inner(Bytes(40, 0)), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+// RFC 8446 5: unknown content types -> unexpected_message; so is an
+// encrypted change_cipher_spec ("An implementation which receives any other
+// change_cipher_spec value or which receives a protected change_cipher_spec
+// record MUST abort the handshake with an "unexpected_message" alert.").
+TEST(HostileRecords, ProtectedUnknownContentType) {
+  Keyed13 k;
+  k.expect_failure(k.seal(static_cast<ContentType>(0x19), app("abc")),
+                   ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileRecords, ProtectedChangeCipherSpec) {
+  Keyed13 k;
+  k.expect_failure(k.seal(ContentType::change_cipher_spec, {1}), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+// RFC 8446 5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
+// octets"; 5.2: over the limit after decryption -> record_overflow.
+TEST(HostileRecords, ProtectedPlaintextOver2To14Plus1) {
+  Keyed13 k;
+  Bytes inner(record::kMaxInnerPlaintext13 + 1, 'a');
+  inner.back() = static_cast<uint8_t>(ContentType::application_data);
+  k.expect_failure(k.seal_inner(std::move(inner)), ErrorCode::record_overflow,
+                   AlertDescription::record_overflow);
+}
+
+TEST(HostileRecords, PaddingUpToTheLimitIsAccepted) {
+  Keyed13 k;
+  Bytes content = app("ok");
+  size_t padding = record::kMaxInnerPlaintext13 - content.size() - 1;
+  ASSERT_TRUE(
+      k.p.server->receive_tls(k.seal(ContentType::application_data, content, padding)).ok());
+  EXPECT_EQ(read_all(*k.p.server), "ok");
+}
+
+// RFC 8446 5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An endpoint
+// that receives a record that exceeds this length MUST terminate the
+// connection with a "record_overflow" alert."
+TEST(HostileRecords, CiphertextOver2To14Plus256) {
+  Keyed13 k;
+  size_t len = record::kMaxCiphertext13 + 1;
+  Bytes rec = {0x17, 0x03, 0x03, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+  rec.resize(5 + len, 0x42);
+  k.expect_failure(rec, ErrorCode::record_overflow, AlertDescription::record_overflow);
+}
+
+// RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other record
+// types. That is, if a handshake message is split over two or more records,
+// there MUST NOT be any other records between them."
+TEST(HostileRecords, HandshakeMessageInterleavedWithApplicationData) {
+  Keyed13 k;
+  // The first two bytes of a KeyUpdate (type 24, length 00 00 01, 1 byte).
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {24, 0})).ok());
+  k.expect_failure(k.seal(ContentType::application_data, app("data")),
+                   ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileRecords, HandshakeMessageSplitAcrossRecordsIsAccepted) {
+  Keyed13 k;
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {24, 0})).ok());
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {0, 1})).ok());
+  // KeyUpdate body: update_not_requested. The server now reads with the next
+  // key; nothing failed.
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {0})).ok());
+  EXPECT_EQ(k.p.server->error(), nullptr);
+}
+
+// Limits::max_warning_alerts: non-fatal alerts (TLS 1.3: user_canceled,
+// RFC 8446 6.1) in a row; other records end the run.
+TEST(HostileRecords, WarningAlertsInARowUpToTheLimit) {
+  Limits lim;
+  lim.max_warning_alerts = 2;
+  Keyed13 k(lim);
+  const Bytes user_canceled = {1, 90};
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 2; ++i)
+      ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::alert, user_canceled)).ok());
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("y"))).ok());
+  }
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::alert, user_canceled)).ok());
+  k.expect_failure(k.seal(ContentType::alert, user_canceled), ErrorCode::too_many_messages,
+                   AlertDescription::unexpected_message);
+}
+
+// Limits::max_key_updates_per_record_window: KeyUpdates without application
+// data in between are bounded (each costs a key derivation).
+TEST(HostileRecords, KeyUpdatesWithoutDataUpToTheLimit) {
+  Limits lim;
+  lim.max_key_updates_per_record_window = 3;
+  Keyed13 k(lim);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(k.p.server->receive_tls(k.key_update()).ok()) << i;
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::application_data, app("new key"))).ok());
+  EXPECT_EQ(read_all(*k.p.server), "new key");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(k.p.server->receive_tls(k.key_update()).ok()) << i;
+  k.expect_failure(k.key_update(), ErrorCode::too_many_messages,
+                   AlertDescription::unexpected_message);
+}
+
+// --- plaintext records before the handshake --------------------------------
+
+std::unique_ptr<Connection> new_server(std::shared_ptr<ServerConfig> sc = server_config()) {
+  return std::move(*Connection::server(sc));
+}
+
+AlertDescription plaintext_alert(Connection& c) {
+  Bytes v = take_out(c);
+  EXPECT_EQ(v.size(), 7u);
+  if (v.size() < 7) return AlertDescription::close_notify;
+  EXPECT_EQ(v[0], 21);
+  return static_cast<AlertDescription>(v.back());
+}
+
+// RFC 8446 5.1: plaintext records over 2^14 -> record_overflow.
+TEST(HostilePlaintext, RecordOver2To14) {
+  auto s = new_server();
+  size_t len = record::kMaxPlaintext + 1;
+  Bytes rec = {0x16, 0x03, 0x01, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+  rec.resize(5 + len, 0);
+  auto r = s->receive_tls(rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+  EXPECT_EQ(plaintext_alert(*s), AlertDescription::record_overflow);
+}
+
+// RFC 8446 5.1 / RFC 5246 6.2.1: zero-length Handshake, Alert and
+// ChangeCipherSpec fragments are forbidden; application data may not come
+// before the keys at all.
+TEST(HostilePlaintext, ZeroLengthRecordsOfEveryType) {
+  for (uint8_t type : {20, 21, 22, 23}) {
+    auto s = new_server();
+    Bytes rec = {type, 0x03, 0x03, 0x00, 0x00};
+    auto r = s->receive_tls(rec);
+    ASSERT_FALSE(r.ok()) << int(type);
+    EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << int(type);
+    EXPECT_EQ(plaintext_alert(*s), AlertDescription::unexpected_message) << int(type);
+  }
+}
+
+// A zero-length handshake record between two halves of the ClientHello.
+TEST(HostilePlaintext, ZeroLengthHandshakeRecordInsideAMessage) {
+  auto c = std::move(*Connection::client(client_config(), {"localhost", {}}));
+  Bytes ch = take_out(*c);
+  auto s = new_server();
+  // Re-frame the ClientHello: its first 10 bytes, an empty record, the rest.
+  Bytes body(ch.begin() + 5, ch.end());
+  auto frame = [](ByteView b) {
+    Bytes r = {0x16, 0x03, 0x01, static_cast<uint8_t>(b.size() >> 8),
+               static_cast<uint8_t>(b.size())};
+    r.insert(r.end(), b.begin(), b.end());
+    return r;
+  };
+  ASSERT_TRUE(s->receive_tls(frame(ByteView(body).first(10))).ok());
+  auto r = s->receive_tls(frame({}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message);
+  EXPECT_EQ(plaintext_alert(*s), AlertDescription::unexpected_message);
+}
+
+// RFC 8446 5: a change_cipher_spec other than the single byte 0x01 ->
+// unexpected_message.
+TEST(HostilePlaintext, ChangeCipherSpecWithOtherPayload) {
+  auto p = make_tls_pair(client_config(), server_config());
+  Bytes ch = take_out(*p.client);
+  ASSERT_TRUE(p.server->receive_tls(ch).ok());
+  Bytes rec = {0x14, 0x03, 0x03, 0x00, 0x02, 0x01, 0x01};
+  auto r = p.server->receive_tls(rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message);
+  // The server's flight and its (now encrypted) alert reach the client.
+  (void)p.client->receive_tls(take_out(*p.server));
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_alert) << p.client->error()->to_string();
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::unexpected_message);
+}
+
+// --- limits ------------------------------------------------------------------
+
+// Limits::max_handshake_message_size, checked from the 4-byte header before
+// the body is buffered.
+TEST(HostileLimits, HandshakeMessageSize) {
+  auto sc = server_config();
+  sc->policy.limits.max_handshake_message_size = 128;
+  auto c = std::move(*Connection::client(client_config(), {"localhost", {}}));
+  Bytes ch = take_out(*c);
+  ASSERT_GT(ch.size(), 5u + 128u);
+  auto s = new_server(sc);
+  auto r = s->receive_tls(ch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*s), AlertDescription::decode_error);
+}
+
+std::shared_ptr<ServerConfig> server_with_ca_in_chain() {
+  auto sc = server_config();
+  auto cred = Credential::from_pem(*crypto::default_provider(),
+                                   read_pki("server-ec.pem") + read_pki("ca.pem"),
+                                   read_pki("server-ec.key"));
+  EXPECT_TRUE(cred.ok()) << (cred.ok() ? "" : cred.error().to_string());
+  sc->credentials = {std::make_shared<Credential>(std::move(*cred))};
+  return sc;
+}
+
+// Limits::max_certificate_chain_length / _bytes: the client refuses a chain
+// over either before verifying it.
+TEST(HostileLimits, CertificateChainLength) {
+  auto cc = client_config();
+  cc->policy.limits.max_certificate_chain_length = 1;
+  auto p = make_tls_pair(cc, server_with_ca_in_chain());
+  ASSERT_FALSE(p.handshake());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::bad_certificate)
+      << p.client->error()->to_string();
+  ASSERT_NE(p.server->error(), nullptr);  // and the server got that alert
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::peer_alert);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::bad_certificate);
+}
+
+TEST(HostileLimits, CertificateChainLengthWithinLimit) {
+  auto cc = client_config();
+  cc->policy.limits.max_certificate_chain_length = 2;
+  auto p = make_tls_pair(cc, server_with_ca_in_chain());
+  EXPECT_TRUE(p.handshake()) << err(*p.client);
+}
+
+TEST(HostileLimits, CertificateChainBytes) {
+  auto cc = client_config();
+  cc->policy.limits.max_certificate_chain_bytes = 200;
+  auto p = make_tls_pair(cc, server_config());
+  ASSERT_FALSE(p.handshake());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::bad_certificate)
+      << p.client->error()->to_string();
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::bad_certificate);
+}
+
+// --- invalid key shares inside a real ClientHello ---------------------------
+
+// replace_share finds the key_share entry (group, length) in a ClientHello
+// record and overwrites its value.
+bool replace_share(Bytes& ch, uint16_t group, const Bytes& value) {
+  uint8_t pat[4] = {static_cast<uint8_t>(group >> 8), static_cast<uint8_t>(group),
+                    static_cast<uint8_t>(value.size() >> 8), static_cast<uint8_t>(value.size())};
+  auto it = std::search(ch.begin(), ch.end(), pat, pat + 4);
+  if (it == ch.end() || ch.end() - it < static_cast<long>(4 + value.size())) return false;
+  std::copy(value.begin(), value.end(), it + 4);
+  return true;
+}
+
+void expect_share_refused(NamedGroup g, const Bytes& value, const char* what) {
+  auto cc = client_config();
+  cc->policy.groups = {g};
+  cc->policy.key_share_groups = {g};
+  auto sc = server_config();
+  sc->policy.groups = {g};
+  sc->policy.key_share_groups = {g};
+  auto c = std::move(*Connection::client(cc, {"localhost", {}}));
+  Bytes ch = take_out(*c);
+  ASSERT_TRUE(replace_share(ch, static_cast<uint16_t>(g), value)) << what;
+  auto s = new_server(sc);
+  auto r = s->receive_tls(ch);
+  ASSERT_FALSE(r.ok()) << what;
+  // RFC 8446 4.2.8.1 / 4.2.8.2 / 7.4: an invalid share is illegal_parameter.
+  EXPECT_EQ(r.error().code(), ErrorCode::invalid_key_share) << what;
+  EXPECT_EQ(plaintext_alert(*s), AlertDescription::illegal_parameter) << what;
+}
+
+TEST(HostileKeyShare, X25519AllZeroSharedSecret) {
+  expect_share_refused(NamedGroup::x25519, Bytes(32, 0), "u = 0");
+  Bytes one(32, 0);
+  one[0] = 1;
+  expect_share_refused(NamedGroup::x25519, one, "u = 1");
+}
+
+TEST(HostileKeyShare, P256OffCurveAndIdentity) {
+  auto ks = crypto::default_provider()->generate_key_share(NamedGroup::secp256r1);
+  ASSERT_TRUE(ks.ok());
+  Bytes pt((*ks)->public_value().begin(), (*ks)->public_value().end());
+  Bytes off = pt;
+  off.back() ^= 1;
+  expect_share_refused(NamedGroup::secp256r1, off, "off curve");
+  Bytes zero(65, 0);
+  zero[0] = 4;
+  expect_share_refused(NamedGroup::secp256r1, zero, "(0,0)");
+  Bytes compressed_form = pt;
+  compressed_form[0] = 2;
+  expect_share_refused(NamedGroup::secp256r1, compressed_form, "prefix 2 at 65 bytes");
+}
+
+TEST(HostileKeyShare, Ffdhe2048DegenerateValues) {
+  auto ks = crypto::default_provider()->generate_key_share(NamedGroup::ffdhe2048);
+  ASSERT_TRUE(ks.ok());
+  // RFC 7919 appendix A.1: p ends in 64 one bits; p-1 only changes the last byte.
+  Bytes p_minus_1(256, 0xff);
+  Bytes p_hex = *from_hex(
+      "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE"
+      "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3"
+      "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182"
+      "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70"
+      "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC"
+      "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF");
+  ASSERT_EQ(p_hex.size(), 256u);
+  p_minus_1 = p_hex;
+  p_minus_1.back() = 0xfe;
+  Bytes zero(256, 0), one(256, 0);
+  one.back() = 1;
+  expect_share_refused(NamedGroup::ffdhe2048, zero, "0");
+  expect_share_refused(NamedGroup::ffdhe2048, one, "1");
+  expect_share_refused(NamedGroup::ffdhe2048, p_minus_1, "p-1");
+  expect_share_refused(NamedGroup::ffdhe2048, p_hex, "p");
+}
+
+// --- TLS 1.2 flights: reordered, duplicated, truncated messages ------------
+
+Policy tls12_policy() {
+  Policy p = Policy::compat();
+  p.min_version = p.max_version = ProtocolVersion::tls12;
+  p.cipher_suites = p.suites_for(ProtocolVersion::tls12);
+  return p;
+}
+
+// handshake_messages splits a plaintext flight into its handshake messages.
+std::vector<Bytes> handshake_messages(const Bytes& flight) {
+  Bytes stream;
+  for (size_t at = 0; at + 5 <= flight.size();) {
+    size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+    if (flight[at] == 22)
+      stream.insert(stream.end(), flight.begin() + at + 5, flight.begin() + at + 5 + len);
+    at += 5 + len;
+  }
+  std::vector<Bytes> out;
+  for (size_t at = 0; at + 4 <= stream.size();) {
+    size_t len = (size_t{stream[at + 1]} << 16) | (size_t{stream[at + 2]} << 8) | stream[at + 3];
+    out.emplace_back(stream.begin() + at, stream.begin() + at + 4 + len);
+    at += 4 + len;
+  }
+  return out;
+}
+
+Bytes one_record(const std::vector<Bytes>& msgs) {
+  Bytes body;
+  for (const Bytes& m : msgs) body.insert(body.end(), m.begin(), m.end());
+  Bytes r = {0x16, 0x03, 0x03, static_cast<uint8_t>(body.size() >> 8),
+             static_cast<uint8_t>(body.size())};
+  r.insert(r.end(), body.begin(), body.end());
+  return r;
+}
+
+struct Tls12Flight {
+  std::unique_ptr<Connection> client, server;
+  std::vector<Bytes> msgs;  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
+  explicit Tls12Flight(const std::string& cred = "server-ec") {
+    auto cc = client_config();
+    cc->policy = tls12_policy();
+    auto sc = server_config(cred);
+    sc->policy = tls12_policy();
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = std::move(*Connection::server(sc));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    msgs = handshake_messages(take_out(*server));
+    EXPECT_EQ(msgs.size(), 4u);
+  }
+  void expect_client_refuses(const std::vector<Bytes>& flight, ErrorCode code,
+                             AlertDescription alert) {
+    auto r = client->receive_tls(one_record(flight));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), code) << r.error().to_string();
+    EXPECT_EQ(plaintext_alert(*client), alert);
+  }
+};
+
+TEST(HostileFlight, Tls12FlightAsSentIsAccepted) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  ASSERT_TRUE(f.client->receive_tls(one_record(f.msgs)).ok());
+  EXPECT_FALSE(f.client->pending_tls().empty());  // ClientKeyExchange ...
+}
+
+// RFC 5246 7.3 fixes the order; a message out of it is unexpected_message.
+TEST(HostileFlight, Tls12ReorderedServerFlight) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[2], f.msgs[1], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileFlight, Tls12DuplicatedServerHello) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+TEST(HostileFlight, Tls12DuplicatedCertificate) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_client_refuses({f.msgs[0], f.msgs[1], f.msgs[1], f.msgs[2], f.msgs[3]},
+                          ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+}
+
+// A ServerKeyExchange whose length header was cut to 10 bytes: its fields
+// run past the end -> decode_error (RFC 8446 6.2 / RFC 5246 7.2.2).
+TEST(HostileFlight, Tls12TruncatedServerKeyExchange) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  Bytes ske(f.msgs[2].begin(), f.msgs[2].begin() + 4 + 10);
+  ske[1] = 0;
+  ske[2] = 0;
+  ske[3] = 10;
+  f.expect_client_refuses({f.msgs[0], f.msgs[1], ske, f.msgs[3]}, ErrorCode::decode_truncated,
+                          AlertDescription::decode_error);
+}
+
+// RFC 7919 5.1 / RFC 5246 8.1.2: a DHE ClientKeyExchange Yc of 0, 1 or p-1
+// is refused with illegal_parameter, before any key is derived.
+TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
+  for (uint8_t last : {0, 1, 2}) {  // 2 stands for p-1 below
+    auto cc = client_config();
+    cc->policy = tls12_policy();
+    cc->policy.cipher_suites = {CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    cc->policy.groups = {NamedGroup::ffdhe2048};
+    auto sc = server_config("server-rsa");
+    sc->policy = tls12_policy();
+    auto client = std::move(*Connection::client(cc, {"localhost", {}}));
+    auto server = std::move(*Connection::server(sc));
+    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
+    ASSERT_TRUE(client->receive_tls(take_out(*server)).ok());
+    Bytes out = take_out(*client);
+    // The first record is the ClientKeyExchange: 5 + 4 + 2 + 256 bytes.
+    ASSERT_GE(out.size(), 267u);
+    ASSERT_EQ(out[5], 16);  // client_key_exchange
+    ASSERT_EQ(out[9], 1);   // Yc length 256
+    ASSERT_EQ(out[10], 0);
+    Bytes cke(out.begin(), out.begin() + 267);
+    if (last == 2) {
+      // p-1: ffdhe2048's p ends in 64 one bits and starts with 64 more.
+      std::fill(cke.begin() + 11, cke.end(), 0xff);
+      Bytes p = *from_hex(
+          "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939D"
+          "CE249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1A"
+          "F3B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB1"
+          "82B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D"
+          "709E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FC"
+          "BC2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF");
+      std::copy(p.begin(), p.end(), cke.begin() + 11);
+      cke.back() = 0xfe;
+    } else {
+      std::fill(cke.begin() + 11, cke.end(), 0);
+      cke.back() = last;
+    }
+    auto r = server->receive_tls(cke);
+    ASSERT_FALSE(r.ok()) << int(last);
+    EXPECT_EQ(r.error().code(), ErrorCode::invalid_key_share) << r.error().to_string();
+    EXPECT_EQ(plaintext_alert(*server), AlertDescription::illegal_parameter) << int(last);
+  }
+}
+
+// --- TLS 1.3 server flights, decrypted and rearranged ------------------------
+
+std::unique_ptr<record::Tls13RecordProtection> hs_protection(const Bytes& secret) {
+  auto& prov = *crypto::default_provider();
+  auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
+  EXPECT_TRUE(k.ok());
+  return std::move(*record::Tls13RecordProtection::create(prov, AeadAlgorithm::aes_128_gcm,
+                                                          k->key.view(), k->iv.view()));
+}
+
+// A client that has processed the ServerHello, and the server's encrypted
+// messages (EncryptedExtensions, Certificate, CertificateVerify, Finished) in
+// the clear, to be re-sent in any order under the server's handshake keys.
+struct Tls13Flight {
+  KeyLog log;
+  std::unique_ptr<Connection> client, server;
+  std::vector<Bytes> msgs;
+  Tls13Flight() {
+    auto cc = client_config();
+    cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->keylog = collect(log);
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = std::move(*Connection::server(server_config()));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    Bytes flight = take_out(*server);
+    Bytes encrypted_stream;
+    for (size_t at = 0; at + 5 <= flight.size();) {
+      size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+      Bytes rec(flight.begin() + at, flight.begin() + at + 5 + len);
+      at += 5 + len;
+      if (rec[0] == 22) {
+        EXPECT_TRUE(client->receive_tls(rec).ok());  // ServerHello: keys now known
+      } else if (rec[0] == 23) {
+        encrypted_stream.insert(encrypted_stream.end(), rec.begin(), rec.end());
+      }
+    }
+    auto reader = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    Bytes plain;
+    for (size_t at = 0; at + 5 <= encrypted_stream.size();) {
+      size_t len = (size_t{encrypted_stream[at + 3]} << 8) | encrypted_stream[at + 4];
+      record::Record rec{ContentType::application_data, 0x0303,
+                         MutableByteView(encrypted_stream.data() + at + 5, len)};
+      auto opened = reader->open(rec);
+      EXPECT_TRUE(opened.ok());
+      if (opened.ok())
+        plain.insert(plain.end(), opened->plaintext.begin(), opened->plaintext.end());
+      at += 5 + len;
+    }
+    for (size_t at = 0; at + 4 <= plain.size();) {
+      size_t len = (size_t{plain[at + 1]} << 16) | (size_t{plain[at + 2]} << 8) | plain[at + 3];
+      msgs.emplace_back(plain.begin() + at, plain.begin() + at + 4 + len);
+      at += 4 + len;
+    }
+  }
+  // deliver seals `flight` as one handshake record and gives it to the client.
+  Result<void> deliver(const std::vector<Bytes>& flight) {
+    auto writer = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    Bytes body, wire;
+    for (const Bytes& m : flight) body.insert(body.end(), m.begin(), m.end());
+    EXPECT_TRUE(writer->seal(ContentType::handshake, body, 0, wire).ok());
+    return client->receive_tls(wire);
+  }
+  // client_alert decrypts the alert the client queued (under its handshake keys).
+  std::optional<AlertDescription> client_alert() {
+    Bytes out = take_out(*client);
+    auto reader = hs_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+    for (size_t at = 0; at + 5 <= out.size();) {
+      size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
+      if (out[at] == 23) {
+        record::Record rec{ContentType::application_data, 0x0303,
+                           MutableByteView(out.data() + at + 5, len)};
+        auto opened = reader->open(rec);
+        if (opened.ok() && opened->type == ContentType::alert && opened->plaintext.size() == 2)
+          return static_cast<AlertDescription>(opened->plaintext[1]);
+      }
+      at += 5 + len;
+    }
+    return std::nullopt;
+  }
+  void expect_refused(const std::vector<Bytes>& flight) {
+    auto r = deliver(flight);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().to_string();
+    EXPECT_EQ(client_alert(), AlertDescription::unexpected_message);
+  }
+};
+
+TEST(HostileFlight, Tls13FlightAsSentIsAccepted) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  ASSERT_TRUE(f.deliver(f.msgs).ok());
+  EXPECT_TRUE(f.client->is_handshake_done());
+}
+
+// RFC 8446 4: the server's messages come in a fixed order; anything else is
+// unexpected_message (RFC 8446 6.2).
+TEST(HostileFlight, Tls13ReorderedServerFlight) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[1], f.msgs[0], f.msgs[2], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13DuplicatedEncryptedExtensions) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[0], f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13CertificateVerifyMissing) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  f.expect_refused({f.msgs[0], f.msgs[1], f.msgs[3]});
+}
+
+TEST(HostileFlight, Tls13DuplicatedFinished) {
+  Tls13Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  // After the first Finished the client is done and answers; the second one
+  // arrives where only post-handshake messages may.
+  auto r = f.deliver({f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3], f.msgs[3]});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message) << r.error().to_string();
+}
+
+}  // namespace
+}  // namespace tessera::testing
