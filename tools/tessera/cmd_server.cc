@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 
 #include "command.h"
 #include "crypto/provider.h"
@@ -227,7 +226,7 @@ int run_server(ServerOptions& opts) {
   {
     std::lock_guard<std::mutex> lock(output_mutex());
     std::fprintf(stderr, "tessera server listening on %s:%u (policy %s)\n", opts.host.c_str(),
-                 opts.port, cfg->policy.name.c_str());
+                 (*server)->port(), cfg->policy.name.c_str());
   }
   auto r = (*server)->run();
   g_server = nullptr;
