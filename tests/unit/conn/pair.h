@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <random>
+#include <span>
 #include <sstream>
 #include <string>
 
@@ -130,6 +132,16 @@ inline void transfer(Pair& p, bool client_to_server, size_t size) {
   }
   ASSERT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data);
+}
+
+// handshake_record wraps a handshake message in one plaintext TLS record.
+inline std::vector<uint8_t> handshake_record(std::span<const uint8_t> msg) {
+  std::vector<uint8_t> rec(5 + msg.size());
+  rec[0] = 22, rec[1] = 3, rec[2] = 3;
+  rec[3] = static_cast<uint8_t>(msg.size() >> 8);
+  rec[4] = static_cast<uint8_t>(msg.size());
+  std::copy(msg.begin(), msg.end(), rec.begin() + 5);
+  return rec;
 }
 
 inline std::string err(const Connection& c) {

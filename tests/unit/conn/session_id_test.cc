@@ -117,12 +117,7 @@ std::vector<uint8_t> hello12(bool ems) {
   if (ems) ch.extensions.push_back(wire::make_empty_extension(wire::kExtExtendedMasterSecret));
   auto msg = wire::encode_handshake(ch);
   EXPECT_TRUE(msg.ok());
-  std::vector<uint8_t> rec(5 + msg->size());
-  rec[0] = 22, rec[1] = 3, rec[2] = 3;
-  rec[3] = static_cast<uint8_t>(msg->size() >> 8);
-  rec[4] = static_cast<uint8_t>(msg->size());
-  std::copy(msg->begin(), msg->end(), rec.begin() + 5);
-  return rec;
+  return handshake_record(*msg);
 }
 
 // The ServerHello the server answered with (first record, plaintext).
