@@ -73,7 +73,7 @@ struct Streams {
 // what each side sends, then exchanges data, a KeyUpdate and close_notify.
 Streams handshake(fuzz::Scenario s) {
   Streams out;
-  auto c = Connection::client(fuzz::client_config(s), fuzz::client_options());
+  auto c = fuzz::new_client(s);
   auto sv = Connection::server(fuzz::server_config(s));
   if (!c.ok() || !sv.ok()) std::abort();
   Connection& cl = **c;
@@ -124,7 +124,7 @@ Streams handshake(fuzz::Scenario s) {
 // seeded connection through the handshake: the point of the deterministic
 // setup.
 void check_replay(fuzz::Scenario s, const Streams& st) {
-  auto c = Connection::client(fuzz::client_config(s), fuzz::client_options());
+  auto c = fuzz::new_client(s);
   auto sv = Connection::server(fuzz::server_config(s));
   (void)(*c)->receive_tls(st.server_to_client);
   (void)(*sv)->receive_tls(st.client_to_server);

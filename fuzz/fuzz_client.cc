@@ -12,7 +12,7 @@ using namespace tessera;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   auto scenario = static_cast<fuzz::Scenario>(data[0] % fuzz::kNumScenarios);
-  auto conn = Connection::client(fuzz::client_config(scenario), fuzz::client_options());
+  auto conn = fuzz::new_client(scenario);
   if (!conn.ok()) std::abort();
   Connection& c = **conn;
   c.consume_tls(c.pending_tls().size());  // the ClientHello

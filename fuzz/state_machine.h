@@ -19,25 +19,30 @@
 
 #include "crypto/deterministic.h"
 #include "fuzz_common.h"
+#include "handshake/tickets.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
+#include "tessera/session.h"
 #include "x509/trust_store.h"
 
 namespace tessera::fuzz {
 
 // TLS 1.3: plain, mtls, hello_retry, alpn. TLS 1.2 (ECDHE_ECDSA with the
-// Ed25519 certificate, extended master secret): tls12, tls12_mtls.
+// Ed25519 certificate, extended master secret): tls12, tls12_mtls. TLS 1.3
+// resumption with 0-RTT data: resume_early (the client holds a session whose
+// ticket the server's fixed ticket key opens, and sends early data).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
   hello_retry = 2,
   alpn = 3,
   tls12 = 4,
-  tls12_mtls = 5
+  tls12_mtls = 5,
+  resume_early = 6
 };
-inline constexpr uint8_t kNumScenarios = 6;
-inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",  "hrr",
-                                                          "alpn",  "tls12", "tls12m"};
+inline constexpr uint8_t kNumScenarios = 7;
+inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",   "hrr",  "alpn",
+                                                          "tls12", "tls12m", "early"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -68,6 +73,62 @@ inline const Fixtures& fixtures() {
   return *f;
 }
 
+// resume_early's fixtures: one fixed ticket key, a replay guard that lets the
+// same ClientHello carry early data on every run (the fuzzer replays inputs
+// by design; the guard itself is unit-tested), and the client's session: a
+// ticket sealed under that key for a 32-byte PSK, issued at kFuzzNow.
+class FixedTicketKeys final : public TicketKeyProvider {
+ public:
+  TicketKey current(int64_t) override { return key(); }
+  std::optional<TicketKey> find(const std::array<uint8_t, 16>& id, int64_t) override {
+    if (id != key().id) return std::nullopt;
+    return key();
+  }
+  static TicketKey key() {
+    TicketKey k;
+    k.id.fill(0x42);
+    k.key.fill(0x24);
+    return k;
+  }
+};
+
+class AlwaysFresh final : public ReplayGuard {
+ public:
+  int64_t window_ms() const override { return 10000; }
+  bool claim(const std::array<uint8_t, 32>&, int64_t) override { return true; }
+};
+
+inline constexpr uint32_t kFuzzMaxEarlyData = 4096;
+
+inline const Session& early_session() {
+  static const Session* s = [] {
+    const Bytes psk(32, 0x11);
+    handshake::TicketState st;
+    st.version = 0x0304;
+    st.cipher_suite = 0x1301;  // TLS_AES_128_GCM_SHA256
+    st.issued_at_ms = kFuzzNow * 1000;
+    st.lifetime_s = 7200;
+    st.psk = SecretBytes(psk);
+    st.sni = "localhost";
+    st.max_early_data = kFuzzMaxEarlyData;
+    crypto::DeterministicProvider p(as_bytes_view(std::string_view("tessera-fuzz-ticket")));
+    FixedTicketKeys keys;
+    auto ticket = handshake::seal_ticket(p, keys, st, kFuzzNow);
+    if (!ticket.ok()) std::abort();
+    auto* out = new Session;
+    out->version = 0x0304;
+    out->cipher_suite = st.cipher_suite;
+    out->server_name = "localhost";
+    out->ticket = *ticket;
+    out->lifetime_s = st.lifetime_s;
+    out->received_at_ms = st.issued_at_ms;
+    out->max_early_data = kFuzzMaxEarlyData;
+    out->psk = psk;
+    return out;
+  }();
+  return *s;
+}
+
 inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   auto c = std::make_shared<ClientConfig>();
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
@@ -81,6 +142,11 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   // A share the server does not accept forces a HelloRetryRequest (RFC 8446 4.1.4).
   if (s == Scenario::hello_retry) c->policy.key_share_groups = {NamedGroup::secp384r1};
   if (s == Scenario::alpn) c->alpn = {"h2", "http/1.1"};
+  if (s == Scenario::resume_early) {
+    auto store = std::make_shared<MemorySessionStore>();
+    store->put("localhost", early_session());
+    c->session_store = store;
+  }
   return c;
 }
 
@@ -96,10 +162,24 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   }
   if (s == Scenario::hello_retry) c->policy.groups = {NamedGroup::x25519, NamedGroup::secp256r1};
   if (s == Scenario::alpn) c->alpn = {"http/1.1"};
+  if (s == Scenario::resume_early) {
+    c->ticket_keys = std::make_shared<FixedTicketKeys>();
+    c->replay_guard = std::make_shared<AlwaysFresh>();
+    c->max_early_data = kFuzzMaxEarlyData;
+  }
   return c;
 }
 
 inline ClientOptions client_options() { return ClientOptions{"localhost", {}}; }
+
+// new_client makes the scenario's client connection (with its 0-RTT request
+// in resume_early); its first flight is queued.
+inline Result<std::unique_ptr<Connection>> new_client(Scenario s) {
+  if (s != Scenario::resume_early) return Connection::client(client_config(s), client_options());
+  const std::string_view req = "GET /early HTTP/1.0\r\n\r\n";
+  return Connection::client_with_early_data(client_config(s), client_options(),
+                                            EarlyDataRequest{Bytes(req.begin(), req.end()), true});
+}
 
 // exercise drives a connection after its input was fed: drains output and
 // events, and once the handshake is done reads, writes, updates keys and
@@ -110,6 +190,7 @@ inline void exercise(Connection& c) {
   (void)c.summary();
   if (c.is_handshake_done() && !c.error()) {
     c.consume_app_data(c.app_data().size());
+    c.consume_early_data(c.early_data().size());
     static const uint8_t kMsg[] = {'p', 'i', 'n', 'g'};
     (void)c.write(kMsg);
     (void)c.key_update(true);
