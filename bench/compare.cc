@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_clock.h"
 #include "crypto/aead_backend.h"
 #include "crypto/key_schedule.h"
 #include "crypto/openssl/openssl_provider.h"
@@ -147,21 +148,8 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p
 
 namespace {
 
-// Clock is this thread's CPU time (CLOCK_THREAD_CPUTIME_ID): both sides of
-// every scenario run in this one thread, so on an idle machine it equals wall
-// time, and on a shared one (other processes preempting us) it does not count
-// the time we were not running.
-struct Clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<Clock>;
-  static time_point now() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return time_point(duration(int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec));
-  }
-};
+// Clock: thread CPU time (base/thread_clock.h); both sides run in this thread.
+using Clock = tessera::ThreadCpuClock;
 using tessera::ByteView;
 
 [[noreturn]] void die(const std::string& what) {

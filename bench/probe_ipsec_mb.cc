@@ -19,19 +19,11 @@
 #include <cstdio>
 #include <cstring>
 #include <vector>
+
+#include "../src/base/thread_clock.h"
 // Thread CPU time, not wall time: on a shared machine preemption would
 // otherwise dominate the differences.
-struct clk {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<clk>;
-  static time_point now() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return time_point(duration(ts.tv_sec * 1000000000LL + ts.tv_nsec));
-  }
-};
+using clk = tessera::ThreadCpuClock;
 static double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];

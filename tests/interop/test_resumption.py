@@ -39,6 +39,18 @@ def tessera_server(k, *extra, client_ca=None, echo=False):
     return p, port
 
 
+def openssl_server(k, *extra):
+    """Starts openssl s_server with the test PKI; (None, None) after a failed
+    start check."""
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+                 k.server_key] + list(extra))
+    if not wait_port(port, proc=srv):
+        R.check("openssl s_server %s start" % " ".join(extra), False, stop(srv)[1][-400:])
+        return None, None
+    return srv, port
+
+
 def s_client(port, k, *extra):
     return run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", k.ca,
                 "-servername", "localhost", "-verify_return_error", "-ign_eof"] + list(extra),
@@ -88,13 +100,10 @@ def openssl_vs_tessera_server():
 
 def tessera_client_vs_openssl():
     k = Pki("ec")
-    port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
-                 k.server_key, "-www"])
+    srv, port = openssl_server(k, "-www")
+    if not srv:
+        return
     try:
-        if not wait_port(port, proc=srv):
-            R.check("openssl s_server start", False, stop(srv)[1][-400:])
-            return
         r = tessera_client(port, k, "--reconnect", "2", "--trace")
         out = text(r)
         R.check("tessera --reconnect 2 resumes against openssl s_server",
@@ -160,13 +169,10 @@ def tls12_tickets_both_ways():
                 b"Resumed</th><td>yes" in r2.stdout, text(r2)[-800:])
     finally:
         stop(srv)
-    port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
-                 k.server_key, "-www", "-tls1_2"])
+    srv, port = openssl_server(k, "-www", "-tls1_2")
+    if not srv:
+        return
     try:
-        if not wait_port(port, proc=srv):
-            R.check("openssl s_server -tls1_2 start", False, stop(srv)[1][-400:])
-            return
         r = tessera_client(port, k, "--max-version", "1.2", "--reconnect", "1")
         out = text(r)
         R.check("tessera TLS 1.2 --reconnect resumes against openssl s_server",
@@ -190,13 +196,10 @@ def tls12_session_ids_both_ways():
                 text(r2)[-800:])
     finally:
         stop(srv)
-    port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
-                 k.server_key, "-www", "-tls1_2", "-no_ticket"])
+    srv, port = openssl_server(k, "-www", "-tls1_2", "-no_ticket")
+    if not srv:
+        return
     try:
-        if not wait_port(port, proc=srv):
-            R.check("openssl s_server -no_ticket start", False, stop(srv)[1][-400:])
-            return
         r = tessera_client(port, k, "--max-version", "1.2", "--reconnect", "2", "--trace")
         out = text(r)
         R.check("tessera TLS 1.2 resumes by session ID against openssl s_server -no_ticket",
@@ -260,13 +263,10 @@ def early_data_both_ways():
                 b"offered, refused and skipped" in r3.stdout, text(r3)[-900:])
     finally:
         stop(srv)
-    port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
-                 k.server_key, "-early_data"])
+    srv, port = openssl_server(k, "-early_data")
+    if not srv:
+        return
     try:
-        if not wait_port(port, proc=srv):
-            R.check("openssl s_server -early_data start", False, stop(srv)[1][-400:])
-            return
         tsess = os.path.join(k.dir, "tessera-early.sess")
         r1 = tessera_client(port, k, "--sess-out", tsess, data=b"")
         r2 = tessera_client(port, k, "--sess-in", tsess, "--early-data", req, "--trace",
@@ -294,13 +294,10 @@ def psk_ke_both_ways():
                 text(r)[-800:])
     finally:
         stop(srv)
-    port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
-                 k.server_key, "-www", "-allow_no_dhe_kex"])
+    srv, port = openssl_server(k, "-www", "-allow_no_dhe_kex")
+    if not srv:
+        return
     try:
-        if not wait_port(port, proc=srv):
-            R.check("openssl s_server -allow_no_dhe_kex start", False, stop(srv)[1][-400:])
-            return
         r = tessera_client(port, k, "--psk-modes", "psk_ke", "--reconnect", "1")
         R.check("tessera --psk-modes psk_ke resumes without key exchange against openssl",
                 r.returncode == 0 and "resumed: yes (PSK only, psk_ke" in text(r) and

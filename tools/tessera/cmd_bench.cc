@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_clock.h"
 #include "bench_load.h"
 #include "command.h"
 #include "crypto/aead_backend.h"
@@ -45,20 +46,8 @@ struct BenchOptions {
   std::string aead_backend = "auto";  // auto (TESSERA_AEAD_BACKEND or CPU), libcrypto, ipsec-mb
 };
 
-// Clock is this thread's CPU time, as `openssl speed` reports CPU time: both
-// sides run in this thread, so on a busy machine the time other processes
-// take is not counted.
-struct Clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<Clock>;
-  static time_point now() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return time_point(duration(int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec));
-  }
-};
+// Clock: thread CPU time (base/thread_clock.h); both sides run in this thread.
+using Clock = tessera::ThreadCpuClock;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
