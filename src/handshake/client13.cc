@@ -138,6 +138,7 @@ class Client13 final : public Handshake {
   bool offer13_ = true;
   bool offer12_ = false;
   std::optional<Session> session_;    // the ticket we offer, until the ServerHello
+  std::optional<crypto::EarlySecret> psk_early_;  // session_'s Early Secret (RFC 8446 7.1)
   std::optional<Session> session12_;  // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
   bool sent_ccs_ = false;
@@ -235,8 +236,11 @@ Result<Bytes> Client13::build_client_hello(
   } else {
     th = provider().digest(hash, truncated);
   }
-  auto early = crypto::EarlySecret::derive(provider(), hash, session_->psk);
-  TESSERA_ASSIGN_OR_RETURN(Bytes binder, psk_binder(early, provider(), th));
+  // The ticket's Early Secret, derived once: it also keys the binder of a
+  // second ClientHello, our 0-RTT data and, if the server takes the PSK,
+  // the handshake secrets.
+  if (!psk_early_) psk_early_ = crypto::EarlySecret::derive(provider(), hash, session_->psk);
+  TESSERA_ASSIGN_OR_RETURN(Bytes binder, psk_binder(*psk_early_, provider(), th));
   std::copy(binder.begin(), binder.end(), msg.end() - static_cast<std::ptrdiff_t>(hlen));
   return msg;
 }
@@ -349,8 +353,7 @@ Result<void> Client13::start() {
 // ticket's PSK, "c e traffic", ClientHello) with the ticket's suite.
 Result<void> Client13::send_early_data(ByteView client_hello) {
   const auto info = *cipher_suite_info(session_->cipher_suite);
-  auto early = crypto::EarlySecret::derive(provider(), info.hash, session_->psk);
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes secret, early.client_early_traffic_secret(
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes secret, psk_early_->client_early_traffic_secret(
                                                    provider().digest(info.hash, client_hello)));
   if (cfg_.keylog)
     cfg_.keylog(keylog_line("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret.view()));
@@ -557,8 +560,8 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
 
   TESSERA_ASSIGN_OR_RETURN(
       auto keys, derive_handshake_traffic(
-                     crypto::EarlySecret::derive(provider(), suite_->hash,
-                                                 resumed ? ByteView(session_->psk) : ByteView()),
+                     resumed ? std::move(*psk_early_)
+                             : crypto::EarlySecret::derive(provider(), suite_->hash),
                      shared.view(), hello_hash, cfg_.keylog, client_random_));
   if (resumed) {
     psk_accepted_ = true;
