@@ -137,9 +137,9 @@ class Client13 final : public Handshake {
   bool sent_client_hello_ = false;
   bool offer13_ = true;
   bool offer12_ = false;
-  std::optional<Session> session_;    // the ticket we offer, until the ServerHello
+  std::optional<Session> session_;                // the ticket we offer, until the ServerHello
   std::optional<crypto::EarlySecret> psk_early_;  // session_'s Early Secret (RFC 8446 7.1)
-  std::optional<Session> session12_;  // a TLS 1.2 session ticket we offer
+  std::optional<Session> session12_;              // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
   bool sent_ccs_ = false;
   // 0-RTT (RFC 8446 2.3): early_sent_ bytes of options.early_data went out
@@ -559,10 +559,10 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
 
   TESSERA_ASSIGN_OR_RETURN(
-      auto keys, derive_handshake_traffic(
-                     resumed ? std::move(*psk_early_)
-                             : crypto::EarlySecret::derive(provider(), suite_->hash),
-                     shared.view(), hello_hash, cfg_.keylog, client_random_));
+      auto keys,
+      derive_handshake_traffic(
+          resumed ? std::move(*psk_early_) : crypto::EarlySecret::derive(provider(), suite_->hash),
+          shared.view(), hello_hash, cfg_.keylog, client_random_));
   if (resumed) {
     psk_accepted_ = true;
     summary_.resumed = true;
