@@ -4,6 +4,7 @@
 // Private keys are derived from bytes drawn through Provider::random() (see
 // openssl_provider.h), so a scripted provider reproduces key shares exactly.
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
@@ -45,22 +46,77 @@ using EcGroupPtr = std::unique_ptr<EC_GROUP, EcGroupFree>;
 
 constexpr size_t kX25519Size = 32;
 
+// x25519_import makes an X25519 EVP_PKEY from raw values: the public value
+// alone (priv empty) or a key pair (both given; libcrypto then skips
+// computing the public value itself). It goes through one EVP_PKEY_CTX per
+// thread, made on first use: EVP_PKEY_new_raw_*_key_ex looks "X25519" up by
+// name on every call, which cost about 16,000 instructions per key in
+// callgrind (libcrypto 3.0), a tenth of a resumed handshake's overhead.
+PkeyPtr x25519_import(ByteView priv, ByteView pub) {
+  thread_local PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr));
+  OSSL_PARAM params[3];
+  size_t n = 0;
+  if (!priv.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
+                                                    const_cast<uint8_t*>(priv.data()), priv.size());
+  }
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                  const_cast<uint8_t*>(pub.data()), pub.size());
+  params[n] = OSSL_PARAM_construct_end();
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, priv.empty() ? EVP_PKEY_PUBLIC_KEY : EVP_PKEY_KEYPAIR,
+                        params) != 1) {
+    EVP_PKEY_free(key);
+    return nullptr;
+  }
+  return PkeyPtr(key);
+}
+
+// x25519 computes X25519(own private key, peer public key) into out
+// (32 bytes). False if libcrypto refuses (it refuses an all-zero result).
+bool x25519(EVP_PKEY* own, EVP_PKEY* peer, MutableByteView out) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
+  size_t n = out.size();
+  return ctx && EVP_PKEY_derive_init(ctx.get()) == 1 &&
+         EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, 0) == 1 &&
+         EVP_PKEY_derive(ctx.get(), out.data(), &n) == 1 && n == kX25519Size;
+}
+
+// The X25519 base point, u = 9 (RFC 7748 4.1), as a public key shared by
+// every thread (libcrypto only reads it; derive takes a reference). Made
+// once and kept for the life of the process, like the fetched algorithms
+// (internal.h).
+constexpr uint8_t kBasePoint[kX25519Size] = {9};
+EVP_PKEY* x25519_base_point() {
+  static EVP_PKEY* const base = x25519_import({}, ByteView(kBasePoint)).release();
+  return base;
+}
+
 class X25519Share final : public KeyShare {
  public:
   X25519Share(PkeyPtr key, Bytes pub) : key_(std::move(key)), pub_(std::move(pub)) {}
 
   static Result<std::unique_ptr<KeyShare>> generate(Provider& rng) {
     // RFC 7748 5: the private key is 32 random bytes (clamped by the
-    // scalar multiplication itself).
+    // scalar multiplication itself). RFC 7748 6.1: the public value is
+    // X25519(a, 9). It is computed here by that very function, the Montgomery
+    // ladder libcrypto uses for every X25519: importing the private key
+    // alone would have libcrypto compute it with its Ed25519 base-point
+    // tables instead, about 10% more work in callgrind (libcrypto 3.0).
+    // The ladder needs a key object, so the private key is imported once
+    // with the base point standing in for its public value (the derivation
+    // reads only the private half), then again as the real key pair.
     SecretBytes priv(kX25519Size);
     rng.random(priv.mutable_view());
-    PkeyPtr key(
-        EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, priv.data(), priv.size()));
     Bytes pub(kX25519Size);
-    size_t n = pub.size();
-    if (!key || EVP_PKEY_get_raw_public_key(key.get(), pub.data(), &n) != 1 || n != pub.size()) {
-      return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
+    EVP_PKEY* base = x25519_base_point();
+    PkeyPtr scratch = x25519_import(priv.view(), ByteView(kBasePoint));
+    PkeyPtr key;
+    if (base != nullptr && scratch && x25519(scratch.get(), base, pub)) {
+      key = x25519_import(priv.view(), pub);
     }
+    if (!key) return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
     return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(key), std::move(pub)));
   }
 
@@ -73,16 +129,12 @@ class X25519Share final : public KeyShare {
       return bad_share("X25519 public value is " + std::to_string(peer.size()) +
                        " bytes, expected 32");
     }
-    PkeyPtr peer_key(
-        EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, peer.data(), peer.size()));
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
-    if (!peer_key || !ctx || EVP_PKEY_derive_init(ctx.get()) != 1) {
+    PkeyPtr peer_key = x25519_import({}, peer);
+    if (!peer_key) {
       return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 derivation setup failed");
     }
     SecretBytes shared(kX25519Size);
-    size_t n = shared.size();
-    bool derived = EVP_PKEY_derive_set_peer_ex(ctx.get(), peer_key.get(), 0) == 1 &&
-                   EVP_PKEY_derive(ctx.get(), shared.data(), &n) == 1 && n == kX25519Size;
+    bool derived = x25519(key_.get(), peer_key.get(), shared.mutable_view());
     ossl::clear_errors();
     // RFC 8446 7.4.2 / RFC 7748 6.1: implementations MUST check whether the
     // computed Diffie-Hellman shared secret is the all-zero value and abort if
