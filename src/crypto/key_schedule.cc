@@ -1,5 +1,6 @@
 #include "crypto/key_schedule.h"
 
+#include <mutex>
 #include <string>
 
 #include "base/ct.h"
@@ -22,26 +23,43 @@ Result<void> check_hash_length(HashAlgorithm hash, ByteView transcript_hash,
   return ok();
 }
 
-// derived_salt returns Derive-Secret(secret, "derived", "") (RFC 8446 7.1).
-Result<SecretBytes> derived_salt(Provider& provider, HashAlgorithm hash, ByteView secret) {
-  Bytes empty_hash = provider.digest(hash, {});
-  return derive_secret(provider, hash, secret, "derived", empty_hash);
+// empty_hash returns Hash("") (the Transcript-Hash of no messages, RFC 8446
+// 7.1), computed once per process and hash.
+ByteView empty_hash(Provider& provider, HashAlgorithm hash) {
+  static constexpr size_t kHashes = 4;
+  static std::once_flag once[kHashes];
+  static Bytes value[kHashes];
+  const auto i = static_cast<size_t>(hash);
+  if (i >= kHashes) return {};  // not a TLS hash; the length check reports it
+  std::call_once(once[i], [&] { value[i] = provider.digest(hash, {}); });
+  return value[i];
 }
 
-// live returns the secret of a key schedule stage, or internal_error if the
-// stage was moved from (its secret was consumed by the next derivation).
-Result<ByteView> live(const SecretBytes& secret, std::string_view stage) {
-  if (secret.empty()) {
+Result<SecretBytes> derive_secret_with(const HmacKey& secret, std::string_view label,
+                                       ByteView transcript_hash) {
+  const HashAlgorithm hash = secret.algorithm();
+  TESSERA_TRY(check_hash_length(hash, transcript_hash, label));
+  return hkdf_expand_label(secret, label, transcript_hash, hash_length(hash));
+}
+
+// derived_salt returns Derive-Secret(secret, "derived", "") (RFC 8446 7.1).
+Result<SecretBytes> derived_salt(Provider& provider, const HmacKey& secret) {
+  return derive_secret_with(secret, "derived", empty_hash(provider, secret.algorithm()));
+}
+
+// live returns the keyed secret of a key schedule stage, or internal_error
+// if the stage was moved from (its secret was consumed by the next
+// derivation).
+Result<const HmacKey*> live(const std::unique_ptr<HmacKey>& prk, std::string_view stage) {
+  if (!prk) {
     return Error(ErrorCode::internal_error,
                  std::string(stage) + " used after it was consumed by the next derivation");
   }
-  return secret.view();
+  return prk.get();
 }
 
-}  // namespace
-
-Result<SecretBytes> hkdf_expand_label(Provider& provider, HashAlgorithm hash, ByteView secret,
-                                      std::string_view label, ByteView context, size_t length) {
+// hkdf_label builds the HkdfLabel of RFC 8446 7.1.
+Result<Bytes> hkdf_label(std::string_view label, ByteView context, size_t length) {
   // RFC 8446 7.1: opaque label<7..255> = "tls13 " + Label; opaque context<0..255>.
   if (kLabelPrefix.size() + label.size() > 255 || context.size() > 255 || length > 0xffff) {
     return Error(ErrorCode::internal_error,
@@ -54,7 +72,21 @@ Result<SecretBytes> hkdf_expand_label(Provider& provider, HashAlgorithm hash, By
     w.bytes(as_bytes_view(label));
   });
   info.prefixed<1>([&](ByteWriter& w) { w.bytes(context); });
-  return provider.hkdf_expand(hash, secret, info.view(), length);
+  return std::move(info).take();
+}
+
+}  // namespace
+
+Result<SecretBytes> hkdf_expand_label(Provider& provider, HashAlgorithm hash, ByteView secret,
+                                      std::string_view label, ByteView context, size_t length) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes info, hkdf_label(label, context, length));
+  return provider.hkdf_expand(hash, secret, info, length);
+}
+
+Result<SecretBytes> hkdf_expand_label(const HmacKey& secret, std::string_view label,
+                                      ByteView context, size_t length) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes info, hkdf_label(label, context, length));
+  return secret.expand(info, length);
 }
 
 Result<SecretBytes> derive_secret(Provider& provider, HashAlgorithm hash, ByteView secret,
@@ -75,50 +107,51 @@ EarlySecret EarlySecret::derive(Provider& provider, HashAlgorithm hash, ByteView
 }
 
 Result<SecretBytes> EarlySecret::binder_key(PskKind kind) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
-  Bytes empty_hash = provider_->digest(hash_, {});
-  return derive_secret(*provider_, hash_, current,
-                       kind == PskKind::external ? "ext binder" : "res binder", empty_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "EarlySecret"));
+  return derive_secret_with(*current, kind == PskKind::external ? "ext binder" : "res binder",
+                            empty_hash(*provider_, hash_));
 }
 
 Result<SecretBytes> EarlySecret::client_early_traffic_secret(ByteView client_hello_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
-  return derive_secret(*provider_, hash_, current, "c e traffic", client_hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "EarlySecret"));
+  return derive_secret_with(*current, "c e traffic", client_hello_hash);
 }
 
 Result<SecretBytes> EarlySecret::early_exporter_master_secret(ByteView client_hello_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
-  return derive_secret(*provider_, hash_, current, "e exp master", client_hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "EarlySecret"));
+  return derive_secret_with(*current, "e exp master", client_hello_hash);
 }
 
 Result<HandshakeSecret> EarlySecret::into_handshake_secret(ByteView shared_secret) && {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "EarlySecret"));
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, current));
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "EarlySecret"));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, *current));
   SecretBytes zeros(hash_length(hash_));
   ByteView ikm = shared_secret.empty() ? zeros.view() : shared_secret;
   SecretBytes hs = provider_->hkdf_extract(hash_, salt.view(), ikm);
   secret_.clear();
+  prk_.reset();
   return HandshakeSecret(provider_, hash_, std::move(hs));
 }
 
 // ---- HandshakeSecret ----
 
 Result<SecretBytes> HandshakeSecret::client_handshake_traffic_secret(ByteView hello_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
-  return derive_secret(*provider_, hash_, current, "c hs traffic", hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "HandshakeSecret"));
+  return derive_secret_with(*current, "c hs traffic", hello_hash);
 }
 
 Result<SecretBytes> HandshakeSecret::server_handshake_traffic_secret(ByteView hello_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
-  return derive_secret(*provider_, hash_, current, "s hs traffic", hello_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "HandshakeSecret"));
+  return derive_secret_with(*current, "s hs traffic", hello_hash);
 }
 
 Result<MasterSecret> HandshakeSecret::into_master_secret() && {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "HandshakeSecret"));
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, hash_, current));
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "HandshakeSecret"));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes salt, derived_salt(*provider_, *current));
   SecretBytes zeros(hash_length(hash_));
   SecretBytes ms = provider_->hkdf_extract(hash_, salt.view(), zeros.view());
   secret_.clear();
+  prk_.reset();
   return MasterSecret(provider_, hash_, std::move(ms));
 }
 
@@ -126,24 +159,24 @@ Result<MasterSecret> HandshakeSecret::into_master_secret() && {
 
 Result<SecretBytes> MasterSecret::client_application_traffic_secret_0(
     ByteView server_finished_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
-  return derive_secret(*provider_, hash_, current, "c ap traffic", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "MasterSecret"));
+  return derive_secret_with(*current, "c ap traffic", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::server_application_traffic_secret_0(
     ByteView server_finished_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
-  return derive_secret(*provider_, hash_, current, "s ap traffic", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "MasterSecret"));
+  return derive_secret_with(*current, "s ap traffic", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::exporter_master_secret(ByteView server_finished_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
-  return derive_secret(*provider_, hash_, current, "exp master", server_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "MasterSecret"));
+  return derive_secret_with(*current, "exp master", server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::resumption_master_secret(ByteView client_finished_hash) const {
-  TESSERA_ASSIGN_OR_RETURN(ByteView current, live(secret_, "MasterSecret"));
-  return derive_secret(*provider_, hash_, current, "res master", client_finished_hash);
+  TESSERA_ASSIGN_OR_RETURN(const HmacKey* current, live(prk_, "MasterSecret"));
+  return derive_secret_with(*current, "res master", client_finished_hash);
 }
 
 // ---- keys, Finished, updates ----
@@ -152,10 +185,10 @@ Result<TrafficKeys> traffic_keys(Provider& provider, HashAlgorithm hash, ByteVie
                                  AeadAlgorithm aead) {
   // RFC 8446 7.3: [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
   //               [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes key, hkdf_expand_label(provider, hash, traffic_secret, "key",
-                                                              {}, aead_key_length(aead)));
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes iv, hkdf_expand_label(provider, hash, traffic_secret, "iv",
-                                                             {}, Aead::kNonceSize));
+  std::unique_ptr<HmacKey> secret = provider.hmac_key(hash, traffic_secret);
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes key,
+                           hkdf_expand_label(*secret, "key", {}, aead_key_length(aead)));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes iv, hkdf_expand_label(*secret, "iv", {}, Aead::kNonceSize));
   return TrafficKeys{std::move(key), std::move(iv)};
 }
 
@@ -204,10 +237,9 @@ Result<SecretBytes> export_keying_material(Provider& provider, HashAlgorithm has
                                            ByteView exporter_master_secret, std::string_view label,
                                            ByteView context, size_t length) {
   // RFC 8446 7.5.
-  Bytes empty_hash = provider.digest(hash, {});
   TESSERA_ASSIGN_OR_RETURN(
       SecretBytes per_label,
-      derive_secret(provider, hash, exporter_master_secret, label, empty_hash));
+      derive_secret(provider, hash, exporter_master_secret, label, empty_hash(provider, hash)));
   Bytes context_hash = provider.digest(hash, context);
   return hkdf_expand_label(provider, hash, per_label.view(), "exporter", context_hash, length);
 }

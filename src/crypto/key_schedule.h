@@ -21,6 +21,7 @@
 // crypto/transcript.h) and must have the length of the schedule's hash.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,10 @@ namespace tessera::crypto {
 // or context is too long for its length prefix or length exceeds 65535.
 Result<SecretBytes> hkdf_expand_label(Provider& provider, HashAlgorithm hash, ByteView secret,
                                       std::string_view label, ByteView context, size_t length);
+// The same with the secret already keyed (Provider::hmac_key), for secrets
+// expanded more than once.
+Result<SecretBytes> hkdf_expand_label(const HmacKey& secret, std::string_view label,
+                                      ByteView context, size_t length);
 
 // derive_secret implements RFC 8446 7.1:
 //   Derive-Secret(Secret, Label, Messages) =
@@ -85,10 +90,11 @@ class EarlySecret {
 
  private:
   EarlySecret(Provider* p, HashAlgorithm h, SecretBytes s)
-      : provider_(p), hash_(h), secret_(std::move(s)) {}
+      : provider_(p), hash_(h), secret_(std::move(s)), prk_(p->hmac_key(h, secret_.view())) {}
   Provider* provider_;
   HashAlgorithm hash_;
   SecretBytes secret_;
+  std::unique_ptr<HmacKey> prk_;  // secret_ keyed once for its derivations
 };
 
 // HandshakeSecret is the second stage, after the (EC)DHE shared secret.
@@ -114,10 +120,11 @@ class HandshakeSecret {
  private:
   friend class EarlySecret;
   HandshakeSecret(Provider* p, HashAlgorithm h, SecretBytes s)
-      : provider_(p), hash_(h), secret_(std::move(s)) {}
+      : provider_(p), hash_(h), secret_(std::move(s)), prk_(p->hmac_key(h, secret_.view())) {}
   Provider* provider_;
   HashAlgorithm hash_;
   SecretBytes secret_;
+  std::unique_ptr<HmacKey> prk_;  // secret_ keyed once for its derivations
 };
 
 // MasterSecret is the last stage.
@@ -141,10 +148,11 @@ class MasterSecret {
  private:
   friend class HandshakeSecret;
   MasterSecret(Provider* p, HashAlgorithm h, SecretBytes s)
-      : provider_(p), hash_(h), secret_(std::move(s)) {}
+      : provider_(p), hash_(h), secret_(std::move(s)), prk_(p->hmac_key(h, secret_.view())) {}
   Provider* provider_;
   HashAlgorithm hash_;
   SecretBytes secret_;
+  std::unique_ptr<HmacKey> prk_;  // secret_ keyed once for its derivations
 };
 
 // TrafficKeys are the AEAD key and IV of one direction (RFC 8446 7.3).

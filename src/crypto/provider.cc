@@ -19,6 +19,31 @@ Result<void> Aead::seal_from(ByteView nonce, ByteView aad, ByteView head, ByteVi
   return seal(nonce, aad, out, tag);
 }
 
+namespace {
+
+// ProviderHmacKey is the default HmacKey: the key and the provider's
+// one-shot hmac and hkdf_expand.
+class ProviderHmacKey final : public HmacKey {
+ public:
+  ProviderHmacKey(Provider& p, HashAlgorithm alg, ByteView key) : p_(p), alg_(alg), key_(key) {}
+  HashAlgorithm algorithm() const override { return alg_; }
+  Bytes mac(ByteView data) const override { return p_.hmac(alg_, key_.view(), data); }
+  Result<SecretBytes> expand(ByteView info, size_t length) const override {
+    return p_.hkdf_expand(alg_, key_.view(), info, length);
+  }
+
+ private:
+  Provider& p_;
+  HashAlgorithm alg_;
+  SecretBytes key_;
+};
+
+}  // namespace
+
+std::unique_ptr<HmacKey> Provider::hmac_key(HashAlgorithm alg, ByteView key) {
+  return std::make_unique<ProviderHmacKey>(*this, alg, key);
+}
+
 Bytes Provider::digest(HashAlgorithm alg, ByteView data) {
   std::unique_ptr<HashContext> h = hash(alg);
   h->update(data);

@@ -37,6 +37,21 @@ class HashContext {
   virtual std::unique_ptr<HashContext> clone() const = 0;
 };
 
+// HmacKey is an HMAC key (RFC 2104) scheduled once, for several MACs and
+// HKDF-Expand calls (RFC 5869 2.3) under the same key: the TLS 1.3 key
+// schedule expands most of its secrets two to four times (RFC 8446 7.1, 7.3),
+// and each keying costs two hash compressions.
+class HmacKey {
+ public:
+  virtual ~HmacKey() = default;
+  virtual HashAlgorithm algorithm() const = 0;
+  // mac returns HMAC(key, data).
+  virtual Bytes mac(ByteView data) const = 0;
+  // expand returns HKDF-Expand(PRK = key, info, length); internal_error if
+  // length > 255 * HashLen.
+  virtual Result<SecretBytes> expand(ByteView info, size_t length) const = 0;
+};
+
 // One AEAD direction, keyed once (RFC 5116 interface). Nonces are 12 bytes,
 // tags 16 bytes. Seal and open work in place and do not allocate.
 class Aead {
@@ -151,6 +166,10 @@ class Provider {
   virtual SecretBytes hkdf_extract(HashAlgorithm alg, ByteView salt, ByteView ikm) = 0;
   virtual Result<SecretBytes> hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
                                           size_t length) = 0;
+  // hmac_key schedules key for repeated hmac / hkdf_expand. The default
+  // keeps a copy of the key and calls hmac() and hkdf_expand(); providers
+  // override it to key the hash once.
+  virtual std::unique_ptr<HmacKey> hmac_key(HashAlgorithm alg, ByteView key);
   // RFC 5246 5: PRF(secret, label, seed) = P_hash(secret, label + seed).
   virtual Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret, std::string_view label,
                                         ByteView seed, size_t length) = 0;

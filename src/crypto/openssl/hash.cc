@@ -111,6 +111,50 @@ void KeyedHmac::mac(ByteView a, ByteView b, ByteView c, uint8_t* out) const {
   if (!ok) std::abort();
 }
 
+// hkdf_expand_with implements RFC 5869 2.3 with an already keyed PRK:
+//   T(0) = empty; T(i) = HMAC-Hash(PRK, T(i-1) | info | i);
+//   OKM = the first L octets of T(1) | T(2) | ...
+Result<SecretBytes> hkdf_expand_with(const KeyedHmac& h, HashAlgorithm alg, ByteView info,
+                                     size_t length) {
+  // RFC 5869 2.3: L <= 255*HashLen.
+  if (length > 255 * h.size()) {
+    return Error(ErrorCode::internal_error, "HKDF-Expand: requested " + std::to_string(length) +
+                                                " bytes, more than 255 * HashLen of " +
+                                                std::string(hash_name(alg)));
+  }
+  const size_t n = h.size();
+  SecretBytes okm(length);
+  SecretBytes t(n);
+  ByteView prev;
+  for (size_t done = 0, i = 1; done < length; ++i) {
+    const uint8_t counter = static_cast<uint8_t>(i);
+    h.mac(prev, info, ByteView(&counter, 1), t.data());
+    size_t take = std::min(n, length - done);
+    std::copy_n(t.data(), take, okm.data() + done);
+    done += take;
+    prev = t.view();
+  }
+  return okm;
+}
+
+class OpenSslHmacKey final : public HmacKey {
+ public:
+  OpenSslHmacKey(HashAlgorithm alg, ByteView key) : alg_(alg), h_(alg, key) {}
+  HashAlgorithm algorithm() const override { return alg_; }
+  Bytes mac(ByteView data) const override {
+    Bytes out(h_.size());
+    h_.mac(data, {}, {}, out.data());
+    return out;
+  }
+  Result<SecretBytes> expand(ByteView info, size_t length) const override {
+    return hkdf_expand_with(h_, alg_, info, length);
+  }
+
+ private:
+  HashAlgorithm alg_;
+  KeyedHmac h_;
+};
+
 }  // namespace
 
 std::string_view OpenSslProvider::name() const {
@@ -158,27 +202,11 @@ SecretBytes OpenSslProvider::hkdf_extract(HashAlgorithm alg, ByteView salt, Byte
 
 Result<SecretBytes> OpenSslProvider::hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
                                                  size_t length) {
-  // RFC 5869 2.3: L <= 255*HashLen.
-  if (length > 255 * hash_length(alg)) {
-    return Error(ErrorCode::internal_error, "HKDF-Expand: requested " + std::to_string(length) +
-                                                " bytes, more than 255 * HashLen");
-  }
-  // RFC 5869 2.3: T(0) = empty; T(i) = HMAC-Hash(PRK, T(i-1) | info | i);
-  // OKM = the first L octets of T(1) | T(2) | ...
-  KeyedHmac h(alg, prk);
-  const size_t n = h.size();
-  SecretBytes okm(length);
-  SecretBytes t(n);
-  ByteView prev;
-  for (size_t done = 0, i = 1; done < length; ++i) {
-    const uint8_t counter = static_cast<uint8_t>(i);
-    h.mac(prev, info, ByteView(&counter, 1), t.data());
-    size_t take = std::min(n, length - done);
-    std::copy_n(t.data(), take, okm.data() + done);
-    done += take;
-    prev = t.view();
-  }
-  return okm;
+  return hkdf_expand_with(KeyedHmac(alg, prk), alg, info, length);
+}
+
+std::unique_ptr<HmacKey> OpenSslProvider::hmac_key(HashAlgorithm alg, ByteView key) {
+  return std::make_unique<OpenSslHmacKey>(alg, key);
 }
 
 Result<SecretBytes> OpenSslProvider::tls12_prf(HashAlgorithm alg, ByteView secret,

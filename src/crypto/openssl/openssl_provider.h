@@ -54,6 +54,8 @@ class OpenSslProvider : public Provider {
   // hkdf_expand fails with internal_error if length > 255 * HashLen.
   Result<SecretBytes> hkdf_expand(HashAlgorithm alg, ByteView prk, ByteView info,
                                   size_t length) override;
+  // hmac_key keeps the hash states after the key's ipad and opad blocks.
+  std::unique_ptr<HmacKey> hmac_key(HashAlgorithm alg, ByteView key) override;
   // tls12_prf: alg is sha256 or sha384 (sha512 also works); sha1 is refused
   // with unsupported_algorithm.
   Result<SecretBytes> tls12_prf(HashAlgorithm alg, ByteView secret, std::string_view label,

@@ -172,6 +172,48 @@ TEST(Hkdf, ExpandLengthLimit) {
   EXPECT_EQ(to_hex(shorter->view()), to_hex(max->view().first(40)));
 }
 
+// An HmacKey gives the RFC answers for every use of one key, in any order
+// (its scratch state must not leak from one call into the next), both from
+// the OpenSSL provider's keyed implementation and from the Provider default
+// (a copy of the key and the one-shot calls).
+TEST(HmacKey, RepeatedUseMatchesKnownAnswers) {
+  OpenSslProvider p;
+  for (bool base_default : {false, true}) {
+    SCOPED_TRACE(base_default ? "Provider default" : "OpenSslProvider");
+    auto key_of = [&](HashAlgorithm alg, ByteView key) {
+      return base_default ? p.Provider::hmac_key(alg, key) : p.hmac_key(alg, key);
+    };
+    // RFC 4231 4.3, twice with other work in between.
+    auto jefe = key_of(HashAlgorithm::sha256, as_bytes_view("Jefe"));
+    EXPECT_EQ(jefe->algorithm(), HashAlgorithm::sha256);
+    ByteView what = as_bytes_view("what do ya want for nothing?");
+    const std::string rfc4231 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    EXPECT_EQ(to_hex(jefe->mac(what)), rfc4231);
+    EXPECT_EQ(to_hex(jefe->mac({})),
+              to_hex(p.hmac(HashAlgorithm::sha256, as_bytes_view("Jefe"), {})));
+    EXPECT_EQ(to_hex(jefe->mac(what)), rfc4231);
+    // RFC 5869 A.1-A.3 and the SHA-384 case: every expansion from one keyed
+    // PRK, each repeated, and shorter lengths as prefixes.
+    for (const auto& c : kHkdfCases) {
+      auto prk = key_of(c.alg, H(c.prk));
+      for (int round = 0; round < 2; ++round) {
+        auto okm = prk->expand(H(c.info), c.length);
+        ASSERT_TRUE(okm.ok()) << okm.error().to_string();
+        EXPECT_EQ(hex_of(*okm), c.okm);
+        auto part = prk->expand(H(c.info), 7);
+        ASSERT_TRUE(part.ok());
+        EXPECT_EQ(hex_of(*part), c.okm.substr(0, 14));
+      }
+    }
+    // RFC 5869 2.3: L <= 255*HashLen, also through a keyed PRK.
+    auto prk = key_of(HashAlgorithm::sha256, Bytes(32, 0x42));
+    EXPECT_TRUE(prk->expand({}, 255 * 32).ok());
+    auto over = prk->expand({}, 255 * 32 + 1);
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.error().code(), ErrorCode::internal_error);
+  }
+}
+
 // TLS 1.2 PRF values produced with the OpenSSL 3.0.19 CLI (an independent
 // implementation path, the TLS1-PRF KDF driven from the command line):
 //   openssl kdf -keylen 100 -kdfopt digest:SHA256 -kdfopt secret:tessera-secret
