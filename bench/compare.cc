@@ -4,7 +4,10 @@
 // the client, no session tickets or cache, connection objects created and torn
 // down per handshake (configs / SSL_CTX once). Bytes move in memory: tessera
 // through pending_tls / receive_tls, OpenSSL through two shared memory BIOs.
-// Times are this thread's CPU time (everything runs in one thread).
+// Times are this thread's CPU time (everything runs in one thread). Handshake
+// batches are paired (one tessera batch and one OpenSSL batch back to back,
+// alternating which goes first) and the t/o column is the median of the
+// per-pair ratios, so load drifting on this shared machine hits both alike.
 //
 // Scenarios: full handshake with an ECDSA P-256 and an RSA-2048 server
 // certificate, mTLS (ECDSA both sides), each also with the server side's own
@@ -15,7 +18,11 @@
 // handshake (global operator new / CRYPTO_set_mem_functions counting), and the crypto floor of each
 // handshake scenario measured through the tessera provider.
 //
-// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--growth N] [--pki DIR]
+// The resumed TLS 1.3 handshake (PSK + X25519, one ticket issued and redeemed
+// per handshake) is its own scenario (--only resumed).
+//
+// Usage: tessera_compare_bench [--quick] [--only handshake|resumed|bulk|memory] [--growth N]
+//        [--pki DIR]
 // (--growth: handshakes in the memory mode's no-growth check; 100000 by
 // default, 2000 with --quick, 0 skips it).
 // libssl is linked here (bench/) only; never in src/.
@@ -464,6 +471,7 @@ struct Row {
   std::string unit;
   bool higher_better = false;
   std::string note;
+  double ratio = -1;  // median of paired per-rep ratios; < 0: t / o
 };
 
 std::vector<Row> g_rows;
@@ -488,7 +496,7 @@ void print_table() {
   std::vector<std::array<std::string, 4>> cells;
   for (auto& r : g_rows) {
     char ratio[32];
-    std::snprintf(ratio, sizeof ratio, "%.2f", r.o != 0 ? r.t / r.o : 0.0);
+    std::snprintf(ratio, sizeof ratio, "%.2f", r.ratio >= 0 ? r.ratio : r.o != 0 ? r.t / r.o : 0.0);
     cells.push_back({r.name, fmt(r.t, r.unit), r.o != 0 || r.unit == "KiB" ? fmt(r.o, r.unit) : "-",
                      r.o != 0 && r.unit != "allocs" ? ratio : "-"});
     w0 = std::max(w0, r.name.size());
@@ -512,12 +520,62 @@ void print_table() {
 // Scenarios
 
 struct Settings {
-  int reps = 7;
-  int handshakes = 200;
+  int reps = 7;             // bulk and crypto floor
+  int handshake_reps = 15;  // paired handshake batches
+  int handshakes = 100;
   std::string only;  // empty: all scenarios; else handshake, bulk, memory, floor
   size_t bulk_bytes = 64u << 20;
   int growth_handshakes = 100000;  // memory mode: handshakes in the growth check (0: skip)
 };
+
+// Paired handshake timing: each rep times one tessera batch and one OpenSSL
+// batch back to back, alternating which goes first, so both see the same
+// state of this shared machine; the ratio is the median of the per-rep
+// ratios (steadier than a ratio of medians when the load drifts).
+struct PairedTimes {
+  std::vector<double> t, o, ts, os;  // per handshake: pair, pair, server side, server side
+  std::vector<double> r, rs;         // per-rep ratios t/o (pair, server side)
+};
+
+template <class TBatch, class OBatch>
+PairedTimes paired_reps(const Settings& s, TBatch&& t_batch, OBatch&& o_batch) {
+  PairedTimes p;
+  for (int rep = 0; rep < s.handshake_reps; ++rep) {
+    double t = 0, ts = 0, o = 0, os = 0;
+    auto run_t = [&] {
+      g_server_s = 0;
+      t = time_s([&] { t_batch(s.handshakes); }) * 1e6 / s.handshakes;
+      ts = g_server_s * 1e6 / s.handshakes;
+    };
+    auto run_o = [&] {
+      g_server_s = 0;
+      o = time_s([&] { o_batch(s.handshakes); }) * 1e6 / s.handshakes;
+      os = g_server_s * 1e6 / s.handshakes;
+    };
+    if (rep % 2 == 0) {
+      run_t();
+      run_o();
+    } else {
+      run_o();
+      run_t();
+    }
+    p.t.push_back(t);
+    p.o.push_back(o);
+    p.ts.push_back(ts);
+    p.os.push_back(os);
+    p.r.push_back(t / o);
+    p.rs.push_back(ts / os);
+  }
+  return p;
+}
+
+void push_paired_rows(const std::string& name, const PairedTimes& p, const std::string& note) {
+  g_rows.push_back({name, median(p.t), median(p.o), "us", false, note, median(p.r)});
+  g_rows.push_back({"  server side only, " + name, median(p.ts), median(p.os), "us", false,
+                    "object creation + processing the client's flights", median(p.rs)});
+  std::fprintf(stderr, "  %s: tessera %.1f us, OpenSSL %.1f us, paired ratio %.2f\n", name.c_str(),
+               median(p.t), median(p.o), median(p.r));
+}
 
 // sanity checks, once per handshake scenario, that both implementations do the
 // same work: a wrong host name must fail on both, and the negotiated
@@ -572,20 +630,9 @@ void bench_handshake(const Settings& s, const std::string& name, const std::stri
   // Warm-up (lazy initialisation, caches) outside the timed batches.
   t_handshakes(tc, 3, mtls);
   o_handshakes(*oc, 3, mtls);
-  std::vector<double> tv, ov, tsv, osv;
-  for (int r = 0; r < s.reps; ++r) {
-    g_server_s = 0;
-    tv.push_back(time_s([&] { t_handshakes(tc, s.handshakes, mtls); }) * 1e6 / s.handshakes);
-    tsv.push_back(g_server_s * 1e6 / s.handshakes);
-    g_server_s = 0;
-    ov.push_back(time_s([&] { o_handshakes(*oc, s.handshakes, mtls); }) * 1e6 / s.handshakes);
-    osv.push_back(g_server_s * 1e6 / s.handshakes);
-  }
-  g_rows.push_back({name, median(tv), median(ov), "us", false, ""});
-  g_rows.push_back({"  server side only, " + name, median(tsv), median(osv), "us", false,
-                    "object creation + processing the client's flights"});
-  std::fprintf(stderr, "  %s: tessera %.1f us, OpenSSL %.1f us\n", name.c_str(), median(tv),
-               median(ov));
+  PairedTimes p = paired_reps(
+      s, [&](int n) { t_handshakes(tc, n, mtls); }, [&](int n) { o_handshakes(*oc, n, mtls); });
+  push_paired_rows(name, p, "");
 }
 
 // Resumed TLS 1.3 handshakes (PSK with X25519, ECDSA server): each pair
@@ -641,25 +688,11 @@ void bench_resumed(const Settings& s) {
   o_one(false);
   t_resumed(3);
   for (int i = 0; i < 3; ++i) o_one(true);
-  std::vector<double> tv, ov, tsv, osv;
-  for (int r = 0; r < s.reps; ++r) {
-    g_server_s = 0;
-    tv.push_back(time_s([&] { t_resumed(s.handshakes); }) * 1e6 / s.handshakes);
-    tsv.push_back(g_server_s * 1e6 / s.handshakes);
-    g_server_s = 0;
-    ov.push_back(time_s([&] {
-                   for (int i = 0; i < s.handshakes; ++i) o_one(true);
-                 }) *
-                 1e6 / s.handshakes);
-    osv.push_back(g_server_s * 1e6 / s.handshakes);
-  }
+  PairedTimes p = paired_reps(s, t_resumed, [&](int n) {
+    for (int i = 0; i < n; ++i) o_one(true);
+  });
   SSL_SESSION_free(sess);
-  g_rows.push_back(
-      {name, median(tv), median(ov), "us", false, "each issues, receives and redeems one ticket"});
-  g_rows.push_back({"  server side only, " + name, median(tsv), median(osv), "us", false,
-                    "object creation + processing the client's flights"});
-  std::fprintf(stderr, "  %s: tessera %.1f us, OpenSSL %.1f us\n", name.c_str(), median(tv),
-               median(ov));
+  push_paired_rows(name, p, "each issues, receives and redeems one ticket");
 }
 
 constexpr size_t kChunk = 16384;
@@ -1039,6 +1072,7 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--quick") {
       s.reps = 3;
+      s.handshake_reps = 5;
       s.handshakes = 40;
       s.bulk_bytes = 16u << 20;
       s.growth_handshakes = 2000;
@@ -1057,8 +1091,10 @@ int main(int argc, char** argv) {
     }
   }
   if (!mem_hooked) std::fprintf(stderr, "warning: CRYPTO_set_mem_functions failed\n");
-  std::printf("tessera vs %s — %d reps (median), %d handshakes/batch, %zu MiB/bulk batch\n",
-              OpenSSL_version(OPENSSL_VERSION), s.reps, s.handshakes, s.bulk_bytes >> 20);
+  std::printf(
+      "tessera vs %s — handshakes: %d paired reps of %d (median; t/o = median of per-rep ratios); "
+      "bulk: %d reps of %zu MiB\n",
+      OpenSSL_version(OPENSSL_VERSION), s.handshake_reps, s.handshakes, s.reps, s.bulk_bytes >> 20);
   const auto& choice = tessera::crypto::default_aead_backend();
   std::printf("AEAD backend in use: %s (%s)\n",
               std::string(tessera::crypto::aead_backend_name(choice.backend)).c_str(),
