@@ -532,16 +532,24 @@ struct Settings {
 // batch back to back, alternating which goes first, so both see the same
 // state of this shared machine; the ratio is the median of the per-rep
 // ratios (steadier than a ratio of medians when the load drifts).
+// With a floor batch (the crypto floor's operations for one handshake, run as
+// many times), each rep also times it between the two, for per-rep
+// tessera/floor and OpenSSL/floor ratios.
 struct PairedTimes {
   std::vector<double> t, o, ts, os;  // per handshake: pair, pair, server side, server side
   std::vector<double> r, rs;         // per-rep ratios t/o (pair, server side)
+  std::vector<double> f, rf, of;     // floor per handshake; per-rep t/floor and o/floor
 };
 
 template <class TBatch, class OBatch>
-PairedTimes paired_reps(const Settings& s, TBatch&& t_batch, OBatch&& o_batch) {
+PairedTimes paired_reps(const Settings& s, TBatch&& t_batch, OBatch&& o_batch,
+                        const std::function<void(int)>& floor_batch = {}) {
   PairedTimes p;
   for (int rep = 0; rep < s.handshake_reps; ++rep) {
-    double t = 0, ts = 0, o = 0, os = 0;
+    double t = 0, ts = 0, o = 0, os = 0, f = 0;
+    auto run_f = [&] {
+      if (floor_batch) f = time_s([&] { floor_batch(s.handshakes); }) * 1e6 / s.handshakes;
+    };
     auto run_t = [&] {
       g_server_s = 0;
       t = time_s([&] { t_batch(s.handshakes); }) * 1e6 / s.handshakes;
@@ -554,10 +562,17 @@ PairedTimes paired_reps(const Settings& s, TBatch&& t_batch, OBatch&& o_batch) {
     };
     if (rep % 2 == 0) {
       run_t();
+      run_f();
       run_o();
     } else {
       run_o();
+      run_f();
       run_t();
+    }
+    if (floor_batch) {
+      p.f.push_back(f);
+      p.rf.push_back(t / f);
+      p.of.push_back(o / f);
     }
     p.t.push_back(t);
     p.o.push_back(o);
@@ -621,18 +636,40 @@ void sanity(const TConfigs& tc, const OConfigs& oc, const std::string& name) {
   std::fflush(stdout);
 }
 
+// The crypto floor's operation counts for one handshake pair (see the
+// "Crypto floor" section below).
+struct FloorCounts {
+  std::string name;
+  int sign_ec = 0, sign_rsa = 0, verify_ec = 0, verify_rsa = 0;
+};
+void floor_batch(const FloorCounts& c, int n);
+
+struct FloorScenario {
+  FloorCounts counts;
+  double t = 0, o = 0, f = 0;  // medians (us per handshake pair)
+  double tf = 0, of = 0;       // medians of the per-rep ratios to the floor
+};
+std::vector<FloorScenario> g_floor_scenarios;
+
 void bench_handshake(const Settings& s, const std::string& name, const std::string& cred, bool mtls,
                      std::optional<tessera::CipherSuite> tls12_suite = std::nullopt,
-                     const char* o_tls12_cipher = nullptr) {
+                     const char* o_tls12_cipher = nullptr,
+                     std::optional<FloorCounts> floor = std::nullopt) {
   TConfigs tc = t_configs(cred, mtls, tessera::CipherSuite::TLS_AES_128_GCM_SHA256, tls12_suite);
   auto oc = o_configs(cred, mtls, "TLS_AES_128_GCM_SHA256", o_tls12_cipher);
   sanity(tc, *oc, name);
   // Warm-up (lazy initialisation, caches) outside the timed batches.
   t_handshakes(tc, 3, mtls);
   o_handshakes(*oc, 3, mtls);
+  std::function<void(int)> fb;
+  if (floor) fb = [&](int n) { floor_batch(*floor, n); };
   PairedTimes p = paired_reps(
-      s, [&](int n) { t_handshakes(tc, n, mtls); }, [&](int n) { o_handshakes(*oc, n, mtls); });
+      s, [&](int n) { t_handshakes(tc, n, mtls); }, [&](int n) { o_handshakes(*oc, n, mtls); }, fb);
   push_paired_rows(name, p, "");
+  if (floor) {
+    g_floor_scenarios.push_back(
+        {*floor, median(p.t), median(p.o), median(p.f), median(p.rf), median(p.of)});
+  }
 }
 
 // Resumed TLS 1.3 handshakes (PSK with X25519, ECDSA server): each pair
@@ -933,13 +970,6 @@ struct FloorParts {
   double schedule = 0;    // key schedule + transcript hashing, both sides
 };
 
-struct FloorScenario {
-  std::string name;
-  double t = 0, o = 0;  // handshake medians (us)
-  int sign_ec = 0, sign_rsa = 0, verify_ec = 0, verify_rsa = 0;
-};
-std::vector<FloorScenario> g_floor_scenarios;
-
 std::unique_ptr<tessera::crypto::PrivateKey> floor_key(const std::string& name) {
   auto prov = tessera::crypto::default_provider();
   std::string pem = read_file(pki(name + ".key"));
@@ -986,22 +1016,86 @@ void one_side_key_schedule(tessera::crypto::Provider& p, ByteView shared, ByteVi
   if (!compute_finished(p, h, chs.view(), *tr.current_hash()).ok()) die("finished");
 }
 
+// FloorOps holds the floor's keys and messages, loaded once, and runs each
+// floor operation through the tessera provider.
+class FloorOps {
+ public:
+  FloorOps()
+      : prov_(tessera::crypto::default_provider()),
+        ec_key_(floor_key("server-ec")),
+        rsa_key_(floor_key("server-rsa")),
+        // CertificateVerify signs 64 spaces, the context string, a zero byte
+        // and the transcript hash (RFC 8446 4.4.3): 130 bytes.
+        cv_msg_(64 + 34 + 32, 0x20),
+        tbs_(400, 0x30),
+        shared_(32, 0x11),
+        transcript_(2560, 0x42) {
+    auto ec_pub = prov_->load_public_key(ec_key_->public_spki());
+    auto rsa_pub = prov_->load_public_key(rsa_key_->public_spki());
+    if (!ec_pub.ok() || !rsa_pub.ok()) die("load public keys");
+    ec_pub_ = std::move(*ec_pub);
+    rsa_pub_ = std::move(*rsa_pub);
+    auto ec_sig = ec_key_->sign(kEcdsa, tbs_);
+    auto rsa_sig = rsa_key_->sign(kPss, tbs_);
+    if (!ec_sig.ok() || !rsa_sig.ok()) die("sign");
+    ec_sig_ = std::move(*ec_sig);
+    rsa_sig_ = std::move(*rsa_sig);
+  }
+
+  void kx() {
+    auto ks = prov_->generate_key_share(tessera::NamedGroup::x25519);
+    if (!ks.ok()) die("keyshare");
+    auto enc = prov_->encapsulate(tessera::NamedGroup::x25519, (*ks)->public_value());
+    if (!enc.ok()) die("encapsulate");
+    if (!(*ks)->decapsulate(enc->ciphertext).ok()) die("decapsulate");
+  }
+  void sign_ec() {
+    if (!ec_key_->sign(kEcdsa, cv_msg_).ok()) die("sign");
+  }
+  void sign_rsa() {
+    if (!rsa_key_->sign(kPss, cv_msg_).ok()) die("sign");
+  }
+  void verify_ec() {
+    if (!ec_pub_->verify(kEcdsa, tbs_, ec_sig_).ok()) die("verify");
+  }
+  void verify_rsa() {
+    if (!rsa_pub_->verify(kPss, tbs_, rsa_sig_).ok()) die("verify");
+  }
+  void schedule() {
+    one_side_key_schedule(*prov_, shared_, transcript_);
+    one_side_key_schedule(*prov_, shared_, transcript_);
+  }
+  // handshake runs the floor of one handshake pair.
+  void handshake(const FloorCounts& c) {
+    kx();
+    schedule();
+    for (int i = 0; i < c.sign_ec; ++i) sign_ec();
+    for (int i = 0; i < c.sign_rsa; ++i) sign_rsa();
+    for (int i = 0; i < c.verify_ec; ++i) verify_ec();
+    for (int i = 0; i < c.verify_rsa; ++i) verify_rsa();
+  }
+
+ private:
+  static constexpr auto kEcdsa = tessera::SignatureScheme::ecdsa_secp256r1_sha256;
+  static constexpr auto kPss = tessera::SignatureScheme::rsa_pss_rsae_sha256;
+  std::shared_ptr<tessera::crypto::Provider> prov_;
+  std::unique_ptr<tessera::crypto::PrivateKey> ec_key_, rsa_key_;
+  std::unique_ptr<tessera::crypto::PublicKey> ec_pub_, rsa_pub_;
+  std::vector<uint8_t> cv_msg_, tbs_, shared_, transcript_;
+  tessera::Bytes ec_sig_, rsa_sig_;
+};
+
+FloorOps& floor_ops() {
+  static FloorOps ops;
+  return ops;
+}
+
+void floor_batch(const FloorCounts& c, int n) {
+  for (int i = 0; i < n; ++i) floor_ops().handshake(c);
+}
+
 FloorParts measure_floor(const Settings& s) {
-  auto prov = tessera::crypto::default_provider();
-  auto ec_key = floor_key("server-ec");
-  auto rsa_key = floor_key("server-rsa");
-  auto ec_pub = prov->load_public_key(ec_key->public_spki());
-  auto rsa_pub = prov->load_public_key(rsa_key->public_spki());
-  if (!ec_pub.ok() || !rsa_pub.ok()) die("load public keys");
-  const auto ecs = tessera::SignatureScheme::ecdsa_secp256r1_sha256;
-  const auto pss = tessera::SignatureScheme::rsa_pss_rsae_sha256;
-  // CertificateVerify signs 64 spaces, the context string, a zero byte and
-  // the transcript hash (RFC 8446 4.4.3): 130 bytes.
-  std::vector<uint8_t> cv_msg(64 + 34 + 32, 0x20), tbs(400, 0x30), shared(32, 0x11);
-  std::vector<uint8_t> transcript(2560, 0x42);
-  auto ec_sig = ec_key->sign(ecs, tbs);
-  auto rsa_sig = rsa_key->sign(pss, tbs);
-  if (!ec_sig.ok() || !rsa_sig.ok()) die("sign");
+  FloorOps& ops = floor_ops();
   const int n = std::max(50, s.handshakes / 2);
   auto per_op = [&](auto&& op) {
     std::vector<double> v;
@@ -1013,29 +1107,12 @@ FloorParts measure_floor(const Settings& s) {
     return median(v);
   };
   FloorParts f;
-  f.kx = per_op([&] {
-    auto ks = prov->generate_key_share(tessera::NamedGroup::x25519);
-    if (!ks.ok()) die("keyshare");
-    auto enc = prov->encapsulate(tessera::NamedGroup::x25519, (*ks)->public_value());
-    if (!enc.ok()) die("encapsulate");
-    if (!(*ks)->decapsulate(enc->ciphertext).ok()) die("decapsulate");
-  });
-  f.sign_ec = per_op([&] {
-    if (!ec_key->sign(ecs, cv_msg).ok()) die("sign");
-  });
-  f.sign_rsa = per_op([&] {
-    if (!rsa_key->sign(pss, cv_msg).ok()) die("sign");
-  });
-  f.verify_ec = per_op([&] {
-    if (!(*ec_pub)->verify(ecs, tbs, *ec_sig).ok()) die("verify");
-  });
-  f.verify_rsa = per_op([&] {
-    if (!(*rsa_pub)->verify(pss, tbs, *rsa_sig).ok()) die("verify");
-  });
-  f.schedule = per_op([&] {
-    one_side_key_schedule(*prov, shared, transcript);
-    one_side_key_schedule(*prov, shared, transcript);
-  });
+  f.kx = per_op([&] { ops.kx(); });
+  f.sign_ec = per_op([&] { ops.sign_ec(); });
+  f.sign_rsa = per_op([&] { ops.sign_rsa(); });
+  f.verify_ec = per_op([&] { ops.verify_ec(); });
+  f.verify_rsa = per_op([&] { ops.verify_rsa(); });
+  f.schedule = per_op([&] { ops.schedule(); });
   return f;
 }
 
@@ -1050,15 +1127,16 @@ void bench_crypto_floor(const Settings& s) {
       "  key schedule + transcript, both sides      %8.1f us\n",
       f.kx, f.sign_ec, f.verify_ec, f.sign_rsa, f.verify_rsa, f.schedule);
   std::printf(
+      "\nEach scenario's floor was timed in every paired rep, between the tessera and OpenSSL "
+      "batches;\nthe ratios are medians of the per-rep ratios.\n"
       "\n| scenario | floor | tessera | OpenSSL | tessera/floor | OpenSSL/floor | tessera "
       "above floor |\n|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& sc : g_floor_scenarios) {
-    double floor = f.kx + f.schedule + sc.sign_ec * f.sign_ec + sc.sign_rsa * f.sign_rsa +
-                   sc.verify_ec * f.verify_ec + sc.verify_rsa * f.verify_rsa;
+    const FloorCounts& c = sc.counts;
     std::printf(
         "| %s (%d sign, %d verify) | %.1f us | %.1f us | %.1f us | %.2f | %.2f | %.1f us |\n",
-        sc.name.c_str(), sc.sign_ec + sc.sign_rsa, sc.verify_ec + sc.verify_rsa, floor, sc.t, sc.o,
-        sc.t / floor, sc.o / floor, sc.t - floor);
+        c.name.c_str(), c.sign_ec + c.sign_rsa, c.verify_ec + c.verify_rsa, sc.f, sc.t, sc.o, sc.tf,
+        sc.of, sc.t - sc.f);
   }
 }
 
@@ -1106,13 +1184,12 @@ int main(int argc, char** argv) {
     // Signatures and verifications per pair: the server's CertificateVerify
     // (and the client's for mTLS), each verified, plus each leaf's signature
     // by the (ECDSA P-256) CA.
-    bench_handshake(s, "full handshake, ECDSA P-256 cert", "server-ec", false);
-    g_floor_scenarios.push_back(
-        {"ECDSA P-256", g_rows.end()[-2].t, g_rows.end()[-2].o, 1, 0, 2, 0});
-    bench_handshake(s, "full handshake, RSA-2048 cert", "server-rsa", false);
-    g_floor_scenarios.push_back({"RSA-2048", g_rows.end()[-2].t, g_rows.end()[-2].o, 0, 1, 1, 1});
-    bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true);
-    g_floor_scenarios.push_back({"mTLS ECDSA", g_rows.end()[-2].t, g_rows.end()[-2].o, 2, 0, 4, 0});
+    bench_handshake(s, "full handshake, ECDSA P-256 cert", "server-ec", false, std::nullopt,
+                    nullptr, FloorCounts{"ECDSA P-256", 1, 0, 2, 0});
+    bench_handshake(s, "full handshake, RSA-2048 cert", "server-rsa", false, std::nullopt, nullptr,
+                    FloorCounts{"RSA-2048", 0, 1, 1, 1});
+    bench_handshake(s, "mTLS handshake, ECDSA both sides", "server-ec", true, std::nullopt, nullptr,
+                    FloorCounts{"mTLS ECDSA", 2, 0, 4, 0});
     bench_handshake(s, "TLS 1.2 ECDHE-ECDSA-AES128-GCM", "server-ec", false,
                     tessera::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                     "ECDHE-ECDSA-AES128-GCM-SHA256");
