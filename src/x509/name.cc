@@ -10,32 +10,9 @@
 namespace tessera::x509 {
 namespace {
 
-struct ShortName {
-  const Oid* oid;
-  std::string_view name;
-};
-
-// Short names accepted and printed, in the spelling OpenSSL uses.
-constexpr ShortName kShortNames[] = {
-    {&oids::kCommonName, "CN"},
-    {&oids::kSurname, "SN"},
-    {&oids::kSerialNumber, "serialNumber"},
-    {&oids::kCountryName, "C"},
-    {&oids::kLocalityName, "L"},
-    {&oids::kStateOrProvinceName, "ST"},
-    {&oids::kStreetAddress, "street"},
-    {&oids::kOrganizationName, "O"},
-    {&oids::kOrganizationalUnitName, "OU"},
-    {&oids::kTitle, "title"},
-    {&oids::kGivenName, "GN"},
-    {&oids::kDomainComponent, "DC"},
-    {&oids::kUserId, "UID"},
-    {&oids::kEmailAddress, "emailAddress"},
-};
-
 std::string type_name(const Oid& oid) {
-  for (const ShortName& s : kShortNames) {
-    if (*s.oid == oid) return std::string(s.name);
+  for (const AttributeTypeName& a : attribute_type_names()) {
+    if (*a.oid == oid) return std::string(a.name);
   }
   return oid.to_string();
 }
@@ -52,8 +29,8 @@ bool ieq(std::string_view a, std::string_view b) {
 }
 
 Result<Oid> type_from_name(std::string_view name) {
-  for (const ShortName& s : kShortNames) {
-    if (ieq(s.name, name)) return *s.oid;
+  for (const AttributeTypeName& a : attribute_type_names()) {
+    if (ieq(a.name, name)) return *a.oid;
   }
   if (ieq(name, "commonName")) return oids::kCommonName;
   if (ieq(name, "organizationName")) return oids::kOrganizationName;

@@ -163,7 +163,30 @@ std::string Oid::to_string() const {
   return out;
 }
 
+std::span<const AttributeTypeName> attribute_type_names() {
+  static constexpr AttributeTypeName kNames[] = {
+      {&oids::kCommonName, "CN"},
+      {&oids::kSurname, "SN"},
+      {&oids::kSerialNumber, "serialNumber"},
+      {&oids::kCountryName, "C"},
+      {&oids::kLocalityName, "L"},
+      {&oids::kStateOrProvinceName, "ST"},
+      {&oids::kStreetAddress, "street"},
+      {&oids::kOrganizationName, "O"},
+      {&oids::kOrganizationalUnitName, "OU"},
+      {&oids::kTitle, "title"},
+      {&oids::kGivenName, "GN"},
+      {&oids::kDomainComponent, "DC"},
+      {&oids::kUserId, "UID"},
+      {&oids::kEmailAddress, "emailAddress"},
+  };
+  return kNames;
+}
+
 std::string oid_name(const Oid& oid) {
+  for (const AttributeTypeName& a : attribute_type_names()) {
+    if (*a.oid == oid) return std::string(a.name);
+  }
   struct Entry {
     const Oid* oid;
     const char* name;
@@ -191,20 +214,6 @@ std::string oid_name(const Oid& oid) {
       {&oids::kSha256, "sha256"},
       {&oids::kSha384, "sha384"},
       {&oids::kSha512, "sha512"},
-      {&oids::kCommonName, "CN"},
-      {&oids::kSurname, "SN"},
-      {&oids::kSerialNumber, "serialNumber"},
-      {&oids::kCountryName, "C"},
-      {&oids::kLocalityName, "L"},
-      {&oids::kStateOrProvinceName, "ST"},
-      {&oids::kStreetAddress, "street"},
-      {&oids::kOrganizationName, "O"},
-      {&oids::kOrganizationalUnitName, "OU"},
-      {&oids::kTitle, "title"},
-      {&oids::kGivenName, "GN"},
-      {&oids::kDomainComponent, "DC"},
-      {&oids::kUserId, "UID"},
-      {&oids::kEmailAddress, "emailAddress"},
       {&oids::kSubjectKeyIdentifier, "subjectKeyIdentifier"},
       {&oids::kKeyUsage, "keyUsage"},
       {&oids::kSubjectAltName, "subjectAltName"},

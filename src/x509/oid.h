@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,16 @@ class Oid {
 // "basicConstraints", "sha256WithRSAEncryption", ...) or the dotted form for
 // one we do not know.
 std::string oid_name(const Oid& oid);
+
+// AttributeTypeName pairs a Distinguished Name attribute type (RFC 5280
+// 4.1.2.4, X.520) with its short name, spelled as OpenSSL prints it.
+struct AttributeTypeName {
+  const Oid* oid;
+  std::string_view name;
+};
+// attribute_type_names lists the attribute types tessera names ("CN", "O",
+// ...); oid_name and the Name parser and printer (name.cc) share it.
+std::span<const AttributeTypeName> attribute_type_names();
 
 namespace oids {
 // Public key algorithms (RFC 3279, RFC 4055, RFC 5480, RFC 8410).
