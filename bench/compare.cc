@@ -15,9 +15,11 @@
 // handshake (global operator new / CRYPTO_set_mem_functions counting), and the crypto floor of each
 // handshake scenario measured through the tessera provider.
 //
-// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--growth N] [--pki DIR]
+// Usage: tessera_compare_bench [--quick] [--only handshake|bulk|memory] [--growth N]
+//                              [--bulk-mib N] [--pki DIR]
 // (--growth: handshakes in the memory mode's no-growth check; 100000 by
-// default, 2000 with --quick, 0 skips it).
+// default, 2000 with --quick, 0 skips it. --bulk-mib: MiB per bulk batch, 64
+// by default, 16 with --quick; a small value makes a callgrind run short).
 // libssl is linked here (bench/) only; never in src/.
 
 #include <openssl/bio.h>
@@ -1044,6 +1046,8 @@ int main(int argc, char** argv) {
       s.growth_handshakes = 2000;
     } else if (a == "--growth" && i + 1 < argc) {
       s.growth_handshakes = std::atoi(argv[++i]);
+    } else if (a == "--bulk-mib" && i + 1 < argc) {
+      s.bulk_bytes = size_t(std::max(1, std::atoi(argv[++i]))) << 20;
     } else if (a == "--only" && i + 1 < argc) {
       s.only = argv[++i];
     } else if (a == "--pki" && i + 1 < argc) {
@@ -1051,7 +1055,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--quick] [--only handshake|resumed|bulk|memory] [--growth N] "
-                   "[--pki DIR]\n",
+                   "[--bulk-mib N] [--pki DIR]\n",
                    argv[0]);
       return 2;
     }
