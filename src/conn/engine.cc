@@ -105,6 +105,21 @@ class Engine final : public Connection, private handshake::Channel {
     if (error_) return *error_;
     size_t off = 0;
     while (off < data.size() || deframer_.buffered()) {
+      // A whole protected record at the front of the input (the usual case:
+      // the peer's records arrive in full) is decrypted from the caller's
+      // buffer straight into the deframer's, without being copied first.
+      if (deframer_.buffered() == 0) {
+        auto whole = deframer_.next_whole(data.subspan(off));
+        if (!whole.ok()) return fail(std::move(whole).error());
+        if (whole->has_value() && opens_from_input(**whole)) {
+          off += record::kHeaderSize + (*whole)->fragment.size();
+          auto r = on_record_in_input(**whole);
+          flush_handshake();
+          if (!r.ok()) return fail(std::move(r).error());
+          if (error_) return *error_;
+          continue;
+        }
+      }
       size_t took = deframer_.feed(data.subspan(off));
       off += took;
       bool any = false;
@@ -340,9 +355,27 @@ class Engine final : public Connection, private handshake::Channel {
     return ok();
   }
 
+  // opens_from_input says whether `rec` (lying whole in the caller's input)
+  // takes the path of on_record_in_input: a protected application_data
+  // record (every TLS 1.3 record once keys are in use) that on_record would
+  // open with read_. Anything else is fed to the deframer and goes through
+  // on_record.
+  bool opens_from_input(const record::RecordView& rec) const {
+    return read_ && !peer_closed_ && early_mode_ != EarlyMode::skipping &&
+           rec.type == ContentType::application_data;
+  }
+
+  // on_record_in_input is on_record for such a record: opened from where it
+  // lies into the deframer's room, whose application data the deframer keeps.
+  Result<void> on_record_in_input(const record::RecordView& rec) {
+    auto r = read_->open_into(rec, deframer_.room(rec.fragment.size()));
+    Result<void> done = r.ok() ? on_opened(r->type, r->plaintext) : Result<void>(r.error());
+    deframer_.release_if_idle();
+    return done;
+  }
+
   Result<void> on_record(record::Record& rec) {
     ContentType type = rec.type;
-    ByteView content;
     if (early_mode_ == EarlyMode::skipping) {
       // RFC 8446 4.2.10: after a HelloRetryRequest the server skips the
       // client's application_data records until the second ClientHello.
@@ -389,18 +422,25 @@ class Engine final : public Connection, private handshake::Channel {
         return skip_refused_early_record(rec);
       if (!r.ok()) return std::move(r).error();
       if (early_mode_ == EarlyMode::skipping) early_mode_ = EarlyMode::none;
-      auto& opened = *r;
-      type = opened.type;
-      content = opened.plaintext;
-      if (type == ContentType::change_cipher_spec)
-        return Error(ErrorCode::unexpected_message, "encrypted change_cipher_spec record");
-    } else {
-      // A plaintext alert during the handshake is accepted even after keys
-      // were installed: a peer that failed to derive them can only send one
-      // in the clear, and its reason is worth reporting.
-      TESSERA_TRY(record::check_plaintext_record(rec));
-      content = rec.fragment;
+      return on_opened(r->type, r->plaintext);
     }
+    // A plaintext alert during the handshake is accepted even after keys
+    // were installed: a peer that failed to derive them can only send one in
+    // the clear, and its reason is worth reporting.
+    TESSERA_TRY(record::check_plaintext_record(rec));
+    return on_content(type, rec.fragment);
+  }
+
+  // on_opened handles the content of a record that record protection opened.
+  Result<void> on_opened(ContentType type, ByteView content) {
+    if (type == ContentType::change_cipher_spec)
+      return Error(ErrorCode::unexpected_message, "encrypted change_cipher_spec record");
+    return on_content(type, content);
+  }
+
+  // on_content handles a record's content by type (for application data:
+  // plaintext inside the deframer's buffer, which keeps it).
+  Result<void> on_content(ContentType type, ByteView content) {
     // RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other
     // record types. That is, if a handshake message is split over two or
     // more records, there MUST NOT be any other records between them."

@@ -19,6 +19,19 @@ Result<void> Aead::seal_from(ByteView nonce, ByteView aad, ByteView head, ByteVi
   return seal(nonce, aad, out, tag);
 }
 
+Result<void> Aead::open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                             MutableByteView out) {
+  if (out.size() != ciphertext.size()) {
+    return Error(ErrorCode::internal_error, "AEAD open: output is " + std::to_string(out.size()) +
+                                                " bytes for " + std::to_string(ciphertext.size()) +
+                                                " bytes of ciphertext");
+  }
+  if (!ciphertext.empty() && ciphertext.data() != out.data()) {
+    std::memmove(out.data(), ciphertext.data(), ciphertext.size());
+  }
+  return open(nonce, aad, out, tag);
+}
+
 namespace {
 
 // ProviderHmacKey is the default HmacKey: the key and the provider's

@@ -67,7 +67,8 @@ class Aead {
   virtual Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
                             MutableByteView tag) = 0;
   // open decrypts data in place after checking tag; a wrong tag is
-  // bad_record_mac and leaves data unspecified (the caller discards it).
+  // bad_record_mac and leaves data wiped (zeros): the decrypted bytes of a
+  // record that failed authentication are never released.
   virtual Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) = 0;
   // seal_from encrypts the concatenation head || tail into out (out.size() ==
   // head.size() + tail.size()) and writes the tag, like copying head || tail
@@ -78,6 +79,16 @@ class Aead {
   // exactly at its place in out (out.data() + head.size(), in place).
   virtual Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
                                  MutableByteView out, MutableByteView tag);
+  // open_from checks tag and decrypts `ciphertext` into out (out.size() ==
+  // ciphertext.size()), like copying it into out and calling open, which is
+  // what this default does. Backends override it to read the ciphertext where
+  // it is (no copy): the record layer decrypts a record lying whole in the
+  // caller's input straight into its receive buffer. ciphertext either does
+  // not overlap out or is exactly out (in place). A wrong tag is
+  // bad_record_mac and out is wiped (zeros): no decrypted byte of a record
+  // that failed authentication is left in it.
+  virtual Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                                 MutableByteView out);
 };
 
 // The client's half of a key exchange (a KEM decapsulation key). For (EC)DH

@@ -72,12 +72,51 @@ Result<std::optional<Record>> Deframer::next() {
   return std::optional<Record>(rec);
 }
 
+Result<std::optional<RecordView>> Deframer::next_whole(ByteView in) {
+  if (error_) return *error_;
+  drop_released();
+  if (end_ != start_ || in.size() < kHeaderSize) return std::optional<RecordView>();
+  ByteReader reader(in);
+  Result<RecordHeader> header = parse_record_header(reader, max_fragment_);
+  if (!header.ok()) {
+    error_ = header.error();
+    return *error_;
+  }
+  if (in.size() - kHeaderSize < header->length) return std::optional<RecordView>();
+  return std::optional<RecordView>(
+      RecordView{header->type, header->legacy_version, in.subspan(kHeaderSize, header->length)});
+}
+
+MutableByteView Deframer::room(size_t n) {
+  drop_released();
+  const size_t held = held_end_ - held_begin_;
+  // Nothing is pending, so the room goes right after the held bytes; slide
+  // them to the front first if the storage is short and that frees at least
+  // as much as it moves (as in feed).
+  if (held_end_ + n > buf_.capacity() && held_begin_ > 0 && held_begin_ >= held) {
+    if (held > 0) std::memmove(buf_.data(), buf_.data() + held_begin_, held);
+    held_begin_ = 0;
+    held_end_ = held;
+  }
+  buf_.reserve(held_end_ + n, held_end_);
+  start_ = end_ = held_end_ + n;
+  return MutableByteView(buf_.data() + held_end_, n);
+}
+
+void Deframer::release_if_idle() {
+  if (release_ == 0) drop_released();
+}
+
 void Deframer::keep(ByteView plaintext) {
   if (plaintext.empty()) return;
   const size_t at = static_cast<size_t>(plaintext.data() - buf_.data());
   if (held_begin_ == held_end_) {
     held_begin_ = at;
     held_end_ = at + plaintext.size();
+    return;
+  }
+  if (at == held_end_) {  // already right after the held bytes (a room())
+    held_end_ += plaintext.size();
     return;
   }
   // The reader has not caught up: append to the held bytes (the record's

@@ -8,10 +8,12 @@
 // the limit -> record_overflow). Errors are sticky: once the stream is bad,
 // every later call returns the same error.
 //
-// The receive path copies each byte once (feed), then works in place: a
-// record returned by next() is decrypted where it lies, and the engine calls
-// keep() on its application-data plaintext, which stays in this buffer as
-// held() until the reader consume_held()s it. No second buffer, no per-record
+// The receive path copies no record byte when records arrive whole: a record
+// lying whole in the caller's input (next_whole) is decrypted from there
+// straight into this buffer (room). Otherwise each byte is copied once
+// (feed) and a record returned by next() is decrypted where it lies. Either
+// way the engine calls keep() on the application-data plaintext, which stays
+// in this buffer as held() until the reader consume_held()s it. No second buffer, no per-record
 // copy while the reader keeps up (held() is empty when the next record is
 // kept). When the reader lags, each newly kept plaintext is moved down to
 // follow the held bytes, so held() stays one contiguous span.
@@ -66,10 +68,30 @@ class Deframer {
   // feed(), next() or keep(); it may be decrypted in place.
   Result<std::optional<Record>> next();
 
+  // next_whole returns the record at the start of `in` when `in` holds all
+  // of it and nothing is buffered (buffered() == 0): the caller can then
+  // open it where it lies (RecordProtection::open_into, into room()) and
+  // skip its kHeaderSize + fragment.size() bytes of `in` instead of
+  // feed()ing them. nullopt when a copy is needed (bytes are buffered, or
+  // `in` holds only part of a record): feed() then. The header is checked
+  // as in next(); an error is sticky like next()'s.
+  Result<std::optional<RecordView>> next_whole(ByteView in);
+
+  // room returns n writable bytes after held(), where the plaintext of a
+  // record from next_whole() is decrypted; keep() the part that is
+  // application data. Valid until the next call other than keep(). Only
+  // when buffered() == 0.
+  MutableByteView room(size_t n);
+
   // keep adds `plaintext` — a span inside the fragment of the record last
-  // returned by next() (typically its plaintext, decrypted in place) — to
-  // held(). Call it before the next feed()/next().
+  // returned by next() (typically its plaintext, decrypted in place), or
+  // inside the last room() — to held(). Call it before the next
+  // feed()/next()/room().
   void keep(ByteView plaintext);
+
+  // release_if_idle gives the storage back when it holds nothing (after a
+  // room() whose plaintext was not kept, e.g. a post-handshake message).
+  void release_if_idle();
 
   // held is the kept application data not yet consumed, in order; valid
   // until the next non-const call.

@@ -20,8 +20,9 @@
 // again at 0.
 //
 // seal appends to the caller's buffer (seal_into writes to a span the caller
-// provides); open decrypts in place in the record's fragment. Neither
-// allocates per record (apart from the caller's buffer growing).
+// provides); open decrypts in place in the record's fragment, open_into from
+// a read-only fragment into a buffer the caller provides. None allocates per
+// record (apart from the caller's buffer growing).
 #pragma once
 
 #include <cstdint>
@@ -80,6 +81,16 @@ class RecordProtection {
   // After an error the record's fragment content is unspecified.
   virtual Result<OpenedRecord> open(const Record& record) = 0;
 
+  // open_into is open() for a record that stays where it is (a read-only
+  // fragment, typically in the caller's input): the ciphertext is decrypted
+  // from there straight into `out`, which must hold at least
+  // record.fragment.size() bytes and must not overlap the fragment (else
+  // internal_error), and the returned plaintext views `out`. Same checks and
+  // errors as open(). After an error the content of `out` is unspecified,
+  // but holds no plaintext of a record that failed authentication (the AEAD
+  // wipes it).
+  virtual Result<OpenedRecord> open_into(const RecordView& record, MutableByteView out) = 0;
+
   // sequence_number is the number the next record will use. A record that
   // fails authentication in open() does not use up a number, so a server
   // skipping rejected 0-RTT data (RFC 8446 4.2.10) can keep trying records
@@ -123,6 +134,7 @@ class Tls13RecordProtection final : public RecordProtection {
   Result<size_t> seal_into(ContentType type, ByteView plaintext, size_t padding_len,
                            MutableByteView out) override;
   Result<OpenedRecord> open(const Record& record) override;
+  Result<OpenedRecord> open_into(const RecordView& record, MutableByteView out) override;
 
   // RFC 8446 5.5: "For AES-GCM, up to 2^24.5 full-size records (about 24
   // million) may be encrypted on a given connection while keeping a safety
@@ -137,6 +149,9 @@ class Tls13RecordProtection final : public RecordProtection {
 
  private:
   Tls13RecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);
+  // open_to is open and open_into: the inner plaintext is written at `out`
+  // (record.fragment.data() itself when in place).
+  Result<OpenedRecord> open_to(const RecordView& record, uint8_t* out);
   std::unique_ptr<crypto::Aead> aead_;
   SecretBytes iv_;
 };
@@ -157,6 +172,7 @@ class Tls12AeadRecordProtection final : public RecordProtection {
   Result<size_t> seal_into(ContentType type, ByteView plaintext, size_t padding_len,
                            MutableByteView out) override;
   Result<OpenedRecord> open(const Record& record) override;
+  Result<OpenedRecord> open_into(const RecordView& record, MutableByteView out) override;
 
   // explicit_nonce_size is 8 for AES-GCM, 0 for ChaCha20-Poly1305.
   size_t explicit_nonce_size() const { return explicit_nonce_; }
@@ -164,9 +180,25 @@ class Tls12AeadRecordProtection final : public RecordProtection {
  private:
   Tls12AeadRecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);
   void make_nonce(uint64_t seq, ByteView explicit_nonce, uint8_t* nonce) const;
+  // open_to is open and open_into: the plaintext is written at `out` (just
+  // after the explicit nonce in the fragment when in place).
+  Result<OpenedRecord> open_to(const RecordView& record, uint8_t* out);
   std::unique_ptr<crypto::Aead> aead_;
   SecretBytes iv_;
   size_t explicit_nonce_;
 };
+
+namespace detail {
+// The TLS 1.3 content-type scan (RFC 8446 5.4, constant time; protection.cc)
+// in a chosen form, for tests: the portable form, or the AVX2 form that
+// open() uses when content_scan_avx2_supported(). found is false when
+// `inner` is all zeros; pos is the index of its last non-zero byte.
+struct ContentScanForTesting {
+  bool found = false;
+  size_t pos = 0;
+};
+bool content_scan_avx2_supported();
+ContentScanForTesting content_scan_for_testing(ByteView inner, bool avx2);
+}  // namespace detail
 
 }  // namespace tessera::record

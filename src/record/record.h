@@ -76,6 +76,15 @@ struct Record {
   MutableByteView fragment;
 };
 
+// A record read where it lies without being copied (the caller's input):
+// the fragment is read-only, so record protection decrypts it into a buffer
+// of the receiver's (RecordProtection::open_into).
+struct RecordView {
+  ContentType type = ContentType::invalid;
+  uint16_t legacy_version = kRecordVersion;
+  ByteView fragment;
+};
+
 // split_record parses exactly one complete record (header + fragment) from
 // `bytes`; trailing bytes are decode_trailing_data, a short body is
 // decode_truncated. Header checks as in parse_record_header.

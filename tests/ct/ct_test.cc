@@ -154,6 +154,29 @@ TEST(ConstantTime, Tls13RecordOpenChaCha20Poly1305) {
   check_tls13_records({AeadAlgorithm::chacha20_poly1305, 32});
 }
 
+// The content-type scan itself, in both forms (the portable one and the
+// AVX2 one that open() uses where the CPU has it), on poisoned inner
+// plaintexts: lengths and padding around its 128- and 256-byte chunks.
+TEST(ConstantTime, Tls13ContentScanBothForms) {
+  for (size_t content :
+       {size_t{0}, size_t{1}, size_t{127}, size_t{255}, size_t{256}, size_t{3000}}) {
+    for (size_t pad : {size_t{0}, size_t{1}, size_t{128}, size_t{255}, size_t{700}}) {
+      Bytes inner = make_content(content);
+      inner.push_back(static_cast<uint8_t>(record::ContentType::application_data));
+      inner.insert(inner.end(), pad, 0);
+      poison(inner);
+      for (bool avx2 : {false, true}) {
+        if (avx2 && !record::detail::content_scan_avx2_supported()) continue;
+        record::detail::ContentScanForTesting r =
+            record::detail::content_scan_for_testing(inner, avx2);
+        ct_declassify(&r, sizeof r);
+        EXPECT_TRUE(r.found);
+        EXPECT_EQ(r.pos, content) << "content " << content << " pad " << pad << " avx2 " << avx2;
+      }
+    }
+  }
+}
+
 void check_tls12_records(const RecordCase& rc, size_t iv_size) {
   auto& provider = *crypto::default_provider();
   Bytes key = make_key(rc.key_size, 5), iv = make_key(iv_size, 1);

@@ -1,8 +1,8 @@
 // AES-128-GCM and AES-256-GCM (NIST SP 800-38D, as used by RFC 5288 and
 // RFC 8446 5.2) over intel-ipsec-mb's direct GCM API. Seal and open are one
-// library call each (seal_from three: init, two updates, finalize), the
-// per-operation state lives on the stack and is wiped after use, and the
-// expanded key lives in the Aead and is wiped on destruction.
+// library call each (open_from too; seal_from three: init, two updates,
+// finalize), the per-operation state lives on the stack and is wiped after
+// use, and the expanded key lives in the Aead and is wiped on destruction.
 #include <intel-ipsec-mb.h>
 
 #include <cstdint>
@@ -125,15 +125,31 @@ class IpsecMbGcm final : public Aead {
   }
 
   Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    return decrypt(nonce, aad, data, tag, data);
+  }
+
+  Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                         MutableByteView out) override {
+    if (out.size() != ciphertext.size()) {
+      return Aead::open_from(nonce, aad, ciphertext, tag, out);  // reports the size error
+    }
+    return decrypt(nonce, aad, ciphertext, tag, out);
+  }
+
+ private:
+  // decrypt is open and open_from: one library call reads the ciphertext
+  // where it is and writes the plaintext to out (the same bytes in place).
+  Result<void> decrypt(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
+                       MutableByteView out) {
     TESSERA_TRY(check_sizes(nonce, tag.size()));
     WipedContext ctx;
     uint8_t computed[kTagSize];
     if (aes128()) {
-      IMB_AES128_GCM_DEC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
-                         ptr(aad), aad.size(), computed, kTagSize);
+      IMB_AES128_GCM_DEC(mgr_, &key_, &ctx.c, ptr(out), ptr(in), in.size(), nonce.data(), ptr(aad),
+                         aad.size(), computed, kTagSize);
     } else {
-      IMB_AES256_GCM_DEC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
-                         ptr(aad), aad.size(), computed, kTagSize);
+      IMB_AES256_GCM_DEC(mgr_, &key_, &ctx.c, ptr(out), ptr(in), in.size(), nonce.data(), ptr(aad),
+                         aad.size(), computed, kTagSize);
     }
     // RFC 5116 2.2: if the tag does not verify, the decryption fails and no
     // plaintext is released. The comparison is constant time; the decrypted
@@ -141,14 +157,13 @@ class IpsecMbGcm final : public Aead {
     const bool good = ct_equal(ByteView(computed, kTagSize), tag);
     secure_wipe(computed, sizeof computed);
     if (!good) {
-      secure_wipe(data.data(), data.size());
+      secure_wipe(out.data(), out.size());
       return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
                    std::string(aead_name(alg_)) + ": authentication tag mismatch");
     }
     return ok();
   }
 
- private:
   bool aes128() const { return alg_ == AeadAlgorithm::aes_128_gcm; }
 
   Result<void> check_sizes(ByteView nonce, size_t tag_size) const {

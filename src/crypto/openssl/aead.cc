@@ -73,7 +73,23 @@ class OpenSslAead final : public Aead {
   }
 
   Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
-    TESSERA_TRY(check_sizes(nonce, aad, data.size(), tag.size()));
+    return decrypt(nonce, aad, data, tag, data);
+  }
+
+  Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                         MutableByteView out) override {
+    if (out.size() != ciphertext.size()) {
+      return Aead::open_from(nonce, aad, ciphertext, tag, out);  // reports the size error
+    }
+    return decrypt(nonce, aad, ciphertext, tag, out);
+  }
+
+ private:
+  // decrypt is open and open_from: libcrypto reads the ciphertext where it is
+  // and writes the plaintext to out (the same bytes when in place).
+  Result<void> decrypt(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
+                       MutableByteView out) {
+    TESSERA_TRY(check_sizes(nonce, aad, in.size(), tag.size()));
     if (!dec_) TESSERA_TRY(key_context(dec_, false));
     int n = 0;
     if (EVP_DecryptInit_ex2(dec_.get(), nullptr, nullptr, nonce.data(), nullptr) != 1 ||
@@ -81,22 +97,25 @@ class OpenSslAead final : public Aead {
                             const_cast<uint8_t*>(tag.data())) != 1 ||
         (!aad.empty() && EVP_DecryptUpdate(dec_.get(), nullptr, &n, aad.data(),
                                            static_cast<int>(aad.size())) != 1) ||
-        (!data.empty() && EVP_DecryptUpdate(dec_.get(), data.data(), &n, data.data(),
-                                            static_cast<int>(data.size())) != 1)) {
+        (!in.empty() && EVP_DecryptUpdate(dec_.get(), out.data(), &n, in.data(),
+                                          static_cast<int>(in.size())) != 1)) {
+      secure_wipe(out.data(), out.size());
       return ossl::openssl_error(ErrorCode::crypto_failure,
                                  std::string(aead_name(alg_)) + " open failed");
     }
     // RFC 5116 2.2: if the tag does not verify, the decryption fails and no
-    // plaintext is released (the caller discards data).
-    if (EVP_DecryptFinal_ex(dec_.get(), data.data() + data.size(), &n) != 1) {
+    // plaintext is released. libcrypto compares the tags in constant time;
+    // the plaintext it already wrote to out is wiped, so a caller that
+    // ignores the error sees nothing.
+    if (EVP_DecryptFinal_ex(dec_.get(), out.data() + out.size(), &n) != 1) {
       ossl::clear_errors();
+      secure_wipe(out.data(), out.size());
       return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
                    std::string(aead_name(alg_)) + ": authentication tag mismatch");
     }
     return ok();
   }
 
- private:
   // key_context creates and keys the context of one direction. Both ciphers
   // default to a 12-byte IV, which is what TLS uses.
   Result<void> key_context(CipherCtxPtr& ctx, bool encrypt) {

@@ -134,8 +134,10 @@ INSTANTIATE_TEST_SUITE_P(Gcm, IpsecMbDifferential,
 // 13, the TLS sizes, frequent); both backends seal in place to the same
 // ciphertext and tag, and seal_from (out of place, with a random split and
 // the tail either in place or elsewhere) agrees; each opens the other's
-// output; a flipped bit in the tag, the ciphertext or the AAD, a truncated
-// ciphertext and a changed nonce are rejected by both with bad_record_mac.
+// output, with open and with open_from (out of place and in place); a
+// flipped bit in the tag, the ciphertext or the AAD, a truncated
+// ciphertext and a changed nonce are rejected by both with bad_record_mac,
+// by open and open_from alike, leaving no plaintext in the output.
 TEST_P(IpsecMbDifferential, MatchesLibcryptoOnRandomInputs) {
   const AeadAlgorithm alg = GetParam();
   std::mt19937_64 rng(0x7e55e7a + static_cast<int>(alg));
@@ -185,6 +187,17 @@ TEST_P(IpsecMbDifferential, MatchesLibcryptoOnRandomInputs) {
     ASSERT_EQ(back, plain);
     ASSERT_TRUE(open_copy(**lc, nonce, aad, ct_mb, tag_mb, &back).ok());
     ASSERT_EQ(back, plain);
+    // open_from out of place (the ciphertext left as it is) and in place.
+    for (Aead* aead : {lc->get(), mb->get()}) {
+      Bytes opened(len, 0xee);
+      ASSERT_TRUE(aead->open_from(nonce, aad, ct_lc, tag_lc, opened).ok())
+          << aead->implementation();
+      ASSERT_EQ(opened, plain) << aead->implementation();
+      Bytes in_place = ct_lc;
+      ASSERT_TRUE(aead->open_from(nonce, aad, in_place, tag_lc, in_place).ok());
+      ASSERT_EQ(in_place, plain) << aead->implementation();
+    }
+    ASSERT_EQ(ct_lc, ct_mb);
 
     // Tampering: both reject.
     auto both_reject = [&](ByteView n, ByteView a, ByteView c, ByteView t, const char* what) {
@@ -194,6 +207,13 @@ TEST_P(IpsecMbDifferential, MatchesLibcryptoOnRandomInputs) {
         ASSERT_FALSE(r.ok()) << what << " accepted by " << aead->implementation();
         EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac) << what;
         EXPECT_EQ(r.error().alert(), AlertDescription::bad_record_mac) << what;
+        EXPECT_EQ(scratch, Bytes(c.size(), 0)) << what << ": open left plaintext";
+        // open_from out of place: rejected too, and its output wiped.
+        Bytes into(c.size(), 0xee);
+        auto r2 = aead->open_from(n, a, c, t, into);
+        ASSERT_FALSE(r2.ok()) << what << " accepted by " << aead->implementation();
+        EXPECT_EQ(r2.error().code(), ErrorCode::bad_record_mac) << what;
+        EXPECT_EQ(into, Bytes(c.size(), 0)) << what << ": open_from left plaintext";
       }
     };
     Bytes bad_tag = tag_lc;

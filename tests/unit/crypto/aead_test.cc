@@ -203,8 +203,8 @@ TEST_P(AeadBackends, LargeRecordRoundTrip) {
   }
 }
 
-// A wrapper that only forwards seal/open, so seal_from takes the interface's
-// default (copy, then seal in place).
+// A wrapper that only forwards seal/open, so seal_from and open_from take
+// the interface's defaults (copy, then seal or open in place).
 class ForwardingAead final : public Aead {
  public:
   explicit ForwardingAead(std::unique_ptr<Aead> a) : a_(std::move(a)) {}
@@ -263,6 +263,86 @@ TEST_P(AeadBackends, SealFromMatchesSealOfConcatenation) {
           Bytes small(head_len + tail_len + 1);
           EXPECT_FALSE(a->seal_from(nonce, aad, head, tail, small, tag2).ok());
         }
+      }
+    }
+  }
+}
+
+// open_from decrypts out of place (the ciphertext untouched) or in place to
+// exactly what open gives, for the backend's override and for the default:
+// the known answers, then random lengths around the block sizes up to a
+// maximal TLS record. A tampered record is bad_record_mac and leaves the
+// output all zeros (no plaintext of a record that failed authentication),
+// as open leaves its buffer; a wrong output size is an error.
+TEST_P(AeadBackends, OpenFromMatchesOpenAndWipesOnBadTag) {
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    auto a = p.aead(c.alg, H(c.key));
+    ASSERT_TRUE(a.ok());
+    const Bytes ct = H(c.ciphertext);
+    Bytes out(ct.size(), 0xee);
+    ASSERT_TRUE((*a)->open_from(H(c.nonce), H(c.aad), ct, H(c.tag), out).ok());
+    EXPECT_EQ(to_hex(out), c.plaintext);
+    EXPECT_EQ(to_hex(ct), c.ciphertext);  // the input is read, not written
+  }
+  for (AeadAlgorithm alg :
+       {AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm, AeadAlgorithm::chacha20_poly1305}) {
+    Bytes key(aead_key_length(alg));
+    p.random(key);
+    auto sealer = p.aead(alg, key);
+    auto direct = p.aead(alg, key);
+    ASSERT_TRUE(sealer.ok() && direct.ok());
+    EXPECT_EQ((*direct)->implementation(), expected_implementation(alg));
+    ForwardingAead fallback(std::move(*p.aead(alg, key)));
+    for (size_t len : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{255},
+                       size_t{4097}, size_t{16384 + 1 + 16}}) {
+      SCOPED_TRACE(::testing::Message() << aead_name(alg) << " length " << len);
+      Bytes plain(len), nonce(12), aad(5);
+      p.random(plain);
+      p.random(nonce);
+      p.random(aad);
+      Bytes ct = plain, tag(16);
+      ASSERT_TRUE((*sealer)->seal(nonce, aad, ct, tag).ok());
+      for (Aead* a : {static_cast<Aead*>(direct->get()), static_cast<Aead*>(&fallback)}) {
+        // Out of place.
+        Bytes out(len, 0xee);
+        const Bytes ct_before = ct;
+        ASSERT_TRUE(a->open_from(nonce, aad, ct, tag, out).ok());
+        EXPECT_EQ(out, plain);
+        EXPECT_EQ(ct, ct_before);
+        // In place (ciphertext == out) and open: the same plaintext.
+        Bytes in_place = ct;
+        ASSERT_TRUE(a->open_from(nonce, aad, in_place, tag, in_place).ok());
+        EXPECT_EQ(in_place, plain);
+        Bytes via_open = ct;
+        ASSERT_TRUE(a->open(nonce, aad, via_open, tag).ok());
+        EXPECT_EQ(via_open, plain);
+        // A flipped tag bit or ciphertext bit: rejected, output wiped.
+        Bytes bad_tag = tag;
+        bad_tag[len % 16] ^= 0x04;
+        Bytes wiped(len, 0xee);
+        auto r = a->open_from(nonce, aad, ct, bad_tag, wiped);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+        EXPECT_EQ(r.error().alert(), AlertDescription::bad_record_mac);
+        EXPECT_EQ(wiped, Bytes(len, 0));
+        if (len > 0) {
+          Bytes bad_ct = ct;
+          bad_ct[len / 2] ^= 0x80;
+          Bytes out2(len, 0xee);
+          EXPECT_FALSE(a->open_from(nonce, aad, bad_ct, tag, out2).ok());
+          EXPECT_EQ(out2, Bytes(len, 0));
+          // In place as well: the buffer holds zeros, not the decryption.
+          EXPECT_FALSE(a->open(nonce, aad, bad_ct, tag).ok());
+          EXPECT_EQ(bad_ct, Bytes(len, 0));
+        }
+        // The context still opens correctly after a failure.
+        Bytes again(len);
+        ASSERT_TRUE(a->open_from(nonce, aad, ct, tag, again).ok());
+        EXPECT_EQ(again, plain);
+        // A wrong output size is an error.
+        Bytes big(len + 1);
+        EXPECT_FALSE(a->open_from(nonce, aad, ct, tag, big).ok());
       }
     }
   }

@@ -379,6 +379,155 @@ TEST(Deframer, RecordsSplitAtEveryByteWithHeldData) {
   }
 }
 
+// receive mirrors the engine's receive loop: a record lying whole at the
+// front of `in` while nothing is buffered is taken with next_whole and
+// "opened" into room() (copied without its stand-in tag), anything else is
+// fed and pulled with next(). Returns how many records took each path.
+struct Paths {
+  size_t whole = 0, fed = 0;
+};
+Paths receive(Deframer& d, ByteView in) {
+  Paths p;
+  size_t off = 0;
+  while (off < in.size() || d.buffered()) {
+    if (d.buffered() == 0) {
+      auto w = d.next_whole(in.subspan(off));
+      EXPECT_TRUE(w.ok());
+      if (!w.ok()) return p;
+      if (w->has_value()) {
+        ByteView f = (*w)->fragment;
+        MutableByteView room = d.room(f.size());
+        std::copy(f.begin(), f.end(), room.begin());
+        d.keep(room.first(f.size() - 16));
+        d.release_if_idle();
+        off += kHeaderSize + f.size();
+        ++p.whole;
+        continue;
+      }
+    }
+    size_t took = d.feed(in.subspan(off));
+    off += took;
+    size_t before = d.held().size();
+    pull_and_keep(d);
+    if (d.held().size() != before || took > 0) ++p.fed;
+    if (took == 0 && off < in.size() && d.buffered() == 0) {
+      ADD_FAILURE() << "no progress";
+      return p;
+    }
+    if (took == 0 && off == in.size()) break;
+  }
+  return p;
+}
+
+TEST(Deframer, WholeRecordsAreOpenedIntoRoomAfterTheHeldData) {
+  // Records arriving whole take no copy through feed(); the reader lags, so
+  // each room lands right after the held bytes and held() stays contiguous.
+  Deframer d;
+  std::vector<Bytes> payloads = {payload_of(10, 1), payload_of(16384, 2), payload_of(0, 3),
+                                 payload_of(16384, 4), payload_of(999, 5)};
+  Bytes stream, expect;
+  for (const auto& p : payloads) {
+    Bytes rec = app_record(p);
+    stream.insert(stream.end(), rec.begin(), rec.end());
+    expect.insert(expect.end(), p.begin(), p.end());
+  }
+  Paths paths = receive(d, stream);
+  EXPECT_EQ(paths.whole, payloads.size());
+  EXPECT_EQ(paths.fed, 0u);
+  ASSERT_EQ(d.held().size(), expect.size());
+  EXPECT_TRUE(std::equal(expect.begin(), expect.end(), d.held().begin()));
+  // Consume part, then more whole records land after what is left.
+  d.consume_held(20000);
+  Bytes more = payload_of(5000, 6);
+  receive(d, app_record(more));
+  expect.insert(expect.end(), more.begin(), more.end());
+  ASSERT_EQ(d.held().size(), expect.size() - 20000);
+  EXPECT_TRUE(std::equal(expect.begin() + 20000, expect.end(), d.held().begin()));
+  d.consume_held(d.held().size());
+  EXPECT_EQ(d.capacity(), 0u);
+}
+
+TEST(Deframer, NextWholeOnlyForAWholeRecordWithNothingBuffered) {
+  Deframer d;
+  Bytes rec = app_record(payload_of(100, 1));
+  // A partial record in the input: nullopt (it must be fed).
+  auto partial = d.next_whole(ByteView(rec).first(rec.size() - 1));
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE(partial->has_value());
+  auto header_only = d.next_whole(ByteView(rec).first(3));
+  ASSERT_TRUE(header_only.ok());
+  EXPECT_FALSE(header_only->has_value());
+  // Whole: the record views the input itself.
+  auto whole = d.next_whole(rec);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_TRUE(whole->has_value());
+  EXPECT_EQ((*whole)->fragment.data(), rec.data() + kHeaderSize);
+  EXPECT_EQ((*whole)->fragment.size(), rec.size() - kHeaderSize);
+  EXPECT_EQ((*whole)->type, ContentType::application_data);
+  EXPECT_EQ(d.capacity(), 0u);  // nothing copied, nothing held
+  // A room whose plaintext is not kept (e.g. a post-handshake message) is
+  // given back.
+  MutableByteView room = d.room(100);
+  EXPECT_EQ(room.size(), 100u);
+  EXPECT_GT(d.capacity(), 0u);
+  d.release_if_idle();
+  EXPECT_EQ(d.capacity(), 0u);
+  // Bytes buffered: nullopt even for a whole record behind them.
+  ASSERT_EQ(d.feed(ByteView(rec).first(2)), 2u);
+  auto buffered = d.next_whole(rec);
+  ASSERT_TRUE(buffered.ok());
+  EXPECT_FALSE(buffered->has_value());
+}
+
+TEST(Deframer, NextWholeChecksTheHeaderAndTheErrorSticks) {
+  Deframer d(kMaxCiphertext13);
+  // Length 2^14 + 257: record_overflow before the body is there.
+  auto r = d.next_whole(H("1703034101"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+  auto again = d.next_whole(app_record(payload_of(1, 1)));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::record_overflow);
+  auto next = d.next();
+  ASSERT_FALSE(next.ok());
+  EXPECT_EQ(d.feed(app_record(payload_of(1, 1))), 0u);
+  Deframer v;
+  auto bad_version = v.next_whole(H("1702030001ff"));
+  ASSERT_FALSE(bad_version.ok());
+  EXPECT_EQ(bad_version.error().code(), ErrorCode::protocol_version);
+}
+
+TEST(Deframer, WholeAndFedRecordsMixAtEveryCut) {
+  // Three records (small, maximal, small) delivered in two receives cut at
+  // every byte position, the reader consuming part of the held data between
+  // them: the records before the cut go whole, the one across it is fed,
+  // those after it go whole again once nothing is buffered.
+  std::vector<Bytes> payloads = {payload_of(10, 1), payload_of(16384, 2), payload_of(33, 3)};
+  Bytes stream, expect;
+  for (const auto& p : payloads) {
+    Bytes rec = app_record(p);
+    stream.insert(stream.end(), rec.begin(), rec.end());
+    expect.insert(expect.end(), p.begin(), p.end());
+  }
+  size_t whole_total = 0;
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    Deframer d;
+    Paths a = receive(d, ByteView(stream).first(cut));
+    size_t c = std::min<size_t>(d.held().size(), 7);
+    d.consume_held(c);
+    Paths b = receive(d, ByteView(stream).subspan(cut));
+    whole_total += a.whole + b.whole;
+    ASSERT_EQ(d.held().size(), expect.size() - c) << "cut " << cut;
+    ASSERT_TRUE(
+        std::equal(expect.begin() + static_cast<ptrdiff_t>(c), expect.end(), d.held().begin()))
+        << "cut " << cut;
+    EXPECT_FALSE(d.has_partial());
+    d.consume_held(d.held().size());
+    EXPECT_EQ(d.capacity(), 0u) << "cut " << cut;
+  }
+  EXPECT_GT(whole_total, stream.size() / 2);  // most cuts leave at least one record whole
+}
+
 TEST(RecordHeader, SplitRecordAndPlaintextChecks) {
   Bytes rec = H("160303000401020304");
   auto r = split_record(rec);

@@ -13,9 +13,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "base/hex.h"
 
@@ -606,8 +608,9 @@ TEST_F(ProtectionTest, Tls13ContentTypeFoundForEveryContentAndPaddingLength) {
 // chunk boundaries (and a chunk of zero content before the type) are found
 // exactly, up to the largest record.
 TEST_F(ProtectionTest, Tls13ContentTypeFoundAcrossScanChunks) {
-  const size_t lens[] = {1, 126, 127, 128, 129, 255, 256, 257, 1000, 16256, 16383, 16384};
-  const size_t pads[] = {0, 1, 126, 127, 128, 129, 300};
+  const size_t lens[] = {1,   126, 127, 128, 129,  255,   256,   257,  383,
+                         384, 385, 511, 512, 1000, 16256, 16383, 16384};
+  const size_t pads[] = {0, 1, 126, 127, 128, 129, 255, 256, 257, 300};
   for (size_t len : lens) {
     for (size_t pad : pads) {
       if (len + 1 + pad > kMaxInnerPlaintext13) continue;
@@ -623,6 +626,44 @@ TEST_F(ProtectionTest, Tls13ContentTypeFoundAcrossScanChunks) {
       EXPECT_EQ(r->plaintext.size(), len) << "len " << len << " pad " << pad;
     }
   }
+}
+
+// Both forms of the constant-time scan (the portable one and, where the CPU
+// has it, the AVX2 one open() uses) find the last non-zero byte exactly as a
+// plain backwards search does, for every length up to 600 and around each
+// chunk boundary (128 and 256 bytes) up to the largest inner plaintext, with
+// the last non-zero byte at each position of interest and zeros before it.
+TEST(ContentScan, BothFormsMatchABackwardsSearch) {
+  std::vector<size_t> lens;
+  for (size_t n = 0; n <= 600; ++n) lens.push_back(n);
+  for (size_t b = 640; b <= kMaxInnerPlaintext13; b += 128) {
+    for (size_t d : {b - 1, b, b + 1}) {
+      if (d <= kMaxInnerPlaintext13) lens.push_back(d);
+    }
+  }
+  lens.push_back(kMaxInnerPlaintext13);
+  size_t checked = 0;
+  for (size_t len : lens) {
+    // Last non-zero byte at: none, 0, len-1, and around chunk edges.
+    std::vector<size_t> where = {SIZE_MAX, 0, len - 1, len / 2, 127, 128, 255, 256, 257};
+    for (size_t w : where) {
+      if (len == 0 && w != SIZE_MAX) continue;
+      if (w != SIZE_MAX && w >= len) continue;
+      Bytes inner(len, 0);
+      for (size_t i = 0; w != SIZE_MAX && i <= w; ++i) inner[i] = static_cast<uint8_t>(i % 5);
+      if (w != SIZE_MAX) inner[w] = static_cast<uint8_t>(0x80 | (w & 0x7f));
+      for (bool avx2 : {false, true}) {
+        if (avx2 && !detail::content_scan_avx2_supported()) continue;
+        auto r = detail::content_scan_for_testing(inner, avx2);
+        ASSERT_EQ(r.found, w != SIZE_MAX) << "len " << len << " at " << w << " avx2 " << avx2;
+        if (r.found) {
+          ASSERT_EQ(r.pos, w) << "len " << len << " avx2 " << avx2;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 4000u);
 }
 
 // seal_into builds the same record as seal, in the caller's span, and refuses
@@ -661,6 +702,94 @@ TEST_F(ProtectionTest, SealIntoMatchesSealAndChecksTheSpan) {
     EXPECT_EQ(to_hex(ByteView(out).first(need)), to_hex(via_seal));
     EXPECT_EQ(out[need], 0xee);  // nothing written past the record
     EXPECT_EQ(b->sequence_number(), 1u);
+  }
+}
+
+// open_into opens a record from a read-only fragment into the caller's
+// buffer: the same type and plaintext as open() in place, the fragment left
+// as it is, the same errors (a tampered record is bad_record_mac, uses no
+// sequence number, and leaves no plaintext in the buffer), and a buffer too
+// short for the fragment or overlapping it is internal_error.
+TEST_F(ProtectionTest, OpenIntoMatchesOpenFromAReadOnlyFragment) {
+  struct Case {
+    bool v13;
+    AeadAlgorithm alg;
+    std::string_view key, iv;
+  };
+  const Case cases[] = {
+      {true, AeadAlgorithm::aes_128_gcm, kClientApKey, kClientApIv},
+      {true, AeadAlgorithm::chacha20_poly1305, kChaCha.key, kChaCha.iv},
+      {false, AeadAlgorithm::aes_128_gcm, kGcm.key, kGcm.iv},
+      {false, AeadAlgorithm::chacha20_poly1305, kChaCha.key, kChaCha.iv},
+  };
+  auto make = [&](const Case& c) -> std::unique_ptr<RecordProtection> {
+    if (c.v13) {
+      auto r = Tls13RecordProtection::create(*provider_, c.alg, H(c.key), H(c.iv));
+      return r.ok() ? std::unique_ptr<RecordProtection>(std::move(r).value()) : nullptr;
+    }
+    auto r = Tls12AeadRecordProtection::create(*provider_, c.alg, H(c.key), H(c.iv));
+    return r.ok() ? std::unique_ptr<RecordProtection>(std::move(r).value()) : nullptr;
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << (c.v13 ? "TLS 1.3 " : "TLS 1.2 ") << aead_name(c.alg));
+    auto sealer = make(c), in_place = make(c), into = make(c);
+    ASSERT_TRUE(sealer && in_place && into);
+    for (size_t len : {size_t{0}, size_t{1}, size_t{200}, size_t{16384}}) {
+      for (size_t pad : {size_t{0}, size_t{40}}) {
+        if (!c.v13 && pad != 0) continue;
+        if (len + 1 + pad > kMaxInnerPlaintext13) continue;
+        Bytes content(len);
+        for (size_t i = 0; i < len; ++i) content[i] = static_cast<uint8_t>(i * 7 + len);
+        Bytes wire;
+        ASSERT_TRUE(sealer->seal(ContentType::application_data, content, pad, wire).ok());
+        const Bytes sent = wire;
+        const RecordView view{ContentType::application_data, kRecordVersion,
+                              ByteView(sent).subspan(kHeaderSize)};
+        Bytes out(view.fragment.size() + 3, 0xee);
+        auto got = into->open_into(view, out);
+        ASSERT_TRUE(got.ok()) << got.error().to_string();
+        auto want = open_one(*in_place, wire);
+        ASSERT_TRUE(want.ok());
+        EXPECT_EQ(got->type, want->type);
+        EXPECT_EQ(to_hex(got->plaintext), to_hex(want->plaintext));
+        EXPECT_EQ(to_hex(got->plaintext), to_hex(content));
+        EXPECT_EQ(got->plaintext.data(), out.data());  // it views the caller's buffer
+        EXPECT_EQ(into->sequence_number(), in_place->sequence_number());
+      }
+    }
+    // Tampered: rejected like open(), no sequence number used, no plaintext.
+    Bytes wire;
+    ASSERT_TRUE(sealer->seal(ContentType::application_data, Bytes(300, 0x61), 0, wire).ok());
+    Bytes bad = wire;
+    bad[kHeaderSize + 20] ^= 0x01;
+    const RecordView bad_view{ContentType::application_data, kRecordVersion,
+                              ByteView(bad).subspan(kHeaderSize)};
+    Bytes out(bad_view.fragment.size(), 0xee);
+    const uint64_t seq = into->sequence_number();
+    auto r = into->open_into(bad_view, out);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+    EXPECT_EQ(r.error().alert(), AlertDescription::bad_record_mac);
+    EXPECT_EQ(into->sequence_number(), seq);
+    EXPECT_EQ(std::count(out.begin(), out.end(), 0x61), 0) << "plaintext left in the buffer";
+    // A buffer too short, or overlapping the fragment: internal_error, and
+    // the record still opens afterwards.
+    const RecordView view{ContentType::application_data, kRecordVersion,
+                          ByteView(wire).subspan(kHeaderSize)};
+    Bytes short_out(view.fragment.size() - 1);
+    auto s1 = into->open_into(view, short_out);
+    ASSERT_FALSE(s1.ok());
+    EXPECT_EQ(s1.error().code(), ErrorCode::internal_error);
+    Bytes copy = wire;
+    auto s2 = into->open_into(RecordView{ContentType::application_data, kRecordVersion,
+                                         ByteView(copy).subspan(kHeaderSize)},
+                              MutableByteView(copy).subspan(kHeaderSize - 1, view.fragment.size()));
+    ASSERT_FALSE(s2.ok());
+    EXPECT_EQ(s2.error().code(), ErrorCode::internal_error);
+    EXPECT_EQ(into->sequence_number(), seq);
+    auto fine = into->open_into(view, out);
+    ASSERT_TRUE(fine.ok()) << fine.error().to_string();
+    EXPECT_EQ(to_hex(fine->plaintext), to_hex(Bytes(300, 0x61)));
   }
 }
 
