@@ -16,9 +16,10 @@
 // The only way from one stage to the next is the next derivation, which
 // consumes the previous stage (call it on an rvalue: std::move(early)); a
 // consumed or moved-from stage answers every derivation with internal_error.
-// Each stage keeps a non-owning pointer to the Provider it was made with; the
-// provider must outlive it. Transcript hashes are passed in (see
-// crypto/transcript.h) and must have the length of the schedule's hash.
+// Each stage uses the Provider it was made with (through a non-owning pointer
+// or its keyed secret, Provider::hmac_key); the provider must outlive it.
+// Transcript hashes are passed in (see crypto/transcript.h) and must have the
+// length of the schedule's hash.
 #pragma once
 
 #include <memory>
@@ -148,8 +149,7 @@ class MasterSecret {
  private:
   friend class HandshakeSecret;
   MasterSecret(Provider* p, HashAlgorithm h, SecretBytes s)
-      : provider_(p), hash_(h), secret_(std::move(s)), prk_(p->hmac_key(h, secret_.view())) {}
-  Provider* provider_;
+      : hash_(h), secret_(std::move(s)), prk_(p->hmac_key(h, secret_.view())) {}
   HashAlgorithm hash_;
   SecretBytes secret_;
   std::unique_ptr<HmacKey> prk_;  // secret_ keyed once for its derivations
