@@ -342,16 +342,24 @@ TEST(Deframer, HeldDataStaysContiguousWhileTheReaderLags) {
   EXPECT_EQ(d.capacity(), 0u);
 }
 
-TEST(Deframer, RecordsSplitAtEveryByteWithHeldData) {
-  // Three records (small, maximal, small) cut at every byte position into
-  // two feeds, with the reader consuming part of the held data between them.
-  std::vector<Bytes> payloads = {payload_of(10, 1), payload_of(16384, 2), payload_of(33, 3)};
+// three_record_stream returns three application_data records (payloads of
+// 10, 16384 and 33 bytes) back to back, and their payloads concatenated.
+std::pair<Bytes, Bytes> three_record_stream() {
   Bytes stream, expect;
-  for (const auto& p : payloads) {
+  for (const Bytes& p : {payload_of(10, 1), payload_of(16384, 2), payload_of(33, 3)}) {
     Bytes rec = app_record(p);
     stream.insert(stream.end(), rec.begin(), rec.end());
     expect.insert(expect.end(), p.begin(), p.end());
   }
+  return {stream, expect};
+}
+
+TEST(Deframer, RecordsSplitAtEveryByteWithHeldData) {
+  // Three records (small, maximal, small) cut at every byte position into
+  // two feeds, with the reader consuming part of the held data between them.
+  const auto records = three_record_stream();
+  const Bytes& stream = records.first;
+  const Bytes& expect = records.second;
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     Deframer d;
     size_t consumed = 0;
@@ -502,13 +510,9 @@ TEST(Deframer, WholeAndFedRecordsMixAtEveryCut) {
   // every byte position, the reader consuming part of the held data between
   // them: the records before the cut go whole, the one across it is fed,
   // those after it go whole again once nothing is buffered.
-  std::vector<Bytes> payloads = {payload_of(10, 1), payload_of(16384, 2), payload_of(33, 3)};
-  Bytes stream, expect;
-  for (const auto& p : payloads) {
-    Bytes rec = app_record(p);
-    stream.insert(stream.end(), rec.begin(), rec.end());
-    expect.insert(expect.end(), p.begin(), p.end());
-  }
+  const auto records = three_record_stream();
+  const Bytes& stream = records.first;
+  const Bytes& expect = records.second;
   size_t whole_total = 0;
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     Deframer d;
