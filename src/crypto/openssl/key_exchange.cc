@@ -73,14 +73,19 @@ PkeyPtr x25519_import(ByteView priv, ByteView pub) {
   return PkeyPtr(key);
 }
 
-// x25519 computes X25519(own private key, peer public key) into out
-// (32 bytes). False if libcrypto refuses (it refuses an all-zero result).
-bool x25519(EVP_PKEY* own, EVP_PKEY* peer, MutableByteView out) {
+// x25519_context makes a derivation context for own's private key.
+PkeyCtxPtr x25519_context(EVP_PKEY* own) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
+  if (ctx && EVP_PKEY_derive_init(ctx.get()) != 1) ctx.reset();
+  return ctx;
+}
+
+// x25519 computes X25519(the context's private key, peer public key) into
+// out (32 bytes). False if libcrypto refuses (it refuses an all-zero result).
+bool x25519(EVP_PKEY_CTX* ctx, EVP_PKEY* peer, MutableByteView out) {
   size_t n = out.size();
-  return ctx && EVP_PKEY_derive_init(ctx.get()) == 1 &&
-         EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, 0) == 1 &&
-         EVP_PKEY_derive(ctx.get(), out.data(), &n) == 1 && n == kX25519Size;
+  return EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
+         EVP_PKEY_derive(ctx, out.data(), &n) == 1 && n == kX25519Size;
 }
 
 // The X25519 base point, u = 9 (RFC 7748 4.1), as a public key shared by
@@ -95,7 +100,7 @@ EVP_PKEY* x25519_base_point() {
 
 class X25519Share final : public KeyShare {
  public:
-  X25519Share(PkeyPtr key, Bytes pub) : key_(std::move(key)), pub_(std::move(pub)) {}
+  X25519Share(PkeyCtxPtr ctx, Bytes pub) : ctx_(std::move(ctx)), pub_(std::move(pub)) {}
 
   static Result<std::unique_ptr<KeyShare>> generate(Provider& rng) {
     // RFC 7748 5: the private key is 32 random bytes (clamped by the
@@ -104,20 +109,20 @@ class X25519Share final : public KeyShare {
     // ladder libcrypto uses for every X25519: importing the private key
     // alone would have libcrypto compute it with its Ed25519 base-point
     // tables instead, about 10% more work in callgrind (libcrypto 3.0).
-    // The ladder needs a key object, so the private key is imported once
-    // with the base point standing in for its public value (the derivation
-    // reads only the private half), then again as the real key pair.
+    // The key object therefore carries the base point where its public value
+    // would be; it only ever serves as the private half of derivations
+    // (ecx derive reads nothing else), through the one context kept here
+    // for X25519(a, 9) and then X25519(a, peer).
     SecretBytes priv(kX25519Size);
     rng.random(priv.mutable_view());
     Bytes pub(kX25519Size);
     EVP_PKEY* base = x25519_base_point();
-    PkeyPtr scratch = x25519_import(priv.view(), ByteView(kBasePoint));
-    PkeyPtr key;
-    if (base != nullptr && scratch && x25519(scratch.get(), base, pub)) {
-      key = x25519_import(priv.view(), pub);
+    PkeyPtr key = x25519_import(priv.view(), ByteView(kBasePoint));
+    PkeyCtxPtr ctx = key ? x25519_context(key.get()) : nullptr;
+    if (base == nullptr || !ctx || !x25519(ctx.get(), base, pub)) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
     }
-    if (!key) return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
-    return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(key), std::move(pub)));
+    return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(ctx), std::move(pub)));
   }
 
   NamedGroup group() const override { return NamedGroup::x25519; }
@@ -134,7 +139,7 @@ class X25519Share final : public KeyShare {
       return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 derivation setup failed");
     }
     SecretBytes shared(kX25519Size);
-    bool derived = x25519(key_.get(), peer_key.get(), shared.mutable_view());
+    bool derived = x25519(ctx_.get(), peer_key.get(), shared.mutable_view());
     ossl::clear_errors();
     // RFC 8446 7.4.2 / RFC 7748 6.1: implementations MUST check whether the
     // computed Diffie-Hellman shared secret is the all-zero value and abort if
@@ -147,7 +152,7 @@ class X25519Share final : public KeyShare {
   }
 
  private:
-  PkeyPtr key_;
+  PkeyCtxPtr ctx_;  // derivation context holding the private key
   Bytes pub_;
 };
 
