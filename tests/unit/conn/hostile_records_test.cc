@@ -59,8 +59,7 @@ struct Keyed13 {
     auto sc = server_config();
     sc->policy.limits = server_limits;
     sc->tickets = 0;
-    p = make_tls_pair(cc, sc);
-    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    p = handshaken_pair(cc, sc);
     auto& prov = *crypto::default_provider();
     auto ck = crypto::traffic_keys(prov, HashAlgorithm::sha256, log["CLIENT_TRAFFIC_SECRET_0"],
                                    AeadAlgorithm::aes_128_gcm);

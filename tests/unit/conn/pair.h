@@ -148,4 +148,13 @@ inline std::string err(const Connection& c) {
   return c.error() ? c.error()->to_string() : "(none)";
 }
 
+// handshaken_pair makes a client/server pair and runs its handshake,
+// expecting it to succeed.
+inline Pair handshaken_pair(std::shared_ptr<const ClientConfig> c,
+                            std::shared_ptr<const ServerConfig> s) {
+  Pair p = make_tls_pair(std::move(c), std::move(s));
+  EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  return p;
+}
+
 }  // namespace tessera::testing

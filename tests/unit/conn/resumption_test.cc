@@ -18,11 +18,7 @@ struct Env {
     cc->session_store = store;
     sc->ticket_keys = keys;
   }
-  Pair connect() {
-    auto p = make_tls_pair(cc, sc);
-    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-    return p;
-  }
+  Pair connect() { return handshaken_pair(cc, sc); }
 };
 
 TEST(Resumption, FullHandshakeLeavesTicketsAndTheNextOneResumes) {

@@ -20,11 +20,7 @@ struct Env {
     sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
     sc->tls12_tickets = false;  // session IDs instead of tickets
   }
-  Pair connect() {
-    auto p = make_tls_pair(cc, sc);
-    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-    return p;
-  }
+  Pair connect() { return handshaken_pair(cc, sc); }
 };
 
 TEST(SessionId, ServerNamesTheSessionAndResumesItByIdAgainAndAgain) {
