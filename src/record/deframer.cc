@@ -38,8 +38,13 @@ size_t Deframer::feed(ByteView data) {
   // amortised O(1) per byte; otherwise grow (by doubling past the standard
   // size). The storage grows only as far as the arriving bytes need: a
   // handshake's small records take a small buffer.
+  if (buf_.capacity() == 0) {
+    // Empty (the storage was released): the first record starts at the
+    // lead, so that its fragment, opened in place, is aligned.
+    start_ = end_ = IoBuffer::kRecordLead;
+  }
   const size_t gap = end_ - held - pending;
-  if (end_ + n > buf_.capacity() && gap > 0 && gap >= held + pending) {
+  if (end_ + n > buf_.capacity() && gap > 0 && held + pending > 0 && gap >= held + pending) {
     uint8_t* b = buf_.data();
     if (held > 0) std::memmove(b, b + held_begin_, held);
     if (pending > 0) std::memmove(b + held, b + start_, pending);

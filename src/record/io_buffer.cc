@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace tessera::record {
@@ -15,6 +16,13 @@ namespace {
 // reaper frees the cached buffers when the thread ends and marks the cache
 // closed, after which released buffers go straight to the heap (a connection
 // destroyed by a static destructor after the reaper ran).
+uint8_t* new_storage(size_t n) {
+  // Not zeroed (see io_buffer.h).
+  return static_cast<uint8_t*>(::operator new[](n, std::align_val_t{IoBuffer::kAlignment}));
+}
+
+void free_storage(uint8_t* p) { ::operator delete[](p, std::align_val_t{IoBuffer::kAlignment}); }
+
 struct Cache {
   uint8_t* slots[IoBuffer::kCacheSlots];
   size_t count;
@@ -28,7 +36,7 @@ struct CacheReaper {
   CacheReaper(const CacheReaper&) = delete;
   CacheReaper& operator=(const CacheReaper&) = delete;
   ~CacheReaper() {
-    while (t_cache.count > 0) delete[] t_cache.slots[--t_cache.count];
+    while (t_cache.count > 0) free_storage(t_cache.slots[--t_cache.count]);
     t_cache.closed = true;
   }
 };
@@ -41,7 +49,7 @@ uint8_t* allocate(size_t n) {
     Cache& c = cache();
     if (c.count > 0) return c.slots[--c.count];
   }
-  return new uint8_t[n];  // default-initialised: not zeroed
+  return new_storage(n);
 }
 
 void deallocate(uint8_t* p, size_t n) {
@@ -54,7 +62,7 @@ void deallocate(uint8_t* p, size_t n) {
       return;
     }
   }
-  delete[] p;
+  free_storage(p);
 }
 
 }  // namespace
@@ -94,7 +102,7 @@ void IoBuffer::release() {
 void IoBuffer::set_thread_cache_limit(size_t slots) {
   Cache& c = cache();
   c.limit = std::min(slots, kCacheSlots);
-  while (c.count > c.limit) delete[] c.slots[--c.count];
+  while (c.count > c.limit) free_storage(c.slots[--c.count]);
 }
 
 size_t IoBuffer::cached_for_testing() { return cache().count; }
@@ -108,10 +116,14 @@ void OutputQueue::consume(size_t n) {
 }
 
 MutableByteView OutputQueue::grow(size_t n) {
-  if (begin_ > 0 && buf_.capacity() - end_ < n) {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
+  if (begin_ == end_) {
+    // Nothing pending (the storage was released): the next record starts at
+    // the lead, so that its fragment is aligned.
+    begin_ = end_ = IoBuffer::kRecordLead;
+  } else if (begin_ > IoBuffer::kRecordLead && buf_.capacity() - end_ < n) {
+    std::memmove(buf_.data() + IoBuffer::kRecordLead, buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_ - IoBuffer::kRecordLead;
+    begin_ = IoBuffer::kRecordLead;
   }
   buf_.reserve(end_ + n, end_);
   return MutableByteView(buf_.data() + end_, n);

@@ -223,6 +223,25 @@ TEST(Deframer, FragmentIsMutableForInPlaceDecryption) {
   EXPECT_TRUE(d.has_partial());
 }
 
+TEST(Deframer, AFedRecordsFragmentIsAligned) {
+  // The first record fed into an empty deframer lands at the lead, so its
+  // fragment, decrypted in place, is aligned (after a release, too); a
+  // maximal TLS 1.2 record still fits one standard buffer.
+  Deframer d;
+  for (int round = 0; round < 2; ++round) {
+    Bytes rec = {23, 3, 3, 0x48, 0x00};  // 2^14 + 2048 bytes
+    rec.resize(5 + 0x4800, 0x11);
+    ASSERT_EQ(d.feed(rec), rec.size());
+    auto r = d.next();
+    ASSERT_TRUE(r.ok() && r->has_value());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>((*r)->fragment.data()) % IoBuffer::kAlignment, 0u);
+    EXPECT_EQ(d.capacity(), IoBuffer::kStandardSize);
+    d.release_if_idle();
+    EXPECT_TRUE(d.next().ok());  // spends the record
+    EXPECT_EQ(d.capacity(), 0u) << round;
+  }
+}
+
 // --- Held application data (the in-place receive path) ---
 
 // app_record builds a record whose fragment is `payload` followed by a
