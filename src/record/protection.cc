@@ -165,14 +165,50 @@ inline uint64_t highest_bit(uint64_t x) {
 }
 
 // find_content_type_avx2 is find_content_type in one pass over 32-byte AVX2
-// vectors, in 256-byte chunks (about a third of the instructions of the
-// portable form, which reads every chunk twice): each chunk is ORed down to
-// one word and kept (masked blend) when it is not all zero, so after the
-// pass `s` holds the last non-zero chunk; its last non-zero byte is then
-// found from the bitmaps of its non-zero bytes. The same rules as above: no
-// branch and no memory address depends on the bytes.
+// vectors, in 256-byte chunks. Each chunk is folded into one vector, its
+// "map": bit i of byte j says whether byte 32 * i + j of the chunk is
+// non-zero (min(v, 1) per vector, gathered by doubling and adding). The map is
+// kept (masked blend) when it is not all zero, so after the pass `kept` is the
+// map of the last non-zero chunk, and the type's position in that chunk is
+// read from it: the highest vector i with a set bit, then the highest byte j
+// in it. About three instructions per 32 bytes, a third of the portable form
+// (which reads every chunk twice) and 40% fewer than keeping the chunk's
+// bytes themselves. The same rules as above: no branch and no memory address
+// depends on the bytes.
 constexpr size_t kWideChunk = 256;
-constexpr size_t kWideVectors = kWideChunk / 32;
+
+__attribute__((target("avx2"))) inline __m256i vector_bits(const uint8_t* p) {
+  return _mm256_min_epu8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+                         _mm256_set1_epi8(1));
+}
+
+__attribute__((target("avx2"))) inline __m256i chunk_map(const uint8_t* p) {
+  // Horner from the last vector down: afterwards bit i is vector i's.
+  // Written out (g++ -O2 keeps the loop, at twice the instructions).
+  __m256i w = vector_bits(p + 32 * 7);
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 6));
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 5));
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 4));
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 3));
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 2));
+  w = _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p + 32 * 1));
+  return _mm256_add_epi8(_mm256_add_epi8(w, w), vector_bits(p));
+}
+
+struct WideScan {
+  __m256i kept;
+  uint64_t found;
+  uint64_t last_chunk;
+};
+
+__attribute__((target("avx2"))) inline void scan_chunk(WideScan& st, const uint8_t* p, uint64_t c) {
+  const __m256i w = chunk_map(p);
+  // testz is 1 for an all-zero map: nz is all ones for a non-zero chunk.
+  const uint64_t nz = static_cast<uint64_t>(_mm256_testz_si256(w, w)) - 1;
+  st.last_chunk = (st.last_chunk & ~nz) | (c & nz);
+  st.found |= nz;
+  st.kept = _mm256_blendv_epi8(st.kept, w, _mm256_set1_epi64x(static_cast<long long>(nz)));
+}
 
 __attribute__((target("avx2"))) ContentScan find_content_type_avx2(const uint8_t* data,
                                                                    size_t len) {
@@ -180,52 +216,26 @@ __attribute__((target("avx2"))) ContentScan find_content_type_avx2(const uint8_t
   const size_t tail_len = len - full * kWideChunk;
   alignas(32) uint8_t tail[kWideChunk] = {};
   if (tail_len != 0) std::memcpy(tail, data + full * kWideChunk, tail_len);
-  const size_t chunks = full + (tail_len != 0 ? 1 : 0);
-  // Written out vector by vector (g++ -O2 keeps arrays of vectors in memory).
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
-  uint64_t found = 0;
-  uint64_t last_chunk = 0;
-  for (size_t c = 0; c < chunks; ++c) {
-    const __m256i* q = reinterpret_cast<const __m256i*>(c < full ? data + c * kWideChunk : tail);
-    const __m256i v0 = _mm256_loadu_si256(q), v1 = _mm256_loadu_si256(q + 1),
-                  v2 = _mm256_loadu_si256(q + 2), v3 = _mm256_loadu_si256(q + 3),
-                  v4 = _mm256_loadu_si256(q + 4), v5 = _mm256_loadu_si256(q + 5),
-                  v6 = _mm256_loadu_si256(q + 6), v7 = _mm256_loadu_si256(q + 7);
-    const __m256i o =
-        _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(v0, v1), _mm256_or_si256(v2, v3)),
-                        _mm256_or_si256(_mm256_or_si256(v4, v5), _mm256_or_si256(v6, v7)));
-    const __m128i h = _mm_or_si128(_mm256_castsi256_si128(o), _mm256_extracti128_si256(o, 1));
-    const uint64_t nz = nonzero_mask(static_cast<uint64_t>(_mm_cvtsi128_si64(h)) |
-                                     static_cast<uint64_t>(_mm_extract_epi64(h, 1)));
-    last_chunk = (last_chunk & ~nz) | (static_cast<uint64_t>(c) & nz);
-    found |= nz;
-    const __m256i m = _mm256_set1_epi64x(static_cast<long long>(nz));
-    s0 = _mm256_blendv_epi8(s0, v0, m);
-    s1 = _mm256_blendv_epi8(s1, v1, m);
-    s2 = _mm256_blendv_epi8(s2, v2, m);
-    s3 = _mm256_blendv_epi8(s3, v3, m);
-    s4 = _mm256_blendv_epi8(s4, v4, m);
-    s5 = _mm256_blendv_epi8(s5, v5, m);
-    s6 = _mm256_blendv_epi8(s6, v6, m);
-    s7 = _mm256_blendv_epi8(s7, v7, m);
+  WideScan st{_mm256_setzero_si256(), 0, 0};
+  for (size_t c = 0; c < full; ++c) scan_chunk(st, data + c * kWideChunk, c);
+  if (tail_len != 0) scan_chunk(st, tail, full);  // zero-padded; its length is public
+  const __m256i kept = st.kept;
+  // Vector i's byte mask (bit j: byte 32 * i + j non-zero) is the top bits
+  // of the map shifted left by 7 - i (16-bit lanes: no bit of a byte's
+  // neighbour reaches its top bit). The last vector with a non-zero mask
+  // holds the type, at the mask's highest bit.
+  uint64_t vec = 0, mask = 0;
+  for (int i = 0; i < 8; ++i) {
+    const uint64_t m = static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_sll_epi16(kept, _mm_cvtsi32_si128(7 - i))));
+    const uint64_t nzm = nonzero_mask(m);
+    vec = (vec & ~nzm) | (static_cast<uint64_t>(i) & nzm);
+    mask = (mask & ~nzm) | (m & nzm);
   }
-  // Bit j of `bits` says whether byte 64 * k + j of the kept chunk is
-  // non-zero; the highest such bit of the last non-zero word is the type.
-  const __m256i kept[kWideVectors] = {s0, s1, s2, s3, s4, s5, s6, s7};
-  uint64_t in_chunk = 0;
-  for (size_t k = 0; k < kWideVectors / 2; ++k) {
-    const uint64_t zero_lo =
-        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(kept[2 * k], zero)));
-    const uint64_t zero_hi =
-        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(kept[2 * k + 1], zero)));
-    const uint64_t bits = ~(zero_lo | (zero_hi << 32));
-    const uint64_t nzw = nonzero_mask(bits);
-    in_chunk = (in_chunk & ~nzw) | ((64 * k + highest_bit(bits)) & nzw);
-  }
+  const uint64_t in_chunk = 32 * vec + highest_bit(mask);
   // The chunk's offset is added after the loops (see last_nonzero_in_chunk).
-  const uint64_t pos = last_chunk * kWideChunk + in_chunk;
-  return ContentScan{found, static_cast<size_t>(pos & found)};
+  const uint64_t pos = st.last_chunk * kWideChunk + in_chunk;
+  return ContentScan{st.found, static_cast<size_t>(pos & st.found)};
 }
 #endif
 
