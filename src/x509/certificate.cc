@@ -1,6 +1,10 @@
 #include "x509/certificate.h"
 
+#include <deque>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "base/hex.h"
 #include "crypto/provider.h"
@@ -300,6 +304,64 @@ Result<Certificate> Certificate::parse(ByteView der) {
   TESSERA_TRY(with_field(tbs.expect_end(), "tbsCertificate"));
   return c;
 }
+
+namespace {
+
+// The cache behind parse_cached. Keys are views of the cached certificates'
+// own DER bytes, which the map's shared_ptrs keep alive.
+class ParsedCertificateCache {
+ public:
+  std::shared_ptr<const Certificate> find(ByteView der) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key(der));
+    return it == map_.end() ? nullptr : it->second;
+  }
+
+  void insert(const std::shared_ptr<const Certificate>& cert) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string_view k = key(cert->der());
+    if (!map_.emplace(k, cert).second) return;  // another thread parsed it too
+    order_.push_back(k);
+    while (order_.size() > kParsedCertificateCacheSize) {
+      // Erase by iterator: the key's bytes belong to the entry erased.
+      auto it = map_.find(order_.front());
+      if (it != map_.end()) map_.erase(it);
+      order_.pop_front();
+    }
+  }
+
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return map_.size();
+  }
+
+ private:
+  static std::string_view key(ByteView der) {
+    return std::string_view(reinterpret_cast<const char*>(der.data()), der.size());
+  }
+
+  std::mutex mu_;
+  std::unordered_map<std::string_view, std::shared_ptr<const Certificate>> map_;
+  std::deque<std::string_view> order_;  // insertion order, for eviction
+};
+
+ParsedCertificateCache& parsed_certificate_cache() {
+  static ParsedCertificateCache cache;
+  return cache;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Certificate>> parse_cached(ByteView der) {
+  ParsedCertificateCache& cache = parsed_certificate_cache();
+  if (std::shared_ptr<const Certificate> hit = cache.find(der)) return hit;
+  TESSERA_ASSIGN_OR_RETURN(Certificate parsed, Certificate::parse(der));
+  auto cert = std::make_shared<const Certificate>(std::move(parsed));
+  cache.insert(cert);
+  return cert;
+}
+
+size_t parsed_certificate_cache_size_for_testing() { return parsed_certificate_cache().size(); }
 
 std::string Certificate::serial_hex() const {
   ByteView s = serial_;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -135,6 +136,20 @@ class Certificate {
   SubjectPublicKeyInfo spki_;
   Extensions extensions_;
 };
+
+// parse_cached is Certificate::parse through a small process-wide cache of
+// parsed certificates, keyed by their exact DER encoding: a peer that
+// presents the same certificate again (a client reconnecting to a server, an
+// mTLS client connecting again) costs a hash and a comparison instead of a
+// parse (issue 6: no certificate re-parsing; a parse is ~50k instructions,
+// ~4% of a full ECDSA handshake pair). Only successful parses are kept, and
+// the parsed certificate is immutable and shared; nothing about its validity
+// is cached (path validation and every signature check run each time). At
+// most kParsedCertificateCacheSize entries, the oldest evicted first.
+// Thread-safe.
+inline constexpr size_t kParsedCertificateCacheSize = 64;
+Result<std::shared_ptr<const Certificate>> parse_cached(ByteView der);
+size_t parsed_certificate_cache_size_for_testing();
 
 // verify_signature checks that `signature` over `tbs` was made by the key in
 // `issuer_spki_der` with algorithm `alg`, through the provider. Picks

@@ -573,15 +573,17 @@ Result<VerifiedPath> PathBuilder::run(std::span<const Bytes> chain_der) {
   if (options_.now_unix <= 0) {
     return Error(ErrorCode::config_invalid, "verification time (now_unix) not set");
   }
-  auto leaf = Certificate::parse(chain_der[0]);
+  // Parsed once per distinct certificate (parse_cached): peers present the
+  // same chain again and again.
+  auto leaf = parse_cached(chain_der[0]);
   if (!leaf) return std::move(leaf).error().with_context("certificate 0");
   nodes_.emplace_back();
-  nodes_.back().cert = std::make_shared<const Certificate>(std::move(*leaf));
+  nodes_.back().cert = std::move(*leaf);
   for (size_t i = 1; i < chain_der.size(); ++i) {
     bool dup = false;
     for (const Node& n : nodes_) dup |= same_der(n.cert->der(), chain_der[i]);
     if (dup) continue;
-    auto c = Certificate::parse(chain_der[i]);
+    auto c = parse_cached(chain_der[i]);
     if (!c) {
       if (report_) {
         report_->notes.push_back("untrusted certificate " + std::to_string(i) +
@@ -590,7 +592,7 @@ Result<VerifiedPath> PathBuilder::run(std::span<const Bytes> chain_der) {
       continue;
     }
     nodes_.emplace_back();
-    nodes_.back().cert = std::make_shared<const Certificate>(std::move(*c));
+    nodes_.back().cert = std::move(*c);
   }
   untrusted_end_ = nodes_.size();
 

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include "base/hex.h"
 #include "crypto/provider.h"
@@ -474,6 +477,84 @@ TEST(Certificate, ParseCertificatesReadsBundlesAndDer) {
   Result<std::vector<Certificate>> one = parse_certificates(der);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 1u);
+}
+
+// with_serial is leaf_ec.pem with serial number `n` (two octets): a distinct
+// DER encoding that parses (the signature is not checked by the parser).
+Bytes with_serial(const Bytes& der, uint16_t n) {
+  return rebuild(der, [n](std::vector<Bytes>& t, Bytes&) {
+    t[1] = {0x02, 0x03, 0x01, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+  });
+}
+
+TEST(ParsedCertificateCache, TheSameDerSharesOneParse) {
+  Bytes der = with_serial(fixture_der("leaf_ec.pem"), 7);
+  auto a = parse_cached(der);
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  auto b = parse_cached(Bytes(der));  // equal bytes elsewhere in memory
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  // What the cache hands out is what a parse gives.
+  Result<Certificate> fresh = Certificate::parse(der);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(std::equal((*a)->der().begin(), (*a)->der().end(), der.begin(), der.end()));
+  EXPECT_EQ((*a)->serial_hex(), fresh->serial_hex());
+  EXPECT_EQ((*a)->subject().to_string(), fresh->subject().to_string());
+  // A different encoding is a different entry.
+  auto c = parse_cached(with_serial(fixture_der("leaf_ec.pem"), 8));
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->get(), c->get());
+  EXPECT_EQ((*c)->serial_hex(), "010008");
+}
+
+TEST(ParsedCertificateCache, ErrorsAreNotCached) {
+  Bytes der = fixture_der("leaf_ec.pem");
+  Bytes bad = der;
+  bad.push_back(0);  // trailing byte
+  for (int i = 0; i < 2; ++i) {
+    auto r = parse_cached(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::cert_parse);
+  }
+}
+
+TEST(ParsedCertificateCache, IsBoundedAndEvictsTheOldestFirst) {
+  Bytes base = fixture_der("leaf_ec.pem");
+  Bytes first = with_serial(base, 1000);
+  auto kept = parse_cached(first);
+  ASSERT_TRUE(kept.ok());
+  for (uint16_t n = 1001; n < 1001 + kParsedCertificateCacheSize + 5; ++n) {
+    ASSERT_TRUE(parse_cached(with_serial(base, n)).ok());
+    EXPECT_LE(parsed_certificate_cache_size_for_testing(), kParsedCertificateCacheSize);
+  }
+  // The first entry was evicted: parsing it again gives a new object, and
+  // the one handed out before is still intact (shared ownership).
+  auto again = parse_cached(first);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(kept->get(), again->get());
+  EXPECT_EQ((*kept)->serial_hex(), "0103e8");
+}
+
+TEST(ParsedCertificateCache, ConcurrentLookupsAgree) {
+  Bytes base = fixture_der("leaf_ec.pem");
+  std::vector<Bytes> ders;
+  for (uint16_t n = 2000; n < 2000 + kParsedCertificateCacheSize * 2; ++n)
+    ders.push_back(with_serial(base, n));  // twice the bound: lookups race evictions
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 400; ++i) {
+        const Bytes& der = ders[static_cast<size_t>(i * 7 + t) % ders.size()];
+        auto r = parse_cached(der);
+        if (!r.ok() || !std::equal((*r)->der().begin(), (*r)->der().end(), der.begin(), der.end()))
+          ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(parsed_certificate_cache_size_for_testing(), kParsedCertificateCacheSize);
 }
 
 }  // namespace
