@@ -40,7 +40,7 @@ struct Case {
 
 class VerifyTest : public ::testing::Test {
  protected:
-  Result<VerifiedPath> run(const Case& c, VerifyOptions opts = {}) {
+  Result<VerifiedPath> run(const Case& c, VerifyOptions opts = {}, bool with_report = true) {
     trust_ = TrustStore();
     for (const std::string& t : c.trusted) {
       auto r = trust_.add_pem(as_bytes_view(read(t)));
@@ -51,7 +51,7 @@ class VerifyTest : public ::testing::Test {
       for (Bytes& d : ders(u)) chain.push_back(std::move(d));
     }
     if (opts.now_unix == 0) opts.now_unix = kNow;
-    return verify_chain(*provider_, trust_, chain, opts, &report_);
+    return verify_chain(*provider_, trust_, chain, opts, with_report ? &report_ : nullptr);
   }
 
   void expect_error(const Result<VerifiedPath>& r, ErrorCode code, const std::string& substring) {
@@ -91,6 +91,30 @@ TEST_F(VerifyTest, ValidChain) {
   std::string text = report_.to_string();
   EXPECT_NE(text.find("Result: OK"), std::string::npos) << text;
   EXPECT_NE(text.find("[trust anchor]"), std::string::npos) << text;
+  // Passed checks carry their details in a report (built only when one is
+  // asked for): every certificate's validity period, the identity match.
+  size_t validity = 0, identity = 0;
+  for (const auto& ch : report_.checks) {
+    if (ch.name == "validity" && ch.detail.find(" .. ") != std::string::npos) ++validity;
+    if (ch.name == "identity" && ch.detail.find("matches") != std::string::npos) ++identity;
+  }
+  EXPECT_EQ(validity, 3u);
+  EXPECT_EQ(identity, 1u);
+}
+
+TEST_F(VerifyTest, WithoutAReportTheSameChainVerifiesAndFailuresAreNamed) {
+  // No report: passed checks are not written out, failures still are.
+  VerifyOptions o;
+  o.identities = {{PeerIdentity::Kind::dns, "www.example.com"}};
+  auto r = run({"leaf.pem", {"int.pem"}}, o, /*with_report=*/false);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->certs.size(), 3u);
+  o.identities = {{PeerIdentity::Kind::dns, "other.example.com"}};
+  auto bad = run({"leaf.pem", {"int.pem"}}, o, /*with_report=*/false);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::cert_name_mismatch);
+  EXPECT_NE(bad.error().message().find("certificate 0 (CN=www.example.com)"), std::string::npos)
+      << bad.error().message();
 }
 
 TEST_F(VerifyTest, LeafExpiredAndNotYetValid) {
