@@ -87,7 +87,10 @@ void IoBuffer::reserve(size_t n, size_t keep) {
                 : n <= kStandardSize ? kStandardSize
                                      : std::max(n, 2 * capacity_);
   uint8_t* p = allocate(want);
-  if (keep > 0) std::memcpy(p, data_, std::min(keep, capacity_));
+  // Nothing to copy from no storage (a released buffer whose owner kept its
+  // lead offset: memcpy from null is undefined even for 0 bytes).
+  const size_t kept = std::min(keep, capacity_);
+  if (kept > 0) std::memcpy(p, data_, kept);
   deallocate(data_, capacity_);
   data_ = p;
   capacity_ = want;

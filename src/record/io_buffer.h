@@ -54,7 +54,8 @@ class IoBuffer {
   size_t capacity() const { return capacity_; }
 
   // reserve makes capacity() at least `n`, keeping the first `keep` bytes
-  // (keep <= capacity()). Up to kSmallSize it takes a small heap block (the
+  // (at most capacity(): an owner that starts at the lead in released
+  // storage has nothing to keep). Up to kSmallSize it takes a small heap block (the
   // handshake's records are small: this keeps its peak low); up to
   // kStandardSize a standard buffer, from the thread's cache when one is
   // there; beyond, at least double the capacity from the heap. The bytes past
