@@ -9,6 +9,13 @@ namespace tessera::record {
 
 namespace {
 
+// Storage is kAlignment-aligned (see io_buffer.h) and not zeroed.
+uint8_t* new_storage(size_t n) {
+  return static_cast<uint8_t*>(::operator new[](n, std::align_val_t{IoBuffer::kAlignment}));
+}
+
+void free_storage(uint8_t* p) { ::operator delete[](p, std::align_val_t{IoBuffer::kAlignment}); }
+
 // The per-thread cache of standard-size buffers: thread_local (not a locked
 // global) so that reusing a buffer costs no synchronisation. The slots are
 // trivially destructible, so they stay usable while the thread's (or, for
@@ -16,13 +23,6 @@ namespace {
 // reaper frees the cached buffers when the thread ends and marks the cache
 // closed, after which released buffers go straight to the heap (a connection
 // destroyed by a static destructor after the reaper ran).
-uint8_t* new_storage(size_t n) {
-  // Not zeroed (see io_buffer.h).
-  return static_cast<uint8_t*>(::operator new[](n, std::align_val_t{IoBuffer::kAlignment}));
-}
-
-void free_storage(uint8_t* p) { ::operator delete[](p, std::align_val_t{IoBuffer::kAlignment}); }
-
 struct Cache {
   uint8_t* slots[IoBuffer::kCacheSlots];
   size_t count;
