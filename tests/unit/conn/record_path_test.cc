@@ -171,8 +171,7 @@ TEST(RecordPath, BulkRecordsAreSealedAndOpenedOnAlignedFragments) {
     if (tls12) c->policy.min_version = c->policy.max_version = ProtocolVersion::tls12;
     auto p = make_tls_pair(c, server_config());
     ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-    ASSERT_EQ(p.client->summary().version,
-              tls12 ? ProtocolVersion::tls12 : ProtocolVersion::tls13);
+    ASSERT_EQ(p.client->summary().version, tls12 ? ProtocolVersion::tls12 : ProtocolVersion::tls13);
     auto d = pattern(16384, 9);
     for (int round = 0; round < 3; ++round) {
       ASSERT_TRUE(p.client->write(d).ok());

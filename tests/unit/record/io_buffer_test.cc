@@ -101,8 +101,8 @@ bool aligned(const uint8_t* p) {
 }
 
 TEST(IoBuffer, StorageIsAligned) {
-  for (size_t n : {size_t{1}, IoBuffer::kSmallSize, IoBuffer::kStandardSize,
-                   IoBuffer::kStandardSize + 1}) {
+  for (size_t n :
+       {size_t{1}, IoBuffer::kSmallSize, IoBuffer::kStandardSize, IoBuffer::kStandardSize + 1}) {
     IoBuffer b;
     b.reserve(n, 0);
     EXPECT_TRUE(aligned(b.data())) << n;
