@@ -14,6 +14,11 @@ Result<void> Aead::seal_from(ByteView nonce, ByteView aad, ByteView head, ByteVi
                  "AEAD seal: output is " + std::to_string(out.size()) + " bytes for " +
                      std::to_string(head.size() + tail.size()) + " bytes of plaintext");
   }
+  return do_seal_from(nonce, aad, head, tail, out, tag);
+}
+
+Result<void> Aead::do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                                MutableByteView out, MutableByteView tag) {
   if (!head.empty()) std::memcpy(out.data(), head.data(), head.size());
   if (!tail.empty()) std::memmove(out.data() + head.size(), tail.data(), tail.size());
   return seal(nonce, aad, out, tag);
@@ -26,6 +31,11 @@ Result<void> Aead::open_from(ByteView nonce, ByteView aad, ByteView ciphertext, 
                                                 " bytes for " + std::to_string(ciphertext.size()) +
                                                 " bytes of ciphertext");
   }
+  return do_open_from(nonce, aad, ciphertext, tag, out);
+}
+
+Result<void> Aead::do_open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                                MutableByteView out) {
   if (!ciphertext.empty() && ciphertext.data() != out.data()) {
     std::memmove(out.data(), ciphertext.data(), ciphertext.size());
   }

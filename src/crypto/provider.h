@@ -71,24 +71,31 @@ class Aead {
   // record that failed authentication are never released.
   virtual Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) = 0;
   // seal_from encrypts the concatenation head || tail into out (out.size() ==
-  // head.size() + tail.size()) and writes the tag, like copying head || tail
-  // into out and calling seal, which is what this default does. Backends
-  // override it to read the plaintext where it is (no copy): the TLS 1.3
-  // record layer seals the caller's data followed by the inner content type.
-  // head must not overlap out; tail either does not overlap out or is
-  // exactly at its place in out (out.data() + head.size(), in place).
-  virtual Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
-                                 MutableByteView out, MutableByteView tag);
+  // head.size() + tail.size(), else internal_error) and writes the tag, like
+  // copying head || tail into out and calling seal. The TLS 1.3 record layer
+  // seals the caller's data followed by the inner content type. head must not
+  // overlap out; tail either does not overlap out or is exactly at its place
+  // in out (out.data() + head.size(), in place).
+  Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                         MutableByteView out, MutableByteView tag);
   // open_from checks tag and decrypts `ciphertext` into out (out.size() ==
-  // ciphertext.size()), like copying it into out and calling open, which is
-  // what this default does. Backends override it to read the ciphertext where
-  // it is (no copy): the record layer decrypts a record lying whole in the
+  // ciphertext.size(), else internal_error), like copying it into out and
+  // calling open: the record layer decrypts a record lying whole in the
   // caller's input straight into its receive buffer. ciphertext either does
   // not overlap out or is exactly out (in place). A wrong tag is
   // bad_record_mac and out is wiped (zeros): no decrypted byte of a record
   // that failed authentication is left in it.
-  virtual Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
-                                 MutableByteView out);
+  Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                         MutableByteView out);
+
+ protected:
+  // do_seal_from and do_open_from are seal_from and open_from once their
+  // sizes were checked. These defaults copy, then seal or open in place;
+  // backends override them to read the input where it is (no copy).
+  virtual Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                                    MutableByteView out, MutableByteView tag);
+  virtual Result<void> do_open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
+                                    MutableByteView out);
 };
 
 // The client's half of a key exchange (a KEM decapsulation key). For (EC)DH

@@ -95,11 +95,13 @@ class IpsecMbGcm final : public Aead {
     return ok();
   }
 
-  Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
-                         MutableByteView out, MutableByteView tag) override {
-    if (out.size() != head.size() + tail.size()) {
-      return Aead::seal_from(nonce, aad, head, tail, out, tag);  // reports the size error
-    }
+  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    return do_open_from(nonce, aad, data, tag, data);
+  }
+
+ protected:
+  Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                            MutableByteView out, MutableByteView tag) override {
     TESSERA_TRY(check_sizes(nonce, tag.size()));
     // The updates carry a partial block over from head to tail, so any split
     // gives the ciphertext of head || tail. tail may already be at its place
@@ -124,23 +126,10 @@ class IpsecMbGcm final : public Aead {
     return ok();
   }
 
-  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
-    return decrypt(nonce, aad, data, tag, data);
-  }
-
-  Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
-                         MutableByteView out) override {
-    if (out.size() != ciphertext.size()) {
-      return Aead::open_from(nonce, aad, ciphertext, tag, out);  // reports the size error
-    }
-    return decrypt(nonce, aad, ciphertext, tag, out);
-  }
-
- private:
-  // decrypt is open and open_from: one library call reads the ciphertext
-  // where it is and writes the plaintext to out (the same bytes in place).
-  Result<void> decrypt(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
-                       MutableByteView out) {
+  // do_open_from serves open (in place) and open_from: one library call reads
+  // the ciphertext where it is and writes the plaintext to out.
+  Result<void> do_open_from(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
+                            MutableByteView out) override {
     TESSERA_TRY(check_sizes(nonce, tag.size()));
     WipedContext ctx;
     uint8_t computed[kTagSize];
@@ -164,6 +153,7 @@ class IpsecMbGcm final : public Aead {
     return ok();
   }
 
+ private:
   bool aes128() const { return alg_ == AeadAlgorithm::aes_128_gcm; }
 
   Result<void> check_sizes(ByteView nonce, size_t tag_size) const {

@@ -46,11 +46,13 @@ class OpenSslAead final : public Aead {
     return ok();
   }
 
-  Result<void> seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
-                         MutableByteView out, MutableByteView tag) override {
-    if (out.size() != head.size() + tail.size()) {
-      return Aead::seal_from(nonce, aad, head, tail, out, tag);  // reports the size error
-    }
+  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    return do_open_from(nonce, aad, data, tag, data);
+  }
+
+ protected:
+  Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                            MutableByteView out, MutableByteView tag) override {
     TESSERA_TRY(check_sizes(nonce, aad, out.size(), tag.size()));
     if (!enc_) TESSERA_TRY(key_context(enc_, true));
     // libcrypto reads each input where it is and writes the ciphertext to
@@ -72,23 +74,10 @@ class OpenSslAead final : public Aead {
     return ok();
   }
 
-  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
-    return decrypt(nonce, aad, data, tag, data);
-  }
-
-  Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
-                         MutableByteView out) override {
-    if (out.size() != ciphertext.size()) {
-      return Aead::open_from(nonce, aad, ciphertext, tag, out);  // reports the size error
-    }
-    return decrypt(nonce, aad, ciphertext, tag, out);
-  }
-
- private:
-  // decrypt is open and open_from: libcrypto reads the ciphertext where it is
-  // and writes the plaintext to out (the same bytes when in place).
-  Result<void> decrypt(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
-                       MutableByteView out) {
+  // do_open_from serves open (in place) and open_from: libcrypto reads the
+  // ciphertext where it is and writes the plaintext to out.
+  Result<void> do_open_from(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
+                            MutableByteView out) override {
     TESSERA_TRY(check_sizes(nonce, aad, in.size(), tag.size()));
     if (!dec_) TESSERA_TRY(key_context(dec_, false));
     int n = 0;
@@ -116,6 +105,7 @@ class OpenSslAead final : public Aead {
     return ok();
   }
 
+ private:
   // key_context creates and keys the context of one direction. Both ciphers
   // default to a 12-byte IV, which is what TLS uses.
   Result<void> key_context(CipherCtxPtr& ctx, bool encrypt) {
