@@ -29,6 +29,8 @@ class DeterministicProvider : public OpenSslProvider {
 
   std::string_view name() const override { return "deterministic (tests only)"; }
   void random(MutableByteView out) override;
+  // public_random is random(): one script serves both.
+  void public_random(MutableByteView out) override { random(out); }
 
   // push_random queues exact bytes to be served by the next random() calls
   // before the seeded stream resumes. A random() call may take part of the

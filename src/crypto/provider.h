@@ -173,8 +173,14 @@ class Provider {
   virtual ~Provider() = default;
   virtual std::string_view name() const = 0;
 
-  // random fills out with cryptographically secure random bytes.
+  // random fills out with cryptographically secure random bytes, for values
+  // that stay secret: private keys, premaster secrets, ticket keys.
   virtual void random(MutableByteView out) = 0;
+  // public_random fills out with cryptographically secure random bytes for
+  // values sent in the clear (hello randoms, session IDs). It exists so a
+  // provider can draw these from a separate generator, and in larger blocks,
+  // than secrets; by default it is random().
+  virtual void public_random(MutableByteView out) { random(out); }
 
   // --- hashes and MACs ---
   virtual std::unique_ptr<HashContext> hash(HashAlgorithm alg) = 0;

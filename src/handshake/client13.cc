@@ -253,10 +253,10 @@ Result<void> Client13::start() {
   // RFC 8446 D.4: in middlebox compatibility mode the client sends a
   // non-empty legacy_session_id. A TLS 1.2-only client resumes nothing and
   // sends an empty one (RFC 5246 7.4.1.2). Both values go on the wire in the
-  // clear; one draw makes both (a draw costs ~10k instructions in libcrypto's
-  // DRBG, whatever its size).
+  // clear: one public_random draw makes both.
   std::array<uint8_t, 2 * sizeof client_random_> fresh{};
-  provider().random(MutableByteView(fresh).first(offer13_ ? fresh.size() : sizeof client_random_));
+  provider().public_random(
+      MutableByteView(fresh).first(offer13_ ? fresh.size() : sizeof client_random_));
   std::copy_n(fresh.begin(), client_random_.size(), client_random_.begin());
   if (offer13_) session_id_.assign(fresh.begin() + client_random_.size(), fresh.end());
   for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12})
@@ -290,7 +290,7 @@ Result<void> Client13::start() {
           session_id_ = session12_->session_id;
         } else if (session_id_.empty()) {
           session_id_.resize(32);
-          provider().random(session_id_);
+          provider().public_random(session_id_);
         }
       }
       session_.reset();

@@ -256,7 +256,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
 
   // ServerHello.
   wire::ServerHello sh;
-  provider().random(sh.random);
+  provider().public_random(sh.random);
   // RFC 8446 4.1.3: a server able to speak TLS 1.3 that negotiates TLS 1.2
   // ends its random with "DOWNGRD\x01", so a TLS 1.3 client can detect a
   // downgrade.
@@ -627,7 +627,7 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   TESSERA_TRY(transcript_.select_hash(provider(), suite.hash));
   transcript_.add(m.raw);
   wire::ServerHello sh;
-  provider().random(sh.random);
+  provider().public_random(sh.random);
   if (pol.allows_version(ProtocolVersion::tls13))
     wire::set_downgrade_sentinel(sh.random, wire::DowngradeSentinel::tls12);
   server_random_ = sh.random;

@@ -367,7 +367,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   }
 
   wire::ServerHello sh;
-  provider().random(sh.random);
+  provider().public_random(sh.random);
   sh.legacy_session_id_echo = o.ch.legacy_session_id;
   sh.cipher_suite = static_cast<uint16_t>(suite);
   // key_share before supported_versions, the order of RFC 8448's traces, so

@@ -93,7 +93,7 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
   Bytes out(kIdSize + kNonceSize + state.size() + kTagSize);
   std::copy(key.id.begin(), key.id.end(), out.begin());
   MutableByteView nonce(out.data() + kIdSize, kNonceSize);
-  p.random(nonce);
+  p.public_random(nonce);  // travels in the ticket, in the clear
   MutableByteView body(out.data() + kIdSize + kNonceSize, state.size());
   std::copy(state.view().begin(), state.view().end(), body.begin());
   TESSERA_ASSIGN_OR_RETURN(auto aead, p.aead(AeadAlgorithm::aes_256_gcm, key.key));
@@ -166,7 +166,7 @@ TicketKeyProvider& keys_of(const ServerConfig& cfg) {
 
 Bytes new_session_id(crypto::Provider& p) {
   Bytes id(32);
-  p.random(id);
+  p.public_random(id);  // sent in the ServerHello, in the clear
   return id;
 }
 

@@ -337,6 +337,7 @@ class PoisoningProvider : public crypto::Provider {
  public:
   std::string_view name() const override { return "poisoning"; }
   void random(MutableByteView out) override { p_->random(out); }
+  void public_random(MutableByteView out) override { p_->public_random(out); }
   std::unique_ptr<crypto::HashContext> hash(HashAlgorithm a) override { return p_->hash(a); }
   Bytes hmac(HashAlgorithm a, ByteView k, ByteView d) override { return p_->hmac(a, k, d); }
   SecretBytes hkdf_extract(HashAlgorithm a, ByteView s, ByteView i) override {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include <unistd.h>
+
 #include "crypto/openssl/internal.h"
 #include "crypto/openssl/openssl_provider.h"
 
@@ -155,6 +157,45 @@ class OpenSslHmacKey final : public HmacKey {
   KeyedHmac h_;
 };
 
+// draw_public fills out from libcrypto's public DRBG.
+void draw_public(uint8_t* out, size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) std::abort();
+}
+
+// PublicRandomBlock is one thread's block of public-DRBG output, served front
+// to back to OpenSslProvider::public_random.
+class PublicRandomBlock {
+ public:
+  static constexpr size_t kSize = 512;
+  static constexpr size_t kMaxServed = kSize / 4;
+
+  PublicRandomBlock() = default;
+  PublicRandomBlock(const PublicRandomBlock&) = delete;
+  PublicRandomBlock& operator=(const PublicRandomBlock&) = delete;
+  ~PublicRandomBlock() { OPENSSL_cleanse(bytes_, sizeof bytes_); }
+
+  void serve(MutableByteView out) {
+    // After fork() the child holds a copy of this block: the bytes its
+    // parent will serve next. getpid() tells them apart (glibc does not
+    // cache it, so it is right after any fork or clone).
+    const pid_t pid = getpid();
+    if (pid != pid_ || left_ < out.size()) {
+      draw_public(bytes_, kSize);
+      left_ = kSize;
+      pid_ = pid;
+    }
+    uint8_t* next = bytes_ + (kSize - left_);
+    std::memcpy(out.data(), next, out.size());
+    OPENSSL_cleanse(next, out.size());  // served once, never again
+    left_ -= out.size();
+  }
+
+ private:
+  uint8_t bytes_[kSize];
+  size_t left_ = 0;
+  pid_t pid_ = -1;
+};
+
 }  // namespace
 
 std::string_view OpenSslProvider::name() const {
@@ -167,7 +208,13 @@ void OpenSslProvider::random(MutableByteView out) {
   if (out.empty()) return;
   // A failing DRBG leaves nothing safe to do: handshakes would run on
   // predictable values.
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) std::abort();
+  if (RAND_priv_bytes(out.data(), static_cast<int>(out.size())) != 1) std::abort();
+}
+
+void OpenSslProvider::public_random(MutableByteView out) {
+  if (out.size() > PublicRandomBlock::kMaxServed) return draw_public(out.data(), out.size());
+  thread_local PublicRandomBlock block;
+  block.serve(out);
 }
 
 std::unique_ptr<HashContext> OpenSslProvider::hash(HashAlgorithm alg) {

@@ -12,8 +12,8 @@
 // once (objects it returns may not).
 //
 // Every random value, including the private keys of ephemeral key shares, is
-// drawn through the virtual random(), so a derived class that scripts random()
-// reproduces key shares exactly:
+// drawn through the virtual random() or public_random(), so a derived class
+// that scripts both reproduces key shares exactly:
 //   - x25519: 32 random bytes are the raw private key (RFC 7748 5 clamps them);
 //   - secp256r1 / secp384r1: a scalar in [1, n-1] by rejection sampling of
 //     len(n)-byte big-endian strings;
@@ -41,9 +41,16 @@ class OpenSslProvider : public Provider {
   AeadBackend aead_backend() const { return aead_backend_; }
 
   std::string_view name() const override;
-  // random fills out from RAND_bytes (aborts the process if the DRBG fails:
-  // continuing without randomness would be worse).
+  // random fills out from libcrypto's private DRBG (RAND_priv_bytes).
+  // public_random serves out from a per-thread block of 512 bytes drawn from
+  // the public DRBG (RAND_bytes): a draw costs about 5k cycles whatever its
+  // size, and a handshake's randoms are 32 or 64 bytes. Served bytes are
+  // wiped from the block; a process forked from this one (its pid differs)
+  // draws a fresh block instead of reusing its parent's. Requests above 128
+  // bytes go to RAND_bytes directly. Both abort the process if the DRBG
+  // fails: continuing without randomness would be worse.
   void random(MutableByteView out) override;
+  void public_random(MutableByteView out) override;
 
   // hash supports sha256, sha384, sha512 and sha1 (sha1 only so callers can
   // compute legacy digests; signature schemes over SHA-1 are refused).

@@ -11,6 +11,23 @@ namespace {
 
 using testing::H;
 
+// Hello randoms are drawn with public_random: the script serves them too, in
+// the same order as random() draws (RFC 8448 replays push the ClientHello
+// random, then the X25519 private key).
+TEST(DeterministicProvider, PublicRandomFollowsTheScript) {
+  DeterministicProvider a(as_bytes_view("seed")), b(as_bytes_view("seed"));
+  a.push_random(H("0a0b0c"));
+  b.push_random(H("0a0b0c"));
+  Bytes x(2), y(40), x2(2), y2(40);
+  a.public_random(x);
+  a.random(y);
+  b.random(x2);
+  b.public_random(y2);
+  EXPECT_EQ(to_hex(x), "0a0b");
+  EXPECT_EQ(to_hex(x), to_hex(x2));
+  EXPECT_EQ(to_hex(y), to_hex(y2));
+}
+
 TEST(DeterministicProvider, PushedBytesComeFirstThenSeededStream) {
   DeterministicProvider p(as_bytes_view("seed"));
   p.push_random(H("0102030405"));
