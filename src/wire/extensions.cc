@@ -53,22 +53,35 @@ std::string extension_name(uint16_t type) {
 
 Result<Extensions> read_extensions(ByteReader& r, size_t min_len, size_t max_len,
                                    std::string_view what) {
-  std::string field = what.empty() ? std::string("extensions") : std::string(what) + " extensions";
-  TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 2, min_len, max_len, field));
+  // Error messages name the block and the extension; those names are
+  // formatted only when a read fails (every hello and Certificate entry is
+  // parsed here, and formatting them up front cost more than the parse).
+  auto field = [what] {
+    return what.empty() ? std::string("extensions") : std::string(what) + " extensions";
+  };
+  Result<ByteReader> block = read_vector(r, 2, min_len, max_len, "extensions");
+  // A failed read leaves r where it was: read again for the named error.
+  if (!block.ok()) return read_vector(r, 2, min_len, max_len, field()).error();
+  ByteReader& list = *block;
   Extensions out;
   std::bitset<65536> seen;
   while (!list.empty()) {
-    TESSERA_ASSIGN_OR_RETURN(uint16_t type, field_context(list.read_u16(), field));
-    std::string name = field + ": " + extension_name(type);
-    TESSERA_ASSIGN_OR_RETURN(Bytes data, read_opaque(list, 2, 0, 0xFFFF, name));
+    Result<uint16_t> type_read = list.read_u16();
+    if (!type_read.ok()) return std::move(type_read).error().with_context(field());
+    const uint16_t type = *type_read;
+    // extension_data<0..2^16-1>: only a truncated length or body can fail.
+    Result<ByteReader> data = list.read_prefixed(2);
+    if (!data.ok())
+      return std::move(data).error().with_context(field() + ": " + extension_name(type));
     // RFC 8446 4.2: There MUST NOT be more than one extension of the same
     // type in a given extension block. (RFC 5246 7.4.1.4 says the same.)
     if (seen.test(type)) {
-      return illegal(field + ": " + extension_name(type) + " (" + std::to_string(type) +
+      return illegal(field() + ": " + extension_name(type) + " (" + std::to_string(type) +
                      ") appears more than once");
     }
     seen.set(type);
-    out.push_back(Extension{type, std::move(data)});
+    ByteView body = data->rest();
+    out.push_back(Extension{type, Bytes(body.begin(), body.end())});
   }
   return out;
 }

@@ -47,7 +47,8 @@ TEST(ExtensionList, DuplicateTypeIsIllegalParameter) {
   auto l = read_extensions(r, 0, 0xFFFF, "Test");
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.error().code(), ErrorCode::illegal_parameter);
-  expect_error(l.error(), AlertDescription::illegal_parameter, "extended_master_secret (23)");
+  expect_error(l.error(), AlertDescription::illegal_parameter,
+               "Test extensions: extended_master_secret (23) appears more than once");
 }
 
 TEST(ExtensionList, BoundsAndTruncation) {
@@ -56,16 +57,28 @@ TEST(ExtensionList, BoundsAndTruncation) {
   auto tooshort = read_extensions(r, 8, 0xFFFF, "Test");
   ASSERT_FALSE(tooshort.ok());
   EXPECT_EQ(tooshort.error().code(), ErrorCode::decode_length);
+  expect_error(tooshort.error(), AlertDescription::decode_error,
+               "Test extensions: length 4 is outside the allowed 8..65535");
+  EXPECT_EQ(r.remaining(), d.size());  // a failed read leaves the cursor
   // extension_data longer than the list.
   Bytes bad = H("0006 0017 0005 0000");
   ByteReader r2(bad);
   auto trunc = read_extensions(r2, 0, 0xFFFF, "Test");
   ASSERT_FALSE(trunc.ok());
-  expect_error(trunc.error(), AlertDescription::decode_error, "extended_master_secret");
+  expect_error(trunc.error(), AlertDescription::decode_error,
+               "Test extensions: extended_master_secret");
   // A dangling byte after the last extension inside the list.
   Bytes dangling = H("0005 0017 0000 00");
   ByteReader r3(dangling);
-  EXPECT_FALSE(read_extensions(r3, 0, 0xFFFF, "Test").ok());
+  auto dang = read_extensions(r3, 0, 0xFFFF, "Test");
+  ASSERT_FALSE(dang.ok());
+  expect_error(dang.error(), AlertDescription::decode_error, "Test extensions: ");
+  // Without a name the block is "extensions".
+  ByteReader r4(bad);
+  auto unnamed = read_extensions(r4, 0, 0xFFFF, "");
+  ASSERT_FALSE(unnamed.ok());
+  expect_error(unnamed.error(), AlertDescription::decode_error,
+               "extensions: extended_master_secret");
 }
 
 TEST(ExtensionList, Names) {
