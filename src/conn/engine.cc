@@ -97,7 +97,7 @@ class Engine final : public Connection, private handshake::Channel {
     // Replay the steps taken before a tracer was installed (the ClientHello
     // is sent when the connection is created).
     if (trace_)
-      for (const auto& l : early_trace_) trace_(l);
+      for (const auto& make_line : early_trace_) trace_(make_line());
     early_trace_.clear();
   }
 
@@ -284,7 +284,13 @@ class Engine final : public Connection, private handshake::Channel {
     if (trace_)
       trace_(line);
     else if (!started_)
-      early_trace_.emplace_back(line);
+      early_trace_.emplace_back([l = std::string(line)] { return l; });
+  }
+  void trace_lazy(std::function<std::string()> make_line) override {
+    if (trace_)
+      trace_(make_line());
+    else if (!started_)
+      early_trace_.push_back(std::move(make_line));
   }
   bool tracing() const override { return static_cast<bool>(trace_) || !started_; }
 
@@ -552,7 +558,8 @@ class Engine final : public Connection, private handshake::Channel {
   std::deque<Event> events_;
   std::optional<Error> error_;
   TraceCallback trace_;
-  std::vector<std::string> early_trace_;
+  // Steps taken before a tracer could be installed, formatted on replay.
+  std::vector<std::function<std::string()>> early_trace_;
   bool started_ = false;
   bool peer_closed_ = false;
   bool closed_ = false;

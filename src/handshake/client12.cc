@@ -388,6 +388,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.trust = cfg_.trust.get();
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.describe = tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
   TESSERA_ASSIGN_OR_RETURN(auto key, provider().load_public_key(pc.leaf_spki));

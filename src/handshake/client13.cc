@@ -329,21 +329,28 @@ Result<void> Client13::start() {
   p_.channel->send_handshake(ch);
   sent_client_hello_ = true;
   if (p_.channel->tracing()) {
+    // Formatted only if a tracer reads it; the closure owns copies of what it
+    // names (see Channel::trace_lazy).
     std::vector<uint16_t> share_groups;
     for (const auto& s : st.shares) share_groups.push_back(static_cast<uint16_t>(s->group()));
-    std::string versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
+    const char* versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
                            : offer13_           ? "TLS 1.3"
                                                 : "TLS 1.2";
-    trace("-> ClientHello: offering " + versions + "; cipher suites " +
-          describe_suites(offered_suites_) + "; groups " + describe_groups(offered_groups_) +
-          (offer13_ ? "; key shares " + describe_groups(share_groups) : std::string()) + "; SNI " +
-          (sni_.empty() ? "(none)" : sni_) + (offered_alpn_.empty() ? "" : "; ALPN offered") +
-          (session_ ? "; offering a resumption ticket (PSK) from an earlier connection" : "") +
-          (session12_ ? (session12_->ticket.empty()
-                             ? "; offering a TLS 1.2 session ID from an earlier connection"
-                             : "; offering a TLS 1.2 session ticket from an earlier connection")
-                      : "") +
-          "; random " + hex_short(client_random_));
+    const char* resuming = session_
+                               ? "; offering a resumption ticket (PSK) from an earlier connection"
+                           : !session12_ ? ""
+                           : session12_->ticket.empty()
+                               ? "; offering a TLS 1.2 session ID from an earlier connection"
+                               : "; offering a TLS 1.2 session ticket from an earlier connection";
+    p_.channel->trace_lazy([versions, resuming, suites = offered_suites_, groups = offered_groups_,
+                            share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
+                            alpn = !offered_alpn_.empty(), random = client_random_] {
+      return "-> ClientHello: offering " + std::string(versions) + "; cipher suites " +
+             describe_suites(suites) + "; groups " + describe_groups(groups) +
+             (offer13 ? "; key shares " + describe_groups(share_groups) : std::string()) +
+             "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") + resuming +
+             "; random " + hex_short(random);
+    });
   }
   state_ = std::move(st);
   if (early) TESSERA_TRY(send_early_data(ch));
@@ -782,6 +789,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.trust = cfg_.trust.get();
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.describe = p_.channel->tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;

@@ -8,6 +8,8 @@
 // handshake never sees sockets or record framing.
 #pragma once
 
+#include <functional>
+
 #include <array>
 #include <memory>
 #include <optional>
@@ -78,6 +80,12 @@ class Channel {
   virtual void event(Event e) = 0;
   // trace reports one human-readable handshake step (no-op without tracer).
   virtual void trace(std::string_view line) = 0;
+  // trace_lazy is trace for a line formatted by make_line only when a tracer
+  // reads it. Before the connection has started (no tracer can be installed
+  // yet) the engine keeps make_line for a later set_trace to replay, so it
+  // must own copies of what it formats: the handshake object that made it
+  // may be gone by then.
+  virtual void trace_lazy(std::function<std::string()> make_line) = 0;
   virtual bool tracing() const = 0;
 };
 

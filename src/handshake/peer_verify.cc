@@ -35,7 +35,7 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   if (!req.verify) {
     TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
     take_leaf(leaf);
-    pc.description = pc.subject + " (NOT verified: verification disabled)";
+    if (req.describe) pc.description = pc.subject + " (NOT verified: verification disabled)";
     return pc;
   }
   if (!req.trust)
@@ -60,10 +60,11 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   take_leaf(leaf);
   const auto& anchor = path->certs.back();
   pc.anchor_subject = anchor->subject().to_string();
-  pc.description = pc.subject + " issued by " + leaf.issuer().to_string() + " (" +
-                   std::to_string(chain.size()) +
-                   " certificate(s) sent); chain verified to trust anchor " + pc.anchor_subject +
-                   (req.peer_name.empty() ? "" : "; identity " + req.peer_name + " matches");
+  if (req.describe)
+    pc.description = pc.subject + " issued by " + leaf.issuer().to_string() + " (" +
+                     std::to_string(chain.size()) +
+                     " certificate(s) sent); chain verified to trust anchor " + pc.anchor_subject +
+                     (req.peer_name.empty() ? "" : "; identity " + req.peer_name + " matches");
   return pc;
 }
 

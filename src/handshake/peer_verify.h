@@ -24,6 +24,7 @@ struct VerifyRequest {
   const x509::TrustStore* trust = nullptr;
   int64_t now_unix = 0;
   const Limits* limits = nullptr;
+  bool describe = true;  // build PeerChain::description (only the trace reads it)
 };
 
 // The peer's chain after verification.
@@ -36,7 +37,7 @@ struct PeerChain {
   std::optional<uint16_t> leaf_key_usage;
   std::string subject;         // leaf subject
   std::string anchor_subject;  // the trust anchor the path ended at
-  std::string description;     // one line for the trace
+  std::string description;     // one line for the trace; empty unless describe
 };
 
 // verify_peer_chain enforces the policy limits on the chain, then runs the

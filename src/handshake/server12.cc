@@ -438,6 +438,7 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   vr.trust = cfg_.client_trust.get();
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.describe = tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
   summary_.peer_subject = pc.subject;

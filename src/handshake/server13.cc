@@ -587,6 +587,7 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   vr.trust = cfg_.client_trust.get();
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.describe = p_.channel->tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;

@@ -326,6 +326,27 @@ TEST(Tls13, ApplicationDataBeforeHandshakeIsRefused) {
   EXPECT_FALSE(p.client->write(d).ok());
 }
 
+// The ClientHello is sent when the client is created, before any tracer can
+// be installed; its line is formatted when set_trace replays it, here after
+// the whole handshake, from the copies the deferred line owns.
+TEST(Tls13, ClientHelloLineIsReplayedInFullAfterTheHandshake) {
+  auto p = make_tls_pair(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  std::vector<std::string> cl;
+  p.client->set_trace([&](std::string_view l) { cl.emplace_back(l); });
+  ASSERT_EQ(cl.size(), 1u);
+  const std::string& l = cl[0];
+  EXPECT_EQ(l.rfind("-> ClientHello: offering TLS 1.3", 0), 0u) << l;
+  EXPECT_NE(l.find("; cipher suites [TLS_AES_128_GCM_SHA256, "), std::string::npos) << l;
+  EXPECT_NE(l.find("; key shares [x25519]"), std::string::npos) << l;
+  EXPECT_NE(l.find("; SNI localhost"), std::string::npos) << l;
+  EXPECT_NE(l.find("; random "), std::string::npos) << l;
+  // Replayed once: a second tracer sees no early lines.
+  std::vector<std::string> again;
+  p.client->set_trace([&](std::string_view x) { again.emplace_back(x); });
+  EXPECT_TRUE(again.empty());
+}
+
 TEST(Tls13, TraceDescribesEachStep) {
   auto sc = server_config();
   sc->client_auth = ClientAuth::required;
