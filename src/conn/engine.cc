@@ -211,22 +211,28 @@ class Engine final : public Connection, private handshake::Channel {
   Result<void> set_read_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     // RFC 8446 5.1: handshake messages MUST NOT span key changes.
     TESSERA_TRY(hs_buf_.check_key_change_boundary());
-    TESSERA_ASSIGN_OR_RETURN(auto keys,
-                             crypto::traffic_keys(*provider_, suite.hash, secret, suite.aead));
-    TESSERA_ASSIGN_OR_RETURN(
-        auto prot, record::Tls13RecordProtection::create(*provider_, suite.aead, keys.key.view(),
-                                                         keys.iv.view()));
-    read_ = std::move(prot);
-    return ok();
+    return install_tls13_keys(read_, suite, secret);
   }
   Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     flush_handshake();
+    return install_tls13_keys(write_, suite, secret);
+  }
+  // install_tls13_keys derives the traffic keys of `secret` (RFC 8446 7.3)
+  // into `slot`: a TLS 1.3 protection of the same AEAD (the handshake keys
+  // before the application keys, or the keys before a KeyUpdate) is re-keyed
+  // in place, keeping its AEAD contexts; otherwise a new one is created.
+  Result<void> install_tls13_keys(std::unique_ptr<record::RecordProtection>& slot,
+                                  const CipherSuiteInfo& suite, ByteView secret) {
     TESSERA_ASSIGN_OR_RETURN(auto keys,
                              crypto::traffic_keys(*provider_, suite.hash, secret, suite.aead));
+    auto* current = dynamic_cast<record::Tls13RecordProtection*>(slot.get());
+    if (current && current->aead_algorithm() == suite.aead &&
+        current->rekey(keys.key.view(), keys.iv.view()))
+      return ok();
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls13RecordProtection::create(*provider_, suite.aead, keys.key.view(),
                                                          keys.iv.view()));
-    write_ = std::move(prot);
+    slot = std::move(prot);
     return ok();
   }
   Result<void> set_read_keys_tls12(const CipherSuiteInfo& suite, ByteView key,

@@ -87,6 +87,15 @@ class Aead {
   // that failed authentication is left in it.
   Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
                          MutableByteView out);
+  // rekey replaces the key (same algorithm and length) and keeps the
+  // contexts: the TLS 1.3 record layer moves from handshake to application
+  // keys, and on KeyUpdate, without creating a new Aead. false when the key
+  // does not fit or this implementation cannot; the caller then asks the
+  // provider for a new Aead and must not use this one again.
+  virtual bool rekey(ByteView key) {
+    (void)key;
+    return false;
+  }
 
  protected:
   // do_seal_from and do_open_from are seal_from and open_from once their

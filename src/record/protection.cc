@@ -352,6 +352,13 @@ Result<std::unique_ptr<Tls13RecordProtection>> Tls13RecordProtection::create(
   return create(std::move(aead), iv);
 }
 
+bool Tls13RecordProtection::rekey(ByteView key, ByteView iv) {
+  if (iv.size() != kNonce || !aead_->rekey(key)) return false;
+  iv_ = SecretBytes(iv);
+  restart_sequence();
+  return true;
+}
+
 bool Tls13RecordProtection::key_update_due() const {
   if (aead_->algorithm() == AeadAlgorithm::chacha20_poly1305) return false;
   return sequence_number() >= kAesGcmRecordLimit;

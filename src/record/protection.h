@@ -104,6 +104,11 @@ class RecordProtection {
   }
 
  protected:
+  // restart_sequence starts a new key's numbering at 0.
+  void restart_sequence() {
+    seq_ = 0;
+    exhausted_ = false;
+  }
   // next_sequence_number returns the number for the next record without
   // advancing, or sequence_exhausted if 2^64-1 was already used.
   Result<uint64_t> next_sequence_number() const;
@@ -141,6 +146,14 @@ class Tls13RecordProtection final : public RecordProtection {
   // margin of approximately 2^-57 for Authenticated Encryption (AE)
   // security." For ChaCha20-Poly1305 the sequence number wraps first.
   static constexpr uint64_t kAesGcmRecordLimit = 23726566;  // floor(2^24.5)
+
+  // rekey moves to the next traffic keys (RFC 8446 7.3: a new key and IV per
+  // epoch and per KeyUpdate) in this object: the AEAD is re-keyed in place
+  // and the sequence number starts again at 0 (RFC 8446 5.3). false when the
+  // AEAD cannot be re-keyed or the sizes are wrong: the caller then creates a
+  // new protection and must not use this one again.
+  bool rekey(ByteView key, ByteView iv);
+  AeadAlgorithm aead_algorithm() const { return aead_->algorithm(); }
 
   // key_update_due says whether this (sending) key has protected as many
   // records as RFC 8446 5.5 allows, so the engine should send a KeyUpdate

@@ -68,11 +68,7 @@ struct WipedContext {
 class IpsecMbGcm final : public Aead {
  public:
   IpsecMbGcm(AeadAlgorithm alg, const IMB_MGR* mgr, ByteView key) : alg_(alg), mgr_(mgr) {
-    if (aes128()) {
-      IMB_AES128_GCM_PRE(mgr_, key.data(), &key_);
-    } else {
-      IMB_AES256_GCM_PRE(mgr_, key.data(), &key_);
-    }
+    expand(key);
   }
   ~IpsecMbGcm() override { secure_wipe(&key_, sizeof key_); }
   IpsecMbGcm(const IpsecMbGcm&) = delete;
@@ -97,6 +93,12 @@ class IpsecMbGcm final : public Aead {
 
   Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
     return do_open_from(nonce, aad, data, tag, data);
+  }
+
+  bool rekey(ByteView key) override {
+    if (key.size() != aead_key_length(alg_)) return false;
+    expand(key);
+    return true;
   }
 
  protected:
@@ -155,6 +157,14 @@ class IpsecMbGcm final : public Aead {
 
  private:
   bool aes128() const { return alg_ == AeadAlgorithm::aes_128_gcm; }
+  // expand computes the AES round keys and GHASH key of `key` into key_.
+  void expand(ByteView key) {
+    if (aes128()) {
+      IMB_AES128_GCM_PRE(mgr_, key.data(), &key_);
+    } else {
+      IMB_AES256_GCM_PRE(mgr_, key.data(), &key_);
+    }
+  }
 
   Result<void> check_sizes(ByteView nonce, size_t tag_size) const {
     if (nonce.size() != kNonceSize) {

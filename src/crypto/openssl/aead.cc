@@ -50,6 +50,18 @@ class OpenSslAead final : public Aead {
     return do_open_from(nonce, aad, data, tag, data);
   }
 
+  bool rekey(ByteView key) override {
+    if (key.size() != aead_key_length(alg_)) return false;
+    // A keyed direction takes the new key in its context (the cipher and
+    // the provider's context stay); an unkeyed one keys lazily from key_.
+    if (enc_ && EVP_CipherInit_ex2(enc_.get(), nullptr, key.data(), nullptr, 1, nullptr) != 1)
+      return false;
+    if (dec_ && EVP_CipherInit_ex2(dec_.get(), nullptr, key.data(), nullptr, 0, nullptr) != 1)
+      return false;
+    key_ = enc_ && dec_ ? SecretBytes() : SecretBytes(key);
+    return true;
+  }
+
  protected:
   Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
                             MutableByteView out, MutableByteView tag) override {

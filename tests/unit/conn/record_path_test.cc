@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/openssl/openssl_provider.h"
 #include "pair.h"
 #include "record/io_buffer.h"
 
@@ -91,6 +92,40 @@ TEST(RecordPath, BytesArrivingOneAtATime) {
   }
   EXPECT_TRUE(got == expect);
   EXPECT_TRUE(p.server->is_peer_closed());
+}
+
+// AeadCountingProvider counts the AEADs (record protection contexts) made.
+class AeadCountingProvider final : public crypto::OpenSslProvider {
+ public:
+  Result<std::unique_ptr<crypto::Aead>> aead(AeadAlgorithm alg, ByteView key) override {
+    ++made;
+    return OpenSslProvider::aead(alg, key);
+  }
+  int made = 0;
+};
+
+// Each direction makes one AEAD, for the handshake keys; the application keys
+// and every KeyUpdate re-key it in place (Engine::install_tls13_keys), and
+// the data still flows both ways under each new key.
+TEST(RecordPath, ApplicationKeysAndKeyUpdatesReuseTheHandshakeAead) {
+  auto cp = std::make_shared<AeadCountingProvider>();
+  auto sp = std::make_shared<AeadCountingProvider>();
+  auto cc = client_config();
+  cc->provider = cp;
+  auto sc = server_config();
+  sc->provider = sp;
+  auto p = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(cp->made, 2);
+  EXPECT_EQ(sp->made, 2);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    ASSERT_TRUE(p.client->key_update(true).ok());  // both directions move on
+    transfer(p, true, 20000);
+    transfer(p, false, 300);
+  }
+  EXPECT_EQ(cp->made, 2);
+  EXPECT_EQ(sp->made, 2);
 }
 
 TEST(RecordPath, DataAndCloseNotifyTogetherKeepTheData) {

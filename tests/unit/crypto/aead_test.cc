@@ -119,6 +119,44 @@ TEST_P(AeadBackends, KnownAnswersSealAndOpenInPlace) {
   }
 }
 
+// rekey gives the known answers of the new key, whichever directions the
+// old key had been used in (a used direction is re-keyed in its context, an
+// unused one keys lazily), and the old key no longer opens anything.
+TEST_P(AeadBackends, RekeyGivesTheKnownAnswersOfTheNewKey) {
+  for (const auto& c : kCases) {
+    for (int used = 0; used < 4; ++used) {  // bit 0: sealed before, bit 1: opened before
+      SCOPED_TRACE(std::string(c.name) + ", used " + std::to_string(used));
+      const Bytes old_key(aead_key_length(c.alg), 0x5a);
+      auto aead = p.aead(c.alg, old_key);
+      ASSERT_TRUE(aead.ok());
+      auto old_peer = p.aead(c.alg, old_key);
+      ASSERT_TRUE(old_peer.ok());
+      Bytes old_record = H("0102030405"), old_tag(Aead::kTagSize);
+      ASSERT_TRUE((*old_peer)->seal(H(c.nonce), {}, old_record, old_tag).ok());
+      if (used & 1) {
+        Bytes d = H("00"), t(Aead::kTagSize);
+        ASSERT_TRUE((*aead)->seal(H(c.nonce), {}, d, t).ok());
+      }
+      if (used & 2) {
+        Bytes d = old_record;
+        ASSERT_TRUE((*aead)->open(H(c.nonce), {}, d, old_tag).ok());
+      }
+      EXPECT_FALSE((*aead)->rekey(H("00112233")));  // wrong length: refused
+      ASSERT_TRUE((*aead)->rekey(H(c.key)));
+      Bytes data = H(c.plaintext), tag(Aead::kTagSize);
+      ASSERT_TRUE((*aead)->seal(H(c.nonce), H(c.aad), data, tag).ok());
+      EXPECT_EQ(to_hex(data), c.ciphertext);
+      EXPECT_EQ(to_hex(tag), c.tag);
+      ASSERT_TRUE((*aead)->open(H(c.nonce), H(c.aad), data, tag).ok());
+      EXPECT_EQ(to_hex(data), c.plaintext);
+      Bytes stale = old_record;
+      auto r = (*aead)->open(H(c.nonce), {}, stale, old_tag);
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+    }
+  }
+}
+
 // Any change to the tag, the ciphertext, the AAD or the nonce is
 // bad_record_mac (with the bad_record_mac alert), and the context stays usable.
 TEST_P(AeadBackends, TamperingIsBadRecordMac) {

@@ -347,9 +347,52 @@ TEST_F(ProtectionTest, SequenceExhaustion) {
   ASSERT_FALSE(o3.ok());
   EXPECT_EQ(o3.error().code(), ErrorCode::sequence_exhausted);
 
-  // A key change is a new object: the sequence starts at 0 again.
+  // A new key starts again at 0 (rekey: RekeyMovesOneObjectFromHandshakeToApplicationKeys).
   auto rekeyed = tls13(kClientApKey, kClientApIv);
   EXPECT_EQ(rekeyed->sequence_number(), 0u);
+}
+
+// One protection object moves from the server's handshake keys to its
+// application keys (Engine re-keys rather than replaces): the RFC 8448 records
+// of both epochs, sealed and opened in sequence, with the sequence number
+// starting again at 0 after the rekey, even from an exhausted counter.
+TEST_F(ProtectionTest, RekeyMovesOneObjectFromHandshakeToApplicationKeys) {
+  auto sealer = tls13(kServerHsKey, kServerHsIv);
+  auto opener = tls13(kServerHsKey, kServerHsIv);
+  Bytes out;
+  ASSERT_TRUE(
+      sealer->seal(ContentType::handshake, load("s3_server_handshake_payload"), 0, out).ok());
+  EXPECT_EQ(to_hex(out), to_hex(load("s3_server_handshake_record")));
+  Bytes hs = load("s3_server_handshake_record");
+  ASSERT_TRUE(open_one(*opener, hs).ok());
+
+  EXPECT_FALSE(sealer->rekey(H(kServerApKey), H("00112233")));  // a 4-byte IV is refused
+  sealer = tls13(kServerHsKey, kServerHsIv);                    // (unusable after a refusal)
+  ASSERT_TRUE(
+      sealer->seal(ContentType::handshake, load("s3_server_handshake_payload"), 0, out).ok());
+  sealer->set_sequence_number_for_testing(UINT64_MAX);
+  ASSERT_TRUE(sealer->seal(ContentType::handshake, H("00"), 0, out).ok());   // uses 2^64-1
+  ASSERT_FALSE(sealer->seal(ContentType::handshake, H("00"), 0, out).ok());  // exhausted
+  ASSERT_TRUE(sealer->rekey(H(kServerApKey), H(kServerApIv)));
+  ASSERT_TRUE(opener->rekey(H(kServerApKey), H(kServerApIv)));
+  EXPECT_EQ(sealer->sequence_number(), 0u);
+  EXPECT_EQ(opener->sequence_number(), 0u);
+
+  Bytes app;
+  ASSERT_TRUE(sealer->seal(ContentType::handshake, load("s3_new_session_ticket"), 0, app).ok());
+  ASSERT_TRUE(
+      sealer->seal(ContentType::application_data, load("s3_server_appdata_payload"), 0, app).ok());
+  EXPECT_EQ(to_hex(ByteView(app).first(load("s3_server_ticket_record").size())),
+            to_hex(load("s3_server_ticket_record")));
+  EXPECT_EQ(to_hex(ByteView(app).subspan(load("s3_server_ticket_record").size())),
+            to_hex(load("s3_server_appdata_record")));
+  Bytes ticket = load("s3_server_ticket_record");
+  auto t = open_one(*opener, ticket);
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_EQ(to_hex(t->plaintext), to_hex(load("s3_new_session_ticket")));
+  // A record under the old key no longer opens.
+  Bytes stale = load("s3_server_handshake_record");
+  EXPECT_FALSE(open_one(*opener, stale).ok());
 }
 
 TEST_F(ProtectionTest, Tls13ChaChaAndAes256KnownAnswers) {
