@@ -218,15 +218,17 @@ class Engine final : public Connection, private handshake::Channel {
     return install_tls13_keys(write_, suite, secret);
   }
   // install_tls13_keys derives the traffic keys of `secret` (RFC 8446 7.3)
-  // into `slot`: a TLS 1.3 protection of the same AEAD (the handshake keys
-  // before the application keys, or the keys before a KeyUpdate) is re-keyed
-  // in place, keeping its AEAD contexts; otherwise a new one is created.
+  // into `slot`. After the handshake (KeyUpdate) the protection in use is
+  // re-keyed in place, keeping its AEAD contexts: no allocation on a busy
+  // connection. During the handshake a new one is created: its contexts are
+  // keyed on first use, so an established connection that is idle holds
+  // none, and the handshake's are freed.
   Result<void> install_tls13_keys(std::unique_ptr<record::RecordProtection>& slot,
                                   const CipherSuiteInfo& suite, ByteView secret) {
     TESSERA_ASSIGN_OR_RETURN(auto keys,
                              crypto::traffic_keys(*provider_, suite.hash, secret, suite.aead));
     auto* current = dynamic_cast<record::Tls13RecordProtection*>(slot.get());
-    if (current && current->aead_algorithm() == suite.aead &&
+    if (hs_->is_done() && current && current->aead_algorithm() == suite.aead &&
         current->rekey(keys.key.view(), keys.iv.view()))
       return ok();
     TESSERA_ASSIGN_OR_RETURN(

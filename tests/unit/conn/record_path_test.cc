@@ -94,20 +94,74 @@ TEST(RecordPath, BytesArrivingOneAtATime) {
   EXPECT_TRUE(p.server->is_peer_closed());
 }
 
-// AeadCountingProvider counts the AEADs (record protection contexts) made.
+// AeadCountingProvider counts the AEADs (record protection contexts) it
+// makes, how many are alive, and how many of those were ever used: an
+// OpenSslAead keys its libcrypto context on first use, so an unused one holds
+// no cipher context.
 class AeadCountingProvider final : public crypto::OpenSslProvider {
  public:
+  struct Counts {
+    int made = 0, alive = 0, alive_used = 0;
+  };
   Result<std::unique_ptr<crypto::Aead>> aead(AeadAlgorithm alg, ByteView key) override {
-    ++made;
-    return OpenSslProvider::aead(alg, key);
+    TESSERA_ASSIGN_OR_RETURN(auto inner, OpenSslProvider::aead(alg, key));
+    ++counts.made;
+    return std::unique_ptr<crypto::Aead>(std::make_unique<Tracked>(std::move(inner), counts));
   }
-  int made = 0;
+  Counts counts;
+
+ private:
+  class Tracked final : public crypto::Aead {
+   public:
+    Tracked(std::unique_ptr<crypto::Aead> inner, Counts& c) : inner_(std::move(inner)), c_(c) {
+      ++c_.alive;
+    }
+    ~Tracked() override {
+      --c_.alive;
+      if (used_) --c_.alive_used;
+    }
+    AeadAlgorithm algorithm() const override { return inner_->algorithm(); }
+    std::string_view implementation() const override { return inner_->implementation(); }
+    Result<void> seal(ByteView n, ByteView a, MutableByteView d, MutableByteView t) override {
+      use();
+      return inner_->seal(n, a, d, t);
+    }
+    Result<void> open(ByteView n, ByteView a, MutableByteView d, ByteView t) override {
+      use();
+      return inner_->open(n, a, d, t);
+    }
+    bool rekey(ByteView key) override { return inner_->rekey(key); }
+
+   protected:
+    Result<void> do_seal_from(ByteView n, ByteView a, ByteView head, ByteView tail,
+                              MutableByteView out, MutableByteView tag) override {
+      use();
+      return inner_->seal_from(n, a, head, tail, out, tag);
+    }
+    Result<void> do_open_from(ByteView n, ByteView a, ByteView in, ByteView tag,
+                              MutableByteView out) override {
+      use();
+      return inner_->open_from(n, a, in, tag, out);
+    }
+
+   private:
+    void use() {
+      if (!used_) ++c_.alive_used;
+      used_ = true;
+    }
+    std::unique_ptr<crypto::Aead> inner_;
+    Counts& c_;
+    bool used_ = false;
+  };
 };
 
-// Each direction makes one AEAD, for the handshake keys; the application keys
-// and every KeyUpdate re-key it in place (Engine::install_tls13_keys), and
-// the data still flows both ways under each new key.
-TEST(RecordPath, ApplicationKeysAndKeyUpdatesReuseTheHandshakeAead) {
+// Each direction makes one AEAD for the handshake keys, freed when the
+// application keys come, and one for the application keys, keyed on first
+// use: an established connection that has sent and received nothing holds
+// two unused AEADs (no cipher context). Every KeyUpdate then re-keys the one
+// in use (Engine::install_tls13_keys), and the data still flows both ways
+// under each new key.
+TEST(RecordPath, IdleConnectionHoldsNoKeyedAeadAndKeyUpdatesReuseIt) {
   auto cp = std::make_shared<AeadCountingProvider>();
   auto sp = std::make_shared<AeadCountingProvider>();
   auto cc = client_config();
@@ -116,16 +170,22 @@ TEST(RecordPath, ApplicationKeysAndKeyUpdatesReuseTheHandshakeAead) {
   sc->provider = sp;
   auto p = make_tls_pair(cc, sc);
   ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-  EXPECT_EQ(cp->made, 2);
-  EXPECT_EQ(sp->made, 2);
+  for (auto* c : {&cp->counts, &sp->counts}) {
+    EXPECT_EQ(c->made, 4);
+    EXPECT_EQ(c->alive, 2);
+    EXPECT_EQ(c->alive_used, 0);
+  }
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE(round);
     ASSERT_TRUE(p.client->key_update(true).ok());  // both directions move on
     transfer(p, true, 20000);
     transfer(p, false, 300);
   }
-  EXPECT_EQ(cp->made, 2);
-  EXPECT_EQ(sp->made, 2);
+  for (auto* c : {&cp->counts, &sp->counts}) {
+    EXPECT_EQ(c->made, 4);
+    EXPECT_EQ(c->alive, 2);
+    EXPECT_EQ(c->alive_used, 2);
+  }
 }
 
 TEST(RecordPath, DataAndCloseNotifyTogetherKeepTheData) {
