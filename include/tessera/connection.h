@@ -131,7 +131,9 @@ class Connection {
   virtual std::span<const uint8_t> early_data() const = 0;
   virtual void consume_early_data(size_t n) = 0;
 
-  // close queues close_notify; no more writes are accepted.
+  // close queues close_notify; no more writes are accepted. Before the
+  // handshake has completed it cancels it: user_canceled, then close_notify
+  // (RFC 8446 6.1).
   virtual void close() = 0;
   // key_update sends a KeyUpdate (TLS 1.3), asking the peer to update too
   // when request_peer is true.

@@ -19,7 +19,8 @@
 //   srv->run();   // until srv->stop()
 //
 // Limits: a handshake must complete within handshake_timeout of the accept
-// (half-open handshakes are dropped); an established connection with no
+// (half-open handshakes are canceled: user_canceled and close_notify, then
+// the connection is dropped); an established connection with no
 // incoming bytes for idle_timeout is closed; a peer that resets or vanishes at
 // any point only costs the descriptor and the Connection until the worker
 // sees it, both released at once.

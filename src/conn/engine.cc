@@ -173,6 +173,11 @@ class Engine final : public Connection, private handshake::Channel {
   void close() override {
     if (closed_ || error_) return;
     closed_ = true;
+    // RFC 8446 6.1: user_canceled "notifies the recipient that the sender is
+    // canceling the handshake for some reason unrelated to a protocol
+    // failure. [...] This alert SHOULD be followed by a close_notify."
+    // (RFC 5246 7.2.1 has the same alert, generally a warning.)
+    if (!hs_->is_done()) send_alert(wire::AlertLevel::warning, AlertDescription::user_canceled);
     // RFC 8446 6.1: close_notify before closing the write side.
     send_alert(wire::AlertLevel::warning, AlertDescription::close_notify);
   }
@@ -524,7 +529,9 @@ class Engine final : public Connection, private handshake::Channel {
       events_.push_back(Event::peer_closed);
       if (trace_) trace_("<- alert close_notify: the peer closed the connection");
       if (!hs_->is_done())
-        return Error(ErrorCode::peer_closed, "peer sent close_notify during the handshake");
+        return Error(ErrorCode::peer_closed,
+                     peer_canceled_ ? "peer canceled the handshake (user_canceled, close_notify)"
+                                    : "peer sent close_notify during the handshake");
       return ok();
     }
     // RFC 8446 6: user_canceled is followed by close_notify; all other
@@ -535,6 +542,8 @@ class Engine final : public Connection, private handshake::Channel {
         (negotiated_ && version_ == ProtocolVersion::tls12 &&
          alert.level == wire::AlertLevel::warning)) {
       if (trace_) trace_("<- alert " + alert.to_string() + " (warning, ignored)");
+      if (alert.description == AlertDescription::user_canceled && !hs_->is_done())
+        peer_canceled_ = true;
       if (++warning_alerts_ > limits_.max_warning_alerts)
         return Error(ErrorCode::too_many_messages, "too many warning alerts");
       return ok();
@@ -554,7 +563,8 @@ class Engine final : public Connection, private handshake::Channel {
   std::unique_ptr<record::RecordProtection> read_;
   std::unique_ptr<record::RecordProtection> write_;
   ProtocolVersion version_ = ProtocolVersion::tls13;
-  bool negotiated_ = false;  // version_ was set by the handshake
+  bool negotiated_ = false;     // version_ was set by the handshake
+  bool peer_canceled_ = false;  // the peer sent user_canceled during the handshake
   Bytes pending_hs_;
   record::OutputQueue out_;
   // 0-RTT on the server: accepted early data, or skipping refused early data.

@@ -334,6 +334,8 @@ class Worker {
           Error e(ErrorCode::timeout, "handshake not completed within " +
                                           std::to_string(s_.options.handshake_timeout.count()) +
                                           " ms");
+          c->tls->close();  // user_canceled, close_notify (RFC 8446 6.1)
+          (void)send_pending(c->fd, *c->tls);
           release(*c, &e);
           break;
         }

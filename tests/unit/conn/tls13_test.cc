@@ -326,6 +326,63 @@ TEST(Tls13, ApplicationDataBeforeHandshakeIsRefused) {
   EXPECT_FALSE(p.client->write(d).ok());
 }
 
+// deliver hands everything `from` has queued to `to`.
+void deliver(Connection& from, Connection& to) {
+  auto b = from.pending_tls();
+  std::vector<uint8_t> copy(b.begin(), b.end());
+  from.consume_tls(copy.size());
+  (void)to.receive_tls(copy);
+}
+
+// close() before the handshake completes cancels it (RFC 8446 6.1):
+// user_canceled, then close_notify; the peer reports the cancellation.
+TEST(Tls13, CloseDuringTheHandshakeCancelsIt) {
+  {
+    auto p = make_tls_pair(client_config(), server_config());
+    deliver(*p.client, *p.server);  // ClientHello
+    std::vector<std::string> trace;
+    p.server->set_trace([&](std::string_view l) { trace.emplace_back(l); });
+    p.client->close();
+    deliver(*p.client, *p.server);
+    ASSERT_TRUE(p.server->error());
+    EXPECT_EQ(p.server->error()->code(), ErrorCode::peer_closed);
+    EXPECT_NE(err(*p.server).find("peer canceled the handshake"), std::string::npos)
+        << err(*p.server);
+    ASSERT_GE(trace.size(), 2u);
+    EXPECT_NE(trace[trace.size() - 2].find("user_canceled"), std::string::npos);
+    EXPECT_NE(trace.back().find("close_notify"), std::string::npos);
+  }
+  {
+    // The server cancels after its HelloRetryRequest, while it waits for
+    // the second ClientHello. (Once its whole flight is out, the client's
+    // handshake is complete and the alerts only close the connection.)
+    auto cc = client_config();
+    ASSERT_TRUE(cc->policy.set_groups("x25519,secp384r1").ok());  // share for x25519 only
+    auto sc = server_config();
+    ASSERT_TRUE(sc->policy.set_groups("secp384r1").ok());
+    auto p = make_tls_pair(cc, sc);
+    deliver(*p.client, *p.server);  // ClientHello; the server answers with an HRR
+    p.server->close();
+    deliver(*p.server, *p.client);
+    ASSERT_TRUE(p.client->error());
+    EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_closed);
+    EXPECT_NE(err(*p.client).find("peer canceled the handshake"), std::string::npos)
+        << err(*p.client);
+  }
+  {
+    // After the handshake, close() is close_notify alone.
+    auto p = make_tls_pair(client_config(), server_config());
+    ASSERT_TRUE(p.handshake());
+    std::vector<std::string> trace;
+    p.server->set_trace([&](std::string_view l) { trace.emplace_back(l); });
+    p.client->close();
+    ASSERT_TRUE(p.pump());
+    EXPECT_TRUE(p.server->is_peer_closed());
+    ASSERT_EQ(trace.size(), 1u);
+    EXPECT_NE(trace[0].find("close_notify"), std::string::npos);
+  }
+}
+
 // The ClientHello is sent when the client is created, before any tracer can
 // be installed; its line is formatted when set_trace replays it, here after
 // the whole handshake, from the copies the deferred line owns.
