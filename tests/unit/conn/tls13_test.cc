@@ -334,6 +334,13 @@ void deliver(Connection& from, Connection& to) {
   (void)to.receive_tls(copy);
 }
 
+// expect_canceled: `c` failed because its peer canceled the handshake.
+void expect_canceled(const Connection& c) {
+  ASSERT_TRUE(c.error());
+  EXPECT_EQ(c.error()->code(), ErrorCode::peer_closed);
+  EXPECT_NE(err(c).find("peer canceled the handshake"), std::string::npos) << err(c);
+}
+
 // close() before the handshake completes cancels it (RFC 8446 6.1):
 // user_canceled, then close_notify; the peer reports the cancellation.
 TEST(Tls13, CloseDuringTheHandshakeCancelsIt) {
@@ -344,10 +351,7 @@ TEST(Tls13, CloseDuringTheHandshakeCancelsIt) {
     p.server->set_trace([&](std::string_view l) { trace.emplace_back(l); });
     p.client->close();
     deliver(*p.client, *p.server);
-    ASSERT_TRUE(p.server->error());
-    EXPECT_EQ(p.server->error()->code(), ErrorCode::peer_closed);
-    EXPECT_NE(err(*p.server).find("peer canceled the handshake"), std::string::npos)
-        << err(*p.server);
+    expect_canceled(*p.server);
     ASSERT_GE(trace.size(), 2u);
     EXPECT_NE(trace[trace.size() - 2].find("user_canceled"), std::string::npos);
     EXPECT_NE(trace.back().find("close_notify"), std::string::npos);
@@ -364,10 +368,7 @@ TEST(Tls13, CloseDuringTheHandshakeCancelsIt) {
     deliver(*p.client, *p.server);  // ClientHello; the server answers with an HRR
     p.server->close();
     deliver(*p.server, *p.client);
-    ASSERT_TRUE(p.client->error());
-    EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_closed);
-    EXPECT_NE(err(*p.client).find("peer canceled the handshake"), std::string::npos)
-        << err(*p.client);
+    expect_canceled(*p.client);
   }
   {
     // After the handshake, close() is close_notify alone.
