@@ -88,10 +88,10 @@ class Aead {
   Result<void> open_from(ByteView nonce, ByteView aad, ByteView ciphertext, ByteView tag,
                          MutableByteView out);
   // rekey replaces the key (same algorithm and length) and keeps the
-  // contexts: the TLS 1.3 record layer moves from handshake to application
-  // keys, and on KeyUpdate, without creating a new Aead. false when the key
-  // does not fit or this implementation cannot; the caller then asks the
-  // provider for a new Aead and must not use this one again.
+  // contexts: the TLS 1.3 record layer moves to the next keys on KeyUpdate
+  // without creating a new Aead. false when the key does not fit or this
+  // implementation cannot; the caller then asks the provider for a new Aead
+  // and must not use this one again.
   virtual bool rekey(ByteView key) {
     (void)key;
     return false;
