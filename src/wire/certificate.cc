@@ -8,6 +8,14 @@ namespace {
 
 constexpr size_t kMax24 = 0xFFFFFF;
 
+// entry_error names the certificate_list entry a read failed in
+// ("certificate_list[1] cert_data: ..."). The index is formatted for an
+// error only, not for every entry read.
+Error entry_error(const Error& e, size_t index) {
+  return Error(e.code(), e.alert(),
+               "certificate_list[" + std::to_string(index) + "] " + e.message());
+}
+
 }  // namespace
 
 // --- TLS 1.3 Certificate -----------------------------------------------------------
@@ -21,12 +29,17 @@ Result<Certificate13> Certificate13::parse(ByteView body) {
     // RFC 8446 4.4.2: CertificateEntry certificate_list<0..2^24-1>;
     TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 3, 0, kMax24, "certificate_list"));
     while (!list.empty()) {
-      std::string entry = "certificate_list[" + std::to_string(out.certificate_list.size()) + "]";
+      // The entry's index is named only in an error (not formatted per entry).
+      const size_t index = out.certificate_list.size();
       CertificateEntry e;
       // RFC 8446 4.4.2: opaque cert_data<1..2^24-1>;
-      TESSERA_ASSIGN_OR_RETURN(e.cert_data, read_opaque(list, 3, 1, kMax24, entry + " cert_data"));
+      auto data = read_opaque(list, 3, 1, kMax24, "cert_data");
+      if (!data.ok()) return entry_error(data.error(), index);
+      e.cert_data = std::move(data).value();
       // RFC 8446 4.4.2: Extension extensions<0..2^16-1>;
-      TESSERA_ASSIGN_OR_RETURN(e.extensions, read_extensions(list, 0, 0xFFFF, entry));
+      auto extensions = read_extensions(list, 0, 0xFFFF, "");
+      if (!extensions.ok()) return entry_error(extensions.error(), index);
+      e.extensions = std::move(extensions).value();
       out.certificate_list.push_back(std::move(e));
     }
     return out;
@@ -51,10 +64,10 @@ Result<Certificate12> Certificate12::parse(ByteView body) {
     // RFC 5246 7.4.2: ASN.1Cert certificate_list<0..2^24-1>;
     TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 3, 0, kMax24, "certificate_list"));
     while (!list.empty()) {
-      std::string entry = "certificate_list[" + std::to_string(out.certificate_list.size()) + "]";
       // RFC 5246 7.4.2: opaque ASN.1Cert<1..2^24-1>;
-      TESSERA_ASSIGN_OR_RETURN(Bytes cert, read_opaque(list, 3, 1, kMax24, entry));
-      out.certificate_list.push_back(std::move(cert));
+      auto cert = read_opaque(list, 3, 1, kMax24, "ASN.1Cert");
+      if (!cert.ok()) return entry_error(cert.error(), out.certificate_list.size());
+      out.certificate_list.push_back(std::move(cert).value());
     }
     return out;
   });

@@ -87,7 +87,8 @@ TEST(Certificate13, EntryErrorsNameTheEntry) {
   auto dup = Certificate13::parse(H("00 000010  000003 300100 0008 0005 0000 0005 0000"));
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().alert(), AlertDescription::illegal_parameter);
-  EXPECT_NE(dup.error().message().find("certificate_list[0]"), std::string::npos);
+  EXPECT_NE(dup.error().message().find("certificate_list[0] extensions"), std::string::npos)
+      << dup.error().message();
 }
 
 TEST(Certificate12, RoundTripAndBounds) {
@@ -105,7 +106,8 @@ TEST(Certificate12, RoundTripAndBounds) {
 
   auto empty_cert = Certificate12::parse(H("000003 000000"));
   ASSERT_FALSE(empty_cert.ok());
-  EXPECT_NE(empty_cert.error().message().find("certificate_list[0]"), std::string::npos);
+  EXPECT_NE(empty_cert.error().message().find("certificate_list[0] ASN.1Cert"), std::string::npos)
+      << empty_cert.error().message();
   EXPECT_FALSE(Certificate12::parse(H("000006 000005 3003")).ok());
   EXPECT_FALSE(Certificate12::parse(H("000000 00")).ok());
   for (size_t n = 0; n < b.size(); ++n)
