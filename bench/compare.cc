@@ -49,6 +49,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/thread_clock.h"
@@ -757,19 +758,26 @@ void o_bulk(OPair& p, const std::vector<uint8_t>& chunk, std::vector<uint8_t>& r
   }
 }
 
-double raw_aead(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg, size_t total,
-                bool with_open) {
+// same_key_pair is two AEADs of `alg` under one key: a sealing and an
+// opening side.
+std::pair<std::unique_ptr<tessera::crypto::Aead>, std::unique_ptr<tessera::crypto::Aead>>
+same_key_pair(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg) {
   std::vector<uint8_t> key(tessera::aead_key_length(alg), 0x42);
   auto a = prov.aead(alg, key);
-  if (!a.ok()) die("provider aead");
   auto b = prov.aead(alg, key);
-  if (!b.ok()) die("provider aead");
+  if (!a.ok() || !b.ok()) die("provider aead");
+  return {std::move(*a), std::move(*b)};
+}
+
+double raw_aead(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg, size_t total,
+                bool with_open) {
+  auto [a, b] = same_key_pair(prov, alg);
   std::vector<uint8_t> data(kChunk, 0x5a), tag(16), nonce(12, 1), aad(5, 0x17);
   double t = time_s([&] {
     for (size_t done = 0; done < total; done += kChunk) {
       nonce[11]++;
-      if (!(*a)->seal(nonce, aad, data, tag).ok()) die("seal");
-      if (with_open && !(*b)->open(nonce, aad, data, tag).ok()) die("open");
+      if (!a->seal(nonce, aad, data, tag).ok()) die("seal");
+      if (with_open && !b->open(nonce, aad, data, tag).ok()) die("open");
     }
   });
   return double(total) / t / 1e6;
@@ -785,19 +793,15 @@ double raw_aead(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg, siz
 // content.
 double record_shaped_aead(tessera::crypto::Provider& prov, tessera::AeadAlgorithm alg,
                           size_t total) {
-  std::vector<uint8_t> key(tessera::aead_key_length(alg), 0x42);
-  auto a = prov.aead(alg, key);
-  if (!a.ok()) die("provider aead");
-  auto b = prov.aead(alg, key);
-  if (!b.ok()) die("provider aead");
+  auto [a, b] = same_key_pair(prov, alg);
   std::vector<uint8_t> data(kChunk, 0x5a), wire(kChunk + 1), back(kChunk + 1), tag(16),
       nonce(12, 1), aad(5, 0x17);
   const uint8_t type = 23;
   double t = time_s([&] {
     for (size_t done = 0; done < total; done += kChunk) {
       nonce[11]++;
-      if (!(*a)->seal_from(nonce, aad, data, ByteView(&type, 1), wire, tag).ok()) die("seal");
-      if (!(*b)->open_from(nonce, aad, wire, tag, back).ok()) die("open");
+      if (!a->seal_from(nonce, aad, data, ByteView(&type, 1), wire, tag).ok()) die("seal");
+      if (!b->open_from(nonce, aad, wire, tag, back).ok()) die("open");
     }
   });
   return double(total) / t / 1e6;
