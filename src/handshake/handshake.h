@@ -8,9 +8,8 @@
 // handshake never sees sockets or record framing.
 #pragma once
 
-#include <functional>
-
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
