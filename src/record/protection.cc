@@ -60,6 +60,17 @@ Error empty_fragment_error(ContentType type) {
                "zero-length " + std::string(content_type_name(type)) + " record");
 }
 
+// refuse_empty_send is the sending side of the same rule (RFC 8446 5.1:
+// "even if those fragments contain padding"; RFC 5246 6.2.1): only
+// application data may be sealed empty. The engine never asks for such a
+// record; a caller that does has a bug, reported before anything is sealed.
+Result<void> refuse_empty_send(ContentType type, ByteView content) {
+  if (!content.empty() || type == ContentType::application_data) return ok();
+  return Error(ErrorCode::internal_error, "refusing to seal a zero-length " +
+                                              std::string(content_type_name(type)) +
+                                              " record (only application data may be empty)");
+}
+
 // find_content_type locates the last non-zero byte of a TLSInnerPlaintext
 // (RFC 8446 5.4: the content type, after which only zero padding follows) in
 // time that depends only on `len`, not on the padding length or the data:
@@ -382,6 +393,7 @@ Result<size_t> Tls13RecordProtection::seal_into(ContentType type, ByteView plain
     return Error(ErrorCode::internal_error,
                  "TLS 1.3 never protects " + std::string(content_type_name(type)) + " records");
   }
+  TESSERA_TRY(refuse_empty_send(type, plaintext));
   // RFC 8446 5.4: "The presence of padding does not change the overall record
   // size limitations: the full encoded TLSInnerPlaintext MUST NOT exceed
   // 2^14 + 1 octets."
@@ -588,6 +600,7 @@ Result<size_t> Tls12AeadRecordProtection::seal_into(ContentType type, ByteView p
   if (type == ContentType::invalid) {
     return Error(ErrorCode::internal_error, "TLS 1.2 seal: invalid content type");
   }
+  TESSERA_TRY(refuse_empty_send(type, plaintext));
   // RFC 5246 6.2.1: "The length MUST NOT exceed 2^14."
   if (plaintext.size() > kMaxPlaintext) {
     return Error(ErrorCode::internal_error, "TLS 1.2 seal: " + std::to_string(plaintext.size()) +

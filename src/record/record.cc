@@ -69,12 +69,11 @@ Result<RecordHeader> parse_record_header(ByteReader& reader, size_t max_fragment
 }
 
 void write_record_header(const RecordHeader& header, Bytes& out) {
-  ByteWriter w(kHeaderSize);
-  w.u8(static_cast<uint8_t>(header.type));
-  w.u16(header.legacy_version);
-  w.u16(header.length);
-  ByteView v = w.view();
-  out.insert(out.end(), v.begin(), v.end());
+  const uint8_t bytes[kHeaderSize] = {
+      static_cast<uint8_t>(header.type), static_cast<uint8_t>(header.legacy_version >> 8),
+      static_cast<uint8_t>(header.legacy_version), static_cast<uint8_t>(header.length >> 8),
+      static_cast<uint8_t>(header.length)};
+  out.insert(out.end(), bytes, bytes + kHeaderSize);
 }
 
 Result<Record> split_record(MutableByteView bytes, size_t max_fragment_length) {
@@ -117,12 +116,15 @@ Result<void> write_plaintext_record(ContentType type, uint16_t legacy_version, B
                                                 std::to_string(fragment.size()) +
                                                 " bytes exceeds 2^14 (fragment it first)");
   }
-  ByteWriter w(kHeaderSize + fragment.size());
-  w.u8(static_cast<uint8_t>(type));
-  w.u16(legacy_version);
-  w.prefixed<2>([&](ByteWriter& body) { body.bytes(fragment); });
-  ByteView v = w.view();
-  out.insert(out.end(), v.begin(), v.end());
+  // RFC 8446 5.1 / RFC 5246 6.2.1: no zero-length handshake, alert or
+  // change_cipher_spec fragments (application data is never sent in the clear).
+  if (fragment.empty()) {
+    return Error(ErrorCode::internal_error, "refusing to write a zero-length " +
+                                                std::string(content_type_name(type)) + " record");
+  }
+  write_record_header(RecordHeader{type, legacy_version, static_cast<uint16_t>(fragment.size())},
+                      out);
+  out.insert(out.end(), fragment.begin(), fragment.end());
   return ok();
 }
 

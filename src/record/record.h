@@ -100,7 +100,8 @@ Result<Record> split_record(MutableByteView bytes, size_t max_fragment_length = 
 Result<void> check_plaintext_record(const Record& record);
 
 // write_plaintext_record appends one unprotected record carrying `fragment`
-// (at most 2^14 bytes; internal_error otherwise).
+// (1 to 2^14 bytes; internal_error otherwise: RFC 8446 5.1 forbids sending
+// an empty one).
 Result<void> write_plaintext_record(ContentType type, uint16_t legacy_version, ByteView fragment,
                                     Bytes& out);
 

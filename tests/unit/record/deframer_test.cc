@@ -591,6 +591,18 @@ TEST(RecordHeader, WritePlaintextRecord) {
   Bytes big(kMaxPlaintext + 1);
   Bytes out2;
   EXPECT_FALSE(write_plaintext_record(ContentType::handshake, kRecordVersion, big, out2).ok());
+  // RFC 8446 5.1 / RFC 5246 6.2.1: no zero-length fragments are sent.
+  for (ContentType t :
+       {ContentType::handshake, ContentType::alert, ContentType::change_cipher_spec}) {
+    auto r = write_plaintext_record(t, kRecordVersion, {}, out2);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::internal_error);
+  }
+  EXPECT_TRUE(out2.empty());
+  // Appending keeps what is there: the record follows it, header first.
+  ASSERT_TRUE(write_plaintext_record(ContentType::alert, kRecordVersion, Bytes{1, 0}, out).ok());
+  EXPECT_EQ(out.size(), 201u + 7);
+  EXPECT_EQ(to_hex(ByteView(out).subspan(201)), "15030300020100");
   EXPECT_EQ(content_type_name(ContentType::alert), "alert");
 }
 

@@ -610,14 +610,61 @@ TEST_F(Tls12ProtectionTest, SizeAndShapeErrors) {
   EXPECT_TRUE(out.empty());
 }
 
-TEST_F(Tls12ProtectionTest, EmptyHandshakeRecordIsRefused) {
-  auto sealer = tls12(kGcm);
-  auto opener = tls12(kGcm);
-  Bytes rec;
-  ASSERT_TRUE(sealer->seal(ContentType::handshake, {}, 0, rec).ok());
-  auto o = open_one(*opener, rec);
-  ASSERT_FALSE(o.ok());
-  EXPECT_EQ(o.error().code(), ErrorCode::unexpected_message);
+// RFC 5246 6.2.1: zero-length handshake, alert and change_cipher_spec
+// fragments MUST NOT be sent. An authentic one (forged with the raw AEAD) is
+// refused on receipt with unexpected_message; seal refuses to make one.
+TEST_F(Tls12ProtectionTest, EmptyNonApplicationRecordsAreRefused) {
+  for (ContentType type : {ContentType::handshake, ContentType::alert}) {
+    auto aead = provider_->aead(AeadAlgorithm::aes_128_gcm, H(kGcm.key));
+    ASSERT_TRUE(aead.ok());
+    Bytes frag(8 + 16, 0);  // explicit nonce 0, then the tag of nothing
+    Bytes aad = H("0000000000000000");
+    aad.push_back(static_cast<uint8_t>(type));
+    aad.insert(aad.end(), {0x03, 0x03, 0x00, 0x00});
+    ASSERT_TRUE((*aead)
+                    ->seal(H("a0a1a2a30000000000000000"), aad, MutableByteView(frag).first(0),
+                           MutableByteView(frag).subspan(8, 16))
+                    .ok());
+    Record rec{type, 0x0303, MutableByteView(frag)};
+    auto o = tls12(kGcm)->open(rec);
+    ASSERT_FALSE(o.ok());
+    EXPECT_EQ(o.error().code(), ErrorCode::unexpected_message);
+    EXPECT_EQ(o.error().alert(), AlertDescription::unexpected_message);
+
+    auto sealer = tls12(kGcm);
+    Bytes out;
+    auto s = sealer->seal(type, {}, 0, out);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), ErrorCode::internal_error);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(sealer->sequence_number(), 0u);  // nothing was sealed
+  }
+  // Application data may be empty.
+  Bytes out;
+  ASSERT_TRUE(tls12(kGcm)->seal(ContentType::application_data, {}, 0, out).ok());
+  auto o = open_one(*tls12(kGcm), out);
+  ASSERT_TRUE(o.ok()) << o.error().to_string();
+  EXPECT_TRUE(o->plaintext.empty());
+}
+
+// RFC 8446 5.1: "even if those fragments contain padding" — TLS 1.3 seal
+// refuses an empty handshake or alert record, padded or not (the receiving
+// side is tested above with forged inner plaintexts).
+TEST_F(ProtectionTest, Tls13SealRefusesEmptyNonApplicationRecords) {
+  for (ContentType type : {ContentType::handshake, ContentType::alert}) {
+    for (size_t pad : {size_t{0}, size_t{10}}) {
+      auto sealer = tls13(kClientApKey, kClientApIv);
+      Bytes out;
+      auto s = sealer->seal(type, {}, pad, out);
+      ASSERT_FALSE(s.ok());
+      EXPECT_EQ(s.error().code(), ErrorCode::internal_error);
+      EXPECT_EQ(s.error().message(), "refusing to seal a zero-length " +
+                                         std::string(content_type_name(type)) +
+                                         " record (only application data may be empty)");
+      EXPECT_TRUE(out.empty());
+      EXPECT_EQ(sealer->sequence_number(), 0u);
+    }
+  }
 }
 
 }  // namespace
