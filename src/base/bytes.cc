@@ -1,5 +1,6 @@
 #include "base/bytes.h"
 
+#include <algorithm>
 #include <string>
 
 namespace tessera {
@@ -79,23 +80,54 @@ Result<void> ByteReader::expect_end(std::string_view what) const {
   return Error(ErrorCode::decode_trailing_data, std::move(msg));
 }
 
+ByteWriter::~ByteWriter() {
+  if (secret_) secure_wipe(buf_.data(), buf_.size());
+}
+
+ByteWriter ByteWriter::for_secrets(size_t reserve) {
+  ByteWriter w(reserve);
+  w.secret_ = true;
+  return w;
+}
+
+void ByteWriter::make_room(size_t n) {
+  if (buf_.capacity() - buf_.size() >= n) return;
+  Bytes bigger;
+  bigger.reserve(std::max(2 * buf_.capacity(), buf_.size() + n));
+  bigger.assign(buf_.begin(), buf_.end());
+  secure_wipe(buf_.data(), buf_.size());
+  buf_.swap(bigger);
+}
+
+SecretBytes ByteWriter::take_secret() && {
+  SecretBytes out{ByteView(buf_)};
+  secure_wipe(buf_.data(), buf_.size());
+  Bytes().swap(buf_);
+  return out;
+}
+
 void ByteWriter::u16(uint16_t v) {
+  if (secret_) make_room(2);
   buf_.push_back(static_cast<uint8_t>(v >> 8));
   buf_.push_back(static_cast<uint8_t>(v));
 }
 void ByteWriter::u24(uint32_t v) {
+  if (secret_) make_room(3);
   buf_.push_back(static_cast<uint8_t>(v >> 16));
   buf_.push_back(static_cast<uint8_t>(v >> 8));
   buf_.push_back(static_cast<uint8_t>(v));
 }
 void ByteWriter::u32(uint32_t v) {
+  if (secret_) make_room(4);
   for (int s = 24; s >= 0; s -= 8) buf_.push_back(static_cast<uint8_t>(v >> s));
 }
 void ByteWriter::u64(uint64_t v) {
+  if (secret_) make_room(8);
   for (int s = 56; s >= 0; s -= 8) buf_.push_back(static_cast<uint8_t>(v >> s));
 }
 
 size_t ByteWriter::open_prefix(size_t prefix_len) {
+  if (secret_) make_room(prefix_len);
   size_t at = buf_.size();
   buf_.insert(buf_.end(), prefix_len, 0);
   return at;
@@ -114,7 +146,8 @@ void ByteWriter::close_prefix(size_t at, size_t prefix_len) {
 }
 
 Result<Bytes> ByteWriter::finish() && {
-  if (failed_) return Error(ErrorCode::decode_length, "a field is longer than its length prefix allows");
+  if (failed_)
+    return Error(ErrorCode::decode_length, "a field is longer than its length prefix allows");
   return std::move(buf_);
 }
 

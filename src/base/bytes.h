@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/secret.h"
 #include "tessera/result.h"
 
 namespace tessera {
@@ -82,14 +83,33 @@ class ByteWriter {
  public:
   ByteWriter() = default;
   explicit ByteWriter(size_t reserve) { buf_.reserve(reserve); }
+  ByteWriter(ByteWriter&&) = default;
+  ByteWriter& operator=(ByteWriter&&) = delete;
+  ~ByteWriter();
 
-  void u8(uint8_t v) { buf_.push_back(v); }
+  // for_secrets is a writer for bytes that include key material (a ticket's
+  // state, a saved session). std::vector frees the buffer it outgrows as it
+  // is, so a plain writer would leave copies of the secret on the heap; this
+  // one wipes each buffer it leaves, and what it still holds when it dies.
+  // Take the bytes with take_secret() (or take(), and wipe them).
+  static ByteWriter for_secrets(size_t reserve);
+
+  void u8(uint8_t v) {
+    if (secret_) make_room(1);
+    buf_.push_back(v);
+  }
   void u16(uint16_t v);
   void u24(uint32_t v);
   void u32(uint32_t v);
   void u64(uint64_t v);
-  void bytes(ByteView b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
-  void zeros(size_t n) { buf_.insert(buf_.end(), n, 0); }
+  void bytes(ByteView b) {
+    if (secret_) make_room(b.size());
+    buf_.insert(buf_.end(), b.begin(), b.end());
+  }
+  void zeros(size_t n) {
+    if (secret_) make_room(n);
+    buf_.insert(buf_.end(), n, 0);
+  }
 
   // prefixed writes a prefix_len-byte length (1..4) followed by whatever fn
   // writes to this writer; the length is filled in after fn returns.
@@ -118,13 +138,20 @@ class ByteWriter {
   Result<Bytes> finish() &&;
   // take returns the bytes; precondition: !failed().
   Bytes take() && { return std::move(buf_); }
+  // take_secret returns the bytes as SecretBytes and wipes the writer's
+  // copy; precondition: !failed().
+  SecretBytes take_secret() &&;
 
  private:
   size_t open_prefix(size_t prefix_len);
   void close_prefix(size_t at, size_t prefix_len);
+  // make_room (secret writers) grows the buffer for n more bytes itself,
+  // wiping the one it leaves.
+  void make_room(size_t n);
 
   Bytes buf_;
   bool failed_ = false;
+  bool secret_ = false;
 };
 
 }  // namespace tessera

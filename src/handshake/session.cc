@@ -27,7 +27,10 @@ bool Session::usable_at(int64_t now_ms) const {
 }
 
 std::string Session::to_pem() const {
-  ByteWriter w;
+  // The file holds the PSK: a writer that leaves no copy of it behind.
+  ByteWriter w =
+      ByteWriter::for_secrets(64 + server_name.size() + alpn.size() + peer_subject.size() +
+                              ticket.size() + psk.size() + session_id.size());
   w.u8(kSessionFormat);
   w.u16(version);
   w.u8(extended_master_secret ? 1 : 0);
@@ -42,10 +45,8 @@ std::string Session::to_pem() const {
   w.u32(max_early_data);
   w.prefixed_bytes(1, psk);
   w.prefixed_bytes(1, session_id);
-  Bytes der = std::move(w).take();
-  std::string pem = x509::pem_encode(kSessionPemLabel, der);
-  secure_wipe(der.data(), der.size());
-  return pem;
+  SecretBytes der = std::move(w).take_secret();
+  return x509::pem_encode(kSessionPemLabel, der.view());
 }
 
 Result<Session> Session::from_pem(std::string_view pem) {

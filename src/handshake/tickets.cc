@@ -36,7 +36,9 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
 }
 
 SecretBytes encode_state(const TicketState& s) {
-  ByteWriter w;
+  // The state holds the PSK: a writer that leaves no copy of it behind.
+  ByteWriter w = ByteWriter::for_secrets(64 + s.psk.size() + s.alpn.size() + s.sni.size() +
+                                         s.client_subject.size());
   w.u8(kStateFormat);
   w.u16(s.version);
   w.u8(s.extended_master_secret ? 1 : 0);
@@ -49,7 +51,7 @@ SecretBytes encode_state(const TicketState& s) {
   w.prefixed_bytes(1, as_bytes_view(s.sni));
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
   w.u32(s.max_early_data);
-  return SecretBytes(std::move(w).take());
+  return std::move(w).take_secret();
 }
 
 std::optional<TicketState> decode_state(ByteView state) {

@@ -132,7 +132,18 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
     }
     std::string label(rest.substr(0, rest.size() - kDashes.size()));
     size_t begin_line = i + 1;
+    // The body is gathered into one buffer sized beforehand and wiped after
+    // decoding: a block may carry a secret (a saved session), and a growing
+    // string would free copies of it unwiped.
+    size_t body_size = 0;
+    for (size_t j = i + 1; j < lines.size() && lines[j].substr(0, kEnd.size()) != kEnd; ++j)
+      body_size += lines[j].size();
     std::string body;
+    body.reserve(body_size);
+    struct WipeBody {
+      std::string& s;
+      ~WipeBody() { secure_wipe(s.data(), s.size()); }
+    } wipe_body{body};
     bool ended = false;
     bool short_line_seen = false;
     for (++i; i < lines.size(); ++i) {
@@ -189,18 +200,23 @@ Result<SecretBytes> pem_decode_secret(std::string_view text, std::string_view la
 
 std::string pem_encode(std::string_view label, ByteView der) {
   std::string b64 = base64_encode(der);
+  // Sized exactly, and no temporary per line: the block may carry a secret
+  // (a saved session), so no copy of it is left in a buffer freed unwiped;
+  // the base64 is wiped once it is written out.
   std::string out;
-  out.reserve(b64.size() + b64.size() / 64 + 64);
+  out.reserve(kBegin.size() + kEnd.size() + 2 * (label.size() + 6) + b64.size() +
+              (b64.size() + 63) / 64);
   out += kBegin;
   out += label;
   out += "-----\n";
   for (size_t i = 0; i < b64.size(); i += 64) {
-    out += b64.substr(i, 64);
+    out.append(b64, i, 64);
     out += '\n';
   }
   out += kEnd;
   out += label;
   out += "-----\n";
+  secure_wipe(b64.data(), b64.size());
   return out;
 }
 
