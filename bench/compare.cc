@@ -985,6 +985,33 @@ void bench_memory(const Settings& s) {
                     false, "what server-side calls allocated, at its highest"});
   g_rows.push_back(
       {"  peak, client side's own allocations", tm.peak_client, om.peak_client, "KiB", false, ""});
+  // Heap allocations (operator new and libcrypto's, counted alike) per full
+  // ECDSA handshake pair: created, handshaken, destroyed. The crypto floor's
+  // own operations (run the same way, see below) allocate too; the note
+  // gives their count, so what is above it is the handshake's own.
+  {
+    constexpr int kPairs = 100;
+    auto count = [](const std::function<void()>& one) {
+      uint64_t c0 = g_alloc.count;
+      for (int i = 0; i < kPairs; ++i) one();
+      return double(g_alloc.count - c0) / kPairs;
+    };
+    const double ta = count([&] {
+      TPair p = t_new_pair(tc);
+      t_handshake_checked(p, false);
+    });
+    const double oa = count([&] {
+      OPair p;
+      o_new_pair(*oc, p);
+      o_handshake_checked(p, false);
+    });
+    const FloorCounts ecdsa{"ECDSA P-256", 1, 0, 2, 0};
+    floor_batch(ecdsa, 1);  // keys loaded before counting
+    const double fa = count([&] { floor_batch(ecdsa, 1); });
+    char note[120];
+    std::snprintf(note, sizeof note, "both sides; the crypto floor's operations alone: %.0f", fa);
+    g_rows.push_back({"heap allocations per ECDSA handshake pair", ta, oa, "allocs", false, note});
+  }
   if (s.growth_handshakes > 0) {
     std::fprintf(stderr, "  growth: %d tessera handshakes...\n", s.growth_handshakes);
     auto tg = growth(s.growth_handshakes, [&] {

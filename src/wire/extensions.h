@@ -92,7 +92,7 @@ const Extension* find_extension(const Extensions& extensions, uint16_t type);
 // make_extension serializes a typed extension body into an Extension.
 template <class T>
 Extension make_extension(uint16_t type, const T& body) {
-  ByteWriter w;
+  ByteWriter w(kExtensionReserve);
   body.serialize(w);
   return Extension{type, std::move(w).take()};
 }

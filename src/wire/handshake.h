@@ -93,7 +93,9 @@ void write_handshake(ByteWriter& w, HandshakeType type, Fn&& body_fn) {
 // `void serialize(ByteWriter&) const`; decode_length if a field overflowed.
 template <class M>
 Result<Bytes> encode_handshake(const M& message) {
-  ByteWriter w;
+  // Most handshake messages fit in kEncodeReserve: one allocation, not one
+  // per doubling of the buffer.
+  ByteWriter w(kEncodeReserve);
   write_handshake(w, M::kType, [&](ByteWriter& body) { message.serialize(body); });
   return std::move(w).finish();
 }
