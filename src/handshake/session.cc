@@ -193,7 +193,10 @@ void MemoryServerSessionCache::put(const std::vector<uint8_t>& id, std::vector<u
       if (entries_.count(i)) live.push_back(std::move(i));
     order_ = std::move(live);
   }
-  entries_[id] = Entry{std::move(state), expires_at_s};
+  auto [it, fresh] = entries_.try_emplace(id);
+  // An entry under the same id is replaced: its state is wiped first.
+  if (!fresh) secure_wipe(it->second.state.data(), it->second.state.size());
+  it->second = Entry{std::move(state), expires_at_s};
   order_.push_back(id);
 }
 

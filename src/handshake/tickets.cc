@@ -91,6 +91,10 @@ std::optional<TicketState> decode_state(ByteView state) {
 Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const TicketState& s,
                           int64_t now_s) {
   TicketKey key = keys.current(now_s);
+  // The key is wiped as soon as the AEAD holds it, whether or not that worked.
+  auto aead = p.aead(AeadAlgorithm::aes_256_gcm, key.key);
+  secure_wipe(key.key.data(), key.key.size());
+  if (!aead.ok()) return std::move(aead).error();
   SecretBytes state = encode_state(s);
   Bytes out(kIdSize + kNonceSize + state.size() + kTagSize);
   std::copy(key.id.begin(), key.id.end(), out.begin());
@@ -98,10 +102,13 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
   p.public_random(nonce);  // travels in the ticket, in the clear
   MutableByteView body(out.data() + kIdSize + kNonceSize, state.size());
   std::copy(state.view().begin(), state.view().end(), body.begin());
-  TESSERA_ASSIGN_OR_RETURN(auto aead, p.aead(AeadAlgorithm::aes_256_gcm, key.key));
-  secure_wipe(key.key.data(), key.key.size());
-  TESSERA_TRY(aead->seal(nonce, ByteView(out.data(), kIdSize), body,
-                         MutableByteView(out.data() + out.size() - kTagSize, kTagSize)));
+  Result<void> sealed =
+      (*aead)->seal(nonce, ByteView(out.data(), kIdSize), body,
+                    MutableByteView(out.data() + out.size() - kTagSize, kTagSize));
+  if (!sealed.ok()) {
+    secure_wipe(out.data(), out.size());  // it may still hold the state in the clear
+    return std::move(sealed).error();
+  }
   return out;
 }
 
@@ -125,6 +132,25 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
   return decode_state(body.view());
 }
 
+namespace {
+// One ServerSessionCache holds two kinds of entry: the state of a stateful
+// TLS 1.3 ticket (in the clear: the ticket is only its name) and the sealed
+// state of a TLS 1.2 session ID. Both names travel in the clear, so each
+// kind is keyed under its own prefix: a ClientHello that offers a ticket's
+// name as its legacy_session_id (or a session ID as a PSK identity) finds
+// nothing, and neither takes the other's entry out nor reaches its bytes.
+constexpr uint8_t kTicketEntry = 'T';
+constexpr uint8_t kSessionIdEntry = 'S';
+
+Bytes cache_key(uint8_t kind, ByteView name) {
+  Bytes key;
+  key.reserve(1 + name.size());
+  key.push_back(kind);
+  key.insert(key.end(), name.begin(), name.end());
+  return key;
+}
+}  // namespace
+
 Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
                            int64_t now_s) {
   if (cfg.session_cache) {
@@ -132,7 +158,8 @@ Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const T
     Bytes id(kIdSize);
     p.random(id);
     SecretBytes state = encode_state(s);
-    cfg.session_cache->put(id, std::vector<uint8_t>(state.view().begin(), state.view().end()),
+    cfg.session_cache->put(cache_key(kTicketEntry, id),
+                           std::vector<uint8_t>(state.view().begin(), state.view().end()),
                            now_s + s.lifetime_s);
     return id;
   }
@@ -142,7 +169,7 @@ Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const T
 std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
                                          ByteView ticket, int64_t now_s) {
   if (cfg.session_cache) {
-    auto state = cfg.session_cache->take(std::vector<uint8_t>(ticket.begin(), ticket.end()), now_s);
+    auto state = cfg.session_cache->take(cache_key(kTicketEntry, ticket), now_s);
     if (!state) return std::nullopt;
     auto out = decode_state(*state);
     secure_wipe(state->data(), state->size());
@@ -176,7 +203,7 @@ Result<void> store_session(crypto::Provider& p, const ServerConfig& cfg, ByteVie
                            const TicketState& s, int64_t now_s) {
   TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
   ServerSessionCache& cache = cfg.session_cache ? *cfg.session_cache : default_session_id_cache();
-  cache.put(Bytes(id.begin(), id.end()), std::move(sealed),
+  cache.put(cache_key(kSessionIdEntry, id), std::move(sealed),
             s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
   return ok();
 }
@@ -184,9 +211,11 @@ Result<void> store_session(crypto::Provider& p, const ServerConfig& cfg, ByteVie
 std::optional<TicketState> find_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
                                         int64_t now_s) {
   ServerSessionCache& cache = cfg.session_cache ? *cfg.session_cache : default_session_id_cache();
-  auto sealed = cache.take(Bytes(id.begin(), id.end()), now_s);
+  auto sealed = cache.take(cache_key(kSessionIdEntry, id), now_s);
   if (!sealed) return std::nullopt;
-  return open_ticket(p, keys_of(cfg), *sealed, now_s);
+  auto out = open_ticket(p, keys_of(cfg), *sealed, now_s);
+  secure_wipe(sealed->data(), sealed->size());
+  return out;
 }
 
 ReplayGuard& default_replay_guard() {

@@ -70,6 +70,21 @@ std::string base64_encode(ByteView data) {
   return out;
 }
 
+namespace {
+// WipeOnError wipes what was decoded so far when a decoder returns an error
+// (the bytes may be a secret: a saved session); kept() on success.
+template <class Wipe>
+struct WipeOnError {
+  Wipe wipe;
+  bool keep = false;
+  ~WipeOnError() {
+    if (!keep) wipe();
+  }
+};
+template <class Wipe>
+WipeOnError(Wipe) -> WipeOnError<Wipe>;
+}  // namespace
+
 Result<Bytes> base64_decode(std::string_view text) {
   // RFC 4648 4: groups of four characters; '=' pads the final group only.
   if (text.size() % 4 != 0) {
@@ -78,6 +93,7 @@ Result<Bytes> base64_decode(std::string_view text) {
   }
   Bytes out;
   out.reserve(text.size() / 4 * 3);
+  WipeOnError guard{[&out] { secure_wipe(out.data(), out.size()); }};
   for (size_t i = 0; i < text.size(); i += 4) {
     bool last = i + 4 == text.size();
     int v[4];
@@ -113,6 +129,7 @@ Result<Bytes> base64_decode(std::string_view text) {
     if (pad < 2) out.push_back(static_cast<uint8_t>((bits >> 8) & 0xff));
     if (pad < 1) out.push_back(static_cast<uint8_t>(bits & 0xff));
   }
+  guard.keep = true;
   return out;
 }
 
@@ -120,6 +137,10 @@ bool looks_like_pem(std::string_view text) { return text.find(kBegin) != std::st
 
 Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
   std::vector<PemBlock> blocks;
+  // A malformed block after a good one: the good ones are wiped too.
+  WipeOnError guard{[&blocks] {
+    for (PemBlock& b : blocks) secure_wipe(b.der.data(), b.der.size());
+  }};
   std::vector<std::string_view> lines = split_lines(text);
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
@@ -172,6 +193,7 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
     if (!der) return pem_error(begin_line, "block \"" + label + "\": " + der.error().message());
     blocks.push_back(PemBlock{std::move(label), std::move(*der)});
   }
+  guard.keep = true;
   return blocks;
 }
 
