@@ -71,18 +71,19 @@ std::string base64_encode(ByteView data) {
 }
 
 namespace {
-// WipeOnError wipes what was decoded so far when a decoder returns an error
-// (the bytes may be a secret: a saved session); kept() on success.
+// WipeOnExit runs `wipe` when it goes out of scope unless `keep` was set:
+// the decoders below handle bytes that may be a secret (a saved session) and
+// wipe them on every error path, and scratch buffers on every path.
 template <class Wipe>
-struct WipeOnError {
+struct WipeOnExit {
   Wipe wipe;
   bool keep = false;
-  ~WipeOnError() {
+  ~WipeOnExit() {
     if (!keep) wipe();
   }
 };
 template <class Wipe>
-WipeOnError(Wipe) -> WipeOnError<Wipe>;
+WipeOnExit(Wipe) -> WipeOnExit<Wipe>;
 }  // namespace
 
 Result<Bytes> base64_decode(std::string_view text) {
@@ -93,7 +94,7 @@ Result<Bytes> base64_decode(std::string_view text) {
   }
   Bytes out;
   out.reserve(text.size() / 4 * 3);
-  WipeOnError guard{[&out] { secure_wipe(out.data(), out.size()); }};
+  WipeOnExit guard{[&out] { secure_wipe(out.data(), out.size()); }};
   for (size_t i = 0; i < text.size(); i += 4) {
     bool last = i + 4 == text.size();
     int v[4];
@@ -138,7 +139,7 @@ bool looks_like_pem(std::string_view text) { return text.find(kBegin) != std::st
 Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
   std::vector<PemBlock> blocks;
   // A malformed block after a good one: the good ones are wiped too.
-  WipeOnError guard{[&blocks] {
+  WipeOnExit guard{[&blocks] {
     for (PemBlock& b : blocks) secure_wipe(b.der.data(), b.der.size());
   }};
   std::vector<std::string_view> lines = split_lines(text);
@@ -161,10 +162,7 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
       body_size += lines[j].size();
     std::string body;
     body.reserve(body_size);
-    struct WipeBody {
-      std::string& s;
-      ~WipeBody() { secure_wipe(s.data(), s.size()); }
-    } wipe_body{body};
+    WipeOnExit wipe_body{[&body] { secure_wipe(body.data(), body.size()); }};
     bool ended = false;
     bool short_line_seen = false;
     for (++i; i < lines.size(); ++i) {
