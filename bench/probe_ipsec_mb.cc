@@ -4,8 +4,9 @@
 // Checks that both produce the same ciphertext and tag, then prints the median
 // of 5 runs of 20,000 records per direction and library; then the same for
 // ChaCha20-Poly1305 (seal only). The backend built on it is
-// src/crypto/ipsecmb/ (AES-GCM only: its ChaCha20-Poly1305 is slower than
-// libcrypto's here); see bench/RESULTS.md.
+// src/crypto/ipsecmb/ (AES-GCM, and ChaCha20-Poly1305 on the AVX-512 code
+// only: on AVX2 its ChaCha20-Poly1305 is slower than libcrypto's); see
+// bench/RESULTS.md.
 //
 //   apt-get install libipsec-mb-dev
 //   g++ -O2 bench/probe_ipsec_mb.cc -o /tmp/probe_ipsec_mb -lIPSec_MB -lcrypto &&

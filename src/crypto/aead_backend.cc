@@ -36,8 +36,12 @@ const IpsecMbStatus& ipsec_mb_status() {
 
 bool aead_backend_supports(AeadBackend b, AeadAlgorithm alg) {
   if (b == AeadBackend::libcrypto) return true;
-  return ipsec_mb_status().usable &&
-         (alg == AeadAlgorithm::aes_128_gcm || alg == AeadAlgorithm::aes_256_gcm);
+  const IpsecMbStatus& s = ipsec_mb_status();
+  if (!s.usable) return false;
+  // ChaCha20-Poly1305 only on the AVX-512 code, where it beats libcrypto's
+  // (~1.24x on 16 KiB records); on AVX2 it is slower (bench/RESULTS.md).
+  if (alg == AeadAlgorithm::chacha20_poly1305) return s.arch == "avx512";
+  return alg == AeadAlgorithm::aes_128_gcm || alg == AeadAlgorithm::aes_256_gcm;
 }
 
 AeadBackendChoice choose_aead_backend(std::string_view request) {

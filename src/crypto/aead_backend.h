@@ -4,10 +4,11 @@
 //   - libcrypto: OpenSSL 3 EVP (crypto/openssl/aead.cc), always built, every
 //     AEAD;
 //   - ipsec-mb: Intel's Multi-Buffer Crypto for IPsec library
-//     (crypto/ipsecmb/), AES-128-GCM and AES-256-GCM only, built when the
-//     library is found and the CMake option TESSERA_IPSEC_MB is ON (the
-//     default). ChaCha20-Poly1305 stays on libcrypto: ipsec-mb's is not faster
-//     there (bench/RESULTS.md).
+//     (crypto/ipsecmb/), built when the library is found and the CMake option
+//     TESSERA_IPSEC_MB is ON (the default): AES-128-GCM and AES-256-GCM, and
+//     ChaCha20-Poly1305 where the library runs its AVX-512 code (there it
+//     beats libcrypto's; on AVX2 it does not, and ChaCha20-Poly1305 stays on
+//     libcrypto: bench/RESULTS.md).
 //
 // The choice is made once per process (default_aead_backend()) and can be
 // fixed per provider (OpenSslProvider(AeadBackend)). Automatic choice: ipsec-mb
@@ -46,7 +47,8 @@ struct IpsecMbStatus {
 };
 const IpsecMbStatus& ipsec_mb_status();
 
-// aead_backend_supports says whether b can run alg on this machine.
+// aead_backend_supports says whether b runs alg on this machine (a provider
+// on the ipsec-mb backend takes the other AEADs from libcrypto).
 bool aead_backend_supports(AeadBackend b, AeadAlgorithm alg);
 
 struct AeadBackendChoice {

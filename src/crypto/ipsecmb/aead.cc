@@ -1,8 +1,10 @@
 // AES-128-GCM and AES-256-GCM (NIST SP 800-38D, as used by RFC 5288 and
-// RFC 8446 5.2) over intel-ipsec-mb's direct GCM API. Seal and open are one
-// library call each (open_from too; seal_from three: init, two updates,
-// finalize), the per-operation state lives on the stack and is wiped after
-// use, and the expanded key lives in the Aead and is wiped on destruction.
+// RFC 8446 5.2) over intel-ipsec-mb's direct GCM API, and ChaCha20-Poly1305
+// (RFC 8439) over its direct ChaCha20-Poly1305 API. GCM seal and open are one
+// library call each (open_from too; seal_from: init, two updates, finalize);
+// ChaCha20-Poly1305 is always init, updates, finalize. The per-operation
+// state lives on the stack and is wiped after use; the key (expanded, for
+// GCM) lives in the Aead and is wiped on destruction.
 #include <intel-ipsec-mb.h>
 
 #include <cstdint>
@@ -58,12 +60,44 @@ alignas(16) const uint8_t kEmpty[16] = {};
 const uint8_t* ptr(ByteView v) { return v.empty() ? kEmpty : v.data(); }
 uint8_t* ptr(MutableByteView v) { return v.empty() ? const_cast<uint8_t*>(kEmpty) : v.data(); }
 
-// Wipes the per-operation GCM state (counter, GHASH accumulator, partial
-// keystream block) when it goes out of scope.
-struct WipedContext {
-  gcm_context_data c;
-  ~WipedContext() { secure_wipe(&c, sizeof c); }
+// Wipes the per-operation state (GCM: counter, GHASH accumulator, partial
+// keystream block; ChaCha20-Poly1305: the Poly1305 key and accumulator, the
+// last keystream block) when it goes out of scope.
+template <class Context>
+struct Wiped {
+  Context c;
+  ~Wiped() { secure_wipe(&c, sizeof c); }
 };
+using WipedContext = Wiped<gcm_context_data>;
+
+Result<void> check_sizes(AeadAlgorithm alg, ByteView nonce, size_t tag_size) {
+  if (nonce.size() != Aead::kNonceSize) {
+    return Error(ErrorCode::internal_error, std::string(aead_name(alg)) + ": nonce is " +
+                                                std::to_string(nonce.size()) +
+                                                " bytes, expected 12");
+  }
+  if (tag_size != Aead::kTagSize) {
+    return Error(ErrorCode::internal_error, std::string(aead_name(alg)) + ": tag buffer is " +
+                                                std::to_string(tag_size) + " bytes, expected 16");
+  }
+  return ok();
+}
+
+// check_tag ends an open: RFC 5116 2.2, if the tag does not verify, the
+// decryption fails and no plaintext is released. The comparison is constant
+// time; the computed tag is wiped, and on failure so are the decrypted bytes,
+// so a caller that ignores the error sees nothing.
+Result<void> check_tag(AeadAlgorithm alg, uint8_t (&computed)[Aead::kTagSize], ByteView tag,
+                       MutableByteView out) {
+  const bool good = ct_equal(ByteView(computed, Aead::kTagSize), tag);
+  secure_wipe(computed, sizeof computed);
+  if (!good) {
+    secure_wipe(out.data(), out.size());
+    return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
+                 std::string(aead_name(alg)) + ": authentication tag mismatch");
+  }
+  return ok();
+}
 
 class IpsecMbGcm final : public Aead {
  public:
@@ -79,7 +113,7 @@ class IpsecMbGcm final : public Aead {
 
   Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
                     MutableByteView tag) override {
-    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    TESSERA_TRY(check_sizes(alg_, nonce, tag.size()));
     WipedContext ctx;
     if (aes128()) {
       IMB_AES128_GCM_ENC(mgr_, &key_, &ctx.c, ptr(data), ptr(data), data.size(), nonce.data(),
@@ -104,7 +138,7 @@ class IpsecMbGcm final : public Aead {
  protected:
   Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
                             MutableByteView out, MutableByteView tag) override {
-    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    TESSERA_TRY(check_sizes(alg_, nonce, tag.size()));
     // The updates carry a partial block over from head to tail, so any split
     // gives the ciphertext of head || tail. tail may already be at its place
     // in out (in place) or elsewhere; head never overlaps out.
@@ -132,7 +166,7 @@ class IpsecMbGcm final : public Aead {
   // the ciphertext where it is and writes the plaintext to out.
   Result<void> do_open_from(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
                             MutableByteView out) override {
-    TESSERA_TRY(check_sizes(nonce, tag.size()));
+    TESSERA_TRY(check_sizes(alg_, nonce, tag.size()));
     WipedContext ctx;
     uint8_t computed[kTagSize];
     if (aes128()) {
@@ -142,17 +176,7 @@ class IpsecMbGcm final : public Aead {
       IMB_AES256_GCM_DEC(mgr_, &key_, &ctx.c, ptr(out), ptr(in), in.size(), nonce.data(), ptr(aad),
                          aad.size(), computed, kTagSize);
     }
-    // RFC 5116 2.2: if the tag does not verify, the decryption fails and no
-    // plaintext is released. The comparison is constant time; the decrypted
-    // bytes are wiped so a caller that ignores the error sees nothing.
-    const bool good = ct_equal(ByteView(computed, kTagSize), tag);
-    secure_wipe(computed, sizeof computed);
-    if (!good) {
-      secure_wipe(out.data(), out.size());
-      return Error(ErrorCode::bad_record_mac, AlertDescription::bad_record_mac,
-                   std::string(aead_name(alg_)) + ": authentication tag mismatch");
-    }
-    return ok();
+    return check_tag(alg_, computed, tag, out);
   }
 
  private:
@@ -166,24 +190,74 @@ class IpsecMbGcm final : public Aead {
     }
   }
 
-  Result<void> check_sizes(ByteView nonce, size_t tag_size) const {
-    if (nonce.size() != kNonceSize) {
-      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": nonce is " +
-                                                  std::to_string(nonce.size()) +
-                                                  " bytes, expected 12");
-    }
-    if (tag_size != kTagSize) {
-      return Error(ErrorCode::internal_error, std::string(aead_name(alg_)) + ": tag buffer is " +
-                                                  std::to_string(tag_size) + " bytes, expected 16");
-    }
-    return ok();
-  }
-
   AeadAlgorithm alg_;
   const IMB_MGR* mgr_;
   // Round keys and GHASH key powers; the AVX-512 code reads them with aligned
   // 64-byte loads.
   alignas(64) gcm_key_data key_;
+};
+
+// ChaCha20-Poly1305 (RFC 8439 2.8). The library takes the raw 32-byte key on
+// every call (there is nothing to expand), the AAD at init, and any split of
+// the text across updates (the context carries the partial keystream block
+// and Poly1305 state over).
+class IpsecMbChaCha final : public Aead {
+ public:
+  IpsecMbChaCha(const IMB_MGR* mgr, ByteView key) : mgr_(mgr) { rekey(key); }
+  ~IpsecMbChaCha() override { secure_wipe(key_, sizeof key_); }
+  IpsecMbChaCha(const IpsecMbChaCha&) = delete;
+  IpsecMbChaCha& operator=(const IpsecMbChaCha&) = delete;
+
+  AeadAlgorithm algorithm() const override { return AeadAlgorithm::chacha20_poly1305; }
+  std::string_view implementation() const override { return "ipsec-mb"; }
+
+  Result<void> seal(ByteView nonce, ByteView aad, MutableByteView data,
+                    MutableByteView tag) override {
+    return do_seal_from(nonce, aad, {}, data, data, tag);
+  }
+
+  Result<void> open(ByteView nonce, ByteView aad, MutableByteView data, ByteView tag) override {
+    return do_open_from(nonce, aad, data, tag, data);
+  }
+
+  bool rekey(ByteView key) override {
+    if (key.size() != sizeof key_) return false;
+    std::memcpy(key_, key.data(), sizeof key_);
+    return true;
+  }
+
+ protected:
+  Result<void> do_seal_from(ByteView nonce, ByteView aad, ByteView head, ByteView tail,
+                            MutableByteView out, MutableByteView tag) override {
+    TESSERA_TRY(check_sizes(algorithm(), nonce, tag.size()));
+    // As for GCM: tail may already be at its place in out; head never
+    // overlaps out.
+    Wiped<chacha20_poly1305_context_data> ctx;
+    IMB_CHACHA20_POLY1305_INIT(mgr_, key_, &ctx.c, nonce.data(), ptr(aad), aad.size());
+    if (!head.empty())
+      IMB_CHACHA20_POLY1305_ENC_UPDATE(mgr_, key_, &ctx.c, out.data(), head.data(), head.size());
+    if (!tail.empty())
+      IMB_CHACHA20_POLY1305_ENC_UPDATE(mgr_, key_, &ctx.c, out.data() + head.size(), tail.data(),
+                                       tail.size());
+    IMB_CHACHA20_POLY1305_ENC_FINALIZE(mgr_, &ctx.c, tag.data(), kTagSize);
+    return ok();
+  }
+
+  Result<void> do_open_from(ByteView nonce, ByteView aad, ByteView in, ByteView tag,
+                            MutableByteView out) override {
+    TESSERA_TRY(check_sizes(algorithm(), nonce, tag.size()));
+    Wiped<chacha20_poly1305_context_data> ctx;
+    uint8_t computed[kTagSize];
+    IMB_CHACHA20_POLY1305_INIT(mgr_, key_, &ctx.c, nonce.data(), ptr(aad), aad.size());
+    if (!in.empty())
+      IMB_CHACHA20_POLY1305_DEC_UPDATE(mgr_, key_, &ctx.c, out.data(), in.data(), in.size());
+    IMB_CHACHA20_POLY1305_DEC_FINALIZE(mgr_, &ctx.c, computed, kTagSize);
+    return check_tag(algorithm(), computed, tag, out);
+  }
+
+ private:
+  const IMB_MGR* mgr_;
+  alignas(16) uint8_t key_[32];
 };
 
 }  // namespace
@@ -202,10 +276,6 @@ IpsecMbStatus ipsec_mb_detect() {
 }
 
 Result<std::unique_ptr<Aead>> ipsec_mb_aead(AeadAlgorithm alg, ByteView key) {
-  if (alg != AeadAlgorithm::aes_128_gcm && alg != AeadAlgorithm::aes_256_gcm) {
-    return Error(ErrorCode::unsupported_algorithm,
-                 std::string(aead_name(alg)) + " is not provided by the ipsec-mb backend");
-  }
   const Manager& m = manager();
   if (m.mgr == nullptr) {
     return Error(ErrorCode::unsupported_algorithm, "ipsec-mb cannot run on this CPU");
@@ -214,6 +284,9 @@ Result<std::unique_ptr<Aead>> ipsec_mb_aead(AeadAlgorithm alg, ByteView key) {
     return Error(ErrorCode::internal_error, std::string(aead_name(alg)) + ": key is " +
                                                 std::to_string(key.size()) + " bytes, expected " +
                                                 std::to_string(aead_key_length(alg)));
+  }
+  if (alg == AeadAlgorithm::chacha20_poly1305) {
+    return std::unique_ptr<Aead>(std::make_unique<IpsecMbChaCha>(m.mgr, key));
   }
   return std::unique_ptr<Aead>(std::make_unique<IpsecMbGcm>(alg, m.mgr, key));
 }

@@ -1,7 +1,8 @@
 // The AEAD backends (src/crypto/aead_backend.h): the choice of backend, and a
-// differential test of ipsec-mb's AES-GCM (src/crypto/ipsecmb/aead.cc)
-// against libcrypto's on random keys, nonces, AAD and plaintext lengths from
-// 0 to 2^14 + 256, including tampered tags, ciphertexts and AAD.
+// differential test of ipsec-mb's AES-GCM and ChaCha20-Poly1305
+// (src/crypto/ipsecmb/aead.cc) against libcrypto's on random keys, nonces,
+// AAD and plaintext lengths from 0 to 2^14 + 256, including tampered tags,
+// ciphertexts and AAD.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -70,14 +71,65 @@ TEST(AeadBackend, ProviderReportsTheImplementationItUses) {
             usable ? "ipsec-mb" : "libcrypto");
   EXPECT_EQ(mb.aead_implementation(AeadAlgorithm::aes_256_gcm).rfind("ipsec-mb ", 0),
             usable ? 0u : std::string::npos);
-  // ChaCha20-Poly1305 always comes from libcrypto.
+  // ChaCha20-Poly1305 comes from ipsec-mb only where the library runs its
+  // AVX-512 code (where it beats libcrypto's), else from libcrypto.
+  const bool mb_chacha = usable && ipsec_mb_status().arch == "avx512";
+  EXPECT_EQ(aead_backend_supports(AeadBackend::ipsec_mb, AeadAlgorithm::chacha20_poly1305),
+            mb_chacha);
   Bytes ckey(32, 2);
-  EXPECT_EQ((*mb.aead(AeadAlgorithm::chacha20_poly1305, ckey))->implementation(), "libcrypto");
-  EXPECT_EQ(mb.aead_implementation(AeadAlgorithm::chacha20_poly1305).rfind("libcrypto (", 0), 0u);
-  EXPECT_FALSE(aead_backend_supports(AeadBackend::ipsec_mb, AeadAlgorithm::chacha20_poly1305));
+  EXPECT_EQ((*mb.aead(AeadAlgorithm::chacha20_poly1305, ckey))->implementation(),
+            mb_chacha ? "ipsec-mb" : "libcrypto");
+  EXPECT_EQ(mb.aead_implementation(AeadAlgorithm::chacha20_poly1305)
+                .rfind(mb_chacha ? "ipsec-mb " : "libcrypto (", 0),
+            0u);
+  EXPECT_EQ((*lc.aead(AeadAlgorithm::chacha20_poly1305, ckey))->implementation(), "libcrypto");
+  // Called directly (tests, benchmarks), ipsec-mb keys it on any code path.
   auto direct = ipsec_mb_aead(AeadAlgorithm::chacha20_poly1305, ckey);
-  ASSERT_FALSE(direct.ok());
-  EXPECT_EQ(direct.error().code(), ErrorCode::unsupported_algorithm);
+  ASSERT_EQ(direct.ok(), usable);
+  if (usable) {
+    EXPECT_EQ((*direct)->implementation(), "ipsec-mb");
+  }
+}
+
+// RFC 8439 2.8.2 through ipsec-mb's ChaCha20-Poly1305 directly, whatever its
+// code path (the provider-level known-answer tests reach it only on AVX-512):
+// seal in place, seal_from split mid-block, open, and a flipped tag bit.
+TEST(AeadBackend, IpsecMbChaChaKnownAnswer) {
+  if (!ipsec_mb_status().usable) GTEST_SKIP() << "ipsec-mb not available here";
+  const Bytes key = testing::H("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+  const Bytes nonce = testing::H("070000004041424344454647");
+  const Bytes aad = testing::H("50515253c0c1c2c3c4c5c6c7");
+  const std::string plain_text =
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the "
+      "future, sunscreen would be it.";
+  const Bytes plain(plain_text.begin(), plain_text.end());
+  const std::string ct_hex =
+      "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da9"
+      "2728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585"
+      "808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116";
+  const std::string tag_hex = "1ae10b594f09e26a7e902ecbd0600691";
+  auto a = ipsec_mb_aead(AeadAlgorithm::chacha20_poly1305, key);
+  ASSERT_TRUE(a.ok()) << a.error().to_string();
+  Bytes data = plain, tag(16);
+  ASSERT_TRUE((*a)->seal(nonce, aad, data, tag).ok());
+  EXPECT_EQ(to_hex(data), ct_hex);
+  EXPECT_EQ(to_hex(tag), tag_hex);
+  Bytes out(plain.size()), tag2(16);
+  const ByteView head(plain.data(), 70), tail(plain.data() + 70, plain.size() - 70);
+  ASSERT_TRUE((*a)->seal_from(nonce, aad, head, tail, out, tag2).ok());
+  EXPECT_EQ(out, data);
+  EXPECT_EQ(tag2, tag);
+  Bytes opened = data;
+  ASSERT_TRUE((*a)->open(nonce, aad, opened, tag).ok());
+  EXPECT_EQ(opened, plain);
+  tag[15] ^= 0x80;
+  Bytes rejected = data;
+  auto r = (*a)->open(nonce, aad, rejected, tag);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+  EXPECT_EQ(rejected, Bytes(data.size(), 0));
+  EXPECT_FALSE(ipsec_mb_aead(AeadAlgorithm::chacha20_poly1305, Bytes(16)).ok());
+  EXPECT_FALSE((*a)->rekey(Bytes(31)));
 }
 
 TEST(AeadBackend, IpsecMbRefusesWrongKeyLengths) {
@@ -123,11 +175,15 @@ class IpsecMbDifferential : public ::testing::TestWithParam<AeadAlgorithm> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Gcm, IpsecMbDifferential,
-                         ::testing::Values(AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm),
+INSTANTIATE_TEST_SUITE_P(All, IpsecMbDifferential,
+                         ::testing::Values(AeadAlgorithm::aes_128_gcm, AeadAlgorithm::aes_256_gcm,
+                                           AeadAlgorithm::chacha20_poly1305),
                          [](const auto& param_info) {
-                           return param_info.param == AeadAlgorithm::aes_128_gcm ? "aes128"
-                                                                                 : "aes256";
+                           switch (param_info.param) {
+                             case AeadAlgorithm::aes_128_gcm: return "aes128";
+                             case AeadAlgorithm::aes_256_gcm: return "aes256";
+                             default: return "chacha20poly1305";
+                           }
                          });
 
 // For each length: fresh random key, nonce and AAD (0..64 bytes, with 5 and
