@@ -31,8 +31,10 @@ class Provider;
 
 // A resumable session, as the client keeps it: a TLS 1.3 ticket with its
 // PSK, or a TLS 1.2 session ticket (RFC 5077) with the master secret.
-class Session {
- public:
+// SessionFields: what a Session holds. Kept apart so that Session's
+// assignments can wipe the PSK they replace and still assign member by
+// member (fields added here are assigned without further code).
+struct SessionFields {
   uint16_t version = 0x0304;            // 0x0304 TLS 1.3, 0x0303 TLS 1.2
   bool extended_master_secret = false;  // TLS 1.2: the session used RFC 7627
   uint16_t cipher_suite = 0;            // of the connection that issued the ticket
@@ -46,13 +48,18 @@ class Session {
   int64_t received_at_ms = 0;           // Unix time in ms when the ticket arrived
   uint32_t max_early_data = 0;          // 0: no early data
   std::vector<uint8_t> psk;             // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
+};
 
+class Session : public SessionFields {
+ public:
   Session() = default;
   Session(const Session&) = default;
-  Session& operator=(const Session&) = default;
   Session(Session&&) = default;
-  Session& operator=(Session&&) = default;
-  ~Session();  // wipes psk
+  // Assignments wipe the PSK they replace before its memory is reused or
+  // freed; the destructor wipes psk.
+  Session& operator=(const Session& other);
+  Session& operator=(Session&& other) noexcept;
+  ~Session();
 
   // usable_at says whether the ticket is still within its lifetime.
   bool usable_at(int64_t now_ms) const;

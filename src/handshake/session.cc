@@ -21,6 +21,24 @@ Session::~Session() {
   if (!psk.empty()) secure_wipe(psk.data(), psk.size());
 }
 
+// The defaulted assignments would free the old PSK's buffer (move), or free
+// it or leave it in the part of the buffer the new one does not cover
+// (copy), without wiping it.
+Session& Session::operator=(const Session& other) {
+  if (this == &other) return *this;
+  SessionFields copy(other);  // may throw: *this is untouched until it has
+  if (!psk.empty()) secure_wipe(psk.data(), psk.size());
+  SessionFields::operator=(std::move(copy));
+  return *this;
+}
+
+Session& Session::operator=(Session&& other) noexcept {
+  if (this == &other) return *this;
+  if (!psk.empty()) secure_wipe(psk.data(), psk.size());
+  SessionFields::operator=(std::move(other));
+  return *this;
+}
+
 bool Session::usable_at(int64_t now_ms) const {
   return now_ms >= received_at_ms - 1000 &&
          now_ms - received_at_ms < static_cast<int64_t>(lifetime_s) * 1000;

@@ -1,0 +1,51 @@
+// See freed_memory_probe.h. The replacement operators inspect a block only
+// while a probe is armed, so the rest of the binary runs as usual.
+#include "support/freed_memory_probe.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <iterator>
+#include <new>
+
+namespace {
+
+std::atomic<bool> g_armed{false};
+std::atomic<int> g_freed_with_marker{0};
+
+void inspect(void* p) {
+  if (p == nullptr || !g_armed.load(std::memory_order_relaxed)) return;
+  const auto* b = static_cast<const uint8_t*>(p);
+  const size_t n = malloc_usable_size(p);
+  using tessera::testing::kSecretMarker;
+  if (std::search(b, b + n, std::begin(kSecretMarker), std::end(kSecretMarker)) != b + n)
+    g_freed_with_marker.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void* operator new(size_t n) {
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return ::operator new(n); }
+void operator delete(void* p) noexcept {
+  inspect(p);
+  std::free(p);
+}
+void operator delete[](void* p) noexcept { ::operator delete(p); }
+void operator delete(void* p, size_t) noexcept { ::operator delete(p); }
+void operator delete[](void* p, size_t) noexcept { ::operator delete(p); }
+
+namespace tessera::testing {
+
+FreedMemoryProbe::FreedMemoryProbe() {
+  g_freed_with_marker = 0;
+  g_armed = true;
+}
+FreedMemoryProbe::~FreedMemoryProbe() { g_armed = false; }
+int FreedMemoryProbe::freed_with_marker() const { return g_freed_with_marker.load(); }
+
+}  // namespace tessera::testing

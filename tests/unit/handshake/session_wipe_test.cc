@@ -1,0 +1,85 @@
+// Session's assignments and destructor leave no copy of the PSK in memory
+// they free (tests/support/freed_memory_probe.h searches every freed block
+// for the marker). The control case, a plain vector assigned over, shows the
+// check can see such copies.
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/freed_memory_probe.h"
+#include "tessera/session.h"
+
+namespace tessera {
+namespace {
+
+using testing::FreedMemoryProbe;
+using testing::kSecretMarker;
+
+Session with_marker_psk() {
+  Session s;
+  s.server_name = "example.com";
+  s.ticket = {1, 2, 3};
+  s.psk.assign(std::begin(kSecretMarker), std::end(kSecretMarker));
+  return s;
+}
+
+Session with_other_psk(size_t n) {
+  Session s;
+  s.server_name = "other.example";
+  s.psk.assign(n, 0x33);
+  return s;
+}
+
+TEST(SessionWipe, PlainVectorAssignmentLeavesTheOldBytes) {
+  FreedMemoryProbe probe;
+  {
+    std::vector<uint8_t> v(std::begin(kSecretMarker), std::end(kSecretMarker));
+    v = std::vector<uint8_t>(8, 0x33);  // move: the old buffer is freed as it is
+  }
+  EXPECT_GT(probe.freed_with_marker(), 0) << "the check cannot see unwiped copies";
+}
+
+TEST(SessionWipe, AssignmentsWipeThePskTheyReplace) {
+  FreedMemoryProbe probe;
+  {
+    Session s = with_marker_psk();
+    s = with_other_psk(8);  // move-assigned: the old PSK's buffer is freed
+    EXPECT_EQ(s.psk, std::vector<uint8_t>(8, 0x33));
+    EXPECT_EQ(s.server_name, "other.example");
+    EXPECT_TRUE(s.ticket.empty());
+  }
+  {
+    Session s = with_marker_psk();
+    const Session longer = with_other_psk(64);
+    s = longer;  // copy-assigned, longer: the old buffer is freed
+    EXPECT_EQ(s.psk, longer.psk);
+  }
+  {
+    Session s = with_marker_psk();
+    const Session shorter = with_other_psk(4);
+    s = shorter;  // copy-assigned: the new PSK replaces the old in full
+    EXPECT_EQ(s.psk, shorter.psk);
+    EXPECT_EQ(s.server_name, "other.example");
+  }
+  {
+    Session s = with_marker_psk();
+    Session moved(std::move(s));  // move-constructed: the new owner wipes
+    Session copy = moved;         // copied: both wipe
+  }
+  EXPECT_EQ(probe.freed_with_marker(), 0);
+}
+
+TEST(SessionWipe, SelfAssignmentKeepsTheSession) {
+  Session s = with_marker_psk();
+  Session& same = s;
+  s = same;
+  EXPECT_EQ(s.psk, std::vector<uint8_t>(std::begin(kSecretMarker), std::end(kSecretMarker)));
+  s = std::move(same);
+  EXPECT_EQ(s.psk, std::vector<uint8_t>(std::begin(kSecretMarker), std::end(kSecretMarker)));
+  EXPECT_EQ(s.server_name, "example.com");
+}
+
+}  // namespace
+}  // namespace tessera
