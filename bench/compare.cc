@@ -194,8 +194,9 @@ double time_s(F&& f) {
 
 // g_server_s accumulates the time spent in server-side calls only (creating
 // the server connection object and processing what the client sent), for the
-// "server CPU per handshake" rows; both implementations run in one thread, so
-// this is the server's share of the pair's time.
+// "server side only" rows; both implementations run in one thread, so this is
+// the server's share of the pair's time (wall time of short intervals: see
+// SideClock).
 double g_server_s = 0;
 
 // SideClock times server_side's calls. Not Clock: CLOCK_THREAD_CPUTIME_ID is

@@ -33,7 +33,8 @@ class Provider;
 // PSK, or a TLS 1.2 session ticket (RFC 5077) with the master secret.
 // SessionFields: what a Session holds. Kept apart so that Session's
 // assignments can wipe the PSK they replace and still assign member by
-// member (fields added here are assigned without further code).
+// member (fields added here are assigned without further code). Use Session:
+// a SessionFields copied or assigned on its own does not wipe its PSK.
 struct SessionFields {
   uint16_t version = 0x0304;            // 0x0304 TLS 1.3, 0x0303 TLS 1.2
   bool extended_master_secret = false;  // TLS 1.2: the session used RFC 7627

@@ -6,9 +6,9 @@
 //   - ipsec-mb: Intel's Multi-Buffer Crypto for IPsec library
 //     (crypto/ipsecmb/), built when the library is found and the CMake option
 //     TESSERA_IPSEC_MB is ON (the default): AES-128-GCM and AES-256-GCM, and
-//     ChaCha20-Poly1305 where the library runs its AVX-512 code (there it
-//     beats libcrypto's; on AVX2 it does not, and ChaCha20-Poly1305 stays on
-//     libcrypto: bench/RESULTS.md).
+//     ChaCha20-Poly1305 where the library runs its AVX-512 VAES code (the
+//     fast path below; there it beats libcrypto's; on AVX2 it does not, and
+//     ChaCha20-Poly1305 stays on libcrypto: bench/RESULTS.md).
 //
 // The choice is made once per process (default_aead_backend()) and can be
 // fixed per provider (OpenSslProvider(AeadBackend)). Automatic choice: ipsec-mb

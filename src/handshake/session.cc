@@ -3,6 +3,7 @@
 #include "tessera/session.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "base/bytes.h"
 #include "base/secret.h"
@@ -31,6 +32,9 @@ Session& Session::operator=(const Session& other) {
   SessionFields::operator=(std::move(copy));
   return *this;
 }
+
+static_assert(std::is_nothrow_move_assignable_v<SessionFields>,
+              "Session's move assignment is noexcept");
 
 Session& Session::operator=(Session&& other) noexcept {
   if (this == &other) return *this;

@@ -305,7 +305,7 @@ const bool kRegistered = register_command(
            ->capture_default_str();
        app.add_option("--aead-backend", o->aead_backend,
                       "AEAD backend: auto (CPU detection, or TESSERA_AEAD_BACKEND), libcrypto, "
-                      "ipsec-mb (AES-GCM only; falls back to libcrypto where unavailable)")
+                      "ipsec-mb (AES-GCM; ChaCha20 on AVX-512 VAES CPUs; else libcrypto)")
            ->capture_default_str()
            ->check(CLI::IsMember({"auto", "libcrypto", "ipsec-mb"}));
        Runner load = add_bench_load(app);

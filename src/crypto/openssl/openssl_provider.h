@@ -32,10 +32,10 @@ namespace tessera::crypto {
 class OpenSslProvider : public Provider {
  public:
   // The AEAD backend is default_aead_backend() (crypto/aead_backend.h:
-  // automatic, or TESSERA_AEAD_BACKEND), or the one given. AES-GCM Aeads come
-  // from ipsec-mb when the backend is ipsec_mb and ipsec-mb can run here;
-  // everything else (ChaCha20-Poly1305, and any AEAD when ipsec-mb is not
-  // usable) from libcrypto.
+  // automatic, or TESSERA_AEAD_BACKEND), or the one given. An Aead comes from
+  // ipsec-mb when the backend is ipsec_mb and aead_backend_supports() says
+  // ipsec-mb runs it here (AES-GCM wherever ipsec-mb can run; ChaCha20-Poly1305
+  // on its AVX-512 VAES code only); everything else from libcrypto.
   OpenSslProvider() : aead_backend_(default_aead_backend().backend) {}
   explicit OpenSslProvider(AeadBackend aead_backend) : aead_backend_(aead_backend) {}
   AeadBackend aead_backend() const { return aead_backend_; }

@@ -71,9 +71,9 @@ TEST(AeadBackend, ProviderReportsTheImplementationItUses) {
             usable ? "ipsec-mb" : "libcrypto");
   EXPECT_EQ(mb.aead_implementation(AeadAlgorithm::aes_256_gcm).rfind("ipsec-mb ", 0),
             usable ? 0u : std::string::npos);
-  // ChaCha20-Poly1305 comes from ipsec-mb only where the library runs its
-  // AVX-512 code (where it beats libcrypto's), else from libcrypto.
-  const bool mb_chacha = usable && ipsec_mb_status().arch == "avx512";
+  // ChaCha20-Poly1305 comes from ipsec-mb only on its AVX-512 VAES code path
+  // (where it beats libcrypto's), else from libcrypto.
+  const bool mb_chacha = usable && ipsec_mb_status().fast_path;
   EXPECT_EQ(aead_backend_supports(AeadBackend::ipsec_mb, AeadAlgorithm::chacha20_poly1305),
             mb_chacha);
   Bytes ckey(32, 2);
@@ -130,6 +130,17 @@ TEST(AeadBackend, IpsecMbChaChaKnownAnswer) {
   EXPECT_EQ(rejected, Bytes(data.size(), 0));
   EXPECT_FALSE(ipsec_mb_aead(AeadAlgorithm::chacha20_poly1305, Bytes(16)).ok());
   EXPECT_FALSE((*a)->rekey(Bytes(31)));
+  // Rekeyed to another key the output changes; back to the RFC key, it is
+  // the known answer again.
+  ASSERT_TRUE((*a)->rekey(Bytes(32, 0x5a)));
+  Bytes other = plain, other_tag(16);
+  ASSERT_TRUE((*a)->seal(nonce, aad, other, other_tag).ok());
+  EXPECT_NE(to_hex(other), ct_hex);
+  ASSERT_TRUE((*a)->rekey(key));
+  Bytes again = plain, again_tag(16);
+  ASSERT_TRUE((*a)->seal(nonce, aad, again, again_tag).ok());
+  EXPECT_EQ(to_hex(again), ct_hex);
+  EXPECT_EQ(to_hex(again_tag), tag_hex);
 }
 
 TEST(AeadBackend, IpsecMbRefusesWrongKeyLengths) {

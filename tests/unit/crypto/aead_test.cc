@@ -1,7 +1,7 @@
 // Known-answer and tamper tests for the AEADs, run against each AEAD backend
 // (src/crypto/openssl/aead.cc and src/crypto/ipsecmb/aead.cc; the ipsec-mb
-// instance covers AES-GCM there, and ChaCha20-Poly1305 there on AVX-512 CPUs
-// and on libcrypto elsewhere, and is skipped when ipsec-mb is not built in or
+// instance covers AES-GCM there, and ChaCha20-Poly1305 there on AVX-512 VAES
+// CPUs and on libcrypto elsewhere, and is skipped when ipsec-mb is not built in or
 // cannot run on this CPU).
 #include <gtest/gtest.h>
 

@@ -57,10 +57,12 @@ TEST(SessionWipe, AssignmentsWipeThePskTheyReplace) {
     EXPECT_EQ(s.psk, longer.psk);
   }
   {
+    // Copy-assigned an empty PSK: a plain copy would keep the old buffer,
+    // marker and all, and the destructor would find nothing to wipe.
     Session s = with_marker_psk();
-    const Session shorter = with_other_psk(4);
-    s = shorter;  // copy-assigned: the new PSK replaces the old in full
-    EXPECT_EQ(s.psk, shorter.psk);
+    const Session empty = with_other_psk(0);
+    s = empty;
+    EXPECT_TRUE(s.psk.empty());
     EXPECT_EQ(s.server_name, "other.example");
   }
   {
