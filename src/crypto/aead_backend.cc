@@ -41,8 +41,8 @@ bool aead_backend_supports(AeadBackend b, AeadAlgorithm alg) {
   // ChaCha20-Poly1305 only on the AVX-512 VAES code path (fast_path), where
   // it was measured to beat libcrypto's (~1.24x on 16 KiB records, an AVX-512
   // CPU with VAES and IFMA); on AVX2 it is slower (bench/RESULTS.md), and
-  // AVX-512 CPUs without VAES (which also lack IFMA, which its Poly1305 uses)
-  // were not measured.
+  // AVX-512 CPUs without VAES (Skylake-SP, Cascade Lake: no IFMA either, which
+  // its Poly1305 uses) were not measured.
   if (alg == AeadAlgorithm::chacha20_poly1305) return s.fast_path;
   return alg == AeadAlgorithm::aes_128_gcm || alg == AeadAlgorithm::aes_256_gcm;
 }
