@@ -96,18 +96,10 @@ TEST(AeadBackend, ProviderReportsTheImplementationItUses) {
 // seal in place, seal_from split mid-block, open, and a flipped tag bit.
 TEST(AeadBackend, IpsecMbChaChaKnownAnswer) {
   if (!ipsec_mb_status().usable) GTEST_SKIP() << "ipsec-mb not available here";
-  const Bytes key = testing::H("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
-  const Bytes nonce = testing::H("070000004041424344454647");
-  const Bytes aad = testing::H("50515253c0c1c2c3c4c5c6c7");
-  const std::string plain_text =
-      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the "
-      "future, sunscreen would be it.";
-  const Bytes plain(plain_text.begin(), plain_text.end());
-  const std::string ct_hex =
-      "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da9"
-      "2728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585"
-      "808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116";
-  const std::string tag_hex = "1ae10b594f09e26a7e902ecbd0600691";
+  namespace v = testing::rfc8439;
+  const Bytes key = testing::H(v::kKey), nonce = testing::H(v::kNonce), aad = testing::H(v::kAad);
+  const Bytes plain = testing::H(v::kPlaintext);
+  const std::string ct_hex(v::kCiphertext), tag_hex(v::kTag);
   auto a = ipsec_mb_aead(AeadAlgorithm::chacha20_poly1305, key);
   ASSERT_TRUE(a.ok()) << a.error().to_string();
   Bytes data = plain, tag(16);

@@ -57,19 +57,9 @@ const AeadCase kCases[] = {
      "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056"
      "828838c5f61e6393ba7a0abcc9f662",
      "76fc6ece0f4e1768cddf8853bb2d551b"},
-    {"RFC 8439 2.8.2", AeadAlgorithm::chacha20_poly1305,
-     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", "070000004041424344454647",
-     "50515253c0c1c2c3c4c5c6c7",
-     // "Ladies and Gentlemen of the class of '99: If I could offer you only
-     // one tip for the future, sunscreen would be it."
-     "4c616469657320616e642047656e746c656d656e206f662074686520636c617373206f66202739393a20496620492"
-     "0"
-     "636f756c64206f6666657220796f75206f6e6c79206f6e652074697020666f7220746865206675747572652c2073"
-     "756e73637265656e20776f756c642062652069742e",
-     "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92"
-     "728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b"
-     "4831d7bc3ff4def08e4b7a9de576d26586cec64b6116",
-     "1ae10b594f09e26a7e902ecbd0600691"},
+    {"RFC 8439 2.8.2", AeadAlgorithm::chacha20_poly1305, testing::rfc8439::kKey,
+     testing::rfc8439::kNonce, testing::rfc8439::kAad, testing::rfc8439::kPlaintext,
+     testing::rfc8439::kCiphertext, testing::rfc8439::kTag},
 };
 
 // The provider under test: an OpenSslProvider fixed to the backend of the
