@@ -40,6 +40,14 @@
 //     as ASN1_ANY by their universal tag and rejects, e.g., a constructed
 //     OCTET STRING (found by this target). Excluded when OpenSSL rejects and
 //     either algorithm is unknown to tessera (no key type / no scheme).
+//   Opaque is not lax: tessera checks that such a value is DER throughout
+//   (DerReader::read_der_value). It did not always: this target found it
+//   accepting parameters 03 01 07 (a BIT STRING with 7 unused bits and no
+//   content), which OpenSSL also accepts but re-encodes as 03 01 00, so the
+//   SubjectPublicKeyInfo comparison below failed; the BIT STRING with an
+//   unused-bits octet of 110 and the constructed OCTET STRING above are now
+//   rejected by both. The exclusions remain for what OpenSSL rejects in
+//   values that are DER (such as the [APPLICATION 21] attribute value).
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>

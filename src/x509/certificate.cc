@@ -111,7 +111,9 @@ Result<SignatureAlgorithm> parse_signature_algorithm(ByteView der) {
   alg.encoded.assign(der.begin(), der.end());
   TESSERA_ASSIGN_OR_RETURN(alg.oid, with_field(r.read_oid(), "algorithm"));
   if (!r.empty()) {
-    TESSERA_ASSIGN_OR_RETURN(DerElement params, r.read_any());
+    // RFC 5280 4.1.1.2: parameters ANY DEFINED BY algorithm OPTIONAL; those
+    // of the algorithms tessera knows are checked below.
+    TESSERA_ASSIGN_OR_RETURN(DerElement params, r.read_der_value());
     alg.parameters.assign(params.encoded.begin(), params.encoded.end());
   }
   TESSERA_TRY(r.expect_end());
@@ -180,7 +182,14 @@ Result<SubjectPublicKeyInfo> parse_subject_public_key_info(ByteView der) {
     TESSERA_TRY(with_field(alg.read_null(), "algorithm.parameters (rsaEncryption)"));
   } else if (o == oids::kRsassaPss) {
     spki.algorithm = PublicKeyAlgorithm::rsa_pss;
-    if (!alg.empty()) TESSERA_TRY(with_field(alg.read_sequence(), "algorithm.parameters"));
+    // RFC 4055 3.1: RSASSA-PSS-params, when present (kept unread: the key is
+    // loaded through the provider, which reads them).
+    if (!alg.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(DerElement params,
+                               with_field(alg.read_der_value(), "algorithm.parameters"));
+      if (params.tag != tag::kSequence)
+        return der_error("algorithm.parameters: RSASSA-PSS-params is not a SEQUENCE");
+    }
   } else if (o == oids::kEcPublicKey) {
     spki.algorithm = PublicKeyAlgorithm::ec;
     // RFC 5480 2.1.1: ECParameters is a CHOICE, and conforming CAs MUST use
@@ -191,7 +200,7 @@ Result<SubjectPublicKeyInfo> parse_subject_public_key_info(ByteView der) {
     // RFC 8410 3: the parameters MUST be absent.
   } else {
     spki.algorithm = PublicKeyAlgorithm::unknown;
-    if (!alg.empty()) TESSERA_TRY(alg.read_any());
+    if (!alg.empty()) TESSERA_TRY(with_field(alg.read_der_value(), "algorithm.parameters"));
   }
   TESSERA_TRY(with_field(alg.expect_end(), "algorithm.parameters"));
   TESSERA_ASSIGN_OR_RETURN(BitString key, with_field(r.read_bit_string(), "subjectPublicKey"));

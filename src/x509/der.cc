@@ -1,5 +1,6 @@
 #include "x509/der.h"
 
+#include <array>
 #include <string>
 
 #include "base/hex.h"
@@ -408,6 +409,97 @@ Result<DerString> DerReader::read_string() {
   Result<DerString> s = parse_der_string(e.tag, e.content);
   if (!s) pos_ = start;
   return s;
+}
+
+namespace {
+
+template <class T>
+Result<void> as_void(Result<T> r) {
+  if (!r) return std::move(r).error();
+  return ok();
+}
+
+// is_structured_universal: the universal types whose encoding is always
+// constructed (X.690 8.9-8.12, 8.18, 8.20, 8.23: SEQUENCE, SET, EXTERNAL,
+// EMBEDDED PDV, CHARACTER STRING); every other universal type is primitive in
+// DER (X.690 10.2 for the string types, which BER may also construct).
+bool is_structured_universal(uint8_t number) {
+  return number == 16 || number == 17 || number == 8 || number == 11 || number == 29;
+}
+
+// check_der_element checks one TLV's own form and, for a primitive universal
+// value, its content (see DerReader::read_der_value). A constructed value's
+// content is walked by the caller.
+Result<void> check_der_element(const DerElement& e) {
+  // Application, context-specific and private tags: their types are not
+  // known here, so neither is their form.
+  if ((e.tag & 0xc0) != 0) return ok();
+  const uint8_t number = e.tag & 0x1f;
+  const bool constructed = (e.tag & 0x20) != 0;
+  // X.690 8.1.5: tag 0 of the universal class is the end-of-contents octets
+  // of BER's indefinite form, not a value.
+  if (number == 0) return der_error("universal tag 0 (end-of-contents) is not a value");
+  const bool structured = is_structured_universal(number);
+  if (structured != constructed) {
+    const uint8_t named = structured ? static_cast<uint8_t>(number | 0x20) : number;
+    return der_error(tag_name(named) + " in " +
+                     (constructed
+                          ? "constructed form (" + tag_hex(e.tag) + "): DER encodes it primitive"
+                          : "primitive form (" + tag_hex(e.tag) + "): it is constructed"));
+  }
+  DerReader one(e.encoded);
+  switch (e.tag) {
+    case tag::kBoolean: return as_void(one.read_boolean());
+    case tag::kInteger: return as_void(one.read_integer());
+    case tag::kEnumerated: return as_void(one.read_integer(tag::kEnumerated));
+    case tag::kBitString: return as_void(one.read_bit_string());
+    case tag::kNull: return one.read_null();
+    case tag::kOid: return Oid::check_der_content(e.content);
+    default: break;
+  }
+  if (is_string_tag(e.tag)) return as_void(parse_der_string(e.tag, e.content));
+  return ok();
+}
+
+// check_der_tree checks `top` and everything inside it, depth first, with a
+// stack of readers over the constructed values still open (no recursion).
+// `depth` is the depth of the reader `top` came from.
+Result<void> check_der_tree(const DerElement& top, int depth) {
+  std::array<DerReader, kMaxDerDepth> open;
+  size_t n = 0;
+  auto visit = [&](const DerElement& e, int d) -> Result<void> {
+    TESSERA_TRY(check_der_element(e));
+    if ((e.tag & 0x20) == 0) return ok();
+    if (d + 1 > kMaxDerDepth || n == open.size()) {
+      return der_error("nesting deeper than " + std::to_string(kMaxDerDepth) + " levels");
+    }
+    open[n++] = DerReader(e.content, d + 1);
+    return ok();
+  };
+  TESSERA_TRY(visit(top, depth));
+  while (n > 0) {
+    DerReader& r = open[n - 1];
+    if (r.empty()) {
+      --n;
+      continue;
+    }
+    TESSERA_ASSIGN_OR_RETURN(DerElement e, r.read_any());
+    TESSERA_TRY(visit(e, r.depth()));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<DerElement> DerReader::read_der_value() {
+  const size_t start = pos_;
+  TESSERA_ASSIGN_OR_RETURN(DerElement e, read_any());
+  Result<void> checked = check_der_tree(e, depth_);
+  if (!checked) {
+    pos_ = start;
+    return std::move(checked).error();
+  }
+  return e;
 }
 
 Result<void> DerReader::expect_end() const {

@@ -113,8 +113,21 @@ class DerReader {
   // next_is is true iff the next element exists and has tag t.
   bool next_is(uint8_t t) const { return peek_tag() == t; }
 
-  // read_any reads one complete TLV of any (single-byte) tag.
+  // read_any reads one complete TLV of any (single-byte) tag. Its content is
+  // not looked at: use it where the caller parses the content itself.
   Result<DerElement> read_any();
+  // read_der_value reads one complete TLV whose type the caller does not
+  // interpret (RFC 5280's ANY DEFINED BY values of types tessera does not
+  // know: attribute values, algorithm parameters, otherName) and checks that
+  // it is DER throughout, as far as X.690 defines DER for what it contains:
+  // at every depth, universal values have their DER form (BOOLEAN, INTEGER,
+  // ENUMERATED, BIT STRING, NULL, OBJECT IDENTIFIER and the string types as
+  // in the typed reads above; strings and times primitive, X.690 10.2;
+  // SEQUENCE and SET constructed; universal tag 0 refused), and every
+  // constructed value, of any class, holds only complete TLVs, nested at most
+  // kMaxDerDepth deep. Primitive values of other classes stay opaque. The walk
+  // uses a fixed stack, not recursion.
+  Result<DerElement> read_der_value();
   // read_element reads one TLV and requires its tag to be t.
   Result<DerElement> read_element(uint8_t t);
   // read_optional reads a TLV with tag t if the next element has that tag;

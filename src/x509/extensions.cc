@@ -118,8 +118,15 @@ Result<GeneralName> parse_general_name(ByteView der, GeneralNameContext ctx) {
   // IA5String, dNSName [2] IA5String, x400Address [3], directoryName [4] Name,
   // ediPartyName [5], uniformResourceIdentifier [6] IA5String, iPAddress [7]
   // OCTET STRING, registeredID [8] OBJECT IDENTIFIER } (implicit tags).
+  // otherName, x400Address and ediPartyName are kept as they are, once they
+  // are known to be DER (otherName's value is ANY DEFINED BY type-id).
+  auto opaque = [&](GeneralNameType type) -> Result<GeneralName> {
+    TESSERA_TRY(DerReader(der).read_der_value());
+    n.type = type;
+    return n;
+  };
   switch (e.tag) {
-    case tag::context_constructed(0): n.type = GeneralNameType::other_name; return n;
+    case tag::context_constructed(0): return opaque(GeneralNameType::other_name);
     case tag::context_specific(1): {
       n.type = GeneralNameType::rfc822_name;
       TESSERA_ASSIGN_OR_RETURN(n.text, read_ia5(e.content, "rfc822Name"));
@@ -135,7 +142,7 @@ Result<GeneralName> parse_general_name(ByteView der, GeneralNameContext ctx) {
       }
       return n;
     }
-    case tag::context_constructed(3): n.type = GeneralNameType::x400_address; return n;
+    case tag::context_constructed(3): return opaque(GeneralNameType::x400_address);
     case tag::context_constructed(4): {
       n.type = GeneralNameType::directory_name;
       // directoryName is [4] EXPLICIT Name (a CHOICE cannot be implicitly tagged).
@@ -147,7 +154,7 @@ Result<GeneralName> parse_general_name(ByteView der, GeneralNameContext ctx) {
       n.directory_name = std::move(*parsed);
       return n;
     }
-    case tag::context_constructed(5): n.type = GeneralNameType::edi_party_name; return n;
+    case tag::context_constructed(5): return opaque(GeneralNameType::edi_party_name);
     case tag::context_specific(6): {
       n.type = GeneralNameType::uri;
       TESSERA_ASSIGN_OR_RETURN(n.text, read_ia5(e.content, "uniformResourceIdentifier"));

@@ -144,7 +144,11 @@ Result<Name> Name::parse(ByteView der) {
       if (!type) return type.error().with_context(where + ": attribute type");
       a.type = *type;
       std::string attr = where + " (" + type_name(a.type) + ")";
-      Result<DerElement> value = atv->read_any();
+      // RFC 5280 4.1.2.4: AttributeValue ::= ANY -- DEFINED BY AttributeType.
+      // A string is decoded below; any other value is kept as it is, once
+      // it is known to be DER.
+      Result<DerElement> value =
+          is_string_tag(atv->peek_tag().value_or(0)) ? atv->read_any() : atv->read_der_value();
       if (!value) return value.error().with_context(attr);
       TESSERA_TRY(with_field(atv->expect_end(), attr));
       a.value_tag = value->tag;

@@ -55,12 +55,9 @@ void append_subidentifier(ByteView groups, uint64_t offset_first, std::string& o
 
 }  // namespace
 
-Result<Oid> Oid::from_der_content(ByteView content) {
+Result<void> Oid::check_der_content(ByteView content) {
   // X.690 8.19.2: an OID has at least one subidentifier.
   if (content.empty()) return oid_error("empty");
-  if (content.size() > kMaxOidLength) {
-    return oid_error("longer than " + std::to_string(kMaxOidLength) + " octets");
-  }
   bool at_start = true;
   for (uint8_t b : content) {
     // X.690 8.19.2: each subidentifier is encoded in the fewest possible
@@ -69,6 +66,14 @@ Result<Oid> Oid::from_der_content(ByteView content) {
     at_start = (b & 0x80) == 0;
   }
   if (!at_start) return oid_error("last subidentifier is truncated");
+  return ok();
+}
+
+Result<Oid> Oid::from_der_content(ByteView content) {
+  if (content.size() > kMaxOidLength) {
+    return oid_error("longer than " + std::to_string(kMaxOidLength) + " octets");
+  }
+  TESSERA_TRY(check_der_content(content));
   Oid oid;
   for (uint8_t b : content) oid.bytes_[oid.size_++] = b;
   return oid;

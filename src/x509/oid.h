@@ -37,6 +37,10 @@ class Oid {
   // ends a subidentifier, length <= kMaxOidLength) and returns the Oid;
   // cert_parse naming the problem otherwise.
   static Result<Oid> from_der_content(ByteView content);
+  // check_der_content applies the same rules except the length limit (for
+  // OIDs inside values tessera does not interpret, see
+  // DerReader::read_der_value).
+  static Result<void> check_der_content(ByteView content);
   // from_string parses dotted decimal ("1.2.840.113549.1.1.11"): at least
   // two arcs, first arc 0..2, second arc < 40 unless the first is 2;
   // config_invalid on anything else.

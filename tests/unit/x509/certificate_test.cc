@@ -424,6 +424,56 @@ TEST(SignatureAlgorithm, ClassifiesParameters) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_FALSE(defaults->scheme.has_value());
   EXPECT_TRUE(defaults->weak);
+  // The parameters of an unknown algorithm are kept, but must be DER.
+  Result<SignatureAlgorithm> opaque =
+      alg(*Oid::from_string("1.2.3.4"), H("3008 0101ff 0303060140"));
+  ASSERT_TRUE(opaque.ok());
+  EXPECT_EQ(to_hex(opaque->parameters), "30080101ff0303060140");
+  Result<SignatureAlgorithm> not_der = alg(*Oid::from_string("1.2.3.4"), H("3003 010101"));
+  ASSERT_FALSE(not_der.ok());
+  EXPECT_EQ(not_der.error().message(), "BOOLEAN must be one octet 0x00 or 0xFF");
+}
+
+// RFC 5280 4.1.2.7: AlgorithmIdentifier.parameters is ANY DEFINED BY
+// algorithm. For a key algorithm tessera does not know, the parameters are
+// kept as they are, and must be DER all the same.
+TEST(SubjectPublicKeyInfo, ParametersOfUnknownAlgorithmsMustBeDer) {
+  auto spki = [](const Oid& oid, std::optional<Bytes> params) {
+    DerWriter w;
+    w.sequence([&](DerWriter& s) {
+      s.sequence([&](DerWriter& a) {
+        a.oid(oid);
+        if (params) a.raw(*params);
+      });
+      s.raw(H("0303000102"));  // subjectPublicKey
+    });
+    return parse_subject_public_key_info(std::move(w).take());
+  };
+  const Oid unknown = *Oid::from_string("1.2.840.10045.2.1.6.8");
+  EXPECT_TRUE(spki(unknown, std::nullopt).ok());
+  Result<SubjectPublicKeyInfo> kept = spki(unknown, H("3006 020101 a00105"));
+  ASSERT_FALSE(kept.ok());  // [0] holds "05" alone: not a TLV
+  EXPECT_EQ(kept.error().message(), "algorithm.parameters: truncated: NULL has no length");
+  Result<SubjectPublicKeyInfo> good = spki(unknown, H("3007 020101 a0020500"));
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->algorithm, PublicKeyAlgorithm::unknown);
+  // The fuzz_x509_differential finding: a BIT STRING with 7 unused bits and
+  // no content (OpenSSL accepts it and re-encodes it as 03 01 00).
+  Result<SubjectPublicKeyInfo> bits = spki(unknown, H("030107"));
+  ASSERT_FALSE(bits.ok());
+  EXPECT_EQ(bits.error().message(), "algorithm.parameters: empty BIT STRING with unused bits");
+  // X.690 10.2: a constructed OCTET STRING is BER, not DER.
+  Result<SubjectPublicKeyInfo> ber = spki(unknown, H("2403040100"));
+  ASSERT_FALSE(ber.ok());
+  EXPECT_NE(ber.error().message().find("OCTET STRING in constructed form"), std::string::npos);
+  // RSASSA-PSS keys: absent parameters, or an RSASSA-PSS-params SEQUENCE.
+  EXPECT_TRUE(spki(oids::kRsassaPss, std::nullopt).ok());
+  EXPECT_TRUE(spki(oids::kRsassaPss, H("3000")).ok());
+  Result<SubjectPublicKeyInfo> pss_null = spki(oids::kRsassaPss, H("0500"));
+  ASSERT_FALSE(pss_null.ok());
+  EXPECT_EQ(pss_null.error().message(),
+            "algorithm.parameters: RSASSA-PSS-params is not a SEQUENCE");
+  EXPECT_FALSE(spki(oids::kRsassaPss, H("3003 020001")).ok());
 }
 
 TEST(Certificate, VerifiesOpensslSignaturesThroughTheProvider) {

@@ -299,5 +299,131 @@ TEST(DerReader, OptionalAndTrailing) {
   EXPECT_EQ(e.error().message(), "expected INTEGER, found NULL");
 }
 
+// Values of types the caller does not interpret (ANY DEFINED BY ...) are
+// read whole, and must be DER at every depth.
+TEST(DerReader, DerValueAcceptsDerOfAnyShape) {
+  const char* const kValues[] = {
+      // NULL; BOOLEAN; minimal INTEGER; ENUMERATED.
+      "0500",
+      "0101ff",
+      "010100",
+      "020100",
+      "0202ff7f",
+      "0a0101",
+      // BIT STRING: empty; one bit, the unused bits zero. OCTET STRING; OID.
+      "030100",
+      "03020780",
+      "0403010203",
+      "06032a0304",
+      // UTF8String; GeneralString and UTCTime: primitive, content not read.
+      "0c03616263",
+      "1b0161",
+      "170d3235303130313030303030305a",
+      // [1] and [APPLICATION 3] primitive: opaque. Empty SEQUENCE and SET.
+      "8103ffffff",
+      "4300",
+      "3000",
+      "3100",
+      // SEQUENCE { OID, [0] { SEQUENCE { INTEGER, BIT STRING } }, [PRIVATE 2] }
+      "3015 06032a0304 a00a 3008 020105 0303060140 c2020102",
+  };
+  for (const char* hex : kValues) {
+    Bytes der = H(hex);
+    DerReader r(der);
+    Result<DerElement> e = r.read_der_value();
+    ASSERT_TRUE(e.ok()) << hex << ": " << e.error().message();
+    EXPECT_EQ(e->encoded.size(), der.size()) << hex;
+    EXPECT_TRUE(r.expect_end().ok()) << hex;
+  }
+  // An OID longer than the 63 octets tessera keeps for the OIDs it reads is
+  // still a valid value.
+  Bytes long_oid(2 + 100, 0x81);
+  long_oid[0] = tag::kOid;
+  long_oid[1] = 100;
+  long_oid[2] = 0x2a;
+  long_oid.back() = 0x01;
+  DerReader lr(long_oid);
+  EXPECT_TRUE(lr.read_der_value().ok());
+}
+
+TEST(DerReader, DerValueRejectsWhatIsNotDerAtAnyDepth) {
+  struct Case {
+    const char* hex;
+    const char* error;
+  };
+  const Case kCases[] = {
+      {"030107", "empty BIT STRING with unused bits"},  // found by fuzz_x509_differential
+      {"030201ff", "non-zero unused bits"},
+      {"030108", "unused-bits octet is 8"},
+      {"0300", "no unused-bits octet"},
+      {"010101", "BOOLEAN must be one octet 0x00 or 0xFF"},
+      {"02020001", "non-minimal INTEGER"},
+      {"0a020001", "non-minimal INTEGER"},
+      {"0200", "empty INTEGER"},
+      {"050100", "NULL has content"},
+      {"0600", "empty"},
+      {"06022a81", "last subidentifier is truncated"},
+      {"0603802a01", "leading 0x80"},
+      {"13015f", "PrintableString contains the forbidden character 0x5f"},
+      {"0c01ff", "UTF8String is not valid UTF-8"},
+      {"2403040100", "OCTET STRING in constructed form (0x24)"},  // X.690 10.2
+      {"2c00", "constructed form (0x2c)"},                        // UTF8String
+      {"3702 1700", "constructed form (0x37)"},                   // UTCTime
+      {"1000", "SEQUENCE in primitive form (0x10)"},
+      {"1100", "SET in primitive form (0x11)"},
+      {"0000", "universal tag 0 (end-of-contents) is not a value"},
+      {"a00105", "truncated: NULL has no length"},  // constructed content is not TLVs
+  };
+  for (const Case& c : kCases) {
+    // The bad value at the top, and wrapped two levels deep in [0] and a
+    // SEQUENCE, with a good value before it.
+    Bytes bad = H(c.hex);
+    Bytes inner = H("0500");
+    inner.insert(inner.end(), bad.begin(), bad.end());
+    Bytes seq{tag::kSequence, static_cast<uint8_t>(inner.size())};
+    seq.insert(seq.end(), inner.begin(), inner.end());
+    Bytes wrapped{tag::context_constructed(0), static_cast<uint8_t>(seq.size())};
+    wrapped.insert(wrapped.end(), seq.begin(), seq.end());
+    for (const Bytes& der : {bad, wrapped}) {
+      DerReader r(der);
+      Result<DerElement> e = r.read_der_value();
+      ASSERT_FALSE(e.ok()) << to_hex(der);
+      EXPECT_EQ(e.error().code(), ErrorCode::cert_parse);
+      EXPECT_NE(e.error().message().find(c.error), std::string::npos)
+          << to_hex(der) << ": " << e.error().message();
+      // The cursor did not move: the same TLV can still be read as opaque.
+      EXPECT_TRUE(r.read_any().ok()) << to_hex(der);
+    }
+  }
+}
+
+TEST(DerReader, DerValueNestingIsBounded) {
+  // [0] { [0] { ... NULL } }: kMaxDerDepth levels are read, one more is not.
+  auto nested = [](int levels) {
+    DerWriter w;
+    std::function<void(DerWriter&, int)> nest = [&](DerWriter& d, int n) {
+      if (n == 0) {
+        d.null();
+        return;
+      }
+      d.constructed(tag::context_constructed(0), [&](DerWriter& c) { nest(c, n - 1); });
+    };
+    nest(w, levels);
+    return std::move(w).take();
+  };
+  Bytes ok_depth = nested(kMaxDerDepth);
+  DerReader r(ok_depth);
+  EXPECT_TRUE(r.read_der_value().ok());
+  Bytes too_deep = nested(kMaxDerDepth + 1);
+  DerReader r2(too_deep);
+  Result<DerElement> e = r2.read_der_value();
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message().find("nesting deeper than"), std::string::npos);
+  // The depth counts from the reader the value is read from.
+  Bytes one_less = nested(kMaxDerDepth - 1);
+  EXPECT_TRUE(DerReader(one_less, 1).read_der_value().ok());
+  EXPECT_FALSE(DerReader(ok_depth, 1).read_der_value().ok());
+}
+
 }  // namespace
 }  // namespace tessera::x509

@@ -84,6 +84,14 @@ TEST(Extensions, GeneralNames) {
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->type, GeneralNameType::other_name);
   EXPECT_EQ(to_hex(other->raw), "a00a06032a0304a0030c0161");
+  // otherName's value is ANY DEFINED BY type-id: kept, but it must be DER.
+  Result<GeneralName> other_ber =
+      parse_general_name(H("a00a06032a0304a0032c0161"), GeneralNameContext::alt_name);
+  ASSERT_FALSE(other_ber.ok());
+  EXPECT_NE(other_ber.error().message().find("UTF8String in constructed form"), std::string::npos)
+      << other_ber.error().message();
+  EXPECT_FALSE(parse_general_name(H("a303010101"), GeneralNameContext::alt_name).ok());  // x400
+  EXPECT_TRUE(parse_general_name(H("a5023000"), GeneralNameContext::alt_name).ok());     // EDI
   EXPECT_FALSE(parse_general_names(H("3000"), GeneralNameContext::alt_name).ok());
 }
 

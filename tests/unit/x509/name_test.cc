@@ -87,6 +87,12 @@ TEST(Name, RejectsMalformed) {
   EXPECT_FALSE(Name::parse(H("300d310b3009 0603550403 0c0161 0500")).ok());
   // RDN that is a SEQUENCE instead of a SET.
   EXPECT_FALSE(Name::parse(H("300a 3008 3006 0603550403 0c00")).ok());
+  // RFC 5280 4.1.2.4: the value of an unknown attribute type is kept as it
+  // is, but must be DER: here a BIT STRING with unused bits and no content.
+  Result<Name> opaque = Name::parse(H("300c 310a 3008 06032a0304 030107"));
+  ASSERT_FALSE(opaque.ok());
+  EXPECT_EQ(opaque.error().message(), "RDN 0 (1.2.3.4): empty BIT STRING with unused bits");
+  EXPECT_TRUE(Name::parse(H("300c 310a 3008 06032a0304 030100")).ok());
 }
 
 TEST(Name, Rfc5280Comparison) {
