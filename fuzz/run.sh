@@ -4,6 +4,9 @@
 # committed corpora are never modified. Crash, leak, timeout and OOM inputs
 # are kept in BUILD_DIR/fuzz-artifacts/<name>/. Exits non-zero if any target
 # failed; prints a per-target summary (runs, coverage, status).
+# FUZZ_SEED=N fixes libFuzzer's random seed (-seed=N), so a short run makes
+# the same mutations on every machine (what `make fuzz-smoke`, the CI's pass,
+# does); unset, every run explores afresh.
 set -uo pipefail
 build=${1:?build dir}
 secs=${2:?seconds}
@@ -17,6 +20,8 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/tessera-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+seed_arg=()
+if [ -n "${FUZZ_SEED:-}" ]; then seed_arg=(-seed="$FUZZ_SEED"); fi
 failed=()
 summary=()
 for t in "${targets[@]}"; do
@@ -26,7 +31,7 @@ for t in "${targets[@]}"; do
   if [ -d "$here/corpus/$t" ]; then cp -r "$here/corpus/$t/." "$scratch/$t/"; fi
   log="$build/fuzz-artifacts/$t.log"
   echo "== fuzz_$t: ${secs}s, $(ls "$scratch/$t" | wc -l) seeds"
-  "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" "${seed_arg[@]}" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$t/" "$scratch/$t" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
