@@ -109,9 +109,10 @@ Result<Setup> make_setup(const BenchOptions& o, const std::shared_ptr<crypto::Pr
       return Error(ErrorCode::config_invalid, "--mtls needs the local PKI (no --cert/--key)");
     }
     TESSERA_ASSIGN_OR_RETURN(std::string chain_pem, read_text_file(o.cert));
-    TESSERA_ASSIGN_OR_RETURN(std::string key_pem, read_text_file(o.key));
+    TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(o.key));
     TESSERA_ASSIGN_OR_RETURN(std::string ca_pem, read_text_file(o.ca));
-    TESSERA_ASSIGN_OR_RETURN(Credential cred, Credential::from_pem(*provider, chain_pem, key_pem));
+    TESSERA_ASSIGN_OR_RETURN(Credential cred,
+                             Credential::from_pem(*provider, chain_pem, as_text(key_pem)));
     TESSERA_TRY(trust->add_pem(as_bytes_view(ca_pem)));
     s.server->credentials = {std::make_shared<Credential>(std::move(cred))};
     s.certificate = o.cert;

@@ -17,13 +17,10 @@
 // 127.0.0.1, ::1 unless --host is given) and client.pem/client.key into DIR.
 //
 // Exit status: 0 written; 1 failure (message on stderr); 2 usage error.
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,12 +72,6 @@ Result<crypto::KeyGenParams> parse_key_type(const std::string& t) {
   return p;
 }
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::io_error, "cannot read " + path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 x509::UnixTime now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -98,13 +89,13 @@ Result<Issuer> load_issuer(crypto::Provider& p, const CertArgs& a) {
     return Error(ErrorCode::config_invalid, "--ca and --ca-key are required");
   }
   Issuer is;
-  TESSERA_ASSIGN_OR_RETURN(is.pem, read_text(a.ca));
+  TESSERA_ASSIGN_OR_RETURN(is.pem, read_text_file(a.ca));
   TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs,
                            x509::parse_certificates(as_bytes_view(is.pem)));
   if (certs.empty()) return Error(ErrorCode::cert_parse, "no certificate in " + a.ca);
   is.cert = std::move(certs[0]);
-  TESSERA_ASSIGN_OR_RETURN(std::string key_pem, read_text(a.ca_key));
-  Result<std::unique_ptr<crypto::PrivateKey>> key = p.load_private_key(as_bytes_view(key_pem));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(a.ca_key));
+  Result<std::unique_ptr<crypto::PrivateKey>> key = p.load_private_key(key_pem.view());
   if (!key) return key.error().with_context("loading " + a.ca_key);
   is.key = std::move(*key);
   if (!is.cert.is_ca()) {
@@ -123,8 +114,8 @@ Result<void> write_outputs(const CertArgs& a, const Bytes& der, const crypto::Pr
   std::string pem = x509::pem_encode(x509::pem_label::kCertificate, der);
   if (!chain_pem.empty()) pem += chain_pem;
   TESSERA_ASSIGN_OR_RETURN(std::string key_pem, key.to_pkcs8_pem());
-  TESSERA_TRY(write_text_file(a.out_key, key_pem, true));
-  TESSERA_TRY(write_text_file(a.out_cert, pem, false));
+  TESSERA_TRY(write_secret_file(a.out_key, key_pem));
+  TESSERA_TRY(write_text_file(a.out_cert, pem));
   TESSERA_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::parse(der));
   std::printf("wrote %s: %s, serial %s, valid until %s\n", a.out_cert.c_str(),
               c.subject().to_string().c_str(), c.serial_hex().c_str(),
@@ -212,8 +203,8 @@ Result<void> local_mtls(const CertArgs& a) {
   for (const Out& o : outs) {
     std::string base = (std::filesystem::path(a.dir) / o.name).string();
     TESSERA_ASSIGN_OR_RETURN(std::string key_pem, o.cert->key_pem());
-    TESSERA_TRY(write_text_file(base + ".key", key_pem, true));
-    TESSERA_TRY(write_text_file(base + ".pem", o.cert->cert_pem(), false));
+    TESSERA_TRY(write_secret_file(base + ".key", key_pem));
+    TESSERA_TRY(write_text_file(base + ".pem", o.cert->cert_pem()));
     TESSERA_ASSIGN_OR_RETURN(x509::Certificate c, x509::Certificate::parse(o.cert->der));
     std::printf("wrote %s.pem: %s, valid until %s\n", base.c_str(), c.subject().to_string().c_str(),
                 x509::format_iso8601(c.not_after()).c_str());

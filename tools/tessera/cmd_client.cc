@@ -188,9 +188,9 @@ int run_client(ClientCliOptions& o) {
   if (!o.cert.empty() || !o.key.empty()) {
     auto chain = read_text_file(o.cert);
     if (!chain.ok()) return fail("reading --cert", chain.error());
-    auto key = read_text_file(o.key);
+    auto key = read_secret_file(o.key);
     if (!key.ok()) return fail("reading --key", key.error());
-    auto cred = Credential::from_pem(*provider, *chain, *key);
+    auto cred = Credential::from_pem(*provider, *chain, as_text(*key));
     if (!cred.ok()) return fail("loading client credential", cred.error());
     cfg->credential = std::make_shared<Credential>(std::move(*cred));
   }
@@ -201,9 +201,9 @@ int run_client(ClientCliOptions& o) {
   ClientOptions copts;
   copts.server_name = o.servername.empty() ? host : o.servername;
   if (!o.sess_in.empty()) {
-    auto text = read_text_file(o.sess_in);
+    auto text = read_secret_file(o.sess_in);
     if (!text.ok()) return fail("reading --sess-in", text.error());
-    auto sess = Session::from_pem(*text);
+    auto sess = Session::from_pem(as_text(*text));
     if (!sess.ok()) return fail("loading --sess-in", sess.error());
     store->put(copts.server_name, std::move(*sess));
   }
@@ -237,7 +237,8 @@ int run_client(ClientCliOptions& o) {
       std::fprintf(stderr, "tessera client: --sess-out: the server sent no usable ticket\n");
       return 1;
     }
-    auto w = write_text_file(o.sess_out, sess->to_pem(), /*secret=*/true);
+    std::string pem = sess->to_pem();
+    auto w = write_secret_file(o.sess_out, pem);
     if (!w.ok()) return fail("writing --sess-out", w.error());
   }
   return 0;

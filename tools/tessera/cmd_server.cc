@@ -167,13 +167,13 @@ int run_server(ServerOptions& opts) {
   cfg->keylog = opts.tls.keylog();
   cfg->max_early_data = opts.max_early_data;
   auto chain = read_text_file(opts.cert);
-  auto key = read_text_file(opts.key);
+  auto key = read_secret_file(opts.key);
   if (!chain.ok() || !key.ok()) {
     std::fprintf(stderr, "tessera server: %s\n",
                  (!chain.ok() ? chain.error() : key.error()).to_string().c_str());
     return 1;
   }
-  auto cred = Credential::from_pem(*provider, *chain, *key);
+  auto cred = Credential::from_pem(*provider, *chain, as_text(*key));
   if (!cred.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
     return 1;

@@ -1,7 +1,12 @@
 #include "tls_options.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -113,16 +118,85 @@ Result<std::string> read_text_file(const std::string& path) {
   return ss.str();
 }
 
-Result<void> write_text_file(const std::string& path, const std::string& text, bool secret) {
+namespace {
+
+void create_parent_directories(const std::string& path) {
   std::error_code ec;
   std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+}
+
+Error file_error(const char* what, const std::string& path) {
+  return Error(ErrorCode::io_error, std::string(what) + " " + path + ": " + std::strerror(errno));
+}
+
+// Fd closes a file descriptor when it goes out of scope.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<void> write_text_file(const std::string& path, const std::string& text) {
+  create_parent_directories(path);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
-  if (secret) ::chmod(path.c_str(), 0600);  // before any secret byte is written
   out << text;
   out.close();
   if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
+  return ok();
+}
+
+Result<SecretBytes> read_secret_file(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return file_error("cannot open", path);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return file_error("cannot read", path);
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::io_error, path + " is not a regular file");
+  if (st.st_size > static_cast<off_t>(kMaxSecretFile)) {
+    return Error(ErrorCode::io_error, path + " is larger than " +
+                                          std::to_string(kMaxSecretFile >> 20) +
+                                          " MiB: not a key or session file");
+  }
+  // One byte more than the size read, to see a file that grew meanwhile.
+  SecretBytes buf(static_cast<size_t>(st.st_size) + 1);
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::read(f.fd, buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return file_error("cannot read", path);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got != static_cast<size_t>(st.st_size))
+    return Error(ErrorCode::io_error, path + " changed while it was read");
+  return SecretBytes(buf.view().first(got));
+}
+
+Result<void> write_secret_file(const std::string& path, std::string& text) {
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { secure_wipe(s.data(), s.size()); }
+  } wipe{text};
+  create_parent_directories(path);
+  Fd f{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)};
+  if (f.fd < 0) return file_error("cannot write", path);
+  // An existing file keeps its mode on open: narrow it before any secret
+  // byte is written.
+  if (::fchmod(f.fd, 0600) != 0) return file_error("cannot set mode 0600 on", path);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(f.fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return file_error("cannot write", path);
+    done += static_cast<size_t>(n);
+  }
+  const int fd = f.fd;
+  f.fd = -1;
+  if (::close(fd) != 0) return file_error("cannot write", path);
   return ok();
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/secret.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
 #include "tessera/policy.h"
@@ -50,11 +51,30 @@ class Tracer {
   std::chrono::steady_clock::time_point start_;
 };
 
-// write_text_file writes a whole file (mode 0600 when secret), creating
-// parent directories; io_error names the path.
-Result<void> write_text_file(const std::string& path, const std::string& text, bool secret);
-// read_text_file reads a whole file; io_error names the path.
+// write_text_file writes a whole file, creating parent directories; io_error
+// names the path. Not for secrets: see write_secret_file.
+Result<void> write_text_file(const std::string& path, const std::string& text);
+// read_text_file reads a whole file; io_error names the path. Not for
+// secrets: see read_secret_file.
 Result<std::string> read_text_file(const std::string& path);
+
+// Private keys and session files (which hold a resumption secret) go through
+// these two instead: plain read(2) / write(2) on the one buffer the caller
+// holds, with no stream buffers in between, so no copy of the secret is left
+// in freed memory.
+//
+// read_secret_file reads a whole file of at most kMaxSecretFile bytes into a
+// SecretBytes (wiped when it dies).
+inline constexpr size_t kMaxSecretFile = 1 << 20;
+Result<SecretBytes> read_secret_file(const std::string& path);
+// write_secret_file writes `text` to a file of mode 0600 (created so, or an
+// existing one truncated and set to 0600 before any byte is written),
+// creating parent directories, and wipes `text` whether or not it succeeded.
+Result<void> write_secret_file(const std::string& path, std::string& text);
+// as_text views a secret file's bytes as text (PEM).
+inline std::string_view as_text(const SecretBytes& b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 // protection_line is the trace line naming what protects the application
 // data: the cipher suite and the AEAD backend the provider uses for it, e.g.
