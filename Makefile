@@ -55,9 +55,10 @@ fuzz-build: deps
 fuzz: fuzz-build
 	FUZZ_SEED=$(FUZZ_SEED) bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
-# The short pass the CI runs: a fixed seed, so it replays the seeds and makes
-# the same mutations on every machine (a gate that passes or fails for the
-# commit, not for the draw); `make fuzz` is where new inputs are searched for.
+# The short pass the CI runs: a fixed seed, so it replays the seeds and walks
+# the same sequence of mutations on every machine, a faster one further along
+# it (a gate that passes or fails for the commit, not for the draw); `make
+# fuzz` is where new inputs are searched for.
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10 FUZZ_SEED=1
 

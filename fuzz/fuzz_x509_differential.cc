@@ -25,8 +25,9 @@
 // is excluded from the check (see openssl_takes_name_value):
 //   - RFC 5280 4.1.2.4 defines AttributeValue ::= ANY -- DEFINED BY
 //     AttributeType. tessera requires a valid string for the attribute types
-//     it knows and keeps any other value opaque (its TLV framing is checked,
-//     its content is not interpreted). OpenSSL decodes every value as
+//     it knows and keeps any other value opaque (checked for the DER rules
+//     that need no type, see below, not interpreted). OpenSSL decodes every
+//     value as
 //     ASN1_PRINTABLE, a CHOICE of universal string types, BIT STRING and
 //     SEQUENCE (B_ASN1_PRINTABLE in <openssl/asn1.h>), and rejects the whole
 //     certificate when a value is outside that CHOICE (an unknown attribute
@@ -40,14 +41,15 @@
 //     as ASN1_ANY by their universal tag and rejects, e.g., a constructed
 //     OCTET STRING (found by this target). Excluded when OpenSSL rejects and
 //     either algorithm is unknown to tessera (no key type / no scheme).
-//   Opaque is not lax: tessera checks that such a value is DER throughout
-//   (DerReader::read_der_value). It did not always: this target found it
-//   accepting parameters 03 01 07 (a BIT STRING with 7 unused bits and no
-//   content), which OpenSSL also accepts but re-encodes as 03 01 00, so the
-//   SubjectPublicKeyInfo comparison below failed; the BIT STRING with an
-//   unused-bits octet of 110 and the constructed OCTET STRING above are now
-//   rejected by both. The exclusions remain for what OpenSSL rejects in
-//   values that are DER (such as the [APPLICATION 21] attribute value).
+//   Opaque is not lax: tessera checks such a value for the DER rules that
+//   need no type, at every depth (DerReader::read_der_value). It did not
+//   always: this target found it accepting parameters 03 01 07 (a BIT STRING
+//   with 7 unused bits and no content), which OpenSSL also accepts but
+//   re-encodes as 03 01 00, so the SubjectPublicKeyInfo comparison below
+//   failed; the BIT STRING with an unused-bits octet of 110 and the
+//   constructed OCTET STRING above are now rejected by both. The exclusions
+//   remain for what OpenSSL rejects in values that are DER (such as the
+//   [APPLICATION 21] attribute value).
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>

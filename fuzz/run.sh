@@ -4,9 +4,10 @@
 # committed corpora are never modified. Crash, leak, timeout and OOM inputs
 # are kept in BUILD_DIR/fuzz-artifacts/<name>/. Exits non-zero if any target
 # failed; prints a per-target summary (runs, coverage, status).
-# FUZZ_SEED=N fixes libFuzzer's random seed (-seed=N), so a short run makes
-# the same mutations on every machine (what `make fuzz-smoke`, the CI's pass,
-# does); unset, every run explores afresh.
+# FUZZ_SEED=N fixes libFuzzer's random seed (-seed=N), so a run walks the
+# same sequence of mutations on every machine, a faster one further along it
+# in the same time (what `make fuzz-smoke`, the CI's pass, does); unset, every
+# run explores afresh.
 set -uo pipefail
 build=${1:?build dir}
 secs=${2:?seconds}

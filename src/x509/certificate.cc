@@ -113,7 +113,7 @@ Result<SignatureAlgorithm> parse_signature_algorithm(ByteView der) {
   if (!r.empty()) {
     // RFC 5280 4.1.1.2: parameters ANY DEFINED BY algorithm OPTIONAL; those
     // of the algorithms tessera knows are checked below.
-    TESSERA_ASSIGN_OR_RETURN(DerElement params, r.read_der_value());
+    TESSERA_ASSIGN_OR_RETURN(DerElement params, with_field(r.read_der_value(), "parameters"));
     alg.parameters.assign(params.encoded.begin(), params.encoded.end());
   }
   TESSERA_TRY(r.expect_end());

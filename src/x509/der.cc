@@ -419,14 +419,6 @@ Result<void> as_void(Result<T> r) {
   return ok();
 }
 
-// is_structured_universal: the universal types whose encoding is always
-// constructed (X.690 8.9-8.12, 8.18, 8.20, 8.23: SEQUENCE, SET, EXTERNAL,
-// EMBEDDED PDV, CHARACTER STRING); every other universal type is primitive in
-// DER (X.690 10.2 for the string types, which BER may also construct).
-bool is_structured_universal(uint8_t number) {
-  return number == 16 || number == 17 || number == 8 || number == 11 || number == 29;
-}
-
 // check_der_element checks one TLV's own form and, for a primitive universal
 // value, its content (see DerReader::read_der_value). A constructed value's
 // content is walked by the caller.
@@ -436,17 +428,35 @@ Result<void> check_der_element(const DerElement& e) {
   if ((e.tag & 0xc0) != 0) return ok();
   const uint8_t number = e.tag & 0x1f;
   const bool constructed = (e.tag & 0x20) != 0;
-  // X.690 8.1.5: tag 0 of the universal class is the end-of-contents octets
-  // of BER's indefinite form, not a value.
-  if (number == 0) return der_error("universal tag 0 (end-of-contents) is not a value");
-  const bool structured = is_structured_universal(number);
-  if (structured != constructed) {
-    const uint8_t named = structured ? static_cast<uint8_t>(number | 0x20) : number;
-    return der_error(tag_name(named) + " in " +
-                     (constructed
-                          ? "constructed form (" + tag_hex(e.tag) + "): DER encodes it primitive"
-                          : "primitive form (" + tag_hex(e.tag) + "): it is constructed"));
+  switch (number) {
+    // X.690 8.1.5: tag 0 of the universal class is the end-of-contents
+    // octets of BER's indefinite form, not a value.
+    case 0: return der_error("universal tag 0 (end-of-contents) is not a value");
+    // EXTERNAL, EMBEDDED PDV and CHARACTER STRING (X.690 8.18, 8.17, 8.24)
+    // have no place in a certificate, and other decoders rewrite them
+    // (OpenSSL's ANY gives back 28 00 as 08 00).
+    case 8:
+    case 11:
+    case 29: return der_error("universal tag " + tag_hex(e.tag) + " is not used in certificates");
+    // SEQUENCE and SET are always constructed.
+    case 16:
+    case 17:
+      if (!constructed) {
+        return der_error(tag_name(static_cast<uint8_t>(number | 0x20)) + " in primitive form (" +
+                         tag_hex(e.tag) + ")");
+      }
+      return ok();
+    default: break;
   }
+  // Every other universal type is primitive in DER (X.690 10.2 for the
+  // string types, which BER may also construct).
+  if (constructed) {
+    return der_error(tag_name(number) + " in constructed form (" + tag_hex(e.tag) +
+                     "): DER encodes it primitive");
+  }
+  // Content rules that are DER's (X.690 8 and 11). The character sets of the
+  // string types are value rules (X.680), checked where tessera reads the
+  // string, not in a value it keeps opaque.
   DerReader one(e.encoded);
   switch (e.tag) {
     case tag::kBoolean: return as_void(one.read_boolean());
@@ -455,10 +465,8 @@ Result<void> check_der_element(const DerElement& e) {
     case tag::kBitString: return as_void(one.read_bit_string());
     case tag::kNull: return one.read_null();
     case tag::kOid: return Oid::check_der_content(e.content);
-    default: break;
+    default: return ok();
   }
-  if (is_string_tag(e.tag)) return as_void(parse_der_string(e.tag, e.content));
-  return ok();
 }
 
 // check_der_tree checks `top` and everything inside it, depth first, with a

@@ -118,15 +118,17 @@ class DerReader {
   Result<DerElement> read_any();
   // read_der_value reads one complete TLV whose type the caller does not
   // interpret (RFC 5280's ANY DEFINED BY values of types tessera does not
-  // know: attribute values, algorithm parameters, otherName) and checks that
-  // it is DER throughout, as far as X.690 defines DER for what it contains:
-  // at every depth, universal values have their DER form (BOOLEAN, INTEGER,
-  // ENUMERATED, BIT STRING, NULL, OBJECT IDENTIFIER and the string types as
-  // in the typed reads above; strings and times primitive, X.690 10.2;
-  // SEQUENCE and SET constructed; universal tag 0 refused), and every
-  // constructed value, of any class, holds only complete TLVs, nested at most
-  // kMaxDerDepth deep. Primitive values of other classes stay opaque. The walk
-  // uses a fixed stack, not recursion.
+  // know: attribute values, algorithm parameters, otherName) and checks the
+  // DER encoding rules that apply without knowing the value's type: at every
+  // depth, every constructed value, of any class, holds only complete TLVs,
+  // nested at most kMaxDerDepth deep; universal values have their DER form
+  // (SEQUENCE and SET constructed, every other universal type primitive,
+  // X.690 10.2; BOOLEAN, INTEGER, ENUMERATED, BIT STRING, NULL and OBJECT
+  // IDENTIFIER contents as the typed reads above check them, the OID without
+  // their 63-octet limit); universal tag 0 and EXTERNAL, EMBEDDED PDV and
+  // CHARACTER STRING are refused. Not checked: what needs the type (SET OF
+  // order, DEFAULT values, time and string contents); primitive values of
+  // other classes stay opaque. The walk uses a fixed stack, not recursion.
   Result<DerElement> read_der_value();
   // read_element reads one TLV and requires its tag to be t.
   Result<DerElement> read_element(uint8_t t);

@@ -431,7 +431,7 @@ TEST(SignatureAlgorithm, ClassifiesParameters) {
   EXPECT_EQ(to_hex(opaque->parameters), "30080101ff0303060140");
   Result<SignatureAlgorithm> not_der = alg(*Oid::from_string("1.2.3.4"), H("3003 010101"));
   ASSERT_FALSE(not_der.ok());
-  EXPECT_EQ(not_der.error().message(), "BOOLEAN must be one octet 0x00 or 0xFF");
+  EXPECT_EQ(not_der.error().message(), "parameters: BOOLEAN must be one octet 0x00 or 0xFF");
 }
 
 // RFC 5280 4.1.2.7: AlgorithmIdentifier.parameters is ANY DEFINED BY
@@ -451,9 +451,9 @@ TEST(SubjectPublicKeyInfo, ParametersOfUnknownAlgorithmsMustBeDer) {
   };
   const Oid unknown = *Oid::from_string("1.2.840.10045.2.1.6.8");
   EXPECT_TRUE(spki(unknown, std::nullopt).ok());
-  Result<SubjectPublicKeyInfo> kept = spki(unknown, H("3006 020101 a00105"));
-  ASSERT_FALSE(kept.ok());  // [0] holds "05" alone: not a TLV
-  EXPECT_EQ(kept.error().message(), "algorithm.parameters: truncated: NULL has no length");
+  Result<SubjectPublicKeyInfo> not_tlv = spki(unknown, H("3006 020101 a00105"));
+  ASSERT_FALSE(not_tlv.ok());  // [0] holds "05" alone: not a TLV
+  EXPECT_EQ(not_tlv.error().message(), "algorithm.parameters: truncated: NULL has no length");
   Result<SubjectPublicKeyInfo> good = spki(unknown, H("3007 020101 a0020500"));
   ASSERT_TRUE(good.ok());
   EXPECT_EQ(good->algorithm, PublicKeyAlgorithm::unknown);

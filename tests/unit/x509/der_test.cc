@@ -316,7 +316,11 @@ TEST(DerReader, DerValueAcceptsDerOfAnyShape) {
       "0403010203",
       "06032a0304",
       // UTF8String; GeneralString and UTCTime: primitive, content not read.
+      // Nor are string character sets (X.680 value rules, not DER's): a
+      // PrintableString with '_' and a UTF8String that is not UTF-8 pass.
       "0c03616263",
+      "13015f",
+      "0c01ff",
       "1b0161",
       "170d3235303130313030303030305a",
       // [1] and [APPLICATION 3] primitive: opaque. Empty SEQUENCE and SET.
@@ -364,11 +368,13 @@ TEST(DerReader, DerValueRejectsWhatIsNotDerAtAnyDepth) {
       {"0600", "empty"},
       {"06022a81", "last subidentifier is truncated"},
       {"0603802a01", "leading 0x80"},
-      {"13015f", "PrintableString contains the forbidden character 0x5f"},
-      {"0c01ff", "UTF8String is not valid UTF-8"},
-      {"2403040100", "OCTET STRING in constructed form (0x24)"},  // X.690 10.2
-      {"2c00", "constructed form (0x2c)"},                        // UTF8String
-      {"3702 1700", "constructed form (0x37)"},                   // UTCTime
+      {"2800", "universal tag 0x28 is not used in certificates"},  // EXTERNAL
+      {"0800", "universal tag 0x08 is not used in certificates"},
+      {"2b00", "universal tag 0x2b is not used in certificates"},  // EMBEDDED PDV
+      {"3d00", "universal tag 0x3d is not used in certificates"},  // CHARACTER STRING
+      {"2403040100", "OCTET STRING in constructed form (0x24)"},   // X.690 10.2
+      {"2c00", "constructed form (0x2c)"},                         // UTF8String
+      {"3702 1700", "constructed form (0x37)"},                    // UTCTime
       {"1000", "SEQUENCE in primitive form (0x10)"},
       {"1100", "SET in primitive form (0x11)"},
       {"0000", "universal tag 0 (end-of-contents) is not a value"},
