@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -97,8 +98,21 @@ KeyLogCallback TlsOptions::keylog() const {
   auto mu = std::make_shared<std::mutex>();
   return [path, mu](std::string_view line) {
     std::lock_guard<std::mutex> lock(*mu);
-    std::ofstream f(path, std::ios::app);
-    f << line << '\n';
+    // The lines are traffic secrets: a file created 0600, and the line
+    // written with one write(2) from a buffer that is wiped (no stream
+    // buffer). Appending never truncates what is there.
+    std::string text;
+    text.reserve(line.size() + 1);
+    text.append(line).push_back('\n');
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ssize_t n;
+      do {
+        n = ::write(fd, text.data(), text.size());
+      } while (n < 0 && errno == EINTR);
+      ::close(fd);
+    }
+    secure_wipe(text.data(), text.size());
   };
 }
 
@@ -126,8 +140,8 @@ void create_parent_directories(const std::string& path) {
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
 }
 
-Error file_error(const char* what, const std::string& path) {
-  return Error(ErrorCode::io_error, std::string(what) + " " + path + ": " + std::strerror(errno));
+Error file_error(const char* what, const std::string& path, int err) {
+  return Error(ErrorCode::io_error, std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
 // Fd closes a file descriptor when it goes out of scope.
@@ -152,27 +166,39 @@ Result<void> write_text_file(const std::string& path, const std::string& text) {
 
 Result<SecretBytes> read_secret_file(const std::string& path) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return file_error("cannot open", path);
+  if (f.fd < 0) return file_error("cannot open", path, errno);
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return file_error("cannot read", path);
-  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::io_error, path + " is not a regular file");
-  if (st.st_size > static_cast<off_t>(kMaxSecretFile)) {
+  if (::fstat(f.fd, &st) != 0) return file_error("cannot read", path, errno);
+  if (S_ISDIR(st.st_mode)) return Error(ErrorCode::io_error, path + " is a directory");
+  auto too_large = [&] {
     return Error(ErrorCode::io_error, path + " is larger than " +
                                           std::to_string(kMaxSecretFile >> 20) +
                                           " MiB: not a key or session file");
+  };
+  // A regular file is read into a buffer of its size (one byte more, to see
+  // it grow); a pipe (--key <(...), /dev/stdin) into one that doubles, each
+  // buffer wiped when it is replaced.
+  size_t capacity = 4096;
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_size > static_cast<off_t>(kMaxSecretFile)) return too_large();
+    capacity = static_cast<size_t>(st.st_size) + 1;
   }
-  // One byte more than the size read, to see a file that grew meanwhile.
-  SecretBytes buf(static_cast<size_t>(st.st_size) + 1);
+  SecretBytes buf(capacity);
   size_t got = 0;
-  while (got < buf.size()) {
+  for (;;) {
+    if (got == buf.size()) {
+      if (got > kMaxSecretFile) return too_large();
+      SecretBytes bigger(std::min(2 * buf.size(), kMaxSecretFile + 1));
+      std::memcpy(bigger.data(), buf.data(), got);
+      buf = std::move(bigger);
+    }
     ssize_t n = ::read(f.fd, buf.data() + got, buf.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return file_error("cannot read", path);
+    if (n < 0) return file_error("cannot read", path, errno);
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  if (got != static_cast<size_t>(st.st_size))
-    return Error(ErrorCode::io_error, path + " changed while it was read");
+  if (got > kMaxSecretFile) return too_large();
   return SecretBytes(buf.view().first(got));
 }
 
@@ -182,21 +208,34 @@ Result<void> write_secret_file(const std::string& path, std::string& text) {
     ~Wipe() { secure_wipe(s.data(), s.size()); }
   } wipe{text};
   create_parent_directories(path);
-  Fd f{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)};
-  if (f.fd < 0) return file_error("cannot write", path);
-  // An existing file keeps its mode on open: narrow it before any secret
-  // byte is written.
-  if (::fchmod(f.fd, 0600) != 0) return file_error("cannot set mode 0600 on", path);
+  // Written to a new file beside the target (mkostemp: mode 0600, O_EXCL),
+  // then renamed over it. Whatever is at the path (another user's file, a
+  // link to one, a pipe) is never opened, truncated or written through; a
+  // failure leaves the old file as it was and no partial key behind.
+  std::string tmp = path + ".XXXXXX";
+  Fd f{::mkostemp(tmp.data(), O_CLOEXEC)};
+  if (f.fd < 0) return file_error("cannot write", path, errno);
+  struct Unlink {
+    const std::string& p;
+    bool armed = true;
+    ~Unlink() {
+      if (armed) ::unlink(p.c_str());
+    }
+  } unlink_tmp{tmp};
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(f.fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return file_error("cannot write", path);
+    if (n < 0) return file_error("cannot write", tmp, errno);
+    if (n == 0) return Error(ErrorCode::io_error, "cannot write " + tmp + ": no progress");
     done += static_cast<size_t>(n);
   }
+  if (::fsync(f.fd) != 0) return file_error("cannot write", tmp, errno);
   const int fd = f.fd;
   f.fd = -1;
-  if (::close(fd) != 0) return file_error("cannot write", path);
+  if (::close(fd) != 0) return file_error("cannot write", tmp, errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return file_error("cannot write", path, errno);
+  unlink_tmp.armed = false;
   return ok();
 }
 

@@ -63,13 +63,16 @@ Result<std::string> read_text_file(const std::string& path);
 // holds, with no stream buffers in between, so no copy of the secret is left
 // in freed memory.
 //
-// read_secret_file reads a whole file of at most kMaxSecretFile bytes into a
-// SecretBytes (wiped when it dies).
+// read_secret_file reads a whole file of at most kMaxSecretFile bytes (a
+// regular file or a pipe, e.g. --key <(...)) into a SecretBytes (wiped when
+// it dies).
 inline constexpr size_t kMaxSecretFile = 1 << 20;
 Result<SecretBytes> read_secret_file(const std::string& path);
-// write_secret_file writes `text` to a file of mode 0600 (created so, or an
-// existing one truncated and set to 0600 before any byte is written),
-// creating parent directories, and wipes `text` whether or not it succeeded.
+// write_secret_file writes `text` to a new file of mode 0600 beside `path`
+// and renames it to `path` (so an existing file, or a symbolic link, at
+// `path` is replaced, never written through, and a failure leaves it as it
+// was), creating parent directories; it wipes `text` whether or not it
+// succeeded.
 Result<void> write_secret_file(const std::string& path, std::string& text);
 // as_text views a secret file's bytes as text (PEM).
 inline std::string_view as_text(const SecretBytes& b) {
