@@ -118,8 +118,9 @@ Result<GeneralName> parse_general_name(ByteView der, GeneralNameContext ctx) {
   // IA5String, dNSName [2] IA5String, x400Address [3], directoryName [4] Name,
   // ediPartyName [5], uniformResourceIdentifier [6] IA5String, iPAddress [7]
   // OCTET STRING, registeredID [8] OBJECT IDENTIFIER } (implicit tags).
-  // otherName, x400Address and ediPartyName are kept as they are, once they
-  // are known to be DER (otherName's value is ANY DEFINED BY type-id).
+  // otherName, x400Address and ediPartyName are kept as they are, once
+  // read_der_value has checked them (otherName's value is ANY DEFINED BY
+  // type-id).
   auto opaque = [&](GeneralNameType type) -> Result<GeneralName> {
     TESSERA_TRY(DerReader(der).read_der_value());
     n.type = type;

@@ -146,7 +146,7 @@ Result<Name> Name::parse(ByteView der) {
       std::string attr = where + " (" + type_name(a.type) + ")";
       // RFC 5280 4.1.2.4: AttributeValue ::= ANY -- DEFINED BY AttributeType.
       // A string is decoded below; any other value is kept as it is, once
-      // it is known to be DER.
+      // read_der_value has checked it.
       Result<DerElement> value =
           is_string_tag(atv->peek_tag().value_or(0)) ? atv->read_any() : atv->read_der_value();
       if (!value) return value.error().with_context(attr);
