@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <new>
 
@@ -14,9 +15,11 @@ namespace {
 
 std::atomic<bool> g_armed{false};
 std::atomic<int> g_freed_with_marker{0};
+std::atomic<int> g_inspected{0};
 
 void inspect(void* p) {
   if (p == nullptr || !g_armed.load(std::memory_order_relaxed)) return;
+  g_inspected.fetch_add(1, std::memory_order_relaxed);
   const auto* b = static_cast<const uint8_t*>(p);
   const size_t n = malloc_usable_size(p);
   using tessera::testing::kSecretMarker;
@@ -47,5 +50,20 @@ FreedMemoryProbe::FreedMemoryProbe() {
 }
 FreedMemoryProbe::~FreedMemoryProbe() { g_armed = false; }
 int FreedMemoryProbe::freed_with_marker() const { return g_freed_with_marker.load(); }
+
+bool FreedMemoryProbe::sees_frees() {
+  const bool was_armed = g_armed.exchange(true);
+  const int before = g_inspected.load();
+  // Through pointers, as the rest of the binary reaches them: a direct call
+  // in this file could be inlined, past the tool's redirection.
+  void* (*volatile allocate)(size_t) = &::operator new;
+  void (*volatile deallocate)(void*) noexcept = &::operator delete;
+  void* p = allocate(16);
+  std::memset(p, 0, 16);
+  deallocate(p);
+  const bool seen = g_inspected.load() != before;
+  g_armed = was_armed;
+  return seen;
+}
 
 }  // namespace tessera::testing

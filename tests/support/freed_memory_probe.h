@@ -26,6 +26,19 @@ class FreedMemoryProbe {
   FreedMemoryProbe& operator=(const FreedMemoryProbe&) = delete;
   // freed_with_marker: blocks freed since construction that held the marker.
   int freed_with_marker() const;
+  // sees_frees: whether freed blocks reach the probe at all. False when the
+  // tool running the binary replaces operator new/delete itself (valgrind
+  // does): the probe's checks then prove nothing, and tests skip them
+  // (TESSERA_SKIP_WITHOUT_PROBE).
+  static bool sees_frees();
 };
+
+// TESSERA_SKIP_WITHOUT_PROBE skips the current GoogleTest test when the probe
+// cannot see freed blocks (see sees_frees).
+#define TESSERA_SKIP_WITHOUT_PROBE()                                                    \
+  do {                                                                                  \
+    if (!::tessera::testing::FreedMemoryProbe::sees_frees())                            \
+      GTEST_SKIP() << "operator delete is not the probe's here (valgrind replaces it)"; \
+  } while (0)
 
 }  // namespace tessera::testing
