@@ -149,7 +149,9 @@ class ServerSessionCache {
 };
 
 // MemoryServerSessionCache: bounded (oldest entries dropped first),
-// thread-safe; entries (which hold session secrets) are wiped when dropped.
+// thread-safe; entries (which hold session secrets) are wiped when dropped:
+// when taken, evicted, replaced or destroyed, and, once expired, at the next
+// take() (from the oldest, while they have expired).
 class MemoryServerSessionCache final : public ServerSessionCache {
  public:
   explicit MemoryServerSessionCache(size_t max_entries = 20000) : max_(max_entries) {}

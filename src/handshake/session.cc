@@ -225,6 +225,18 @@ void MemoryServerSessionCache::put(const std::vector<uint8_t>& id, std::vector<u
 std::optional<std::vector<uint8_t>> MemoryServerSessionCache::take(const std::vector<uint8_t>& id,
                                                                    int64_t now_s) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Entries whose time has passed are wiped and dropped from the front of
+  // the insertion order (under one ticket lifetime the oldest expire first),
+  // so an expired session's secret does not wait for its id or for eviction.
+  while (!order_.empty()) {
+    auto front = entries_.find(order_.front());
+    if (front != entries_.end()) {
+      if (now_s <= front->second.expires_at_s) break;
+      secure_wipe(front->second.state.data(), front->second.state.size());
+      entries_.erase(front);
+    }
+    order_.pop_front();
+  }
   auto it = entries_.find(id);
   if (it == entries_.end()) return std::nullopt;
   Entry e = std::move(it->second);

@@ -85,5 +85,21 @@ TEST(SessionWipe, SelfAssignmentKeepsTheSession) {
   EXPECT_EQ(s.server_name, "example.com");
 }
 
+// An expired entry of the server's session cache is wiped and dropped at the
+// next take(), whatever id that take asks for.
+TEST(SessionWipe, ExpiredServerCacheEntriesAreWipedAtTheNextTake) {
+  TESSERA_SKIP_WITHOUT_PROBE();
+  FreedMemoryProbe probe;
+  MemoryServerSessionCache cache;
+  cache.put({1}, std::vector<uint8_t>(std::begin(kSecretMarker), std::end(kSecretMarker)), 100);
+  cache.put({2}, {9}, 300);
+  EXPECT_FALSE(cache.take({7}, 50));  // nothing expired yet
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(cache.take({7}, 200));  // {1} expired at 100
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(probe.freed_with_marker(), 0);
+  EXPECT_TRUE(cache.take({2}, 200));
+}
+
 }  // namespace
 }  // namespace tessera
