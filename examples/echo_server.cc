@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s PORT CHAIN.pem KEY.pem CLIENT_CA.pem\n", argv[0]);
     return 2;
   }
-  auto cred = tessera::Credential::from_pem(slurp(argv[2]), slurp(argv[3]));
+  // The key file is read into memory that is wiped after use.
+  auto cred = tessera::Credential::from_pem_files(argv[2], argv[3]);
   auto trust = tessera::load_trust_anchors(slurp(argv[4]));
   if (!cred.ok() || !trust.ok()) {
     std::fprintf(stderr, "%s\n", (!cred.ok() ? cred.error() : trust.error()).to_string().c_str());

@@ -38,6 +38,15 @@ struct Credential {
                                      std::string_view key_pem);
   // from_pem with the default (OpenSSL libcrypto) provider.
   static Result<Credential> from_pem(std::string_view chain_pem, std::string_view key_pem);
+  // from_pem_files reads the chain and key files (each at most 1 MiB; a pipe
+  // works too) and calls from_pem. The files are read with read(2) into
+  // memory that is wiped afterwards, so no copy of the key is left behind in
+  // stream buffers or strings; io_error names a file that cannot be read.
+  static Result<Credential> from_pem_files(crypto::Provider& provider,
+                                           const std::string& chain_path,
+                                           const std::string& key_path);
+  static Result<Credential> from_pem_files(const std::string& chain_path,
+                                           const std::string& key_path);
   // dns_names returns the leaf's dNSName SANs (for SNI-based selection).
   std::vector<std::string> dns_names() const;
 };

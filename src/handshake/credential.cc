@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "base/ct.h"
+#include "base/secret_file.h"
 #include "crypto/provider.h"
 #include "tessera/config.h"
 #include "x509/certificate.h"
@@ -29,6 +30,19 @@ Result<Credential> Credential::from_pem(crypto::Provider& provider, std::string_
 
 Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem) {
   return from_pem(*crypto::default_provider(), chain_pem, key_pem);
+}
+
+Result<Credential> Credential::from_pem_files(crypto::Provider& provider,
+                                              const std::string& chain_path,
+                                              const std::string& key_path) {
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes chain, read_secret_file(chain_path));
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes key, read_secret_file(key_path));
+  return from_pem(provider, as_text(chain), as_text(key));
+}
+
+Result<Credential> Credential::from_pem_files(const std::string& chain_path,
+                                              const std::string& key_path) {
+  return from_pem_files(*crypto::default_provider(), chain_path, key_path);
 }
 
 Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_view pem) {

@@ -108,11 +108,8 @@ Result<Setup> make_setup(const BenchOptions& o, const std::shared_ptr<crypto::Pr
     if (o.mtls) {
       return Error(ErrorCode::config_invalid, "--mtls needs the local PKI (no --cert/--key)");
     }
-    TESSERA_ASSIGN_OR_RETURN(std::string chain_pem, read_text_file(o.cert));
-    TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(o.key));
+    TESSERA_ASSIGN_OR_RETURN(Credential cred, Credential::from_pem_files(*provider, o.cert, o.key));
     TESSERA_ASSIGN_OR_RETURN(std::string ca_pem, read_text_file(o.ca));
-    TESSERA_ASSIGN_OR_RETURN(Credential cred,
-                             Credential::from_pem(*provider, chain_pem, as_text(key_pem)));
     TESSERA_TRY(trust->add_pem(as_bytes_view(ca_pem)));
     s.server->credentials = {std::make_shared<Credential>(std::move(cred))};
     s.certificate = o.cert;

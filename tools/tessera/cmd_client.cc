@@ -186,12 +186,8 @@ int run_client(ClientCliOptions& o) {
   }
   cfg->trust = ts;
   if (!o.cert.empty() || !o.key.empty()) {
-    auto chain = read_text_file(o.cert);
-    if (!chain.ok()) return fail("reading --cert", chain.error());
-    auto key = read_secret_file(o.key);
-    if (!key.ok()) return fail("reading --key", key.error());
-    auto cred = Credential::from_pem(*provider, *chain, as_text(*key));
-    if (!cred.ok()) return fail("loading client credential", cred.error());
+    auto cred = Credential::from_pem_files(*provider, o.cert, o.key);
+    if (!cred.ok()) return fail("loading --cert/--key", cred.error());
     cfg->credential = std::make_shared<Credential>(std::move(*cred));
   }
   // TLS 1.3 resumption: tickets go to an in-memory store; --sess-in seeds it

@@ -166,14 +166,7 @@ int run_server(ServerOptions& opts) {
   cfg->alpn = opts.tls.alpn_list();
   cfg->keylog = opts.tls.keylog();
   cfg->max_early_data = opts.max_early_data;
-  auto chain = read_text_file(opts.cert);
-  auto key = read_secret_file(opts.key);
-  if (!chain.ok() || !key.ok()) {
-    std::fprintf(stderr, "tessera server: %s\n",
-                 (!chain.ok() ? chain.error() : key.error()).to_string().c_str());
-    return 1;
-  }
-  auto cred = Credential::from_pem(*provider, *chain, as_text(*key));
+  auto cred = Credential::from_pem_files(*provider, opts.cert, opts.key);
   if (!cred.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
     return 1;

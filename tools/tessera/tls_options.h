@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "base/secret.h"
+#include "base/secret_file.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
 #include "tessera/policy.h"
@@ -59,25 +59,7 @@ Result<void> write_text_file(const std::string& path, const std::string& text);
 Result<std::string> read_text_file(const std::string& path);
 
 // Private keys and session files (which hold a resumption secret) go through
-// these two instead: plain read(2) / write(2) on the one buffer the caller
-// holds, with no stream buffers in between, so no copy of the secret is left
-// in freed memory.
-//
-// read_secret_file reads a whole file of at most kMaxSecretFile bytes (a
-// regular file or a pipe, e.g. --key <(...)) into a SecretBytes (wiped when
-// it dies).
-inline constexpr size_t kMaxSecretFile = 1 << 20;
-Result<SecretBytes> read_secret_file(const std::string& path);
-// write_secret_file writes `text` to a new file of mode 0600 beside `path`
-// and renames it to `path` (so an existing file, or a symbolic link, at
-// `path` is replaced, never written through, and a failure leaves it as it
-// was), creating parent directories; it wipes `text` whether or not it
-// succeeded.
-Result<void> write_secret_file(const std::string& path, std::string& text);
-// as_text views a secret file's bytes as text (PEM).
-inline std::string_view as_text(const SecretBytes& b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+// tessera::read_secret_file / write_secret_file (base/secret_file.h) instead.
 
 // protection_line is the trace line naming what protects the application
 // data: the cipher suite and the AEAD backend the provider uses for it, e.g.

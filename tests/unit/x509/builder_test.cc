@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/hex.h"
+#include "support/temp_dir.h"
 #include "x509/identity.h"
 #include "x509/pem.h"
 
@@ -24,27 +25,7 @@ crypto::Provider& provider() {
   return *p;
 }
 
-// A temporary directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tessera-x509-XXXXXX").string();
-    char* d = mkdtemp(tmpl.data());
-    path_ = d ? d : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 // run executes a shell command (bounded by `timeout`) and returns its exit
 // status and combined output.
