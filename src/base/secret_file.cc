@@ -11,13 +11,13 @@
 
 namespace tessera {
 
-namespace {
-
 void create_parent_directories(const std::string& path) {
   std::error_code ec;
   std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
 }
+
+namespace {
 
 Error file_error(const char* what, const std::string& path, int err) {
   return Error(ErrorCode::io_error, std::string(what) + " " + path + ": " + std::strerror(err));

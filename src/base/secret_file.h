@@ -29,6 +29,11 @@ Result<SecretBytes> read_secret_file(const std::string& path);
 // succeeded. io_error names the path.
 Result<void> write_secret_file(const std::string& path, std::string& text);
 
+// create_parent_directories creates the directories above `path` that do not
+// exist yet (errors are left to the write that follows). write_secret_file
+// uses it; so does the CLI for the public files it writes.
+void create_parent_directories(const std::string& path);
+
 // as_text views a secret file's bytes as text (PEM).
 inline std::string_view as_text(const SecretBytes& b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -128,16 +127,6 @@ Result<std::string> read_text_file(const std::string& path) {
   ss << f.rdbuf();
   return ss.str();
 }
-
-namespace {
-
-void create_parent_directories(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-}
-
-}  // namespace
 
 Result<void> write_text_file(const std::string& path, const std::string& text) {
   create_parent_directories(path);
