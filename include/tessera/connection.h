@@ -77,6 +77,10 @@ struct HandshakeSummary {
   bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated (always true in TLS 1.3)
   bool psk_only = false;  // TLS 1.3 resumed with psk_ke: no (EC)DHE, no forward secrecy
   EarlyData early_data = EarlyData::not_offered;
+  // RFC 8449 record_size_limit, when both sides sent one: the peer's, which
+  // bounds the records we send it (0: not negotiated; our own limit is
+  // Policy::limits.record_size_limit, capped for the version).
+  uint16_t peer_record_size_limit = 0;
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
   std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
   std::string peer_verified_by;                  // trust anchor subject, when verified

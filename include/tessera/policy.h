@@ -40,6 +40,14 @@ struct Limits {
   size_t max_warning_alerts = 4;  // non-fatal alerts in a row (TLS 1.2 warnings, user_canceled)
   size_t max_key_updates_per_record_window = 32;  // KeyUpdates without application data
   size_t max_ccs_records = 1;                     // middlebox-compat CCS records (RFC 8446 5)
+  // record_overflow: RFC 8449 record_size_limit, the most plaintext we accept
+  // in one protected record (in TLS 1.3 counting the inner content type and
+  // padding), 64..16385. We advertise it in every handshake, as RFC 8449 4
+  // recommends even without need (TLS 1.2 caps it at 2^14); it binds a peer
+  // that answers with its own limit, which we then respect in turn. Records
+  // before the keys of the handshake that negotiated it (unprotected ones,
+  // 0-RTT early data) are not held to it.
+  size_t record_size_limit = 16385;
 };
 
 // TLS 1.3 PSK key exchange modes (RFC 8446 4.2.9).

@@ -48,6 +48,7 @@ struct SessionFields {
   uint32_t age_add = 0;                 // ticket_age_add
   int64_t received_at_ms = 0;           // Unix time in ms when the ticket arrived
   uint32_t max_early_data = 0;          // 0: no early data
+  uint16_t record_size_limit = 0;       // RFC 8449: the server's then, bounding our 0-RTT records
   std::vector<uint8_t> psk;             // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
 };
 

@@ -13,6 +13,7 @@
 // Every record is sealed once, straight into the output queue. The deframer's
 // buffer and the output queue hold storage only while they hold bytes
 // (record/io_buffer.h), so an idle connection keeps neither.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -110,7 +111,7 @@ class Engine final : public Connection, private handshake::Channel {
       // buffer straight into the deframer's, without being copied first.
       if (deframer_.buffered() == 0) {
         auto whole = deframer_.next_whole(data.subspan(off));
-        if (!whole.ok()) return fail(std::move(whole).error());
+        if (!whole.ok()) return fail(deframe_error(std::move(whole).error()));
         if (whole->has_value() && opens_from_input(**whole)) {
           off += record::kHeaderSize + (*whole)->fragment.size();
           auto r = on_record_in_input(**whole);
@@ -125,7 +126,7 @@ class Engine final : public Connection, private handshake::Channel {
       bool any = false;
       for (;;) {
         auto rec = deframer_.next();
-        if (!rec.ok()) return fail(std::move(rec).error());
+        if (!rec.ok()) return fail(deframe_error(std::move(rec).error()));
         if (!rec->has_value()) break;
         any = true;
         if (peer_closed_) continue;  // RFC 8446 6.1: data after close_notify is ignored
@@ -148,7 +149,7 @@ class Engine final : public Connection, private handshake::Channel {
     if (!hs_->is_done())
       return Error(ErrorCode::internal_error, "write before the handshake completed");
     while (!data.empty()) {
-      size_t n = std::min(data.size(), record::kMaxPlaintext);
+      size_t n = std::min(data.size(), send_limit_);
       auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) return fail(std::move(r).error());
       data = data.subspan(n);
@@ -216,7 +217,9 @@ class Engine final : public Connection, private handshake::Channel {
   Result<void> set_read_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     // RFC 8446 5.1: handshake messages MUST NOT span key changes.
     TESSERA_TRY(hs_buf_.check_key_change_boundary());
-    return install_tls13_keys(read_, suite, secret);
+    TESSERA_TRY(install_tls13_keys(read_, suite, secret));
+    apply_receive_limit();
+    return ok();
   }
   Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     flush_handshake();
@@ -250,6 +253,7 @@ class Engine final : public Connection, private handshake::Channel {
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
     read_ = std::move(prot);
+    apply_receive_limit();
     return ok();
   }
   Result<void> set_write_keys_tls12(const CipherSuiteInfo& suite, ByteView key,
@@ -271,7 +275,7 @@ class Engine final : public Connection, private handshake::Channel {
       return;
     }
     while (!data.empty() && !error_) {
-      size_t n = std::min(data.size(), record::kMaxPlaintext);
+      size_t n = std::min(data.size(), send_limit_);
       auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) error_ = std::move(r).error();
       data = data.subspan(n);
@@ -285,8 +289,18 @@ class Engine final : public Connection, private handshake::Channel {
   void skip_early_data(size_t max_bytes) override {
     early_mode_ = EarlyMode::skipping;
     early_budget_ = max_bytes;
+    // Refused 0-RTT records were sized by the ticket's handshake, not by our
+    // RFC 8449 limit of this one: the limit waits until skipping ends.
+    deframer_.set_max_fragment_length(record::kMaxCiphertext13);
   }
   void send_warning_alert(AlertDescription d) override { send_alert(wire::AlertLevel::warning, d); }
+  void limit_sent_records(size_t max_content) override {
+    send_limit_ = std::clamp<size_t>(max_content, 1, record::kMaxPlaintext);
+  }
+  void limit_received_records(size_t max_content) override {
+    receive_limit_ = max_content;
+    apply_receive_limit();
+  }
   void set_negotiated_version(ProtocolVersion v) override {
     negotiated_ = true;
     version_ = v;
@@ -324,10 +338,29 @@ class Engine final : public Connection, private handshake::Channel {
     return ok();
   }
 
+  // apply_receive_limit bounds the deframer to the longest record under the
+  // current read keys whose content fits receive_limit_ (RFC 8449 4): the
+  // content, plus the protection's expansion (TLS 1.3: inner type and tag;
+  // TLS 1.2: explicit nonce and tag).
+  void apply_receive_limit() {
+    if (!receive_limit_ || !read_ || early_mode_ == EarlyMode::skipping) return;
+    deframer_.set_max_fragment_length(read_->sealed_size(*receive_limit_, 0) - record::kHeaderSize);
+  }
+
+  // deframe_error names our RFC 8449 limit in the record_overflow of a
+  // record that exceeds it.
+  Error deframe_error(Error e) const {
+    if (e.code() != ErrorCode::record_overflow || !receive_limit_ || !read_) return e;
+    return e.with_context("the peer ignored the record_size_limit we advertised (RFC 8449: " +
+                          std::to_string(*receive_limit_) + " bytes of content per record)");
+  }
+
   void flush_handshake() {
     ByteView rest = pending_hs_;
+    // RFC 8449 4: "Unprotected messages are not subject to this limit."
+    const size_t limit = write_ ? send_limit_ : record::kMaxPlaintext;
     while (!rest.empty()) {
-      size_t n = std::min(rest.size(), record::kMaxPlaintext);
+      size_t n = std::min(rest.size(), limit);
       Result<void> r = queue_record(ContentType::handshake, rest.first(n));
       if (!r.ok() && !error_) {
         error_ = std::move(r).error();
@@ -440,7 +473,17 @@ class Engine final : public Connection, private handshake::Channel {
         // handshake keys and are skipped (the sequence number is not used up).
         return skip_refused_early_record(rec);
       if (!r.ok()) return std::move(r).error();
-      if (early_mode_ == EarlyMode::skipping) early_mode_ = EarlyMode::none;
+      if (early_mode_ == EarlyMode::skipping) {
+        // The first record that opens under the handshake keys ends the
+        // skipping; it and all later ones are held to our limit again.
+        early_mode_ = EarlyMode::none;
+        apply_receive_limit();
+        if (rec.fragment.size() > deframer_.max_fragment_length())
+          return deframe_error(Error(ErrorCode::record_overflow,
+                                     "record of " + std::to_string(rec.fragment.size()) +
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(deframer_.max_fragment_length())));
+      }
       return on_opened(r->type, r->plaintext);
     }
     // A plaintext alert during the handshake is accepted even after keys
@@ -581,6 +624,10 @@ class Engine final : public Connection, private handshake::Channel {
   bool started_ = false;
   bool peer_closed_ = false;
   bool closed_ = false;
+  // RFC 8449 record_size_limit: content per record we send (the peer's
+  // limit) and accept (ours), once negotiated.
+  size_t send_limit_ = record::kMaxPlaintext;
+  std::optional<size_t> receive_limit_;
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
   size_t key_updates_ = 0;  // KeyUpdates received since the last application data

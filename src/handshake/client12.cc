@@ -210,6 +210,15 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
         if (sni_.empty())
           return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
         break;
+      case wire::kExtRecordSizeLimit: {
+        // RFC 8449 4: the server's own limit (we always send ours). A value
+        // above 2^14 is one a client "MAY abort" on; we cap it instead
+        // (record_content_limit), as a server that offers TLS 1.3 limits
+        // may send 2^14 + 1.
+        TESSERA_ASSIGN_OR_RETURN(auto l, wire::RecordSizeLimit::parse(e.data));
+        summary_.peer_record_size_limit = std::min<uint16_t>(l.limit, wire::kMaxRecordSizeLimit12);
+        break;
+      }
       case wire::kExtSessionTicket:
         // RFC 5077 3.2: the server's extension is empty and promises a
         // NewSessionTicket; only an answer to ours.
@@ -232,6 +241,13 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     return Error(ErrorCode::handshake_failure,
                  "server does not support the extended master secret (RFC 7627), which policy " +
                      cfg_.policy.name + " requires");
+  // RFC 8449 4: negotiated, the limits bind every protected record of the
+  // connection (all of them come after this ServerHello in TLS 1.2).
+  if (summary_.peer_record_size_limit != 0) {
+    p_.channel->limit_sent_records(record_content_limit(summary_.peer_record_size_limit, false));
+    p_.channel->limit_received_records(
+        record_content_limit(advertised_record_size_limit(cfg_.policy, false), false));
+  }
   server_random_ = sh.random;
   server_session_id_ = sh.legacy_session_id_echo;
   // RFC 5077 3.4 / RFC 5246 7.4.1.3: a server that resumes our session (by
@@ -261,8 +277,10 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     trace("<- ServerHello: server chose TLS 1.2, " + cipher_suite_name(sh.cipher_suite) + " (" +
           kx_name(suite_.kx) + " key exchange); extended master secret " + (ems_ ? "yes" : "NO") +
           "; secure renegotiation " +
-          (reneg_ok ? "indicated (we never renegotiate)" : "not indicated") + "; random " +
-          hex_short(sh.random));
+          (reneg_ok ? "indicated (we never renegotiate)" : "not indicated") +
+          record_size_limit_note(summary_.peer_record_size_limit,
+                                 advertised_record_size_limit(cfg_.policy, false)) +
+          "; random " + hex_short(sh.random));
   if (resumed) {
     TESSERA_ASSIGN_OR_RETURN(Tls12Secrets secrets,
                              resume_tls12_secrets(provider(), suite_, session_->psk, client_random_,

@@ -20,6 +20,7 @@
 #include "handshake/peer_verify.h"
 #include "handshake/tickets.h"
 #include "handshake/traffic13.h"
+#include "record/record.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
 #include "wire/empty_messages.h"
@@ -202,6 +203,10 @@ Result<Bytes> Client13::build_client_hello(
   }
   if (!offered_alpn_.empty())
     ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
+  // RFC 8449 4: "Endpoints SHOULD advertise the "record_size_limit"
+  // extension, even if they have no need to limit the size of records."
+  ch.extensions.push_back(make_extension(
+      kExtRecordSizeLimit, RecordSizeLimit{advertised_record_size_limit(cfg_.policy, offer13_)}));
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
@@ -371,6 +376,11 @@ Result<void> Client13::send_early_data(ByteView client_hello) {
   p_.channel->send_change_cipher_spec();
   sent_ccs_ = true;
   TESSERA_TRY(p_.channel->set_write_secret_tls13(info, secret.view()));
+  // RFC 8449 4: "Records are subject to the limits that were set in the
+  // handshake that produces the keys that are used to protect those
+  // records": 0-RTT keys come from the ticket's handshake.
+  if (session_->record_size_limit != 0)
+    p_.channel->limit_sent_records(record_content_limit(session_->record_size_limit, true));
   early_sent_ = std::min<size_t>(p_.early.data.size(), session_->max_early_data);
   p_.channel->send_application_data(ByteView(p_.early.data).first(early_sent_));
   early_pending_ = true;
@@ -722,6 +732,19 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
         break;
       }
+      case wire::kExtRecordSizeLimit: {
+        TESSERA_ASSIGN_OR_RETURN(auto l, wire::RecordSizeLimit::parse(e.data));
+        // RFC 8449 4: "A client MAY abort the handshake with an
+        // "illegal_parameter" alert if the record_size_limit extension
+        // includes a value greater than the maximum record size permitted
+        // by the negotiated protocol version".
+        if (l.limit > wire::kMaxRecordSizeLimit13)
+          return Error(ErrorCode::illegal_parameter,
+                       "record_size_limit " + std::to_string(l.limit) +
+                           " is above the TLS 1.3 maximum of 2^14 + 1");
+        summary_.peer_record_size_limit = l.limit;
+        break;
+      }
       case wire::kExtKeyShare:
       case wire::kExtSupportedVersions:
       case wire::kExtPreSharedKey:
@@ -738,9 +761,19 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
     }
   }
   transcript_.add(m.raw);
+  // RFC 8449 4: negotiated when the server answers with its own limit. It
+  // binds the records under this handshake's keys, in both directions; our
+  // 0-RTT records (if any) were bound by the ticket's.
+  const uint16_t peer_limit = summary_.peer_record_size_limit;
+  p_.channel->limit_sent_records(peer_limit ? record_content_limit(peer_limit, true)
+                                            : record::kMaxPlaintext);
+  if (peer_limit)
+    p_.channel->limit_received_records(
+        record_content_limit(advertised_record_size_limit(cfg_.policy, true), true));
   if (p_.channel->tracing())
     trace("<- EncryptedExtensions" +
           (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn) +
+          record_size_limit_note(peer_limit, advertised_record_size_limit(cfg_.policy, true)) +
           (early_accepted_ ? "; the server accepted our 0-RTT data" : ""));
   if (early_pending_) {
     if (early_accepted_) {

@@ -224,4 +224,20 @@ Error unexpected(std::string_view expecting, wire::HandshakeType got) {
                "expected " + std::string(expecting) + ", got " + wire::handshake_type_name(got));
 }
 
+uint16_t advertised_record_size_limit(const Policy& policy, bool tls13) {
+  const size_t max = tls13 ? wire::kMaxRecordSizeLimit13 : wire::kMaxRecordSizeLimit12;
+  return static_cast<uint16_t>(std::min(policy.limits.record_size_limit, max));
+}
+
+size_t record_content_limit(size_t limit, bool tls13) {
+  const size_t max = tls13 ? wire::kMaxRecordSizeLimit13 : wire::kMaxRecordSizeLimit12;
+  return std::min(limit, max) - (tls13 ? 1 : 0);
+}
+
+std::string record_size_limit_note(uint16_t peer, uint16_t own) {
+  if (peer == 0) return {};
+  return "; record_size_limit: the peer takes records of up to " + std::to_string(peer) +
+         " bytes, we " + std::to_string(own);
+}
+
 }  // namespace tessera::handshake

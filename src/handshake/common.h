@@ -111,6 +111,19 @@ std::string keylog_line(std::string_view label, ByteView client_random, ByteView
 // requires to be one the client offered (illegal_parameter otherwise).
 Result<std::string> selected_alpn(ByteView extension_data, const std::vector<std::string>& offered);
 
+// RFC 8449 record_size_limit. advertised_record_size_limit is the limit we
+// send: the policy's, capped at the protocol maximum (RFC 8449 4: 2^14 + 1
+// in TLS 1.3, 2^14 in TLS 1.2; a TLS 1.2-only ClientHello uses the latter).
+// record_content_limit is the content a limit leaves per record: the limit
+// capped at that maximum ("an endpoint MUST NOT send records larger than the
+// protocol-defined limit", even when offered more), less the inner content
+// type in TLS 1.3.
+uint16_t advertised_record_size_limit(const Policy& policy, bool tls13);
+size_t record_content_limit(size_t limit, bool tls13);
+// record_size_limit_note is "; record_size_limit: the peer takes records of
+// up to N bytes, we M" for a trace line, or "" when peer is 0.
+std::string record_size_limit_note(uint16_t peer, uint16_t own);
+
 // expecting_name names what a state machine waits for: the kExpecting of
 // the state its std::variant holds (each state struct declares one).
 template <class StateVariant>

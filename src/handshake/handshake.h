@@ -73,6 +73,14 @@ class Channel {
   // send_warning_alert queues a warning-level alert (TLS 1.2 only, e.g.
   // no_renegotiation in answer to a HelloRequest, RFC 5246 7.4.1.1).
   virtual void send_warning_alert(AlertDescription d) = 0;
+  // RFC 8449 record_size_limit, once negotiated; max_content is the most
+  // content per record (the handshake takes the TLS 1.3 inner content type
+  // off the limit). limit_sent_records: records we protect from now on.
+  // limit_received_records: protected records of the peer under the current
+  // read keys, if any, and under every later ones; a longer record is
+  // record_overflow, from its header, before decryption.
+  virtual void limit_sent_records(size_t max_content) = 0;
+  virtual void limit_received_records(size_t max_content) = 0;
   // set_negotiated_version tells the record layer which rules apply.
   virtual void set_negotiated_version(ProtocolVersion v) = 0;
   // event queues an application-visible event.

@@ -70,6 +70,14 @@ Result<Offer> parse_offer(ByteView body) {
         TESSERA_TRY(wire::expect_empty_extension(e));
         o.early_data = true;
         break;
+      case wire::kExtRecordSizeLimit: {
+        // RFC 8449 4: below 64 -> illegal_parameter (parse). "A server MUST
+        // NOT enforce" the protocol maximum: larger values are kept, and
+        // capped when used.
+        TESSERA_ASSIGN_OR_RETURN(auto l, wire::RecordSizeLimit::parse(e.data));
+        o.record_size_limit = l.limit;
+        break;
+      }
       case wire::kExtSessionTicket: {
         TESSERA_ASSIGN_OR_RETURN(auto t, wire::SessionTicketExtension::parse(e.data));
         o.session_ticket = std::move(t.ticket);

@@ -28,9 +28,10 @@ struct Offer {
   std::vector<std::string> alpn;
   std::string sni;
   Bytes cookie;
-  std::optional<wire::OfferedPsks> psks;  // pre_shared_key (RFC 8446 4.2.11)
-  std::vector<uint8_t> psk_modes;         // psk_key_exchange_modes (RFC 8446 4.2.9)
-  bool early_data = false;                // early_data (RFC 8446 4.2.10): 0-RTT data follows
+  std::optional<wire::OfferedPsks> psks;      // pre_shared_key (RFC 8446 4.2.11)
+  std::vector<uint8_t> psk_modes;             // psk_key_exchange_modes (RFC 8446 4.2.9)
+  bool early_data = false;                    // early_data (RFC 8446 4.2.10): 0-RTT data follows
+  std::optional<uint16_t> record_size_limit;  // RFC 8449 4 (as sent: may exceed 2^14 + 1)
   // TLS 1.2
   bool extended_master_secret = false;      // RFC 7627
   std::optional<Bytes> renegotiation_info;  // RFC 5746 (present, with its content)

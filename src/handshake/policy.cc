@@ -153,6 +153,11 @@ Result<void> Policy::validate() const {
                                                   group_name(static_cast<uint16_t>(g)) +
                                                   " is not in groups");
   }
+  // RFC 8449 4: no value below 64; none above the largest protocol limit.
+  if (limits.record_size_limit < 64 || limits.record_size_limit > 16385)
+    return Error(ErrorCode::config_invalid, "policy " + name + ": record_size_limit " +
+                                                std::to_string(limits.record_size_limit) +
+                                                " is outside 64..16385");
   if (min_rsa_bits < 2048)
     return Error(ErrorCode::config_invalid, "policy " + name + ": RSA keys below 2048 bits");
   return ok();

@@ -92,6 +92,7 @@ class Server12 final : public Handshake {
   bool resumable(const Offer& o, const TicketState& st) const;
   TicketState session_state(const Tls12Secrets& secrets) const;
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
+  void answer_record_size_limit(const Offer& o, wire::Extensions& extensions);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
   Result<void> on_client_key_exchange(const wire::HandshakeMessage& m, ExpectClientKeyExchange& st);
   Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
@@ -286,6 +287,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (ticket_promised_)
     sh.extensions.push_back(
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+  answer_record_size_limit(o, sh.extensions);
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -300,8 +302,10 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (tracing())
     trace("-> ServerHello: chose TLS 1.2, " + std::string(suite.iana_name) + " (" +
           kx_name(suite.kx) + " key exchange); extended master secret " + (ems_ ? "yes" : "NO") +
-          (sentinel ? "; random ends with the TLS 1.3 downgrade sentinel" : "") + "; random " +
-          hex_short(sh.random));
+          (sentinel ? "; random ends with the TLS 1.3 downgrade sentinel" : "") +
+          record_size_limit_note(summary_.peer_record_size_limit,
+                                 advertised_record_size_limit(cfg_.policy, false)) +
+          "; random " + hex_short(sh.random));
 
   // Certificate.
   wire::Certificate12 cert;
@@ -615,6 +619,19 @@ Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
 // the client's session id, a new ticket (to clients that take tickets),
 // ChangeCipherSpec and Finished; the keys come from the session's master
 // secret and the new randoms. A session resumed by ID stays cached under it.
+// answer_record_size_limit answers the client's RFC 8449 record_size_limit
+// (in the ServerHello, TLS 1.2) with ours, and applies both: they bind
+// every protected record of the connection, all of which come after the
+// ServerHello.
+void Server12::answer_record_size_limit(const Offer& o, wire::Extensions& extensions) {
+  if (!o.record_size_limit) return;
+  const uint16_t own = advertised_record_size_limit(cfg_.policy, false);
+  extensions.push_back(wire::make_extension(wire::kExtRecordSizeLimit, wire::RecordSizeLimit{own}));
+  summary_.peer_record_size_limit = std::min(*o.record_size_limit, wire::kMaxRecordSizeLimit12);
+  p_.channel->limit_sent_records(record_content_limit(*o.record_size_limit, false));
+  p_.channel->limit_received_records(record_content_limit(own, false));
+}
+
 Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st,
                               bool by_id) {
   const Policy& pol = cfg_.policy;
@@ -644,6 +661,7 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
+  answer_record_size_limit(o, sh.extensions);
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -659,7 +677,9 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +
           (by_id ? "session ID" : "ticket") + " (" + std::string(suite.iana_name) +
-          "); no certificates, no key exchange");
+          "); no certificates, no key exchange" +
+          record_size_limit_note(summary_.peer_record_size_limit,
+                                 advertised_record_size_limit(cfg_.policy, false)));
   TESSERA_ASSIGN_OR_RETURN(Tls12Secrets secrets,
                            resume_tls12_secrets(provider(), suite, st.psk.view(), client_random_,
                                                 server_random_, cfg_.keylog));

@@ -109,6 +109,7 @@ class Server13 final : public Handshake {
  private:
   Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
+  Result<void> set_client_handshake_read_keys(ByteView client_hs);
   Result<void> on_end_of_early_data(const wire::HandshakeMessage& m, ExpectEndOfEarlyData& st);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m, ExpectClientCertificate& st);
   Result<void> on_client_certificate_verify(const wire::HandshakeMessage& m,
@@ -433,11 +434,25 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (!o.sni.empty()) ee.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
   // RFC 8446 4.2.10: an empty early_data extension says the early data is accepted.
   if (early_secret) ee.extensions.push_back(wire::make_empty_extension(wire::kExtEarlyData));
+  // RFC 8449 4: "In TLS 1.3, the server sends the "record_size_limit"
+  // extension in the EncryptedExtensions message." The client's limit binds
+  // our records from this one on; ours binds the client's under its
+  // handshake and application keys (limit_received_records once those are
+  // installed), not 0-RTT data, which the ticket's handshake governs.
+  if (o.record_size_limit) {
+    ee.extensions.push_back(wire::make_extension(
+        wire::kExtRecordSizeLimit,
+        wire::RecordSizeLimit{advertised_record_size_limit(cfg_.policy, true)}));
+    summary_.peer_record_size_limit = std::min(*o.record_size_limit, wire::kMaxRecordSizeLimit13);
+    p_.channel->limit_sent_records(record_content_limit(*o.record_size_limit, true));
+  }
   TESSERA_ASSIGN_OR_RETURN(Bytes eemsg, wire::encode_handshake(ee));
   transcript_.add(eemsg);
   p_.channel->send_handshake(eemsg);
   if (p_.channel->tracing())
-    trace("-> EncryptedExtensions" + (alpn ? ": ALPN " + *alpn : std::string(": no ALPN")));
+    trace("-> EncryptedExtensions" + (alpn ? ": ALPN " + *alpn : std::string(": no ALPN")) +
+          record_size_limit_note(summary_.peer_record_size_limit,
+                                 advertised_record_size_limit(cfg_.policy, true)));
 
   if (psk) {
     // RFC 8446 2.2: a resumed handshake authenticates with the PSK; no
@@ -515,13 +530,23 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     state_ = ExpectEndOfEarlyData{std::move(s)};
     return ok();
   }
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, s.client_hs.view()));
+  TESSERA_TRY(set_client_handshake_read_keys(s.client_hs.view()));
   if (o.early_data)
     p_.channel->skip_early_data(std::max<size_t>(cfg_.max_early_data, kEarlyDataSkipBudget));
   if (want_client_cert)
     state_ = ExpectClientCertificate{std::move(s)};
   else
     state_ = ExpectClientFinished{std::move(s)};
+  return ok();
+}
+
+// set_client_handshake_read_keys switches to reading the client's handshake
+// records; a negotiated RFC 8449 limit of ours binds them from here on.
+Result<void> Server13::set_client_handshake_read_keys(ByteView client_hs) {
+  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, client_hs));
+  if (summary_.peer_record_size_limit != 0)
+    p_.channel->limit_received_records(
+        record_content_limit(advertised_record_size_limit(cfg_.policy, true), true));
   return ok();
 }
 
@@ -555,7 +580,7 @@ Result<void> Server13::on_end_of_early_data(const wire::HandshakeMessage& m,
   // handshake traffic keys.
   TESSERA_TRY(wire::EndOfEarlyData::parse(m.body));
   transcript_.add(m.raw);
-  TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_hs.view()));
+  TESSERA_TRY(set_client_handshake_read_keys(st.s.client_hs.view()));
   p_.channel->end_early_data();
   if (p_.channel->tracing()) trace("<- EndOfEarlyData: the client's 0-RTT data is complete");
   state_ = ExpectClientFinished{std::move(st.s)};

@@ -8,14 +8,16 @@
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
+#include "wire/extensions.h"
 #include "x509/pem.h"
 
 namespace tessera {
 
 namespace {
 constexpr std::string_view kSessionPemLabel = "TESSERA SESSION";
-// Format 2 added the TLS 1.2 session ID; format 1 files still load.
-constexpr uint8_t kSessionFormat = 2;
+// Format 2 added the TLS 1.2 session ID, format 3 the server's RFC 8449
+// record_size_limit; older files still load.
+constexpr uint8_t kSessionFormat = 3;
 }  // namespace
 
 Session::~Session() {
@@ -67,6 +69,7 @@ std::string Session::to_pem() const {
   w.u32(max_early_data);
   w.prefixed_bytes(1, psk);
   w.prefixed_bytes(1, session_id);
+  w.u16(record_size_limit);
   SecretBytes der = std::move(w).take_secret();
   return x509::pem_encode(kSessionPemLabel, der.view());
 }
@@ -77,7 +80,7 @@ Result<Session> Session::from_pem(std::string_view pem) {
   Session s;
   auto str = [](ByteView v) { return std::string(v.begin(), v.end()); };
   TESSERA_ASSIGN_OR_RETURN(uint8_t fmt, r.read_u8());
-  if (fmt != kSessionFormat && fmt != 1)
+  if (fmt < 1 || fmt > kSessionFormat)
     return Error(ErrorCode::decode_invalid_value, "unknown session file format");
   TESSERA_ASSIGN_OR_RETURN(s.version, r.read_u16());
   TESSERA_ASSIGN_OR_RETURN(uint8_t ems, r.read_u8());
@@ -97,6 +100,13 @@ Result<Session> Session::from_pem(std::string_view pem) {
   ByteView session_id;
   if (fmt >= 2) {
     TESSERA_ASSIGN_OR_RETURN(session_id, r.read_prefixed_bytes(1));
+  }
+  if (fmt >= 3) {
+    TESSERA_ASSIGN_OR_RETURN(s.record_size_limit, r.read_u16());
+    // RFC 8449 4: 0 (none negotiated) or 64..2^14 + 1.
+    if (s.record_size_limit != 0 && (s.record_size_limit < wire::kMinRecordSizeLimit ||
+                                     s.record_size_limit > wire::kMaxRecordSizeLimit13))
+      return Error(ErrorCode::decode_invalid_value, "session file: bad record_size_limit");
   }
   TESSERA_TRY(r.expect_end("session"));
   // RFC 5246 7.4.1.2: a session ID is at most 32 bytes; only TLS 1.2

@@ -31,6 +31,7 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
   s.server_name = server_name;
   s.alpn = summary.alpn;
   s.peer_subject = summary.peer_subject;
+  s.record_size_limit = summary.peer_record_size_limit;
   s.received_at_ms = now_unix * 1000;
   return s;
 }

@@ -296,6 +296,22 @@ struct SessionTicketExtension {
   void serialize(ByteWriter& w) const;
 };
 
+// --- record_size_limit (RFC 8449 4) -----------------------------------------
+// RFC 8449 4: the largest protected record plaintext the sender accepts; in
+// TLS 1.3 it counts the inner content type and padding (TLSInnerPlaintext).
+inline constexpr uint16_t kMinRecordSizeLimit = 64;
+inline constexpr uint16_t kMaxRecordSizeLimit12 = 16384;  // 2^14
+inline constexpr uint16_t kMaxRecordSizeLimit13 = 16385;  // 2^14 + 1
+struct RecordSizeLimit {
+  uint16_t limit = kMaxRecordSizeLimit13;
+
+  // parse reads the uint16 (anything else: decode_error); a value below 64
+  // is illegal_parameter. Values above the protocol's maximum are accepted
+  // here: only a client may refuse them, once the version is known.
+  static Result<RecordSizeLimit> parse(ByteView data);
+  void serialize(ByteWriter& w) const;
+};
+
 // --- status_request (RFC 6066 8) -------------------------------------------
 // tessera does not staple OCSP: a request is checked for well-formedness and
 // otherwise ignored.

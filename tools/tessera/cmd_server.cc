@@ -65,6 +65,9 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
   row("ALPN", s.alpn.empty() ? "(none)" : s.alpn);
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
+  row("Client record_size_limit",
+      s.peer_record_size_limit ? std::to_string(s.peer_record_size_limit) + " bytes (RFC 8449)"
+                               : "(none)");
   row("Hello retry", s.hello_retry ? "yes" : "no");
   row("Resumed", !s.resumed   ? "no"
                  : s.psk_only ? "yes (PSK only, psk_ke: no key exchange, no forward secrecy)"

@@ -32,6 +32,9 @@ void TlsOptions::add(CLI::App& app) {
   app.add_option("--psk-modes", psk_modes,
                  "TLS 1.3 resumption modes in preference order: psk_dhe_ke, psk_ke (psk_ke: "
                  "no key exchange, no forward secrecy); default psk_dhe_ke");
+  app.add_option("--record-size-limit", record_size_limit,
+                 "Largest record plaintext to accept, 64..16385 (RFC 8449 record_size_limit; "
+                 "binds peers that support it)");
   app.add_flag("--trace", trace, "Print each handshake step as it happens");
   app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
 }
@@ -71,6 +74,7 @@ Result<Policy> TlsOptions::make_policy() const {
                      "unknown PSK mode '" + item + "' (psk_dhe_ke, psk_ke)");
     }
   }
+  if (record_size_limit != 0) p->limits.record_size_limit = record_size_limit;
   TESSERA_TRY(p->validate());
   return *p;
 }
@@ -168,6 +172,9 @@ std::string describe_summary(const HandshakeSummary& s) {
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
+  if (s.peer_record_size_limit)
+    out += "peer record_size_limit: " + std::to_string(s.peer_record_size_limit) +
+           " bytes (RFC 8449: our records to it are no larger)\n";
   if (s.hello_retry) out += "hello retry: yes\n";
   out += std::string("resumed: ") +
          (s.resumed ? (s.version == ProtocolVersion::tls13

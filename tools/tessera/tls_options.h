@@ -22,7 +22,8 @@ struct TlsOptions {
   std::string policy = "default";
   std::string ciphers, groups, sigalgs, alpn;
   std::string min_version, max_version;
-  std::string psk_modes;  // TLS 1.3 resumption modes, e.g. "psk_dhe_ke,psk_ke"
+  std::string psk_modes;         // TLS 1.3 resumption modes, e.g. "psk_dhe_ke,psk_ke"
+  size_t record_size_limit = 0;  // 0: the policy's (16385)
   bool trace = false;
   std::string keylog_file;
 

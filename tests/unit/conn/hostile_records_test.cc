@@ -782,5 +782,27 @@ TEST(HostileFlight, Tls13DuplicatedFinished) {
   EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message) << r.error().to_string();
 }
 
+// RFC 8449 4: a server's record_size_limit below 64 is illegal_parameter;
+// above 2^14 + 1 in TLS 1.3 a client MAY refuse it, and we do.
+TEST(HostileFlight, Tls13RecordSizeLimitOutOfRange) {
+  for (uint16_t value : {uint16_t{63}, uint16_t{16386}}) {
+    Tls13Flight f;
+    ASSERT_EQ(f.msgs.size(), 4u);
+    Bytes& ee = f.msgs[0];
+    const uint8_t ours[] = {0x00, 0x1c, 0x00, 0x02, 0x40, 0x01};  // the server's 2^14 + 1
+    auto it = std::search(ee.begin(), ee.end(), std::begin(ours), std::end(ours));
+    ASSERT_NE(it, ee.end());
+    it[4] = static_cast<uint8_t>(value >> 8);
+    it[5] = static_cast<uint8_t>(value);
+    auto r = f.deliver(f.msgs);
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find(value == 63 ? "minimum of 64" : "TLS 1.3 maximum"),
+              std::string::npos)
+        << r.error().to_string();
+    EXPECT_EQ(f.client_alert(), AlertDescription::illegal_parameter);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::testing

@@ -355,6 +355,26 @@ TEST(CertificateAuthorities, RoundTripAndBounds) {
   EXPECT_FALSE(CertificateAuthorities::parse(H("0004 0000 0000")).ok());
 }
 
+// RFC 8449 4: uint16 RecordSizeLimit, at least 64.
+TEST(RecordSizeLimit, ParsesAndChecksTheMinimum) {
+  auto rfc8448 = RecordSizeLimit::parse(H("4001"));  // RFC 8448 3's value, 2^14 + 1
+  ASSERT_TRUE(rfc8448.ok());
+  EXPECT_EQ(rfc8448->limit, 16385);
+  EXPECT_EQ(ser(RecordSizeLimit{64}), H("0040"));
+  EXPECT_TRUE(RecordSizeLimit::parse(H("0040")).ok());
+  // Above the protocol maximum is not a parse error (only a client may
+  // refuse it, knowing the version).
+  EXPECT_EQ(RecordSizeLimit::parse(H("ffff"))->limit, 0xffff);
+  auto small = RecordSizeLimit::parse(H("003f"));
+  ASSERT_FALSE(small.ok());
+  expect_error(small.error(), AlertDescription::illegal_parameter, "below the minimum of 64");
+  for (const char* bad : {"", "40", "400100"}) {
+    auto r = RecordSizeLimit::parse(H(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << bad;
+  }
+}
+
 // --- TLS 1.2 extensions ---------------------------------------------------------------
 
 TEST(EcPointFormats, MustIncludeUncompressed) {
