@@ -261,9 +261,60 @@ def python_vs_server():
     stop(srv)
 
 
+# --- RFC 8449 record_size_limit with GnuTLS, TLS 1.3 and TLS 1.2 -------------
+# gnutls --recordsize=512 advertises 513 in TLS 1.3 (plaintext + content type)
+# and 512 in TLS 1.2, and refuses a larger record (record_overflow). It ignores a
+# peer's limit below 512, so tessera's own limit here is 600.
+RSL_VERSIONS = [("TLS 1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.3", 513),
+                ("TLS 1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2", 512)]
+
+
+def record_size_limit_gnutls():
+    if not HAVE_GNUTLS:
+        R.skip("record_size_limit gnutls", "gnutls-bin not installed")
+        return
+    pki = Pki("ec")
+    for ver, prio, limit in RSL_VERSIONS:
+        # gnutls-cli -> tessera server (HTTP page): the page, longer than 512
+        # bytes and written at once, is only readable if split to gnutls' limit.
+        srv, port = tessera_server(pki)
+        try:
+            r = run(["gnutls-cli", "--port", str(port), "--x509cafile", pki.ca, "--priority", prio,
+                     "--recordsize=512", "localhost"], input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+        finally:
+            stop(srv)
+        out = r.stdout.decode(errors="replace")
+        page = out[out.find("HTTP/1.1 200"):] if "HTTP/1.1 200" in out else ""
+        R.check("gnutls->server %s record_size_limit %d" % (ver, limit),
+                r.returncode == 0 and len(page) > 512 and "</html>" in page and
+                "<tr><th>Client record_size_limit</th><td>%d bytes (RFC 8449)</td></tr>" % limit
+                in page, (out + r.stderr.decode(errors="replace"))[-800:])
+        # tessera client -> gnutls-serv --echo: 5000 bytes written at once come
+        # back whole, so every record we sent was within gnutls' limit.
+        port = free_port()
+        srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server,
+                     "--x509keyfile", pki.server_key, "--priority", prio, "--recordsize=512",
+                     "--echo"])
+        if not wait_port(port, proc=srv):
+            R.check("client->gnutls %s record_size_limit start" % ver, False, stop(srv)[1][-400:])
+            continue
+        try:
+            r = tessera_client(port, pki, "--record-size-limit", "600", "--trace",
+                               data=b"x" * 5000 + b"\n")
+        finally:
+            stop(srv)
+        err = r.stderr.decode(errors="replace")  # trace and summary go to stderr
+        R.check("client->gnutls %s record_size_limit %d, echo 5000 bytes" % (ver, limit),
+                r.returncode == 0 and r.stdout.count(b"x") == 5000 and
+                "record_size_limit: the peer takes records of up to %d bytes, we 600" % limit
+                in err and "peer record_size_limit: %d bytes (RFC 8449" % limit in err,
+                "%d x echoed; %s" % (r.stdout.count(b"x"), err[-800:]))
+
+
 if __name__ == "__main__":
     for t in [client_vs_openssl, client_vs_gnutls, openssl_client_vs_server,
-              gnutls_client_vs_server, curl_vs_server, python_vs_server]:
+              gnutls_client_vs_server, record_size_limit_gnutls, curl_vs_server,
+              python_vs_server]:
         try:
             t()
         except Exception as e:  # noqa: BLE001
