@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -42,6 +43,12 @@ class Stream {
   // closed cleanly (close_notify). A transport EOF without close_notify is a
   // truncated_connection error.
   Result<size_t> read(std::span<uint8_t> out);
+  // read_nowait is read() for a caller that polls fd() itself (to relay
+  // between descriptors, say): it takes only what the socket holds now and
+  // never waits for more. std::nullopt: no application data yet (what
+  // arrived was a NewSessionTicket, a KeyUpdate, part of a record, or
+  // nothing); 0: the peer closed cleanly.
+  Result<std::optional<size_t>> read_nowait(std::span<uint8_t> out);
   // write_all sends all of data.
   Result<void> write_all(std::span<const uint8_t> data);
   // shutdown sends close_notify and flushes.

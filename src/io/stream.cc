@@ -187,6 +187,45 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
   }
 }
 
+Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
+  using Got = std::optional<size_t>;
+  auto take = [&]() -> Got {
+    auto avail = conn_->app_data();
+    if (avail.empty()) return std::nullopt;
+    size_t n = std::min(avail.size(), out.size());
+    std::memcpy(out.data(), avail.data(), n);
+    conn_->consume_app_data(n);
+    return n;
+  };
+  if (Got n = take()) return n;
+  if (conn_->is_peer_closed()) return Got(0);
+  if (conn_->error()) return *conn_->error();
+  const auto deadline = SteadyClock::now() + timeouts_.io;
+  uint8_t buf[16 * 1024 + 512];
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
+      if (!r.ok()) {
+        (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
+        return std::move(r).error();
+      }
+      TESSERA_TRY(flush(deadline));  // e.g. KeyUpdate responses
+      if (Got got = take()) return got;
+      if (conn_->is_peer_closed()) return Got(0);
+      continue;  // drain what the socket holds
+    }
+    if (n == 0) {
+      if (conn_->is_peer_closed()) return Got(0);
+      return Error(ErrorCode::truncated_connection,
+                   "peer closed the transport without close_notify");
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Got();
+    if (errno == EINTR) continue;
+    return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
+  }
+}
+
 Result<void> Stream::write_all(std::span<const uint8_t> data) {
   TESSERA_TRY(conn_->write(data));
   return flush(SteadyClock::now() + timeouts_.io);

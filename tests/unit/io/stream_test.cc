@@ -3,6 +3,7 @@
 // a peer that trickles its ClientHello one byte at a time, one that says
 // nothing, one that disconnects mid-handshake.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <future>
 #include <thread>
 
+#include "tessera/session.h"
 #include "tessera/stream.h"
 #include "unit/conn/pair.h"
 
@@ -121,6 +123,58 @@ TEST(StreamHostile, PeerVanishingMidHandshakeIsAnErrorNotAHang) {
   ASSERT_FALSE(r.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
   EXPECT_NE(r.error().code(), ErrorCode::timeout) << r.error().to_string();
+}
+
+// read_nowait takes what the socket holds and never waits. After the
+// handshake the server sends only its NewSessionTickets: a caller that polls
+// the socket itself gets "no application data yet" (read() waited for some,
+// leaving the caller's other descriptor unread: the CLI client's stdin),
+// then the data, then 0 for the peer's close_notify.
+TEST(Stream, ReadNowaitNeverWaits) {
+  SocketPair sp;
+  std::promise<void> go;
+  auto go_signal = go.get_future();
+  auto server = std::async(std::launch::async, [&] {
+    Stream s = server_stream(sp.b);
+    if (!s.handshake().ok()) return std::string("server handshake failed");
+    go_signal.wait();  // nothing but the tickets until the client has looked
+    const std::string msg = "late data";
+    (void)s.write_all(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(msg.data()), msg.size()));
+    (void)s.shutdown();
+    return std::string();
+  });
+  auto cc = client_config();
+  cc->session_store = std::make_shared<MemorySessionStore>();  // so the server sends tickets
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  StreamTimeouts to;
+  to.io = 2s;
+  Stream s(sp.a, std::move(*c), to);
+  ASSERT_TRUE(s.handshake().ok());
+  std::vector<uint8_t> buf(1024);
+  pollfd p{s.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);  // the tickets
+  auto tickets = s.read_nowait(buf);
+  ASSERT_TRUE(tickets.ok()) << tickets.error().to_string();
+  EXPECT_FALSE(tickets->has_value());
+  auto nothing = s.read_nowait(buf);  // an empty socket
+  ASSERT_TRUE(nothing.ok()) << nothing.error().to_string();
+  EXPECT_FALSE(nothing->has_value());
+  go.set_value();
+  std::string got;
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    ASSERT_EQ(::poll(&p, 1, 5000), 1);
+    auto r = s.read_nowait(buf);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    if (!*r) continue;
+    if (**r == 0) closed = true;
+    got.append(reinterpret_cast<const char*>(buf.data()), **r);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(got, "late data");
+  EXPECT_EQ(server.get(), "");
 }
 
 }  // namespace
