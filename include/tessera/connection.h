@@ -149,6 +149,24 @@ class Connection {
   // error returns the fatal error, or null.
   virtual const Error* error() const = 0;
   virtual const HandshakeSummary& summary() const = 0;
+
+  // export_keying_material fills `out` with keying material that both ends
+  // of this connection, and nobody else, can compute from `label` and
+  // `context` (RFC 8446 7.5 in TLS 1.3, RFC 5705 in TLS 1.2): for binding an
+  // application's authentication to the connection (RFC 9266 channel
+  // binding: label "EXPORTER-Channel-Binding", no context, 32 bytes) or for
+  // keying a protocol inside it. Labels SHOULD begin with "EXPORTER" (or
+  // "EXPERIMENTAL" for private use). In TLS 1.3 no context and an empty one
+  // give the same output; in TLS 1.2 they differ. Errors (the connection is
+  // not affected): internal_error before the handshake completed or after a
+  // fatal error; config_invalid for a label that is empty, longer than 249
+  // bytes or one TLS 1.2 uses itself ("key expansion", ...), a context over
+  // 65535 bytes, or an empty `out` or one over 255 hash lengths;
+  // insufficient_security for TLS 1.2 without the extended master secret
+  // (RFC 7627 5.4).
+  virtual Result<void> export_keying_material(
+      std::span<uint8_t> out, std::string_view label,
+      std::optional<std::span<const uint8_t>> context = std::nullopt) const = 0;
 };
 
 }  // namespace tessera

@@ -42,11 +42,12 @@ struct Limits {
   size_t max_ccs_records = 1;                     // middlebox-compat CCS records (RFC 8446 5)
   // record_overflow: RFC 8449 record_size_limit, the most plaintext we accept
   // in one protected record (in TLS 1.3 counting the inner content type and
-  // padding), 64..16385. We advertise it in every handshake, as RFC 8449 4
-  // recommends even without need (TLS 1.2 caps it at 2^14); it binds a peer
-  // that answers with its own limit, which we then respect in turn. Records
-  // before the keys of the handshake that negotiated it (unprotected ones,
-  // 0-RTT early data) are not held to it.
+  // padding), 64..16385. A client advertises it in every ClientHello, as RFC
+  // 8449 4 recommends even without need, and a server answers a client that
+  // sent one with it (TLS 1.2 caps it at 2^14); once negotiated it binds the
+  // peer's protected records, and we respect the peer's limit in turn.
+  // Unprotected records are not held to it, and 0-RTT records are held to
+  // the limit of the handshake that issued their ticket.
   size_t record_size_limit = 16385;
 };
 

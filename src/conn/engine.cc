@@ -9,7 +9,8 @@
 //                       which app_data() returns (no copy); a server's
 //                       accepted 0-RTT data is copied to early_in_ instead
 // Outgoing handshake messages are coalesced per key epoch and cut into
-// records of at most 2^14 bytes when the epoch changes or the flight ends.
+// records of at most 2^14 bytes (protected ones: at most the peer's RFC 8449
+// record_size_limit) when the epoch changes or the flight ends.
 // Every record is sealed once, straight into the output queue. The deframer's
 // buffer and the output queue hold storage only while they hold bytes
 // (record/io_buffer.h), so an idle connection keeps neither.
@@ -204,6 +205,22 @@ class Engine final : public Connection, private handshake::Channel {
   const Error* error() const override { return error_ ? &*error_ : nullptr; }
   const HandshakeSummary& summary() const override { return hs_->summary(); }
 
+  Result<void> export_keying_material(
+      std::span<uint8_t> out, std::string_view label,
+      std::optional<std::span<const uint8_t>> context) const override {
+    if (error_)
+      return Error(ErrorCode::internal_error, "keying material export after the connection failed");
+    if (!hs_->is_done())
+      return Error(ErrorCode::internal_error,
+                   "keying material export before the handshake completed");
+    std::optional<ByteView> ctx;
+    if (context) ctx = ByteView(context->data(), context->size());
+    TESSERA_ASSIGN_OR_RETURN(SecretBytes material,
+                             hs_->export_keying_material(label, ctx, out.size()));
+    std::copy(material.view().begin(), material.view().end(), out.begin());
+    return ok();
+  }
+
  private:
   // --- Channel ---
   void send_handshake(ByteView message) override {
@@ -218,6 +235,7 @@ class Engine final : public Connection, private handshake::Channel {
     // RFC 8446 5.1: handshake messages MUST NOT span key changes.
     TESSERA_TRY(hs_buf_.check_key_change_boundary());
     TESSERA_TRY(install_tls13_keys(read_, suite, secret));
+    opened_fragment_ = 0;  // the record being processed was under the old keys
     apply_receive_limit();
     return ok();
   }
@@ -253,6 +271,7 @@ class Engine final : public Connection, private handshake::Channel {
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
     read_ = std::move(prot);
+    opened_fragment_ = 0;
     apply_receive_limit();
     return ok();
   }
@@ -297,14 +316,25 @@ class Engine final : public Connection, private handshake::Channel {
   void limit_sent_records(size_t max_content) override {
     send_limit_ = std::clamp<size_t>(max_content, 1, record::kMaxPlaintext);
   }
-  void limit_received_records(size_t max_content) override {
+  Result<void> limit_received_records(size_t max_content) override {
+    if (max_content == 0) {
+      receive_limit_.reset();
+      deframer_.set_max_fragment_length(protocol_fragment_limit());
+      return ok();
+    }
     receive_limit_ = max_content;
     apply_receive_limit();
+    // RFC 8449 4: the peer knew our limit when it protected the record being
+    // processed now (it carried the answer that told us, say).
+    const size_t bound = receive_bound();
+    if (bound != 0 && opened_fragment_ > bound) return overflow(opened_fragment_, bound);
+    return ok();
   }
   void set_negotiated_version(ProtocolVersion v) override {
     negotiated_ = true;
     version_ = v;
-    if (v == ProtocolVersion::tls13) deframer_.set_max_fragment_length(record::kMaxCiphertext13);
+    deframer_.set_max_fragment_length(protocol_fragment_limit());
+    apply_receive_limit();
   }
   void event(Event e) override { events_.push_back(e); }
   void trace(std::string_view line) override {
@@ -343,8 +373,19 @@ class Engine final : public Connection, private handshake::Channel {
   // content, plus the protection's expansion (TLS 1.3: inner type and tag;
   // TLS 1.2: explicit nonce and tag).
   void apply_receive_limit() {
-    if (!receive_limit_ || !read_ || early_mode_ == EarlyMode::skipping) return;
-    deframer_.set_max_fragment_length(read_->sealed_size(*receive_limit_, 0) - record::kHeaderSize);
+    if (early_mode_ == EarlyMode::skipping) return;
+    if (size_t bound = receive_bound()) deframer_.set_max_fragment_length(bound);
+  }
+  // receive_bound is that longest record's fragment (0: no limit).
+  size_t receive_bound() const {
+    if (!receive_limit_ || !read_) return 0;
+    return read_->sealed_size(*receive_limit_, 0) - record::kHeaderSize;
+  }
+  // protocol_fragment_limit is the protocol's own bound on a fragment
+  // (RFC 8446 5.2: 2^14 + 256; RFC 5246 6.2.3: 2^14 + 2048).
+  size_t protocol_fragment_limit() const {
+    return negotiated_ && version_ == ProtocolVersion::tls12 ? record::kMaxCiphertext12
+                                                             : record::kMaxCiphertext13;
   }
 
   // deframe_error names our RFC 8449 limit in the record_overflow of a
@@ -353,6 +394,11 @@ class Engine final : public Connection, private handshake::Channel {
     if (e.code() != ErrorCode::record_overflow || !receive_limit_ || !read_) return e;
     return e.with_context("the peer ignored the record_size_limit we advertised (RFC 8449: " +
                           std::to_string(*receive_limit_) + " bytes of content per record)");
+  }
+  Error overflow(size_t fragment, size_t bound) const {
+    return deframe_error(Error(ErrorCode::record_overflow, "record of " + std::to_string(fragment) +
+                                                               " bytes exceeds the limit of " +
+                                                               std::to_string(bound)));
   }
 
   void flush_handshake() {
@@ -421,7 +467,8 @@ class Engine final : public Connection, private handshake::Channel {
   // lies into the deframer's room, whose application data the deframer keeps.
   Result<void> on_record_in_input(const record::RecordView& rec) {
     auto r = read_->open_into(rec, deframer_.room(rec.fragment.size()));
-    Result<void> done = r.ok() ? on_opened(r->type, r->plaintext) : Result<void>(r.error());
+    Result<void> done =
+        r.ok() ? opened(rec.fragment.size(), r->type, r->plaintext) : Result<void>(r.error());
     deframer_.release_if_idle();
     return done;
   }
@@ -478,19 +525,25 @@ class Engine final : public Connection, private handshake::Channel {
         // skipping; it and all later ones are held to our limit again.
         early_mode_ = EarlyMode::none;
         apply_receive_limit();
-        if (rec.fragment.size() > deframer_.max_fragment_length())
-          return deframe_error(Error(ErrorCode::record_overflow,
-                                     "record of " + std::to_string(rec.fragment.size()) +
-                                         " bytes exceeds the limit of " +
-                                         std::to_string(deframer_.max_fragment_length())));
+        const size_t bound = receive_bound();
+        if (bound != 0 && rec.fragment.size() > bound) return overflow(rec.fragment.size(), bound);
       }
-      return on_opened(r->type, r->plaintext);
+      return opened(rec.fragment.size(), r->type, r->plaintext);
     }
     // A plaintext alert during the handshake is accepted even after keys
     // were installed: a peer that failed to derive them can only send one in
     // the clear, and its reason is worth reporting.
     TESSERA_TRY(record::check_plaintext_record(rec));
     return on_content(type, rec.fragment);
+  }
+
+  // opened is on_opened, remembering the record's fragment size meanwhile
+  // for limit_received_records.
+  Result<void> opened(size_t fragment, ContentType type, ByteView content) {
+    opened_fragment_ = fragment;
+    Result<void> r = on_opened(type, content);
+    opened_fragment_ = 0;
+    return r;
   }
 
   // on_opened handles the content of a record that record protection opened.
@@ -628,6 +681,7 @@ class Engine final : public Connection, private handshake::Channel {
   // limit) and accept (ours), once negotiated.
   size_t send_limit_ = record::kMaxPlaintext;
   std::optional<size_t> receive_limit_;
+  size_t opened_fragment_ = 0;  // fragment size of the protected record being processed
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
   size_t key_updates_ = 0;  // KeyUpdates received since the last application data

@@ -19,6 +19,7 @@
 #include "handshake/peer_verify.h"
 #include "handshake/tickets.h"
 #include "handshake/tls12_common.h"
+#include "record/record.h"
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
 #include "wire/empty_messages.h"
@@ -117,6 +118,13 @@ class Client12 final : public Handshake {
     return Error(ErrorCode::internal_error, "TLS 1.2 has no KeyUpdate");
   }
   const HandshakeSummary& summary() const override { return summary_; }
+  Result<SecretBytes> export_keying_material(std::string_view label,
+                                             std::optional<ByteView> context,
+                                             size_t length) const override {
+    const auto* c = std::get_if<Connected>(&state_);
+    return tls12_exporter(*p_.provider, suite_, ems_, c ? &c->secrets : nullptr, client_random_,
+                          server_random_, label, context, length);
+  }
   std::string expecting() const override;
 
  private:
@@ -242,12 +250,15 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
                  "server does not support the extended master secret (RFC 7627), which policy " +
                      cfg_.policy.name + " requires");
   // RFC 8449 4: negotiated, the limits bind every protected record of the
-  // connection (all of them come after this ServerHello in TLS 1.2).
-  if (summary_.peer_record_size_limit != 0) {
-    p_.channel->limit_sent_records(record_content_limit(summary_.peer_record_size_limit, false));
-    p_.channel->limit_received_records(
-        record_content_limit(advertised_record_size_limit(cfg_.policy, false), false));
-  }
+  // connection (all of them come after this ServerHello in TLS 1.2). Not
+  // negotiated, the protocol's limit replaces whatever came before (a TLS
+  // 1.3 ticket's, for 0-RTT data).
+  p_.channel->limit_sent_records(summary_.peer_record_size_limit != 0
+                                     ? record_content_limit(summary_.peer_record_size_limit, false)
+                                     : record::kMaxPlaintext);
+  if (summary_.peer_record_size_limit != 0)
+    TESSERA_TRY(p_.channel->limit_received_records(
+        record_content_limit(advertised_record_size_limit(cfg_.policy, false), false)));
   server_random_ = sh.random;
   server_session_id_ = sh.legacy_session_id_echo;
   // RFC 5077 3.4 / RFC 5246 7.4.1.3: a server that resumes our session (by

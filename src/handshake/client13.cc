@@ -94,6 +94,14 @@ class Client13 final : public Handshake {
   }
   Result<void> key_update(bool request_peer) override;
   const HandshakeSummary& summary() const override { return tls12_ ? tls12_->summary() : summary_; }
+  Result<SecretBytes> export_keying_material(std::string_view label,
+                                             std::optional<ByteView> context,
+                                             size_t length) const override {
+    if (tls12_) return tls12_->export_keying_material(label, context, length);
+    const auto* c = std::get_if<Connected>(&state_);
+    return Traffic13::export_keying_material(c ? &c->traffic : nullptr, *p_.provider, label,
+                                             context, length);
+  }
   std::string expecting() const override;
 
  private:
@@ -768,8 +776,8 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
   p_.channel->limit_sent_records(peer_limit ? record_content_limit(peer_limit, true)
                                             : record::kMaxPlaintext);
   if (peer_limit)
-    p_.channel->limit_received_records(
-        record_content_limit(advertised_record_size_limit(cfg_.policy, true), true));
+    TESSERA_TRY(p_.channel->limit_received_records(
+        record_content_limit(advertised_record_size_limit(cfg_.policy, true), true)));
   if (p_.channel->tracing())
     trace("<- EncryptedExtensions" +
           (summary_.alpn.empty() ? std::string(": no ALPN") : ": ALPN " + summary_.alpn) +
@@ -929,8 +937,8 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.client.view()));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, app.server.view()));
   if (p_.channel->tracing()) trace("-> Finished: handshake complete");
-  state_ =
-      Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server), std::move(res))};
+  state_ = Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server),
+                               std::move(res), std::move(app.exporter))};
   p_.channel->event(Event::handshake_done);
   send_after_handshake_data();
   return ok();

@@ -186,7 +186,8 @@ Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSe
     keylog(crypto::keylog::line(crypto::keylog::kServerTrafficSecret0, client_random, sats.view()));
     keylog(crypto::keylog::line(crypto::keylog::kExporterSecret, client_random, ems.view()));
   }
-  return ApplicationTrafficSecrets{std::move(master), std::move(cats), std::move(sats)};
+  return ApplicationTrafficSecrets{std::move(master), std::move(cats), std::move(sats),
+                                   std::move(ems)};
 }
 
 Result<std::string> selected_alpn(ByteView extension_data,
@@ -222,6 +223,28 @@ Error unexpected(std::string_view expecting, wire::HandshakeType got) {
   // RFC 8446 6.2: a message received out of order -> unexpected_message.
   return Error(ErrorCode::unexpected_message,
                "expected " + std::string(expecting) + ", got " + wire::handshake_type_name(got));
+}
+
+Result<void> check_exporter_request(std::string_view label, std::optional<ByteView> context,
+                                    size_t length, HashAlgorithm hash) {
+  if (label.empty() || label.size() > 249)
+    return Error(ErrorCode::config_invalid,
+                 "exporter label must be 1..249 bytes, not " + std::to_string(label.size()));
+  // RFC 5705 4: "exporter labels have the potential to collide with existing
+  // PRF labels"; TLS 1.2's own are refused outright (as OpenSSL does).
+  for (std::string_view own : {"client finished", "server finished", "master secret",
+                               "extended master secret", "key expansion"}) {
+    if (label == own)
+      return Error(ErrorCode::config_invalid,
+                   "exporter label '" + std::string(label) + "' is one TLS itself uses");
+  }
+  if (context && context->size() > 0xFFFF)
+    return Error(ErrorCode::config_invalid, "exporter context longer than 65535 bytes");
+  const size_t max = 255 * hash_length(hash);
+  if (length == 0 || length > max)
+    return Error(ErrorCode::config_invalid, "exporter length must be 1.." + std::to_string(max) +
+                                                " bytes, not " + std::to_string(length));
+  return ok();
 }
 
 uint16_t advertised_record_size_limit(const Policy& policy, bool tls13) {

@@ -97,6 +97,7 @@ struct ApplicationTrafficSecrets {
   crypto::MasterSecret master;
   SecretBytes client;
   SecretBytes server;
+  SecretBytes exporter;  // exporter_master_secret, for Connection::export_keying_material
 };
 Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSecret&& hs,
                                                              ByteView server_finished_hash,
@@ -123,6 +124,15 @@ size_t record_content_limit(size_t limit, bool tls13);
 // record_size_limit_note is "; record_size_limit: the peer takes records of
 // up to N bytes, we M" for a trace line, or "" when peer is 0.
 std::string record_size_limit_note(uint16_t peer, uint16_t own);
+
+// check_exporter_request checks the arguments of an exporter call (RFC 5705
+// 4, RFC 8446 7.5), for either version: a label of 1..249 bytes (TLS 1.3's
+// HkdfLabel holds "tls13 " + label in 7..255 bytes) that is none of TLS
+// 1.2's own PRF labels, a context of at most 65535 bytes (RFC 5705's
+// uint16 length), and 1..255 * Hash.length bytes of output (HKDF-Expand's
+// limit). config_invalid otherwise.
+Result<void> check_exporter_request(std::string_view label, std::optional<ByteView> context,
+                                    size_t length, HashAlgorithm hash);
 
 // expecting_name names what a state machine waits for: the kExpecting of
 // the state its std::variant holds (each state struct declares one).

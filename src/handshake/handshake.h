@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/secret.h"
 #include "crypto/provider.h"
 #include "crypto/transcript.h"
 #include "tessera/algorithms.h"
@@ -78,9 +79,12 @@ class Channel {
   // off the limit). limit_sent_records: records we protect from now on.
   // limit_received_records: protected records of the peer under the current
   // read keys, if any, and under every later ones; a longer record is
-  // record_overflow, from its header, before decryption.
+  // record_overflow, from its header, before decryption. That includes the
+  // record being processed now, if protected by the current read keys (a
+  // TLS 1.3 server's EncryptedExtensions record): then it fails with
+  // record_overflow. 0 removes the limit (the protocol's applies).
   virtual void limit_sent_records(size_t max_content) = 0;
-  virtual void limit_received_records(size_t max_content) = 0;
+  virtual Result<void> limit_received_records(size_t max_content) = 0;
   // set_negotiated_version tells the record layer which rules apply.
   virtual void set_negotiated_version(ProtocolVersion v) = 0;
   // event queues an application-visible event.
@@ -120,6 +124,11 @@ class Handshake {
   // key_update sends a KeyUpdate and switches our write keys (TLS 1.3).
   virtual Result<void> key_update(bool request_peer) = 0;
   virtual const HandshakeSummary& summary() const = 0;
+  // export_keying_material derives `length` bytes of exporter output (RFC
+  // 8446 7.5 / RFC 5705) once is_done(); see Connection::export_keying_material.
+  virtual Result<SecretBytes> export_keying_material(std::string_view label,
+                                                     std::optional<ByteView> context,
+                                                     size_t length) const = 0;
   // expecting names the message(s) the state machine waits for, for
   // "expected X, got Y" diagnostics.
   virtual std::string expecting() const = 0;

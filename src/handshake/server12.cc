@@ -84,6 +84,13 @@ class Server12 final : public Handshake {
     return Error(ErrorCode::internal_error, "TLS 1.2 has no KeyUpdate");
   }
   const HandshakeSummary& summary() const override { return summary_; }
+  Result<SecretBytes> export_keying_material(std::string_view label,
+                                             std::optional<ByteView> context,
+                                             size_t length) const override {
+    const auto* c = std::get_if<Connected>(&state_);
+    return tls12_exporter(*p_.provider, choice_.suite, ems_, c ? &c->secrets : nullptr,
+                          client_random_, server_random_, label, context, length);
+  }
   std::string expecting() const override;
 
  private:
@@ -92,7 +99,7 @@ class Server12 final : public Handshake {
   bool resumable(const Offer& o, const TicketState& st) const;
   TicketState session_state(const Tls12Secrets& secrets) const;
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
-  void answer_record_size_limit(const Offer& o, wire::Extensions& extensions);
+  Result<void> answer_record_size_limit(const Offer& o, wire::Extensions& extensions);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
   Result<void> on_client_key_exchange(const wire::HandshakeMessage& m, ExpectClientKeyExchange& st);
   Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
@@ -287,7 +294,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (ticket_promised_)
     sh.extensions.push_back(
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
-  answer_record_size_limit(o, sh.extensions);
+  TESSERA_TRY(answer_record_size_limit(o, sh.extensions));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
@@ -615,23 +622,23 @@ Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
   return ok();
 }
 
-// The abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): ServerHello echoing
-// the client's session id, a new ticket (to clients that take tickets),
-// ChangeCipherSpec and Finished; the keys come from the session's master
-// secret and the new randoms. A session resumed by ID stays cached under it.
 // answer_record_size_limit answers the client's RFC 8449 record_size_limit
 // (in the ServerHello, TLS 1.2) with ours, and applies both: they bind
 // every protected record of the connection, all of which come after the
 // ServerHello.
-void Server12::answer_record_size_limit(const Offer& o, wire::Extensions& extensions) {
-  if (!o.record_size_limit) return;
+Result<void> Server12::answer_record_size_limit(const Offer& o, wire::Extensions& extensions) {
+  if (!o.record_size_limit) return ok();
   const uint16_t own = advertised_record_size_limit(cfg_.policy, false);
   extensions.push_back(wire::make_extension(wire::kExtRecordSizeLimit, wire::RecordSizeLimit{own}));
   summary_.peer_record_size_limit = std::min(*o.record_size_limit, wire::kMaxRecordSizeLimit12);
   p_.channel->limit_sent_records(record_content_limit(*o.record_size_limit, false));
-  p_.channel->limit_received_records(record_content_limit(own, false));
+  return p_.channel->limit_received_records(record_content_limit(own, false));
 }
 
+// The abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): ServerHello echoing
+// the client's session id, a new ticket (to clients that take tickets),
+// ChangeCipherSpec and Finished; the keys come from the session's master
+// secret and the new randoms. A session resumed by ID stays cached under it.
 Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st,
                               bool by_id) {
   const Policy& pol = cfg_.policy;
@@ -661,7 +668,7 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
   if (alpn)
     sh.extensions.push_back(wire::make_extension(wire::kExtAlpn, wire::ProtocolNameList{{*alpn}}));
-  answer_record_size_limit(o, sh.extensions);
+  TESSERA_TRY(answer_record_size_limit(o, sh.extensions));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);

@@ -60,6 +60,7 @@ struct Secrets {
   SecretBytes client_hs;
   SecretBytes client_ap;
   SecretBytes server_ap;
+  SecretBytes exporter;
 };
 
 struct ExpectEndOfEarlyData {
@@ -104,6 +105,14 @@ class Server13 final : public Handshake {
   }
   Result<void> key_update(bool request_peer) override;
   const HandshakeSummary& summary() const override { return tls12_ ? tls12_->summary() : summary_; }
+  Result<SecretBytes> export_keying_material(std::string_view label,
+                                             std::optional<ByteView> context,
+                                             size_t length) const override {
+    if (tls12_) return tls12_->export_keying_material(label, context, length);
+    const auto* c = std::get_if<Connected>(&state_);
+    return Traffic13::export_keying_material(c ? &c->traffic : nullptr, *p_.provider, label,
+                                             context, length);
+  }
   std::string expecting() const override;
 
  private:
@@ -340,11 +349,13 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // 0-RTT (RFC 8446 4.2.10): accept or refuse the client's early data.
   std::optional<SecretBytes> early_secret;
   uint32_t early_max = 0;
+  uint16_t early_record_limit = 0;  // RFC 8449: of the ticket's handshake
   if (o.early_data) {
     std::string refusal = psk ? early_data_refusal(o, *psk, static_cast<uint16_t>(suite), alpn)
                               : std::string("no resumption");
     if (refusal.empty()) {
       early_max = std::min(cfg_.max_early_data, psk->state.max_early_data);
+      early_record_limit = psk->state.record_size_limit;
       TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
       TESSERA_ASSIGN_OR_RETURN(early_secret, psk->early.client_early_traffic_secret(ch_hash));
       if (cfg_.keylog)
@@ -521,11 +532,16 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (p_.channel->tracing()) trace("-> Finished: application traffic keys derived");
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.server.view()));
   Secrets s{std::move(app.master), std::move(keys.client), std::move(app.client),
-            std::move(app.server)};
+            std::move(app.server), std::move(app.exporter)};
   if (early_secret) {
     // RFC 8446 2.3: the client's early data, then its EndOfEarlyData, come
     // under the client_early_traffic_secret's keys.
     TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, early_secret->view()));
+    // RFC 8449 4: early records follow the limits of the handshake that made
+    // their keys: the one we advertised when the ticket was issued.
+    if (early_record_limit != 0)
+      TESSERA_TRY(
+          p_.channel->limit_received_records(record_content_limit(early_record_limit, true)));
     p_.channel->accept_early_data(early_max);
     state_ = ExpectEndOfEarlyData{std::move(s)};
     return ok();
@@ -544,10 +560,11 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
 // records; a negotiated RFC 8449 limit of ours binds them from here on.
 Result<void> Server13::set_client_handshake_read_keys(ByteView client_hs) {
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, client_hs));
-  if (summary_.peer_record_size_limit != 0)
-    p_.channel->limit_received_records(
-        record_content_limit(advertised_record_size_limit(cfg_.policy, true), true));
-  return ok();
+  // Not negotiated: no limit (not even the one 0-RTT data had).
+  return p_.channel->limit_received_records(
+      summary_.peer_record_size_limit != 0
+          ? record_content_limit(advertised_record_size_limit(cfg_.policy, true), true)
+          : 0);
 }
 
 Result<void> Server13::send_hello_retry(const Offer& o, ByteView raw, uint16_t suite,
@@ -656,8 +673,8 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
   TESSERA_ASSIGN_OR_RETURN(auto res, st.s.master->resumption_master_secret(client_fin_hash));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_ap.view()));
   if (p_.channel->tracing()) trace("<- Finished: client Finished verified; handshake complete");
-  state_ = Connected{
-      Traffic13(*suite_, std::move(st.s.server_ap), std::move(st.s.client_ap), std::move(res))};
+  state_ = Connected{Traffic13(*suite_, std::move(st.s.server_ap), std::move(st.s.client_ap),
+                               std::move(res), std::move(st.s.exporter))};
   p_.channel->event(Event::handshake_done);
   return send_tickets(std::get<Connected>(state_).traffic.resumption_master_secret());
 }
@@ -669,6 +686,10 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   if (cfg_.tickets == 0 || !client_psk_usable_) return ok();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
+    // RFC 8449 4: the limit this handshake set binds 0-RTT data under the
+    // ticket's PSK.
+    if (summary_.peer_record_size_limit != 0)
+      ts.record_size_limit = advertised_record_size_limit(cfg_.policy, true);
     ts.lifetime_s = std::min<uint32_t>(cfg_.ticket_lifetime_s, wire::kMaxTicketLifetime);
     uint8_t add[4];
     provider().random(add);

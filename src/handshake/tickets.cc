@@ -6,7 +6,7 @@ namespace tessera::handshake {
 
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
-constexpr uint8_t kStateFormat = 2;  // 2: max_early_data added
+constexpr uint8_t kStateFormat = 3;  // 2: max_early_data added; 3: record_size_limit
 }  // namespace
 
 TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
@@ -52,6 +52,7 @@ SecretBytes encode_state(const TicketState& s) {
   w.prefixed_bytes(1, as_bytes_view(s.sni));
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
   w.u32(s.max_early_data);
+  w.u16(s.record_size_limit);
   return std::move(w).take_secret();
 }
 
@@ -71,9 +72,10 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto sni = r.read_prefixed_bytes(1);
   auto subject = r.read_prefixed_bytes(2);
   auto max_early = r.read_u32();
-  if (!max_early.ok() || !fmt.ok() || *fmt != kStateFormat || !version.ok() || !ems.ok() ||
-      *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() ||
-      !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
+  auto record_limit = r.read_u16();
+  if (!max_early.ok() || !record_limit.ok() || !fmt.ok() || *fmt != kStateFormat || !version.ok() ||
+      !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() ||
+      !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;
@@ -86,6 +88,7 @@ std::optional<TicketState> decode_state(ByteView state) {
   s.sni = str(*sni);
   s.client_subject = str(*subject);
   s.max_early_data = *max_early;
+  s.record_size_limit = *record_limit;
   return s;
 }
 

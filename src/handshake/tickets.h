@@ -34,6 +34,9 @@ struct TicketState {
   std::string sni;
   std::string client_subject;   // empty: no client certificate
   uint32_t max_early_data = 0;  // TLS 1.3: the early data the ticket allows (RFC 8446 4.6.1)
+  // TLS 1.3: the RFC 8449 limit we advertised in the ticket's handshake (0:
+  // none negotiated), which binds the 0-RTT records sent with it.
+  uint16_t record_size_limit = 0;
 };
 
 // seal_ticket encrypts the state under keys.current(now).

@@ -4,6 +4,7 @@
 
 #include "base/ct.h"
 #include "crypto/key_schedule.h"
+#include "handshake/common.h"
 #include "handshake/messages13.h"
 
 namespace tessera::handshake {
@@ -64,6 +65,22 @@ Result<void> send_change_cipher_spec_and_finished(crypto::Provider& p, Channel& 
                   (client ? "client" : "server") + " finished\", transcript hash)");
   }
   return ok();
+}
+
+Result<SecretBytes> tls12_exporter(crypto::Provider& p, const CipherSuiteInfo& suite, bool ems,
+                                   const Tls12Secrets* secrets, ByteView client_random,
+                                   ByteView server_random, std::string_view label,
+                                   std::optional<ByteView> context, size_t length) {
+  if (!secrets)
+    return Error(ErrorCode::internal_error,
+                 "keying material export before the handshake completed");
+  TESSERA_TRY(check_exporter_request(label, context, length, suite.hash));
+  if (!ems)
+    return Error(ErrorCode::insufficient_security,
+                 "no keying material export from a TLS 1.2 connection without the extended "
+                 "master secret (RFC 7627 5.4: it could be shared with another connection)");
+  return crypto::tls12_export_keying_material(p, suite.hash, secrets->master.view(), label,
+                                              client_random, server_random, context, length);
 }
 
 bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t) {

@@ -47,6 +47,16 @@ Result<void> send_change_cipher_spec_and_finished(crypto::Provider& p, Channel& 
                                                   const Tls12Secrets& secrets,
                                                   crypto::Tls12Sender us);
 
+// tls12_exporter is the TLS 1.2 exporter (RFC 5705 4) of an established
+// connection (secrets null before the handshake completed: internal_error),
+// its arguments checked by check_exporter_request. RFC 7627 5.4: a
+// connection without the extended master secret "MUST NOT export any key
+// material" -> insufficient_security.
+Result<SecretBytes> tls12_exporter(crypto::Provider& p, const CipherSuiteInfo& suite, bool ems,
+                                   const Tls12Secrets* secrets, ByteView client_random,
+                                   ByteView server_random, std::string_view label,
+                                   std::optional<ByteView> context, size_t length);
+
 // key_fits_suite says whether a certificate key of type t can authenticate
 // the suite: ECDSA suites need an EC or Ed25519 key (RFC 8422 5.3, RFC 8422
 // bis for Ed25519), *_RSA suites an RSA key, and RSA key transport an

@@ -3,10 +3,25 @@
 #include <string>
 
 #include "crypto/key_schedule.h"
+#include "handshake/common.h"
 #include "handshake/messages13.h"
 #include "wire/post_handshake.h"
 
 namespace tessera::handshake {
+
+Result<SecretBytes> Traffic13::export_keying_material(const Traffic13* traffic,
+                                                      crypto::Provider& provider,
+                                                      std::string_view label,
+                                                      std::optional<ByteView> context,
+                                                      size_t length) {
+  if (!traffic)
+    return Error(ErrorCode::internal_error,
+                 "keying material export before the handshake completed");
+  const HashAlgorithm hash = traffic->suite_.hash;
+  TESSERA_TRY(check_exporter_request(label, context, length, hash));
+  return crypto::export_keying_material(provider, hash, traffic->exporter_.view(), label,
+                                        context.value_or(ByteView()), length);
+}
 
 Result<void> Traffic13::send_key_update(crypto::Provider& provider, Channel& channel,
                                         bool request_peer) {

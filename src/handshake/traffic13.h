@@ -14,11 +14,12 @@ namespace tessera::handshake {
 class Traffic13 {
  public:
   Traffic13(const CipherSuiteInfo& suite, SecretBytes ours, SecretBytes peers,
-            SecretBytes resumption)
+            SecretBytes resumption, SecretBytes exporter)
       : suite_(suite),
         ours_(std::move(ours)),
         peers_(std::move(peers)),
-        resumption_(std::move(resumption)) {}
+        resumption_(std::move(resumption)),
+        exporter_(std::move(exporter)) {}
 
   // send_key_update queues a KeyUpdate (asking the peer to update too when
   // request_peer is set) and moves our write keys to the next secret.
@@ -32,11 +33,21 @@ class Traffic13 {
 
   ByteView resumption_master_secret() const { return resumption_.view(); }
 
+  // export_keying_material is the TLS 1.3 exporter (RFC 8446 7.5) over the
+  // connection's exporter_master_secret (arguments checked by
+  // check_exporter_request; no context and an empty one are the same);
+  // traffic is null before the handshake completed (internal_error).
+  static Result<SecretBytes> export_keying_material(const Traffic13* traffic,
+                                                    crypto::Provider& provider,
+                                                    std::string_view label,
+                                                    std::optional<ByteView> context, size_t length);
+
  private:
   CipherSuiteInfo suite_;
   SecretBytes ours_;   // our application traffic secret (write)
   SecretBytes peers_;  // the peer's (read)
   SecretBytes resumption_;
+  SecretBytes exporter_;
 };
 
 }  // namespace tessera::handshake

@@ -8,6 +8,7 @@ in time.
 Usage: test_tls12.py /path/to/tessera
 """
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -15,7 +16,9 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tlspeers import Pki, Results, free_port, openssl, run, start, stop, wait_port  # noqa: E402
+from tlspeers import (Pki, Results, free_port, gnutls_exported, openssl,  # noqa: E402
+                      openssl_exported, run, same_hex, start, stop, tessera_exported,
+                      wait_port)
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -71,13 +74,15 @@ def tessera_client(port, k, *extra, data=b"GET / HTTP/1.0\r\n\r\n", cert=None, k
     return run(cmd, input=data, timeout=20)
 
 
-def openssl_server(k, *extra, verify_ca=None):
+def openssl_server(k, *extra, verify_ca=None, www=True, env=None):
     port = free_port()
-    cmd = ["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key", k.server_key,
-           "-www"] + list(extra)
+    cmd = ["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key", k.server_key]
+    if www:
+        cmd.append("-www")
+    cmd += list(extra)
     if verify_ca:
         cmd += ["-Verify", "2", "-CAfile", verify_ca]
-    p = start(cmd)
+    p = start(cmd, env=env)
     if not wait_port(port, proc=p):
         raise RuntimeError("openssl s_server did not start: " + stop(p)[1])
     return p, port
@@ -368,8 +373,139 @@ def curl_and_python():
             seen.get("version") == "TLSv1.2", str(seen) + " " + text(r)[-600:])
 
 
+# --- keying material exporter (RFC 5705) and RFC 7627 5.4 -----------------------
+EXPORT_LABEL = "EXPORTER-tessera-interop"
+
+
+def no_ems_env(k):
+    """An OPENSSL_CONF that turns the extended master secret off: openssl 3.0's
+    s_server and s_client have no -no_ems switch, but SSL_CONF has
+    'Options = -ExtendedMasterSecret' (SSL_OP_NO_EXTENDED_MASTER_SECRET)."""
+    cnf = os.path.join(k.dir, "no-ems.cnf")
+    with open(cnf, "w") as f:
+        f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+                "[ssl_sect]\nsystem_default = system_default_sect\n"
+                "[system_default_sect]\nOptions = -ExtendedMasterSecret\n")
+    return dict(os.environ, OPENSSL_CONF=cnf)
+
+
+def exporter_tls12():
+    k = pki("ec")
+    # tessera client -> openssl s_server -tls1_2 (no -www: s_server prints the
+    # exported value only in its interactive mode); the SHA-256 and SHA-384 PRFs.
+    for iana, ossl in [("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                        "ECDHE-ECDSA-AES128-GCM-SHA256"),
+                       ("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                        "ECDHE-ECDSA-AES256-GCM-SHA384")]:
+        srv, port = openssl_server(k, "-tls1_2", "-cipher", ossl, "-keymatexport", EXPORT_LABEL,
+                                   "-keymatexportlen", "20", www=False)
+        try:
+            r = tessera_client(port, k, "--max-version", "1.2", "--ciphers", iana,
+                               "--export-label", EXPORT_LABEL, "--export-length", "20",
+                               data=b"exporter 1.2 ping\n")
+        finally:
+            sout, _ = stop(srv)
+        ours = tessera_exported(text(r), EXPORT_LABEL, 20)
+        theirs = openssl_exported(sout, EXPORT_LABEL, 20)
+        R.check("exporter: client->openssl TLS 1.2 %s 20 bytes" % iana,
+                r.returncode == 0 and "version: TLS 1.2" in text(r) and
+                "exporter 1.2 ping" in sout and same_hex(ours, theirs, 20),
+                "tessera %s, openssl %s; %s" % (ours, theirs, text(r)[-600:]))
+    # openssl s_client -tls1_2 -> tessera server (page mode)
+    srv, port = tessera_server(k, "--export-label", EXPORT_LABEL)
+    try:
+        r = s_client(port, k, "-tls1_2", "-keymatexport", EXPORT_LABEL, "-keymatexportlen", "32")
+    finally:
+        _, serr = stop(srv)
+    out = r.stdout.decode(errors="replace")
+    theirs = openssl_exported(out, EXPORT_LABEL, 32)
+    # html_escape leaves the single quote as is (it escapes < > & " only).
+    m = re.search(r"<tr><th>Keying material</th><td>exported keying material \(label "
+                  r"(?:'|&#39;)%s(?:'|&#39;), 32 bytes\): ([0-9a-f]+)</td></tr>" %
+                  re.escape(EXPORT_LABEL), out)
+    page = m.group(1) if m else None
+    logged = tessera_exported(serr, EXPORT_LABEL, 32)
+    R.check("exporter: openssl->server TLS 1.2 page row and stderr line",
+            r.returncode == 0 and "TLS 1.2" in out and same_hex(page, theirs, 32) and
+            same_hex(logged, theirs, 32),
+            "page %s, stderr %s, openssl %s; %s" % (page, logged, theirs, text(r)[-600:]))
+    if not HAVE_GNUTLS:
+        R.skip("exporter gnutls TLS 1.2", "gnutls-bin not installed")
+        return
+    prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", k.server, "--x509keyfile",
+                 k.server_key, "--priority", prio, "--echo", "--keymatexport=" + EXPORT_LABEL,
+                 "--keymatexportsize=20"])
+    try:
+        if not wait_port(port, proc=srv):
+            raise RuntimeError("gnutls-serv did not start")
+        r = tessera_client(port, k, "--export-label", EXPORT_LABEL, "--export-length", "20",
+                           data=b"exporter gnutls 1.2\n")
+    finally:
+        sout, _ = stop(srv)
+    ours, theirs = tessera_exported(text(r), EXPORT_LABEL, 20), gnutls_exported(sout)
+    R.check("exporter: client->gnutls TLS 1.2 20 bytes",
+            r.returncode == 0 and "version: TLS 1.2" in text(r) and
+            b"exporter gnutls 1.2" in r.stdout and same_hex(ours, theirs, 20),
+            "tessera %s, gnutls %s; %s" % (ours, theirs, (text(r) + sout)[-600:]))
+    srv, port = tessera_server(k, "--export-label", EXPORT_LABEL, echo=True)
+    try:
+        r = run(["gnutls-cli", "--port", str(port), "--x509cafile", k.ca, "--priority", prio,
+                 "--keymatexport=" + EXPORT_LABEL, "--keymatexportsize=32", "localhost"],
+                input=b"exporter from gnutls 1.2\n", timeout=15)
+    finally:
+        _, serr = stop(srv)
+    ours, theirs = tessera_exported(serr, EXPORT_LABEL, 32), gnutls_exported(text(r))
+    R.check("exporter: gnutls->server TLS 1.2 32 bytes",
+            r.returncode == 0 and b"TLS1.2" in r.stdout and b"exporter from gnutls 1.2" in r.stdout
+            and same_hex(ours, theirs, 32),
+            "tessera %s, gnutls %s; %s" % (ours, theirs, (text(r) + serr)[-600:]))
+
+
+def exporter_tls12_without_ems():
+    """RFC 7627 5.4: no export from a TLS 1.2 connection without the extended
+    master secret. The compat policy accepts the connection; the export fails."""
+    k = pki("ec")
+    env = no_ems_env(k)
+    srv, port = openssl_server(k, "-tls1_2", "-keymatexport", EXPORT_LABEL, www=False, env=env)
+    try:
+        r = tessera_client(port, k, "--policy", "compat", "--max-version", "1.2",
+                           "--export-label", EXPORT_LABEL, data=b"ems-less export\n")
+    finally:
+        sout, _ = stop(srv)
+    line = next((ln for ln in text(r).splitlines() if ln.startswith("keying material export")),
+                "")
+    R.check("exporter: client->openssl TLS 1.2 without EMS: handshake ok, export refused",
+            r.returncode == 0 and "version: TLS 1.2" in text(r) and
+            "extended master secret: no" in text(r) and "ems-less export" in sout and
+            line.startswith("keying material export failed: insufficient_security") and
+            "RFC 7627" in line and "exported keying material" not in text(r),
+            text(r)[-800:])
+    # openssl s_client without EMS -> tessera server (compat, page mode)
+    srv, port = tessera_server(k, "--policy", "compat", "--export-label", EXPORT_LABEL)
+    try:
+        r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", k.ca,
+                 "-verify_return_error", "-servername", "localhost", "-tls1_2", "-ign_eof"],
+                input=b"GET / HTTP/1.0\r\n\r\n", timeout=15, env=env)
+    finally:
+        _, serr = stop(srv)
+    out = r.stdout.decode(errors="replace")
+    m = re.search(r"<tr><th>Keying material</th><td>(keying material export failed: [^<]*)</td>",
+                  out)
+    row = m.group(1) if m else ""
+    R.check("exporter: openssl->server TLS 1.2 without EMS: handshake ok, export refused",
+            r.returncode == 0 and "Extended master secret: no" in out and
+            "<tr><th>Extended master secret</th><td>no</td></tr>" in out and
+            row.startswith("keying material export failed: insufficient_security") and
+            "RFC 7627" in row and "server: 127.0.0.1: keying material export failed: "
+            "insufficient_security" in serr and "exported keying material" not in out + serr,
+            (out + serr)[-800:])
+
+
 if __name__ == "__main__":
-    for t in [client_vs_openssl, openssl_client_vs_server, gnutls_both_ways, curl_and_python]:
+    for t in [client_vs_openssl, openssl_client_vs_server, gnutls_both_ways, curl_and_python,
+              exporter_tls12, exporter_tls12_without_ems]:
         try:
             t()
         except Exception as e:  # noqa: BLE001

@@ -9,10 +9,14 @@ import re
 import shutil
 import socket
 import ssl
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tlspeers import Pki, Results, free_port, run, start, stop, wait_port  # noqa: E402
+from tlspeers import (Pki, Results, free_port, gnutls_exported, openssl_exported,  # noqa: E402
+                      run, same_hex, start, stop, tessera_exported, tessera_exported_all,
+                      wait_port)
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -311,10 +315,187 @@ def record_size_limit_gnutls():
                 "%d x echoed; %s" % (r.stdout.count(b"x"), err[-800:]))
 
 
+# --- keying material exporter (RFC 8446 7.5) ----------------------------------
+# Each side prints the value it exported; the checks compare them as hex,
+# case-insensitively (openssl prints upper case, tessera and gnutls lower case).
+EXPORT_LABEL = "EXPORTER-tessera-interop"
+
+
+def exporter_openssl():
+    pki = Pki("ec")
+    # tessera client -> openssl s_server (no -www: s_server prints the exported
+    # value only in its interactive mode), with SHA-256 and SHA-384 suites.
+    for suite, n in [("TLS_AES_128_GCM_SHA256", 32), ("TLS_AES_256_GCM_SHA384", 48)]:
+        srv, port = openssl_server(pki, "-ciphersuites", suite, "-keymatexport", EXPORT_LABEL,
+                                   "-keymatexportlen", str(n), www=False)
+        try:
+            r = tessera_client(port, pki, "--ciphers", suite, "--export-label", EXPORT_LABEL,
+                               "--export-length", str(n), data=b"exporter ping\n")
+        finally:
+            sout, serr = stop(srv)
+        err = r.stderr.decode(errors="replace")
+        ours = tessera_exported(err, EXPORT_LABEL, n)
+        theirs = openssl_exported(sout, EXPORT_LABEL, n)
+        R.check("exporter: client->openssl %s %d bytes" % (suite, n),
+                r.returncode == 0 and "exporter ping" in sout and same_hex(ours, theirs, n),
+                "tessera %s, openssl %s; %s" % (ours, theirs, err[-600:]))
+    # openssl s_client -> tessera server (page mode): the page row, the server's
+    # stderr line and s_client's value agree.
+    srv, port = tessera_server(pki, "--export-label", EXPORT_LABEL)
+    try:
+        r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile",
+                 pki.ca, "-verify_return_error", "-servername", "localhost", "-keymatexport",
+                 EXPORT_LABEL, "-keymatexportlen", "32", "-ign_eof"],
+                input=b"GET / HTTP/1.0\r\n\r\n", timeout=15)
+    finally:
+        _, serr = stop(srv)
+    out = r.stdout.decode(errors="replace")
+    theirs = openssl_exported(out, EXPORT_LABEL, 32)
+    # html_escape leaves the single quote as is (it escapes < > & " only).
+    m = re.search(r"<tr><th>Keying material</th><td>exported keying material \(label "
+                  r"(?:'|&#39;)%s(?:'|&#39;), 32 bytes\): ([0-9a-f]+)</td></tr>" %
+                  re.escape(EXPORT_LABEL), out)
+    page = m.group(1) if m else None
+    logged = tessera_exported(serr, EXPORT_LABEL, 32)
+    R.check("exporter: openssl->server page row", r.returncode == 0 and same_hex(page, theirs, 32),
+            "page %s, openssl %s; %s" % (page, theirs, out[-800:]))
+    R.check("exporter: openssl->server stderr line", same_hex(logged, theirs, 32),
+            "server %s, openssl %s; %s" % (logged, theirs, serr[-400:]))
+
+
+def exporter_gnutls():
+    if not HAVE_GNUTLS:
+        R.skip("exporter gnutls", "gnutls-bin not installed")
+        return
+    pki = Pki("ec")
+    prio = "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+    # tessera client -> gnutls-serv --keymatexport
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server, "--x509keyfile",
+                 pki.server_key, "--priority", prio, "--echo", "--keymatexport=" + EXPORT_LABEL,
+                 "--keymatexportsize=40"])
+    try:
+        if not wait_port(port, proc=srv):
+            raise RuntimeError("gnutls-serv did not start")
+        r = tessera_client(port, pki, "--export-label", EXPORT_LABEL, "--export-length", "40",
+                           data=b"exporter gnutls\n")
+    finally:
+        sout, serr = stop(srv)
+    err = r.stderr.decode(errors="replace")
+    ours, theirs = tessera_exported(err, EXPORT_LABEL, 40), gnutls_exported(sout)
+    R.check("exporter: client->gnutls 40 bytes",
+            r.returncode == 0 and b"exporter gnutls" in r.stdout and same_hex(ours, theirs, 40),
+            "tessera %s, gnutls %s; %s" % (ours, theirs, (err + sout)[-600:]))
+    # RFC 9266 tls-exporter channel binding: gnutls-serv prints it for every
+    # connection; it is the exporter with EXPORTER-Channel-Binding, 32 bytes, no context.
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server, "--x509keyfile",
+                 pki.server_key, "--priority", prio, "--echo"])
+    try:
+        if not wait_port(port, proc=srv):
+            raise RuntimeError("gnutls-serv did not start")
+        r = tessera_client(port, pki, "--export-label", "EXPORTER-Channel-Binding",
+                           data=b"channel binding\n")
+    finally:
+        sout, serr = stop(srv)
+    err = r.stderr.decode(errors="replace")
+    ours = tessera_exported(err, "EXPORTER-Channel-Binding", 32)
+    m = re.search(r"'tls-exporter': ([0-9a-fA-F]+)", sout)
+    theirs = m.group(1) if m else None
+    R.check("exporter: client->gnutls RFC 9266 tls-exporter channel binding",
+            r.returncode == 0 and same_hex(ours, theirs, 32),
+            "tessera %s, gnutls %s; %s" % (ours, theirs, (err + sout)[-600:]))
+    # gnutls-cli --keymatexport -> tessera server (echo)
+    srv, port = tessera_server(pki, "--export-label", EXPORT_LABEL, "--export-length", "24",
+                               echo=True)
+    try:
+        r = run(["gnutls-cli", "--port", str(port), "--x509cafile", pki.ca, "--priority", prio,
+                 "--keymatexport=" + EXPORT_LABEL, "--keymatexportsize=24", "localhost"],
+                input=b"exporter from gnutls\n", timeout=15)
+    finally:
+        _, serr = stop(srv)
+    out = r.stdout.decode(errors="replace")
+    ours, theirs = tessera_exported(serr, EXPORT_LABEL, 24), gnutls_exported(out)
+    R.check("exporter: gnutls->server 24 bytes",
+            r.returncode == 0 and "exporter from gnutls" in out and same_hex(ours, theirs, 24),
+            "tessera %s, gnutls %s; %s" % (ours, theirs, (out + serr)[-600:]))
+
+
+def exporter_context():
+    """Neither s_client nor s_server takes an exporter context: tessera on both
+    sides. The same label and context give the same value on both ends of a
+    connection; another context (or none) gives another value."""
+    pki = Pki("ec")
+    ctx_a, ctx_b = "00112233445566778899aabbccddeeff", "00112233445566778899aabbccddeefe"
+    srv, port = tessera_server(pki, "--export-label", EXPORT_LABEL, "--export-context", ctx_a,
+                               echo=True)
+    try:
+        same = tessera_client(port, pki, "--export-label", EXPORT_LABEL, "--export-context", ctx_a,
+                              data=b"context a\n")
+        other = tessera_client(port, pki, "--export-label", EXPORT_LABEL, "--export-context",
+                               ctx_b, data=b"context b\n")
+        none = tessera_client(port, pki, "--export-label", EXPORT_LABEL, data=b"no context\n")
+    finally:
+        _, serr = stop(srv)
+    # One line per connection, in order.
+    logged = tessera_exported_all(serr, EXPORT_LABEL, 32, context=True)
+    c_same = tessera_exported(same.stderr.decode(errors="replace"), EXPORT_LABEL, 32, context=True)
+    c_other = tessera_exported(other.stderr.decode(errors="replace"), EXPORT_LABEL, 32,
+                               context=True)
+    c_none = tessera_exported(none.stderr.decode(errors="replace"), EXPORT_LABEL, 32)
+    detail = "server %s; clients %s %s %s; %s" % (logged, c_same, c_other, c_none, serr[-400:])
+    ok = len(logged) == 3 and all(x.returncode == 0 for x in (same, other, none))
+    R.check("exporter: client->server same context, same value",
+            ok and same_hex(c_same, logged[0], 32), detail)
+    R.check("exporter: client->server other context, other value",
+            ok and c_other is not None and len(c_other) == 64 and c_other != logged[1], detail)
+    R.check("exporter: client->server no context vs context, other value",
+            ok and c_none is not None and len(c_none) == 64 and c_none != logged[2], detail)
+
+
+# --- tessera client relaying stdin: close_notify after NewSessionTickets -------
+def client_relay_close_notify():
+    """openssl s_server without -www sends two NewSessionTickets and no
+    application data. Once stdin ends, the client must still read it and send
+    its close_notify (it used to block reading the socket for application
+    data and hang until killed, and openssl answered decode_error)."""
+    pki = Pki("ec")
+    srv, port = openssl_server(pki, "-msg", www=False)
+    cmd = [TESSERA, "client", "127.0.0.1:%d" % port, "--ca", pki.ca, "--servername", "localhost",
+           "--timeout", "10"]
+    cli = start(cmd)  # stdin is a pipe
+    rc, elapsed, err = None, None, ""
+    try:
+        cli.stdin.write(b"hi\n")
+        cli.stdin.flush()
+        time.sleep(1)  # the tickets arrive meanwhile
+        t0 = time.time()
+        try:
+            _, e = cli.communicate(timeout=5)  # closes stdin: the end of input
+            rc, elapsed, err = cli.returncode, time.time() - t0, e.decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            err = stop(cli)[1] + "\n[client still running 5 s after its stdin closed; killed]"
+    finally:
+        stop(cli)
+        sout, _ = stop(srv)
+    # The probe connection of wait_port gets a decode_error too: look from the ClientHello on.
+    conn = sout[sout.find("ClientHello"):] if "ClientHello" in sout else ""
+    R.check("client relay: exits 0 after stdin ends (tickets, no app data)",
+            rc == 0 and elapsed is not None and elapsed < 5,
+            "rc %s after %s s; %s" % (rc, elapsed, err[-600:]))
+    R.check("client relay: openssl got the data and our close_notify, no decode_error",
+            "NewSessionTicket" in conn and "\nhi\n" in conn and
+            "<<< TLS 1.3, Alert [length 0002], warning close_notify" in conn and
+            "DONE" in conn and "decode_error" not in conn,
+            "\n".join(line for line in conn.splitlines()
+                      if line.startswith(("<<<", ">>>", "DONE", "hi")))[-1200:])
+
+
 if __name__ == "__main__":
     for t in [client_vs_openssl, client_vs_gnutls, openssl_client_vs_server,
               gnutls_client_vs_server, record_size_limit_gnutls, curl_vs_server,
-              python_vs_server]:
+              python_vs_server, exporter_openssl, exporter_gnutls, exporter_context,
+              client_relay_close_notify]:
         try:
             t()
         except Exception as e:  # noqa: BLE001

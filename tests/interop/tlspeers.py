@@ -6,6 +6,7 @@ the test ends, so no process is left behind.
 """
 import atexit
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -188,3 +189,34 @@ class Results:
         print("%d passed, %d failed, %d skipped" % (self.passed, self.failed, self.skipped))
         _cleanup()
         sys.exit(1 if self.failed else 0)
+
+
+# --- keying material exporters: the value each tool prints ---------------------
+def tessera_exported(text, label, length, context=False):
+    """The hex value of tessera's 'exported keying material' line (client summary,
+    server stderr), or None."""
+    m = re.search(r"exported keying material \(label '%s', %d bytes%s\): ([0-9a-f]+)\n" %
+                  (re.escape(label), length, ", with context" if context else ""), text)
+    return m.group(1) if m else None
+
+
+def tessera_exported_all(text, label, length, context=False):
+    return re.findall(r"exported keying material \(label '%s', %d bytes%s\): ([0-9a-f]+)\n" %
+                      (re.escape(label), length, ", with context" if context else ""), text)
+
+
+def openssl_exported(text, label, length):
+    """openssl s_client / s_server -keymatexport: the 'Keying material:' value, or None."""
+    m = re.search(r"Keying material exporter:\s+Label: '%s'\s+Length: %d bytes\s+"
+                  r"Keying material: ([0-9A-F]+)" % (re.escape(label), length), text)
+    return m.group(1) if m else None
+
+
+def gnutls_exported(text):
+    """gnutls-cli / gnutls-serv --keymatexport: the '- Key material:' value, or None."""
+    m = re.search(r"^- Key material: ([0-9a-fA-F]+)$", text, re.M)
+    return m.group(1) if m else None
+
+
+def same_hex(a, b, length):
+    return a is not None and b is not None and len(a) == 2 * length and a.lower() == b.lower()

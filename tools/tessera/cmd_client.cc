@@ -80,8 +80,10 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
   const auto& s = stream.connection().summary();
   if (o.tls.trace) tracer.line(protection_line(s, cfg->provider));
   if (!o.quiet) {
-    std::fprintf(stderr, "--- tessera: connected to %s:%u\n%shandshake time: %.2f ms\n---\n",
-                 host.c_str(), port, describe_summary(s).c_str(), hs_ms);
+    std::string exported = o.tls.describe_export(stream.connection());
+    if (!exported.empty()) exported += "\n";
+    std::fprintf(stderr, "--- tessera: connected to %s:%u\n%s%shandshake time: %.2f ms\n---\n",
+                 host.c_str(), port, describe_summary(s).c_str(), exported.c_str(), hs_ms);
   }
 
   // Relay loop.
@@ -129,7 +131,10 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
       }
     }
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      auto r = stream.read(buf);
+      // Only what the socket holds: records that carry no application data
+      // (NewSessionTicket, KeyUpdate) must not leave stdin unread while
+      // read() waits for more.
+      auto r = stream.read_nowait(buf);
       if (!r.ok()) {
         // After our close_notify, a peer that closes (or resets, having our
         // close_notify unread) without its own ends the exchange; the data
@@ -139,10 +144,11 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
           break;
         return fail("read", r.error());
       }
-      if (*r == 0) break;
+      if (!*r) continue;
+      if (**r == 0) break;
       size_t off = 0;
-      while (off < *r) {
-        ssize_t w = ::write(1, buf.data() + off, *r - off);
+      while (off < **r) {
+        ssize_t w = ::write(1, buf.data() + off, **r - off);
         if (w <= 0) {
           if (errno == EINTR) continue;
           return 1;

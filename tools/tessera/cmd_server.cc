@@ -49,7 +49,7 @@ std::string html_escape(std::string_view s) {
   return o;
 }
 
-std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
+std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::string& exported) {
   std::string rows;
   auto row = [&](const std::string& k, const std::string& v) {
     rows += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
@@ -78,6 +78,7 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
                           : "offered, refused and skipped");
   if (s.version == ProtocolVersion::tls12)
     row("Extended master secret", s.extended_master_secret ? "yes" : "no");
+  if (!exported.empty()) row("Keying material", exported);
   return "<!DOCTYPE html>\n<html><head><meta "
          "charset=\"utf-8\"><title>tessera</title></head><body>\n"
          "<h1>tessera: TLS connection established</h1>\n<table>\n" +
@@ -88,10 +89,19 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes) {
 class CliSession : public ServerSession {
  public:
   CliSession(std::string peer, std::unique_ptr<Tracer> tracer,
-             std::shared_ptr<crypto::Provider> provider)
-      : peer_(std::move(peer)), tracer_(std::move(tracer)), provider_(std::move(provider)) {}
+             std::shared_ptr<crypto::Provider> provider, std::shared_ptr<const TlsOptions> tls)
+      : peer_(std::move(peer)),
+        tracer_(std::move(tracer)),
+        provider_(std::move(provider)),
+        tls_(std::move(tls)) {}
   void on_handshake_done(Connection& c) override {
     if (tracer_) tracer_->line(protection_line(c.summary(), provider_));
+    // --export-label: reported on stderr, and on the page.
+    exported_ = tls_->describe_export(c);
+    if (!exported_.empty()) {
+      std::lock_guard<std::mutex> lock(output_mutex());
+      std::fprintf(stderr, "server: %s: %s\n", peer_.c_str(), exported_.c_str());
+    }
   }
   void on_end(const Error* error, bool handshake_done) override {
     if (!error || handshake_done) return;
@@ -100,10 +110,14 @@ class CliSession : public ServerSession {
                  error->to_string().c_str());
   }
 
+ protected:
+  std::string exported_;  // describe_export's line, once connected
+
  private:
   std::string peer_;
   std::unique_ptr<Tracer> tracer_;
   std::shared_ptr<crypto::Provider> provider_;
+  std::shared_ptr<const TlsOptions> tls_;
 };
 
 // PageSession answers one HTTP request with page_for() and closes. A request
@@ -127,7 +141,7 @@ class PageSession final : public CliSession {
     bool complete = req_.find("\r\n\r\n") != std::string::npos ||
                     req_.find("\n\n") != std::string::npos || req_.size() >= kMaxRequest;
     if (!complete && !eof && !c.is_peer_closed()) return SessionAction::keep;
-    std::string body = page_for(c.summary(), early_bytes_);
+    std::string body = page_for(c.summary(), early_bytes_, exported_);
     std::string resp =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -199,17 +213,18 @@ int run_server(ServerOptions& opts) {
   eo.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts.idle_timeout * 1000));
   eo.max_connections = static_cast<uint64_t>(opts.max_connections);
   const bool trace = opts.tls.trace, echo = opts.echo;
+  auto tls = std::make_shared<const TlsOptions>(opts.tls);
   auto server = EventServer::listen(
       cfg, eo,
-      [trace, echo, provider](const std::string& peer,
-                              Connection& c) -> std::unique_ptr<ServerSession> {
+      [trace, echo, provider, tls](const std::string& peer,
+                                   Connection& c) -> std::unique_ptr<ServerSession> {
         std::unique_ptr<Tracer> tracer;
         if (trace) {
           tracer = std::make_unique<Tracer>("server " + peer);
           c.set_trace(tracer->callback());
         }
-        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer), provider);
-        return std::make_unique<PageSession>(peer, std::move(tracer), provider);
+        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer), provider, tls);
+        return std::make_unique<PageSession>(peer, std::move(tracer), provider, tls);
       });
   if (!server.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", server.error().to_string().c_str());

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/hex.h"
 #include "crypto/provider.h"
 #include "tessera/algorithms.h"
 
@@ -34,7 +35,15 @@ void TlsOptions::add(CLI::App& app) {
                  "no key exchange, no forward secrecy); default psk_dhe_ke");
   app.add_option("--record-size-limit", record_size_limit,
                  "Largest record plaintext to accept, 64..16385 (RFC 8449 record_size_limit; "
-                 "binds peers that support it)");
+                 "binds peers that support it)")
+      ->check(CLI::Range(64, 16385));
+  app.add_option("--export-label", export_label,
+                 "Export keying material with this label once connected (RFC 8446 7.5 / RFC "
+                 "5705), e.g. EXPORTER-Channel-Binding (RFC 9266)");
+  app.add_option("--export-length", export_length, "Bytes of keying material to export")
+      ->capture_default_str();
+  app.add_option("--export-context", export_context,
+                 "Exporter context value, in hex (none if not given)");
   app.add_flag("--trace", trace, "Print each handshake step as it happens");
   app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
 }
@@ -151,6 +160,23 @@ std::string protection_line(const HandshakeSummary& s,
     line += ": " + std::string(aead_name(info->aead)) + " on " + p.aead_implementation(info->aead);
   }
   return line;
+}
+
+std::string TlsOptions::describe_export(const Connection& c) const {
+  if (export_label.empty()) return {};
+  std::optional<Bytes> context;
+  if (!export_context.empty()) {
+    context = from_hex(export_context);
+    if (!context) return "keying material export: --export-context is not hex";
+  }
+  std::vector<uint8_t> out(export_length);
+  auto r = c.export_keying_material(
+      out, export_label,
+      context ? std::optional<std::span<const uint8_t>>(*context) : std::nullopt);
+  if (!r.ok()) return "keying material export failed: " + r.error().to_string();
+  return "exported keying material (label '" + export_label + "', " +
+         std::to_string(export_length) + " bytes" + (context ? ", with context" : "") +
+         "): " + to_hex(out);
 }
 
 std::string describe_summary(const HandshakeSummary& s) {

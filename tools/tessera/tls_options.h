@@ -26,6 +26,11 @@ struct TlsOptions {
   size_t record_size_limit = 0;  // 0: the policy's (16385)
   bool trace = false;
   std::string keylog_file;
+  // --export-label / --export-length / --export-context (hex): keying
+  // material to export once connected (Connection::export_keying_material).
+  std::string export_label;
+  size_t export_length = 32;
+  std::string export_context;
 
   // add registers the options on a subcommand.
   void add(CLI::App& app);
@@ -35,6 +40,10 @@ struct TlsOptions {
   // keylog returns a callback appending to --keylog FILE or $SSLKEYLOGFILE
   // (null when neither is set).
   KeyLogCallback keylog() const;
+  // describe_export is "exported keying material (label 'L', N bytes): HEX"
+  // for an established connection, or the reason it failed; "" without
+  // --export-label.
+  std::string describe_export(const Connection& c) const;
 };
 
 // Tracer prints "[  1.234 ms] side: line" to stderr with time since start.

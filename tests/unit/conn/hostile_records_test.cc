@@ -29,17 +29,6 @@ Bytes take_out(Connection& c) {
   return v;
 }
 
-// Keys by key-log label ("CLIENT_TRAFFIC_SECRET_0", "CLIENT_RANDOM", ...).
-using KeyLog = std::map<std::string, Bytes>;
-
-KeyLogCallback collect(KeyLog& log) {
-  return [&log](std::string_view line) {
-    std::string l(line);
-    auto a = l.find(' '), b = l.rfind(' ');
-    log[l.substr(0, a)] = *from_hex(l.substr(b + 1));
-  };
-}
-
 // A TLS 1.3 pair (TLS_AES_128_GCM_SHA256, no tickets) after its handshake,
 // with a forger that writes the client's protected records and a reader for
 // the server's.
@@ -55,7 +44,7 @@ struct Keyed13 {
   explicit Keyed13(const Limits& server_limits = {}) {
     auto cc = client_config();
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
-    cc->keylog = collect(log);
+    cc->keylog = collect_key_log(log);
     auto sc = server_config();
     sc->policy.limits = server_limits;
     sc->tickets = 0;
@@ -660,14 +649,6 @@ TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
 
 // --- TLS 1.3 server flights, decrypted and rearranged ------------------------
 
-std::unique_ptr<record::Tls13RecordProtection> hs_protection(const Bytes& secret) {
-  auto& prov = *crypto::default_provider();
-  auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
-  EXPECT_TRUE(k.ok());
-  return std::move(*record::Tls13RecordProtection::create(prov, AeadAlgorithm::aes_128_gcm,
-                                                          k->key.view(), k->iv.view()));
-}
-
 // A client that has processed the ServerHello, and the server's encrypted
 // messages (EncryptedExtensions, Certificate, CertificateVerify, Finished) in
 // the clear, to be re-sent in any order under the server's handshake keys.
@@ -675,10 +656,11 @@ struct Tls13Flight {
   KeyLog log;
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;
-  Tls13Flight() {
+  explicit Tls13Flight(size_t client_record_size_limit = 16385) {
     auto cc = client_config();
+    cc->policy.limits.record_size_limit = client_record_size_limit;
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
-    cc->keylog = collect(log);
+    cc->keylog = collect_key_log(log);
     client = std::move(*Connection::client(cc, {"localhost", {}}));
     server = std::move(*Connection::server(server_config()));
     EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
@@ -694,7 +676,7 @@ struct Tls13Flight {
         encrypted_stream.insert(encrypted_stream.end(), rec.begin(), rec.end());
       }
     }
-    auto reader = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    auto reader = tls13_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
     Bytes plain;
     for (size_t at = 0; at + 5 <= encrypted_stream.size();) {
       size_t len = (size_t{encrypted_stream[at + 3]} << 8) | encrypted_stream[at + 4];
@@ -714,7 +696,7 @@ struct Tls13Flight {
   }
   // deliver seals `flight` as one handshake record and gives it to the client.
   Result<void> deliver(const std::vector<Bytes>& flight) {
-    auto writer = hs_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+    auto writer = tls13_protection(log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
     Bytes body, wire;
     for (const Bytes& m : flight) body.insert(body.end(), m.begin(), m.end());
     EXPECT_TRUE(writer->seal(ContentType::handshake, body, 0, wire).ok());
@@ -723,7 +705,7 @@ struct Tls13Flight {
   // client_alert decrypts the alert the client queued (under its handshake keys).
   std::optional<AlertDescription> client_alert() {
     Bytes out = take_out(*client);
-    auto reader = hs_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+    auto reader = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
     for (size_t at = 0; at + 5 <= out.size();) {
       size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
       if (out[at] == 23) {
@@ -802,6 +784,29 @@ TEST(HostileFlight, Tls13RecordSizeLimitOutOfRange) {
         << r.error().to_string();
     EXPECT_EQ(f.client_alert(), AlertDescription::illegal_parameter);
   }
+}
+
+// RFC 8449 4: the server knew our limit when it protected the record that
+// carries EncryptedExtensions; that record is held to it too, not only the
+// ones after it.
+TEST(HostileFlight, Tls13ServerFlightOverOurRecordSizeLimit) {
+  Tls13Flight f(256);
+  ASSERT_EQ(f.msgs.size(), 4u);
+  size_t flight = 0;
+  for (const Bytes& m : f.msgs) flight += m.size();
+  ASSERT_GT(flight + 1, 256u);  // one record of all four is over the limit
+  auto r = f.deliver(f.msgs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find("record_size_limit"), std::string::npos);
+  EXPECT_EQ(f.client_alert(), AlertDescription::record_overflow);
+  EXPECT_FALSE(f.client->is_handshake_done());
+}
+
+TEST(HostileFlight, Tls13ServerFlightWithinOurRecordSizeLimit) {
+  Tls13Flight f(4096);
+  ASSERT_TRUE(f.deliver(f.msgs).ok());
+  EXPECT_TRUE(f.client->is_handshake_done());
 }
 
 }  // namespace

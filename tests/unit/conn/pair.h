@@ -6,13 +6,17 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <span>
 #include <sstream>
 #include <string>
 
+#include "base/hex.h"
+#include "crypto/key_schedule.h"
 #include "crypto/provider.h"
+#include "record/protection.h"
 #include "tessera/connection.h"
 #include "x509/trust_store.h"
 
@@ -146,6 +150,33 @@ inline std::vector<uint8_t> handshake_record(std::span<const uint8_t> msg) {
 
 inline std::string err(const Connection& c) {
   return c.error() ? c.error()->to_string() : "(none)";
+}
+
+// KeyLog holds the secrets a key log callback reported, by label
+// ("CLIENT_TRAFFIC_SECRET_0", "CLIENT_RANDOM", ...): tests use them to forge
+// a peer's records or to recompute what the library derived.
+using KeyLog = std::map<std::string, std::vector<uint8_t>>;
+
+// collect_key_log returns a KeyLogCallback filling `log` (and, if given,
+// `client_random` with the connection's client random).
+inline KeyLogCallback collect_key_log(KeyLog& log, std::vector<uint8_t>* client_random = nullptr) {
+  return [&log, client_random](std::string_view line) {
+    std::string l(line);
+    auto a = l.find(' '), b = l.rfind(' ');
+    log[l.substr(0, a)] = *from_hex(l.substr(b + 1));
+    if (client_random) *client_random = *from_hex(l.substr(a + 1, b - a - 1));
+  };
+}
+
+// tls13_protection is the record protection of a TLS_AES_128_GCM_SHA256
+// traffic secret (from a KeyLog), for forging or reading a peer's records.
+inline std::unique_ptr<record::Tls13RecordProtection> tls13_protection(
+    const std::vector<uint8_t>& secret) {
+  auto& prov = *crypto::default_provider();
+  auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
+  EXPECT_TRUE(k.ok());
+  return std::move(*record::Tls13RecordProtection::create(prov, AeadAlgorithm::aes_128_gcm,
+                                                          k->key.view(), k->iv.view()));
 }
 
 // handshaken_pair makes a client/server pair and runs its handshake,

@@ -13,6 +13,7 @@
 #include "record/protection.h"
 #include "record/record.h"
 #include "tessera/session.h"
+#include "x509/pem.h"
 
 namespace tessera::testing {
 namespace {
@@ -187,25 +188,6 @@ TEST(RecordSizeLimit, Tls12RecordsFollowThePeersLimit) {
 
 // --- a peer that ignores our limit ------------------------------------------
 
-using KeyLog = std::map<std::string, Bytes>;
-
-KeyLogCallback collect(KeyLog& log, Bytes* client_random = nullptr) {
-  return [&log, client_random](std::string_view line) {
-    std::string l(line);
-    auto a = l.find(' '), b = l.rfind(' ');
-    log[l.substr(0, a)] = *from_hex(l.substr(b + 1));
-    if (client_random) *client_random = *from_hex(l.substr(a + 1, b - a - 1));
-  };
-}
-
-std::unique_ptr<record::RecordProtection> tls13_protection(const Bytes& secret) {
-  auto& prov = *crypto::default_provider();
-  auto k = crypto::traffic_keys(prov, HashAlgorithm::sha256, secret, AeadAlgorithm::aes_128_gcm);
-  EXPECT_TRUE(k.ok());
-  return std::move(*record::Tls13RecordProtection::create(prov, AeadAlgorithm::aes_128_gcm,
-                                                          k->key.view(), k->iv.view()));
-}
-
 // sealed forges one application_data record with `inner` bytes of
 // TLSInnerPlaintext (content, type, zero padding) or, in TLS 1.2, of
 // plaintext.
@@ -232,7 +214,7 @@ struct Forged13 {
   Forged13(size_t client_limit, size_t server_limit) {
     auto cc = client_with_limit(client_limit);
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
-    cc->keylog = collect(log);
+    cc->keylog = collect_key_log(log);
     auto sc = server_with_limit(server_limit);
     sc->tickets = 0;
     p = handshaken_pair(cc, sc);
@@ -260,7 +242,7 @@ TEST(RecordSizeLimit, Tls12ServerRefusesARecordOverItsLimit) {
   Bytes client_random;
   auto cc = client_config();
   cc->policy = tls12_only();
-  cc->keylog = collect(log, &client_random);
+  cc->keylog = collect_key_log(log, &client_random);
   auto sc = server_with_limit(200);
   sc->policy = tls12_only();
   sc->policy.limits.record_size_limit = 200;
@@ -421,6 +403,109 @@ TEST(RecordSizeLimit, RefusedEarlyDataIsSkippedWhateverItsSize) {
   EXPECT_EQ(std::vector<uint8_t>(in.begin(), in.end()), data);
 }
 
+// The early data's keys come from the ticket's handshake, so its records are
+// held to the limit we advertised then (RFC 8449 4), kept in the ticket.
+TEST(RecordSizeLimit, AcceptedEarlyDataOverTheTicketsLimitIsRefused) {
+  for (size_t inner : {size_t{300}, size_t{301}}) {
+    EarlyEnv e;
+    KeyLog log;
+    e.cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    e.sc->policy.limits.record_size_limit = 300;
+    e.prime();
+    e.cc->keylog = collect_key_log(log);
+    auto p = e.connect_early(pattern(10, 9));
+    // The ClientHello and the CCS as sent; the early data forged.
+    auto out = p.client->pending_tls();
+    Bytes flight(out.begin(), out.end());
+    p.client->consume_tls(flight.size());
+    Bytes wire;
+    for (size_t at = 0; at + 5 <= flight.size();) {
+      size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+      if (flight[at] != 23)
+        wire.insert(wire.end(), flight.begin() + at, flight.begin() + at + 5 + len);
+      at += 5 + len;
+    }
+    auto early = tls13_protection(log["CLIENT_EARLY_TRAFFIC_SECRET"]);
+    Bytes rec = sealed(*early, inner, true);
+    wire.insert(wire.end(), rec.begin(), rec.end());
+    if (inner == 300) {
+      ASSERT_TRUE(p.server->receive_tls(wire).ok()) << err(*p.server);
+      EXPECT_EQ(p.server->early_data().size(), 10u);
+    } else {
+      expect_overflow(*p.server, wire);
+    }
+  }
+}
+
+// After refused 0-RTT data, the first record that opens under the client's
+// handshake keys ends the skipping, and is held to our limit of this
+// handshake.
+TEST(RecordSizeLimit, FirstRecordAfterRefusedEarlyDataIsHeldToTheLimit) {
+  EarlyEnv e;
+  KeyLog log;
+  e.cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+  e.prime();
+  e.sc->policy.limits.record_size_limit = 256;
+  e.sc->max_early_data = 0;
+  e.cc->keylog = collect_key_log(log);
+  auto p = e.connect_early(pattern(1000, 10));
+  move_flight(*p.client, *p.server);  // ClientHello, CCS, refused early data
+  move_flight(*p.server, *p.client);  // the client now has its handshake keys
+  ASSERT_FALSE(p.client->error()) << err(*p.client);
+  p.client->consume_tls(p.client->pending_tls().size());
+  auto hs = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+  expect_overflow(*p.server, sealed(*hs, 257, true));
+}
+
+// Resumed handshakes (TLS 1.3 PSK, TLS 1.2 abbreviated) and a
+// HelloRetryRequest negotiate the limit again (RFC 8449 4: "During
+// renegotiation or resumption, the record size limit is renegotiated").
+TEST(RecordSizeLimit, NegotiatedAgainOnResumptionAndAfterHelloRetryRequest) {
+  for (int kind = 0; kind < 3; ++kind) {
+    auto store = std::make_shared<MemorySessionStore>();
+    auto cc = client_config();
+    auto sc = server_config();
+    if (kind == 1) cc->policy = sc->policy = tls12_only();
+    if (kind == 2) {  // the client sends an x25519 share; the server wants P-256
+      sc->policy.groups = {NamedGroup::secp256r1};
+      sc->policy.key_share_groups = {NamedGroup::secp256r1};
+    }
+    cc->policy.limits.record_size_limit = 256;
+    cc->session_store = store;
+    sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+    if (kind != 2) handshaken_pair(cc, sc);  // leaves a session to resume
+    auto p = make_tls_pair(cc, sc);
+    move_flight(*p.client, *p.server);
+    if (kind == 2) {
+      move_flight(*p.server, *p.client);  // HelloRetryRequest
+      move_flight(*p.client, *p.server);  // the second ClientHello
+    }
+    Bytes flight = move_flight(*p.server, *p.client);
+    ASSERT_TRUE(p.handshake()) << kind << ": " << err(*p.client) << " / " << err(*p.server);
+    EXPECT_EQ(p.client->summary().resumed, kind != 2) << kind;
+    EXPECT_EQ(p.client->summary().hello_retry, kind == 2) << kind;
+    const size_t expansion = kind == 1 ? 8 + 16 : 16;
+    EXPECT_EQ(p.server->summary().peer_record_size_limit, 256) << kind;
+    if (kind != 1) {  // TLS 1.2's resumed flight is only the Finished after the CCS
+      EXPECT_LE(largest(records_in(flight), ContentType::application_data), 256u + expansion);
+    }
+    Bytes wire;
+    write_one(*p.server, *p.client, 3000, &wire);
+    EXPECT_EQ(largest(records_in(wire), ContentType::application_data), 256u + expansion) << kind;
+  }
+}
+
+// RFC 8449 4: "A server MUST NOT enforce this restriction [the protocol
+// maximum]; a client might advertise a higher limit".
+TEST(RecordSizeLimit, ServerTakesALimitAboveTheProtocolMaximum) {
+  auto p = make_tls_pair(client_config(), server_config());
+  Bytes ch = client_hello(p);
+  size_t at = find_limit(ch, 16385);
+  ch[at + 4] = 0xff, ch[at + 5] = 0xff;
+  ASSERT_TRUE(p.server->receive_tls(ch).ok()) << err(*p.server);
+  EXPECT_EQ(p.server->summary().peer_record_size_limit, 16385);
+}
+
 // --- the session file keeps the server's limit ------------------------------
 
 TEST(RecordSizeLimit, SessionFileKeepsTheLimit) {
@@ -433,6 +518,15 @@ TEST(RecordSizeLimit, SessionFileKeepsTheLimit) {
   auto back = Session::from_pem(s.to_pem());
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_EQ(back->record_size_limit, 300);
+  // A format-2 file (before the limit was kept) still loads, without one.
+  auto der = x509::pem_decode_label(s.to_pem(), "TESSERA SESSION");
+  ASSERT_TRUE(der.ok() && der->size() == 1);
+  Bytes old(der->front().begin(), der->front().end() - 2);
+  old[0] = 2;
+  auto v2 = Session::from_pem(x509::pem_encode("TESSERA SESSION", old));
+  ASSERT_TRUE(v2.ok()) << v2.error().to_string();
+  EXPECT_EQ(v2->record_size_limit, 0);
+  EXPECT_EQ(v2->ticket, s.ticket);
   s.record_size_limit = 63;  // not a limit RFC 8449 allows
   auto bad = Session::from_pem(s.to_pem());
   ASSERT_FALSE(bad.ok());
