@@ -154,19 +154,23 @@ class Connection {
   // of this connection, and nobody else, can compute from `label` and
   // `context` (RFC 8446 7.5 in TLS 1.3, RFC 5705 in TLS 1.2): for binding an
   // application's authentication to the connection (RFC 9266 channel
-  // binding: label "EXPORTER-Channel-Binding", no context, 32 bytes) or for
-  // keying a protocol inside it. Labels SHOULD begin with "EXPORTER" (or
-  // "EXPERIMENTAL" for private use). In TLS 1.3 no context and an empty one
-  // give the same output; in TLS 1.2 they differ. Errors (the connection is
-  // not affected): internal_error before the handshake completed or after a
-  // fatal error; config_invalid for a label that is empty, longer than 249
-  // bytes or one TLS 1.2 uses itself ("key expansion", ...), a context over
-  // 65535 bytes, or an empty `out` or one over 255 hash lengths;
-  // insufficient_security for TLS 1.2 without the extended master secret
-  // (RFC 7627 5.4).
+  // binding: label "EXPORTER-Channel-Binding", an empty context, 32 bytes)
+  // or for keying a protocol inside it. Labels SHOULD begin with "EXPORTER"
+  // (or "EXPERIMENTAL" for private use). context std::nullopt is no context,
+  // an empty span an empty one: the same in TLS 1.3, different in TLS 1.2.
+  // Errors (a failed call does not affect the connection): internal_error
+  // before the handshake completed; after a fatal error, that error;
+  // config_invalid for a label that is empty, longer than 249 bytes or one
+  // TLS 1.2 uses itself ("key expansion", ...), a context over 65535 bytes,
+  // or an empty `out` or one over 255 hash lengths; insufficient_security
+  // for TLS 1.2 without the extended master secret (RFC 7627 5.4). Like
+  // every call, not concurrently with another call on the same Connection.
   virtual Result<void> export_keying_material(
       std::span<uint8_t> out, std::string_view label,
-      std::optional<std::span<const uint8_t>> context = std::nullopt) const = 0;
+      std::optional<std::span<const uint8_t>> context) const = 0;
+  Result<void> export_keying_material(std::span<uint8_t> out, std::string_view label) const {
+    return export_keying_material(out, label, std::nullopt);
+  }
 };
 
 }  // namespace tessera

@@ -46,8 +46,9 @@ struct Limits {
   // 8449 4 recommends even without need, and a server answers a client that
   // sent one with it (TLS 1.2 caps it at 2^14); once negotiated it binds the
   // peer's protected records, and we respect the peer's limit in turn.
-  // Unprotected records are not held to it, and 0-RTT records are held to
-  // the limit of the handshake that issued their ticket.
+  // Unprotected records are not held to it; accepted 0-RTT records are held
+  // to the limit of the handshake that issued their ticket, refused ones are
+  // skipped whatever their size.
   size_t record_size_limit = 16385;
 };
 

@@ -44,10 +44,12 @@ class Stream {
   // truncated_connection error.
   Result<size_t> read(std::span<uint8_t> out);
   // read_nowait is read() for a caller that polls fd() itself (to relay
-  // between descriptors, say): it takes only what the socket holds now and
-  // never waits for more. std::nullopt: no application data yet (what
-  // arrived was a NewSessionTicket, a KeyUpdate, part of a record, or
-  // nothing); 0: the peer closed cleanly.
+  // between descriptors, say), once the handshake is done: one recv of what
+  // the socket holds, never a wait for data to arrive (an answer it owes,
+  // such as a KeyUpdate's, may wait up to the io timeout for the socket to
+  // take it). std::nullopt: no application data yet (what arrived was a
+  // NewSessionTicket, a KeyUpdate, part of a record, or nothing; poll
+  // again); 0: the peer closed cleanly.
   Result<std::optional<size_t>> read_nowait(std::span<uint8_t> out);
   // write_all sends all of data.
   Result<void> write_all(std::span<const uint8_t> data);

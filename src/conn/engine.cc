@@ -208,8 +208,7 @@ class Engine final : public Connection, private handshake::Channel {
   Result<void> export_keying_material(
       std::span<uint8_t> out, std::string_view label,
       std::optional<std::span<const uint8_t>> context) const override {
-    if (error_)
-      return Error(ErrorCode::internal_error, "keying material export after the connection failed");
+    if (error_) return *error_;
     if (!hs_->is_done())
       return Error(ErrorCode::internal_error,
                    "keying material export before the handshake completed");
@@ -235,7 +234,7 @@ class Engine final : public Connection, private handshake::Channel {
     // RFC 8446 5.1: handshake messages MUST NOT span key changes.
     TESSERA_TRY(hs_buf_.check_key_change_boundary());
     TESSERA_TRY(install_tls13_keys(read_, suite, secret));
-    opened_fragment_ = 0;  // the record being processed was under the old keys
+    largest_opened_ = 0;  // the records opened so far were under the old keys
     apply_receive_limit();
     return ok();
   }
@@ -271,7 +270,7 @@ class Engine final : public Connection, private handshake::Channel {
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
     read_ = std::move(prot);
-    opened_fragment_ = 0;
+    largest_opened_ = 0;
     apply_receive_limit();
     return ok();
   }
@@ -324,10 +323,11 @@ class Engine final : public Connection, private handshake::Channel {
     }
     receive_limit_ = max_content;
     apply_receive_limit();
-    // RFC 8449 4: the peer knew our limit when it protected the record being
-    // processed now (it carried the answer that told us, say).
+    // RFC 8449 4: the peer knew our limit when it protected the records
+    // opened under these keys so far (the one being processed carried its
+    // answer, and may have been split over several).
     const size_t bound = receive_bound();
-    if (bound != 0 && opened_fragment_ > bound) return overflow(opened_fragment_, bound);
+    if (bound != 0 && largest_opened_ > bound) return overflow(largest_opened_, bound);
     return ok();
   }
   void set_negotiated_version(ProtocolVersion v) override {
@@ -537,13 +537,11 @@ class Engine final : public Connection, private handshake::Channel {
     return on_content(type, rec.fragment);
   }
 
-  // opened is on_opened, remembering the record's fragment size meanwhile
-  // for limit_received_records.
+  // opened is on_opened, keeping the largest fragment opened under the
+  // current read keys for limit_received_records.
   Result<void> opened(size_t fragment, ContentType type, ByteView content) {
-    opened_fragment_ = fragment;
-    Result<void> r = on_opened(type, content);
-    opened_fragment_ = 0;
-    return r;
+    largest_opened_ = std::max(largest_opened_, fragment);
+    return on_opened(type, content);
   }
 
   // on_opened handles the content of a record that record protection opened.
@@ -681,7 +679,7 @@ class Engine final : public Connection, private handshake::Channel {
   // limit) and accept (ours), once negotiated.
   size_t send_limit_ = record::kMaxPlaintext;
   std::optional<size_t> receive_limit_;
-  size_t opened_fragment_ = 0;  // fragment size of the protected record being processed
+  size_t largest_opened_ = 0;  // largest fragment opened under the current read keys
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
   size_t key_updates_ = 0;  // KeyUpdates received since the last application data

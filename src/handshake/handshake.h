@@ -79,10 +79,11 @@ class Channel {
   // off the limit). limit_sent_records: records we protect from now on.
   // limit_received_records: protected records of the peer under the current
   // read keys, if any, and under every later ones; a longer record is
-  // record_overflow, from its header, before decryption. That includes the
-  // record being processed now, if protected by the current read keys (a
-  // TLS 1.3 server's EncryptedExtensions record): then it fails with
-  // record_overflow. 0 removes the limit (the protocol's applies).
+  // record_overflow, from its header, before decryption. The records
+  // already opened under the current read keys are held to it too (a TLS 1.3
+  // server's EncryptedExtensions, perhaps split over records): if one was
+  // longer, it fails with record_overflow. 0 removes the limit (the
+  // protocol's applies).
   virtual void limit_sent_records(size_t max_content) = 0;
   virtual Result<void> limit_received_records(size_t max_content) = 0;
   // set_negotiated_version tells the record layer which rules apply.

@@ -6,7 +6,10 @@ namespace tessera::handshake {
 
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
-constexpr uint8_t kStateFormat = 3;  // 2: max_early_data added; 3: record_size_limit
+// 2: max_early_data added; 3: record_size_limit. Format 2 states still open
+// (tickets issued before an upgrade, or by a server of the fleet not yet
+// upgraded), with no record_size_limit.
+constexpr uint8_t kStateFormat = 3;
 }  // namespace
 
 TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
@@ -72,10 +75,12 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto sni = r.read_prefixed_bytes(1);
   auto subject = r.read_prefixed_bytes(2);
   auto max_early = r.read_u32();
-  auto record_limit = r.read_u16();
-  if (!max_early.ok() || !record_limit.ok() || !fmt.ok() || *fmt != kStateFormat || !version.ok() ||
-      !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() ||
-      !alpn.ok() || !sni.ok() || !subject.ok() || !r.expect_end("ticket").ok())
+  const bool has_limit = fmt.ok() && *fmt >= 3;
+  auto record_limit = has_limit ? r.read_u16() : Result<uint16_t>(uint16_t{0});
+  if (!max_early.ok() || !record_limit.ok() || !fmt.ok() || *fmt < 2 || *fmt > kStateFormat ||
+      !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() ||
+      !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() ||
+      !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;

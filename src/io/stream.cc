@@ -191,7 +191,7 @@ Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
   using Got = std::optional<size_t>;
   auto take = [&]() -> Got {
     auto avail = conn_->app_data();
-    if (avail.empty()) return std::nullopt;
+    if (avail.empty() || out.empty()) return std::nullopt;
     size_t n = std::min(avail.size(), out.size());
     std::memcpy(out.data(), avail.data(), n);
     conn_->consume_app_data(n);
@@ -200,30 +200,31 @@ Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
   if (Got n = take()) return n;
   if (conn_->is_peer_closed()) return Got(0);
   if (conn_->error()) return *conn_->error();
-  const auto deadline = SteadyClock::now() + timeouts_.io;
   uint8_t buf[16 * 1024 + 512];
-  for (;;) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (n > 0) {
-      auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
-      if (!r.ok()) {
-        (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
-        return std::move(r).error();
-      }
-      TESSERA_TRY(flush(deadline));  // e.g. KeyUpdate responses
-      if (Got got = take()) return got;
-      if (conn_->is_peer_closed()) return Got(0);
-      continue;  // drain what the socket holds
+  ssize_t n;
+  do {
+    n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
+    if (!r.ok()) {
+      (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
+      return std::move(r).error();
     }
-    if (n == 0) {
-      if (conn_->is_peer_closed()) return Got(0);
-      return Error(ErrorCode::truncated_connection,
-                   "peer closed the transport without close_notify");
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Got();
-    if (errno == EINTR) continue;
-    return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
+    // Answers (a KeyUpdate's) go out; data that arrived comes first, and a
+    // transport that cannot take them fails the next call instead.
+    Result<void> sent = flush(SteadyClock::now() + timeouts_.io);
+    if (Got got = take()) return got;
+    if (!sent.ok()) return sent.error();
+    if (conn_->is_peer_closed()) return Got(0);
+    return Got();  // one recv per call: the caller polls again
   }
+  if (n == 0) {
+    if (conn_->is_peer_closed()) return Got(0);
+    return Error(ErrorCode::truncated_connection, "peer closed the transport without close_notify");
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return Got();
+  return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
 }
 
 Result<void> Stream::write_all(std::span<const uint8_t> data) {

@@ -483,14 +483,14 @@ void SessionTicketExtension::serialize(ByteWriter& w) const { w.bytes(ticket); }
 Result<RecordSizeLimit> RecordSizeLimit::parse(ByteView data) {
   return parse_all(data, "record_size_limit", [](ByteReader& r) -> Result<RecordSizeLimit> {
     // RFC 8449 4: uint16 RecordSizeLimit;
-    TESSERA_ASSIGN_OR_RETURN(uint16_t limit, field_context(r.read_u16(), "RecordSizeLimit"));
+    TESSERA_ASSIGN_OR_RETURN(uint16_t value, field_context(r.read_u16(), "RecordSizeLimit"));
     // RFC 8449 4: "Endpoints MUST NOT send a "record_size_limit" extension
     // with a value smaller than 64. An endpoint MUST treat receipt of a
     // smaller value as a fatal error and generate an "illegal_parameter"
     // alert."
-    if (limit < kMinRecordSizeLimit)
-      return illegal("RecordSizeLimit " + std::to_string(limit) + " is below the minimum of 64");
-    return RecordSizeLimit{limit};
+    if (value < kMinRecordSizeLimit)
+      return illegal("RecordSizeLimit " + std::to_string(value) + " is below the minimum of 64");
+    return RecordSizeLimit{value};
   });
 }
 

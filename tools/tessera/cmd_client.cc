@@ -120,12 +120,12 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
       if (errno == EINTR) continue;
       break;
     }
-    if (stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
+    if (stdin_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
       ssize_t r = ::read(0, buf.data(), buf.size());
       if (r > 0) {
         auto w = stream.write_all(std::span<const uint8_t>(buf.data(), static_cast<size_t>(r)));
         if (!w.ok()) return fail("write", w.error());
-      } else if (r == 0) {
+      } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {  // end of stdin, or no stdin
         stdin_open = false;
         (void)stream.shutdown();
       }

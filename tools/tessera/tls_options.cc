@@ -41,9 +41,11 @@ void TlsOptions::add(CLI::App& app) {
                  "Export keying material with this label once connected (RFC 8446 7.5 / RFC "
                  "5705), e.g. EXPORTER-Channel-Binding (RFC 9266)");
   app.add_option("--export-length", export_length, "Bytes of keying material to export")
-      ->capture_default_str();
-  app.add_option("--export-context", export_context,
-                 "Exporter context value, in hex (none if not given)");
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{255 * 48}));
+  export_context_option_ =
+      app.add_option("--export-context", export_context,
+                     "Exporter context value, in hex; \"\" for an empty one (none if not given)");
   app.add_flag("--trace", trace, "Print each handshake step as it happens");
   app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
 }
@@ -165,8 +167,8 @@ std::string protection_line(const HandshakeSummary& s,
 std::string TlsOptions::describe_export(const Connection& c) const {
   if (export_label.empty()) return {};
   std::optional<Bytes> context;
-  if (!export_context.empty()) {
-    context = from_hex(export_context);
+  if (export_context_option_ && export_context_option_->count() > 0) {
+    context = export_context.empty() ? std::optional<Bytes>(Bytes{}) : from_hex(export_context);
     if (!context) return "keying material export: --export-context is not hex";
   }
   std::vector<uint8_t> out(export_length);

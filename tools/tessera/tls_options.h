@@ -31,6 +31,7 @@ struct TlsOptions {
   std::string export_label;
   size_t export_length = 32;
   std::string export_context;
+  CLI::Option* export_context_option_ = nullptr;  // given (even empty): a context
 
   // add registers the options on a subcommand.
   void add(CLI::App& app);

@@ -175,13 +175,23 @@ TEST(Exporter, RefusesBadArgumentsAndEarlyCalls) {
   EXPECT_EQ(p.server->app_data().size(), 2u);
 }
 
+// The two-argument form is no context; in TLS 1.3 the same as an empty one.
+TEST(Exporter, TwoArgumentFormIsNoContext) {
+  auto p = handshaken_pair(client_config(), server_config());
+  Bytes a(32), b(32);
+  ASSERT_TRUE(p.client->export_keying_material(a, "EXPORTER-Channel-Binding").ok());
+  ASSERT_TRUE(p.server->export_keying_material(b, "EXPORTER-Channel-Binding", Bytes{}).ok());
+  EXPECT_EQ(a, b);
+}
+
 TEST(Exporter, RefusedAfterAFatalError) {
   auto p = handshaken_pair(client_config(), server_config());
   const uint8_t junk[] = {0x17, 0x03, 0x03, 0x00, 0x20, 1,  2,  3,  4,  5,  6,  7,  8,
                           9,    10,   11,   12,   13,   14, 15, 16, 17, 18, 19, 20, 21,
                           22,   23,   24,   25,   26,   27, 28, 29, 30, 31, 32};
-  ASSERT_FALSE(p.server->receive_tls(junk).ok());  // bad_record_mac
-  expect_refused(*p.server, "EXPORTER-test", 32, ErrorCode::internal_error, "failed");
+  ASSERT_FALSE(p.server->receive_tls(junk).ok());
+  // Like every call after a fatal error, the error itself.
+  expect_refused(*p.server, "EXPORTER-test", 32, ErrorCode::bad_record_mac, "");
 }
 
 }  // namespace

@@ -803,6 +803,23 @@ TEST(HostileFlight, Tls13ServerFlightOverOurRecordSizeLimit) {
   EXPECT_FALSE(f.client->is_handshake_done());
 }
 
+// The same when the server splits EncryptedExtensions: the record before
+// the one that completes it (a few bytes of EE and a lot of padding) is
+// checked once the limit is known.
+TEST(HostileFlight, Tls13SplitEncryptedExtensionsOverOurRecordSizeLimit) {
+  Tls13Flight f(256);
+  ASSERT_EQ(f.msgs.size(), 4u);
+  auto writer = tls13_protection(f.log["SERVER_HANDSHAKE_TRAFFIC_SECRET"]);
+  const Bytes& ee = f.msgs[0];
+  Bytes head(ee.begin(), ee.begin() + 2), rest(ee.begin() + 2, ee.end()), wire;
+  ASSERT_TRUE(writer->seal(ContentType::handshake, head, 400, wire).ok());  // 403 bytes inner
+  ASSERT_TRUE(writer->seal(ContentType::handshake, rest, 0, wire).ok());
+  auto r = f.client->receive_tls(wire);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow) << r.error().to_string();
+  EXPECT_EQ(f.client_alert(), AlertDescription::record_overflow);
+}
+
 TEST(HostileFlight, Tls13ServerFlightWithinOurRecordSizeLimit) {
   Tls13Flight f(4096);
   ASSERT_TRUE(f.deliver(f.msgs).ok());

@@ -412,6 +412,8 @@ TEST(RecordSizeLimit, AcceptedEarlyDataOverTheTicketsLimitIsRefused) {
     e.cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
     e.sc->policy.limits.record_size_limit = 300;
     e.prime();
+    // This handshake's limit is another: the ticket's (300) is the one.
+    e.sc->policy.limits.record_size_limit = inner == 300 ? 200 : 1000;
     e.cc->keylog = collect_key_log(log);
     auto p = e.connect_early(pattern(10, 9));
     // The ClientHello and the CCS as sent; the early data forged.
@@ -473,7 +475,13 @@ TEST(RecordSizeLimit, NegotiatedAgainOnResumptionAndAfterHelloRetryRequest) {
     cc->policy.limits.record_size_limit = 256;
     cc->session_store = store;
     sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
-    if (kind != 2) handshaken_pair(cc, sc);  // leaves a session to resume
+    if (kind != 2) {  // leaves a session to resume, made with other limits
+      cc->policy.limits.record_size_limit = 4000;
+      sc->policy.limits.record_size_limit = 5000;
+      handshaken_pair(cc, sc);
+      cc->policy.limits.record_size_limit = 256;
+      sc->policy.limits.record_size_limit = 16385;
+    }
     auto p = make_tls_pair(cc, sc);
     move_flight(*p.client, *p.server);
     if (kind == 2) {

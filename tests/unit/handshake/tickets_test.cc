@@ -51,5 +51,36 @@ TEST(SessionCacheKinds, TicketNameIsNotASessionIdAndBack) {
   EXPECT_FALSE(find_session(p, cfg, sid, now).has_value());
 }
 
+// Ticket state format 3 added the RFC 8449 limit of the ticket's handshake.
+// Format 2 states (tickets issued before an upgrade, or by a server of the
+// fleet not yet upgraded) still open, with no limit; formats 1 and 4 do not.
+TEST(TicketState, Format2StillOpensWithoutARecordSizeLimit) {
+  TicketState st;
+  st.cipher_suite = 0x1301;
+  st.psk = SecretBytes(Bytes(32, 5));
+  st.sni = "localhost";
+  st.max_early_data = 1000;
+  st.record_size_limit = 300;
+  SecretBytes v3 = encode_state(st);
+  auto back = decode_state(v3.view());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->record_size_limit, 300);
+  ASSERT_EQ(v3.view()[0], 3);
+  Bytes v2(v3.view().begin(), v3.view().end() - 2);  // no limit at the end
+  v2[0] = 2;
+  auto old = decode_state(v2);
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->record_size_limit, 0);
+  EXPECT_EQ(old->max_early_data, 1000u);
+  EXPECT_EQ(old->sni, "localhost");
+  Bytes bad(v3.view().begin(), v3.view().end());
+  for (uint8_t fmt : {uint8_t{1}, uint8_t{4}}) {
+    bad[0] = fmt;
+    EXPECT_FALSE(decode_state(bad).has_value()) << int(fmt);
+  }
+  v2[0] = 3;  // format 3 without its limit: truncated
+  EXPECT_FALSE(decode_state(v2).has_value());
+}
+
 }  // namespace
 }  // namespace tessera::handshake
