@@ -143,6 +143,50 @@ TEST(Exporter, ResumedConnectionsAgree) {
   }
 }
 
+// The other ways a handshake can go: HelloRetryRequest, accepted 0-RTT, and
+// a TLS 1.2 session resumed by ID. Both ends agree in each.
+TEST(Exporter, AgreeAfterHelloRetryZeroRttAndSessionIdResumption) {
+  {
+    auto sc = server_config();
+    sc->policy.groups = sc->policy.key_share_groups = {NamedGroup::secp256r1};
+    auto p = handshaken_pair(client_config(), sc);
+    ASSERT_TRUE(p.client->summary().hello_retry);
+    EXPECT_EQ(exported(*p.client, "EXPORTER-hrr", 32), exported(*p.server, "EXPORTER-hrr", 32));
+  }
+  {
+    auto store = std::make_shared<MemorySessionStore>();
+    auto cc = client_config();
+    auto sc = server_config();
+    cc->session_store = store;
+    sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+    sc->replay_guard = std::make_shared<MemoryReplayGuard>();
+    sc->max_early_data = 1024;
+    handshaken_pair(cc, sc);
+    auto c = Connection::client_with_early_data(cc, {"localhost", {}},
+                                                EarlyDataRequest{Bytes{'h', 'i'}});
+    ASSERT_TRUE(c.ok());
+    Pair p;
+    p.client = std::move(*c);
+    p.server = std::move(*Connection::server(sc));
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    ASSERT_EQ(p.client->summary().early_data, EarlyData::accepted);
+    EXPECT_EQ(exported(*p.client, "EXPORTER-0rtt", 32), exported(*p.server, "EXPORTER-0rtt", 32));
+  }
+  {
+    auto store = std::make_shared<MemorySessionStore>();
+    auto cc = client_config();
+    auto sc = server_config();
+    cc->policy = sc->policy = tls12_only();
+    cc->session_store = store;
+    sc->tls12_tickets = false;  // a session ID instead
+    handshaken_pair(cc, sc);
+    auto p = handshaken_pair(cc, sc);
+    ASSERT_TRUE(p.client->summary().resumed);
+    ASSERT_TRUE(p.server->summary().resumed);
+    EXPECT_EQ(exported(*p.client, "EXPORTER-id", 32), exported(*p.server, "EXPORTER-id", 32));
+  }
+}
+
 void expect_refused(const Connection& c, std::string_view label, size_t n, ErrorCode code,
                     std::string_view what, std::optional<Bytes> context = std::nullopt) {
   Bytes out(n);
