@@ -309,7 +309,7 @@ class Engine final : public Connection, private handshake::Channel {
     early_budget_ = max_bytes;
     // Refused 0-RTT records were sized by the ticket's handshake, not by our
     // RFC 8449 limit of this one: the limit waits until skipping ends.
-    deframer_.set_max_fragment_length(record::kMaxCiphertext13);
+    deframer_.set_max_fragment_length(protocol_fragment_limit());
   }
   void send_warning_alert(AlertDescription d) override { send_alert(wire::AlertLevel::warning, d); }
   void limit_sent_records(size_t max_content) override {
