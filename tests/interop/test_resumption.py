@@ -43,7 +43,7 @@ def openssl_server(k, *extra):
     """Starts openssl s_server with the test PKI; (None, None) after a failed
     start check."""
     port = free_port()
-    srv = start(["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key",
+    srv = start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", k.server, "-key",
                  k.server_key] + list(extra))
     if not wait_port(port, proc=srv):
         R.check("openssl s_server %s start" % " ".join(extra), False, stop(srv)[1][-400:])

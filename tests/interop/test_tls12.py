@@ -76,7 +76,8 @@ def tessera_client(port, k, *extra, data=b"GET / HTTP/1.0\r\n\r\n", cert=None, k
 
 def openssl_server(k, *extra, verify_ca=None, www=True, env=None):
     port = free_port()
-    cmd = ["openssl", "s_server", "-accept", str(port), "-cert", k.server, "-key", k.server_key]
+    cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", k.server,
+           "-key", k.server_key]
     if www:
         cmd.append("-www")
     cmd += list(extra)

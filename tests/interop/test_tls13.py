@@ -52,7 +52,7 @@ def tessera_client(port, pki, *extra, data=b"GET / HTTP/1.0\r\n\r\n", host="127.
 
 def openssl_server(pki, *extra, www=True, verify_ca=None):
     port = free_port()
-    cmd = ["openssl", "s_server", "-accept", str(port), "-cert", pki.server, "-key",
+    cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", pki.server, "-key",
            pki.server_key, "-tls1_3"]
     if www:
         cmd.append("-www")

@@ -38,8 +38,27 @@ def free_port(family=socket.AF_INET):
         return s.getsockname()[1]
 
 
+# Peers that cannot be told which address to listen on bind the wildcard
+# address; they run with tests/interop/loopback_bind.cc preloaded, which
+# makes that address loopback (CMake passes its path in this variable).
+_WILDCARD_LISTENERS = ("gnutls-serv",)
+
+
+def _loopback_env(cmd, env):
+    if os.path.basename(cmd[0]) not in _WILDCARD_LISTENERS:
+        return env
+    shim = os.environ.get("TESSERA_LOOPBACK_BIND")
+    if not shim or not os.path.exists(shim):
+        raise RuntimeError("%s needs TESSERA_LOOPBACK_BIND (the loopback_bind library, set by "
+                           "ctest) to stay on loopback; run the test through ctest" % cmd[0])
+    env = dict(os.environ if env is None else env)
+    env["LD_PRELOAD"] = shim + (" " + env["LD_PRELOAD"] if env.get("LD_PRELOAD") else "")
+    return env
+
+
 def start(cmd, **kw):
     """Starts a background process in its own session; output goes to pipes."""
+    kw["env"] = _loopback_env(cmd, kw.get("env"))
     p = subprocess.Popen(cmd, stdin=kw.pop("stdin", subprocess.PIPE), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True, **kw)
     _procs.append(p)
@@ -75,7 +94,42 @@ def run(cmd, input=None, timeout=20, **kw):
     return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
+def listening_addresses(port):
+    """The local addresses of the TCP sockets listening on `port` (from /proc/net)."""
+    found = []
+    for name, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            with open(name) as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            addr_hex, port_hex = local.split(":")
+            if state != "0A" or int(port_hex, 16) != port:  # 0A: TCP_LISTEN
+                continue
+            # /proc/net prints each 32-bit word of the address in host order.
+            raw = bytes.fromhex(addr_hex)
+            words = [raw[i:i + 4][::-1] if sys.byteorder == "little" else raw[i:i + 4]
+                     for i in range(0, size, 4)]
+            family = socket.AF_INET if size == 4 else socket.AF_INET6
+            found.append(socket.inet_ntop(family, b"".join(words)))
+    return found
+
+
+def check_loopback_only(port):
+    """Raises unless every socket listening on `port` is on 127.0.0.1 or ::1."""
+    addrs = listening_addresses(port)
+    outside = [a for a in addrs if a not in ("127.0.0.1", "::1")]
+    if outside:
+        raise RuntimeError("a test peer listens on %s port %d: tests stay on loopback"
+                           % (", ".join(outside), port))
+
+
 def wait_port(port, host="127.0.0.1", timeout=10, proc=None):
+    """Waits until `port` accepts connections; then checks that whatever
+    listens on it does so on loopback only."""
     deadline = time.time() + timeout
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     while time.time() < deadline:
@@ -85,9 +139,11 @@ def wait_port(port, host="127.0.0.1", timeout=10, proc=None):
             with socket.socket(fam, socket.SOCK_STREAM) as s:
                 s.settimeout(0.5)
                 s.connect((host, port))
-                return True
         except OSError:
             time.sleep(0.05)
+            continue
+        check_loopback_only(port)
+        return True
     return False
 
 
