@@ -25,6 +25,7 @@
 #include "wire/certificate_verify.h"
 #include "wire/empty_messages.h"
 #include "wire/encrypted_extensions.h"
+#include "wire/extension_rules.h"
 #include "wire/extensions.h"
 #include "wire/hello.h"
 #include "wire/post_handshake.h"
@@ -531,8 +532,11 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     return Error(ErrorCode::illegal_parameter,
                  "ServerHello cipher suite differs from the HelloRetryRequest's");
   // RFC 8446 4.2: only key_share, supported_versions and pre_shared_key may
-  // appear in a ServerHello; anything else -> unsupported_extension
-  // (pre_shared_key too when we offered no PSK).
+  // appear in a ServerHello. Another extension tessera knows is in the wrong
+  // message -> illegal_parameter (check_tls13_extensions); one it does not
+  // know, or pre_shared_key when we offered no PSK, answers nothing we sent
+  // -> unsupported_extension.
+  TESSERA_TRY(wire::check_tls13_extensions(sh.extensions, wire::ExtensionContext::server_hello));
   bool resumed = false;
   for (const auto& e : sh.extensions) {
     if (e.type == wire::kExtPreSharedKey && session_) {
@@ -640,6 +644,10 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     return Error(ErrorCode::unexpected_message, "second HelloRetryRequest in one handshake");
   std::optional<uint16_t> group;
   Bytes cookie;
+  // RFC 8446 4.2: a known extension not specified for a HelloRetryRequest ->
+  // illegal_parameter.
+  TESSERA_TRY(
+      wire::check_tls13_extensions(hrr.extensions, wire::ExtensionContext::hello_retry_request));
   for (const auto& e : hrr.extensions) {
     if (e.type == wire::kExtKeyShare) {
       TESSERA_ASSIGN_OR_RETURN(auto k, wire::KeyShareHelloRetryRequest::parse(e.data));
@@ -648,7 +656,8 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
       TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
       cookie = std::move(c.cookie);
     } else if (e.type != wire::kExtSupportedVersions) {
-      // RFC 8446 4.1.4: extensions not offered -> unsupported_extension.
+      // RFC 8446 4.1.4: an extension we do not know cannot answer anything we
+      // offered -> unsupported_extension.
       return Error(
           ErrorCode::unsupported_extension,
           "HelloRetryRequest carries unsolicited extension " + wire::extension_name(e.type));
@@ -714,6 +723,10 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
 Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
                                                ExpectEncryptedExtensions& st) {
   TESSERA_ASSIGN_OR_RETURN(auto ee, wire::EncryptedExtensions::parse(m.body));
+  // RFC 8446 4.2: a known extension not specified for EncryptedExtensions
+  // (key_share, pre_shared_key, signature_algorithms, ...) -> illegal_parameter.
+  TESSERA_TRY(wire::check_tls13_extensions(ee.extensions,
+                                           wire::ExtensionContext::encrypted_extensions));
   for (const auto& e : ee.extensions) {
     switch (e.type) {
       case wire::kExtServerName:
@@ -753,16 +766,9 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         summary_.peer_record_size_limit = l.limit;
         break;
       }
-      case wire::kExtKeyShare:
-      case wire::kExtSupportedVersions:
-      case wire::kExtPreSharedKey:
-      case wire::kExtSignatureAlgorithms:
-      case wire::kExtCookie:
-        // RFC 8446 4.2: an extension not allowed in EncryptedExtensions ->
-        // illegal_parameter.
-        return Error(ErrorCode::illegal_parameter, "extension " + wire::extension_name(e.type) +
-                                                       " is not allowed in EncryptedExtensions");
       default:
+        // RFC 8446 4.2: allowed here, but not an answer to anything we sent
+        // (max_fragment_length, heartbeat, use_srtp, an unknown type, ...).
         return Error(
             ErrorCode::unsupported_extension,
             "EncryptedExtensions carries unsolicited extension " + wire::extension_name(e.type));
@@ -821,6 +827,9 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   if (cert.certificate_list.empty())
     return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
                  "server sent an empty Certificate message");
+  // RFC 8446 4.4.2: entry extensions must answer ClientHello extensions; we
+  // send neither status_request nor signed_certificate_timestamp.
+  TESSERA_TRY(check_certificate_entry_extensions(cert, "server"));
   std::vector<Bytes> chain;
   for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
   VerifyRequest vr;
@@ -948,6 +957,10 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
   switch (m.type) {
     case HandshakeType::new_session_ticket: {
       TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket::parse(m.body));
+      // RFC 8446 4.2: a known extension not specified for NewSessionTicket ->
+      // illegal_parameter (unknown ones are ignored, 4.6.1).
+      TESSERA_TRY(wire::check_tls13_extensions(nst.extensions,
+                                               wire::ExtensionContext::new_session_ticket));
       p_.channel->event(Event::new_session_ticket);
       // RFC 8446 4.6.1: a lifetime of zero means "do not use".
       if (!cfg_.session_store || nst.ticket_lifetime == 0 || p_.options.server_name.empty())

@@ -1,7 +1,10 @@
 #include "handshake/messages13.h"
 
+#include <string>
+
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
+#include "wire/extension_rules.h"
 #include "wire/extensions.h"
 #include "wire/finished.h"
 #include "wire/hello.h"
@@ -16,6 +19,10 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
   if (!post_handshake && !cr.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
                  "CertificateRequest during the handshake has a non-empty context");
+  // RFC 8446 4.2: a known extension not specified for CertificateRequest ->
+  // illegal_parameter (unknown ones are ignored, 4.3.2).
+  TESSERA_TRY(wire::check_tls13_extensions(cr.extensions,
+                                           wire::ExtensionContext::certificate_request));
   CertificateRequestInfo info;
   info.context = cr.certificate_request_context;
   // RFC 8446 4.3.2: the signature_algorithms extension MUST be specified.
@@ -29,6 +36,23 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
     info.authorities = std::move(cas.authorities);
   }
   return info;
+}
+
+Result<void> check_certificate_entry_extensions(const wire::Certificate13& cert,
+                                                std::string_view sender) {
+  for (size_t i = 0; i < cert.certificate_list.size(); ++i) {
+    const wire::Extensions& exts = cert.certificate_list[i].extensions;
+    TESSERA_TRY(wire::check_tls13_extensions(exts, wire::ExtensionContext::certificate));
+    // RFC 8446 4.4.2: "If an extension applies to the entire chain, it
+    // SHOULD be included in the first CertificateEntry" and the extensions
+    // "MUST correspond to ones from the ClientHello / CertificateRequest";
+    // 4.2: a response to an extension not sent -> unsupported_extension.
+    if (!exts.empty())
+      return Error(ErrorCode::unsupported_extension,
+                   std::string(sender) + " Certificate entry " + std::to_string(i) +
+                       " carries unsolicited extension " + wire::extension_name(exts.front().type));
+  }
+  return ok();
 }
 
 Result<Bytes> build_certificate_request13(ByteView context, const std::vector<uint16_t>& schemes,

@@ -26,6 +26,7 @@
 #include "wire/certificate_verify.h"
 #include "wire/empty_messages.h"
 #include "wire/encrypted_extensions.h"
+#include "wire/extension_rules.h"
 #include "wire/extensions.h"
 #include "wire/hello.h"
 #include "wire/post_handshake.h"
@@ -224,6 +225,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (o.ch.legacy_compression_methods != Bytes{0})
     return Error(ErrorCode::illegal_parameter,
                  "TLS 1.3 ClientHello offers compression methods other than null");
+  // RFC 8446 4.2: a known extension not specified for a ClientHello
+  // (oid_filters) -> illegal_parameter.
+  TESSERA_TRY(wire::check_tls13_extensions(o.ch.extensions, wire::ExtensionContext::client_hello));
   if (st.retried) {
     // RFC 8446 4.1.2: the second ClientHello repeats the first except for
     // key_share, early_data, cookie and pre_shared_key.
@@ -611,6 +615,9 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   if (!cert.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
                  "client Certificate context does not match our CertificateRequest");
+  // RFC 8446 4.4.2: entry extensions must answer CertificateRequest
+  // extensions; ours has none that a certificate entry could answer.
+  TESSERA_TRY(check_certificate_entry_extensions(cert, "client"));
   transcript_.add(m.raw);
   if (cert.certificate_list.empty()) {
     // RFC 8446 4.4.2.4: if the client sends no certificate and the server

@@ -13,9 +13,11 @@
 #include "base/hex.h"
 #include "crypto/key_schedule.h"
 #include "crypto/tls12_keys.h"
+#include "handshake/messages13.h"
 #include "pair.h"
 #include "record/protection.h"
 #include "record/record.h"
+#include "wire/extensions.h"
 
 namespace tessera::testing {
 namespace {
@@ -824,6 +826,243 @@ TEST(HostileFlight, Tls13ServerFlightWithinOurRecordSizeLimit) {
   Tls13Flight f(4096);
   ASSERT_TRUE(f.deliver(f.msgs).ok());
   EXPECT_TRUE(f.client->is_handshake_done());
+}
+
+// --- extensions in the wrong message, or unsolicited --------------------------
+//
+// RFC 8446 4.2: "If an implementation receives an extension which it
+// recognizes and which is not specified for the message in which it appears,
+// it MUST abort the handshake with an "illegal_parameter" alert", and an
+// extension response to an extension not sent -> "unsupported_extension".
+
+// append_extension adds an extension at the end of the extension block whose
+// 2-byte length is at `block` in handshake message `msg` (4-byte header
+// included), and fixes that length and the message's.
+void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data = {}) {
+  const size_t old = (size_t{msg[block]} << 8) | msg[block + 1];
+  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+               static_cast<uint8_t>(data.size() >> 8), static_cast<uint8_t>(data.size())};
+  ext.insert(ext.end(), data.begin(), data.end());
+  msg.insert(msg.begin() + static_cast<std::ptrdiff_t>(block + 2 + old), ext.begin(), ext.end());
+  const size_t now = old + ext.size(), body = msg.size() - 4;
+  msg[block] = static_cast<uint8_t>(now >> 8);
+  msg[block + 1] = static_cast<uint8_t>(now);
+  msg[1] = static_cast<uint8_t>(body >> 16);
+  msg[2] = static_cast<uint8_t>(body >> 8);
+  msg[3] = static_cast<uint8_t>(body);
+}
+
+// server_hello_extensions_at is the offset of a ServerHello's (or HRR's)
+// extension block: header, legacy_version, random, legacy_session_id_echo,
+// cipher_suite, legacy_compression_method.
+size_t server_hello_extensions_at(const Bytes& sh) { return 4 + 2 + 32 + 1 + sh[38] + 2 + 1; }
+
+// append_to_first_entry adds an extension to the first CertificateEntry of a
+// TLS 1.3 Certificate message, fixing the entry's, the list's and the
+// message's lengths.
+void append_to_first_entry(Bytes& cert, uint16_t type) {
+  const size_t list_at = 4 + 1 + cert[4];
+  const size_t cert_len =
+      (size_t{cert[list_at + 3]} << 16) | (size_t{cert[list_at + 4]} << 8) | cert[list_at + 5];
+  append_extension(cert, list_at + 3 + 3 + cert_len, type, {0x01, 0x00, 0x00, 0x00, 0x00});
+  const size_t list = cert.size() - list_at - 3;
+  cert[list_at] = static_cast<uint8_t>(list >> 16);
+  cert[list_at + 1] = static_cast<uint8_t>(list >> 8);
+  cert[list_at + 2] = static_cast<uint8_t>(list);
+}
+
+struct Misplaced {
+  uint16_t type;
+  Bytes data;
+  ErrorCode code;
+  AlertDescription alert;
+  const char* says;
+};
+
+// The client gets the server's first flight with the ServerHello (or, with
+// `hrr`, the HelloRetryRequest) carrying one more extension.
+void expect_server_hello_refused(bool hrr, const Misplaced& m) {
+  auto cc = client_config();
+  auto sc = server_config();
+  if (hrr) {
+    ASSERT_TRUE(cc->policy.set_groups("x25519,secp384r1").ok());  // share for x25519 only
+    ASSERT_TRUE(sc->policy.set_groups("secp384r1").ok());
+  }
+  auto client = std::move(*Connection::client(cc, {"localhost", {}}));
+  auto server = new_server(sc);
+  ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
+  Bytes flight = take_out(*server);
+  ASSERT_GE(flight.size(), 9u);
+  ASSERT_EQ(flight[0], 22);
+  const size_t len = (size_t{flight[3]} << 8) | flight[4];
+  Bytes sh(flight.begin() + 5, flight.begin() + 5 + static_cast<std::ptrdiff_t>(len));
+  ASSERT_EQ(sh[0], 2);  // the (first) record holds the ServerHello alone
+  append_extension(sh, server_hello_extensions_at(sh), m.type, m.data);
+  auto r = client->receive_tls(handshake_record(sh));
+  ASSERT_FALSE(r.ok()) << m.type;
+  EXPECT_EQ(r.error().code(), m.code) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find(m.says), std::string::npos) << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*client), m.alert) << m.type;
+}
+
+TEST(ExtensionPlacement, ServerHello) {
+  // Known, but only for EncryptedExtensions (ALPN, record_size_limit) or a
+  // ClientHello (psk_key_exchange_modes, a TLS 1.2 extension); then one
+  // tessera does not know, which answers nothing we sent.
+  const Misplaced cases[] = {
+      {wire::kExtAlpn, {0x00, 0x03, 0x02, 'h', '2'}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "ServerHello: extension application_layer_protocol"},
+      {wire::kExtRecordSizeLimit, {0x40, 0x01}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {wire::kExtPskKeyExchangeModes, {0x01, 0x01}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {wire::kExtExtendedMasterSecret, {}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+       "unsolicited extension"},
+  };
+  for (const Misplaced& m : cases) expect_server_hello_refused(false, m);
+}
+
+TEST(ExtensionPlacement, HelloRetryRequest) {
+  const Misplaced cases[] = {
+      {wire::kExtEarlyData, {}, ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+       "HelloRetryRequest: extension early_data"},
+      {wire::kExtPreSharedKey, {0x00, 0x00}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+       "unsolicited extension"},
+  };
+  for (const Misplaced& m : cases) expect_server_hello_refused(true, m);
+}
+
+TEST(ExtensionPlacement, EncryptedExtensions) {
+  const Misplaced cases[] = {
+      // Specified for other messages only.
+      {wire::kExtKeyShare, {0x00, 0x1d}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "EncryptedExtensions: extension key_share"},
+      {wire::kExtPskKeyExchangeModes, {0x01, 0x01}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {wire::kExtCertificateAuthorities, {0x00, 0x00}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {wire::kExtStatusRequest, {}, ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter, "not allowed in this message"},
+      // Allowed in EncryptedExtensions, but we did not offer them.
+      {wire::kExtMaxFragmentLength, {0x01}, ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension, "unsolicited extension max_fragment_length"},
+      {wire::kExtHeartbeat, {0x01}, ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension, "unsolicited extension"},
+      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+       "unsolicited extension"},
+  };
+  for (const Misplaced& m : cases) {
+    Tls13Flight f;
+    ASSERT_EQ(f.msgs.size(), 4u);
+    append_extension(f.msgs[0], 4, m.type, m.data);
+    auto r = f.deliver(f.msgs);
+    ASSERT_FALSE(r.ok()) << m.type;
+    EXPECT_EQ(r.error().code(), m.code) << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find(m.says), std::string::npos) << r.error().to_string();
+    EXPECT_EQ(f.client_alert(), m.alert) << m.type;
+  }
+}
+
+// RFC 8446 4.4.2: Certificate entry extensions answer ClientHello
+// extensions; tessera's ClientHello asks for none of them.
+TEST(ExtensionPlacement, ServerCertificateEntry) {
+  const std::pair<uint16_t, AlertDescription> cases[] = {
+      {wire::kExtStatusRequest, AlertDescription::unsupported_extension},
+      {wire::kExtSignedCertificateTimestamp, AlertDescription::unsupported_extension},
+      {0x7a7a, AlertDescription::unsupported_extension},
+      {wire::kExtKeyShare, AlertDescription::illegal_parameter},
+  };
+  for (const auto& [type, alert] : cases) {
+    Tls13Flight f;
+    ASSERT_EQ(f.msgs.size(), 4u);
+    ASSERT_EQ(f.msgs[1][0], 11);
+    append_to_first_entry(f.msgs[1], type);
+    auto r = f.deliver(f.msgs);
+    ASSERT_FALSE(r.ok()) << type;
+    EXPECT_EQ(r.error().alert(), alert) << r.error().to_string();
+    if (alert == AlertDescription::unsupported_extension) {
+      EXPECT_NE(r.error().to_string().find("server Certificate entry 0 carries unsolicited"),
+                std::string::npos)
+          << r.error().to_string();
+    }
+    EXPECT_EQ(f.client_alert(), alert) << type;
+  }
+}
+
+// The same for a client certificate: our CertificateRequest asks for no
+// entry extension.
+TEST(ExtensionPlacement, ClientCertificateEntry) {
+  for (uint16_t type : {wire::kExtSignedCertificateTimestamp, wire::kExtStatusRequest}) {
+    KeyLog log;
+    auto cc = client_config();
+    cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->credential = credential("client-ec");
+    cc->keylog = collect_key_log(log);
+    auto sc = server_config();
+    sc->client_auth = ClientAuth::required;
+    sc->client_trust = trust();
+    auto client = std::move(*Connection::client(cc, {"localhost", {}}));
+    auto server = new_server(sc);
+    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
+    ASSERT_TRUE(client->receive_tls(take_out(*server)).ok());
+    // The client's flight: a compatibility change_cipher_spec (passed on as
+    // it is), then Certificate, CertificateVerify and Finished, protected.
+    Bytes out = take_out(*client), passed, plain;
+    auto reader = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+    for (size_t at = 0; at + 5 <= out.size();) {
+      const size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
+      if (out[at] == 23) {
+        record::Record rec{ContentType::application_data, 0x0303,
+                           MutableByteView(out.data() + at + 5, len)};
+        auto opened = reader->open(rec);
+        ASSERT_TRUE(opened.ok());
+        plain.insert(plain.end(), opened->plaintext.begin(), opened->plaintext.end());
+      } else {
+        passed.insert(passed.end(), out.begin() + static_cast<std::ptrdiff_t>(at),
+                      out.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
+      }
+      at += 5 + len;
+    }
+    ASSERT_FALSE(plain.empty());
+    ASSERT_EQ(plain[0], 11);
+    const size_t cert_len = (size_t{plain[1]} << 16) | (size_t{plain[2]} << 8) | plain[3];
+    Bytes cert(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(4 + cert_len));
+    Bytes rest(plain.begin() + static_cast<std::ptrdiff_t>(4 + cert_len), plain.end());
+    append_to_first_entry(cert, type);
+    cert.insert(cert.end(), rest.begin(), rest.end());
+    auto writer = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+    ASSERT_TRUE(writer->seal(ContentType::handshake, cert, 0, passed).ok());
+    auto r = server->receive_tls(passed);
+    ASSERT_FALSE(r.ok()) << type;
+    EXPECT_EQ(r.error().code(), ErrorCode::unsupported_extension) << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find("client Certificate entry 0 carries unsolicited"),
+              std::string::npos)
+        << r.error().to_string();
+    EXPECT_FALSE(server->is_handshake_done());
+  }
+}
+
+// RFC 8446 4.3.2 / 4.6.1: a known extension not specified for a
+// CertificateRequest or a NewSessionTicket -> illegal_parameter; unknown
+// ones are ignored there (checked through the parser the client uses).
+TEST(ExtensionPlacement, CertificateRequestRules) {
+  Bytes cr = {13, 0, 0, 0, 0, 0, 0};  // empty context, empty extension block at 5
+  append_extension(cr, 5, wire::kExtSignatureAlgorithms, {0x00, 0x02, 0x04, 0x03});
+  append_extension(cr, 5, 0x7a7a);
+  Bytes body(cr.begin() + 4, cr.end());
+  ASSERT_TRUE(handshake::parse_certificate_request13(body, false).ok());
+  append_extension(cr, 5, wire::kExtKeyShare, {0x00, 0x1d});
+  body.assign(cr.begin() + 4, cr.end());
+  auto r = handshake::parse_certificate_request13(body, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::illegal_parameter) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find("CertificateRequest: extension key_share"),
+            std::string::npos)
+      << r.error().to_string();
 }
 
 }  // namespace
