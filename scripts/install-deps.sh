@@ -8,6 +8,7 @@ PACKAGES=(
   cmake ninja-build g++ make pkg-config python3
   libssl-dev openssl
   libipsec-mb-dev
+  zlib1g-dev libbrotli-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   gnutls-bin curl
   clang-14 libclang-rt-14-dev valgrind

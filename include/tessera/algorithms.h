@@ -71,6 +71,13 @@ enum class SignatureScheme : uint16_t {
   ecdsa_sha1 = 0x0203,
 };
 
+// RFC 8879 3: CertificateCompressionAlgorithm.
+enum class CertCompression : uint16_t {
+  zlib = 1,    // RFC 1950
+  brotli = 2,  // RFC 7932
+  zstd = 3,    // RFC 8478
+};
+
 enum class HashAlgorithm : uint8_t { sha256, sha384, sha512, sha1 };
 enum class AeadAlgorithm : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
 enum class KeyExchange : uint8_t { tls13, ecdhe, dhe, rsa };
@@ -96,6 +103,7 @@ std::string version_name(ProtocolVersion v);        // "TLS 1.3"
 std::string cipher_suite_name(uint16_t value);      // IANA name or "0x1234"
 std::string group_name(uint16_t value);             // "x25519" or "0x1234"
 std::string signature_scheme_name(uint16_t value);  // "ecdsa_secp256r1_sha256" or "0x1234"
+std::string cert_compression_name(uint16_t value);  // "brotli" or "0x1234"
 std::string_view hash_name(HashAlgorithm h);        // "SHA-256"
 std::string_view aead_name(AeadAlgorithm a);        // "AES-128-GCM"
 size_t hash_length(HashAlgorithm h);
@@ -105,6 +113,7 @@ std::optional<CipherSuite> parse_cipher_suite(std::string_view name);
 std::optional<NamedGroup> parse_group(std::string_view name);
 std::optional<SignatureScheme> parse_signature_scheme(std::string_view name);
 std::optional<ProtocolVersion> parse_version(std::string_view name);  // "1.2", "1.3", "TLSv1.3"
+std::optional<CertCompression> parse_cert_compression(std::string_view name);  // "zlib", ...
 
 // The hash a signature scheme signs with (sha256 for ed25519 is not
 // meaningful; ed25519 returns nullopt).

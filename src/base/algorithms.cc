@@ -84,6 +84,13 @@ constexpr std::array<Named, 15> kSchemes{{
     {0x0203, "ecdsa_sha1", "ECDSA+SHA1", ""},
 }};
 
+// RFC 8879 3.
+constexpr std::array<Named, 3> kCertCompressions{{
+    {1, "zlib", "", ""},
+    {2, "brotli", "", ""},
+    {3, "zstd", "", ""},
+}};
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size() || a.empty()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -136,6 +143,9 @@ std::string cipher_suite_name(uint16_t value) {
 }
 std::string group_name(uint16_t value) { return named_lookup(kGroups, value); }
 std::string signature_scheme_name(uint16_t value) { return named_lookup(kSchemes, value); }
+std::string cert_compression_name(uint16_t value) {
+  return named_lookup(kCertCompressions, value);
+}
 
 std::string_view hash_name(HashAlgorithm h) {
   switch (h) {
@@ -188,6 +198,11 @@ std::optional<NamedGroup> parse_group(std::string_view name) {
 
 std::optional<SignatureScheme> parse_signature_scheme(std::string_view name) {
   if (auto v = named_parse(kSchemes, name)) return static_cast<SignatureScheme>(*v);
+  return std::nullopt;
+}
+
+std::optional<CertCompression> parse_cert_compression(std::string_view name) {
+  if (auto v = named_parse(kCertCompressions, name)) return static_cast<CertCompression>(*v);
   return std::nullopt;
 }
 

@@ -68,6 +68,28 @@ struct Certificate12 {
   void serialize(ByteWriter& w) const;
 };
 
+// CompressedCertificate replaces a TLS 1.3 Certificate when the peer offered
+// compress_certificate (RFC 8879 4):
+//   struct {
+//        CertificateCompressionAlgorithm algorithm;
+//        uint24 uncompressed_length;
+//        opaque compressed_certificate_message<1..2^24-1>;
+//   } CompressedCertificate;
+// The compressed bytes are those of the Certificate message's body (without
+// its 4-byte handshake header), as BoringSSL, OpenSSL and GnuTLS send it.
+struct CompressedCertificate {
+  static constexpr HandshakeType kType = HandshakeType::compressed_certificate;
+
+  uint16_t algorithm = 0;
+  uint32_t uncompressed_length = 0;  // < 2^24
+  Bytes compressed;                  // <1..2^24-1>
+
+  // parse decodes the body; decode_* on bad lengths or trailing bytes. The
+  // algorithm and the lengths are the handshake's to judge.
+  static Result<CompressedCertificate> parse(ByteView body);
+  void serialize(ByteWriter& w) const;
+};
+
 // CertificateRequest13 is the TLS 1.3 CertificateRequest.
 struct CertificateRequest13 {
   static constexpr HandshakeType kType = HandshakeType::certificate_request;

@@ -496,6 +496,20 @@ Result<RecordSizeLimit> RecordSizeLimit::parse(ByteView data) {
 
 void RecordSizeLimit::serialize(ByteWriter& w) const { w.u16(limit); }
 
+Result<CertificateCompressionAlgorithms> CertificateCompressionAlgorithms::parse(ByteView data) {
+  return parse_all(data, "compress_certificate",
+                   [](ByteReader& r) -> Result<CertificateCompressionAlgorithms> {
+                     // RFC 8879 3: CertificateCompressionAlgorithm algorithms<2..2^8-2>;
+                     TESSERA_ASSIGN_OR_RETURN(auto list,
+                                              read_u16_list(r, 1, 2, 0xFE, "algorithms"));
+                     return CertificateCompressionAlgorithms{std::move(list)};
+                   });
+}
+
+void CertificateCompressionAlgorithms::serialize(ByteWriter& w) const {
+  write_u16_list(w, 1, algorithms);
+}
+
 Result<CertificateStatusRequest> CertificateStatusRequest::parse(ByteView data) {
   return parse_all(data, "status_request", [](ByteReader& r) -> Result<CertificateStatusRequest> {
     TESSERA_ASSIGN_OR_RETURN(uint8_t type, field_context(r.read_u8(), "status_type"));

@@ -312,6 +312,18 @@ struct RecordSizeLimit {
   void serialize(ByteWriter& w) const;
 };
 
+// --- compress_certificate (RFC 8879 3) --------------------------------------
+//   struct {
+//       CertificateCompressionAlgorithm algorithms<2..2^8-2>;
+//   } CertificateCompressionAlgorithms;
+struct CertificateCompressionAlgorithms {
+  std::vector<uint16_t> algorithms;  // unknown values are kept (and ignored by the handshake)
+
+  // parse: decode_* on a bad length (odd, empty or trailing bytes).
+  static Result<CertificateCompressionAlgorithms> parse(ByteView data);
+  void serialize(ByteWriter& w) const;
+};
+
 // --- status_request (RFC 6066 8) -------------------------------------------
 // tessera does not staple OCSP: a request is checked for well-formedness and
 // otherwise ignored.

@@ -40,6 +40,7 @@ enum class HandshakeType : uint8_t {
   client_key_exchange = 16,
   finished = 20,
   key_update = 24,
+  compressed_certificate = 25,  // RFC 8879 4
   message_hash = 254,
 };
 

@@ -114,6 +114,32 @@ TEST(Certificate12, RoundTripAndBounds) {
     EXPECT_FALSE(Certificate12::parse(ByteView(b).first(n)).ok());
 }
 
+// RFC 8879 4: algorithm, uint24 uncompressed_length, opaque
+// compressed_certificate_message<1..2^24-1>.
+TEST(CompressedCertificate, RoundTripAndBounds) {
+  CompressedCertificate c{2, 0x012345, H("0b0c0d")};
+  Bytes b = ser(c);
+  EXPECT_EQ(b, H("0002 012345 000003 0b0c0d"));
+  auto back = CompressedCertificate::parse(b);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->algorithm, 2);
+  EXPECT_EQ(back->uncompressed_length, 0x012345u);
+  EXPECT_EQ(back->compressed, H("0b0c0d"));
+  EXPECT_EQ(reencode(c)[0], 25);
+  EXPECT_EQ(handshake_type_name(HandshakeType::compressed_certificate), "compressed_certificate");
+
+  auto empty = CompressedCertificate::parse(H("0001 000010 000000"));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("compressed_certificate_message"), std::string::npos)
+      << empty.error().message();
+  EXPECT_EQ(empty.error().alert(), AlertDescription::decode_error);
+  auto trailing = CompressedCertificate::parse(H("0001 000010 000001 aa bb"));
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_EQ(trailing.error().alert(), AlertDescription::decode_error);
+  for (size_t n = 0; n < b.size(); ++n)
+    EXPECT_FALSE(CompressedCertificate::parse(ByteView(b).first(n)).ok()) << n;
+}
+
 // RFC 8448 6: the server asks for a client certificate.
 TEST(CertificateRequest13, ParsesRfc8448Section6) {
   Bytes msg = load_vector("rfc8448_s6_server_certificate_request");

@@ -375,6 +375,28 @@ TEST(RecordSizeLimit, ParsesAndChecksTheMinimum) {
   }
 }
 
+// RFC 8879 3: CertificateCompressionAlgorithm algorithms<2..2^8-2>.
+TEST(CertificateCompressionAlgorithms, RoundTripAndBounds) {
+  auto ok = CertificateCompressionAlgorithms::parse(H("06 0002 0001 7a7a"));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->algorithms, (std::vector<uint16_t>{2, 1, 0x7a7a}));  // unknown values kept
+  EXPECT_EQ(ser(CertificateCompressionAlgorithms{{3}}), H("02 0003"));
+  Bytes longest = {0xfe};
+  for (int i = 0; i < 127; ++i) longest.insert(longest.end(), {0x00, 0x01});
+  EXPECT_TRUE(CertificateCompressionAlgorithms::parse(longest).ok());
+  for (const char* bad : {"", "00", "01 00", "03 000100", "02 0001 00", "04 0001"}) {
+    auto r = CertificateCompressionAlgorithms::parse(H(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << bad;
+    EXPECT_NE(r.error().message().find("compress_certificate"), std::string::npos)
+        << r.error().message();
+  }
+  // 255 bytes: odd, and above the 254-byte maximum.
+  Bytes too_long = {0xff};
+  too_long.resize(256, 0x01);
+  EXPECT_FALSE(CertificateCompressionAlgorithms::parse(too_long).ok());
+}
+
 // --- TLS 1.2 extensions ---------------------------------------------------------------
 
 TEST(EcPointFormats, MustIncludeUncompressed) {
