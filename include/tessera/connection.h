@@ -81,6 +81,10 @@ struct HandshakeSummary {
   // bounds the records we send it (0: not negotiated; our own limit is
   // Policy::limits.record_size_limit, capped for the version).
   uint16_t peer_record_size_limit = 0;
+  // RFC 8879: the algorithm (CertCompression value) the peer's certificate
+  // came compressed with, and the one we compressed ours with; 0: none.
+  uint16_t peer_cert_compression = 0;
+  uint16_t own_cert_compression = 0;
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
   std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
   std::string peer_verified_by;                  // trust anchor subject, when verified

@@ -74,6 +74,14 @@ struct Policy {
   // the server uses the first it shares with the client. psk_ke trades
   // forward secrecy for a cheaper handshake; it is off unless listed.
   std::vector<PskMode> psk_modes = {PskMode::psk_dhe_ke};
+  // RFC 8879 certificate compression, TLS 1.3 only, in preference order: the
+  // algorithms we take a peer's certificate compressed with (a client lists
+  // them in its ClientHello, a server in its CertificateRequest), and with
+  // which we compress our own when the peer lists one of them (our first
+  // that it lists; a credential's compressed chain is made once and reused).
+  // Empty, the default: neither. Decompression is bounded by
+  // limits.max_handshake_message_size, as an uncompressed Certificate is.
+  std::vector<CertCompression> cert_compression;
   Limits limits;
 
   // Presets.
@@ -102,6 +110,9 @@ struct Policy {
   Result<void> set_cipher_suites(std::string_view comma_list);
   Result<void> set_groups(std::string_view comma_list);
   Result<void> set_signature_schemes(std::string_view comma_list);
+  // set_cert_compression takes "brotli,zlib" ...; "" or "none" turns
+  // certificate compression off.
+  Result<void> set_cert_compression(std::string_view comma_list);
 };
 
 // describe_list renders a list of IANA values as "[x25519, secp256r1]" for
@@ -109,5 +120,6 @@ struct Policy {
 std::string describe_groups(const std::vector<uint16_t>& v);
 std::string describe_suites(const std::vector<uint16_t>& v);
 std::string describe_schemes(const std::vector<uint16_t>& v);
+std::string describe_cert_compression(const std::vector<uint16_t>& v);
 
 }  // namespace tessera

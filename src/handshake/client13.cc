@@ -216,6 +216,12 @@ Result<Bytes> Client13::build_client_hello(
   // extension, even if they have no need to limit the size of records."
   ch.extensions.push_back(make_extension(
       kExtRecordSizeLimit, RecordSizeLimit{advertised_record_size_limit(cfg_.policy, offer13_)}));
+  // RFC 8879 3: compress_certificate offers to take the server's
+  // certificate compressed (TLS 1.3 only; a TLS 1.2 server ignores it).
+  if (offer13_ && !cfg_.policy.cert_compression.empty())
+    ch.extensions.push_back(make_extension(
+        kExtCompressCertificate,
+        CertificateCompressionAlgorithms{cert_compression_values(cfg_.policy)}));
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
@@ -358,12 +364,18 @@ Result<void> Client13::start() {
                                : "; offering a TLS 1.2 session ticket from an earlier connection";
     p_.channel->trace_lazy([versions, resuming, suites = offered_suites_, groups = offered_groups_,
                             share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
-                            alpn = !offered_alpn_.empty(), random = client_random_] {
+                            alpn = !offered_alpn_.empty(), random = client_random_,
+                            compression = offer13_ ? cert_compression_values(cfg_.policy)
+                                                   : std::vector<uint16_t>{}] {
       return "-> ClientHello: offering " + std::string(versions) + "; cipher suites " +
              describe_suites(suites) + "; groups " + describe_groups(groups) +
              (offer13 ? "; key shares " + describe_groups(share_groups) : std::string()) +
-             "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") + resuming +
-             "; random " + hex_short(random);
+             "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") +
+             (compression.empty()
+                  ? std::string()
+                  : "; takes certificates compressed with " +
+                        describe_cert_compression(compression)) +
+             resuming + "; random " + hex_short(random);
     });
   }
   state_ = std::move(st);
@@ -434,14 +446,18 @@ Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
     if (m.type != HandshakeType::encrypted_extensions) return unexpected(expecting(), m.type);
     return on_encrypted_extensions(m, *s);
   }
+  // RFC 8879 4: a CompressedCertificate replaces the Certificate, when we
+  // offered compression; otherwise it is unexpected like any other message.
+  const bool certificate =
+      m.type == HandshakeType::certificate ||
+      (m.type == HandshakeType::compressed_certificate && !cfg_.policy.cert_compression.empty());
   if (auto* s = std::get_if<ExpectCertificateOrRequest>(&state_)) {
     if (m.type == HandshakeType::certificate_request) return on_certificate_request(m, *s);
-    if (m.type == HandshakeType::certificate)
-      return on_certificate(m, std::move(s->keys), std::nullopt);
+    if (certificate) return on_certificate(m, std::move(s->keys), std::nullopt);
     return unexpected(expecting(), m.type);
   }
   if (auto* s = std::get_if<ExpectCertificate>(&state_)) {
-    if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
+    if (!certificate) return unexpected(expecting(), m.type);
     return on_certificate(m, std::move(s->keys), std::move(s->request));
   }
   if (auto* s = std::get_if<ExpectCertificateVerify>(&state_)) {
@@ -811,14 +827,21 @@ Result<void> Client13::on_certificate_request(const wire::HandshakeMessage& m,
   if (p_.channel->tracing())
     trace("<- CertificateRequest: the server asks for a client certificate; signature schemes " +
           describe_schemes(req.schemes) + "; " + std::to_string(req.authorities.size()) +
-          " acceptable CA name(s)");
+          " acceptable CA name(s)" +
+          (req.cert_compression.empty()
+               ? std::string()
+               : "; takes certificates compressed with " +
+                     describe_cert_compression(req.cert_compression)));
   state_ = ExpectCertificate{std::move(st.keys), std::move(req)};
   return ok();
 }
 
 Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys,
                                       std::optional<CertificateRequestInfo> request) {
-  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(m.body));
+  TESSERA_ASSIGN_OR_RETURN(ReceivedCertificate rc, received_certificate13(m, cfg_.policy));
+  // RFC 8879 5: "After decompression, the Certificate message MUST be
+  // processed as if it were encoded without being compressed."
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body));
   // RFC 8446 4.4.2: for server authentication the context SHALL be zero length.
   if (!cert.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
@@ -844,8 +867,15 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
+  summary_.peer_cert_compression = rc.compressed_with;
   transcript_.add(m.raw);
-  if (p_.channel->tracing()) trace("<- Certificate: " + pc.description);
+  if (p_.channel->tracing()) {
+    if (rc.compressed_with)
+      trace("<- CompressedCertificate: " + cert_compression_name(rc.compressed_with) + ", " +
+            std::to_string(rc.compressed_size) + " bytes for a " + std::to_string(rc.body.size()) +
+            "-byte Certificate");
+    trace("<- Certificate: " + pc.description);
+  }
   state_ = ExpectCertificateVerify{std::move(keys), std::move(request), std::move(pc)};
   return ok();
 }
@@ -914,6 +944,21 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
         Bytes cmsg,
         build_certificate13(st.request->context,
                             scheme ? cred->chain : std::vector<std::vector<uint8_t>>{}));
+    // RFC 8879 3: the server's CertificateRequest listed the algorithms it
+    // takes our certificate compressed with.
+    std::string compressed_note;
+    if (auto alg = choose_cert_compression(cfg_.policy, st.request->cert_compression);
+        alg && scheme) {
+      TESSERA_ASSIGN_OR_RETURN(CompressedOwnCertificate packed,
+                               compress_own_certificate(*alg, cmsg));
+      if (!packed.message.empty()) {
+        cmsg = std::move(packed.message);
+        summary_.own_cert_compression = static_cast<uint16_t>(*alg);
+        compressed_note = ", compressed with " + cert_compression_name(static_cast<uint16_t>(*alg)) +
+                          " (" + std::to_string(packed.uncompressed) + " -> " +
+                          std::to_string(packed.compressed) + " bytes)";
+      }
+    }
     transcript_.add(cmsg);
     p_.channel->send_handshake(cmsg);
     if (scheme) {
@@ -926,7 +971,8 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
       summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
       summary_.client_authenticated = true;
       if (p_.channel->tracing()) {
-        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain));
+        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) +
+              compressed_note);
         trace("-> CertificateVerify: signed the transcript with " +
               signature_scheme_name(static_cast<uint16_t>(*scheme)));
       }

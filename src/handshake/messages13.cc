@@ -1,6 +1,11 @@
 #include "handshake/messages13.h"
 
+#include <algorithm>
+#include <deque>
+#include <mutex>
 #include <string>
+
+#include "handshake/cert_compression.h"
 
 #include "wire/certificate.h"
 #include "wire/certificate_verify.h"
@@ -35,6 +40,10 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
     TESSERA_ASSIGN_OR_RETURN(auto cas, wire::CertificateAuthorities::parse(ca->data));
     info.authorities = std::move(cas.authorities);
   }
+  if (const auto* cc = cr.find_extension(wire::kExtCompressCertificate)) {
+    TESSERA_ASSIGN_OR_RETURN(auto algs, wire::CertificateCompressionAlgorithms::parse(cc->data));
+    info.cert_compression = std::move(algs.algorithms);
+  }
   return info;
 }
 
@@ -56,7 +65,8 @@ Result<void> check_certificate_entry_extensions(const wire::Certificate13& cert,
 }
 
 Result<Bytes> build_certificate_request13(ByteView context, const std::vector<uint16_t>& schemes,
-                                          const std::vector<Bytes>& authorities) {
+                                          const std::vector<Bytes>& authorities,
+                                          const std::vector<uint16_t>& cert_compression) {
   wire::CertificateRequest13 cr;
   cr.certificate_request_context.assign(context.begin(), context.end());
   cr.extensions.push_back(
@@ -64,6 +74,11 @@ Result<Bytes> build_certificate_request13(ByteView context, const std::vector<ui
   if (!authorities.empty())
     cr.extensions.push_back(wire::make_extension(wire::kExtCertificateAuthorities,
                                                  wire::CertificateAuthorities{authorities}));
+  // RFC 8879 3: sent by a server in a CertificateRequest, it offers
+  // decompression of the client's certificate.
+  if (!cert_compression.empty())
+    cr.extensions.push_back(wire::make_extension(
+        wire::kExtCompressCertificate, wire::CertificateCompressionAlgorithms{cert_compression}));
   return wire::encode_handshake(cr);
 }
 
@@ -73,6 +88,112 @@ Result<Bytes> build_certificate13(ByteView context,
   c.certificate_request_context.assign(context.begin(), context.end());
   for (const auto& der : chain) c.certificate_list.push_back({der, {}});
   return wire::encode_handshake(c);
+}
+
+// --- RFC 8879 certificate compression ------------------------------------------
+
+std::vector<uint16_t> cert_compression_values(const Policy& policy) {
+  std::vector<uint16_t> v;
+  for (CertCompression c : policy.cert_compression) v.push_back(static_cast<uint16_t>(c));
+  return v;
+}
+
+std::optional<CertCompression> choose_cert_compression(const Policy& policy,
+                                                       const std::vector<uint16_t>& peer) {
+  for (CertCompression c : policy.cert_compression)
+    if (std::find(peer.begin(), peer.end(), static_cast<uint16_t>(c)) != peer.end()) return c;
+  return std::nullopt;
+}
+
+namespace {
+
+// CompressionCache keeps the last few compressed Certificate messages. A
+// server sends the same message to every client (its chain, an empty
+// context, no entry extensions), so a hit is the rule; the key is the whole
+// message, so a changed chain can never get another chain's compression.
+class CompressionCache {
+ public:
+  std::optional<CompressedOwnCertificate> find(CertCompression alg, ByteView message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Entry& e : entries_)
+      if (e.alg == alg && e.message.size() == message.size() &&
+          std::equal(e.message.begin(), e.message.end(), message.begin()))
+        return e.result;
+    return std::nullopt;
+  }
+  void put(CertCompression alg, ByteView message, const CompressedOwnCertificate& result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() == kEntries) entries_.pop_front();
+    entries_.push_back(Entry{alg, Bytes(message.begin(), message.end()), result});
+  }
+
+ private:
+  static constexpr size_t kEntries = 16;
+  struct Entry {
+    CertCompression alg;
+    Bytes message;
+    CompressedOwnCertificate result;
+  };
+  std::mutex mu_;
+  std::deque<Entry> entries_;
+};
+
+CompressionCache& compression_cache() {
+  static CompressionCache cache;
+  return cache;
+}
+
+}  // namespace
+
+Result<CompressedOwnCertificate> compress_own_certificate(CertCompression alg,
+                                                          ByteView certificate_message) {
+  if (auto hit = compression_cache().find(alg, certificate_message)) return *hit;
+  const ByteView body = certificate_message.subspan(wire::kHandshakeHeaderSize);
+  TESSERA_ASSIGN_OR_RETURN(Bytes packed, compress_certificate_message(alg, body));
+  CompressedOwnCertificate out{{}, body.size(), packed.size()};
+  // RFC 8879 4: compressing is a MAY; a CompressedCertificate that is not
+  // smaller than the Certificate (7 bytes of its own framing) is not sent.
+  if (packed.size() + 7 < body.size()) {
+    wire::CompressedCertificate cc{static_cast<uint16_t>(alg), static_cast<uint32_t>(body.size()),
+                                   std::move(packed)};
+    TESSERA_ASSIGN_OR_RETURN(out.message, wire::encode_handshake(cc));
+  }
+  compression_cache().put(alg, certificate_message, out);
+  return out;
+}
+
+Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage& m,
+                                                   const Policy& policy) {
+  ReceivedCertificate out;
+  if (m.type != wire::HandshakeType::compressed_certificate) {
+    out.body = m.body;
+    return out;
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto cc, wire::CompressedCertificate::parse(m.body));
+  const std::string name = cert_compression_name(cc.algorithm);
+  // RFC 8879 4: "The algorithm MUST be one of the algorithms listed in the
+  // peer's compress_certificate extension."
+  const bool listed = std::any_of(
+      policy.cert_compression.begin(), policy.cert_compression.end(),
+      [&](CertCompression c) { return static_cast<uint16_t>(c) == cc.algorithm; });
+  if (!listed)
+    return Error(ErrorCode::illegal_parameter,
+                 "CompressedCertificate uses " + name + ", which we did not offer");
+  // RFC 8879 5: "they MUST apply the same limit as if no compression were
+  // used" -- checked on the announced length, before decompressing.
+  if (cc.uncompressed_length > policy.limits.max_handshake_message_size)
+    return Error(ErrorCode::cert_parse, AlertDescription::bad_certificate,
+                 "CompressedCertificate announces " + std::to_string(cc.uncompressed_length) +
+                     " bytes, above the handshake message limit of " +
+                     std::to_string(policy.limits.max_handshake_message_size));
+  TESSERA_ASSIGN_OR_RETURN(
+      out.decompressed,
+      decompress_certificate_message(static_cast<CertCompression>(cc.algorithm),
+                                     cc.uncompressed_length, cc.compressed));
+  out.body = out.decompressed;
+  out.compressed_with = cc.algorithm;
+  out.compressed_size = cc.compressed.size();
+  return out;
 }
 
 Result<Bytes> build_certificate_verify(SignatureScheme scheme, ByteView signature) {

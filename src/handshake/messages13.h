@@ -7,8 +7,10 @@
 
 #include "base/bytes.h"
 #include "tessera/algorithms.h"
+#include "tessera/policy.h"
 #include "tessera/result.h"
 #include "wire/certificate.h"
+#include "wire/handshake.h"
 
 namespace tessera::handshake {
 
@@ -17,6 +19,7 @@ struct CertificateRequestInfo {
   Bytes context;
   std::vector<uint16_t> schemes;   // signature_algorithms
   std::vector<Bytes> authorities;  // certificate_authorities (DER names), may be empty
+  std::vector<uint16_t> cert_compression;  // compress_certificate (RFC 8879 3), may be empty
 };
 
 // parse_certificate_request13 decodes a CertificateRequest body.
@@ -34,10 +37,54 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
 Result<void> check_certificate_entry_extensions(const wire::Certificate13& cert,
                                                 std::string_view sender);
 
+// build_certificate_request13 makes a CertificateRequest; with a non-empty
+// `cert_compression` it carries compress_certificate (RFC 8879 3).
 Result<Bytes> build_certificate_request13(ByteView context, const std::vector<uint16_t>& schemes,
-                                          const std::vector<Bytes>& authorities);
+                                          const std::vector<Bytes>& authorities,
+                                          const std::vector<uint16_t>& cert_compression = {});
 Result<Bytes> build_certificate13(ByteView context, const std::vector<std::vector<uint8_t>>& chain);
 Result<Bytes> build_certificate_verify(SignatureScheme scheme, ByteView signature);
+
+// --- RFC 8879 certificate compression ------------------------------------------
+
+// cert_compression_values is the policy's list as it goes on the wire.
+std::vector<uint16_t> cert_compression_values(const Policy& policy);
+// choose_cert_compression is our first algorithm that the peer listed.
+std::optional<CertCompression> choose_cert_compression(const Policy& policy,
+                                                       const std::vector<uint16_t>& peer);
+
+// CompressedOwnCertificate is what to send in place of an encoded Certificate
+// message (header and body).
+struct CompressedOwnCertificate {
+  Bytes message;         // a CompressedCertificate message, or empty: send the Certificate
+  size_t uncompressed;   // the Certificate message's body length
+  size_t compressed;     // the compressed bytes' length
+};
+// compress_own_certificate compresses `certificate_message` with `alg`
+// (RFC 8879 4: its body). Certificate messages repeat from handshake to
+// handshake, so the result is kept in a small process-wide cache keyed by the
+// algorithm and the message's bytes; compression runs once per chain. When
+// compression does not make the message smaller, `message` is empty.
+Result<CompressedOwnCertificate> compress_own_certificate(CertCompression alg,
+                                                          ByteView certificate_message);
+
+// ReceivedCertificate is the body of a peer's Certificate, decompressed when
+// it came as a CompressedCertificate (the transcript takes the message as
+// received either way, RFC 8879 4).
+struct ReceivedCertificate {
+  Bytes decompressed;  // holds the body when it was compressed
+  ByteView body;
+  uint16_t compressed_with = 0;  // the algorithm; 0 when not compressed
+  size_t compressed_size = 0;
+};
+// received_certificate13 takes a Certificate or a CompressedCertificate.
+// For the latter (which the caller accepts only after offering compression),
+// RFC 8879 4: the algorithm MUST be one we listed (illegal_parameter); the
+// uncompressed length is held to limits.max_handshake_message_size, the bound
+// of an uncompressed Certificate, before anything is decompressed; data that
+// does not decompress to exactly that length is bad_certificate.
+Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage& m,
+                                                   const Policy& policy);
 Result<Bytes> build_finished(ByteView verify_data);
 Result<Bytes> build_key_update(bool request_peer);
 // build_hello_retry_request makes the complete HelloRetryRequest message; it

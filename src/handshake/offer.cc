@@ -70,6 +70,11 @@ Result<Offer> parse_offer(ByteView body) {
         TESSERA_TRY(wire::expect_empty_extension(e));
         o.early_data = true;
         break;
+      case wire::kExtCompressCertificate: {
+        TESSERA_ASSIGN_OR_RETURN(auto c, wire::CertificateCompressionAlgorithms::parse(e.data));
+        o.cert_compression = std::move(c.algorithms);
+        break;
+      }
       case wire::kExtRecordSizeLimit: {
         // RFC 8449 4: below 64 -> illegal_parameter (parse). "A server MUST
         // NOT enforce" the protocol maximum: larger values are kept, and

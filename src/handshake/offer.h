@@ -32,6 +32,7 @@ struct Offer {
   std::vector<uint8_t> psk_modes;             // psk_key_exchange_modes (RFC 8446 4.2.9)
   bool early_data = false;                    // early_data (RFC 8446 4.2.10): 0-RTT data follows
   std::optional<uint16_t> record_size_limit;  // RFC 8449 4 (as sent: may exceed 2^14 + 1)
+  std::vector<uint16_t> cert_compression;     // RFC 8879 3 compress_certificate (TLS 1.3)
   // TLS 1.2
   bool extended_master_secret = false;      // RFC 7627
   std::optional<Bytes> renegotiation_info;  // RFC 5746 (present, with its content)

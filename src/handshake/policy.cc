@@ -2,6 +2,8 @@
 
 #include "tessera/policy.h"
 
+#include "handshake/cert_compression.h"
+
 namespace tessera {
 
 namespace {
@@ -160,6 +162,17 @@ Result<void> Policy::validate() const {
                                                 " is outside 64..16385");
   if (min_rsa_bits < 2048)
     return Error(ErrorCode::config_invalid, "policy " + name + ": RSA keys below 2048 bits");
+  for (CertCompression c : cert_compression) {
+    if (!handshake::cert_compression_available(c))
+      return Error(ErrorCode::config_invalid,
+                   "policy " + name + ": certificate compression " +
+                       cert_compression_name(static_cast<uint16_t>(c)) +
+                       " is not available in this build");
+  }
+  // RFC 8879 3: algorithms<2..2^8-2>, so at most 127 of them.
+  if (cert_compression.size() > 127)
+    return Error(ErrorCode::config_invalid,
+                 "policy " + name + ": more than 127 certificate compression algorithms");
   return ok();
 }
 
@@ -203,6 +216,20 @@ Result<void> Policy::set_signature_schemes(std::string_view list) {
   return ok();
 }
 
+Result<void> Policy::set_cert_compression(std::string_view list) {
+  std::vector<CertCompression> v;
+  for (auto item : split_list(list)) {
+    if (item == "none" && split_list(list).size() == 1) break;
+    auto c = parse_cert_compression(item);
+    if (!c)
+      return Error(ErrorCode::config_invalid, "unknown certificate compression algorithm '" +
+                                                  std::string(item) + "' (zlib, brotli, zstd)");
+    if (std::find(v.begin(), v.end(), *c) == v.end()) v.push_back(*c);
+  }
+  cert_compression = std::move(v);
+  return ok();
+}
+
 std::string describe_groups(const std::vector<uint16_t>& v) {
   return describe<int>(v, &group_name);
 }
@@ -211,6 +238,9 @@ std::string describe_suites(const std::vector<uint16_t>& v) {
 }
 std::string describe_schemes(const std::vector<uint16_t>& v) {
   return describe<int>(v, &signature_scheme_name);
+}
+std::string describe_cert_compression(const std::vector<uint16_t>& v) {
+  return describe<int>(v, &cert_compression_name);
 }
 
 }  // namespace tessera

@@ -152,6 +152,7 @@ class Server13 final : public Handshake {
   std::optional<CipherSuiteInfo> suite_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   bool received_client_hello_ = false;
+  bool cr_cert_compression_ = false;  // our CertificateRequest offered RFC 8879 compression
   bool sent_ccs_ = false;
   bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
   HandshakeSummary summary_;
@@ -174,7 +175,11 @@ Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
     return on_end_of_early_data(m, *s);
   }
   if (auto* s = std::get_if<ExpectClientCertificate>(&state_)) {
-    if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
+    // RFC 8879 4: a CompressedCertificate replaces the Certificate when our
+    // CertificateRequest offered compression.
+    if (m.type != HandshakeType::certificate &&
+        !(m.type == HandshakeType::compressed_certificate && cr_cert_compression_))
+      return unexpected(expecting(), m.type);
     return on_client_certificate(m, *s);
   }
   if (auto* s = std::get_if<ExpectClientCertificateVerify>(&state_)) {
@@ -244,8 +249,12 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (p_.channel->tracing() && !st.retried)
     trace("<- ClientHello: client offers versions " + describe_versions(offered_versions) +
           "; cipher suites " + describe_suites(o.ch.cipher_suites) + "; groups " +
-          describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) + "; random " +
-          hex_short(o.ch.random));
+          describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) +
+          (o.cert_compression.empty()
+               ? std::string()
+               : "; takes certificates compressed with " +
+                     describe_cert_compression(o.cert_compression)) +
+          "; random " + hex_short(o.ch.random));
 
   // RFC 8446 4.2.10: early data is not permitted after a HelloRetryRequest;
   // the second ClientHello drops the extension (4.1.2).
@@ -494,18 +503,42 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
         cas.emplace_back(n.begin(), n.end());
       }
     }
-    TESSERA_ASSIGN_OR_RETURN(Bytes crmsg, build_certificate_request13({}, requested_schemes_, cas));
+    // RFC 8879 3: compress_certificate in a CertificateRequest offers to take
+    // the client's certificate compressed.
+    cr_cert_compression_ = !cfg_.policy.cert_compression.empty();
+    TESSERA_ASSIGN_OR_RETURN(Bytes crmsg,
+                             build_certificate_request13({}, requested_schemes_, cas,
+                                                         cert_compression_values(cfg_.policy)));
     transcript_.add(crmsg);
     p_.channel->send_handshake(crmsg);
     if (p_.channel->tracing())
       trace(std::string("-> CertificateRequest: client certificate ") +
             (cfg_.client_auth == ClientAuth::required ? "required" : "optional") + "; " +
-            std::to_string(cas.size()) + " acceptable CA name(s)");
+            std::to_string(cas.size()) + " acceptable CA name(s)" +
+            (cr_cert_compression_ ? "; we take it compressed with " +
+                                        describe_cert_compression(
+                                            cert_compression_values(cfg_.policy))
+                                  : std::string()));
   }
 
   // Certificate, CertificateVerify (not when resuming)
   if (!psk) {
     TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
+    // RFC 8879 4: with an algorithm the client listed, a CompressedCertificate
+    // replaces the Certificate (made once per chain; see compress_own_certificate).
+    std::string compressed_note;
+    if (auto alg = choose_cert_compression(cfg_.policy, o.cert_compression)) {
+      TESSERA_ASSIGN_OR_RETURN(CompressedOwnCertificate packed,
+                               compress_own_certificate(*alg, certmsg));
+      if (!packed.message.empty()) {
+        certmsg = std::move(packed.message);
+        summary_.own_cert_compression = static_cast<uint16_t>(*alg);
+        compressed_note = ", compressed with " +
+                          cert_compression_name(static_cast<uint16_t>(*alg)) + " (" +
+                          std::to_string(packed.uncompressed) + " -> " +
+                          std::to_string(packed.compressed) + " bytes)";
+      }
+    }
     transcript_.add(certmsg);
     p_.channel->send_handshake(certmsg);
     TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
@@ -516,7 +549,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     p_.channel->send_handshake(cvmsg);
     if (p_.channel->tracing()) {
       trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
-            std::to_string(cred->chain.size()) + " certificate(s))");
+            std::to_string(cred->chain.size()) + " certificate(s))" + compressed_note);
       trace("-> CertificateVerify: signed the transcript with " +
             signature_scheme_name(static_cast<uint16_t>(scheme)));
     }
@@ -610,7 +643,9 @@ Result<void> Server13::on_end_of_early_data(const wire::HandshakeMessage& m,
 
 Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
                                              ExpectClientCertificate& st) {
-  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(m.body));
+  TESSERA_ASSIGN_OR_RETURN(ReceivedCertificate rc, received_certificate13(m, cfg_.policy));
+  // RFC 8879 5: processed as if it had not been compressed.
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body));
   // RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty here).
   if (!cert.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
@@ -641,7 +676,14 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
-  if (p_.channel->tracing()) trace("<- Certificate (client): " + pc.description);
+  summary_.peer_cert_compression = rc.compressed_with;
+  if (p_.channel->tracing()) {
+    if (rc.compressed_with)
+      trace("<- CompressedCertificate (client): " + cert_compression_name(rc.compressed_with) +
+            ", " + std::to_string(rc.compressed_size) + " bytes for a " +
+            std::to_string(rc.body.size()) + "-byte Certificate");
+    trace("<- Certificate (client): " + pc.description);
+  }
   state_ = ExpectClientCertificateVerify{std::move(st.s), std::move(pc)};
   return ok();
 }

@@ -68,6 +68,12 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
   row("Client record_size_limit",
       s.peer_record_size_limit ? std::to_string(s.peer_record_size_limit) + " bytes (RFC 8449)"
                                : "(none)");
+  if (s.own_cert_compression || s.peer_cert_compression)
+    row("Certificate compression (RFC 8879)",
+        std::string("ours: ") +
+            (s.own_cert_compression ? cert_compression_name(s.own_cert_compression) : "none") +
+            "; client's: " +
+            (s.peer_cert_compression ? cert_compression_name(s.peer_cert_compression) : "none"));
   row("Hello retry", s.hello_retry ? "yes" : "no");
   row("Resumed", !s.resumed   ? "no"
                  : s.psk_only ? "yes (PSK only, psk_ke: no key exchange, no forward secrecy)"

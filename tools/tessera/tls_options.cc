@@ -37,6 +37,10 @@ void TlsOptions::add(CLI::App& app) {
                  "Largest record plaintext to accept, 64..16385 (RFC 8449 record_size_limit; "
                  "binds peers that support it)")
       ->check(CLI::Range(64, 16385));
+  app.add_option("--compress-cert", compress_cert,
+                 "Certificate compression, TLS 1.3 (RFC 8879): comma-separated zlib, brotli, "
+                 "zstd in preference order; take the peer's certificate compressed and compress "
+                 "ours when the peer takes it (default: none)");
   app.add_option("--export-label", export_label,
                  "Export keying material with this label once connected (RFC 8446 7.5 / RFC "
                  "5705), e.g. EXPORTER-Channel-Binding (RFC 9266)");
@@ -86,6 +90,7 @@ Result<Policy> TlsOptions::make_policy() const {
     }
   }
   if (record_size_limit != 0) p->limits.record_size_limit = record_size_limit;
+  if (!compress_cert.empty()) TESSERA_TRY(p->set_cert_compression(compress_cert));
   TESSERA_TRY(p->validate());
   return *p;
 }
@@ -203,6 +208,12 @@ std::string describe_summary(const HandshakeSummary& s) {
   if (s.peer_record_size_limit)
     out += "peer record_size_limit: " + std::to_string(s.peer_record_size_limit) +
            " bytes (RFC 8449: our records to it are no larger)\n";
+  if (s.peer_cert_compression)
+    out += "peer certificate compressed with: " + cert_compression_name(s.peer_cert_compression) +
+           " (RFC 8879)\n";
+  if (s.own_cert_compression)
+    out += "our certificate compressed with: " + cert_compression_name(s.own_cert_compression) +
+           " (RFC 8879)\n";
   if (s.hello_retry) out += "hello retry: yes\n";
   out += std::string("resumed: ") +
          (s.resumed ? (s.version == ProtocolVersion::tls13

@@ -24,6 +24,7 @@ struct TlsOptions {
   std::string min_version, max_version;
   std::string psk_modes;         // TLS 1.3 resumption modes, e.g. "psk_dhe_ke,psk_ke"
   size_t record_size_limit = 0;  // 0: the policy's (16385)
+  std::string compress_cert;     // RFC 8879 algorithms, e.g. "brotli,zlib"; empty: none
   bool trace = false;
   std::string keylog_file;
   // --export-label / --export-length / --export-context (hex): keying

@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "base/hex.h"
 #include "crypto/key_schedule.h"
 #include "crypto/tls12_keys.h"
+#include "handshake/cert_compression.h"
 #include "handshake/messages13.h"
 #include "pair.h"
 #include "record/protection.h"
@@ -658,9 +661,11 @@ struct Tls13Flight {
   KeyLog log;
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;
-  explicit Tls13Flight(size_t client_record_size_limit = 16385) {
+  explicit Tls13Flight(size_t client_record_size_limit = 16385,
+                       std::vector<CertCompression> cert_compression = {}) {
     auto cc = client_config();
     cc->policy.limits.record_size_limit = client_record_size_limit;
+    cc->policy.cert_compression = std::move(cert_compression);
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
     cc->keylog = collect_key_log(log);
     client = std::move(*Connection::client(cc, {"localhost", {}}));
@@ -1043,6 +1048,98 @@ TEST(ExtensionPlacement, ClientCertificateEntry) {
               std::string::npos)
         << r.error().to_string();
     EXPECT_FALSE(server->is_handshake_done());
+  }
+}
+
+// --- RFC 8879 CompressedCertificate from a hostile server ---------------------
+
+// compressed_certificate makes a CompressedCertificate message of the
+// Certificate message `cert` with `alg`, announcing `announced` bytes
+// (default: the true length).
+Bytes compressed_certificate(const Bytes& cert, CertCompression alg,
+                             std::optional<uint32_t> announced = std::nullopt,
+                             uint16_t claimed_alg = 0) {
+  ByteView body = ByteView(cert).subspan(4);
+  auto packed = handshake::compress_certificate_message(alg, body);
+  EXPECT_TRUE(packed.ok());
+  wire::CompressedCertificate cc{claimed_alg ? claimed_alg : static_cast<uint16_t>(alg),
+                                 announced.value_or(static_cast<uint32_t>(body.size())),
+                                 *packed};
+  return *wire::encode_handshake(cc);
+}
+
+TEST(HostileCompressedCertificate, AWellFormedForgeryReachesTheSignatureCheck) {
+  if (!handshake::cert_compression_available(CertCompression::brotli)) GTEST_SKIP();
+  Tls13Flight f(16385, {CertCompression::brotli});
+  ASSERT_EQ(f.msgs.size(), 4u);
+  // The server sent it compressed only if asked; this server was not, so
+  // the flight carries a plain Certificate that we compress ourselves. The
+  // CertificateVerify then signs a transcript with the other message: the
+  // client gets as far as checking that signature.
+  ASSERT_EQ(f.msgs[1][0], 11);
+  auto r = f.deliver({f.msgs[0], compressed_certificate(f.msgs[1], CertCompression::brotli),
+                      f.msgs[2], f.msgs[3]});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decrypt_error) << r.error().to_string();
+  EXPECT_EQ(f.client->summary().peer_cert_compression,
+            static_cast<uint16_t>(CertCompression::brotli));
+}
+
+TEST(HostileCompressedCertificate, Refusals) {
+  if (!handshake::cert_compression_available(CertCompression::zlib)) GTEST_SKIP();
+  struct Case {
+    const char* what;
+    std::vector<CertCompression> offered;
+    std::function<Bytes(const Bytes&)> forge;
+    ErrorCode code;
+    AlertDescription alert;
+    const char* says;
+  };
+  using C = CertCompression;
+  const Case cases[] = {
+      // RFC 8879 4: the algorithm MUST be one the client listed.
+      {"algorithm not offered", {C::brotli},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
+       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+       "CompressedCertificate uses zlib, which we did not offer"},
+      {"unknown algorithm", {C::zlib},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib, std::nullopt, 0x7a7a); },
+       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter, "which we did not offer"},
+      // RFC 8879 4: a length that does not match -> bad_certificate.
+      {"announced too short", {C::zlib},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() - 10)); },
+       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+      {"announced too long", {C::zlib},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() + 10)); },
+       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+      // RFC 8879 5: the same limit as without compression, before inflating.
+      {"above the message limit", {C::zlib},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib, 64 * 1024 + 1); },
+       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       "above the handshake message limit of 65536"},
+      // RFC 8879 4: data that cannot be decompressed -> bad_certificate.
+      {"corrupt", {C::zlib},
+       [](const Bytes& c) {
+         Bytes m = compressed_certificate(c, C::zlib);
+         for (size_t i = 16; i < m.size(); i += 7) m[i] ^= 0x5a;
+         return m;
+       },
+       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+      // Not offered at all: the message is out of place.
+      {"compression never offered", {},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
+       ErrorCode::unexpected_message, AlertDescription::unexpected_message, "compressed_certificate"},
+  };
+  for (const Case& k : cases) {
+    Tls13Flight f(16385, k.offered);
+    ASSERT_EQ(f.msgs.size(), 4u) << k.what;
+    auto r = f.deliver({f.msgs[0], k.forge(f.msgs[1]), f.msgs[2], f.msgs[3]});
+    ASSERT_FALSE(r.ok()) << k.what;
+    EXPECT_EQ(r.error().code(), k.code) << k.what << ": " << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find(k.says), std::string::npos)
+        << k.what << ": " << r.error().to_string();
+    EXPECT_EQ(f.client_alert(), k.alert) << k.what;
+    EXPECT_FALSE(f.client->is_handshake_done());
   }
 }
 
