@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "handshake/cert_compression.h"
 #include "state_machine.h"
+#include "wire/certificate.h"
 #include "wire/encrypted_extensions.h"
 #include "wire/extensions.h"
 #include "wire/hello.h"
@@ -173,6 +175,7 @@ int handshake_selector(uint8_t type, const std::string& name, size_t body_len) {
     case 20: return body_len == 48 ? 9 : body_len == 12 ? 10 : 8;
     case 4: return tls12 ? 12 : 11;
     case 24: return 13;
+    case 25: return 25;  // CompressedCertificate
     case 5: return 14;
     case 14: return 15;
     case 0: return 16;
@@ -218,6 +221,16 @@ void wire_seeds() {
     } else if (msg[0] == 8) {
       if (auto ee = wire::EncryptedExtensions::parse(body); ee.ok())
         write_extension_seeds(name, ee->extensions);
+    } else if (msg[0] == 11 && sel == 3) {
+      // The TLS 1.3 Certificate as a CompressedCertificate (RFC 8879 4).
+      auto packed = handshake::compress_certificate_message(CertCompression::zlib, body);
+      if (packed.ok()) {
+        wire::CompressedCertificate cc{1, static_cast<uint32_t>(body.size()), *packed};
+        ByteWriter w;
+        cc.serialize(w);
+        const uint8_t c[] = {25};
+        write_seed("handshake", name + "_compressed", cat({c, std::move(w).take()}));
+      }
     }
   }
   const uint8_t framing[] = {23};

@@ -93,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case kExtRenegotiationInfo: typed<RenegotiationInfo>(d); break;
     case kExtSessionTicket: typed<SessionTicketExtension>(d); break;
     case kExtStatusRequest: parse_only<CertificateStatusRequest>(d); break;
+    case kExtCompressCertificate: typed<CertificateCompressionAlgorithms>(d); break;
     default: extension_block(d); break;
   }
   return 0;

@@ -110,6 +110,7 @@ const Parser kParsers[] = {
       (void)HandshakeHeader::parse(r);
       (void)expect_empty_body(b, "fuzz");
     },
+    simple<CompressedCertificate>,  // RFC 8879 4 (appended: earlier selectors keep their seeds)
 };
 constexpr size_t kNumParsers = sizeof(kParsers) / sizeof(kParsers[0]);
 

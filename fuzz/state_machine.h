@@ -30,7 +30,10 @@ namespace tessera::fuzz {
 // TLS 1.3: plain, mtls, hello_retry, alpn. TLS 1.2 (ECDHE_ECDSA with the
 // Ed25519 certificate, extended master secret): tls12, tls12_mtls. TLS 1.3
 // resumption with 0-RTT data: resume_early (the client holds a session whose
-// ticket the server's fixed ticket key opens, and sends early data).
+// ticket the server's fixed ticket key opens, and sends early data). TLS 1.3
+// mutual TLS with RFC 8879 certificate compression both ways: compressed
+// (the server sends its certificate brotli-compressed, the client its own
+// zstd-compressed), so the fuzzer reaches the decompressors from a real flight.
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -38,11 +41,12 @@ enum class Scenario : uint8_t {
   alpn = 3,
   tls12 = 4,
   tls12_mtls = 5,
-  resume_early = 6
+  resume_early = 6,
+  compressed = 7
 };
-inline constexpr uint8_t kNumScenarios = 7;
-inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",   "hrr",  "alpn",
-                                                          "tls12", "tls12m", "early"};
+inline constexpr uint8_t kNumScenarios = 8;
+inline const char* const kScenarioNames[kNumScenarios] = {
+    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -134,7 +138,11 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
   c->trust = fixtures().trust;
   c->clock = [] { return kFuzzNow; };
-  if (s == Scenario::mtls || s == Scenario::tls12_mtls) c->credential = fixtures().client_cred;
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed)
+    c->credential = fixtures().client_cred;
+  if (s == Scenario::compressed)
+    c->policy.cert_compression = {CertCompression::zstd, CertCompression::zlib,
+                                  CertCompression::brotli};
   if (is_tls12(s)) {
     c->policy.max_version = ProtocolVersion::tls12;
     c->policy.cipher_suites = c->policy.suites_for(ProtocolVersion::tls12);
@@ -156,10 +164,13 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   c->credentials = {fixtures().server_cred};
   c->clock = [] { return kFuzzNow; };
   c->cookie_key = std::vector<uint8_t>(32, 0x5a);
-  if (s == Scenario::mtls || s == Scenario::tls12_mtls) {
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed) {
     c->client_auth = ClientAuth::required;
     c->client_trust = fixtures().trust;
   }
+  if (s == Scenario::compressed)
+    c->policy.cert_compression = {CertCompression::brotli, CertCompression::zstd,
+                                  CertCompression::zlib};
   if (s == Scenario::hello_retry) c->policy.groups = {NamedGroup::x25519, NamedGroup::secp256r1};
   if (s == Scenario::alpn) c->alpn = {"http/1.1"};
   if (s == Scenario::resume_early) {
