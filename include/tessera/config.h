@@ -79,7 +79,10 @@ struct ClientConfig {
   std::shared_ptr<SessionStore> session_store;
 };
 
-struct ServerConfig {
+// ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
+// special members that wipe cookie_key (a long-term secret) when the config
+// is destroyed or assigned over.
+struct ServerConfigFields {
   Policy policy = Policy::default_policy();
   std::shared_ptr<crypto::Provider> provider;
   // Server certificates; chosen by SNI (leaf dNSName SANs) and by the
@@ -90,8 +93,10 @@ struct ServerConfig {
   std::vector<std::string> alpn;  // supported protocols, in server preference order
   Clock clock;
   KeyLogCallback keylog;
-  // Key for stateless HelloRetryRequest cookies (32 bytes); empty: a random
-  // key is drawn when the first connection is created from this config.
+  // Key for stateless HelloRetryRequest cookies (32 bytes; wiped with the
+  // config); empty: a process-wide random key, drawn when the first server
+  // connection without one is created (servers that share cookies across
+  // processes set the same key in each).
   std::vector<uint8_t> cookie_key;
   // TLS 1.3 resumption (RFC 8446 4.6.1): NewSessionTickets sent after each
   // full handshake (0 disables resumption), their lifetime, and the ticket
@@ -118,6 +123,17 @@ struct ServerConfig {
   // ticket keys needs a shared guard, or a shared session_cache).
   uint32_t max_early_data = 0;
   std::shared_ptr<ReplayGuard> replay_guard;
+};
+
+struct ServerConfig : ServerConfigFields {
+  ServerConfig() = default;
+  ServerConfig(const ServerConfig&) = default;
+  ServerConfig(ServerConfig&&) = default;
+  // The assignments and the destructor wipe the cookie_key they drop (the
+  // defaulted ones would free its buffer as it is).
+  ServerConfig& operator=(const ServerConfig& other);
+  ServerConfig& operator=(ServerConfig&& other) noexcept;
+  ~ServerConfig();
 };
 
 }  // namespace tessera

@@ -1,7 +1,10 @@
 // Credential: loading a certificate chain and its key, and the names it covers.
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "base/ct.h"
+#include "base/secret.h"
 #include "base/secret_file.h"
 #include "crypto/provider.h"
 #include "tessera/config.h"
@@ -63,6 +66,30 @@ std::vector<std::string> Credential::dns_names() const {
     }
   }
   return out;
+}
+
+// --- ServerConfig: the cookie key is wiped with the config ---------------------
+
+ServerConfig::~ServerConfig() {
+  if (!cookie_key.empty()) secure_wipe(cookie_key.data(), cookie_key.size());
+}
+
+ServerConfig& ServerConfig::operator=(const ServerConfig& other) {
+  if (this == &other) return *this;
+  ServerConfigFields copy(other);  // may throw: *this is untouched until it has
+  if (!cookie_key.empty()) secure_wipe(cookie_key.data(), cookie_key.size());
+  ServerConfigFields::operator=(std::move(copy));
+  return *this;
+}
+
+static_assert(std::is_nothrow_move_assignable_v<ServerConfigFields>,
+              "ServerConfig's move assignment is noexcept");
+
+ServerConfig& ServerConfig::operator=(ServerConfig&& other) noexcept {
+  if (this == &other) return *this;
+  if (!cookie_key.empty()) secure_wipe(cookie_key.data(), cookie_key.size());
+  ServerConfigFields::operator=(std::move(other));
+  return *this;
 }
 
 }  // namespace tessera

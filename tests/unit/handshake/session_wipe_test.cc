@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "support/freed_memory_probe.h"
+#include "tessera/config.h"
 #include "tessera/session.h"
 
 namespace tessera {
@@ -99,6 +100,56 @@ TEST(SessionWipe, ExpiredServerCacheEntriesAreWipedAtTheNextTake) {
   EXPECT_EQ(cache.size(), 1u);
   EXPECT_EQ(probe.freed_with_marker(), 0);
   EXPECT_TRUE(cache.take({2}, 200));
+}
+
+// ServerConfig's cookie_key (the HelloRetryRequest cookie HMAC key) is
+// wiped the same way when the config is destroyed or assigned over.
+TEST(ServerConfigWipe, CookieKeyIsWiped) {
+  TESSERA_SKIP_WITHOUT_PROBE();
+  FreedMemoryProbe probe;
+  auto marked = [] {
+    ServerConfig c;
+    c.cookie_key.assign(std::begin(kSecretMarker), std::end(kSecretMarker));
+    return c;
+  };
+  { ServerConfig c = marked(); }  // destroyed
+  {
+    ServerConfig c = marked();
+    ServerConfig other;
+    other.cookie_key.assign(64, 0x33);
+    c = std::move(other);  // move-assigned
+    EXPECT_EQ(c.cookie_key, std::vector<uint8_t>(64, 0x33));
+  }
+  {
+    ServerConfig c = marked();
+    const ServerConfig empty;
+    c = empty;  // copy-assigned an empty key
+    EXPECT_TRUE(c.cookie_key.empty());
+  }
+  {
+    auto shared = std::make_shared<ServerConfig>(marked());
+    ServerConfig copy = *shared;  // copies: each wipes its own
+  }
+  EXPECT_EQ(probe.freed_with_marker(), 0);
+}
+
+TEST(ServerConfigWipe, CopiesKeepEveryField) {
+  ServerConfig c;
+  c.cookie_key = {1, 2, 3};
+  c.tickets = 5;
+  c.alpn = {"h2"};
+  c.max_early_data = 77;
+  ServerConfig d;
+  d = c;
+  EXPECT_EQ(d.cookie_key, c.cookie_key);
+  EXPECT_EQ(d.tickets, 5u);
+  EXPECT_EQ(d.alpn, c.alpn);
+  EXPECT_EQ(d.max_early_data, 77u);
+  ServerConfig e(std::move(d));
+  EXPECT_EQ(e.cookie_key, (std::vector<uint8_t>{1, 2, 3}));
+  ServerConfig& same = e;
+  e = same;  // self-assignment keeps it
+  EXPECT_EQ(e.cookie_key, (std::vector<uint8_t>{1, 2, 3}));
 }
 
 }  // namespace
