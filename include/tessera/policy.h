@@ -78,7 +78,8 @@ struct Policy {
   // algorithms we take a peer's certificate compressed with (a client lists
   // them in its ClientHello, a server in its CertificateRequest), and with
   // which we compress our own when the peer lists one of them (our first
-  // that it lists; a credential's compressed chain is made once and reused).
+  // that it lists; compressed chains are cached, process-wide, the 128 most
+  // recently used).
   // Empty, the default: neither. Decompression is bounded by
   // limits.max_handshake_message_size, as an uncompressed Certificate is.
   std::vector<CertCompression> cert_compression;

@@ -104,6 +104,13 @@ std::string no_end_at(size_t n) {
   return "the compressed data does not end after the announced " + std::to_string(n) +
          " bytes (it is truncated or longer)";
 }
+std::string hex32(uint32_t v) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s = "0x";
+  for (int shift = 28; shift >= 0; shift -= 4) s += kDigits[(v >> shift) & 0xf];
+  return s;
+}
+
 std::string trailing(size_t k) {
   return std::to_string(k) + " trailing bytes after the end of the compressed stream";
 }
@@ -289,6 +296,18 @@ Result<void> zstd_decompress(MutableByteView out, ByteView in) {
   while (at < in.size()) {
     const uint8_t* p = in.data() + at;
     const size_t left = in.size() - at;
+    // RFC 8478 3.1.1 and 3.1.2: a Zstandard frame (magic 0xFD2FB528) or a
+    // skippable frame (0x184D2A50..5F). Only those: the system libzstd also
+    // decodes the pre-RFC v0.5-v0.7 formats (other magic numbers), a decoder
+    // that peer input has no business reaching.
+    if (left >= 4) {
+      const uint32_t magic = uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
+                             uint32_t{p[3]} << 24;
+      if (magic != ZSTD_MAGICNUMBER &&
+          (magic & ZSTD_MAGIC_SKIPPABLE_MASK) != ZSTD_MAGIC_SKIPPABLE_START)
+        return bad(alg, at != 0 ? trailing(left)
+                                : "not a zstd frame (magic number " + hex32(magic) + ")");
+    }
     const size_t frame = ZSTD_findFrameCompressedSize(p, left);
     if (ZSTD_isError(frame)) {
       const ZSTD_ErrorCode code = ZSTD_getErrorCode(frame);

@@ -841,7 +841,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   TESSERA_ASSIGN_OR_RETURN(ReceivedCertificate rc, received_certificate13(m, cfg_.policy));
   // RFC 8879 5: "After decompression, the Certificate message MUST be
   // processed as if it were encoded without being compressed."
-  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body));
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body()));
   // RFC 8446 4.4.2: for server authentication the context SHALL be zero length.
   if (!cert.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
@@ -872,7 +872,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   if (p_.channel->tracing()) {
     if (rc.compressed_with)
       trace("<- CompressedCertificate: " + cert_compression_name(rc.compressed_with) + ", " +
-            std::to_string(rc.compressed_size) + " bytes for a " + std::to_string(rc.body.size()) +
+            std::to_string(rc.compressed_size) + " bytes for a " + std::to_string(rc.body().size()) +
             "-byte Certificate");
     trace("<- Certificate: " + pc.description);
   }
@@ -946,19 +946,13 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                             scheme ? cred->chain : std::vector<std::vector<uint8_t>>{}));
     // RFC 8879 3: the server's CertificateRequest listed the algorithms it
     // takes our certificate compressed with.
-    std::string compressed_note;
-    if (auto alg = choose_cert_compression(cfg_.policy, st.request->cert_compression);
-        alg && scheme) {
-      TESSERA_ASSIGN_OR_RETURN(CompressedOwnCertificate packed,
-                               compress_own_certificate(*alg, cmsg));
-      if (!packed.message.empty()) {
-        cmsg = std::move(packed.message);
-        summary_.own_cert_compression = static_cast<uint16_t>(*alg);
-        compressed_note = ", compressed with " + cert_compression_name(static_cast<uint16_t>(*alg)) +
-                          " (" + std::to_string(packed.uncompressed) + " -> " +
-                          std::to_string(packed.compressed) + " bytes)";
-      }
-    }
+    // (An empty Certificate is not worth compressing.)
+    const CertificateCompressionNote packed = compress_if_smaller(
+        scheme ? choose_cert_compression(cfg_.policy, st.request->cert_compression)
+               : std::nullopt,
+        cmsg);
+    summary_.own_cert_compression = packed.used;
+    const std::string& compressed_note = packed.note;
     transcript_.add(cmsg);
     p_.channel->send_handshake(cmsg);
     if (scheme) {

@@ -1,7 +1,7 @@
 #include "handshake/messages13.h"
 
 #include <algorithm>
-#include <deque>
+#include <list>
 #include <mutex>
 #include <string>
 
@@ -107,35 +107,46 @@ std::optional<CertCompression> choose_cert_compression(const Policy& policy,
 
 namespace {
 
-// CompressionCache keeps the last few compressed Certificate messages. A
-// server sends the same message to every client (its chain, an empty
-// context, no entry extensions), so a hit is the rule; the key is the whole
-// message, so a changed chain can never get another chain's compression.
+// CompressionCache keeps the most recently used compressed Certificate
+// messages. A server sends the same message to every client (its chain, an
+// empty context, no entry extensions), so a hit is the rule; the key is the
+// whole message, so a changed chain can never get another chain's
+// compression. Least recently used first out: a client can only force a
+// recompression (milliseconds of brotli) by cycling through more
+// (chain, algorithm) pairs than kEntries, more than a server has.
 class CompressionCache {
  public:
+  static constexpr size_t kEntries = 128;
+
   std::optional<CompressedOwnCertificate> find(CertCompression alg, ByteView message) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Entry& e : entries_)
-      if (e.alg == alg && e.message.size() == message.size() &&
-          std::equal(e.message.begin(), e.message.end(), message.begin()))
-        return e.result;
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->alg == alg && it->message.size() == message.size() &&
+          std::equal(it->message.begin(), it->message.end(), message.begin())) {
+        entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+        return entries_.front().result;
+      }
+    }
     return std::nullopt;
   }
   void put(CertCompression alg, ByteView message, const CompressedOwnCertificate& result) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.size() == kEntries) entries_.pop_front();
-    entries_.push_back(Entry{alg, Bytes(message.begin(), message.end()), result});
+    if (entries_.size() == kEntries) entries_.pop_back();
+    entries_.push_front(Entry{alg, Bytes(message.begin(), message.end()), result});
+  }
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
   }
 
  private:
-  static constexpr size_t kEntries = 16;
   struct Entry {
     CertCompression alg;
     Bytes message;
     CompressedOwnCertificate result;
   };
   std::mutex mu_;
-  std::deque<Entry> entries_;
+  std::list<Entry> entries_;
 };
 
 CompressionCache& compression_cache() {
@@ -152,8 +163,9 @@ Result<CompressedOwnCertificate> compress_own_certificate(CertCompression alg,
   TESSERA_ASSIGN_OR_RETURN(Bytes packed, compress_certificate_message(alg, body));
   CompressedOwnCertificate out{{}, body.size(), packed.size()};
   // RFC 8879 4: compressing is a MAY; a CompressedCertificate that is not
-  // smaller than the Certificate (7 bytes of its own framing) is not sent.
-  if (packed.size() + 7 < body.size()) {
+  // smaller than the Certificate (8 bytes of its own framing: algorithm,
+  // uncompressed_length, the compressed bytes' length) is not sent.
+  if (packed.size() + 8 < body.size()) {
     wire::CompressedCertificate cc{static_cast<uint16_t>(alg), static_cast<uint32_t>(body.size()),
                                    std::move(packed)};
     TESSERA_ASSIGN_OR_RETURN(out.message, wire::encode_handshake(cc));
@@ -162,11 +174,32 @@ Result<CompressedOwnCertificate> compress_own_certificate(CertCompression alg,
   return out;
 }
 
+CertificateCompressionNote compress_if_smaller(std::optional<CertCompression> alg,
+                                               Bytes& certificate_message) {
+  CertificateCompressionNote out;
+  if (!alg) return out;
+  const std::string name = cert_compression_name(static_cast<uint16_t>(*alg));
+  auto packed = compress_own_certificate(*alg, certificate_message);
+  if (!packed.ok()) {
+    out.note = "; not compressed (" + name + " failed: " + packed.error().message() + ")";
+    return out;
+  }
+  if (packed->message.empty()) {
+    out.note = "; not compressed (" + name + " does not make it smaller)";
+    return out;
+  }
+  certificate_message = std::move(packed->message);
+  out.used = static_cast<uint16_t>(*alg);
+  out.note = ", compressed with " + name + " (" + std::to_string(packed->uncompressed) + " -> " +
+             std::to_string(packed->compressed) + " bytes)";
+  return out;
+}
+
 Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage& m,
                                                    const Policy& policy) {
   ReceivedCertificate out;
   if (m.type != wire::HandshakeType::compressed_certificate) {
-    out.body = m.body;
+    out.plain = m.body;
     return out;
   }
   TESSERA_ASSIGN_OR_RETURN(auto cc, wire::CompressedCertificate::parse(m.body));
@@ -190,7 +223,6 @@ Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage&
       out.decompressed,
       decompress_certificate_message(static_cast<CertCompression>(cc.algorithm),
                                      cc.uncompressed_length, cc.compressed));
-  out.body = out.decompressed;
   out.compressed_with = cc.algorithm;
   out.compressed_size = cc.compressed.size();
   return out;

@@ -2,6 +2,8 @@
 // codecs live in src/wire, with the handshake-level rules applied.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -68,14 +70,29 @@ struct CompressedOwnCertificate {
 Result<CompressedOwnCertificate> compress_own_certificate(CertCompression alg,
                                                           ByteView certificate_message);
 
+// compress_if_smaller replaces `certificate_message` by a
+// CompressedCertificate with `alg` (if any) when that is smaller. It returns
+// the algorithm used (0: sent as it is) and a note for the trace. Compressing
+// is a MAY (RFC 8879 4): if it fails, the Certificate goes as it is and the
+// note says why.
+struct CertificateCompressionNote {
+  uint16_t used = 0;
+  std::string note;  // ", compressed with brotli (1031 -> 695 bytes)", or empty
+};
+CertificateCompressionNote compress_if_smaller(std::optional<CertCompression> alg,
+                                               Bytes& certificate_message);
+
 // ReceivedCertificate is the body of a peer's Certificate, decompressed when
 // it came as a CompressedCertificate (the transcript takes the message as
 // received either way, RFC 8879 4).
 struct ReceivedCertificate {
-  Bytes decompressed;  // holds the body when it was compressed
-  ByteView body;
+  ByteView plain;      // the body of an uncompressed Certificate (the message's bytes)
+  Bytes decompressed;  // the body of a CompressedCertificate, decompressed
   uint16_t compressed_with = 0;  // the algorithm; 0 when not compressed
   size_t compressed_size = 0;
+  // body is the Certificate body either way (a view taken when asked, so
+  // copies and moves of this struct never point into another's buffer).
+  ByteView body() const { return compressed_with ? ByteView(decompressed) : plain; }
 };
 // received_certificate13 takes a Certificate or a CompressedCertificate.
 // For the latter (which the caller accepts only after offering compression),

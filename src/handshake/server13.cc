@@ -526,19 +526,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
     // RFC 8879 4: with an algorithm the client listed, a CompressedCertificate
     // replaces the Certificate (made once per chain; see compress_own_certificate).
-    std::string compressed_note;
-    if (auto alg = choose_cert_compression(cfg_.policy, o.cert_compression)) {
-      TESSERA_ASSIGN_OR_RETURN(CompressedOwnCertificate packed,
-                               compress_own_certificate(*alg, certmsg));
-      if (!packed.message.empty()) {
-        certmsg = std::move(packed.message);
-        summary_.own_cert_compression = static_cast<uint16_t>(*alg);
-        compressed_note = ", compressed with " +
-                          cert_compression_name(static_cast<uint16_t>(*alg)) + " (" +
-                          std::to_string(packed.uncompressed) + " -> " +
-                          std::to_string(packed.compressed) + " bytes)";
-      }
-    }
+    const CertificateCompressionNote packed =
+        compress_if_smaller(choose_cert_compression(cfg_.policy, o.cert_compression), certmsg);
+    summary_.own_cert_compression = packed.used;
+    const std::string& compressed_note = packed.note;
     transcript_.add(certmsg);
     p_.channel->send_handshake(certmsg);
     TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
@@ -645,7 +636,7 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
                                              ExpectClientCertificate& st) {
   TESSERA_ASSIGN_OR_RETURN(ReceivedCertificate rc, received_certificate13(m, cfg_.policy));
   // RFC 8879 5: processed as if it had not been compressed.
-  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body));
+  TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body()));
   // RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty here).
   if (!cert.certificate_request_context.empty())
     return Error(ErrorCode::illegal_parameter,
@@ -681,7 +672,7 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
     if (rc.compressed_with)
       trace("<- CompressedCertificate (client): " + cert_compression_name(rc.compressed_with) +
             ", " + std::to_string(rc.compressed_size) + " bytes for a " +
-            std::to_string(rc.body.size()) + "-byte Certificate");
+            std::to_string(rc.body().size()) + "-byte Certificate");
     trace("<- Certificate (client): " + pc.description);
   }
   state_ = ExpectClientCertificateVerify{std::move(st.s), std::move(pc)};

@@ -1000,23 +1000,31 @@ TEST(ExtensionPlacement, ServerCertificateEntry) {
 
 // The same for a client certificate: our CertificateRequest asks for no
 // entry extension.
-TEST(ExtensionPlacement, ClientCertificateEntry) {
-  for (uint16_t type : {wire::kExtSignedCertificateTimestamp, wire::kExtStatusRequest}) {
-    KeyLog log;
+// Tls13ClientFlight is a mutual-TLS server that has sent its flight, and the
+// client's answer in the clear: its first message (the Certificate, as it
+// was sent: plain or compressed) and the rest (CertificateVerify,
+// Finished), to be re-sent changed under the client's handshake keys. A
+// compatibility change_cipher_spec is passed on as it is.
+struct Tls13ClientFlight {
+  KeyLog log;
+  std::unique_ptr<Connection> client, server;
+  Bytes passed, certificate, rest;
+  Tls13ClientFlight(std::vector<CertCompression> client_cc = {},
+                    std::vector<CertCompression> server_cc = {}) {
     auto cc = client_config();
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->policy.cert_compression = std::move(client_cc);
     cc->credential = credential("client-ec");
     cc->keylog = collect_key_log(log);
     auto sc = server_config();
+    sc->policy.cert_compression = std::move(server_cc);
     sc->client_auth = ClientAuth::required;
     sc->client_trust = trust();
-    auto client = std::move(*Connection::client(cc, {"localhost", {}}));
-    auto server = new_server(sc);
-    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
-    ASSERT_TRUE(client->receive_tls(take_out(*server)).ok());
-    // The client's flight: a compatibility change_cipher_spec (passed on as
-    // it is), then Certificate, CertificateVerify and Finished, protected.
-    Bytes out = take_out(*client), passed, plain;
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = new_server(sc);
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    EXPECT_TRUE(client->receive_tls(take_out(*server)).ok());
+    Bytes out = take_out(*client), plain;
     auto reader = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
     for (size_t at = 0; at + 5 <= out.size();) {
       const size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
@@ -1024,30 +1032,47 @@ TEST(ExtensionPlacement, ClientCertificateEntry) {
         record::Record rec{ContentType::application_data, 0x0303,
                            MutableByteView(out.data() + at + 5, len)};
         auto opened = reader->open(rec);
-        ASSERT_TRUE(opened.ok());
-        plain.insert(plain.end(), opened->plaintext.begin(), opened->plaintext.end());
+        EXPECT_TRUE(opened.ok());
+        if (opened.ok())
+          plain.insert(plain.end(), opened->plaintext.begin(), opened->plaintext.end());
       } else {
         passed.insert(passed.end(), out.begin() + static_cast<std::ptrdiff_t>(at),
                       out.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
       }
       at += 5 + len;
     }
-    ASSERT_FALSE(plain.empty());
-    ASSERT_EQ(plain[0], 11);
-    const size_t cert_len = (size_t{plain[1]} << 16) | (size_t{plain[2]} << 8) | plain[3];
-    Bytes cert(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(4 + cert_len));
-    Bytes rest(plain.begin() + static_cast<std::ptrdiff_t>(4 + cert_len), plain.end());
-    append_to_first_entry(cert, type);
-    cert.insert(cert.end(), rest.begin(), rest.end());
+    EXPECT_GE(plain.size(), 4u);
+    if (plain.size() < 4) return;
+    const size_t len = (size_t{plain[1]} << 16) | (size_t{plain[2]} << 8) | plain[3];
+    certificate.assign(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(4 + len));
+    rest.assign(plain.begin() + static_cast<std::ptrdiff_t>(4 + len), plain.end());
+  }
+  // deliver seals `first` and the rest of the flight as one record and gives
+  // it to the server.
+  Result<void> deliver(const Bytes& first) {
+    Bytes body = first, wire = passed;
+    body.insert(body.end(), rest.begin(), rest.end());
     auto writer = tls13_protection(log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
-    ASSERT_TRUE(writer->seal(ContentType::handshake, cert, 0, passed).ok());
-    auto r = server->receive_tls(passed);
+    EXPECT_TRUE(writer->seal(ContentType::handshake, body, 0, wire).ok());
+    return server->receive_tls(wire);
+  }
+};
+
+// The same for a client certificate: our CertificateRequest asks for no
+// entry extension.
+TEST(ExtensionPlacement, ClientCertificateEntry) {
+  for (uint16_t type : {wire::kExtSignedCertificateTimestamp, wire::kExtStatusRequest}) {
+    Tls13ClientFlight f;
+    ASSERT_EQ(f.certificate[0], 11);
+    Bytes cert = f.certificate;
+    append_to_first_entry(cert, type);
+    auto r = f.deliver(cert);
     ASSERT_FALSE(r.ok()) << type;
     EXPECT_EQ(r.error().code(), ErrorCode::unsupported_extension) << r.error().to_string();
     EXPECT_NE(r.error().to_string().find("client Certificate entry 0 carries unsolicited"),
               std::string::npos)
         << r.error().to_string();
-    EXPECT_FALSE(server->is_handshake_done());
+    EXPECT_FALSE(f.server->is_handshake_done());
   }
 }
 
@@ -1108,10 +1133,12 @@ TEST(HostileCompressedCertificate, Refusals) {
       // RFC 8879 4: a length that does not match -> bad_certificate.
       {"announced too short", {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() - 10)); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       "CompressedCertificate (zlib): decompressed to more than the announced"},
       {"announced too long", {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() + 10)); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       "CompressedCertificate (zlib): the stream ends after"},
       // RFC 8879 5: the same limit as without compression, before inflating.
       {"above the message limit", {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, 64 * 1024 + 1); },
@@ -1124,7 +1151,8 @@ TEST(HostileCompressedCertificate, Refusals) {
          for (size_t i = 16; i < m.size(); i += 7) m[i] ^= 0x5a;
          return m;
        },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate, "CompressedCertificate"},
+       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       "CompressedCertificate (zlib): corrupt data"},
       // Not offered at all: the message is out of place.
       {"compression never offered", {},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
@@ -1141,6 +1169,97 @@ TEST(HostileCompressedCertificate, Refusals) {
     EXPECT_EQ(f.client_alert(), k.alert) << k.what;
     EXPECT_FALSE(f.client->is_handshake_done());
   }
+}
+
+// The server's side: a client's CompressedCertificate (RFC 8879 4) after a
+// CertificateRequest that offered compression, or one that did not.
+TEST(HostileCompressedCertificate, FromAClient) {
+  if (!handshake::cert_compression_available(CertCompression::zstd)) GTEST_SKIP();
+  using C = CertCompression;
+  {
+    // The honest flight: the client compressed with zstd, the server's
+    // first choice that it takes (the client's own list is zstd first).
+    Tls13ClientFlight f({C::zstd}, {C::brotli, C::zstd});
+    ASSERT_EQ(f.certificate[0], 25);
+    ASSERT_TRUE(f.deliver(f.certificate).ok()) << err(*f.server);
+    EXPECT_TRUE(f.server->is_handshake_done());
+    EXPECT_EQ(f.server->summary().peer_cert_compression, static_cast<uint16_t>(C::zstd));
+  }
+  struct Case {
+    const char* what;
+    std::vector<C> server;
+    std::function<Bytes(const Bytes&)> forge;
+    ErrorCode code;
+    AlertDescription alert;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"algorithm the CertificateRequest did not list", {C::brotli},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
+       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+       "CompressedCertificate uses zlib, which we did not offer"},
+      {"announced too long", {C::zlib},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size())); },
+       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       "CompressedCertificate (zlib): "},
+      {"compression never offered", {},
+       [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
+       ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+       "compressed_certificate"},
+  };
+  for (const Case& k : cases) {
+    Tls13ClientFlight f({}, k.server);  // the client sends its Certificate plain
+    ASSERT_EQ(f.certificate[0], 11) << k.what;
+    auto r = f.deliver(k.forge(f.certificate));
+    ASSERT_FALSE(r.ok()) << k.what;
+    EXPECT_EQ(r.error().code(), k.code) << k.what << ": " << r.error().to_string();
+    EXPECT_EQ(r.error().alert(), k.alert) << k.what;
+    EXPECT_NE(r.error().to_string().find(k.says), std::string::npos)
+        << k.what << ": " << r.error().to_string();
+    EXPECT_FALSE(f.server->is_handshake_done());
+  }
+  // A CompressedCertificate of the client's certificate, well formed and
+  // offered for, but not what the CertificateVerify signed over: the server
+  // hashes the message as received, so the signature fails.
+  Tls13ClientFlight f({}, {C::zlib});
+  auto r = f.deliver(compressed_certificate(f.certificate, C::zlib));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decrypt_error) << r.error().to_string();
+}
+
+// RFC 8879 4: compressing is a MAY; what does not get smaller goes as it is.
+TEST(HostileCompressedCertificate, IncompressibleCertificateGoesPlain) {
+  if (!handshake::cert_compression_available(CertCompression::brotli)) GTEST_SKIP();
+  // A Certificate message whose single entry is 600 pseudo-random bytes.
+  Bytes cert = {11, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x02, 0x58};
+  uint32_t x = 0x12345678;
+  for (int i = 0; i < 600; ++i) {
+    x = x * 1103515245u + 12345u;
+    cert.push_back(static_cast<uint8_t>(x >> 24));
+  }
+  cert.insert(cert.end(), {0x00, 0x00});  // no entry extensions
+  const size_t list = cert.size() - 8, body = cert.size() - 4;
+  cert[5] = static_cast<uint8_t>(list >> 16), cert[6] = static_cast<uint8_t>(list >> 8),
+  cert[7] = static_cast<uint8_t>(list);
+  cert[1] = static_cast<uint8_t>(body >> 16), cert[2] = static_cast<uint8_t>(body >> 8),
+  cert[3] = static_cast<uint8_t>(body);
+  ASSERT_TRUE(wire::Certificate13::parse(ByteView(cert).subspan(4)).ok());
+  const Bytes original = cert;
+  auto note = handshake::compress_if_smaller(CertCompression::brotli, cert);
+  EXPECT_EQ(note.used, 0);
+  EXPECT_EQ(cert, original);
+  EXPECT_NE(note.note.find("not compressed (brotli does not make it smaller)"), std::string::npos)
+      << note.note;
+  // A compressible one is replaced, and the same bytes come from the cache.
+  Bytes chain = *handshake::build_certificate13({}, credential("server-rsa")->chain);
+  const Bytes plain = chain;
+  auto first = handshake::compress_if_smaller(CertCompression::brotli, chain);
+  ASSERT_EQ(first.used, static_cast<uint16_t>(CertCompression::brotli)) << first.note;
+  EXPECT_EQ(chain[0], 25);
+  EXPECT_LT(chain.size(), plain.size());
+  Bytes again = plain;
+  (void)handshake::compress_if_smaller(CertCompression::brotli, again);
+  EXPECT_EQ(again, chain);
 }
 
 // RFC 8446 4.3.2 / 4.6.1: a known extension not specified for a

@@ -393,6 +393,26 @@ TEST_F(CertCompressionKnownAnswer, ZstdLargeWindowNeedsNoWindowBuffer) {
   }
 }
 
+TEST_F(CertCompressionKnownAnswer, ZstdOnlyRfc8478Frames) {
+  // The same two-byte frame with the magic numbers of zstd v0.7 and v0.5
+  // (before RFC 8478): libzstd would hand them to its legacy decoders; we
+  // refuse them before it sees them.
+  for (const char* legacy : {"27b52ffd00681100006869", "25b52ffd00681100006869"}) {
+    expect_bad(decompress_certificate_message(CC::zstd, 2, hex(legacy)), CC::zstd,
+               "not a zstd frame (magic number 0xfd2fb52");
+  }
+  // RFC 8478 3.1.2: a skippable frame (magic 0x184D2A5?, a 4-byte size, that
+  // many bytes) before the data frame is allowed and produces nothing.
+  auto out = decompress_certificate_message(
+      CC::zstd, 2, hex("502a4d1803000000abcdef" "28b52ffd00681100006869"));
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_EQ(*out, text("hi"));
+  // After a whole frame, a legacy magic number is trailing data.
+  expect_bad(decompress_certificate_message(CC::zstd, 2,
+                                            hex("28b52ffd00681100006869" "27b52ffd00")),
+             CC::zstd, "5 trailing bytes after the end");
+}
+
 TEST_F(CertCompressionKnownAnswer, ZstdReservedBlockTypeIsCorrupt) {
   Bytes in = hex("28b52ffd00681100006869");
   in[6] |= 0x06;  // RFC 8478 3.1.1.2: Block_Type 3 is reserved
