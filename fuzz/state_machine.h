@@ -45,8 +45,8 @@ enum class Scenario : uint8_t {
   compressed = 7
 };
 inline constexpr uint8_t kNumScenarios = 8;
-inline const char* const kScenarioNames[kNumScenarios] = {
-    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr"};
+inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",   "hrr",   "alpn",
+                                                          "tls12", "tls12m", "early", "compr"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 

@@ -32,9 +32,8 @@ constexpr std::array<CipherSuiteInfo, 14> kSuites{{
      "ECDHE-RSA-AES128-GCM-SHA256", V::tls12, AE::aes_128_gcm, H::sha256, KX::ecdhe, AU::rsa},
     {CS::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
      "ECDHE-RSA-AES256-GCM-SHA384", V::tls12, AE::aes_256_gcm, H::sha384, KX::ecdhe, AU::rsa},
-    {CS::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", V::tls12,
-     AE::chacha20_poly1305, H::sha256, KX::ecdhe, AU::rsa},
+    {CS::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ECDHE-RSA-CHACHA20-POLY1305", V::tls12, AE::chacha20_poly1305, H::sha256, KX::ecdhe, AU::rsa},
     {CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", V::tls12,
      AE::chacha20_poly1305, H::sha256, KX::ecdhe, AU::ecdsa},
@@ -143,9 +142,7 @@ std::string cipher_suite_name(uint16_t value) {
 }
 std::string group_name(uint16_t value) { return named_lookup(kGroups, value); }
 std::string signature_scheme_name(uint16_t value) { return named_lookup(kSchemes, value); }
-std::string cert_compression_name(uint16_t value) {
-  return named_lookup(kCertCompressions, value);
-}
+std::string cert_compression_name(uint16_t value) { return named_lookup(kCertCompressions, value); }
 
 std::string_view hash_name(HashAlgorithm h) {
   switch (h) {

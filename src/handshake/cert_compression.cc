@@ -62,7 +62,6 @@ constexpr int kZlibMemLevel = 9;
 constexpr int kBrotliQualities[] = {10, 9};
 constexpr int kZstdLevel = 19;  // the strongest level without --ultra's large windows
 
-
 // The brotli decoder's tables are bounded by the format: at most 256 Huffman
 // trees each for literals, insert-and-copy lengths and distances, ~2.7 MB of
 // tables in the worst case, plus its state. Its ring buffer grows with the
@@ -301,12 +300,12 @@ Result<void> zstd_decompress(MutableByteView out, ByteView in) {
     // decodes the pre-RFC v0.5-v0.7 formats (other magic numbers), a decoder
     // that peer input has no business reaching.
     if (left >= 4) {
-      const uint32_t magic = uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
-                             uint32_t{p[3]} << 24;
+      const uint32_t magic =
+          uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
       if (magic != ZSTD_MAGICNUMBER &&
           (magic & ZSTD_MAGIC_SKIPPABLE_MASK) != ZSTD_MAGIC_SKIPPABLE_START)
-        return bad(alg, at != 0 ? trailing(left)
-                                : "not a zstd frame (magic number " + hex32(magic) + ")");
+        return bad(
+            alg, at != 0 ? trailing(left) : "not a zstd frame (magic number " + hex32(magic) + ")");
     }
     const size_t frame = ZSTD_findFrameCompressedSize(p, left);
     if (ZSTD_isError(frame)) {
@@ -338,7 +337,8 @@ Result<void> zstd_decompress(MutableByteView out, ByteView in) {
   if (!d) return Error(ErrorCode::internal_error, "zstd: ZSTD_createDCtx failed");
   const size_t rc = ZSTD_decompressDCtx(d.get(), out.data(), out.size(), in.data(), in.size());
   if (ZSTD_isError(rc)) {
-    if (ZSTD_getErrorCode(rc) == ZSTD_error_dstSize_tooSmall) return bad(alg, more_than(out.size()));
+    if (ZSTD_getErrorCode(rc) == ZSTD_error_dstSize_tooSmall)
+      return bad(alg, more_than(out.size()));
     if (ZSTD_getErrorCode(rc) == ZSTD_error_memory_allocation)
       return Error(ErrorCode::internal_error, "zstd: out of memory");
     return bad(alg, std::string("corrupt data: ") + ZSTD_getErrorName(rc));

@@ -219,9 +219,9 @@ Result<Bytes> Client13::build_client_hello(
   // RFC 8879 3: compress_certificate offers to take the server's
   // certificate compressed (TLS 1.3 only; a TLS 1.2 server ignores it).
   if (offer13_ && !cfg_.policy.cert_compression.empty())
-    ch.extensions.push_back(make_extension(
-        kExtCompressCertificate,
-        CertificateCompressionAlgorithms{cert_compression_values(cfg_.policy)}));
+    ch.extensions.push_back(
+        make_extension(kExtCompressCertificate,
+                       CertificateCompressionAlgorithms{cert_compression_values(cfg_.policy)}));
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
@@ -362,21 +362,20 @@ Result<void> Client13::start() {
                            : session12_->ticket.empty()
                                ? "; offering a TLS 1.2 session ID from an earlier connection"
                                : "; offering a TLS 1.2 session ticket from an earlier connection";
-    p_.channel->trace_lazy([versions, resuming, suites = offered_suites_, groups = offered_groups_,
-                            share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
-                            alpn = !offered_alpn_.empty(), random = client_random_,
-                            compression = offer13_ ? cert_compression_values(cfg_.policy)
-                                                   : std::vector<uint16_t>{}] {
-      return "-> ClientHello: offering " + std::string(versions) + "; cipher suites " +
-             describe_suites(suites) + "; groups " + describe_groups(groups) +
-             (offer13 ? "; key shares " + describe_groups(share_groups) : std::string()) +
-             "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") +
-             (compression.empty()
-                  ? std::string()
-                  : "; takes certificates compressed with " +
-                        describe_cert_compression(compression)) +
-             resuming + "; random " + hex_short(random);
-    });
+    p_.channel->trace_lazy(
+        [versions, resuming, suites = offered_suites_, groups = offered_groups_,
+         share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
+         alpn = !offered_alpn_.empty(), random = client_random_,
+         compression = offer13_ ? cert_compression_values(cfg_.policy) : std::vector<uint16_t>{}] {
+          return "-> ClientHello: offering " + std::string(versions) + "; cipher suites " +
+                 describe_suites(suites) + "; groups " + describe_groups(groups) +
+                 (offer13 ? "; key shares " + describe_groups(share_groups) : std::string()) +
+                 "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") +
+                 (compression.empty() ? std::string()
+                                      : "; takes certificates compressed with " +
+                                            describe_cert_compression(compression)) +
+                 resuming + "; random " + hex_short(random);
+        });
   }
   state_ = std::move(st);
   if (early) TESSERA_TRY(send_early_data(ch));
@@ -741,8 +740,8 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
   TESSERA_ASSIGN_OR_RETURN(auto ee, wire::EncryptedExtensions::parse(m.body));
   // RFC 8446 4.2: a known extension not specified for EncryptedExtensions
   // (key_share, pre_shared_key, signature_algorithms, ...) -> illegal_parameter.
-  TESSERA_TRY(wire::check_tls13_extensions(ee.extensions,
-                                           wire::ExtensionContext::encrypted_extensions));
+  TESSERA_TRY(
+      wire::check_tls13_extensions(ee.extensions, wire::ExtensionContext::encrypted_extensions));
   for (const auto& e : ee.extensions) {
     switch (e.type) {
       case wire::kExtServerName:
@@ -828,10 +827,9 @@ Result<void> Client13::on_certificate_request(const wire::HandshakeMessage& m,
     trace("<- CertificateRequest: the server asks for a client certificate; signature schemes " +
           describe_schemes(req.schemes) + "; " + std::to_string(req.authorities.size()) +
           " acceptable CA name(s)" +
-          (req.cert_compression.empty()
-               ? std::string()
-               : "; takes certificates compressed with " +
-                     describe_cert_compression(req.cert_compression)));
+          (req.cert_compression.empty() ? std::string()
+                                        : "; takes certificates compressed with " +
+                                              describe_cert_compression(req.cert_compression)));
   state_ = ExpectCertificate{std::move(st.keys), std::move(req)};
   return ok();
 }
@@ -872,8 +870,8 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   if (p_.channel->tracing()) {
     if (rc.compressed_with)
       trace("<- CompressedCertificate: " + cert_compression_name(rc.compressed_with) + ", " +
-            std::to_string(rc.compressed_size) + " bytes for a " + std::to_string(rc.body().size()) +
-            "-byte Certificate");
+            std::to_string(rc.compressed_size) + " bytes for a " +
+            std::to_string(rc.body().size()) + "-byte Certificate");
     trace("<- Certificate: " + pc.description);
   }
   state_ = ExpectCertificateVerify{std::move(keys), std::move(request), std::move(pc)};
@@ -948,8 +946,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
     // takes our certificate compressed with.
     // (An empty Certificate is not worth compressing.)
     const CertificateCompressionNote packed = compress_if_smaller(
-        scheme ? choose_cert_compression(cfg_.policy, st.request->cert_compression)
-               : std::nullopt,
+        scheme ? choose_cert_compression(cfg_.policy, st.request->cert_compression) : std::nullopt,
         cmsg);
     summary_.own_cert_compression = packed.used;
     const std::string& compressed_note = packed.note;
@@ -999,8 +996,8 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket::parse(m.body));
       // RFC 8446 4.2: a known extension not specified for NewSessionTicket ->
       // illegal_parameter (unknown ones are ignored, 4.6.1).
-      TESSERA_TRY(wire::check_tls13_extensions(nst.extensions,
-                                               wire::ExtensionContext::new_session_ticket));
+      TESSERA_TRY(
+          wire::check_tls13_extensions(nst.extensions, wire::ExtensionContext::new_session_ticket));
       p_.channel->event(Event::new_session_ticket);
       // RFC 8446 4.6.1: a lifetime of zero means "do not use".
       if (!cfg_.session_store || nst.ticket_lifetime == 0 || p_.options.server_name.empty())

@@ -26,8 +26,8 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
                  "CertificateRequest during the handshake has a non-empty context");
   // RFC 8446 4.2: a known extension not specified for CertificateRequest ->
   // illegal_parameter (unknown ones are ignored, 4.3.2).
-  TESSERA_TRY(wire::check_tls13_extensions(cr.extensions,
-                                           wire::ExtensionContext::certificate_request));
+  TESSERA_TRY(
+      wire::check_tls13_extensions(cr.extensions, wire::ExtensionContext::certificate_request));
   CertificateRequestInfo info;
   info.context = cr.certificate_request_context;
   // RFC 8446 4.3.2: the signature_algorithms extension MUST be specified.
@@ -206,9 +206,9 @@ Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage&
   const std::string name = cert_compression_name(cc.algorithm);
   // RFC 8879 4: "The algorithm MUST be one of the algorithms listed in the
   // peer's compress_certificate extension."
-  const bool listed = std::any_of(
-      policy.cert_compression.begin(), policy.cert_compression.end(),
-      [&](CertCompression c) { return static_cast<uint16_t>(c) == cc.algorithm; });
+  const bool listed =
+      std::any_of(policy.cert_compression.begin(), policy.cert_compression.end(),
+                  [&](CertCompression c) { return static_cast<uint16_t>(c) == cc.algorithm; });
   if (!listed)
     return Error(ErrorCode::illegal_parameter,
                  "CompressedCertificate uses " + name + ", which we did not offer");
@@ -220,9 +220,8 @@ Result<ReceivedCertificate> received_certificate13(const wire::HandshakeMessage&
                      " bytes, above the handshake message limit of " +
                      std::to_string(policy.limits.max_handshake_message_size));
   TESSERA_ASSIGN_OR_RETURN(
-      out.decompressed,
-      decompress_certificate_message(static_cast<CertCompression>(cc.algorithm),
-                                     cc.uncompressed_length, cc.compressed));
+      out.decompressed, decompress_certificate_message(static_cast<CertCompression>(cc.algorithm),
+                                                       cc.uncompressed_length, cc.compressed));
   out.compressed_with = cc.algorithm;
   out.compressed_size = cc.compressed.size();
   return out;

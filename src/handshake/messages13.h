@@ -19,8 +19,8 @@ namespace tessera::handshake {
 // What a CertificateRequest asked for.
 struct CertificateRequestInfo {
   Bytes context;
-  std::vector<uint16_t> schemes;   // signature_algorithms
-  std::vector<Bytes> authorities;  // certificate_authorities (DER names), may be empty
+  std::vector<uint16_t> schemes;           // signature_algorithms
+  std::vector<Bytes> authorities;          // certificate_authorities (DER names), may be empty
   std::vector<uint16_t> cert_compression;  // compress_certificate (RFC 8879 3), may be empty
 };
 
@@ -58,9 +58,9 @@ std::optional<CertCompression> choose_cert_compression(const Policy& policy,
 // CompressedOwnCertificate is what to send in place of an encoded Certificate
 // message (header and body).
 struct CompressedOwnCertificate {
-  Bytes message;         // a CompressedCertificate message, or empty: send the Certificate
-  size_t uncompressed;   // the Certificate message's body length
-  size_t compressed;     // the compressed bytes' length
+  Bytes message;        // a CompressedCertificate message, or empty: send the Certificate
+  size_t uncompressed;  // the Certificate message's body length
+  size_t compressed;    // the compressed bytes' length
 };
 // compress_own_certificate compresses `certificate_message` with `alg`
 // (RFC 8879 4: its body). Certificate messages repeat from handshake to
@@ -86,8 +86,8 @@ CertificateCompressionNote compress_if_smaller(std::optional<CertCompression> al
 // it came as a CompressedCertificate (the transcript takes the message as
 // received either way, RFC 8879 4).
 struct ReceivedCertificate {
-  ByteView plain;      // the body of an uncompressed Certificate (the message's bytes)
-  Bytes decompressed;  // the body of a CompressedCertificate, decompressed
+  ByteView plain;                // the body of an uncompressed Certificate (the message's bytes)
+  Bytes decompressed;            // the body of a CompressedCertificate, decompressed
   uint16_t compressed_with = 0;  // the algorithm; 0 when not compressed
   size_t compressed_size = 0;
   // body is the Certificate body either way (a view taken when asked, so

@@ -164,10 +164,9 @@ Result<void> Policy::validate() const {
     return Error(ErrorCode::config_invalid, "policy " + name + ": RSA keys below 2048 bits");
   for (CertCompression c : cert_compression) {
     if (!handshake::cert_compression_available(c))
-      return Error(ErrorCode::config_invalid,
-                   "policy " + name + ": certificate compression " +
-                       cert_compression_name(static_cast<uint16_t>(c)) +
-                       " is not available in this build");
+      return Error(ErrorCode::config_invalid, "policy " + name + ": certificate compression " +
+                                                  cert_compression_name(static_cast<uint16_t>(c)) +
+                                                  " is not available in this build");
   }
   // RFC 8879 3: algorithms<2..2^8-2>, so at most 127 of them.
   if (cert_compression.size() > 127)

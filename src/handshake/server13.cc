@@ -250,10 +250,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     trace("<- ClientHello: client offers versions " + describe_versions(offered_versions) +
           "; cipher suites " + describe_suites(o.ch.cipher_suites) + "; groups " +
           describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) +
-          (o.cert_compression.empty()
-               ? std::string()
-               : "; takes certificates compressed with " +
-                     describe_cert_compression(o.cert_compression)) +
+          (o.cert_compression.empty() ? std::string()
+                                      : "; takes certificates compressed with " +
+                                            describe_cert_compression(o.cert_compression)) +
           "; random " + hex_short(o.ch.random));
 
   // RFC 8446 4.2.10: early data is not permitted after a HelloRetryRequest;
@@ -515,10 +514,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
       trace(std::string("-> CertificateRequest: client certificate ") +
             (cfg_.client_auth == ClientAuth::required ? "required" : "optional") + "; " +
             std::to_string(cas.size()) + " acceptable CA name(s)" +
-            (cr_cert_compression_ ? "; we take it compressed with " +
-                                        describe_cert_compression(
-                                            cert_compression_values(cfg_.policy))
-                                  : std::string()));
+            (cr_cert_compression_
+                 ? "; we take it compressed with " +
+                       describe_cert_compression(cert_compression_values(cfg_.policy))
+                 : std::string()));
   }
 
   // Certificate, CertificateVerify (not when resuming)

@@ -59,18 +59,19 @@ void Certificate13::serialize(ByteWriter& w) const {
 // --- CompressedCertificate (RFC 8879 4) ---------------------------------------------
 
 Result<CompressedCertificate> CompressedCertificate::parse(ByteView body) {
-  return parse_all(body, "CompressedCertificate", [](ByteReader& r) -> Result<CompressedCertificate> {
-    CompressedCertificate out;
-    // RFC 8879 4: CertificateCompressionAlgorithm algorithm;
-    TESSERA_ASSIGN_OR_RETURN(out.algorithm, field_context(r.read_u16(), "algorithm"));
-    // RFC 8879 4: uint24 uncompressed_length;
-    TESSERA_ASSIGN_OR_RETURN(out.uncompressed_length,
-                             field_context(r.read_u24(), "uncompressed_length"));
-    // RFC 8879 4: opaque compressed_certificate_message<1..2^24-1>;
-    TESSERA_ASSIGN_OR_RETURN(out.compressed,
-                             read_opaque(r, 3, 1, kMax24, "compressed_certificate_message"));
-    return out;
-  });
+  return parse_all(
+      body, "CompressedCertificate", [](ByteReader& r) -> Result<CompressedCertificate> {
+        CompressedCertificate out;
+        // RFC 8879 4: CertificateCompressionAlgorithm algorithm;
+        TESSERA_ASSIGN_OR_RETURN(out.algorithm, field_context(r.read_u16(), "algorithm"));
+        // RFC 8879 4: uint24 uncompressed_length;
+        TESSERA_ASSIGN_OR_RETURN(out.uncompressed_length,
+                                 field_context(r.read_u24(), "uncompressed_length"));
+        // RFC 8879 4: opaque compressed_certificate_message<1..2^24-1>;
+        TESSERA_ASSIGN_OR_RETURN(out.compressed,
+                                 read_opaque(r, 3, 1, kMax24, "compressed_certificate_message"));
+        return out;
+      });
 }
 
 void CompressedCertificate::serialize(ByteWriter& w) const {

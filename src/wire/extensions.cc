@@ -497,13 +497,12 @@ Result<RecordSizeLimit> RecordSizeLimit::parse(ByteView data) {
 void RecordSizeLimit::serialize(ByteWriter& w) const { w.u16(limit); }
 
 Result<CertificateCompressionAlgorithms> CertificateCompressionAlgorithms::parse(ByteView data) {
-  return parse_all(data, "compress_certificate",
-                   [](ByteReader& r) -> Result<CertificateCompressionAlgorithms> {
-                     // RFC 8879 3: CertificateCompressionAlgorithm algorithms<2..2^8-2>;
-                     TESSERA_ASSIGN_OR_RETURN(auto list,
-                                              read_u16_list(r, 1, 2, 0xFE, "algorithms"));
-                     return CertificateCompressionAlgorithms{std::move(list)};
-                   });
+  return parse_all(
+      data, "compress_certificate", [](ByteReader& r) -> Result<CertificateCompressionAlgorithms> {
+        // RFC 8879 3: CertificateCompressionAlgorithm algorithms<2..2^8-2>;
+        TESSERA_ASSIGN_OR_RETURN(auto list, read_u16_list(r, 1, 2, 0xFE, "algorithms"));
+        return CertificateCompressionAlgorithms{std::move(list)};
+      });
 }
 
 void CertificateCompressionAlgorithms::serialize(ByteWriter& w) const {

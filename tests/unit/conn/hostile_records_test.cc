@@ -915,15 +915,30 @@ TEST(ExtensionPlacement, ServerHello) {
   // ClientHello (psk_key_exchange_modes, a TLS 1.2 extension); then one
   // tessera does not know, which answers nothing we sent.
   const Misplaced cases[] = {
-      {wire::kExtAlpn, {0x00, 0x03, 0x02, 'h', '2'}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "ServerHello: extension application_layer_protocol"},
-      {wire::kExtRecordSizeLimit, {0x40, 0x01}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {wire::kExtPskKeyExchangeModes, {0x01, 0x01}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {wire::kExtExtendedMasterSecret, {}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+      {wire::kExtAlpn,
+       {0x00, 0x03, 0x02, 'h', '2'},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "ServerHello: extension application_layer_protocol"},
+      {wire::kExtRecordSizeLimit,
+       {0x40, 0x01},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {wire::kExtPskKeyExchangeModes,
+       {0x01, 0x01},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {wire::kExtExtendedMasterSecret,
+       {},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {0x7a7a,
+       {},
+       ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension,
        "unsolicited extension"},
   };
   for (const Misplaced& m : cases) expect_server_hello_refused(false, m);
@@ -931,11 +946,20 @@ TEST(ExtensionPlacement, ServerHello) {
 
 TEST(ExtensionPlacement, HelloRetryRequest) {
   const Misplaced cases[] = {
-      {wire::kExtEarlyData, {}, ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+      {wire::kExtEarlyData,
+       {},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
        "HelloRetryRequest: extension early_data"},
-      {wire::kExtPreSharedKey, {0x00, 0x00}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+      {wire::kExtPreSharedKey,
+       {0x00, 0x00},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {0x7a7a,
+       {},
+       ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension,
        "unsolicited extension"},
   };
   for (const Misplaced& m : cases) expect_server_hello_refused(true, m);
@@ -944,20 +968,41 @@ TEST(ExtensionPlacement, HelloRetryRequest) {
 TEST(ExtensionPlacement, EncryptedExtensions) {
   const Misplaced cases[] = {
       // Specified for other messages only.
-      {wire::kExtKeyShare, {0x00, 0x1d}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "EncryptedExtensions: extension key_share"},
-      {wire::kExtPskKeyExchangeModes, {0x01, 0x01}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {wire::kExtCertificateAuthorities, {0x00, 0x00}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
-      {wire::kExtStatusRequest, {}, ErrorCode::illegal_parameter,
-       AlertDescription::illegal_parameter, "not allowed in this message"},
+      {wire::kExtKeyShare,
+       {0x00, 0x1d},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "EncryptedExtensions: extension key_share"},
+      {wire::kExtPskKeyExchangeModes,
+       {0x01, 0x01},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {wire::kExtCertificateAuthorities,
+       {0x00, 0x00},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
+      {wire::kExtStatusRequest,
+       {},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "not allowed in this message"},
       // Allowed in EncryptedExtensions, but we did not offer them.
-      {wire::kExtMaxFragmentLength, {0x01}, ErrorCode::unsupported_extension,
-       AlertDescription::unsupported_extension, "unsolicited extension max_fragment_length"},
-      {wire::kExtHeartbeat, {0x01}, ErrorCode::unsupported_extension,
-       AlertDescription::unsupported_extension, "unsolicited extension"},
-      {0x7a7a, {}, ErrorCode::unsupported_extension, AlertDescription::unsupported_extension,
+      {wire::kExtMaxFragmentLength,
+       {0x01},
+       ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension,
+       "unsolicited extension max_fragment_length"},
+      {wire::kExtHeartbeat,
+       {0x01},
+       ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension,
+       "unsolicited extension"},
+      {0x7a7a,
+       {},
+       ErrorCode::unsupported_extension,
+       AlertDescription::unsupported_extension,
        "unsolicited extension"},
   };
   for (const Misplaced& m : cases) {
@@ -1088,8 +1133,7 @@ Bytes compressed_certificate(const Bytes& cert, CertCompression alg,
   auto packed = handshake::compress_certificate_message(alg, body);
   EXPECT_TRUE(packed.ok());
   wire::CompressedCertificate cc{claimed_alg ? claimed_alg : static_cast<uint16_t>(alg),
-                                 announced.value_or(static_cast<uint32_t>(body.size())),
-                                 *packed};
+                                 announced.value_or(static_cast<uint32_t>(body.size())), *packed};
   return *wire::encode_handshake(cc);
 }
 
@@ -1123,40 +1167,56 @@ TEST(HostileCompressedCertificate, Refusals) {
   using C = CertCompression;
   const Case cases[] = {
       // RFC 8879 4: the algorithm MUST be one the client listed.
-      {"algorithm not offered", {C::brotli},
+      {"algorithm not offered",
+       {C::brotli},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
-       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
        "CompressedCertificate uses zlib, which we did not offer"},
-      {"unknown algorithm", {C::zlib},
+      {"unknown algorithm",
+       {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, std::nullopt, 0x7a7a); },
-       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter, "which we did not offer"},
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
+       "which we did not offer"},
       // RFC 8879 4: a length that does not match -> bad_certificate.
-      {"announced too short", {C::zlib},
+      {"announced too short",
+       {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() - 10)); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       ErrorCode::cert_parse,
+       AlertDescription::bad_certificate,
        "CompressedCertificate (zlib): decompressed to more than the announced"},
-      {"announced too long", {C::zlib},
+      {"announced too long",
+       {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size() + 10)); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       ErrorCode::cert_parse,
+       AlertDescription::bad_certificate,
        "CompressedCertificate (zlib): the stream ends after"},
       // RFC 8879 5: the same limit as without compression, before inflating.
-      {"above the message limit", {C::zlib},
+      {"above the message limit",
+       {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, 64 * 1024 + 1); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       ErrorCode::cert_parse,
+       AlertDescription::bad_certificate,
        "above the handshake message limit of 65536"},
       // RFC 8879 4: data that cannot be decompressed -> bad_certificate.
-      {"corrupt", {C::zlib},
+      {"corrupt",
+       {C::zlib},
        [](const Bytes& c) {
          Bytes m = compressed_certificate(c, C::zlib);
          for (size_t i = 16; i < m.size(); i += 7) m[i] ^= 0x5a;
          return m;
        },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       ErrorCode::cert_parse,
+       AlertDescription::bad_certificate,
        "CompressedCertificate (zlib): corrupt data"},
       // Not offered at all: the message is out of place.
-      {"compression never offered", {},
+      {"compression never offered",
+       {},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
-       ErrorCode::unexpected_message, AlertDescription::unexpected_message, "compressed_certificate"},
+       ErrorCode::unexpected_message,
+       AlertDescription::unexpected_message,
+       "compressed_certificate"},
   };
   for (const Case& k : cases) {
     Tls13Flight f(16385, k.offered);
@@ -1194,17 +1254,23 @@ TEST(HostileCompressedCertificate, FromAClient) {
     const char* says;
   };
   const Case cases[] = {
-      {"algorithm the CertificateRequest did not list", {C::brotli},
+      {"algorithm the CertificateRequest did not list",
+       {C::brotli},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
-       ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+       ErrorCode::illegal_parameter,
+       AlertDescription::illegal_parameter,
        "CompressedCertificate uses zlib, which we did not offer"},
-      {"announced too long", {C::zlib},
+      {"announced too long",
+       {C::zlib},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib, uint32_t(c.size())); },
-       ErrorCode::cert_parse, AlertDescription::bad_certificate,
+       ErrorCode::cert_parse,
+       AlertDescription::bad_certificate,
        "CompressedCertificate (zlib): "},
-      {"compression never offered", {},
+      {"compression never offered",
+       {},
        [](const Bytes& c) { return compressed_certificate(c, C::zlib); },
-       ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+       ErrorCode::unexpected_message,
+       AlertDescription::unexpected_message,
        "compressed_certificate"},
   };
   for (const Case& k : cases) {

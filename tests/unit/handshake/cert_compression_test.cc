@@ -403,13 +403,15 @@ TEST_F(CertCompressionKnownAnswer, ZstdOnlyRfc8478Frames) {
   }
   // RFC 8478 3.1.2: a skippable frame (magic 0x184D2A5?, a 4-byte size, that
   // many bytes) before the data frame is allowed and produces nothing.
-  auto out = decompress_certificate_message(
-      CC::zstd, 2, hex("502a4d1803000000abcdef" "28b52ffd00681100006869"));
+  auto out = decompress_certificate_message(CC::zstd, 2,
+                                            hex("502a4d1803000000abcdef"
+                                                "28b52ffd00681100006869"));
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   EXPECT_EQ(*out, text("hi"));
   // After a whole frame, a legacy magic number is trailing data.
   expect_bad(decompress_certificate_message(CC::zstd, 2,
-                                            hex("28b52ffd00681100006869" "27b52ffd00")),
+                                            hex("28b52ffd00681100006869"
+                                                "27b52ffd00")),
              CC::zstd, "5 trailing bytes after the end");
 }
 
