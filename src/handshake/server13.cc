@@ -152,7 +152,6 @@ class Server13 final : public Handshake {
   std::optional<CipherSuiteInfo> suite_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   bool received_client_hello_ = false;
-  bool cr_cert_compression_ = false;  // our CertificateRequest offered RFC 8879 compression
   bool sent_ccs_ = false;
   bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
   HandshakeSummary summary_;
@@ -176,9 +175,11 @@ Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
   }
   if (auto* s = std::get_if<ExpectClientCertificate>(&state_)) {
     // RFC 8879 4: a CompressedCertificate replaces the Certificate when our
-    // CertificateRequest offered compression.
+    // CertificateRequest offered compression (it does whenever the policy
+    // lists an algorithm).
+    const bool offered = !cfg_.policy.cert_compression.empty();
     if (m.type != HandshakeType::certificate &&
-        !(m.type == HandshakeType::compressed_certificate && cr_cert_compression_))
+        !(m.type == HandshakeType::compressed_certificate && offered))
       return unexpected(expecting(), m.type);
     return on_client_certificate(m, *s);
   }
@@ -504,7 +505,6 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     }
     // RFC 8879 3: compress_certificate in a CertificateRequest offers to take
     // the client's certificate compressed.
-    cr_cert_compression_ = !cfg_.policy.cert_compression.empty();
     TESSERA_ASSIGN_OR_RETURN(Bytes crmsg,
                              build_certificate_request13({}, requested_schemes_, cas,
                                                          cert_compression_values(cfg_.policy)));
@@ -514,7 +514,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
       trace(std::string("-> CertificateRequest: client certificate ") +
             (cfg_.client_auth == ClientAuth::required ? "required" : "optional") + "; " +
             std::to_string(cas.size()) + " acceptable CA name(s)" +
-            (cr_cert_compression_
+            (!cfg_.policy.cert_compression.empty()
                  ? "; we take it compressed with " +
                        describe_cert_compression(cert_compression_values(cfg_.policy))
                  : std::string()));
