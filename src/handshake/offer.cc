@@ -71,8 +71,12 @@ Result<Offer> parse_offer(ByteView body) {
         o.early_data = true;
         break;
       case wire::kExtCompressCertificate: {
-        TESSERA_ASSIGN_OR_RETURN(auto c, wire::CertificateCompressionAlgorithms::parse(e.data));
-        o.cert_compression = std::move(c.algorithms);
+        auto c = wire::CertificateCompressionAlgorithms::parse(e.data);
+        if (c.ok()) {
+          o.cert_compression = std::move(c->algorithms);
+        } else {
+          o.cert_compression_error = std::move(c).error();
+        }
         break;
       }
       case wire::kExtRecordSizeLimit: {

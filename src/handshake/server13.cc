@@ -234,6 +234,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // RFC 8446 4.2: a known extension not specified for a ClientHello
   // (oid_filters) -> illegal_parameter.
   TESSERA_TRY(wire::check_tls13_extensions(o.ch.extensions, wire::ExtensionContext::client_hello));
+  // RFC 8879 3: compress_certificate counts with TLS 1.3 only (its TLS 1.2
+  // server never looks at it), so a malformed one fails here.
+  if (o.cert_compression_error) return *o.cert_compression_error;
   if (st.retried) {
     // RFC 8446 4.1.2: the second ClientHello repeats the first except for
     // key_share, early_data, cookie and pre_shared_key.

@@ -9,6 +9,8 @@
 
 #include "handshake/cert_compression.h"
 #include "pair.h"
+#include "wire/handshake.h"
+#include "wire/hello.h"
 
 namespace tessera::testing {
 namespace {
@@ -149,6 +151,39 @@ TEST(CertCompressionHandshake, IgnoredInTls12) {
   EXPECT_EQ(p.client->summary().version, ProtocolVersion::tls12);
   EXPECT_EQ(p.client->summary().peer_cert_compression, 0);
   EXPECT_EQ(p.server->summary().own_cert_compression, 0);
+}
+
+// The client's first flight, its ClientHello re-encoded with a
+// compress_certificate whose algorithm list has an odd length (malformed).
+std::vector<uint8_t> hello_with_malformed_compression(Connection& client) {
+  auto out = client.pending_tls();
+  Bytes rec(out.begin(), out.end());
+  client.consume_tls(rec.size());
+  EXPECT_GT(rec.size(), 9u);
+  auto ch = wire::ClientHello::parse(ByteView(rec).subspan(9));  // record + handshake headers
+  EXPECT_TRUE(ch.ok());
+  ch->extensions.insert(ch->extensions.begin(), wire::Extension{wire::kExtCompressCertificate,
+                                                                Bytes{0x03, 0x00, 0x02, 0x00}});
+  auto msg = wire::encode_handshake(*ch);
+  EXPECT_TRUE(msg.ok());
+  return handshake_record(*msg);
+}
+
+// RFC 8879 3: "if TLS 1.2 or earlier is negotiated, the peers MUST ignore
+// this extension", malformed or not; with TLS 1.3 it is a decode_error.
+TEST(CertCompressionHandshake, MalformedOfferIgnoredInTls12RefusedInTls13) {
+  Configs c;
+  c.server->policy.max_version = ProtocolVersion::tls12;
+  Pair p = make_tls_pair(c.client, c.server);
+  ASSERT_TRUE(p.server->receive_tls(hello_with_malformed_compression(*p.client)).ok())
+      << err(*p.server);
+  EXPECT_FALSE(p.server->pending_tls().empty());  // ServerHello and the rest of its flight
+
+  Configs d;
+  Pair q = make_tls_pair(d.client, d.server);
+  auto r = q.server->receive_tls(hello_with_malformed_compression(*q.client));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << r.error().to_string();
 }
 
 // After a HelloRetryRequest the second ClientHello offers it again.
