@@ -25,6 +25,7 @@ class PrivateKey;
 }  // namespace crypto
 namespace x509 {
 class TrustStore;
+class CrlSet;
 }  // namespace x509
 
 // Credential: a certificate chain (DER, leaf first) and its private key.
@@ -56,6 +57,33 @@ struct Credential {
 // an anchor, self-signed or not.
 Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_view pem);
 
+// load_crls parses certificate revocation lists (RFC 5280 5), PEM ("X509
+// CRL" blocks, any number, e.g. several files' text concatenated) or one DER
+// CRL, for ClientConfig::crls / ServerConfig::client_crls. Nothing is trusted
+// yet: a CRL is used only when its signature verifies with the key of the
+// issuer of the certificate it is consulted for (see CrlCheck).
+Result<std::shared_ptr<const x509::CrlSet>> load_crls(std::string_view pem_or_der);
+
+// CrlCheck: which certificates of the peer's chain must be covered by a
+// usable CRL when CRLs are configured. Whatever the setting, a certificate
+// that a usable CRL lists is refused (cert_revoked, alert certificate_revoked).
+// A CRL is usable for a certificate (RFC 5280 6.3.3) when its issuer name is
+// the certificate's issuer, its signature verifies with that issuer's key
+// (whose keyUsage, if present, allows cRLSign), thisUpdate <= now <= nextUpdate,
+// and it is a complete CRL without unsupported critical extensions (delta
+// CRLs and issuingDistributionPoint are not supported).
+enum class CrlCheck : uint8_t {
+  // Every certificate below the trust anchor must be covered (as OpenSSL's
+  // X509_V_FLAG_CRL_CHECK_ALL); one that is not is cert_revocation_unknown
+  // (alert certificate_unknown). The default.
+  chain,
+  // The leaf must be covered; intermediates are checked against the CRLs
+  // there are (as X509_V_FLAG_CRL_CHECK).
+  leaf,
+  // Nothing must be covered: a certificate without a usable CRL is accepted.
+  best_effort,
+};
+
 // KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
 // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".
 using KeyLogCallback = std::function<void(std::string_view line)>;
@@ -77,6 +105,9 @@ struct ClientConfig {
   // TLS 1.3 resumption: tickets received are kept here (per server name) and
   // offered on the next connection to the same name. Null: no resumption.
   std::shared_ptr<SessionStore> session_store;
+  // Revocation of the server's chain (load_crls); null: not checked.
+  std::shared_ptr<const x509::CrlSet> crls;
+  CrlCheck crl_check = CrlCheck::chain;
 };
 
 // ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
@@ -90,6 +121,12 @@ struct ServerConfigFields {
   std::vector<std::shared_ptr<const Credential>> credentials;
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none
+  // Revocation of client certificates (load_crls); null: not checked.
+  // Resumed sessions are not re-checked: a certificate revoked after a
+  // session was established stays accepted on resumption until the ticket
+  // expires (ticket_lifetime_s).
+  std::shared_ptr<const x509::CrlSet> client_crls;
+  CrlCheck client_crl_check = CrlCheck::chain;
   std::vector<std::string> alpn;  // supported protocols, in server preference order
   Clock clock;
   KeyLogCallback keylog;

@@ -91,9 +91,10 @@ enum class ErrorCode : uint16_t {
   cert_not_yet_valid,
   cert_bad_signature,
   cert_revoked,
-  cert_name_mismatch,  // host / IP / email identity does not match
-  cert_invalid_ca,     // basicConstraints / keyUsage / v1 issuer problems
-  cert_path_length,    // pathLenConstraint or maximum depth exceeded
+  cert_revocation_unknown,  // a CRL was required and none usable covers the certificate
+  cert_name_mismatch,       // host / IP / email identity does not match
+  cert_invalid_ca,          // basicConstraints / keyUsage / v1 issuer problems
+  cert_path_length,         // pathLenConstraint or maximum depth exceeded
   cert_name_constraints,
   cert_bad_usage,  // keyUsage / extKeyUsage wrong for the purpose
   cert_weak_key,

@@ -33,7 +33,8 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::protocol_version, "protocol_version", G::peer, A::protocol_version},
     {ErrorCode::handshake_failure, "handshake_failure", G::peer, A::handshake_failure},
     {ErrorCode::insufficient_security, "insufficient_security", G::peer, A::insufficient_security},
-    {ErrorCode::inappropriate_fallback, "inappropriate_fallback", G::peer, A::inappropriate_fallback},
+    {ErrorCode::inappropriate_fallback, "inappropriate_fallback", G::peer,
+     A::inappropriate_fallback},
     {ErrorCode::no_application_protocol, "no_application_protocol", G::peer,
      A::no_application_protocol},
     {ErrorCode::certificate_required, "certificate_required", G::peer, A::certificate_required},
@@ -54,6 +55,10 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::cert_not_yet_valid, "cert_not_yet_valid", G::certificate, A::certificate_expired},
     {ErrorCode::cert_bad_signature, "cert_bad_signature", G::certificate, A::bad_certificate},
     {ErrorCode::cert_revoked, "cert_revoked", G::certificate, A::certificate_revoked},
+    // RFC 8446 6.2 certificate_unknown: "some other (unspecified) issue arose
+    // in processing the certificate, rendering it unacceptable".
+    {ErrorCode::cert_revocation_unknown, "cert_revocation_unknown", G::certificate,
+     A::certificate_unknown},
     {ErrorCode::cert_name_mismatch, "cert_name_mismatch", G::certificate, A::bad_certificate},
     {ErrorCode::cert_invalid_ca, "cert_invalid_ca", G::certificate, A::bad_certificate},
     {ErrorCode::cert_path_length, "cert_path_length", G::certificate, A::bad_certificate},

@@ -415,6 +415,8 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.peer_name = p_.options.server_name;
   vr.verify = cfg_.verify_peer;
   vr.trust = cfg_.trust.get();
+  vr.crls = cfg_.crls.get();
+  vr.crl_check = cfg_.crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();

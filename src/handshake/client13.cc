@@ -858,6 +858,8 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.peer_name = p_.options.server_name;
   vr.verify = cfg_.verify_peer;
   vr.trust = cfg_.trust.get();
+  vr.crls = cfg_.crls.get();
+  vr.crl_check = cfg_.crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();

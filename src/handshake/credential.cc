@@ -9,6 +9,7 @@
 #include "crypto/provider.h"
 #include "tessera/config.h"
 #include "x509/certificate.h"
+#include "x509/crl.h"
 #include "x509/extensions.h"
 #include "x509/trust_store.h"
 
@@ -53,6 +54,13 @@ Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_v
   TESSERA_ASSIGN_OR_RETURN(size_t n, store->add_pem(as_bytes_view(pem)));
   if (n == 0) return Error(ErrorCode::config_invalid, "no CA certificate found");
   return std::shared_ptr<const x509::TrustStore>(std::move(store));
+}
+
+Result<std::shared_ptr<const x509::CrlSet>> load_crls(std::string_view pem_or_der) {
+  auto set = std::make_shared<x509::CrlSet>();
+  TESSERA_ASSIGN_OR_RETURN(size_t n, set->add_pem(as_bytes_view(pem_or_der)));
+  if (n == 0) return Error(ErrorCode::config_invalid, "no CRL found");
+  return std::shared_ptr<const x509::CrlSet>(std::move(set));
 }
 
 std::vector<std::string> Credential::dns_names() const {

@@ -1,11 +1,24 @@
 #include "handshake/peer_verify.h"
 
 #include "x509/certificate.h"
+#include "x509/crl.h"
 #include "x509/identity.h"
+#include "x509/name.h"
 #include "x509/trust_store.h"
 #include "x509/verify.h"
 
 namespace tessera::handshake {
+
+namespace {
+const char* crl_check_name(CrlCheck c) {
+  switch (c) {
+    case CrlCheck::chain: return "chain";
+    case CrlCheck::leaf: return "leaf";
+    case CrlCheck::best_effort: return "best-effort";
+  }
+  return "?";
+}
+}  // namespace
 
 Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Bytes> chain,
                                     const VerifyRequest& req) {
@@ -25,8 +38,13 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   PeerChain pc;
   for (const auto& c : chain) pc.chain.push_back(c);
   // What the handshake needs from the leaf, from the one parse of it.
-  auto take_leaf = [&pc](const x509::Certificate& leaf) {
+  auto take_leaf = [&pc, &req](const x509::Certificate& leaf) {
     pc.subject = leaf.subject().to_string();
+    if (!req.purpose_server) {  // a server keeps them in its tickets
+      ByteView issuer = leaf.issuer().der(), serial = leaf.serial();
+      pc.leaf_issuer.assign(issuer.begin(), issuer.end());
+      pc.leaf_serial.assign(serial.begin(), serial.end());
+    }
     ByteView spki = leaf.spki_der();
     pc.leaf_spki.assign(spki.begin(), spki.end());
     if (const auto& ku = leaf.extensions().key_usage) pc.leaf_key_usage = ku->bits;
@@ -43,6 +61,8 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   x509::VerifyOptions opts;
   opts.purpose = req.purpose_server ? x509::Purpose::server_auth : x509::Purpose::client_auth;
   opts.now_unix = req.now_unix;
+  opts.crls = req.crls;
+  opts.crl_check = req.crl_check;
   if (!req.peer_name.empty()) {
     x509::PeerIdentity id;
     id.kind = x509::parse_ip_address(req.peer_name) ? x509::PeerIdentity::Kind::ip
@@ -61,10 +81,14 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   const auto& anchor = path->certs.back();
   pc.anchor_subject = anchor->subject().to_string();
   if (req.describe)
-    pc.description = pc.subject + " issued by " + leaf.issuer().to_string() + " (" +
-                     std::to_string(chain.size()) +
-                     " certificate(s) sent); chain verified to trust anchor " + pc.anchor_subject +
-                     (req.peer_name.empty() ? "" : "; identity " + req.peer_name + " matches");
+    pc.description =
+        pc.subject + " issued by " + leaf.issuer().to_string() + " (" +
+        std::to_string(chain.size()) + " certificate(s) sent); chain verified to trust anchor " +
+        pc.anchor_subject +
+        (req.peer_name.empty() ? "" : "; identity " + req.peer_name + " matches") +
+        (req.crls == nullptr ? ""
+                             : "; not revoked (" + std::to_string(req.crls->size()) + " CRL(s), " +
+                                   crl_check_name(req.crl_check) + " check)");
   return pc;
 }
 
@@ -80,6 +104,32 @@ Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain
                      ") does not verify with the certificate's key: " + r.error().message());
   }
   return ok();
+}
+
+std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
+                                                      ByteView issuer, ByteView serial,
+                                                      int64_t now_unix) {
+  if (crls == nullptr) return std::nullopt;
+  if (issuer.empty() || serial.empty())
+    return std::string("the ticket does not name the client certificate's issuer and serial");
+  auto name = x509::Name::parse(issuer);
+  if (!name.ok()) return std::string("the ticket's client certificate issuer does not parse");
+  bool covered = false;
+  const std::vector<x509::Crl>& list = crls->crls();
+  for (size_t k = 0; k < list.size(); ++k) {
+    const x509::Crl& crl = list[k];
+    if (!x509::names_equal(crl.issuer(), *name)) continue;
+    if (crl.find_revoked(serial) != nullptr)
+      return "a CRL of " + name->to_string() + " lists the client certificate";
+    // The usability rules of x509::verify_chain (RFC 5280 6.3.3), with the
+    // signature taken from an earlier handshake's check.
+    if (!crl.is_delta() && !crl.has_unknown_critical_extension() && crl.this_update() <= now_unix &&
+        (!crl.next_update() || *crl.next_update() >= now_unix) && crls->verified_by_any(k))
+      covered = true;
+  }
+  if (!covered && check != CrlCheck::best_effort)
+    return "no current CRL of " + name->to_string() + " covers the client certificate";
+  return std::nullopt;
 }
 
 std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain) {

@@ -8,12 +8,14 @@
 
 #include "base/bytes.h"
 #include "crypto/provider.h"
+#include "tessera/config.h"
 #include "tessera/policy.h"
 #include "tessera/result.h"
 
 namespace tessera::x509 {
 class TrustStore;
-}
+class CrlSet;
+}  // namespace tessera::x509
 
 namespace tessera::handshake {
 
@@ -22,6 +24,8 @@ struct VerifyRequest {
   std::string peer_name;       // DNS name or IP literal to check; empty: none
   bool verify = true;          // false: accept any chain (debugging only)
   const x509::TrustStore* trust = nullptr;
+  const x509::CrlSet* crls = nullptr;  // revocation; null: not checked
+  CrlCheck crl_check = CrlCheck::chain;
   int64_t now_unix = 0;
   const Limits* limits = nullptr;
   bool describe = true;  // build PeerChain::description (only the trace reads it)
@@ -35,7 +39,12 @@ struct PeerChain {
   // extension: TLS 1.2 checks digitalSignature / keyEncipherment against the
   // key exchange (RFC 5246 7.4.2).
   std::optional<uint16_t> leaf_key_usage;
-  std::string subject;         // leaf subject
+  std::string subject;  // leaf subject
+  // A client certificate's issuer Name (DER) and serial number (INTEGER
+  // content octets), which the server keeps in its tickets to look the
+  // certificate up in its CRLs on resumption; empty for a server's chain.
+  Bytes leaf_issuer;
+  Bytes leaf_serial;
   std::string anchor_subject;  // the trust anchor the path ended at
   std::string description;     // one line for the trace; empty unless describe
 };
@@ -51,6 +60,19 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
 // signature with the leaf's public key; decrypt_error when it does not verify.
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
                               SignatureScheme scheme, ByteView content, ByteView signature);
+
+// resumption_refused_by_crls says why a server that checks client
+// certificates against `crls` must not resume a session established with the
+// client certificate (issuer, serial) of a ticket, or nullopt if it may. A
+// refused ticket only means a full handshake, where the certificate is
+// verified in full, so this check can be cautious and cheap (no signature
+// is verified here): any CRL in the issuer's name that lists the serial
+// refuses, and unless `check` is best_effort so does the lack of a current
+// CRL of the issuer that has verified in an earlier handshake. Only the leaf
+// is looked up (tickets do not keep the chain).
+std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
+                                                      ByteView issuer, ByteView serial,
+                                                      int64_t now_unix);
 
 // leaf_subject renders the subject of chain[0], or "(unparsable)".
 std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain);

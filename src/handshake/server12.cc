@@ -128,6 +128,9 @@ class Server12 final : public Handshake {
                ExpectChangeCipherSpec, ExpectFinished, Connected>
       state_;
   HandshakeSummary summary_;
+  // The client certificate's issuer and serial (verified, or from the resumed
+  // session), kept in the session state we issue.
+  Bytes client_issuer_, client_serial_;
 };
 
 std::string Server12::expecting() const { return expecting_name(state_); }
@@ -447,6 +450,8 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   vr.purpose_server = false;
   vr.verify = true;
   vr.trust = cfg_.client_trust.get();
+  vr.crls = cfg_.client_crls.get();
+  vr.crl_check = cfg_.client_crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();
@@ -455,6 +460,8 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
+  client_issuer_ = pc.leaf_issuer;
+  client_serial_ = pc.leaf_serial;
   if (tracing()) trace("<- Certificate (client): " + pc.description);
   state_ = ExpectClientKeyExchange{std::move(pc)};
   return ok();
@@ -594,12 +601,18 @@ bool Server12::resumable(const Offer& o, const TicketState& st) const {
          std::find(cs.begin(), cs.end(), st.cipher_suite) != cs.end() &&
          cfg_.policy.allows_suite(st.cipher_suite) && st.sni == o.sni &&
          ticket_current(st, p_.now_unix * 1000) &&
-         !(cfg_.client_auth == ClientAuth::required && st.client_subject.empty());
+         !(cfg_.client_auth == ClientAuth::required && st.client_subject.empty()) &&
+         // A client certificate revoked since gets a full handshake.
+         (st.client_subject.empty() ||
+          !resumption_refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
+                                      st.client_issuer, st.client_serial, p_.now_unix));
 }
 
 // session_state is what a ticket or a session ID keeps of this session.
 TicketState Server12::session_state(const Tls12Secrets& secrets) const {
   TicketState ts = ticket_state_for(summary_, p_.now_unix);
+  ts.client_issuer = client_issuer_;
+  ts.client_serial = client_serial_;
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
   ts.lifetime_s = cfg_.ticket_lifetime_s;
@@ -680,6 +693,8 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   summary_.resumed = true;
   summary_.peer_subject = st.client_subject;
   summary_.client_authenticated = !st.client_subject.empty();
+  client_issuer_ = st.client_issuer;
+  client_serial_ = st.client_serial;
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +

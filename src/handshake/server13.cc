@@ -154,6 +154,9 @@ class Server13 final : public Handshake {
   bool received_client_hello_ = false;
   bool sent_ccs_ = false;
   bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
+  // The client certificate's issuer and serial (verified, or from the
+  // resumed session's ticket), kept in the tickets we issue.
+  Bytes client_issuer_, client_serial_;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -429,6 +432,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     summary_.resumed = true;
     summary_.peer_subject = psk->state.client_subject;
     summary_.client_authenticated = !psk->state.client_subject.empty();
+    client_issuer_ = psk->state.client_issuer;
+    client_serial_ = psk->state.client_serial;
   }
 
   const HashAlgorithm hash = suite_->hash;
@@ -662,6 +667,8 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   vr.purpose_server = false;
   vr.verify = true;
   vr.trust = cfg_.client_trust.get();
+  vr.crls = cfg_.client_crls.get();
+  vr.crl_check = cfg_.client_crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();
@@ -669,6 +676,8 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
+  client_issuer_ = std::move(pc.leaf_issuer);
+  client_serial_ = std::move(pc.leaf_serial);
   summary_.peer_cert_compression = rc.compressed_with;
   if (p_.channel->tracing()) {
     if (rc.compressed_with)
@@ -728,6 +737,8 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   if (cfg_.tickets == 0 || !client_psk_usable_) return ok();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
+    ts.client_issuer = client_issuer_;
+    ts.client_serial = client_serial_;
     // RFC 8449 4: the limit this handshake set binds 0-RTT data under the
     // ticket's PSK.
     if (summary_.peer_record_size_limit != 0)
@@ -792,6 +803,17 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     // A server that requires client certificates resumes only sessions that
     // had one (tickets may be shared with differently configured servers).
     if (cfg_.client_auth == ClientAuth::required && st->client_subject.empty()) continue;
+    // A client certificate revoked since (or whose revocation status the
+    // CRLs no longer establish) gets a full handshake, which refuses it.
+    if (!st->client_subject.empty()) {
+      if (auto why =
+              resumption_refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
+                                         st->client_issuer, st->client_serial, p_.now_unix)) {
+        if (p_.channel->tracing())
+          trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
+        continue;
+      }
+    }
     if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
       continue;
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());

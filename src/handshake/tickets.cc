@@ -6,10 +6,11 @@ namespace tessera::handshake {
 
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
-// 2: max_early_data added; 3: record_size_limit. Format 2 states still open
-// (tickets issued before an upgrade, or by a server of the fleet not yet
-// upgraded), with no record_size_limit.
-constexpr uint8_t kStateFormat = 3;
+// 2: max_early_data added; 3: record_size_limit; 4: the client certificate's
+// issuer and serial. Format 2 and 3 states still open (tickets issued before
+// an upgrade, or by a server of the fleet not yet upgraded), without the
+// fields added since.
+constexpr uint8_t kStateFormat = 4;
 }  // namespace
 
 TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
@@ -42,7 +43,8 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
 SecretBytes encode_state(const TicketState& s) {
   // The state holds the PSK: a writer that leaves no copy of it behind.
   ByteWriter w = ByteWriter::for_secrets(64 + s.psk.size() + s.alpn.size() + s.sni.size() +
-                                         s.client_subject.size());
+                                         s.client_subject.size() + s.client_issuer.size() +
+                                         s.client_serial.size());
   w.u8(kStateFormat);
   w.u16(s.version);
   w.u8(s.extended_master_secret ? 1 : 0);
@@ -56,6 +58,8 @@ SecretBytes encode_state(const TicketState& s) {
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
   w.u32(s.max_early_data);
   w.u16(s.record_size_limit);
+  w.prefixed_bytes(2, s.client_issuer);
+  w.prefixed_bytes(1, s.client_serial);
   return std::move(w).take_secret();
 }
 
@@ -77,10 +81,13 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto max_early = r.read_u32();
   const bool has_limit = fmt.ok() && *fmt >= 3;
   auto record_limit = has_limit ? r.read_u16() : Result<uint16_t>(uint16_t{0});
-  if (!max_early.ok() || !record_limit.ok() || !fmt.ok() || *fmt < 2 || *fmt > kStateFormat ||
-      !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() || !at.ok() || !life.ok() ||
-      !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() || !subject.ok() ||
-      !r.expect_end("ticket").ok())
+  const bool has_client_id = fmt.ok() && *fmt >= 4;
+  auto issuer = has_client_id ? r.read_prefixed_bytes(2) : Result<ByteView>(ByteView());
+  auto serial = has_client_id ? r.read_prefixed_bytes(1) : Result<ByteView>(ByteView());
+  if (!max_early.ok() || !record_limit.ok() || !issuer.ok() || !serial.ok() || !fmt.ok() ||
+      *fmt < 2 || *fmt > kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() ||
+      !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
+      !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;
@@ -94,6 +101,8 @@ std::optional<TicketState> decode_state(ByteView state) {
   s.client_subject = str(*subject);
   s.max_early_data = *max_early;
   s.record_size_limit = *record_limit;
+  s.client_issuer.assign(issuer->begin(), issuer->end());
+  s.client_serial.assign(serial->begin(), serial->end());
   return s;
 }
 

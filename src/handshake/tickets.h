@@ -32,7 +32,12 @@ struct TicketState {
   SecretBytes psk;
   std::string alpn;
   std::string sni;
-  std::string client_subject;   // empty: no client certificate
+  std::string client_subject;  // empty: no client certificate
+  // The client certificate's issuer (Name DER) and serial number (INTEGER
+  // content octets), to look it up in the server's CRLs when the session is
+  // resumed; empty without a client certificate, and in format 2-3 states.
+  Bytes client_issuer;
+  Bytes client_serial;
   uint32_t max_early_data = 0;  // TLS 1.3: the early data the ticket allows (RFC 8446 4.6.1)
   // TLS 1.3: the RFC 8449 limit we advertised in the ticket's handshake (0:
   // none negotiated), which binds the 0-RTT records sent with it.

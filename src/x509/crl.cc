@@ -1,11 +1,22 @@
 #include "x509/crl.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "x509/der.h"
+#include "x509/pem.h"
 
 namespace tessera::x509 {
+
+namespace {
+// serial_less orders serial numbers (INTEGER content octets) by length, then
+// bytes: any strict order serves the index, and equal means the same number.
+bool serial_less(ByteView a, ByteView b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+}  // namespace
 
 Result<Crl> Crl::parse(ByteView der) {
   // RFC 5280 5.1: CertificateList ::= SEQUENCE { tbsCertList TBSCertList,
@@ -149,14 +160,65 @@ Result<Crl> Crl::parse(ByteView der) {
     TESSERA_TRY(read_extensions(exts, "tbsCertList.crlExtensions", false, nullptr));
   }
   TESSERA_TRY(with_field(tbs.expect_end(), "tbsCertList"));
+  // The lookup index: entries by serial, so a handshake's lookup in a CRL of
+  // many thousand entries is a binary search.
+  crl.by_serial_.resize(crl.revoked_.size());
+  for (size_t i = 0; i < crl.by_serial_.size(); ++i) crl.by_serial_[i] = i;
+  std::stable_sort(crl.by_serial_.begin(), crl.by_serial_.end(), [&crl](size_t a, size_t b) {
+    return serial_less(crl.revoked_[a].serial, crl.revoked_[b].serial);
+  });
   return crl;
 }
 
 const RevokedCertificate* Crl::find_revoked(ByteView serial) const {
-  for (const RevokedCertificate& r : revoked_) {
-    if (std::equal(r.serial.begin(), r.serial.end(), serial.begin(), serial.end())) return &r;
+  auto it =
+      std::lower_bound(by_serial_.begin(), by_serial_.end(), serial,
+                       [this](size_t i, ByteView s) { return serial_less(revoked_[i].serial, s); });
+  if (it == by_serial_.end()) return nullptr;
+  const Bytes& found = revoked_[*it].serial;
+  return std::equal(found.begin(), found.end(), serial.begin(), serial.end()) ? &revoked_[*it]
+                                                                              : nullptr;
+}
+
+void CrlSet::add(Crl crl) { crls_.push_back(std::move(crl)); }
+
+Result<size_t> CrlSet::add_pem(ByteView pem_or_der) {
+  std::string_view text(reinterpret_cast<const char*>(pem_or_der.data()), pem_or_der.size());
+  std::vector<Bytes> blocks;
+  if (looks_like_pem(text)) {
+    TESSERA_ASSIGN_OR_RETURN(blocks, pem_decode_label(text, pem_label::kCrl));
+    if (blocks.empty()) return Error(ErrorCode::cert_parse, "no X509 CRL block in the PEM text");
+  } else {
+    blocks.emplace_back(pem_or_der.begin(), pem_or_der.end());
   }
-  return nullptr;
+  std::vector<Crl> parsed;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    auto crl = Crl::parse(blocks[i]);
+    if (!crl.ok()) return std::move(crl).error().with_context("CRL " + std::to_string(i + 1));
+    parsed.push_back(std::move(*crl));
+  }
+  for (Crl& c : parsed) crls_.push_back(std::move(c));
+  return parsed.size();
+}
+
+bool CrlSet::verified_with(size_t index, ByteView issuer_spki) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::any_of(verified_.begin(), verified_.end(), [&](const auto& v) {
+    return v.first == index &&
+           std::equal(v.second.begin(), v.second.end(), issuer_spki.begin(), issuer_spki.end());
+  });
+}
+
+bool CrlSet::verified_by_any(size_t index) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::any_of(verified_.begin(), verified_.end(),
+                     [&](const auto& v) { return v.first == index; });
+}
+
+void CrlSet::remember_verified(size_t index, ByteView issuer_spki) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (verified_.size() >= kMaxRemembered) verified_.erase(verified_.begin());
+  verified_.emplace_back(index, Bytes(issuer_spki.begin(), issuer_spki.end()));
 }
 
 }  // namespace tessera::x509

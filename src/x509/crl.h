@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -69,6 +70,7 @@ class Crl {
 
   // find_revoked returns the entry for a serial (INTEGER content octets, as
   // Certificate::serial() returns them), or nullptr if it is not listed.
+  // A binary search (the entries are indexed by serial when parsed).
   const RevokedCertificate* find_revoked(ByteView serial) const;
 
  private:
@@ -82,10 +84,54 @@ class Crl {
   UnixTime this_update_ = 0;
   std::optional<UnixTime> next_update_;
   std::vector<RevokedCertificate> revoked_;
+  std::vector<size_t> by_serial_;  // indexes of revoked_, ordered by serial
   std::optional<Bytes> crl_number_;
   std::optional<Bytes> authority_key_id_;
   bool is_delta_ = false;
   bool has_unknown_critical_extension_ = false;
+};
+
+// CrlSet is the CRLs a verifier consults (VerifyOptions::crls): the ones a
+// ClientConfig or ServerConfig shares between its connections, or those given
+// to `tessera verify`. A CRL is only used once its signature has verified
+// with the key of the certificate that issued the certificate being checked;
+// the set remembers which issuer keys each CRL verified with, so a server
+// checks a CRL's signature once per issuer key rather than once per handshake.
+//
+// Thread safety: adding is not thread-safe. Once filled, a CrlSet may be
+// shared (std::shared_ptr<const CrlSet>) and used by verify_chain from
+// several threads at once: the cache is guarded by a mutex.
+class CrlSet {
+ public:
+  CrlSet() = default;
+  CrlSet(const CrlSet&) = delete;
+  CrlSet& operator=(const CrlSet&) = delete;
+
+  // add adds one parsed CRL.
+  void add(Crl crl);
+  // add_pem adds every "X509 CRL" block of a PEM text, or one DER CRL.
+  // Returns the number added; cert_parse naming the block if any fails to
+  // parse (nothing is added then), and cert_parse for PEM text without a CRL.
+  Result<size_t> add_pem(ByteView pem_or_der);
+
+  const std::vector<Crl>& crls() const { return crls_; }
+  size_t size() const { return crls_.size(); }
+  bool empty() const { return crls_.empty(); }
+
+  // verified_with is true if crls()[index]'s signature has verified with the
+  // public key `issuer_spki` (SubjectPublicKeyInfo DER); remember_verified
+  // records that it has. At most kMaxRemembered pairs are kept (the oldest
+  // is dropped first).
+  bool verified_with(size_t index, ByteView issuer_spki) const;
+  void remember_verified(size_t index, ByteView issuer_spki) const;
+  // verified_by_any is true if crls()[index] has verified with some key.
+  bool verified_by_any(size_t index) const;
+  static constexpr size_t kMaxRemembered = 256;
+
+ private:
+  std::vector<Crl> crls_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::pair<size_t, Bytes>> verified_;  // guarded by mu_
 };
 
 }  // namespace tessera::x509

@@ -507,14 +507,19 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
     }
   }
 
-  // --- revocation ---
+  // --- revocation (RFC 5280 6.3) ---
   if (options_.crls) {
     for (size_t i = 0; i < n; ++i) {
       const Certificate& c = *nodes_[path[i]].cert;
       const Certificate& issuer = *nodes_[path[i + 1]].cert;
+      const bool required =
+          options_.crl_check == CrlCheck::chain || (options_.crl_check == CrlCheck::leaf && i == 0);
       size_t consulted = 0;
       std::optional<Error> revoked;
-      for (const Crl& crl : *options_.crls) {
+      std::vector<std::string> unusable;  // why each CRL of this issuer was not used
+      const std::vector<Crl>& crls = options_.crls->crls();
+      for (size_t k = 0; k < crls.size(); ++k) {
+        const Crl& crl = crls[k];
         if (!names_equal(crl.issuer(), c.issuer())) continue;
         std::string why;
         if (crl.is_delta()) {
@@ -525,19 +530,27 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
         } else if (crl.this_update() > now) {
           why = "is not yet valid (thisUpdate " + format_iso8601(crl.this_update()) + ")";
         } else if (crl.next_update() && *crl.next_update() < now) {
+          // RFC 5280 6.3.3 (a)(2): a CRL past its nextUpdate is not current.
           why = "expired (nextUpdate " + format_iso8601(*crl.next_update()) + ")";
         } else if (issuer.extensions().key_usage &&
                    !issuer.extensions().key_usage->has(KeyUsageBit::crl_sign)) {
           // RFC 5280 6.3.3 (f): the CRL issuer's key must allow cRLSign.
           why = "issuer keyUsage does not allow cRLSign";
-        } else {
+        } else if (!options_.crls->verified_with(k, issuer.spki_der())) {
+          // RFC 5280 6.3.3 (g): the CRL's signature, by the certificate's
+          // issuer. Remembered per issuer key, so a CRL shared by many
+          // handshakes is checked once.
           Result<void> sig =
               verify_by(path[i + 1], crl.signature_algorithm(), crl.tbs(), crl.signature());
-          if (!sig) why = "signature does not verify: " + sig.error().message();
+          if (sig) {
+            options_.crls->remember_verified(k, issuer.spki_der());
+          } else {
+            why = "signature does not verify: " + sig.error().message();
+          }
         }
         if (!why.empty()) {
-          if (report_)
-            report_->notes.push_back("CRL from " + crl.issuer().to_string() + " ignored: " + why);
+          unusable.push_back("CRL from " + crl.issuer().to_string() + " " + why);
+          if (report_) report_->notes.push_back(unusable.back());
           continue;
         }
         ++consulted;
@@ -550,10 +563,20 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
       }
       if (revoked) {
         record(static_cast<int>(i), "revocation", std::move(*revoked));
+      } else if (consulted == 0 && required) {
+        std::string detail = "has no usable CRL from its issuer " + c.issuer().to_string();
+        if (unusable.empty()) {
+          detail += " (none given)";
+        } else {
+          for (size_t u = 0; u < unusable.size(); ++u)
+            detail += (u == 0 ? ": " : "; ") + unusable[u];
+        }
+        record(static_cast<int>(i), "revocation",
+               Error(ErrorCode::cert_revocation_unknown, who(i, c) + " " + detail));
       } else {
         passed(static_cast<int>(i), "revocation", [&] {
           return consulted ? "not listed in " + std::to_string(consulted) + " CRL(s)"
-                           : std::string("no CRL available: not checked");
+                           : std::string("no usable CRL: not checked (not required)");
         });
       }
     }

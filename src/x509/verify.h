@@ -48,13 +48,16 @@
 //     keyEncipherment or keyAgreement; for client_auth digitalSignature or
 //     keyAgreement; plus every bit of required_key_usage -> cert_bad_usage.
 //     An absent extension places no restriction (RFC 5280 4.2.1.3);
-//   - revocation, if crls is set: for each non-anchor certificate, every CRL
-//     whose issuer equals its issuer and whose signature verifies with the
-//     issuer's key (which must allow cRLSign if it has keyUsage) is
-//     consulted; a listed serial -> cert_revoked. CRLs that are not yet valid,
-//     expired (nextUpdate < now), delta CRLs or with unknown critical
-//     extensions are ignored (noted in the report). No CRL for a certificate
-//     means it is not checked;
+//   - revocation, if crls is set (RFC 5280 6.3): for each non-anchor
+//     certificate, every CRL whose issuer equals its issuer and whose
+//     signature verifies with the issuer's key (which must allow cRLSign if it
+//     has keyUsage) is consulted; a listed serial -> cert_revoked. CRLs that
+//     are not yet valid, expired (nextUpdate < now), delta CRLs or with
+//     unknown critical extensions are not usable (noted in the report). A
+//     certificate that crl_check requires to be covered (all of them for
+//     chain, the leaf for leaf, none for best_effort) and that no usable CRL
+//     covers -> cert_revocation_unknown, naming why each candidate CRL was
+//     not usable;
 //   - identities of the leaf (identity.h) -> cert_name_mismatch.
 // Errors name the certificate by depth and subject:
 //   "certificate 1 (CN=Example Intermediate) expired at 2026-03-01T00:00:00Z"
@@ -70,6 +73,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "tessera/config.h"
 #include "tessera/result.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
@@ -91,7 +95,8 @@ struct VerifyOptions {
   size_t max_intermediates = 8;            // --max-depth counts intermediates only
   std::vector<std::string> required_ekus;  // extra EKU OIDs or names (eku_from_name)
   uint16_t required_key_usage = 0;         // KeyUsage bits (1 << KeyUsageBit) the leaf must have
-  const std::vector<Crl>* crls = nullptr;  // optional revocation
+  const CrlSet* crls = nullptr;            // optional revocation
+  CrlCheck crl_check = CrlCheck::chain;    // with crls: what must be covered
   size_t max_signature_checks = 64, max_paths = 64;  // work budget
 };
 

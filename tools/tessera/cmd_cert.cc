@@ -9,15 +9,23 @@
 //   tessera cert client       --ca --ca-key [--email ADDR...] [--dns NAME...] --out-cert
 //                             --out-key [--subject] [--key-type] [--days] [--chain]
 //   tessera cert local-mtls   --dir DIR [--host NAME|ADDR...] [--key-type] [--days]
+//   tessera cert crl          --ca --ca-key [--revoke CERT.pem...] [--serial HEX...]
+//                             [--reason NAME] [--days N (default 7)] [--number N] --out
 //
 // Key types: ec-p256 (default), ec-p384, rsa2048, rsa3072, rsa4096, ed25519.
 // Keys are written as unencrypted PKCS#8 PEM with mode 0600. --chain appends
 // the issuer's certificate file to the leaf's (a "fullchain" file).
 // local-mtls writes ca.pem/ca.key, server.pem/server.key (localhost,
 // 127.0.0.1, ::1 unless --host is given) and client.pem/client.key into DIR.
+// crl writes a v2 CRL signed by --ca (PEM "X509 CRL"), valid from an hour ago
+// (clock skew, as for certificates) until --days from now, listing the serial
+// of each --revoke certificate (which --ca must have issued) and each --serial
+// (hex, colons allowed), all with the same revocation date and --reason.
 //
 // Exit status: 0 written; 1 failure (message on stderr); 2 usage error.
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -26,11 +34,13 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "command.h"
 #include "crypto/provider.h"
 #include "tls_options.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
+#include "x509/crl.h"
 #include "x509/identity.h"
 #include "x509/name.h"
 #include "x509/pem.h"
@@ -41,6 +51,9 @@ namespace {
 struct CertArgs {
   std::string out_cert, out_key, subject, key_type = "ec-p256", ca, ca_key, dir;
   std::vector<std::string> dns, ip, email, hosts;
+  std::vector<std::string> revoke, serials;  // crl
+  std::string reason, out;                   // crl
+  uint64_t crl_number = 1;                   // crl
   int64_t days = 0;
   int64_t path_len = -1;
   bool chain = false;
@@ -218,6 +231,123 @@ Result<void> local_mtls(const CertArgs& a) {
   return ok();
 }
 
+// RFC 5280 5.3.1 CRLReason names, as `openssl ca -crl_reason` spells them.
+constexpr struct {
+  const char* name;
+  x509::CrlReason reason;
+} kCrlReasons[] = {
+    {"unspecified", x509::CrlReason::unspecified},
+    {"keyCompromise", x509::CrlReason::key_compromise},
+    {"CACompromise", x509::CrlReason::ca_compromise},
+    {"affiliationChanged", x509::CrlReason::affiliation_changed},
+    {"superseded", x509::CrlReason::superseded},
+    {"cessationOfOperation", x509::CrlReason::cessation_of_operation},
+    {"certificateHold", x509::CrlReason::certificate_hold},
+    {"removeFromCRL", x509::CrlReason::remove_from_crl},
+    {"privilegeWithdrawn", x509::CrlReason::privilege_withdrawn},
+    {"AACompromise", x509::CrlReason::aa_compromise},
+};
+
+Result<x509::CrlReason> parse_crl_reason(const std::string& name) {
+  std::string names;
+  for (const auto& r : kCrlReasons) {
+    // Case-insensitive: "cACompromise" (RFC 5280) and "CACompromise" (OpenSSL) both work.
+    if (name.size() == std::string_view(r.name).size() &&
+        std::equal(name.begin(), name.end(), r.name, [](char x, char y) {
+          return std::tolower(static_cast<unsigned char>(x)) ==
+                 std::tolower(static_cast<unsigned char>(y));
+        }))
+      return r.reason;
+    names += (names.empty() ? "" : ", ") + std::string(r.name);
+  }
+  return Error(ErrorCode::config_invalid, "unknown --reason \"" + name + "\" (" + names + ")");
+}
+
+// parse_serial reads a serial number in hex ("0x" prefix and colons allowed,
+// as openssl prints them) into INTEGER content octets as Certificate::serial()
+// returns them: minimal, with a leading 0x00 when the top bit is set.
+Result<Bytes> parse_serial(const std::string& text) {
+  const Error not_hex(ErrorCode::config_invalid, "--serial \"" + text + "\" is not a hex number");
+  std::string_view t = text;
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
+  std::string digits;
+  for (char c : t) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return not_hex;
+    digits.push_back(c);
+  }
+  if (digits.empty()) return not_hex;
+  if (digits.size() % 2 != 0) digits.insert(digits.begin(), '0');
+  std::optional<Bytes> raw = from_hex(digits);
+  if (!raw) return not_hex;
+  Bytes serial(std::find_if(raw->begin(), raw->end(), [](uint8_t b) { return b != 0; }),
+               raw->end());
+  if (serial.empty() || serial[0] & 0x80) serial.insert(serial.begin(), 0);
+  // RFC 5280 4.1.2.2: serial numbers are at most 20 octets.
+  if (serial.size() > 20)
+    return Error(ErrorCode::config_invalid, "--serial \"" + text + "\" is longer than 20 octets");
+  return serial;
+}
+
+// load_revoked returns the serial of the first certificate of `path`, after
+// checking that `issuer` issued it (issuer name and signature): a CRL can only
+// revoke certificates of its own issuer.
+Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const Issuer& issuer,
+                           const std::string& issuer_path) {
+  TESSERA_ASSIGN_OR_RETURN(std::string text, read_text_file(path));
+  auto certs = x509::parse_certificates(as_bytes_view(text));
+  if (!certs) return std::move(certs).error().with_context(path);
+  if (certs->empty()) return Error(ErrorCode::cert_parse, "no certificate in " + path);
+  const x509::Certificate& c = (*certs)[0];
+  if (!x509::names_equal(c.issuer(), issuer.cert.subject()) ||
+      !x509::verify_certificate_signature(p, c, issuer.cert.spki_der()).ok()) {
+    std::string who = c.subject().to_string() + ", issued by " + c.issuer().to_string();
+    return Error(ErrorCode::config_invalid, "--revoke " + path + " (" + who +
+                                                ") was not issued by " + issuer_path + " (" +
+                                                issuer.cert.subject().to_string() +
+                                                "): a CRL lists only its issuer's "
+                                                "certificates");
+  }
+  return Bytes(c.serial().begin(), c.serial().end());
+}
+
+Result<void> issue_crl(const CertArgs& a) {
+  std::shared_ptr<crypto::Provider> p = crypto::default_provider();
+  if (a.days < 0) return Error(ErrorCode::config_invalid, "--days must be positive");
+  const int64_t days = a.days > 0 ? a.days : 7;
+  std::optional<x509::CrlReason> reason;
+  if (!a.reason.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(reason, parse_crl_reason(a.reason));
+  }
+  TESSERA_ASSIGN_OR_RETURN(Issuer is, load_issuer(*p, a));
+  std::vector<Bytes> serials;
+  for (const std::string& path : a.revoke) {
+    TESSERA_ASSIGN_OR_RETURN(Bytes s, load_revoked(*p, path, is, a.ca));
+    serials.push_back(std::move(s));
+  }
+  for (const std::string& text : a.serials) {
+    TESSERA_ASSIGN_OR_RETURN(Bytes s, parse_serial(text));
+    serials.push_back(std::move(s));
+  }
+  // Backdated by an hour, as certificates are, for verifiers whose clock is
+  // behind; the revocations take effect from the same moment.
+  const x509::UnixTime t = now(), this_update = t - 3600, next_update = t + days * 86400;
+  x509::CrlBuilder b(*p);
+  b.this_update(this_update).next_update(next_update).crl_number(a.crl_number);
+  std::vector<Bytes> listed;
+  for (Bytes& s : serials) {
+    if (std::find(listed.begin(), listed.end(), s) != listed.end()) continue;  // named twice
+    listed.push_back(s);
+    b.revoke(std::move(s), this_update, reason);
+  }
+  TESSERA_ASSIGN_OR_RETURN(Bytes der, b.sign(is.cert, *is.key));
+  TESSERA_TRY(write_text_file(a.out, x509::pem_encode(x509::pem_label::kCrl, der)));
+  std::printf("wrote %s: CRL number %llu by %s, %zu revoked, next update %s\n", a.out.c_str(),
+              static_cast<unsigned long long>(a.crl_number), is.cert.subject().to_string().c_str(),
+              listed.size(), x509::format_iso8601(next_update).c_str());
+  return ok();
+}
+
 void add_common(CLI::App* sub, CertArgs& a, bool issued) {
   sub->add_option("--out-cert", a.out_cert, "Where to write the certificate (PEM)")->required();
   sub->add_option("--out-key", a.out_key, "Where to write the private key (PKCS#8 PEM, 0600)")
@@ -233,7 +363,7 @@ void add_common(CLI::App* sub, CertArgs& a, bool issued) {
 }
 
 const bool kRegistered = register_command(
-    {"cert", "Create CA, intermediate, server and client certificates",
+    {"cert", "Create CA, intermediate, server and client certificates, and CRLs",
      [](CLI::App& app) -> Runner {
        auto a = std::make_shared<CertArgs>();
        app.require_subcommand(1);
@@ -259,7 +389,21 @@ const bool kRegistered = register_command(
                         "Server name or address (repeatable; default localhost 127.0.0.1 ::1)");
        mtls->add_option("--key-type", a->key_type, "Key type for all three keys");
        mtls->add_option("--days", a->days, "Validity in days (default 30)");
-       return [a, &app, ca, inter, server, client, mtls]() {
+       CLI::App* crl = app.add_subcommand("crl", "Issue a certificate revocation list");
+       crl->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
+       crl->add_option("--ca-key", a->ca_key, "Issuer private key (PEM)")->required();
+       crl->add_option("--revoke", a->revoke,
+                       "Revoke this certificate (PEM, issued by --ca); repeatable")
+           ->check(CLI::ExistingFile);
+       crl->add_option("--serial", a->serials, "Revoke this serial number (hex); repeatable");
+       crl->add_option("--reason", a->reason,
+                       "CRLReason of every entry: keyCompromise, CACompromise, "
+                       "affiliationChanged, superseded, cessationOfOperation, certificateHold, "
+                       "privilegeWithdrawn, ... (default: none)");
+       crl->add_option("--days", a->days, "Days until nextUpdate (default 7)");
+       crl->add_option("--number", a->crl_number, "cRLNumber")->capture_default_str();
+       crl->add_option("--out", a->out, "Where to write the CRL (PEM)")->required();
+       return [a, &app, ca, inter, server, client, mtls, crl]() {
          Result<void> r = ok();
          if (ca->parsed()) {
            r = issue(Kind::ca, *a);
@@ -271,6 +415,8 @@ const bool kRegistered = register_command(
            r = issue(Kind::client, *a);
          } else if (mtls->parsed()) {
            r = local_mtls(*a);
+         } else if (crl->parsed()) {
+           r = issue_crl(*a);
          } else {
            std::fprintf(stderr, "%s", app.help().c_str());
            return 2;

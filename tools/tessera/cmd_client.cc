@@ -1,7 +1,8 @@
 // `tessera client HOST:PORT`: connects, verifies the server (system trust
 // store by default), then copies stdin to the connection and the connection to
 // stdout. At the end of stdin it sends close_notify and keeps reading until
-// the server closes.
+// the server closes. --crl FILE (repeatable) checks the server's chain for
+// revocation; --crl-check chain|leaf|best-effort says what must be covered.
 #include <poll.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ struct ClientCliOptions {
   int reconnect = 0;
   std::string sess_in, sess_out;
   std::string early_data_file;
+  CrlOptions crl;
   TlsOptions tls;
 };
 
@@ -174,6 +176,12 @@ int run_client(ClientCliOptions& o) {
     std::fprintf(stderr, "tessera client: %s\n", policy.error().to_string().c_str());
     return 2;
   }
+  if (o.insecure && o.crl.given()) {
+    std::fprintf(stderr,
+                 "tessera client: --crl has no effect with --insecure (the server's "
+                 "chain is not verified)\n");
+    return 2;
+  }
   auto provider = crypto::default_provider();
   auto cfg = std::make_shared<ClientConfig>();
   cfg->policy = *policy;
@@ -191,6 +199,10 @@ int run_client(ClientCliOptions& o) {
     if (!tr.ok() && !o.insecure) return fail("loading --ca", tr.error());
   }
   cfg->trust = ts;
+  auto crls = o.crl.load();
+  if (!crls.ok()) return fail("loading --crl", crls.error());
+  cfg->crls = std::move(*crls);
+  cfg->crl_check = o.crl.mode();
   if (!o.cert.empty() || !o.key.empty()) {
     auto cred = Credential::from_pem_files(*provider, o.cert, o.key);
     if (!cred.ok()) return fail("loading --cert/--key", cred.error());
@@ -268,6 +280,7 @@ const bool kRegistered = register_command(
                       "right after the handshake");
        app.add_option("--sess-out", o->sess_out,
                       "Save a resumption ticket to FILE (holds the session key: keep it private)");
+       o->crl.add(app, "the server's chain");
        o->tls.add(app);
        return [o] { return run_client(*o); };
      }});

@@ -2,7 +2,9 @@
 // with a page describing the negotiated parameters (like `openssl s_server
 // -www`), or echoes bytes with --echo. An EventServer (epoll, one worker per
 // core, tessera/event_server.h) serves connections concurrently until
-// SIGTERM/SIGINT.
+// SIGTERM/SIGINT. --client-ca asks for client certificates; with it, --crl
+// FILE (repeatable) and --crl-check chain|leaf|best-effort check them for
+// revocation.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,6 +34,7 @@ struct ServerOptions {
   uint32_t max_early_data = 0;
   unsigned workers = 0;  // 0 = one per core
   double handshake_timeout = 10, idle_timeout = 300;
+  CrlOptions crl;  // client certificates' revocation: only with --client-ca
   TlsOptions tls;
 };
 
@@ -182,6 +185,12 @@ int run_server(ServerOptions& opts) {
     std::fprintf(stderr, "tessera server: %s\n", policy.error().to_string().c_str());
     return 2;
   }
+  if (opts.crl.given() && opts.client_ca.empty()) {
+    std::fprintf(stderr,
+                 "tessera server: --crl checks client certificates: it needs --client-ca "
+                 "(client certificate verification)\n");
+    return 2;
+  }
   auto provider = crypto::default_provider();
   auto cfg = std::make_shared<ServerConfig>();
   cfg->policy = *policy;
@@ -205,6 +214,13 @@ int run_server(ServerOptions& opts) {
     cfg->client_trust = ts;
     cfg->client_auth =
         opts.verify_client == "optional" ? ClientAuth::optional : ClientAuth::required;
+    auto crls = opts.crl.load();
+    if (!crls.ok()) {
+      std::fprintf(stderr, "tessera server: loading --crl: %s\n", crls.error().to_string().c_str());
+      return 1;
+    }
+    cfg->client_crls = std::move(*crls);
+    cfg->client_crl_check = opts.crl.mode();
   }
 
   if (auto lim = raise_open_file_limit(); !lim.ok()) {
@@ -282,6 +298,7 @@ const bool kRegistered = register_command(
                       "Seconds without bytes from the client before it is closed (0: never)")
            ->capture_default_str()
            ->check(CLI::Range(0.0, 86400.0));
+       o->crl.add(app, "client certificates (with --client-ca)");
        o->tls.add(app);
        return [o] { return run_server(*o); };
      }});

@@ -1,7 +1,8 @@
 // `tessera verify`: verify a certificate chain against trust anchors.
 //
 //   tessera verify --trust ROOTS.pem [--untrusted INTERMEDIATES.pem] [--crl CRLS.pem]
-//                  [--at UNIX_SECONDS] [--purpose server|client]
+//                  [--crl-check chain|leaf|best-effort] [--at UNIX_SECONDS]
+//                  [--purpose server|client]
 //                  [--host DNSNAME | --ip ADDRESS | --email ADDR] [--peer-name
 //                  dns:N|ip:A|rfc822:E]...
 //                  [--eku NAME|OID]... [--key-usage NAME]... [--max-depth N] [--explain] LEAF.pem
@@ -10,7 +11,10 @@
 // directory (files *.pem, *.crt, hashed names). Every certificate given with
 // --trust is an anchor, self-signed or not. Certificates after the first one
 // in LEAF.pem are used as untrusted intermediates (a "fullchain.pem").
-// --max-depth counts intermediates only.
+// --max-depth counts intermediates only. With --crl, --crl-check says which
+// certificates must be covered by a usable CRL from their issuer: chain (the
+// default, as the library's CrlCheck::chain: every certificate below the
+// anchor), leaf, or best-effort (none; a listed serial is still revoked).
 //
 // Exit status: 0 valid ("OK" and the chain on stdout); 1 rejected, with the
 // reason as the first line on stderr (unparsable input is a rejection too);
@@ -28,6 +32,7 @@
 
 #include "command.h"
 #include "crypto/provider.h"
+#include "tls_options.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/pem.h"
@@ -37,7 +42,8 @@ namespace tessera::cli {
 namespace {
 
 struct VerifyArgs {
-  std::vector<std::string> trust, untrusted, crl, peer_names, ekus, key_usages;
+  std::vector<std::string> trust, untrusted, peer_names, ekus, key_usages;
+  CrlOptions crl;
   std::string leaf, purpose = "server", host, ip, email;
   int64_t at = 0;
   bool at_set = false;
@@ -74,27 +80,6 @@ Result<std::vector<Bytes>> load_certs(const std::string& path) {
   if (certs->empty()) return Error(ErrorCode::cert_parse, path + ": no certificate found");
   std::vector<Bytes> out;
   for (const x509::Certificate& c : *certs) out.emplace_back(c.der().begin(), c.der().end());
-  return out;
-}
-
-Result<std::vector<x509::Crl>> load_crls(const std::string& path) {
-  TESSERA_ASSIGN_OR_RETURN(Bytes data, read_file(path));
-  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-  std::vector<Bytes> blocks;
-  if (x509::looks_like_pem(text)) {
-    auto r = x509::pem_decode_label(text, x509::pem_label::kCrl);
-    if (!r) return std::move(r).error().with_context(path);
-    blocks = std::move(*r);
-  } else {
-    blocks.push_back(std::move(data));
-  }
-  if (blocks.empty()) return Error(ErrorCode::cert_parse, path + ": no CRL found");
-  std::vector<x509::Crl> out;
-  for (const Bytes& b : blocks) {
-    auto c = x509::Crl::parse(b);
-    if (!c) return std::move(c).error().with_context(path);
-    out.push_back(std::move(*c));
-  }
   return out;
 }
 
@@ -180,13 +165,10 @@ int run_verify(const VerifyArgs& a) {
     if (!certs) return reject(certs.error());
     for (Bytes& b : *certs) chain.push_back(std::move(b));
   }
-  std::vector<x509::Crl> crls;
-  for (const std::string& c : a.crl) {
-    auto r = load_crls(c);
-    if (!r) return reject(r.error());
-    for (x509::Crl& crl : *r) crls.push_back(std::move(crl));
-  }
-  if (!a.crl.empty()) opts.crls = &crls;
+  auto crls = a.crl.load();
+  if (!crls) return reject(crls.error());
+  opts.crls = crls->get();  // null without --crl: revocation is not checked
+  opts.crl_check = a.crl.mode();
 
   auto provider = crypto::default_provider();
   x509::VerifyReport report;
@@ -215,7 +197,7 @@ const bool kRegistered = register_command(
            ->check(CLI::ExistingPath);
        app.add_option("--untrusted", a->untrusted, "Untrusted intermediates (PEM); repeatable")
            ->check(CLI::ExistingFile);
-       app.add_option("--crl", a->crl, "CRLs (PEM or DER); repeatable")->check(CLI::ExistingFile);
+       a->crl.add(app, "the chain");
        app.add_option_function<int64_t>(
            "--at",
            [a](const int64_t& v) {

@@ -12,6 +12,7 @@
 #include "base/hex.h"
 #include "crypto/provider.h"
 #include "tessera/algorithms.h"
+#include "x509/crl.h"
 
 namespace tessera::cli {
 
@@ -52,6 +53,37 @@ void TlsOptions::add(CLI::App& app) {
                      "Exporter context value, in hex; \"\" for an empty one (none if not given)");
   app.add_flag("--trace", trace, "Print each handshake step as it happens");
   app.add_option("--keylog", keylog_file, "Append NSS key log lines (for Wireshark) to FILE");
+}
+
+void CrlOptions::add(CLI::App& app, const std::string& whose) {
+  CLI::Option* crl = app.add_option("--crl", files,
+                                    "Certificate revocation lists for " + whose +
+                                        " (PEM, any number of CRLs, or one DER CRL); repeatable")
+                         ->check(CLI::ExistingFile);
+  app.add_option("--crl-check", check,
+                 "With --crl: which certificates must be covered by a usable CRL from their "
+                 "issuer: chain (all below the trust anchor), leaf, or best-effort (none; "
+                 "revoked is still refused)")
+      ->check(CLI::IsMember({"chain", "leaf", "best-effort"}))
+      ->capture_default_str()
+      ->needs(crl);
+}
+
+CrlCheck CrlOptions::mode() const {
+  if (check == "leaf") return CrlCheck::leaf;
+  if (check == "best-effort") return CrlCheck::best_effort;
+  return CrlCheck::chain;
+}
+
+Result<std::shared_ptr<const x509::CrlSet>> CrlOptions::load() const {
+  if (files.empty()) return std::shared_ptr<const x509::CrlSet>();
+  auto set = std::make_shared<x509::CrlSet>();
+  for (const std::string& path : files) {
+    TESSERA_ASSIGN_OR_RETURN(std::string data, read_text_file(path));
+    auto r = set->add_pem(as_bytes_view(data));
+    if (!r) return std::move(r).error().with_context(path);
+  }
+  return std::shared_ptr<const x509::CrlSet>(std::move(set));
 }
 
 Result<Policy> TlsOptions::make_policy() const {

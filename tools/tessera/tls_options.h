@@ -1,5 +1,6 @@
 // tools/tessera/tls_options.h — options shared by `tessera client` and
-// `tessera server`: policy, LIST options, versions, ALPN, trace and key log.
+// `tessera server`: policy, LIST options, versions, ALPN, trace and key log;
+// and the revocation options they share with `tessera verify` (CrlOptions).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -46,6 +47,26 @@ struct TlsOptions {
   // for an established connection, or the reason it failed; "" without
   // --export-label.
   std::string describe_export(const Connection& c) const;
+};
+
+// CrlOptions: --crl FILE (repeatable) and --crl-check chain|leaf|best-effort,
+// for `tessera client` (the server's chain), `tessera server` (client
+// certificates) and `tessera verify`. Not part of TlsOptions: `tessera demo`
+// has no use for them.
+struct CrlOptions {
+  std::vector<std::string> files;
+  std::string check = "chain";
+
+  // add registers --crl and --crl-check on a subcommand; `whose` names the
+  // certificates checked in the help text, e.g. "the server's chain".
+  void add(CLI::App& app, const std::string& whose);
+  bool given() const { return !files.empty(); }
+  // mode is --crl-check as a CrlCheck (CLI11 has already refused other values).
+  CrlCheck mode() const;
+  // load reads every --crl file (PEM with any number of "X509 CRL" blocks, or
+  // one DER CRL) into one set; null without --crl. io_error or cert_parse
+  // naming the file.
+  Result<std::shared_ptr<const x509::CrlSet>> load() const;
 };
 
 // Tracer prints "[  1.234 ms] side: line" to stderr with time since start.

@@ -51,35 +51,52 @@ TEST(SessionCacheKinds, TicketNameIsNotASessionIdAndBack) {
   EXPECT_FALSE(find_session(p, cfg, sid, now).has_value());
 }
 
-// Ticket state format 3 added the RFC 8449 limit of the ticket's handshake.
-// Format 2 states (tickets issued before an upgrade, or by a server of the
-// fleet not yet upgraded) still open, with no limit; formats 1 and 4 do not.
-TEST(TicketState, Format2StillOpensWithoutARecordSizeLimit) {
+// Ticket state format 3 added the RFC 8449 limit of the ticket's handshake,
+// format 4 the client certificate's issuer and serial. Format 2 and 3 states
+// (tickets issued before an upgrade, or by a server of the fleet not yet
+// upgraded) still open, without what came later; formats 1 and 5 do not.
+TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
   TicketState st;
   st.cipher_suite = 0x1301;
   st.psk = SecretBytes(Bytes(32, 5));
   st.sni = "localhost";
+  st.client_subject = "CN=c";
   st.max_early_data = 1000;
   st.record_size_limit = 300;
-  SecretBytes v3 = encode_state(st);
-  auto back = decode_state(v3.view());
+  st.client_issuer = {0x30, 0x00};
+  st.client_serial = {0x01, 0x02, 0x03};
+  SecretBytes v4 = encode_state(st);
+  ASSERT_EQ(v4.view()[0], 4);
+  auto back = decode_state(v4.view());
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->record_size_limit, 300);
-  ASSERT_EQ(v3.view()[0], 3);
-  Bytes v2(v3.view().begin(), v3.view().end() - 2);  // no limit at the end
+  EXPECT_EQ(back->client_subject, "CN=c");
+  EXPECT_EQ(back->client_issuer, st.client_issuer);
+  EXPECT_EQ(back->client_serial, st.client_serial);
+  // Format 3: the same without the issuer (2 + 2 bytes) and serial (1 + 3 bytes).
+  Bytes v3(v4.view().begin(), v4.view().end() - 8);
+  v3[0] = 3;
+  auto three = decode_state(v3);
+  ASSERT_TRUE(three.has_value());
+  EXPECT_EQ(three->record_size_limit, 300);
+  EXPECT_TRUE(three->client_issuer.empty() && three->client_serial.empty());
+  EXPECT_EQ(three->client_subject, "CN=c");
+  Bytes v2(v3.begin(), v3.end() - 2);  // no limit at the end
   v2[0] = 2;
   auto old = decode_state(v2);
   ASSERT_TRUE(old.has_value());
   EXPECT_EQ(old->record_size_limit, 0);
   EXPECT_EQ(old->max_early_data, 1000u);
   EXPECT_EQ(old->sni, "localhost");
-  Bytes bad(v3.view().begin(), v3.view().end());
-  for (uint8_t fmt : {uint8_t{1}, uint8_t{4}}) {
+  Bytes bad(v4.view().begin(), v4.view().end());
+  for (uint8_t fmt : {uint8_t{1}, uint8_t{5}}) {
     bad[0] = fmt;
     EXPECT_FALSE(decode_state(bad).has_value()) << int(fmt);
   }
   v2[0] = 3;  // format 3 without its limit: truncated
   EXPECT_FALSE(decode_state(v2).has_value());
+  v3[0] = 4;  // format 4 without the client fields: truncated
+  EXPECT_FALSE(decode_state(v3).has_value());
 }
 
 }  // namespace

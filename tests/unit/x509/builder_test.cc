@@ -371,3 +371,47 @@ TEST(CertificateBuilder, LongValidityUsesGeneralizedTime) {
 
 }  // namespace
 }  // namespace tessera::x509
+
+namespace tessera::x509 {
+namespace {
+
+// A CRL of many entries, issued in no particular serial order and of serials
+// of several lengths: find_revoked's index finds every listed one and no
+// other (the handshake looks the peer's serial up in every usable CRL).
+TEST(CrlBuilder, LargeCrlLookupFindsEveryEntryAndNothingElse) {
+  Result<LocalPki> pki = make_local_pki(provider(), crypto::KeyGenParams{}, kNow);
+  ASSERT_TRUE(pki.ok()) << pki.error().message();
+  Certificate ca = parse(pki->ca.der);
+  auto serial = [](uint32_t v) {
+    Bytes b;
+    for (int shift = 24; shift >= 0; shift -= 8)
+      if (!b.empty() || (v >> shift) != 0 || shift == 0)
+        b.push_back(static_cast<uint8_t>(v >> shift));
+    if (b[0] & 0x80) b.insert(b.begin(), 0);  // a positive INTEGER
+    return b;
+  };
+  CrlBuilder cb(provider());
+  cb.this_update(kNow).next_update(kNow + 86400);
+  constexpr uint32_t kEntries = 20000;
+  // Odd numbers only, in a scrambled order (7919 is prime to 20000).
+  for (uint32_t i = 0; i < kEntries; ++i) cb.revoke(serial(((i * 7919) % kEntries) * 2 + 1), kNow);
+  Result<Bytes> der = cb.sign(ca, *pki->ca.key);
+  ASSERT_TRUE(der.ok()) << der.error().message();
+  Result<Crl> crl = Crl::parse(*der);
+  ASSERT_TRUE(crl.ok()) << crl.error().message();
+  ASSERT_EQ(crl->revoked().size(), kEntries);
+  for (uint32_t v = 0; v <= 2 * kEntries + 2; ++v) {
+    const RevokedCertificate* r = crl->find_revoked(serial(v));
+    if (v % 2 == 1 && v < 2 * kEntries) {
+      ASSERT_NE(r, nullptr) << v;
+      EXPECT_EQ(r->serial, serial(v));
+    } else {
+      ASSERT_EQ(r, nullptr) << v;
+    }
+  }
+  // The same number with a different encoding length is another serial.
+  EXPECT_EQ(crl->find_revoked(Bytes{0x00, 0x01}), nullptr);
+}
+
+}  // namespace
+}  // namespace tessera::x509

@@ -286,17 +286,21 @@ TEST_F(VerifyTest, TrustedIntermediateIsAnAnchor) {
   EXPECT_EQ(r->certs.size(), 2u);
 }
 
+// int_crl.pem: the intermediate's CRL (thisUpdate 2026-01-01, nextUpdate
+// 2027-01-01) listing leaf_revoked.pem (keyCompromise). No CRL of the root's
+// covers the intermediate.
+void add_int_crl(CrlSet& set) {
+  auto r = set.add_pem(as_bytes_view(read("int_crl.pem")));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(*r, 1u);
+}
+
 TEST_F(VerifyTest, RevokedByCrl) {
-  auto crls_der = pem_decode_label(read("int_crl.pem"), pem_label::kCrl);
-  ASSERT_TRUE(crls_der.ok());
-  std::vector<Crl> crls;
-  for (const Bytes& d : *crls_der) {
-    auto c = Crl::parse(d);
-    ASSERT_TRUE(c.ok()) << c.error().to_string();
-    crls.push_back(*c);
-  }
+  CrlSet crls;
+  add_int_crl(crls);
   VerifyOptions o;
   o.crls = &crls;
+  o.crl_check = CrlCheck::best_effort;
   expect_error(run({"leaf_revoked.pem", {"int.pem"}}, o), ErrorCode::cert_revoked,
                "certificate 0 (CN=revoked.example.com) was revoked at");
   EXPECT_NE(report_.error->message().find("keyCompromise"), std::string::npos);
@@ -308,6 +312,104 @@ TEST_F(VerifyTest, RevokedByCrl) {
   // A CRL that is not yet valid is ignored.
   o.now_unix = 1760000000;  // 2025-10-09, before thisUpdate 2026-01-01
   EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}, o).ok());
+}
+
+// RFC 5280 6.3: with CrlCheck::chain (the default) every certificate below
+// the anchor needs a usable CRL from its issuer; the intermediate has none.
+TEST_F(VerifyTest, CrlCheckChainNeedsACrlForEveryCertificate) {
+  CrlSet crls;
+  add_int_crl(crls);
+  VerifyOptions o;
+  o.crls = &crls;
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+               "certificate 1 (CN=Test Intermediate) has no usable CRL from its issuer "
+               "CN=Test Root (none given)");
+  EXPECT_EQ(default_alert(ErrorCode::cert_revocation_unknown),
+            AlertDescription::certificate_unknown);
+  // A revoked leaf is reported as revoked (its check comes first).
+  expect_error(run({"leaf_revoked.pem", {"int.pem"}}, o), ErrorCode::cert_revoked,
+               "was revoked at");
+}
+
+TEST_F(VerifyTest, CrlCheckLeafNeedsAUsableCrlForTheLeaf) {
+  CrlSet crls;
+  add_int_crl(crls);
+  VerifyOptions o;
+  o.crls = &crls;
+  o.crl_check = CrlCheck::leaf;
+  auto r = run({"leaf.pem", {"int.pem"}}, o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  expect_error(run({"leaf_revoked.pem", {"int.pem"}}, o), ErrorCode::cert_revoked,
+               "(reason: keyCompromise)");
+  // Not yet valid and expired CRLs are not usable, and say so.
+  o.now_unix = 1760000000;  // 2025-10-09
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+               "certificate 0 (CN=www.example.com) has no usable CRL from its issuer CN=Test "
+               "Intermediate: CRL from CN=Test Intermediate is not yet valid (thisUpdate "
+               "2026-01-01T00:00:00Z)");
+  o.now_unix = 1814400000;  // 2027-07-01
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+               "expired (nextUpdate 2027-01-01T00:00:00Z)");
+}
+
+TEST_F(VerifyTest, CrlWithABadSignatureIsNotUsed) {
+  auto der = pem_decode_label(read("int_crl.pem"), pem_label::kCrl);
+  ASSERT_TRUE(der.ok() && der->size() == 1);
+  Bytes tampered = der->front();
+  tampered[tampered.size() - 5] ^= 0x01;  // inside signatureValue
+  auto crl = Crl::parse(tampered);
+  ASSERT_TRUE(crl.ok()) << crl.error().to_string();
+  CrlSet crls;
+  crls.add(std::move(*crl));
+  VerifyOptions o;
+  o.crls = &crls;
+  o.crl_check = CrlCheck::best_effort;
+  // A forged CRL cannot revoke...
+  EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}, o).ok());
+  // ...nor vouch for a certificate.
+  o.crl_check = CrlCheck::leaf;
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+               "CRL from CN=Test Intermediate signature does not verify");
+}
+
+TEST_F(VerifyTest, CrlSignatureIsCheckedOncePerIssuerKey) {
+  CrlSet crls;
+  add_int_crl(crls);
+  auto int_der = ders("int.pem");
+  ASSERT_EQ(int_der.size(), 1u);
+  auto inter = Certificate::parse(int_der[0]);
+  ASSERT_TRUE(inter.ok());
+  EXPECT_FALSE(crls.verified_with(0, inter->spki_der()));
+  VerifyOptions o;
+  o.crls = &crls;
+  o.crl_check = CrlCheck::leaf;
+  ASSERT_TRUE(run({"leaf.pem", {"int.pem"}}, o).ok());
+  EXPECT_TRUE(crls.verified_with(0, inter->spki_der()));
+  // Another key (the root's) has not verified it.
+  auto root = Certificate::parse(ders("root.pem")[0]);
+  ASSERT_TRUE(root.ok());
+  EXPECT_FALSE(crls.verified_with(0, root->spki_der()));
+  // A remembered pair is still subject to the dates: at 2027-07 it is expired.
+  o.now_unix = 1814400000;
+  expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown, "expired");
+}
+
+TEST(CrlSetTest, AddPemRefusesTextWithoutACrlAndBadBlocks) {
+  CrlSet set;
+  auto none = set.add_pem(as_bytes_view(
+      std::string_view("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::cert_parse);
+  auto junk = set.add_pem(as_bytes_view(std::string_view("\x30\x03\x02\x01\x01", 5)));
+  ASSERT_FALSE(junk.ok());
+  EXPECT_EQ(junk.error().code(), ErrorCode::cert_parse);
+  EXPECT_TRUE(set.empty());
+  // Two CRLs in one text, plus the same again: four.
+  std::string two = read("int_crl.pem") + read("int_crl.pem");
+  auto r = set.add_pem(as_bytes_view(two));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(*r, 2u);
+  EXPECT_EQ(set.size(), 2u);
 }
 
 TEST_F(VerifyTest, HostileSameNameIntermediatesHitWorkLimit) {
