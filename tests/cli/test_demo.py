@@ -17,13 +17,16 @@ R = Results()
 
 CASES = [
     ([], ["version: TLS 1.3", "-> CertificateVerify", "refused, as expected",
+          "4. The CA revokes the client certificate",
+          "sent alert certificate_revoked", "client: <- alert fatal certificate_revoked(44)",
           "demo complete: everything went as expected"]),
     (["--tls1.2", "--kx", "ecdhe"], ["server chose TLS 1.2", "<- ServerKeyExchange",
                                      "Elliptic-curve Diffie-Hellman", "version: TLS 1.2"]),
     (["--tls1.2", "--kx", "dhe"], ["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048",
                                    "Finite-field Diffie-Hellman", "refused, as expected"]),
     (["--tls1.2", "--kx", "rsa"], ["TLS_RSA_WITH_AES_128_GCM_SHA256", "encrypted with the server's",
-                                   "implicit rejection", "key exchange group: none"]),
+                                   "implicit rejection", "key exchange group: none",
+                                   "sent alert certificate_revoked"]),
     (["--resume"], ["-- resumed handshake --", "resuming: the server accepted our ticket",
                     "-- resumed with 0-RTT early data --", "-> EndOfEarlyData",
                     "as 0-RTT data, before the handshake finished",

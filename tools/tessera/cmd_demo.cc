@@ -1,8 +1,9 @@
 // `tessera demo`: the README's main job. Creates a throw-away local PKI,
 // starts a server that requires mTLS on a free loopback port, connects a
 // client, shows every handshake step on both sides, exchanges a message, and
-// then shows a refused handshake (a client certificate from an untrusted CA)
-// with the reason. Exits 0 when everything went as expected.
+// then shows two refused handshakes with the reason: a client certificate
+// from an untrusted CA, and the client certificate after the CA revoked it
+// (a CRL the server checks). Exits 0 when everything went as expected.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 #include "tls_options.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
+#include "x509/crl.h"
 #include "x509/name.h"
 #include "x509/trust_store.h"
 
@@ -442,17 +444,19 @@ int run_demo(DemoOptions& o) {
     }
   }
 
-  // --- 3. a refused handshake ---
-  heading("3. A client certificate from an untrusted CA is refused");
-  {
+  // refused_handshake connects with `cred` to a server configured by `cfg`
+  // and shows that the server refuses it, and why.
+  auto refused_handshake = [&](std::shared_ptr<const ServerConfig> cfg,
+                               std::shared_ptr<const Credential> cred, const std::string& what) {
     Tracer st("server"), ct("client");
-    auto server = std::async(std::launch::async, [&] { return serve_once(l.fd, scfg, &st); });
-    auto conn = Connection::client(make_client(rogue_cred), {"localhost", {}});
+    auto server = std::async(std::launch::async, [&] { return serve_once(l.fd, cfg, &st); });
+    auto conn = Connection::client(make_client(std::move(cred)), {"localhost", {}});
     (*conn)->set_trace(ct.callback());
     auto fd = Stream::connect_tcp("127.0.0.1", l.port, std::chrono::seconds(5));
     if (!fd.ok()) {
       say("client: " + fd.error().to_string());
-      return 1;
+      server.get();
+      return false;
     }
     Stream s(*fd, std::move(*conn));
     auto hs = s.handshake();
@@ -464,15 +468,48 @@ int run_demo(DemoOptions& o) {
     }
     ServerOutcome so = server.get();
     say("");
-    bool refused = !so.handshake_ok && (!hs.ok() || !got.ok());
-    if (refused) {
+    if (!so.handshake_ok && (!hs.ok() || !got.ok())) {
       say("  result: refused, as expected");
       say("  server: " + so.error);
       say("  client: " + (!hs.ok() ? hs.error().to_string() : got.error().to_string()));
-    } else {
-      all_ok = false;
-      say("  UNEXPECTED: the server accepted a certificate from an untrusted CA");
+      return true;
     }
+    say("  UNEXPECTED: the server accepted " + what);
+    return false;
+  };
+
+  // --- 3. a refused handshake: untrusted CA ---
+  heading("3. A client certificate from an untrusted CA is refused");
+  all_ok = refused_handshake(scfg, rogue_cred, "a certificate from an untrusted CA") && all_ok;
+
+  // --- 4. a refused handshake: revoked certificate ---
+  heading("4. The CA revokes the client certificate; the server checks its CRL");
+  {
+    // RFC 5280 5: a CRL signed by the CA, listing the client certificate's
+    // serial; the server consults it for every client certificate
+    // (ServerConfig::client_crls, CrlCheck::chain).
+    auto client_cert = x509::Certificate::parse(client_cred->chain[0]);
+    auto ca_cert = x509::Certificate::parse(pki->ca.der);
+    if (!client_cert.ok() || !ca_cert.ok()) {
+      say("could not read the demo certificates");
+      return 1;
+    }
+    x509::CrlBuilder cb(*provider);
+    cb.this_update(now - 60).next_update(now + 7 * 86400);
+    cb.revoke(Bytes(client_cert->serial().begin(), client_cert->serial().end()), now - 60,
+              x509::CrlReason::key_compromise);
+    auto crl_der = cb.sign(*ca_cert, *pki->ca.key);
+    auto crls = std::make_shared<x509::CrlSet>();
+    auto added = crl_der.ok() ? crls->add_pem(*crl_der) : Result<size_t>(crl_der.error());
+    if (!added.ok()) {
+      say("could not issue the demo CRL: " + added.error().to_string());
+      return 1;
+    }
+    say("  CRL by " + subject_of(pki->ca.der) + ": serial " + client_cert->serial_hex() + " (" +
+        subject_of(client_cred->chain[0]) + ") revoked, keyCompromise; next update in 7 days");
+    auto revoking = std::make_shared<ServerConfig>(*scfg);
+    revoking->client_crls = crls;
+    all_ok = refused_handshake(revoking, client_cred, "a revoked certificate") && all_ok;
   }
 
   heading(all_ok ? "demo complete: everything went as expected" : "demo FAILED");
