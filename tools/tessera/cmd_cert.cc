@@ -301,12 +301,11 @@ Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const I
   const x509::Certificate& c = (*certs)[0];
   if (!x509::names_equal(c.issuer(), issuer.cert.subject()) ||
       !x509::verify_certificate_signature(p, c, issuer.cert.spki_der()).ok()) {
-    std::string who = c.subject().to_string() + ", issued by " + c.issuer().to_string();
-    return Error(ErrorCode::config_invalid, "--revoke " + path + " (" + who +
-                                                ") was not issued by " + issuer_path + " (" +
-                                                issuer.cert.subject().to_string() +
-                                                "): a CRL lists only its issuer's "
-                                                "certificates");
+    std::string message = "--revoke " + path + " (" + c.subject().to_string() + ", issued by " +
+                          c.issuer().to_string() + ") was not issued by " + issuer_path + " (" +
+                          issuer.cert.subject().to_string() +
+                          "): a CRL lists only its issuer's certificates";
+    return Error(ErrorCode::config_invalid, std::move(message));
   }
   return Bytes(c.serial().begin(), c.serial().end());
 }
