@@ -419,6 +419,12 @@ Result<Bytes> CrlBuilder::sign(const Certificate& issuer, const crypto::PrivateK
   for (const RevokedCertificate& r : revoked_) {
     TESSERA_TRY(check_time(r.revocation_date, "revocationDate"));
     if (r.serial.empty()) return config_error("empty serial in a CRL entry");
+    // RFC 5280 5.3.1: removeFromCRL is used only in delta CRLs; this
+    // builder writes complete CRLs.
+    if (r.reason == CrlReason::remove_from_crl)
+      return config_error(
+          "reason removeFromCRL is only for delta CRLs; a complete CRL leaves "
+          "an un-revoked certificate out instead");
   }
   TESSERA_ASSIGN_OR_RETURN(SignatureScheme scheme, signature_scheme_for_key(issuer_key.type()));
   Bytes aki;

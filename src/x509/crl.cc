@@ -114,6 +114,7 @@ Result<Crl> Crl::parse(ByteView der) {
           return der_error(field + ": unknown reason code " + std::to_string(reason));
         }
         rc->reason = static_cast<CrlReason>(reason);
+        if (rc->reason == CrlReason::remove_from_crl) crl.lists_remove_from_crl_ = true;
       } else if (entry && oid == oids::kInvalidityDate) {
         // RFC 5280 5.3.2: GeneralizedTime; not used by tessera.
         TESSERA_TRY(with_field(v.read_element(tag::kGeneralizedTime), field));

@@ -66,6 +66,11 @@ class Crl {
   const std::optional<Bytes>& authority_key_id() const { return authority_key_id_; }
   // is_delta is true if the CRL carries a deltaCRLIndicator.
   bool is_delta() const { return is_delta_; }
+  // lists_remove_from_crl is true if an entry has reason removeFromCRL,
+  // which RFC 5280 5.3.1 allows only in delta CRLs: such an entry un-revokes
+  // a certificate a base CRL listed, so a complete CRL carrying one is
+  // inconsistent and the verifier does not use it.
+  bool lists_remove_from_crl() const { return lists_remove_from_crl_; }
   bool has_unknown_critical_extension() const { return has_unknown_critical_extension_; }
 
   // find_revoked returns the entry for a serial (INTEGER content octets, as
@@ -88,6 +93,7 @@ class Crl {
   std::optional<Bytes> crl_number_;
   std::optional<Bytes> authority_key_id_;
   bool is_delta_ = false;
+  bool lists_remove_from_crl_ = false;
   bool has_unknown_critical_extension_ = false;
 };
 

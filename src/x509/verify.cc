@@ -524,6 +524,9 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
         std::string why;
         if (crl.is_delta()) {
           why = "is a delta CRL";
+        } else if (crl.lists_remove_from_crl()) {
+          // RFC 5280 5.3.1: removeFromCRL appears only in delta CRLs.
+          why = "lists an entry with reason removeFromCRL, which only delta CRLs may";
         } else if (crl.has_unknown_critical_extension()) {
           // RFC 5280 5.2: do not use a CRL with an unrecognised critical extension.
           why = "has an unsupported critical extension";

@@ -11,7 +11,9 @@ and read back by `openssl crl` (signature, serials, reason, number, dates).
 
 - cert crl: --serial spellings, --number, --days, --reason, an empty CRL, and
   its refusals (a certificate another CA issued, even one whose issuer has the
-  same name; a bad serial or reason; a leaf or a mismatched key as --ca);
+  same name; a file of two certificates of this CA; a bad serial or reason,
+  removeFromCRL; a leaf or a mismatched key as --ca); a chain file revokes its
+  first certificate;
 - verify: chain (default), leaf and best-effort over a two-level chain, with
   CRLs given as several files, one concatenated PEM file and DER; usage errors;
 - handshakes (TLS 1.3 and 1.2), tessera server --client-ca --crl with tessera
@@ -118,6 +120,8 @@ def test_cert_crl(pki):
             "                42" in text and "Serial Number: " + serial_of(p("alice.pem")) in text
             and "Key Compromise" in text, text)
     R.check("openssl crl: bob is not listed", serial_of(p("bob.pem")) not in text, text)
+    R.check("--revoke of a chain file lists its first certificate, not the issuer after it",
+            serial_of(p("int.pem")) not in text, text)
     r = openssl("crl", "-in", crl, "-noout", "-CAfile", p("root.pem"))
     R.check("openssl crl refuses the signature under the root",
             "verify OK" not in out_of(r), out_of(r))
@@ -170,6 +174,19 @@ def test_cert_crl(pki):
     R.check("an unknown --reason is refused, listing the names",
             r.returncode == 1 and "unknown --reason" in out_of(r)
             and "keyCompromise" in out_of(r), out_of(r))
+    r = crl_args("--reason", "removeFromCRL", "--serial", "2a")
+    R.check("--reason removeFromCRL is refused (delta CRLs only, RFC 5280 5.3.1)",
+            r.returncode == 1 and "only for delta CRLs" in out_of(r), out_of(r))
+    # alice.pem and bob.pem are chain files (leaf, then the intermediate):
+    # their leaves concatenated are two certificates of this CA in one file.
+    with open(p("alice-and-bob.pem"), "w") as f:
+        for name in ("alice", "bob"):
+            with open(p(name + ".pem")) as c:
+                f.write(c.read())
+    r = crl_args("--revoke", p("alice-and-bob.pem"))
+    R.check("a --revoke file of two certificates of this CA is refused, naming both",
+            r.returncode == 1 and "more than one certificate issued by" in out_of(r)
+            and "CN=alice" in out_of(r) and "CN=bob" in out_of(r), out_of(r))
     r = tessera("cert", "crl", "--ca", p("alice.pem"), "--ca-key", p("alice.key"), "--out", out)
     R.check("a leaf cannot issue a CRL", r.returncode == 1 and "not a CA" in out_of(r), out_of(r))
     r = tessera("cert", "crl", "--ca", p("int.pem"), "--ca-key", p("root.key"), "--out", out)

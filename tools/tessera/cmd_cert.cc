@@ -307,6 +307,22 @@ Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const I
                           "): a CRL lists only its issuer's certificates";
     return Error(ErrorCode::config_invalid, std::move(message));
   }
+  // A chain file (as `tessera cert client --chain` writes) is the
+  // certificate and then its issuers: those are not revoked. A file of
+  // several certificates this CA issued is ambiguous, so refused rather than
+  // revoking only the first.
+  for (size_t i = 1; i < certs->size(); ++i) {
+    const x509::Certificate& more = (*certs)[i];
+    if (std::ranges::equal(more.der(), issuer.cert.der())) continue;  // --ca itself (a root)
+    if (x509::names_equal(more.issuer(), issuer.cert.subject()) &&
+        x509::verify_certificate_signature(p, more, issuer.cert.spki_der()).ok())
+      return Error(ErrorCode::config_invalid,
+                   "--revoke " + path + " holds more than one certificate issued by " +
+                       issuer_path + " (" + c.subject().to_string() + ", " +
+                       more.subject().to_string() +
+                       "): give one certificate per --revoke (a chain file may follow it with "
+                       "its issuers)");
+  }
   return Bytes(c.serial().begin(), c.serial().end());
 }
 
@@ -317,6 +333,11 @@ Result<void> issue_crl(const CertArgs& a) {
   std::optional<x509::CrlReason> reason;
   if (!a.reason.empty()) {
     TESSERA_ASSIGN_OR_RETURN(reason, parse_crl_reason(a.reason));
+    // RFC 5280 5.3.1: removeFromCRL only appears in delta CRLs.
+    if (reason == x509::CrlReason::remove_from_crl)
+      return Error(ErrorCode::config_invalid,
+                   "--reason removeFromCRL is only for delta CRLs; tessera cert crl issues "
+                   "complete CRLs: to un-revoke a certificate, issue a new CRL without it");
   }
   TESSERA_ASSIGN_OR_RETURN(Issuer is, load_issuer(*p, a));
   std::vector<Bytes> serials;
@@ -391,8 +412,9 @@ const bool kRegistered = register_command(
        CLI::App* crl = app.add_subcommand("crl", "Issue a certificate revocation list");
        crl->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
        crl->add_option("--ca-key", a->ca_key, "Issuer private key (PEM)")->required();
-       crl->add_option("--revoke", a->revoke,
-                       "Revoke this certificate (PEM, issued by --ca); repeatable")
+       crl->add_option(
+              "--revoke", a->revoke,
+              "Revoke this certificate (PEM, issued by --ca; a chain file's first); repeatable")
            ->check(CLI::ExistingFile);
        crl->add_option("--serial", a->serials, "Revoke this serial number (hex); repeatable");
        crl->add_option("--reason", a->reason,

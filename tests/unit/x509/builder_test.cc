@@ -413,5 +413,22 @@ TEST(CrlBuilder, LargeCrlLookupFindsEveryEntryAndNothingElse) {
   EXPECT_EQ(crl->find_revoked(Bytes{0x00, 0x01}), nullptr);
 }
 
+// RFC 5280 5.3.1: removeFromCRL is for delta CRLs only; the builder writes
+// complete CRLs and refuses it, naming the reason.
+TEST(CrlBuilder, RefusesRemoveFromCrlInACompleteCrl) {
+  Result<LocalPki> pki = make_local_pki(provider(), crypto::KeyGenParams{}, kNow);
+  ASSERT_TRUE(pki.ok()) << pki.error().message();
+  Certificate ca = parse(pki->ca.der);
+  CrlBuilder cb(provider());
+  cb.this_update(kNow).next_update(kNow + 86400).revoke(Bytes{0x05}, kNow, CrlReason::superseded);
+  ASSERT_TRUE(cb.sign(ca, *pki->ca.key).ok());
+  cb.revoke(Bytes{0x06}, kNow, CrlReason::remove_from_crl);
+  Result<Bytes> der = cb.sign(ca, *pki->ca.key);
+  ASSERT_FALSE(der.ok());
+  EXPECT_EQ(der.error().code(), ErrorCode::config_invalid);
+  EXPECT_NE(der.error().message().find("removeFromCRL is only for delta CRLs"), std::string::npos)
+      << der.error().message();
+}
+
 }  // namespace
 }  // namespace tessera::x509

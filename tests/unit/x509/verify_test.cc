@@ -372,6 +372,39 @@ TEST_F(VerifyTest, CrlWithABadSignatureIsNotUsed) {
                "CRL from CN=Test Intermediate signature does not verify");
 }
 
+// RFC 5280 5.3.1: removeFromCRL belongs to delta CRLs (it un-revokes a
+// certificate a base CRL listed); a complete CRL carrying it is inconsistent,
+// so the verifier does not use it, whatever the entry's serial. The entry of
+// int_crl.pem is re-coded from keyCompromise to removeFromCRL, which breaks
+// the signature: the message shows the CRL is refused for its reason code,
+// which is checked first.
+TEST_F(VerifyTest, CompleteCrlListingRemoveFromCrlIsNotUsed) {
+  auto der = pem_decode_label(read("int_crl.pem"), pem_label::kCrl);
+  ASSERT_TRUE(der.ok() && der->size() == 1);
+  Bytes patched = der->front();
+  // cRLReason extension: OID 2.5.29.21, OCTET STRING { ENUMERATED 1 }.
+  const uint8_t reason_ext[] = {0x06, 0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x01};
+  auto at =
+      std::search(patched.begin(), patched.end(), std::begin(reason_ext), std::end(reason_ext));
+  ASSERT_NE(at, patched.end());
+  at[sizeof reason_ext - 1] = 8;  // removeFromCRL
+  auto crl = Crl::parse(patched);
+  ASSERT_TRUE(crl.ok()) << crl.error().to_string();
+  EXPECT_TRUE(crl->lists_remove_from_crl());
+  ASSERT_EQ(crl->revoked().size(), 1u);
+  EXPECT_EQ(crl->revoked()[0].reason, CrlReason::remove_from_crl);
+  CrlSet crls;
+  crls.add(std::move(*crl));
+  VerifyOptions o;
+  o.crls = &crls;
+  o.crl_check = CrlCheck::leaf;
+  expect_error(run({"leaf_revoked.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+               "CRL from CN=Test Intermediate lists an entry with reason removeFromCRL, which "
+               "only delta CRLs may");
+  o.crl_check = CrlCheck::best_effort;
+  EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}, o).ok());
+}
+
 TEST_F(VerifyTest, CrlSignatureIsCheckedOncePerIssuerKey) {
   CrlSet crls;
   add_int_crl(crls);
