@@ -92,6 +92,7 @@ enum class ErrorCode : uint16_t {
   cert_bad_signature,
   cert_revoked,
   cert_revocation_unknown,  // a CRL was required and none usable covers the certificate
+  cert_status_invalid,      // a stapled OCSP response is unusable, or required and missing
   cert_name_mismatch,       // host / IP / email identity does not match
   cert_invalid_ca,          // basicConstraints / keyUsage / v1 issuer problems
   cert_path_length,         // pathLenConstraint or maximum depth exceeded

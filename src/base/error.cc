@@ -59,6 +59,10 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     // in processing the certificate, rendering it unacceptable".
     {ErrorCode::cert_revocation_unknown, "cert_revocation_unknown", G::certificate,
      A::certificate_unknown},
+    // RFC 6066 8: a client that requested an OCSP response and finds the one
+    // it received unsatisfactory aborts with bad_certificate_status_response.
+    {ErrorCode::cert_status_invalid, "cert_status_invalid", G::certificate,
+     A::bad_certificate_status_response},
     {ErrorCode::cert_name_mismatch, "cert_name_mismatch", G::certificate, A::bad_certificate},
     {ErrorCode::cert_invalid_ca, "cert_invalid_ca", G::certificate, A::bad_certificate},
     {ErrorCode::cert_path_length, "cert_path_length", G::certificate, A::bad_certificate},
