@@ -18,6 +18,22 @@ bool serial_less(ByteView a, ByteView b) {
 }
 }  // namespace
 
+std::string crl_reason_name(CrlReason r) {
+  switch (r) {
+    case CrlReason::unspecified: return "unspecified";
+    case CrlReason::key_compromise: return "keyCompromise";
+    case CrlReason::ca_compromise: return "cACompromise";
+    case CrlReason::affiliation_changed: return "affiliationChanged";
+    case CrlReason::superseded: return "superseded";
+    case CrlReason::cessation_of_operation: return "cessationOfOperation";
+    case CrlReason::certificate_hold: return "certificateHold";
+    case CrlReason::remove_from_crl: return "removeFromCRL";
+    case CrlReason::privilege_withdrawn: return "privilegeWithdrawn";
+    case CrlReason::aa_compromise: return "aACompromise";
+  }
+  return "unknown";
+}
+
 Result<Crl> Crl::parse(ByteView der) {
   // RFC 5280 5.1: CertificateList ::= SEQUENCE { tbsCertList TBSCertList,
   // signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }.

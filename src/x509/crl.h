@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/bytes.h"
@@ -33,6 +34,10 @@ enum class CrlReason : uint8_t {
   privilege_withdrawn = 9,
   aa_compromise = 10,
 };
+
+// crl_reason_name returns the RFC 5280 5.3.1 name of a reason
+// ("keyCompromise", "cACompromise", ...).
+std::string crl_reason_name(CrlReason r);
 
 struct RevokedCertificate {
   Bytes serial;  // INTEGER content octets, as in Certificate::serial()

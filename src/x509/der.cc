@@ -318,6 +318,14 @@ Result<int64_t> DerReader::read_time() {
   return r;
 }
 
+Result<int64_t> DerReader::read_generalized_time() {
+  size_t start = pos_;
+  TESSERA_ASSIGN_OR_RETURN(DerElement e, read_element(tag::kGeneralizedTime));
+  Result<UnixTime> r = parse_generalized_time(e.content);
+  if (!r) pos_ = start;
+  return r;
+}
+
 bool is_string_tag(uint8_t t) {
   switch (t) {
     case tag::kUtf8String:

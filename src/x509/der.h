@@ -160,6 +160,10 @@ class DerReader {
   // returns unix seconds. A GeneralizedTime for a date in 1950..2049 is
   // refused (RFC 5280: such dates MUST be UTCTime).
   Result<int64_t> read_time();
+  // read_generalized_time reads a GeneralizedTime of any year, in the form
+  // RFC 5280 4.1.2.5.2 profiles ("YYYYMMDDHHMMSSZ"), for structures whose
+  // times are always GeneralizedTime (OCSP, RFC 6960 4.2.2.1).
+  Result<int64_t> read_generalized_time();
   // read_string reads any character string type listed for DerString.
   Result<DerString> read_string();
 

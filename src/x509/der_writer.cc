@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 #include <vector>
 
 namespace tessera::x509 {
@@ -112,6 +113,15 @@ void DerWriter::time(UnixTime t) {
   assert(e.ok());
   if (!e) return;
   string(e->tag, e->text);
+}
+
+void DerWriter::generalized_time(UnixTime t) {
+  CivilTime c = civil_from_unix(t);
+  assert(c.year >= 0 && c.year <= 9999);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02dZ", static_cast<int>(c.year), c.month,
+                c.day, c.hour, c.minute, c.second);
+  string(tag::kGeneralizedTime, buf);
 }
 
 }  // namespace tessera::x509

@@ -101,6 +101,9 @@ class DerWriter {
   // time writes a UTCTime or GeneralizedTime per RFC 5280 4.1.2.5.
   // Precondition: year 0..9999 (encode_x509_time succeeds).
   void time(UnixTime t);
+  // generalized_time writes a GeneralizedTime "YYYYMMDDHHMMSSZ" whatever the
+  // year (OCSP times, RFC 6960 4.2.2.1). Precondition: year 0..9999.
+  void generalized_time(UnixTime t);
 
   size_t size() const { return buf_.size(); }
   ByteView view() const { return buf_; }

@@ -417,7 +417,7 @@ Result<std::vector<std::string>> parse_crl_distribution_points(ByteView value) {
   return uris;
 }
 
-Result<Extensions> parse_extensions(ByteView der) {
+Result<std::vector<ExtensionInfo>> parse_extension_list(ByteView der) {
   // RFC 5280 4.1: Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension;
   // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN
   // DEFAULT FALSE, extnValue OCTET STRING }.
@@ -425,10 +425,10 @@ Result<Extensions> parse_extensions(ByteView der) {
   TESSERA_ASSIGN_OR_RETURN(DerReader r, outer.read_sequence());
   TESSERA_TRY(outer.expect_end());
   if (r.empty()) return der_error("empty extensions list");
-  Extensions exts;
+  std::vector<ExtensionInfo> list;
   std::set<Oid> seen;
   while (!r.empty()) {
-    std::string where = "extension " + std::to_string(exts.all.size());
+    std::string where = "extension " + std::to_string(list.size());
     TESSERA_ASSIGN_OR_RETURN(DerReader ext, with_field(r.read_sequence(), where));
     TESSERA_ASSIGN_OR_RETURN(Oid oid, with_field(ext.read_oid(), where + ".extnID"));
     where = oid_name(oid);
@@ -444,8 +444,19 @@ Result<Extensions> parse_extensions(ByteView der) {
     // RFC 5280 4.2: A certificate MUST NOT include more than one instance of
     // a particular extension.
     if (!seen.insert(oid).second) return der_error(where + ": duplicate extension");
-    exts.all.push_back(ExtensionInfo{oid, critical, Bytes(value.begin(), value.end())});
+    list.push_back(ExtensionInfo{oid, critical, Bytes(value.begin(), value.end())});
+  }
+  return list;
+}
 
+Result<Extensions> parse_extensions(ByteView der) {
+  Extensions exts;
+  TESSERA_ASSIGN_OR_RETURN(exts.all, parse_extension_list(der));
+  for (const ExtensionInfo& info : exts.all) {
+    const Oid& oid = info.oid;
+    const bool critical = info.critical;
+    const ByteView value = info.value;
+    const std::string where = oid_name(oid);
     Result<void> parsed = ok();
     if (oid == oids::kBasicConstraints) {
       Result<BasicConstraints> v = parse_basic_constraints(value);

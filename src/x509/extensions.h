@@ -175,6 +175,13 @@ struct Extensions {
 // certificate parser prefixes "tbsCertificate.extensions: ").
 Result<Extensions> parse_extensions(ByteView der);
 
+// parse_extension_list reads Extensions ::= SEQUENCE SIZE (1..MAX) OF
+// Extension from its complete DER encoding without interpreting any value:
+// the shared part of parse_extensions and the OCSP parser (ocsp.h). Rejects
+// an empty list, a critical flag encoded as FALSE (DER DEFAULT) and
+// duplicates (RFC 5280 4.2); errors name the extension.
+Result<std::vector<ExtensionInfo>> parse_extension_list(ByteView der);
+
 // Parsers of individual extension values (the extnValue contents).
 Result<BasicConstraints> parse_basic_constraints(ByteView value);
 Result<KeyUsage> parse_key_usage(ByteView value);

@@ -239,6 +239,8 @@ std::string oid_name(const Oid& oid) {
       {&oids::kExtKeyUsage, "extKeyUsage"},
       {&oids::kInhibitAnyPolicy, "inhibitAnyPolicy"},
       {&oids::kAuthorityInfoAccess, "authorityInfoAccess"},
+      {&oids::kOcspBasic, "id-pkix-ocsp-basic"},
+      {&oids::kOcspNonce, "id-pkix-ocsp-nonce"},
       {&oids::kCtPrecertificateScts, "ctPrecertificateSCTs"},
       {&oids::kAnyPolicy, "anyPolicy"},
       {&oids::kAnyExtendedKeyUsage, "anyExtendedKeyUsage"},

@@ -35,22 +35,6 @@ std::optional<Oid> purpose_oid(Purpose p) {
   return std::nullopt;
 }
 
-std::string crl_reason_name(CrlReason r) {
-  switch (r) {
-    case CrlReason::unspecified: return "unspecified";
-    case CrlReason::key_compromise: return "keyCompromise";
-    case CrlReason::ca_compromise: return "cACompromise";
-    case CrlReason::affiliation_changed: return "affiliationChanged";
-    case CrlReason::superseded: return "superseded";
-    case CrlReason::cessation_of_operation: return "cessationOfOperation";
-    case CrlReason::certificate_hold: return "certificateHold";
-    case CrlReason::remove_from_crl: return "removeFromCRL";
-    case CrlReason::privilege_withdrawn: return "privilegeWithdrawn";
-    case CrlReason::aa_compromise: return "aACompromise";
-  }
-  return "unknown";
-}
-
 // One certificate the builder can place in a path: the leaf, an untrusted
 // certificate, or a trust anchor.
 struct Node {
