@@ -270,6 +270,8 @@ void x509_seeds() {
       }
     }
   }
+  // OCSP responses (tests/vectors/ocsp/gen.sh) for OcspResponse::parse.
+  write_seed("x509", "ocsp_delegated", as_bytes_view(slurp(kVectors / "ocsp" / "delegated.der")));
   // Path building: mode byte + length-prefixed certificates, leaf first.
   auto chain = [&](uint8_t mode, std::initializer_list<const char*> stems) {
     Bytes out{mode};

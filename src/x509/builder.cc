@@ -1,5 +1,6 @@
 #include "x509/builder.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "x509/der.h"
@@ -481,6 +482,169 @@ Result<Bytes> CrlBuilder::sign(const Certificate& issuer, const crypto::PrivateK
   });
   Bytes der = std::move(crl).take();
   TESSERA_TRY(with_field(Crl::parse(der), "built CRL"));
+  return der;
+}
+
+OcspResponseBuilder& OcspResponseBuilder::produced_at(UnixTime t) {
+  produced_at_ = t;
+  return *this;
+}
+
+OcspResponseBuilder& OcspResponseBuilder::add(const Certificate& cert, const Certificate& issuer,
+                                              OcspCertStatus status, UnixTime this_update,
+                                              std::optional<UnixTime> next_update,
+                                              UnixTime revocation_time,
+                                              std::optional<CrlReason> reason) {
+  Entry e{OcspSingleResponse{}, issuer};
+  OcspSingleResponse& s = e.single;
+  // RFC 6960 4.1.1: issuerNameHash is the hash of the issuer's DN as it
+  // appears in the certificate, issuerKeyHash the hash of the issuer's
+  // subjectPublicKey BIT STRING value.
+  s.hash = HashAlgorithm::sha1;
+  s.issuer_name_hash = provider_.digest(s.hash, cert.issuer().der());
+  s.issuer_key_hash = provider_.digest(s.hash, issuer.public_key_info().public_key);
+  s.serial.assign(cert.serial().begin(), cert.serial().end());
+  s.status = status;
+  s.revocation_time = revocation_time;
+  s.reason = reason;
+  s.this_update = this_update;
+  s.next_update = next_update;
+  entries_.push_back(std::move(e));
+  return *this;
+}
+
+OcspResponseBuilder& OcspResponseBuilder::response_extension(const Oid& oid, bool critical,
+                                                             Bytes value) {
+  extensions_.push_back(ExtensionInfo{oid, critical, std::move(value)});
+  return *this;
+}
+
+Result<Bytes> OcspResponseBuilder::sign(const Certificate& responder,
+                                        const crypto::PrivateKey& responder_key) {
+  if (responder_key.public_spki() != responder.public_key_info().der) {
+    return config_error("the OCSP responder key does not match the responder certificate " +
+                        responder.subject().to_string());
+  }
+  if (entries_.empty()) return config_error("an OCSP response lists at least one certificate");
+  UnixTime produced = 0;
+  for (const Entry& e : entries_) produced = std::max(produced, e.single.this_update);
+  if (produced_at_) produced = *produced_at_;
+  TESSERA_TRY(check_time(produced, "producedAt"));
+  bool delegated = false;
+  for (const Entry& e : entries_) {
+    const OcspSingleResponse& s = e.single;
+    TESSERA_TRY(check_time(s.this_update, "thisUpdate"));
+    if (s.next_update) {
+      TESSERA_TRY(check_time(*s.next_update, "nextUpdate"));
+      if (*s.next_update < s.this_update) return config_error("nextUpdate is before thisUpdate");
+    }
+    if (s.status == OcspCertStatus::revoked) {
+      TESSERA_TRY(check_time(s.revocation_time, "revocationTime"));
+      // RFC 5280 5.3.1: removeFromCRL un-revokes; it is no reason for a
+      // revoked status.
+      if (s.reason == CrlReason::remove_from_crl)
+        return config_error("reason removeFromCRL does not describe a revoked certificate");
+    } else if (s.reason || s.revocation_time != 0) {
+      return config_error("a revocation time or reason is only for status revoked, not " +
+                          std::string(ocsp_status_name(s.status)));
+    }
+    if (std::ranges::equal(responder.spki_der(), e.issuer.spki_der()) &&
+        names_equal(responder.subject(), e.issuer.subject()))
+      continue;  // signed by the issuer itself
+    // RFC 6960 4.2.2.2: otherwise by a responder the issuer delegated.
+    OcspCheckOptions at;
+    at.now = produced;
+    at.skew_s = 0;
+    std::string why = ocsp_delegation_problem(provider_, responder, e.issuer, at);
+    if (!why.empty()) {
+      return config_error("responder " + responder.subject().to_string() +
+                          " is neither the issuer " + e.issuer.subject().to_string() +
+                          " nor a responder it delegated (id-kp-OCSPSigning): " + why);
+    }
+    delegated = true;
+  }
+  TESSERA_ASSIGN_OR_RETURN(SignatureScheme scheme, signature_scheme_for_key(responder_key.type()));
+  TESSERA_ASSIGN_OR_RETURN(Bytes key_hash, key_identifier(provider_, responder.spki_der()));
+
+  // RFC 6960 4.2.1: ResponseData (v1, left out), ResponderID byKey [2]
+  // EXPLICIT KeyHash, producedAt, responses, responseExtensions [1].
+  DerWriter tbs;
+  tbs.sequence([&](DerWriter& t) {
+    t.constructed(tag::context_constructed(2), [&](DerWriter& id) { id.octet_string(key_hash); });
+    t.generalized_time(produced);
+    t.sequence([&](DerWriter& list) {
+      for (const Entry& e : entries_) {
+        const OcspSingleResponse& s = e.single;
+        list.sequence([&](DerWriter& sr) {
+          sr.sequence([&](DerWriter& id) {
+            id.sequence([](DerWriter& alg) {
+              alg.oid(oids::kSha1);
+              alg.null();
+            });
+            id.octet_string(s.issuer_name_hash);
+            id.octet_string(s.issuer_key_hash);
+            id.element(tag::kInteger, s.serial);
+          });
+          // CertStatus: good [0] IMPLICIT NULL, revoked [1] IMPLICIT
+          // RevokedInfo, unknown [2] IMPLICIT NULL.
+          switch (s.status) {
+            case OcspCertStatus::good: sr.element(tag::context_specific(0), {}); break;
+            case OcspCertStatus::unknown: sr.element(tag::context_specific(2), {}); break;
+            case OcspCertStatus::revoked:
+              sr.constructed(tag::context_constructed(1), [&](DerWriter& ri) {
+                ri.generalized_time(s.revocation_time);
+                if (s.reason) {
+                  ri.constructed(tag::context_constructed(0), [&](DerWriter& r) {
+                    r.integer(static_cast<int64_t>(*s.reason), tag::kEnumerated);
+                  });
+                }
+              });
+              break;
+          }
+          sr.generalized_time(s.this_update);
+          if (s.next_update) {
+            sr.constructed(tag::context_constructed(0),
+                           [&](DerWriter& n) { n.generalized_time(*s.next_update); });
+          }
+        });
+      }
+    });
+    if (!extensions_.empty()) {
+      t.constructed(tag::context_constructed(1), [&](DerWriter& x) {
+        x.sequence([&](DerWriter& exts) {
+          for (const ExtensionInfo& e : extensions_)
+            write_extension(exts, e.oid, e.critical, [&](DerWriter& v) { v.raw(e.value); });
+        });
+      });
+    }
+  });
+  Bytes tbs_der = std::move(tbs).take();
+  TESSERA_ASSIGN_OR_RETURN(Bytes signature, responder_key.sign(scheme, tbs_der));
+  // BasicOCSPResponse, then OCSPResponse { successful, [0] EXPLICIT
+  // ResponseBytes { id-pkix-ocsp-basic, OCTET STRING } }.
+  DerWriter out;
+  out.sequence([&](DerWriter& r) {
+    r.integer(0, tag::kEnumerated);
+    r.constructed(tag::context_constructed(0), [&](DerWriter& rb) {
+      rb.sequence([&](DerWriter& b) {
+        b.oid(oids::kOcspBasic);
+        b.octet_string_wrapping([&](DerWriter& basic) {
+          basic.sequence([&](DerWriter& c) {
+            c.raw(tbs_der);
+            (void)write_signature_algorithm(c, scheme);
+            c.bit_string(signature);
+            if (delegated) {
+              c.constructed(tag::context_constructed(0), [&](DerWriter& certs) {
+                certs.sequence([&](DerWriter& list) { list.raw(responder.der()); });
+              });
+            }
+          });
+        });
+      });
+    });
+  });
+  Bytes der = std::move(out).take();
+  TESSERA_TRY(with_field(OcspResponse::parse(der), "built OCSP response"));
   return der;
 }
 

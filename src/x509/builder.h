@@ -33,6 +33,7 @@
 #include "x509/crl.h"
 #include "x509/extensions.h"
 #include "x509/name.h"
+#include "x509/ocsp.h"
 #include "x509/time.h"
 
 namespace tessera::x509 {
@@ -134,6 +135,49 @@ class CrlBuilder {
   std::optional<UnixTime> next_update_;
   uint64_t crl_number_ = 1;
   std::vector<RevokedCertificate> revoked_;
+};
+
+// Builds and signs an OCSPResponse (RFC 6960 4.2.1): successful, basic,
+// ResponderID byKey (as RFC 5019 2.2.3 recommends), GeneralizedTime times.
+//
+//   OcspResponseBuilder b(provider);
+//   b.produced_at(now).add(leaf, ca, OcspCertStatus::good, now, now + 7 * 86400);
+//   Result<Bytes> der = b.sign(ca, *ca_key);
+class OcspResponseBuilder {
+ public:
+  explicit OcspResponseBuilder(crypto::Provider& provider) : provider_(provider) {}
+  // produced_at sets producedAt (default: the latest thisUpdate).
+  OcspResponseBuilder& produced_at(UnixTime t);
+  // add lists cert's status (CertID with SHA-1, as RFC 5019 and OpenSSL use).
+  // `issuer` is the certificate that issued `cert`. revocation_time and
+  // reason are for status revoked only (sign() refuses them otherwise).
+  OcspResponseBuilder& add(const Certificate& cert, const Certificate& issuer,
+                           OcspCertStatus status, UnixTime this_update,
+                           std::optional<UnixTime> next_update, UnixTime revocation_time = 0,
+                           std::optional<CrlReason> reason = std::nullopt);
+  // response_extension adds a responseExtensions entry (e.g. a nonce, or
+  // for tests an unknown critical extension); `value` is the extnValue
+  // contents.
+  OcspResponseBuilder& response_extension(const Oid& oid, bool critical, Bytes value);
+  // sign signs by `responder`: the issuer of every added certificate itself,
+  // or a responder that issuer delegated (RFC 6960 4.2.2.2: issued by it,
+  // extKeyUsage id-kp-OCSPSigning), whose certificate is then included in
+  // certs. The result is parsed by OcspResponse::parse before it is
+  // returned. config_invalid if responder_key is not the responder's, if
+  // nothing was added, if a responder is not authorised for an entry, for
+  // revocation details on an entry that is not revoked, removeFromCRL, or a
+  // time that cannot be encoded.
+  Result<Bytes> sign(const Certificate& responder, const crypto::PrivateKey& responder_key);
+
+ private:
+  struct Entry {
+    OcspSingleResponse single;
+    Certificate issuer;
+  };
+  crypto::Provider& provider_;
+  std::optional<UnixTime> produced_at_;
+  std::vector<Entry> entries_;
+  std::vector<ExtensionInfo> extensions_;
 };
 
 // signature_scheme_for_key returns the scheme the builders sign with for a

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/hex.h"
+#include "support/shell.h"
 #include "support/temp_dir.h"
 #include "x509/identity.h"
 #include "x509/pem.h"
@@ -27,21 +28,9 @@ crypto::Provider& provider() {
 
 using testing::TempDir;
 
-// run executes a shell command (bounded by `timeout`) and returns its exit
-// status and combined output.
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string full = "timeout 30 " + cmd + " 2>&1";
-  FILE* f = popen(full.c_str(), "r");
-  if (!f) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  int status = pclose(f);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::have_openssl;
 
-bool have_openssl() { return run("openssl version").first == 0; }
+std::pair<int, std::string> run(const std::string& cmd) { return testing::run_shell(cmd); }
 
 Certificate parse(const Bytes& der) {
   Result<Certificate> c = Certificate::parse(der);
