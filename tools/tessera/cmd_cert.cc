@@ -11,6 +11,9 @@
 //   tessera cert local-mtls   --dir DIR [--host NAME|ADDR...] [--key-type] [--days]
 //   tessera cert crl          --ca --ca-key [--revoke CERT.pem...] [--serial HEX...]
 //                             [--reason NAME] [--days N (default 7)] [--number N] --out
+//   tessera cert ocsp         --ca --ca-key --cert LEAF.pem [--status good|revoked|unknown]
+//                             [--reason NAME] [--days N (default 7)]
+//                             [--responder-cert R.pem --responder-key R.key] --out
 //
 // Key types: ec-p256 (default), ec-p384, rsa2048, rsa3072, rsa4096, ed25519.
 // Keys are written as unencrypted PKCS#8 PEM with mode 0600. --chain appends
@@ -21,6 +24,12 @@
 // (clock skew, as for certificates) until --days from now, listing the serial
 // of each --revoke certificate (which --ca must have issued) and each --serial
 // (hex, colons allowed), all with the same revocation date and --reason.
+// ocsp writes a DER OCSPResponse (RFC 6960) giving --status for LEAF (which
+// --ca must have issued; a chain file's first certificate), thisUpdate an
+// hour ago, nextUpdate --days from now, signed by --ca or by the delegated
+// responder --responder-cert (issued by --ca with extKeyUsage OCSPSigning,
+// included in the response). A revoked certificate is revoked as of
+// thisUpdate, with --reason if given.
 //
 // Exit status: 0 written; 1 failure (message on stderr); 2 usage error.
 
@@ -43,6 +52,7 @@
 #include "x509/crl.h"
 #include "x509/identity.h"
 #include "x509/name.h"
+#include "x509/ocsp.h"
 #include "x509/pem.h"
 
 namespace tessera::cli {
@@ -51,9 +61,10 @@ namespace {
 struct CertArgs {
   std::string out_cert, out_key, subject, key_type = "ec-p256", ca, ca_key, dir;
   std::vector<std::string> dns, ip, email, hosts;
-  std::vector<std::string> revoke, serials;  // crl
-  std::string reason, out;                   // crl
-  uint64_t crl_number = 1;                   // crl
+  std::vector<std::string> revoke, serials;                          // crl
+  std::string reason, out;                                           // crl
+  uint64_t crl_number = 1;                                           // crl
+  std::string leaf, status = "good", responder_cert, responder_key;  // ocsp
   int64_t days = 0;
   int64_t path_len = -1;
   bool chain = false;
@@ -97,20 +108,28 @@ struct Issuer {
   std::string pem;  // the --ca file as given (for --chain)
 };
 
+// load_signer reads a certificate file (its first certificate) and the
+// private key that goes with it.
+Result<Issuer> load_signer(crypto::Provider& p, const std::string& cert_path,
+                           const std::string& key_path) {
+  Issuer is;
+  TESSERA_ASSIGN_OR_RETURN(is.pem, read_text_file(cert_path));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs,
+                           x509::parse_certificates(as_bytes_view(is.pem)));
+  if (certs.empty()) return Error(ErrorCode::cert_parse, "no certificate in " + cert_path);
+  is.cert = std::move(certs[0]);
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(key_path));
+  Result<std::unique_ptr<crypto::PrivateKey>> key = p.load_private_key(key_pem.view());
+  if (!key) return key.error().with_context("loading " + key_path);
+  is.key = std::move(*key);
+  return is;
+}
+
 Result<Issuer> load_issuer(crypto::Provider& p, const CertArgs& a) {
   if (a.ca.empty() || a.ca_key.empty()) {
     return Error(ErrorCode::config_invalid, "--ca and --ca-key are required");
   }
-  Issuer is;
-  TESSERA_ASSIGN_OR_RETURN(is.pem, read_text_file(a.ca));
-  TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs,
-                           x509::parse_certificates(as_bytes_view(is.pem)));
-  if (certs.empty()) return Error(ErrorCode::cert_parse, "no certificate in " + a.ca);
-  is.cert = std::move(certs[0]);
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(a.ca_key));
-  Result<std::unique_ptr<crypto::PrivateKey>> key = p.load_private_key(key_pem.view());
-  if (!key) return key.error().with_context("loading " + a.ca_key);
-  is.key = std::move(*key);
+  TESSERA_ASSIGN_OR_RETURN(Issuer is, load_signer(p, a.ca, a.ca_key));
   if (!is.cert.is_ca()) {
     return Error(ErrorCode::cert_invalid_ca,
                  a.ca + " (" + is.cert.subject().to_string() + ") is not a CA certificate");
@@ -289,11 +308,13 @@ Result<Bytes> parse_serial(const std::string& text) {
   return serial;
 }
 
-// load_revoked returns the serial of the first certificate of `path`, after
-// checking that `issuer` issued it (issuer name and signature): a CRL can only
-// revoke certificates of its own issuer.
-Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const Issuer& issuer,
-                           const std::string& issuer_path) {
+// load_issued reads the certificates of `path` and checks that `issuer`
+// issued the first (issuer name and signature); `option` is the flag that
+// named the file and `why` ends the refusal.
+Result<std::vector<x509::Certificate>> load_issued(crypto::Provider& p, const std::string& option,
+                                                   const std::string& path, const Issuer& issuer,
+                                                   const std::string& issuer_path,
+                                                   const std::string& why) {
   TESSERA_ASSIGN_OR_RETURN(std::string text, read_text_file(path));
   auto certs = x509::parse_certificates(as_bytes_view(text));
   if (!certs) return std::move(certs).error().with_context(path);
@@ -301,18 +322,29 @@ Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const I
   const x509::Certificate& c = (*certs)[0];
   if (!x509::names_equal(c.issuer(), issuer.cert.subject()) ||
       !x509::verify_certificate_signature(p, c, issuer.cert.spki_der()).ok()) {
-    std::string message = "--revoke " + path + " (" + c.subject().to_string() + ", issued by " +
+    std::string message = option + " " + path + " (" + c.subject().to_string() + ", issued by " +
                           c.issuer().to_string() + ") was not issued by " + issuer_path + " (" +
-                          issuer.cert.subject().to_string() +
-                          "): a CRL lists only its issuer's certificates";
+                          issuer.cert.subject().to_string() + "): " + why;
     return Error(ErrorCode::config_invalid, std::move(message));
   }
+  return std::move(*certs);
+}
+
+// load_revoked returns the serial of the first certificate of `path`, after
+// checking that `issuer` issued it (issuer name and signature): a CRL can only
+// revoke certificates of its own issuer.
+Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const Issuer& issuer,
+                           const std::string& issuer_path) {
+  TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs,
+                           load_issued(p, "--revoke", path, issuer, issuer_path,
+                                       "a CRL lists only its issuer's certificates"));
+  const x509::Certificate& c = certs[0];
   // A chain file (as `tessera cert client --chain` writes) is the
   // certificate and then its issuers: those are not revoked. A file of
   // several certificates this CA issued is ambiguous, so refused rather than
   // revoking only the first.
-  for (size_t i = 1; i < certs->size(); ++i) {
-    const x509::Certificate& more = (*certs)[i];
+  for (size_t i = 1; i < certs.size(); ++i) {
+    const x509::Certificate& more = certs[i];
     if (std::ranges::equal(more.der(), issuer.cert.der())) continue;  // --ca itself (a root)
     if (x509::names_equal(more.issuer(), issuer.cert.subject()) &&
         x509::verify_certificate_signature(p, more, issuer.cert.spki_der()).ok())
@@ -368,6 +400,50 @@ Result<void> issue_crl(const CertArgs& a) {
   return ok();
 }
 
+Result<void> issue_ocsp(const CertArgs& a) {
+  std::shared_ptr<crypto::Provider> p = crypto::default_provider();
+  if (a.days < 0) return Error(ErrorCode::config_invalid, "--days must be positive");
+  const int64_t days = a.days > 0 ? a.days : 7;
+  x509::OcspCertStatus status = x509::OcspCertStatus::good;
+  if (a.status == "revoked") status = x509::OcspCertStatus::revoked;
+  if (a.status == "unknown") status = x509::OcspCertStatus::unknown;
+  std::optional<x509::CrlReason> reason;
+  if (!a.reason.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(reason, parse_crl_reason(a.reason));
+  }
+  TESSERA_ASSIGN_OR_RETURN(Issuer is, load_issuer(*p, a));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> leaf,
+                           load_issued(*p, "--cert", a.leaf, is, a.ca,
+                                       "an OCSP response of a CA covers only its certificates"));
+  std::optional<Issuer> responder;
+  if (!a.responder_cert.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(responder, load_signer(*p, a.responder_cert, a.responder_key));
+  }
+  // thisUpdate backdated by an hour, as certificates and CRLs are, for
+  // verifiers whose clock is behind; a revocation takes effect from then.
+  const x509::UnixTime t = now(), this_update = t - 3600, next_update = t + days * 86400;
+  x509::OcspResponseBuilder b(*p);
+  b.produced_at(t).add(leaf[0], is.cert, status, this_update, next_update,
+                       status == x509::OcspCertStatus::revoked ? this_update : 0, reason);
+  const Issuer& signer = responder ? *responder : is;
+  Result<Bytes> der = b.sign(signer.cert, *signer.key);
+  if (!der) {
+    return responder ? der.error().with_context("--responder-cert " + a.responder_cert)
+                     : der.error();
+  }
+  TESSERA_TRY(write_text_file(a.out, std::string(der->begin(), der->end())));
+  std::string what(x509::ocsp_status_name(status));
+  if (reason) what += " (reason " + x509::crl_reason_name(*reason) + ")";
+  std::printf(
+      "wrote %s: OCSP response for %s serial %s: %s, thisUpdate %s, nextUpdate %s, "
+      "signed by %s%s\n",
+      a.out.c_str(), leaf[0].subject().to_string().c_str(), leaf[0].serial_hex().c_str(),
+      what.c_str(), x509::format_iso8601(this_update).c_str(),
+      x509::format_iso8601(next_update).c_str(), signer.cert.subject().to_string().c_str(),
+      responder ? " (delegated responder)" : "");
+  return ok();
+}
+
 void add_common(CLI::App* sub, CertArgs& a, bool issued) {
   sub->add_option("--out-cert", a.out_cert, "Where to write the certificate (PEM)")->required();
   sub->add_option("--out-key", a.out_key, "Where to write the private key (PKCS#8 PEM, 0600)")
@@ -383,7 +459,7 @@ void add_common(CLI::App* sub, CertArgs& a, bool issued) {
 }
 
 const bool kRegistered = register_command(
-    {"cert", "Create CA, intermediate, server and client certificates, and CRLs",
+    {"cert", "Create CA, intermediate, server and client certificates, CRLs and OCSP responses",
      [](CLI::App& app) -> Runner {
        auto a = std::make_shared<CertArgs>();
        app.require_subcommand(1);
@@ -424,7 +500,32 @@ const bool kRegistered = register_command(
        crl->add_option("--days", a->days, "Days until nextUpdate (default 7)");
        crl->add_option("--number", a->crl_number, "cRLNumber")->capture_default_str();
        crl->add_option("--out", a->out, "Where to write the CRL (PEM)")->required();
-       return [a, &app, ca, inter, server, client, mtls, crl]() {
+       CLI::App* ocsp =
+           app.add_subcommand("ocsp", "Issue an OCSP response (DER) for a certificate");
+       ocsp->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
+       ocsp->add_option("--ca-key", a->ca_key, "Issuer private key (PEM)")->required();
+       ocsp->add_option("--cert", a->leaf,
+                        "The certificate (PEM, issued by --ca; a chain file's first)")
+           ->required()
+           ->check(CLI::ExistingFile);
+       ocsp->add_option("--status", a->status, "good (default), revoked or unknown")
+           ->check(CLI::IsMember({"good", "revoked", "unknown"}));
+       ocsp->add_option("--reason", a->reason,
+                        "CRLReason of a revoked certificate: keyCompromise, CACompromise, "
+                        "superseded, ... (default: none)");
+       ocsp->add_option("--days", a->days, "Days until nextUpdate (default 7)");
+       CLI::Option* rcert =
+           ocsp->add_option("--responder-cert", a->responder_cert,
+                            "Delegated responder certificate (PEM, issued by --ca, extKeyUsage "
+                            "OCSPSigning) to sign with instead of --ca")
+               ->check(CLI::ExistingFile);
+       CLI::Option* rkey =
+           ocsp->add_option("--responder-key", a->responder_key, "Its private key (PEM)")
+               ->check(CLI::ExistingFile);
+       rcert->needs(rkey);
+       rkey->needs(rcert);
+       ocsp->add_option("--out", a->out, "Where to write the response (DER)")->required();
+       return [a, &app, ca, inter, server, client, mtls, crl, ocsp]() {
          Result<void> r = ok();
          if (ca->parsed()) {
            r = issue(Kind::ca, *a);
@@ -438,6 +539,13 @@ const bool kRegistered = register_command(
            r = local_mtls(*a);
          } else if (crl->parsed()) {
            r = issue_crl(*a);
+         } else if (ocsp->parsed()) {
+           // RFC 6960 4.2.1: revocationReason belongs to a revoked status.
+           if (!a->reason.empty() && a->status != "revoked") {
+             std::fprintf(stderr, "tessera cert ocsp: --reason needs --status revoked\n");
+             return 2;
+           }
+           r = issue_ocsp(*a);
          } else {
            std::fprintf(stderr, "%s", app.help().c_str());
            return 2;
