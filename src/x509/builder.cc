@@ -564,13 +564,16 @@ Result<Bytes> OcspResponseBuilder::sign(const Certificate& responder,
     delegated = true;
   }
   TESSERA_ASSIGN_OR_RETURN(SignatureScheme scheme, signature_scheme_for_key(responder_key.type()));
-  TESSERA_ASSIGN_OR_RETURN(Bytes key_hash, key_identifier(provider_, responder.spki_der()));
 
-  // RFC 6960 4.2.1: ResponseData (v1, left out), ResponderID byKey [2]
-  // EXPLICIT KeyHash, producedAt, responses, responseExtensions [1].
+  // RFC 6960 4.2.1: ResponseData (v1, left out), ResponderID byName [1]
+  // EXPLICIT Name, producedAt, responses, responseExtensions [1]. byName,
+  // as OpenSSL's responder writes it: GnuTLS finds a responder that the
+  // response does not include (the issuer itself) in its trust store by name
+  // only, so a byKey response signed by a trusted root is refused there.
   DerWriter tbs;
   tbs.sequence([&](DerWriter& t) {
-    t.constructed(tag::context_constructed(2), [&](DerWriter& id) { id.octet_string(key_hash); });
+    t.constructed(tag::context_constructed(1),
+                  [&](DerWriter& id) { id.raw(responder.subject().der()); });
     t.generalized_time(produced);
     t.sequence([&](DerWriter& list) {
       for (const Entry& e : entries_) {

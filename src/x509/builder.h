@@ -138,7 +138,8 @@ class CrlBuilder {
 };
 
 // Builds and signs an OCSPResponse (RFC 6960 4.2.1): successful, basic,
-// ResponderID byKey (as RFC 5019 2.2.3 recommends), GeneralizedTime times.
+// ResponderID byName (the responder's subject, as OpenSSL writes it; see
+// sign()), GeneralizedTime times.
 //
 //   OcspResponseBuilder b(provider);
 //   b.produced_at(now).add(leaf, ca, OcspCertStatus::good, now, now + 7 * 86400);

@@ -314,7 +314,9 @@ TEST(OcspResponseBuilder, RoundTripThroughParserAndCheck) {
       Result<OcspResponse> r = OcspResponse::parse(*der);
       ASSERT_TRUE(r.ok()) << r.error().message();
       EXPECT_EQ(r->produced_at(), kNow);
-      ASSERT_TRUE(r->responder_key_hash().has_value());
+      ASSERT_TRUE(r->responder_name().has_value());
+      EXPECT_TRUE(
+          names_equal(*r->responder_name(), delegated ? p.responder.subject() : p.ca.subject()));
       EXPECT_EQ(r->certs().size(), delegated ? 1u : 0u);
       Result<OcspSingleResponse> c = check_ocsp_response(provider(), *r, p.leaf, p.ca, at(kNow));
       ASSERT_TRUE(c.ok()) << c.error().message();
