@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,26 @@ struct Credential {
                                            const std::string& key_path);
   // dns_names returns the leaf's dNSName SANs (for SNI-based selection).
   std::vector<std::string> dns_names() const;
+
+  // OCSP stapling (RFC 6066 8; TLS 1.3: RFC 8446 4.4.2.1): a DER
+  // OCSPResponse about the leaf, sent to clients that ask for one
+  // (status_request) until ocsp_expires. Set it with set_ocsp_response; a
+  // server refreshes it by building a new config with a newer response.
+  std::vector<uint8_t> ocsp_response;
+  int64_t ocsp_expires = 0;  // Unix time: the response's nextUpdate (thisUpdate + 7 days without)
+  // set_ocsp_response checks that `der` is a successful OCSP response about
+  // the leaf (its serial; and when the chain holds the leaf's issuer, the
+  // issuer's name and key hashes and the response's signature, as a client
+  // will check it) that says "good" and is current at now_unix, then keeps it.
+  // cert_status_invalid (or cert_revoked) says what is wrong.
+  Result<void> set_ocsp_response(crypto::Provider& provider, std::span<const uint8_t> der,
+                                 int64_t now_unix);
+  // ocsp_staple is the response to send at now_unix, or empty when there is
+  // none or it has expired.
+  std::span<const uint8_t> ocsp_staple(int64_t now_unix) const {
+    if (ocsp_response.empty() || now_unix > ocsp_expires) return {};
+    return ocsp_response;
+  }
 };
 
 // load_trust_anchors parses PEM (or DER) CA certificates into a trust store
@@ -84,6 +105,24 @@ enum class CrlCheck : uint8_t {
   best_effort,
 };
 
+// OcspStapling: whether a client asks the server to staple an OCSP response
+// about its certificate (RFC 6066 8 status_request; in TLS 1.3 the response
+// comes in the Certificate message, RFC 8446 4.4.2.1), and what it demands.
+// A stapled response is checked as RFC 6960 3.2 says: it must cover the
+// server's certificate (CertID: serial, issuer name and key hashes), be
+// signed by that certificate's issuer or by a responder the issuer delegated
+// to (extKeyUsage OCSPSigning), and be current (thisUpdate <= now <=
+// nextUpdate, 5 minutes of clock skew; without nextUpdate at most 7 days
+// old). A response saying "revoked" is cert_revoked (alert
+// certificate_revoked); one that fails a check or says "unknown" is
+// cert_status_invalid (alert bad_certificate_status_response). Resumed
+// sessions carry no certificate and so no response.
+enum class OcspStapling : uint8_t {
+  off,         // not asked for (the default)
+  if_stapled,  // asked for; a stapled response is checked, none is accepted
+  require,     // asked for; a response saying "good" must be stapled
+};
+
 // KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
 // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".
 using KeyLogCallback = std::function<void(std::string_view line)>;
@@ -108,6 +147,8 @@ struct ClientConfig {
   // Revocation of the server's chain (load_crls); null: not checked.
   std::shared_ptr<const x509::CrlSet> crls;
   CrlCheck crl_check = CrlCheck::chain;
+  // OCSP stapling of the server's certificate (see OcspStapling).
+  OcspStapling ocsp = OcspStapling::off;
 };
 
 // ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
@@ -121,10 +162,11 @@ struct ServerConfigFields {
   std::vector<std::shared_ptr<const Credential>> credentials;
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none
-  // Revocation of client certificates (load_crls); null: not checked.
-  // Resumed sessions are not re-checked: a certificate revoked after a
-  // session was established stays accepted on resumption until the ticket
-  // expires (ticket_lifetime_s).
+  // Revocation of client certificates (load_crls); null: not checked. On
+  // resumption the client certificate (its issuer and serial, kept in the
+  // ticket) is looked up again: a session whose certificate a CRL now lists,
+  // or (unless best_effort) without a current CRL of its issuer, gets a full
+  // handshake instead.
   std::shared_ptr<const x509::CrlSet> client_crls;
   CrlCheck client_crl_check = CrlCheck::chain;
   std::vector<std::string> alpn;  // supported protocols, in server preference order

@@ -88,6 +88,11 @@ struct HandshakeSummary {
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, leaf first, as sent by the peer
   std::string peer_subject;                      // leaf subject, e.g. "CN=localhost"
   std::string peer_verified_by;                  // trust anchor subject, when verified
+  // OCSP stapling (RFC 6066 8): a server, whether it stapled its response; a
+  // client, whether the server stapled one, and what checking it found
+  // ("good; thisUpdate ..., nextUpdate ...").
+  bool ocsp_stapled = false;
+  std::string peer_ocsp;
 };
 
 // TraceCallback receives one plain-words line per handshake step

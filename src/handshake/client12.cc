@@ -2,6 +2,7 @@
 // client when the ServerHello chooses TLS 1.2:
 //
 //   ServerHello (checked here) -> ExpectCertificate
+//   -> [CertificateStatus]                  (if we asked and the server said so)
 //   -> [ExpectServerKeyExchange]            (ECDHE, DHE; not RSA transport)
 //   -> ExpectCertificateRequestOrDone -> [ExpectServerHelloDone]
 //   -> our flight: [Certificate], ClientKeyExchange, [CertificateVerify],
@@ -139,6 +140,7 @@ class Client12 final : public Handshake {
   Result<void> on_session_ticket(const wire::HandshakeMessage& m, const Tls12Secrets& secrets);
   void remember_session_id(const Tls12Secrets& secrets);
   Result<void> check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const;
+  Result<void> on_message_after_certificate(const wire::HandshakeMessage& m, bool& consumed);
 
   void trace(const std::string& s) { p_.channel->trace(s); }
   bool tracing() const { return p_.channel->tracing(); }
@@ -160,6 +162,8 @@ class Client12 final : public Handshake {
   std::optional<Session> session_;  // the session ticket we offered
   bool ticket_promised_ = false;    // the server will send a NewSessionTicket
   bool ticket_received_ = false;
+  bool status_acked_ = false;  // the ServerHello answered our status_request (RFC 6066 8)
+  bool ocsp_pending_ = false;  // the next message may be CertificateStatus; OCSP not yet decided
   Bytes server_session_id_;    // the session ID the server gave (RFC 5246 7.4.1.3)
   Bytes custom_p_, custom_g_;  // a server-chosen DH group that is not an RFC 7919 one
   std::variant<ExpectCertificate, ExpectServerKeyExchange, ExpectCertificateRequestOrDone,
@@ -227,6 +231,15 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
         summary_.peer_record_size_limit = std::min<uint16_t>(l.limit, wire::kMaxRecordSizeLimit12);
         break;
       }
+      case wire::kExtStatusRequest:
+        // RFC 6066 8: empty, and only an answer to ours; a CertificateStatus
+        // may then follow the Certificate.
+        if (cfg_.ocsp == OcspStapling::off)
+          return Error(ErrorCode::unsupported_extension,
+                       "status_request acknowledged but not sent");
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        status_acked_ = true;
+        break;
       case wire::kExtSessionTicket:
         // RFC 5077 3.2: the server's extension is empty and promises a
         // NewSessionTicket; only an answer to ours.
@@ -353,7 +366,38 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
   return ok();
 }
 
+// on_message_after_certificate decides OCSP stapling at the message that
+// follows the server's Certificate: a CertificateStatus (allowed only after
+// the ServerHello acknowledged our status_request) is checked and consumed;
+// any other message means no response was stapled (RFC 6066 8: "a server
+// MAY also choose not to send a CertificateStatus message").
+Result<void> Client12::on_message_after_certificate(const wire::HandshakeMessage& m,
+                                                    bool& consumed) {
+  ocsp_pending_ = false;
+  const ServerAuth* auth = nullptr;
+  if (const auto* s = std::get_if<ExpectServerKeyExchange>(&state_)) auth = &s->auth;
+  if (const auto* s = std::get_if<ExpectCertificateRequestOrDone>(&state_)) auth = &s->auth;
+  if (auth == nullptr) return ok();
+  std::optional<Bytes> stapled;
+  consumed = m.type == HandshakeType::certificate_status && status_acked_;
+  if (consumed) {
+    TESSERA_ASSIGN_OR_RETURN(auto status, wire::CertificateStatus::parse(m.body));
+    stapled = std::move(status.ocsp_response);
+    transcript_.add(m.raw);
+  }
+  TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp, check_stapled_ocsp(provider(), auth->chain, stapled,
+                                                                  cfg_.ocsp, p_.now_unix));
+  summary_.ocsp_stapled = stapled.has_value();
+  if (tracing() && stapled) trace("<- CertificateStatus: OCSP response " + summary_.peer_ocsp);
+  return ok();
+}
+
 Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
+  if (ocsp_pending_) {
+    bool consumed = false;
+    TESSERA_TRY(on_message_after_certificate(m, consumed));
+    if (consumed) return ok();
+  }
   if (std::holds_alternative<ExpectCertificate>(state_)) {
     if (m.type != HandshakeType::certificate) return unexpected(expecting(), m.type);
     return on_certificate(m);
@@ -448,6 +492,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   transcript_.add(m.raw);
   if (tracing()) trace("<- Certificate: " + pc.description);
   ServerAuth auth{std::move(pc), std::move(key)};
+  ocsp_pending_ = cfg_.ocsp != OcspStapling::off;
   if (suite_.kx == KeyExchange::rsa)
     state_ = ExpectCertificateRequestOrDone{std::move(auth), KeyAgreement{}};
   else

@@ -189,6 +189,9 @@ Result<Bytes> Client13::build_client_hello(
   ch.extensions.push_back(make_extension(kExtSupportedGroups, NamedGroupList{offered_groups_}));
   ch.extensions.push_back(
       make_extension(kExtSignatureAlgorithms, SignatureSchemeList{offered_schemes_}));
+  // RFC 6066 8: ask for the server's OCSP response (both versions).
+  if (cfg_.ocsp != OcspStapling::off)
+    ch.extensions.push_back(make_extension(kExtStatusRequest, CertificateStatusRequest{}));
   if (offer13_) {
     KeyShareClientHello ks;
     for (const auto& s : shares) {
@@ -848,9 +851,11 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   if (cert.certificate_list.empty())
     return Error(ErrorCode::decode_invalid_value, AlertDescription::decode_error,
                  "server sent an empty Certificate message");
-  // RFC 8446 4.4.2: entry extensions must answer ClientHello extensions; we
-  // send neither status_request nor signed_certificate_timestamp.
-  TESSERA_TRY(check_certificate_entry_extensions(cert, "server"));
+  // RFC 8446 4.4.2: entry extensions must answer ClientHello extensions:
+  // status_request when we asked for OCSP stapling (4.4.2.1), nothing else.
+  TESSERA_ASSIGN_OR_RETURN(
+      std::optional<Bytes> stapled,
+      check_certificate_entry_extensions(cert, "server", cfg_.ocsp != OcspStapling::off));
   std::vector<Bytes> chain;
   for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
   VerifyRequest vr;
@@ -864,6 +869,9 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
+  TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp,
+                           check_stapled_ocsp(provider(), pc, stapled, cfg_.ocsp, p_.now_unix));
+  summary_.ocsp_stapled = stapled.has_value();
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
@@ -875,6 +883,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
             std::to_string(rc.compressed_size) + " bytes for a " +
             std::to_string(rc.body().size()) + "-byte Certificate");
     trace("<- Certificate: " + pc.description);
+    if (stapled) trace("   OCSP response stapled: " + summary_.peer_ocsp);
   }
   state_ = ExpectCertificateVerify{std::move(keys), std::move(request), std::move(pc)};
   return ok();

@@ -11,6 +11,8 @@
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/extensions.h"
+#include "x509/ocsp.h"
+#include "x509/time.h"
 #include "x509/trust_store.h"
 
 namespace tessera {
@@ -61,6 +63,48 @@ Result<std::shared_ptr<const x509::CrlSet>> load_crls(std::string_view pem_or_de
   TESSERA_ASSIGN_OR_RETURN(size_t n, set->add_pem(as_bytes_view(pem_or_der)));
   if (n == 0) return Error(ErrorCode::config_invalid, "no CRL found");
   return std::shared_ptr<const x509::CrlSet>(std::move(set));
+}
+
+Result<void> Credential::set_ocsp_response(crypto::Provider& provider, std::span<const uint8_t> der,
+                                           int64_t now_unix) {
+  if (chain.empty())
+    return Error(ErrorCode::config_invalid, "an OCSP response needs the certificate it is about");
+  TESSERA_ASSIGN_OR_RETURN(auto response, x509::OcspResponse::parse(ByteView(der)));
+  TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
+  x509::OcspCheckOptions options;
+  options.now = now_unix;
+  x509::OcspSingleResponse entry;
+  if (chain.size() >= 2) {
+    // The issuer is in the chain: the response is checked as a client will.
+    TESSERA_ASSIGN_OR_RETURN(auto issuer, x509::Certificate::parse(chain[1]));
+    TESSERA_ASSIGN_OR_RETURN(entry,
+                             x509::check_ocsp_response(provider, response, leaf, issuer, options));
+  } else {
+    // Without the issuer only the serial and the dates can be checked here.
+    const auto& all = response.responses();
+    auto it = std::find_if(all.begin(), all.end(), [&](const x509::OcspSingleResponse& s) {
+      return std::ranges::equal(s.serial, leaf.serial());
+    });
+    if (it == all.end())
+      return Error(ErrorCode::cert_status_invalid,
+                   "the OCSP response is not about " + leaf.subject().to_string());
+    entry = *it;
+    const int64_t expires = entry.next_update ? *entry.next_update + options.skew_s
+                                              : entry.this_update + options.max_age_s;
+    if (entry.this_update > now_unix + options.skew_s || expires < now_unix)
+      return Error(
+          ErrorCode::cert_status_invalid,
+          "the OCSP response about " + leaf.subject().to_string() + " is not current (thisUpdate " +
+              x509::format_iso8601(entry.this_update) +
+              (entry.next_update ? ", nextUpdate " + x509::format_iso8601(*entry.next_update)
+                                 : std::string()) +
+              ")");
+  }
+  // A server staples only a response a client will accept.
+  TESSERA_TRY(x509::ocsp_status_result(entry, leaf));
+  ocsp_expires = entry.next_update ? *entry.next_update : entry.this_update + options.max_age_s;
+  ocsp_response.assign(der.begin(), der.end());
+  return ok();
 }
 
 std::vector<std::string> Credential::dns_names() const {

@@ -47,21 +47,35 @@ Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool p
   return info;
 }
 
-Result<void> check_certificate_entry_extensions(const wire::Certificate13& cert,
-                                                std::string_view sender) {
+Result<std::optional<Bytes>> check_certificate_entry_extensions(const wire::Certificate13& cert,
+                                                                std::string_view sender,
+                                                                bool status_requested) {
+  std::optional<Bytes> leaf_status;
   for (size_t i = 0; i < cert.certificate_list.size(); ++i) {
     const wire::Extensions& exts = cert.certificate_list[i].extensions;
     TESSERA_TRY(wire::check_tls13_extensions(exts, wire::ExtensionContext::certificate));
-    // RFC 8446 4.4.2: "If an extension applies to the entire chain, it
-    // SHOULD be included in the first CertificateEntry" and the extensions
-    // "MUST correspond to ones from the ClientHello / CertificateRequest";
-    // 4.2: a response to an extension not sent -> unsupported_extension.
-    if (!exts.empty())
+    for (const wire::Extension& e : exts) {
+      // RFC 8446 4.4.2.1: "the server's OCSP information is carried in an
+      // extension in the CertificateEntry containing the associated
+      // certificate", a CertificateStatus. Only the end entity's is used.
+      if (e.type == wire::kExtStatusRequest && status_requested) {
+        auto status = wire::CertificateStatus::parse(e.data);
+        if (!status.ok())
+          return Error(status.error().code(), status.error().alert(),
+                       std::string(sender) + " Certificate entry " + std::to_string(i) +
+                           " status_request: " + status.error().message());
+        if (i == 0) leaf_status = std::move(status->ocsp_response);
+        continue;
+      }
+      // RFC 8446 4.4.2: the extensions "MUST correspond to ones from the
+      // ClientHello / CertificateRequest"; 4.2: a response to an extension
+      // not sent -> unsupported_extension.
       return Error(ErrorCode::unsupported_extension,
                    std::string(sender) + " Certificate entry " + std::to_string(i) +
-                       " carries unsolicited extension " + wire::extension_name(exts.front().type));
+                       " carries unsolicited extension " + wire::extension_name(e.type));
+    }
   }
-  return ok();
+  return leaf_status;
 }
 
 Result<Bytes> build_certificate_request13(ByteView context, const std::vector<uint16_t>& schemes,
@@ -82,11 +96,19 @@ Result<Bytes> build_certificate_request13(ByteView context, const std::vector<ui
   return wire::encode_handshake(cr);
 }
 
-Result<Bytes> build_certificate13(ByteView context,
-                                  const std::vector<std::vector<uint8_t>>& chain) {
+Result<Bytes> build_certificate13(ByteView context, const std::vector<std::vector<uint8_t>>& chain,
+                                  ByteView leaf_ocsp) {
   wire::Certificate13 c;
   c.certificate_request_context.assign(context.begin(), context.end());
   for (const auto& der : chain) c.certificate_list.push_back({der, {}});
+  if (!leaf_ocsp.empty() && !c.certificate_list.empty()) {
+    // RFC 8446 4.4.2.1: the body of the entry's status_request extension is
+    // a CertificateStatus.
+    wire::CertificateStatus status;
+    status.ocsp_response.assign(leaf_ocsp.begin(), leaf_ocsp.end());
+    c.certificate_list[0].extensions.push_back(
+        wire::make_extension(wire::kExtStatusRequest, status));
+  }
   return wire::encode_handshake(c);
 }
 

@@ -30,21 +30,27 @@ struct CertificateRequestInfo {
 Result<CertificateRequestInfo> parse_certificate_request13(ByteView body, bool post_handshake);
 
 // check_certificate_entry_extensions applies RFC 8446 4.4.2 to a received
-// Certificate whose request (ClientHello or CertificateRequest) asked for no
-// per-entry extension, as tessera's never do: an extension tessera knows that
-// is not specified for a certificate entry -> illegal_parameter (4.2); any
-// other (status_request, signed_certificate_timestamp, an unknown type) is
-// unsolicited -> unsupported_extension. `sender` ("server" or "client")
-// names the peer in the error.
-Result<void> check_certificate_entry_extensions(const wire::Certificate13& cert,
-                                                std::string_view sender);
+// Certificate: an extension tessera knows that is not specified for a
+// certificate entry -> illegal_parameter (4.2); one our request (ClientHello
+// or CertificateRequest) did not ask for -> unsupported_extension. The only
+// one tessera asks for is status_request, in a client's ClientHello when
+// `status_requested`: then an entry's status_request must hold a
+// CertificateStatus (RFC 8446 4.4.2.1), and the end-entity entry's OCSP
+// response is returned (nullopt: none stapled). `sender` ("server" or
+// "client") names the peer in the error.
+Result<std::optional<Bytes>> check_certificate_entry_extensions(const wire::Certificate13& cert,
+                                                                std::string_view sender,
+                                                                bool status_requested = false);
 
 // build_certificate_request13 makes a CertificateRequest; with a non-empty
 // `cert_compression` it carries compress_certificate (RFC 8879 3).
 Result<Bytes> build_certificate_request13(ByteView context, const std::vector<uint16_t>& schemes,
                                           const std::vector<Bytes>& authorities,
                                           const std::vector<uint16_t>& cert_compression = {});
-Result<Bytes> build_certificate13(ByteView context, const std::vector<std::vector<uint8_t>>& chain);
+// build_certificate13 makes a Certificate of `chain`; a non-empty
+// `leaf_ocsp` is stapled to the end-entity entry (RFC 8446 4.4.2.1).
+Result<Bytes> build_certificate13(ByteView context, const std::vector<std::vector<uint8_t>>& chain,
+                                  ByteView leaf_ocsp = {});
 Result<Bytes> build_certificate_verify(SignatureScheme scheme, ByteView signature);
 
 // --- RFC 8879 certificate compression ------------------------------------------

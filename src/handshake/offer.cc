@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "wire/certificate.h"
+
 namespace tessera::handshake {
 
 std::vector<uint16_t> Offer::offered_versions() const {
@@ -77,6 +79,13 @@ Result<Offer> parse_offer(ByteView body) {
         } else {
           o.cert_compression_error = std::move(c).error();
         }
+        break;
+      }
+      case wire::kExtStatusRequest: {
+        // RFC 6066 8: a request for a stapled OCSP response (other status
+        // types are accepted opaque, and not answered).
+        TESSERA_ASSIGN_OR_RETURN(auto sr, wire::CertificateStatusRequest::parse(e.data));
+        o.status_request_ocsp = sr.status_type == wire::CertificateStatus::kOcsp;
         break;
       }
       case wire::kExtRecordSizeLimit: {

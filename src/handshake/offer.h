@@ -33,6 +33,7 @@ struct Offer {
   bool early_data = false;                    // early_data (RFC 8446 4.2.10): 0-RTT data follows
   std::optional<uint16_t> record_size_limit;  // RFC 8449 4 (as sent: may exceed 2^14 + 1)
   std::vector<uint16_t> cert_compression;     // RFC 8879 3 compress_certificate (TLS 1.3)
+  bool status_request_ocsp = false;           // RFC 6066 8 status_request of type ocsp(1)
   // A compress_certificate that does not parse: an error only once TLS 1.3
   // is chosen (RFC 8879 3: with TLS 1.2 "the peers MUST ignore this
   // extension").

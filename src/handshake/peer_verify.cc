@@ -4,6 +4,8 @@
 #include "x509/crl.h"
 #include "x509/identity.h"
 #include "x509/name.h"
+#include "x509/ocsp.h"
+#include "x509/time.h"
 #include "x509/trust_store.h"
 #include "x509/verify.h"
 
@@ -78,6 +80,8 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   }
   const x509::Certificate& leaf = *path->certs.front();  // leaf first, anchor last
   take_leaf(leaf);
+  pc.leaf_cert = path->certs.front();
+  if (path->certs.size() >= 2) pc.issuer_cert = path->certs[1];
   const auto& anchor = path->certs.back();
   pc.anchor_subject = anchor->subject().to_string();
   if (req.describe)
@@ -90,6 +94,42 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
                              : "; not revoked (" + std::to_string(req.crls->size()) + " CRL(s), " +
                                    crl_check_name(req.crl_check) + " check)");
   return pc;
+}
+
+Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,
+                                       const std::optional<Bytes>& response, OcspStapling mode,
+                                       int64_t now_unix) {
+  if (mode == OcspStapling::off) return std::string();
+  if (!chain.leaf_cert)
+    return std::string(response ? "stapled, NOT checked (verification disabled)" : "");
+  const x509::Certificate& leaf = *chain.leaf_cert;
+  if (!chain.issuer_cert)  // RFC 5280 6.1: a trust anchor is not checked for revocation
+    return std::string(response ? "stapled, not needed: the certificate is a trust anchor" : "");
+  if (!response) {
+    if (mode == OcspStapling::require)
+      return Error(ErrorCode::cert_status_invalid, "server stapled no OCSP response for " +
+                                                       leaf.subject().to_string() +
+                                                       ", and one is required");
+    return std::string();
+  }
+  // RFC 6066 8: "Clients requesting an OCSP response and receiving an OCSP
+  // response ... MUST check the OCSP response and abort the handshake if the
+  // response is not satisfactory with bad_certificate_status_response(113)".
+  auto with_context = [](const Error& e) {
+    return e.with_context("stapled OCSP response rejected");
+  };
+  auto parsed = x509::OcspResponse::parse(*response);
+  if (!parsed.ok()) return with_context(parsed.error());
+  x509::OcspCheckOptions options;
+  options.now = now_unix;
+  auto entry = x509::check_ocsp_response(provider, *parsed, leaf, *chain.issuer_cert, options);
+  if (!entry.ok()) return with_context(entry.error());
+  auto verdict = x509::ocsp_status_result(*entry, leaf);
+  if (!verdict.ok()) return verdict.error();
+  return std::string(x509::ocsp_status_name(entry->status)) + "; thisUpdate " +
+         x509::format_iso8601(entry->this_update) +
+         (entry->next_update ? ", nextUpdate " + x509::format_iso8601(*entry->next_update)
+                             : std::string(", no nextUpdate"));
 }
 
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,

@@ -2,6 +2,7 @@
 // X.509 verifier, and its CertificateVerify signature with the leaf key.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 namespace tessera::x509 {
 class TrustStore;
 class CrlSet;
+class Certificate;
 }  // namespace tessera::x509
 
 namespace tessera::handshake {
@@ -47,6 +49,10 @@ struct PeerChain {
   Bytes leaf_serial;
   std::string anchor_subject;  // the trust anchor the path ended at
   std::string description;     // one line for the trace; empty unless describe
+  // The verified leaf and its issuer from the path (null issuer: the leaf is
+  // itself a trust anchor; both null when verification is disabled), for
+  // checking a stapled OCSP response.
+  std::shared_ptr<const x509::Certificate> leaf_cert, issuer_cert;
 };
 
 // verify_peer_chain enforces the policy limits on the chain, then runs the
@@ -73,6 +79,15 @@ Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain
 std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
                                                       ByteView issuer, ByteView serial,
                                                       int64_t now_unix);
+
+// check_stapled_ocsp applies a client's OcspStapling mode to the OCSP
+// response the server stapled for the leaf of `chain` (nullopt: none):
+// see OcspStapling in tessera/config.h for the rules and errors. Returns
+// one line for the summary and the trace ("good; thisUpdate ..., nextUpdate
+// ...") or, without a response, an empty string.
+Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,
+                                       const std::optional<Bytes>& response, OcspStapling mode,
+                                       int64_t now_unix);
 
 // leaf_subject renders the subject of chain[0], or "(unparsable)".
 std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain);

@@ -297,6 +297,12 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (ticket_promised_)
     sh.extensions.push_back(
         wire::make_extension(wire::kExtSessionTicket, wire::SessionTicketExtension{}));
+  // RFC 6066 8: a server that will send a CertificateStatus includes an
+  // empty status_request in its ServerHello; we do when the client asked
+  // and we have a current response.
+  const std::span<const uint8_t> staple =
+      o.status_request_ocsp ? choice_.cred->ocsp_staple(p_.now_unix) : std::span<const uint8_t>();
+  if (!staple.empty()) sh.extensions.push_back(wire::make_empty_extension(wire::kExtStatusRequest));
   TESSERA_TRY(answer_record_size_limit(o, sh.extensions));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
   transcript_.add(shmsg);
@@ -327,6 +333,20 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   if (tracing())
     trace("-> Certificate: " + leaf_subject(choice_.cred->chain) + " (" +
           std::to_string(choice_.cred->chain.size()) + " certificate(s))");
+
+  // CertificateStatus (RFC 6066 8): "immediately after the Certificate
+  // message (and before any ServerKeyExchange or CertificateRequest".
+  if (!staple.empty()) {
+    wire::CertificateStatus status;
+    status.ocsp_response.assign(staple.begin(), staple.end());
+    TESSERA_ASSIGN_OR_RETURN(Bytes statusmsg, wire::encode_handshake(status));
+    transcript_.add(statusmsg);
+    p_.channel->send_handshake(statusmsg);
+    summary_.ocsp_stapled = true;
+    if (tracing())
+      trace("-> CertificateStatus: our OCSP response (" + std::to_string(staple.size()) +
+            " bytes)");
+  }
 
   // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4): our ephemeral public
   // value, signed together with both randoms.

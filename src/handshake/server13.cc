@@ -530,7 +530,12 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
 
   // Certificate, CertificateVerify (not when resuming)
   if (!psk) {
-    TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain));
+    // RFC 6066 8 / RFC 8446 4.4.2.1: the OCSP response, to a client that
+    // asked for one, while it is current.
+    const std::span<const uint8_t> staple =
+        o.status_request_ocsp ? cred->ocsp_staple(p_.now_unix) : std::span<const uint8_t>();
+    summary_.ocsp_stapled = !staple.empty();
+    TESSERA_ASSIGN_OR_RETURN(Bytes certmsg, build_certificate13({}, cred->chain, ByteView(staple)));
     // RFC 8879 4: with an algorithm the client listed, a CompressedCertificate
     // replaces the Certificate (made once per chain; see compress_own_certificate).
     const CertificateCompressionNote packed =
@@ -547,7 +552,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     p_.channel->send_handshake(cvmsg);
     if (p_.channel->tracing()) {
       trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
-            std::to_string(cred->chain.size()) + " certificate(s))" + compressed_note);
+            std::to_string(cred->chain.size()) + " certificate(s))" + compressed_note +
+            (summary_.ocsp_stapled
+                 ? "; OCSP response stapled (" + std::to_string(staple.size()) + " bytes)"
+                 : std::string()));
       trace("-> CertificateVerify: signed the transcript with " +
             signature_scheme_name(static_cast<uint16_t>(scheme)));
     }

@@ -80,6 +80,28 @@ void CompressedCertificate::serialize(ByteWriter& w) const {
   w.prefixed_bytes(3, compressed);
 }
 
+// --- CertificateStatus (RFC 6066 8) ---------------------------------------------------
+
+Result<CertificateStatus> CertificateStatus::parse(ByteView body) {
+  return parse_all(body, "CertificateStatus", [](ByteReader& r) -> Result<CertificateStatus> {
+    CertificateStatus out;
+    // RFC 6066 8: CertificateStatusType status_type; enum { ocsp(1), (255) }.
+    TESSERA_ASSIGN_OR_RETURN(out.status_type, field_context(r.read_u8(), "status_type"));
+    if (out.status_type != kOcsp)
+      return Error(ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+                   "CertificateStatus status_type " + std::to_string(out.status_type) +
+                       " is not ocsp(1), the only type requested");
+    // RFC 6066 8: opaque OCSPResponse<1..2^24-1>;
+    TESSERA_ASSIGN_OR_RETURN(out.ocsp_response, read_opaque(r, 3, 1, kMax24, "OCSPResponse"));
+    return out;
+  });
+}
+
+void CertificateStatus::serialize(ByteWriter& w) const {
+  w.u8(status_type);
+  w.prefixed_bytes(3, ocsp_response);
+}
+
 // --- TLS 1.2 Certificate ---------------------------------------------------------------
 
 Result<Certificate12> Certificate12::parse(ByteView body) {

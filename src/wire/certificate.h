@@ -90,6 +90,32 @@ struct CompressedCertificate {
   void serialize(ByteWriter& w) const;
 };
 
+// CertificateStatus (RFC 6066 8) carries a stapled OCSP response: in TLS
+// 1.2 as the certificate_status handshake message after Certificate, in TLS
+// 1.3 as the body of the status_request extension of the CertificateEntry it
+// is about (RFC 8446 4.4.2.1).
+//   struct {
+//       CertificateStatusType status_type;     /* ocsp(1) */
+//       select (status_type) {
+//           case ocsp: OCSPResponse;
+//       } response;
+//   } CertificateStatus;
+//   opaque OCSPResponse<1..2^24-1>;
+// The response stays opaque DER here; x509/ocsp.h parses and checks it.
+struct CertificateStatus {
+  static constexpr HandshakeType kType = HandshakeType::certificate_status;
+  static constexpr uint8_t kOcsp = 1;
+
+  uint8_t status_type = kOcsp;
+  Bytes ocsp_response;  // DER OCSPResponse, <1..2^24-1>
+
+  // parse decodes the body; decode_* on bad lengths or trailing bytes,
+  // illegal_parameter for a status_type other than ocsp(1) (the only one
+  // there is to request, RFC 6066 8).
+  static Result<CertificateStatus> parse(ByteView body);
+  void serialize(ByteWriter& w) const;
+};
+
 // CertificateRequest13 is the TLS 1.3 CertificateRequest.
 struct CertificateRequest13 {
   static constexpr HandshakeType kType = HandshakeType::certificate_request;

@@ -509,6 +509,12 @@ void CertificateCompressionAlgorithms::serialize(ByteWriter& w) const {
   write_u16_list(w, 1, algorithms);
 }
 
+void CertificateStatusRequest::serialize(ByteWriter& w) const {
+  w.u8(status_type);
+  w.u16(0);  // responder_id_list: empty
+  w.u16(0);  // request_extensions: none
+}
+
 Result<CertificateStatusRequest> CertificateStatusRequest::parse(ByteView data) {
   return parse_all(data, "status_request", [](ByteReader& r) -> Result<CertificateStatusRequest> {
     TESSERA_ASSIGN_OR_RETURN(uint8_t type, field_context(r.read_u8(), "status_type"));

@@ -325,10 +325,14 @@ struct CertificateCompressionAlgorithms {
 };
 
 // --- status_request (RFC 6066 8) -------------------------------------------
-// tessera does not staple OCSP: a request is checked for well-formedness and
-// otherwise ignored.
+// A client asks for a stapled OCSP response with status_type ocsp(1), an
+// empty responder_id_list (the responders are the server's to know) and no
+// request_extensions: 01 0000 0000. A server answers with the response it
+// has, whatever responders and extensions the request names.
 struct CertificateStatusRequest {
   uint8_t status_type = 1;  // ocsp(1)
+
+  void serialize(ByteWriter& w) const;
 
   // parse validates the ocsp(1) form (responder_id_list<0..2^16-1>,
   // request_extensions<0..2^16-1>); other status types are accepted opaque.

@@ -21,6 +21,7 @@ std::string handshake_type_name(HandshakeType t) {
     case T::client_key_exchange: return "client_key_exchange";
     case T::finished: return "finished";
     case T::key_update: return "key_update";
+    case T::certificate_status: return "certificate_status";
     case T::compressed_certificate: return "compressed_certificate";
     case T::message_hash: return "message_hash";
   }

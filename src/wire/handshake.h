@@ -39,6 +39,7 @@ enum class HandshakeType : uint8_t {
   certificate_verify = 15,
   client_key_exchange = 16,
   finished = 20,
+  certificate_status = 22,  // RFC 6066 8 (TLS 1.2)
   key_update = 24,
   compressed_certificate = 25,  // RFC 8879 4
   message_hash = 254,

@@ -3,6 +3,7 @@
 // stdout. At the end of stdin it sends close_notify and keeps reading until
 // the server closes. --crl FILE (repeatable) checks the server's chain for
 // revocation; --crl-check chain|leaf|best-effort says what must be covered.
+// --ocsp if-stapled|require asks the server for a stapled OCSP response.
 #include <poll.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ struct ClientCliOptions {
   std::string sess_in, sess_out;
   std::string early_data_file;
   CrlOptions crl;
+  std::string ocsp = "off";
   TlsOptions tls;
 };
 
@@ -182,6 +184,12 @@ int run_client(ClientCliOptions& o) {
                  "chain is not verified)\n");
     return 2;
   }
+  if (o.insecure && o.ocsp != "off") {
+    std::fprintf(stderr,
+                 "tessera client: --ocsp has no effect with --insecure (the server's "
+                 "certificate is not verified)\n");
+    return 2;
+  }
   auto provider = crypto::default_provider();
   auto cfg = std::make_shared<ClientConfig>();
   cfg->policy = *policy;
@@ -203,6 +211,9 @@ int run_client(ClientCliOptions& o) {
   if (!crls.ok()) return fail("loading --crl", crls.error());
   cfg->crls = std::move(*crls);
   cfg->crl_check = o.crl.mode();
+  cfg->ocsp = o.ocsp == "require"      ? OcspStapling::require
+              : o.ocsp == "if-stapled" ? OcspStapling::if_stapled
+                                       : OcspStapling::off;
   if (!o.cert.empty() || !o.key.empty()) {
     auto cred = Credential::from_pem_files(*provider, o.cert, o.key);
     if (!cred.ok()) return fail("loading --cert/--key", cred.error());
@@ -281,6 +292,11 @@ const bool kRegistered = register_command(
        app.add_option("--sess-out", o->sess_out,
                       "Save a resumption ticket to FILE (holds the session key: keep it private)");
        o->crl.add(app, "the server's chain");
+       app.add_option("--ocsp", o->ocsp,
+                      "Ask the server to staple an OCSP response (RFC 6066 8): off; if-stapled "
+                      "checks one if sent; require fails without a good one")
+           ->check(CLI::IsMember({"off", "if-stapled", "require"}))
+           ->capture_default_str();
        o->tls.add(app);
        return [o] { return run_client(*o); };
      }});

@@ -237,6 +237,7 @@ std::string describe_summary(const HandshakeSummary& s) {
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
+  if (!s.peer_ocsp.empty()) out += "OCSP (stapled): " + s.peer_ocsp + "\n";
   if (s.peer_record_size_limit)
     out += "peer record_size_limit: " + std::to_string(s.peer_record_size_limit) +
            " bytes (RFC 8449: our records to it are no larger)\n";

@@ -546,9 +546,11 @@ Bytes one_record(const std::vector<Bytes>& msgs) {
 struct Tls12Flight {
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
-  explicit Tls12Flight(const std::string& cred = "server-ec") {
+  explicit Tls12Flight(const std::string& cred = "server-ec",
+                       OcspStapling ocsp = OcspStapling::off) {
     auto cc = client_config();
     cc->policy = tls12_policy();
+    cc->ocsp = ocsp;
     auto sc = server_config(cred);
     sc->policy = tls12_policy();
     client = std::move(*Connection::client(cc, {"localhost", {}}));
@@ -662,8 +664,8 @@ struct Tls13Flight {
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;
   explicit Tls13Flight(size_t client_record_size_limit = 16385,
-                       std::vector<CertCompression> cert_compression = {}) {
-    auto cc = client_config();
+                       std::vector<CertCompression> cert_compression = {},
+                       std::shared_ptr<ClientConfig> cc = client_config()) {
     cc->policy.limits.record_size_limit = client_record_size_limit;
     cc->policy.cert_compression = std::move(cert_compression);
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
@@ -1041,6 +1043,50 @@ TEST(ExtensionPlacement, ServerCertificateEntry) {
     }
     EXPECT_EQ(f.client_alert(), alert) << type;
   }
+}
+
+// RFC 6066 8: a TLS 1.2 status_request in the ServerHello answers ours (a
+// client that did not ask refuses it), and a CertificateStatus may follow the
+// Certificate only after that answer: "a server MUST NOT send the
+// CertificateStatus message unless it ... sent a status_request extension in
+// the server hello".
+TEST(HostileOcspStapling, Tls12UnsolicitedStatusRequestAndCertificateStatus) {
+  {
+    Tls12Flight f;  // the client did not ask
+    append_extension(f.msgs[0], server_hello_extensions_at(f.msgs[0]), wire::kExtStatusRequest);
+    auto r = f.client->receive_tls(one_record(f.msgs));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::unsupported_extension) << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find("status_request acknowledged but not sent"),
+              std::string::npos);
+    EXPECT_EQ(plaintext_alert(*f.client), AlertDescription::unsupported_extension);
+  }
+  // CertificateStatus (type 22): ocsp(1), a 2-byte "response".
+  const Bytes status = {22, 0, 0, 6, 1, 0, 0, 2, 0x30, 0x00};
+  for (OcspStapling ocsp : {OcspStapling::off, OcspStapling::if_stapled}) {
+    // The server has no response, so its ServerHello does not announce one.
+    Tls12Flight f("server-ec", ocsp);
+    f.expect_client_refuses({f.msgs[0], f.msgs[1], status, f.msgs[2], f.msgs[3]},
+                            ErrorCode::unexpected_message, AlertDescription::unexpected_message);
+  }
+}
+
+// RFC 8446 4.4.2.1: a status_request in a Certificate entry holds a
+// CertificateStatus; one that is not well formed is refused (here the
+// OCSPResponse<1..2^24-1> is empty and a byte trails).
+TEST(HostileOcspStapling, Tls13MalformedCertificateStatusInTheEntry) {
+  auto cc = client_config();
+  cc->ocsp = OcspStapling::if_stapled;
+  Tls13Flight f(16385, {}, cc);
+  ASSERT_EQ(f.msgs.size(), 4u);
+  append_to_first_entry(f.msgs[1], wire::kExtStatusRequest);
+  auto r = f.deliver(f.msgs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find("server Certificate entry 0 status_request"),
+            std::string::npos)
+      << r.error().to_string();
+  EXPECT_EQ(f.client_alert(), AlertDescription::decode_error);
 }
 
 // The same for a client certificate: our CertificateRequest asks for no

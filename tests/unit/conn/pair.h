@@ -18,6 +18,8 @@
 #include "crypto/provider.h"
 #include "record/protection.h"
 #include "tessera/connection.h"
+#include "x509/certificate.h"
+#include "x509/pem.h"
 #include "x509/trust_store.h"
 
 namespace tessera::testing {
@@ -34,6 +36,15 @@ inline std::string read_pki(const std::string& name) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+// pki_cert parses the first certificate of a test PKI file ("ca.pem").
+inline x509::Certificate pki_cert(const std::string& name) {
+  auto der = x509::pem_decode_label(read_pki(name), x509::pem_label::kCertificate);
+  EXPECT_TRUE(der.ok() && !der->empty()) << name;
+  auto c = x509::Certificate::parse(der->front());
+  EXPECT_TRUE(c.ok()) << name;
+  return std::move(*c);
 }
 
 inline std::shared_ptr<const Credential> credential(const std::string& base) {

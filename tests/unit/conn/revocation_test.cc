@@ -19,14 +19,6 @@
 namespace tessera::testing {
 namespace {
 
-x509::Certificate pki_cert(const std::string& name) {
-  auto der = x509::pem_decode_label(read_pki(name), x509::pem_label::kCertificate);
-  EXPECT_TRUE(der.ok() && !der->empty()) << name;
-  auto c = x509::Certificate::parse(der->front());
-  EXPECT_TRUE(c.ok()) << name;
-  return std::move(*c);
-}
-
 Bytes serial_of(const std::string& name) {
   x509::Certificate c = pki_cert(name);
   return Bytes(c.serial().begin(), c.serial().end());

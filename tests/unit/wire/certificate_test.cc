@@ -140,6 +140,34 @@ TEST(CompressedCertificate, RoundTripAndBounds) {
     EXPECT_FALSE(CompressedCertificate::parse(ByteView(b).first(n)).ok()) << n;
 }
 
+// RFC 6066 8 CertificateStatus: ocsp(1) and an OCSPResponse<1..2^24-1>.
+TEST(CertificateStatus, RoundTripAndBounds) {
+  CertificateStatus s{CertificateStatus::kOcsp, H("3003 0a0100")};
+  Bytes b = ser(s);
+  EXPECT_EQ(b, H("01 000005 3003 0a0100"));
+  auto back = CertificateStatus::parse(b);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(back->status_type, 1);
+  EXPECT_EQ(back->ocsp_response, H("3003 0a0100"));
+  EXPECT_EQ(reencode(s)[0], 22);
+  EXPECT_EQ(handshake_type_name(HandshakeType::certificate_status), "certificate_status");
+
+  auto empty = CertificateStatus::parse(H("01 000000"));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("OCSPResponse"), std::string::npos)
+      << empty.error().message();
+  EXPECT_EQ(empty.error().alert(), AlertDescription::decode_error);
+  auto trailing = CertificateStatus::parse(H("01 000001 aa bb"));
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_EQ(trailing.error().alert(), AlertDescription::decode_error);
+  auto other = CertificateStatus::parse(H("02 000001 aa"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().alert(), AlertDescription::illegal_parameter);
+  EXPECT_NE(other.error().message().find("status_type 2 is not ocsp(1)"), std::string::npos);
+  for (size_t n = 0; n < b.size(); ++n)
+    EXPECT_FALSE(CertificateStatus::parse(ByteView(b).first(n)).ok()) << n;
+}
+
 // RFC 8448 6: the server asks for a client certificate.
 TEST(CertificateRequest13, ParsesRfc8448Section6) {
   Bytes msg = load_vector("rfc8448_s6_server_certificate_request");

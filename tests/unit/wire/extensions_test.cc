@@ -430,7 +430,9 @@ TEST(SessionTicket, IsOpaque) {
   EXPECT_EQ(ser(t), H("0102030405"));
 }
 
-TEST(StatusRequest, ParseAndIgnore) {
+TEST(StatusRequest, ParseAndSerialize) {
+  // What a tessera client sends: ocsp(1), no responder IDs, no extensions.
+  EXPECT_EQ(ser(CertificateStatusRequest{}), H("01 0000 0000"));
   auto ocsp = CertificateStatusRequest::parse(H("01 0000 0000"));
   ASSERT_TRUE(ocsp.ok());
   EXPECT_EQ(ocsp->status_type, 1);

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""OCSP stapling (RFC 6066 8; TLS 1.3: RFC 8446 4.4.2.1) against OpenSSL and GnuTLS.
+
+Usage: test_ocsp_stapling.py /path/to/tessera
+
+The responses are made by OpenSSL's responder (`openssl ocsp -index ...
+-respout`, signed by the CA) and by `tessera cert ocsp`.
+
+- tessera server --ocsp-response staples to `openssl s_client -status` (TLS 1.3
+  in the Certificate entry, TLS 1.2 in CertificateStatus): s_client prints the
+  response and its "good" status; without -status nothing is sent; the
+  response tessera cert ocsp wrote verifies with `openssl ocsp -respin`;
+- tessera client --ocsp require against `openssl s_server -status_file` and
+  `gnutls-serv --ocsp-response`, both versions: connects and reports "good";
+  a "revoked" response is refused (certificate_revoked reaches s_server); a
+  server that staples nothing is refused under require
+  (bad_certificate_status_response reaches s_server) and accepted under
+  if-stapled;
+- gnutls-cli (which asks for and checks stapled responses) trusts a tessera
+  server stapling OpenSSL's or tessera's good response;
+- tessera server refuses at start a response that says revoked, or is about
+  another certificate.
+
+Everything on 127.0.0.1, free ports, bounded in time.
+"""
+import os
+import re
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tlspeers import Pki, Results, free_port, openssl, run, start, stop, wait_port  # noqa: E402
+
+TESSERA = os.path.abspath(sys.argv[1])
+R = Results()
+HAVE_GNUTLS = shutil.which("gnutls-serv") is not None and shutil.which("gnutls-cli") is not None
+
+
+def out_of(r):
+    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+
+
+def serial_hex(cert):
+    text = openssl("x509", "-in", cert, "-noout", "-serial").stdout.decode()
+    return text.strip().split("=", 1)[1].upper()
+
+
+def subject_of(cert):
+    text = openssl("x509", "-in", cert, "-noout", "-subject", "-nameopt", "compat").stdout.decode()
+    return text.strip().split("=", 1)[1].strip()
+
+
+def openssl_response(pki, name, cert, status="V"):
+    """A response by OpenSSL's responder about `cert`, signed by the CA: status
+    'V' (good) or 'R' (revoked, keyCompromise)."""
+    index = pki.path(name + ".index.txt")
+    with open(index, "w") as f:
+        revoked = "200101000000Z,keyCompromise" if status == "R" else ""
+        f.write("%s\t491231235959Z\t%s\t%s\tunknown\t%s\n" %
+                (status, revoked, serial_hex(cert), subject_of(cert)))
+    out = pki.path(name + ".der")
+    openssl("ocsp", "-index", index, "-rsigner", pki.ca, "-rkey", pki.ca_key, "-CA", pki.ca,
+            "-issuer", pki.ca, "-cert", cert, "-ndays", "2", "-respout", out)
+    return out
+
+
+def tessera_server(pki, *extra):
+    port = free_port()
+    p = start([TESSERA, "server", "--port", str(port), "--cert", pki.server, "--key",
+               pki.server_key, "--echo", "--idle-timeout", "2", *extra])
+    if not wait_port(port, proc=p):
+        raise RuntimeError("tessera server did not start: " + stop(p)[1])
+    return p, port
+
+
+def tessera_client(port, pki, *extra):
+    return run([TESSERA, "client", "127.0.0.1:%d" % port, "--ca", pki.ca, "--servername",
+                "localhost", *extra], input=b"ping\n", timeout=15)
+
+
+def main():
+    pki = Pki()
+    good = openssl_response(pki, "good", pki.server)
+    revoked = openssl_response(pki, "revoked", pki.server, "R")
+    r = openssl("ocsp", "-respin", good, "-issuer", pki.ca, "-cert", pki.server, "-CAfile",
+                pki.ca, "-no_nonce")
+    R.check("openssl ocsp verifies its own response (sanity)",
+            "good" in out_of(r) and "Response verify OK" in out_of(r), out_of(r))
+
+    # --- tessera cert ocsp, verified by OpenSSL ---
+    mine = pki.path("tessera.der")
+    r = run([TESSERA, "cert", "ocsp", "--ca", pki.ca, "--ca-key", pki.ca_key, "--cert", pki.server,
+             "--out", mine])
+    R.check("tessera cert ocsp writes a response", r.returncode == 0 and os.path.exists(mine),
+            out_of(r))
+    r = run(["openssl", "ocsp", "-respin", mine, "-issuer", pki.ca, "-cert", pki.server, "-CAfile",
+             pki.ca, "-no_nonce"])
+    R.check("openssl ocsp verifies tessera's response and reads good",
+            "Response verify OK" in out_of(r) and re.search(r": good", out_of(r)), out_of(r))
+
+    # --- tessera server stapling, openssl s_client -status ---
+    for resp, who in ((good, "OpenSSL's"), (mine, "tessera's")):
+        srv, port = tessera_server(pki, "--ocsp-response", resp)
+        try:
+            for version in ("-tls1_3", "-tls1_2"):
+                r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile",
+                         pki.ca, "-servername", "localhost", "-status", version],
+                        input=b"hello\n", timeout=15)
+                text = out_of(r)
+                R.check("s_client %s -status receives %s stapled response from tessera" %
+                        (version, who),
+                        "OCSP Response Status: successful" in text and "Cert Status: good" in text
+                        and "Verify return code: 0 (ok)" in text, text[-1500:])
+            r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", pki.ca,
+                     "-servername", "localhost"], input=b"hello\n", timeout=15)
+            R.check("s_client without -status gets no response",
+                    "OCSP response" not in out_of(r) and "Verify return code: 0 (ok)" in out_of(r),
+                    out_of(r)[-1500:])
+            for version in ("1.3", "1.2"):
+                r = tessera_client(port, pki, "--ocsp", "require", "--min-version", version,
+                                   "--max-version", version)
+                R.check("tessera client --ocsp require, TLS %s, against tessera server (%s)" %
+                        (version, who),
+                        r.returncode == 0 and "OCSP (stapled): good" in out_of(r), out_of(r))
+        finally:
+            stop(srv)
+
+    # --- tessera client against openssl s_server -status_file ---
+    def against_s_server(status_file, *client_args, version="1.3"):
+        port = free_port()
+        args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", pki.server,
+                "-key", pki.server_key, "-naccept", "2"]  # wait_port connects once
+        if status_file:
+            args += ["-status_file", status_file]
+        s = start(args)
+        try:
+            if not wait_port(port, proc=s):
+                return None, stop(s)[1]
+            r = tessera_client(port, pki, *client_args, "--min-version", version,
+                               "--max-version", version)
+        finally:
+            out, err = stop(s)
+        return r, out + err
+
+    for version in ("1.3", "1.2"):
+        r, log = against_s_server(good, "--ocsp", "require", version=version)
+        R.check("tessera client --ocsp require, TLS %s: s_server's stapled good response" % version,
+                r is not None and r.returncode == 0 and "OCSP (stapled): good" in out_of(r),
+                out_of(r) if r else log)
+        r, log = against_s_server(revoked, "--ocsp", "if-stapled", version=version)
+        R.check("TLS %s: a stapled 'revoked' response is cert_revoked" % version,
+                r is not None and r.returncode != 0 and "cert_revoked" in out_of(r)
+                and "revoked at" in out_of(r), out_of(r) if r else log)
+        R.check("TLS %s: s_server received certificate_revoked" % version,
+                re.search(r"alert certificate revoked", log) is not None, log)
+        r, log = against_s_server(None, "--ocsp", "require", version=version)
+        R.check("TLS %s: require refuses a server that staples nothing" % version,
+                r is not None and r.returncode != 0 and "cert_status_invalid" in out_of(r),
+                out_of(r) if r else log)
+        R.check("TLS %s: s_server received bad_certificate_status_response" % version,
+                re.search(r"bad certificate status response|alert number 113", log) is not None, log)
+        r, log = against_s_server(None, "--ocsp", "if-stapled", version=version)
+        R.check("TLS %s: if-stapled accepts a server that staples nothing" % version,
+                r is not None and r.returncode == 0 and "OCSP (stapled)" not in out_of(r),
+                out_of(r) if r else log)
+
+    # --- GnuTLS ---
+    if HAVE_GNUTLS:
+        for version, prio in (("1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.3"),
+                              ("1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2")):
+            port = free_port()
+            g = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server,
+                       "--x509keyfile", pki.server_key, "--ocsp-response", good, "--priority",
+                       prio, "--echo"])
+            try:
+                if not wait_port(port, proc=g):
+                    R.check("gnutls-serv started", False, stop(g)[1][-400:])
+                    continue
+                r = tessera_client(port, pki, "--ocsp", "require", "--min-version", version,
+                                   "--max-version", version)
+                R.check("tessera client --ocsp require, TLS %s: gnutls-serv's stapled response" %
+                        version, r.returncode == 0 and "OCSP (stapled): good" in out_of(r),
+                        out_of(r))
+            finally:
+                stop(g)
+        # gnutls-cli asks for a stapled response and checks one it gets: an
+        # invalid one makes it distrust the certificate. The server sends
+        # its leaf alone, so GnuTLS must find the CA (the responder) in its
+        # trust store from the response's ResponderID.
+        for resp, who in ((good, "OpenSSL's"), (mine, "tessera's")):
+            srv, port = tessera_server(pki, "--ocsp-response", resp)
+            try:
+                r = run(["gnutls-cli", "--x509cafile", pki.ca, "--port", str(port), "127.0.0.1",
+                         "--sni-hostname", "localhost", "--verify-hostname", "localhost"],
+                        input=b"hello\n", timeout=15)
+                text = out_of(r)
+                R.check("gnutls-cli accepts %s response stapled by a tessera server" % who,
+                        r.returncode == 0 and "Handshake was completed" in text
+                        and "The certificate is trusted" in text and "OCSP" in text
+                        and "invalid" not in text, text[-1500:])
+            finally:
+                stop(srv)
+    else:
+        R.skip("GnuTLS peers", "gnutls-serv / gnutls-cli not installed")
+
+    # --- tessera server refuses unusable responses at start ---
+    other = openssl_response(pki, "other", pki.client)
+    for resp, says, what in ((revoked, "cert_revoked", "a revoked response"),
+                             (other, "not about", "a response about another certificate")):
+        r = run([TESSERA, "server", "--port", str(free_port()), "--cert", pki.server, "--key",
+                 pki.server_key, "--ocsp-response", resp], timeout=10)
+        R.check("tessera server refuses %s at start" % what,
+                r.returncode == 1 and "--ocsp-response" in out_of(r) and says in out_of(r),
+                out_of(r))
+    R.finish()
+
+
+main()
