@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/hex.h"
+#include "x509/checks.h"
 #include "x509/der.h"
 #include "x509/extensions.h"
 
@@ -335,14 +336,20 @@ std::string ocsp_delegation_problem(crypto::Provider& p, const Certificate& c,
     return "its certificate expired (notAfter " + format_iso8601(c.not_after()) + ")";
   if (c.extensions().has_unknown_critical_extension)
     return "its certificate has an unknown critical extension";
+  // The same key strength as path validation asks of every certificate: a
+  // weak responder key could sign "good" for anything its issuer issued.
+  if (Result<void> strength = check_key_strength(c.public_key_info()); !strength)
+    return "its key is too weak: " + strength.error().message();
   return "";
 }
 
 namespace {
 
-// Finds the entry whose CertID is leaf's (RFC 6960 4.1.1, 3.2 (1)).
-const OcspSingleResponse* find_entry(crypto::Provider& p, const OcspResponse& r,
-                                     const Certificate& leaf, const Certificate& issuer) {
+// Finds the entries whose CertID is leaf's (RFC 6960 4.1.1, 3.2 (1)).
+std::vector<const OcspSingleResponse*> find_entries(crypto::Provider& p, const OcspResponse& r,
+                                                    const Certificate& leaf,
+                                                    const Certificate& issuer) {
+  std::vector<const OcspSingleResponse*> found;
   for (const OcspSingleResponse& s : r.responses()) {
     if (!same_bytes(s.serial, leaf.serial())) continue;
     // issuerNameHash is the hash of the issuer's distinguished name as it
@@ -350,9 +357,9 @@ const OcspSingleResponse* find_entry(crypto::Provider& p, const OcspResponse& r,
     // subjectPublicKey BIT STRING value (without tag, length, unused bits).
     if (same_bytes(s.issuer_name_hash, p.digest(s.hash, leaf.issuer().der())) &&
         same_bytes(s.issuer_key_hash, p.digest(s.hash, issuer.public_key_info().public_key)))
-      return &s;
+      found.push_back(&s);
   }
-  return nullptr;
+  return found;
 }
 
 }  // namespace
@@ -362,8 +369,8 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
                                                const OcspCheckOptions& o) {
   // RFC 6960 3.2 (1): the certificate identified in a received response
   // corresponds to the one that was identified in the corresponding request.
-  const OcspSingleResponse* s = find_entry(p, r, leaf, issuer);
-  if (!s) {
+  const std::vector<const OcspSingleResponse*> entries = find_entries(p, r, leaf, issuer);
+  if (entries.empty()) {
     std::string listed;
     for (const OcspSingleResponse& e : r.responses())
       listed += (listed.empty() ? "" : ", ") + to_hex(e.serial);
@@ -408,6 +415,18 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
   if (r.has_unknown_critical_extension())
     return status_error("OCSP response has an unknown critical extension");
 
+  // One answer when the certificate is listed more than once: revoked wins
+  // (fail closed), other disagreement is refused, else the newest entry.
+  const OcspSingleResponse* s = nullptr;
+  for (const OcspSingleResponse* e : entries) {
+    if (e->status == OcspCertStatus::revoked) return *e;
+    if (s && s->status != e->status)
+      return status_error("OCSP response lists certificate " + cert_text(leaf) + " as both " +
+                          std::string(ocsp_status_name(s->status)) + " and " +
+                          std::string(ocsp_status_name(e->status)));
+    if (!s || e->this_update > s->this_update) s = e;
+  }
+
   // RFC 6960 3.2 (5): thisUpdate is sufficiently recent; (6) when
   // available, nextUpdate is greater than the current time.
   if (s->this_update > o.now + o.skew_s)
@@ -417,7 +436,15 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
     if (*s->next_update < o.now - o.skew_s)
       return status_error("OCSP response expired (nextUpdate " + format_iso8601(*s->next_update) +
                           ")");
-  } else if (s->this_update < o.now - o.max_age_s) {
+  }
+  if (s->next_update && s->this_update < o.now - o.max_validity_s) {
+    return status_error(
+        "OCSP response is too old (thisUpdate " + format_iso8601(s->this_update) + ", more than " +
+        (o.max_validity_s % 86400 == 0 ? std::to_string(o.max_validity_s / 86400) + " days"
+                                       : std::to_string(o.max_validity_s) + " s") +
+        " ago, whatever its nextUpdate)");
+  }
+  if (!s->next_update && s->this_update < o.now - o.max_age_s) {
     // RFC 6960 4.2.2.1: without nextUpdate newer information is always
     // available; the client decides how old is too old.
     return status_error("OCSP response without nextUpdate is too old (thisUpdate " +

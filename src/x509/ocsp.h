@@ -116,6 +116,11 @@ struct OcspCheckOptions {
   int64_t skew_s = 300;
   // max_age_s bounds the age of a response without nextUpdate.
   int64_t max_age_s = 7 * 86400;
+  // max_validity_s bounds the age of any response, whatever its nextUpdate
+  // says: the CA/Browser Forum Baseline Requirements cap an OCSP response's
+  // validity at 10 days (mozilla::pkix applies the same cap), so an old
+  // "good" with a far nextUpdate is not replayed for years.
+  int64_t max_validity_s = 10 * 86400;
 };
 
 // check_ocsp_response applies RFC 6960 3.2 to a parsed response for `leaf`,
@@ -131,7 +136,13 @@ struct OcspCheckOptions {
 //    else is not trusted;
 //  - thisUpdate not in the future (beyond skew_s), nextUpdate (if present)
 //    not in the past (beyond skew_s); without nextUpdate, thisUpdate no older
-//    than max_age_s;
+//    than max_age_s, and with it no older than max_validity_s;
+//  - if the response lists leaf more than once: any "revoked" entry is the
+//    answer (returned without the time checks: revocation is final); entries
+//    that otherwise disagree are refused; of agreeing ones the newest is
+//    used;
+//  - a delegated responder's key is as strong as path validation demands
+//    (check_key_strength);
 //  - no unknown critical extension.
 // Errors: cert_status_invalid with a message naming what failed.
 Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspResponse& r,

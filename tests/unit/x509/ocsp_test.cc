@@ -1,6 +1,9 @@
 #include "x509/ocsp.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -55,9 +58,13 @@ OcspResponse response(const std::string& name) {
   return r.ok() ? *r : OcspResponse{};
 }
 
+// at checks at `now`. The vectors' responses are valid for ten years (see
+// gen.sh): the 10-day cap on a response's age is lifted here, and tested in
+// Freshness.
 OcspCheckOptions at(UnixTime now) {
   OcspCheckOptions o;
   o.now = now;
+  o.max_validity_s = kYears;
   return o;
 }
 
@@ -212,6 +219,17 @@ TEST(OcspResponse, Freshness) {
   expect_refused(check("good_byname.der", "leaf.pem", "ca.pem", kBefore),
                  "OCSP response is not yet valid (thisUpdate 20");
   expect_refused(check("no_next.der", "leaf.pem"), "without nextUpdate is too old");
+  // A far nextUpdate does not keep a response usable for more than 10 days
+  // after its thisUpdate by default (CA/Browser Forum BR, mozilla::pkix).
+  OcspCheckOptions capped;
+  capped.now = kNow;
+  expect_refused(check_ocsp_response(provider(), response("good_byname.der"), cert("leaf.pem"),
+                                     cert("ca.pem"), capped),
+                 "OCSP response is too old (thisUpdate 20");
+  capped.now = response("good_byname.der").responses()[0].this_update + 10 * 86400 - 1;
+  EXPECT_TRUE(check_ocsp_response(provider(), response("good_byname.der"), cert("leaf.pem"),
+                                  cert("ca.pem"), capped)
+                  .ok());
   OcspResponse r = response("no_next.der");
   EXPECT_FALSE(r.responses()[0].next_update.has_value());
   OcspCheckOptions o = at(kNow);
@@ -341,6 +359,78 @@ TEST(OcspResponseBuilder, RoundTripThroughParserAndCheck) {
   EXPECT_TRUE(check_ocsp_response(provider(), *r, p.leaf, p.ca, at(kNow + 29 * 86400)).ok());
   expect_refused(check_ocsp_response(provider(), *r, p.leaf, p.ca, at(kNow + 31 * 86400)),
                  "its certificate expired");
+}
+
+// A response that lists the certificate twice: any "revoked" entry is the
+// answer, whichever comes first (fail closed); "good" and "unknown" together
+// are refused; two agreeing entries give the newer.
+TEST(OcspResponse, ACertificateListedTwice) {
+  Pki p = make_pki();
+  auto twice = [&](OcspCertStatus first, UnixTime first_at, OcspCertStatus second,
+                   UnixTime second_at) {
+    OcspResponseBuilder b(provider());
+    auto add = [&](OcspCertStatus st, UnixTime t) {
+      const bool revoked = st == OcspCertStatus::revoked;
+      b.add(p.leaf, p.ca, st, t, t + 86400, revoked ? t - 60 : 0,
+            revoked ? std::optional(CrlReason::key_compromise) : std::nullopt);
+    };
+    add(first, first_at);
+    add(second, second_at);
+    Result<Bytes> der = b.produced_at(kNow).sign(p.ca, *p.ca_key);
+    EXPECT_TRUE(der.ok()) << der.error().message();
+    Result<OcspResponse> r = OcspResponse::parse(*der);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->responses().size(), 2u);
+    return check_ocsp_response(provider(), *r, p.leaf, p.ca, at(kNow));
+  };
+  for (bool revoked_first : {true, false}) {
+    Result<OcspSingleResponse> c =
+        revoked_first ? twice(OcspCertStatus::revoked, kNow - 60, OcspCertStatus::good, kNow - 30)
+                      : twice(OcspCertStatus::good, kNow - 30, OcspCertStatus::revoked, kNow - 60);
+    ASSERT_TRUE(c.ok()) << c.error().message();
+    EXPECT_EQ(c->status, OcspCertStatus::revoked) << revoked_first;
+    EXPECT_EQ(ocsp_status_result(*c, p.leaf).error().code(), ErrorCode::cert_revoked);
+  }
+  expect_refused(twice(OcspCertStatus::good, kNow - 60, OcspCertStatus::unknown, kNow - 30),
+                 "as both good and unknown");
+  Result<OcspSingleResponse> newer =
+      twice(OcspCertStatus::good, kNow - 600, OcspCertStatus::good, kNow - 60);
+  ASSERT_TRUE(newer.ok()) << newer.error().message();
+  EXPECT_EQ(newer->this_update, kNow - 60);
+}
+
+// A delegated responder's key must be as strong as path validation demands
+// of any certificate (RSA >= 2048): the builder, which shares the checker's
+// delegation rules (ocsp_delegation_problem), refuses an RSA-1024 responder.
+TEST(OcspResponse, AWeakDelegatedResponderKeyIsRefused) {
+  Pki p = make_pki();
+  EVP_PKEY* weak = EVP_RSA_gen(1024);
+  ASSERT_NE(weak, nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  ASSERT_EQ(PEM_write_bio_PrivateKey(bio, weak, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* pem = nullptr;
+  const long pem_len = BIO_get_mem_data(bio, &pem);
+  Result<std::unique_ptr<crypto::PrivateKey>> key = provider().load_private_key(
+      ByteView(reinterpret_cast<const uint8_t*>(pem), static_cast<size_t>(pem_len)));
+  BIO_free(bio);
+  EVP_PKEY_free(weak);
+  ASSERT_TRUE(key.ok()) << key.error().message();
+  CertificateBuilder rb(provider());
+  rb.subject(*Name::from_string("CN=weak responder"))
+      .validity(kNow - 86400, kNow + 30 * 86400)
+      .leaf_for(LeafRole::server)
+      .ext_key_usage({oids::kOcspSigning})
+      .subject_public_key((*key)->public_spki());
+  Result<Bytes> rder = rb.sign(p.ca, *p.ca_key);
+  ASSERT_TRUE(rder.ok()) << rder.error().message();
+  Certificate responder = *Certificate::parse(*rder);
+  EXPECT_NE(ocsp_delegation_problem(provider(), responder, p.ca, at(kNow)).find("too weak"),
+            std::string::npos);
+  OcspResponseBuilder b(provider());
+  b.produced_at(kNow).add(p.leaf, p.ca, OcspCertStatus::good, kNow - 60, kNow + 86400);
+  Result<Bytes> der = b.sign(responder, **key);
+  ASSERT_FALSE(der.ok());
+  EXPECT_NE(der.error().message().find("too weak"), std::string::npos) << der.error().message();
 }
 
 TEST(OcspResponseBuilder, UnknownCriticalExtensionIsRecordedAndRefused) {
