@@ -111,12 +111,21 @@ enum class CrlCheck : uint8_t {
 // A stapled response is checked as RFC 6960 3.2 says: it must cover the
 // server's certificate (CertID: serial, issuer name and key hashes), be
 // signed by that certificate's issuer or by a responder the issuer delegated
-// to (extKeyUsage OCSPSigning), and be current (thisUpdate <= now <=
-// nextUpdate, 5 minutes of clock skew; without nextUpdate at most 7 days
-// old). A response saying "revoked" is cert_revoked (alert
+// to (extKeyUsage OCSPSigning, a key as strong as path validation asks),
+// and be current (thisUpdate <= now <= nextUpdate, 5 minutes of clock skew;
+// never more than 10 days old, the CA/Browser Forum's cap, and without
+// nextUpdate at most 7 days old). A response that lists the certificate
+// more than once counts as "revoked" if any entry says so, and is refused
+// if its entries otherwise disagree. A response saying "revoked" is
+// cert_revoked (alert
 // certificate_revoked); one that fails a check or says "unknown" is
-// cert_status_invalid (alert bad_certificate_status_response). Resumed
-// sessions carry no certificate and so no response.
+// cert_status_invalid (alert bad_certificate_status_response), and so is no
+// response for a certificate whose RFC 7633 TLS feature extension lists
+// status_request ("must-staple"), once the client asked. Resumed sessions
+// carry no certificate and so no response. A server certificate that is
+// itself a trust anchor is not checked for revocation (RFC 5280 6.1), so
+// neither require nor must-staple applies to it; with verify_peer false a
+// response is not checked, but require still demands one.
 enum class OcspStapling : uint8_t {
   off,         // not asked for (the default)
   if_stapled,  // asked for; a stapled response is checked, none is accepted

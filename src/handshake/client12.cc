@@ -393,7 +393,9 @@ Result<void> Client12::on_message_after_certificate(const wire::HandshakeMessage
 }
 
 Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
-  if (ocsp_pending_) {
+  // RFC 6066 8: a CertificateStatus the ServerHello did not announce is out
+  // of place (unexpected_message, below), whatever the OCSP setting.
+  if (ocsp_pending_ && !(m.type == HandshakeType::certificate_status && !status_acked_)) {
     bool consumed = false;
     TESSERA_TRY(on_message_after_certificate(m, consumed));
     if (consumed) return ok();

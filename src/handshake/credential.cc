@@ -1,5 +1,6 @@
 // Credential: loading a certificate chain and its key, and the names it covers.
 #include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/extensions.h"
+#include "x509/name.h"
 #include "x509/ocsp.h"
 #include "x509/time.h"
 #include "x509/trust_store.h"
@@ -69,16 +71,31 @@ Result<void> Credential::set_ocsp_response(crypto::Provider& provider, std::span
                                            int64_t now_unix) {
   if (chain.empty())
     return Error(ErrorCode::config_invalid, "an OCSP response needs the certificate it is about");
+  // Far above any CA's response (a few KiB with a responder certificate), and
+  // keeps the Certificate message within what peers accept (TLS 1.3 carries
+  // it in a CertificateEntry extension, at most 2^16-1 bytes).
+  constexpr size_t kMaxOcspResponse = 16384;
+  if (der.size() > kMaxOcspResponse)
+    return Error(ErrorCode::config_invalid, "the OCSP response is " + std::to_string(der.size()) +
+                                                " bytes; at most " +
+                                                std::to_string(kMaxOcspResponse) + " are stapled");
   TESSERA_ASSIGN_OR_RETURN(auto response, x509::OcspResponse::parse(ByteView(der)));
   TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
   x509::OcspCheckOptions options;
   options.now = now_unix;
   x509::OcspSingleResponse entry;
-  if (chain.size() >= 2) {
-    // The issuer is in the chain: the response is checked as a client will.
-    TESSERA_ASSIGN_OR_RETURN(auto issuer, x509::Certificate::parse(chain[1]));
+  // The leaf's issuer, if the chain holds it (by name and signature).
+  std::optional<x509::Certificate> issuer;
+  for (size_t i = 1; i < chain.size() && !issuer; ++i) {
+    auto c = x509::Certificate::parse(chain[i]);
+    if (c.ok() && x509::names_equal(c->subject(), leaf.issuer()) &&
+        x509::verify_certificate_signature(provider, leaf, c->spki_der()).ok())
+      issuer = std::move(*c);
+  }
+  if (issuer) {
+    // The response is checked as a client will.
     TESSERA_ASSIGN_OR_RETURN(entry,
-                             x509::check_ocsp_response(provider, response, leaf, issuer, options));
+                             x509::check_ocsp_response(provider, response, leaf, *issuer, options));
   } else {
     // Without the issuer only the serial and the dates can be checked here.
     const auto& all = response.responses();
@@ -89,7 +106,8 @@ Result<void> Credential::set_ocsp_response(crypto::Provider& provider, std::span
       return Error(ErrorCode::cert_status_invalid,
                    "the OCSP response is not about " + leaf.subject().to_string());
     entry = *it;
-    const int64_t expires = entry.next_update ? *entry.next_update + options.skew_s
+    const int64_t expires = entry.next_update ? std::min(*entry.next_update + options.skew_s,
+                                                         entry.this_update + options.max_validity_s)
                                               : entry.this_update + options.max_age_s;
     if (entry.this_update > now_unix + options.skew_s || expires < now_unix)
       return Error(
@@ -102,7 +120,11 @@ Result<void> Credential::set_ocsp_response(crypto::Provider& provider, std::span
   }
   // A server staples only a response a client will accept.
   TESSERA_TRY(x509::ocsp_status_result(entry, leaf));
-  ocsp_expires = entry.next_update ? *entry.next_update : entry.this_update + options.max_age_s;
+  // Stapled while a client will take it: until nextUpdate, at most
+  // max_validity_s after thisUpdate (max_age_s without nextUpdate).
+  ocsp_expires = entry.next_update
+                     ? std::min(*entry.next_update, entry.this_update + options.max_validity_s)
+                     : entry.this_update + options.max_age_s;
   ocsp_response.assign(der.begin(), der.end());
   return ok();
 }

@@ -1,5 +1,8 @@
 #include "handshake/peer_verify.h"
 
+#include <algorithm>
+
+#include "wire/extensions.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/identity.h"
@@ -100,8 +103,12 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
                                        const std::optional<Bytes>& response, OcspStapling mode,
                                        int64_t now_unix) {
   if (mode == OcspStapling::off) return std::string();
-  if (!chain.leaf_cert)
+  if (!chain.leaf_cert) {  // verification disabled: a response is required, not checked
+    if (!response && mode == OcspStapling::require)
+      return Error(ErrorCode::cert_status_invalid,
+                   "server stapled no OCSP response, and one is required");
     return std::string(response ? "stapled, NOT checked (verification disabled)" : "");
+  }
   const x509::Certificate& leaf = *chain.leaf_cert;
   if (!chain.issuer_cert)  // RFC 5280 6.1: a trust anchor is not checked for revocation
     return std::string(response ? "stapled, not needed: the certificate is a trust anchor" : "");
@@ -110,6 +117,15 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
       return Error(ErrorCode::cert_status_invalid, "server stapled no OCSP response for " +
                                                        leaf.subject().to_string() +
                                                        ", and one is required");
+    // RFC 7633 4.2.3.1: a client that asked for status_request does not
+    // accept a certificate whose TLS feature extension lists it ("OCSP
+    // must-staple") without the response.
+    const auto& features = leaf.extensions().tls_features;
+    if (features && std::ranges::find(*features, wire::kExtStatusRequest) != features->end())
+      return Error(ErrorCode::cert_status_invalid,
+                   "server stapled no OCSP response for " + leaf.subject().to_string() +
+                       ", whose certificate requires one (RFC 7633 TLS feature status_request, "
+                       "\"must-staple\")");
     return std::string();
   }
   // RFC 6066 8: "Clients requesting an OCSP response and receiving an OCSP

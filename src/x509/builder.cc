@@ -187,6 +187,11 @@ CertificateBuilder& CertificateBuilder::name_constraints(std::vector<GeneralName
   name_constraints_ = std::move(nc);
   return *this;
 }
+CertificateBuilder& CertificateBuilder::tls_feature(std::vector<uint16_t> features) {
+  tls_features_ = std::move(features);
+  return *this;
+}
+
 CertificateBuilder& CertificateBuilder::crl_distribution_uri(std::string uri) {
   crl_uris_.push_back(std::move(uri));
   return *this;
@@ -358,6 +363,14 @@ Result<Bytes> CertificateBuilder::build(const Name& issuer, ByteView issuer_spki
           write_extension(exts, oids::kCertificatePolicies, false, [&](DerWriter& v) {
             v.sequence([&](DerWriter& s) {
               for (const Oid& p : policies_) s.sequence([&](DerWriter& pi) { pi.oid(p); });
+            });
+          });
+        }
+        if (!tls_features_.empty()) {
+          // RFC 7633 4.1: Features ::= SEQUENCE OF INTEGER.
+          write_extension(exts, oids::kTlsFeature, false, [&](DerWriter& v) {
+            v.sequence([&](DerWriter& s) {
+              for (uint16_t f : tls_features_) s.integer(f);
             });
           });
         }

@@ -84,6 +84,9 @@ class CertificateBuilder {
   CertificateBuilder& crl_distribution_uri(std::string uri);
   // policy adds a certificatePolicies policy OID.
   CertificateBuilder& policy(Oid oid);
+  // tls_feature adds the RFC 7633 TLS feature extension listing these TLS
+  // extension types (5, status_request: "OCSP must-staple"); non-critical.
+  CertificateBuilder& tls_feature(std::vector<uint16_t> features);
 
   // self_sign signs with `key` as its own issuer (issuer = subject). Adds a
   // subjectKeyIdentifier; no authorityKeyIdentifier.
@@ -113,6 +116,7 @@ class CertificateBuilder {
   std::optional<NameConstraints> name_constraints_;
   std::vector<std::string> crl_uris_;
   std::vector<Oid> policies_;
+  std::vector<uint16_t> tls_features_;
 };
 
 // Builds and signs a v2 CRL.

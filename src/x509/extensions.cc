@@ -381,6 +381,24 @@ Result<std::vector<Oid>> parse_certificate_policies(ByteView value) {
   return policies;
 }
 
+Result<std::vector<uint16_t>> parse_tls_feature(ByteView value) {
+  // RFC 7633 4.1: Features ::= SEQUENCE OF INTEGER, each a TLS
+  // ExtensionType (uint16).
+  DerReader outer(value);
+  TESSERA_ASSIGN_OR_RETURN(DerReader r, outer.read_sequence());
+  TESSERA_TRY(outer.expect_end());
+  std::vector<uint16_t> features;
+  while (!r.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(ByteView n, r.read_integer());
+    if ((n[0] & 0x80) != 0 || n.size() > 3 || (n.size() == 3 && n[0] != 0))
+      return der_error("feature is not a TLS extension type (0..65535)");
+    uint32_t v = 0;
+    for (uint8_t b : n) v = (v << 8) | b;
+    features.push_back(static_cast<uint16_t>(v));
+  }
+  return features;
+}
+
 Result<std::vector<std::string>> parse_crl_distribution_points(ByteView value) {
   // RFC 5280 4.2.1.13: CRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF
   // DistributionPoint; DistributionPoint ::= SEQUENCE { distributionPoint [0]
@@ -510,6 +528,12 @@ Result<Extensions> parse_extensions(ByteView der) {
       Result<std::vector<std::string>> v = parse_crl_distribution_points(value);
       if (v)
         exts.crl_distribution_uris = std::move(*v);
+      else
+        parsed = v.error();
+    } else if (oid == oids::kTlsFeature) {
+      Result<std::vector<uint16_t>> v = parse_tls_feature(value);
+      if (v)
+        exts.tls_features = std::move(*v);
       else
         parsed = v.error();
     } else if (oid == oids::kIssuerAltName || oid == oids::kAuthorityInfoAccess ||

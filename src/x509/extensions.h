@@ -153,6 +153,9 @@ struct Extensions {
   std::optional<std::vector<Oid>> certificate_policies;
   // cRLDistributionPoints: every URI found in a distributionPoint fullName.
   std::vector<std::string> crl_distribution_uris;
+  // RFC 7633 TLS feature: the TLS extension types a server presenting this
+  // certificate must use; 5 (status_request) is "OCSP must-staple".
+  std::optional<std::vector<uint16_t>> tls_features;
 
   // RFC 5280 4.2: "A certificate-using system MUST reject the certificate if
   // it encounters a critical extension it does not recognize".
@@ -191,5 +194,6 @@ Result<AuthorityKeyIdentifier> parse_authority_key_identifier(ByteView value);
 Result<Bytes> parse_subject_key_identifier(ByteView value);
 Result<std::vector<Oid>> parse_certificate_policies(ByteView value);
 Result<std::vector<std::string>> parse_crl_distribution_points(ByteView value);
+Result<std::vector<uint16_t>> parse_tls_feature(ByteView value);
 
 }  // namespace tessera::x509

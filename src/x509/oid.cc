@@ -242,6 +242,7 @@ std::string oid_name(const Oid& oid) {
       {&oids::kOcspBasic, "id-pkix-ocsp-basic"},
       {&oids::kOcspNonce, "id-pkix-ocsp-nonce"},
       {&oids::kCtPrecertificateScts, "ctPrecertificateSCTs"},
+      {&oids::kTlsFeature, "tlsfeature"},
       {&oids::kAnyPolicy, "anyPolicy"},
       {&oids::kAnyExtendedKeyUsage, "anyExtendedKeyUsage"},
       {&oids::kServerAuth, "serverAuth"},

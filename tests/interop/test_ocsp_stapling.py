@@ -18,6 +18,10 @@ The responses are made by OpenSSL's responder (`openssl ocsp -index ...
   if-stapled;
 - gnutls-cli (which asks for and checks stapled responses) trusts a tessera
   server stapling OpenSSL's or tessera's good response;
+- RFC 7633 must-staple: an OpenSSL-made certificate with tlsfeature
+  status_request is refused without a stapled response and accepted with
+  one; `tessera cert server --must-staple` writes the extension OpenSSL reads;
+  tessera server warns when given such a certificate without a response;
 - tessera server refuses at start a response that says revoked, or is about
   another certificate.
 
@@ -111,11 +115,17 @@ def main():
                         (version, who),
                         "OCSP Response Status: successful" in text and "Cert Status: good" in text
                         and "Verify return code: 0 (ok)" in text, text[-1500:])
-            r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile", pki.ca,
-                     "-servername", "localhost"], input=b"hello\n", timeout=15)
-            R.check("s_client without -status gets no response",
-                    "OCSP response" not in out_of(r) and "Verify return code: 0 (ok)" in out_of(r),
-                    out_of(r)[-1500:])
+            # TLS 1.2 shows the answer in the ServerHello: status_request only
+            # when s_client asked for it.
+            for asked in (True, False):
+                r = run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-CAfile",
+                         pki.ca, "-servername", "localhost", "-tls1_2", "-tlsextdebug"] +
+                        (["-status"] if asked else []), input=b"hello\n", timeout=15)
+                text = out_of(r)
+                acked = 'TLS server extension "status request"' in text
+                R.check("TLS 1.2: tessera acknowledges status_request %s" %
+                        ("when asked" if asked else "only when asked"),
+                        acked == asked and "Verify return code: 0 (ok)" in text, text[-1500:])
             for version in ("1.3", "1.2"):
                 r = tessera_client(port, pki, "--ocsp", "require", "--min-version", version,
                                    "--max-version", version)
@@ -202,6 +212,53 @@ def main():
                 stop(srv)
     else:
         R.skip("GnuTLS peers", "gnutls-serv / gnutls-cli not installed")
+
+    # --- RFC 7633 must-staple: an OpenSSL-made certificate with tlsfeature ---
+    ms_key = pki._genkey("must-staple")
+    csr = pki.path("must-staple.csr")
+    openssl("req", "-new", "-key", ms_key, "-subj", "/CN=localhost", "-out", csr)
+    ext = pki.path("must-staple.ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                "tlsfeature=status_request\n")
+    ms = pki.path("must-staple.pem")
+    openssl("x509", "-req", "-in", csr, "-CA", pki.ca, "-CAkey", pki.ca_key, "-CAcreateserial",
+            "-days", "30", "-out", ms, "-extfile", ext)
+    ms_good = openssl_response(pki, "must-staple-good", ms)
+    for status_file, ok in ((None, False), (ms_good, True)):
+        port = free_port()
+        args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", ms, "-key",
+                ms_key, "-naccept", "2"]
+        if status_file:
+            args += ["-status_file", status_file]
+        s = start(args)
+        try:
+            if not wait_port(port, proc=s):
+                R.check("openssl s_server started", False, stop(s)[1])
+                continue
+            r = tessera_client(port, pki, "--ocsp", "if-stapled")
+        finally:
+            stop(s)
+        if ok:
+            R.check("a must-staple certificate with its response stapled is accepted",
+                    r.returncode == 0 and "OCSP (stapled): good" in out_of(r), out_of(r))
+        else:
+            R.check("a must-staple certificate without a stapled response is refused",
+                    r.returncode != 0 and "cert_status_invalid" in out_of(r)
+                    and "RFC 7633" in out_of(r), out_of(r))
+    mine_ms, mine_ms_key = pki.path("tessera-ms.pem"), pki.path("tessera-ms.key")
+    r = run([TESSERA, "cert", "server", "--ca", pki.ca, "--ca-key", pki.ca_key, "--dns",
+             "localhost", "--must-staple", "--out-cert", mine_ms, "--out-key", mine_ms_key])
+    text = out_of(r)
+    if r.returncode == 0:
+        text = out_of(run(["openssl", "x509", "-in", mine_ms, "-noout", "-text"]))
+    R.check("tessera cert server --must-staple: OpenSSL reads TLS Feature status_request",
+            re.search(r"TLS Feature:\s*\n\s*status_request", text) is not None, text)
+    r = run([TESSERA, "server", "--port", str(free_port()), "--cert", mine_ms, "--key",
+             mine_ms_key, "--max-connections", "1", "--handshake-timeout", "1"], timeout=3)
+    R.check("tessera server warns about a must-staple certificate without --ocsp-response",
+            "requires OCSP stapling" in out_of(r), out_of(r))
 
     # --- tessera server refuses unusable responses at start ---
     other = openssl_response(pki, "other", pki.client)

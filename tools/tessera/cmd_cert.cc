@@ -5,7 +5,7 @@
 //   tessera cert intermediate --ca ca.pem --ca-key ca.key --out-cert --out-key
 //                             [--subject] [--key-type] [--days] [--path-len N (default 0)]
 //   tessera cert server       --ca --ca-key --dns NAME... --ip ADDR... --out-cert --out-key
-//                             [--subject] [--key-type] [--days] [--chain]
+//                             [--subject] [--key-type] [--days] [--chain] [--must-staple]
 //   tessera cert client       --ca --ca-key [--email ADDR...] [--dns NAME...] --out-cert
 //                             --out-key [--subject] [--key-type] [--days] [--chain]
 //   tessera cert local-mtls   --dir DIR [--host NAME|ADDR...] [--key-type] [--days]
@@ -47,6 +47,7 @@
 #include "command.h"
 #include "crypto/provider.h"
 #include "tls_options.h"
+#include "wire/extensions.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
@@ -68,6 +69,7 @@ struct CertArgs {
   int64_t days = 0;
   int64_t path_len = -1;
   bool chain = false;
+  bool must_staple = false;  // server: RFC 7633 TLS feature status_request
 };
 
 int fail(const std::string& message) {
@@ -203,7 +205,11 @@ Result<void> issue(Kind kind, const CertArgs& a) {
                            : std::nullopt);
       break;
     case Kind::intermediate: b.ca(static_cast<uint32_t>(a.path_len >= 0 ? a.path_len : 0)); break;
-    case Kind::server: b.leaf_for(x509::LeafRole::server); break;
+    case Kind::server:
+      b.leaf_for(x509::LeafRole::server);
+      // RFC 7633: clients that ask for OCSP then require a stapled response.
+      if (a.must_staple) b.tls_feature({wire::kExtStatusRequest});
+      break;
     case Kind::client: b.leaf_for(x509::LeafRole::client); break;
   }
   for (const std::string& d : a.dns) b.add_dns(d);
@@ -474,6 +480,8 @@ const bool kRegistered = register_command(
        server->add_option("--dns", a->dns, "DNS name (repeatable)");
        server->add_option("--ip", a->ip, "IP address (repeatable)");
        server->add_flag("--chain", a->chain, "Append the issuer certificate(s) to --out-cert");
+       server->add_flag("--must-staple", a->must_staple,
+                        "Add the TLS feature status_request (RFC 7633, OCSP must-staple)");
        CLI::App* client = app.add_subcommand("client", "Create a TLS client certificate");
        add_common(client, *a, true);
        client->add_option("--email", a->email, "rfc822Name (repeatable)");

@@ -16,6 +16,7 @@
 #include "tessera/event_server.h"
 #include "tessera/nonblocking.h"
 #include "tls_options.h"
+#include "x509/certificate.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
@@ -182,6 +183,14 @@ class EchoSession final : public CliSession {
   }
 };
 
+// requires_stapling: the leaf carries the RFC 7633 TLS feature status_request.
+bool requires_stapling(const Credential& cred) {
+  auto leaf = x509::Certificate::parse(cred.chain.front());
+  if (!leaf.ok() || !leaf->extensions().tls_features) return false;
+  const auto& f = *leaf->extensions().tls_features;
+  return std::find(f.begin(), f.end(), uint16_t{5}) != f.end();  // status_request
+}
+
 int run_server(ServerOptions& opts) {
   auto policy = opts.tls.make_policy();
   if (!policy.ok()) {
@@ -219,6 +228,11 @@ int run_server(ServerOptions& opts) {
       return 1;
     }
   }
+  if (opts.ocsp_response.empty() && requires_stapling(*cred))
+    std::fprintf(stderr,
+                 "tessera server: warning: %s requires OCSP stapling (RFC 7633 must-staple): "
+                 "clients that ask for a response will refuse it; give --ocsp-response\n",
+                 opts.cert.c_str());
   cfg->credentials.push_back(std::make_shared<Credential>(std::move(*cred)));
   if (!opts.client_ca.empty()) {
     auto ts = std::make_shared<x509::TrustStore>();

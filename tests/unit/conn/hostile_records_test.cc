@@ -1063,7 +1063,7 @@ TEST(HostileOcspStapling, Tls12UnsolicitedStatusRequestAndCertificateStatus) {
   }
   // CertificateStatus (type 22): ocsp(1), a 2-byte "response".
   const Bytes status = {22, 0, 0, 6, 1, 0, 0, 2, 0x30, 0x00};
-  for (OcspStapling ocsp : {OcspStapling::off, OcspStapling::if_stapled}) {
+  for (OcspStapling ocsp : {OcspStapling::off, OcspStapling::if_stapled, OcspStapling::require}) {
     // The server has no response, so its ServerHello does not announce one.
     Tls12Flight f("server-ec", ocsp);
     f.expect_client_refuses({f.msgs[0], f.msgs[1], status, f.msgs[2], f.msgs[3]},

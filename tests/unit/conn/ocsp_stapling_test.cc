@@ -15,6 +15,7 @@
 #include "x509/builder.h"
 #include "x509/certificate.h"
 #include "x509/ocsp.h"
+#include "x509/oid.h"
 #include "x509/pem.h"
 
 namespace tessera::testing {
@@ -163,6 +164,141 @@ TEST_P(OcspStapling_, ResumptionNeedsNoResponse) {
   EXPECT_FALSE(resumed.client->summary().ocsp_stapled);
 }
 
+// Paths a response must take as well: after a HelloRetryRequest (TLS 1.3),
+// with RSA key transport (TLS 1.2: CertificateStatus then ServerHelloDone,
+// no ServerKeyExchange), and signed by a responder the CA delegated to.
+TEST(OcspStaplingPaths, AfterAHelloRetryRequest) {
+  auto c = client_config();
+  c->ocsp = OcspStapling::require;
+  ASSERT_TRUE(c->policy.set_groups("x25519,secp384r1").ok());  // a share for x25519 only
+  auto s = server_config();
+  ASSERT_TRUE(s->policy.set_groups("secp384r1").ok());
+  s->credentials = {stapling(response({}))};
+  Pair p = handshaken_pair(c, s);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_TRUE(p.client->summary().ocsp_stapled);
+  EXPECT_EQ(p.client->summary().peer_ocsp.rfind("good", 0), 0u);
+}
+
+TEST(OcspStaplingPaths, Tls12RsaKeyTransport) {
+  Policy rsa = Policy::compat();
+  rsa.min_version = rsa.max_version = ProtocolVersion::tls12;
+  rsa.cipher_suites = {CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256};
+  auto c = client_config();
+  c->policy = rsa;
+  c->ocsp = OcspStapling::require;
+  auto s = server_config("server-rsa");
+  s->policy = rsa;
+  s->credentials = {stapling(response({.about = "server-rsa.pem"}), "server-rsa")};
+  Pair p = handshaken_pair(c, s);
+  EXPECT_EQ(p.client->summary().cipher_suite,
+            static_cast<uint16_t>(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256));
+  EXPECT_TRUE(p.client->summary().ocsp_stapled);
+  // And a revoked one is refused on that path too.
+  s->credentials = {
+      stapling(response({.about = "server-rsa.pem", .status = x509::OcspCertStatus::revoked}),
+               "server-rsa")};
+  auto q = make_tls_pair(c, s);
+  EXPECT_FALSE(q.pump());
+  ASSERT_NE(q.client->error(), nullptr);
+  EXPECT_EQ(q.client->error()->code(), ErrorCode::cert_revoked) << err(*q.client);
+}
+
+TEST(OcspStaplingPaths, ADelegatedResponder) {
+  auto& prov = *crypto::default_provider();
+  auto ca_key = prov.load_private_key(as_bytes_view(read_pki("ca.key")));
+  ASSERT_TRUE(ca_key.ok());
+  auto responder_key = prov.generate_private_key({crypto::KeyType::ec_p256, 0});
+  ASSERT_TRUE(responder_key.ok());
+  x509::CertificateBuilder rb(prov);
+  rb.subject(*x509::Name::from_string("CN=tessera test OCSP responder"))
+      .validity(kTestNow - 86400, kTestNow + 86400)
+      .leaf_for(x509::LeafRole::server)
+      .ext_key_usage({x509::oids::kOcspSigning})
+      .subject_public_key((*responder_key)->public_spki());
+  auto rder = rb.sign(pki_cert("ca.pem"), **ca_key);
+  ASSERT_TRUE(rder.ok()) << rder.error().to_string();
+  auto responder = x509::Certificate::parse(*rder);
+  ASSERT_TRUE(responder.ok());
+  x509::OcspResponseBuilder b(prov);
+  b.produced_at(kTestNow - 60)
+      .add(pki_cert("server-ec.pem"), pki_cert("ca.pem"), x509::OcspCertStatus::good, kTestNow - 60,
+           kTestNow + 3600);
+  auto der = b.sign(*responder, **responder_key);
+  ASSERT_TRUE(der.ok()) << der.error().to_string();
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    auto c = client_config();
+    c->policy.min_version = c->policy.max_version = v;
+    c->ocsp = OcspStapling::require;
+    auto s = server_config();
+    s->credentials = {stapling(*der)};
+    Pair p = handshaken_pair(c, s);
+    EXPECT_EQ(p.client->summary().peer_ocsp.rfind("good", 0), 0u) << p.client->summary().peer_ocsp;
+  }
+}
+
+// With verification disabled (debugging only) a response cannot be checked,
+// but require still demands one.
+TEST(OcspStaplingPaths, RequireWithoutVerification) {
+  auto c = client_config();
+  c->verify_peer = false;
+  c->ocsp = OcspStapling::require;
+  auto p = make_tls_pair(c, server_config());
+  EXPECT_FALSE(p.pump());
+  ASSERT_NE(p.client->error(), nullptr);
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::cert_status_invalid) << err(*p.client);
+  auto s = server_config();
+  s->credentials = {stapling(response({}))};
+  Pair q = handshaken_pair(c, s);
+  EXPECT_EQ(q.client->summary().peer_ocsp, "stapled, NOT checked (verification disabled)");
+}
+
+// must_staple is a localhost certificate from the test CA for the server-ec
+// key, with the RFC 7633 TLS feature status_request ("OCSP must-staple").
+std::shared_ptr<Credential> must_staple() {
+  auto& prov = *crypto::default_provider();
+  auto ca_key = prov.load_private_key(as_bytes_view(read_pki("ca.key")));
+  EXPECT_TRUE(ca_key.ok());
+  const Credential base = *credential("server-ec");
+  x509::CertificateBuilder b(prov);
+  b.subject(*x509::Name::from_string("CN=localhost"))
+      .validity(kTestNow - 86400, kTestNow + 86400)
+      .subject_public_key(base.key->public_spki())
+      .leaf_for(x509::LeafRole::server)
+      .add_dns("localhost")
+      .tls_feature({5});
+  auto der = b.sign(pki_cert("ca.pem"), **ca_key);
+  EXPECT_TRUE(der.ok()) << (der.ok() ? "" : der.error().to_string());
+  auto cred = std::make_shared<Credential>(base);
+  cred->chain = {*der};
+  return cred;
+}
+
+// RFC 7633 4.2.3.1: a client that asked for the status does not accept a
+// must-staple certificate without it; one that did not ask cannot expect it.
+TEST_P(OcspStapling_, AMustStapleCertificateNeedsItsResponse) {
+  auto p = make_tls_pair(client(OcspStapling::if_stapled), server(must_staple()));
+  refused(p, ErrorCode::cert_status_invalid, AlertDescription::bad_certificate_status_response,
+          "whose certificate requires one (RFC 7633 TLS feature status_request");
+  Pair q = handshaken_pair(client(OcspStapling::off), server(must_staple()));
+  EXPECT_FALSE(q.client->summary().ocsp_stapled);
+  // With its response stapled it is accepted.
+  auto cred = must_staple();
+  auto leaf = x509::Certificate::parse(cred->chain[0]);
+  ASSERT_TRUE(leaf.ok());
+  auto& prov = *crypto::default_provider();
+  auto ca_key = prov.load_private_key(as_bytes_view(read_pki("ca.key")));
+  ASSERT_TRUE(ca_key.ok());
+  x509::OcspResponseBuilder rb(prov);
+  rb.produced_at(kTestNow - 60)
+      .add(*leaf, pki_cert("ca.pem"), x509::OcspCertStatus::good, kTestNow - 60, kTestNow + 3600);
+  auto der = rb.sign(pki_cert("ca.pem"), **ca_key);
+  ASSERT_TRUE(der.ok()) << der.error().to_string();
+  ASSERT_TRUE(cred->set_ocsp_response(prov, *der, kTestNow).ok());
+  Pair r = handshaken_pair(client(OcspStapling::if_stapled), server(cred));
+  EXPECT_TRUE(r.client->summary().ocsp_stapled);
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, OcspStapling_,
                          ::testing::Values(ProtocolVersion::tls13, ProtocolVersion::tls12),
                          [](const auto& param_info) {
@@ -208,6 +344,17 @@ TEST(OcspStaplingConfig, SetOcspResponseKeepsOnlyAGoodCurrentResponseAboutTheLea
   with_issuer.chain.push_back(ca->front());
   ASSERT_TRUE(with_issuer.set_ocsp_response(prov, good, kTestNow).ok());
   refused(with_issuer, response({.forged = true}), ErrorCode::cert_status_invalid, "");
+  // The issuer is found by name and signature wherever it sits in the chain.
+  Credential misordered = *credential("server-ec");
+  auto other = x509::pem_decode_label(read_pki("server-other.pem"), x509::pem_label::kCertificate);
+  ASSERT_TRUE(other.ok());
+  misordered.chain = {misordered.chain[0], other->front(), ca->front()};
+  ASSERT_TRUE(misordered.set_ocsp_response(prov, good, kTestNow).ok());
+  refused(misordered, response({.forged = true}), ErrorCode::cert_status_invalid,
+          "signature does not verify");
+  // A response too large to staple (TLS 1.3 carries it in a 2^16-1 byte
+  // extension) is refused before it is parsed.
+  refused(fresh, Bytes(16385, 0x30), ErrorCode::config_invalid, "at most 16384 are stapled");
   Credential leaf_again = *credential("server-ec");
   EXPECT_TRUE(leaf_again.set_ocsp_response(prov, response({.forged = true}), kTestNow).ok())
       << "without the issuer the signature is the client's to check";

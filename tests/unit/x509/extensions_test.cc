@@ -28,6 +28,33 @@ TEST(Extensions, BasicConstraints) {
   EXPECT_FALSE(parse_basic_constraints(H("30080101ff0201020500")).ok());
 }
 
+// RFC 7633 4.1: Features ::= SEQUENCE OF INTEGER (TLS extension types).
+TEST(Extensions, TlsFeature) {
+  // status_request (5), as `openssl x509 -extfile` writes tlsfeature = status_request.
+  Result<std::vector<uint16_t>> must_staple = parse_tls_feature(H("3003020105"));
+  ASSERT_TRUE(must_staple.ok()) << must_staple.error().message();
+  EXPECT_EQ(*must_staple, std::vector<uint16_t>{5});
+  Result<std::vector<uint16_t>> two = parse_tls_feature(H("3007020105 020200ff"));
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(*two, (std::vector<uint16_t>{5, 255}));
+  EXPECT_EQ(*parse_tls_feature(H("300402020100")), std::vector<uint16_t>{256});
+  EXPECT_EQ(*parse_tls_feature(H("30050203 00ffff")), std::vector<uint16_t>{65535});
+  // Negative, above 65535, not an INTEGER, not minimal, trailing bytes.
+  EXPECT_FALSE(parse_tls_feature(H("30030201ff")).ok());
+  EXPECT_FALSE(parse_tls_feature(H("3005020301 0000")).ok());
+  EXPECT_FALSE(parse_tls_feature(H("3003040105")).ok());
+  EXPECT_FALSE(parse_tls_feature(H("300402020005")).ok());
+  EXPECT_FALSE(parse_tls_feature(H("3003020105 00")).ok());
+  // Inside a certificate's extension list: parsed, and a bad value named.
+  Result<Extensions> exts = parse_extensions(H("3013 3011 06082b06010505070118 0405 3003020105"));
+  ASSERT_TRUE(exts.ok()) << exts.error().message();
+  ASSERT_TRUE(exts->tls_features.has_value());
+  EXPECT_EQ(*exts->tls_features, std::vector<uint16_t>{5});
+  Result<Extensions> bad = parse_extensions(H("3013 3011 06082b06010505070118 0405 30030201ff"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("tlsfeature"), std::string::npos) << bad.error().message();
+}
+
 TEST(Extensions, KeyUsage) {
   // digitalSignature | keyEncipherment: 0xa0, 5 unused bits.
   Result<KeyUsage> ku = parse_key_usage(H("030205a0"));
