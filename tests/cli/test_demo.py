@@ -17,10 +17,13 @@ R = Results()
 
 CASES = [
     ([], ["version: TLS 1.3", "-> CertificateVerify", "refused, as expected",
+          "; OCSP response stapled (", "OCSP response stapled: good; thisUpdate",
           "4. The CA revokes the client certificate",
           "sent alert certificate_revoked", "client: <- alert fatal certificate_revoked(44)",
           "demo complete: everything went as expected"]),
     (["--tls1.2", "--kx", "ecdhe"], ["server chose TLS 1.2", "<- ServerKeyExchange",
+                                     "-> CertificateStatus: our OCSP response",
+                                     "<- CertificateStatus: OCSP response good",
                                      "Elliptic-curve Diffie-Hellman", "version: TLS 1.2"]),
     (["--tls1.2", "--kx", "dhe"], ["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "ffdhe2048",
                                    "Finite-field Diffie-Hellman", "refused, as expected"]),

@@ -1,6 +1,7 @@
 // `tessera demo`: the README's main job. Creates a throw-away local PKI,
 // starts a server that requires mTLS on a free loopback port, connects a
-// client, shows every handshake step on both sides, exchanges a message, and
+// client, shows every handshake step on both sides (the server staples an
+// OCSP response from the demo CA, which the client checks), exchanges a message, and
 // then shows two refused handshakes with the reason: a client certificate
 // from an untrusted CA, and the client certificate after the CA revoked it
 // (a CRL the server checks). Exits 0 when everything went as expected.
@@ -25,6 +26,7 @@
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/name.h"
+#include "x509/ocsp.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
@@ -262,6 +264,27 @@ int run_demo(DemoOptions& o) {
   auto server_cred = std::make_shared<Credential>();
   server_cred->chain = {pki->server.der};
   server_cred->key = std::move(pki->server.key);
+  // The CA answers for the server certificate (an OCSP response, RFC 6960);
+  // the server staples it and the client requires it (RFC 6066 8).
+  {
+    auto ca = x509::Certificate::parse(pki->ca.der);
+    auto server_cert = x509::Certificate::parse(pki->server.der);
+    Result<Bytes> ocsp = Error(ErrorCode::internal_error, "demo CA certificate");
+    if (ca.ok() && server_cert.ok()) {
+      x509::OcspResponseBuilder ob(*provider);
+      ob.produced_at(now - 60).add(*server_cert, *ca, x509::OcspCertStatus::good, now - 60,
+                                   now + 4 * 86400);
+      ocsp = ob.sign(*ca, *pki->ca.key);
+    }
+    auto set = ocsp.ok() ? server_cred->set_ocsp_response(*provider, *ocsp, now)
+                         : Result<void>(ocsp.error());
+    if (!set.ok()) {
+      say("OCSP response: " + set.error().to_string());
+      return 1;
+    }
+    say("  OCSP response       from the CA: the server certificate is good (" +
+        std::to_string(ocsp->size()) + " bytes); the server staples it");
+  }
   auto client_cred = std::make_shared<Credential>();
   client_cred->chain = {pki->client.der};
   client_cred->key = std::move(pki->client.key);
@@ -285,6 +308,7 @@ int run_demo(DemoOptions& o) {
     c->provider = provider;
     c->trust = trust;
     c->credential = std::move(cred);
+    c->ocsp = OcspStapling::require;
     c->alpn = {"http/1.1"};
     c->keylog = o.tls.keylog();
     return std::shared_ptr<const ClientConfig>(c);
