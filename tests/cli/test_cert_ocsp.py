@@ -166,6 +166,10 @@ def test_statuses(pki):
     nxt = ocsp_time(text, "Next Update")
     R.check("--days 2: nextUpdate in two days",
             nxt is not None and abs((nxt - now).total_seconds() - 2 * 86400) < 120, text)
+    r = ocsp(pki, "--days", "11", out=p("eleven.der"))
+    R.check("--days over 10 is refused (clients use no response older than 10 days)",
+            r.returncode == 1 and "at most 10 days" in out_of(r)
+            and not os.path.exists(p("eleven.der")), out_of(r))
 
     resp = p("unknown.der")
     r = ocsp(pki, "--status", "unknown", out=resp)

@@ -409,6 +409,13 @@ Result<void> issue_crl(const CertArgs& a) {
 Result<void> issue_ocsp(const CertArgs& a) {
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
   if (a.days < 0) return Error(ErrorCode::config_invalid, "--days must be positive");
+  // The CA/Browser Forum caps an OCSP response's validity at 10 days, and
+  // clients (tessera's, x509::OcspCheckOptions::max_validity_s) use none
+  // older than that, whatever its nextUpdate.
+  if (a.days > 10)
+    return Error(ErrorCode::config_invalid,
+                 "--days " + std::to_string(a.days) +
+                     ": OCSP responses are used for at most 10 days after thisUpdate");
   const int64_t days = a.days > 0 ? a.days : 7;
   x509::OcspCertStatus status = x509::OcspCertStatus::good;
   if (a.status == "revoked") status = x509::OcspCertStatus::revoked;
@@ -521,7 +528,7 @@ const bool kRegistered = register_command(
        ocsp->add_option("--reason", a->reason,
                         "CRLReason of a revoked certificate: keyCompromise, CACompromise, "
                         "superseded, ... (default: none)");
-       ocsp->add_option("--days", a->days, "Days until nextUpdate (default 7)");
+       ocsp->add_option("--days", a->days, "Days until nextUpdate (default 7, at most 10)");
        CLI::Option* rcert =
            ocsp->add_option("--responder-cert", a->responder_cert,
                             "Delegated responder certificate (PEM, issued by --ca, extKeyUsage "
