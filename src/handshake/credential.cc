@@ -14,7 +14,6 @@
 #include "x509/extensions.h"
 #include "x509/name.h"
 #include "x509/ocsp.h"
-#include "x509/time.h"
 #include "x509/trust_store.h"
 
 namespace tessera {
@@ -106,25 +105,13 @@ Result<void> Credential::set_ocsp_response(crypto::Provider& provider, std::span
       return Error(ErrorCode::cert_status_invalid,
                    "the OCSP response is not about " + leaf.subject().to_string());
     entry = *it;
-    const int64_t expires = entry.next_update ? std::min(*entry.next_update + options.skew_s,
-                                                         entry.this_update + options.max_validity_s)
-                                              : entry.this_update + options.max_age_s;
-    if (entry.this_update > now_unix + options.skew_s || expires < now_unix)
-      return Error(
-          ErrorCode::cert_status_invalid,
-          "the OCSP response about " + leaf.subject().to_string() + " is not current (thisUpdate " +
-              x509::format_iso8601(entry.this_update) +
-              (entry.next_update ? ", nextUpdate " + x509::format_iso8601(*entry.next_update)
-                                 : std::string()) +
-              ")");
+    if (auto fresh = x509::check_ocsp_freshness(entry, options); !fresh)
+      return fresh.error().with_context("the OCSP response about " + leaf.subject().to_string() +
+                                        " is not current");
   }
   // A server staples only a response a client will accept.
   TESSERA_TRY(x509::ocsp_status_result(entry, leaf));
-  // Stapled while a client will take it: until nextUpdate, at most
-  // max_validity_s after thisUpdate (max_age_s without nextUpdate).
-  ocsp_expires = entry.next_update
-                     ? std::min(*entry.next_update, entry.this_update + options.max_validity_s)
-                     : entry.this_update + options.max_age_s;
+  ocsp_expires = x509::ocsp_usable_until(entry, options);  // stapled while clients take it
   ocsp_response.assign(der.begin(), der.end());
   return ok();
 }

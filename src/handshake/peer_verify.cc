@@ -1,7 +1,5 @@
 #include "handshake/peer_verify.h"
 
-#include <algorithm>
-
 #include "wire/extensions.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
@@ -120,8 +118,7 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
     // RFC 7633 4.2.3.1: a client that asked for status_request does not
     // accept a certificate whose TLS feature extension lists it ("OCSP
     // must-staple") without the response.
-    const auto& features = leaf.extensions().tls_features;
-    if (features && std::ranges::find(*features, wire::kExtStatusRequest) != features->end())
+    if (leaf.extensions().requires_tls_feature(wire::kExtStatusRequest))
       return Error(ErrorCode::cert_status_invalid,
                    "server stapled no OCSP response for " + leaf.subject().to_string() +
                        ", whose certificate requires one (RFC 7633 TLS feature status_request, "

@@ -20,6 +20,7 @@
 // encoders leave them), but at least one bit must be set.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -168,6 +169,12 @@ struct Extensions {
   const ExtensionInfo* find(const Oid& oid) const;
   // is_critical is true iff the extension is present and marked critical.
   bool is_critical(const Oid& oid) const;
+  // requires_tls_feature is true iff the RFC 7633 TLS feature extension
+  // lists the TLS extension `type` (5, status_request: "must-staple").
+  bool requires_tls_feature(uint16_t type) const {
+    return tls_features &&
+           std::find(tls_features->begin(), tls_features->end(), type) != tls_features->end();
+  }
 };
 
 // parse_extensions reads Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension

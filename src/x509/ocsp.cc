@@ -427,31 +427,39 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
     if (!s || e->this_update > s->this_update) s = e;
   }
 
+  TESSERA_TRY(check_ocsp_freshness(*s, o));
+  return *s;
+}
+
+Result<void> check_ocsp_freshness(const OcspSingleResponse& s, const OcspCheckOptions& o) {
   // RFC 6960 3.2 (5): thisUpdate is sufficiently recent; (6) when
   // available, nextUpdate is greater than the current time.
-  if (s->this_update > o.now + o.skew_s)
+  if (s.this_update > o.now + o.skew_s)
     return status_error("OCSP response is not yet valid (thisUpdate " +
-                        format_iso8601(s->this_update) + ")");
-  if (s->next_update) {
-    if (*s->next_update < o.now - o.skew_s)
-      return status_error("OCSP response expired (nextUpdate " + format_iso8601(*s->next_update) +
-                          ")");
-  }
-  if (s->next_update && s->this_update < o.now - o.max_validity_s) {
+                        format_iso8601(s.this_update) + ")");
+  if (s.next_update && *s.next_update < o.now - o.skew_s)
+    return status_error("OCSP response expired (nextUpdate " + format_iso8601(*s.next_update) +
+                        ")");
+  if (s.next_update && s.this_update < o.now - o.max_validity_s) {
     return status_error(
-        "OCSP response is too old (thisUpdate " + format_iso8601(s->this_update) + ", more than " +
+        "OCSP response is too old (thisUpdate " + format_iso8601(s.this_update) + ", more than " +
         (o.max_validity_s % 86400 == 0 ? std::to_string(o.max_validity_s / 86400) + " days"
                                        : std::to_string(o.max_validity_s) + " s") +
         " ago, whatever its nextUpdate)");
   }
-  if (!s->next_update && s->this_update < o.now - o.max_age_s) {
+  if (!s.next_update && s.this_update < o.now - o.max_age_s) {
     // RFC 6960 4.2.2.1: without nextUpdate newer information is always
     // available; the client decides how old is too old.
     return status_error("OCSP response without nextUpdate is too old (thisUpdate " +
-                        format_iso8601(s->this_update) + ", more than " +
+                        format_iso8601(s.this_update) + ", more than " +
                         std::to_string(o.max_age_s) + " s ago)");
   }
-  return *s;
+  return ok();
+}
+
+UnixTime ocsp_usable_until(const OcspSingleResponse& s, const OcspCheckOptions& o) {
+  return s.next_update ? std::min(*s.next_update, s.this_update + o.max_validity_s)
+                       : s.this_update + o.max_age_s;
 }
 
 Result<void> ocsp_status_result(const OcspSingleResponse& s, const Certificate& leaf) {

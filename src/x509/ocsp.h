@@ -157,6 +157,14 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
 std::string ocsp_delegation_problem(crypto::Provider& p, const Certificate& responder,
                                     const Certificate& issuer, const OcspCheckOptions& o);
 
+// check_ocsp_freshness is check_ocsp_response's time rules for one entry
+// (thisUpdate, nextUpdate, max_age_s, max_validity_s, skew_s).
+Result<void> check_ocsp_freshness(const OcspSingleResponse& s, const OcspCheckOptions& o);
+// ocsp_usable_until is the last time those rules accept the entry, without
+// the clock skew: nextUpdate, but at most max_validity_s after thisUpdate
+// (max_age_s after it without nextUpdate). A server staples until then.
+UnixTime ocsp_usable_until(const OcspSingleResponse& s, const OcspCheckOptions& o);
+
 // ocsp_status_result turns a checked entry into the verdict: good -> ok;
 // revoked -> cert_revoked ("... was revoked at <time> (reason: ...) according
 // to the OCSP response"); unknown -> cert_status_invalid.

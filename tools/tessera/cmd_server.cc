@@ -186,9 +186,7 @@ class EchoSession final : public CliSession {
 // requires_stapling: the leaf carries the RFC 7633 TLS feature status_request.
 bool requires_stapling(const Credential& cred) {
   auto leaf = x509::Certificate::parse(cred.chain.front());
-  if (!leaf.ok() || !leaf->extensions().tls_features) return false;
-  const auto& f = *leaf->extensions().tls_features;
-  return std::find(f.begin(), f.end(), uint16_t{5}) != f.end();  // status_request
+  return leaf.ok() && leaf->extensions().requires_tls_feature(5);  // 5: status_request
 }
 
 int run_server(ServerOptions& opts) {
