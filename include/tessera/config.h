@@ -73,6 +73,38 @@ struct Credential {
   }
 };
 
+// ExternalPsk: a TLS 1.3 pre-shared key provisioned out of band (RFC 8446
+// 2.2, 4.2.11), e.g. per device or per service pair, instead of
+// certificates: a handshake that uses it authenticates both sides by their
+// knowledge of the key, and no certificate is exchanged. The (EC)DHE key
+// exchange still runs (psk_dhe_ke) unless the policy allows psk_ke too.
+// Make one with ExternalPsk::make, which checks it; the key is wiped when
+// the object is destroyed or assigned over. Share it as
+// std::shared_ptr<const ExternalPsk>.
+struct ExternalPskFields {
+  std::string identity;                        // sent in the clear; 1..1024 bytes
+  std::vector<uint8_t> key;                    // secret; 16..256 bytes
+  HashAlgorithm hash = HashAlgorithm::sha256;  // SHA-256 or SHA-384 (RFC 8446 4.2.11)
+};
+class ExternalPsk : public ExternalPskFields {
+ public:
+  ExternalPsk() = default;
+  ExternalPsk(const ExternalPsk&) = default;
+  ExternalPsk(ExternalPsk&&) = default;
+  ExternalPsk& operator=(const ExternalPsk& other);
+  ExternalPsk& operator=(ExternalPsk&& other) noexcept;
+  ~ExternalPsk();
+
+  // make checks the identity (1..1024 bytes), the key (16..256 bytes: RFC
+  // 8446 2.2 warns that an observer of one handshake can test guesses
+  // offline against its binder, so it must be random, not a password) and
+  // the hash (SHA-256 or SHA-384). The key's bytes are moved, not copied.
+  static Result<ExternalPsk> make(std::string identity, std::vector<uint8_t> key,
+                                  HashAlgorithm hash = HashAlgorithm::sha256);
+  // validate applies make's checks to an object filled in field by field.
+  Result<void> validate() const;
+};
+
 // load_trust_anchors parses PEM (or DER) CA certificates into a trust store
 // for ClientConfig::trust / ServerConfig::client_trust. Every certificate is
 // an anchor, self-signed or not.
@@ -158,6 +190,13 @@ struct ClientConfig {
   CrlCheck crl_check = CrlCheck::chain;
   // OCSP stapling of the server's certificate (see OcspStapling).
   OcspStapling ocsp = OcspStapling::off;
+  // A TLS 1.3 external PSK to offer (RFC 8446 4.2.11; see ExternalPsk),
+  // instead of any resumption ticket. The policy must allow TLS 1.3 and a
+  // TLS 1.3 suite with the PSK's hash. When the server does not take it, the
+  // handshake falls back to the server's certificate if verify_peer is true;
+  // with verify_peer false it fails (handshake_failure) and TLS 1.2 is not
+  // offered: the PSK is then the only way the server can authenticate.
+  std::shared_ptr<const ExternalPsk> external_psk;
 };
 
 // ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
@@ -167,8 +206,16 @@ struct ServerConfigFields {
   Policy policy = Policy::default_policy();
   std::shared_ptr<crypto::Provider> provider;
   // Server certificates; chosen by SNI (leaf dNSName SANs) and by the
-  // client's signature algorithms. The first one is the fallback.
+  // client's signature algorithms. The first one is the fallback. May be
+  // empty when external_psks is not: then only clients with one of those
+  // PSKs can connect.
   std::vector<std::shared_ptr<const Credential>> credentials;
+  // TLS 1.3 external PSKs (RFC 8446 4.2.11; see ExternalPsk) that clients
+  // may offer, each with a distinct identity. A client whose PSK is taken is
+  // authenticated by it: no certificate is sent or asked for, whatever
+  // client_auth says (RFC 8446 4.3.2), and HandshakeSummary::psk_identity
+  // names it. An unknown identity gets a certificate handshake.
+  std::vector<std::shared_ptr<const ExternalPsk>> external_psks;
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none
   // Revocation of client certificates (load_crls); null: not checked. On

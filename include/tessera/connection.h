@@ -75,7 +75,10 @@ struct HandshakeSummary {
   bool resumed = false;  // TLS 1.3 PSK resumption: no certificate was exchanged
   bool client_authenticated = false;
   bool extended_master_secret = false;  // TLS 1.2: RFC 7627 negotiated (always true in TLS 1.3)
-  bool psk_only = false;  // TLS 1.3 resumed with psk_ke: no (EC)DHE, no forward secrecy
+  bool psk_only = false;                // TLS 1.3 PSK with psk_ke: no (EC)DHE, no forward secrecy
+  // TLS 1.3 external PSK (ExternalPsk): the identity of the one both sides
+  // used, which authenticated them instead of certificates; empty otherwise.
+  std::string psk_identity;
   EarlyData early_data = EarlyData::not_offered;
   // RFC 8449 record_size_limit, when both sides sent one: the peer's, which
   // bounds the records we send it (0: not negotiated; our own limit is

@@ -697,6 +697,12 @@ Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
     std::shared_ptr<const ClientConfig> config, ClientOptions options, EarlyDataRequest early) {
   if (!config) return Error(ErrorCode::config_invalid, "null client config");
   TESSERA_TRY(config->policy.validate());
+  if (config->external_psk) {
+    TESSERA_TRY(config->external_psk->validate());
+    if (config->policy.psk_modes.empty())
+      return Error(ErrorCode::config_invalid,
+                   "an external PSK needs a PSK key exchange mode in the policy (psk_modes)");
+  }
   if (config->verify_peer && options.server_name.empty())
     return Error(ErrorCode::config_invalid,
                  "a server name (or IP address) to verify is required unless verify_peer is false");
@@ -727,8 +733,17 @@ Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
 Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const ServerConfig> config) {
   if (!config) return Error(ErrorCode::config_invalid, "null server config");
   TESSERA_TRY(config->policy.validate());
-  if (config->credentials.empty())
-    return Error(ErrorCode::config_invalid, "a server needs at least one certificate and key");
+  if (config->credentials.empty() && config->external_psks.empty())
+    return Error(ErrorCode::config_invalid,
+                 "a server needs at least one certificate and key, or an external PSK");
+  for (size_t i = 0; i < config->external_psks.size(); ++i) {
+    const auto& psk = config->external_psks[i];
+    if (!psk) return Error(ErrorCode::config_invalid, "null external PSK");
+    TESSERA_TRY(psk->validate());
+    for (size_t j = 0; j < i; ++j)
+      if (config->external_psks[j]->identity == psk->identity)
+        return Error(ErrorCode::config_invalid, "two external PSKs have the same identity");
+  }
   if (config->client_auth != ClientAuth::none && !config->client_trust)
     return Error(ErrorCode::config_invalid, "client authentication needs client_trust anchors");
   auto provider = config->provider ? config->provider : crypto::default_provider();

@@ -148,7 +148,10 @@ class Client13 final : public Handshake {
   bool sent_client_hello_ = false;
   bool offer13_ = true;
   bool offer12_ = false;
-  std::optional<Session> session_;                // the ticket we offer, until the ServerHello
+  std::optional<Session> session_;  // the ticket we offer, until the ServerHello
+  // session_ holds cfg_.external_psk instead of a ticket (RFC 8446 4.2.11):
+  // its binder uses "ext binder", and no 0-RTT data goes with it.
+  bool external_psk_ = false;
   std::optional<crypto::EarlySecret> psk_early_;  // session_'s Early Secret (RFC 8446 7.1)
   std::optional<Session> session12_;              // a TLS 1.2 session ticket we offer
   bool psk_accepted_ = false;
@@ -228,7 +231,7 @@ Result<Bytes> Client13::build_client_hello(
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
-  if (offer13_ && cfg_.session_store && !cfg_.policy.psk_modes.empty()) {
+  if (offer13_ && (cfg_.session_store || external_psk_) && !cfg_.policy.psk_modes.empty()) {
     // RFC 8446 4.2.9: the modes we can use tickets with, as the policy lists
     // them (psk_dhe_ke unless psk_ke was allowed).
     PskKeyExchangeModes modes;
@@ -264,7 +267,9 @@ Result<Bytes> Client13::build_client_hello(
   // second ClientHello, our 0-RTT data and, if the server takes the PSK,
   // the handshake secrets.
   if (!psk_early_) psk_early_ = crypto::EarlySecret::derive(provider(), hash, session_->psk);
-  TESSERA_ASSIGN_OR_RETURN(Bytes binder, psk_binder(*psk_early_, provider(), th));
+  TESSERA_ASSIGN_OR_RETURN(Bytes binder, psk_binder(*psk_early_, provider(), th,
+                                                    external_psk_ ? crypto::PskKind::external
+                                                                  : crypto::PskKind::resumption));
   std::copy(binder.begin(), binder.end(), msg.end() - static_cast<std::ptrdiff_t>(hlen));
   return msg;
 }
@@ -273,6 +278,9 @@ Result<void> Client13::start() {
   const Policy& pol = cfg_.policy;
   offer13_ = pol.allows_version(ProtocolVersion::tls13);
   offer12_ = pol.allows_version(ProtocolVersion::tls12);
+  // With an external PSK and no certificate verification, the PSK is the
+  // only way the server can authenticate: TLS 1.2 could not use it.
+  if (cfg_.external_psk && !cfg_.verify_peer) offer12_ = false;
   // RFC 8446 D.4: in middlebox compatibility mode the client sends a
   // non-empty legacy_session_id. A TLS 1.2-only client resumes nothing and
   // sends an empty one (RFC 5246 7.4.1.2). Both values go on the wire in the
@@ -293,7 +301,28 @@ Result<void> Client13::start() {
   if (!name.empty() && !x509::parse_ip_address(name)) sni_ = name;
   summary_.server_name = sni_;
 
-  if (cfg_.session_store && !p_.options.server_name.empty()) {
+  if (cfg_.external_psk) {
+    // RFC 8446 4.2.11: an external PSK is offered with an obfuscated ticket
+    // age of 0, and only with suites of its hash (Connection::client checked
+    // that we offer one; the first stands in for the PSK's "suite").
+    const ExternalPsk& x = *cfg_.external_psk;
+    for (uint16_t cs : offered_suites_) {
+      auto info = cipher_suite_info(cs);
+      if (info && info->version == ProtocolVersion::tls13 && info->hash == x.hash) {
+        session_.emplace();
+        session_->cipher_suite = cs;
+        break;
+      }
+    }
+    if (!session_ || !offer13_)
+      return Error(ErrorCode::config_invalid,
+                   "an external PSK needs TLS 1.3 and a TLS 1.3 cipher suite with its hash (" +
+                       std::string(hash_name(x.hash)) + ")");
+    session_->ticket.assign(x.identity.begin(), x.identity.end());
+    session_->psk = x.key;
+    session_->received_at_ms = p_.now_unix * 1000;
+    external_psk_ = true;
+  } else if (cfg_.session_store && !p_.options.server_name.empty()) {
     // RFC 8446 4.6.1 / C.4: a ticket is offered once, for the name it was
     // issued for, and only with a suite of the same hash.
     session_ = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000);
@@ -359,7 +388,8 @@ Result<void> Client13::start() {
     const char* versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
                            : offer13_           ? "TLS 1.3"
                                                 : "TLS 1.2";
-    const char* resuming = session_
+    const char* resuming = external_psk_ ? "; offering our external PSK"
+                           : session_
                                ? "; offering a resumption ticket (PSK) from an earlier connection"
                            : !session12_ ? ""
                            : session12_->ticket.empty()
@@ -568,7 +598,9 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
       if (cipher_suite_info(sh.cipher_suite)->hash !=
           cipher_suite_info(session_->cipher_suite)->hash)
         return Error(ErrorCode::illegal_parameter,
-                     "server resumed with a suite whose hash differs from the ticket's");
+                     external_psk_
+                         ? "server took our external PSK with a suite whose hash differs from it"
+                         : "server resumed with a suite whose hash differs from the ticket's");
       resumed = true;
       continue;
     }
@@ -612,11 +644,22 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
       derive_handshake_traffic(
           resumed ? std::move(*psk_early_) : crypto::EarlySecret::derive(provider(), suite_->hash),
           shared.view(), hello_hash, cfg_.keylog, client_random_));
-  if (resumed) {
+  if (resumed && external_psk_) {
+    psk_accepted_ = true;
+    summary_.psk_identity = cfg_.external_psk->identity;
+    summary_.peer_verified_by = "(external PSK: the server proved it holds the key)";
+    resumed = false;
+  } else if (resumed) {
     psk_accepted_ = true;
     summary_.resumed = true;
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
+  } else if (external_psk_ && !cfg_.verify_peer) {
+    // Without certificate verification nothing else can authenticate the
+    // server (ClientConfig::external_psk).
+    return Error(ErrorCode::handshake_failure,
+                 "the server did not accept our external PSK, and certificate verification is "
+                 "off");
   }
   session_.reset();  // used or refused, never offered again
   if (early_pending_ && !resumed) early_data_refused("the server did not accept our ticket");
@@ -627,11 +670,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   summary_.psk_only = !ks_ext;
   p_.channel->set_negotiated_version(ProtocolVersion::tls13);
   if (p_.channel->tracing()) {
-    trace(
-        "<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
-        (ks_ext ? ", group " + group_name(server_group) : std::string(", PSK only (psk_ke)")) +
-        (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange" : "") +
-        "; random " + hex_short(sh.random));
+    trace("<- ServerHello: server chose TLS 1.3, " + cipher_suite_name(sh.cipher_suite) +
+          (ks_ext ? ", group " + group_name(server_group) : std::string(", PSK only (psk_ke)")) +
+          (resumed ? "; resuming: the server accepted our ticket, so no certificate exchange"
+           : !summary_.psk_identity.empty()
+               ? "; the server accepted our external PSK, so no certificate exchange"
+               : "") +
+          "; random " + hex_short(sh.random));
     if (ks_ext)
       trace("   key exchange: " + group_name(server_group) + " shared secret established (" +
             std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +

@@ -149,8 +149,8 @@ Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::Provider& p, Ha
 }
 
 Result<Bytes> psk_binder(const crypto::EarlySecret& early, crypto::Provider& p,
-                         ByteView truncated_transcript_hash) {
-  TESSERA_ASSIGN_OR_RETURN(SecretBytes binder_key, early.binder_key(crypto::PskKind::resumption));
+                         ByteView truncated_transcript_hash, crypto::PskKind kind) {
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes binder_key, early.binder_key(kind));
   return crypto::compute_finished(p, early.hash(), binder_key.view(), truncated_transcript_hash);
 }
 
@@ -261,6 +261,23 @@ std::string record_size_limit_note(uint16_t peer, uint16_t own) {
   if (peer == 0) return {};
   return "; record_size_limit: the peer takes records of up to " + std::to_string(peer) +
          " bytes, we " + std::to_string(own);
+}
+
+std::string printable_identity(std::string_view identity) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : identity.substr(0, 64)) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7f && c != '\\') {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  if (identity.size() > 64) out += "...";
+  return out;
 }
 
 }  // namespace tessera::handshake

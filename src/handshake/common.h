@@ -83,12 +83,12 @@ Result<HandshakeTrafficSecrets> derive_handshake_traffic(crypto::EarlySecret&& e
                                                          const KeyLogCallback& keylog,
                                                          ByteView client_random);
 
-// psk_binder computes a resumption PSK binder (RFC 8446 4.2.11.2): the
-// Finished computation with binder_key = Derive-Secret(Early Secret,
-// "res binder", "") over the transcript hash through the truncated
-// ClientHello.
+// psk_binder computes a PSK binder (RFC 8446 4.2.11.2): the Finished
+// computation with binder_key = Derive-Secret(Early Secret, "res binder" for
+// a resumption ticket or "ext binder" for an external PSK, "") over the
+// transcript hash through the truncated ClientHello.
 Result<Bytes> psk_binder(const crypto::EarlySecret& early, crypto::Provider& p,
-                         ByteView truncated_transcript_hash);
+                         ByteView truncated_transcript_hash, crypto::PskKind kind);
 
 // The application traffic secrets after the server Finished (RFC 8446 7.1):
 // Master Secret -> client/server application traffic secret 0 and the
@@ -144,5 +144,8 @@ std::string expecting_name(const StateVariant& state) {
 
 // describe helpers for trace lines.
 std::string hex_short(ByteView b, size_t max_bytes = 8);
+// printable_identity shows a PSK identity (any bytes) in a trace line:
+// printable ASCII as is, other bytes as \xNN, at most 64 characters of it.
+std::string printable_identity(std::string_view identity);
 
 }  // namespace tessera::handshake

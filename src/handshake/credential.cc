@@ -154,3 +154,64 @@ ServerConfig& ServerConfig::operator=(ServerConfig&& other) noexcept {
 }
 
 }  // namespace tessera
+
+// ExternalPsk ---------------------------------------------------------------
+
+namespace tessera {
+
+ExternalPsk::~ExternalPsk() {
+  if (!key.empty()) secure_wipe(key.data(), key.size());
+}
+
+// As Session's: the defaulted assignments would free (move) or reuse (copy)
+// the old key's buffer without wiping it.
+ExternalPsk& ExternalPsk::operator=(const ExternalPsk& other) {
+  if (this == &other) return *this;
+  ExternalPskFields copy(other);  // may throw: *this is untouched until it has
+  if (!key.empty()) secure_wipe(key.data(), key.size());
+  ExternalPskFields::operator=(std::move(copy));
+  return *this;
+}
+
+static_assert(std::is_nothrow_move_assignable_v<ExternalPskFields>,
+              "ExternalPsk's move assignment is noexcept");
+
+ExternalPsk& ExternalPsk::operator=(ExternalPsk&& other) noexcept {
+  if (this == &other) return *this;
+  if (!key.empty()) secure_wipe(key.data(), key.size());
+  ExternalPskFields::operator=(std::move(other));
+  return *this;
+}
+
+Result<ExternalPsk> ExternalPsk::make(std::string identity, std::vector<uint8_t> key,
+                                      HashAlgorithm hash) {
+  ExternalPsk psk;
+  psk.identity = std::move(identity);
+  psk.key = std::move(key);
+  psk.hash = hash;
+  TESSERA_TRY(psk.validate());
+  return psk;
+}
+
+Result<void> ExternalPsk::validate() const {
+  // RFC 8446 4.2.11: opaque identity<1..2^16-1>; tessera keeps it to what
+  // fits any ClientHello comfortably.
+  if (identity.empty() || identity.size() > 1024)
+    return Error(ErrorCode::config_invalid, "an external PSK identity has 1 to 1024 bytes, not " +
+                                                std::to_string(identity.size()));
+  // RFC 8446 2.2: "A low-entropy secret, or password, is subject to
+  // dictionary attacks based on the PSK binder": one recorded handshake lets
+  // an attacker test guesses offline. 128 bits at least (as RFC 9257 6 asks).
+  if (key.size() < 16 || key.size() > 256)
+    return Error(ErrorCode::config_invalid,
+                 "an external PSK needs 16 to 256 bytes of key (at least 128 bits: a short key "
+                 "can be guessed offline from one recorded handshake), not " +
+                     std::to_string(key.size()));
+  // RFC 8446 2.2: the identity and the KDF hash are provisioned with the
+  // key; 4.2.11: SHA-256 by default. It must be a TLS 1.3 suite's hash.
+  if (hash != HashAlgorithm::sha256 && hash != HashAlgorithm::sha384)
+    return Error(ErrorCode::config_invalid, "an external PSK's hash is SHA-256 or SHA-384");
+  return ok();
+}
+
+}  // namespace tessera

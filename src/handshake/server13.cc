@@ -132,9 +132,12 @@ class Server13 final : public Handshake {
     crypto::EarlySecret early;
     PskMode mode;
     uint32_t obfuscated_age;
+    const ExternalPsk* external = nullptr;  // set: an external PSK, not a ticket
   };
   Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello,
                                                 bool have_share);
+  const ExternalPsk* find_external_psk(ByteView identity) const;
+  const ExternalPsk* offered_external_psk(const Offer& o) const;
   std::string early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
                                  const std::optional<std::string>& alpn);
   Result<void> send_tickets(ByteView resumption_master_secret);
@@ -278,7 +281,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (!have_shares && !psk_ke_possible)
     return Error(ErrorCode::missing_extension,
                  "TLS 1.3 ClientHello lacks key_share or supported_groups");
-  if (o.schemes.empty())
+  // RFC 8446 9.2: "if not containing a "pre_shared_key" extension, it MUST
+  // contain both a "signature_algorithms" extension and a "supported_groups"
+  // extension."
+  if (o.schemes.empty() && !o.psks)
     return Error(ErrorCode::missing_extension, "TLS 1.3 ClientHello lacks signature_algorithms");
   std::vector<uint16_t> share_groups;
   if (o.shares)
@@ -295,6 +301,19 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
 
   TESSERA_ASSIGN_OR_RETURN(CipherSuite suite,
                            choose_suite(pol, ProtocolVersion::tls13, o.ch.cipher_suites));
+  // RFC 8446 4.2.11: "The server MUST ensure that it selects a compatible
+  // PSK (if any) and cipher suite." A client offering one of our external
+  // PSKs gets our first suite with that PSK's hash, if it offers one.
+  const ExternalPsk* offered_external = offered_external_psk(o);
+  if (offered_external &&
+      cipher_suite_info(static_cast<uint16_t>(suite))->hash != offered_external->hash) {
+    std::vector<uint16_t> same_hash;
+    for (uint16_t cs : o.ch.cipher_suites) {
+      auto info = cipher_suite_info(cs);
+      if (info && info->hash == offered_external->hash) same_hash.push_back(cs);
+    }
+    if (auto s2 = choose_suite(pol, ProtocolVersion::tls13, same_hash); s2.ok()) suite = *s2;
+  }
   std::optional<GroupChoice> gc;
   if (have_shares) {
     TESSERA_ASSIGN_OR_RETURN(gc, choose_group_tls13(pol, o.groups, share_groups));
@@ -310,9 +329,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
       return Error(ErrorCode::illegal_parameter, "second ClientHello changed the cipher suites");
     gc = GroupChoice{static_cast<NamedGroup>(st.hrr_group), true};
   }
-  // Credential: by SNI and the client's signature schemes.
+  // Credential: by SNI and the client's signature schemes. None is needed
+  // if the client offers one of our external PSKs (checked after choose_psk).
   auto cred = select_credential(cfg_.credentials, o.sni, pol, o.schemes, true);
-  if (!cred) {
+  if (!cred && !offered_external) {
     std::string why = "no certificate can sign with a scheme the client offered";
     if (!cfg_.credentials.empty() && cfg_.credentials[0]->key)
       why = choose_signature_scheme(pol, o.schemes, *cfg_.credentials[0]->key, true)
@@ -320,8 +340,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                 .message();
     return Error(ErrorCode::handshake_failure, why);
   }
-  TESSERA_ASSIGN_OR_RETURN(SignatureScheme scheme,
-                           choose_signature_scheme(pol, o.schemes, *cred->key, true));
+  SignatureScheme scheme{};
+  if (cred) {
+    TESSERA_ASSIGN_OR_RETURN(scheme, choose_signature_scheme(pol, o.schemes, *cred->key, true));
+  }
   TESSERA_ASSIGN_OR_RETURN(auto alpn, choose_alpn(cfg_.alpn, o.alpn));
 
   suite_ = cipher_suite_info(static_cast<uint16_t>(suite));
@@ -362,6 +384,12 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (!psk && !gc)
     return Error(ErrorCode::missing_extension,
                  "TLS 1.3 ClientHello has no key_share, and its PSK is not usable here");
+  if (!psk && !cred)
+    return Error(ErrorCode::handshake_failure,
+                 cfg_.credentials.empty()
+                     ? "the client's PSK is not usable here, and we have no certificate"
+                     : "the client's PSK is not usable here, and no certificate of ours can sign "
+                       "with a scheme the client offered");
   transcript_.add(m.raw);
   const bool psk_only = psk && psk->mode == PskMode::psk_ke;
 
@@ -428,7 +456,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   summary_.psk_only = psk_only;
   if (!psk) summary_.signature_scheme = static_cast<uint16_t>(scheme);
   if (alpn) summary_.alpn = *alpn;
-  if (psk) {
+  if (psk && psk->external) {
+    // RFC 8446 2.2: the external PSK authenticates both sides.
+    summary_.psk_identity = psk->external->identity;
+  } else if (psk) {
     summary_.resumed = true;
     summary_.peer_subject = psk->state.client_subject;
     summary_.client_authenticated = !psk->state.client_subject.empty();
@@ -487,15 +518,17 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                                  advertised_record_size_limit(cfg_.policy, true)));
 
   if (psk) {
-    // RFC 8446 2.2: a resumed handshake authenticates with the PSK; no
-    // certificates are exchanged.
+    // RFC 8446 2.2: a handshake with a PSK authenticates with it; no
+    // certificates are exchanged (4.3.2: no CertificateRequest either).
     if (p_.channel->tracing())
-      trace(
-          "   resumption: the client's ticket is valid and its binder verified; no "
-          "certificates this time (" +
-          (psk_only ? std::string("PSK only: no forward secrecy")
-                    : "PSK with " + group_name(summary_.group) + " for forward secrecy") +
-          ")");
+      trace((psk->external
+                 ? "   external PSK '" + printable_identity(psk->external->identity) +
+                       "': the client's binder proves it holds the key; no certificates ("
+                 : std::string("   resumption: the client's ticket is valid and its binder "
+                               "verified; no certificates this time (")) +
+            (psk_only ? std::string("PSK only: no forward secrecy")
+                      : "PSK with " + group_name(summary_.group) + " for forward secrecy") +
+            ")");
   }
   // CertificateRequest
   const bool want_client_cert = cfg_.client_auth != ClientAuth::none && !psk;
@@ -801,9 +834,37 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     client_psk_usable_ = true;
     if (!mode && (m == PskMode::psk_ke || have_share)) mode = m;
   }
-  if (!o.psks || !mode || cfg_.tickets == 0) return std::optional<AcceptedPsk>();
+  if (!o.psks || !mode) return std::optional<AcceptedPsk>();
   const int64_t now_ms = p_.now_unix * 1000;
+  TESSERA_ASSIGN_OR_RETURN(ByteView truncated, o.ch.truncate_for_binders(client_hello));
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {
+    if (const ExternalPsk* x = find_external_psk(o.psks->identities[i].identity)) {
+      // RFC 8446 4.2.11: usable only with a suite of the PSK's hash (the
+      // suite was chosen for it when the client offers one; see
+      // on_client_hello).
+      if (x->hash != suite_->hash) {
+        if (p_.channel->tracing())
+          trace("   external PSK '" + printable_identity(x->identity) + "' needs " +
+                std::string(hash_name(x->hash)) + ", and no suite we share has it");
+        continue;
+      }
+      auto early = crypto::EarlySecret::derive(provider(), x->hash, x->key);
+      TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(truncated));
+      TESSERA_ASSIGN_OR_RETURN(Bytes want,
+                               psk_binder(early, provider(), th, crypto::PskKind::external));
+      // RFC 8446 4.2.11: a binder that does not validate -> abort,
+      // decrypt_error (a client with another key under this identity).
+      if (!ct_equal(want, o.psks->binders[i]))
+        return Error(ErrorCode::decrypt_error,
+                     "the binder of external PSK '" + printable_identity(x->identity) +
+                         "' does not verify: the client holds another key");
+      TicketState none;
+      none.cipher_suite = static_cast<uint16_t>(suite_->suite);
+      return std::optional<AcceptedPsk>(
+          AcceptedPsk{static_cast<uint16_t>(i), std::move(none), std::move(early), *mode,
+                      o.psks->identities[i].obfuscated_ticket_age, x});
+    }
+    if (cfg_.tickets == 0) continue;
     auto st = redeem_ticket(provider(), cfg_, o.psks->identities[i].identity, p_.now_unix);
     if (!st || st->version != 0x0304) continue;
     auto info = cipher_suite_info(st->cipher_suite);
@@ -825,9 +886,9 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
       continue;
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
-    TESSERA_ASSIGN_OR_RETURN(ByteView truncated, o.ch.truncate_for_binders(client_hello));
     TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(truncated));
-    TESSERA_ASSIGN_OR_RETURN(Bytes want, psk_binder(early, provider(), th));
+    TESSERA_ASSIGN_OR_RETURN(Bytes want,
+                             psk_binder(early, provider(), th, crypto::PskKind::resumption));
     // RFC 8446 4.2.11: a binder that does not validate -> abort, decrypt_error.
     if (!ct_equal(want, o.psks->binders[i]))
       return Error(ErrorCode::decrypt_error, "PSK binder does not verify");
@@ -836,9 +897,29 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
                                                   o.psks->identities[i].obfuscated_ticket_age});
   }
   if (p_.channel->tracing())
-    trace("   the client offered " + std::to_string(o.psks->identities.size()) +
-          " ticket(s), none usable here: full handshake");
+    trace("   the client offered " + std::to_string(o.psks->identities.size()) + " PSK identit" +
+          (o.psks->identities.size() == 1 ? "y" : "ies") + ", none usable here: full handshake");
   return std::optional<AcceptedPsk>();
+}
+
+const ExternalPsk* Server13::find_external_psk(ByteView identity) const {
+  for (const auto& x : cfg_.external_psks)
+    if (x && x->identity.size() == identity.size() &&
+        std::equal(identity.begin(), identity.end(), as_bytes_view(x->identity).begin()))
+      return x.get();
+  return nullptr;
+}
+
+// offered_external_psk is the first of our external PSKs among the client's
+// identities, if it can use one at all (a PSK mode we share).
+const ExternalPsk* Server13::offered_external_psk(const Offer& o) const {
+  if (!o.psks || cfg_.external_psks.empty()) return nullptr;
+  bool mode = false;
+  for (PskMode m : cfg_.policy.psk_modes) mode = mode || offers_psk_mode(o, m);
+  if (!mode) return nullptr;
+  for (const auto& id : o.psks->identities)
+    if (const ExternalPsk* x = find_external_psk(id.identity)) return x;
+  return nullptr;
 }
 
 // early_data_refusal says why the client's 0-RTT data cannot be accepted,
@@ -846,6 +927,7 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
 std::string Server13::early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
                                          const std::optional<std::string>& alpn) {
   if (cfg_.max_early_data == 0) return "this server takes no early data";
+  if (psk.external) return "tessera takes early data only with resumption tickets";
   if (psk.state.max_early_data == 0) return "the ticket was issued without early data";
   // RFC 8446 4.2.10: early data goes with the first PSK identity, the
   // ticket's cipher suite and its ALPN protocol.
