@@ -34,6 +34,8 @@ namespace tessera::fuzz {
 // mutual TLS with RFC 8879 certificate compression both ways: compressed
 // (the server sends its certificate brotli-compressed, the client its own
 // zstd-compressed), so the fuzzer reaches the decompressors from a real flight.
+// TLS 1.3 with an external PSK (RFC 8446 4.2.11): psk (a client that knows
+// only the PSK, a server that has only PSKs and no certificate).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -42,11 +44,12 @@ enum class Scenario : uint8_t {
   tls12 = 4,
   tls12_mtls = 5,
   resume_early = 6,
-  compressed = 7
+  compressed = 7,
+  external_psk = 8
 };
-inline constexpr uint8_t kNumScenarios = 8;
-inline const char* const kScenarioNames[kNumScenarios] = {"plain", "mtls",   "hrr",   "alpn",
-                                                          "tls12", "tls12m", "early", "compr"};
+inline constexpr uint8_t kNumScenarios = 9;
+inline const char* const kScenarioNames[kNumScenarios] = {
+    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -133,6 +136,16 @@ inline const Session& early_session() {
   return *s;
 }
 
+// external_psk's key, the same on both sides.
+inline std::shared_ptr<const ExternalPsk> fuzz_psk() {
+  static const auto* p = [] {
+    auto k = ExternalPsk::make("fuzz-device", std::vector<uint8_t>(32, 0x77));
+    if (!k.ok()) std::abort();
+    return new std::shared_ptr<const ExternalPsk>(std::make_shared<ExternalPsk>(std::move(*k)));
+  }();
+  return *p;
+}
+
 inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   auto c = std::make_shared<ClientConfig>();
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
@@ -154,6 +167,10 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
     auto store = std::make_shared<MemorySessionStore>();
     store->put("localhost", early_session());
     c->session_store = store;
+  }
+  if (s == Scenario::external_psk) {
+    c->external_psk = fuzz_psk();
+    c->verify_peer = false;
   }
   return c;
 }
@@ -177,6 +194,10 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
     c->ticket_keys = std::make_shared<FixedTicketKeys>();
     c->replay_guard = std::make_shared<AlwaysFresh>();
     c->max_early_data = kFuzzMaxEarlyData;
+  }
+  if (s == Scenario::external_psk) {
+    c->credentials.clear();
+    c->external_psks = {fuzz_psk()};
   }
   return c;
 }

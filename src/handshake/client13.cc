@@ -1055,8 +1055,10 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       TESSERA_TRY(
           wire::check_tls13_extensions(nst.extensions, wire::ExtensionContext::new_session_ticket));
       p_.channel->event(Event::new_session_ticket);
-      // RFC 8446 4.6.1: a lifetime of zero means "do not use".
-      if (!cfg_.session_store || nst.ticket_lifetime == 0 || p_.options.server_name.empty())
+      // RFC 8446 4.6.1: a lifetime of zero means "do not use". A client
+      // with an external PSK offers that, never a ticket: none is kept.
+      if (!cfg_.session_store || cfg_.external_psk || nst.ticket_lifetime == 0 ||
+          p_.options.server_name.empty())
         return ok();
       Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
       s.ticket = std::move(nst.ticket);

@@ -245,6 +245,21 @@ TEST(ExternalPsk, NoEarlyDataWithAnExternalPsk) {
   EXPECT_TRUE(p.server->early_data().empty());
 }
 
+TEST(ExternalPsk, ClientKeepsNoTicketsItWouldNeverOffer) {
+  // The server still issues tickets after a PSK handshake (another client
+  // could resume with them), but a client with an external PSK always
+  // offers that instead, so its store stays empty.
+  Env e;
+  auto store = std::make_shared<MemorySessionStore>();
+  e.cc->session_store = store;
+  auto p = handshaken_pair(e.cc, e.sc);
+  transfer(p, false, 100);  // the tickets arrive with the server's data
+  EXPECT_EQ(store->size(), 0u);
+  auto again = handshaken_pair(e.cc, e.sc);
+  EXPECT_EQ(again.client->summary().psk_identity, "device-17");
+  EXPECT_FALSE(again.client->summary().resumed);
+}
+
 TEST(ExternalPskConfig, MakeChecksIdentityKeyAndHash) {
   EXPECT_TRUE(ExternalPsk::make("id", std::vector<uint8_t>(16, 1)).ok());
   auto short_key = ExternalPsk::make("id", std::vector<uint8_t>(15, 1));
