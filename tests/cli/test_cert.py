@@ -19,6 +19,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from tlspeers import free_port  # noqa: E402
+
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else "tessera"
 KEY_TYPES = ["ec-p256", "ec-p384", "rsa2048", "rsa3072", "rsa4096", "ed25519"]
 passed = 0
@@ -61,14 +64,6 @@ def openssl_verify(ca, cert, purpose, untrusted=None):
 def certtool_verify(ca, chain):
     rc, out = run(["certtool", "--verify", "--load-ca-certificate", ca, "--infile", chain])
     return rc == 0 and "Verified" in out and "trusted" in out, out
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def curl_against_s_server(d, server_cert, server_key, ca, client_cert=None, client_key=None,

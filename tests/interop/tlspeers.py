@@ -6,6 +6,7 @@ the test ends, so no process is left behind.
 """
 import atexit
 import os
+import random
 import re
 import signal
 import socket
@@ -32,9 +33,40 @@ for _sig in (signal.SIGTERM, signal.SIGINT):
     signal.signal(_sig, lambda *a: (_cleanup(), sys.exit(1)))
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_rng = random.Random(os.getpid() ^ int(time.time() * 1000))
+
+
 def free_port(family=socket.AF_INET):
+    """A port nothing listens on, for a peer about to be started.
+
+    Chosen at random below the kernel's ephemeral range: a port the kernel
+    hands out (bind to port 0) can be handed out again, to the source port of
+    any outgoing connection (this test's or a parallel one's), before the
+    peer binds it; ports below the range are only ever taken explicitly. A
+    random pick per process makes two parallel tests unlikely to choose the
+    same one, and the bind check skips ports already in use."""
+    low, _ = _ephemeral_range()
+    lo, hi = 20000, max(20001, low - 1)
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    for _ in range(200):
+        port = _rng.randint(lo, hi)
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
     with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
