@@ -385,8 +385,9 @@ Result<void> Client12::on_message_after_certificate(const wire::HandshakeMessage
     stapled = std::move(status.ocsp_response);
     transcript_.add(m.raw);
   }
-  TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp, check_stapled_ocsp(provider(), auth->chain, stapled,
-                                                                  cfg_.ocsp, p_.now_unix));
+  TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp,
+                           check_stapled_ocsp(provider(), auth->chain, stapled, cfg_.ocsp,
+                                              p_.now_unix, cfg_.crls.get(), cfg_.crl_check));
   summary_.ocsp_stapled = stapled.has_value();
   if (tracing() && stapled) trace("<- CertificateStatus: OCSP response " + summary_.peer_ocsp);
   return ok();

@@ -915,7 +915,8 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.describe = p_.channel->tracing();
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
   TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp,
-                           check_stapled_ocsp(provider(), pc, stapled, cfg_.ocsp, p_.now_unix));
+                           check_stapled_ocsp(provider(), pc, stapled, cfg_.ocsp, p_.now_unix,
+                                              cfg_.crls.get(), cfg_.crl_check));
   summary_.ocsp_stapled = stapled.has_value();
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;

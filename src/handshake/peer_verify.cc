@@ -99,7 +99,8 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
 
 Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,
                                        const std::optional<Bytes>& response, OcspStapling mode,
-                                       int64_t now_unix) {
+                                       int64_t now_unix, const x509::CrlSet* crls,
+                                       CrlCheck crl_check) {
   if (mode == OcspStapling::off) return std::string();
   if (!chain.leaf_cert) {  // verification disabled: a response is required, not checked
     if (!response && mode == OcspStapling::require)
@@ -135,6 +136,13 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
   if (!parsed.ok()) return with_context(parsed.error());
   x509::OcspCheckOptions options;
   options.now = now_unix;
+  if (crls != nullptr)
+    options.responder_revocation = [&](const x509::Certificate& responder) {
+      return resumption_refused_by_crls(
+                 crls, crl_check, responder.issuer().der(), responder.serial(), now_unix,
+                 "the OCSP responder's certificate " + responder.subject().to_string())
+          .value_or(std::string());
+    };
   auto entry = x509::check_ocsp_response(provider, *parsed, leaf, *chain.issuer_cert, options);
   if (!entry.ok()) return with_context(entry.error());
   auto verdict = x509::ocsp_status_result(*entry, leaf);
@@ -161,7 +169,7 @@ Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain
 
 std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
                                                       ByteView issuer, ByteView serial,
-                                                      int64_t now_unix) {
+                                                      int64_t now_unix, std::string_view what) {
   if (crls == nullptr) return std::nullopt;
   if (issuer.empty() || serial.empty())
     return std::string("the ticket does not name the client certificate's issuer and serial");
@@ -173,7 +181,7 @@ std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, 
     const x509::Crl& crl = list[k];
     if (!x509::names_equal(crl.issuer(), *name)) continue;
     if (crl.find_revoked(serial) != nullptr)
-      return "a CRL of " + name->to_string() + " lists the client certificate";
+      return "a CRL of " + name->to_string() + " lists " + std::string(what);
     // The usability rules of x509::verify_chain (RFC 5280 6.3.3), with the
     // signature taken from an earlier handshake's check.
     if (!crl.is_delta() && !crl.has_unknown_critical_extension() && crl.this_update() <= now_unix &&
@@ -181,7 +189,7 @@ std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, 
       covered = true;
   }
   if (!covered && check != CrlCheck::best_effort)
-    return "no current CRL of " + name->to_string() + " covers the client certificate";
+    return "no current CRL of " + name->to_string() + " covers " + std::string(what);
   return std::nullopt;
 }
 

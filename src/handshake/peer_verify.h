@@ -75,19 +75,25 @@ Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain
 // is verified here): any CRL in the issuer's name that lists the serial
 // refuses, and unless `check` is best_effort so does the lack of a current
 // CRL of the issuer that has verified in an earlier handshake. Only the leaf
-// is looked up (tickets do not keep the chain).
-std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
-                                                      ByteView issuer, ByteView serial,
-                                                      int64_t now_unix);
+// is looked up (tickets do not keep the chain). `what` names the
+// certificate in the answer; check_stapled_ocsp uses the same rules for a
+// delegated OCSP responder's certificate.
+std::optional<std::string> resumption_refused_by_crls(
+    const x509::CrlSet* crls, CrlCheck check, ByteView issuer, ByteView serial, int64_t now_unix,
+    std::string_view what = "the client certificate");
 
 // check_stapled_ocsp applies a client's OcspStapling mode to the OCSP
 // response the server stapled for the leaf of `chain` (nullopt: none):
 // see OcspStapling in tessera/config.h for the rules and errors. Returns
 // one line for the summary and the trace ("good; thisUpdate ..., nextUpdate
 // ...") or, without a response, an empty string.
+// A delegated responder's certificate without id-pkix-ocsp-nocheck is
+// looked up in `crls` (when given) as resumption_refused_by_crls does
+// (RFC 6960 4.2.2.2.1).
 Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,
                                        const std::optional<Bytes>& response, OcspStapling mode,
-                                       int64_t now_unix);
+                                       int64_t now_unix, const x509::CrlSet* crls,
+                                       CrlCheck crl_check);
 
 // leaf_subject renders the subject of chain[0], or "(unparsable)".
 std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain);

@@ -192,6 +192,11 @@ CertificateBuilder& CertificateBuilder::tls_feature(std::vector<uint16_t> featur
   return *this;
 }
 
+CertificateBuilder& CertificateBuilder::ocsp_nocheck() {
+  ocsp_nocheck_ = true;
+  return *this;
+}
+
 CertificateBuilder& CertificateBuilder::crl_distribution_uri(std::string uri) {
   crl_uris_.push_back(std::move(uri));
   return *this;
@@ -373,6 +378,10 @@ Result<Bytes> CertificateBuilder::build(const Name& issuer, ByteView issuer_spki
               for (uint16_t f : tls_features_) s.integer(f);
             });
           });
+        }
+        if (ocsp_nocheck_) {
+          // RFC 6960 4.2.2.2.1: "The value of the extension SHALL be NULL."
+          write_extension(exts, oids::kOcspNoCheck, false, [](DerWriter& v) { v.null(); });
         }
         if (!crl_uris_.empty()) {
           write_extension(exts, oids::kCrlDistributionPoints, false, [&](DerWriter& v) {

@@ -87,6 +87,10 @@ class CertificateBuilder {
   // tls_feature adds the RFC 7633 TLS feature extension listing these TLS
   // extension types (5, status_request: "OCSP must-staple"); non-critical.
   CertificateBuilder& tls_feature(std::vector<uint16_t> features);
+  // ocsp_nocheck adds id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1: clients
+  // need not check this OCSP responder's certificate for revocation);
+  // non-critical, value NULL.
+  CertificateBuilder& ocsp_nocheck();
 
   // self_sign signs with `key` as its own issuer (issuer = subject). Adds a
   // subjectKeyIdentifier; no authorityKeyIdentifier.
@@ -117,6 +121,7 @@ class CertificateBuilder {
   std::vector<std::string> crl_uris_;
   std::vector<Oid> policies_;
   std::vector<uint16_t> tls_features_;
+  bool ocsp_nocheck_ = false;
 };
 
 // Builds and signs a v2 CRL.

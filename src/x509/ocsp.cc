@@ -389,6 +389,14 @@ Result<OcspSingleResponse> check_ocsp_response(crypto::Provider& p, const OcspRe
     for (const Certificate& c : r.certs()) {
       if (!identifies(p, r, c)) continue;
       std::string why = ocsp_delegation_problem(p, c, issuer, o);
+      // RFC 6960 4.2.2.2.1: without id-pkix-ocsp-nocheck, whether the
+      // responder's certificate is checked for revocation "will be up to the
+      // OCSP client's local security policy": ours is to check it against
+      // the CRLs the client was given.
+      if (why.empty() && o.responder_revocation && !c.extensions().find(oids::kOcspNoCheck)) {
+        if (std::string revoked = o.responder_revocation(c); !revoked.empty())
+          why = "its certificate's revocation check failed: " + revoked;
+      }
       if (why.empty()) {
         signer = &c;
         break;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,6 +122,11 @@ struct OcspCheckOptions {
   // validity at 10 days (mozilla::pkix applies the same cap), so an old
   // "good" with a far nextUpdate is not replayed for years.
   int64_t max_validity_s = 10 * 86400;
+  // RFC 6960 4.2.2.2.1: a delegated responder's own revocation. Unless its
+  // certificate carries id-pkix-ocsp-nocheck, this is asked about it (when
+  // set); a non-empty answer (why it is revoked, or not known not to be)
+  // refuses the response. Unset, the client's policy is not to check.
+  std::function<std::string(const Certificate& responder)> responder_revocation;
 };
 
 // check_ocsp_response applies RFC 6960 3.2 to a parsed response for `leaf`,

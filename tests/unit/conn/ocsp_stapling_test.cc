@@ -14,6 +14,7 @@
 #include "tessera/session.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
+#include "x509/crl.h"
 #include "x509/ocsp.h"
 #include "x509/oid.h"
 #include "x509/pem.h"
@@ -204,37 +205,83 @@ TEST(OcspStaplingPaths, Tls12RsaKeyTransport) {
   EXPECT_EQ(q.client->error()->code(), ErrorCode::cert_revoked) << err(*q.client);
 }
 
-TEST(OcspStaplingPaths, ADelegatedResponder) {
+// delegated_response is a "good" response about server-ec signed by a
+// responder the test CA delegated to (serial 0x0c5b), with or without
+// id-pkix-ocsp-nocheck.
+Bytes delegated_response(bool nocheck = false) {
   auto& prov = *crypto::default_provider();
   auto ca_key = prov.load_private_key(as_bytes_view(read_pki("ca.key")));
-  ASSERT_TRUE(ca_key.ok());
+  EXPECT_TRUE(ca_key.ok());
   auto responder_key = prov.generate_private_key({crypto::KeyType::ec_p256, 0});
-  ASSERT_TRUE(responder_key.ok());
+  EXPECT_TRUE(responder_key.ok());
   x509::CertificateBuilder rb(prov);
   rb.subject(*x509::Name::from_string("CN=tessera test OCSP responder"))
+      .serial({0x0c, 0x5b})
       .validity(kTestNow - 86400, kTestNow + 86400)
       .leaf_for(x509::LeafRole::server)
       .ext_key_usage({x509::oids::kOcspSigning})
       .subject_public_key((*responder_key)->public_spki());
+  if (nocheck) rb.ocsp_nocheck();
   auto rder = rb.sign(pki_cert("ca.pem"), **ca_key);
-  ASSERT_TRUE(rder.ok()) << rder.error().to_string();
+  EXPECT_TRUE(rder.ok()) << rder.error().to_string();
   auto responder = x509::Certificate::parse(*rder);
-  ASSERT_TRUE(responder.ok());
+  EXPECT_TRUE(responder.ok());
+  EXPECT_EQ(responder->extensions().find(x509::oids::kOcspNoCheck) != nullptr, nocheck);
   x509::OcspResponseBuilder b(prov);
   b.produced_at(kTestNow - 60)
       .add(pki_cert("server-ec.pem"), pki_cert("ca.pem"), x509::OcspCertStatus::good, kTestNow - 60,
            kTestNow + 3600);
   auto der = b.sign(*responder, **responder_key);
-  ASSERT_TRUE(der.ok()) << der.error().to_string();
+  EXPECT_TRUE(der.ok()) << der.error().to_string();
+  return *der;
+}
+
+// A CRL of the test CA listing `serials`.
+std::shared_ptr<const x509::CrlSet> ca_crl(const std::vector<Bytes>& serials) {
+  auto& prov = *crypto::default_provider();
+  auto ca_key = prov.load_private_key(as_bytes_view(read_pki("ca.key")));
+  EXPECT_TRUE(ca_key.ok());
+  x509::CrlBuilder b(prov);
+  b.this_update(kTestNow - 3600).next_update(kTestNow + 86400).crl_number(1);
+  for (const Bytes& s : serials) b.revoke(s, kTestNow - 3600, x509::CrlReason::key_compromise);
+  auto der = b.sign(pki_cert("ca.pem"), **ca_key);
+  EXPECT_TRUE(der.ok()) << der.error().to_string();
+  auto set = load_crls(x509::pem_encode(x509::pem_label::kCrl, *der));
+  EXPECT_TRUE(set.ok()) << set.error().to_string();
+  return *set;
+}
+
+TEST(OcspStaplingPaths, ADelegatedResponder) {
+  const Bytes der = delegated_response();
   for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
     auto c = client_config();
     c->policy.min_version = c->policy.max_version = v;
     c->ocsp = OcspStapling::require;
     auto s = server_config();
-    s->credentials = {stapling(*der)};
+    s->credentials = {stapling(der)};
     Pair p = handshaken_pair(c, s);
     EXPECT_EQ(p.client->summary().peer_ocsp.rfind("good", 0), 0u) << p.client->summary().peer_ocsp;
   }
+}
+
+// RFC 6960 4.2.2.2.1: a client with CRLs checks a delegated responder's
+// certificate against them too, unless it carries id-pkix-ocsp-nocheck.
+TEST_P(OcspStapling_, ARevokedDelegatedResponderIsRefused) {
+  auto c = client(OcspStapling::require);
+  c->crl_check = CrlCheck::leaf;
+  c->crls = ca_crl({{0x0c, 0x5b}});
+  auto s = server(stapling(delegated_response()));
+  auto p = make_tls_pair(c, s);
+  refused(p, ErrorCode::cert_status_invalid, AlertDescription::bad_certificate_status_response,
+          "lists the OCSP responder's certificate CN=tessera test OCSP responder");
+  // Not listed: accepted, the CRL covering it.
+  c->crls = ca_crl({{0x01, 0x02, 0x03}});
+  Pair ok = handshaken_pair(c, s);
+  EXPECT_EQ(ok.client->summary().peer_ocsp.rfind("good", 0), 0u);
+  // Listed, but the CA said not to check it.
+  c->crls = ca_crl({{0x0c, 0x5b}});
+  Pair nocheck = handshaken_pair(c, server(stapling(delegated_response(/*nocheck=*/true))));
+  EXPECT_EQ(nocheck.client->summary().peer_ocsp.rfind("good", 0), 0u);
 }
 
 // With verification disabled (debugging only) a response cannot be checked,
