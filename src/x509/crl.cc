@@ -1,7 +1,6 @@
 #include "x509/crl.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
 
 #include "x509/der.h"
@@ -90,25 +89,18 @@ Result<Crl> Crl::parse(ByteView der) {
     TESSERA_ASSIGN_OR_RETURN(UnixTime next, with_field(tbs.read_time(), "tbsCertList.nextUpdate"));
     crl.next_update_ = next;
   }
-  auto read_extensions = [&](DerReader& exts, std::string_view where, bool entry,
+  // RFC 5280 5.2 / 5.3: CRL and entry extensions, in the certificate's
+  // Extensions syntax (parse_extension_list: non-empty, DER BOOLEAN, no
+  // extension twice).
+  auto read_extensions = [&](ByteView exts_der, const std::string& where, bool entry,
                              RevokedCertificate* rc) -> Result<void> {
-    std::set<Oid> seen;
-    // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension.
-    if (exts.empty()) return der_error(std::string(where) + ": empty extensions list");
-    while (!exts.empty()) {
-      TESSERA_ASSIGN_OR_RETURN(DerReader ext, with_field(exts.read_sequence(), where));
-      TESSERA_ASSIGN_OR_RETURN(Oid oid, with_field(ext.read_oid(), where));
-      std::string field = std::string(where) + "." + oid_name(oid);
-      bool critical = false;
-      if (ext.next_is(tag::kBoolean)) {
-        TESSERA_ASSIGN_OR_RETURN(critical, with_field(ext.read_boolean(), field + ".critical"));
-        // X.690 11.5: a DEFAULT value is never encoded in DER.
-        if (!critical) return der_error(field + ".critical: FALSE must be omitted (DER DEFAULT)");
-      }
-      TESSERA_ASSIGN_OR_RETURN(ByteView value, with_field(ext.read_octet_string(), field));
-      TESSERA_TRY(with_field(ext.expect_end(), field));
-      // RFC 5280 4.2 (applied to CRLs by 5.2): no extension appears twice.
-      if (!seen.insert(oid).second) return der_error(field + ": duplicate extension");
+    TESSERA_ASSIGN_OR_RETURN(std::vector<ExtensionInfo> exts,
+                             with_field(parse_extension_list(exts_der), where));
+    for (const ExtensionInfo& e : exts) {
+      const Oid& oid = e.oid;
+      const bool critical = e.critical;
+      const ByteView value = e.value;
+      const std::string field = where + "." + oid_name(oid);
       DerReader v(value);
       if (!entry && oid == oids::kCrlNumber) {
         // RFC 5280 5.2.3: CRLNumber ::= INTEGER (0..MAX), at most 20 octets.
@@ -158,9 +150,9 @@ Result<Crl> Crl::parse(ByteView der) {
                                with_field(entry.read_time(), where + ".revocationDate"));
       if (!entry.empty()) {
         if (crl.version_ != 2) return der_error(where + ": entry extensions require a v2 CRL");
-        TESSERA_ASSIGN_OR_RETURN(DerReader exts,
-                                 with_field(entry.read_sequence(), where + ".crlEntryExtensions"));
-        TESSERA_TRY(read_extensions(exts, where + ".crlEntryExtensions", true, &rc));
+        TESSERA_ASSIGN_OR_RETURN(DerElement exts,
+                                 with_field(entry.read_any(), where + ".crlEntryExtensions"));
+        TESSERA_TRY(read_extensions(exts.encoded, where + ".crlEntryExtensions", true, &rc));
       }
       TESSERA_TRY(with_field(entry.expect_end(), where));
       crl.revoked_.push_back(std::move(rc));
@@ -171,10 +163,10 @@ Result<Crl> Crl::parse(ByteView der) {
                                       "tbsCertList.crlExtensions"));
   if (exts_wrapper) {
     if (crl.version_ != 2) return der_error("tbsCertList.crlExtensions: require a v2 CRL");
-    TESSERA_ASSIGN_OR_RETURN(
-        DerReader exts, with_field(exts_wrapper->read_sequence(), "tbsCertList.crlExtensions"));
+    TESSERA_ASSIGN_OR_RETURN(DerElement exts,
+                             with_field(exts_wrapper->read_any(), "tbsCertList.crlExtensions"));
     TESSERA_TRY(with_field(exts_wrapper->expect_end(), "tbsCertList.crlExtensions"));
-    TESSERA_TRY(read_extensions(exts, "tbsCertList.crlExtensions", false, nullptr));
+    TESSERA_TRY(read_extensions(exts.encoded, "tbsCertList.crlExtensions", false, nullptr));
   }
   TESSERA_TRY(with_field(tbs.expect_end(), "tbsCertList"));
   // The lookup index: entries by serial, so a handshake's lookup in a CRL of
