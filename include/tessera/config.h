@@ -214,7 +214,9 @@ struct ServerConfigFields {
   // may offer, each with a distinct identity. A client whose PSK is taken is
   // authenticated by it: no certificate is sent or asked for, whatever
   // client_auth says (RFC 8446 4.3.2), and HandshakeSummary::psk_identity
-  // names it. An unknown identity gets a certificate handshake.
+  // names it. An unknown identity gets a certificate handshake. No
+  // resumption tickets follow a PSK handshake, so removing a PSK from the
+  // config shuts its holder out at once.
   std::vector<std::shared_ptr<const ExternalPsk>> external_psks;
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none

@@ -774,8 +774,13 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
 // RFC 8446 4.6.1: tickets go out after the handshake, each with its own
 // nonce (so its own PSK) and a random ticket_age_add. Only to clients that
 // can use them: psk_dhe_ke among their psk_key_exchange_modes (4.2.9).
+//
+// None after an external PSK handshake: the PSK already gives that client a
+// handshake as cheap as a resumption, and a ticket would outlive the PSK's
+// removal from the config (a device whose key was withdrawn could resume
+// for the ticket's lifetime).
 Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
-  if (cfg_.tickets == 0 || !client_psk_usable_) return ok();
+  if (cfg_.tickets == 0 || !client_psk_usable_ || !summary_.psk_identity.empty()) return ok();
   for (size_t i = 0; i < cfg_.tickets; ++i) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
     ts.client_issuer = client_issuer_;
