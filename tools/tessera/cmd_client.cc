@@ -4,6 +4,8 @@
 // the server closes. --crl FILE (repeatable) checks the server's chain for
 // revocation; --crl-check chain|leaf|best-effort says what must be covered.
 // --ocsp if-stapled|require asks the server for a stapled OCSP response.
+// --psk-file offers a TLS 1.3 external PSK; without --ca (or --insecure) the
+// server must take it, as nothing else can authenticate it.
 #include <poll.h>
 #include <unistd.h>
 
@@ -34,6 +36,7 @@ struct ClientCliOptions {
   std::string early_data_file;
   CrlOptions crl;
   std::string ocsp = "off";
+  PskOptions psk;
   TlsOptions tls;
 };
 
@@ -82,7 +85,10 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
   const double hs_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const auto& s = stream.connection().summary();
-  if (o.tls.trace) tracer.line(protection_line(s, cfg->provider));
+  if (o.tls.trace) {
+    tracer.line(protection_line(s, cfg->provider));
+    if (!s.psk_identity.empty()) tracer.line("authenticated by " + describe_external_psk(s));
+  }
   if (!o.quiet) {
     std::string exported = o.tls.describe_export(stream.connection());
     if (!exported.empty()) exported += "\n";
@@ -178,16 +184,26 @@ int run_client(ClientCliOptions& o) {
     std::fprintf(stderr, "tessera client: %s\n", policy.error().to_string().c_str());
     return 2;
   }
-  if (o.insecure && o.crl.given()) {
-    std::fprintf(stderr,
-                 "tessera client: --crl has no effect with --insecure (the server's "
-                 "chain is not verified)\n");
+  // --psk-file without --ca: the external PSK is the only way the server can
+  // authenticate, so no certificate is verified and the handshake fails
+  // unless the server takes the PSK (ClientConfig::external_psk). With --ca,
+  // a server that does not take it is verified by its certificate.
+  const bool psk_only = o.psk.given() && o.ca.empty() && !o.insecure;
+  const char* unverified = o.insecure ? "with --insecure (the server's certificate is not verified)"
+                                      : "with --psk-file and no --ca (the server is authenticated "
+                                        "by the PSK; give --ca to accept its certificate too)";
+  if ((o.insecure || psk_only) && o.crl.given()) {
+    std::fprintf(stderr, "tessera client: --crl has no effect %s\n", unverified);
     return 2;
   }
-  if (o.insecure && o.ocsp != "off") {
+  if ((o.insecure || psk_only) && o.ocsp != "off") {
+    std::fprintf(stderr, "tessera client: --ocsp has no effect %s\n", unverified);
+    return 2;
+  }
+  if (o.psk.given() && (!o.sess_in.empty() || !o.sess_out.empty())) {
     std::fprintf(stderr,
-                 "tessera client: --ocsp has no effect with --insecure (the server's "
-                 "certificate is not verified)\n");
+                 "tessera client: --sess-in/--sess-out carry resumption tickets; with --psk-file "
+                 "the client offers its external PSK instead and keeps no tickets\n");
     return 2;
   }
   auto provider = crypto::default_provider();
@@ -196,15 +212,15 @@ int run_client(ClientCliOptions& o) {
   cfg->provider = provider;
   cfg->alpn = o.tls.alpn_list();
   cfg->keylog = o.tls.keylog();
-  cfg->verify_peer = !o.insecure;
+  cfg->verify_peer = !o.insecure && !psk_only;
   auto ts = std::make_shared<x509::TrustStore>();
   if (o.ca.empty()) {
     auto sys = x509::TrustStore::system_default();
-    if (!sys.ok() && !o.insecure) return fail("loading the system trust store", sys.error());
+    if (!sys.ok() && cfg->verify_peer) return fail("loading the system trust store", sys.error());
     if (sys.ok()) *ts = std::move(*sys);
   } else {
     auto tr = ts->add_file(o.ca);
-    if (!tr.ok() && !o.insecure) return fail("loading --ca", tr.error());
+    if (!tr.ok() && cfg->verify_peer) return fail("loading --ca", tr.error());
   }
   cfg->trust = ts;
   auto crls = o.crl.load();
@@ -218,6 +234,11 @@ int run_client(ClientCliOptions& o) {
     auto cred = Credential::from_pem_files(*provider, o.cert, o.key);
     if (!cred.ok()) return fail("loading --cert/--key", cred.error());
     cfg->credential = std::make_shared<Credential>(std::move(*cred));
+  }
+  if (o.psk.given()) {
+    auto psk = o.psk.load_one();
+    if (!psk.ok()) return fail("loading --psk-file", psk.error());
+    cfg->external_psk = std::move(*psk);
   }
   // TLS 1.3 resumption: tickets go to an in-memory store; --sess-in seeds it
   // from a file, --sess-out saves the newest ticket at the end.
@@ -292,6 +313,7 @@ const bool kRegistered = register_command(
        app.add_option("--sess-out", o->sess_out,
                       "Save a resumption ticket to FILE (holds the session key: keep it private)");
        o->crl.add(app, "the server's chain");
+       o->psk.add(app, true);
        app.add_option("--ocsp", o->ocsp,
                       "Ask the server to staple an OCSP response (RFC 6066 8): off; if-stapled "
                       "checks one if sent; require fails without a good one")

@@ -4,7 +4,8 @@
 // core, tessera/event_server.h) serves connections concurrently until
 // SIGTERM/SIGINT. --client-ca asks for client certificates; with it, --crl
 // FILE (repeatable) and --crl-check chain|leaf|best-effort check them for
-// revocation.
+// revocation. --psk-file takes TLS 1.3 external PSKs, with or without a
+// certificate.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -38,6 +39,7 @@ struct ServerOptions {
   unsigned workers = 0;  // 0 = one per core
   double handshake_timeout = 10, idle_timeout = 300;
   CrlOptions crl;  // client certificates' revocation: only with --client-ca
+  PskOptions psk;
   TlsOptions tls;
 };
 
@@ -71,6 +73,7 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
   row("ALPN", s.alpn.empty() ? "(none)" : s.alpn);
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
+  if (!s.psk_identity.empty()) row("Authenticated by", describe_external_psk(s));
   row("OCSP response stapled", s.ocsp_stapled ? "yes" : "no");
   row("Client record_size_limit",
       s.peer_record_size_limit ? std::to_string(s.peer_record_size_limit) + " bytes (RFC 8449)"
@@ -108,7 +111,11 @@ class CliSession : public ServerSession {
         provider_(std::move(provider)),
         tls_(std::move(tls)) {}
   void on_handshake_done(Connection& c) override {
-    if (tracer_) tracer_->line(protection_line(c.summary(), provider_));
+    if (tracer_) {
+      tracer_->line(protection_line(c.summary(), provider_));
+      if (!c.summary().psk_identity.empty())
+        tracer_->line("authenticated by " + describe_external_psk(c.summary()));
+    }
     // --export-label: reported on stderr, and on the page.
     exported_ = tls_->describe_export(c);
     if (!exported_.empty()) {
@@ -189,26 +196,10 @@ bool requires_stapling(const Credential& cred) {
   return leaf.ok() && leaf->extensions().requires_tls_feature(5);  // 5: status_request
 }
 
-int run_server(ServerOptions& opts) {
-  auto policy = opts.tls.make_policy();
-  if (!policy.ok()) {
-    std::fprintf(stderr, "tessera server: %s\n", policy.error().to_string().c_str());
-    return 2;
-  }
-  if (opts.crl.given() && opts.client_ca.empty()) {
-    std::fprintf(stderr,
-                 "tessera server: --crl checks client certificates: it needs --client-ca "
-                 "(client certificate verification)\n");
-    return 2;
-  }
-  auto provider = crypto::default_provider();
-  auto cfg = std::make_shared<ServerConfig>();
-  cfg->policy = *policy;
-  cfg->provider = provider;
-  cfg->alpn = opts.tls.alpn_list();
-  cfg->keylog = opts.tls.keylog();
-  cfg->max_early_data = opts.max_early_data;
-  auto cred = Credential::from_pem_files(*provider, opts.cert, opts.key);
+// load_certificate adds --cert/--key (with --ocsp-response stapled) to the
+// server's credentials; the exit status, 0 when it did.
+int load_certificate(const ServerOptions& opts, crypto::Provider& provider, ServerConfig& cfg) {
+  auto cred = Credential::from_pem_files(provider, opts.cert, opts.key);
   if (!cred.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
     return 1;
@@ -217,7 +208,7 @@ int run_server(ServerOptions& opts) {
     // Checked now (about the leaf, "good", current; signature too when the
     // chain holds the issuer); stapled to clients that ask until it expires.
     auto der = read_text_file(opts.ocsp_response);
-    auto set = der.ok() ? cred->set_ocsp_response(*provider, as_bytes_view(*der),
+    auto set = der.ok() ? cred->set_ocsp_response(provider, as_bytes_view(*der),
                                                   static_cast<int64_t>(std::time(nullptr)))
                         : Result<void>(der.error());
     if (!set.ok()) {
@@ -231,7 +222,62 @@ int run_server(ServerOptions& opts) {
                  "tessera server: warning: %s requires OCSP stapling (RFC 7633 must-staple): "
                  "clients that ask for a response will refuse it; give --ocsp-response\n",
                  opts.cert.c_str());
-  cfg->credentials.push_back(std::make_shared<Credential>(std::move(*cred)));
+  cfg.credentials.push_back(std::make_shared<Credential>(std::move(*cred)));
+  return 0;
+}
+
+int run_server(ServerOptions& opts) {
+  auto policy = opts.tls.make_policy();
+  if (!policy.ok()) {
+    std::fprintf(stderr, "tessera server: %s\n", policy.error().to_string().c_str());
+    return 2;
+  }
+  if (opts.crl.given() && opts.client_ca.empty()) {
+    std::fprintf(stderr,
+                 "tessera server: --crl checks client certificates: it needs --client-ca "
+                 "(client certificate verification)\n");
+    return 2;
+  }
+  // A certificate, external PSKs, or both. Without a certificate only
+  // clients with one of the PSKs can connect, so nothing that belongs to a
+  // certificate handshake has a use.
+  const bool have_cert = !opts.cert.empty() || !opts.key.empty();
+  if (!have_cert && !opts.psk.given()) {
+    std::fprintf(stderr,
+                 "tessera server: give --cert and --key, --psk-file (TLS 1.3 external PSKs), or "
+                 "both\n");
+    return 2;
+  }
+  if (have_cert && (opts.cert.empty() || opts.key.empty())) {
+    std::fprintf(stderr, "tessera server: --cert and --key go together\n");
+    return 2;
+  }
+  if (!have_cert && (!opts.client_ca.empty() || !opts.ocsp_response.empty())) {
+    std::fprintf(stderr,
+                 "tessera server: %s needs --cert/--key: a server with only --psk-file makes no "
+                 "certificate handshake\n",
+                 opts.client_ca.empty() ? "--ocsp-response" : "--client-ca");
+    return 2;
+  }
+  auto provider = crypto::default_provider();
+  auto cfg = std::make_shared<ServerConfig>();
+  cfg->policy = *policy;
+  cfg->provider = provider;
+  cfg->alpn = opts.tls.alpn_list();
+  cfg->keylog = opts.tls.keylog();
+  cfg->max_early_data = opts.max_early_data;
+  if (opts.psk.given()) {
+    auto psks = opts.psk.load();
+    if (!psks.ok()) {
+      std::fprintf(stderr, "tessera server: loading --psk-file: %s\n",
+                   psks.error().to_string().c_str());
+      return 1;
+    }
+    cfg->external_psks = std::move(*psks);
+  }
+  if (have_cert) {
+    if (int rc = load_certificate(opts, *provider, *cfg); rc != 0) return rc;
+  }
   if (!opts.client_ca.empty()) {
     auto ts = std::make_shared<x509::TrustStore>();
     auto r = ts->add_file(opts.client_ca);
@@ -286,8 +332,13 @@ int run_server(ServerOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
   {
     std::lock_guard<std::mutex> lock(output_mutex());
-    std::fprintf(stderr, "tessera server listening on %s:%u (policy %s)\n", opts.host.c_str(),
-                 (*server)->port(), cfg->policy.name.c_str());
+    std::string psks;
+    if (!cfg->external_psks.empty())
+      psks = ", " + std::to_string(cfg->external_psks.size()) + " external PSK" +
+             (cfg->external_psks.size() == 1 ? "" : "s") +
+             (cfg->credentials.empty() ? " and no certificate" : "");
+    std::fprintf(stderr, "tessera server listening on %s:%u (policy %s%s)\n", opts.host.c_str(),
+                 (*server)->port(), cfg->policy.name.c_str(), psks.c_str());
   }
   auto r = (*server)->run();
   g_server = nullptr;
@@ -303,8 +354,9 @@ const bool kRegistered = register_command(
        auto o = std::make_shared<ServerOptions>();
        app.add_option("--port", o->port, "TCP port")->required();
        app.add_option("--host", o->host, "Address to listen on")->capture_default_str();
-       app.add_option("--cert", o->cert, "Certificate chain PEM (leaf first)")->required();
-       app.add_option("--key", o->key, "Private key PEM")->required();
+       app.add_option("--cert", o->cert,
+                      "Certificate chain PEM (leaf first); optional with --psk-file");
+       app.add_option("--key", o->key, "Private key PEM");
        app.add_option("--client-ca", o->client_ca, "Request client certificates trusted by CA.pem");
        app.add_option("--verify-client", o->verify_client, "require|optional")
            ->check(CLI::IsMember({"require", "optional"}))
@@ -331,6 +383,7 @@ const bool kRegistered = register_command(
                       "(status_request); checked at start")
            ->check(CLI::ExistingFile);
        o->crl.add(app, "client certificates (with --client-ca)");
+       o->psk.add(app, false);
        o->tls.add(app);
        return [o] { return run_server(*o); };
      }});

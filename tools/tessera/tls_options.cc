@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -11,6 +12,7 @@
 
 #include "base/hex.h"
 #include "crypto/provider.h"
+#include "handshake/common.h"
 #include "tessera/algorithms.h"
 #include "x509/crl.h"
 
@@ -32,8 +34,9 @@ void TlsOptions::add(CLI::App& app) {
   app.add_option("--min-version", min_version, "Minimum TLS version: 1.2 or 1.3");
   app.add_option("--max-version", max_version, "Maximum TLS version: 1.2 or 1.3");
   app.add_option("--psk-modes", psk_modes,
-                 "TLS 1.3 resumption modes in preference order: psk_dhe_ke, psk_ke (psk_ke: "
-                 "no key exchange, no forward secrecy); default psk_dhe_ke");
+                 "TLS 1.3 PSK modes (resumption and --psk-file) in preference order: "
+                 "psk_dhe_ke, psk_ke (psk_ke: no key exchange, no forward secrecy); default "
+                 "psk_dhe_ke");
   app.add_option("--record-size-limit", record_size_limit,
                  "Largest record plaintext to accept, 64..16385 (RFC 8449 record_size_limit; "
                  "binds peers that support it)")
@@ -84,6 +87,97 @@ Result<std::shared_ptr<const x509::CrlSet>> CrlOptions::load() const {
     if (!r) return std::move(r).error().with_context(path);
   }
   return std::shared_ptr<const x509::CrlSet>(std::move(set));
+}
+
+void PskOptions::add(CLI::App& app, bool client) {
+  CLI::Option* f = app.add_option(
+      "--psk-file", file,
+      std::string("TLS 1.3 external PSKs, one IDENTITY:HEXKEY per line (GnuTLS psk passwd "
+                  "format; keys of 16..256 random bytes)") +
+          (client ? "; the server must take the PSK unless --ca is given, which lets a server "
+                    "that does not be verified by its certificate instead"
+                  : "; --cert/--key become optional"));
+  app.add_option("--psk-hash", hash, "Hash of the --psk-file PSKs: sha256 or sha384")
+      ->check(CLI::IsMember({"sha256", "sha384"}))
+      ->capture_default_str()
+      ->needs(f);
+  if (client)
+    app.add_option("--psk-identity", identity,
+                   "The identity of the --psk-file line to offer (needed when it has several)")
+        ->needs(f);
+}
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Result<std::vector<std::shared_ptr<const ExternalPsk>>> PskOptions::load() const {
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes bytes, read_secret_file(file));
+  const HashAlgorithm h = hash == "sha384" ? HashAlgorithm::sha384 : HashAlgorithm::sha256;
+  std::vector<std::shared_ptr<const ExternalPsk>> out;
+  std::vector<size_t> line_of;  // out[i] is on line line_of[i]
+  std::string_view rest = as_text(bytes);
+  for (size_t n = 1; !rest.empty(); ++n) {
+    const size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#') continue;
+    // Messages name the file, the line and at most the identity: never the
+    // line itself, which may be all key.
+    const std::string where = file + ":" + std::to_string(n);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      return Error(ErrorCode::config_invalid,
+                   where + ": expected IDENTITY:HEXKEY (GnuTLS psk passwd format), found no ':'");
+    std::string id(line.substr(0, colon));
+    const std::string_view hex = line.substr(colon + 1);
+    if (hex.size() % 2 != 0 ||
+        std::any_of(hex.begin(), hex.end(), [](char c) { return hex_digit(c) < 0; }))
+      return Error(ErrorCode::config_invalid,
+                   where + ": the key of '" + handshake::printable_identity(id) +
+                       "' is not hex (an even number of digits 0-9, a-f)");
+    for (size_t i = 0; i < out.size(); ++i)
+      if (out[i]->identity == id)
+        return Error(ErrorCode::config_invalid,
+                     where + ": identity '" + handshake::printable_identity(id) +
+                         "' is already on line " + std::to_string(line_of[i]));
+    // Decoded into a buffer of its final size, which ExternalPsk::make takes
+    // over (and wipes when it dies, even when it refuses the key).
+    std::vector<uint8_t> key(hex.size() / 2);
+    for (size_t i = 0; i < key.size(); ++i)
+      key[i] = static_cast<uint8_t>(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));
+    auto psk = ExternalPsk::make(std::move(id), std::move(key), h);
+    if (!psk.ok()) return psk.error().with_context(where);
+    out.push_back(std::make_shared<const ExternalPsk>(std::move(*psk)));
+    line_of.push_back(n);
+  }
+  if (out.empty())
+    return Error(ErrorCode::config_invalid,
+                 file + " holds no PSK (one IDENTITY:HEXKEY per line is expected)");
+  return out;
+}
+
+Result<std::shared_ptr<const ExternalPsk>> PskOptions::load_one() const {
+  TESSERA_ASSIGN_OR_RETURN(auto all, load());
+  if (!identity.empty()) {
+    for (auto& x : all)
+      if (x->identity == identity) return std::move(x);
+    return Error(ErrorCode::config_invalid, file + " has no PSK with identity '" +
+                                                handshake::printable_identity(identity) + "'");
+  }
+  if (all.size() != 1)
+    return Error(ErrorCode::config_invalid, file + " holds " + std::to_string(all.size()) +
+                                                " PSKs: choose one with --psk-identity");
+  return std::move(all.front());
 }
 
 Result<Policy> TlsOptions::make_policy() const {
@@ -237,6 +331,7 @@ std::string describe_summary(const HandshakeSummary& s) {
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
+  if (!s.psk_identity.empty()) out += "authenticated by: " + describe_external_psk(s) + "\n";
   if (!s.peer_ocsp.empty()) out += "OCSP (stapled): " + s.peer_ocsp + "\n";
   if (s.peer_record_size_limit)
     out += "peer record_size_limit: " + std::to_string(s.peer_record_size_limit) +
@@ -263,6 +358,14 @@ std::string describe_summary(const HandshakeSummary& s) {
                                                 : "rejected (skipped by the server)") +
            "\n";
   return out;
+}
+
+std::string describe_external_psk(const HandshakeSummary& s) {
+  if (s.psk_identity.empty()) return {};
+  return "external PSK '" + handshake::printable_identity(s.psk_identity) + "' (no certificates; " +
+         (s.psk_only ? std::string("psk_ke: no key exchange, no forward secrecy")
+                     : "psk_dhe_ke: " + group_name(s.group) + " key exchange, forward secrecy") +
+         ")";
 }
 
 }  // namespace tessera::cli

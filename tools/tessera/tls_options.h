@@ -23,7 +23,7 @@ struct TlsOptions {
   std::string policy = "default";
   std::string ciphers, groups, sigalgs, alpn;
   std::string min_version, max_version;
-  std::string psk_modes;         // TLS 1.3 resumption modes, e.g. "psk_dhe_ke,psk_ke"
+  std::string psk_modes;         // TLS 1.3 PSK modes, e.g. "psk_dhe_ke,psk_ke"
   size_t record_size_limit = 0;  // 0: the policy's (16385)
   std::string compress_cert;     // RFC 8879 algorithms, e.g. "brotli,zlib"; empty: none
   bool trace = false;
@@ -69,6 +69,33 @@ struct CrlOptions {
   Result<std::shared_ptr<const x509::CrlSet>> load() const;
 };
 
+// PskOptions: --psk-file FILE and --psk-hash sha256|sha384, and for the
+// client --psk-identity ID: TLS 1.3 external PSKs (tessera::ExternalPsk)
+// from a file in GnuTLS's psk passwd format (gnutls-serv --pskpasswd,
+// psktool): one "identity:hexkey" per line, the identity up to the first
+// ':'; blank lines and lines starting with '#' are skipped. --psk-hash is the
+// hash of every PSK in the file (the format has no field for it).
+struct PskOptions {
+  std::string file;
+  std::string hash = "sha256";
+  std::string identity;  // client: which line of the file
+
+  // add registers the options on a subcommand; `client` adds --psk-identity.
+  void add(CLI::App& app, bool client);
+  bool given() const { return !file.empty(); }
+  // load reads every PSK in the file, in order. The file is read with
+  // read_secret_file (no stream buffer; its bytes are wiped) and each key is
+  // decoded straight into the ExternalPsk that keeps it (wiped when it
+  // dies). io_error naming the file; config_invalid naming the file and line
+  // for a malformed line, a repeated identity or a key ExternalPsk::make
+  // refuses (with its message); config_invalid for a file without a PSK.
+  Result<std::vector<std::shared_ptr<const ExternalPsk>>> load() const;
+  // load_one is the client's PSK: the one with --psk-identity, or the only
+  // one in the file. config_invalid when the identity is not in the file, or
+  // when the file holds several and --psk-identity is not given.
+  Result<std::shared_ptr<const ExternalPsk>> load_one() const;
+};
+
 // Tracer prints "[  1.234 ms] side: line" to stderr with time since start.
 class Tracer {
  public:
@@ -103,6 +130,10 @@ std::string protection_line(const HandshakeSummary& s,
 
 // describe_summary renders the negotiated parameters, one "key: value" per line.
 std::string describe_summary(const HandshakeSummary& s);
+// describe_external_psk is "external PSK 'ID'" (the identity's unprintable
+// bytes as \xNN) plus, with psk_ke, that there was no key exchange; "" when
+// the handshake used no external PSK.
+std::string describe_external_psk(const HandshakeSummary& s);
 
 // stderr output shared by threads
 std::mutex& output_mutex();
