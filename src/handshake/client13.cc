@@ -290,8 +290,12 @@ Result<void> Client13::start() {
       MutableByteView(fresh).first(offer13_ ? fresh.size() : sizeof client_random_));
   std::copy_n(fresh.begin(), client_random_.size(), client_random_.begin());
   if (offer13_) session_id_.assign(fresh.begin() + client_random_.size(), fresh.end());
-  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12})
+  // Only the suites of the versions we offer (a TLS 1.3-only ClientHello
+  // lists no TLS 1.2 suite).
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    if (!(v == ProtocolVersion::tls13 ? offer13_ : offer12_)) continue;
     for (CipherSuite s : pol.suites_for(v)) offered_suites_.push_back(static_cast<uint16_t>(s));
+  }
   for (NamedGroup g : pol.groups) offered_groups_.push_back(static_cast<uint16_t>(g));
   for (SignatureScheme s : pol.signature_schemes)
     offered_schemes_.push_back(static_cast<uint16_t>(s));

@@ -137,6 +137,7 @@ class Server13 final : public Handshake {
   Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello,
                                                 bool have_share);
   const ExternalPsk* find_external_psk(ByteView identity) const;
+  std::string no_certificate_reason(const Offer& o) const;
   const ExternalPsk* offered_external_psk(const Offer& o) const;
   std::string early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
                                  const std::optional<std::string>& alpn);
@@ -230,6 +231,12 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
             "; cipher suites " + describe_suites(o.ch.cipher_suites) + "; groups " +
             describe_groups(o.groups) + "; SNI " + (o.sni.empty() ? "(none)" : o.sni) +
             "; random " + hex_short(o.ch.random));
+    // External PSKs are TLS 1.3 only: a server without a certificate has
+    // nothing to offer a TLS 1.2 client.
+    if (cfg_.credentials.empty())
+      return Error(ErrorCode::handshake_failure,
+                   "the client negotiates TLS 1.2, and we have no certificate (our external PSKs "
+                   "are for TLS 1.3 only)");
     TESSERA_ASSIGN_OR_RETURN(tls12_, make_server12(p_, o, m));
     return ok();
   }
@@ -334,7 +341,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   auto cred = select_credential(cfg_.credentials, o.sni, pol, o.schemes, true);
   if (!cred && !offered_external) {
     std::string why = "no certificate can sign with a scheme the client offered";
-    if (!cfg_.credentials.empty() && cfg_.credentials[0]->key)
+    if (cfg_.credentials.empty())
+      why = no_certificate_reason(o);
+    else if (cfg_.credentials[0]->key)
       why = choose_signature_scheme(pol, o.schemes, *cfg_.credentials[0]->key, true)
                 .error()
                 .message();
@@ -913,6 +922,21 @@ const ExternalPsk* Server13::find_external_psk(ByteView identity) const {
         std::equal(identity.begin(), identity.end(), as_bytes_view(x->identity).begin()))
       return x.get();
   return nullptr;
+}
+
+// no_certificate_reason says why a server with external PSKs and no
+// certificate cannot serve this ClientHello (offered_external_psk found
+// nothing).
+std::string Server13::no_certificate_reason(const Offer& o) const {
+  if (!o.psks) return "we have no certificate (only external PSKs), and the client offered no PSK";
+  for (const auto& id : o.psks->identities)
+    if (const ExternalPsk* x = find_external_psk(id.identity))
+      return "the client offers our external PSK '" + printable_identity(x->identity) +
+             "' but no PSK key exchange mode our policy allows (psk_modes), and we have no "
+             "certificate";
+  return "we have no certificate, and the client offered none of our external PSKs (" +
+         std::to_string(o.psks->identities.size()) + " unknown identit" +
+         (o.psks->identities.size() == 1 ? "y" : "ies") + ")";
 }
 
 // offered_external_psk is the first of our external PSKs among the client's

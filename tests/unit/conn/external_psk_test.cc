@@ -92,17 +92,34 @@ TEST(ExternalPsk, ServerWithoutCertificateRefusesAnUnknownIdentity) {
   ASSERT_NE(p.server->error(), nullptr);
   EXPECT_EQ(p.server->error()->code(), ErrorCode::handshake_failure);
   EXPECT_EQ(p.server->error()->alert(), AlertDescription::handshake_failure);
-  EXPECT_NE(p.server->error()->message().find("no certificate"), std::string::npos)
+  EXPECT_NE(p.server->error()->message().find(
+                "we have no certificate, and the client offered none of our external PSKs"),
+            std::string::npos)
       << p.server->error()->message();
 }
 
-TEST(ExternalPsk, ServerWithoutCertificateRefusesAClientWithoutPsk) {
-  Env e;
-  auto cc = client_config();
-  auto p = make_tls_pair(cc, e.sc);
+// server_refuses runs a handshake the PSK-only server must refuse with
+// handshake_failure and a message containing `says`.
+void server_refuses(std::shared_ptr<const ClientConfig> cc, std::shared_ptr<const ServerConfig> sc,
+                    const std::string& says) {
+  auto p = make_tls_pair(std::move(cc), std::move(sc));
   EXPECT_FALSE(p.pump());
   ASSERT_NE(p.server->error(), nullptr);
   EXPECT_EQ(p.server->error()->code(), ErrorCode::handshake_failure);
+  EXPECT_NE(p.server->error()->message().find(says), std::string::npos)
+      << p.server->error()->message();
+}
+
+TEST(ExternalPsk, ServerWithoutCertificateSaysWhyItRefuses) {
+  Env e;
+  server_refuses(client_config(), e.sc, "the client offered no PSK");
+  // Our PSK, but only psk_ke, which the default server policy does not allow.
+  e.cc->policy.psk_modes = {PskMode::psk_ke};
+  server_refuses(e.cc, e.sc, "but no PSK key exchange mode our policy allows");
+  // A TLS 1.2 client: external PSKs are TLS 1.3 only.
+  auto cc12 = client_config();
+  cc12->policy.max_version = ProtocolVersion::tls12;
+  server_refuses(cc12, e.sc, "we have no certificate (our external PSKs are for TLS 1.3 only)");
 }
 
 TEST(ExternalPsk, WrongKeyIsDecryptError) {
@@ -225,6 +242,9 @@ TEST(ExternalPsk, TraceNamesThePsk) {
   p.server->set_trace([&](std::string_view l) { server += std::string(l) + "\n"; });
   ASSERT_TRUE(p.handshake());
   EXPECT_NE(client.find("offering our external PSK"), std::string::npos) << client;
+  // PSK-only: TLS 1.3 alone, so no TLS 1.2 suite is listed either.
+  EXPECT_NE(client.find("-> ClientHello: offering TLS 1.3;"), std::string::npos) << client;
+  EXPECT_EQ(client.find("TLS_ECDHE_"), std::string::npos) << client;
   EXPECT_NE(client.find("the server accepted our external PSK"), std::string::npos) << client;
   EXPECT_EQ(client.find("<- Certificate"), std::string::npos) << client;
   EXPECT_NE(server.find("external PSK 'device-17'"), std::string::npos) << server;
