@@ -4,7 +4,7 @@
 // policy and LIST options (--policy, --ciphers, --groups, --sigalgs, --alpn,
 // --min-version, --max-version) through the CLI's own TlsOptions.
 //
-// Input: byte 0 selects the file kind (mod 4); the rest is the file text.
+// Input: byte 0 selects the file kind (mod 5); the rest is the file text.
 //   0: session file. An accepted session must write out and read back to the
 //      same file (to_pem o from_pem is stable).
 //   1: --cert and --key: a 2-byte big-endian length, the chain PEM, the key PEM.
@@ -12,6 +12,8 @@
 //   3: options: newline-separated values of --policy, --ciphers, --groups,
 //      --sigalgs, --alpn, --min-version, --max-version; an accepted policy
 //      must validate.
+//   4: --psk-file (parse_psk_file): every PSK accepted is valid, with a
+//      distinct identity.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,7 +30,7 @@ using namespace tessera;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const uint8_t kind = data[0] % 4;
+  const uint8_t kind = data[0] % 5;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (kind) {
     case 0: {
@@ -72,6 +74,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (p.ok() && !p->validate().ok()) std::abort();
       for (const std::string& a : o.alpn_list())
         if (a.empty()) std::abort();
+      break;
+    }
+    case 4: {
+      auto psks = cli::parse_psk_file(text, "fuzz", HashAlgorithm::sha256);
+      if (psks.ok()) {
+        if (psks->empty()) std::abort();
+        for (size_t i = 0; i < psks->size(); ++i) {
+          if (!(*psks)[i]->validate().ok()) std::abort();
+          for (size_t j = 0; j < i; ++j)
+            if ((*psks)[j]->identity == (*psks)[i]->identity) std::abort();
+        }
+      }
       break;
     }
   }

@@ -120,10 +120,16 @@ int hex_digit(char c) {
 
 Result<std::vector<std::shared_ptr<const ExternalPsk>>> PskOptions::load() const {
   TESSERA_ASSIGN_OR_RETURN(SecretBytes bytes, read_secret_file(file));
-  const HashAlgorithm h = hash == "sha384" ? HashAlgorithm::sha384 : HashAlgorithm::sha256;
+  return parse_psk_file(as_text(bytes), file,
+                        hash == "sha384" ? HashAlgorithm::sha384 : HashAlgorithm::sha256);
+}
+
+Result<std::vector<std::shared_ptr<const ExternalPsk>>> parse_psk_file(std::string_view text,
+                                                                       const std::string& file,
+                                                                       HashAlgorithm h) {
   std::vector<std::shared_ptr<const ExternalPsk>> out;
   std::vector<size_t> line_of;  // out[i] is on line line_of[i]
-  std::string_view rest = as_text(bytes);
+  std::string_view rest = text;
   for (size_t n = 1; !rest.empty(); ++n) {
     const size_t eol = rest.find('\n');
     std::string_view line = rest.substr(0, eol);

@@ -96,6 +96,12 @@ struct PskOptions {
   Result<std::shared_ptr<const ExternalPsk>> load_one() const;
 };
 
+// parse_psk_file is load's parser: the PSKs in `text` (the contents of the
+// file called `name` in messages), each with hash `hash`.
+Result<std::vector<std::shared_ptr<const ExternalPsk>>> parse_psk_file(std::string_view text,
+                                                                       const std::string& name,
+                                                                       HashAlgorithm hash);
+
 // Tracer prints "[  1.234 ms] side: line" to stderr with time since start.
 class Tracer {
  public:
