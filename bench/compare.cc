@@ -19,9 +19,10 @@
 // handshake scenario measured through the tessera provider.
 //
 // The resumed TLS 1.3 handshake (PSK + X25519, one ticket issued and redeemed
-// per handshake) is its own scenario (--only resumed).
+// per handshake) is its own scenario (--only resumed), as is the external-PSK
+// handshake (PSK + X25519, no certificates, no tickets; --only psk).
 //
-// Usage: tessera_compare_bench [--quick] [--only handshake|resumed|bulk|memory] [--growth N]
+// Usage: tessera_compare_bench [--quick] [--only handshake|resumed|psk|bulk|memory] [--growth N]
 //                              [--bulk-mib N] [--pki DIR]
 // (--growth: handshakes in the memory mode's no-growth check; 100000 by
 // default, 2000 with --quick, 0 skips it. --bulk-mib: MiB per bulk batch, 64
@@ -745,6 +746,79 @@ void bench_resumed(const Settings& s) {
   push_paired_rows(name, p, "each issues, receives and redeems one ticket");
 }
 
+// External-PSK TLS 1.3 handshakes (RFC 8446 4.2.11; psk_dhe_ke with X25519,
+// no certificates either way, no tickets): tessera's ExternalPsk on both
+// sides; OpenSSL through its PSK session callbacks, which build an
+// SSL_SESSION holding the key per handshake as `openssl s_server -psk` and
+// s_client do. Every pair is checked to have used the PSK on both sides.
+constexpr unsigned char kPskIdentity[] = "bench-device";
+constexpr unsigned char kPskTls13Aes128Gcm[2] = {0x13, 0x01};
+
+std::vector<uint8_t> bench_psk_key() { return std::vector<uint8_t>(32, 0x42); }
+
+SSL_SESSION* o_psk_session(SSL* ssl) {
+  const SSL_CIPHER* cipher = SSL_CIPHER_find(ssl, kPskTls13Aes128Gcm);
+  SSL_SESSION* sess = SSL_SESSION_new();
+  const std::vector<uint8_t> key = bench_psk_key();
+  if (!cipher || !sess || SSL_SESSION_set1_master_key(sess, key.data(), key.size()) != 1 ||
+      SSL_SESSION_set_cipher(sess, cipher) != 1 ||
+      SSL_SESSION_set_protocol_version(sess, TLS1_3_VERSION) != 1)
+    die("OpenSSL PSK session");
+  return sess;
+}
+
+int o_psk_use(SSL* ssl, const EVP_MD*, const unsigned char** id, size_t* idlen,
+              SSL_SESSION** sess) {
+  *sess = o_psk_session(ssl);
+  *id = kPskIdentity;
+  *idlen = sizeof kPskIdentity - 1;
+  return 1;
+}
+
+int o_psk_find(SSL* ssl, const unsigned char* id, size_t idlen, SSL_SESSION** sess) {
+  const bool ours = idlen == sizeof kPskIdentity - 1 && std::equal(id, id + idlen, kPskIdentity);
+  *sess = ours ? o_psk_session(ssl) : nullptr;
+  return 1;
+}
+
+void bench_external_psk(const Settings& s) {
+  const std::string name = "external PSK handshake (PSK + X25519), TLS 1.3";
+  TConfigs tc = t_configs("server-ec", false);
+  auto psk = tessera::ExternalPsk::make(
+      std::string(reinterpret_cast<const char*>(kPskIdentity), sizeof kPskIdentity - 1),
+      bench_psk_key());
+  if (!psk.ok()) die("ExternalPsk: " + psk.error().to_string());
+  auto shared = std::make_shared<const tessera::ExternalPsk>(std::move(*psk));
+  tc.client->external_psk = shared;
+  tc.server->external_psks = {shared};
+  auto t_psk = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      TPair p = t_new_pair(tc);
+      t_handshake_checked(p, false);
+      if (p.client->summary().psk_identity.empty() || p.server->summary().psk_identity.empty() ||
+          !p.client->summary().peer_chain.empty())
+        die("tessera external PSK handshake did not use the PSK");
+    }
+  };
+  auto oc = o_configs("server-ec", false);
+  SSL_CTX_set_psk_use_session_callback(oc->client, o_psk_use);
+  SSL_CTX_set_psk_find_session_callback(oc->server, o_psk_find);
+  auto o_psk = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      OPair p;
+      o_new_pair(*oc, p);
+      o_handshake_checked(p, false);
+      if (!SSL_session_reused(p.client) || !SSL_session_reused(p.server) ||
+          SSL_get0_peer_certificate(p.client) != nullptr)
+        die("OpenSSL external PSK handshake did not use the PSK");
+    }
+  };
+  t_psk(3);
+  o_psk(3);
+  PairedTimes p = paired_reps(s, t_psk, o_psk);
+  push_paired_rows(name, p, "no certificates, no tickets");
+}
+
 constexpr size_t kChunk = 16384;
 
 void t_bulk(TPair& p, const std::vector<uint8_t>& chunk, size_t total) {
@@ -1256,7 +1330,7 @@ int main(int argc, char** argv) {
       g_pki = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--quick] [--only handshake|resumed|bulk|memory] [--growth N] "
+                   "usage: %s [--quick] [--only handshake|resumed|psk|bulk|memory] [--growth N] "
                    "[--bulk-mib N] [--pki DIR]\n",
                    argv[0]);
       return 2;
@@ -1291,6 +1365,7 @@ int main(int argc, char** argv) {
                     tessera::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256, "AES128-GCM-SHA256");
   }
   if (want("handshake") || want("resumed")) bench_resumed(s);
+  if (want("handshake") || want("psk")) bench_external_psk(s);
   if (want("bulk")) bench_bulk(s);
   if (want("memory") && mem_hooked) bench_memory(s);
   print_table();
