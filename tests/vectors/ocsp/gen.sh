@@ -36,6 +36,7 @@
 #   twin.der                 twin_leaf.pem, by twin_ca.pem
 set -euo pipefail
 OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+HELPERS=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
@@ -68,31 +69,8 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
 
-# new_ca NAME: a CA database directory for `openssl ca`.
-new_ca() {
-  mkdir -p "db_$1"
-  : > "db_$1/index.txt"
-  echo "unique_subject = no" > "db_$1/index.txt.attr"
-  cat > "db_$1/ca.cnf" <<CNF
-[ca]
-default_ca = d
-[d]
-dir = $W/db_$1
-database = \$dir/index.txt
-new_certs_dir = \$dir
-serial = \$dir/serial
-default_md = sha256
-policy = p
-unique_subject = no
-copy_extensions = none
-[p]
-commonName = supplied
-CNF
-  echo 0100 > "db_$1/serial"
-}
-
-key_ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
-key_rsa() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null; }
+# new_ca, key_ec, key_rsa.
+source "$HELPERS/openssl_ca.sh"
 
 # issue CANAME CACERT|-selfsign SUBJ NAME SERIAL EXT: NAME.pem from NAME.key.
 issue() {

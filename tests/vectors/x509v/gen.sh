@@ -9,6 +9,7 @@ set -euo pipefail
 # Usage: gen.sh [OUTDIR]  (default: this directory; tests/cli/test_verify.py
 # generates a fresh corpus in a temp dir this way).
 OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+HELPERS=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
@@ -99,31 +100,8 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:www.example.com,IP:192.168.1.1
 CNF
 
-# new_ca NAME: a CA database directory for `openssl ca`.
-new_ca() {
-  mkdir -p "db_$1"
-  : > "db_$1/index.txt"
-  echo "unique_subject = no" > "db_$1/index.txt.attr"
-  cat > "db_$1/ca.cnf" <<CNF
-[ca]
-default_ca = d
-[d]
-dir = $W/db_$1
-database = \$dir/index.txt
-new_certs_dir = \$dir
-serial = \$dir/serial
-default_md = sha256
-policy = p
-unique_subject = no
-copy_extensions = none
-[p]
-commonName = supplied
-CNF
-  openssl rand -hex 8 > "db_$1/serial"
-}
-
-key_ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
-key_rsa() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"$2" -out "$1.key" 2>/dev/null; }
+# new_ca, key_ec, key_rsa.
+source "$HELPERS/openssl_ca.sh"
 
 # sign CANAME CAKEY CACERT|-selfsign SUBJ KEY OUT START END EXT [MD]
 # EXT "none" makes a v1 certificate.
