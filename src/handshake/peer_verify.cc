@@ -138,9 +138,9 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
   options.now = now_unix;
   if (crls != nullptr)
     options.responder_revocation = [&](const x509::Certificate& responder) {
-      return resumption_refused_by_crls(
-                 crls, crl_check, responder.issuer().der(), responder.serial(), now_unix,
-                 "the OCSP responder's certificate " + responder.subject().to_string())
+      return refused_by_crls(crls, crl_check, responder.issuer().der(), responder.serial(),
+                             now_unix,
+                             "the OCSP responder's certificate " + responder.subject().to_string())
           .value_or(std::string());
     };
   auto entry = x509::check_ocsp_response(provider, *parsed, leaf, *chain.issuer_cert, options);
@@ -167,14 +167,16 @@ Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain
   return ok();
 }
 
-std::optional<std::string> resumption_refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
-                                                      ByteView issuer, ByteView serial,
-                                                      int64_t now_unix, std::string_view what) {
+std::optional<std::string> refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
+                                           ByteView issuer, ByteView serial, int64_t now_unix,
+                                           std::string_view what) {
   if (crls == nullptr) return std::nullopt;
   if (issuer.empty() || serial.empty())
-    return std::string("the ticket does not name the client certificate's issuer and serial");
+    return "the issuer and serial of " + std::string(what) +
+           " are unknown (a ticket from before "
+           "they were kept)";
   auto name = x509::Name::parse(issuer);
-  if (!name.ok()) return std::string("the ticket's client certificate issuer does not parse");
+  if (!name.ok()) return "the issuer name of " + std::string(what) + " does not parse";
   bool covered = false;
   const std::vector<x509::Crl>& list = crls->crls();
   for (size_t k = 0; k < list.size(); ++k) {

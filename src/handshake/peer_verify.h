@@ -67,20 +67,20 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
                               SignatureScheme scheme, ByteView content, ByteView signature);
 
-// resumption_refused_by_crls says why a server that checks client
-// certificates against `crls` must not resume a session established with the
-// client certificate (issuer, serial) of a ticket, or nullopt if it may. A
-// refused ticket only means a full handshake, where the certificate is
-// verified in full, so this check can be cautious and cheap (no signature
-// is verified here): any CRL in the issuer's name that lists the serial
-// refuses, and unless `check` is best_effort so does the lack of a current
-// CRL of the issuer that has verified in an earlier handshake. Only the leaf
-// is looked up (tickets do not keep the chain). `what` names the
-// certificate in the answer; check_stapled_ocsp uses the same rules for a
-// delegated OCSP responder's certificate.
-std::optional<std::string> resumption_refused_by_crls(
-    const x509::CrlSet* crls, CrlCheck check, ByteView issuer, ByteView serial, int64_t now_unix,
-    std::string_view what = "the client certificate");
+// refused_by_crls says why the certificate (issuer, serial) must not be
+// accepted on the word of `crls` alone, or nullopt if it may: any CRL in the
+// issuer's name that lists the serial refuses, and unless `check` is
+// best_effort so does the lack of a current CRL of the issuer that has
+// verified in an earlier check (no signature is verified here, so the
+// lookup is cheap and errs towards refusing). Used where the certificate
+// itself is not path-validated again: a resumed session's client
+// certificate (a refused ticket only means a full handshake; tickets keep
+// the leaf's issuer and serial, not the chain) and a delegated OCSP
+// responder's certificate (check_stapled_ocsp). `what` names the
+// certificate in the answer.
+std::optional<std::string> refused_by_crls(const x509::CrlSet* crls, CrlCheck check,
+                                           ByteView issuer, ByteView serial, int64_t now_unix,
+                                           std::string_view what = "the client certificate");
 
 // check_stapled_ocsp applies a client's OcspStapling mode to the OCSP
 // response the server stapled for the leaf of `chain` (nullopt: none):
@@ -88,7 +88,7 @@ std::optional<std::string> resumption_refused_by_crls(
 // one line for the summary and the trace ("good; thisUpdate ..., nextUpdate
 // ...") or, without a response, an empty string.
 // A delegated responder's certificate without id-pkix-ocsp-nocheck is
-// looked up in `crls` (when given) as resumption_refused_by_crls does
+// looked up in `crls` (when given) as refused_by_crls does
 // (RFC 6960 4.2.2.2.1).
 Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,
                                        const std::optional<Bytes>& response, OcspStapling mode,

@@ -624,8 +624,8 @@ bool Server12::resumable(const Offer& o, const TicketState& st) const {
          !(cfg_.client_auth == ClientAuth::required && st.client_subject.empty()) &&
          // A client certificate revoked since gets a full handshake.
          (st.client_subject.empty() ||
-          !resumption_refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
-                                      st.client_issuer, st.client_serial, p_.now_unix));
+          !refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check, st.client_issuer,
+                           st.client_serial, p_.now_unix));
 }
 
 // session_state is what a ticket or a session ID keeps of this session.

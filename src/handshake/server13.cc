@@ -889,9 +889,8 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     // A client certificate revoked since (or whose revocation status the
     // CRLs no longer establish) gets a full handshake, which refuses it.
     if (!st->client_subject.empty()) {
-      if (auto why =
-              resumption_refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
-                                         st->client_issuer, st->client_serial, p_.now_unix)) {
+      if (auto why = refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
+                                     st->client_issuer, st->client_serial, p_.now_unix)) {
         if (p_.channel->tracing())
           trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
         continue;
