@@ -50,7 +50,7 @@ void verify_leaf_chain(benchmark::State& state, const x509::CrlSet* crls = nullp
   std::vector<Bytes> chain = {der("leaf.pem"), der("int.pem")};
   x509::VerifyOptions opts;
   opts.now_unix = kNow;
-  opts.identities = {{x509::PeerIdentity::Kind::dns, "www.example.com"}};
+  opts.identities = {{x509::ReferenceIdentity::Kind::dns, "www.example.com"}};
   opts.crls = crls;
   opts.crl_check = CrlCheck::leaf;
   for (auto _ : state) {

@@ -56,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opt.now_unix = (mode & 0x10) ? 1780272000 : fuzz::kFuzzNow;
   opt.purpose = (mode & 1) ? Purpose::client_auth : Purpose::server_auth;
   if (mode & 2) opt.purpose = Purpose::any;
-  if (mode & 4) opt.identities.push_back({PeerIdentity::Kind::dns, "localhost"});
-  if (mode & 8) opt.identities.push_back({PeerIdentity::Kind::ip, "127.0.0.1"});
+  if (mode & 4) opt.identities.push_back({ReferenceIdentity::Kind::dns, "localhost"});
+  if (mode & 8) opt.identities.push_back({ReferenceIdentity::Kind::ip, "127.0.0.1"});
   VerifyReport report;
   auto path = verify_chain(*crypto::default_provider(), trust(), chain, opt, &report);
   if (path.ok()) {

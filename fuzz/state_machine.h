@@ -146,6 +146,15 @@ inline std::shared_ptr<const ExternalPsk> fuzz_psk() {
   return *p;
 }
 
+// peer_check_for allows the fixtures' peers (either side's view).
+inline PeerCheck peer_check_for(Scenario s) {
+  auto check = s == Scenario::external_psk
+                   ? allow_peers({"psk:fuzz-device"})
+                   : allow_peers({"DNS:localhost", "CN:tessera test client"});
+  if (!check.ok()) std::abort();
+  return *check;
+}
+
 inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   auto c = std::make_shared<ClientConfig>();
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
@@ -172,6 +181,10 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
     c->external_psk = fuzz_psk();
     c->verify_peer = false;
   }
+  // The mTLS and PSK scenarios authorize the peer too (PeerCheck): the
+  // identity is built from what the peer sent, and the legitimate peer passes.
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk)
+    c->peer_check = peer_check_for(s);
   return c;
 }
 
@@ -199,6 +212,8 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
     c->credentials.clear();
     c->external_psks = {fuzz_psk()};
   }
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk)
+    c->peer_check = peer_check_for(s);
   return c;
 }
 

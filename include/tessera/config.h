@@ -167,6 +167,66 @@ enum class OcspStapling : uint8_t {
 // KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
 // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".
 using KeyLogCallback = std::function<void(std::string_view line)>;
+// PeerIdentity: who the peer proved to be, as a PeerCheck sees it. A peer
+// authenticates by a certificate chain (subject, names, spki_sha256 and,
+// in a full handshake, chain are set) or by an external PSK (psk_identity
+// is set, the certificate fields are empty).
+struct PeerIdentity {
+  bool peer_is_server = true;  // true: we are the client
+  ProtocolVersion version = ProtocolVersion::tls13;
+  // A resumed session: nothing was authenticated in this handshake; the
+  // identity is the one checked when the session was established, kept in
+  // the session (client) or its ticket (server), and chain is empty.
+  bool resumed = false;
+  std::string server_name;  // the SNI name: the one we asked for (client) or were asked for
+  std::string subject;      // the leaf's subject, e.g. "CN=api, O=Example"
+  std::string common_name;  // the subject's (last) commonName, e.g. "api"; may be empty
+  // The leaf's subjectAltNames, rendered as "DNS:api.internal",
+  // "IP:10.0.0.7", "IP:2001:db8::7", "URI:spiffe://example.org/ns/prod/sa/api",
+  // "email:ops@example.org" (other forms as "DirName:...", "RID:...").
+  std::vector<std::string> names;
+  // SHA-256 of the leaf's DER SubjectPublicKeyInfo: the key pin of RFC
+  // 7469 2.4 and curl's --pinnedpubkey sha256//.
+  std::vector<uint8_t> spki_sha256;
+  std::string verified_by;  // the trust anchor's subject; empty when not verified
+  std::span<const std::vector<uint8_t>> chain;  // DER, leaf first, as sent (full handshakes)
+  std::string psk_identity;                     // external PSK authentication
+};
+
+// PeerCheck: the application's decision whether to proceed with a peer
+// whose identity the handshake has established (authorization: pinning,
+// an allowlist of SPIFFE IDs or service names, ...). It runs after the
+// checks tessera makes itself have passed: once the certificate chain and
+// the peer's signature have verified (or, for an external PSK, its binder
+// or the server's acceptance of it), before we send anything the result
+// depends on (a client its certificate and Finished; a server its ticket
+// or, in TLS 1.2, its Finished). It runs on servers only for clients that
+// authenticated (none under ClientAuth::none, or an optional certificate
+// not sent). On resumption it runs against the kept identity before the
+// session is offered (client) or accepted (server): a session it refuses
+// (or one kept without an identity) is not resumed, and the full handshake
+// checks the peer again. Returning an error aborts the handshake with
+// ErrorCode::access_denied and the access_denied alert (RFC 8446 6.2: "a
+// valid certificate or PSK was received, but when access control was
+// applied, the sender decided not to proceed"), its message naming the
+// peer and carrying the check's own. It may be called from any thread
+// that drives a connection, so it must be thread-safe.
+using PeerCheck = std::function<Result<void>(const PeerIdentity& peer)>;
+
+// allow_peers builds a PeerCheck that proceeds with a peer matching any of
+// `allowed`, each one of:
+//   "DNS:name"   a dNSName SAN, compared without regard to ASCII case;
+//   "IP:address" an iPAddress SAN (IPv4 or IPv6, any textual form);
+//   "URI:uri"    a URI SAN, compared exactly (e.g. a SPIFFE ID);
+//   "email:addr" an rfc822Name SAN, compared exactly;
+//   "CN:name"    the leaf subject's commonName, compared exactly;
+//   "spki-sha256:pin" the leaf key's SHA-256 (peer.spki_sha256), in base64
+//                (as RFC 7469 and curl's sha256//) or in 64 hex digits;
+//   "psk:identity" an external PSK's identity.
+// Only exact matches count: there are no wildcards or prefixes. An entry of
+// another form is config_invalid, naming it.
+Result<PeerCheck> allow_peers(const std::vector<std::string>& allowed);
+
 // Clock returns the current time in seconds since the Unix epoch; used for
 // certificate validity and ticket ages.
 using Clock = std::function<int64_t()>;
@@ -197,6 +257,9 @@ struct ClientConfig {
   // with verify_peer false it fails (handshake_failure) and TLS 1.2 is not
   // offered: the PSK is then the only way the server can authenticate.
   std::shared_ptr<const ExternalPsk> external_psk;
+  // Authorization of the server beyond path validation (see PeerCheck);
+  // null: any server that verifies.
+  PeerCheck peer_check;
 };
 
 // ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
@@ -228,6 +291,9 @@ struct ServerConfigFields {
   std::shared_ptr<const x509::CrlSet> client_crls;
   CrlCheck client_crl_check = CrlCheck::chain;
   std::vector<std::string> alpn;  // supported protocols, in server preference order
+  // Authorization of clients that authenticate, by certificate or external
+  // PSK (see PeerCheck); null: any client that verifies.
+  PeerCheck peer_check;
   Clock clock;
   KeyLogCallback keylog;
   // Key for stateless HelloRetryRequest cookies (32 bytes; wiped with the

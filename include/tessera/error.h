@@ -101,6 +101,7 @@ enum class ErrorCode : uint16_t {
   cert_weak_key,
   cert_unsupported,  // unknown critical extension or unsupported algorithm
   cert_work_limit,   // path building exceeded its work budget
+  access_denied,     // the peer authenticated, and a PeerCheck refused it
   // config
   config_invalid,
   // io

@@ -42,14 +42,20 @@ struct SessionFields {
   std::string server_name;              // the name the ticket is for
   std::string alpn;                     // negotiated then (informational)
   std::string peer_subject;             // the server certificate verified then
-  std::vector<uint8_t> ticket;          // opaque to the client
-  std::vector<uint8_t> session_id;      // TLS 1.2 session ID (RFC 5246 7.4.1.2) when no ticket
-  uint32_t lifetime_s = 0;              // RFC 8446 4.6.1 ticket_lifetime
-  uint32_t age_add = 0;                 // ticket_age_add
-  int64_t received_at_ms = 0;           // Unix time in ms when the ticket arrived
-  uint32_t max_early_data = 0;          // 0: no early data
-  uint16_t record_size_limit = 0;       // RFC 8449: the server's then, bounding our 0-RTT records
-  std::vector<uint8_t> psk;             // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
+  // The server's identity for ClientConfig::peer_check (see PeerIdentity),
+  // kept when the session's handshake ran one; empty peer_spki_sha256:
+  // none kept, and a client with a peer check does not offer the session.
+  std::string peer_common_name;
+  std::vector<std::string> peer_names;
+  std::vector<uint8_t> peer_spki_sha256;
+  std::vector<uint8_t> ticket;      // opaque to the client
+  std::vector<uint8_t> session_id;  // TLS 1.2 session ID (RFC 5246 7.4.1.2) when no ticket
+  uint32_t lifetime_s = 0;          // RFC 8446 4.6.1 ticket_lifetime
+  uint32_t age_add = 0;             // ticket_age_add
+  int64_t received_at_ms = 0;       // Unix time in ms when the ticket arrived
+  uint32_t max_early_data = 0;      // 0: no early data
+  uint16_t record_size_limit = 0;   // RFC 8449: the server's then, bounding our 0-RTT records
+  std::vector<uint8_t> psk;         // TLS 1.3 resumption PSK / TLS 1.2 master secret: secret
 };
 
 class Session : public SessionFields {

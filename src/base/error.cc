@@ -71,6 +71,7 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
     {ErrorCode::cert_weak_key, "cert_weak_key", G::certificate, A::insufficient_security},
     {ErrorCode::cert_unsupported, "cert_unsupported", G::certificate, A::unsupported_certificate},
     {ErrorCode::cert_work_limit, "cert_work_limit", G::certificate, A::bad_certificate},
+    {ErrorCode::access_denied, "access_denied", G::certificate, A::access_denied},
     {ErrorCode::config_invalid, "config_invalid", G::config, A::internal_error},
     {ErrorCode::io_error, "io_error", G::io, A::internal_error},
     {ErrorCode::timeout, "timeout", G::io, A::user_canceled},

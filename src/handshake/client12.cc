@@ -130,6 +130,9 @@ class Client12 final : public Handshake {
 
  private:
   Result<void> on_certificate(const wire::HandshakeMessage& m);
+  // The server identity a peer check saw (verified, or from the resumed
+  // session), kept in the sessions we store; empty when no check ran.
+  KeptIdentity server_kept_;
   Result<void> on_server_key_exchange(const wire::HandshakeMessage& m, ExpectServerKeyExchange& st);
   Result<void> on_certificate_request(const wire::HandshakeMessage& m,
                                       ExpectCertificateRequestOrDone& st);
@@ -312,6 +315,8 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     summary_.resumed = true;
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
+    server_kept_ = KeptIdentity{session_->peer_subject, session_->peer_common_name,
+                                session_->peer_names, session_->peer_spki_sha256};
     if (tracing())
       trace(std::string("   resuming: the server accepted our session ") +
             (session_->ticket.empty() ? "ID" : "ticket (it echoed our session id)") +
@@ -330,7 +335,7 @@ void Client12::remember_session_id(const Tls12Secrets& secrets) {
   if (ticket_received_ || server_session_id_.empty() || !cfg_.session_store ||
       p_.options.server_name.empty() || !ems_)
     return;
-  Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
   s.version = 0x0303;
   s.extended_master_secret = ems_;
   s.session_id.assign(server_session_id_.begin(), server_session_id_.end());
@@ -353,7 +358,7 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
   // RFC 7627 5.3: only sessions with the extended master secret are resumed.
   if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty() || !ems_)
     return ok();
-  Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
   s.version = 0x0303;
   s.extended_master_secret = ems_;
   s.ticket = std::move(nst.ticket);
@@ -467,6 +472,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();
+  vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
   TESSERA_ASSIGN_OR_RETURN(auto key, provider().load_public_key(pc.leaf_spki));
@@ -613,6 +619,21 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   (void)done;
   transcript_.add(m.raw);
   if (tracing()) trace("<- ServerHelloDone: the server's first flight is complete");
+  // The server's chain has verified, and so has its signature over the key
+  // exchange (RSA key transport has none: the server proves its key by
+  // decrypting ours, in its Finished). The application's access control
+  // (ClientConfig::peer_check) decides whether we go on, before our
+  // certificate or key exchange goes out.
+  if (cfg_.peer_check) {
+    server_kept_ = kept_identity(provider(), auth.chain);
+    PeerIdentity id = peer_identity(server_kept_, /*peer_is_server=*/true);
+    id.version = ProtocolVersion::tls12;
+    id.server_name = p_.options.server_name;
+    id.verified_by = auth.chain.anchor_subject;
+    id.chain = auth.chain.chain;
+    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+    if (tracing()) trace("   peer check: server " + describe_peer(id) + " allowed");
+  }
 
   // Our certificate, when asked (RFC 5246 7.4.6): the credential's key must
   // match a certificate type and sign with a scheme the server listed.

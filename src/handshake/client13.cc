@@ -154,6 +154,9 @@ class Client13 final : public Handshake {
   bool external_psk_ = false;
   std::optional<crypto::EarlySecret> psk_early_;  // session_'s Early Secret (RFC 8446 7.1)
   std::optional<Session> session12_;              // a TLS 1.2 session ticket we offer
+  // The server identity a peer check saw (verified, or from the resumed
+  // session), kept in the sessions we store; empty when no check ran.
+  KeptIdentity server_kept_;
   bool psk_accepted_ = false;
   bool sent_ccs_ = false;
   // 0-RTT (RFC 8446 2.3): early_sent_ bytes of options.early_data went out
@@ -330,6 +333,21 @@ Result<void> Client13::start() {
     // RFC 8446 4.6.1 / C.4: a ticket is offered once, for the name it was
     // issued for, and only with a suite of the same hash.
     session_ = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000);
+    // A server identity the peer check refuses now (or one the session did
+    // not keep) is not resumed: the full handshake checks the server again.
+    if (session_ && cfg_.peer_check) {
+      KeptIdentity k{session_->peer_subject, session_->peer_common_name, session_->peer_names,
+                     session_->peer_spki_sha256};
+      if (auto why = resumed_peer_refused(
+              cfg_.peer_check, k, /*peer_is_server=*/true,
+              session_->version == 0x0303 ? ProtocolVersion::tls12 : ProtocolVersion::tls13,
+              p_.options.server_name)) {
+        if (p_.channel->tracing()) trace("   stored session not offered: " + *why);
+        session_.reset();
+      } else {
+        server_kept_ = std::move(k);
+      }
+    }
     if (session_ && session_->version == 0x0303) {
       // A TLS 1.2 session ticket (RFC 5077), offered in session_ticket with
       // a session id the server echoes when it accepts it (3.4).
@@ -653,6 +671,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     summary_.psk_identity = cfg_.external_psk->identity;
     summary_.peer_verified_by = "(external PSK: the server proved it holds the key)";
     resumed = false;
+    if (cfg_.peer_check) {
+      PeerIdentity id;
+      id.server_name = p_.options.server_name;
+      id.psk_identity = cfg_.external_psk->identity;
+      TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+      if (p_.channel->tracing()) trace("   peer check: server " + describe_peer(id) + " allowed");
+    }
   } else if (resumed) {
     psk_accepted_ = true;
     summary_.resumed = true;
@@ -917,6 +942,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();
+  vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
   TESSERA_ASSIGN_OR_RETURN(summary_.peer_ocsp,
                            check_stapled_ocsp(provider(), pc, stapled, cfg_.ocsp, p_.now_unix,
@@ -960,6 +986,18 @@ Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
   if (p_.channel->tracing())
     trace("<- CertificateVerify: " + signature_scheme_name(cv.signed_data.scheme) +
           " signature over the transcript verified with the server's key");
+  // The server has proven its certificate's identity: the application's
+  // access control (ClientConfig::peer_check) decides whether we go on,
+  // before our certificate or Finished goes out.
+  if (cfg_.peer_check) {
+    server_kept_ = kept_identity(provider(), st.chain);
+    PeerIdentity id = peer_identity(server_kept_, /*peer_is_server=*/true);
+    id.server_name = p_.options.server_name;
+    id.verified_by = st.chain.anchor_subject;
+    id.chain = st.chain.chain;
+    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+    if (p_.channel->tracing()) trace("   peer check: server " + describe_peer(id) + " allowed");
+  }
   state_ = ExpectFinished{std::move(st.keys), std::move(st.request)};
   return ok();
 }
@@ -1065,7 +1103,7 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       if (!cfg_.session_store || cfg_.external_psk || nst.ticket_lifetime == 0 ||
           p_.options.server_name.empty())
         return ok();
-      Session s = session_for(summary_, p_.options.server_name, p_.now_unix);
+      Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
       s.ticket = std::move(nst.ticket);
       s.lifetime_s = nst.ticket_lifetime;
       s.age_add = nst.ticket_age_add;

@@ -1,5 +1,6 @@
 #include "handshake/peer_verify.h"
 
+#include "handshake/common.h"
 #include "wire/extensions.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
@@ -51,6 +52,11 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
     ByteView spki = leaf.spki_der();
     pc.leaf_spki.assign(spki.begin(), spki.end());
     if (const auto& ku = leaf.extensions().key_usage) pc.leaf_key_usage = ku->bits;
+    if (req.identity) {
+      if (const auto& sans = leaf.extensions().subject_alt_names)
+        for (const auto& n : *sans) pc.leaf_names.push_back(n.to_string());
+      pc.leaf_cn = leaf.subject().common_name().value_or("");
+    }
   };
 
   if (!req.verify) {
@@ -67,9 +73,9 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   opts.crls = req.crls;
   opts.crl_check = req.crl_check;
   if (!req.peer_name.empty()) {
-    x509::PeerIdentity id;
-    id.kind = x509::parse_ip_address(req.peer_name) ? x509::PeerIdentity::Kind::ip
-                                                    : x509::PeerIdentity::Kind::dns;
+    x509::ReferenceIdentity id;
+    id.kind = x509::parse_ip_address(req.peer_name) ? x509::ReferenceIdentity::Kind::ip
+                                                    : x509::ReferenceIdentity::Kind::dns;
     id.value = req.peer_name;
     opts.identities.push_back(std::move(id));
   }
@@ -95,6 +101,109 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
                              : "; not revoked (" + std::to_string(req.crls->size()) + " CRL(s), " +
                                    crl_check_name(req.crl_check) + " check)");
   return pc;
+}
+
+KeptIdentity kept_identity(crypto::Provider& provider, const PeerChain& pc) {
+  KeptIdentity k;
+  k.subject = pc.subject;
+  k.common_name = pc.leaf_cn;
+  k.names = pc.leaf_names;
+  k.spki_sha256 = provider.digest(HashAlgorithm::sha256, pc.leaf_spki);
+  return k;
+}
+
+PeerIdentity peer_identity(const KeptIdentity& kept, bool peer_is_server) {
+  PeerIdentity id;
+  id.peer_is_server = peer_is_server;
+  id.version = ProtocolVersion::tls13;
+  id.subject = kept.subject;
+  id.common_name = kept.common_name;
+  id.names = kept.names;
+  id.spki_sha256 = kept.spki_sha256;
+  return id;
+}
+
+void write_kept_identity(ByteWriter& w, ByteView spki_sha256, std::string_view common_name,
+                         const std::vector<std::string>& names) {
+  size_t total = 0;
+  for (const auto& n : names) total += 2 + n.size();
+  if (spki_sha256.size() != 32 || total > kMaxKeptNames || common_name.size() > 0xffff) {
+    w.u8(0);
+    return;
+  }
+  w.prefixed_bytes(1, spki_sha256);
+  w.prefixed_bytes(2, as_bytes_view(common_name));
+  w.prefixed(2, [&](ByteWriter& list) {
+    for (const auto& n : names) list.prefixed_bytes(2, as_bytes_view(n));
+  });
+}
+
+Result<void> read_kept_identity(ByteReader& r, Bytes& spki_sha256, std::string& common_name,
+                                std::vector<std::string>& names) {
+  TESSERA_ASSIGN_OR_RETURN(ByteView spki, r.read_prefixed_bytes(1));
+  if (spki.empty()) return ok();
+  if (spki.size() != 32)
+    return Error(ErrorCode::decode_invalid_value, "kept peer identity: bad key hash length");
+  TESSERA_ASSIGN_OR_RETURN(ByteView cn, r.read_prefixed_bytes(2));
+  TESSERA_ASSIGN_OR_RETURN(ByteReader list, r.read_prefixed(2));
+  if (list.remaining() > kMaxKeptNames)
+    return Error(ErrorCode::decode_length, "kept peer identity: names too long");
+  std::vector<std::string> out;
+  while (list.remaining() > 0) {
+    TESSERA_ASSIGN_OR_RETURN(ByteView n, list.read_prefixed_bytes(2));
+    if (n.empty()) return Error(ErrorCode::decode_invalid_value, "kept peer identity: empty name");
+    out.emplace_back(n.begin(), n.end());
+  }
+  spki_sha256.assign(spki.begin(), spki.end());
+  common_name.assign(cn.begin(), cn.end());
+  names = std::move(out);
+  return ok();
+}
+
+std::optional<std::string> resumed_peer_refused(const PeerCheck& check, const KeptIdentity& kept,
+                                                bool peer_is_server, ProtocolVersion version,
+                                                std::string_view server_name) {
+  if (!check) return std::nullopt;
+  if (kept.spki_sha256.empty())
+    return std::string("the session kept no identity for the peer check");
+  PeerIdentity id = peer_identity(kept, peer_is_server);
+  id.resumed = true;
+  id.version = version;
+  id.server_name = std::string(server_name);
+  Result<void> r = check(id);
+  if (r.ok()) return std::nullopt;
+  return "the peer check refuses " + describe_peer(id) + ": " + r.error().message();
+}
+
+std::string describe_peer(const PeerIdentity& peer) {
+  if (!peer.psk_identity.empty())
+    return "external PSK '" + printable_identity(peer.psk_identity) + "'";
+  std::string s = peer.subject.empty() ? "(no subject)" : peer.subject;
+  if (!peer.names.empty()) {
+    s += " [";
+    for (size_t i = 0; i < peer.names.size(); ++i) {
+      if (i == 4) {
+        s += ", ... " + std::to_string(peer.names.size() - i) + " more";
+        break;
+      }
+      s += (i ? ", " : "") + peer.names[i];
+    }
+    s += "]";
+  }
+  return s;
+}
+
+Result<void> run_peer_check(const PeerCheck& check, const PeerIdentity& peer) {
+  if (!check) return ok();
+  Result<void> r = check(peer);
+  if (r.ok()) return r;
+  // RFC 8446 6.2: access_denied: "A valid certificate or PSK was received,
+  // but when access control was applied, the sender decided not to proceed
+  // with negotiation."
+  return Error(ErrorCode::access_denied, AlertDescription::access_denied,
+               std::string("the peer check refused the ") +
+                   (peer.peer_is_server ? "server " : "client ") + describe_peer(peer) +
+                   (peer.resumed ? " (resumed session)" : "") + ": " + r.error().message());
 }
 
 Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,

@@ -30,7 +30,8 @@ struct VerifyRequest {
   CrlCheck crl_check = CrlCheck::chain;
   int64_t now_unix = 0;
   const Limits* limits = nullptr;
-  bool describe = true;  // build PeerChain::description (only the trace reads it)
+  bool describe = true;   // build PeerChain::description (only the trace reads it)
+  bool identity = false;  // fill PeerChain::leaf_names / leaf_cn (a PeerCheck will read them)
 };
 
 // The peer's chain after verification.
@@ -47,6 +48,10 @@ struct PeerChain {
   // certificate up in its CRLs on resumption; empty for a server's chain.
   Bytes leaf_issuer;
   Bytes leaf_serial;
+  // The leaf's subjectAltNames as GeneralName renders them, and its
+  // subject's commonName, when VerifyRequest::identity asked for them.
+  std::vector<std::string> leaf_names;
+  std::string leaf_cn;
   std::string anchor_subject;  // the trust anchor the path ended at
   std::string description;     // one line for the trace; empty unless describe
   // The verified leaf and its issuer from the path (null issuer: the leaf is
@@ -94,6 +99,50 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
                                        const std::optional<Bytes>& response, OcspStapling mode,
                                        int64_t now_unix, const x509::CrlSet* crls,
                                        CrlCheck crl_check);
+
+// KeptIdentity: what a session keeps of the peer's identity so that a
+// PeerCheck can be run again when it is resumed (ticket state on the
+// server, Session on the client). Empty spki_sha256: nothing kept.
+struct KeptIdentity {
+  std::string subject, common_name;
+  std::vector<std::string> names;
+  Bytes spki_sha256;
+};
+
+// kept_identity extracts it from a chain verified with VerifyRequest::identity.
+KeptIdentity kept_identity(crypto::Provider& provider, const PeerChain& pc);
+
+// peer_identity builds what a PeerCheck sees of a full handshake's chain
+// (resumed false, chain pointing into pc) or of a kept identity (resumed
+// true): the caller fills in the rest (version, server_name, psk_identity).
+PeerIdentity peer_identity(const KeptIdentity& kept, bool peer_is_server);
+
+// write_kept_identity / read_kept_identity: a kept identity in ticket
+// states and session files: spki_sha256<0..255> (0 or 32 bytes), then, when
+// it is present, common_name<0..2^16-1> and names<0..2^16-1>, each name
+// <1..2^16-1>. An identity whose names take more than kMaxKeptNames bytes
+// is written as none (its sessions are then not resumed under a check).
+inline constexpr size_t kMaxKeptNames = 4096;
+void write_kept_identity(ByteWriter& w, ByteView spki_sha256, std::string_view common_name,
+                         const std::vector<std::string>& names);
+Result<void> read_kept_identity(ByteReader& r, Bytes& spki_sha256, std::string& common_name,
+                                std::vector<std::string>& names);
+
+// run_peer_check calls `check` (null: proceed) and turns a refusal into
+// ErrorCode::access_denied with the access_denied alert (RFC 8446 6.2),
+// naming the peer and carrying the check's message.
+Result<void> run_peer_check(const PeerCheck& check, const PeerIdentity& peer);
+
+// resumed_peer_refused runs `check` on the identity kept with a session
+// about to be resumed (PeerIdentity::resumed): why the session must not be
+// resumed (no identity was kept, or the check refuses it), or nullopt.
+std::optional<std::string> resumed_peer_refused(const PeerCheck& check, const KeptIdentity& kept,
+                                                bool peer_is_server, ProtocolVersion version,
+                                                std::string_view server_name);
+
+// describe_peer names a peer for messages and the trace: the PSK identity,
+// else the subject, with its names.
+std::string describe_peer(const PeerIdentity& peer);
 
 // leaf_subject renders the subject of chain[0], or "(unparsable)".
 std::string leaf_subject(const std::vector<std::vector<uint8_t>>& chain);

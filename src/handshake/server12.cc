@@ -131,6 +131,9 @@ class Server12 final : public Handshake {
   // The client certificate's issuer and serial (verified, or from the resumed
   // session), kept in the session state we issue.
   Bytes client_issuer_, client_serial_;
+  // The client identity a peer check saw (verified, or from the resumed
+  // session), kept in the session state we issue; empty when no check ran.
+  KeptIdentity client_kept_;
 };
 
 std::string Server12::expecting() const { return expecting_name(state_); }
@@ -475,6 +478,7 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();
+  vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
   summary_.peer_subject = pc.subject;
@@ -565,6 +569,19 @@ Result<void> Server12::on_certificate_verify(const wire::HandshakeMessage& m,
   if (tracing())
     trace("<- CertificateVerify (client): " + signature_scheme_name(cv.signed_data.scheme) +
           " signature over the handshake messages verified with the client's key");
+  // The client has proven its certificate's identity: the application's
+  // access control (ServerConfig::peer_check) decides whether we go on,
+  // before our Finished.
+  if (cfg_.peer_check) {
+    client_kept_ = kept_identity(provider(), st.chain);
+    PeerIdentity id = peer_identity(client_kept_, /*peer_is_server=*/false);
+    id.version = ProtocolVersion::tls12;
+    id.server_name = summary_.server_name;
+    id.verified_by = st.chain.anchor_subject;
+    id.chain = st.chain.chain;
+    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+    if (tracing()) trace("   peer check: client " + describe_peer(id) + " allowed");
+  }
   state_ = ExpectChangeCipherSpec{std::move(st.secrets)};
   return ok();
 }
@@ -625,7 +642,12 @@ bool Server12::resumable(const Offer& o, const TicketState& st) const {
          // A client certificate revoked since gets a full handshake.
          (st.client_subject.empty() ||
           !refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check, st.client_issuer,
-                           st.client_serial, p_.now_unix));
+                           st.client_serial, p_.now_unix)) &&
+         // So does one the peer check refuses now (or whose identity the
+         // session did not keep).
+         (st.client_subject.empty() ||
+          !resumed_peer_refused(cfg_.peer_check, st.client_kept, /*peer_is_server=*/false,
+                                ProtocolVersion::tls12, o.sni));
 }
 
 // session_state is what a ticket or a session ID keeps of this session.
@@ -633,6 +655,7 @@ TicketState Server12::session_state(const Tls12Secrets& secrets) const {
   TicketState ts = ticket_state_for(summary_, p_.now_unix);
   ts.client_issuer = client_issuer_;
   ts.client_serial = client_serial_;
+  ts.client_kept = client_kept_;
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
   ts.lifetime_s = cfg_.ticket_lifetime_s;
@@ -715,6 +738,7 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   summary_.client_authenticated = !st.client_subject.empty();
   client_issuer_ = st.client_issuer;
   client_serial_ = st.client_serial;
+  client_kept_ = st.client_kept;
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +

@@ -161,6 +161,9 @@ class Server13 final : public Handshake {
   // The client certificate's issuer and serial (verified, or from the
   // resumed session's ticket), kept in the tickets we issue.
   Bytes client_issuer_, client_serial_;
+  // The client identity a peer check saw (verified, or from the ticket),
+  // kept in the tickets we issue; empty when no check ran.
+  KeptIdentity client_kept_;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -474,6 +477,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     summary_.client_authenticated = !psk->state.client_subject.empty();
     client_issuer_ = psk->state.client_issuer;
     client_serial_ = psk->state.client_serial;
+    client_kept_ = psk->state.client_kept;
   }
 
   const HashAlgorithm hash = suite_->hash;
@@ -722,6 +726,7 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();
+  vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
@@ -760,6 +765,17 @@ Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage
   if (p_.channel->tracing())
     trace("<- CertificateVerify (client): " + signature_scheme_name(cv.signed_data.scheme) +
           " signature verified with the client's key");
+  // The client has proven its certificate's identity: the application's
+  // access control (ServerConfig::peer_check) decides whether we go on.
+  if (cfg_.peer_check) {
+    client_kept_ = kept_identity(provider(), st.chain);
+    PeerIdentity id = peer_identity(client_kept_, /*peer_is_server=*/false);
+    id.server_name = summary_.server_name;
+    id.verified_by = st.chain.anchor_subject;
+    id.chain = st.chain.chain;
+    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+    if (p_.channel->tracing()) trace("   peer check: client " + describe_peer(id) + " allowed");
+  }
   state_ = ExpectClientFinished{std::move(st.s)};
   return ok();
 }
@@ -794,6 +810,7 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
     ts.client_issuer = client_issuer_;
     ts.client_serial = client_serial_;
+    ts.client_kept = client_kept_;
     // RFC 8449 4: the limit this handshake set binds 0-RTT data under the
     // ticket's PSK.
     if (summary_.peer_record_size_limit != 0)
@@ -872,6 +889,16 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
         return Error(ErrorCode::decrypt_error,
                      "the binder of external PSK '" + printable_identity(x->identity) +
                          "' does not verify: the client holds another key");
+      // The binder proves the client holds the key: the application's
+      // access control decides whether we go on with it.
+      if (cfg_.peer_check) {
+        PeerIdentity id;
+        id.peer_is_server = false;
+        id.server_name = o.sni;
+        id.psk_identity = x->identity;
+        TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
+        if (p_.channel->tracing()) trace("   peer check: client " + describe_peer(id) + " allowed");
+      }
       TicketState none;
       none.cipher_suite = static_cast<uint16_t>(suite_->suite);
       return std::optional<AcceptedPsk>(
@@ -898,6 +925,17 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     }
     if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
       continue;
+    // A client identity the peer check refuses now (or one the ticket did
+    // not keep) gets a full handshake, where the check sees its certificate.
+    if (cfg_.peer_check && !st->client_subject.empty()) {
+      auto why = resumed_peer_refused(cfg_.peer_check, st->client_kept, /*peer_is_server=*/false,
+                                      ProtocolVersion::tls13, o.sni);
+      if (why) {
+        if (p_.channel->tracing())
+          trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
+        continue;
+      }
+    }
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
     TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(truncated));
     TESSERA_ASSIGN_OR_RETURN(Bytes want,

@@ -8,6 +8,7 @@
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
+#include "handshake/peer_verify.h"
 #include "wire/extensions.h"
 #include "x509/pem.h"
 
@@ -16,8 +17,9 @@ namespace tessera {
 namespace {
 constexpr std::string_view kSessionPemLabel = "TESSERA SESSION";
 // Format 2 added the TLS 1.2 session ID, format 3 the server's RFC 8449
-// record_size_limit; older files still load.
-constexpr uint8_t kSessionFormat = 3;
+// record_size_limit, format 4 the server identity kept for a peer check;
+// older files still load.
+constexpr uint8_t kSessionFormat = 4;
 }  // namespace
 
 Session::~Session() {
@@ -52,9 +54,9 @@ bool Session::usable_at(int64_t now_ms) const {
 
 std::string Session::to_pem() const {
   // The file holds the PSK: a writer that leaves no copy of it behind.
-  ByteWriter w =
-      ByteWriter::for_secrets(64 + server_name.size() + alpn.size() + peer_subject.size() +
-                              ticket.size() + psk.size() + session_id.size());
+  ByteWriter w = ByteWriter::for_secrets(
+      64 + server_name.size() + alpn.size() + peer_subject.size() + peer_common_name.size() +
+      2 * peer_names.size() + 32 + ticket.size() + psk.size() + session_id.size());
   w.u8(kSessionFormat);
   w.u16(version);
   w.u8(extended_master_secret ? 1 : 0);
@@ -70,6 +72,7 @@ std::string Session::to_pem() const {
   w.prefixed_bytes(1, psk);
   w.prefixed_bytes(1, session_id);
   w.u16(record_size_limit);
+  handshake::write_kept_identity(w, peer_spki_sha256, peer_common_name, peer_names);
   SecretBytes der = std::move(w).take_secret();
   return x509::pem_encode(kSessionPemLabel, der.view());
 }
@@ -107,6 +110,10 @@ Result<Session> Session::from_pem(std::string_view pem) {
     if (s.record_size_limit != 0 && (s.record_size_limit < wire::kMinRecordSizeLimit ||
                                      s.record_size_limit > wire::kMaxRecordSizeLimit13))
       return Error(ErrorCode::decode_invalid_value, "session file: bad record_size_limit");
+  }
+  if (fmt >= 4) {
+    TESSERA_TRY(
+        handshake::read_kept_identity(r, s.peer_spki_sha256, s.peer_common_name, s.peer_names));
   }
   TESSERA_TRY(r.expect_end("session"));
   // RFC 5246 7.4.1.2: a session ID is at most 32 bytes; only TLS 1.2

@@ -7,10 +7,10 @@ namespace tessera::handshake {
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
 // 2: max_early_data added; 3: record_size_limit; 4: the client certificate's
-// issuer and serial. Format 2 and 3 states still open (tickets issued before
-// an upgrade, or by a server of the fleet not yet upgraded), without the
+// issuer and serial; 5: the client identity kept for a peer check. Format 2 and 3 states still open
+// (tickets issued before an upgrade, or by a server of the fleet not yet upgraded), without the
 // fields added since.
-constexpr uint8_t kStateFormat = 4;
+constexpr uint8_t kStateFormat = 5;
 }  // namespace
 
 TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
@@ -29,12 +29,15 @@ bool ticket_current(const TicketState& s, int64_t now_ms) {
 }
 
 Session session_for(const HandshakeSummary& summary, const std::string& server_name,
-                    int64_t now_unix) {
+                    int64_t now_unix, const KeptIdentity& server) {
   Session s;
   s.cipher_suite = summary.cipher_suite;
   s.server_name = server_name;
   s.alpn = summary.alpn;
   s.peer_subject = summary.peer_subject;
+  s.peer_common_name = server.common_name;
+  s.peer_names = server.names;
+  s.peer_spki_sha256 = server.spki_sha256;
   s.record_size_limit = summary.peer_record_size_limit;
   s.received_at_ms = now_unix * 1000;
   return s;
@@ -42,9 +45,9 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
 
 SecretBytes encode_state(const TicketState& s) {
   // The state holds the PSK: a writer that leaves no copy of it behind.
-  ByteWriter w = ByteWriter::for_secrets(64 + s.psk.size() + s.alpn.size() + s.sni.size() +
-                                         s.client_subject.size() + s.client_issuer.size() +
-                                         s.client_serial.size());
+  ByteWriter w = ByteWriter::for_secrets(
+      64 + s.psk.size() + s.alpn.size() + s.sni.size() + s.client_subject.size() +
+      s.client_issuer.size() + s.client_serial.size() + 64 + s.client_kept.common_name.size());
   w.u8(kStateFormat);
   w.u16(s.version);
   w.u8(s.extended_master_secret ? 1 : 0);
@@ -60,6 +63,7 @@ SecretBytes encode_state(const TicketState& s) {
   w.u16(s.record_size_limit);
   w.prefixed_bytes(2, s.client_issuer);
   w.prefixed_bytes(1, s.client_serial);
+  write_kept_identity(w, s.client_kept.spki_sha256, s.client_kept.common_name, s.client_kept.names);
   return std::move(w).take_secret();
 }
 
@@ -84,9 +88,13 @@ std::optional<TicketState> decode_state(ByteView state) {
   const bool has_client_id = fmt.ok() && *fmt >= 4;
   auto issuer = has_client_id ? r.read_prefixed_bytes(2) : Result<ByteView>(ByteView());
   auto serial = has_client_id ? r.read_prefixed_bytes(1) : Result<ByteView>(ByteView());
-  if (!max_early.ok() || !record_limit.ok() || !issuer.ok() || !serial.ok() || !fmt.ok() ||
-      *fmt < 2 || *fmt > kStateFormat || !version.ok() || !ems.ok() || *ems > 1 || !suite.ok() ||
-      !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
+  const bool has_kept = fmt.ok() && *fmt >= 5;
+  auto kept = has_kept ? read_kept_identity(r, s.client_kept.spki_sha256, s.client_kept.common_name,
+                                            s.client_kept.names)
+                       : Result<void>(ok());
+  if (!max_early.ok() || !record_limit.ok() || !issuer.ok() || !serial.ok() || !kept.ok() ||
+      !fmt.ok() || *fmt < 2 || *fmt > kStateFormat || !version.ok() || !ems.ok() || *ems > 1 ||
+      !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
       !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
   s.version = *version;
@@ -99,6 +107,7 @@ std::optional<TicketState> decode_state(ByteView state) {
   s.alpn = str(*alpn);
   s.sni = str(*sni);
   s.client_subject = str(*subject);
+  s.client_kept.subject = s.client_subject;
   s.max_early_data = *max_early;
   s.record_size_limit = *record_limit;
   s.client_issuer.assign(issuer->begin(), issuer->end());

@@ -16,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
+#include "handshake/peer_verify.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
 #include "tessera/session.h"
@@ -38,6 +39,9 @@ struct TicketState {
   // resumed; empty without a client certificate, and in format 2-3 states.
   Bytes client_issuer;
   Bytes client_serial;
+  // The client's identity for ServerConfig::peer_check (format 5), kept when
+  // the session's handshake ran one; empty spki_sha256: none kept.
+  KeptIdentity client_kept;
   uint32_t max_early_data = 0;  // TLS 1.3: the early data the ticket allows (RFC 8446 4.6.1)
   // TLS 1.3: the RFC 8449 limit we advertised in the ticket's handshake (0:
   // none negotiated), which binds the 0-RTT records sent with it.
@@ -66,8 +70,9 @@ bool ticket_current(const TicketState& s, int64_t now_ms);
 // session_for starts the client's Session for a ticket just received: the
 // suite, name, ALPN and server identity of this connection, and the time;
 // the caller adds the ticket, lifetime, PSK (or master secret) and version.
+// The server identity the handshake's peer check saw is kept with it.
 Session session_for(const HandshakeSummary& summary, const std::string& server_name,
-                    int64_t now_unix);
+                    int64_t now_unix, const KeptIdentity& server);
 
 // encode_state / decode_state: the state's serialization (decode_state
 // returns nullopt for anything malformed).

@@ -152,11 +152,11 @@ std::string presented_names(const Certificate& cert) {
 
 }  // namespace
 
-std::string peer_identity_to_string(const PeerIdentity& id) {
+std::string reference_identity_to_string(const ReferenceIdentity& id) {
   switch (id.kind) {
-    case PeerIdentity::Kind::dns: return "DNS:" + id.value;
-    case PeerIdentity::Kind::ip: return "IP:" + id.value;
-    case PeerIdentity::Kind::email: return "email:" + id.value;
+    case ReferenceIdentity::Kind::dns: return "DNS:" + id.value;
+    case ReferenceIdentity::Kind::ip: return "IP:" + id.value;
+    case ReferenceIdentity::Kind::email: return "email:" + id.value;
   }
   return id.value;
 }
@@ -260,10 +260,10 @@ bool email_matches(std::string_view presented, std::string_view address) {
          iequals(presented.substr(pa + 1), address.substr(ra + 1)) && pa + 1 < presented.size();
 }
 
-Result<void> check_identity(const Certificate& cert, const PeerIdentity& id) {
+Result<void> check_identity(const Certificate& cert, const ReferenceIdentity& id) {
   const auto& sans = cert.extensions().subject_alt_names;
   switch (id.kind) {
-    case PeerIdentity::Kind::dns: {
+    case ReferenceIdentity::Kind::dns: {
       if (!is_valid_dns_reference(id.value)) {
         return Error(ErrorCode::config_invalid, "'" + id.value + "' is not a valid DNS host name");
       }
@@ -279,7 +279,7 @@ Result<void> check_identity(const Certificate& cert, const PeerIdentity& id) {
                                                       " (presented: " + presented_names(cert) +
                                                       ")");
     }
-    case PeerIdentity::Kind::ip: {
+    case ReferenceIdentity::Kind::ip: {
       std::optional<Bytes> ip = parse_ip_address(id.value);
       if (!ip) {
         return Error(ErrorCode::config_invalid, "'" + id.value + "' is not a valid IP address");
@@ -295,7 +295,7 @@ Result<void> check_identity(const Certificate& cert, const PeerIdentity& id) {
                    "certificate does not match IP address " + format_ip_address(*ip) +
                        " (presented: " + presented_names(cert) + ")");
     }
-    case PeerIdentity::Kind::email: {
+    case ReferenceIdentity::Kind::email: {
       size_t at = id.value.rfind('@');
       if (at == std::string::npos || at == 0 || at + 1 == id.value.size()) {
         return Error(ErrorCode::config_invalid, "'" + id.value + "' is not a valid email address");

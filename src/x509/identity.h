@@ -32,15 +32,15 @@ namespace tessera::x509 {
 
 class Certificate;
 
-// A reference identity: what the peer must be. For ip, `value` is the text
+// A reference identity (RFC 6125 1.8): what the peer must be. For ip, `value` is the text
 // form ("127.0.0.1", "::1", "2001:db8::1").
-struct PeerIdentity {
+struct ReferenceIdentity {
   enum class Kind { dns, ip, email } kind = Kind::dns;
   std::string value;
 };
 
-// peer_identity_to_string renders "DNS:example.com", "IP:::1", "email:a@b".
-std::string peer_identity_to_string(const PeerIdentity& id);
+// reference_identity_to_string renders "DNS:example.com", "IP:::1", "email:a@b".
+std::string reference_identity_to_string(const ReferenceIdentity& id);
 
 // parse_ip_address parses dotted-quad IPv4 (exactly four decimal parts
 // 0..255, no leading zeros) into 4 bytes or textual IPv6 (RFC 4291 2.2,
@@ -70,6 +70,6 @@ bool email_matches(std::string_view presented, std::string_view address);
 //   "certificate does not match host www.example.org (presented: DNS:example.com,
 //   DNS:*.example.net)".
 // A reference that is not a valid host / address / email is config_invalid.
-Result<void> check_identity(const Certificate& cert, const PeerIdentity& id);
+Result<void> check_identity(const Certificate& cert, const ReferenceIdentity& id);
 
 }  // namespace tessera::x509

@@ -570,10 +570,10 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
   }
 
   // --- identity ---
-  for (const PeerIdentity& id : options_.identities) {
+  for (const ReferenceIdentity& id : options_.identities) {
     Result<void> r = check_identity(leaf, id);
     if (r) {
-      passed(0, "identity", [&] { return peer_identity_to_string(id) + " matches"; });
+      passed(0, "identity", [&] { return reference_identity_to_string(id) + " matches"; });
     } else {
       record(0, "identity", Error(r.error().code(), who(0, leaf) + ": " + r.error().message()));
     }

@@ -90,13 +90,13 @@ enum class Purpose : uint8_t { server_auth, client_auth, any };
 
 struct VerifyOptions {
   Purpose purpose = Purpose::server_auth;
-  std::vector<PeerIdentity> identities;    // all must match (empty: no identity check)
-  int64_t now_unix = 0;                    // validation time; required (0 is refused)
-  size_t max_intermediates = 8;            // --max-depth counts intermediates only
-  std::vector<std::string> required_ekus;  // extra EKU OIDs or names (eku_from_name)
-  uint16_t required_key_usage = 0;         // KeyUsage bits (1 << KeyUsageBit) the leaf must have
-  const CrlSet* crls = nullptr;            // optional revocation
-  CrlCheck crl_check = CrlCheck::chain;    // with crls: what must be covered
+  std::vector<ReferenceIdentity> identities;  // all must match (empty: no identity check)
+  int64_t now_unix = 0;                       // validation time; required (0 is refused)
+  size_t max_intermediates = 8;               // --max-depth counts intermediates only
+  std::vector<std::string> required_ekus;     // extra EKU OIDs or names (eku_from_name)
+  uint16_t required_key_usage = 0;            // KeyUsage bits (1 << KeyUsageBit) the leaf must have
+  const CrlSet* crls = nullptr;               // optional revocation
+  CrlCheck crl_check = CrlCheck::chain;       // with crls: what must be covered
   size_t max_signature_checks = 64, max_paths = 64;  // work budget
 };
 

@@ -100,7 +100,7 @@ int run_verify(const VerifyArgs& a) {
   } else {
     return usage("--purpose must be server, client or any, not '" + a.purpose + "'");
   }
-  using Kind = x509::PeerIdentity::Kind;
+  using Kind = x509::ReferenceIdentity::Kind;
   if (!a.host.empty()) opts.identities.push_back({Kind::dns, a.host});
   if (!a.ip.empty()) opts.identities.push_back({Kind::ip, a.ip});
   if (!a.email.empty()) opts.identities.push_back({Kind::email, a.email});
@@ -119,7 +119,7 @@ int run_verify(const VerifyArgs& a) {
       return usage("--peer-name kind '" + kind + "' is not dns, ip or rfc822");
     }
   }
-  for (const x509::PeerIdentity& id : opts.identities) {
+  for (const x509::ReferenceIdentity& id : opts.identities) {
     if (id.kind == Kind::ip && !x509::parse_ip_address(id.value)) {
       return usage("'" + id.value + "' is not an IP address");
     }

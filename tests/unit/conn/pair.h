@@ -18,6 +18,7 @@
 #include "crypto/provider.h"
 #include "record/protection.h"
 #include "tessera/connection.h"
+#include "tessera/session.h"
 #include "x509/certificate.h"
 #include "x509/pem.h"
 #include "x509/trust_store.h"
@@ -76,6 +77,39 @@ inline std::shared_ptr<ServerConfig> server_config(const std::string& cred = "se
   s->clock = [] { return kTestNow; };
   return s;
 }
+
+// mtls_server_config is server_config() requiring client certificates
+// from the test CA.
+inline std::shared_ptr<ServerConfig> mtls_server_config(const std::string& cred = "server-ec") {
+  auto s = server_config(cred);
+  s->client_auth = ClientAuth::required;
+  s->client_trust = trust();
+  return s;
+}
+
+// versioned_client_config is client_config() for one version, with the
+// credential `cred` (none when empty).
+inline std::shared_ptr<ClientConfig> versioned_client_config(ProtocolVersion v,
+                                                             const std::string& cred) {
+  auto c = client_config();
+  c->policy.min_version = c->policy.max_version = v;
+  if (!cred.empty()) c->credential = credential(cred);
+  return c;
+}
+
+// Resuming: a client and server config set up to resume (a session store;
+// ticket keys that configs copied from sc share).
+struct Resuming {
+  std::shared_ptr<ClientConfig> cc;
+  std::shared_ptr<ServerConfig> sc;
+  std::shared_ptr<RotatingTicketKeys> keys =
+      std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  Resuming(std::shared_ptr<ClientConfig> c, std::shared_ptr<ServerConfig> s)
+      : cc(std::move(c)), sc(std::move(s)) {
+    cc->session_store = std::make_shared<MemorySessionStore>();
+    sc->ticket_keys = keys;
+  }
+};
 
 struct Pair {
   std::unique_ptr<Connection> client;

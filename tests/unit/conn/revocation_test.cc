@@ -55,17 +55,9 @@ std::shared_ptr<const x509::CrlSet> crls(const CrlSpec& spec) {
 class Revocation : public ::testing::TestWithParam<ProtocolVersion> {
  protected:
   std::shared_ptr<ClientConfig> client(const std::string& cred = "client-ec") {
-    auto c = client_config();
-    c->policy.min_version = c->policy.max_version = GetParam();
-    c->credential = credential(cred);
-    return c;
+    return versioned_client_config(GetParam(), cred);
   }
-  std::shared_ptr<ServerConfig> mtls_server() {
-    auto s = server_config();
-    s->client_auth = ClientAuth::required;
-    s->client_trust = trust();
-    return s;
-  }
+  std::shared_ptr<ServerConfig> mtls_server() { return mtls_server_config(); }
 };
 
 TEST_P(Revocation, ServerRefusesARevokedClientCertificate) {
@@ -161,17 +153,8 @@ TEST_P(Revocation, ClientRefusesARevokedServerCertificate) {
 // Resumption: tickets carry the client certificate's issuer and serial, so a
 // server whose CRLs now list it (or no longer establish its status) does not
 // resume the session: the full handshake that follows refuses the certificate.
-struct Resuming {
-  std::shared_ptr<ClientConfig> cc;
-  std::shared_ptr<ServerConfig> sc;
-  std::shared_ptr<RotatingTicketKeys> keys =
-      std::make_shared<RotatingTicketKeys>(crypto::default_provider());
-};
-
 TEST_P(Revocation, ARevokedClientDoesNotResume) {
-  Resuming r{client(), mtls_server()};
-  r.cc->session_store = std::make_shared<MemorySessionStore>();
-  r.sc->ticket_keys = r.keys;
+  Resuming r(client(), mtls_server());
   r.sc->client_crls = crls({{"server-other.pem"}});
   handshaken_pair(r.cc, r.sc);
   Pair resumed = handshaken_pair(r.cc, r.sc);
@@ -191,9 +174,7 @@ TEST_P(Revocation, ARevokedClientDoesNotResume) {
 }
 
 TEST_P(Revocation, AClientWhoseCrlExpiredResumesOnlyInBestEffort) {
-  Resuming r{client(), mtls_server()};
-  r.cc->session_store = std::make_shared<MemorySessionStore>();
-  r.sc->ticket_keys = r.keys;
+  Resuming r(client(), mtls_server());
   r.sc->client_crls = crls({{}});
   handshaken_pair(r.cc, r.sc);
 

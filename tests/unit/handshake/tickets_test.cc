@@ -52,9 +52,10 @@ TEST(SessionCacheKinds, TicketNameIsNotASessionIdAndBack) {
 }
 
 // Ticket state format 3 added the RFC 8449 limit of the ticket's handshake,
-// format 4 the client certificate's issuer and serial. Format 2 and 3 states
-// (tickets issued before an upgrade, or by a server of the fleet not yet
-// upgraded) still open, without what came later; formats 1 and 5 do not.
+// format 4 the client certificate's issuer and serial, format 5 the client
+// identity kept for a peer check. Format 2-4 states (tickets issued before
+// an upgrade, or by a server of the fleet not yet upgraded) still open,
+// without what came later; formats 1 and 6 do not.
 TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
   TicketState st;
   st.cipher_suite = 0x1301;
@@ -65,16 +66,20 @@ TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
   st.record_size_limit = 300;
   st.client_issuer = {0x30, 0x00};
   st.client_serial = {0x01, 0x02, 0x03};
-  SecretBytes v4 = encode_state(st);
-  ASSERT_EQ(v4.view()[0], 4);
-  auto back = decode_state(v4.view());
+  SecretBytes v5 = encode_state(st);  // no identity kept: one 0 byte at the end
+  ASSERT_EQ(v5.view()[0], 5);
+  ASSERT_EQ(v5.view().back(), 0);
+  Bytes v4(v5.view().begin(), v5.view().end() - 1);
+  v4[0] = 4;
+  auto back = decode_state(v4);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->record_size_limit, 300);
   EXPECT_EQ(back->client_subject, "CN=c");
   EXPECT_EQ(back->client_issuer, st.client_issuer);
   EXPECT_EQ(back->client_serial, st.client_serial);
+  EXPECT_TRUE(back->client_kept.spki_sha256.empty());
   // Format 3: the same without the issuer (2 + 2 bytes) and serial (1 + 3 bytes).
-  Bytes v3(v4.view().begin(), v4.view().end() - 8);
+  Bytes v3(v4.begin(), v4.end() - 8);
   v3[0] = 3;
   auto three = decode_state(v3);
   ASSERT_TRUE(three.has_value());
@@ -88,8 +93,8 @@ TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
   EXPECT_EQ(old->record_size_limit, 0);
   EXPECT_EQ(old->max_early_data, 1000u);
   EXPECT_EQ(old->sni, "localhost");
-  Bytes bad(v4.view().begin(), v4.view().end());
-  for (uint8_t fmt : {uint8_t{1}, uint8_t{5}}) {
+  Bytes bad(v5.view().begin(), v5.view().end());
+  for (uint8_t fmt : {uint8_t{1}, uint8_t{6}}) {
     bad[0] = fmt;
     EXPECT_FALSE(decode_state(bad).has_value()) << int(fmt);
   }
@@ -97,6 +102,37 @@ TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
   EXPECT_FALSE(decode_state(v2).has_value());
   v3[0] = 4;  // format 4 without the client fields: truncated
   EXPECT_FALSE(decode_state(v3).has_value());
+  v4[0] = 5;  // format 5 without the kept identity: truncated
+  EXPECT_FALSE(decode_state(v4).has_value());
+}
+
+TEST(TicketState, KeepsTheClientIdentityForAPeerCheck) {
+  TicketState st;
+  st.cipher_suite = 0x1301;
+  st.psk = SecretBytes(Bytes(32, 5));
+  st.client_subject = "CN=api, O=Example";
+  st.client_kept.common_name = "api";
+  st.client_kept.names = {"DNS:api.internal", "URI:spiffe://example.org/ns/prod/sa/api"};
+  st.client_kept.spki_sha256 = Bytes(32, 0xc3);
+  SecretBytes enc = encode_state(st);
+  auto back = decode_state(enc.view());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->client_kept.subject, "CN=api, O=Example");
+  EXPECT_EQ(back->client_kept.common_name, "api");
+  EXPECT_EQ(back->client_kept.names, st.client_kept.names);
+  EXPECT_EQ(back->client_kept.spki_sha256, st.client_kept.spki_sha256);
+  // Truncated anywhere inside the identity, or with a byte more: refused.
+  for (size_t cut = 1; cut < 40; ++cut)
+    EXPECT_FALSE(decode_state(enc.view().first(enc.size() - cut)).has_value()) << cut;
+  Bytes longer(enc.view().begin(), enc.view().end());
+  longer.push_back(0);
+  EXPECT_FALSE(decode_state(longer).has_value());
+  // An identity too large to keep is written as none.
+  st.client_kept.names.assign(100, std::string(60, 'a'));
+  auto big = decode_state(encode_state(st).view());
+  ASSERT_TRUE(big.has_value());
+  EXPECT_TRUE(big->client_kept.spki_sha256.empty());
+  EXPECT_TRUE(big->client_kept.names.empty());
 }
 
 }  // namespace

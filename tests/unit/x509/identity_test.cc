@@ -111,7 +111,7 @@ Certificate load_leaf(const std::string& name) {
 // IP:::1, email:admin@example.com; CN=www.example.com.
 TEST(CheckIdentity, AgainstCertificateSans) {
   Certificate leaf = load_leaf("leaf.pem");
-  using K = PeerIdentity::Kind;
+  using K = ReferenceIdentity::Kind;
   EXPECT_TRUE(check_identity(leaf, {K::dns, "www.example.com"}).ok());
   EXPECT_TRUE(check_identity(leaf, {K::dns, "foo.example.org"}).ok());
   EXPECT_TRUE(check_identity(leaf, {K::ip, "127.0.0.1"}).ok());
@@ -141,8 +141,8 @@ TEST(CheckIdentity, AgainstCertificateSans) {
 // The CN is never used: leaf_nc_ok has CN=nc_ok and SAN www.example.com.
 TEST(CheckIdentity, CommonNameIgnored) {
   Certificate leaf = load_leaf("leaf_nc_ok.pem");
-  EXPECT_FALSE(check_identity(leaf, {PeerIdentity::Kind::dns, "nc_ok"}).ok());
-  EXPECT_TRUE(check_identity(leaf, {PeerIdentity::Kind::ip, "10.1.2.3"}).ok());
+  EXPECT_FALSE(check_identity(leaf, {ReferenceIdentity::Kind::dns, "nc_ok"}).ok());
+  EXPECT_TRUE(check_identity(leaf, {ReferenceIdentity::Kind::ip, "10.1.2.3"}).ok());
 }
 
 }  // namespace

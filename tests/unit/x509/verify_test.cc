@@ -79,7 +79,7 @@ using Strings = std::vector<std::string>;
 
 TEST_F(VerifyTest, ValidChain) {
   VerifyOptions o;
-  o.identities = {{PeerIdentity::Kind::dns, "www.example.com"}};
+  o.identities = {{ReferenceIdentity::Kind::dns, "www.example.com"}};
   auto r = run({"leaf.pem", {"int.pem"}}, o);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(subjects(*r), (Strings{"CN=www.example.com", "CN=Test Intermediate", "CN=Test Root"}));
@@ -105,11 +105,11 @@ TEST_F(VerifyTest, ValidChain) {
 TEST_F(VerifyTest, WithoutAReportTheSameChainVerifiesAndFailuresAreNamed) {
   // No report: passed checks are not written out, failures still are.
   VerifyOptions o;
-  o.identities = {{PeerIdentity::Kind::dns, "www.example.com"}};
+  o.identities = {{ReferenceIdentity::Kind::dns, "www.example.com"}};
   auto r = run({"leaf.pem", {"int.pem"}}, o, /*with_report=*/false);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->certs.size(), 3u);
-  o.identities = {{PeerIdentity::Kind::dns, "other.example.com"}};
+  o.identities = {{ReferenceIdentity::Kind::dns, "other.example.com"}};
   auto bad = run({"leaf.pem", {"int.pem"}}, o, /*with_report=*/false);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), ErrorCode::cert_name_mismatch);
@@ -459,15 +459,15 @@ TEST_F(VerifyTest, HostileSameNameIntermediatesHitWorkLimit) {
 
 TEST_F(VerifyTest, IdentityMismatch) {
   VerifyOptions o;
-  o.identities = {{PeerIdentity::Kind::dns, "a.b.example.org"}};
+  o.identities = {{ReferenceIdentity::Kind::dns, "a.b.example.org"}};
   expect_error(
       run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_name_mismatch,
       "certificate 0 (CN=www.example.com): certificate does not match host a.b.example.org");
-  o.identities = {{PeerIdentity::Kind::dns, "x.example.org"},
-                  {PeerIdentity::Kind::ip, "::1"},
-                  {PeerIdentity::Kind::email, "admin@example.com"}};
+  o.identities = {{ReferenceIdentity::Kind::dns, "x.example.org"},
+                  {ReferenceIdentity::Kind::ip, "::1"},
+                  {ReferenceIdentity::Kind::email, "admin@example.com"}};
   EXPECT_TRUE(run({"leaf.pem", {"int.pem"}}, o).ok());
-  o.identities.push_back({PeerIdentity::Kind::ip, "10.0.0.1"});
+  o.identities.push_back({ReferenceIdentity::Kind::ip, "10.0.0.1"});
   expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_name_mismatch,
                "does not match IP address 10.0.0.1");
 }
