@@ -33,6 +33,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tlspeers  # noqa: E402
 from tlspeers import Pki, Results, free_port, openssl, run, start, stop, wait_port  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
@@ -137,20 +138,12 @@ def main():
 
     # --- tessera client against openssl s_server -status_file ---
     def against_s_server(status_file, *client_args, version="1.3"):
-        port = free_port()
-        args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", pki.server,
-                "-key", pki.server_key, "-naccept", "2"]  # wait_port connects once
+        args = ["-cert", pki.server, "-key", pki.server_key]
         if status_file:
             args += ["-status_file", status_file]
-        s = start(args)
-        try:
-            if not wait_port(port, proc=s):
-                return None, stop(s)[1]
-            r = tessera_client(port, pki, *client_args, "--min-version", version,
-                               "--max-version", version)
-        finally:
-            out, err = stop(s)
-        return r, out + err
+        return tlspeers.against_s_server(
+            args, lambda port: tessera_client(port, pki, *client_args, "--min-version", version,
+                                              "--max-version", version))
 
     for version in ("1.3", "1.2"):
         r, log = against_s_server(good, "--ocsp", "require", version=version)
@@ -227,19 +220,14 @@ def main():
             "-days", "30", "-out", ms, "-extfile", ext)
     ms_good = openssl_response(pki, "must-staple-good", ms)
     for status_file, ok in ((None, False), (ms_good, True)):
-        port = free_port()
-        args = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", ms, "-key",
-                ms_key, "-naccept", "2"]
+        args = ["-cert", ms, "-key", ms_key]
         if status_file:
             args += ["-status_file", status_file]
-        s = start(args)
-        try:
-            if not wait_port(port, proc=s):
-                R.check("openssl s_server started", False, stop(s)[1])
-                continue
-            r = tessera_client(port, pki, "--ocsp", "if-stapled")
-        finally:
-            stop(s)
+        r, log = tlspeers.against_s_server(
+            args, lambda port: tessera_client(port, pki, "--ocsp", "if-stapled"))
+        if r is None:
+            R.check("openssl s_server started", False, log)
+            continue
         if ok:
             R.check("a must-staple certificate with its response stapled is accepted",
                     r.returncode == 0 and "OCSP (stapled): good" in out_of(r), out_of(r))

@@ -21,7 +21,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tlspeers import Pki, Results, free_port, openssl, run, start, stop, wait_port  # noqa: E402
+from tlspeers import (Pki, Results, against_s_server, free_port, openssl, run, start,  # noqa: E402
+                      stop, wait_port)
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -187,22 +188,17 @@ def main():
     # --- tessera client --crl against openssl s_server ---
     server_crl = openssl_crl(pki, "server", [pki.server], "200101000000Z", "491231235959Z")
     for crl_file, revoked in ((server_crl, True), (crl, False)):
-        port = free_port()
-        s = start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", pki.server,
-                   "-key", pki.server_key, "-naccept", "2"])  # wait_port connects once
-        try:
-            if not wait_port(port, proc=s):
-                R.check("openssl s_server started", False, stop(s)[1])
-                continue
-            r = tessera_client(port, pki, "--crl", crl_file)
-        finally:
-            out, err = stop(s)
+        r, log = against_s_server(["-cert", pki.server, "-key", pki.server_key],
+                                  lambda port: tessera_client(port, pki, "--crl", crl_file))
+        if r is None:
+            R.check("openssl s_server started", False, log)
+            continue
         if revoked:
             R.check("tessera client refuses s_server's revoked certificate",
                     r.returncode != 0 and "cert_revoked" in out_of(r)
                     and "server certificate rejected" in out_of(r), out_of(r))
             R.check("s_server received certificate_revoked from the tessera client",
-                    re.search(r"alert certificate revoked", out + err) is not None, out + err)
+                    re.search(r"alert certificate revoked", log) is not None, log)
         else:
             R.check("tessera client connects when the CRL does not list the server",
                     r.returncode == 0 and "verified by" in out_of(r), out_of(r))

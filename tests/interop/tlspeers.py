@@ -126,6 +126,23 @@ def run(cmd, input=None, timeout=20, **kw):
     return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
+def against_s_server(server_args, client):
+    """Starts `openssl s_server -accept 127.0.0.1:PORT -naccept 2 *server_args` on
+    a free port (wait_port uses up one of the accepts), runs client(port), and
+    stops s_server. Returns (client's result, s_server's stdout + stderr); the
+    result is None if s_server did not start."""
+    port = free_port()
+    s = start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "2",
+               *server_args])
+    try:
+        if not wait_port(port, proc=s):
+            return None, "".join(stop(s))
+        r = client(port)
+    finally:
+        out, err = stop(s)
+    return r, out + err
+
+
 def listening_addresses(port):
     """The local addresses of the TCP sockets listening on `port` (from /proc/net)."""
     found = []

@@ -4,10 +4,11 @@
 //                             [--key-type T] [--days N] [--path-len N]
 //   tessera cert intermediate --ca ca.pem --ca-key ca.key --out-cert --out-key
 //                             [--subject] [--key-type] [--days] [--path-len N (default 0)]
-//   tessera cert server       --ca --ca-key --dns NAME... --ip ADDR... --out-cert --out-key
-//                             [--subject] [--key-type] [--days] [--chain] [--must-staple]
-//   tessera cert client       --ca --ca-key [--email ADDR...] [--dns NAME...] --out-cert
-//                             --out-key [--subject] [--key-type] [--days] [--chain]
+//   tessera cert server       --ca --ca-key --dns NAME... --ip ADDR... [--uri URI...]
+//                             --out-cert --out-key [--subject] [--key-type] [--days]
+//                             [--chain] [--must-staple]
+//   tessera cert client       --ca --ca-key [--email ADDR...] [--dns NAME...] [--uri URI...]
+//                             --out-cert --out-key [--subject] [--key-type] [--days] [--chain]
 //   tessera cert local-mtls   --dir DIR [--host NAME|ADDR...] [--key-type] [--days]
 //   tessera cert crl          --ca --ca-key [--revoke CERT.pem...] [--serial HEX...]
 //                             [--reason NAME] [--days N (default 7)] [--number N] --out
@@ -61,7 +62,7 @@ namespace {
 
 struct CertArgs {
   std::string out_cert, out_key, subject, key_type = "ec-p256", ca, ca_key, dir;
-  std::vector<std::string> dns, ip, email, hosts;
+  std::vector<std::string> dns, ip, email, uri, hosts;
   std::vector<std::string> revoke, serials;                          // crl
   std::string reason, out;                                           // crl
   uint64_t crl_number = 1;                                           // crl
@@ -177,6 +178,21 @@ Result<void> issue(Kind kind, const CertArgs& a) {
       return Error(ErrorCode::config_invalid, "--ip " + s + " is not an IPv4 or IPv6 address");
     ips.push_back(*ip);
   }
+  // RFC 5280 4.2.1.6: a uniformResourceIdentifier SAN is an IA5String
+  // holding an absolute URI (RFC 3986 3: scheme ":" ...), never a relative
+  // one; SPIFFE IDs are "spiffe://trust-domain/path".
+  for (const std::string& u : a.uri) {
+    const size_t colon = u.find(':');
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < u.size() &&
+              ((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z'));
+    for (size_t i = 0; ok && i < colon; ++i)
+      ok = std::isalnum(static_cast<unsigned char>(u[i])) || u[i] == '+' || u[i] == '-' ||
+           u[i] == '.';
+    for (char c : u) ok = ok && c > 0x20 && c < 0x7f;
+    if (!ok)
+      return Error(ErrorCode::config_invalid,
+                   "--uri " + u + " is not an absolute URI (scheme:..., printable ASCII)");
+  }
   if (kind == Kind::server && a.dns.empty() && a.ip.empty()) {
     return Error(ErrorCode::config_invalid,
                  "a server certificate needs at least one --dns or --ip");
@@ -215,6 +231,7 @@ Result<void> issue(Kind kind, const CertArgs& a) {
   for (const std::string& d : a.dns) b.add_dns(d);
   for (const Bytes& ip : ips) b.add_ip(ip);
   for (const std::string& e : a.email) b.add_email(e);
+  for (const std::string& u : a.uri) b.add_uri(u);
 
   Bytes der;
   std::string chain;
@@ -486,6 +503,8 @@ const bool kRegistered = register_command(
        add_common(server, *a, true);
        server->add_option("--dns", a->dns, "DNS name (repeatable)");
        server->add_option("--ip", a->ip, "IP address (repeatable)");
+       server->add_option("--uri", a->uri,
+                          "URI, e.g. a SPIFFE ID spiffe://DOMAIN/PATH (repeatable)");
        server->add_flag("--chain", a->chain, "Append the issuer certificate(s) to --out-cert");
        server->add_flag("--must-staple", a->must_staple,
                         "Add the TLS feature status_request (RFC 7633, OCSP must-staple)");
@@ -493,6 +512,8 @@ const bool kRegistered = register_command(
        add_common(client, *a, true);
        client->add_option("--email", a->email, "rfc822Name (repeatable)");
        client->add_option("--dns", a->dns, "DNS name (repeatable)");
+       client->add_option("--uri", a->uri,
+                          "URI, e.g. a SPIFFE ID spiffe://DOMAIN/PATH (repeatable)");
        client->add_flag("--chain", a->chain, "Append the issuer certificate(s) to --out-cert");
        CLI::App* mtls = app.add_subcommand("local-mtls", "Create a CA, server and client set");
        mtls->add_option("--dir", a->dir, "Output directory")->required();

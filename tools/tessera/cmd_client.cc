@@ -3,6 +3,8 @@
 // stdout. At the end of stdin it sends close_notify and keeps reading until
 // the server closes. --crl FILE (repeatable) checks the server's chain for
 // revocation; --crl-check chain|leaf|best-effort says what must be covered.
+// --allow-peer SPEC (repeatable) goes on only with a server matching one
+// (tessera::allow_peers), e.g. a key pin.
 // --ocsp if-stapled|require asks the server for a stapled OCSP response.
 // --psk-file offers a TLS 1.3 external PSK; without --ca (or --insecure) the
 // server must take it, as nothing else can authenticate it.
@@ -35,6 +37,7 @@ struct ClientCliOptions {
   std::string sess_in, sess_out;
   std::string early_data_file;
   CrlOptions crl;
+  PeerCheckOptions allow;
   std::string ocsp = "off";
   PskOptions psk;
   TlsOptions tls;
@@ -227,6 +230,12 @@ int run_client(ClientCliOptions& o) {
   if (!crls.ok()) return fail("loading --crl", crls.error());
   cfg->crls = std::move(*crls);
   cfg->crl_check = o.crl.mode();
+  auto check = o.allow.make();
+  if (!check.ok()) {
+    std::fprintf(stderr, "tessera client: %s\n", check.error().to_string().c_str());
+    return 2;
+  }
+  cfg->peer_check = std::move(*check);
   cfg->ocsp = o.ocsp == "require"      ? OcspStapling::require
               : o.ocsp == "if-stapled" ? OcspStapling::if_stapled
                                        : OcspStapling::off;
@@ -313,6 +322,7 @@ const bool kRegistered = register_command(
        app.add_option("--sess-out", o->sess_out,
                       "Save a resumption ticket to FILE (holds the session key: keep it private)");
        o->crl.add(app, "the server's chain");
+       o->allow.add(app, "a server");
        o->psk.add(app, true);
        app.add_option("--ocsp", o->ocsp,
                       "Ask the server to staple an OCSP response (RFC 6066 8): off; if-stapled "

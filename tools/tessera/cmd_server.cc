@@ -5,7 +5,8 @@
 // SIGTERM/SIGINT. --client-ca asks for client certificates; with it, --crl
 // FILE (repeatable) and --crl-check chain|leaf|best-effort check them for
 // revocation. --psk-file takes TLS 1.3 external PSKs, with or without a
-// certificate.
+// certificate. --allow-peer SPEC (repeatable) goes on only with clients
+// matching one (tessera::allow_peers), e.g. a SPIFFE ID or a PSK identity.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -38,7 +39,8 @@ struct ServerOptions {
   uint32_t max_early_data = 0;
   unsigned workers = 0;  // 0 = one per core
   double handshake_timeout = 10, idle_timeout = 300;
-  CrlOptions crl;  // client certificates' revocation: only with --client-ca
+  CrlOptions crl;          // client certificates' revocation: only with --client-ca
+  PeerCheckOptions allow;  // clients that authenticate: needs --client-ca or --psk-file
   PskOptions psk;
   TlsOptions tls;
 };
@@ -238,6 +240,12 @@ int run_server(ServerOptions& opts) {
                  "(client certificate verification)\n");
     return 2;
   }
+  if (opts.allow.given() && opts.client_ca.empty() && !opts.psk.given()) {
+    std::fprintf(stderr,
+                 "tessera server: --allow-peer checks clients that authenticate: it needs "
+                 "--client-ca (client certificates) or --psk-file (external PSKs)\n");
+    return 2;
+  }
   // A certificate, external PSKs, or both. Without a certificate only
   // clients with one of the PSKs can connect, so nothing that belongs to a
   // certificate handshake has a use.
@@ -266,6 +274,12 @@ int run_server(ServerOptions& opts) {
   cfg->alpn = opts.tls.alpn_list();
   cfg->keylog = opts.tls.keylog();
   cfg->max_early_data = opts.max_early_data;
+  auto check = opts.allow.make();
+  if (!check.ok()) {
+    std::fprintf(stderr, "tessera server: %s\n", check.error().to_string().c_str());
+    return 2;
+  }
+  cfg->peer_check = std::move(*check);
   if (opts.psk.given()) {
     auto psks = opts.psk.load();
     if (!psks.ok()) {
@@ -383,6 +397,7 @@ const bool kRegistered = register_command(
                       "(status_request); checked at start")
            ->check(CLI::ExistingFile);
        o->crl.add(app, "client certificates (with --client-ca)");
+       o->allow.add(app, "clients (with --client-ca or --psk-file)");
        o->psk.add(app, false);
        o->tls.add(app);
        return [o] { return run_server(*o); };

@@ -89,6 +89,22 @@ Result<std::shared_ptr<const x509::CrlSet>> CrlOptions::load() const {
   return std::shared_ptr<const x509::CrlSet>(std::move(set));
 }
 
+void PeerCheckOptions::add(CLI::App& app, const std::string& whom) {
+  app.add_option("--allow-peer", allowed,
+                 "Go on only with " + whom +
+                     " matching one of these (repeatable): DNS:NAME, IP:ADDR, URI:URI (e.g. a "
+                     "SPIFFE ID), email:ADDR, CN:NAME, spki-sha256:BASE64 (a key pin, as "
+                     "curl's sha256//) or psk:IDENTITY; exact matches only. Others get the "
+                     "access_denied alert");
+}
+
+Result<PeerCheck> PeerCheckOptions::make() const {
+  if (allowed.empty()) return PeerCheck();
+  auto check = allow_peers(allowed);
+  if (!check.ok()) return std::move(check).error().with_context("--allow-peer");
+  return check;
+}
+
 void PskOptions::add(CLI::App& app, bool client) {
   CLI::Option* f = app.add_option(
       "--psk-file", file,

@@ -69,6 +69,21 @@ struct CrlOptions {
   Result<std::shared_ptr<const x509::CrlSet>> load() const;
 };
 
+// PeerCheckOptions: --allow-peer SPEC (repeatable), the peers to go on
+// with once they have authenticated (tessera::allow_peers: DNS:, IP:, URI:,
+// email:, CN:, spki-sha256: or psk: entries, exact matches), for `tessera
+// client` (the server) and `tessera server` (clients that authenticate).
+struct PeerCheckOptions {
+  std::vector<std::string> allowed;
+
+  // add registers --allow-peer; `whom` names the peer in the help text.
+  void add(CLI::App& app, const std::string& whom);
+  bool given() const { return !allowed.empty(); }
+  // make builds the check (null without --allow-peer); config_invalid
+  // naming a malformed entry.
+  Result<PeerCheck> make() const;
+};
+
 // PskOptions: --psk-file FILE and --psk-hash sha256|sha384, and for the
 // client --psk-identity ID: TLS 1.3 external PSKs (tessera::ExternalPsk)
 // from a file in GnuTLS's psk passwd format (gnutls-serv --pskpasswd,
