@@ -18,7 +18,9 @@ R = Results()
 CASES = [
     ([], ["version: TLS 1.3", "-> CertificateVerify", "refused, as expected",
           "; OCSP response stapled (", "OCSP response stapled: good; thisUpdate",
-          "4. The CA revokes the client certificate",
+          "4. A trusted client the server's allowlist does not name is refused",
+          "sent alert access_denied", "client: <- alert fatal access_denied(49)",
+          "5. The CA revokes the client certificate",
           "sent alert certificate_revoked", "client: <- alert fatal certificate_revoked(44)",
           "demo complete: everything went as expected"]),
     (["--tls1.2", "--kx", "ecdhe"], ["server chose TLS 1.2", "<- ServerKeyExchange",

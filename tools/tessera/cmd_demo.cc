@@ -2,9 +2,11 @@
 // starts a server that requires mTLS on a free loopback port, connects a
 // client, shows every handshake step on both sides (the server staples an
 // OCSP response from the demo CA, which the client checks), exchanges a message, and
-// then shows two refused handshakes with the reason: a client certificate
-// from an untrusted CA, and the client certificate after the CA revoked it
-// (a CRL the server checks). Exits 0 when everything went as expected.
+// then shows three refused handshakes with the reason: a client certificate
+// from an untrusted CA, a trusted one the server's allowlist does not name
+// (authorization, PeerCheck), and the client certificate after the CA
+// revoked it (a CRL the server checks). Exits 0 when everything went as
+// expected.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -506,8 +508,28 @@ int run_demo(DemoOptions& o) {
   heading("3. A client certificate from an untrusted CA is refused");
   all_ok = refused_handshake(scfg, rogue_cred, "a certificate from an untrusted CA") && all_ok;
 
-  // --- 4. a refused handshake: revoked certificate ---
-  heading("4. The CA revokes the client certificate; the server checks its CRL");
+  // --- 4. a refused handshake: trusted, but not authorized ---
+  heading("4. A trusted client the server's allowlist does not name is refused");
+  {
+    // Path validation says who the client is; the server's PeerCheck says
+    // whether it may connect (ServerConfig::peer_check, allow_peers).
+    const std::vector<std::string> allowed = {"URI:spiffe://tessera.demo/ns/prod/sa/billing",
+                                              "CN:billing"};
+    auto check = allow_peers(allowed);
+    if (!check.ok()) {
+      say("allowlist: " + check.error().to_string());
+      return 1;
+    }
+    say("  The client certificate is valid and from the trusted CA, but this server lets in");
+    say("  only " + allowed[0] + " or " + allowed[1] + ".");
+    auto authorizing = std::make_shared<ServerConfig>(*scfg);
+    authorizing->peer_check = std::move(*check);
+    all_ok = refused_handshake(authorizing, client_cred, "a client its allowlist does not name") &&
+             all_ok;
+  }
+
+  // --- 5. a refused handshake: revoked certificate ---
+  heading("5. The CA revokes the client certificate; the server checks its CRL");
   {
     // RFC 5280 5: a CRL signed by the CA, listing the client certificate's
     // serial; the server consults it for every client certificate
