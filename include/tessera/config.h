@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -103,6 +105,38 @@ class ExternalPsk : public ExternalPskFields {
                                   HashAlgorithm hash = HashAlgorithm::sha256);
   // validate applies make's checks to an object filled in field by field.
   Result<void> validate() const;
+};
+
+// ExternalPskStore: where a server looks up the external PSKs clients name
+// (ServerConfig::external_psk_store), for a server with more of them than
+// a list in its config suits (one per device of a fleet), or that adds and
+// withdraws them while it runs. find is called once per identity a
+// ClientHello offers, on the thread driving that connection, so it must be
+// thread-safe; it returns null for an identity it does not know. A PSK it
+// returns that ExternalPsk::validate refuses counts as unknown.
+class ExternalPskStore {
+ public:
+  virtual ~ExternalPskStore() = default;
+  virtual std::shared_ptr<const ExternalPsk> find(std::string_view identity) const = 0;
+};
+
+// MemoryExternalPskStore: an ExternalPskStore in memory, a thread-safe map
+// by identity. PSKs can be added and removed while connections use it: a
+// removed PSK authenticates no handshake that starts after remove returns
+// (no tickets follow an external-PSK handshake, so nothing outlives it).
+class MemoryExternalPskStore final : public ExternalPskStore {
+ public:
+  // add checks the PSK (ExternalPsk::validate) and refuses a second one with
+  // the same identity; config_invalid either way.
+  Result<void> add(std::shared_ptr<const ExternalPsk> psk);
+  // remove drops the PSK with this identity; false if there was none.
+  bool remove(std::string_view identity);
+  size_t size() const;
+  std::shared_ptr<const ExternalPsk> find(std::string_view identity) const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const ExternalPsk>, std::less<>> psks_;
 };
 
 // load_trust_anchors parses PEM (or DER) CA certificates into a trust store
@@ -270,8 +304,8 @@ struct ServerConfigFields {
   std::shared_ptr<crypto::Provider> provider;
   // Server certificates; chosen by SNI (leaf dNSName SANs) and by the
   // client's signature algorithms. The first one is the fallback. May be
-  // empty when external_psks is not: then only clients with one of those
-  // PSKs can connect.
+  // empty when there are external PSKs (external_psks or
+  // external_psk_store): then only clients with one of them can connect.
   std::vector<std::shared_ptr<const Credential>> credentials;
   // TLS 1.3 external PSKs (RFC 8446 4.2.11; see ExternalPsk) that clients
   // may offer, each with a distinct identity. A client whose PSK is taken is
@@ -281,6 +315,9 @@ struct ServerConfigFields {
   // resumption tickets follow a PSK handshake, so removing a PSK from the
   // config shuts its holder out at once.
   std::vector<std::shared_ptr<const ExternalPsk>> external_psks;
+  // More external PSKs, looked up by identity (see ExternalPskStore) after
+  // external_psks; null: none. The same rules apply to the PSKs it holds.
+  std::shared_ptr<const ExternalPskStore> external_psk_store;
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const x509::TrustStore> client_trust;  // required unless client_auth == none
   // Revocation of client certificates (load_crls); null: not checked. On

@@ -8,6 +8,7 @@
 #include "base/secret.h"
 #include "base/secret_file.h"
 #include "crypto/provider.h"
+#include "handshake/common.h"
 #include "tessera/config.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
@@ -212,6 +213,35 @@ Result<void> ExternalPsk::validate() const {
   if (hash != HashAlgorithm::sha256 && hash != HashAlgorithm::sha384)
     return Error(ErrorCode::config_invalid, "an external PSK's hash is SHA-256 or SHA-384");
   return ok();
+}
+
+Result<void> MemoryExternalPskStore::add(std::shared_ptr<const ExternalPsk> psk) {
+  if (!psk) return Error(ErrorCode::config_invalid, "null external PSK");
+  TESSERA_TRY(psk->validate());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!psks_.emplace(psk->identity, psk).second)
+    return Error(ErrorCode::config_invalid, "the store already has an external PSK '" +
+                                                handshake::printable_identity(psk->identity) + "'");
+  return ok();
+}
+
+bool MemoryExternalPskStore::remove(std::string_view identity) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = psks_.find(identity);
+  if (it == psks_.end()) return false;
+  psks_.erase(it);
+  return true;
+}
+
+size_t MemoryExternalPskStore::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return psks_.size();
+}
+
+std::shared_ptr<const ExternalPsk> MemoryExternalPskStore::find(std::string_view identity) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = psks_.find(identity);
+  return it == psks_.end() ? nullptr : it->second;
 }
 
 }  // namespace tessera

@@ -136,7 +136,11 @@ class Server13 final : public Handshake {
   };
   Result<std::optional<AcceptedPsk>> choose_psk(const Offer& o, ByteView client_hello,
                                                 bool have_share);
-  const ExternalPsk* find_external_psk(ByteView identity) const;
+  void look_up_external_psks(const Offer& o);
+  // The external PSK the client's i-th PSK identity names, or null.
+  const ExternalPsk* external_psk(size_t i) const {
+    return i < offered_external_.size() ? offered_external_[i].get() : nullptr;
+  }
   std::string no_certificate_reason(const Offer& o) const;
   const ExternalPsk* offered_external_psk(const Offer& o) const;
   std::string early_data_refusal(const Offer& o, const AcceptedPsk& psk, uint16_t suite,
@@ -161,6 +165,10 @@ class Server13 final : public Handshake {
   // The client certificate's issuer and serial (verified, or from the
   // resumed session's ticket), kept in the tickets we issue.
   Bytes client_issuer_, client_serial_;
+  // The external PSKs the ClientHello's PSK identities name (null: none of
+  // ours), looked up once per ClientHello; they live as long as the
+  // handshake may use them.
+  std::vector<std::shared_ptr<const ExternalPsk>> offered_external_;
   // The client identity a peer check saw (verified, or from the ticket),
   // kept in the tickets we issue; empty when no check ran.
   KeptIdentity client_kept_;
@@ -314,6 +322,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // RFC 8446 4.2.11: "The server MUST ensure that it selects a compatible
   // PSK (if any) and cipher suite." A client offering one of our external
   // PSKs gets our first suite with that PSK's hash, if it offers one.
+  look_up_external_psks(o);
   const ExternalPsk* offered_external = offered_external_psk(o);
   if (offered_external &&
       cipher_suite_info(static_cast<uint16_t>(suite))->hash != offered_external->hash) {
@@ -869,7 +878,7 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
   const int64_t now_ms = p_.now_unix * 1000;
   TESSERA_ASSIGN_OR_RETURN(ByteView truncated, o.ch.truncate_for_binders(client_hello));
   for (size_t i = 0; i < o.psks->identities.size(); ++i) {
-    if (const ExternalPsk* x = find_external_psk(o.psks->identities[i].identity)) {
+    if (const ExternalPsk* x = external_psk(i)) {
       // RFC 8446 4.2.11: usable only with a suite of the PSK's hash (the
       // suite was chosen for it when the client offers one; see
       // on_client_hello).
@@ -953,12 +962,28 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
   return std::optional<AcceptedPsk>();
 }
 
-const ExternalPsk* Server13::find_external_psk(ByteView identity) const {
-  for (const auto& x : cfg_.external_psks)
-    if (x && x->identity.size() == identity.size() &&
-        std::equal(identity.begin(), identity.end(), as_bytes_view(x->identity).begin()))
-      return x.get();
-  return nullptr;
+// look_up_external_psks finds the external PSKs the client's identities
+// name: in ServerConfig::external_psks, then in external_psk_store (one
+// lookup per identity and ClientHello; a PSK the store returns that fails
+// validation counts as unknown).
+void Server13::look_up_external_psks(const Offer& o) {
+  offered_external_.clear();
+  if (!o.psks || (cfg_.external_psks.empty() && !cfg_.external_psk_store)) return;
+  for (const auto& id : o.psks->identities) {
+    std::shared_ptr<const ExternalPsk> found;
+    for (const auto& x : cfg_.external_psks)
+      if (x && x->identity.size() == id.identity.size() &&
+          std::equal(id.identity.begin(), id.identity.end(), as_bytes_view(x->identity).begin())) {
+        found = x;
+        break;
+      }
+    if (!found && cfg_.external_psk_store) {
+      found = cfg_.external_psk_store->find(
+          std::string_view(reinterpret_cast<const char*>(id.identity.data()), id.identity.size()));
+      if (found && !found->validate().ok()) found.reset();
+    }
+    offered_external_.push_back(std::move(found));
+  }
 }
 
 // no_certificate_reason says why a server with external PSKs and no
@@ -966,8 +991,8 @@ const ExternalPsk* Server13::find_external_psk(ByteView identity) const {
 // nothing).
 std::string Server13::no_certificate_reason(const Offer& o) const {
   if (!o.psks) return "we have no certificate (only external PSKs), and the client offered no PSK";
-  for (const auto& id : o.psks->identities)
-    if (const ExternalPsk* x = find_external_psk(id.identity))
+  for (size_t i = 0; i < o.psks->identities.size(); ++i)
+    if (const ExternalPsk* x = external_psk(i))
       return "the client offers our external PSK '" + printable_identity(x->identity) +
              "' but no PSK key exchange mode our policy allows (psk_modes), and we have no "
              "certificate";
@@ -979,12 +1004,12 @@ std::string Server13::no_certificate_reason(const Offer& o) const {
 // offered_external_psk is the first of our external PSKs among the client's
 // identities, if it can use one at all (a PSK mode we share).
 const ExternalPsk* Server13::offered_external_psk(const Offer& o) const {
-  if (!o.psks || cfg_.external_psks.empty()) return nullptr;
+  if (!o.psks || offered_external_.empty()) return nullptr;
   bool mode = false;
   for (PskMode m : cfg_.policy.psk_modes) mode = mode || offers_psk_mode(o, m);
   if (!mode) return nullptr;
-  for (const auto& id : o.psks->identities)
-    if (const ExternalPsk* x = find_external_psk(id.identity)) return x;
+  for (size_t i = 0; i < o.psks->identities.size(); ++i)
+    if (const ExternalPsk* x = external_psk(i)) return x;
   return nullptr;
 }
 

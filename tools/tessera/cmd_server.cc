@@ -280,6 +280,7 @@ int run_server(ServerOptions& opts) {
     return 2;
   }
   cfg->peer_check = std::move(*check);
+  size_t psk_count = 0;
   if (opts.psk.given()) {
     auto psks = opts.psk.load();
     if (!psks.ok()) {
@@ -287,7 +288,17 @@ int run_server(ServerOptions& opts) {
                    psks.error().to_string().c_str());
       return 1;
     }
-    cfg->external_psks = std::move(*psks);
+    // A map by identity: a file may list a whole fleet's devices.
+    auto store = std::make_shared<MemoryExternalPskStore>();
+    for (auto& x : *psks) {
+      if (auto added = store->add(std::move(x)); !added.ok()) {
+        std::fprintf(stderr, "tessera server: loading --psk-file: %s\n",
+                     added.error().to_string().c_str());
+        return 1;
+      }
+    }
+    psk_count = store->size();
+    cfg->external_psk_store = std::move(store);
   }
   if (have_cert) {
     if (int rc = load_certificate(opts, *provider, *cfg); rc != 0) return rc;
@@ -347,9 +358,8 @@ int run_server(ServerOptions& opts) {
   {
     std::lock_guard<std::mutex> lock(output_mutex());
     std::string psks;
-    if (!cfg->external_psks.empty())
-      psks = ", " + std::to_string(cfg->external_psks.size()) + " external PSK" +
-             (cfg->external_psks.size() == 1 ? "" : "s") +
+    if (psk_count != 0)
+      psks = ", " + std::to_string(psk_count) + " external PSK" + (psk_count == 1 ? "" : "s") +
              (cfg->credentials.empty() ? " and no certificate" : "");
     std::fprintf(stderr, "tessera server listening on %s:%u (policy %s%s)\n", opts.host.c_str(),
                  (*server)->port(), cfg->policy.name.c_str(), psks.c_str());
