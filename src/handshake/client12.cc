@@ -131,8 +131,9 @@ class Client12 final : public Handshake {
  private:
   Result<void> on_certificate(const wire::HandshakeMessage& m);
   // The server identity a peer check saw (verified, or from the resumed
-  // session), kept in the sessions we store; empty when no check ran.
-  KeptIdentity server_kept_;
+  // session), kept in the sessions we store; null when no check ran (most
+  // connections: it costs them a pointer).
+  std::unique_ptr<KeptIdentity> server_kept_;
   Result<void> on_server_key_exchange(const wire::HandshakeMessage& m, ExpectServerKeyExchange& st);
   Result<void> on_certificate_request(const wire::HandshakeMessage& m,
                                       ExpectCertificateRequestOrDone& st);
@@ -161,9 +162,9 @@ class Client12 final : public Handshake {
   std::string sni_;
   CipherSuiteInfo suite_{};
   bool ems_ = false;
-  Bytes session_id_;                // ours, echoed by a server that resumes
-  std::optional<Session> session_;  // the session ticket we offered
-  bool ticket_promised_ = false;    // the server will send a NewSessionTicket
+  Bytes session_id_;                  // ours, echoed by a server that resumes
+  std::unique_ptr<Session> session_;  // the session ticket we offered
+  bool ticket_promised_ = false;      // the server will send a NewSessionTicket
   bool ticket_received_ = false;
   bool status_acked_ = false;  // the ServerHello answered our status_request (RFC 6066 8)
   bool ocsp_pending_ = false;  // the next message may be CertificateStatus; OCSP not yet decided
@@ -315,8 +316,10 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     summary_.resumed = true;
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
-    server_kept_ = KeptIdentity{session_->peer_subject, session_->peer_common_name,
-                                session_->peer_names, session_->peer_spki_sha256};
+    if (!session_->peer_spki_sha256.empty())
+      server_kept_ = std::make_unique<KeptIdentity>(
+          KeptIdentity{session_->peer_subject, session_->peer_common_name, session_->peer_names,
+                       session_->peer_spki_sha256});
     if (tracing())
       trace(std::string("   resuming: the server accepted our session ") +
             (session_->ticket.empty() ? "ID" : "ticket (it echoed our session id)") +
@@ -335,7 +338,7 @@ void Client12::remember_session_id(const Tls12Secrets& secrets) {
   if (ticket_received_ || server_session_id_.empty() || !cfg_.session_store ||
       p_.options.server_name.empty() || !ems_)
     return;
-  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
   s.version = 0x0303;
   s.extended_master_secret = ems_;
   s.session_id.assign(server_session_id_.begin(), server_session_id_.end());
@@ -358,7 +361,7 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
   // RFC 7627 5.3: only sessions with the extended master secret are resumed.
   if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty() || !ems_)
     return ok();
-  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
+  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
   s.version = 0x0303;
   s.extended_master_secret = ems_;
   s.ticket = std::move(nst.ticket);
@@ -625,8 +628,8 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // (ClientConfig::peer_check) decides whether we go on, before our
   // certificate or key exchange goes out.
   if (cfg_.peer_check) {
-    server_kept_ = kept_identity(provider(), auth.chain);
-    PeerIdentity id = peer_identity(server_kept_, /*peer_is_server=*/true);
+    server_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), auth.chain));
+    PeerIdentity id = peer_identity(*server_kept_, /*peer_is_server=*/true);
     id.version = ProtocolVersion::tls12;
     id.server_name = p_.options.server_name;
     id.verified_by = auth.chain.anchor_subject;

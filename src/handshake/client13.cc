@@ -148,15 +148,17 @@ class Client13 final : public Handshake {
   bool sent_client_hello_ = false;
   bool offer13_ = true;
   bool offer12_ = false;
-  std::optional<Session> session_;  // the ticket we offer, until the ServerHello
+  // The ticket we offer, until the ServerHello. Sessions are held by pointer:
+  // a Session is ~280 bytes, and most connections offer none.
+  std::unique_ptr<Session> session_;
   // session_ holds cfg_.external_psk instead of a ticket (RFC 8446 4.2.11):
   // its binder uses "ext binder", and no 0-RTT data goes with it.
   bool external_psk_ = false;
   std::optional<crypto::EarlySecret> psk_early_;  // session_'s Early Secret (RFC 8446 7.1)
-  std::optional<Session> session12_;              // a TLS 1.2 session ticket we offer
+  std::unique_ptr<Session> session12_;            // a TLS 1.2 session ticket we offer
   // The server identity a peer check saw (verified, or from the resumed
-  // session), kept in the sessions we store; empty when no check ran.
-  KeptIdentity server_kept_;
+  // session), kept in the sessions we store; null when no check ran.
+  std::unique_ptr<KeptIdentity> server_kept_;
   bool psk_accepted_ = false;
   bool sent_ccs_ = false;
   // 0-RTT (RFC 8446 2.3): early_sent_ bytes of options.early_data went out
@@ -316,7 +318,7 @@ Result<void> Client13::start() {
     for (uint16_t cs : offered_suites_) {
       auto info = cipher_suite_info(cs);
       if (info && info->version == ProtocolVersion::tls13 && info->hash == x.hash) {
-        session_.emplace();
+        session_ = std::make_unique<Session>();
         session_->cipher_suite = cs;
         break;
       }
@@ -332,7 +334,8 @@ Result<void> Client13::start() {
   } else if (cfg_.session_store && !p_.options.server_name.empty()) {
     // RFC 8446 4.6.1 / C.4: a ticket is offered once, for the name it was
     // issued for, and only with a suite of the same hash.
-    session_ = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000);
+    if (auto taken = cfg_.session_store->take(p_.options.server_name, p_.now_unix * 1000))
+      session_ = std::make_unique<Session>(std::move(*taken));
     // A server identity the peer check refuses now (or one the session did
     // not keep) is not resumed: the full handshake checks the server again.
     if (session_ && cfg_.peer_check) {
@@ -345,7 +348,7 @@ Result<void> Client13::start() {
         if (p_.channel->tracing()) trace("   stored session not offered: " + *why);
         session_.reset();
       } else {
-        server_kept_ = std::move(k);
+        server_kept_ = std::make_unique<KeptIdentity>(std::move(k));
       }
     }
     if (session_ && session_->version == 0x0303) {
@@ -990,8 +993,8 @@ Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
   // access control (ClientConfig::peer_check) decides whether we go on,
   // before our certificate or Finished goes out.
   if (cfg_.peer_check) {
-    server_kept_ = kept_identity(provider(), st.chain);
-    PeerIdentity id = peer_identity(server_kept_, /*peer_is_server=*/true);
+    server_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
+    PeerIdentity id = peer_identity(*server_kept_, /*peer_is_server=*/true);
     id.server_name = p_.options.server_name;
     id.verified_by = st.chain.anchor_subject;
     id.chain = st.chain.chain;
@@ -1103,7 +1106,7 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       if (!cfg_.session_store || cfg_.external_psk || nst.ticket_lifetime == 0 ||
           p_.options.server_name.empty())
         return ok();
-      Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_);
+      Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
       s.ticket = std::move(nst.ticket);
       s.lifetime_s = nst.ticket_lifetime;
       s.age_add = nst.ticket_age_add;

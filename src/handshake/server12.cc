@@ -132,8 +132,8 @@ class Server12 final : public Handshake {
   // session), kept in the session state we issue.
   Bytes client_issuer_, client_serial_;
   // The client identity a peer check saw (verified, or from the resumed
-  // session), kept in the session state we issue; empty when no check ran.
-  KeptIdentity client_kept_;
+  // session), kept in the session state we issue; null when no check ran.
+  std::unique_ptr<KeptIdentity> client_kept_;
 };
 
 std::string Server12::expecting() const { return expecting_name(state_); }
@@ -573,8 +573,8 @@ Result<void> Server12::on_certificate_verify(const wire::HandshakeMessage& m,
   // access control (ServerConfig::peer_check) decides whether we go on,
   // before our Finished.
   if (cfg_.peer_check) {
-    client_kept_ = kept_identity(provider(), st.chain);
-    PeerIdentity id = peer_identity(client_kept_, /*peer_is_server=*/false);
+    client_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
+    PeerIdentity id = peer_identity(*client_kept_, /*peer_is_server=*/false);
     id.version = ProtocolVersion::tls12;
     id.server_name = summary_.server_name;
     id.verified_by = st.chain.anchor_subject;
@@ -655,7 +655,7 @@ TicketState Server12::session_state(const Tls12Secrets& secrets) const {
   TicketState ts = ticket_state_for(summary_, p_.now_unix);
   ts.client_issuer = client_issuer_;
   ts.client_serial = client_serial_;
-  ts.client_kept = client_kept_;
+  if (client_kept_) ts.client_kept = *client_kept_;
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
   ts.lifetime_s = cfg_.ticket_lifetime_s;
@@ -738,7 +738,8 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   summary_.client_authenticated = !st.client_subject.empty();
   client_issuer_ = st.client_issuer;
   client_serial_ = st.client_serial;
-  client_kept_ = st.client_kept;
+  if (!st.client_kept.spki_sha256.empty())
+    client_kept_ = std::make_unique<KeptIdentity>(st.client_kept);
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +

@@ -170,8 +170,8 @@ class Server13 final : public Handshake {
   // handshake may use them.
   std::vector<std::shared_ptr<const ExternalPsk>> offered_external_;
   // The client identity a peer check saw (verified, or from the ticket),
-  // kept in the tickets we issue; empty when no check ran.
-  KeptIdentity client_kept_;
+  // kept in the tickets we issue; null when no check ran.
+  std::unique_ptr<KeptIdentity> client_kept_;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -486,7 +486,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     summary_.client_authenticated = !psk->state.client_subject.empty();
     client_issuer_ = psk->state.client_issuer;
     client_serial_ = psk->state.client_serial;
-    client_kept_ = psk->state.client_kept;
+    if (!psk->state.client_kept.spki_sha256.empty())
+      client_kept_ = std::make_unique<KeptIdentity>(psk->state.client_kept);
   }
 
   const HashAlgorithm hash = suite_->hash;
@@ -777,8 +778,8 @@ Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage
   // The client has proven its certificate's identity: the application's
   // access control (ServerConfig::peer_check) decides whether we go on.
   if (cfg_.peer_check) {
-    client_kept_ = kept_identity(provider(), st.chain);
-    PeerIdentity id = peer_identity(client_kept_, /*peer_is_server=*/false);
+    client_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
+    PeerIdentity id = peer_identity(*client_kept_, /*peer_is_server=*/false);
     id.server_name = summary_.server_name;
     id.verified_by = st.chain.anchor_subject;
     id.chain = st.chain.chain;
@@ -799,6 +800,9 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
   TESSERA_ASSIGN_OR_RETURN(auto res, st.s.master->resumption_master_secret(client_fin_hash));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, st.s.client_ap.view()));
   if (p_.channel->tracing()) trace("<- Finished: client Finished verified; handshake complete");
+  // The external PSKs the ClientHello named are no longer needed: a PSK
+  // withdrawn from the config or store is not kept alive by connections.
+  std::vector<std::shared_ptr<const ExternalPsk>>().swap(offered_external_);
   state_ = Connected{Traffic13(*suite_, std::move(st.s.server_ap), std::move(st.s.client_ap),
                                std::move(res), std::move(st.s.exporter))};
   p_.channel->event(Event::handshake_done);
@@ -819,7 +823,7 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
     TicketState ts = ticket_state_for(summary_, p_.now_unix);
     ts.client_issuer = client_issuer_;
     ts.client_serial = client_serial_;
-    ts.client_kept = client_kept_;
+    if (client_kept_) ts.client_kept = *client_kept_;
     // RFC 8449 4: the limit this handshake set binds 0-RTT data under the
     // ticket's PSK.
     if (summary_.peer_record_size_limit != 0)

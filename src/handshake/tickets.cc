@@ -29,15 +29,17 @@ bool ticket_current(const TicketState& s, int64_t now_ms) {
 }
 
 Session session_for(const HandshakeSummary& summary, const std::string& server_name,
-                    int64_t now_unix, const KeptIdentity& server) {
+                    int64_t now_unix, const KeptIdentity* server) {
   Session s;
   s.cipher_suite = summary.cipher_suite;
   s.server_name = server_name;
   s.alpn = summary.alpn;
   s.peer_subject = summary.peer_subject;
-  s.peer_common_name = server.common_name;
-  s.peer_names = server.names;
-  s.peer_spki_sha256 = server.spki_sha256;
+  if (server) {
+    s.peer_common_name = server->common_name;
+    s.peer_names = server->names;
+    s.peer_spki_sha256 = server->spki_sha256;
+  }
   s.record_size_limit = summary.peer_record_size_limit;
   s.received_at_ms = now_unix * 1000;
   return s;

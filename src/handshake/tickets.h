@@ -70,9 +70,10 @@ bool ticket_current(const TicketState& s, int64_t now_ms);
 // session_for starts the client's Session for a ticket just received: the
 // suite, name, ALPN and server identity of this connection, and the time;
 // the caller adds the ticket, lifetime, PSK (or master secret) and version.
-// The server identity the handshake's peer check saw is kept with it.
+// The server identity the handshake's peer check saw (null: none) is kept
+// with it.
 Session session_for(const HandshakeSummary& summary, const std::string& server_name,
-                    int64_t now_unix, const KeptIdentity& server);
+                    int64_t now_unix, const KeptIdentity* server);
 
 // encode_state / decode_state: the state's serialization (decode_state
 // returns nullopt for anything malformed).
