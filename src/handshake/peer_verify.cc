@@ -178,6 +178,24 @@ std::optional<std::string> resumed_peer_refused(const PeerCheck& check, const Ke
 std::string describe_peer(const PeerIdentity& peer) {
   if (!peer.psk_identity.empty())
     return "external PSK '" + printable_identity(peer.psk_identity) + "'";
+  // The subject comes escaped (RFC 4514, control characters as \XX); SAN
+  // text is any IA5String, control characters included, and goes into log
+  // lines: those are shown as \xNN.
+  auto printable = [](std::string_view v) {
+    std::string out;
+    for (char c : v) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out += kHex[u >> 4];
+        out += kHex[u & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
   std::string s = peer.subject.empty() ? "(no subject)" : peer.subject;
   if (!peer.names.empty()) {
     s += " [";
@@ -186,7 +204,7 @@ std::string describe_peer(const PeerIdentity& peer) {
         s += ", ... " + std::to_string(peer.names.size() - i) + " more";
         break;
       }
-      s += (i ? ", " : "") + peer.names[i];
+      s += (i ? ", " : "") + printable(peer.names[i]);
     }
     s += "]";
   }
@@ -202,8 +220,8 @@ Result<void> run_peer_check(const PeerCheck& check, const PeerIdentity& peer) {
   // with negotiation."
   return Error(ErrorCode::access_denied, AlertDescription::access_denied,
                std::string("the peer check refused the ") +
-                   (peer.peer_is_server ? "server " : "client ") + describe_peer(peer) +
-                   (peer.resumed ? " (resumed session)" : "") + ": " + r.error().message());
+                   (peer.peer_is_server ? "server " : "client ") + describe_peer(peer) + ": " +
+                   r.error().message());
 }
 
 Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerChain& chain,

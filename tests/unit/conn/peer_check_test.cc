@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/hex.h"
+#include "handshake/peer_verify.h"
 #include "pair.h"
 #include "tessera/config.h"
 #include "tessera/session.h"
@@ -349,6 +350,27 @@ TEST(PeerCheckConfig, AllowPeersMatchesUrisAndEmailsExactly) {
   by_psk.psk_identity = "URI:spiffe://example.org/ns/prod/sa/api";
   by_psk.names = {"URI:spiffe://example.org/ns/prod/sa/api"};
   EXPECT_FALSE(check(by_psk).ok());
+}
+
+TEST(PeerCheckConfig, RefusalsNameThePeerWithControlCharactersEscaped) {
+  // SAN text is any IA5String: a name with a line break must not start a
+  // new line in the log that records the refusal.
+  PeerIdentity id;
+  id.peer_is_server = false;
+  id.subject = "CN=x";
+  id.names = {"DNS:a\nb", "URI:u", "email:e", "IP:10.0.0.1", "DNS:fifth"};
+  EXPECT_EQ(handshake::describe_peer(id),
+            "CN=x [DNS:a\\x0ab, URI:u, email:e, IP:10.0.0.1, ... 1 more]");
+  auto r = handshake::run_peer_check(
+      [](const PeerIdentity&) -> Result<void> { return Error(ErrorCode::internal_error, "no"); },
+      id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::access_denied);
+  EXPECT_EQ(r.error().alert(), AlertDescription::access_denied);
+  EXPECT_EQ(r.error().message(),
+            "the peer check refused the client CN=x [DNS:a\\x0ab, URI:u, email:e, IP:10.0.0.1, "
+            "... 1 more]: no");
+  EXPECT_TRUE(handshake::run_peer_check(nullptr, id).ok());
 }
 
 TEST(PeerCheckConfig, SessionFilesKeepTheServerIdentity) {
