@@ -122,6 +122,8 @@ def test_pinning(pki):
         if allowed:
             R.check("tessera client with s_server's key pin connects",
                     r.returncode == 0 and "verified by" in out_of(r), out_of(r))
+            R.check("its summary prints the pin as openssl computes it",
+                    "peer key pin: spki-sha256:" + good + "\n" in out_of(r), out_of(r))
         else:
             R.check("tessera client with another pin refuses s_server",
                     r.returncode != 0 and "access_denied: the peer check refused the server "

@@ -14,7 +14,9 @@
 #include "crypto/provider.h"
 #include "handshake/common.h"
 #include "tessera/algorithms.h"
+#include "x509/certificate.h"
 #include "x509/crl.h"
+#include "x509/pem.h"
 
 namespace tessera::cli {
 
@@ -352,6 +354,14 @@ std::string describe_summary(const HandshakeSummary& s) {
   out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
+  // RFC 7469 2.4: the leaf key's pin, in the form --allow-peer takes.
+  if (!s.peer_chain.empty()) {
+    if (auto leaf = x509::Certificate::parse(s.peer_chain[0]); leaf.ok())
+      out += "peer key pin: spki-sha256:" +
+             x509::base64_encode(
+                 crypto::default_provider()->digest(HashAlgorithm::sha256, leaf->spki_der())) +
+             "\n";
+  }
   if (!s.peer_verified_by.empty()) out += "verified by: " + s.peer_verified_by + "\n";
   if (!s.psk_identity.empty()) out += "authenticated by: " + describe_external_psk(s) + "\n";
   if (!s.peer_ocsp.empty()) out += "OCSP (stapled): " + s.peer_ocsp + "\n";
