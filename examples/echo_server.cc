@@ -1,7 +1,12 @@
 // examples/echo_server.cc — a one-connection-at-a-time TLS echo server that
-// requires client certificates (mTLS).
+// requires client certificates (mTLS) and, given ALLOWED peers, lets in only
+// the clients they name (authorization: tessera::allow_peers).
 //
-//   example_echo_server PORT CHAIN.pem KEY.pem CLIENT_CA.pem
+//   example_echo_server PORT CHAIN.pem KEY.pem CLIENT_CA.pem [ALLOWED...]
+//
+// ALLOWED: e.g. URI:spiffe://example.org/ns/prod/sa/api, DNS:batch.internal,
+// CN:reporting, spki-sha256:BASE64. Other clients of the CA get the
+// access_denied alert.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 static std::string slurp(const char* path) {
   std::ifstream f(path);
@@ -24,7 +30,7 @@ static std::string slurp(const char* path) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s PORT CHAIN.pem KEY.pem CLIENT_CA.pem\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PORT CHAIN.pem KEY.pem CLIENT_CA.pem [ALLOWED...]\n", argv[0]);
     return 2;
   }
   // The key file is read into memory that is wiped after use.
@@ -38,6 +44,15 @@ int main(int argc, char** argv) {
   config->credentials = {std::make_shared<tessera::Credential>(std::move(*cred))};
   config->client_auth = tessera::ClientAuth::required;
   config->client_trust = *trust;
+  if (argc > 5) {
+    // The CA vouches for who a client is; this list says who may connect.
+    auto check = tessera::allow_peers(std::vector<std::string>(argv + 5, argv + argc));
+    if (!check.ok()) {
+      std::fprintf(stderr, "%s\n", check.error().to_string().c_str());
+      return 2;
+    }
+    config->peer_check = std::move(*check);
+  }
 
   int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -55,6 +55,37 @@ def echo_server():
     stop(srv)
 
 
+def echo_server_allowlist():
+    """The example with an allowlist: the test client's CN lets it in; a list
+    that does not name it gets it the access_denied alert."""
+    for allowed, ok in (("CN:tessera test client", True), ("CN:someone else", False)):
+        port = free_port()
+        srv = start([os.path.join(EXAMPLES, "example_echo_server"), str(port),
+                     pki("server-ec.pem"), pki("server-ec.key"), pki("ca.pem"),
+                     "URI:spiffe://example.org/other", allowed])
+        if not wait_port(port, proc=srv):
+            R.check("echo_server with an allowlist starts", False, stop(srv)[1])
+            continue
+        ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+        ctx.load_cert_chain(pki("client-ec.pem"), pki("client-ec.key"))
+        got, detail = b"", ""
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"hello example")
+                    got = s.recv(100)
+        except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as e:
+            detail = repr(e)
+        _, err = stop(srv)
+        if ok:
+            R.check("example_echo_server lets in the client its allowlist names",
+                    got == b"hello example", detail + err)
+        else:
+            R.check("example_echo_server refuses a trusted client its allowlist does not name",
+                    got == b"" and "ACCESS_DENIED" in detail.upper() and "access_denied" in err,
+                    detail + err)
+
+
 def https_get():
     port = free_port()
     srv = start([TESSERA, "server", "--port", str(port), "--cert", pki("server-ec.pem"), "--key",
@@ -75,5 +106,6 @@ def https_get():
 
 if __name__ == "__main__":
     echo_server()
+    echo_server_allowlist()
     https_get()
     R.finish()
