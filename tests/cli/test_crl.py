@@ -194,6 +194,11 @@ def test_cert_crl(pki):
             r.returncode == 1 and "does not match" in out_of(r), out_of(r))
     r = tessera("cert", "crl", "--ca", p("int.pem"), "--ca-key", p("int.key"))
     R.check("missing --out is a usage error", r.returncode == 2, out_of(r))
+    for days in ("0", "-3"):
+        r = tessera("cert", "crl", "--ca", p("int.pem"), "--ca-key", p("int.key"), "--days", days,
+                    "--out", out)
+        R.check("--days %s is a usage error (not the default)" % days,
+                r.returncode == 2 and "--days" in out_of(r), out_of(r))
     R.check("nothing was written by the refused runs", not os.path.exists(out))
 
 

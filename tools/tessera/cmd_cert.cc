@@ -383,7 +383,6 @@ Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const I
 
 Result<void> issue_crl(const CertArgs& a) {
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
-  if (a.days < 0) return Error(ErrorCode::config_invalid, "--days must be positive");
   const int64_t days = a.days > 0 ? a.days : 7;
   std::optional<x509::CrlReason> reason;
   if (!a.reason.empty()) {
@@ -425,7 +424,6 @@ Result<void> issue_crl(const CertArgs& a) {
 
 Result<void> issue_ocsp(const CertArgs& a) {
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
-  if (a.days < 0) return Error(ErrorCode::config_invalid, "--days must be positive");
   // The CA/Browser Forum caps an OCSP response's validity at 10 days, and
   // clients (tessera's, x509::OcspCheckOptions::max_validity_s) use none
   // older than that, whatever its nextUpdate.
@@ -481,7 +479,7 @@ void add_common(CLI::App* sub, CertArgs& a, bool issued) {
   sub->add_option("--subject", a.subject, "Subject name, e.g. \"CN=example, O=Org, C=US\"");
   sub->add_option("--key-type", a.key_type,
                   "ec-p256 (default), ec-p384, rsa2048, rsa3072, rsa4096, ed25519");
-  sub->add_option("--days", a.days, "Validity in days");
+  sub->add_option("--days", a.days, "Validity in days")->check(CLI::PositiveNumber);
   if (issued) {
     sub->add_option("--ca", a.ca, "Issuer certificate (PEM)")->required();
     sub->add_option("--ca-key", a.ca_key, "Issuer private key (PEM)")->required();
@@ -520,7 +518,8 @@ const bool kRegistered = register_command(
        mtls->add_option("--host", a->hosts,
                         "Server name or address (repeatable; default localhost 127.0.0.1 ::1)");
        mtls->add_option("--key-type", a->key_type, "Key type for all three keys");
-       mtls->add_option("--days", a->days, "Validity in days (default 30)");
+       mtls->add_option("--days", a->days, "Validity in days (default 30)")
+           ->check(CLI::PositiveNumber);
        CLI::App* crl = app.add_subcommand("crl", "Issue a certificate revocation list");
        crl->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
        crl->add_option("--ca-key", a->ca_key, "Issuer private key (PEM)")->required();
@@ -533,7 +532,8 @@ const bool kRegistered = register_command(
                        "CRLReason of every entry: keyCompromise, CACompromise, "
                        "affiliationChanged, superseded, cessationOfOperation, certificateHold, "
                        "privilegeWithdrawn, ... (default: none)");
-       crl->add_option("--days", a->days, "Days until nextUpdate (default 7)");
+       crl->add_option("--days", a->days, "Days until nextUpdate (default 7)")
+           ->check(CLI::PositiveNumber);
        crl->add_option("--number", a->crl_number, "cRLNumber")->capture_default_str();
        crl->add_option("--out", a->out, "Where to write the CRL (PEM)")->required();
        CLI::App* ocsp =
@@ -549,7 +549,8 @@ const bool kRegistered = register_command(
        ocsp->add_option("--reason", a->reason,
                         "CRLReason of a revoked certificate: keyCompromise, CACompromise, "
                         "superseded, ... (default: none)");
-       ocsp->add_option("--days", a->days, "Days until nextUpdate (default 7, at most 10)");
+       ocsp->add_option("--days", a->days, "Days until nextUpdate (default 7, at most 10)")
+           ->check(CLI::PositiveNumber);
        CLI::Option* rcert =
            ocsp->add_option("--responder-cert", a->responder_cert,
                             "Delegated responder certificate (PEM, issued by --ca, extKeyUsage "
