@@ -296,6 +296,20 @@ struct ClientConfig {
   PeerCheck peer_check;
 };
 
+// CredentialResolver: the server's certificates for a ClientHello, looked up
+// by the name it asks for (SNI; empty when it sends none) instead of fixed in
+// the config: for servers with many names, or whose certificates are renewed
+// while they run (ACME): return the current ones from wherever they are kept.
+// It may return several (an ECDSA and an RSA certificate for the name); the
+// server picks among them as among ServerConfig::credentials (the SNI host,
+// then the client's signature algorithms), and falls back to those when
+// none fits or none is returned. Called once per ClientHello (twice after a
+// HelloRetryRequest), on the thread driving the connection: it must be
+// thread-safe. Credentials are taken as
+// they come (Credential::from_pem checks that key and leaf match).
+using CredentialResolver =
+    std::function<std::vector<std::shared_ptr<const Credential>>(std::string_view server_name)>;
+
 // ServerConfigFields are ServerConfig's fields; ServerConfig adds only the
 // special members that wipe cookie_key (a long-term secret) when the config
 // is destroyed or assigned over.
@@ -307,6 +321,9 @@ struct ServerConfigFields {
   // empty when there are external PSKs (external_psks or
   // external_psk_store): then only clients with one of them can connect.
   std::vector<std::shared_ptr<const Credential>> credentials;
+  // Certificates looked up per ClientHello, tried before `credentials`
+  // (see CredentialResolver); null: only `credentials`.
+  CredentialResolver credential_resolver;
   // TLS 1.3 external PSKs (RFC 8446 4.2.11; see ExternalPsk) that clients
   // may offer, each with a distinct identity. A client whose PSK is taken is
   // authenticated by it: no certificate is sent or asked for, whatever

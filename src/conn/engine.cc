@@ -733,9 +733,11 @@ Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
 Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const ServerConfig> config) {
   if (!config) return Error(ErrorCode::config_invalid, "null server config");
   TESSERA_TRY(config->policy.validate());
-  if (config->credentials.empty() && config->external_psks.empty() && !config->external_psk_store)
+  if (config->credentials.empty() && !config->credential_resolver &&
+      config->external_psks.empty() && !config->external_psk_store)
     return Error(ErrorCode::config_invalid,
-                 "a server needs at least one certificate and key, or external PSKs");
+                 "a server needs at least one certificate and key (or a credential resolver), or "
+                 "external PSKs");
   for (size_t i = 0; i < config->external_psks.size(); ++i) {
     const auto& psk = config->external_psks[i];
     if (!psk) return Error(ErrorCode::config_invalid, "null external PSK");

@@ -68,6 +68,16 @@ std::shared_ptr<const Credential> select_credential(
   });
 }
 
+const std::vector<std::shared_ptr<const Credential>>& candidate_credentials(
+    const ServerConfig& cfg, const std::string& sni,
+    std::vector<std::shared_ptr<const Credential>>& storage) {
+  if (!cfg.credential_resolver) return cfg.credentials;
+  storage = cfg.credential_resolver(sni);
+  storage.erase(std::remove(storage.begin(), storage.end(), nullptr), storage.end());
+  storage.insert(storage.end(), cfg.credentials.begin(), cfg.credentials.end());
+  return storage;
+}
+
 std::shared_ptr<const Credential> pick_credential(
     const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
     const std::function<bool(const Credential&)>& fits) {

@@ -42,6 +42,14 @@ std::shared_ptr<const Credential> select_credential(
     const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
     const Policy& policy, std::span<const uint16_t> peer_schemes, bool tls13);
 
+// candidate_credentials is the server's credentials for a ClientHello
+// naming `sni`: ServerConfig::credentials or, with a credential_resolver,
+// what it returns for `sni` (null entries dropped) followed by those, kept
+// in `storage` (so a server without a resolver copies nothing).
+const std::vector<std::shared_ptr<const Credential>>& candidate_credentials(
+    const ServerConfig& cfg, const std::string& sni,
+    std::vector<std::shared_ptr<const Credential>>& storage);
+
 // pick_credential is select_credential with the usability test given:
 // the first credential that `fits` and names the SNI host, else the first
 // that fits, else null. Credentials without a key never fit.

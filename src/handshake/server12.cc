@@ -148,6 +148,8 @@ Result<Choice> Server12::choose(const Offer& o) {
   for (uint16_t s : o.schemes)
     if (scheme_allowed_tls12(s)) schemes.push_back(s);
   bool client_lists_ffdhe = std::any_of(o.groups.begin(), o.groups.end(), is_ffdhe);
+  std::vector<std::shared_ptr<const Credential>> resolved;
+  const auto& creds = candidate_credentials(cfg_, o.sni, resolved);
   std::vector<std::string> reasons;
   for (CipherSuite cs : pol.suites_for(ProtocolVersion::tls12)) {
     const uint16_t v = static_cast<uint16_t>(cs);
@@ -189,7 +191,7 @@ Result<Choice> Server12::choose(const Offer& o) {
       }
     }
     const bool signs = c.suite.kx != KeyExchange::rsa;
-    c.cred = pick_credential(cfg_.credentials, o.sni, [&](const Credential& cr) {
+    c.cred = pick_credential(creds, o.sni, [&](const Credential& cr) {
       if (!key_fits_suite(c.suite, cr.key->type())) return false;
       if (!signs) return cr.key->bits() >= pol.min_rsa_bits;
       return choose_signature_scheme(pol, schemes, *cr.key, false).ok();

@@ -244,7 +244,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
             "; random " + hex_short(o.ch.random));
     // External PSKs are TLS 1.3 only: a server without a certificate has
     // nothing to offer a TLS 1.2 client.
-    if (cfg_.credentials.empty())
+    if (cfg_.credentials.empty() && !cfg_.credential_resolver)
       return Error(ErrorCode::handshake_failure,
                    "the client negotiates TLS 1.2, and we have no certificate (our external PSKs "
                    "are for TLS 1.3 only)");
@@ -350,15 +350,15 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   }
   // Credential: by SNI and the client's signature schemes. None is needed
   // if the client offers one of our external PSKs (checked after choose_psk).
-  auto cred = select_credential(cfg_.credentials, o.sni, pol, o.schemes, true);
+  std::vector<std::shared_ptr<const Credential>> resolved;
+  const auto& creds = candidate_credentials(cfg_, o.sni, resolved);
+  auto cred = select_credential(creds, o.sni, pol, o.schemes, true);
   if (!cred && !offered_external) {
     std::string why = "no certificate can sign with a scheme the client offered";
-    if (cfg_.credentials.empty())
+    if (creds.empty())
       why = no_certificate_reason(o);
-    else if (cfg_.credentials[0]->key)
-      why = choose_signature_scheme(pol, o.schemes, *cfg_.credentials[0]->key, true)
-                .error()
-                .message();
+    else if (creds[0]->key)
+      why = choose_signature_scheme(pol, o.schemes, *creds[0]->key, true).error().message();
     return Error(ErrorCode::handshake_failure, why);
   }
   SignatureScheme scheme{};
@@ -407,7 +407,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                  "TLS 1.3 ClientHello has no key_share, and its PSK is not usable here");
   if (!psk && !cred)
     return Error(ErrorCode::handshake_failure,
-                 cfg_.credentials.empty()
+                 creds.empty()
                      ? "the client's PSK is not usable here, and we have no certificate"
                      : "the client's PSK is not usable here, and no certificate of ours can sign "
                        "with a scheme the client offered");
