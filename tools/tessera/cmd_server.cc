@@ -2,7 +2,8 @@
 // with a page describing the negotiated parameters (like `openssl s_server
 // -www`), or echoes bytes with --echo. An EventServer (epoll, one worker per
 // core, tessera/event_server.h) serves connections concurrently until
-// SIGTERM/SIGINT. --client-ca asks for client certificates; with it, --crl
+// SIGTERM/SIGINT; SIGHUP reloads --cert/--key (and --ocsp-response) for
+// the handshakes that follow. --client-ca asks for client certificates; with it, --crl
 // FILE (repeatable) and --crl-check chain|leaf|best-effort check them for
 // revocation. --psk-file takes TLS 1.3 external PSKs, with or without a
 // certificate. --allow-peer SPEC (repeatable) goes on only with clients
@@ -198,35 +199,66 @@ bool requires_stapling(const Credential& cred) {
   return leaf.ok() && leaf->extensions().requires_tls_feature(5);  // 5: status_request
 }
 
-// load_certificate adds --cert/--key (with --ocsp-response stapled) to the
-// server's credentials; the exit status, 0 when it did.
-int load_certificate(const ServerOptions& opts, crypto::Provider& provider, ServerConfig& cfg) {
-  auto cred = Credential::from_pem_files(provider, opts.cert, opts.key);
-  if (!cred.ok()) {
-    std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
-    return 1;
-  }
+// read_credential loads --cert/--key, with --ocsp-response stapled (checked
+// now: about the leaf, "good", current, and its signature when the chain
+// holds the issuer; stapled to clients that ask until it expires).
+Result<std::shared_ptr<const Credential>> read_credential(const ServerOptions& opts,
+                                                          crypto::Provider& provider) {
+  TESSERA_ASSIGN_OR_RETURN(Credential cred,
+                           Credential::from_pem_files(provider, opts.cert, opts.key));
   if (!opts.ocsp_response.empty()) {
-    // Checked now (about the leaf, "good", current; signature too when the
-    // chain holds the issuer); stapled to clients that ask until it expires.
     auto der = read_text_file(opts.ocsp_response);
-    auto set = der.ok() ? cred->set_ocsp_response(provider, as_bytes_view(*der),
-                                                  static_cast<int64_t>(std::time(nullptr)))
+    auto set = der.ok() ? cred.set_ocsp_response(provider, as_bytes_view(*der),
+                                                 static_cast<int64_t>(std::time(nullptr)))
                         : Result<void>(der.error());
-    if (!set.ok()) {
-      std::fprintf(stderr, "tessera server: --ocsp-response %s: %s\n", opts.ocsp_response.c_str(),
-                   set.error().to_string().c_str());
-      return 1;
-    }
+    if (!set.ok())
+      return std::move(set).error().with_context("--ocsp-response " + opts.ocsp_response);
   }
-  if (opts.ocsp_response.empty() && requires_stapling(*cred))
+  if (opts.ocsp_response.empty() && requires_stapling(cred))
     std::fprintf(stderr,
                  "tessera server: warning: %s requires OCSP stapling (RFC 7633 must-staple): "
                  "clients that ask for a response will refuse it; give --ocsp-response\n",
                  opts.cert.c_str());
-  cfg.credentials.push_back(std::make_shared<Credential>(std::move(*cred)));
-  return 0;
+  return std::shared_ptr<const Credential>(std::make_shared<Credential>(std::move(cred)));
 }
+
+// SIGHUP asks for --cert/--key (and --ocsp-response) to be read again: a
+// renewed certificate is served from the next handshake on, without a
+// restart, through ServerConfig::credential_resolver. A reload that fails
+// keeps the certificate in use and says why.
+std::atomic<bool> g_reload{false};
+void on_sighup(int) { g_reload.store(true); }
+
+class CertificateReloader {
+ public:
+  CertificateReloader(ServerOptions opts, std::shared_ptr<crypto::Provider> provider,
+                      std::shared_ptr<const Credential> first)
+      : opts_(std::move(opts)), provider_(std::move(provider)), current_(std::move(first)) {}
+
+  std::vector<std::shared_ptr<const Credential>> resolve() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (g_reload.exchange(false)) {
+      auto fresh = read_credential(opts_, *provider_);
+      std::lock_guard<std::mutex> out(output_mutex());
+      if (fresh.ok()) {
+        current_ = std::move(*fresh);
+        auto leaf = x509::Certificate::parse(current_->chain.front());
+        std::fprintf(stderr, "tessera server: reloaded %s (%s)\n", opts_.cert.c_str(),
+                     leaf.ok() ? leaf->subject().to_string().c_str() : "?");
+      } else {
+        std::fprintf(stderr, "tessera server: reload failed, keeping the current certificate: %s\n",
+                     fresh.error().to_string().c_str());
+      }
+    }
+    return {current_};
+  }
+
+ private:
+  ServerOptions opts_;
+  std::shared_ptr<crypto::Provider> provider_;
+  std::mutex mu_;
+  std::shared_ptr<const Credential> current_;
+};
 
 int run_server(ServerOptions& opts) {
   auto policy = opts.tls.make_policy();
@@ -301,7 +333,13 @@ int run_server(ServerOptions& opts) {
     cfg->external_psk_store = std::move(store);
   }
   if (have_cert) {
-    if (int rc = load_certificate(opts, *provider, *cfg); rc != 0) return rc;
+    auto cred = read_credential(opts, *provider);
+    if (!cred.ok()) {
+      std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
+      return 1;
+    }
+    auto reloader = std::make_shared<CertificateReloader>(opts, provider, std::move(*cred));
+    cfg->credential_resolver = [reloader](std::string_view) { return reloader->resolve(); };
   }
   if (!opts.client_ca.empty()) {
     auto ts = std::make_shared<x509::TrustStore>();
@@ -354,13 +392,14 @@ int run_server(ServerOptions& opts) {
   g_server = server->get();
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
+  std::signal(SIGHUP, on_sighup);
   std::signal(SIGPIPE, SIG_IGN);
   {
     std::lock_guard<std::mutex> lock(output_mutex());
     std::string psks;
     if (psk_count != 0)
       psks = ", " + std::to_string(psk_count) + " external PSK" + (psk_count == 1 ? "" : "s") +
-             (cfg->credentials.empty() ? " and no certificate" : "");
+             (have_cert ? "" : " and no certificate");
     std::fprintf(stderr, "tessera server listening on %s:%u (policy %s%s)\n", opts.host.c_str(),
                  (*server)->port(), cfg->policy.name.c_str(), psks.c_str());
   }
