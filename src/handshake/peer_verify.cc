@@ -178,24 +178,9 @@ std::optional<std::string> resumed_peer_refused(const PeerCheck& check, const Ke
 std::string describe_peer(const PeerIdentity& peer) {
   if (!peer.psk_identity.empty())
     return "external PSK '" + printable_identity(peer.psk_identity) + "'";
-  // The subject comes escaped (RFC 4514, control characters as \XX); SAN
-  // text is any IA5String, control characters included, and goes into log
-  // lines: those are shown as \xNN.
-  auto printable = [](std::string_view v) {
-    std::string out;
-    for (char c : v) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u == 0x7f) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\x";
-        out += kHex[u >> 4];
-        out += kHex[u & 15];
-      } else {
-        out += c;
-      }
-    }
-    return out;
-  };
+  // The subject comes escaped (RFC 4514, control characters as \XX), and
+  // so do the names (GeneralName::to_string, as \xNN): nothing a peer puts
+  // in its certificate starts a new line in a log.
   std::string s = peer.subject.empty() ? "(no subject)" : peer.subject;
   if (!peer.names.empty()) {
     s += " [";
@@ -204,7 +189,7 @@ std::string describe_peer(const PeerIdentity& peer) {
         s += ", ... " + std::to_string(peer.names.size() - i) + " more";
         break;
       }
-      s += (i ? ", " : "") + printable(peer.names[i]);
+      s += (i ? ", " : "") + peer.names[i];
     }
     s += "]";
   }

@@ -87,11 +87,32 @@ ByteView GeneralName::ip_mask() const {
   return {};
 }
 
+namespace {
+// shown is IA5String text for display: any ASCII octet is allowed there,
+// control characters included, and a name goes into logs, traces and
+// terminals, so those are written as \xNN.
+std::string shown(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::string GeneralName::to_string() const {
   switch (type) {
-    case GeneralNameType::dns_name: return "DNS:" + text;
-    case GeneralNameType::rfc822_name: return "email:" + text;
-    case GeneralNameType::uri: return "URI:" + text;
+    case GeneralNameType::dns_name: return "DNS:" + shown(text);
+    case GeneralNameType::rfc822_name: return "email:" + shown(text);
+    case GeneralNameType::uri: return "URI:" + shown(text);
     case GeneralNameType::ip_address: {
       ByteView addr = ip_address();
       if (addr.size() != 4 && addr.size() != 16) return "IP:<invalid>";

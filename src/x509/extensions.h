@@ -70,7 +70,8 @@ struct GeneralName {
   ByteView ip_mask() const;
   // to_string renders "DNS:example.com", "IP:127.0.0.1", "IP:::1",
   // "IP:10.0.0.0/255.0.0.0", "email:a@b", "URI:https://...",
-  // "DirName:CN=...", "RID:1.2.3", "othername:<unsupported>", like OpenSSL.
+  // "DirName:CN=...", "RID:1.2.3", "othername:<unsupported>", like OpenSSL;
+  // control characters in IA5String text as \xNN.
   std::string to_string() const;
 };
 

@@ -7,6 +7,8 @@ Usage: python3 test_verify.py /path/to/tessera
 Prints one line per check and a final "N passed, M failed"; exits non-zero on
 any failure.
 """
+import base64
+import hashlib
 import os
 import shutil
 import subprocess
@@ -63,6 +65,25 @@ def main():
         check("valid chain exits 0", rc == 0, f"rc={rc} err={err!r}")
         check("valid chain prints OK first", out.splitlines()[:1] == ["OK"], repr(out))
         check("valid chain lists the anchor", "CN=Test Root  [trust anchor]" in out, repr(out))
+        # What --allow-peer can name the leaf by: its SANs as openssl prints
+        # them, and its key pin as openssl and hashlib compute it (RFC 7469).
+        san = subprocess.run(["openssl", "x509", "-in", f("leaf.pem"), "-noout", "-ext",
+                              "subjectAltName"], capture_output=True, text=True).stdout
+        # (openssl writes addresses as "IP Address:0:0:...:1"; tessera as the
+        # RFC 5952 text --allow-peer IP: entries normalize to)
+        names = [x.strip() for x in san.splitlines()[-1].split(",") if x.strip()]
+        names = [n if not n.startswith("IP Address:") else
+                 "IP:" + ("::1" if n.endswith("0:0:0:0:0:0:0:1") else n.split(":", 1)[1])
+                 for n in names]
+        check("valid chain prints the leaf's names",
+              "  leaf names: " + ", ".join(names) + "\n" in out, repr(out) + repr(san))
+        pub = subprocess.run(["openssl", "x509", "-in", f("leaf.pem"), "-noout", "-pubkey"],
+                             capture_output=True).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                             capture_output=True).stdout
+        pin = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        check("valid chain prints the leaf's key pin",
+              "  leaf key pin: spki-sha256:" + pin + "\n" in out, repr(out))
 
         rc, out, err = tv("leaf.pem", ["int_expired.pem"])
         first = err.splitlines()[0] if err else ""

@@ -184,6 +184,15 @@ int run_verify(const VerifyArgs& a) {
     std::printf("  %zu %s%s\n", i, brief(*result->certs[i]).c_str(),
                 anchor ? "  [trust anchor]" : "");
   }
+  // What --allow-peer (tessera::allow_peers) can name this leaf by.
+  const x509::Certificate& leaf = *result->certs.front();
+  std::string names;
+  if (const auto& sans = leaf.extensions().subject_alt_names)
+    for (const auto& n : *sans) names += (names.empty() ? "" : ", ") + n.to_string();
+  if (!names.empty()) std::printf("  leaf names: %s\n", names.c_str());
+  std::printf(
+      "  leaf key pin: spki-sha256:%s\n",
+      x509::base64_encode(provider->digest(HashAlgorithm::sha256, leaf.spki_der())).c_str());
   if (a.explain) std::printf("%s", report.to_string().c_str());
   return 0;
 }

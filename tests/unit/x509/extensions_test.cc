@@ -103,6 +103,12 @@ TEST(Extensions, GeneralNames) {
   EXPECT_FALSE(parse_general_name(H("8200"), GeneralNameContext::alt_name).ok());
   EXPECT_TRUE(parse_general_name(H("8200"), GeneralNameContext::name_constraint).ok());
   EXPECT_FALSE(parse_general_name(H("8900"), GeneralNameContext::alt_name).ok());
+  // IA5String text may hold control characters: shown as \xNN, so a
+  // certificate's name cannot start a new line in a log or a terminal.
+  Result<GeneralName> uri = parse_general_name(H("8604610a627f"), GeneralNameContext::alt_name);
+  ASSERT_TRUE(uri.ok());
+  EXPECT_EQ(uri->text, "a\nb\x7f");
+  EXPECT_EQ(uri->to_string(), "URI:a\\x0ab\\x7f");
   Result<GeneralName> rid = parse_general_name(H("88032a0304"), GeneralNameContext::alt_name);
   ASSERT_TRUE(rid.ok());
   EXPECT_EQ(rid->to_string(), "RID:1.2.3.4");
