@@ -741,7 +741,7 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   client_issuer_ = st.client_issuer;
   client_serial_ = st.client_serial;
   if (!st.client_kept.spki_sha256.empty())
-    client_kept_ = std::make_unique<KeptIdentity>(st.client_kept);
+    client_kept_ = std::make_unique<KeptIdentity>(std::move(st.client_kept));
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +

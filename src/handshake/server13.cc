@@ -487,7 +487,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     client_issuer_ = psk->state.client_issuer;
     client_serial_ = psk->state.client_serial;
     if (!psk->state.client_kept.spki_sha256.empty())
-      client_kept_ = std::make_unique<KeptIdentity>(psk->state.client_kept);
+      client_kept_ = std::make_unique<KeptIdentity>(std::move(psk->state.client_kept));
   }
 
   const HashAlgorithm hash = suite_->hash;
