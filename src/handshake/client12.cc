@@ -317,9 +317,7 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
     summary_.peer_subject = session_->peer_subject;
     summary_.peer_verified_by = "(resumed session: verified in the original handshake)";
     if (!session_->peer_spki_sha256.empty())
-      server_kept_ = std::make_unique<KeptIdentity>(
-          KeptIdentity{session_->peer_subject, session_->peer_common_name, session_->peer_names,
-                       session_->peer_spki_sha256});
+      server_kept_ = std::make_unique<KeptIdentity>(kept_identity(*session_));
     if (tracing())
       trace(std::string("   resuming: the server accepted our session ") +
             (session_->ticket.empty() ? "ID" : "ticket (it echoed our session id)") +
@@ -627,15 +625,13 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // decrypting ours, in its Finished). The application's access control
   // (ClientConfig::peer_check) decides whether we go on, before our
   // certificate or key exchange goes out.
-  if (cfg_.peer_check) {
-    server_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), auth.chain));
-    PeerIdentity id = peer_identity(*server_kept_, /*peer_is_server=*/true);
-    id.version = ProtocolVersion::tls12;
-    id.server_name = p_.options.server_name;
-    id.verified_by = auth.chain.anchor_subject;
-    id.chain = auth.chain.chain;
-    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
-    if (tracing()) trace("   peer check: server " + describe_peer(id) + " allowed");
+  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
+                           check_verified_peer(provider(), cfg_.peer_check, auth.chain,
+                                               /*peer_is_server=*/true, ProtocolVersion::tls12,
+                                               p_.options.server_name, tracing()));
+  if (checked.kept) {
+    server_kept_ = std::move(checked.kept);
+    if (tracing()) trace("   peer check: server " + checked.description + " allowed");
   }
 
   // Our certificate, when asked (RFC 5246 7.4.6): the credential's key must

@@ -339,8 +339,7 @@ Result<void> Client13::start() {
     // A server identity the peer check refuses now (or one the session did
     // not keep) is not resumed: the full handshake checks the server again.
     if (session_ && cfg_.peer_check) {
-      KeptIdentity k{session_->peer_subject, session_->peer_common_name, session_->peer_names,
-                     session_->peer_spki_sha256};
+      KeptIdentity k = kept_identity(*session_);
       if (auto why = resumed_peer_refused(
               cfg_.peer_check, k, /*peer_is_server=*/true,
               session_->version == 0x0303 ? ProtocolVersion::tls12 : ProtocolVersion::tls13,
@@ -992,14 +991,13 @@ Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
   // The server has proven its certificate's identity: the application's
   // access control (ClientConfig::peer_check) decides whether we go on,
   // before our certificate or Finished goes out.
-  if (cfg_.peer_check) {
-    server_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
-    PeerIdentity id = peer_identity(*server_kept_, /*peer_is_server=*/true);
-    id.server_name = p_.options.server_name;
-    id.verified_by = st.chain.anchor_subject;
-    id.chain = st.chain.chain;
-    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
-    if (p_.channel->tracing()) trace("   peer check: server " + describe_peer(id) + " allowed");
+  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
+                           check_verified_peer(provider(), cfg_.peer_check, st.chain,
+                                               /*peer_is_server=*/true, ProtocolVersion::tls13,
+                                               p_.options.server_name, p_.channel->tracing()));
+  if (checked.kept) {
+    server_kept_ = std::move(checked.kept);
+    if (p_.channel->tracing()) trace("   peer check: server " + checked.description + " allowed");
   }
   state_ = ExpectFinished{std::move(st.keys), std::move(st.request)};
   return ok();

@@ -103,13 +103,22 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   return pc;
 }
 
-KeptIdentity kept_identity(crypto::Provider& provider, const PeerChain& pc) {
-  KeptIdentity k;
-  k.subject = pc.subject;
-  k.common_name = pc.leaf_cn;
-  k.names = pc.leaf_names;
-  k.spki_sha256 = provider.digest(HashAlgorithm::sha256, pc.leaf_spki);
-  return k;
+Result<CheckedPeer> check_verified_peer(crypto::Provider& provider, const PeerCheck& check,
+                                        const PeerChain& pc, bool peer_is_server,
+                                        ProtocolVersion version, std::string_view server_name,
+                                        bool describe) {
+  CheckedPeer out;
+  if (!check) return out;
+  out.kept = std::make_unique<KeptIdentity>(KeptIdentity{
+      pc.subject, pc.leaf_cn, pc.leaf_names, provider.digest(HashAlgorithm::sha256, pc.leaf_spki)});
+  PeerIdentity id = peer_identity(*out.kept, peer_is_server);
+  id.version = version;
+  id.server_name = std::string(server_name);
+  id.verified_by = pc.anchor_subject;
+  id.chain = pc.chain;
+  TESSERA_TRY(run_peer_check(check, id));
+  if (describe) out.description = describe_peer(id);
+  return out;
 }
 
 PeerIdentity peer_identity(const KeptIdentity& kept, bool peer_is_server) {

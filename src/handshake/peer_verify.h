@@ -109,8 +109,22 @@ struct KeptIdentity {
   Bytes spki_sha256;
 };
 
-// kept_identity extracts it from a chain verified with VerifyRequest::identity.
-KeptIdentity kept_identity(crypto::Provider& provider, const PeerChain& pc);
+// CheckedPeer: what check_verified_peer leaves: the identity a session keeps
+// (null when there is no check) and, when asked for, its description for
+// the trace.
+struct CheckedPeer {
+  std::unique_ptr<KeptIdentity> kept;
+  std::string description;
+};
+
+// check_verified_peer runs `check` (null: nothing to do) on the peer whose
+// chain `pc` (verified with VerifyRequest::identity) and signature have
+// verified: the one place each state machine hands a certificate peer to
+// the application. A refusal is as run_peer_check's.
+Result<CheckedPeer> check_verified_peer(crypto::Provider& provider, const PeerCheck& check,
+                                        const PeerChain& pc, bool peer_is_server,
+                                        ProtocolVersion version, std::string_view server_name,
+                                        bool describe);
 
 // peer_identity builds what a PeerCheck sees of a full handshake's chain
 // (resumed false, chain pointing into pc) or of a kept identity (resumed

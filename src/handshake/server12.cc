@@ -574,15 +574,13 @@ Result<void> Server12::on_certificate_verify(const wire::HandshakeMessage& m,
   // The client has proven its certificate's identity: the application's
   // access control (ServerConfig::peer_check) decides whether we go on,
   // before our Finished.
-  if (cfg_.peer_check) {
-    client_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
-    PeerIdentity id = peer_identity(*client_kept_, /*peer_is_server=*/false);
-    id.version = ProtocolVersion::tls12;
-    id.server_name = summary_.server_name;
-    id.verified_by = st.chain.anchor_subject;
-    id.chain = st.chain.chain;
-    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
-    if (tracing()) trace("   peer check: client " + describe_peer(id) + " allowed");
+  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
+                           check_verified_peer(provider(), cfg_.peer_check, st.chain,
+                                               /*peer_is_server=*/false, ProtocolVersion::tls12,
+                                               summary_.server_name, tracing()));
+  if (checked.kept) {
+    client_kept_ = std::move(checked.kept);
+    if (tracing()) trace("   peer check: client " + checked.description + " allowed");
   }
   state_ = ExpectChangeCipherSpec{std::move(st.secrets)};
   return ok();

@@ -777,14 +777,13 @@ Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage
           " signature verified with the client's key");
   // The client has proven its certificate's identity: the application's
   // access control (ServerConfig::peer_check) decides whether we go on.
-  if (cfg_.peer_check) {
-    client_kept_ = std::make_unique<KeptIdentity>(kept_identity(provider(), st.chain));
-    PeerIdentity id = peer_identity(*client_kept_, /*peer_is_server=*/false);
-    id.server_name = summary_.server_name;
-    id.verified_by = st.chain.anchor_subject;
-    id.chain = st.chain.chain;
-    TESSERA_TRY(run_peer_check(cfg_.peer_check, id));
-    if (p_.channel->tracing()) trace("   peer check: client " + describe_peer(id) + " allowed");
+  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
+                           check_verified_peer(provider(), cfg_.peer_check, st.chain,
+                                               /*peer_is_server=*/false, ProtocolVersion::tls13,
+                                               summary_.server_name, p_.channel->tracing()));
+  if (checked.kept) {
+    client_kept_ = std::move(checked.kept);
+    if (p_.channel->tracing()) trace("   peer check: client " + checked.description + " allowed");
   }
   state_ = ExpectClientFinished{std::move(st.s)};
   return ok();

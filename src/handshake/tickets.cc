@@ -45,6 +45,10 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
   return s;
 }
 
+KeptIdentity kept_identity(const Session& s) {
+  return KeptIdentity{s.peer_subject, s.peer_common_name, s.peer_names, s.peer_spki_sha256};
+}
+
 SecretBytes encode_state(const TicketState& s) {
   // The state holds the PSK: a writer that leaves no copy of it behind.
   ByteWriter w = ByteWriter::for_secrets(

@@ -75,6 +75,10 @@ bool ticket_current(const TicketState& s, int64_t now_ms);
 Session session_for(const HandshakeSummary& summary, const std::string& server_name,
                     int64_t now_unix, const KeptIdentity* server);
 
+// kept_identity is the server identity a Session kept for a peer check
+// (empty spki_sha256: none), the inverse of what session_for stores.
+KeptIdentity kept_identity(const Session& s);
+
 // encode_state / decode_state: the state's serialization (decode_state
 // returns nullopt for anything malformed).
 SecretBytes encode_state(const TicketState& s);
