@@ -130,7 +130,11 @@ def against_s_server(server_args, client):
     """Starts `openssl s_server -accept 127.0.0.1:PORT -naccept 2 *server_args` on
     a free port (wait_port uses up one of the accepts), runs client(port), and
     stops s_server. Returns (client's result, s_server's stdout + stderr); the
-    result is None if s_server did not start."""
+    result is None if s_server did not start.
+
+    s_server exits by itself once it has finished the client's connection (its
+    second accept); it is given up to 5 s for that, so that what it logs about
+    the client's last records (an alert, say) is read before it is stopped."""
     port = free_port()
     s = start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "2",
                *server_args])
@@ -138,6 +142,10 @@ def against_s_server(server_args, client):
         if not wait_port(port, proc=s):
             return None, "".join(stop(s))
         r = client(port)
+        try:
+            s.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
     finally:
         out, err = stop(s)
     return r, out + err
