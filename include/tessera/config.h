@@ -294,6 +294,14 @@ struct ClientConfig {
   // Authorization of the server beyond path validation (see PeerCheck);
   // null: any server that verifies.
   PeerCheck peer_check;
+  // TLS 1.3 post-handshake client authentication (RFC 8446 4.2.6, 4.6.2):
+  // offer it, so that the server may ask for our certificate at any time
+  // after the handshake (say, when a request reaches a protected resource).
+  // We answer each request at once with `credential` (if it can sign with a
+  // scheme the request lists) or, without one, with an empty Certificate
+  // that declines; Event::certificate_requested reports it. Off: a server's
+  // post-handshake CertificateRequest is unexpected_message.
+  bool post_handshake_auth = false;
 };
 
 // CredentialResolver: the server's certificates for a ClientHello, looked up

@@ -60,6 +60,18 @@ enum class Event : uint8_t {
   new_session_ticket,   // a TLS 1.3 NewSessionTicket arrived
   early_data_received,  // server: 0-RTT data is waiting in early_data()
   early_data_rejected,  // client: the server refused our 0-RTT data
+  // Post-handshake client authentication (RFC 8446 4.6.2).
+  certificate_requested,        // client: the server asked, and we answered
+  client_certificate_answered,  // server: see Connection::client_certificate_request()
+};
+
+// The state of a server's latest post-handshake request for the client's
+// certificate (Connection::request_client_certificate).
+enum class ClientCertificateRequest : uint8_t {
+  none,      // none was made
+  pending,   // sent; the client has not answered it yet
+  received,  // answered with a certificate that verified: summary() names it
+  declined,  // answered with an empty Certificate
 };
 
 // What was negotiated, for display and for application decisions.
@@ -154,6 +166,27 @@ class Connection {
   // key_update sends a KeyUpdate (TLS 1.3), asking the peer to update too
   // when request_peer is true.
   virtual Result<void> key_update(bool request_peer) = 0;
+
+  // request_client_certificate (server, TLS 1.3) asks the client for its
+  // certificate after the handshake (RFC 8446 4.6.2): a client that offered
+  // post_handshake_auth answers with a Certificate, a CertificateVerify and
+  // a Finished, or declines with an empty Certificate and a Finished. The
+  // answer is handled as later bytes arrive (application data may come
+  // before it): it is verified as an in-handshake client certificate would
+  // be (ServerConfig::client_trust, client_crls, peer_check), and then
+  // Event::client_certificate_answered is queued and
+  // client_certificate_request() says received or declined. A certificate
+  // that fails verification, or that the peer check refuses, fails the
+  // connection with the alert for it; a client that declines does not (the
+  // application decides what it may do). A certificate received replaces
+  // the client identity in summary(); tickets already issued keep the
+  // identity of the handshake. Errors (the connection is not affected):
+  // internal_error on a client, before the handshake completed, with TLS
+  // 1.2, when the client did not offer post_handshake_auth, or while a
+  // request is pending; config_invalid without client_trust; after a fatal
+  // error, that error.
+  virtual Result<void> request_client_certificate() = 0;
+  virtual ClientCertificateRequest client_certificate_request() const = 0;
 
   virtual std::optional<Event> poll_event() = 0;
   virtual bool is_handshake_done() const = 0;

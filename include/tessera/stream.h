@@ -55,6 +55,13 @@ class Stream {
   Result<void> write_all(std::span<const uint8_t> data);
   // shutdown sends close_notify and flushes.
   Result<void> shutdown();
+  // authenticate_client (server, TLS 1.3) asks the client for its
+  // certificate after the handshake (Connection::request_client_certificate)
+  // and waits up to the handshake timeout for the answer: true when the
+  // client sent a certificate that verified (connection().summary() now
+  // names it), false when it declined. Application data arriving meanwhile
+  // is kept for read().
+  Result<bool> authenticate_client();
 
   Connection& connection() { return *conn_; }
   int fd() const { return fd_; }

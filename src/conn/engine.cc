@@ -184,6 +184,20 @@ class Engine final : public Connection, private handshake::Channel {
     send_alert(wire::AlertLevel::warning, AlertDescription::close_notify);
   }
 
+  Result<void> request_client_certificate() override {
+    if (error_) return *error_;
+    if (!hs_->is_done())
+      return Error(ErrorCode::internal_error,
+                   "the client's certificate can be asked for only after the handshake");
+    // Nothing is sent when it fails: the connection goes on.
+    auto r = hs_->request_client_certificate();
+    flush_handshake();
+    return r;
+  }
+  ClientCertificateRequest client_certificate_request() const override {
+    return hs_->client_certificate_request();
+  }
+
   Result<void> key_update(bool request_peer) override {
     if (error_) return *error_;
     if (negotiated_ && version_ == ProtocolVersion::tls12)
@@ -312,6 +326,7 @@ class Engine final : public Connection, private handshake::Channel {
     deframer_.set_max_fragment_length(protocol_fragment_limit());
   }
   void send_warning_alert(AlertDescription d) override { send_alert(wire::AlertLevel::warning, d); }
+  void expect_handshake_only(bool on) override { handshake_only_ = on; }
   void limit_sent_records(size_t max_content) override {
     send_limit_ = std::clamp<size_t>(max_content, 1, record::kMaxPlaintext);
   }
@@ -561,6 +576,13 @@ class Engine final : public Connection, private handshake::Channel {
       return Error(ErrorCode::unexpected_message,
                    std::string(record::content_type_name(type)) +
                        " record inside a handshake message split over records");
+    // RFC 8446 4.6.2: the client's messages answering a post-handshake
+    // CertificateRequest "MUST appear consecutively on the wire with no
+    // intervening messages of other types".
+    if (type == ContentType::application_data && handshake_only_)
+      return Error(ErrorCode::unexpected_message,
+                   "application data between the client's Certificate and Finished answering our "
+                   "CertificateRequest");
     if (content.empty() && type == ContentType::application_data) {
       if (++empty_records_ > limits_.max_empty_records)
         return Error(ErrorCode::too_many_messages, "too many empty records");
@@ -682,7 +704,8 @@ class Engine final : public Connection, private handshake::Channel {
   size_t largest_opened_ = 0;  // largest fragment opened under the current read keys
   size_t ccs_seen_ = 0;
   size_t empty_records_ = 0;
-  size_t key_updates_ = 0;  // KeyUpdates received since the last application data
+  size_t key_updates_ = 0;       // KeyUpdates received since the last application data
+  bool handshake_only_ = false;  // see Channel::expect_handshake_only
   size_t warning_alerts_ = 0;
 };
 

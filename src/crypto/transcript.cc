@@ -33,6 +33,20 @@ void Transcript::add(ByteView message_with_header) {
   }
 }
 
+Result<Transcript> Transcript::fork() const {
+  if (ctx_ == nullptr) {
+    return Error(ErrorCode::internal_error, "transcript: fork before the hash was selected");
+  }
+  Transcript t;
+  t.hash_ = hash_;
+  t.ctx_ = ctx_->clone();
+  t.empty_ = empty_->clone();
+  t.retain_ = retain_;
+  if (retain_) t.kept_ = kept_;
+  t.added_any_ = added_any_;
+  return t;
+}
+
 Result<Bytes> Transcript::current_hash() const { return current_hash_with({}); }
 
 Result<Bytes> Transcript::current_hash_with(ByteView extra) const {

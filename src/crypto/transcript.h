@@ -58,6 +58,13 @@ class Transcript {
   // been selected.
   Result<Bytes> current_hash() const;
 
+  // fork returns an independent transcript holding the same messages (the
+  // running hash cloned), for a branch that adds messages of its own: a
+  // TLS 1.3 post-handshake authentication hashes the handshake through the
+  // client's Finished, then its own messages (RFC 8446 4.4). internal_error
+  // if no hash has been selected.
+  Result<Transcript> fork() const;
+
   // current_hash_with returns Hash(all messages so far || extra) without
   // adding extra. Used for PSK binders (RFC 8446 4.2.11.2), which hash a
   // truncated ClientHello. internal_error if no hash has been selected.

@@ -117,6 +117,10 @@ class Client13 final : public Handshake {
   Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
   Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
+  Result<void> on_post_handshake_certificate_request(const wire::HandshakeMessage& m,
+                                                     Connected& st);
+  Result<void> send_client_authentication(const CertificateRequestInfo& request,
+                                          crypto::Transcript& t);
 
   Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
                                    ByteView cookie, bool early_data);
@@ -173,6 +177,8 @@ class Client13 final : public Handshake {
 
 std::string Client13::expecting() const {
   if (tls12_) return tls12_->expecting();
+  if (std::holds_alternative<Connected>(state_) && cfg_.post_handshake_auth)
+    return "KeyUpdate, NewSessionTicket or CertificateRequest";
   return expecting_name(state_);
 }
 
@@ -236,6 +242,10 @@ Result<Bytes> Client13::build_client_hello(
   if (!cookie.empty())
     ch.extensions.push_back(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
+  // RFC 8446 4.2.6: post_handshake_auth (empty) lets the server ask for our
+  // certificate after the handshake.
+  if (offer13_ && cfg_.post_handshake_auth)
+    ch.extensions.push_back(make_empty_extension(kExtPostHandshakeAuth));
   if (offer13_ && (cfg_.session_store || external_psk_) && !cfg_.policy.psk_modes.empty()) {
     // RFC 8446 4.2.9: the modes we can use tickets with, as the policy lists
     // them (psk_dhe_ke unless psk_ke was allowed).
@@ -1027,50 +1037,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
     if (p_.channel->tracing()) trace("-> EndOfEarlyData: our 0-RTT data is complete");
   }
   // Our second flight: [Certificate, CertificateVerify], Finished.
-  if (st.request) {
-    const Credential* cred = cfg_.credential.get();
-    std::optional<SignatureScheme> scheme;
-    if (cred && cred->key) {
-      auto s = choose_signature_scheme(cfg_.policy, st.request->schemes, *cred->key, true);
-      if (s.ok())
-        scheme = *s;
-      else if (p_.channel->tracing())
-        trace("   our client certificate cannot sign with any scheme the server accepts: " +
-              s.error().message());
-    }
-    TESSERA_ASSIGN_OR_RETURN(
-        Bytes cmsg,
-        build_certificate13(st.request->context,
-                            scheme ? cred->chain : std::vector<std::vector<uint8_t>>{}));
-    // RFC 8879 3: the server's CertificateRequest listed the algorithms it
-    // takes our certificate compressed with.
-    // (An empty Certificate is not worth compressing.)
-    const CertificateCompressionNote packed = compress_if_smaller(
-        scheme ? choose_cert_compression(cfg_.policy, st.request->cert_compression) : std::nullopt,
-        cmsg);
-    summary_.own_cert_compression = packed.used;
-    const std::string& compressed_note = packed.note;
-    transcript_.add(cmsg);
-    p_.channel->send_handshake(cmsg);
-    if (scheme) {
-      TESSERA_ASSIGN_OR_RETURN(Bytes ch, transcript_.current_hash());
-      Bytes content = certificate_verify_input(/*server=*/false, ch);
-      TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(*scheme, content));
-      TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*scheme, sig));
-      transcript_.add(cvmsg);
-      p_.channel->send_handshake(cvmsg);
-      summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
-      summary_.client_authenticated = true;
-      if (p_.channel->tracing()) {
-        trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) +
-              compressed_note);
-        trace("-> CertificateVerify: signed the transcript with " +
-              signature_scheme_name(static_cast<uint16_t>(*scheme)));
-      }
-    } else if (p_.channel->tracing()) {
-      trace("-> Certificate: empty (we have no suitable client certificate)");
-    }
-  }
+  if (st.request) TESSERA_TRY(send_client_authentication(*st.request, transcript_));
   TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(
       Bytes verify_data,
@@ -1087,6 +1054,83 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                                std::move(res), std::move(app.exporter))};
   p_.channel->event(Event::handshake_done);
   send_after_handshake_data();
+  return ok();
+}
+
+// send_client_authentication sends our answer to a CertificateRequest, in
+// the handshake or after it (RFC 8446 4.4.2, 4.4.3): a Certificate echoing
+// its context, holding our certificate if it can sign with a scheme the
+// request lists, and then a CertificateVerify over transcript `t`; or an
+// empty Certificate. Each message goes into `t`; the Finished that follows is
+// the caller's.
+Result<void> Client13::send_client_authentication(const CertificateRequestInfo& request,
+                                                  crypto::Transcript& t) {
+  const Credential* cred = cfg_.credential.get();
+  std::optional<SignatureScheme> scheme;
+  if (cred && cred->key) {
+    auto s = choose_signature_scheme(cfg_.policy, request.schemes, *cred->key, true);
+    if (s.ok())
+      scheme = *s;
+    else if (p_.channel->tracing())
+      trace("   our client certificate cannot sign with any scheme the server accepts: " +
+            s.error().message());
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      Bytes cmsg, build_certificate13(request.context,
+                                      scheme ? cred->chain : std::vector<std::vector<uint8_t>>{}));
+  // RFC 8879 3: the server's CertificateRequest listed the algorithms it
+  // takes our certificate compressed with.
+  // (An empty Certificate is not worth compressing.)
+  const CertificateCompressionNote packed = compress_if_smaller(
+      scheme ? choose_cert_compression(cfg_.policy, request.cert_compression) : std::nullopt, cmsg);
+  summary_.own_cert_compression = packed.used;
+  t.add(cmsg);
+  p_.channel->send_handshake(cmsg);
+  if (!scheme) {
+    if (p_.channel->tracing())
+      trace("-> Certificate: empty (we have no suitable client certificate)");
+    return ok();
+  }
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
+  Bytes content = certificate_verify_input(/*server=*/false, h);
+  TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(*scheme, content));
+  TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*scheme, sig));
+  t.add(cvmsg);
+  p_.channel->send_handshake(cvmsg);
+  summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
+  summary_.client_authenticated = true;
+  if (p_.channel->tracing()) {
+    trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) + packed.note);
+    trace("-> CertificateVerify: signed the transcript with " +
+          signature_scheme_name(static_cast<uint16_t>(*scheme)));
+  }
+  return ok();
+}
+
+// RFC 8446 4.6.2: a server may ask a client that offered post_handshake_auth
+// for its certificate at any time after the handshake. We answer at once, all
+// three messages together ("MUST appear consecutively on the wire"): the
+// Authentication messages of RFC 8446 4.4 over the handshake's transcript
+// through our Finished plus this CertificateRequest, the Finished keyed by
+// our current client_application_traffic_secret_N.
+Result<void> Client13::on_post_handshake_certificate_request(const wire::HandshakeMessage& m,
+                                                             Connected& st) {
+  TESSERA_ASSIGN_OR_RETURN(auto req, parse_certificate_request13(m.body, /*post_handshake=*/true));
+  if (p_.channel->tracing())
+    trace(
+        "<- CertificateRequest (after the handshake): the server asks for a client "
+        "certificate; signature schemes " +
+        describe_schemes(req.schemes));
+  TESSERA_ASSIGN_OR_RETURN(crypto::Transcript t, transcript_.fork());
+  t.add(m.raw);
+  TESSERA_TRY(send_client_authentication(req, t));
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes verify_data, crypto::compute_finished(provider(), suite_->hash,
+                                                                       st.traffic.own_secret(), h));
+  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
+  p_.channel->send_handshake(fin);
+  if (p_.channel->tracing()) trace("-> Finished: our answer to the CertificateRequest is complete");
+  p_.channel->event(Event::certificate_requested);
   return ok();
 }
 
@@ -1123,10 +1167,13 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
     }
     case HandshakeType::key_update:
       return st.traffic.on_key_update(provider(), *p_.channel, m.body, "server");
-    default:
-      // RFC 8446 4.6.2: we did not offer post_handshake_auth, so a
-      // CertificateRequest is unexpected like everything else here.
+    case HandshakeType::certificate_request:
+      // RFC 8446 4.6.2: "A client that receives a CertificateRequest message
+      // without having sent the "post_handshake_auth" extension MUST send an
+      // "unexpected_message" fatal alert."
+      if (cfg_.post_handshake_auth) return on_post_handshake_certificate_request(m, st);
       return unexpected(expecting(), m.type);
+    default: return unexpected(expecting(), m.type);
   }
 }
 

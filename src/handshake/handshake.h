@@ -74,6 +74,10 @@ class Channel {
   // send_warning_alert queues a warning-level alert (TLS 1.2 only, e.g.
   // no_renegotiation in answer to a HelloRequest, RFC 5246 7.4.1.1).
   virtual void send_warning_alert(AlertDescription d) = 0;
+  // expect_handshake_only(true): until it is turned off, an application
+  // data record is unexpected_message (RFC 8446 4.6.2: a client's answer to
+  // a post-handshake CertificateRequest is consecutive handshake messages).
+  virtual void expect_handshake_only(bool on) = 0;
   // RFC 8449 record_size_limit, once negotiated; max_content is the most
   // content per record (the handshake takes the TLS 1.3 inner content type
   // off the limit). limit_sent_records: records we protect from now on.
@@ -124,6 +128,15 @@ class Handshake {
   virtual bool is_done() const = 0;
   // key_update sends a KeyUpdate and switches our write keys (TLS 1.3).
   virtual Result<void> key_update(bool request_peer) = 0;
+  // request_client_certificate / client_certificate_request: see
+  // Connection's; only a TLS 1.3 server does more than refuse.
+  virtual Result<void> request_client_certificate() {
+    return Error(ErrorCode::internal_error,
+                 "only a TLS 1.3 server can ask for the client's certificate after the handshake");
+  }
+  virtual ClientCertificateRequest client_certificate_request() const {
+    return ClientCertificateRequest::none;
+  }
   virtual const HandshakeSummary& summary() const = 0;
   // export_keying_material derives `length` bytes of exporter output (RFC
   // 8446 7.5 / RFC 5705) once is_done(); see Connection::export_keying_material.

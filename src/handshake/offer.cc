@@ -72,6 +72,12 @@ Result<Offer> parse_offer(ByteView body) {
         TESSERA_TRY(wire::expect_empty_extension(e));
         o.early_data = true;
         break;
+      case wire::kExtPostHandshakeAuth:
+        // RFC 8446 4.2.6: "The "extension_data" field of the
+        // "post_handshake_auth" extension is zero length."
+        TESSERA_TRY(wire::expect_empty_extension(e));
+        o.post_handshake_auth = true;
+        break;
       case wire::kExtCompressCertificate: {
         auto c = wire::CertificateCompressionAlgorithms::parse(e.data);
         if (c.ok()) {

@@ -28,9 +28,10 @@ struct Offer {
   std::vector<std::string> alpn;
   std::string sni;
   Bytes cookie;
-  std::optional<wire::OfferedPsks> psks;      // pre_shared_key (RFC 8446 4.2.11)
-  std::vector<uint8_t> psk_modes;             // psk_key_exchange_modes (RFC 8446 4.2.9)
-  bool early_data = false;                    // early_data (RFC 8446 4.2.10): 0-RTT data follows
+  std::optional<wire::OfferedPsks> psks;  // pre_shared_key (RFC 8446 4.2.11)
+  std::vector<uint8_t> psk_modes;         // psk_key_exchange_modes (RFC 8446 4.2.9)
+  bool early_data = false;                // early_data (RFC 8446 4.2.10): 0-RTT data follows
+  bool post_handshake_auth = false;       // RFC 8446 4.2.6: may be asked for a certificate later
   std::optional<uint16_t> record_size_limit;  // RFC 8449 4 (as sent: may exceed 2^14 + 1)
   std::vector<uint16_t> cert_compression;     // RFC 8879 3 compress_certificate (TLS 1.3)
   bool status_request_ocsp = false;           // RFC 6066 8 status_request of type ocsp(1)

@@ -86,6 +86,26 @@ struct Connected {
   Traffic13 traffic;
 };
 
+// A post-handshake request for the client's certificate (RFC 8446 4.6.2),
+// from our CertificateRequest to the client's Finished.
+struct PostHandshakeAuth {
+  enum class Expect : uint8_t { certificate, certificate_verify, finished };
+  Expect expect = Expect::certificate;
+  Bytes context;  // our certificate_request_context, which the Certificate echoes
+  // The handshake's transcript through the client's Finished, then this
+  // exchange's messages (RFC 8446 4.4).
+  crypto::Transcript transcript;
+  std::optional<PeerChain> chain;  // once a non-empty Certificate verified
+  uint16_t compressed_with = 0;
+  uint16_t scheme = 0;  // the CertificateVerify's
+};
+
+// A client Certificate as read: the verified chain, or none (empty).
+struct ClientCertificate {
+  std::optional<PeerChain> chain;
+  uint16_t compressed_with = 0;  // RFC 8879: the algorithm it came compressed with
+};
+
 class Server13 final : public Handshake {
  public:
   explicit Server13(ServerParams p) : p_(std::move(p)), cfg_(*p_.config) {}
@@ -105,6 +125,10 @@ class Server13 final : public Handshake {
     return tls12_ ? tls12_->is_done() : std::holds_alternative<Connected>(state_);
   }
   Result<void> key_update(bool request_peer) override;
+  Result<void> request_client_certificate() override;
+  ClientCertificateRequest client_certificate_request() const override {
+    return tls12_ ? tls12_->client_certificate_request() : auth_request_;
+  }
   const HandshakeSummary& summary() const override { return tls12_ ? tls12_->summary() : summary_; }
   Result<SecretBytes> export_keying_material(std::string_view label,
                                              std::optional<ByteView> context,
@@ -126,6 +150,15 @@ class Server13 final : public Handshake {
                                             ExpectClientCertificateVerify& st);
   Result<void> on_client_finished(const wire::HandshakeMessage& m, ExpectClientFinished& st);
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
+  Result<void> on_post_handshake_auth(const wire::HandshakeMessage& m, Connected& st);
+  Result<ClientCertificate> read_client_certificate(const wire::HandshakeMessage& m,
+                                                    ByteView context);
+  Result<void> verify_client_signature(const wire::HandshakeMessage& m, const PeerChain& chain,
+                                       const crypto::Transcript& t);
+  Result<CheckedPeer> check_client(const PeerChain& chain);
+  void set_client_identity(const PeerChain& chain, uint16_t compressed_with);
+  std::vector<Bytes> client_ca_names() const;
+  void choose_requested_schemes();
   struct AcceptedPsk {
     uint16_t identity;
     TicketState state;
@@ -172,6 +205,13 @@ class Server13 final : public Handshake {
   // The client identity a peer check saw (verified, or from the ticket),
   // kept in the tickets we issue; null when no check ran.
   std::unique_ptr<KeptIdentity> client_kept_;
+  // Post-handshake client authentication (RFC 8446 4.6.2): whether the
+  // client offered it, the request in progress, the latest one's state, and
+  // how many we made (each context is unique within the connection).
+  bool client_offered_pha_ = false;
+  std::unique_ptr<PostHandshakeAuth> pending_auth_;
+  ClientCertificateRequest auth_request_ = ClientCertificateRequest::none;
+  uint32_t auth_requests_ = 0;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
@@ -258,6 +298,7 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // RFC 8446 4.2: a known extension not specified for a ClientHello
   // (oid_filters) -> illegal_parameter.
   TESSERA_TRY(wire::check_tls13_extensions(o.ch.extensions, wire::ExtensionContext::client_hello));
+  client_offered_pha_ = o.post_handshake_auth;
   // RFC 8879 3: compress_certificate counts with TLS 1.3 only (its TLS 1.2
   // server never looks at it), so a malformed one fails here.
   if (o.cert_compression_error) return *o.cert_compression_error;
@@ -556,17 +597,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   // CertificateRequest
   const bool want_client_cert = cfg_.client_auth != ClientAuth::none && !psk;
   if (want_client_cert) {
-    requested_schemes_.clear();
-    for (SignatureScheme s : pol.signature_schemes)
-      if (scheme_allowed_tls13(static_cast<uint16_t>(s)))
-        requested_schemes_.push_back(static_cast<uint16_t>(s));
-    std::vector<Bytes> cas;
-    if (cfg_.client_trust) {
-      for (const auto& a : cfg_.client_trust->anchors()) {
-        ByteView n = a->subject().der();
-        cas.emplace_back(n.begin(), n.end());
-      }
-    }
+    choose_requested_schemes();
+    const std::vector<Bytes> cas = client_ca_names();
     // RFC 8879 3: compress_certificate in a CertificateRequest offers to take
     // the client's certificate compressed.
     TESSERA_ASSIGN_OR_RETURN(Bytes crmsg,
@@ -703,28 +735,48 @@ Result<void> Server13::on_end_of_early_data(const wire::HandshakeMessage& m,
   return ok();
 }
 
-Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
-                                             ExpectClientCertificate& st) {
+// choose_requested_schemes sets the signature schemes our CertificateRequest
+// lists: the policy's, as far as TLS 1.3 allows them (RFC 8446 4.4.3: no
+// PKCS#1 v1.5 or SHA-1).
+void Server13::choose_requested_schemes() {
+  requested_schemes_.clear();
+  for (SignatureScheme s : cfg_.policy.signature_schemes)
+    if (scheme_allowed_tls13(static_cast<uint16_t>(s)))
+      requested_schemes_.push_back(static_cast<uint16_t>(s));
+}
+
+// client_ca_names: the certificate_authorities of our CertificateRequest
+// (RFC 8446 4.2.4), the subjects of the client trust anchors.
+std::vector<Bytes> Server13::client_ca_names() const {
+  std::vector<Bytes> cas;
+  if (cfg_.client_trust) {
+    for (const auto& a : cfg_.client_trust->anchors()) {
+      ByteView n = a->subject().der();
+      cas.emplace_back(n.begin(), n.end());
+    }
+  }
+  return cas;
+}
+
+// read_client_certificate parses and verifies the client's Certificate (or
+// CompressedCertificate) answering our CertificateRequest with `context`,
+// in the handshake or after it. Tracing says what it holds.
+Result<ClientCertificate> Server13::read_client_certificate(const wire::HandshakeMessage& m,
+                                                            ByteView context) {
   TESSERA_ASSIGN_OR_RETURN(ReceivedCertificate rc, received_certificate13(m, cfg_.policy));
   // RFC 8879 5: processed as if it had not been compressed.
   TESSERA_ASSIGN_OR_RETURN(auto cert, wire::Certificate13::parse(rc.body()));
-  // RFC 8446 4.4.2: the context echoes the CertificateRequest's (empty here).
-  if (!cert.certificate_request_context.empty())
+  // RFC 8446 4.4.2: the context echoes the CertificateRequest's.
+  if (!std::equal(cert.certificate_request_context.begin(), cert.certificate_request_context.end(),
+                  context.begin(), context.end()))
     return Error(ErrorCode::illegal_parameter,
                  "client Certificate context does not match our CertificateRequest");
   // RFC 8446 4.4.2: entry extensions must answer CertificateRequest
   // extensions; ours has none that a certificate entry could answer.
   TESSERA_TRY(check_certificate_entry_extensions(cert, "client"));
-  transcript_.add(m.raw);
-  if (cert.certificate_list.empty()) {
-    // RFC 8446 4.4.2.4: if the client sends no certificate and the server
-    // requires one, abort with certificate_required.
-    if (cfg_.client_auth == ClientAuth::required)
-      return Error(ErrorCode::certificate_required, "client did not send a certificate");
-    if (p_.channel->tracing()) trace("<- Certificate: client sent none (optional)");
-    state_ = ExpectClientFinished{std::move(st.s)};
-    return ok();
-  }
+  ClientCertificate out;
+  out.compressed_with = rc.compressed_with;
+  if (cert.certificate_list.empty()) return out;
   std::vector<Bytes> chain;
   for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
   VerifyRequest vr;
@@ -737,26 +789,52 @@ Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
   vr.limits = &cfg_.policy.limits;
   vr.describe = p_.channel->tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check);
-  TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));
-  summary_.peer_subject = pc.subject;
-  summary_.peer_verified_by = pc.anchor_subject;
-  summary_.peer_chain = pc.chain;
-  client_issuer_ = std::move(pc.leaf_issuer);
-  client_serial_ = std::move(pc.leaf_serial);
-  summary_.peer_cert_compression = rc.compressed_with;
+  TESSERA_ASSIGN_OR_RETURN(out.chain, verify_peer_chain(provider(), std::move(chain), vr));
   if (p_.channel->tracing()) {
     if (rc.compressed_with)
       trace("<- CompressedCertificate (client): " + cert_compression_name(rc.compressed_with) +
             ", " + std::to_string(rc.compressed_size) + " bytes for a " +
             std::to_string(rc.body().size()) + "-byte Certificate");
-    trace("<- Certificate (client): " + pc.description);
+    trace("<- Certificate (client): " + out.chain->description);
   }
-  state_ = ExpectClientCertificateVerify{std::move(st.s), std::move(pc)};
+  return out;
+}
+
+// set_client_identity records a verified client certificate in the summary
+// (and, for tickets, its issuer and serial).
+void Server13::set_client_identity(const PeerChain& chain, uint16_t compressed_with) {
+  summary_.peer_subject = chain.subject;
+  summary_.peer_verified_by = chain.anchor_subject;
+  summary_.peer_chain = chain.chain;
+  summary_.peer_cert_compression = compressed_with;
+  client_issuer_ = chain.leaf_issuer;
+  client_serial_ = chain.leaf_serial;
+}
+
+Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
+                                             ExpectClientCertificate& st) {
+  // The context of our in-handshake CertificateRequest is empty.
+  TESSERA_ASSIGN_OR_RETURN(ClientCertificate cc, read_client_certificate(m, {}));
+  transcript_.add(m.raw);
+  if (!cc.chain) {
+    // RFC 8446 4.4.2.4: if the client sends no certificate and the server
+    // requires one, abort with certificate_required.
+    if (cfg_.client_auth == ClientAuth::required)
+      return Error(ErrorCode::certificate_required, "client did not send a certificate");
+    if (p_.channel->tracing()) trace("<- Certificate: client sent none (optional)");
+    state_ = ExpectClientFinished{std::move(st.s)};
+    return ok();
+  }
+  set_client_identity(*cc.chain, cc.compressed_with);
+  state_ = ExpectClientCertificateVerify{std::move(st.s), std::move(*cc.chain)};
   return ok();
 }
 
-Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage& m,
-                                                    ExpectClientCertificateVerify& st) {
+// verify_client_signature checks the client's CertificateVerify over
+// transcript `t` (RFC 8446 4.4.3) with the leaf of `chain`.
+Result<void> Server13::verify_client_signature(const wire::HandshakeMessage& m,
+                                               const PeerChain& chain,
+                                               const crypto::Transcript& t) {
   TESSERA_ASSIGN_OR_RETURN(auto cv, wire::CertificateVerify::parse(m.body));
   // RFC 8446 4.4.3: the scheme MUST be one of those in our CertificateRequest.
   if (std::find(requested_schemes_.begin(), requested_schemes_.end(), cv.signed_data.scheme) ==
@@ -764,27 +842,40 @@ Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage
     return Error(ErrorCode::illegal_parameter, "client CertificateVerify uses " +
                                                    signature_scheme_name(cv.signed_data.scheme) +
                                                    ", which our CertificateRequest did not list");
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
   Bytes content = certificate_verify_input(/*server=*/false, h);
-  TESSERA_TRY(verify_with_leaf(provider(), st.chain,
+  TESSERA_TRY(verify_with_leaf(provider(), chain,
                                static_cast<SignatureScheme>(cv.signed_data.scheme), content,
                                cv.signed_data.signature));
-  transcript_.add(m.raw);
   summary_.client_signature_scheme = cv.signed_data.scheme;
-  summary_.client_authenticated = true;
   if (p_.channel->tracing())
     trace("<- CertificateVerify (client): " + signature_scheme_name(cv.signed_data.scheme) +
           " signature verified with the client's key");
-  // The client has proven its certificate's identity: the application's
-  // access control (ServerConfig::peer_check) decides whether we go on.
+  return ok();
+}
+
+// check_client runs the application's access control
+// (ServerConfig::peer_check) on a client that has proven its certificate's
+// identity.
+Result<CheckedPeer> Server13::check_client(const PeerChain& chain) {
   TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
-                           check_verified_peer(provider(), cfg_.peer_check, st.chain,
+                           check_verified_peer(provider(), cfg_.peer_check, chain,
                                                /*peer_is_server=*/false, ProtocolVersion::tls13,
                                                summary_.server_name, p_.channel->tracing()));
-  if (checked.kept) {
-    client_kept_ = std::move(checked.kept);
-    if (p_.channel->tracing()) trace("   peer check: client " + checked.description + " allowed");
-  }
+  if (checked.kept && p_.channel->tracing())
+    trace("   peer check: client " + checked.description + " allowed");
+  return checked;
+}
+
+Result<void> Server13::on_client_certificate_verify(const wire::HandshakeMessage& m,
+                                                    ExpectClientCertificateVerify& st) {
+  TESSERA_TRY(verify_client_signature(m, st.chain, transcript_));
+  transcript_.add(m.raw);
+  summary_.client_authenticated = true;
+  // The client has proven its certificate's identity: the application's
+  // access control decides whether we go on.
+  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked, check_client(st.chain));
+  client_kept_ = std::move(checked.kept);
   state_ = ExpectClientFinished{std::move(st.s)};
   return ok();
 }
@@ -1046,8 +1137,117 @@ std::string Server13::early_data_refusal(const Offer& o, const AcceptedPsk& psk,
 }
 
 Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {
-  if (m.type != HandshakeType::key_update) return unexpected(expecting(), m.type);
-  return st.traffic.on_key_update(provider(), *p_.channel, m.body, "client");
+  if (m.type == HandshakeType::key_update)
+    return st.traffic.on_key_update(provider(), *p_.channel, m.body, "client");
+  if (pending_auth_) return on_post_handshake_auth(m, st);
+  return unexpected(expecting(), m.type);
+}
+
+// RFC 8446 4.6.2: "When the client has sent the "post_handshake_auth"
+// extension (see Section 4.2.6), a server MAY request client authentication
+// at any time after the handshake has completed by sending a
+// CertificateRequest message." The context makes each request's answer its
+// own (RFC 8446 4.3.2: "unique within the connection (thus preventing replay
+// of client CertificateVerify messages)"): a counter, then random bytes.
+Result<void> Server13::request_client_certificate() {
+  if (tls12_) return tls12_->request_client_certificate();
+  if (!std::holds_alternative<Connected>(state_))
+    return Error(ErrorCode::internal_error,
+                 "the client's certificate can be asked for only after the handshake");
+  if (!client_offered_pha_)
+    return Error(ErrorCode::internal_error,
+                 "the client did not offer post_handshake_auth, so it cannot be asked for its "
+                 "certificate after the handshake (RFC 8446 4.6.2)");
+  if (!cfg_.client_trust)
+    return Error(ErrorCode::config_invalid,
+                 "asking for the client's certificate needs ServerConfig::client_trust");
+  if (pending_auth_)
+    return Error(ErrorCode::internal_error,
+                 "the client has not answered our last request for its certificate yet");
+  auto pa = std::make_unique<PostHandshakeAuth>();
+  const uint32_t n = ++auth_requests_;
+  pa->context = {static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
+                 static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+  pa->context.resize(16);
+  provider().public_random(MutableByteView(pa->context).subspan(4));
+  TESSERA_ASSIGN_OR_RETURN(pa->transcript, transcript_.fork());
+  choose_requested_schemes();
+  const std::vector<Bytes> cas = client_ca_names();
+  TESSERA_ASSIGN_OR_RETURN(Bytes crmsg,
+                           build_certificate_request13(pa->context, requested_schemes_, cas,
+                                                       cert_compression_values(cfg_.policy)));
+  pa->transcript.add(crmsg);
+  p_.channel->send_handshake(crmsg);
+  if (p_.channel->tracing())
+    trace("-> CertificateRequest (after the handshake): asking for the client's certificate; " +
+          std::to_string(cas.size()) + " acceptable CA name(s)");
+  pending_auth_ = std::move(pa);
+  auth_request_ = ClientCertificateRequest::pending;
+  return ok();
+}
+
+// The client's answer to our post-handshake CertificateRequest (RFC 8446
+// 4.6.2): Certificate, CertificateVerify and Finished, or an empty
+// Certificate and Finished, verified as in the handshake (RFC 8446 4.4)
+// over the handshake's transcript plus this exchange, the Finished keyed by
+// client_application_traffic_secret_N. "All of the client's messages for a
+// given response MUST appear consecutively on the wire with no intervening
+// messages of other types": from its Certificate to its Finished only
+// handshake records are accepted.
+Result<void> Server13::on_post_handshake_auth(const wire::HandshakeMessage& m, Connected& st) {
+  PostHandshakeAuth& pa = *pending_auth_;
+  using Expect = PostHandshakeAuth::Expect;
+  switch (pa.expect) {
+    case Expect::certificate: {
+      const bool offered = !cfg_.policy.cert_compression.empty();
+      if (m.type != HandshakeType::certificate &&
+          !(m.type == HandshakeType::compressed_certificate && offered))
+        return unexpected("Certificate (answering our CertificateRequest) or KeyUpdate", m.type);
+      TESSERA_ASSIGN_OR_RETURN(ClientCertificate cc, read_client_certificate(m, pa.context));
+      pa.transcript.add(m.raw);
+      p_.channel->expect_handshake_only(true);
+      pa.compressed_with = cc.compressed_with;
+      if (!cc.chain) {
+        if (p_.channel->tracing()) trace("<- Certificate: the client declines (sent none)");
+        pa.expect = Expect::finished;
+        return ok();
+      }
+      pa.chain = std::move(cc.chain);
+      pa.expect = Expect::certificate_verify;
+      return ok();
+    }
+    case Expect::certificate_verify: {
+      if (m.type != HandshakeType::certificate_verify)
+        return unexpected("CertificateVerify", m.type);
+      TESSERA_TRY(verify_client_signature(m, *pa.chain, pa.transcript));
+      pa.transcript.add(m.raw);
+      TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked, check_client(*pa.chain));
+      (void)checked;  // no tickets follow, so nothing keeps the identity
+      pa.expect = Expect::finished;
+      return ok();
+    }
+    case Expect::finished: {
+      if (m.type != HandshakeType::finished) return unexpected("Finished", m.type);
+      TESSERA_ASSIGN_OR_RETURN(Bytes h, pa.transcript.current_hash());
+      TESSERA_TRY(
+          crypto::verify_finished(provider(), suite_->hash, st.traffic.peer_secret(), h, m.body));
+      p_.channel->expect_handshake_only(false);
+      if (pa.chain) {
+        set_client_identity(*pa.chain, pa.compressed_with);
+        summary_.client_authenticated = true;
+        auth_request_ = ClientCertificateRequest::received;
+      } else {
+        auth_request_ = ClientCertificateRequest::declined;
+      }
+      if (p_.channel->tracing())
+        trace(pa.chain ? "<- Finished: the client's answer verified; it is " + pa.chain->subject
+                       : std::string("<- Finished: the client's answer verified (no certificate)"));
+      pending_auth_.reset();
+      p_.channel->event(Event::client_certificate_answered);
+      return ok();
+    }
+  }
+  return Error(ErrorCode::internal_error, "post-handshake authentication in an unknown state");
 }
 
 Result<void> Server13::key_update(bool request_peer) {

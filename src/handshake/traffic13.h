@@ -32,6 +32,11 @@ class Traffic13 {
                              const char* peer);
 
   ByteView resumption_master_secret() const { return resumption_.view(); }
+  // The current application traffic secrets (RFC 8446 7.2: _N after N
+  // KeyUpdates): the base keys of a post-handshake authentication's Finished
+  // (RFC 8446 4.4: client_application_traffic_secret_N).
+  ByteView own_secret() const { return ours_.view(); }
+  ByteView peer_secret() const { return peers_.view(); }
 
   // export_keying_material is the TLS 1.3 exporter (RFC 8446 7.5) over the
   // connection's exporter_master_secret (arguments checked by

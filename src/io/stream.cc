@@ -227,6 +227,29 @@ Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
   return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
 }
 
+Result<bool> Stream::authenticate_client() {
+  TESSERA_TRY(conn_->request_client_certificate());
+  auto deadline = SteadyClock::now() + timeouts_.handshake;
+  for (;;) {
+    TESSERA_TRY(flush(deadline));
+    if (conn_->error()) return *conn_->error();
+    switch (conn_->client_certificate_request()) {
+      case ClientCertificateRequest::received: return true;
+      case ClientCertificateRequest::declined: return false;
+      default: break;
+    }
+    if (conn_->is_peer_closed())
+      return Error(ErrorCode::peer_closed,
+                   "the client closed the connection instead of answering our request for its "
+                   "certificate");
+    TESSERA_ASSIGN_OR_RETURN(bool more, fill(deadline));
+    if (!more && !conn_->is_peer_closed())
+      return Error(ErrorCode::truncated_connection,
+                   "the client closed the transport instead of answering our request for its "
+                   "certificate");
+  }
+}
+
 Result<void> Stream::write_all(std::span<const uint8_t> data) {
   TESSERA_TRY(conn_->write(data));
   return flush(SteadyClock::now() + timeouts_.io);

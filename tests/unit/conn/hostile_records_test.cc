@@ -27,13 +27,6 @@ namespace {
 
 using record::ContentType;
 
-Bytes take_out(Connection& c) {
-  auto b = c.pending_tls();
-  Bytes v(b.begin(), b.end());
-  c.consume_tls(v.size());
-  return v;
-}
-
 // A TLS 1.3 pair (TLS_AES_128_GCM_SHA256, no tickets) after its handshake,
 // with a forger that writes the client's protected records and a reader for
 // the server's.
@@ -129,13 +122,6 @@ struct Keyed13 {
 };
 
 Bytes app(std::string_view s) { return Bytes(s.begin(), s.end()); }
-
-std::string read_all(Connection& c) {
-  auto d = c.app_data();
-  std::string s(d.begin(), d.end());
-  c.consume_app_data(d.size());
-  return s;
-}
 
 // The forger itself must be right, or every test below proves nothing.
 TEST(HostileRecords, ForgedRecordsAreAccepted) {

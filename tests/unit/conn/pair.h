@@ -193,6 +193,22 @@ inline std::vector<uint8_t> handshake_record(std::span<const uint8_t> msg) {
   return rec;
 }
 
+// take_out returns (and consumes) what c has queued for its peer.
+inline Bytes take_out(Connection& c) {
+  auto b = c.pending_tls();
+  Bytes v(b.begin(), b.end());
+  c.consume_tls(v.size());
+  return v;
+}
+
+// read_all returns (and consumes) the application data c received.
+inline std::string read_all(Connection& c) {
+  auto d = c.app_data();
+  std::string s(d.begin(), d.end());
+  c.consume_app_data(d.size());
+  return s;
+}
+
 inline std::string err(const Connection& c) {
   return c.error() ? c.error()->to_string() : "(none)";
 }

@@ -73,6 +73,53 @@ TEST(Stream, Tls12RoundTrip) {
   round_trip(cc, ProtocolVersion::tls12);
 }
 
+// Stream::authenticate_client: the server asks for the client's certificate
+// after the handshake (RFC 8446 4.6.2) while the client's request is on its
+// way; the request is kept for read(), and the answer says who the client is
+// (or that it declined).
+void post_handshake_auth(bool with_certificate) {
+  SocketPair sp;
+  auto sc = server_config();
+  sc->client_trust = trust();
+  auto server = std::async(std::launch::async, [&]() -> std::string {
+    auto c = Connection::server(sc);
+    if (!c.ok()) return c.error().to_string();
+    Stream s(sp.b, std::move(*c));
+    if (!s.handshake().ok()) return "server handshake failed";
+    auto who = s.authenticate_client();
+    if (!who.ok()) return who.error().to_string();
+    std::vector<uint8_t> buf(1024);
+    auto n = s.read(buf);
+    if (!n.ok()) return n.error().to_string();
+    std::string reply = std::string(buf.begin(), buf.begin() + static_cast<long>(*n)) + " from " +
+                        (*who ? s.connection().summary().peer_subject : "(declined)");
+    (void)s.write_all(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(reply.data()), reply.size()));
+    (void)s.shutdown();
+    return "";
+  });
+  auto cc = client_config();
+  cc->post_handshake_auth = true;
+  if (with_certificate) cc->credential = credential("client-ec");
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(sp.a, std::move(*c));
+  ASSERT_TRUE(s.handshake().ok());
+  const std::string msg = "GET /private";
+  ASSERT_TRUE(s.write_all(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(msg.data()),
+                                                   msg.size()))
+                  .ok());
+  std::vector<uint8_t> buf(1024);
+  auto n = s.read(buf);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(std::string(buf.begin(), buf.begin() + static_cast<long>(*n)),
+            msg + (with_certificate ? " from CN=tessera test client" : " from (declined)"));
+  EXPECT_EQ(server.get(), "");
+}
+
+TEST(Stream, AuthenticateClientAfterTheHandshake) { post_handshake_auth(true); }
+TEST(Stream, AuthenticateClientDeclined) { post_handshake_auth(false); }
+
 // A peer that sends its ClientHello one byte every 50 ms (a slowloris) is cut
 // off by the whole-handshake deadline, not kept alive by its trickle.
 TEST(StreamHostile, TricklingPeerHitsTheHandshakeDeadline) {
