@@ -51,6 +51,15 @@ class ServerSession {
   virtual ~ServerSession() = default;
   // on_handshake_done is called once, when the handshake completes.
   virtual void on_handshake_done(Connection& conn) { (void)conn; }
+  // on_event is called for each Event the connection reports once the
+  // handshake is done (Event::handshake_done first), before on_data: e.g.
+  // Event::client_certificate_answered, the answer to a
+  // Connection::request_client_certificate() made in on_handshake_done.
+  virtual SessionAction on_event(Connection& conn, Event e) {
+    (void)conn;
+    (void)e;
+    return SessionAction::keep;
+  }
   // on_data is called when application data arrived (conn.app_data() is not
   // empty, or 0-RTT data waits in conn.early_data() - replayable, see
   // Connection::early_data), when the peer sent close_notify (conn.is_peer_closed()), or once

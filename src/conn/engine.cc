@@ -182,6 +182,7 @@ class Engine final : public Connection, private handshake::Channel {
     if (!hs_->is_done()) send_alert(wire::AlertLevel::warning, AlertDescription::user_canceled);
     // RFC 8446 6.1: close_notify before closing the write side.
     send_alert(wire::AlertLevel::warning, AlertDescription::close_notify);
+    close_notify_sent_ = true;
   }
 
   Result<void> request_client_certificate() override {
@@ -417,6 +418,10 @@ class Engine final : public Connection, private handshake::Channel {
   }
 
   void flush_handshake() {
+    // RFC 8446 6.1: nothing follows our close_notify (the peer would ignore
+    // it): what the handshake answers after it (a KeyUpdate, our
+    // certificate for a post-handshake CertificateRequest) is not sent.
+    if (close_notify_sent_) pending_hs_.clear();
     ByteView rest = pending_hs_;
     // RFC 8449 4: "Unprotected messages are not subject to this limit."
     const size_t limit = write_ ? send_limit_ : record::kMaxPlaintext;
@@ -697,6 +702,7 @@ class Engine final : public Connection, private handshake::Channel {
   bool started_ = false;
   bool peer_closed_ = false;
   bool closed_ = false;
+  bool close_notify_sent_ = false;
   // RFC 8449 record_size_limit: content per record we send (the peer's
   // limit) and accept (ours), once negotiated.
   size_t send_limit_ = record::kMaxPlaintext;

@@ -249,8 +249,6 @@ class Worker {
       if (r->bytes > 0 && c.state == State::open)
         c.deadline = SteadyClock::now() + s_.options.idle_timeout;
     }
-    while (c.tls->poll_event()) {
-    }
     // After our close_notify, whatever the peer still sends is dropped.
     if (c.state == State::closing || c.state == State::lingering)
       c.tls->consume_app_data(c.tls->app_data().size());
@@ -260,19 +258,25 @@ class Worker {
       c.deadline = SteadyClock::now() + s_.options.idle_timeout;
       c.session->on_handshake_done(*c.tls);
     }
+    // Events go to the session once it is open; until then (and after it
+    // closes) they are dropped.
+    bool close_now = false;
+    while (auto e = c.tls->poll_event())
+      if (c.state == State::open && !close_now)
+        close_now = c.session->on_event(*c.tls, *e) == SessionAction::close;
     if (c.state == State::handshaking && c.eof) {
       Error e(ErrorCode::truncated_connection, "peer closed the connection during the handshake");
       return fail(c, e);
     }
     if (c.state == State::open) {
       bool peer_done = c.tls->is_peer_closed() || c.eof;
-      if (!c.tls->app_data().empty() || !c.tls->early_data().empty() || peer_done) {
-        auto action = c.session->on_data(*c.tls, c.eof && !c.tls->is_peer_closed());
-        if (action == SessionAction::close || peer_done) {
-          c.tls->close();
-          c.state = State::closing;
-          c.deadline = SteadyClock::now() + s_.options.linger;
-        }
+      SessionAction action = close_now ? SessionAction::close : SessionAction::keep;
+      if (!close_now && (!c.tls->app_data().empty() || !c.tls->early_data().empty() || peer_done))
+        action = c.session->on_data(*c.tls, c.eof && !c.tls->is_peer_closed());
+      if (action == SessionAction::close || peer_done) {
+        c.tls->close();
+        c.state = State::closing;
+        c.deadline = SteadyClock::now() + s_.options.linger;
       }
     }
     flush(c);

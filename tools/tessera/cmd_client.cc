@@ -32,6 +32,7 @@ struct ClientCliOptions {
   std::string ca, cert, key, servername;
   bool insecure = false;
   bool quiet = false;
+  bool post_handshake_auth = false;
   int timeout_s = 10;
   int reconnect = 0;
   std::string sess_in, sess_out;
@@ -108,6 +109,13 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
   }
   std::vector<uint8_t> buf(16 * 1024);
   for (;;) {
+    // Say when the server asked for our certificate after the handshake.
+    while (auto e = stream.connection().poll_event()) {
+      if (*e != Event::certificate_requested || o.quiet) continue;
+      const auto& sum = stream.connection().summary();
+      std::fprintf(stderr, "--- tessera: the server asked for our certificate; %s\n",
+                   sum.client_authenticated ? "sent it" : "declined (no usable --cert)");
+    }
     // Drain decrypted data first.
     auto avail = stream.connection().app_data();
     if (!avail.empty()) {
@@ -236,6 +244,7 @@ int run_client(ClientCliOptions& o) {
     return 2;
   }
   cfg->peer_check = std::move(*check);
+  cfg->post_handshake_auth = o.post_handshake_auth;
   cfg->ocsp = o.ocsp == "require"      ? OcspStapling::require
               : o.ocsp == "if-stapled" ? OcspStapling::if_stapled
                                        : OcspStapling::off;
@@ -309,6 +318,9 @@ const bool kRegistered = register_command(
        app.add_option("--servername", o->servername, "Server name for SNI and verification");
        app.add_flag("--insecure", o->insecure, "Do not verify the server (debugging only)");
        app.add_flag("--quiet", o->quiet, "Do not print the connection summary");
+       app.add_flag("--post-handshake-auth", o->post_handshake_auth,
+                    "TLS 1.3: let the server ask for our --cert after the handshake "
+                    "(RFC 8446 4.6.2)");
        app.add_option("--timeout", o->timeout_s, "Seconds for connect, handshake and idle reads")
            ->capture_default_str();
        app.add_option("--reconnect", o->reconnect,

@@ -60,7 +60,8 @@ std::string html_escape(std::string_view s) {
   return o;
 }
 
-std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::string& exported) {
+std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::string& exported,
+                     const std::string& post_handshake) {
   std::string rows;
   auto row = [&](const std::string& k, const std::string& v) {
     rows += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
@@ -76,6 +77,7 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
   row("ALPN", s.alpn.empty() ? "(none)" : s.alpn);
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
+  if (!post_handshake.empty()) row("Post-handshake authentication", post_handshake);
   if (!s.psk_identity.empty()) row("Authenticated by", describe_external_psk(s));
   row("OCSP response stapled", s.ocsp_stapled ? "yes" : "no");
   row("Client record_size_limit",
@@ -108,11 +110,13 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
 class CliSession : public ServerSession {
  public:
   CliSession(std::string peer, std::unique_ptr<Tracer> tracer,
-             std::shared_ptr<crypto::Provider> provider, std::shared_ptr<const TlsOptions> tls)
+             std::shared_ptr<crypto::Provider> provider, std::shared_ptr<const TlsOptions> tls,
+             bool post_handshake_auth)
       : peer_(std::move(peer)),
         tracer_(std::move(tracer)),
         provider_(std::move(provider)),
-        tls_(std::move(tls)) {}
+        tls_(std::move(tls)),
+        post_handshake_auth_(post_handshake_auth) {}
   void on_handshake_done(Connection& c) override {
     if (tracer_) {
       tracer_->line(protection_line(c.summary(), provider_));
@@ -125,8 +129,29 @@ class CliSession : public ServerSession {
       std::lock_guard<std::mutex> lock(output_mutex());
       std::fprintf(stderr, "server: %s: %s\n", peer_.c_str(), exported_.c_str());
     }
+    // --verify-client post-handshake: ask now (RFC 8446 4.6.2); a TLS 1.2
+    // client, or one that did not offer post_handshake_auth, cannot be asked.
+    if (post_handshake_auth_) {
+      auto r = c.request_client_certificate();
+      asked_ = r.ok();
+      post_handshake_ =
+          r.ok() ? "asked after the handshake; no answer" : "not asked: " + r.error().message();
+      if (!r.ok()) report(post_handshake_);
+    }
+  }
+  SessionAction on_event(Connection& c, Event e) override {
+    if (e != Event::client_certificate_answered) return SessionAction::keep;
+    asked_ = false;
+    post_handshake_ = c.client_certificate_request() == ClientCertificateRequest::received
+                          ? "asked after the handshake; the client sent " + c.summary().peer_subject
+                          : "asked after the handshake; the client declined (no certificate)";
+    report(post_handshake_);
+    return on_client_answer(c);
   }
   void on_end(const Error* error, bool handshake_done) override {
+    // A client certificate sent after the handshake that failed verification
+    // (or the peer check) ends the connection: say why.
+    if (error && handshake_done && asked_) return report("refused: " + error->to_string());
     if (!error || handshake_done) return;
     std::lock_guard<std::mutex> lock(output_mutex());
     std::fprintf(stderr, "server: handshake with %s failed: %s\n", peer_.c_str(),
@@ -134,13 +159,23 @@ class CliSession : public ServerSession {
   }
 
  protected:
-  std::string exported_;  // describe_export's line, once connected
+  // on_client_answer: the client answered our post-handshake request.
+  virtual SessionAction on_client_answer(Connection&) { return SessionAction::keep; }
+  void report(const std::string& what) {
+    std::lock_guard<std::mutex> lock(output_mutex());
+    std::fprintf(stderr, "server: %s: client certificate: %s\n", peer_.c_str(), what.c_str());
+  }
+
+  std::string exported_;        // describe_export's line, once connected
+  std::string post_handshake_;  // what became of post-handshake authentication
+  bool asked_ = false;          // a post-handshake request awaits its answer
 
  private:
   std::string peer_;
   std::unique_ptr<Tracer> tracer_;
   std::shared_ptr<crypto::Provider> provider_;
   std::shared_ptr<const TlsOptions> tls_;
+  bool post_handshake_auth_;
 };
 
 // PageSession answers one HTTP request with page_for() and closes. A request
@@ -160,11 +195,24 @@ class PageSession final : public CliSession {
                   std::min(d.size(), kMaxRequest - req_.size()));
     c.consume_app_data(d.size());
     // Answer at the end of the request head, at 64 KiB, or when the client
-    // stops sending (the page does not depend on the request).
-    bool complete = req_.find("\r\n\r\n") != std::string::npos ||
-                    req_.find("\n\n") != std::string::npos || req_.size() >= kMaxRequest;
-    if (!complete && !eof && !c.is_peer_closed()) return SessionAction::keep;
-    std::string body = page_for(c.summary(), early_bytes_, exported_);
+    // stops sending (the page does not depend on the request); but not
+    // before the client answered a post-handshake request for its
+    // certificate, unless it closed.
+    complete_ = req_.find("\r\n\r\n") != std::string::npos ||
+                req_.find("\n\n") != std::string::npos || req_.size() >= kMaxRequest;
+    const bool ended = eof || c.is_peer_closed();
+    if (!ended &&
+        (!complete_ || c.client_certificate_request() == ClientCertificateRequest::pending))
+      return SessionAction::keep;
+    return respond(c);
+  }
+
+ private:
+  SessionAction on_client_answer(Connection& c) override {
+    return complete_ ? respond(c) : SessionAction::keep;
+  }
+  SessionAction respond(Connection& c) {
+    std::string body = page_for(c.summary(), early_bytes_, exported_, post_handshake_);
     std::string resp =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -172,7 +220,7 @@ class PageSession final : public CliSession {
     return SessionAction::close;
   }
 
- private:
+  bool complete_ = false;
   static constexpr size_t kMaxRequest = 64 * 1024;
   std::string req_;
   size_t early_bytes_ = 0;
@@ -349,8 +397,11 @@ int run_server(ServerOptions& opts) {
       return 1;
     }
     cfg->client_trust = ts;
-    cfg->client_auth =
-        opts.verify_client == "optional" ? ClientAuth::optional : ClientAuth::required;
+    // post-handshake: no certificate in the handshake; each session asks
+    // for it once the handshake is done.
+    cfg->client_auth = opts.verify_client == "optional"         ? ClientAuth::optional
+                       : opts.verify_client == "post-handshake" ? ClientAuth::none
+                                                                : ClientAuth::required;
     auto crls = opts.crl.load();
     if (!crls.ok()) {
       std::fprintf(stderr, "tessera server: loading --crl: %s\n", crls.error().to_string().c_str());
@@ -372,18 +423,22 @@ int run_server(ServerOptions& opts) {
   eo.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts.idle_timeout * 1000));
   eo.max_connections = static_cast<uint64_t>(opts.max_connections);
   const bool trace = opts.tls.trace, echo = opts.echo;
+  const bool post_handshake = !opts.client_ca.empty() && opts.verify_client == "post-handshake";
   auto tls = std::make_shared<const TlsOptions>(opts.tls);
   auto server = EventServer::listen(
       cfg, eo,
-      [trace, echo, provider, tls](const std::string& peer,
-                                   Connection& c) -> std::unique_ptr<ServerSession> {
+      [trace, echo, provider, tls, post_handshake](
+          const std::string& peer, Connection& c) -> std::unique_ptr<ServerSession> {
         std::unique_ptr<Tracer> tracer;
         if (trace) {
           tracer = std::make_unique<Tracer>("server " + peer);
           c.set_trace(tracer->callback());
         }
-        if (echo) return std::make_unique<EchoSession>(peer, std::move(tracer), provider, tls);
-        return std::make_unique<PageSession>(peer, std::move(tracer), provider, tls);
+        if (echo)
+          return std::make_unique<EchoSession>(peer, std::move(tracer), provider, tls,
+                                               post_handshake);
+        return std::make_unique<PageSession>(peer, std::move(tracer), provider, tls,
+                                             post_handshake);
       });
   if (!server.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", server.error().to_string().c_str());
@@ -421,8 +476,10 @@ const bool kRegistered = register_command(
                       "Certificate chain PEM (leaf first); optional with --psk-file");
        app.add_option("--key", o->key, "Private key PEM");
        app.add_option("--client-ca", o->client_ca, "Request client certificates trusted by CA.pem");
-       app.add_option("--verify-client", o->verify_client, "require|optional")
-           ->check(CLI::IsMember({"require", "optional"}))
+       app.add_option("--verify-client", o->verify_client,
+                      "require|optional: in the handshake; post-handshake: ask TLS 1.3 clients "
+                      "that offer it once the handshake is done (RFC 8446 4.6.2)")
+           ->check(CLI::IsMember({"require", "optional", "post-handshake"}))
            ->capture_default_str();
        app.add_flag("--echo", o->echo, "Echo bytes instead of answering HTTP");
        app.add_option("--early-data", o->max_early_data,

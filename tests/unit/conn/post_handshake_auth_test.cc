@@ -204,6 +204,21 @@ TEST(PostHandshakeAuth, ApplicationDataBeforeTheAnswerIsKept) {
   EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::received);
 }
 
+TEST(PostHandshakeAuth, NothingFollowsTheClientsCloseNotify) {
+  // RFC 8446 6.1: a client that closed its side sends no answer after its
+  // close_notify; the server sees the close, and its request stays pending.
+  Env e;
+  Pair p = handshaken_pair(e.cc, e.sc);
+  p.client->close();
+  Bytes closing = take_out(*p.client);
+  ASSERT_TRUE(p.server->request_client_certificate().ok());
+  ASSERT_TRUE(p.client->receive_tls(take_out(*p.server)).ok());
+  EXPECT_TRUE(p.client->pending_tls().empty());
+  ASSERT_TRUE(p.server->receive_tls(closing).ok());
+  EXPECT_TRUE(p.server->is_peer_closed());
+  EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::pending);
+}
+
 TEST(PostHandshakeAuth, RequestRefusedWhenItCannotBeMade) {
   // Each refusal leaves the connection usable, and nothing is sent.
   auto expect_refused = [](Connection& c, ErrorCode code, std::string_view words) {

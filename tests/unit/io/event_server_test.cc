@@ -233,3 +233,75 @@ TEST(EventServer, ListenReportsBadAddresses) {
 
 }  // namespace
 }  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// A session that asks for the client's certificate once the handshake is
+// done and, on the answer (ServerSession::on_event), writes who the client
+// is and closes; events before it arrive in order, handshake_done first.
+class WhoAreYou final : public ServerSession {
+ public:
+  explicit WhoAreYou(std::vector<Event>& seen) : seen_(seen) {}
+  void on_handshake_done(Connection& c) override {
+    EXPECT_TRUE(c.request_client_certificate().ok());
+  }
+  SessionAction on_event(Connection& c, Event e) override {
+    seen_.push_back(e);
+    if (e != Event::client_certificate_answered) return SessionAction::keep;
+    std::string who = c.client_certificate_request() == ClientCertificateRequest::received
+                          ? c.summary().peer_subject
+                          : "declined";
+    EXPECT_TRUE(
+        c.write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(who.data()), who.size()))
+            .ok());
+    return SessionAction::close;
+  }
+  SessionAction on_data(Connection& c, bool) override {
+    c.consume_app_data(c.app_data().size());
+    return SessionAction::keep;
+  }
+
+ private:
+  std::vector<Event>& seen_;
+};
+
+TEST(EventServer, SessionsSeeEventsAndAskForClientCertificates) {
+  auto sc = server_config();
+  sc->client_trust = trust();
+  std::vector<Event> seen;
+  EventServerOptions o;
+  o.host = "127.0.0.1";
+  o.workers = 1;
+  o.max_connections = 1;
+  auto s = EventServer::listen(
+      sc, o, [&](const std::string&, Connection&) { return std::make_unique<WhoAreYou>(seen); });
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  std::thread t([&] { EXPECT_TRUE((*s)->run().ok()); });
+
+  auto cc = client_config();
+  cc->post_handshake_auth = true;
+  cc->credential = credential("client-ec");
+  auto fd = Stream::connect_tcp("127.0.0.1", (*s)->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream st(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(st.handshake().ok());
+  std::string got;
+  std::vector<uint8_t> buf(1024);
+  for (;;) {
+    auto n = st.read(buf);
+    ASSERT_TRUE(n.ok()) << n.error().to_string();
+    if (*n == 0) break;
+    got.append(buf.begin(), buf.begin() + static_cast<long>(*n));
+  }
+  EXPECT_EQ(got, "CN=tessera test client");
+  t.join();
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.front(), Event::handshake_done);
+  EXPECT_EQ(seen.back(), Event::client_certificate_answered);
+}
+
+}  // namespace
+}  // namespace tessera::testing
