@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto conn = Connection::server(fuzz::server_config(scenario));
   if (!conn.ok()) std::abort();
   Connection& c = **conn;
-  auto r = c.receive_tls(std::span<const uint8_t>(data + 1, size - 1));
+  auto r = fuzz::feed(c, scenario, /*server=*/true, std::span<const uint8_t>(data + 1, size - 1));
   if (!r.ok() && c.error() == nullptr) std::abort();
   fuzz::exercise(c);
   return 0;

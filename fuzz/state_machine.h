@@ -35,7 +35,9 @@ namespace tessera::fuzz {
 // (the server sends its certificate brotli-compressed, the client its own
 // zstd-compressed), so the fuzzer reaches the decompressors from a real flight.
 // TLS 1.3 with an external PSK (RFC 8446 4.2.11): psk (a client that knows
-// only the PSK, a server that has only PSKs and no certificate).
+// only the PSK, a server that has only PSKs and no certificate). TLS 1.3
+// post-handshake client authentication (RFC 8446 4.6.2): pha (the server asks
+// for the client's certificate as soon as its handshake is done; see feed).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -45,11 +47,12 @@ enum class Scenario : uint8_t {
   tls12_mtls = 5,
   resume_early = 6,
   compressed = 7,
-  external_psk = 8
+  external_psk = 8,
+  post_handshake = 9
 };
-inline constexpr uint8_t kNumScenarios = 9;
+inline constexpr uint8_t kNumScenarios = 10;
 inline const char* const kScenarioNames[kNumScenarios] = {
-    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk"};
+    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk", "pha"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -160,8 +163,10 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   c->provider = std::make_shared<crypto::DeterministicProvider>(as_bytes_view(kClientSeed));
   c->trust = fixtures().trust;
   c->clock = [] { return kFuzzNow; };
-  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed)
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed ||
+      s == Scenario::post_handshake)
     c->credential = fixtures().client_cred;
+  c->post_handshake_auth = s == Scenario::post_handshake;
   if (s == Scenario::compressed)
     c->policy.cert_compression = {CertCompression::zstd, CertCompression::zlib,
                                   CertCompression::brotli};
@@ -212,9 +217,34 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
     c->credentials.clear();
     c->external_psks = {fuzz_psk()};
   }
-  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk)
+  // pha: no certificate in the handshake; asked for after it (feed).
+  if (s == Scenario::post_handshake) c->client_trust = fixtures().trust;
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk ||
+      s == Scenario::post_handshake)
     c->peer_check = peer_check_for(s);
   return c;
+}
+
+// feed gives a connection the peer's bytes. A pha server takes them record by
+// record and asks for the client's certificate as soon as its handshake is
+// done, as an application would, so that the client's answer that follows in
+// the stream meets a request.
+inline Result<void> feed(Connection& c, Scenario s, bool server, std::span<const uint8_t> in) {
+  if (!server || s != Scenario::post_handshake) return c.receive_tls(in);
+  bool asked = false;
+  size_t at = 0;
+  while (at < in.size()) {
+    size_t n = in.size() - at;
+    if (n >= 5) n = std::min(n, 5 + ((size_t{in[at + 3]} << 8) | in[at + 4]));
+    auto r = c.receive_tls(in.subspan(at, n));
+    if (!r.ok()) return r;
+    at += n;
+    if (!asked && c.is_handshake_done()) {
+      asked = true;
+      (void)c.request_client_certificate();
+    }
+  }
+  return ok();
 }
 
 inline ClientOptions client_options() { return ClientOptions{"localhost", {}}; }
