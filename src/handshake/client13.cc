@@ -433,11 +433,13 @@ Result<void> Client13::start() {
         [versions, resuming, suites = offered_suites_, groups = offered_groups_,
          share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
          alpn = !offered_alpn_.empty(), random = client_random_,
+         pha = offer13_ && cfg_.post_handshake_auth,
          compression = offer13_ ? cert_compression_values(cfg_.policy) : std::vector<uint16_t>{}] {
           return "-> ClientHello: offering " + std::string(versions) + "; cipher suites " +
                  describe_suites(suites) + "; groups " + describe_groups(groups) +
                  (offer13 ? "; key shares " + describe_groups(share_groups) : std::string()) +
                  "; SNI " + (sni.empty() ? "(none)" : sni) + (alpn ? "; ALPN offered" : "") +
+                 (pha ? "; post-handshake authentication offered" : "") +
                  (compression.empty() ? std::string()
                                       : "; takes certificates compressed with " +
                                             describe_cert_compression(compression)) +

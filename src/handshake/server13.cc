@@ -322,7 +322,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
           (o.cert_compression.empty() ? std::string()
                                       : "; takes certificates compressed with " +
                                             describe_cert_compression(o.cert_compression)) +
-          "; random " + hex_short(o.ch.random));
+          (o.post_handshake_auth ? "; offers post-handshake authentication" : "") + "; random " +
+          hex_short(o.ch.random));
 
   // RFC 8446 4.2.10: early data is not permitted after a HelloRetryRequest;
   // the second ClientHello drops the extension (4.1.2).

@@ -83,7 +83,11 @@ struct ServerOutcome {
   HandshakeSummary summary;
 };
 
-ServerOutcome serve_once(int lfd, std::shared_ptr<const ServerConfig> cfg, Tracer* tracer) {
+// serve_once accepts one connection, reads the client's first message and
+// answers it. ask_after_handshake: before answering, ask for the client's
+// certificate (TLS 1.3 post-handshake authentication, Stream::authenticate_client).
+ServerOutcome serve_once(int lfd, std::shared_ptr<const ServerConfig> cfg, Tracer* tracer,
+                         bool ask_after_handshake = false) {
   ServerOutcome out;
   pollfd p{lfd, POLLIN, 0};
   if (::poll(&p, 1, 10000) <= 0) {
@@ -119,6 +123,15 @@ ServerOutcome serve_once(int lfd, std::shared_ptr<const ServerConfig> cfg, Trace
   } else {
     n = s.read(buf);
     if (n.ok()) out.received.assign(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+  if (n.ok() && ask_after_handshake) {
+    auto who = s.authenticate_client();
+    if (!who.ok()) {
+      out.error = who.error().to_string();
+      return out;
+    }
+    if (!*who) out.error = "the client declined to send a certificate";
+    out.summary = s.connection().summary();
   }
   if (n.ok()) {
     std::string reply = "hello, " + out.summary.peer_subject + "; the server got your " +
@@ -556,6 +569,59 @@ int run_demo(DemoOptions& o) {
     auto revoking = std::make_shared<ServerConfig>(*scfg);
     revoking->client_crls = crls;
     all_ok = refused_handshake(revoking, client_cred, "a revoked certificate") && all_ok;
+  }
+
+  // --- 6. post-handshake client authentication (TLS 1.3) ---
+  if (!o.tls12) {
+    heading("6. The server asks for the client certificate after the handshake (TLS 1.3)");
+    say("  This server does not ask for a certificate in the handshake: anyone may connect.");
+    say("  When the client's request needs to know who it is, the server sends a");
+    say("  CertificateRequest on the open connection (RFC 8446 4.6.2); the client, having");
+    say("  offered post_handshake_auth, answers with Certificate, CertificateVerify and");
+    say("  Finished over the handshake transcript plus that request.");
+    say("");
+    auto later = std::make_shared<ServerConfig>(*scfg);
+    later->client_auth = ClientAuth::none;
+    auto ccfg = std::make_shared<ClientConfig>(*make_client(client_cred));
+    ccfg->post_handshake_auth = true;
+    Tracer st("server"), ct("client");
+    auto server =
+        std::async(std::launch::async, [&] { return serve_once(l.fd, later, &st, /*ask=*/true); });
+    std::string reply, failure;
+    auto conn = Connection::client(ccfg, {"localhost", {}});
+    auto fd = conn.ok() ? Stream::connect_tcp("127.0.0.1", l.port, std::chrono::seconds(5))
+                        : Result<int>(conn.error());
+    if (fd.ok()) {
+      (*conn)->set_trace(ct.callback());
+      Stream s(*fd, std::move(*conn));
+      auto hs = s.handshake();
+      if (hs.ok()) {
+        std::string msg = "GET /account";
+        ct.line("sending \"" + msg + "\" (no certificate sent so far)");
+        (void)s.write_all(as_bytes_view(msg));
+        std::vector<uint8_t> buf(4096);
+        auto n = s.read(buf);  // answers the CertificateRequest on the way
+        if (n.ok()) reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
+        if (!n.ok()) failure = n.error().to_string();
+        (void)s.shutdown();
+      } else {
+        failure = hs.error().to_string();
+      }
+    } else {
+      failure = fd.error().to_string();
+    }
+    ServerOutcome so = server.get();
+    say("");
+    if (so.handshake_ok && so.error.empty() && so.summary.client_authenticated && !reply.empty()) {
+      say("  result: the client proved who it is after the handshake");
+      say("  client certificate (seen by server): " + so.summary.peer_subject);
+      say("  client received: \"" + reply + "\"");
+    } else {
+      all_ok = false;
+      say("  UNEXPECTED: post-handshake authentication failed");
+      if (!failure.empty()) say("  client error: " + failure);
+      if (!so.error.empty()) say("  server error: " + so.error);
+    }
   }
 
   heading(all_ok ? "demo complete: everything went as expected" : "demo FAILED");
