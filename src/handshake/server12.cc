@@ -96,7 +96,7 @@ class Server12 final : public Handshake {
  private:
   Result<Choice> choose(const Offer& o);
   Result<void> resume(const Offer& o, const wire::HandshakeMessage& m, TicketState st, bool by_id);
-  bool resumable(const Offer& o, const TicketState& st) const;
+  std::optional<std::string> not_resumable(const Offer& o, const TicketState& st) const;
   TicketState session_state(const Tls12Secrets& secrets) const;
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
   Result<void> answer_record_size_limit(const Offer& o, wire::Extensions& extensions);
@@ -254,7 +254,17 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
       if (st->extended_master_secret && !o.extended_master_secret)
         return Error(ErrorCode::handshake_failure,
                      "ClientHello resumes an extended-master-secret session without the extension");
-      if (resumable(o, *st)) return resume(o, m, std::move(*st), !by_ticket);
+      auto why = not_resumable(o, *st);
+      if (!why) return resume(o, m, std::move(*st), !by_ticket);
+      if (tracing())
+        trace(std::string("   the client's ") + (by_ticket ? "session ticket" : "session ID") +
+              " is not resumed: " + *why + "; full handshake");
+    } else if (tracing()) {
+      trace(std::string("   the client's ") +
+            (by_ticket ? "session ticket is not one we can open (another server's, or its key "
+                         "has retired)"
+                       : "session ID names no session we hold") +
+            "; full handshake");
     }
   }
   TESSERA_ASSIGN_OR_RETURN(choice_, choose(o));
@@ -628,26 +638,31 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   return ok();
 }
 
-// resumable says whether a session from a ticket or the session cache may be
-// resumed by this ClientHello: both with the extended master secret (RFC
-// 7627 5.3), its suite offered and allowed, same SNI, within its lifetime,
-// and a client identity if we require one.
-bool Server12::resumable(const Offer& o, const TicketState& st) const {
+// not_resumable says why a session from a ticket or the session cache may not
+// be resumed by this ClientHello (nullopt: it may): both need the extended
+// master secret (RFC 7627 5.3), its suite offered and allowed, the same SNI,
+// within its lifetime, and a client identity if we require one.
+std::optional<std::string> Server12::not_resumable(const Offer& o, const TicketState& st) const {
   const auto& cs = o.ch.cipher_suites;
-  return st.extended_master_secret && o.extended_master_secret &&
-         std::find(cs.begin(), cs.end(), st.cipher_suite) != cs.end() &&
-         cfg_.policy.allows_suite(st.cipher_suite) && st.sni == o.sni &&
-         ticket_current(st, p_.now_unix * 1000) &&
-         !(cfg_.client_auth == ClientAuth::required && st.client_subject.empty()) &&
-         // A client certificate revoked since gets a full handshake.
-         (st.client_subject.empty() ||
-          !refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check, st.client_issuer,
-                           st.client_serial, p_.now_unix)) &&
-         // So does one the peer check refuses now (or whose identity the
-         // session did not keep).
-         (st.client_subject.empty() ||
-          !resumed_peer_refused(cfg_.peer_check, st.client_kept, /*peer_is_server=*/false,
-                                ProtocolVersion::tls12, o.sni));
+  if (!st.extended_master_secret || !o.extended_master_secret)
+    return "it was made without the extended master secret (RFC 7627)";
+  if (std::find(cs.begin(), cs.end(), st.cipher_suite) == cs.end() ||
+      !cfg_.policy.allows_suite(st.cipher_suite))
+    return "its suite " + cipher_suite_name(st.cipher_suite) +
+           " is not offered now or not allowed by policy " + cfg_.policy.name;
+  if (st.sni != o.sni) return "it was made for another server name";
+  if (!ticket_current(st, p_.now_unix * 1000)) return "it has expired";
+  if (cfg_.client_auth == ClientAuth::required && st.client_subject.empty())
+    return "it has no client certificate, which we require";
+  if (st.client_subject.empty()) return std::nullopt;
+  // A client certificate revoked since gets a full handshake, and so does
+  // one the peer check refuses now (or whose identity the session did not
+  // keep).
+  if (auto why = refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check, st.client_issuer,
+                                 st.client_serial, p_.now_unix))
+    return why;
+  return resumed_peer_refused(cfg_.peer_check, st.client_kept, /*peer_is_server=*/false,
+                              ProtocolVersion::tls12, o.sni);
 }
 
 // session_state is what a ticket or a session ID keeps of this session.

@@ -336,6 +336,40 @@ TEST(PostHandshakeAuth, ClientAdvertisesItOnlyWhenConfigured) {
   EXPECT_FALSE(offered(e.cc));
 }
 
+TEST(PostHandshakeAuth, ExtensionWithContentIsDecodeError) {
+  // RFC 8446 4.2.6: its extension_data is zero length. A real ClientHello
+  // whose post_handshake_auth carries one byte (every length fixed up).
+  Env e;
+  auto c = Connection::client(e.cc, {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Bytes rec = take_out(**c);
+  const Bytes ext = {0x00, 0x31, 0x00, 0x00};
+  auto at = std::search(rec.begin(), rec.end(), ext.begin(), ext.end());
+  ASSERT_NE(at, rec.end());
+  const size_t pos = static_cast<size_t>(at - rec.begin());
+  rec[pos + 3] = 1;
+  rec.insert(rec.begin() + static_cast<long>(pos) + 4, 0x00);
+  auto bump = [&](size_t off, int bytes) {  // a big-endian length field, plus one
+    uint32_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = (v << 8) | rec[off + static_cast<size_t>(i)];
+    ++v;
+    for (int i = bytes - 1; i >= 0; --i, v >>= 8) rec[off + static_cast<size_t>(i)] = v & 0xff;
+  };
+  bump(3, 2);  // record length
+  bump(6, 3);  // handshake length
+  // The extensions length: after version, random, session id, suites, compression.
+  size_t off = 9 + 2 + 32;
+  off += 1 + rec[off];
+  off += 2 + ((size_t{rec[off]} << 8) | rec[off + 1]);
+  off += 1 + rec[off];
+  bump(off, 2);
+  auto server = Connection::server(e.sc);
+  ASSERT_TRUE(server.ok());
+  auto r = (*server)->receive_tls(rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << r.error().to_string();
+}
+
 // --- forged records --------------------------------------------------------
 
 // One direction of a pair's application traffic, from the key log: sealing

@@ -64,9 +64,49 @@ TEST(SessionId, AnUnknownIdIsAFullHandshake) {
   ASSERT_TRUE(s);
   s->session_id[0] ^= 1;
   e.store->put("localhost", *s);
-  auto p = e.connect();
+  std::string trace;
+  Pair p = make_tls_pair(e.cc, e.sc);
+  p.server->set_trace([&](std::string_view l) { (trace += l) += "\n"; });
+  ASSERT_TRUE(p.handshake());
   EXPECT_FALSE(p.client->summary().resumed);
   EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_NE(trace.find("the client's session ID names no session we hold; full handshake"),
+            std::string::npos);
+}
+
+// The server's trace says why it did not resume the session a client
+// offered: a suite its policy no longer allows, a ticket it cannot open (an
+// ID it does not hold: AnUnknownIdIsAFullHandshake).
+TEST(SessionId, ServerSaysWhyASessionIsNotResumed) {
+  auto server_trace = [](Env& e) {
+    std::string all;
+    Pair p = make_tls_pair(e.cc, e.sc);
+    p.server->set_trace([&](std::string_view l) { (all += l) += "\n"; });
+    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_FALSE(p.server->summary().resumed);
+    return all;
+  };
+  {
+    // The server's policy no longer allows the session's suite.
+    Env e;
+    e.sc->policy.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+    e.connect();
+    e.sc = std::make_shared<ServerConfig>(*e.sc);
+    e.sc->policy.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384};
+    EXPECT_NE(server_trace(e).find("the client's session ID is not resumed: its suite "
+                                   "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 is not offered now or "
+                                   "not allowed by policy"),
+              std::string::npos);
+  }
+  {
+    Env e;
+    e.sc->tls12_tickets = true;
+    e.connect();
+    e.sc = std::make_shared<ServerConfig>(*e.sc);
+    e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+    EXPECT_NE(server_trace(e).find("the client's session ticket is not one we can open"),
+              std::string::npos);
+  }
 }
 
 TEST(SessionId, ClientsThatTakeTicketsGetTicketsByDefault) {
