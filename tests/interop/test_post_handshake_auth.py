@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """TLS 1.3 post-handshake client authentication (RFC 8446 4.2.6, 4.6.2) against
-OpenSSL: `tessera server --verify-client post-handshake` and
+OpenSSL and GnuTLS: `tessera server --verify-client post-handshake` and
 `tessera client --post-handshake-auth`.
 
 Usage: test_post_handshake_auth.py /path/to/tessera
@@ -10,7 +10,8 @@ Usage: test_post_handshake_auth.py /path/to/tessera
   certificate; an s_client without -enable_pha is not asked, one without a
   certificate declines, one with a certificate from another CA is refused with
   unknown_ca (and the server says why); a TLS 1.2 client is not asked;
-- Python's ssl client (post_handshake_auth = True) is asked and answers;
+- Python's ssl client (post_handshake_auth = True) is asked and answers, and so
+  does gnutls-cli --post-handshake-auth (on its ^reauth^ inline command);
 - a tessera client with --post-handshake-auth answers a Python ssl server
   (OpenSSL underneath) that calls verify_client_post_handshake(): the server
   sees the client's certificate; without the option, OpenSSL refuses to ask
@@ -102,6 +103,11 @@ def test_tessera_server(pki):
                      "-CAfile", pki.ca)
         R.check("a TLS 1.2 client is not asked",
                 ROW + "not asked: only a TLS 1.3 server" in out_of(r), out_of(r)[-1500:])
+        out = gnutls_client(port, pki)
+        R.check("gnutls-cli --post-handshake-auth answers with its certificate (gnutls_reauth)",
+                "*** Re-auth was performed" in out and
+                ROW + "asked after the handshake; the client sent CN=tessera interop client" in
+                out, out[-1500:])
         page = python_client(port, pki)
         R.check("Python ssl (post_handshake_auth) answers with its certificate",
                 ROW + "asked after the handshake; the client sent CN=tessera interop client" in
@@ -118,6 +124,30 @@ def test_tessera_server(pki):
     R.check("the server reports each answer, and why it refused the other CA's certificate",
             "client certificate: asked after the handshake; the client sent CN=tessera interop "
             "client" in err and "client certificate: refused: cert_untrusted" in err, err)
+
+
+def gnutls_client(port, pki):
+    """gnutls-cli --post-handshake-auth against the tessera server: GnuTLS
+    reports the server's request as a non-fatal GNUTLS_E_REAUTH_REQUEST and
+    answers it (gnutls_reauth) on the inline command ^reauth^, sent once the
+    request was seen; then the HTTP request. Returns its output."""
+    cmd = ["gnutls-cli", "--port", str(port), "127.0.0.1", "--sni-hostname", "localhost",
+           "--x509cafile", pki.ca, "--x509certfile", pki.client, "--x509keyfile",
+           pki.client_key, "--post-handshake-auth", "--inline-commands"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out = read_until(p, b"Re-authentication was requested")
+        p.stdin.write(b"^reauth^\n")
+        p.stdin.flush()
+        out += read_until(p, b"Re-auth")
+        p.stdin.write(GET)
+        p.stdin.flush()
+        out += read_until(p, b"</html>")
+    finally:
+        p.kill()
+        p.wait()
+    return out.decode(errors="replace")
 
 
 def read_until(p, marker, limit=10):
