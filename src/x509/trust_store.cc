@@ -11,9 +11,11 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "crypto/provider.h"
 #include "x509/checks.h"
+#include "x509/pem.h"
 
 namespace tessera::x509 {
 
@@ -109,9 +111,33 @@ Result<size_t> TrustStore::add_directory(const std::string& path) {
   return added;
 }
 
+Result<size_t> TrustStore::add_bundle(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes data, read_file(path));
+  auto blocks =
+      pem_decode(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+  if (!blocks) return std::move(blocks).error().with_context(path);
+  size_t added = 0, seen = 0, parsed = 0;
+  std::optional<Error> first;
+  for (const PemBlock& b : *blocks) {
+    if (b.label != pem_label::kCertificate) continue;
+    ++seen;
+    auto cert = Certificate::parse(b.der);
+    if (!cert) {
+      ++skipped_certificates_;
+      if (!first) first = std::move(cert).error();
+      continue;
+    }
+    ++parsed;
+    added += add_certificate(std::move(*cert));
+  }
+  if (seen == 0) return Error(ErrorCode::cert_parse, path + ": no CERTIFICATE block in the bundle");
+  if (parsed == 0) return first->with_context(path + ": no certificate parses");
+  return added;
+}
+
 Result<TrustStore> TrustStore::system_default() {
   TrustStore store;
-  TESSERA_TRY(store.add_file(kSystemCaBundle));
+  TESSERA_TRY(store.add_bundle(kSystemCaBundle));
   return store;
 }
 

@@ -56,11 +56,22 @@ class TrustStore {
   // that fail to parse are skipped (counted in skipped_files()); io_error if
   // the directory cannot be read.
   Result<size_t> add_directory(const std::string& path);
-  // system_default returns a store filled from kSystemCaBundle.
+  // add_bundle reads a CA bundle (PEM, any number of CERTIFICATE blocks) as
+  // add_file does, but skips certificates that fail to parse, counting them
+  // in skipped_certificates(): a bundle is a list of independent roots kept
+  // by someone else, and one our parser refuses must not take the others
+  // with it. io_error if the file cannot be read; cert_parse if the PEM
+  // itself is malformed or no certificate in it parses.
+  Result<size_t> add_bundle(const std::string& path);
+  // system_default returns a store filled from kSystemCaBundle (add_bundle).
+  // Debian 12's bundle holds a root that is not RFC 5280 DER (Certum Trusted
+  // Network CA 2 encodes its 2046 notAfter as GeneralizedTime, which 4.1.2.5
+  // forbids before 2050): it is skipped, the rest are loaded.
   static Result<TrustStore> system_default();
 
   size_t size() const { return anchors_.size(); }
   size_t skipped_files() const { return skipped_files_; }
+  size_t skipped_certificates() const { return skipped_certificates_; }
   const std::vector<std::shared_ptr<const Certificate>>& anchors() const { return anchors_; }
 
   // find_issuers returns the indices of anchors whose subject equals `name`
@@ -83,6 +94,7 @@ class TrustStore {
   std::vector<std::shared_ptr<const Certificate>> anchors_;
   std::vector<std::unique_ptr<KeySlot>> keys_;
   size_t skipped_files_ = 0;
+  size_t skipped_certificates_ = 0;
 };
 
 }  // namespace tessera::x509

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -53,6 +55,50 @@ TEST(TrustStore, FilesAndDirectories) {
   EXPECT_GE(*rd, 50u);
   EXPECT_EQ(d.skipped_files(), 0u);
   EXPECT_FALSE(d.add_directory(kDir + "/nope").ok());
+}
+
+// A bundle with a certificate the parser refuses between two good ones:
+// add_bundle (and so system_default) keeps the good ones and counts the bad;
+// add_file refuses the whole file.
+TEST(TrustStore, BundlesSkipCertificatesThatDoNotParse) {
+  const std::string bad = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
+  char path[] = "/tmp/tessera-bundle-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  auto write = [&](const std::string& text) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  };
+  write(read("root.pem") + bad + read("int.pem"));
+  TrustStore t;
+  auto r = t.add_bundle(path);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(*r, 2u);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.skipped_certificates(), 1u);
+  TrustStore strict;
+  EXPECT_FALSE(strict.add_file(path).ok());
+
+  write(bad);  // nothing usable: an error naming the file
+  TrustStore none;
+  auto e = none.add_bundle(path);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code(), ErrorCode::cert_parse);
+  EXPECT_NE(e.error().to_string().find(path), std::string::npos);
+  write("no PEM here\n");
+  EXPECT_FALSE(none.add_bundle(path).ok());
+  std::remove(path);
+  EXPECT_EQ(none.add_bundle(path).error().code(), ErrorCode::io_error);
+}
+
+// The machine's own bundle loads (Debian 12's holds a root whose 2046
+// notAfter is a GeneralizedTime, which the parser refuses: it is skipped).
+TEST(TrustStore, SystemDefaultLoads) {
+  std::ifstream probe(kSystemCaBundle);
+  if (!probe) GTEST_SKIP() << "no " << kSystemCaBundle;
+  auto t = TrustStore::system_default();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_GT(t->size(), 50u);
 }
 
 }  // namespace
