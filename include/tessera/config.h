@@ -261,6 +261,41 @@ using PeerCheck = std::function<Result<void>(const PeerIdentity& peer)>;
 // another form is config_invalid, naming it.
 Result<PeerCheck> allow_peers(const std::vector<std::string>& allowed);
 
+// CertificateRequestView: what a server's CertificateRequest asks of the
+// client (RFC 8446 4.3.2; RFC 5246 7.4.4), for choosing the certificate to
+// answer with.
+struct CertificateRequestView {
+  std::string_view server_name;  // the name the client connected to
+  ProtocolVersion version = ProtocolVersion::tls13;
+  bool after_handshake = false;  // a TLS 1.3 post-handshake request (RFC 8446 4.6.2)
+  // certificate_authorities: the DER distinguished names of the CAs whose
+  // certificates the server takes; empty when it names none.
+  std::span<const std::vector<uint8_t>> authorities;
+  std::span<const uint16_t> signature_schemes;  // the schemes the server takes
+  // fits says whether a credential can answer: its key signs with one of
+  // signature_schemes that our policy allows (TLS 1.2: and is of a
+  // certificate type the request lists). A credential that does not fit is
+  // not sent even if chosen (the request is declined).
+  std::function<bool(const Credential&)> fits;
+};
+
+// ClientCertificateResolver chooses the client certificate for a server's
+// CertificateRequest, in the handshake or after it: for clients holding
+// several (one per CA, per service, per key type), or whose certificate
+// comes from elsewhere (renewed, or looked up when asked). Null declines:
+// an empty Certificate, which a server that requires one refuses. Called on
+// the thread driving the connection, once per request; it must be
+// thread-safe.
+using ClientCertificateResolver =
+    std::function<std::shared_ptr<const Credential>(const CertificateRequestView& request)>;
+
+// select_client_certificate builds the common resolver: the first of
+// `credentials` that fits the request and, when the request names
+// certificate authorities, whose chain was issued by one of them (any of its
+// certificates' issuer is named); null when none does.
+ClientCertificateResolver select_client_certificate(
+    std::vector<std::shared_ptr<const Credential>> credentials);
+
 // Clock returns the current time in seconds since the Unix epoch; used for
 // certificate validity and ticket ages.
 using Clock = std::function<int64_t()>;
@@ -274,8 +309,11 @@ struct ClientConfig {
   bool verify_peer = true;                        // false only for tests and debugging
   std::vector<std::string> alpn;                  // offered protocols, in preference order
   std::shared_ptr<const Credential> credential;   // client certificate for mTLS, if any
-  Clock clock;                                    // null: system clock
-  KeyLogCallback keylog;                          // null: no key log
+  // Chooses the client certificate for each CertificateRequest instead of
+  // `credential` (see ClientCertificateResolver); null: `credential`.
+  ClientCertificateResolver certificate_resolver;
+  Clock clock;            // null: system clock
+  KeyLogCallback keylog;  // null: no key log
   // TLS 1.3 resumption: tickets received are kept here (per server name) and
   // offered on the next connection to the same name. Null: no resumption.
   std::shared_ptr<SessionStore> session_store;

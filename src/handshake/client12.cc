@@ -636,34 +636,50 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
 
   // Our certificate, when asked (RFC 5246 7.4.6): the credential's key must
   // match a certificate type and sign with a scheme the server listed.
-  const Credential* cred = cfg_.credential.get();
+  std::shared_ptr<const Credential> chosen_cred;
   std::optional<SignatureScheme> client_scheme;
   if (request) {
-    if (cred && cred->key) {
-      bool is_rsa = cred->key->type() == crypto::KeyType::rsa ||
-                    cred->key->type() == crypto::KeyType::rsa_pss;
+    std::vector<uint16_t> usable;
+    for (uint16_t s : request->supported_signature_algorithms)
+      if (scheme_allowed_tls12(s)) usable.push_back(s);
+    auto type_ok = [&](const crypto::PrivateKey& key) {
+      bool is_rsa = key.type() == crypto::KeyType::rsa || key.type() == crypto::KeyType::rsa_pss;
       uint8_t want = is_rsa ? wire::kClientCertTypeRsaSign : wire::kClientCertTypeEcdsaSign;
-      bool type_ok = std::find(request->certificate_types.begin(), request->certificate_types.end(),
-                               want) != request->certificate_types.end();
-      std::vector<uint16_t> usable;
-      for (uint16_t s : request->supported_signature_algorithms)
-        if (scheme_allowed_tls12(s)) usable.push_back(s);
-      auto s = choose_signature_scheme(cfg_.policy, usable, *cred->key, false);
-      if (type_ok && s.ok())
+      return std::find(request->certificate_types.begin(), request->certificate_types.end(),
+                       want) != request->certificate_types.end();
+    };
+    CertificateRequestView view;
+    view.server_name = p_.options.server_name;
+    view.version = ProtocolVersion::tls12;
+    view.authorities = request->certificate_authorities;
+    view.signature_schemes = request->supported_signature_algorithms;
+    view.fits = [&](const Credential& c) {
+      return c.key && type_ok(*c.key) &&
+             choose_signature_scheme(cfg_.policy, usable, *c.key, false).ok();
+    };
+    std::string chosen;
+    chosen_cred = client_credential(cfg_, view, tracing() ? &chosen : nullptr);
+    if (!chosen.empty()) trace("   certificate resolver chose " + chosen);
+    if (chosen_cred && chosen_cred->key) {
+      const bool fits_type = type_ok(*chosen_cred->key);
+      auto s = choose_signature_scheme(cfg_.policy, usable, *chosen_cred->key, false);
+      if (fits_type && s.ok())
         client_scheme = *s;
       else if (tracing())
         trace("   our client certificate does not fit the request: " +
-              (type_ok ? s.error().message() : std::string("certificate type not accepted")));
+              (fits_type ? s.error().message() : std::string("certificate type not accepted")));
     }
     wire::Certificate12 c;
     if (client_scheme)
-      for (const auto& der : cred->chain) c.certificate_list.emplace_back(der.begin(), der.end());
+      for (const auto& der : chosen_cred->chain)
+        c.certificate_list.emplace_back(der.begin(), der.end());
     TESSERA_ASSIGN_OR_RETURN(Bytes cmsg, wire::encode_handshake(c));
     transcript_.add(cmsg);
     p_.channel->send_handshake(cmsg);
     if (tracing())
-      trace(client_scheme ? "-> Certificate: our client certificate " + leaf_subject(cred->chain)
-                          : std::string("-> Certificate: empty (no suitable client certificate)"));
+      trace(client_scheme
+                ? "-> Certificate: our client certificate " + leaf_subject(chosen_cred->chain)
+                : std::string("-> Certificate: empty (no suitable client certificate)"));
   }
 
   // ClientKeyExchange and the premaster secret.
@@ -724,8 +740,8 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
 
   // RFC 5246 7.4.8: CertificateVerify signs all handshake messages so far.
   if (client_scheme) {
-    TESSERA_ASSIGN_OR_RETURN(Bytes sig,
-                             cred->key->sign(*client_scheme, transcript_.retained_messages()));
+    TESSERA_ASSIGN_OR_RETURN(
+        Bytes sig, chosen_cred->key->sign(*client_scheme, transcript_.retained_messages()));
     TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*client_scheme, sig));
     transcript_.add(cvmsg);
     p_.channel->send_handshake(cvmsg);

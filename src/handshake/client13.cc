@@ -120,7 +120,7 @@ class Client13 final : public Handshake {
   Result<void> on_post_handshake_certificate_request(const wire::HandshakeMessage& m,
                                                      Connected& st);
   Result<void> send_client_authentication(const CertificateRequestInfo& request,
-                                          crypto::Transcript& t);
+                                          crypto::Transcript& t, bool after_handshake);
 
   Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
                                    ByteView cookie, bool early_data);
@@ -1039,7 +1039,8 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
     if (p_.channel->tracing()) trace("-> EndOfEarlyData: our 0-RTT data is complete");
   }
   // Our second flight: [Certificate, CertificateVerify], Finished.
-  if (st.request) TESSERA_TRY(send_client_authentication(*st.request, transcript_));
+  if (st.request)
+    TESSERA_TRY(send_client_authentication(*st.request, transcript_, /*after_handshake=*/false));
   TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(
       Bytes verify_data,
@@ -1066,8 +1067,21 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 // empty Certificate. Each message goes into `t`; the Finished that follows is
 // the caller's.
 Result<void> Client13::send_client_authentication(const CertificateRequestInfo& request,
-                                                  crypto::Transcript& t) {
-  const Credential* cred = cfg_.credential.get();
+                                                  crypto::Transcript& t, bool after_handshake) {
+  CertificateRequestView view;
+  view.server_name = p_.options.server_name;
+  view.version = ProtocolVersion::tls13;
+  view.after_handshake = after_handshake;
+  view.authorities = request.authorities;
+  view.signature_schemes = request.schemes;
+  view.fits = [&](const Credential& c) {
+    return c.key && choose_signature_scheme(cfg_.policy, request.schemes, *c.key, true).ok();
+  };
+  std::string chosen;
+  const std::shared_ptr<const Credential> chosen_cred =
+      client_credential(cfg_, view, p_.channel->tracing() ? &chosen : nullptr);
+  if (!chosen.empty()) trace("   certificate resolver chose " + chosen);
+  const Credential* cred = chosen_cred.get();
   std::optional<SignatureScheme> scheme;
   if (cred && cred->key) {
     auto s = choose_signature_scheme(cfg_.policy, request.schemes, *cred->key, true);
@@ -1125,7 +1139,7 @@ Result<void> Client13::on_post_handshake_certificate_request(const wire::Handsha
         describe_schemes(req.schemes));
   TESSERA_ASSIGN_OR_RETURN(crypto::Transcript t, transcript_.fork());
   t.add(m.raw);
-  TESSERA_TRY(send_client_authentication(req, t));
+  TESSERA_TRY(send_client_authentication(req, t, /*after_handshake=*/true));
   TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
   TESSERA_ASSIGN_OR_RETURN(Bytes verify_data, crypto::compute_finished(provider(), suite_->hash,
                                                                        st.traffic.own_secret(), h));

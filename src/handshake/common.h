@@ -57,6 +57,15 @@ std::shared_ptr<const Credential> pick_credential(
     const std::vector<std::shared_ptr<const Credential>>& creds, const std::string& sni,
     const std::function<bool(const Credential&)>& fits);
 
+// client_credential is the credential a client answers a CertificateRequest
+// with: ClientConfig::certificate_resolver's choice for `request`, or
+// ClientConfig::credential. Null, or one that does not fit the request,
+// means an empty Certificate. `chosen` is set to a description of what the
+// resolver chose (empty without one), for traces.
+std::shared_ptr<const Credential> client_credential(const ClientConfig& cfg,
+                                                    const CertificateRequestView& request,
+                                                    std::string* chosen);
+
 // HelloRetryRequest cookie (RFC 8446 4.2.2): lets a stateless server rebuild
 // the transcript. It carries the chosen suite and group and the hash of
 // ClientHello1, authenticated with HMAC-SHA256 under the server's cookie key.

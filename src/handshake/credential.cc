@@ -19,6 +19,25 @@
 
 namespace tessera {
 
+namespace handshake {
+
+std::shared_ptr<const Credential> client_credential(const ClientConfig& cfg,
+                                                    const CertificateRequestView& request,
+                                                    std::string* chosen) {
+  if (!cfg.certificate_resolver) return cfg.credential;
+  std::shared_ptr<const Credential> c = cfg.certificate_resolver(request);
+  if (chosen) {
+    *chosen = "none";
+    if (c && !c->chain.empty()) {
+      auto leaf = x509::Certificate::parse(c->chain.front());
+      *chosen = leaf.ok() ? leaf->subject().to_string() : std::string("(unparsable certificate)");
+    }
+  }
+  return c;
+}
+
+}  // namespace handshake
+
 Result<Credential> Credential::from_pem(crypto::Provider& provider, std::string_view chain_pem,
                                         std::string_view key_pem) {
   TESSERA_ASSIGN_OR_RETURN(auto certs, x509::parse_certificates(as_bytes_view(chain_pem)));
@@ -242,6 +261,37 @@ std::shared_ptr<const ExternalPsk> MemoryExternalPskStore::find(std::string_view
   std::lock_guard<std::mutex> lock(mu_);
   auto it = psks_.find(identity);
   return it == psks_.end() ? nullptr : it->second;
+}
+
+ClientCertificateResolver select_client_certificate(
+    std::vector<std::shared_ptr<const Credential>> credentials) {
+  // Each credential with the issuer names of its chain, parsed once.
+  struct Entry {
+    std::shared_ptr<const Credential> credential;
+    std::vector<Bytes> issuers;
+  };
+  auto entries = std::make_shared<std::vector<Entry>>();
+  for (auto& c : credentials) {
+    if (!c) continue;
+    Entry e{std::move(c), {}};
+    for (const auto& der : e.credential->chain) {
+      auto cert = x509::Certificate::parse(der);
+      if (!cert.ok()) continue;
+      ByteView issuer = cert->issuer().der();
+      e.issuers.emplace_back(issuer.begin(), issuer.end());
+    }
+    entries->push_back(std::move(e));
+  }
+  return [entries](const CertificateRequestView& r) -> std::shared_ptr<const Credential> {
+    for (const Entry& e : *entries) {
+      if (r.fits && !r.fits(*e.credential)) continue;
+      if (r.authorities.empty()) return e.credential;
+      for (const Bytes& issuer : e.issuers)
+        if (std::find(r.authorities.begin(), r.authorities.end(), issuer) != r.authorities.end())
+          return e.credential;
+    }
+    return nullptr;
+  };
 }
 
 }  // namespace tessera

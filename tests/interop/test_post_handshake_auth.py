@@ -16,7 +16,10 @@ Usage: test_post_handshake_auth.py /path/to/tessera
   (OpenSSL underneath) that calls verify_client_post_handshake(): the server
   sees the client's certificate; without the option, OpenSSL refuses to ask
   (the client did not offer the extension);
-- a tessera client answers a tessera server.
+- a tessera client answers a tessera server;
+- a tessera client holding two certificates (--cert/--key twice) answers
+  openssl s_server's CertificateRequest with the one the CA it names issued
+  (select_client_certificate), in TLS 1.3 and 1.2.
 
 Everything on 127.0.0.1, free ports, bounded in time.
 """
@@ -30,7 +33,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tlspeers import Pki, Results, free_port, run, start, stop, wait_port  # noqa: E402
+from tlspeers import (Pki, Results, against_s_server, free_port, run, start, stop,  # noqa: E402
+                      wait_port)
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -267,10 +271,56 @@ def test_python_server(pki):
             repr(result) + out)
 
 
+def test_choice_among_certificates(pki):
+    """tessera client with two --cert/--key pairs (another CA's first) answers
+    openssl s_server's CertificateRequest, which names the CA (-CAfile), with
+    the certificate that CA issued; in the handshake (TLS 1.3 and 1.2)."""
+    # Another CA and its client certificate (tessera cert local-mtls: "O=tessera,
+    # CN=tessera client", issued by "O=tessera, CN=tessera local CA").
+    other_dir = pki.path("other")
+    made = run([TESSERA, "cert", "local-mtls", "--dir", other_dir], timeout=30)
+    R.check("tessera cert local-mtls makes another CA", made.returncode == 0, out_of(made))
+
+    class other:  # noqa: N801 (a namespace like Pki's fields)
+        client = os.path.join(other_dir, "client.pem")
+        client_key = os.path.join(other_dir, "client.key")
+
+    def connect(version, *creds):
+        args = []
+        for cert, key in creds:
+            args += ["--cert", cert, "--key", key]
+        return against_s_server(
+            ["-cert", pki.server, "-key", pki.server_key, "-Verify", "1", "-CAfile", pki.ca,
+             version],
+            lambda port: run([TESSERA, "client", "127.0.0.1:%d" % port, "--ca", pki.ca,
+                              "--servername", "localhost", *args, "--trace"], input=b"hello\n",
+                             timeout=15))
+
+    for version in ("-tls1_3", "-tls1_2"):
+        r, log = connect(version, (other.client, other.client_key), (pki.client, pki.client_key))
+        if r is None:
+            R.check("openssl s_server started", False, log)
+            continue
+        R.check("two client certificates: s_server %s gets the one its CA issued" % version,
+                r.returncode == 0 and "certificate resolver chose CN=tessera interop client" in
+                out_of(r) and "subject=CN = tessera interop client" in log and
+                "verify error" not in log, out_of(r)[-800:] + log[-800:])
+    # The control: s_server's log shows a verify error for the other CA's
+    # certificate (sent when it is the only one; s_server -Verify logs it).
+    r, log = connect("-tls1_3", (other.client, other.client_key))
+    R.check("control: s_server cannot verify the other CA's certificate",
+            r is not None and "verify error" in log and "tessera client" in log, log[-800:])
+    r = run([TESSERA, "client", "127.0.0.1:1", "--ca", pki.ca, "--cert", pki.client],
+            timeout=10)
+    R.check("a --cert without its --key is a usage error",
+            r.returncode == 2 and "one --key for each --cert" in out_of(r), out_of(r))
+
+
 def main():
     pki = Pki()
     test_tessera_server(pki)
     test_python_server(pki)
+    test_choice_among_certificates(pki)
     R.finish()
 
 

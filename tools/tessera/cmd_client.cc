@@ -29,7 +29,8 @@ namespace {
 
 struct ClientCliOptions {
   std::string target;
-  std::string ca, cert, key, servername;
+  std::string ca, servername;
+  std::vector<std::string> certs, keys;  // --cert/--key pairs, in order
   bool insecure = false;
   bool quiet = false;
   bool post_handshake_auth = false;
@@ -248,11 +249,21 @@ int run_client(ClientCliOptions& o) {
   cfg->ocsp = o.ocsp == "require"      ? OcspStapling::require
               : o.ocsp == "if-stapled" ? OcspStapling::if_stapled
                                        : OcspStapling::off;
-  if (!o.cert.empty() || !o.key.empty()) {
-    auto cred = Credential::from_pem_files(*provider, o.cert, o.key);
-    if (!cred.ok()) return fail("loading --cert/--key", cred.error());
-    cfg->credential = std::make_shared<Credential>(std::move(*cred));
+  if (o.certs.size() != o.keys.size()) {
+    std::fprintf(stderr, "tessera client: give one --key for each --cert (%zu --cert, %zu --key)\n",
+                 o.certs.size(), o.keys.size());
+    return 2;
   }
+  std::vector<std::shared_ptr<const Credential>> creds;
+  for (size_t i = 0; i < o.certs.size(); ++i) {
+    auto cred = Credential::from_pem_files(*provider, o.certs[i], o.keys[i]);
+    if (!cred.ok()) return fail("loading --cert/--key", cred.error());
+    creds.push_back(std::make_shared<Credential>(std::move(*cred)));
+  }
+  // Several: each CertificateRequest gets the first that the server's CAs
+  // issued and that can sign what it takes (select_client_certificate).
+  if (creds.size() == 1) cfg->credential = creds.front();
+  if (creds.size() > 1) cfg->certificate_resolver = select_client_certificate(std::move(creds));
   if (o.psk.given()) {
     auto psk = o.psk.load_one();
     if (!psk.ok()) return fail("loading --psk-file", psk.error());
@@ -313,8 +324,10 @@ const bool kRegistered = register_command(
        auto o = std::make_shared<ClientCliOptions>();
        app.add_option("target", o->target, "HOST:PORT")->required();
        app.add_option("--ca", o->ca, "Trusted CA certificates (PEM); default: system store");
-       app.add_option("--cert", o->cert, "Client certificate chain (PEM) for mTLS");
-       app.add_option("--key", o->key, "Client private key (PEM)");
+       app.add_option("--cert", o->certs,
+                      "Client certificate chain (PEM) for mTLS; repeat with --key for several, "
+                      "and each server gets one its CAs issued");
+       app.add_option("--key", o->keys, "Client private key (PEM), one per --cert");
        app.add_option("--servername", o->servername, "Server name for SNI and verification");
        app.add_flag("--insecure", o->insecure, "Do not verify the server (debugging only)");
        app.add_flag("--quiet", o->quiet, "Do not print the connection summary");
