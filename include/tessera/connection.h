@@ -181,10 +181,10 @@ class Connection {
   // application decides what it may do). A certificate received replaces
   // the client identity in summary(); tickets already issued keep the
   // identity of the handshake. Errors (the connection is not affected):
-  // internal_error on a client, before the handshake completed, with TLS
-  // 1.2, when the client did not offer post_handshake_auth, or while a
-  // request is pending; config_invalid without client_trust; after a fatal
-  // error, that error.
+  // internal_error on a client, before the handshake completed, after
+  // close() or the client's close_notify, with TLS 1.2, when the client did
+  // not offer post_handshake_auth, or while a request is pending;
+  // config_invalid without client_trust; after a fatal error, that error.
   virtual Result<void> request_client_certificate() = 0;
   virtual ClientCertificateRequest client_certificate_request() const = 0;
 

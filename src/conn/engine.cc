@@ -190,6 +190,12 @@ class Engine final : public Connection, private handshake::Channel {
     if (!hs_->is_done())
       return Error(ErrorCode::internal_error,
                    "the client's certificate can be asked for only after the handshake");
+    // No answer could come (or be asked for) once either side has closed.
+    if (closed_ || peer_closed_)
+      return Error(ErrorCode::internal_error,
+                   closed_ ? "the client's certificate cannot be asked for after close()"
+                           : "the client closed the connection; it cannot answer a request for "
+                             "its certificate");
     // Nothing is sent when it fails: the connection goes on.
     auto r = hs_->request_client_certificate();
     flush_handshake();

@@ -273,6 +273,21 @@ TEST(PostHandshakeAuth, RequestRefusedWhenItCannotBeMade) {
     expect_refused(*p.server, ErrorCode::internal_error, "TLS 1.3 server");
   }
   {
+    SCOPED_TRACE("after close(), or after the client's close_notify");
+    Env e;
+    Pair p = handshaken_pair(e.cc, e.sc);
+    p.client->close();
+    ASSERT_TRUE(p.server->receive_tls(take_out(*p.client)).ok());
+    auto r = p.server->request_client_certificate();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find("the client closed"), std::string::npos);
+    p.server->close();
+    (void)take_out(*p.server);
+    r = p.server->request_client_certificate();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find("after close()"), std::string::npos);
+  }
+  {
     SCOPED_TRACE("a client");
     Env e;
     Pair p = handshaken_pair(e.cc, e.sc);
