@@ -231,8 +231,15 @@ int run_client(ClientCliOptions& o) {
     if (!sys.ok() && cfg->verify_peer) return fail("loading the system trust store", sys.error());
     if (sys.ok()) *ts = std::move(*sys);
   } else {
-    auto tr = ts->add_file(o.ca);
+    // A CA bundle (the system's, say) may hold a root our parser refuses:
+    // it is skipped, with a warning, rather than refusing all the others.
+    auto tr = ts->add_bundle(o.ca);
     if (!tr.ok() && cfg->verify_peer) return fail("loading --ca", tr.error());
+    if (ts->skipped_certificates() > 0)
+      std::fprintf(stderr,
+                   "tessera client: warning: --ca %s: skipped %zu certificate(s) that do not "
+                   "parse\n",
+                   o.ca.c_str(), ts->skipped_certificates());
   }
   cfg->trust = ts;
   auto crls = o.crl.load();

@@ -391,11 +391,16 @@ int run_server(ServerOptions& opts) {
   }
   if (!opts.client_ca.empty()) {
     auto ts = std::make_shared<x509::TrustStore>();
-    auto r = ts->add_file(opts.client_ca);
+    auto r = ts->add_bundle(opts.client_ca);
     if (!r.ok()) {
       std::fprintf(stderr, "tessera server: %s\n", r.error().to_string().c_str());
       return 1;
     }
+    if (ts->skipped_certificates() > 0)
+      std::fprintf(stderr,
+                   "tessera server: warning: --client-ca %s: skipped %zu certificate(s) that do "
+                   "not parse\n",
+                   opts.client_ca.c_str(), ts->skipped_certificates());
     cfg->client_trust = ts;
     // post-handshake: no certificate in the handshake; each session asks
     // for it once the handshake is done.
