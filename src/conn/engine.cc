@@ -187,9 +187,6 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> request_client_certificate() override {
     if (error_) return *error_;
-    if (!hs_->is_done())
-      return Error(ErrorCode::internal_error,
-                   "the client's certificate can be asked for only after the handshake");
     // No answer could come (or be asked for) once either side has closed.
     if (closed_ || peer_closed_)
       return Error(ErrorCode::internal_error,

@@ -97,7 +97,6 @@ struct PostHandshakeAuth {
   crypto::Transcript transcript;
   std::optional<PeerChain> chain;  // once a non-empty Certificate verified
   uint16_t compressed_with = 0;
-  uint16_t scheme = 0;  // the CertificateVerify's
 };
 
 // A client Certificate as read: the verified chain, or none (empty).
