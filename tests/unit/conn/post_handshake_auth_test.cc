@@ -204,6 +204,28 @@ TEST(PostHandshakeAuth, ApplicationDataBeforeTheAnswerIsKept) {
   EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::received);
 }
 
+TEST(PostHandshakeAuth, KeyUpdatesOnEitherSideBeforeTheAnswer) {
+  // The answer's Finished is keyed by the client's traffic secret when it
+  // answers (RFC 8446 4.4: client_application_traffic_secret_N): a client
+  // KeyUpdate before the request reaches it, or a server one after asking,
+  // changes nothing for the exchange.
+  for (bool client_updates : {true, false}) {
+    SCOPED_TRACE(client_updates ? "client KeyUpdate" : "server KeyUpdate");
+    Env e;
+    Pair p = handshaken_pair(e.cc, e.sc);
+    ASSERT_TRUE(p.server->request_client_certificate().ok());
+    if (client_updates) {
+      ASSERT_TRUE(p.client->key_update(/*request_peer=*/true).ok());
+    } else {
+      ASSERT_TRUE(p.server->key_update(/*request_peer=*/true).ok());
+    }
+    ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::received);
+    transfer(p, true, 1000);
+    transfer(p, false, 1000);
+  }
+}
+
 TEST(PostHandshakeAuth, NothingFollowsTheClientsCloseNotify) {
   // RFC 8446 6.1: a client that closed its side sends no answer after its
   // close_notify; the server sees the close, and its request stays pending.
