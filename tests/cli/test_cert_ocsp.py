@@ -31,6 +31,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 from tlspeers import Results, run  # noqa: E402
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -43,10 +44,6 @@ extendedKeyUsage = OCSPSigning
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 """
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def tessera(*args):

@@ -35,13 +35,10 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 from tlspeers import Results, free_port, run, start, stop, wait_port  # noqa: E402
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def tessera(*args, timeout=60):

@@ -32,15 +32,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 from tlspeers import Results, free_port, run, start, stop, wait_port  # noqa: E402
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
 KEY = os.urandom(32).hex()
 KEY2 = os.urandom(48).hex()
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def tessera(*args, timeout=30, data=b""):

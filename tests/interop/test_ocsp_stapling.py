@@ -35,14 +35,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tlspeers  # noqa: E402
 from tlspeers import Pki, Results, free_port, openssl, run, start, stop, wait_port  # noqa: E402
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
 HAVE_GNUTLS = shutil.which("gnutls-serv") is not None and shutil.which("gnutls-cli") is not None
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def serial_hex(cert):

@@ -31,15 +31,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tlspeers import (Pki, Results, against_s_server, free_port, openssl, run, start,  # noqa: E402
                       stop, wait_port)
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
 API = "spiffe://example.org/ns/prod/sa/api"
 DEV = "spiffe://example.org/ns/dev/sa/api"
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def spki_pin(cert):

@@ -35,15 +35,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tlspeers import (Pki, Results, against_s_server, free_port, run, start, stop,  # noqa: E402
                       wait_port)
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
 GET = b"GET / HTTP/1.0\r\n\r\n"
 ROW = "<tr><th>Post-handshake authentication</th><td>"
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def tessera_server(pki):

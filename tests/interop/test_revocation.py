@@ -23,13 +23,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tlspeers import (Pki, Results, against_s_server, free_port, openssl, run, start,  # noqa: E402
                       stop, wait_port)
+from tlspeers import out_of  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
-
-
-def out_of(r):
-    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
 
 
 def serial_hex(cert):

@@ -112,6 +112,11 @@ def stop(p, timeout=5):
     return out.decode(errors="replace"), err.decode(errors="replace")
 
 
+def out_of(r):
+    """A finished process's stdout and stderr, as text."""
+    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+
+
 def run(cmd, input=None, timeout=20, **kw):
     """Runs a command to completion (bounded); returns CompletedProcess."""
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
