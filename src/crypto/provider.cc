@@ -42,6 +42,14 @@ Result<void> Aead::do_open_from(ByteView nonce, ByteView aad, ByteView ciphertex
   return open(nonce, aad, out, tag);
 }
 
+Result<SecretBytes> KeyShare::private_key() const {
+  const auto g = static_cast<uint16_t>(group());
+  return Error(ErrorCode::unsupported_algorithm,
+               "a key share of " +
+                   (g == 0 ? std::string("a custom Diffie-Hellman group") : group_name(g)) +
+                   " cannot export its private key");
+}
+
 namespace {
 
 // ProviderHmacKey is the default HmacKey: the key and the provider's

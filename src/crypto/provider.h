@@ -121,6 +121,13 @@ class KeyShare {
   // RFC 7919 5.1) and returns the shared secret; invalid_key_share on a bad
   // value (including an all-zero X25519 result).
   virtual Result<SecretBytes> decapsulate(ByteView peer_value) = 0;
+  // private_key returns the raw private key, in the encoding
+  // Provider::import_key_share takes back (X25519: the 32 bytes as drawn or
+  // imported, unclamped; secp256r1/secp384r1: the scalar, big-endian, 32/48
+  // bytes), so a long-term key (an ECH server's HPKE key) can be stored.
+  // unsupported_algorithm for shares that cannot export it (the default;
+  // ffdhe and custom DH groups).
+  virtual Result<SecretBytes> private_key() const;
 };
 
 struct Encapsulation {
@@ -221,6 +228,15 @@ class Provider {
   // encapsulate is the server side: validate the client's share, create the
   // server's, and return it with the shared secret.
   virtual Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) = 0;
+  // import_key_share makes a key share of g from a raw private key (the
+  // encoding KeyShare::private_key returns): a long-term key used as the
+  // receiver of a KEM, e.g. an HPKE recipient key (crypto/hpke.h). X25519
+  // takes 32 bytes (any value: RFC 7748 5 clamps it in every scalar
+  // multiplication); secp256r1 / secp384r1 a 32 / 48-byte big-endian scalar
+  // in [1, n-1]. A wrong length or an out-of-range scalar is invalid_key;
+  // other groups are unsupported_algorithm.
+  virtual Result<std::unique_ptr<KeyShare>> import_key_share(NamedGroup g,
+                                                             ByteView private_key) = 0;
 
   // generate_dh_key_share creates a Diffie-Hellman share over a custom group
   // (big-endian p and g), for a TLS 1.2 server that names no RFC 7919 group.

@@ -306,6 +306,11 @@ class PoisonedKeyShare : public crypto::KeyShare {
     if (r.ok()) ct_poison(r->data(), r->size());
     return r;
   }
+  Result<SecretBytes> private_key() const override {
+    auto r = inner_->private_key();
+    if (r.ok()) ct_poison(r->data(), r->size());
+    return r;
+  }
 
  private:
   std::unique_ptr<crypto::KeyShare> inner_;
@@ -365,6 +370,11 @@ class PoisoningProvider : public crypto::Provider {
     auto r = p_->encapsulate(g, client_share);
     if (r.ok()) ct_poison(r->shared_secret.data(), r->shared_secret.size());
     return r;
+  }
+  Result<std::unique_ptr<crypto::KeyShare>> import_key_share(NamedGroup g,
+                                                             ByteView private_key) override {
+    TESSERA_ASSIGN_OR_RETURN(auto ks, p_->import_key_share(g, private_key));
+    return std::unique_ptr<crypto::KeyShare>(new PoisonedKeyShare(std::move(ks)));
   }
   Result<std::unique_ptr<crypto::KeyShare>> generate_dh_key_share(ByteView p, ByteView g) override {
     TESSERA_ASSIGN_OR_RETURN(auto ks, p_->generate_dh_key_share(p, g));

@@ -104,20 +104,26 @@ class X25519Share final : public KeyShare {
 
   static Result<std::unique_ptr<KeyShare>> generate(Provider& rng) {
     // RFC 7748 5: the private key is 32 random bytes (clamped by the
-    // scalar multiplication itself). RFC 7748 6.1: the public value is
-    // X25519(a, 9). It is computed here by that very function, the Montgomery
-    // ladder libcrypto uses for every X25519: importing the private key
-    // alone would have libcrypto compute it with its Ed25519 base-point
-    // tables instead, about 10% more work in callgrind (libcrypto 3.0).
-    // The key object therefore carries the base point where its public value
-    // would be; it only ever serves as the private half of derivations
-    // (ecx derive reads nothing else), through the one context kept here
-    // for X25519(a, 9) and then X25519(a, peer).
+    // scalar multiplication itself).
     SecretBytes priv(kX25519Size);
     rng.random(priv.mutable_view());
+    return from_private(priv.view());
+  }
+
+  // from_private makes the share of a 32-byte private key (the caller
+  // checked the length).
+  static Result<std::unique_ptr<KeyShare>> from_private(ByteView priv) {
+    // RFC 7748 6.1: the public value is X25519(a, 9). It is computed here by
+    // that very function, the Montgomery ladder libcrypto uses for every
+    // X25519: importing the private key alone would have libcrypto compute
+    // it with its Ed25519 base-point tables instead, about 10% more work in
+    // callgrind (libcrypto 3.0). The key object therefore carries the base
+    // point where its public value would be; it only ever serves as the
+    // private half of derivations (ecx derive reads nothing else), through
+    // the one context kept here for X25519(a, 9) and then X25519(a, peer).
     Bytes pub(kX25519Size);
     EVP_PKEY* base = x25519_base_point();
-    PkeyPtr key = x25519_import(priv.view(), ByteView(kBasePoint));
+    PkeyPtr key = x25519_import(priv, ByteView(kBasePoint));
     PkeyCtxPtr ctx = key ? x25519_context(key.get()) : nullptr;
     if (base == nullptr || !ctx || !x25519(ctx.get(), base, pub)) {
       return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key generation failed");
@@ -151,6 +157,18 @@ class X25519Share final : public KeyShare {
     return shared;
   }
 
+  Result<SecretBytes> private_key() const override {
+    // The key object holds the 32 bytes it was made from, unclamped.
+    SecretBytes priv(kX25519Size);
+    size_t n = priv.size();
+    EVP_PKEY* key = EVP_PKEY_CTX_get0_pkey(ctx_.get());
+    if (key == nullptr || EVP_PKEY_get_raw_private_key(key, priv.data(), &n) != 1 ||
+        n != kX25519Size) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 private key export failed");
+    }
+    return priv;
+  }
+
  private:
   PkeyCtxPtr ctx_;  // derivation context holding the private key
   Bytes pub_;
@@ -175,9 +193,8 @@ class EcShare final : public KeyShare {
 
   static Result<std::unique_ptr<KeyShare>> generate(const Curve& c, Provider& rng) {
     EcGroupPtr group(EC_GROUP_new_by_curve_name_ex(nullptr, nullptr, c.nid));
-    BnCtxPtr bn_ctx(BN_CTX_new());
     BnPtr priv(BN_secure_new());
-    if (!group || !bn_ctx || !priv) {
+    if (!group || !priv) {
       return ossl::openssl_error(ErrorCode::crypto_failure, std::string(c.name) + " setup failed");
     }
     BN_set_flags(priv.get(), BN_FLG_CONSTTIME);
@@ -196,6 +213,42 @@ class EcShare final : public KeyShare {
     if (!found) {
       return Error(ErrorCode::crypto_failure,
                    std::string(c.name) + ": random source never produced a valid scalar");
+    }
+    return from_scalar(c, std::move(group), std::move(priv));
+  }
+
+  // import makes the share of a private scalar given as c.field_size
+  // big-endian bytes.
+  static Result<std::unique_ptr<KeyShare>> import(const Curve& c, ByteView raw) {
+    if (raw.size() != c.field_size) {
+      return Error(ErrorCode::invalid_key,
+                   std::string(c.name) + " private key is " + std::to_string(raw.size()) +
+                       " bytes, expected " + std::to_string(c.field_size) + " (big-endian scalar)");
+    }
+    EcGroupPtr group(EC_GROUP_new_by_curve_name_ex(nullptr, nullptr, c.nid));
+    BnPtr priv(BN_secure_new());
+    if (!group || !priv ||
+        BN_bin2bn(raw.data(), static_cast<int>(raw.size()), priv.get()) == nullptr) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, std::string(c.name) + " setup failed");
+    }
+    BN_set_flags(priv.get(), BN_FLG_CONSTTIME);
+    // SEC 1 3.2.1: a private key is an integer in [1, n-1]. (RFC 9180 7.1.2
+    // asks DHKEM implementations to catch a key equivalent to 0 mod n; a key
+    // of n or more is refused rather than reduced.)
+    if (BN_is_zero(priv.get()) || BN_cmp(priv.get(), EC_GROUP_get0_order(group.get())) >= 0) {
+      return Error(ErrorCode::invalid_key, std::string(c.name) +
+                                               " private key is out of range (it must be in "
+                                               "[1, n-1], n the order of the curve)");
+    }
+    return from_scalar(c, std::move(group), std::move(priv));
+  }
+
+  // from_scalar makes the share of priv, in [1, n-1].
+  static Result<std::unique_ptr<KeyShare>> from_scalar(const Curve& c, EcGroupPtr group,
+                                                       BnPtr priv) {
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    if (!bn_ctx) {
+      return ossl::openssl_error(ErrorCode::crypto_failure, std::string(c.name) + " setup failed");
     }
     EcPointPtr point(EC_POINT_new(group.get()));
     Bytes pub(1 + 2 * c.field_size);
@@ -255,6 +308,16 @@ class EcShare final : public KeyShare {
                                  std::string(curve_.name) + " shared secret computation failed");
     }
     return shared;
+  }
+
+  Result<SecretBytes> private_key() const override {
+    // SEC 1 2.3.7: the scalar as a big-endian string of the order's length.
+    SecretBytes raw(curve_.field_size);
+    if (BN_bn2binpad(priv_.get(), raw.data(), static_cast<int>(raw.size())) < 0) {
+      return ossl::openssl_error(ErrorCode::crypto_failure,
+                                 std::string(curve_.name) + " private key export failed");
+    }
+    return raw;
   }
 
  private:
@@ -406,6 +469,29 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup
   }
   return Error(ErrorCode::unsupported_algorithm,
                "key exchange group " + group_name(static_cast<uint16_t>(g)) + " is not supported");
+}
+
+Result<std::unique_ptr<KeyShare>> OpenSslProvider::import_key_share(NamedGroup g,
+                                                                    ByteView private_key) {
+  switch (g) {
+    case NamedGroup::x25519:
+      // RFC 7748 5: an X25519 private key is 32 bytes; every value is usable
+      // (the scalar multiplication clamps it).
+      if (private_key.size() != kX25519Size) {
+        return Error(
+            ErrorCode::invalid_key,
+            "X25519 private key is " + std::to_string(private_key.size()) + " bytes, expected 32");
+      }
+      return X25519Share::from_private(private_key);
+    case NamedGroup::secp256r1: return EcShare::import(kP256, private_key);
+    case NamedGroup::secp384r1: return EcShare::import(kP384, private_key);
+    case NamedGroup::ffdhe2048:
+    case NamedGroup::ffdhe3072:
+    case NamedGroup::ffdhe4096: break;
+  }
+  return Error(ErrorCode::unsupported_algorithm,
+               "importing a private key of group " + group_name(static_cast<uint16_t>(g)) +
+                   " is not supported (x25519, secp256r1 and secp384r1 only)");
 }
 
 Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_dh_key_share(ByteView p, ByteView g) {

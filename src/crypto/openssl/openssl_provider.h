@@ -75,6 +75,10 @@ class OpenSslProvider : public Provider {
   bool supports_group(NamedGroup g) const override;
   Result<std::unique_ptr<KeyShare>> generate_key_share(NamedGroup g) override;
   Result<Encapsulation> encapsulate(NamedGroup g, ByteView client_share) override;
+  // import_key_share: x25519, secp256r1 and secp384r1. The shares it and
+  // generate_key_share make for these groups answer private_key(); ffdhe
+  // shares do not.
+  Result<std::unique_ptr<KeyShare>> import_key_share(NamedGroup g, ByteView private_key) override;
   Result<std::unique_ptr<KeyShare>> generate_dh_key_share(ByteView p, ByteView g) override;
 
   // load_public_key accepts RSA, RSASSA-PSS, EC (P-256/P-384/P-521) and

@@ -341,5 +341,156 @@ TEST(Ffdhe, CustomGroupAgreesAndRefusesUnusableParameters) {
   EXPECT_EQ(p.generate_dh_key_share(huge, Bytes{2}).error().code(), ErrorCode::invalid_key_share);
 }
 
+// --- Provider::import_key_share and KeyShare::private_key: long-term keys
+// (an HPKE recipient's, crypto/hpke.h) stored as raw private keys.
+
+// The P-256 and P-384 group orders (SEC 2 2.4.2, 2.5.1).
+constexpr std::string_view kP256Order =
+    "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+constexpr std::string_view kP384Order =
+    "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc529"
+    "73";
+
+void expect_invalid_key(const Result<std::unique_ptr<KeyShare>>& r, const std::string& message) {
+  ASSERT_FALSE(r.ok()) << message;
+  EXPECT_EQ(r.error().code(), ErrorCode::invalid_key) << message;
+  EXPECT_EQ(r.error().message(), message);
+}
+
+// RFC 7748 6.1: Alice's private key imported gives her public key and the
+// shared secret with Bob.
+TEST(ImportKeyShare, X25519Rfc7748Section6_1) {
+  OpenSslProvider p;
+  const Bytes alice_priv = H("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+  auto alice = p.import_key_share(NamedGroup::x25519, alice_priv);
+  ASSERT_TRUE(alice.ok()) << alice.error().to_string();
+  EXPECT_EQ((*alice)->group(), NamedGroup::x25519);
+  EXPECT_EQ(to_hex((*alice)->public_value()),
+            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+  auto k =
+      (*alice)->decapsulate(H("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+  ASSERT_TRUE(k.ok()) << k.error().to_string();
+  EXPECT_EQ(hex_of(*k), "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  // The key can be used again (a long-term key decapsulates many times).
+  auto again =
+      (*alice)->decapsulate(H("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(hex_of(*again), hex_of(*k));
+  // private_key gives the bytes back as imported (unclamped).
+  auto priv = (*alice)->private_key();
+  ASSERT_TRUE(priv.ok()) << priv.error().to_string();
+  EXPECT_EQ(hex_of(*priv), to_hex(alice_priv));
+}
+
+// RFC 5903 8.1: the initiator's P-256 private key gives its public point.
+TEST(ImportKeyShare, P256Rfc5903Section8_1) {
+  OpenSslProvider p;
+  const std::string_view priv = "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
+  auto s = p.import_key_share(NamedGroup::secp256r1, H(priv));
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ((*s)->group(), NamedGroup::secp256r1);
+  EXPECT_EQ(to_hex((*s)->public_value()),
+            "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
+            "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3");
+  auto back = (*s)->private_key();
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(hex_of(*back), priv);
+}
+
+TEST(ImportKeyShare, PrivateKeyRoundTripsForGeneratedShares) {
+  OpenSslProvider p;
+  for (NamedGroup g : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1}) {
+    SCOPED_TRACE(group_name(static_cast<uint16_t>(g)));
+    auto generated = p.generate_key_share(g);
+    ASSERT_TRUE(generated.ok());
+    auto priv = (*generated)->private_key();
+    ASSERT_TRUE(priv.ok()) << priv.error().to_string();
+    EXPECT_EQ(priv->size(), g == NamedGroup::secp384r1 ? 48u : 32u);
+    auto imported = p.import_key_share(g, priv->view());
+    ASSERT_TRUE(imported.ok()) << imported.error().to_string();
+    EXPECT_EQ((*imported)->group(), g);
+    EXPECT_EQ(to_hex((*imported)->public_value()), to_hex((*generated)->public_value()));
+    auto again = (*imported)->private_key();
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(hex_of(*again), hex_of(*priv));
+    // Both agree with a peer.
+    auto enc = p.encapsulate(g, (*imported)->public_value());
+    ASSERT_TRUE(enc.ok());
+    auto a = (*imported)->decapsulate(enc->ciphertext);
+    auto b = (*generated)->decapsulate(enc->ciphertext);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(hex_of(*a), hex_of(enc->shared_secret));
+    EXPECT_EQ(hex_of(*b), hex_of(enc->shared_secret));
+  }
+}
+
+TEST(ImportKeyShare, DeterministicShareExportsTheScriptedBytes) {
+  const Bytes scripted = H("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+  auto s = share_from_private(NamedGroup::x25519, scripted);
+  ASSERT_TRUE(s);
+  auto priv = s->private_key();
+  ASSERT_TRUE(priv.ok());
+  EXPECT_EQ(hex_of(*priv), to_hex(scripted));
+}
+
+TEST(ImportKeyShare, RefusesWrongLengthsAndOutOfRangeScalars) {
+  OpenSslProvider p;
+  expect_invalid_key(p.import_key_share(NamedGroup::x25519, Bytes(31, 1)),
+                     "X25519 private key is 31 bytes, expected 32");
+  expect_invalid_key(p.import_key_share(NamedGroup::x25519, Bytes(33, 1)),
+                     "X25519 private key is 33 bytes, expected 32");
+  expect_invalid_key(p.import_key_share(NamedGroup::x25519, {}),
+                     "X25519 private key is 0 bytes, expected 32");
+  expect_invalid_key(p.import_key_share(NamedGroup::secp256r1, Bytes(31, 1)),
+                     "secp256r1 private key is 31 bytes, expected 32 (big-endian scalar)");
+  expect_invalid_key(p.import_key_share(NamedGroup::secp256r1, Bytes(33, 1)),
+                     "secp256r1 private key is 33 bytes, expected 32 (big-endian scalar)");
+  expect_invalid_key(p.import_key_share(NamedGroup::secp384r1, Bytes(32, 1)),
+                     "secp384r1 private key is 32 bytes, expected 48 (big-endian scalar)");
+  const std::string range =
+      " private key is out of range (it must be in [1, n-1], n the order of the curve)";
+  expect_invalid_key(p.import_key_share(NamedGroup::secp256r1, Bytes(32, 0)), "secp256r1" + range);
+  expect_invalid_key(p.import_key_share(NamedGroup::secp256r1, H(kP256Order)), "secp256r1" + range);
+  expect_invalid_key(p.import_key_share(NamedGroup::secp256r1, Bytes(32, 0xff)),
+                     "secp256r1" + range);
+  expect_invalid_key(p.import_key_share(NamedGroup::secp384r1, H(kP384Order)), "secp384r1" + range);
+  // n - 1 and 1 are the ends of the range.
+  Bytes n_minus_1 = H(kP256Order);
+  n_minus_1.back() -= 1;
+  EXPECT_TRUE(p.import_key_share(NamedGroup::secp256r1, n_minus_1).ok());
+  Bytes one(32, 0);
+  one.back() = 1;
+  auto g = p.import_key_share(NamedGroup::secp256r1, one);
+  ASSERT_TRUE(g.ok());
+  // 1 * G is the base point (SEC 2 2.4.2).
+  EXPECT_EQ(to_hex((*g)->public_value()),
+            "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+  Bytes n_minus_1_384 = H(kP384Order);
+  n_minus_1_384.back() -= 1;
+  EXPECT_TRUE(p.import_key_share(NamedGroup::secp384r1, n_minus_1_384).ok());
+  // Any 32 bytes are an X25519 key (RFC 7748 5 clamps them).
+  EXPECT_TRUE(p.import_key_share(NamedGroup::x25519, Bytes(32, 0)).ok());
+  EXPECT_TRUE(p.import_key_share(NamedGroup::x25519, Bytes(32, 0xff)).ok());
+}
+
+TEST(ImportKeyShare, FiniteFieldGroupsAreUnsupported) {
+  OpenSslProvider p;
+  auto r = p.import_key_share(NamedGroup::ffdhe2048, Bytes(32, 1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unsupported_algorithm);
+  EXPECT_EQ(r.error().message(),
+            "importing a private key of group ffdhe2048 is not supported (x25519, secp256r1 and "
+            "secp384r1 only)");
+  EXPECT_EQ(p.import_key_share(static_cast<NamedGroup>(0x0019), Bytes(66, 1)).error().code(),
+            ErrorCode::unsupported_algorithm);
+  auto ff = p.generate_key_share(NamedGroup::ffdhe2048);
+  ASSERT_TRUE(ff.ok());
+  auto priv = (*ff)->private_key();
+  ASSERT_FALSE(priv.ok());
+  EXPECT_EQ(priv.error().code(), ErrorCode::unsupported_algorithm);
+  EXPECT_EQ(priv.error().message(), "a key share of ffdhe2048 cannot export its private key");
+}
+
 }  // namespace
 }  // namespace tessera::crypto
