@@ -49,6 +49,11 @@ std::optional<uint8_t> allowed_mask(uint16_t type) {
     case kExtRecordSizeLimit: return kCH | kEE;
     // RFC 8879 3: compress_certificate in ClientHello and CertificateRequest.
     case kExtCompressCertificate: return kCH | kCR;
+    // draft-ietf-tls-esni 11.1: encrypted_client_hello in ClientHello,
+    // HelloRetryRequest and EncryptedExtensions; ech_outer_extensions only
+    // in a ClientHelloInner, where the server expands it (5.1).
+    case kExtEncryptedClientHello: return kCH | kHRR | kEE;
+    case kExtEchOuterExtensions: return kCH;
     // TLS 1.2-only extensions: a ClientHello may offer them for TLS 1.2.
     case kExtEcPointFormats:
     case kExtExtendedMasterSecret:

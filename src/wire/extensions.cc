@@ -45,6 +45,7 @@ std::string extension_name(uint16_t type) {
     case kExtPostHandshakeAuth: return "post_handshake_auth";
     case kExtSignatureAlgorithmsCert: return "signature_algorithms_cert";
     case kExtKeyShare: return "key_share";
+    case kExtEchOuterExtensions: return "ech_outer_extensions";
     case kExtEncryptedClientHello: return "encrypted_client_hello";
     case kExtRenegotiationInfo: return "renegotiation_info";
     default: return "unknown(" + std::to_string(type) + ")";

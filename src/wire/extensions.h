@@ -61,6 +61,7 @@ inline constexpr uint16_t kExtOidFilters = 48;                  // RFC 8446
 inline constexpr uint16_t kExtPostHandshakeAuth = 49;           // RFC 8446
 inline constexpr uint16_t kExtSignatureAlgorithmsCert = 50;     // RFC 8446
 inline constexpr uint16_t kExtKeyShare = 51;                    // RFC 8446
+inline constexpr uint16_t kExtEchOuterExtensions = 0xfd00;      // draft-ietf-tls-esni 5.1
 inline constexpr uint16_t kExtEncryptedClientHello = 0xfe0d;    // draft-ietf-tls-esni
 inline constexpr uint16_t kExtRenegotiationInfo = 0xff01;       // RFC 5746
 
