@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/ech.h"
 #include "tessera/policy.h"
 #include "tessera/result.h"
 #include "tessera/session.h"
@@ -426,6 +427,14 @@ struct ServerConfigFields {
   // ticket keys needs a shared guard, or a shared session_cache).
   uint32_t max_early_data = 0;
   std::shared_ptr<ReplayGuard> replay_guard;
+  // Encrypted Client Hello (draft-ietf-tls-esni-25; tessera/ech.h): the keys
+  // that open clients' encrypted ClientHellos, in shared mode (this server
+  // is both the client-facing and the backend server). A ClientHello sealed
+  // to one of them is answered as the inner ClientHello it holds; one that
+  // none opens (a stale config, or a client's GREASE) is answered as sent,
+  // and its client is given all these keys' configs to retry with. The
+  // certificates must cover each key's public name. Empty: no ECH.
+  std::vector<std::shared_ptr<const EchKey>> ech_keys;
 };
 
 struct ServerConfig : ServerConfigFields {

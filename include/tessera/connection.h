@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "tessera/config.h"
+#include "tessera/ech.h"
 #include "tessera/error.h"
 #include "tessera/result.h"
 
@@ -36,6 +37,15 @@ struct ClientOptions {
   std::string server_name;
   // Overrides ClientConfig::alpn when non-empty.
   std::vector<std::string> alpn;
+  // Encrypted Client Hello (draft-ietf-tls-esni-25; see tessera/ech.h): the
+  // server's ECHConfigList, as published. Set: the ClientHello naming
+  // server_name is sent encrypted, inside an outer ClientHello that names
+  // the config's public name; only TLS 1.3 is offered, and no 0-RTT data.
+  // A server that cannot open it is authenticated for the public name and
+  // the handshake then fails with ErrorCode::ech_required, its retry
+  // configs (if any) in HandshakeSummary::ech_retry_configs. A list with no
+  // config we can use is config_invalid. Empty: no ECH.
+  std::vector<uint8_t> ech_config_list = {};
 };
 
 // EarlyDataRequest: 0-RTT data for Connection::client_with_early_data.
@@ -108,6 +118,15 @@ struct HandshakeSummary {
   // ("good; thisUpdate ..., nextUpdate ...").
   bool ocsp_stapled = false;
   std::string peer_ocsp;
+  // Encrypted Client Hello (tessera/ech.h). A client that offered it: the
+  // public name the outer ClientHello named, and, when the server refused
+  // it (ErrorCode::ech_required), the ECHConfigList it sent to retry with
+  // (empty: it sent none, and ECH may be disabled for that server). Use
+  // them on a new connection only: they are authenticated by the server's
+  // certificate for the public name, never by the origin's.
+  EchStatus ech = EchStatus::not_offered;
+  std::string ech_public_name;
+  std::vector<uint8_t> ech_retry_configs;
 };
 
 // TraceCallback receives one plain-words line per handshake step

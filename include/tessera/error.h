@@ -42,6 +42,7 @@ enum class AlertDescription : uint8_t {
   unknown_psk_identity = 115,
   certificate_required = 116,
   no_application_protocol = 120,
+  ech_required = 121,  // draft-ietf-tls-esni 11.2
 };
 
 // alert_name returns the RFC spelling of an alert ("handshake_failure"), or
@@ -73,6 +74,12 @@ enum class ErrorCode : uint16_t {
   no_application_protocol,
   certificate_required,
   unrecognized_name,
+  // Encrypted Client Hello was offered and the server refused it (it sent
+  // retry configurations, or none): the handshake authenticated only the
+  // server's public name, so the connection is not used (draft-ietf-tls-esni
+  // 6.1.6). HandshakeSummary::ech_retry_configs holds the server's new
+  // ECHConfigList, if it sent one, for a retry on a new connection.
+  ech_required,
   decrypt_error,         // Finished / CertificateVerify / key exchange check failed
   peer_alert,            // the peer sent a fatal alert
   peer_closed,           // close_notify received

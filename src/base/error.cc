@@ -39,6 +39,7 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kErrors{{
      A::no_application_protocol},
     {ErrorCode::certificate_required, "certificate_required", G::peer, A::certificate_required},
     {ErrorCode::unrecognized_name, "unrecognized_name", G::peer, A::unrecognized_name},
+    {ErrorCode::ech_required, "ech_required", G::peer, A::ech_required},
     {ErrorCode::decrypt_error, "decrypt_error", G::peer, A::decrypt_error},
     {ErrorCode::peer_alert, "peer_alert", G::peer, A::close_notify},
     {ErrorCode::peer_closed, "peer_closed", G::peer, A::close_notify},
@@ -129,6 +130,7 @@ std::string_view alert_name(AlertDescription a) {
     case A::unknown_psk_identity: return "unknown_psk_identity";
     case A::certificate_required: return "certificate_required";
     case A::no_application_protocol: return "no_application_protocol";
+    case A::ech_required: return "ech_required";
   }
   return "unknown_alert";
 }

@@ -10,10 +10,12 @@
 #include <array>
 #include <variant>
 
+#include "base/ct.h"
 #include "base/hex.h"
 #include "crypto/key_schedule.h"
 #include "crypto/transcript.h"
 #include "handshake/common.h"
+#include "handshake/ech.h"
 #include "handshake/handshake.h"
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
@@ -122,8 +124,20 @@ class Client13 final : public Handshake {
   Result<void> send_client_authentication(const CertificateRequestInfo& request,
                                           crypto::Transcript& t, bool after_handshake);
 
-  Result<Bytes> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
-                                   ByteView cookie, bool early_data);
+  // Which ClientHello make_client_hello builds: the only one, or, with
+  // Encrypted Client Hello, the inner one (sealed) or the outer one (sent).
+  enum class HelloPart : uint8_t { plain, inner, outer };
+  Result<wire::ClientHello> make_client_hello(
+      const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie,
+      HelloPart part);
+  Result<Bytes> finish_client_hello(wire::ClientHello& ch, bool early_data);
+  Result<Bytes> send_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
+                                  ByteView cookie, bool early_data);
+  Result<void> ech_hello_retry(const wire::ServerHello& hrr,
+                               const std::optional<wire::EchHelloRetryRequest>& confirmation);
+  Result<void> ech_server_hello(const wire::ServerHello& sh, ByteView raw);
+  void ech_rejected();
+  bool ech_rejected_now() const { return ech_ && ech_->status == EchStatus::rejected; }
   Result<void> send_early_data(ByteView client_hello);
   void early_data_refused(const std::string& why);
   void send_after_handshake_data();
@@ -173,6 +187,9 @@ class Client13 final : public Handshake {
   bool early_accepted_ = false;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
+  // Encrypted Client Hello offered (ClientOptions::ech_config_list): the
+  // config, the HPKE context and the outer ClientHello's transcript.
+  std::unique_ptr<EchClient> ech_;
 };
 
 std::string Client13::expecting() const {
@@ -182,17 +199,27 @@ std::string Client13::expecting() const {
   return expecting_name(state_);
 }
 
-Result<Bytes> Client13::build_client_hello(
-    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie,
-    bool early_data) {
+// make_client_hello builds a ClientHello up to, not including, its
+// early_data and pre_shared_key extensions (finish_client_hello adds them).
+// With Encrypted Client Hello (draft-ietf-tls-esni 6.1) the inner one is
+// ours as usual plus the inner encrypted_client_hello extension; the outer
+// one (the only one an observer sees) has its own random, names the
+// config's public name, and leaves out ALPN and post_handshake_auth, which
+// matter only on the inner handshake.
+Result<wire::ClientHello> Client13::make_client_hello(
+    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie, HelloPart part) {
   using namespace wire;
+  const bool outer = part == HelloPart::outer;
   ClientHello ch;
-  ch.random = client_random_;
+  ch.random = outer ? ech_->outer_random : client_random_;
+  // draft 6.1: the outer ClientHello copies legacy_session_id from the inner.
   ch.legacy_session_id = session_id_;
   ch.cipher_suites = offered_suites_;
   // RFC 8446 4.1.2: legacy_compression_methods MUST contain exactly one byte, 0.
   ch.legacy_compression_methods = {0};
-  if (!sni_.empty()) ch.extensions.push_back(make_extension(kExtServerName, ServerNameList{sni_}));
+  // draft 6.1: the outer ClientHello SHOULD name ECHConfig.public_name.
+  const std::string& sni = outer ? ech_->public_name() : sni_;
+  if (!sni.empty()) ch.extensions.push_back(make_extension(kExtServerName, ServerNameList{sni}));
   if (offer13_) {
     // RFC 8446 4.2.1: supported_versions lists every version we speak, in
     // preference order; a TLS 1.2-only hello omits it.
@@ -227,7 +254,7 @@ Result<Bytes> Client13::build_client_hello(
       ch.extensions.push_back(make_extension(
           kExtSessionTicket, SessionTicketExtension{session12_ ? session12_->ticket : Bytes{}}));
   }
-  if (!offered_alpn_.empty())
+  if (!offered_alpn_.empty() && !outer)
     ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
   // RFC 8449 4: "Endpoints SHOULD advertise the "record_size_limit"
   // extension, even if they have no need to limit the size of records."
@@ -244,7 +271,7 @@ Result<Bytes> Client13::build_client_hello(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
   // RFC 8446 4.2.6: post_handshake_auth (empty) lets the server ask for our
   // certificate after the handshake.
-  if (offer13_ && cfg_.post_handshake_auth)
+  if (offer13_ && cfg_.post_handshake_auth && !outer)
     ch.extensions.push_back(make_empty_extension(kExtPostHandshakeAuth));
   if (offer13_ && (cfg_.session_store || external_psk_) && !cfg_.policy.psk_modes.empty()) {
     // RFC 8446 4.2.9: the modes we can use tickets with, as the policy lists
@@ -253,6 +280,17 @@ Result<Bytes> Client13::build_client_hello(
     for (PskMode m : cfg_.policy.psk_modes) modes.modes.push_back(static_cast<uint8_t>(m));
     ch.extensions.push_back(make_extension(kExtPskKeyExchangeModes, modes));
   }
+  // draft 5: the inner ClientHello carries the extension's inner variant
+  // (so that the server may answer it), left unmodified after an HRR (6.1.5).
+  if (part == HelloPart::inner)
+    ch.extensions.push_back(make_extension(kExtEncryptedClientHello, EchClientHello::inner()));
+  return ch;
+}
+
+// finish_client_hello adds early_data and pre_shared_key (with its binder)
+// to a ClientHello from make_client_hello and encodes it.
+Result<Bytes> Client13::finish_client_hello(wire::ClientHello& ch, bool early_data) {
+  using namespace wire;
   if (!offer13_ || !session_) return encode_handshake(ch);
   // RFC 8446 4.2.10: early_data goes with pre_shared_key (never after a
   // HelloRetryRequest).
@@ -289,10 +327,54 @@ Result<Bytes> Client13::build_client_hello(
   return msg;
 }
 
+// send_client_hello builds, records and sends our (first or second)
+// ClientHello, and returns the one whose transcript counts for 0-RTT. With
+// Encrypted Client Hello (draft 6.1) the inner ClientHello is sealed into
+// the outer one, which is what goes out; both transcripts are kept until
+// the server's answer says which one it used. After a HelloRetryRequest that
+// refused ECH only the outer ClientHello is left, and it repeats the first
+// one's encrypted_client_hello extension unchanged (RFC 8446 4.1.2).
+Result<Bytes> Client13::send_client_hello(
+    const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie,
+    bool early_data) {
+  const bool seal = ech_ && !ech_rejected_now();
+  TESSERA_ASSIGN_OR_RETURN(wire::ClientHello ch, make_client_hello(shares, cookie,
+                                                                   !ech_  ? HelloPart::plain
+                                                                   : seal ? HelloPart::inner
+                                                                          : HelloPart::outer));
+  if (ech_ && !seal) ch.extensions.push_back(ech_->first_extension());
+  TESSERA_ASSIGN_OR_RETURN(Bytes msg, finish_client_hello(ch, early_data));
+  if (!seal) {
+    transcript_.add(msg);
+    p_.channel->send_handshake(msg);
+    return msg;
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto inner, wire::ClientHello::parse(ByteView(msg).subspan(4)));
+  TESSERA_ASSIGN_OR_RETURN(wire::ClientHello outer,
+                           make_client_hello(shares, cookie, HelloPart::outer));
+  TESSERA_ASSIGN_OR_RETURN(Bytes outer_msg, ech_->seal(provider(), inner, std::move(outer)));
+  transcript_.add(msg);
+  if (ech_->status == EchStatus::not_offered) ech_->outer_transcript.add(outer_msg);
+  p_.channel->send_handshake(outer_msg);
+  return msg;
+}
+
 Result<void> Client13::start() {
   const Policy& pol = cfg_.policy;
   offer13_ = pol.allows_version(ProtocolVersion::tls13);
   offer12_ = pol.allows_version(ProtocolVersion::tls12);
+  if (!p_.options.ech_config_list.empty()) {
+    if (!offer13_)
+      return Error(ErrorCode::config_invalid,
+                   "Encrypted Client Hello needs TLS 1.3, which the policy does not allow");
+    TESSERA_ASSIGN_OR_RETURN(ech_, EchClient::choose(p_.options.ech_config_list));
+    // draft-ietf-tls-esni 6.1: the inner ClientHello "MUST NOT offer to
+    // negotiate TLS 1.2 or below"; the outer one, made from the same
+    // settings, offers TLS 1.3 only too.
+    offer12_ = false;
+    provider().public_random(ech_->outer_random);
+    summary_.ech_public_name = ech_->public_name();
+  }
   // With an external PSK and no certificate verification, the PSK is the
   // only way the server can authenticate: TLS 1.2 could not use it.
   if (cfg_.external_psk && !cfg_.verify_peer) offer12_ = false;
@@ -397,8 +479,9 @@ Result<void> Client13::start() {
   }
   // RFC 8446 4.2.10: 0-RTT needs a ticket that allows it, whose cipher suite
   // we offer and whose ALPN protocol (if any) we offer.
+  // No 0-RTT with Encrypted Client Hello (ClientOptions::ech_config_list).
   const bool early =
-      session_ && !p_.early.data.empty() && session_->max_early_data > 0 &&
+      !ech_ && session_ && !p_.early.data.empty() && session_->max_early_data > 0 &&
       std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
           offered_suites_.end() &&
       (session_->alpn.empty() || std::find(offered_alpn_.begin(), offered_alpn_.end(),
@@ -410,9 +493,7 @@ Result<void> Client13::start() {
       TESSERA_ASSIGN_OR_RETURN(auto share, provider().generate_key_share(g));
       st.shares.push_back(std::move(share));
     }
-  TESSERA_ASSIGN_OR_RETURN(Bytes ch, build_client_hello(st.shares, {}, early));
-  transcript_.add(ch);
-  p_.channel->send_handshake(ch);
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch, send_client_hello(st.shares, {}, early));
   sent_client_hello_ = true;
   if (p_.channel->tracing()) {
     // Formatted only if a tracer reads it; the closure owns copies of what it
@@ -445,6 +526,11 @@ Result<void> Client13::start() {
                                             describe_cert_compression(compression)) +
                  resuming + "; random " + hex_short(random);
         });
+    if (ech_)
+      trace("   ECH: this ClientHello is encrypted (" + std::to_string(ech_->inner_size()) +
+            " bytes, padded) to " + ech_->describe() +
+            "; the outer ClientHello sent around it names only " + ech_->public_name() +
+            "; random " + hex_short(ech_->outer_random));
   }
   state_ = std::move(st);
   if (early) TESSERA_TRY(send_early_data(ch));
@@ -610,6 +696,10 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_compression_method is not 0");
 
   if (sh.is_hello_retry_request()) return on_hello_retry(sh, m.raw, st);
+  if (ech_) {
+    suite_ = cipher_suite_info(sh.cipher_suite);
+    TESSERA_TRY(ech_server_hello(sh, m.raw));
+  }
 
   // RFC 8446 4.1.4: the ServerHello's suite MUST be the one of the HRR.
   if (st.retried && sh.cipher_suite != st.hrr_suite)
@@ -623,6 +713,11 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
   TESSERA_TRY(wire::check_tls13_extensions(sh.extensions, wire::ExtensionContext::server_hello));
   bool resumed = false;
   for (const auto& e : sh.extensions) {
+    // draft-ietf-tls-esni 6.1.2: resuming on the outer ClientHello (whose
+    // pre_shared_key, if any, was GREASE) -> illegal_parameter.
+    if (e.type == wire::kExtPreSharedKey && ech_rejected_now())
+      return Error(ErrorCode::illegal_parameter,
+                   "server refused our Encrypted Client Hello but answers a pre_shared_key");
     if (e.type == wire::kExtPreSharedKey && session_) {
       TESSERA_ASSIGN_OR_RETURN(auto sel, wire::PreSharedKeyServerHello::parse(e.data));
       // RFC 8446 4.2.11: selected_identity must be one we offered -> illegal_parameter.
@@ -720,6 +815,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                ? "; the server accepted our external PSK, so no certificate exchange"
                : "") +
           "; random " + hex_short(sh.random));
+    if (ech_)
+      trace(ech_rejected_now()
+                ? "   ECH: refused - the server answered the outer ClientHello; we authenticate " +
+                      ech_->public_name() +
+                      " and then abort with ech_required (our real ClientHello stays secret)"
+                : "   ECH: accepted - the random's last 8 bytes confirm the server opened our "
+                  "encrypted ClientHello; the handshake goes on with it");
     if (ks_ext)
       trace("   key exchange: " + group_name(server_group) + " shared secret established (" +
             std::to_string(shared.size()) + " bytes); handshake traffic keys derived (" +
@@ -750,6 +852,7 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     return Error(ErrorCode::unexpected_message, "second HelloRetryRequest in one handshake");
   std::optional<uint16_t> group;
   Bytes cookie;
+  std::optional<wire::EchHelloRetryRequest> ech_confirmation;
   // RFC 8446 4.2: a known extension not specified for a HelloRetryRequest ->
   // illegal_parameter.
   TESSERA_TRY(
@@ -761,6 +864,9 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     } else if (e.type == wire::kExtCookie) {
       TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
       cookie = std::move(c.cookie);
+    } else if (e.type == wire::kExtEncryptedClientHello && ech_) {
+      // draft-ietf-tls-esni 6.1.4: one that is not 8 bytes -> decode_error.
+      TESSERA_ASSIGN_OR_RETURN(ech_confirmation, wire::EchHelloRetryRequest::parse(e.data));
     } else if (e.type != wire::kExtSupportedVersions) {
       // RFC 8446 4.1.4: an extension we do not know cannot answer anything we
       // offered -> unsupported_extension.
@@ -792,6 +898,7 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
   if (session_ && cipher_suite_info(session_->cipher_suite)->hash != suite_->hash) session_.reset();
   TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
   TESSERA_TRY(transcript_.replace_with_message_hash());
+  if (ech_) TESSERA_TRY(ech_hello_retry(hrr, ech_confirmation));
   transcript_.add(raw);
   st.retried = true;
   st.hrr_suite = hrr.cipher_suite;
@@ -817,12 +924,94 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     p_.channel->send_change_cipher_spec();
     sent_ccs_ = true;
   }
-  TESSERA_ASSIGN_OR_RETURN(Bytes ch2, build_client_hello(st.shares, cookie, false));
-  transcript_.add(ch2);
-  p_.channel->send_handshake(ch2);
+  TESSERA_ASSIGN_OR_RETURN(Bytes ch2, send_client_hello(st.shares, cookie, false));
   if (p_.channel->tracing())
     trace("-> ClientHello (second): key share " +
-          group_name(static_cast<uint16_t>(st.shares[0]->group())));
+          group_name(static_cast<uint16_t>(st.shares[0]->group())) +
+          (!ech_                ? std::string()
+           : ech_rejected_now() ? "; the outer ClientHello only (ECH refused)"
+                                : "; encrypted again to the same ECH context, with an empty enc"));
+  return ok();
+}
+
+// ech_rejected: the server answered the outer ClientHello (draft-ietf-tls-esni
+// 6.1.6). Its transcript and random replace the inner ones, and nothing of
+// the inner ClientHello is used any more: not our ticket (6.1.2), not our
+// certificate (6.1.7).
+void Client13::ech_rejected() {
+  ech_->status = EchStatus::rejected;
+  summary_.ech = EchStatus::rejected;
+  transcript_ = std::move(ech_->outer_transcript);
+  client_random_ = ech_->outer_random;
+  session_.reset();
+  psk_early_.reset();
+}
+
+// ech_hello_retry decides, on a HelloRetryRequest, whether the server took
+// our inner ClientHello (draft-ietf-tls-esni 6.1.4, 7.2.1): its
+// encrypted_client_hello extension must hold hrr_accept_confirmation over
+// the inner transcript (message_hash(ClientHelloInner1), then this
+// HelloRetryRequest with those 8 bytes zeroed). transcript_ holds the
+// message_hash already.
+Result<void> Client13::ech_hello_retry(
+    const wire::ServerHello& hrr, const std::optional<wire::EchHelloRetryRequest>& confirmation) {
+  bool accepted = false;
+  if (confirmation) {
+    wire::ServerHello zeroed = hrr;
+    for (auto& e : zeroed.extensions)
+      if (e.type == wire::kExtEncryptedClientHello) e.data.assign(kEchConfirmationSize, 0);
+    TESSERA_ASSIGN_OR_RETURN(Bytes zeroed_msg, wire::encode_handshake(zeroed));
+    TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(zeroed_msg));
+    TESSERA_ASSIGN_OR_RETURN(auto expect, ech_confirmation(provider(), suite_->hash, client_random_,
+                                                           th, /*hello_retry=*/true));
+    accepted = ct_equal(expect, confirmation->confirmation);
+  }
+  if (accepted) {
+    ech_->status = EchStatus::accepted;
+    ech_->accepted_by_hello_retry = true;
+    if (p_.channel->tracing())
+      trace("<- HelloRetryRequest: confirms it opened our encrypted ClientHello (ECH accepted)");
+    return ok();
+  }
+  ech_rejected();
+  TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
+  TESSERA_TRY(transcript_.replace_with_message_hash());
+  if (p_.channel->tracing())
+    trace(
+        "<- HelloRetryRequest: answers the outer ClientHello (ECH refused); we go on only to "
+        "authenticate " +
+        ech_->public_name());
+  return ok();
+}
+
+// ech_server_hello decides, on the ServerHello, whether the server took our
+// inner ClientHello (draft-ietf-tls-esni 6.1.4, 7.2): the last 8 bytes of its
+// random must be accept_confirmation over the inner transcript ending with
+// this ServerHello, those 8 bytes zeroed. After a HelloRetryRequest that
+// confirmed, a ServerHello that does not is illegal_parameter (6.1.5).
+Result<void> Client13::ech_server_hello(const wire::ServerHello& sh, ByteView raw) {
+  if (ech_rejected_now()) return ok();  // refused by the HelloRetryRequest
+  if (!transcript_.has_hash()) TESSERA_TRY(transcript_.select_hash(provider(), suite_->hash));
+  // The random is at offset 6 of the message: type (1), length (3),
+  // legacy_version (2).
+  constexpr size_t kTail = 6 + sizeof(wire::Random) - kEchConfirmationSize;
+  Bytes zeroed(raw.begin(), raw.end());
+  if (zeroed.size() < kTail + kEchConfirmationSize)
+    return Error(ErrorCode::internal_error, "ServerHello shorter than its random");
+  std::fill_n(zeroed.begin() + kTail, kEchConfirmationSize, 0);
+  TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(zeroed));
+  TESSERA_ASSIGN_OR_RETURN(auto expect, ech_confirmation(provider(), suite_->hash, client_random_,
+                                                         th, /*hello_retry=*/false));
+  if (ct_equal(expect, ByteView(sh.random).last(kEchConfirmationSize))) {
+    ech_->status = EchStatus::accepted;
+    summary_.ech = EchStatus::accepted;
+    return ok();
+  }
+  if (ech_->accepted_by_hello_retry)
+    return Error(ErrorCode::illegal_parameter,
+                 "ServerHello does not confirm the Encrypted Client Hello its HelloRetryRequest "
+                 "accepted");
+  ech_rejected();
   return ok();
 }
 
@@ -857,6 +1046,20 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         break;
       case wire::kExtAlpn: {
         TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
+        break;
+      }
+      case wire::kExtEncryptedClientHello: {
+        // draft-ietf-tls-esni 5: retry configs answer only an outer
+        // ClientHello the server used -> unsupported_extension otherwise;
+        // 6.1.6: they must parse -> decode_error.
+        if (!ech_rejected_now())
+          return Error(ErrorCode::unsupported_extension,
+                       ech_ ? "EncryptedExtensions carries ECH retry configs, but the server "
+                              "accepted our Encrypted Client Hello"
+                            : "EncryptedExtensions carries unsolicited extension "
+                              "encrypted_client_hello");
+        TESSERA_ASSIGN_OR_RETURN(auto retry, wire::EchEncryptedExtensions::parse(e.data));
+        ech_->retry_configs = std::move(retry.retry_configs.raw);
         break;
       }
       case wire::kExtRecordSizeLimit: {
@@ -948,7 +1151,9 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   for (auto& e : cert.certificate_list) chain.push_back(std::move(e.cert_data));
   VerifyRequest vr;
   vr.purpose_server = true;
-  vr.peer_name = p_.options.server_name;
+  // draft-ietf-tls-esni 6.1.7: a server that refused our Encrypted Client
+  // Hello must hold a certificate for the config's public name.
+  vr.peer_name = ech_rejected_now() ? ech_->public_name() : p_.options.server_name;
   vr.verify = cfg_.verify_peer;
   vr.trust = cfg_.trust.get();
   vr.crls = cfg_.crls.get();
@@ -1003,10 +1208,13 @@ Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
   // The server has proven its certificate's identity: the application's
   // access control (ClientConfig::peer_check) decides whether we go on,
   // before our certificate or Finished goes out.
-  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
-                           check_verified_peer(provider(), cfg_.peer_check, st.chain,
-                                               /*peer_is_server=*/true, ProtocolVersion::tls13,
-                                               p_.options.server_name, p_.channel->tracing()));
+  // Not when the server refused our Encrypted Client Hello: it proved only
+  // the public name, and the connection ends with ech_required anyway.
+  TESSERA_ASSIGN_OR_RETURN(
+      CheckedPeer checked,
+      check_verified_peer(provider(), ech_rejected_now() ? PeerCheck{} : cfg_.peer_check, st.chain,
+                          /*peer_is_server=*/true, ProtocolVersion::tls13, p_.options.server_name,
+                          p_.channel->tracing()));
   if (checked.kept) {
     server_kept_ = std::move(checked.kept);
     if (p_.channel->tracing()) trace("   peer check: server " + checked.description + " allowed");
@@ -1027,6 +1235,20 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                                            client_random_));
   if (p_.channel->tracing())
     trace("<- Finished: server Finished verified; application traffic keys derived");
+  if (ech_rejected_now()) {
+    // draft-ietf-tls-esni 6.1.6: the server authenticated as the public
+    // name; we abort with ech_required before sending anything else, and
+    // hand its retry configs (if any) to the application.
+    summary_.ech_retry_configs = ech_->retry_configs;
+    return Error(
+        ErrorCode::ech_required,
+        "the server did not accept our Encrypted Client Hello; it authenticated as " +
+            ech_->public_name() +
+            (ech_->retry_configs.empty()
+                 ? std::string(" and sent no retry configs (ECH may be off there)")
+                 : " and sent retry configs (" + std::to_string(ech_->retry_configs.size()) +
+                       " bytes): retry with them on a new connection"));
+  }
 
   // RFC 8446 4.5: after accepted 0-RTT data, EndOfEarlyData under the early
   // keys ends it; then our handshake keys.

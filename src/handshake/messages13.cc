@@ -269,8 +269,9 @@ Result<Bytes> build_key_update(bool request_peer) {
   return wire::encode_handshake(k);
 }
 
-Result<Bytes> build_hello_retry_request(ByteView session_id, uint16_t suite, uint16_t group,
-                                        ByteView cookie) {
+Result<Bytes> build_hello_retry_request(
+    ByteView session_id, uint16_t suite, uint16_t group, ByteView cookie,
+    const std::optional<std::array<uint8_t, 8>>& ech_confirmation) {
   wire::ServerHello hrr;
   // RFC 8446 4.1.3: the HelloRetryRequest random is the special value.
   hrr.random = wire::kHelloRetryRequestRandom;
@@ -282,6 +283,9 @@ Result<Bytes> build_hello_retry_request(ByteView session_id, uint16_t suite, uin
       wire::make_extension(wire::kExtKeyShare, wire::KeyShareHelloRetryRequest{group}));
   hrr.extensions.push_back(
       wire::make_extension(wire::kExtCookie, wire::Cookie{Bytes(cookie.begin(), cookie.end())}));
+  if (ech_confirmation)
+    hrr.extensions.push_back(wire::Extension{
+        wire::kExtEncryptedClientHello, Bytes(ech_confirmation->begin(), ech_confirmation->end())});
   return wire::encode_handshake(hrr);
 }
 

@@ -2,6 +2,7 @@
 // codecs live in src/wire, with the handshake-level rules applied.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,7 +113,10 @@ Result<Bytes> build_finished(ByteView verify_data);
 Result<Bytes> build_key_update(bool request_peer);
 // build_hello_retry_request makes the complete HelloRetryRequest message; it
 // is a pure function of its inputs, so a stateless server can rebuild it.
-Result<Bytes> build_hello_retry_request(ByteView session_id, uint16_t suite, uint16_t group,
-                                        ByteView cookie);
+// ech_confirmation: an encrypted_client_hello extension holding it, for a
+// server that accepted Encrypted Client Hello (draft-ietf-tls-esni 7.2.1).
+Result<Bytes> build_hello_retry_request(
+    ByteView session_id, uint16_t suite, uint16_t group, ByteView cookie,
+    const std::optional<std::array<uint8_t, 8>>& ech_confirmation = std::nullopt);
 
 }  // namespace tessera::handshake

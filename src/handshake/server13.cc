@@ -15,6 +15,7 @@
 #include "crypto/key_schedule.h"
 #include "crypto/transcript.h"
 #include "handshake/common.h"
+#include "handshake/ech.h"
 #include "handshake/handshake.h"
 #include "handshake/messages13.h"
 #include "handshake/negotiation.h"
@@ -141,6 +142,7 @@ class Server13 final : public Handshake {
 
  private:
   Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
+  Result<void> process_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
   Result<void> set_client_handshake_read_keys(ByteView client_hs);
   Result<void> on_end_of_early_data(const wire::HandshakeMessage& m, ExpectEndOfEarlyData& st);
@@ -212,6 +214,8 @@ class Server13 final : public Handshake {
   ClientCertificateRequest auth_request_ = ClientCertificateRequest::none;
   uint32_t auth_requests_ = 0;
   HandshakeSummary summary_;
+  // Encrypted Client Hello (ServerConfig::ech_keys): set when we have keys.
+  std::unique_ptr<EchServer> ech_;
   std::unique_ptr<Handshake> tls12_;  // set when TLS 1.2 was negotiated
 };
 
@@ -251,8 +255,43 @@ Result<void> Server13::on_message(const wire::HandshakeMessage& m) {
   return on_post_handshake(m, std::get<Connected>(state_));
 }
 
+// on_client_hello opens an Encrypted Client Hello first (draft-ietf-tls-esni
+// 7.1): "the client-facing server determines if it will accept ECH, prior to
+// negotiating any other TLS parameters". An inner ClientHello we open is
+// then handled as the ClientHello; one we cannot open leaves the outer one.
+// After our HelloRetryRequest, the second ClientHello is opened with the
+// first one's HPKE context if we accepted, and taken as it is if not (7.1.1).
 Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st) {
   received_client_hello_ = true;
+  if (cfg_.ech_keys.empty()) return process_client_hello(m, st);
+  std::optional<EchOpened> opened;
+  if (!st.retried) {
+    ech_ = std::make_unique<EchServer>();
+    TESSERA_ASSIGN_OR_RETURN(opened, ech_->open(provider(), cfg_.ech_keys, m));
+    summary_.ech = opened          ? EchStatus::accepted
+                   : ech_->offered ? EchStatus::rejected
+                                   : EchStatus::not_offered;
+  } else if (ech_ && ech_->accepted) {
+    TESSERA_ASSIGN_OR_RETURN(opened, ech_->open_second(m));
+  }
+  if (!opened) {
+    if (p_.channel->tracing() && !st.retried && ech_->offered)
+      trace("<- ClientHello: carries an encrypted ClientHello that none of our " +
+            std::to_string(cfg_.ech_keys.size()) +
+            " ECH key(s) opens (a stale config, or GREASE): we answer the outer ClientHello and "
+            "send our current configs");
+    return process_client_hello(m, st);
+  }
+  if (p_.channel->tracing())
+    trace("<- ClientHello (outer): SNI " +
+          std::string(st.retried ? "(unchanged)" : "of the public name") +
+          "; opened the encrypted ClientHello inside with " + opened->description +
+          ": it is the one we answer");
+  return process_client_hello(opened->inner, st);
+}
+
+Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
+                                            ExpectClientHello& st) {
   TESSERA_ASSIGN_OR_RETURN(Offer o, parse_offer(m.body));
   const Policy& pol = cfg_.policy;
   // RFC 8446 4.2.1: with supported_versions the client's versions are that
@@ -435,7 +474,8 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     // session id and cookie: rebuild it byte for byte.
     TESSERA_ASSIGN_OR_RETURN(
         Bytes hrr,
-        build_hello_retry_request(o.ch.legacy_session_id, cs.cipher_suite, cs.group, o.cookie));
+        build_hello_retry_request(o.ch.legacy_session_id, cs.cipher_suite, cs.group, o.cookie,
+                                  ech_ ? ech_->hrr_confirmation : std::nullopt));
     t.add(hrr);
     transcript_ = std::move(t);
   } else {
@@ -503,6 +543,19 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
     sh.extensions.push_back(
         wire::make_extension(wire::kExtPreSharedKey, wire::PreSharedKeyServerHello{psk->identity}));
   TESSERA_ASSIGN_OR_RETURN(Bytes shmsg, wire::encode_handshake(sh));
+  if (ech_ && ech_->accepted) {
+    // draft-ietf-tls-esni 7.2: the last 8 bytes of our random become
+    // accept_confirmation over the inner transcript ending with this
+    // ServerHello, those bytes zeroed. The random is at offset 6 of the
+    // message: type (1), length (3), legacy_version (2).
+    constexpr size_t kTail = 6 + sizeof(wire::Random) - kEchConfirmationSize;
+    std::fill_n(shmsg.begin() + kTail, kEchConfirmationSize, 0);
+    TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(shmsg));
+    TESSERA_ASSIGN_OR_RETURN(auto conf, ech_confirmation(provider(), suite_->hash, client_random_,
+                                                         th, /*hello_retry=*/false));
+    std::copy(conf.begin(), conf.end(), shmsg.begin() + kTail);
+    std::copy(conf.begin(), conf.end(), sh.random.end() - kEchConfirmationSize);
+  }
   transcript_.add(shmsg);
   p_.channel->send_handshake(shmsg);
   // RFC 8446 D.4: compatibility CCS right after our first handshake message,
@@ -561,6 +614,10 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
   if (!o.sni.empty()) ee.extensions.push_back(wire::make_empty_extension(wire::kExtServerName));
   // RFC 8446 4.2.10: an empty early_data extension says the early data is accepted.
   if (early_secret) ee.extensions.push_back(wire::make_empty_extension(wire::kExtEarlyData));
+  // draft-ietf-tls-esni 7.1: a client whose Encrypted Client Hello we could
+  // not open gets our current configs to retry with.
+  if (ech_ && ech_->offered && !ech_->accepted)
+    ee.extensions.push_back(retry_configs_extension(cfg_.ech_keys));
   // RFC 8449 4: "In TLS 1.3, the server sends the "record_size_limit"
   // extension in the EncryptedExtensions message." The client's limit binds
   // our records from this one on; ours binds the client's under its
@@ -707,8 +764,21 @@ Result<void> Server13::send_hello_retry(const Offer& o, ByteView raw, uint16_t s
   CookieState cs{suite, group, ch1_hash};
   Bytes cookie = seal_cookie(provider(), p_.cookie_key, cs);
   TESSERA_TRY(transcript_.replace_with_message_hash());
+  if (ech_ && ech_->accepted) {
+    // draft-ietf-tls-esni 7.2.1: our encrypted_client_hello extension holds
+    // hrr_accept_confirmation over message_hash(ClientHelloInner1) and this
+    // HelloRetryRequest with the extension's 8 bytes zeroed.
+    TESSERA_ASSIGN_OR_RETURN(
+        Bytes zeroed, build_hello_retry_request(o.ch.legacy_session_id, suite, group, cookie,
+                                                std::array<uint8_t, kEchConfirmationSize>{}));
+    TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(zeroed));
+    TESSERA_ASSIGN_OR_RETURN(ech_->hrr_confirmation,
+                             ech_confirmation(provider(), info->hash, client_random_, th,
+                                              /*hello_retry=*/true));
+  }
   TESSERA_ASSIGN_OR_RETURN(Bytes hrr,
-                           build_hello_retry_request(o.ch.legacy_session_id, suite, group, cookie));
+                           build_hello_retry_request(o.ch.legacy_session_id, suite, group, cookie,
+                                                     ech_ ? ech_->hrr_confirmation : std::nullopt));
   transcript_.add(hrr);
   p_.channel->send_handshake(hrr);
   if (!o.ch.legacy_session_id.empty()) {

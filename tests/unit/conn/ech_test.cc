@@ -1,0 +1,375 @@
+// Encrypted Client Hello (draft-ietf-tls-esni-25) between tessera clients
+// and servers in memory: acceptance with and without HelloRetryRequest,
+// refusal and retry configs, resumption, mTLS, and what an observer sees.
+#include <gtest/gtest.h>
+
+#include <string_view>
+
+#include "pair.h"
+#include "tessera/ech.h"
+#include "wire/ech.h"
+#include "wire/handshake.h"
+#include "wire/hello.h"
+
+namespace tessera::testing {
+namespace {
+
+// The public name is other.example (tests/vectors/pki/server-other.pem); the
+// origin the client wants is localhost (server-ec.pem).
+constexpr const char* kPublicName = "other.example";
+
+std::shared_ptr<const EchKey> ech_key(uint8_t config_id, uint8_t max_name = 0) {
+  auto k = EchKey::generate({kPublicName, config_id, max_name});
+  EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().to_string());
+  return std::make_shared<EchKey>(std::move(*k));
+}
+
+struct Env {
+  std::shared_ptr<const EchKey> key = ech_key(7);
+  std::shared_ptr<ClientConfig> cc = client_config();
+  std::shared_ptr<ServerConfig> sc = server_config();
+  std::vector<uint8_t> config_list;
+  std::vector<std::string> client_trace, server_trace;
+  Env() {
+    sc->credentials.push_back(credential("server-other"));
+    sc->ech_keys = {key};
+    config_list = ech_config_list(sc->ech_keys);
+  }
+  Pair pair(std::vector<uint8_t> list, std::string name = "localhost") {
+    Pair p;
+    ClientOptions o;
+    o.server_name = std::move(name);
+    o.ech_config_list = std::move(list);
+    auto cl = Connection::client(cc, o);
+    EXPECT_TRUE(cl.ok()) << (cl.ok() ? "" : cl.error().to_string());
+    auto sv = Connection::server(sc);
+    EXPECT_TRUE(sv.ok());
+    p.client = std::move(*cl);
+    p.server = std::move(*sv);
+    p.client->set_trace([this](std::string_view l) { client_trace.emplace_back(l); });
+    p.server->set_trace([this](std::string_view l) { server_trace.emplace_back(l); });
+    return p;
+  }
+};
+
+bool contains(const Bytes& haystack, std::string_view needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+         haystack.end();
+}
+
+bool traced(const std::vector<std::string>& lines, std::string_view what) {
+  for (const auto& l : lines)
+    if (l.find(what) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Ech, AcceptedHandshakeUsesTheInnerClientHello) {
+  Env e;
+  e.cc->alpn = {"h2"};
+  e.sc->alpn = {"h2"};
+  Pair p = e.pair(e.config_list);
+  // What an observer sees: the public name, not the origin or its ALPN.
+  Bytes first = take_out(*p.client);
+  EXPECT_TRUE(contains(first, kPublicName));
+  EXPECT_FALSE(contains(first, "localhost"));
+  EXPECT_FALSE(contains(first, "h2"));
+  ASSERT_TRUE(p.server->receive_tls(first).ok()) << err(*p.server);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  const auto& c = p.client->summary();
+  const auto& s = p.server->summary();
+  EXPECT_EQ(c.ech, EchStatus::accepted);
+  EXPECT_EQ(s.ech, EchStatus::accepted);
+  EXPECT_EQ(c.ech_public_name, kPublicName);
+  EXPECT_TRUE(c.ech_retry_configs.empty());
+  // The server answered the inner ClientHello: its SNI chose the
+  // certificate, its ALPN was negotiated.
+  EXPECT_EQ(s.server_name, "localhost");
+  EXPECT_EQ(c.peer_subject, "CN=localhost");
+  EXPECT_EQ(c.alpn, "h2");
+  EXPECT_EQ(s.alpn, "h2");
+  transfer(p, true, 5000);
+  transfer(p, false, 5000);
+  EXPECT_TRUE(traced(e.client_trace, "ECH: accepted"));
+  EXPECT_TRUE(traced(e.server_trace, "opened the encrypted ClientHello"));
+}
+
+TEST(Ech, AcceptedAfterHelloRetryRequest) {
+  Env e;
+  // The client's only key share is P-256; the server takes X25519 only.
+  e.cc->policy.key_share_groups = {NamedGroup::secp256r1};
+  e.cc->policy.groups = {NamedGroup::secp256r1, NamedGroup::x25519};
+  e.sc->policy.groups = {NamedGroup::x25519};
+  Pair p = e.pair(e.config_list);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_EQ(p.client->summary().ech, EchStatus::accepted);
+  EXPECT_EQ(p.server->summary().ech, EchStatus::accepted);
+  EXPECT_EQ(p.client->summary().peer_subject, "CN=localhost");
+  EXPECT_TRUE(traced(e.client_trace, "confirms it opened our encrypted ClientHello"));
+  transfer(p, true, 1000);
+}
+
+TEST(Ech, RefusedWithRetryConfigsThatThenWork) {
+  Env e;
+  // The client has a stale config: a key the server no longer holds.
+  auto stale = ech_key(7);
+  Pair p = e.pair(stale->config_list());
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::ech_required) << err(*p.client);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::ech_required);
+  // The server saw the alert; it never got a Finished or certificate from us.
+  ASSERT_TRUE(p.server->error());
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::peer_alert) << err(*p.server);
+  const auto& c = p.client->summary();
+  EXPECT_EQ(c.ech, EchStatus::rejected);
+  EXPECT_EQ(p.server->summary().ech, EchStatus::rejected);
+  // The server authenticated as the public name, and sent its configs.
+  EXPECT_EQ(c.peer_subject, "CN=other.example");
+  EXPECT_EQ(c.ech_retry_configs, e.config_list);
+  EXPECT_TRUE(traced(e.client_trace, "ECH: refused"));
+  // A new connection with the retry configs is accepted.
+  Pair again = e.pair(c.ech_retry_configs);
+  ASSERT_TRUE(again.handshake()) << err(*again.client) << " / " << err(*again.server);
+  EXPECT_EQ(again.client->summary().ech, EchStatus::accepted);
+}
+
+TEST(Ech, RefusedByAServerWithoutEch) {
+  Env e;
+  e.sc->ech_keys.clear();
+  Pair p = e.pair(e.config_list);
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::ech_required) << err(*p.client);
+  EXPECT_TRUE(p.client->summary().ech_retry_configs.empty());
+  EXPECT_EQ(p.server->summary().ech, EchStatus::not_offered);
+  EXPECT_NE(err(*p.client).find("sent no retry configs"), std::string::npos) << err(*p.client);
+}
+
+TEST(Ech, RefusedAfterHelloRetryRequest) {
+  Env e;
+  e.cc->policy.key_share_groups = {NamedGroup::secp256r1};
+  e.cc->policy.groups = {NamedGroup::secp256r1, NamedGroup::x25519};
+  e.sc->policy.groups = {NamedGroup::x25519};
+  auto stale = ech_key(9);
+  Pair p = e.pair(stale->config_list());
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::ech_required) << err(*p.client);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_EQ(p.client->summary().ech_retry_configs, e.config_list);
+  EXPECT_TRUE(traced(e.client_trace, "answers the outer ClientHello (ECH refused)"));
+}
+
+TEST(Ech, RefusedServerMustHoldACertificateForThePublicName) {
+  Env e;
+  e.sc->credentials = {credential("server-ec")};  // localhost only
+  auto stale = ech_key(7);
+  Pair p = e.pair(stale->config_list());
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::cert_name_mismatch) << err(*p.client);
+  EXPECT_TRUE(p.client->summary().ech_retry_configs.empty());
+}
+
+TEST(Ech, MutualTlsAcceptedSendsOurCertificateRefusedDoesNot) {
+  Env e;
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  Pair p = e.pair(e.config_list);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.server->summary().client_authenticated);
+
+  auto stale = ech_key(7);
+  Pair r = e.pair(stale->config_list());
+  r.pump();
+  ASSERT_TRUE(r.client->error());
+  EXPECT_EQ(r.client->error()->code(), ErrorCode::ech_required) << err(*r.client);
+  EXPECT_FALSE(r.server->summary().client_authenticated);
+  EXPECT_TRUE(r.server->summary().peer_chain.empty());
+}
+
+TEST(Ech, ResumptionInsideTheEncryptedClientHello) {
+  Env e;
+  e.cc->session_store = std::make_shared<MemorySessionStore>();
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  Pair first = e.pair(e.config_list);
+  ASSERT_TRUE(first.handshake()) << err(*first.client) << " / " << err(*first.server);
+  Pair second = e.pair(e.config_list);
+  Bytes hello = take_out(*second.client);
+  EXPECT_FALSE(contains(hello, "localhost"));
+  ASSERT_TRUE(second.server->receive_tls(hello).ok()) << err(*second.server);
+  ASSERT_TRUE(second.handshake()) << err(*second.client) << " / " << err(*second.server);
+  EXPECT_TRUE(second.client->summary().resumed);
+  EXPECT_EQ(second.client->summary().ech, EchStatus::accepted);
+  // A refused ECH does not resume on the outer ClientHello (its
+  // pre_shared_key is GREASE).
+  e.sc->ech_keys = {ech_key(3)};
+  Pair third = e.pair(e.config_list);
+  third.pump();
+  ASSERT_TRUE(third.client->error());
+  EXPECT_EQ(third.client->error()->code(), ErrorCode::ech_required) << err(*third.client);
+  EXPECT_FALSE(third.server->summary().resumed);
+}
+
+TEST(Ech, PaddingHidesTheLengthOfTheServerName) {
+  Env e;
+  e.sc->ech_keys = {ech_key(7, 64)};
+  auto list = ech_config_list(e.sc->ech_keys);
+  Pair a = e.pair(list, "localhost");
+  Pair b = e.pair(list, "a-much-longer-name-than-localhost.example");
+  EXPECT_EQ(take_out(*a.client).size(), take_out(*b.client).size());
+}
+
+TEST(Ech, BadConfigListsAreConfigErrors) {
+  auto cc = client_config();
+  auto key = ech_key(1);
+  for (auto list : {std::vector<uint8_t>{1, 2, 3}, std::vector<uint8_t>{0, 0}}) {
+    ClientOptions o{"localhost", {}, list};
+    auto c = Connection::client(cc, o);
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().code(), ErrorCode::config_invalid) << c.error().to_string();
+  }
+  // A config of an unknown version only.
+  std::vector<uint8_t> unknown = {0, 8, 0xfe, 0x0c, 0, 4, 1, 2, 3, 4};
+  auto c = Connection::client(cc, ClientOptions{"localhost", {}, unknown});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::config_invalid);
+  // TLS 1.2 only.
+  auto cc12 = client_config();
+  cc12->policy.min_version = cc12->policy.max_version = ProtocolVersion::tls12;
+  auto c12 = Connection::client(cc12, ClientOptions{"localhost", {}, key->config_list()});
+  ASSERT_FALSE(c12.ok());
+  EXPECT_EQ(c12.error().code(), ErrorCode::config_invalid);
+}
+
+TEST(Ech, ServerRefusesAnInnerExtensionFromTheNetwork) {
+  Env e;
+  // A plain client's ClientHello, with the inner variant added by hand.
+  Pair p = make_tls_pair(e.cc, e.sc);
+  Bytes rec = take_out(*p.client);
+  // Append encrypted_client_hello { type inner } to the extensions: find the
+  // ClientHello's extension block length at its end and grow it.
+  Bytes msg(rec.begin() + 5, rec.end());
+  auto ch = wire::ClientHello::parse(ByteView(msg).subspan(4));
+  ASSERT_TRUE(ch.ok());
+  ch->extensions.insert(ch->extensions.begin(),
+                        wire::Extension{wire::kExtEncryptedClientHello, {1}});
+  auto forged = wire::encode_handshake(*ch);
+  ASSERT_TRUE(forged.ok());
+  (void)p.server->receive_tls(handshake_record(*forged));
+  ASSERT_TRUE(p.server->error());
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::illegal_parameter) << err(*p.server);
+}
+
+TEST(Ech, TamperedOuterClientHelloIsNotOpened) {
+  Env e;
+  Pair p = e.pair(e.config_list);
+  Bytes rec = take_out(*p.client);
+  // Change one byte of the outer ClientHello's random: it is in the AAD, so
+  // the inner one no longer opens and the server answers the outer one.
+  rec[5 + 4 + 2 + 3] ^= 1;
+  ASSERT_TRUE(p.server->receive_tls(rec).ok()) << err(*p.server);
+  EXPECT_EQ(p.server->summary().ech, EchStatus::rejected);
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  // The client sees a server that answered a ClientHello it did not send.
+  EXPECT_NE(p.client->error()->code(), ErrorCode::ech_required);
+}
+
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// The second ClientHello after a HelloRetryRequest that accepted ECH, for
+// forging: the client's flight (a compatibility CCS, then the ClientHello
+// record) with the ClientHello decoded.
+struct SecondHello {
+  Pair p;
+  wire::ClientHello ch;
+};
+
+SecondHello second_hello(Env& e) {
+  e.cc->policy.key_share_groups = {NamedGroup::secp256r1};
+  e.cc->policy.groups = {NamedGroup::secp256r1, NamedGroup::x25519};
+  e.sc->policy.groups = {NamedGroup::x25519};
+  SecondHello s{e.pair(e.config_list), {}};
+  EXPECT_TRUE(s.p.server->receive_tls(take_out(*s.p.client)).ok());
+  EXPECT_TRUE(s.p.client->receive_tls(take_out(*s.p.server)).ok()) << err(*s.p.client);
+  Bytes flight = take_out(*s.p.client);
+  // Skip records up to the handshake one.
+  size_t at = 0;
+  while (at + 5 <= flight.size() && flight[at] != 22)
+    at += 5 + (static_cast<size_t>(flight[at + 3]) << 8 | flight[at + 4]);
+  EXPECT_LT(at + 9, flight.size());
+  auto ch = wire::ClientHello::parse(ByteView(flight).subspan(at + 5 + 4));
+  EXPECT_TRUE(ch.ok()) << (ch.ok() ? "" : ch.error().to_string());
+  if (ch.ok()) s.ch = std::move(*ch);
+  return s;
+}
+
+// deliver re-encodes the (edited) second ClientHello and gives it to the
+// server, returning the server's error code.
+ErrorCode deliver(SecondHello& s) {
+  auto msg = wire::encode_handshake(s.ch);
+  EXPECT_TRUE(msg.ok());
+  (void)s.p.server->receive_tls(handshake_record(*msg));
+  EXPECT_TRUE(s.p.server->error());
+  return s.p.server->error() ? s.p.server->error()->code() : ErrorCode::internal_error;
+}
+
+wire::Extension* ech_extension(wire::ClientHello& ch) {
+  for (auto& x : ch.extensions)
+    if (x.type == wire::kExtEncryptedClientHello) return &x;
+  return nullptr;
+}
+
+TEST(Ech, SecondClientHelloUnchangedIsAccepted) {
+  Env e;
+  SecondHello s = second_hello(e);
+  auto msg = wire::encode_handshake(s.ch);
+  ASSERT_TRUE(msg.ok());
+  ASSERT_TRUE(s.p.server->receive_tls(handshake_record(*msg)).ok()) << err(*s.p.server);
+  EXPECT_EQ(s.p.server->summary().ech, EchStatus::accepted);
+}
+
+TEST(Ech, SecondClientHelloWithoutTheExtensionIsMissingExtension) {
+  Env e;
+  SecondHello s = second_hello(e);
+  std::erase_if(s.ch.extensions,
+                [](const wire::Extension& x) { return x.type == wire::kExtEncryptedClientHello; });
+  EXPECT_EQ(deliver(s), ErrorCode::missing_extension) << err(*s.p.server);
+}
+
+TEST(Ech, SecondClientHelloWithAnEncOrAnotherConfigIsIllegal) {
+  for (int what = 0; what < 2; ++what) {
+    Env e;
+    SecondHello s = second_hello(e);
+    wire::Extension* x = ech_extension(s.ch);
+    ASSERT_TRUE(x);
+    auto ech = wire::EchClientHello::parse(x->data);
+    ASSERT_TRUE(ech.ok() && ech->outer);
+    if (what == 0)
+      ech->outer->enc.assign(32, 9);
+    else
+      ech->outer->config_id ^= 1;
+    *x = wire::make_extension(wire::kExtEncryptedClientHello, *ech);
+    EXPECT_EQ(deliver(s), ErrorCode::illegal_parameter) << what << ": " << err(*s.p.server);
+  }
+}
+
+TEST(Ech, SecondClientHelloThatDoesNotOpenIsDecryptError) {
+  Env e;
+  SecondHello s = second_hello(e);
+  wire::Extension* x = ech_extension(s.ch);
+  ASSERT_TRUE(x);
+  x->data.back() ^= 0x80;  // the last byte of the payload (its tag)
+  EXPECT_EQ(deliver(s), ErrorCode::decrypt_error) << err(*s.p.server);
+  EXPECT_EQ(s.p.server->error()->alert(), AlertDescription::decrypt_error);
+}
+
+}  // namespace
+}  // namespace tessera::testing
