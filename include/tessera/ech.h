@@ -92,7 +92,7 @@ std::vector<uint8_t> ech_config_list(const std::vector<std::shared_ptr<const Ech
 
 // What became of Encrypted Client Hello in a handshake.
 enum class EchStatus : uint8_t {
-  not_offered,  // the client offered no ECH (server: or none we could open)
+  not_offered,  // the client offered no ECH
   accepted,     // the server opened the inner ClientHello and used it
   rejected,     // client: the server used the outer ClientHello (ErrorCode::ech_required);
                 // server: the client offered ECH, and no key of ours opened it

@@ -68,7 +68,9 @@ class ServerSession {
   // connection ends whatever it returns.
   virtual SessionAction on_data(Connection& conn, bool eof) = 0;
   // on_end is called once when the connection is released: error is why
-  // (handshake failure, reset, timeout), or null after an orderly close.
+  // (handshake failure, reset, timeout), or null after an orderly close. The
+  // Connection the factory was given is still valid until on_end returns
+  // (its summary() says how far a failed handshake got), and freed after.
   virtual void on_end(const Error* error, bool handshake_done) {
     (void)error;
     (void)handshake_done;

@@ -415,9 +415,14 @@ std::string EchKey::to_pem() const {
   MutableByteView d = der.mutable_view();
   std::copy(std::begin(kX25519Pkcs8Prefix), std::end(kX25519Pkcs8Prefix), d.begin());
   std::copy(private_key_.begin(), private_key_.end(), d.begin() + sizeof kX25519Pkcs8Prefix);
-  std::string out = x509::pem_encode("PRIVATE KEY", der.view());
-  const std::vector<uint8_t> list = config_list();
-  out += x509::pem_encode("ECHCONFIG", list);
+  std::string key = x509::pem_encode("PRIVATE KEY", der.view());
+  const std::string config = x509::pem_encode("ECHCONFIG", config_list());
+  // Sized once: growing `out` would free a buffer holding the key unwiped.
+  std::string out;
+  out.reserve(key.size() + config.size());
+  out += key;
+  out += config;
+  secure_wipe(key.data(), key.size());
   return out;
 }
 

@@ -199,7 +199,13 @@ Result<std::vector<Bytes>> pem_decode_label(std::string_view text, std::string_v
   TESSERA_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, pem_decode(text));
   std::vector<Bytes> out;
   for (PemBlock& b : blocks) {
-    if (b.label == label) out.push_back(std::move(b.der));
+    if (b.label == label) {
+      out.push_back(std::move(b.der));
+    } else {
+      // A block we do not return may be a private key in the same file (a
+      // certificate and its key, an ECH key and its config): wipe it.
+      secure_wipe(b.der.data(), b.der.size());
+    }
   }
   return out;
 }

@@ -42,7 +42,7 @@ struct PemBlock {
 Result<std::vector<PemBlock>> pem_decode(std::string_view text);
 
 // pem_decode_label returns the DER of every block labelled `label`, ignoring
-// blocks with other labels.
+// (and wiping once decoded) blocks with other labels.
 Result<std::vector<Bytes>> pem_decode_label(std::string_view text, std::string_view label);
 
 // pem_decode_secret returns the DER of the first block labelled `label` as

@@ -8,6 +8,7 @@
 #include "crypto/key_schedule.h"
 #include "crypto/provider.h"
 #include "handshake/ech.h"
+#include "support/freed_memory_probe.h"
 #include "tessera/ech.h"
 #include "wire/ech.h"
 #include "x509/pem.h"
@@ -106,6 +107,40 @@ TEST(EchKey, ConfigListConcatenatesInOrder) {
   auto client = handshake::EchClient::choose(list);
   ASSERT_TRUE(client.ok());
   EXPECT_EQ((*client)->public_name(), "a.example");
+}
+
+// Loading a key file leaves no copy of the private key in memory it frees
+// (the probe searches every freed block for the marker the key starts with).
+TEST(EchKey, FromPemLeavesNoCopyOfTheKeyInFreedMemory) {
+  TESSERA_SKIP_WITHOUT_PROBE();
+  Bytes raw(std::begin(testing::kSecretMarker), std::end(testing::kSecretMarker));
+  raw.resize(32, 0x42);
+  auto share = crypto::default_provider()->import_key_share(NamedGroup::x25519, raw);
+  ASSERT_TRUE(share.ok());
+  wire::EchConfigContents c;
+  c.key_config.config_id = 3;
+  c.key_config.kem_id = 0x0020;
+  c.key_config.public_key.assign((*share)->public_value().begin(), (*share)->public_value().end());
+  c.key_config.cipher_suites = {{1, 1}};
+  c.public_name = "public.example";
+  auto config = wire::EchConfig::make(c);
+  ASSERT_TRUE(config.ok());
+  // RFC 8410 7: PKCS#8 of an X25519 key.
+  Bytes der = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+               0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20};
+  der.insert(der.end(), raw.begin(), raw.end());
+  Bytes list = {0, static_cast<uint8_t>(config->raw.size())};
+  list.insert(list.end(), config->raw.begin(), config->raw.end());
+  const std::string pem =
+      x509::pem_encode("ECHCONFIG", list) + x509::pem_encode("PRIVATE KEY", der);
+  testing::FreedMemoryProbe probe;
+  {
+    auto k = EchKey::from_pem(pem);
+    ASSERT_TRUE(k.ok()) << k.error().to_string();
+    EXPECT_EQ(k->private_key(), raw);
+    EXPECT_EQ(k->config_id(), 3);
+  }
+  EXPECT_EQ(probe.freed_with_marker(), 0);
 }
 
 // The confirmation, computed step by step from draft 7.2 with RFC 8446 7.1's
