@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`tessera demo` in each of its forms: TLS 1.3 mTLS (the README's main job),
 the TLS 1.2 key exchanges, and resumption. Each must exit 0 and show the steps
-that make it what it is.
+that make it what it is. The TLS 1.3 demo ends with an Encrypted Client Hello
+handshake (scene 7: the outer ClientHello names the public name only, the
+server opens the inner one and answers it), which TLS 1.2 has not.
 
 Usage: test_demo.py /path/to/build/bin/tessera
 """
@@ -27,6 +29,23 @@ CASES = [
           "server: -> CertificateRequest (after the handshake)",
           "client: -> Finished: our answer to the CertificateRequest is complete",
           "result: the client proved who it is after the handshake",
+          "7. Encrypted Client Hello: the name the client asks for travels encrypted",
+          "ECH key             config 17, public name public.tessera.demo, "
+          "DHKEM(X25519, HKDF-SHA256)",
+          "client:    ECH: this ClientHello is encrypted (",
+          "the outer ClientHello sent around it names only public.tessera.demo",
+          "an observer of the client's first flight sees: SNI public.tessera.demo; "
+          "encrypted_client_hello: config 17, ",
+          "\"localhost\" appears nowhere in it",
+          "server: <- ClientHello (outer): SNI of the public name; opened the encrypted "
+          "ClientHello inside with config 17",
+          "SNI localhost; random",
+          "client:    ECH: accepted - the random's last 8 bytes confirm the server opened our "
+          "encrypted ClientHello",
+          "result: ECH accepted on both sides",
+          "client: ECH: accepted (outer ClientHello named public.tessera.demo); server "
+          "certificate O=tessera, CN=localhost",
+          "server: SNI localhost (from the encrypted ClientHello)",
           "demo complete: everything went as expected"]),
     (["--tls1.2", "--kx", "ecdhe"], ["server chose TLS 1.2", "<- ServerKeyExchange",
                                      "-> CertificateStatus: our OCSP response",
@@ -47,6 +66,9 @@ for args, expect in CASES:
     r = run([TESSERA, "demo"] + args, timeout=120)
     out = (r.stdout + r.stderr).decode(errors="replace")
     missing = [e for e in expect if e not in out]
+    # Encrypted Client Hello is TLS 1.3 only: no scene 7 with --tls1.2.
+    if "--tls1.2" in args and "Encrypted Client Hello" in out:
+        missing.append("(no Encrypted Client Hello scene with --tls1.2)")
     R.check("demo %s" % " ".join(args), r.returncode == 0 and not missing,
             "rc=%d missing=%s\n%s" % (r.returncode, missing, out[-1500:]))
 # A bad --kx is a usage error.

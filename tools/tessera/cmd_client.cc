@@ -8,6 +8,10 @@
 // --ocsp if-stapled|require asks the server for a stapled OCSP response.
 // --psk-file offers a TLS 1.3 external PSK; without --ca (or --insecure) the
 // server must take it, as nothing else can authenticate it.
+// --ech-config FILE|BASE64 offers Encrypted Client Hello (draft-ietf-tls-esni-25)
+// with the server's ECHConfigList; a server that refuses it ends the
+// handshake with ech_required, and its retry configs are printed (or, with
+// --ech-retry, used once on a new connection).
 #include <poll.h>
 #include <unistd.h>
 
@@ -20,8 +24,10 @@
 
 #include "command.h"
 #include "crypto/provider.h"
+#include "ech_input.h"
 #include "tessera/stream.h"
 #include "tls_options.h"
+#include "x509/pem.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
@@ -42,6 +48,8 @@ struct ClientCliOptions {
   PeerCheckOptions allow;
   std::string ocsp = "off";
   PskOptions psk;
+  std::string ech_config;  // --ech-config FILE|BASE64
+  bool ech_retry = false;
   TlsOptions tls;
 };
 
@@ -66,12 +74,42 @@ int fail(const char* what, const Error& e) {
   return 1;
 }
 
+// report_ech_refusal follows a handshake that ended with ech_required: the
+// server's retry configs, if it sent any, and how to use them.
+void report_ech_refusal(const HandshakeSummary& s, bool will_retry, bool was_retry) {
+  if (s.ech_retry_configs.empty()) {
+    std::fprintf(stderr,
+                 "tessera client: the server sent no retry configs: it may have turned ECH off. "
+                 "Connecting without --ech-config would go on, with the server name sent in the "
+                 "clear\n");
+    return;
+  }
+  const std::string b64 = x509::base64_encode(s.ech_retry_configs);
+  std::fprintf(stderr,
+               "tessera client: the server's retry configs (ECHConfigList, base64; authenticated "
+               "by its certificate for %s):\n%s\n%s",
+               printable_name(s.ech_public_name).c_str(), b64.c_str(),
+               describe_ech_config_list(s.ech_retry_configs, "    ").c_str());
+  if (was_retry)
+    std::fprintf(stderr,
+                 "tessera client: not retrying again: the server refused the configs it gave us "
+                 "(draft-ietf-tls-esni 6.1.6: it is likely misconfigured)\n");
+  else if (!will_retry)
+    std::fprintf(stderr,
+                 "tessera client: retry on a new connection with --ech-config %s (or add "
+                 "--ech-retry to do it once by itself)\n",
+                 b64.c_str());
+}
+
 // run_connection makes one connection: handshake, then relays stdin (or the
 // saved request) to the server and the server's data to stdout until close.
+// A handshake that ends with ech_required puts the server's retry configs
+// (possibly none) in *ech_retry_configs.
 int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig> cfg,
                    const ClientOptions& copts, const std::string& host, uint16_t port,
                    const std::optional<std::vector<uint8_t>>& request,
-                   const std::vector<uint8_t>& early_data) {
+                   const std::vector<uint8_t>& early_data, bool ech_retried,
+                   std::optional<std::vector<uint8_t>>* ech_retry_configs) {
   // --early-data: sent as 0-RTT data when the stored ticket allows it, else
   // right after the handshake (Connection::client_with_early_data).
   auto conn = Connection::client_with_early_data(cfg, copts, EarlyDataRequest{early_data, true});
@@ -86,7 +124,16 @@ int run_connection(const ClientCliOptions& o, std::shared_ptr<const ClientConfig
   Stream stream(*fd, std::move(*conn), to);
   const auto t0 = std::chrono::steady_clock::now();
   auto hs = stream.handshake();
-  if (!hs.ok()) return fail("handshake failed", hs.error());
+  if (!hs.ok()) {
+    const int rc = fail("handshake failed", hs.error());
+    if (hs.error().code() == ErrorCode::ech_required) {
+      const auto& s = stream.connection().summary();
+      const bool will_retry = o.ech_retry && !ech_retried && !s.ech_retry_configs.empty();
+      report_ech_refusal(s, will_retry, ech_retried);
+      *ech_retry_configs = s.ech_retry_configs;
+    }
+    return rc;
+  }
   const double hs_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const auto& s = stream.connection().summary();
@@ -212,6 +259,10 @@ int run_client(ClientCliOptions& o) {
     std::fprintf(stderr, "tessera client: --ocsp has no effect %s\n", unverified);
     return 2;
   }
+  if (o.ech_retry && o.ech_config.empty()) {
+    std::fprintf(stderr, "tessera client: --ech-retry needs --ech-config\n");
+    return 2;
+  }
   if (o.psk.given() && (!o.sess_in.empty() || !o.sess_out.empty())) {
     std::fprintf(stderr,
                  "tessera client: --sess-in/--sess-out carry resumption tickets; with --psk-file "
@@ -282,6 +333,11 @@ int run_client(ClientCliOptions& o) {
   cfg->session_store = store;
   ClientOptions copts;
   copts.server_name = o.servername.empty() ? host : o.servername;
+  if (!o.ech_config.empty()) {
+    auto ech = load_ech_input(o.ech_config);
+    if (!ech.ok()) return fail("loading --ech-config", ech.error());
+    copts.ech_config_list = std::move(ech->config_list);
+  }
   if (!o.sess_in.empty()) {
     auto text = read_secret_file(o.sess_in);
     if (!text.ok()) return fail("reading --sess-in", text.error());
@@ -307,10 +363,27 @@ int run_client(ClientCliOptions& o) {
       request->insert(request->end(), chunk.begin(), chunk.begin() + r);
     }
   }
+  bool ech_retried = false;  // a connection used the server's retry configs
   for (int i = 0; i <= o.reconnect; ++i) {
     if (o.reconnect > 0 && !o.quiet)
       std::fprintf(stderr, "=== connection %d of %d\n", i + 1, o.reconnect + 1);
-    int rc = run_connection(o, cfg, copts, host, port, request, early_data);
+    std::optional<std::vector<uint8_t>> retry_configs;
+    int rc =
+        run_connection(o, cfg, copts, host, port, request, early_data, ech_retried, &retry_configs);
+    // ECH refused, with configs to retry with: once, on a new connection
+    // (draft-ietf-tls-esni 6.1.6), and those configs for the connections
+    // after it too.
+    if (rc != 0 && retry_configs && !retry_configs->empty() && o.ech_retry && !ech_retried) {
+      ech_retried = true;
+      copts.ech_config_list = std::move(*retry_configs);
+      if (!o.quiet)
+        std::fprintf(stderr,
+                     "--- tessera: ECH refused; connecting again with the server's retry "
+                     "configs (once)\n");
+      retry_configs.reset();
+      rc = run_connection(o, cfg, copts, host, port, request, early_data, ech_retried,
+                          &retry_configs);
+    }
     if (rc != 0) return rc;
   }
   if (!o.sess_out.empty()) {
@@ -356,6 +429,14 @@ const bool kRegistered = register_command(
        o->crl.add(app, "the server's chain");
        o->allow.add(app, "a server");
        o->psk.add(app, true);
+       app.add_option("--ech-config", o->ech_config,
+                      "Encrypted Client Hello: the server's ECHConfigList, as base64 text (a DNS "
+                      "HTTPS record's ech= value) or a file holding it (base64, PEM ECHCONFIG, "
+                      "or an ECH key file); the SNI and the rest of the ClientHello go "
+                      "encrypted, the outer one names the config's public name");
+       app.add_flag("--ech-retry", o->ech_retry,
+                    "If the server refuses our ECH and sends retry configs, connect again once "
+                    "with them");
        app.add_option("--ocsp", o->ocsp,
                       "Ask the server to staple an OCSP response (RFC 6066 8): off; if-stapled "
                       "checks one if sent; require fails without a good one")

@@ -5,8 +5,11 @@
 // then shows three refused handshakes with the reason: a client certificate
 // from an untrusted CA, a trusted one the server's allowlist does not name
 // (authorization, PeerCheck), and the client certificate after the CA
-// revoked it (a CRL the server checks). Exits 0 when everything went as
-// expected.
+// revoked it (a CRL the server checks). In TLS 1.3, two more: the server
+// asks for the client certificate after the handshake, and an Encrypted
+// Client Hello handshake (the outer ClientHello names only the public name;
+// the server opens the inner one and answers it). Exits 0 when everything
+// went as expected.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,13 +25,18 @@
 
 #include "command.h"
 #include "crypto/provider.h"
+#include "ech_input.h"
+#include "tessera/ech.h"
 #include "tessera/stream.h"
 #include "tls_options.h"
+#include "wire/ech.h"
+#include "wire/hello.h"
 #include "x509/builder.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/name.h"
 #include "x509/ocsp.h"
+#include "x509/pem.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
@@ -622,6 +630,128 @@ int run_demo(DemoOptions& o) {
       if (!failure.empty()) say("  client error: " + failure);
       if (!so.error.empty()) say("  server error: " + so.error);
     }
+  }
+
+  // --- 7. Encrypted Client Hello (TLS 1.3) ---
+  if (!o.tls12) {
+    heading("7. Encrypted Client Hello: the name the client asks for travels encrypted");
+    const std::string public_name = "public.tessera.demo";
+    say("  The server publishes an ECH key (X25519, for HPKE; in DNS, the ech= parameter of its");
+    say("  HTTPS record) under the public name " + public_name + ". The client seals its real");
+    say("  ClientHello (SNI localhost, its ALPN, key shares) to that key and sends it inside an");
+    say("  outer ClientHello that names only " + public_name + ". The server opens it with");
+    say("  its private key and answers the inner ClientHello: an observer sees the public name.");
+    bool ok = all_ok;
+    auto key = EchKey::generate({public_name, 17, 0}, provider);
+    // The server also holds a certificate for the public name: a client
+    // whose ECH it cannot open (a stale config) authenticates that name,
+    // and gets the current config to retry with.
+    auto ca_cert = x509::Certificate::parse(pki->ca.der);
+    auto pub_key = provider->generate_private_key(*kp);
+    auto pub_name = x509::Name::from_string("CN=" + public_name);
+    Result<Bytes> pub_der = Error(ErrorCode::internal_error, "public name certificate");
+    if (ca_cert.ok() && pub_key.ok() && pub_name.ok()) {
+      x509::CertificateBuilder b(*provider);
+      b.subject(*pub_name)
+          .validity(now - 3600, now + 86400)
+          .leaf_for(x509::LeafRole::server)
+          .add_dns(public_name)
+          .subject_public_key((*pub_key)->public_spki());
+      pub_der = b.sign(*ca_cert, *pki->ca.key);
+    }
+    if (!key.ok() || !pub_der.ok()) {
+      say("could not make the ECH key: " +
+          (key.ok() ? pub_der.error().to_string() : key.error().to_string()));
+      return 1;
+    }
+    auto ech_key = std::make_shared<const EchKey>(std::move(*key));
+    auto pub_cred = std::make_shared<Credential>();
+    pub_cred->chain = {*pub_der};
+    pub_cred->key = std::move(*pub_key);
+    if (auto c = wire::EchConfig::parse(ech_key->config()); c.ok())
+      say("  ECH key             " + describe_ech_config_line(*c));
+    say("  ECHConfigList       " + x509::base64_encode(ech_key->config_list()) + " (base64)");
+    say("  certificates        " + subject_of(pki->server.der) + " and " + subject_of(*pub_der) +
+        " (the public name)");
+    say("");
+    auto ech_server = std::make_shared<ServerConfig>(*scfg);
+    ech_server->credentials = {server_cred, pub_cred};
+    ech_server->ech_keys = {ech_key};
+    Tracer st("server"), ct("client");
+    auto server = std::async(std::launch::async, [&] { return serve_once(l.fd, ech_server, &st); });
+    ClientOptions copts{"localhost", {}, ech_key->config_list()};
+    auto conn = Connection::client(make_client(client_cred), copts);
+    std::string reply, failure, observed;
+    HandshakeSummary client_sum;
+    if (conn.ok()) {
+      (*conn)->set_trace(ct.callback());
+      // What an observer of the connection sees: the first record the
+      // client sends, its ClientHello (record header, handshake header).
+      ByteView first = (*conn)->pending_tls();
+      const bool names_origin = std::search(first.begin(), first.end(), std::begin("localhost"),
+                                            std::end("localhost") - 1) != first.end();
+      if (first.size() > 9) {
+        const size_t len = size_t{first[6]} << 16 | size_t{first[7]} << 8 | first[8];
+        auto ch = wire::ClientHello::parse(first.subspan(9, std::min(len, first.size() - 9)));
+        const wire::Extension* sni = ch.ok() ? ch->find_extension(wire::kExtServerName) : nullptr;
+        const wire::Extension* ech =
+            ch.ok() ? ch->find_extension(wire::kExtEncryptedClientHello) : nullptr;
+        const Error missing(ErrorCode::internal_error, "not in the ClientHello");
+        auto name =
+            sni ? wire::ServerNameList::parse(sni->data) : Result<wire::ServerNameList>(missing);
+        auto inner =
+            ech ? wire::EchClientHello::parse(ech->data) : Result<wire::EchClientHello>(missing);
+        if (name.ok() && inner.ok() && inner->outer)
+          observed = "SNI " + name->host_name + "; encrypted_client_hello: config " +
+                     std::to_string(inner->outer->config_id) + ", " +
+                     std::to_string(inner->outer->payload.size()) +
+                     " bytes of sealed ClientHello; \"localhost\" " +
+                     (names_origin ? "APPEARS in it" : "appears nowhere in it");
+      }
+      say("");
+      say("  an observer of the client's first flight sees: " +
+          (observed.empty() ? std::string("(could not decode it)") : observed));
+      say("");
+      auto fd = Stream::connect_tcp("127.0.0.1", l.port, std::chrono::seconds(5));
+      if (fd.ok()) {
+        Stream s(*fd, std::move(*conn));
+        auto hs = s.handshake();
+        if (hs.ok()) {
+          client_sum = s.connection().summary();
+          std::string msg = "GET / (its SNI and ALPN were encrypted)";
+          ct.line("sending \"" + msg + "\"");
+          (void)s.write_all(as_bytes_view(msg));
+          std::vector<uint8_t> buf(4096);
+          auto n = s.read(buf);
+          if (n.ok()) reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
+          if (!n.ok()) failure = n.error().to_string();
+          (void)s.shutdown();
+        } else {
+          failure = hs.error().to_string();
+        }
+      } else {
+        failure = fd.error().to_string();
+      }
+    } else {
+      failure = conn.error().to_string();
+    }
+    ServerOutcome so = server.get();
+    say("");
+    if (so.handshake_ok && client_sum.ech == EchStatus::accepted &&
+        so.summary.ech == EchStatus::accepted && !reply.empty() &&
+        observed.find("appears nowhere") != std::string::npos) {
+      say("  result: ECH accepted on both sides");
+      say("  client: ECH: accepted (outer ClientHello named " + client_sum.ech_public_name +
+          "); server certificate " + client_sum.peer_subject + "; ALPN " + client_sum.alpn);
+      say("  server: SNI " + so.summary.server_name + " (from the encrypted ClientHello)");
+      say("  client received: \"" + reply + "\"");
+    } else {
+      ok = false;
+      say("  UNEXPECTED: the ECH handshake did not go as shown above");
+      if (!failure.empty()) say("  client error: " + failure);
+      if (!so.error.empty()) say("  server error: " + so.error);
+    }
+    all_ok = ok;
   }
 
   heading(all_ok ? "demo complete: everything went as expected" : "demo FAILED");

@@ -8,6 +8,10 @@
 // revocation. --psk-file takes TLS 1.3 external PSKs, with or without a
 // certificate. --allow-peer SPEC (repeatable) goes on only with clients
 // matching one (tessera::allow_peers), e.g. a SPIFFE ID or a PSK identity.
+// --cert/--key may be repeated: the handshake picks a certificate by the
+// client's SNI and signature algorithms. --ech-key FILE (repeatable) opens
+// clients' Encrypted Client Hellos (draft-ietf-tls-esni-25, shared mode);
+// each connection that offered one is reported on stderr and on the page.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,10 +20,12 @@
 
 #include "command.h"
 #include "crypto/provider.h"
+#include "ech_input.h"
 #include "tessera/event_server.h"
 #include "tessera/nonblocking.h"
 #include "tls_options.h"
 #include "x509/certificate.h"
+#include "x509/identity.h"
 #include "x509/trust_store.h"
 
 namespace tessera::cli {
@@ -33,8 +39,10 @@ void on_signal(int) {
 struct ServerOptions {
   uint16_t port = 0;
   std::string host = "127.0.0.1";
-  std::string cert, key, client_ca, verify_client = "require";
-  std::string ocsp_response;  // DER OCSPResponse to staple (RFC 6066 8)
+  std::vector<std::string> certs, keys;  // --cert/--key pairs, in order
+  std::string client_ca, verify_client = "require";
+  std::string ocsp_response;          // DER OCSPResponse to staple (RFC 6066 8), for certs[0]
+  std::vector<std::string> ech_keys;  // --ech-key files
   bool echo = false;
   int max_connections = 0;  // 0 = unlimited (for tests: exit after N)
   uint32_t max_early_data = 0;
@@ -60,8 +68,26 @@ std::string html_escape(std::string_view s) {
   return o;
 }
 
+// ech_report says what became of Encrypted Client Hello on a connection,
+// and the SNI the handshake went on with.
+std::string ech_report(const HandshakeSummary& s) {
+  const std::string sni = s.server_name.empty() ? "(none)" : s.server_name;
+  switch (s.ech) {
+    case EchStatus::accepted:
+      return s.server_name.empty()
+                 ? std::string("ECH accepted: the encrypted ClientHello named no server (no SNI)")
+                 : "ECH accepted: SNI " + sni + " (from the encrypted ClientHello)";
+    case EchStatus::rejected:
+      return "ECH refused: none of our keys opens the client's encrypted ClientHello (a stale "
+             "config, or GREASE); answered the outer ClientHello, SNI " +
+             sni + ", and sent our ECH configs for a retry";
+    case EchStatus::not_offered: break;
+  }
+  return "ECH not offered: SNI " + sni;
+}
+
 std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::string& exported,
-                     const std::string& post_handshake) {
+                     const std::string& post_handshake, bool ech_enabled) {
   std::string rows;
   auto row = [&](const std::string& k, const std::string& v) {
     rows += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
@@ -76,6 +102,13 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
       s.signature_scheme ? signature_scheme_name(s.signature_scheme) : "-");
   row("ALPN", s.alpn.empty() ? "(none)" : s.alpn);
   row("SNI", s.server_name.empty() ? "(none)" : s.server_name);
+  if (ech_enabled || s.ech != EchStatus::not_offered)
+    row("Encrypted Client Hello",
+        s.ech == EchStatus::accepted   ? "accepted: the SNI above came encrypted, inside an outer "
+                                         "ClientHello naming our public name"
+        : s.ech == EchStatus::rejected ? "offered, but none of our keys opens it: we answered the "
+                                         "outer ClientHello and sent our configs for a retry"
+                                       : "not offered");
   row("Client certificate", s.client_authenticated ? s.peer_subject : "(none)");
   if (!post_handshake.empty()) row("Post-handshake authentication", post_handshake);
   if (!s.psk_identity.empty()) row("Authenticated by", describe_external_psk(s));
@@ -109,15 +142,23 @@ std::string page_for(const HandshakeSummary& s, size_t early_bytes, const std::s
 // CliSession: what both modes share: the trace and the failure report.
 class CliSession : public ServerSession {
  public:
-  CliSession(std::string peer, std::unique_ptr<Tracer> tracer,
+  CliSession(std::string peer, const Connection& conn, std::unique_ptr<Tracer> tracer,
              std::shared_ptr<crypto::Provider> provider, std::shared_ptr<const TlsOptions> tls,
-             bool post_handshake_auth)
+             bool post_handshake_auth, bool ech_enabled)
       : peer_(std::move(peer)),
+        conn_(conn),
         tracer_(std::move(tracer)),
         provider_(std::move(provider)),
         tls_(std::move(tls)),
-        post_handshake_auth_(post_handshake_auth) {}
+        post_handshake_auth_(post_handshake_auth),
+        ech_enabled_(ech_enabled) {}
   void on_handshake_done(Connection& c) override {
+    // Encrypted Client Hello: each connection that offered one says what
+    // became of it, and which SNI the handshake used.
+    if (c.summary().ech != EchStatus::not_offered) {
+      std::lock_guard<std::mutex> lock(output_mutex());
+      std::fprintf(stderr, "server: %s: %s\n", peer_.c_str(), ech_report(c.summary()).c_str());
+    }
     if (tracer_) {
       tracer_->line(protection_line(c.summary(), provider_));
       if (!c.summary().psk_identity.empty())
@@ -156,6 +197,11 @@ class CliSession : public ServerSession {
     std::lock_guard<std::mutex> lock(output_mutex());
     std::fprintf(stderr, "server: handshake with %s failed: %s\n", peer_.c_str(),
                  error->to_string().c_str());
+    // A client whose ECH we refused ends the handshake itself, with the
+    // ech_required alert once it has authenticated our public name.
+    // (The EventServer releases the Connection only after on_end.)
+    if (conn_.summary().ech != EchStatus::not_offered)
+      std::fprintf(stderr, "server: %s: %s\n", peer_.c_str(), ech_report(conn_.summary()).c_str());
   }
 
  protected:
@@ -166,16 +212,22 @@ class CliSession : public ServerSession {
     std::fprintf(stderr, "server: %s: client certificate: %s\n", peer_.c_str(), what.c_str());
   }
 
+  bool ech_enabled() const { return ech_enabled_; }
+
   std::string exported_;        // describe_export's line, once connected
   std::string post_handshake_;  // what became of post-handshake authentication
   bool asked_ = false;          // a post-handshake request awaits its answer
 
  private:
   std::string peer_;
+  // The connection this session serves: the EventServer destroys it after
+  // the session's last call (on_end), which reads its summary.
+  const Connection& conn_;
   std::unique_ptr<Tracer> tracer_;
   std::shared_ptr<crypto::Provider> provider_;
   std::shared_ptr<const TlsOptions> tls_;
   bool post_handshake_auth_;
+  bool ech_enabled_;  // the server holds ECH keys (the page says what became of ECH)
 };
 
 // PageSession answers one HTTP request with page_for() and closes. A request
@@ -212,7 +264,8 @@ class PageSession final : public CliSession {
     return complete_ ? respond(c) : SessionAction::keep;
   }
   SessionAction respond(Connection& c) {
-    std::string body = page_for(c.summary(), early_bytes_, exported_, post_handshake_);
+    std::string body =
+        page_for(c.summary(), early_bytes_, exported_, post_handshake_, ech_enabled());
     std::string resp =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -247,66 +300,140 @@ bool requires_stapling(const Credential& cred) {
   return leaf.ok() && leaf->extensions().requires_tls_feature(5);  // 5: status_request
 }
 
-// read_credential loads --cert/--key, with --ocsp-response stapled (checked
-// now: about the leaf, "good", current, and its signature when the chain
-// holds the issuer; stapled to clients that ask until it expires).
-Result<std::shared_ptr<const Credential>> read_credential(const ServerOptions& opts,
+// read_credential loads one --cert/--key pair, with `ocsp_response` (if not
+// empty) stapled (checked now: about the leaf, "good", current, and its
+// signature when the chain holds the issuer; stapled to clients that ask
+// until it expires).
+Result<std::shared_ptr<const Credential>> read_credential(const std::string& cert,
+                                                          const std::string& key,
+                                                          const std::string& ocsp_response,
                                                           crypto::Provider& provider) {
-  TESSERA_ASSIGN_OR_RETURN(Credential cred,
-                           Credential::from_pem_files(provider, opts.cert, opts.key));
-  if (!opts.ocsp_response.empty()) {
-    auto der = read_text_file(opts.ocsp_response);
+  TESSERA_ASSIGN_OR_RETURN(Credential cred, Credential::from_pem_files(provider, cert, key));
+  if (!ocsp_response.empty()) {
+    auto der = read_text_file(ocsp_response);
     auto set = der.ok() ? cred.set_ocsp_response(provider, as_bytes_view(*der),
                                                  static_cast<int64_t>(std::time(nullptr)))
                         : Result<void>(der.error());
-    if (!set.ok())
-      return std::move(set).error().with_context("--ocsp-response " + opts.ocsp_response);
+    if (!set.ok()) return std::move(set).error().with_context("--ocsp-response " + ocsp_response);
   }
-  if (opts.ocsp_response.empty() && requires_stapling(cred))
+  if (ocsp_response.empty() && requires_stapling(cred))
     std::fprintf(stderr,
                  "tessera server: warning: %s requires OCSP stapling (RFC 7633 must-staple): "
                  "clients that ask for a response will refuse it; give --ocsp-response\n",
-                 opts.cert.c_str());
+                 cert.c_str());
   return std::shared_ptr<const Credential>(std::make_shared<Credential>(std::move(cred)));
+}
+
+// read_credentials loads every --cert/--key pair, in order; --ocsp-response
+// goes with the first.
+Result<std::vector<std::shared_ptr<const Credential>>> read_credentials(
+    const ServerOptions& opts, crypto::Provider& provider) {
+  std::vector<std::shared_ptr<const Credential>> out;
+  for (size_t i = 0; i < opts.certs.size(); ++i) {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto cred, read_credential(opts.certs[i], opts.keys[i],
+                                   i == 0 ? opts.ocsp_response : std::string(), provider));
+    out.push_back(std::move(cred));
+  }
+  return out;
 }
 
 // SIGHUP asks for --cert/--key (and --ocsp-response) to be read again: a
 // renewed certificate is served from the next handshake on, without a
 // restart, through ServerConfig::credential_resolver. A reload that fails
-// keeps the certificate in use and says why.
+// keeps the certificates in use and says why.
 std::atomic<bool> g_reload{false};
 void on_sighup(int) { g_reload.store(true); }
 
 class CertificateReloader {
  public:
   CertificateReloader(ServerOptions opts, std::shared_ptr<crypto::Provider> provider,
-                      std::shared_ptr<const Credential> first)
+                      std::vector<std::shared_ptr<const Credential>> first)
       : opts_(std::move(opts)), provider_(std::move(provider)), current_(std::move(first)) {}
 
   std::vector<std::shared_ptr<const Credential>> resolve() {
     std::lock_guard<std::mutex> lock(mu_);
     if (g_reload.exchange(false)) {
-      auto fresh = read_credential(opts_, *provider_);
+      auto fresh = read_credentials(opts_, *provider_);
       std::lock_guard<std::mutex> out(output_mutex());
       if (fresh.ok()) {
         current_ = std::move(*fresh);
-        auto leaf = x509::Certificate::parse(current_->chain.front());
-        std::fprintf(stderr, "tessera server: reloaded %s (%s)\n", opts_.cert.c_str(),
-                     leaf.ok() ? leaf->subject().to_string().c_str() : "?");
+        for (size_t i = 0; i < current_.size(); ++i) {
+          auto leaf = x509::Certificate::parse(current_[i]->chain.front());
+          std::fprintf(stderr, "tessera server: reloaded %s (%s)\n", opts_.certs[i].c_str(),
+                       leaf.ok() ? leaf->subject().to_string().c_str() : "?");
+        }
       } else {
-        std::fprintf(stderr, "tessera server: reload failed, keeping the current certificate: %s\n",
-                     fresh.error().to_string().c_str());
+        std::fprintf(stderr,
+                     "tessera server: reload failed, keeping the current certificate%s: %s\n",
+                     current_.size() == 1 ? "" : "s", fresh.error().to_string().c_str());
       }
     }
-    return {current_};
+    return current_;
   }
 
  private:
   ServerOptions opts_;
   std::shared_ptr<crypto::Provider> provider_;
   std::mutex mu_;
-  std::shared_ptr<const Credential> current_;
+  std::vector<std::shared_ptr<const Credential>> current_;
 };
+
+// load_ech_keys reads every --ech-key file and checks them against the
+// server's other options: distinct config ids, TLS 1.3 allowed, and a
+// certificate for each public name (else only a warning: a client whose
+// ECH we refuse could not authenticate us, and gets no retry configs).
+// Returns the exit status on failure (after saying why), 0 on success.
+int load_ech_keys(const ServerOptions& opts, const ServerConfig& cfg,
+                  const std::vector<std::shared_ptr<const Credential>>& creds,
+                  std::vector<std::shared_ptr<const EchKey>>& keys) {
+  if (opts.ech_keys.empty()) return 0;
+  if (cfg.policy.max_version < ProtocolVersion::tls13) {
+    std::fprintf(stderr,
+                 "tessera server: --ech-key needs TLS 1.3 (Encrypted Client Hello does not exist "
+                 "in TLS 1.2), and the policy's highest version is %s\n",
+                 version_name(cfg.policy.max_version).c_str());
+    return 2;
+  }
+  if (creds.empty()) {
+    std::fprintf(stderr,
+                 "tessera server: --ech-key needs --cert/--key, with a certificate for each key's "
+                 "public name: a client whose ECH we cannot open authenticates that name\n");
+    return 2;
+  }
+  for (const std::string& path : opts.ech_keys) {
+    auto key = load_ech_key(path);
+    if (!key.ok()) {
+      std::fprintf(stderr, "tessera server: loading --ech-key: %s\n",
+                   key.error().to_string().c_str());
+      return 1;
+    }
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i]->config_id() == (*key)->config_id()) {
+        std::fprintf(stderr,
+                     "tessera server: --ech-key %s and %s have the same config id %u: a server's "
+                     "keys need distinct ones (tessera ech keygen --config-id)\n",
+                     opts.ech_keys[i].c_str(), path.c_str(), (*key)->config_id());
+        return 1;
+      }
+    bool covered = false;
+    for (const auto& cred : creds) {
+      auto leaf = x509::Certificate::parse(cred->chain.front());
+      if (leaf.ok() &&
+          x509::check_identity(*leaf, {x509::ReferenceIdentity::Kind::dns, (*key)->public_name()})
+              .ok())
+        covered = true;
+    }
+    if (!covered)
+      std::fprintf(stderr,
+                   "tessera server: warning: --ech-key %s: no --cert is for its public name %s: "
+                   "clients whose ECH we cannot open (a stale config) cannot authenticate us, "
+                   "and get no retry configs\n",
+                   path.c_str(), printable_name((*key)->public_name()).c_str());
+    keys.push_back(std::move(*key));
+  }
+  return 0;
+}
 
 int run_server(ServerOptions& opts) {
   auto policy = opts.tls.make_policy();
@@ -329,15 +456,18 @@ int run_server(ServerOptions& opts) {
   // A certificate, external PSKs, or both. Without a certificate only
   // clients with one of the PSKs can connect, so nothing that belongs to a
   // certificate handshake has a use.
-  const bool have_cert = !opts.cert.empty() || !opts.key.empty();
+  const bool have_cert = !opts.certs.empty() || !opts.keys.empty();
   if (!have_cert && !opts.psk.given()) {
     std::fprintf(stderr,
                  "tessera server: give --cert and --key, --psk-file (TLS 1.3 external PSKs), or "
                  "both\n");
     return 2;
   }
-  if (have_cert && (opts.cert.empty() || opts.key.empty())) {
-    std::fprintf(stderr, "tessera server: --cert and --key go together\n");
+  if (opts.certs.size() != opts.keys.size()) {
+    std::fprintf(stderr,
+                 "tessera server: --cert and --key go together (one --key for each --cert: %zu "
+                 "--cert, %zu --key)\n",
+                 opts.certs.size(), opts.keys.size());
     return 2;
   }
   if (!have_cert && (!opts.client_ca.empty() || !opts.ocsp_response.empty())) {
@@ -380,15 +510,19 @@ int run_server(ServerOptions& opts) {
     psk_count = store->size();
     cfg->external_psk_store = std::move(store);
   }
+  std::vector<std::shared_ptr<const Credential>> creds;
   if (have_cert) {
-    auto cred = read_credential(opts, *provider);
-    if (!cred.ok()) {
-      std::fprintf(stderr, "tessera server: %s\n", cred.error().to_string().c_str());
+    auto loaded = read_credentials(opts, *provider);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "tessera server: %s\n", loaded.error().to_string().c_str());
       return 1;
     }
-    auto reloader = std::make_shared<CertificateReloader>(opts, provider, std::move(*cred));
+    creds = *loaded;
+    auto reloader = std::make_shared<CertificateReloader>(opts, provider, std::move(*loaded));
     cfg->credential_resolver = [reloader](std::string_view) { return reloader->resolve(); };
   }
+  // Encrypted Client Hello keys (read at start; SIGHUP does not reload them).
+  if (int rc = load_ech_keys(opts, *cfg, creds, cfg->ech_keys); rc != 0) return rc;
   if (!opts.client_ca.empty()) {
     auto ts = std::make_shared<x509::TrustStore>();
     auto r = ts->add_bundle(opts.client_ca);
@@ -429,10 +563,11 @@ int run_server(ServerOptions& opts) {
   eo.max_connections = static_cast<uint64_t>(opts.max_connections);
   const bool trace = opts.tls.trace, echo = opts.echo;
   const bool post_handshake = !opts.client_ca.empty() && opts.verify_client == "post-handshake";
+  const bool ech = !cfg->ech_keys.empty();
   auto tls = std::make_shared<const TlsOptions>(opts.tls);
   auto server = EventServer::listen(
       cfg, eo,
-      [trace, echo, provider, tls, post_handshake](
+      [trace, echo, provider, tls, post_handshake, ech](
           const std::string& peer, Connection& c) -> std::unique_ptr<ServerSession> {
         std::unique_ptr<Tracer> tracer;
         if (trace) {
@@ -440,10 +575,10 @@ int run_server(ServerOptions& opts) {
           c.set_trace(tracer->callback());
         }
         if (echo)
-          return std::make_unique<EchoSession>(peer, std::move(tracer), provider, tls,
-                                               post_handshake);
-        return std::make_unique<PageSession>(peer, std::move(tracer), provider, tls,
-                                             post_handshake);
+          return std::make_unique<EchoSession>(peer, c, std::move(tracer), provider, tls,
+                                               post_handshake, ech);
+        return std::make_unique<PageSession>(peer, c, std::move(tracer), provider, tls,
+                                             post_handshake, ech);
       });
   if (!server.ok()) {
     std::fprintf(stderr, "tessera server: %s\n", server.error().to_string().c_str());
@@ -460,8 +595,12 @@ int run_server(ServerOptions& opts) {
     if (psk_count != 0)
       psks = ", " + std::to_string(psk_count) + " external PSK" + (psk_count == 1 ? "" : "s") +
              (have_cert ? "" : " and no certificate");
-    std::fprintf(stderr, "tessera server listening on %s:%u (policy %s%s)\n", opts.host.c_str(),
-                 (*server)->port(), cfg->policy.name.c_str(), psks.c_str());
+    std::string ech_keys;
+    for (const auto& k : cfg->ech_keys)
+      ech_keys += (ech_keys.empty() ? ", ECH: config " : "; config ") +
+                  std::to_string(k->config_id()) + " for " + printable_name(k->public_name());
+    std::fprintf(stderr, "tessera server listening on %s:%u (policy %s%s%s)\n", opts.host.c_str(),
+                 (*server)->port(), cfg->policy.name.c_str(), psks.c_str(), ech_keys.c_str());
   }
   auto r = (*server)->run();
   g_server = nullptr;
@@ -477,9 +616,10 @@ const bool kRegistered = register_command(
        auto o = std::make_shared<ServerOptions>();
        app.add_option("--port", o->port, "TCP port")->required();
        app.add_option("--host", o->host, "Address to listen on")->capture_default_str();
-       app.add_option("--cert", o->cert,
-                      "Certificate chain PEM (leaf first); optional with --psk-file");
-       app.add_option("--key", o->key, "Private key PEM");
+       app.add_option("--cert", o->certs,
+                      "Certificate chain PEM (leaf first); optional with --psk-file. Repeat with "
+                      "--key for several (chosen by the client's SNI and signature algorithms)");
+       app.add_option("--key", o->keys, "Private key PEM, one per --cert");
        app.add_option("--client-ca", o->client_ca, "Request client certificates trusted by CA.pem");
        app.add_option("--verify-client", o->verify_client,
                       "require|optional: in the handshake; post-handshake: ask TLS 1.3 clients "
@@ -504,8 +644,12 @@ const bool kRegistered = register_command(
            ->capture_default_str()
            ->check(CLI::Range(0.0, 86400.0));
        app.add_option("--ocsp-response", o->ocsp_response,
-                      "Staple this DER OCSP response about --cert to clients that ask "
-                      "(status_request); checked at start")
+                      "Staple this DER OCSP response about the (first) --cert to clients that "
+                      "ask (status_request); checked at start")
+           ->check(CLI::ExistingFile);
+       app.add_option("--ech-key", o->ech_keys,
+                      "Encrypted Client Hello key file from tessera ech keygen (repeatable): open "
+                      "clients' encrypted ClientHellos; needs a --cert for each key's public name")
            ->check(CLI::ExistingFile);
        o->crl.add(app, "client certificates (with --client-ca)");
        o->allow.add(app, "clients (with --client-ca or --psk-file)");

@@ -353,6 +353,17 @@ std::string describe_summary(const HandshakeSummary& s) {
     out += "server signature: " + signature_scheme_name(s.signature_scheme) + "\n";
   out += "ALPN: " + (s.alpn.empty() ? std::string("(none)") : s.alpn) + "\n";
   out += "SNI: " + (s.server_name.empty() ? std::string("(none)") : s.server_name) + "\n";
+  // Encrypted Client Hello, when it was offered. A client knows the public
+  // name its outer ClientHello showed; a server, that it opened the inner one.
+  if (s.ech == EchStatus::accepted)
+    out += s.ech_public_name.empty()
+               ? std::string("ECH: accepted (we opened the encrypted ClientHello)\n")
+               : "ECH: accepted (outer ClientHello named " + s.ech_public_name + ")\n";
+  else if (s.ech == EchStatus::rejected)
+    out += s.ech_public_name.empty()
+               ? std::string("ECH: refused (no key of ours opened the encrypted ClientHello)\n")
+               : "ECH: refused (the server answered the outer ClientHello, named " +
+                     s.ech_public_name + ")\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   // RFC 7469 2.4: the leaf key's pin, in the form --allow-peer takes.
   if (!s.peer_chain.empty()) {
