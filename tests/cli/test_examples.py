@@ -10,7 +10,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
-from tlspeers import Results, free_port, run, start, stop, wait_port  # noqa: E402
+from tlspeers import Results, free_port, run, start, stop, wait_port, wait_stderr  # noqa: E402
 
 TESSERA = os.path.abspath(sys.argv[1])
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(TESSERA)), "examples")
@@ -76,6 +76,8 @@ def echo_server_allowlist():
                     got = s.recv(100)
         except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as e:
             detail = repr(e)
+        if not ok:
+            wait_stderr(srv, "access_denied")
         _, err = stop(srv)
         if ok:
             R.check("example_echo_server lets in the client its allowlist names",

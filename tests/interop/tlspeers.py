@@ -8,6 +8,7 @@ import atexit
 import os
 import random
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -109,7 +110,29 @@ def stop(p, timeout=5):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
     out, err = p.communicate()
+    err = getattr(p, "stderr_so_far", b"") + err
     return out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def wait_stderr(p, needle, timeout=5):
+    """Reads a process's stderr until it holds needle (bounded): a server
+    reports a peer's failure after sending the alert the peer reacts to, so
+    a test that stops it at once can lose the line. What was read is kept
+    for stop(). Returns whether needle appeared."""
+    buf = getattr(p, "stderr_so_far", b"")
+    want = needle.encode()
+    deadline = time.monotonic() + timeout
+    fd = p.stderr.fileno()
+    while want not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        buf += chunk
+    p.stderr_so_far = buf
+    return want in buf
 
 
 def out_of(r):
