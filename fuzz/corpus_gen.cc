@@ -7,7 +7,10 @@
 // including application data, KeyUpdate and close_notify), checked to replay
 // to a completed handshake, and (b) the committed test vectors:
 // tests/vectors/wire (RFC 8448 and TLS 1.2 handshake messages),
-// tests/vectors/pki, x509 and x509v (certificates, CRLs, hostile sets).
+// tests/vectors/pki, x509 and x509v (certificates, CRLs, hostile sets), and
+// (c) Encrypted Client Hello structures (ech_seeds): the ech scenario's
+// ECHConfigList and outer ClientHello, and EncodedClientHelloInner values
+// built against fuzz_handshake's fixed outer ClientHello (ech_outer.h).
 // File names are stable, so re-running rewrites the same files.
 #include <cstdio>
 #include <cstdlib>
@@ -17,11 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "ech_outer.h"
 #include "handshake/cert_compression.h"
 #include "state_machine.h"
 #include "wire/certificate.h"
+#include "wire/ech.h"
 #include "wire/encrypted_extensions.h"
 #include "wire/extensions.h"
+#include "wire/handshake.h"
 #include "wire/hello.h"
 #include "x509/pem.h"
 
@@ -118,6 +124,12 @@ Streams handshake(fuzz::Scenario s) {
       std::exit(1);
     }
   }
+  // ech: both sides must have used the inner ClientHello.
+  if (s == fuzz::Scenario::ech &&
+      (cl.summary().ech != EchStatus::accepted || sr.summary().ech != EchStatus::accepted)) {
+    std::fprintf(stderr, "scenario ech: ECH was not accepted\n");
+    std::exit(1);
+  }
   const std::string req = "GET / HTTP/1.0\r\n\r\n", resp = "HTTP/1.0 200 OK\r\n\r\nhello";
   (void)cl.write(as_bytes_view(req));
   pump();
@@ -145,6 +157,12 @@ void check_replay(fuzz::Scenario s, const Streams& st) {
   // pha: the replayed answer must meet the replayed request.
   if (s == fuzz::Scenario::post_handshake)
     ok_s = ok_s && (*sv)->client_certificate_request() == ClientCertificateRequest::received;
+  // ech: the replays must accept ECH too (the client checks the server's
+  // confirmation, the server opens the recorded encrypted ClientHello).
+  if (s == fuzz::Scenario::ech) {
+    ok_c = ok_c && (*c)->summary().ech == EchStatus::accepted;
+    ok_s = ok_s && (*sv)->summary().ech == EchStatus::accepted;
+  }
   std::printf("scenario %-5s: c->s %5zu bytes, s->c %5zu bytes; replay: client %s, server %s\n",
               fuzz::kScenarioNames[static_cast<int>(s)], st.client_to_server.size(),
               st.server_to_client.size(), ok_c ? "completes" : "FAILS",
@@ -252,6 +270,84 @@ void wire_seeds() {
   write_seed("handshake", "alert", alert);
 }
 
+// ech_seeds writes the seeds of the ECH codecs: for fuzz_extensions
+// (encrypted_client_hello 0xfe0d, ech_outer_extensions 0xfd00) the ech
+// scenario key's ECHConfigList, a list mixing it with configs a client skips
+// or must look into, an HRR confirmation, the inner variant, and the
+// extensions of the scenario's real outer ClientHello; for fuzz_handshake
+// that ClientHello (client_hello and ech_outer_aad) and EncodedClientHelloInner
+// values (ech_inner) built against ech_outer.h's fixed outer ClientHello.
+void ech_seeds() {
+  using namespace tessera::wire;
+  const uint8_t ech[] = {0xfe, 0x0d}, outer_exts[] = {0xfd, 0x00};
+  const auto key = fuzz::fuzz_ech_key();
+  write_seed("extensions", "ech_config_list", cat({ech, key->config_list()}));
+  auto ours = EchConfig::parse(key->config());
+  if (!ours.ok()) std::abort();
+  EchConfigContents other = ours->contents;
+  other.key_config.config_id = 7;
+  other.public_name = "public.example";
+  other.extensions = {Extension{0x0a0a, {1, 2, 3}}, Extension{0x8001, {}}};  // 0x8001: mandatory
+  auto with_extensions = EchConfig::make(other);
+  const uint8_t older_draft[] = {0xfe, 0x0c, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef};
+  auto older = EchConfig::parse(older_draft);
+  if (!with_extensions.ok() || !older.ok()) std::abort();
+  auto mixed = EchConfigList::make({*older, *with_extensions, *ours});
+  if (!mixed.ok()) std::abort();
+  write_seed("extensions", "ech_config_list_mixed", cat({ech, mixed->raw}));
+  const uint8_t confirmation[] = {1, 2, 3, 4, 5, 6, 7, 8}, inner_variant[] = {1};
+  write_seed("extensions", "ech_hello_retry_request", cat({ech, confirmation}));
+  write_seed("extensions", "ech_inner_variant", cat({ech, inner_variant}));
+
+  // The ech scenario's outer ClientHello: the first record of the client's
+  // stream holds it whole.
+  const fuzz::Scenario s = fuzz::Scenario::ech;
+  const Bytes stream = handshake(s).client_to_server;
+  if (stream.size() < 5) std::abort();
+  const size_t len = size_t{stream[3]} << 8 | stream[4];
+  ByteReader records(ByteView(stream).subspan(5, len));
+  auto msg = read_handshake_message(records);
+  if (!msg.ok() || msg->type != HandshakeType::client_hello) std::abort();
+  auto real_outer = ClientHello::parse(msg->body);
+  if (!real_outer.ok()) std::abort();
+  const uint8_t sel_client_hello[] = {0}, sel_inner[] = {26}, sel_aad[] = {27};
+  write_seed("handshake", "ech_client_hello_outer", cat({sel_client_hello, msg->body}));
+  write_seed("handshake", "ech_outer_aad", cat({sel_aad, msg->body}));
+  write_extension_seeds("ech_client_hello_outer", real_outer->extensions);
+
+  // EncodedClientHelloInner against the fixed outer: its own name, random,
+  // ECH (inner variant) and PSK, the eight extensions between them
+  // compressed (5.1), padded as a client pads (6.1.3); and uncompressed.
+  const ClientHello& outer = fuzz::ech_fixed_outer();
+  write_seed("handshake", "ech_outer_aad_fixed", cat({sel_aad, *encode(outer)}));
+  ClientHello inner = outer;
+  inner.random.fill(0x1b);
+  inner.legacy_session_id.clear();
+  std::vector<uint16_t> compress;
+  for (Extension& e : inner.extensions) {
+    if (e.type == kExtServerName) {
+      e = make_extension(kExtServerName, ServerNameList{"localhost"});
+    } else if (e.type == kExtEncryptedClientHello) {
+      e = make_extension(kExtEncryptedClientHello, EchClientHello::inner());
+    } else if (e.type == kExtPreSharedKey) {
+      e = make_extension(kExtPreSharedKey,
+                         OfferedPsks{{PskIdentity{Bytes(20, 0x66), 7}}, {Bytes(32, 0x77)}});
+    } else {
+      compress.push_back(e.type);
+    }
+  }
+  auto plain = encode_client_hello_inner(inner, {}, 0);
+  auto unpadded = encode_client_hello_inner(inner, compress, 0);
+  if (!plain.ok() || !unpadded.ok()) std::abort();
+  auto padded = encode_client_hello_inner(
+      inner, compress, ech_padding_length(unpadded->size(), 9, ours->contents.maximum_name_length));
+  if (!padded.ok()) std::abort();
+  write_seed("handshake", "ech_inner_compressed", cat({sel_inner, *padded}));
+  write_seed("handshake", "ech_inner_uncompressed", cat({sel_inner, *plain}));
+  write_seed("extensions", "ech_outer_extensions",
+             cat({outer_exts, *encode(EchOuterExtensions{compress})}));
+}
+
 std::vector<Bytes> der_certs(const fs::path& pem_file) {
   std::vector<Bytes> out;
   auto blocks = x509::pem_decode(slurp(pem_file));
@@ -323,6 +419,7 @@ int main(int argc, char** argv) {
   g_out = argv[1];
   state_machine_seeds();
   wire_seeds();
+  ech_seeds();
   x509_seeds();
   std::printf("seeds written to %s\n", g_out.c_str());
   return 0;

@@ -4,7 +4,7 @@
 // policy and LIST options (--policy, --ciphers, --groups, --sigalgs, --alpn,
 // --min-version, --max-version) through the CLI's own TlsOptions.
 //
-// Input: byte 0 selects the file kind (mod 5); the rest is the file text.
+// Input: byte 0 selects the file kind (mod 7); the rest is the file text.
 //   0: session file. An accepted session must write out and read back to the
 //      same file (to_pem o from_pem is stable).
 //   1: --cert and --key: a 2-byte big-endian length, the chain PEM, the key PEM.
@@ -14,6 +14,11 @@
 //      must validate.
 //   4: --psk-file (parse_psk_file): every PSK accepted is valid, with a
 //      distinct identity.
+//   5: --ech-key (EchKey::from_pem): an accepted key writes out and reads
+//      back to the same file, and its config list is one parsable config.
+//   6: --ech-config / `tessera ech show` of a file (parse_ech_file: a key
+//      file, a PEM ECHCONFIG block, base64 or a binary list): an accepted
+//      input's list parses, and describing its configs does not fail.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -21,16 +26,19 @@
 #include <string_view>
 
 #include "crypto/provider.h"
+#include "ech_input.h"
 #include "tessera/config.h"
+#include "tessera/ech.h"
 #include "tessera/session.h"
 #include "tls_options.h"
+#include "wire/ech.h"
 #include "x509/trust_store.h"
 
 using namespace tessera;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const uint8_t kind = data[0] % 5;
+  const uint8_t kind = data[0] % 7;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (kind) {
     case 0: {
@@ -85,6 +93,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           for (size_t j = 0; j < i; ++j)
             if ((*psks)[j]->identity == (*psks)[i]->identity) std::abort();
         }
+      }
+      break;
+    }
+    case 5: {
+      auto key = EchKey::from_pem(text);
+      if (key.ok()) {
+        const std::string pem = key->to_pem();
+        auto again = EchKey::from_pem(pem);
+        if (!again.ok() || again->to_pem() != pem || again->config() != key->config()) std::abort();
+        auto list = wire::EchConfigList::parse(key->config_list());
+        if (!list.ok() || list->configs.size() != 1) std::abort();
+      }
+      break;
+    }
+    case 6: {
+      auto in = cli::parse_ech_file(
+          ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()), "fuzz");
+      if (in.ok()) {
+        auto list = wire::EchConfigList::parse(in->config_list);
+        if (!list.ok() || list->configs.size() != in->parsed.configs.size()) std::abort();
+        for (const auto& c : in->parsed.configs) {
+          if (cli::describe_ech_config(c, "  ").empty()) std::abort();
+          (void)cli::ech_config_unusable_reason(c);
+        }
+        (void)cli::describe_ech_config_list(in->config_list, "  ");
       }
       break;
     }

@@ -2,12 +2,12 @@
 // targets (fuzz_client, fuzz_server) and the seed generator (corpus_gen.cc).
 //
 // Both peers use a crypto::DeterministicProvider with fixed seeds, the server
-// an Ed25519 certificate (Ed25519 signatures are deterministic, RFC 8032) and
-// a fixed HelloRetryRequest cookie key, and the clock is pinned. So every
-// byte the tessera peer under test sends is the same from run to run, and a
-// flight recorded from a real handshake (corpus_gen) replays completely:
-// the fuzzer starts from inputs that get past Finished into application data,
-// KeyUpdate and close_notify, and mutates from there.
+// an Ed25519 certificate (Ed25519 signatures are deterministic, RFC 8032), a
+// fixed HelloRetryRequest cookie key and a fixed ECH key, and the clock is
+// pinned. So every byte the tessera peer under test sends is the same from
+// run to run, and a flight recorded from a real handshake (corpus_gen)
+// replays completely: the fuzzer starts from inputs that get past Finished
+// into application data, KeyUpdate and close_notify, and mutates from there.
 //
 // Input format of both targets: byte 0 selects the scenario (modulo
 // kNumScenarios), the rest is the byte stream from the peer.
@@ -22,6 +22,7 @@
 #include "handshake/tickets.h"
 #include "tessera/config.h"
 #include "tessera/connection.h"
+#include "tessera/ech.h"
 #include "tessera/session.h"
 #include "x509/trust_store.h"
 
@@ -38,6 +39,9 @@ namespace tessera::fuzz {
 // only the PSK, a server that has only PSKs and no certificate). TLS 1.3
 // post-handshake client authentication (RFC 8446 4.6.2): pha (the server asks
 // for the client's certificate as soon as its handshake is done; see feed).
+// TLS 1.3 with Encrypted Client Hello (draft-ietf-tls-esni-25): ech (the
+// client seals its ClientHello to the server's fixed ECH key, fuzz_ech_key,
+// and the server opens it, so ECH is accepted).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -48,11 +52,12 @@ enum class Scenario : uint8_t {
   resume_early = 6,
   compressed = 7,
   external_psk = 8,
-  post_handshake = 9
+  post_handshake = 9,
+  ech = 10
 };
-inline constexpr uint8_t kNumScenarios = 10;
+inline constexpr uint8_t kNumScenarios = 11;
 inline const char* const kScenarioNames[kNumScenarios] = {
-    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk", "pha"};
+    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk", "pha", "ech"};
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -149,6 +154,26 @@ inline std::shared_ptr<const ExternalPsk> fuzz_psk() {
   return *p;
 }
 
+// ech's key: an X25519 key pair drawn from a DeterministicProvider of its
+// own seed, so the ECHConfig (and the ECHConfigList the client is given) is
+// the same on every run. Its public name is localhost, the inner ClientHello's
+// name too: the scenarios' one certificate (server-ed25519, SAN localhost)
+// covers both, so the server also answers a ClientHello it cannot open (the
+// refusal path, reached by mutations) deterministically, with Ed25519.
+// maximum_name_length 32 makes the client pad the inner ClientHello (6.1.3).
+inline constexpr uint8_t kFuzzEchConfigId = 0x2a;
+
+inline std::shared_ptr<const EchKey> fuzz_ech_key() {
+  static const auto* k = [] {
+    auto p = std::make_shared<crypto::DeterministicProvider>(
+        as_bytes_view(std::string_view("tessera-fuzz-ech")));
+    auto key = EchKey::generate({"localhost", kFuzzEchConfigId, 32}, p);
+    if (!key.ok()) std::abort();
+    return new std::shared_ptr<const EchKey>(std::make_shared<EchKey>(std::move(*key)));
+  }();
+  return *k;
+}
+
 // peer_check_for allows the fixtures' peers (either side's view).
 inline PeerCheck peer_check_for(Scenario s) {
   auto check = s == Scenario::external_psk
@@ -219,6 +244,7 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   }
   // pha: no certificate in the handshake; asked for after it (feed).
   if (s == Scenario::post_handshake) c->client_trust = fixtures().trust;
+  if (s == Scenario::ech) c->ech_keys = {fuzz_ech_key()};
   if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk ||
       s == Scenario::post_handshake)
     c->peer_check = peer_check_for(s);
@@ -247,14 +273,19 @@ inline Result<void> feed(Connection& c, Scenario s, bool server, std::span<const
   return ok();
 }
 
-inline ClientOptions client_options() { return ClientOptions{"localhost", {}}; }
+// client_options: the server name, and in ech the key's ECHConfigList.
+inline ClientOptions client_options(Scenario s) {
+  ClientOptions o{"localhost", {}};
+  if (s == Scenario::ech) o.ech_config_list = fuzz_ech_key()->config_list();
+  return o;
+}
 
 // new_client makes the scenario's client connection (with its 0-RTT request
 // in resume_early); its first flight is queued.
 inline Result<std::unique_ptr<Connection>> new_client(Scenario s) {
-  if (s != Scenario::resume_early) return Connection::client(client_config(s), client_options());
+  if (s != Scenario::resume_early) return Connection::client(client_config(s), client_options(s));
   const std::string_view req = "GET /early HTTP/1.0\r\n\r\n";
-  return Connection::client_with_early_data(client_config(s), client_options(),
+  return Connection::client_with_early_data(client_config(s), client_options(s),
                                             EarlyDataRequest{Bytes(req.begin(), req.end()), true});
 }
 

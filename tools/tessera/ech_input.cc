@@ -149,7 +149,11 @@ Result<EchInput> load_ech_input(const std::string& arg) {
   }
   // A file: read as a secret (it may be a key file), whatever it holds.
   TESSERA_ASSIGN_OR_RETURN(SecretBytes data, read_secret_file(arg));
-  std::string_view text = as_text(data);
+  return parse_ech_file(data.view(), arg);
+}
+
+Result<EchInput> parse_ech_file(ByteView data, const std::string& arg) {
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   if (text.find("PRIVATE KEY-----") != std::string_view::npos) {
     auto key = EchKey::from_pem(text);
     if (!key.ok()) return std::move(key).error().with_context(arg);
@@ -165,7 +169,7 @@ Result<EchInput> load_ech_input(const std::string& arg) {
           arg + ": expected one PEM \"ECHCONFIG\" block, found " + std::to_string(blocks->size()));
     return finish(std::move(blocks->front()), arg + " (PEM)", nullptr);
   }
-  if (is_text(data.view())) {
+  if (is_text(data)) {
     auto bytes = decode_base64_list(text);
     if (!bytes)
       return Error(ErrorCode::config_invalid,
@@ -174,7 +178,7 @@ Result<EchInput> load_ech_input(const std::string& arg) {
                        "ECHConfigList");
     return finish(std::move(*bytes), arg + " (base64)", nullptr);
   }
-  return finish(Bytes(data.view().begin(), data.view().end()), arg + " (binary)", nullptr);
+  return finish(Bytes(data.begin(), data.end()), arg + " (binary)", nullptr);
 }
 
 std::string ech_config_unusable_reason(const wire::EchConfig& config) {

@@ -38,6 +38,10 @@ struct EchInput {
 // it (a key file whose config does not carry its key's public half, a list
 // that does not decode).
 Result<EchInput> load_ech_input(const std::string& arg);
+// parse_ech_file is load_ech_input for the contents of a file named `name`
+// (read already): a key file, a PEM "ECHCONFIG" block, base64 text or a
+// binary list.
+Result<EchInput> parse_ech_file(ByteView data, const std::string& name);
 
 // load_ech_key reads an ECH key file (read_secret_file, EchKey::from_pem).
 Result<std::shared_ptr<const EchKey>> load_ech_key(const std::string& path);
