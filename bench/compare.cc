@@ -253,6 +253,9 @@ int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 struct TConfigs {
   std::shared_ptr<tessera::ClientConfig> client;
   std::shared_ptr<tessera::ServerConfig> server;
+  // Set: the client offers Encrypted Client Hello with this ECHConfigList,
+  // and every handshake must have been accepted with it.
+  std::vector<uint8_t> ech_config_list;
 };
 
 // TLS 1.2 scenarios: one suite; compat allows RSA key transport. P-256 is
@@ -313,7 +316,7 @@ struct TPair {
 };
 
 TPair t_new_pair(const TConfigs& c) {
-  auto cl = tessera::Connection::client(c.client, {"localhost", {}});
+  auto cl = tessera::Connection::client(c.client, {"localhost", {}, c.ech_config_list});
   if (!cl.ok()) die("tessera client: " + cl.error().to_string());
   auto sv = server_side([&] { return tessera::Connection::server(c.server); });
   if (!sv.ok()) die("tessera server: " + sv.error().to_string());
@@ -335,6 +338,9 @@ void t_handshakes(const TConfigs& c, int n, bool mtls) {
   for (int i = 0; i < n; ++i) {
     TPair p = t_new_pair(c);
     t_handshake_checked(p, mtls);
+    if (!c.ech_config_list.empty() && (p.client->summary().ech != tessera::EchStatus::accepted ||
+                                       p.server->summary().ech != tessera::EchStatus::accepted))
+      die("tessera handshake did not accept ECH");
   }
 }
 
@@ -1367,6 +1373,18 @@ int main(int argc, char** argv) {
                     nullptr, FloorCounts{"mTLS ECDSA + checks", 2, 0, 4, 0}, [](TConfigs& c) {
                       c.client->peer_check = *tessera::allow_peers({"DNS:localhost"});
                       c.server->peer_check = *tessera::allow_peers({"CN:tessera test client"});
+                    });
+    // Encrypted Client Hello (draft-ietf-tls-esni-25), accepted: what it
+    // adds to the first row (an HPKE X25519 setup on each side, the inner
+    // ClientHello sealed and opened, a second transcript until the
+    // ServerHello). OpenSSL 3.0 has no ECH: its side is the plain handshake.
+    bench_handshake(s, "full handshake + ECH (OpenSSL: without)", "server-ec", false,
+                    std::nullopt, nullptr, std::nullopt, [](TConfigs& c) {
+                      auto key = tessera::EchKey::generate({"public.example", 1, 0});
+                      if (!key.ok()) die("EchKey::generate: " + key.error().to_string());
+                      auto shared = std::make_shared<tessera::EchKey>(std::move(*key));
+                      c.server->ech_keys = {shared};
+                      c.ech_config_list = shared->config_list();
                     });
     bench_handshake(s, "TLS 1.2 ECDHE-ECDSA-AES128-GCM", "server-ec", false,
                     tessera::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
