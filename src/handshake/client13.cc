@@ -1005,6 +1005,7 @@ Result<void> Client13::ech_server_hello(const wire::ServerHello& sh, ByteView ra
   if (ct_equal(expect, ByteView(sh.random).last(kEchConfirmationSize))) {
     ech_->status = EchStatus::accepted;
     summary_.ech = EchStatus::accepted;
+    ech_->outer_transcript = crypto::Transcript();  // the outer ClientHello is done with
     return ok();
   }
   if (ech_->accepted_by_hello_retry)
@@ -1275,6 +1276,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(p_.channel->set_write_secret_tls13(*suite_, app.client.view()));
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, app.server.view()));
   if (p_.channel->tracing()) trace("-> Finished: handshake complete");
+  ech_.reset();  // accepted (a refusal ended above): summary_ keeps the outcome
   state_ = Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server),
                                std::move(res), std::move(app.exporter))};
   p_.channel->event(Event::handshake_done);

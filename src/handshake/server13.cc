@@ -633,6 +633,7 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
   TESSERA_ASSIGN_OR_RETURN(Bytes eemsg, wire::encode_handshake(ee));
   transcript_.add(eemsg);
   p_.channel->send_handshake(eemsg);
+  ech_.reset();  // its HPKE context served the ClientHellos; summary_.ech keeps the outcome
   if (p_.channel->tracing())
     trace("-> EncryptedExtensions" + (alpn ? ": ALPN " + *alpn : std::string(": no ALPN")) +
           record_size_limit_note(summary_.peer_record_size_limit,
