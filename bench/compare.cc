@@ -1378,8 +1378,8 @@ int main(int argc, char** argv) {
     // adds to the first row (an HPKE X25519 setup on each side, the inner
     // ClientHello sealed and opened, a second transcript until the
     // ServerHello). OpenSSL 3.0 has no ECH: its side is the plain handshake.
-    bench_handshake(s, "full handshake + ECH (OpenSSL: without)", "server-ec", false,
-                    std::nullopt, nullptr, std::nullopt, [](TConfigs& c) {
+    bench_handshake(s, "full handshake + ECH (OpenSSL: without)", "server-ec", false, std::nullopt,
+                    nullptr, std::nullopt, [](TConfigs& c) {
                       auto key = tessera::EchKey::generate({"public.example", 1, 0});
                       if (!key.ok()) die("EchKey::generate: " + key.error().to_string());
                       auto shared = std::make_shared<tessera::EchKey>(std::move(*key));

@@ -61,6 +61,24 @@ void heading(const std::string& s) {
   say("== " + s + " " + std::string(s.size() < 70 ? 70 - s.size() : 0, '='));
 }
 
+// request sends `msg` on an established stream, traces it (with `note`),
+// reads the demo server's one reply and closes: the reply, or "" with
+// `failure` saying why.
+std::string request(Stream& s, Tracer& ct, const std::string& msg, const std::string& note,
+                    std::string& failure) {
+  ct.line("sending \"" + msg + "\"" + note);
+  (void)s.write_all(as_bytes_view(msg));
+  std::vector<uint8_t> buf(4096);
+  auto n = s.read(buf);
+  std::string reply;
+  if (n.ok())
+    reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
+  else
+    failure = n.error().to_string();
+  (void)s.shutdown();
+  return reply;
+}
+
 struct Listener {
   int fd = -1;
   uint16_t port = 0;
@@ -375,13 +393,8 @@ int run_demo(DemoOptions& o) {
       const auto& sum = s.connection().summary();
       ct.line("application data protected with " +
               std::string(aead_name(cipher_suite_info(sum.cipher_suite)->aead)));
-      std::string msg = "hello from the tessera demo client";
-      ct.line("sending \"" + msg + "\"");
-      (void)s.write_all(as_bytes_view(msg));
-      std::vector<uint8_t> buf(4096);
-      auto n = s.read(buf);
-      if (n.ok()) reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
-      (void)s.shutdown();
+      std::string failure;
+      reply = request(s, ct, "hello from the tessera demo client", "", failure);
     }
     ServerOutcome so = server.get();
     say("");
@@ -604,14 +617,8 @@ int run_demo(DemoOptions& o) {
       Stream s(*fd, std::move(*conn));
       auto hs = s.handshake();
       if (hs.ok()) {
-        std::string msg = "GET /account";
-        ct.line("sending \"" + msg + "\" (no certificate sent so far)");
-        (void)s.write_all(as_bytes_view(msg));
-        std::vector<uint8_t> buf(4096);
-        auto n = s.read(buf);  // answers the CertificateRequest on the way
-        if (n.ok()) reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
-        if (!n.ok()) failure = n.error().to_string();
-        (void)s.shutdown();
+        // Reading the reply answers the CertificateRequest on the way.
+        reply = request(s, ct, "GET /account", " (no certificate sent so far)", failure);
       } else {
         failure = hs.error().to_string();
       }
@@ -718,14 +725,7 @@ int run_demo(DemoOptions& o) {
         auto hs = s.handshake();
         if (hs.ok()) {
           client_sum = s.connection().summary();
-          std::string msg = "GET / (its SNI and ALPN were encrypted)";
-          ct.line("sending \"" + msg + "\"");
-          (void)s.write_all(as_bytes_view(msg));
-          std::vector<uint8_t> buf(4096);
-          auto n = s.read(buf);
-          if (n.ok()) reply.assign(reinterpret_cast<const char*>(buf.data()), *n);
-          if (!n.ok()) failure = n.error().to_string();
-          (void)s.shutdown();
+          reply = request(s, ct, "GET / (its SNI and ALPN were encrypted)", "", failure);
         } else {
           failure = hs.error().to_string();
         }
