@@ -1,5 +1,7 @@
 #include "crypto/provider.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <string>
 
@@ -40,6 +42,15 @@ Result<void> Aead::do_open_from(ByteView nonce, ByteView aad, ByteView ciphertex
     std::memmove(out.data(), ciphertext.data(), ciphertext.size());
   }
   return open(nonce, aad, out, tag);
+}
+
+Result<std::unique_ptr<KeyShare>> Provider::import_key_pair(NamedGroup g, ByteView private_key,
+                                                            ByteView public_value) {
+  TESSERA_ASSIGN_OR_RETURN(auto share, import_key_share(g, private_key));
+  if (!std::equal(public_value.begin(), public_value.end(), share->public_value().begin(),
+                  share->public_value().end()))
+    return Error(ErrorCode::invalid_key, "the public value given is not the private key's");
+  return share;
 }
 
 Result<SecretBytes> KeyShare::private_key() const {

@@ -237,6 +237,16 @@ class Provider {
   // other groups are unsupported_algorithm.
   virtual Result<std::unique_ptr<KeyShare>> import_key_share(NamedGroup g,
                                                              ByteView private_key) = 0;
+  // import_key_pair is import_key_share for a stored key whose public value
+  // was kept with it and checked when it was stored (an ECH server's key and
+  // the public key of its ECHConfig, EchKey::from_pem): the provider may
+  // take public_value instead of computing it (X25519: one scalar
+  // multiplication, about a third of an ECH server's added cost). The
+  // default computes it and refuses a mismatch (invalid_key); a provider
+  // that takes it as given answers a mismatched pair with shared secrets no
+  // peer can match, never with a wrong key.
+  virtual Result<std::unique_ptr<KeyShare>> import_key_pair(NamedGroup g, ByteView private_key,
+                                                            ByteView public_value);
 
   // generate_dh_key_share creates a Diffie-Hellman share over a custom group
   // (big-endian p and g), for a TLS 1.2 server that names no RFC 7919 group.

@@ -270,7 +270,9 @@ Result<std::optional<EchOpened>> EchServer::open(
     if (!suite) continue;
     auto group = crypto::hpke_kem_group(suite->kem);
     if (!group) continue;
-    TESSERA_ASSIGN_OR_RETURN(auto skR, provider.import_key_share(*group, key->private_key()));
+    // The config's public key is the private key's (EchKey checked it).
+    TESSERA_ASSIGN_OR_RETURN(auto skR,
+                             provider.import_key_pair(*group, key->private_key(), kc.public_key));
     auto context = crypto::hpke_setup_base_receiver(provider, *suite, o.enc, *skR,
                                                     wire::ech_hpke_info(*config));
     if (!context.ok()) continue;

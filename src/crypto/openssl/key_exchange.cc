@@ -131,6 +131,16 @@ class X25519Share final : public KeyShare {
     return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(ctx), std::move(pub)));
   }
 
+  // from_pair makes the share of a 32-byte private key with its public
+  // value as given (import_key_pair; both lengths checked by the caller).
+  static Result<std::unique_ptr<KeyShare>> from_pair(ByteView priv, ByteView pub) {
+    PkeyPtr key = x25519_import(priv, ByteView(kBasePoint));
+    PkeyCtxPtr ctx = key ? x25519_context(key.get()) : nullptr;
+    if (!ctx) return ossl::openssl_error(ErrorCode::crypto_failure, "X25519 key import failed");
+    return std::unique_ptr<KeyShare>(
+        std::make_unique<X25519Share>(std::move(ctx), Bytes(pub.begin(), pub.end())));
+  }
+
   NamedGroup group() const override { return NamedGroup::x25519; }
   ByteView public_value() const override { return pub_; }
 
@@ -469,6 +479,15 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup
   }
   return Error(ErrorCode::unsupported_algorithm,
                "key exchange group " + group_name(static_cast<uint16_t>(g)) + " is not supported");
+}
+
+Result<std::unique_ptr<KeyShare>> OpenSslProvider::import_key_pair(NamedGroup g,
+                                                                   ByteView private_key,
+                                                                   ByteView public_value) {
+  if (g == NamedGroup::x25519 && private_key.size() == kX25519Size &&
+      public_value.size() == kX25519Size)
+    return X25519Share::from_pair(private_key, public_value);
+  return Provider::import_key_pair(g, private_key, public_value);
 }
 
 Result<std::unique_ptr<KeyShare>> OpenSslProvider::import_key_share(NamedGroup g,

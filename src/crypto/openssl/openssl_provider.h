@@ -79,6 +79,10 @@ class OpenSslProvider : public Provider {
   // generate_key_share make for these groups answer private_key(); ffdhe
   // shares do not.
   Result<std::unique_ptr<KeyShare>> import_key_share(NamedGroup g, ByteView private_key) override;
+  // import_key_pair: X25519 takes the public value as given (no scalar
+  // multiplication); the EC groups compute and compare it (the default).
+  Result<std::unique_ptr<KeyShare>> import_key_pair(NamedGroup g, ByteView private_key,
+                                                    ByteView public_value) override;
   Result<std::unique_ptr<KeyShare>> generate_dh_key_share(ByteView p, ByteView g) override;
 
   // load_public_key accepts RSA, RSASSA-PSS, EC (P-256/P-384/P-521) and

@@ -382,6 +382,42 @@ TEST(ImportKeyShare, X25519Rfc7748Section6_1) {
   EXPECT_EQ(hex_of(*priv), to_hex(alice_priv));
 }
 
+// import_key_pair: X25519 takes the public value as given, and the pair
+// derives the RFC 7748 6.1 secret; P-256 computes it and refuses a mismatch.
+TEST(ImportKeyPair, X25519TakesThePublicValueP256ChecksIt) {
+  OpenSslProvider p;
+  const Bytes priv = H("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+  const Bytes pub = H("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+  auto alice = p.import_key_pair(NamedGroup::x25519, priv, pub);
+  ASSERT_TRUE(alice.ok()) << alice.error().to_string();
+  EXPECT_EQ(to_hex((*alice)->public_value()), to_hex(pub));
+  auto k =
+      (*alice)->decapsulate(H("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+  ASSERT_TRUE(k.ok()) << k.error().to_string();
+  EXPECT_EQ(hex_of(*k), "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  auto back = (*alice)->private_key();
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(hex_of(*back), to_hex(priv));
+  // Wrong lengths fall back to import_key_share's checks.
+  auto short_pub = p.import_key_pair(NamedGroup::x25519, priv, Bytes(31, 1));
+  ASSERT_FALSE(short_pub.ok());
+  EXPECT_EQ(short_pub.error().code(), ErrorCode::invalid_key);
+  EXPECT_FALSE(p.import_key_pair(NamedGroup::x25519, Bytes(31, 1), pub).ok());
+
+  auto ec = p.generate_key_share(NamedGroup::secp256r1);
+  ASSERT_TRUE(ec.ok());
+  auto ec_priv = (*ec)->private_key();
+  ASSERT_TRUE(ec_priv.ok());
+  auto same = p.import_key_pair(NamedGroup::secp256r1, ec_priv->view(), (*ec)->public_value());
+  ASSERT_TRUE(same.ok()) << same.error().to_string();
+  EXPECT_EQ(to_hex((*same)->public_value()), to_hex((*ec)->public_value()));
+  Bytes other((*ec)->public_value().begin(), (*ec)->public_value().end());
+  other.back() ^= 1;
+  auto mismatch = p.import_key_pair(NamedGroup::secp256r1, ec_priv->view(), other);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code(), ErrorCode::invalid_key);
+}
+
 // RFC 5903 8.1: the initiator's P-256 private key gives its public point.
 TEST(ImportKeyShare, P256Rfc5903Section8_1) {
   OpenSslProvider p;
