@@ -137,7 +137,9 @@ class Client13 final : public Handshake {
                                const std::optional<wire::EchHelloRetryRequest>& confirmation);
   Result<void> ech_server_hello(const wire::ServerHello& sh, ByteView raw);
   void ech_rejected();
-  bool ech_rejected_now() const { return ech_ && ech_->status == EchStatus::rejected; }
+  // ECH offered and refused; summary_.ech is the one record of the server's
+  // answer (not_offered until it comes).
+  bool ech_rejected_now() const { return ech_ && summary_.ech == EchStatus::rejected; }
   Result<void> send_early_data(ByteView client_hello);
   void early_data_refused(const std::string& why);
   void send_after_handshake_data();
@@ -354,7 +356,7 @@ Result<Bytes> Client13::send_client_hello(
                            make_client_hello(shares, cookie, HelloPart::outer));
   TESSERA_ASSIGN_OR_RETURN(Bytes outer_msg, ech_->seal(provider(), inner, std::move(outer)));
   transcript_.add(msg);
-  if (ech_->status == EchStatus::not_offered) ech_->outer_transcript.add(outer_msg);
+  if (summary_.ech == EchStatus::not_offered) ech_->outer_transcript.add(outer_msg);
   p_.channel->send_handshake(outer_msg);
   return msg;
 }
@@ -939,7 +941,6 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
 // the inner ClientHello is used any more: not our ticket (6.1.2), not our
 // certificate (6.1.7).
 void Client13::ech_rejected() {
-  ech_->status = EchStatus::rejected;
   summary_.ech = EchStatus::rejected;
   transcript_ = std::move(ech_->outer_transcript);
   client_random_ = ech_->outer_random;
@@ -967,8 +968,7 @@ Result<void> Client13::ech_hello_retry(
     accepted = ct_equal(expect, confirmation->confirmation);
   }
   if (accepted) {
-    ech_->status = EchStatus::accepted;
-    ech_->accepted_by_hello_retry = true;
+    summary_.ech = EchStatus::accepted;  // the ServerHello must confirm it again
     if (p_.channel->tracing())
       trace("<- HelloRetryRequest: confirms it opened our encrypted ClientHello (ECH accepted)");
     return ok();
@@ -1003,12 +1003,11 @@ Result<void> Client13::ech_server_hello(const wire::ServerHello& sh, ByteView ra
   TESSERA_ASSIGN_OR_RETURN(auto expect, ech_confirmation(provider(), suite_->hash, client_random_,
                                                          th, /*hello_retry=*/false));
   if (ct_equal(expect, ByteView(sh.random).last(kEchConfirmationSize))) {
-    ech_->status = EchStatus::accepted;
     summary_.ech = EchStatus::accepted;
     ech_->outer_transcript = crypto::Transcript();  // the outer ClientHello is done with
     return ok();
   }
-  if (ech_->accepted_by_hello_retry)
+  if (summary_.ech == EchStatus::accepted)  // by the HelloRetryRequest
     return Error(ErrorCode::illegal_parameter,
                  "ServerHello does not confirm the Encrypted Client Hello its HelloRetryRequest "
                  "accepted");

@@ -66,10 +66,9 @@ class EchClient {
   const wire::Extension& first_extension() const { return first_extension_; }
   size_t inner_size() const { return inner_size_; }
 
-  // What the server did, and the outer ClientHello's handshake, kept until
-  // the server's first answer tells which one counts.
-  EchStatus status = EchStatus::not_offered;
-  bool accepted_by_hello_retry = false;
+  // The outer ClientHello's random and handshake, kept until the server's
+  // first answer tells which one counts (the client's HandshakeSummary::ech
+  // records the answer: not_offered until then).
   wire::Random outer_random{};
   crypto::Transcript outer_transcript;
   Bytes retry_configs;  // from EncryptedExtensions, when rejected
