@@ -341,6 +341,13 @@ struct ClientConfig {
   // that declines; Event::certificate_requested reports it. Off: a server's
   // post-handshake CertificateRequest is unexpected_message.
   bool post_handshake_auth = false;
+  // GREASE ECH (draft-ietf-tls-esni-25 6.2): a connection without
+  // ClientOptions::ech_config_list still sends an encrypted_client_hello
+  // extension, a random one shaped like a real offer, so that connections
+  // that do use ECH do not stand out. Servers ignore it (one with ECH keys
+  // answers with its retry configs, which the client checks and drops);
+  // HandshakeSummary::ech says EchStatus::grease. TLS 1.3 offers only.
+  bool ech_grease = false;
 };
 
 // CredentialResolver: the server's certificates for a ClientHello, looked up

@@ -96,6 +96,8 @@ enum class EchStatus : uint8_t {
   accepted,     // the server opened the inner ClientHello and used it
   rejected,     // client: the server used the outer ClientHello (ErrorCode::ech_required);
                 // server: the client offered ECH, and no key of ours opened it
+  grease,       // client: no ECHConfig, so a GREASE extension was sent in its place
+                // (ClientConfig::ech_grease): nothing was encrypted
 };
 
 }  // namespace tessera

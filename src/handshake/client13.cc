@@ -131,6 +131,13 @@ class Client13 final : public Handshake {
       const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie,
       HelloPart part);
   Result<Bytes> finish_client_hello(wire::ClientHello& ch, bool early_data);
+  // The bytes finish_client_hello's pre_shared_key extension adds (RFC 8446
+  // 4.2.11): type and length, one identity with its age, one binder.
+  size_t psk_extension_size() const {
+    if (!offer13_ || !session_) return 0;
+    const size_t binder = hash_length(cipher_suite_info(session_->cipher_suite)->hash);
+    return 4 + 2 + (2 + session_->ticket.size() + 4) + 2 + (1 + binder);
+  }
   Result<Bytes> send_client_hello(const std::vector<std::unique_ptr<crypto::KeyShare>>& shares,
                                   ByteView cookie, bool early_data);
   Result<void> ech_hello_retry(const wire::ServerHello& hrr,
@@ -192,6 +199,9 @@ class Client13 final : public Handshake {
   // Encrypted Client Hello offered (ClientOptions::ech_config_list): the
   // config, the HPKE context and the outer ClientHello's transcript.
   std::unique_ptr<EchClient> ech_;
+  // GREASE ECH (ClientConfig::ech_grease) instead: the extension our first
+  // ClientHello carried, which a second one repeats (draft 6.2.1).
+  std::optional<wire::Extension> ech_grease_;
 };
 
 std::string Client13::expecting() const {
@@ -345,6 +355,16 @@ Result<Bytes> Client13::send_client_hello(
                                                                    : seal ? HelloPart::inner
                                                                           : HelloPart::outer));
   if (ech_ && !seal) ch.extensions.push_back(ech_->first_extension());
+  if (summary_.ech == EchStatus::grease) {
+    // draft 6.2.1: a GREASE extension in the first ClientHello, copied
+    // unchanged into the second. It goes where a real one would, before
+    // early_data and pre_shared_key, and is as long as a real one would be.
+    if (!ech_grease_) {
+      TESSERA_ASSIGN_OR_RETURN(ech_grease_,
+                               grease_ech_extension(provider(), ch, psk_extension_size()));
+    }
+    ch.extensions.push_back(*ech_grease_);
+  }
   TESSERA_ASSIGN_OR_RETURN(Bytes msg, finish_client_hello(ch, early_data));
   if (!seal) {
     transcript_.add(msg);
@@ -376,6 +396,8 @@ Result<void> Client13::start() {
     offer12_ = false;
     provider().public_random(ech_->outer_random);
     summary_.ech_public_name = ech_->public_name();
+  } else if (cfg_.ech_grease && offer13_) {
+    summary_.ech = EchStatus::grease;
   }
   // With an external PSK and no certificate verification, the PSK is the
   // only way the server can authenticate: TLS 1.2 could not use it.
@@ -528,6 +550,9 @@ Result<void> Client13::start() {
                                             describe_cert_compression(compression)) +
                  resuming + "; random " + hex_short(random);
         });
+    if (ech_grease_)
+      trace("   ECH: GREASE encrypted_client_hello (" + std::to_string(ech_grease_->data.size()) +
+            " bytes of random, shaped like a real offer; we have no ECH config for this server)");
     if (ech_)
       trace("   ECH: this ClientHello is encrypted (" + std::to_string(ech_->inner_size()) +
             " bytes, padded) to " + ech_->describe() +
@@ -866,8 +891,9 @@ Result<void> Client13::on_hello_retry(const wire::ServerHello& hrr, ByteView raw
     } else if (e.type == wire::kExtCookie) {
       TESSERA_ASSIGN_OR_RETURN(auto c, wire::Cookie::parse(e.data));
       cookie = std::move(c.cookie);
-    } else if (e.type == wire::kExtEncryptedClientHello && ech_) {
+    } else if (e.type == wire::kExtEncryptedClientHello && (ech_ || ech_grease_)) {
       // draft-ietf-tls-esni 6.1.4: one that is not 8 bytes -> decode_error.
+      // 6.2.1: with GREASE, checked the same way and then ignored.
       TESSERA_ASSIGN_OR_RETURN(ech_confirmation, wire::EchHelloRetryRequest::parse(e.data));
     } else if (e.type != wire::kExtSupportedVersions) {
       // RFC 8446 4.1.4: an extension we do not know cannot answer anything we
@@ -1052,6 +1078,18 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         // draft-ietf-tls-esni 5: retry configs answer only an outer
         // ClientHello the server used -> unsupported_extension otherwise;
         // 6.1.6: they must parse -> decode_error.
+        if (ech_grease_) {
+          // 6.2.1: "the client MUST check the extension syntactically and
+          // abort the connection with a "decode_error" alert if it is
+          // invalid. It otherwise ignores the extension. It MUST NOT save
+          // the "retry_configs" value".
+          TESSERA_TRY(wire::EchEncryptedExtensions::parse(e.data));
+          if (p_.channel->tracing())
+            trace(
+                "   EncryptedExtensions: the server has ECH keys; its retry configs answer our "
+                "GREASE extension and are ignored");
+          break;
+        }
         if (!ech_rejected_now())
           return Error(ErrorCode::unsupported_extension,
                        ech_ ? "EncryptedExtensions carries ECH retry configs, but the server "

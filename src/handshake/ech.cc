@@ -238,6 +238,49 @@ Result<Bytes> EchClient::seal(crypto::Provider& provider, const wire::ClientHell
   return wire::encode_handshake(outer);
 }
 
+Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
+                                             const wire::ClientHello& hello,
+                                             size_t psk_extension_size) {
+  // draft 6.2.1: the payload is "L+C bytes, where C is the ciphertext
+  // expansion of the selected AEAD scheme and L is the size of the
+  // EncodedClientHelloInner the client would compute when offering ECH,
+  // padded according to Section 6.1.3". Offering ECH, `hello` would be the
+  // inner ClientHello; its outer one would name a public name and leave out
+  // ALPN and post_handshake_auth (Client13::make_client_hello), so those stay
+  // in the encoding and the rest is compressed as EchClient::seal does.
+  wire::ClientHello inner = hello;
+  inner.extensions.push_back(
+      wire::make_extension(wire::kExtEncryptedClientHello, wire::EchClientHello::inner()));
+  wire::ClientHello outer = hello;
+  std::erase_if(outer.extensions, [](const wire::Extension& e) {
+    return e.type == wire::kExtServerName || e.type == wire::kExtAlpn ||
+           e.type == wire::kExtPostHandshakeAuth;
+  });
+  TESSERA_ASSIGN_OR_RETURN(Bytes unpadded,
+                           wire::encode_client_hello_inner(inner, compressible(inner, outer), 0));
+  std::optional<size_t> name_len;
+  if (const wire::Extension* sni = hello.find_extension(wire::kExtServerName)) {
+    TESSERA_ASSIGN_OR_RETURN(auto names, wire::ServerNameList::parse(sni->data));
+    name_len = names.host_name.size();
+  }
+  const size_t encoded = unpadded.size() + psk_extension_size;
+  const size_t payload_size =
+      encoded + wire::ech_padding_length(encoded, name_len, 0) + crypto::kHpkeTagSize;
+  // "Set the config_id field to a random byte"; the cipher suite "SHOULD
+  // vary"; enc is "a randomly-generated valid encapsulated public key output
+  // by the HPKE KEM": a real X25519 public value, since random bytes would
+  // often not be one (half of them are not on the curve).
+  uint8_t pick[2];
+  provider.public_random(pick);
+  TESSERA_ASSIGN_OR_RETURN(auto share, provider.generate_key_share(NamedGroup::x25519));
+  const ByteView enc = share->public_value();
+  wire::EchClientHello ech;
+  ech.outer = wire::EchClientHelloOuter{kOurSuites[pick[1] % std::size(kOurSuites)], pick[0],
+                                        Bytes(enc.begin(), enc.end()), Bytes(payload_size)};
+  provider.public_random(ech.outer->payload);
+  return wire::make_extension(wire::kExtEncryptedClientHello, ech);
+}
+
 // --- server ------------------------------------------------------------------
 
 Result<std::optional<EchOpened>> EchServer::open(

@@ -81,6 +81,20 @@ class EchClient {
   size_t inner_size_ = 0;
 };
 
+// grease_ech_extension makes the GREASE encrypted_client_hello of a client
+// that has no ECHConfig for the server (draft 6.2.1), so that its
+// ClientHello looks like one offering ECH: a random config_id, one of the
+// cipher suites servers publish (kOurSuites, chosen at random), the public
+// value of a fresh DHKEM(X25519) key pair as enc, and a random payload as
+// long as the sealed EncodedClientHelloInner of `hello` would be (padded as
+// 6.1.3 pads it for a config with maximum_name_length 0). `hello` is the
+// ClientHello the extension goes into, before pre_shared_key;
+// `psk_extension_size` is what its pre_shared_key extension adds (0
+// without), which an inner ClientHello would carry uncompressed.
+Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
+                                             const wire::ClientHello& hello,
+                                             size_t psk_extension_size);
+
 // EchOpened: an outer ClientHello a server opened (draft 7.1).
 struct EchOpened {
   wire::HandshakeMessage inner;  // the ClientHelloInner, as a message (header included)

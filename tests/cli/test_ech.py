@@ -298,6 +298,8 @@ def test_handshakes(d, key, b64):
         again = client(port, "--ech-config", hinted) if hinted else None
         retried = client(port, "--ech-config", stale, "--ech-retry")
         reconnect = client(port, "--ech-config", key, "--reconnect", "1")
+        grease = client(port, "--ech-grease")
+        both = client(port, "--ech-grease", "--ech-config", b64)
     finally:
         _, err = stop(srv)
     out = out_of(ok)
@@ -343,6 +345,19 @@ def test_handshakes(d, key, b64):
             reconnect.returncode == 0 and
             out.count("ECH: accepted (outer ClientHello named other.example)") == 2 and
             "resumed: yes" in out, out)
+
+    out = out_of(grease)
+    R.check("--ech-grease: the server cannot open it and sends its configs, which the client "
+            "drops; the handshake goes on with SNI localhost",
+            grease.returncode == 0 and
+            "ECH: GREASE only (a random encrypted_client_hello; nothing was encrypted)" in out and
+            "peer certificate: CN=localhost" in out and "retry configs" not in out and
+            b"<html>" in grease.stdout and
+            re.search(r"ECH refused: none of our keys opens[^\n]*GREASE[^\n]*SNI localhost", err)
+            is not None, out + err)
+    R.check("--ech-grease with --ech-config is a usage error",
+            both.returncode == 2 and "--ech-grease stands in for ECH without a config" in
+            out_of(both), out_of(both))
 
     # Two servers with different keys behind one port: the first refuses the
     # stale config and sends its own; the second refuses those too. The

@@ -15,8 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tlspeers import (Pki, Results, free_port, gnutls_exported, openssl_exported,  # noqa: E402
-                      run, same_hex, start, stop, tessera_exported, tessera_exported_all,
-                      wait_port)
+                      out_of, run, same_hex, start, stop, tessera_exported,
+                      tessera_exported_all, wait_port)
 
 TESSERA = os.path.abspath(sys.argv[1])
 R = Results()
@@ -136,6 +136,57 @@ def client_vs_openssl():
         stop(srv)
         R.check("client->openssl %s server key" % kt, r.returncode == 0 and b"TLSv1.3" in r.stdout,
                 r.stderr.decode(errors="replace")[-800:])
+
+
+# --- GREASE ECH (draft-ietf-tls-esni-25 6.2): servers without ECH ignore it ----
+def ech_grease():
+    pki = Pki("ec")
+    ext = "extension_type=UNKNOWN(65037)"  # encrypted_client_hello, as s_server -trace shows it
+    # openssl s_server: one ClientHello, then one after a HelloRetryRequest
+    # (our x25519 share first, the server takes P-384 only), which repeats
+    # the extension byte for byte.
+    for name, args, groups in [("", [], "x25519"), (" after HelloRetryRequest", ["-groups", "P-384"],
+                                                     "x25519,secp384r1")]:
+        srv, port = openssl_server(pki, "-trace", *args)
+        r = tessera_client(port, pki, "--ech-grease", "--groups", groups)
+        out, _ = stop(srv)
+        text = out_of(r)
+        # Each time the extension appears: its length and hex dump lines.
+        blocks = [re.match(r"\d+\n(?:\s+[0-9a-f]{4} - .*\n)+", b)
+                  for b in out.split(ext + ", length=")[1:]]
+        blocks = [b.group(0) if b else None for b in blocks]
+        want = 2 if args else 1
+        R.check("client --ech-grease -> openssl%s: handshake, and s_server saw the extension%s"
+                % (name, " twice, the same" if args else ""),
+                r.returncode == 0 and b"TLSv1.3" in r.stdout and "ECH: GREASE only" in text and
+                len(blocks) == want and None not in blocks and len(set(blocks)) == 1,
+                "rc %d, %d extension(s) seen; %s" % (r.returncode, len(blocks), text[-600:]))
+    # A TLS 1.2 server ignores it too (the ClientHello offers both versions).
+    port = free_port()
+    srv = start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", pki.server,
+                 "-key", pki.server_key, "-tls1_2", "-www"])
+    if wait_port(port, proc=srv):
+        r = tessera_client(port, pki, "--ech-grease")
+        R.check("client --ech-grease -> openssl TLS 1.2 only",
+                r.returncode == 0 and b"TLSv1.2" in r.stdout, out_of(r)[-600:])
+    else:
+        R.check("client --ech-grease -> openssl TLS 1.2 start", False, stop(srv)[1][-400:])
+    stop(srv)
+    if not HAVE_GNUTLS:
+        R.skip("client --ech-grease -> gnutls", "gnutls-bin not installed")
+        return
+    port = free_port()
+    srv = start(["gnutls-serv", "--port", str(port), "--x509certfile", pki.server,
+                 "--x509keyfile", pki.server_key, "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                 "--echo"])
+    if wait_port(port, proc=srv):
+        r = tessera_client(port, pki, "--ech-grease", data=b"grease ping\n")
+        R.check("client --ech-grease -> gnutls echo",
+                r.returncode == 0 and b"grease ping" in r.stdout and
+                "ECH: GREASE only" in out_of(r), out_of(r)[-600:])
+    else:
+        R.check("client --ech-grease -> gnutls start", False, stop(srv)[1][-400:])
+    stop(srv)
 
 
 # --- tessera client -> gnutls-serv -------------------------------------------
@@ -549,7 +600,7 @@ def client_relay_close_notify():
 
 
 if __name__ == "__main__":
-    for t in [client_vs_openssl, client_vs_gnutls, openssl_client_vs_server,
+    for t in [client_vs_openssl, ech_grease, client_vs_gnutls, openssl_client_vs_server,
               gnutls_client_vs_server, record_size_limit_gnutls, cert_compression_cli,
               curl_vs_server,
               python_vs_server, exporter_openssl, exporter_gnutls, exporter_context,

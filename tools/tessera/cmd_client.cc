@@ -11,7 +11,8 @@
 // --ech-config FILE|BASE64 offers Encrypted Client Hello (draft-ietf-tls-esni-25)
 // with the server's ECHConfigList; a server that refuses it ends the
 // handshake with ech_required, and its retry configs are printed (or, with
-// --ech-retry, used once on a new connection).
+// --ech-retry, used once on a new connection). --ech-grease, without a
+// config, sends a GREASE encrypted_client_hello (6.2) that servers ignore.
 #include <poll.h>
 #include <unistd.h>
 
@@ -50,6 +51,7 @@ struct ClientCliOptions {
   PskOptions psk;
   std::string ech_config;  // --ech-config FILE|BASE64
   bool ech_retry = false;
+  bool ech_grease = false;  // --ech-grease
   TlsOptions tls;
 };
 
@@ -259,6 +261,12 @@ int run_client(ClientCliOptions& o) {
     std::fprintf(stderr, "tessera client: --ocsp has no effect %s\n", unverified);
     return 2;
   }
+  if (o.ech_grease && !o.ech_config.empty()) {
+    std::fprintf(stderr,
+                 "tessera client: --ech-grease stands in for ECH without a config; with "
+                 "--ech-config the real one is sent\n");
+    return 2;
+  }
   if (o.ech_retry && o.ech_config.empty()) {
     std::fprintf(stderr, "tessera client: --ech-retry needs --ech-config\n");
     return 2;
@@ -338,6 +346,7 @@ int run_client(ClientCliOptions& o) {
     if (!ech.ok()) return fail("loading --ech-config", ech.error());
     copts.ech_config_list = std::move(ech->config_list);
   }
+  cfg->ech_grease = o.ech_grease;
   if (!o.sess_in.empty()) {
     auto text = read_secret_file(o.sess_in);
     if (!text.ok()) return fail("reading --sess-in", text.error());
@@ -437,6 +446,9 @@ const bool kRegistered = register_command(
        app.add_flag("--ech-retry", o->ech_retry,
                     "If the server refuses our ECH and sends retry configs, connect again once "
                     "with them");
+       app.add_flag("--ech-grease", o->ech_grease,
+                    "Without --ech-config: send a GREASE (random) encrypted_client_hello shaped "
+                    "like a real one, so that connections using ECH do not stand out");
        app.add_option("--ocsp", o->ocsp,
                       "Ask the server to staple an OCSP response (RFC 6066 8): off; if-stapled "
                       "checks one if sent; require fails without a good one")

@@ -81,7 +81,9 @@ std::string ech_report(const HandshakeSummary& s) {
       return "ECH refused: none of our keys opens the client's encrypted ClientHello (a stale "
              "config, or GREASE); answered the outer ClientHello, SNI " +
              sni + ", and sent our ECH configs for a retry";
-    case EchStatus::not_offered: break;
+    case EchStatus::not_offered:
+    case EchStatus::grease:  // a client-side status
+      break;
   }
   return "ECH not offered: SNI " + sni;
 }

@@ -364,6 +364,8 @@ std::string describe_summary(const HandshakeSummary& s) {
                ? std::string("ECH: refused (no key of ours opened the encrypted ClientHello)\n")
                : "ECH: refused (the server answered the outer ClientHello, named " +
                      s.ech_public_name + ")\n";
+  else if (s.ech == EchStatus::grease)
+    out += "ECH: GREASE only (a random encrypted_client_hello; nothing was encrypted)\n";
   if (!s.peer_subject.empty()) out += "peer certificate: " + s.peer_subject + "\n";
   // RFC 7469 2.4: the leaf key's pin, in the form --allow-peer takes.
   if (!s.peer_chain.empty()) {

@@ -373,3 +373,201 @@ TEST(Ech, SecondClientHelloThatDoesNotOpenIsDecryptError) {
 
 }  // namespace
 }  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// --- GREASE ECH (draft-ietf-tls-esni-25 6.2; ClientConfig::ech_grease) -------
+
+// hello_of parses the ClientHello of a client's first flight (one record).
+wire::ClientHello hello_of(const Bytes& flight) {
+  EXPECT_GT(flight.size(), 9u);
+  auto ch = wire::ClientHello::parse(ByteView(flight).subspan(9));
+  EXPECT_TRUE(ch.ok()) << (ch.ok() ? "" : ch.error().to_string());
+  return ch.ok() ? std::move(*ch) : wire::ClientHello{};
+}
+
+wire::EchClientHelloOuter outer_ech(const wire::ClientHello& ch) {
+  const wire::Extension* x = ch.find_extension(wire::kExtEncryptedClientHello);
+  EXPECT_NE(x, nullptr);
+  if (!x) return {};
+  auto ech = wire::EchClientHello::parse(x->data);
+  EXPECT_TRUE(ech.ok() && ech->outer);
+  return ech.ok() && ech->outer ? *ech->outer : wire::EchClientHelloOuter{};
+}
+
+std::vector<uint16_t> extension_types(const wire::ClientHello& ch) {
+  std::vector<uint16_t> t;
+  for (const auto& x : ch.extensions) t.push_back(x.type);
+  return t;
+}
+
+TEST(EchGrease, LooksLikeARealOffer) {
+  // draft 6.2.1 and 10.10.4: the same extensions in the same order, an enc
+  // of the KEM's size and a payload as long as a real offer's, for the same
+  // client settings (ECH makes a client TLS 1.3-only: so is this one).
+  for (bool alpn : {false, true}) {
+    Env e;
+    e.cc->policy.min_version = ProtocolVersion::tls13;
+    if (alpn) e.cc->alpn = {"h2", "http/1.1"};
+    Pair real = e.pair(e.config_list);
+    const wire::ClientHello real_ch = hello_of(take_out(*real.client));
+    e.cc->ech_grease = true;
+    Pair grease = e.pair({});
+    const wire::ClientHello grease_ch = hello_of(take_out(*grease.client));
+    std::vector<uint16_t> real_types = extension_types(real_ch);
+    std::vector<uint16_t> grease_types = extension_types(grease_ch);
+    // The real outer ClientHello leaves ALPN out; GREASE has nothing to hide.
+    std::erase(grease_types, wire::kExtAlpn);
+    EXPECT_EQ(grease_types, real_types) << "alpn " << alpn;
+    const auto r = outer_ech(real_ch);
+    const auto g = outer_ech(grease_ch);
+    EXPECT_EQ(g.enc.size(), r.enc.size());
+    EXPECT_EQ(g.payload.size(), r.payload.size()) << "alpn " << alpn;
+    EXPECT_EQ(g.cipher_suite.kdf_id, 1);  // HKDF-SHA256, as our configs use
+    EXPECT_TRUE(g.cipher_suite.aead_id == 1 || g.cipher_suite.aead_id == 3);
+    // Random each time: another connection's extension differs.
+    Pair other = e.pair({});
+    const auto o = outer_ech(hello_of(take_out(*other.client)));
+    EXPECT_NE(o.enc, g.enc);
+    EXPECT_NE(o.payload, g.payload);
+    EXPECT_EQ(o.payload.size(), g.payload.size());
+  }
+}
+
+TEST(EchGrease, LooksLikeARealOfferWhenResuming) {
+  // An inner ClientHello offering a ticket carries its pre_shared_key
+  // uncompressed: the GREASE payload counts it too.
+  std::vector<size_t> payloads, identities;
+  for (bool grease : {false, true}) {
+    Env e;
+    e.cc->policy.min_version = ProtocolVersion::tls13;
+    e.cc->ech_grease = grease;
+    e.cc->session_store = std::make_shared<MemorySessionStore>();
+    e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+    const std::vector<uint8_t> list = grease ? std::vector<uint8_t>{} : e.config_list;
+    Pair first = e.pair(list);
+    ASSERT_TRUE(first.handshake()) << err(*first.client) << " / " << err(*first.server);
+    Pair second = e.pair(list);
+    const wire::ClientHello ch = hello_of(take_out(*second.client));
+    const wire::Extension* psk = ch.find_extension(wire::kExtPreSharedKey);
+    ASSERT_NE(psk, nullptr);
+    identities.push_back(psk->data.size());
+    payloads.push_back(outer_ech(ch).payload.size());
+  }
+  ASSERT_EQ(identities[0], identities[1]);  // tickets of the same size
+  EXPECT_EQ(payloads[0], payloads[1]);
+}
+
+TEST(EchGrease, ServerWithoutEchIgnoresIt) {
+  Env e;
+  e.sc->ech_keys.clear();
+  e.cc->ech_grease = true;
+  Pair p = e.pair({});
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(p.client->summary().ech, EchStatus::grease);
+  EXPECT_EQ(p.server->summary().ech, EchStatus::not_offered);
+  EXPECT_EQ(p.server->summary().server_name, "localhost");
+  EXPECT_TRUE(p.client->summary().ech_public_name.empty());
+  EXPECT_TRUE(traced(e.client_trace, "ECH: GREASE"));
+  transfer(p, true, 1000);
+}
+
+TEST(EchGrease, RetryConfigsOfAServerWithEchAreCheckedAndDropped) {
+  Env e;
+  e.cc->ech_grease = true;
+  Pair p = e.pair({});
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  // The server could not open it (no config of its has a random id's key)
+  // and sent its configs; the client is not offering ECH and goes on.
+  EXPECT_EQ(p.server->summary().ech, EchStatus::rejected);
+  EXPECT_EQ(p.client->summary().ech, EchStatus::grease);
+  EXPECT_TRUE(p.client->summary().ech_retry_configs.empty());
+  EXPECT_EQ(p.client->summary().peer_subject, "CN=localhost");
+  EXPECT_TRUE(traced(e.client_trace, "are ignored"));
+}
+
+TEST(EchGrease, SecondClientHelloRepeatsTheExtension) {
+  Env e;
+  e.cc->ech_grease = true;
+  e.cc->policy.key_share_groups = {NamedGroup::secp256r1};
+  e.cc->policy.groups = {NamedGroup::secp256r1, NamedGroup::x25519};
+  e.sc->policy.groups = {NamedGroup::x25519};
+  Pair p = e.pair({});
+  Bytes first = take_out(*p.client);
+  const wire::ClientHello ch1 = hello_of(first);
+  ASSERT_TRUE(p.server->receive_tls(first).ok()) << err(*p.server);
+  ASSERT_TRUE(p.client->receive_tls(take_out(*p.server)).ok()) << err(*p.client);
+  Bytes flight = take_out(*p.client);
+  // Skip the compatibility change_cipher_spec record.
+  ASSERT_EQ(flight[0], 20);
+  Bytes second(flight.begin() + 6, flight.end());
+  const wire::ClientHello ch2 = hello_of(second);
+  ASSERT_NE(ch2.find_extension(wire::kExtEncryptedClientHello), nullptr);
+  EXPECT_EQ(*ch2.find_extension(wire::kExtEncryptedClientHello),
+            *ch1.find_extension(wire::kExtEncryptedClientHello));
+  ASSERT_TRUE(p.server->receive_tls(flight).ok()) << err(*p.server);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  EXPECT_EQ(p.client->summary().ech, EchStatus::grease);
+}
+
+// A HelloRetryRequest may carry an encrypted_client_hello; a GREASE client
+// checks that it is 8 bytes (decode_error otherwise) and ignores it.
+TEST(EchGrease, HelloRetryRequestExtensionIsCheckedAndIgnored) {
+  for (size_t len : {size_t{8}, size_t{3}}) {
+    Env e;
+    e.sc->ech_keys.clear();
+    e.cc->ech_grease = true;
+    e.cc->policy.key_share_groups = {NamedGroup::secp256r1};
+    e.cc->policy.groups = {NamedGroup::secp256r1, NamedGroup::x25519};
+    e.sc->policy.groups = {NamedGroup::x25519};
+    Pair p = e.pair({});
+    ASSERT_TRUE(p.server->receive_tls(take_out(*p.client)).ok()) << err(*p.server);
+    Bytes hrr_rec = take_out(*p.server);
+    // The HelloRetryRequest record (a change_cipher_spec may follow it).
+    ASSERT_EQ(hrr_rec[0], 22);
+    const size_t rec_len = static_cast<size_t>(hrr_rec[3]) << 8 | hrr_rec[4];
+    auto hrr = wire::ServerHello::parse(ByteView(hrr_rec).subspan(9, rec_len - 4));
+    ASSERT_TRUE(hrr.ok());
+    hrr->extensions.push_back(wire::Extension{wire::kExtEncryptedClientHello, Bytes(len, 0x5a)});
+    auto msg = wire::encode_handshake(*hrr);
+    ASSERT_TRUE(msg.ok());
+    const bool ok = p.client->receive_tls(handshake_record(*msg)).ok();
+    if (len == 8) {
+      EXPECT_TRUE(ok) << err(*p.client);
+      EXPECT_FALSE(take_out(*p.client).empty());  // the second ClientHello
+    } else {
+      ASSERT_TRUE(p.client->error());
+      EXPECT_EQ(p.client->error()->alert(), AlertDescription::decode_error) << err(*p.client);
+    }
+  }
+}
+
+TEST(EchGrease, ResumesAndGivesWayToARealConfig) {
+  Env e;
+  e.cc->ech_grease = true;
+  e.cc->session_store = std::make_shared<MemorySessionStore>();
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  Pair first = e.pair({});
+  ASSERT_TRUE(first.handshake()) << err(*first.client) << " / " << err(*first.server);
+  // draft 6.2.1: "the client MAY offer to resume sessions established
+  // without ECH".
+  Pair second = e.pair({});
+  ASSERT_TRUE(second.handshake()) << err(*second.client) << " / " << err(*second.server);
+  EXPECT_TRUE(second.client->summary().resumed);
+  EXPECT_EQ(second.client->summary().ech, EchStatus::grease);
+  // With a config, the real thing is sent.
+  Pair real = e.pair(e.config_list);
+  ASSERT_TRUE(real.handshake()) << err(*real.client) << " / " << err(*real.server);
+  EXPECT_EQ(real.client->summary().ech, EchStatus::accepted);
+  // A TLS 1.2-only client sends none.
+  e.cc->policy.min_version = e.cc->policy.max_version = ProtocolVersion::tls12;
+  Pair old = e.pair({});
+  const wire::ClientHello ch = hello_of(take_out(*old.client));
+  EXPECT_EQ(ch.find_extension(wire::kExtEncryptedClientHello), nullptr);
+  EXPECT_EQ(old.client->summary().ech, EchStatus::not_offered);
+}
+
+}  // namespace
+}  // namespace tessera::testing
