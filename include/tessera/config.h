@@ -32,6 +32,8 @@ class TrustStore;
 class CrlSet;
 }  // namespace x509
 
+class KeySigner;  // tessera/signer.h
+
 // Credential: a certificate chain (DER, leaf first) and its private key.
 struct Credential {
   std::vector<std::vector<uint8_t>> chain;
@@ -52,6 +54,16 @@ struct Credential {
                                            const std::string& key_path);
   static Result<Credential> from_pem_files(const std::string& chain_path,
                                            const std::string& key_path);
+  // from_signer pairs a PEM chain (leaf first) with a key tessera does not
+  // hold (an HSM, a TPM, a KMS; see tessera/signer.h). The signer must list
+  // a scheme the leaf's key allows, and a test signature it makes must
+  // verify with the leaf's public key (config_invalid otherwise). Such a
+  // credential signs (TLS 1.3, TLS 1.2 ECDHE, client CertificateVerify) but
+  // is never used for TLS 1.2 RSA key transport.
+  static Result<Credential> from_signer(crypto::Provider& provider, std::string_view chain_pem,
+                                        std::shared_ptr<const KeySigner> signer);
+  static Result<Credential> from_signer(std::string_view chain_pem,
+                                        std::shared_ptr<const KeySigner> signer);
   // dns_names returns the leaf's dNSName SANs (for SNI-based selection).
   std::vector<std::string> dns_names() const;
 

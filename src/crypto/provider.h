@@ -177,6 +177,9 @@ class PrivateKey {
   // not RSA or libcrypto fails.
   virtual Result<SecretBytes> rsa_decrypt_premaster(ByteView ciphertext, uint16_t client_version,
                                                     const SecretBytes& fallback) const = 0;
+  // can_decrypt says whether rsa_decrypt_premaster can work at all: false for
+  // a key that only signs (a KeySigner's; tessera/signer.h).
+  virtual bool can_decrypt() const { return type() == KeyType::rsa; }
 };
 
 struct KeyGenParams {

@@ -10,6 +10,7 @@
 #include "crypto/provider.h"
 #include "handshake/common.h"
 #include "tessera/config.h"
+#include "tessera/signer.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/extensions.h"
@@ -57,6 +58,104 @@ Result<Credential> Credential::from_pem(crypto::Provider& provider, std::string_
 
 Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem) {
   return from_pem(*crypto::default_provider(), chain_pem, key_pem);
+}
+
+namespace {
+
+std::string scheme_name(SignatureScheme s) {
+  return signature_scheme_name(static_cast<uint16_t>(s));
+}
+
+// SignerKey is a certificate's key held by an application's KeySigner: the
+// signatures come from it, and each is verified with the certificate's
+// public key before tessera sends it (tessera/signer.h).
+class SignerKey final : public crypto::PrivateKey {
+ public:
+  SignerKey(std::shared_ptr<const KeySigner> signer, std::unique_ptr<crypto::PublicKey> pub,
+            std::vector<SignatureScheme> schemes)
+      : signer_(std::move(signer)), pub_(std::move(pub)), schemes_(std::move(schemes)) {}
+
+  crypto::KeyType type() const override { return pub_->type(); }
+  size_t bits() const override { return pub_->bits(); }
+  bool supports(SignatureScheme scheme) const override {
+    return std::find(schemes_.begin(), schemes_.end(), scheme) != schemes_.end();
+  }
+  Result<Bytes> sign(SignatureScheme scheme, ByteView message) const override {
+    auto sig = signer_->sign(scheme, message);
+    if (!sig.ok())
+      return Error(ErrorCode::internal_error, "the key signer failed to sign (" +
+                                                  scheme_name(scheme) +
+                                                  "): " + sig.error().to_string());
+    if (auto v = pub_->verify(scheme, message, *sig); !v.ok())
+      return Error(ErrorCode::internal_error,
+                   "the key signer's " + scheme_name(scheme) +
+                       " signature does not verify with the certificate's key (" +
+                       v.error().message() + "); not sent");
+    return std::move(*sig);
+  }
+  Bytes public_spki() const override {
+    ByteView spki = pub_->spki();
+    return Bytes(spki.begin(), spki.end());
+  }
+  Result<std::string> to_pkcs8_pem() const override {
+    return Error(ErrorCode::unsupported_algorithm, "a key held by a KeySigner cannot be exported");
+  }
+  bool can_decrypt() const override { return false; }
+  Result<SecretBytes> rsa_decrypt_premaster(ByteView, uint16_t, const SecretBytes&) const override {
+    return Error(ErrorCode::internal_error,
+                 "a key held by a KeySigner cannot decrypt (TLS 1.2 RSA key transport)");
+  }
+
+ private:
+  std::shared_ptr<const KeySigner> signer_;
+  std::unique_ptr<crypto::PublicKey> pub_;
+  std::vector<SignatureScheme> schemes_;  // the signer's, that the key allows
+};
+
+}  // namespace
+
+Result<Credential> Credential::from_signer(crypto::Provider& provider, std::string_view chain_pem,
+                                           std::shared_ptr<const KeySigner> signer) {
+  if (!signer) return Error(ErrorCode::config_invalid, "no key signer given");
+  TESSERA_ASSIGN_OR_RETURN(auto certs, x509::parse_certificates(as_bytes_view(chain_pem)));
+  if (certs.empty())
+    return Error(ErrorCode::config_invalid, "no certificate found in the certificate chain file");
+  const x509::Certificate& leaf = certs[0];
+  TESSERA_ASSIGN_OR_RETURN(auto pub, provider.load_public_key(leaf.spki_der()));
+  std::vector<SignatureScheme> schemes;
+  std::string refused;
+  for (SignatureScheme s : signer->schemes()) {
+    if (pub->supports(s)) {
+      if (std::find(schemes.begin(), schemes.end(), s) == schemes.end()) schemes.push_back(s);
+    } else {
+      refused += (refused.empty() ? "" : ", ") + scheme_name(s);
+    }
+  }
+  if (schemes.empty())
+    return Error(ErrorCode::config_invalid,
+                 "the key signer offers no signature scheme the key of " +
+                     leaf.subject().to_string() + " can make" +
+                     (refused.empty() ? std::string(" (it lists none)") : " (" + refused + ")"));
+  // The signer must hold the leaf's key: one signature over a fixed message,
+  // verified with the certificate's public key, as from_pem compares keys.
+  constexpr std::string_view kProbe = "tessera: does this signer hold the certificate's key?";
+  auto probe = signer->sign(schemes.front(), as_bytes_view(kProbe));
+  if (!probe.ok())
+    return probe.error().with_context("the key signer failed a test signature (" +
+                                      scheme_name(schemes.front()) + ")");
+  if (!pub->verify(schemes.front(), as_bytes_view(kProbe), *probe).ok())
+    return Error(ErrorCode::config_invalid, "the key signer's key does not match the certificate " +
+                                                leaf.subject().to_string() +
+                                                " (its test signature does not verify)");
+  Credential c;
+  for (const auto& cert : certs) c.chain.emplace_back(cert.der().begin(), cert.der().end());
+  c.key = std::make_shared<const SignerKey>(std::move(signer), std::move(pub), std::move(schemes));
+  return c;
+}
+
+Result<Credential> Credential::from_signer(std::string_view chain_pem,
+                                           std::shared_ptr<const KeySigner> signer) {
+  return from_signer(*crypto::default_provider(), chain_pem, std::move(signer));
 }
 
 Result<Credential> Credential::from_pem_files(crypto::Provider& provider,

@@ -193,7 +193,8 @@ Result<Choice> Server12::choose(const Offer& o) {
     const bool signs = c.suite.kx != KeyExchange::rsa;
     c.cred = pick_credential(creds, o.sni, [&](const Credential& cr) {
       if (!key_fits_suite(c.suite, cr.key->type())) return false;
-      if (!signs) return cr.key->bits() >= pol.min_rsa_bits;
+      // RSA key transport needs a key that decrypts (not a KeySigner's).
+      if (!signs) return cr.key->can_decrypt() && cr.key->bits() >= pol.min_rsa_bits;
       return choose_signature_scheme(pol, schemes, *cr.key, false).ok();
     });
     if (!c.cred) {

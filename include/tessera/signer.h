@@ -1,0 +1,49 @@
+// tessera/signer.h — private keys tessera does not hold: a certificate's key
+// in an HSM, a TPM, a cloud KMS or another process, used through a signing
+// callback (Credential::from_signer in tessera/config.h).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tessera/algorithms.h"
+#include "tessera/result.h"
+
+namespace tessera {
+
+// KeySigner signs handshake messages with a key held elsewhere. tessera asks
+// it for one signature per full handshake in which the credential
+// authenticates: the server's CertificateVerify (TLS 1.3, RFC 8446 4.4.3) or
+// ServerKeyExchange (TLS 1.2, RFC 5246 7.4.3), or a client's
+// CertificateVerify in mutual TLS.
+//
+// Calls are synchronous, on the thread driving the connection, and may come
+// from several connections at once: an implementation must be thread-safe,
+// and a slow one (a network KMS) holds up only the connection it signs for.
+// Every signature it returns is verified with the certificate's public key
+// before it is sent (a faulty signer fails the handshake instead of sending
+// a bad signature, or an RSA-CRT fault that would reveal the key).
+//
+// A KeySigner cannot decrypt: a credential made with one is not used for
+// TLS 1.2 RSA key transport (the TLS_RSA_WITH_* suites).
+class KeySigner {
+ public:
+  virtual ~KeySigner() = default;
+  // schemes lists the signature schemes the key can make (RFC 8446 4.2.3),
+  // e.g. ecdsa_secp256r1_sha256 for a P-256 key, or rsa_pss_rsae_sha256 and
+  // rsa_pkcs1_sha256 for an RSA key. tessera uses only those the
+  // certificate's key type allows.
+  virtual std::vector<SignatureScheme> schemes() const = 0;
+  // sign returns the signature of `message` under `scheme`, one of
+  // schemes(), in the form TLS carries it (RFC 8446 4.4.3): the scheme's
+  // hash is applied by the signer (the message is the whole content to be
+  // signed, not a digest); ECDSA signatures are DER-encoded
+  // ECDSA-Sig-Value; RSA-PSS uses a salt as long as the hash; Ed25519 signs
+  // the message itself. An error fails the handshake with internal_error
+  // and the error's message.
+  virtual Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
+                                            std::span<const uint8_t> message) const = 0;
+};
+
+}  // namespace tessera
