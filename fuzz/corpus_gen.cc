@@ -125,9 +125,17 @@ Streams handshake(fuzz::Scenario s) {
     }
   }
   // ech: both sides must have used the inner ClientHello.
-  if (s == fuzz::Scenario::ech &&
-      (cl.summary().ech != EchStatus::accepted || sr.summary().ech != EchStatus::accepted)) {
-    std::fprintf(stderr, "scenario ech: ECH was not accepted\n");
+  if ((s == fuzz::Scenario::ech || s == fuzz::Scenario::ech_hello_retry) &&
+      (cl.summary().ech != EchStatus::accepted || sr.summary().ech != EchStatus::accepted ||
+       cl.summary().hello_retry != (s == fuzz::Scenario::ech_hello_retry))) {
+    std::fprintf(stderr, "scenario %s: ECH was not accepted (or HRR not as planned)\n",
+                 fuzz::kScenarioNames[static_cast<int>(s)]);
+    std::exit(1);
+  }
+  // grease: the client sent GREASE, the server could not open it.
+  if (s == fuzz::Scenario::ech_grease &&
+      (cl.summary().ech != EchStatus::grease || sr.summary().ech != EchStatus::rejected)) {
+    std::fprintf(stderr, "scenario grease: not GREASE on the client, refused on the server\n");
     std::exit(1);
   }
   const std::string req = "GET / HTTP/1.0\r\n\r\n", resp = "HTTP/1.0 200 OK\r\n\r\nhello";
@@ -159,9 +167,13 @@ void check_replay(fuzz::Scenario s, const Streams& st) {
     ok_s = ok_s && (*sv)->client_certificate_request() == ClientCertificateRequest::received;
   // ech: the replays must accept ECH too (the client checks the server's
   // confirmation, the server opens the recorded encrypted ClientHello).
-  if (s == fuzz::Scenario::ech) {
+  if (s == fuzz::Scenario::ech || s == fuzz::Scenario::ech_hello_retry) {
     ok_c = ok_c && (*c)->summary().ech == EchStatus::accepted;
     ok_s = ok_s && (*sv)->summary().ech == EchStatus::accepted;
+  }
+  if (s == fuzz::Scenario::ech_grease) {
+    ok_c = ok_c && (*c)->summary().ech == EchStatus::grease;
+    ok_s = ok_s && (*sv)->summary().ech == EchStatus::rejected;
   }
   std::printf("scenario %-5s: c->s %5zu bytes, s->c %5zu bytes; replay: client %s, server %s\n",
               fuzz::kScenarioNames[static_cast<int>(s)], st.client_to_server.size(),

@@ -41,7 +41,12 @@ namespace tessera::fuzz {
 // for the client's certificate as soon as its handshake is done; see feed).
 // TLS 1.3 with Encrypted Client Hello (draft-ietf-tls-esni-25): ech (the
 // client seals its ClientHello to the server's fixed ECH key, fuzz_ech_key,
-// and the server opens it, so ECH is accepted).
+// and the server opens it, so ECH is accepted); grease (a client with
+// ClientConfig::ech_grease and no config, a server with the ECH key: the
+// server cannot open the GREASE extension and sends retry configs, which
+// the client checks and drops); echhrr (ech after a HelloRetryRequest: the
+// confirmation in its extension, the second ClientHello sealed with the
+// same HPKE context).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -53,11 +58,18 @@ enum class Scenario : uint8_t {
   compressed = 7,
   external_psk = 8,
   post_handshake = 9,
-  ech = 10
+  ech = 10,
+  ech_grease = 11,
+  ech_hello_retry = 12
 };
-inline constexpr uint8_t kNumScenarios = 11;
+inline constexpr uint8_t kNumScenarios = 13;
 inline const char* const kScenarioNames[kNumScenarios] = {
-    "plain", "mtls", "hrr", "alpn", "tls12", "tls12m", "early", "compr", "psk", "pha", "ech"};
+    "plain", "mtls", "hrr", "alpn", "tls12",  "tls12m", "early",
+    "compr", "psk",  "pha", "ech",  "grease", "echhrr"};
+
+inline bool uses_ech_key(Scenario s) {
+  return s == Scenario::ech || s == Scenario::ech_grease || s == Scenario::ech_hello_retry;
+}
 
 inline bool is_tls12(Scenario s) { return s == Scenario::tls12 || s == Scenario::tls12_mtls; }
 
@@ -200,8 +212,10 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
     c->policy.cipher_suites = c->policy.suites_for(ProtocolVersion::tls12);
   }
   // A share the server does not accept forces a HelloRetryRequest (RFC 8446 4.1.4).
-  if (s == Scenario::hello_retry) c->policy.key_share_groups = {NamedGroup::secp384r1};
+  if (s == Scenario::hello_retry || s == Scenario::ech_hello_retry)
+    c->policy.key_share_groups = {NamedGroup::secp384r1};
   if (s == Scenario::alpn) c->alpn = {"h2", "http/1.1"};
+  if (s == Scenario::ech_grease) c->ech_grease = true;
   if (s == Scenario::resume_early) {
     auto store = std::make_shared<MemorySessionStore>();
     store->put("localhost", early_session());
@@ -231,7 +245,8 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   if (s == Scenario::compressed)
     c->policy.cert_compression = {CertCompression::brotli, CertCompression::zstd,
                                   CertCompression::zlib};
-  if (s == Scenario::hello_retry) c->policy.groups = {NamedGroup::x25519, NamedGroup::secp256r1};
+  if (s == Scenario::hello_retry || s == Scenario::ech_hello_retry)
+    c->policy.groups = {NamedGroup::x25519, NamedGroup::secp256r1};
   if (s == Scenario::alpn) c->alpn = {"http/1.1"};
   if (s == Scenario::resume_early) {
     c->ticket_keys = std::make_shared<FixedTicketKeys>();
@@ -244,7 +259,7 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   }
   // pha: no certificate in the handshake; asked for after it (feed).
   if (s == Scenario::post_handshake) c->client_trust = fixtures().trust;
-  if (s == Scenario::ech) c->ech_keys = {fuzz_ech_key()};
+  if (uses_ech_key(s)) c->ech_keys = {fuzz_ech_key()};
   if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::external_psk ||
       s == Scenario::post_handshake)
     c->peer_check = peer_check_for(s);
@@ -276,7 +291,8 @@ inline Result<void> feed(Connection& c, Scenario s, bool server, std::span<const
 // client_options: the server name, and in ech the key's ECHConfigList.
 inline ClientOptions client_options(Scenario s) {
   ClientOptions o{"localhost", {}};
-  if (s == Scenario::ech) o.ech_config_list = fuzz_ech_key()->config_list();
+  if (s == Scenario::ech || s == Scenario::ech_hello_retry)
+    o.ech_config_list = fuzz_ech_key()->config_list();
   return o;
 }
 
