@@ -9,6 +9,7 @@ PACKAGES=(
   libssl-dev openssl
   libipsec-mb-dev
   zlib1g-dev libbrotli-dev libzstd-dev
+  libp11-kit-dev softhsm2
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   gnutls-bin curl
   clang-14 libclang-rt-14-dev valgrind

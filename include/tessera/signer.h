@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/algorithms.h"
@@ -45,5 +48,28 @@ class KeySigner {
   virtual Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
                                             std::span<const uint8_t> message) const = 0;
 };
+
+// --- PKCS #11 ---------------------------------------------------------------
+
+// Pkcs11Options completes a PKCS #11 URI for pkcs11_signer.
+struct Pkcs11Options {
+  // The PKCS #11 module (shared library) to load, e.g.
+  // /usr/lib/softhsm/libsofthsm2.so; empty: the URI's module-path.
+  std::string module_path;
+  // The token's user PIN; empty: the URI's pin-value, or no login.
+  std::string pin;
+};
+
+// pkcs11_signer opens the private key a PKCS #11 URI (RFC 7512) names, e.g.
+//   pkcs11:token=web;object=server-key?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=1234
+// on the first token that matches, logging in with the PIN. Exactly one
+// private key object must match (object= and/or id= tell them apart). EC
+// keys sign ECDSA (the digest is computed here, the token signs it); RSA
+// keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms.
+// Calls on one signer are serialized (one session). The URI is parsed by
+// p11-kit; config_invalid (or unsupported_algorithm when tessera was built
+// without p11-kit) says what failed, with the module's CK_RV name.
+Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri,
+                                                       const Pkcs11Options& options = {});
 
 }  // namespace tessera

@@ -322,7 +322,7 @@ int run_client(ClientCliOptions& o) {
   }
   std::vector<std::shared_ptr<const Credential>> creds;
   for (size_t i = 0; i < o.certs.size(); ++i) {
-    auto cred = Credential::from_pem_files(*provider, o.certs[i], o.keys[i]);
+    auto cred = load_credential(*provider, o.certs[i], o.keys[i]);
     if (!cred.ok()) return fail("loading --cert/--key", cred.error());
     creds.push_back(std::make_shared<Credential>(std::move(*cred)));
   }
@@ -416,7 +416,9 @@ const bool kRegistered = register_command(
        app.add_option("--cert", o->certs,
                       "Client certificate chain (PEM) for mTLS; repeat with --key for several, "
                       "and each server gets one its CAs issued");
-       app.add_option("--key", o->keys, "Client private key (PEM), one per --cert");
+       app.add_option("--key", o->keys,
+                      "Client private key (PEM), one per --cert; or a PKCS #11 URI (pkcs11:...) "
+                      "for a key on a token");
        app.add_option("--servername", o->servername, "Server name for SNI and verification");
        app.add_flag("--insecure", o->insecure, "Do not verify the server (debugging only)");
        app.add_flag("--quiet", o->quiet, "Do not print the connection summary");

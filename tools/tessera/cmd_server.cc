@@ -310,7 +310,7 @@ Result<std::shared_ptr<const Credential>> read_credential(const std::string& cer
                                                           const std::string& key,
                                                           const std::string& ocsp_response,
                                                           crypto::Provider& provider) {
-  TESSERA_ASSIGN_OR_RETURN(Credential cred, Credential::from_pem_files(provider, cert, key));
+  TESSERA_ASSIGN_OR_RETURN(Credential cred, load_credential(provider, cert, key));
   if (!ocsp_response.empty()) {
     auto der = read_text_file(ocsp_response);
     auto set = der.ok() ? cred.set_ocsp_response(provider, as_bytes_view(*der),
@@ -621,7 +621,9 @@ const bool kRegistered = register_command(
        app.add_option("--cert", o->certs,
                       "Certificate chain PEM (leaf first); optional with --psk-file. Repeat with "
                       "--key for several (chosen by the client's SNI and signature algorithms)");
-       app.add_option("--key", o->keys, "Private key PEM, one per --cert");
+       app.add_option("--key", o->keys,
+                      "Private key PEM, one per --cert; or a PKCS #11 URI "
+                      "(pkcs11:token=...;object=...) for a key on a token");
        app.add_option("--client-ca", o->client_ca, "Request client certificates trusted by CA.pem");
        app.add_option("--verify-client", o->verify_client,
                       "require|optional: in the handshake; post-handshake: ask TLS 1.3 clients "

@@ -14,6 +14,7 @@
 #include "crypto/provider.h"
 #include "handshake/common.h"
 #include "tessera/algorithms.h"
+#include "tessera/signer.h"
 #include "x509/certificate.h"
 #include "x509/crl.h"
 #include "x509/pem.h"
@@ -296,6 +297,20 @@ Result<std::string> read_text_file(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
+                                   const std::string& key) {
+  if (key.rfind("pkcs11:", 0) != 0) return Credential::from_pem_files(provider, cert, key);
+  Pkcs11Options o;
+  if (const char* m = std::getenv("TESSERA_PKCS11_MODULE")) o.module_path = m;
+  if (const char* pin = std::getenv("TESSERA_PKCS11_PIN")) o.pin = pin;
+  auto signer = pkcs11_signer(key, o);
+  if (!signer.ok()) return std::move(signer).error().with_context("--key " + key);
+  TESSERA_ASSIGN_OR_RETURN(std::string chain, read_text_file(cert));
+  auto cred = Credential::from_signer(provider, chain, std::move(*signer));
+  if (!cred.ok()) return std::move(cred).error().with_context("--cert " + cert + " --key " + key);
+  return cred;
 }
 
 Result<void> write_text_file(const std::string& path, const std::string& text) {

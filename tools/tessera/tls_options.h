@@ -139,6 +139,14 @@ Result<void> write_text_file(const std::string& path, const std::string& text);
 // secrets: see read_secret_file.
 Result<std::string> read_text_file(const std::string& path);
 
+// load_credential reads a --cert chain and its --key: a PEM key file, or a
+// PKCS #11 URI (RFC 7512, "pkcs11:token=...;object=...") naming a key that
+// stays on its token (tessera::pkcs11_signer). The module is the URI's
+// module-path= or $TESSERA_PKCS11_MODULE; the PIN the URI's pin-value= or
+// $TESSERA_PKCS11_PIN (which keeps it out of the process list).
+Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
+                                   const std::string& key);
+
 // Private keys and session files (which hold a resumption secret) go through
 // tessera::read_secret_file / write_secret_file (base/secret_file.h) instead.
 

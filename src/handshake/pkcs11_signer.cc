@@ -1,0 +1,292 @@
+// PKCS #11 private keys as KeySigners (tessera/signer.h): a token's key
+// named by an RFC 7512 URI, reached through p11-kit (URI parsing, module
+// loading) and the module's PKCS #11 functions.
+#include <string>
+
+#include "tessera/signer.h"
+
+#if TESSERA_HAVE_PKCS11
+
+#include <p11-kit/p11-kit.h>
+#include <p11-kit/uri.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "base/secret.h"
+#include "crypto/provider.h"
+#include "x509/der_writer.h"
+
+namespace tessera {
+
+namespace {
+
+// rv_text is the module's error as p11-kit words it, with its CK_RV code.
+std::string rv_text(CK_RV rv) {
+  char code[24];
+  std::snprintf(code, sizeof code, " (CK_RV 0x%lx)", static_cast<unsigned long>(rv));
+  return p11_kit_strerror(rv) + std::string(code);
+}
+
+Error p11_error(const std::string& what, CK_RV rv) {
+  return Error(ErrorCode::config_invalid, what + ": " + rv_text(rv));
+}
+
+// Module is a loaded and initialized PKCS #11 module; p11-kit counts the
+// initializations of a module loaded more than once.
+struct Module {
+  CK_FUNCTION_LIST* f = nullptr;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+  ~Module() {
+    if (!f) return;
+    p11_kit_module_finalize(f);
+    p11_kit_module_release(f);
+  }
+};
+
+struct UriDeleter {
+  void operator()(P11KitUri* u) const { p11_kit_uri_free(u); }
+};
+
+// The label of a token, without its padding.
+std::string token_label(const CK_TOKEN_INFO& ti) {
+  std::string s(reinterpret_cast<const char*>(ti.label), sizeof ti.label);
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s;
+}
+
+// The PKCS #11 mechanism of a TLS signature scheme (RFC 8446 4.2.3), with its
+// hash: ECDSA signs a digest we compute (CKM_ECDSA), RSA signs the message
+// with the token's hash-and-sign mechanisms.
+struct Mechanism {
+  CK_MECHANISM_TYPE type;
+  HashAlgorithm hash;
+  CK_MECHANISM_TYPE pss_hash = 0;  // RSA-PSS only
+  CK_RSA_PKCS_MGF_TYPE pss_mgf = 0;
+};
+
+std::optional<Mechanism> mechanism_for(SignatureScheme s) {
+  using S = SignatureScheme;
+  switch (s) {
+    case S::ecdsa_secp256r1_sha256: return Mechanism{CKM_ECDSA, HashAlgorithm::sha256};
+    case S::ecdsa_secp384r1_sha384: return Mechanism{CKM_ECDSA, HashAlgorithm::sha384};
+    case S::ecdsa_secp521r1_sha512: return Mechanism{CKM_ECDSA, HashAlgorithm::sha512};
+    case S::rsa_pkcs1_sha256: return Mechanism{CKM_SHA256_RSA_PKCS, HashAlgorithm::sha256};
+    case S::rsa_pkcs1_sha384: return Mechanism{CKM_SHA384_RSA_PKCS, HashAlgorithm::sha384};
+    case S::rsa_pkcs1_sha512: return Mechanism{CKM_SHA512_RSA_PKCS, HashAlgorithm::sha512};
+    // RFC 8446 4.2.3: RSASSA-PSS with MGF1 of the same hash and a salt as
+    // long as the hash.
+    case S::rsa_pss_rsae_sha256:
+      return Mechanism{CKM_SHA256_RSA_PKCS_PSS, HashAlgorithm::sha256, CKM_SHA256, CKG_MGF1_SHA256};
+    case S::rsa_pss_rsae_sha384:
+      return Mechanism{CKM_SHA384_RSA_PKCS_PSS, HashAlgorithm::sha384, CKM_SHA384, CKG_MGF1_SHA384};
+    case S::rsa_pss_rsae_sha512:
+      return Mechanism{CKM_SHA512_RSA_PKCS_PSS, HashAlgorithm::sha512, CKM_SHA512, CKG_MGF1_SHA512};
+    default: return std::nullopt;
+  }
+}
+
+class Pkcs11Signer final : public KeySigner {
+ public:
+  Pkcs11Signer(std::unique_ptr<Module> module, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key,
+               CK_KEY_TYPE type)
+      : module_(std::move(module)), session_(session), key_(key), type_(type) {}
+  ~Pkcs11Signer() override { module_->f->C_CloseSession(session_); }
+
+  std::vector<SignatureScheme> schemes() const override {
+    using S = SignatureScheme;
+    if (type_ == CKK_EC)
+      return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
+    return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+            S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
+  }
+
+  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
+                                    std::span<const uint8_t> message) const override {
+    auto m = mechanism_for(scheme);
+    if (!m || (m->type == CKM_ECDSA) != (type_ == CKK_EC))
+      return Error(
+          ErrorCode::unsupported_algorithm,
+          "the PKCS #11 key cannot sign " + signature_scheme_name(static_cast<uint16_t>(scheme)));
+    Bytes input;
+    if (m->type == CKM_ECDSA) input = crypto::default_provider()->digest(m->hash, message);
+    const ByteView data = m->type == CKM_ECDSA ? ByteView(input) : ByteView(message);
+    CK_RSA_PKCS_PSS_PARAMS pss{m->pss_hash, m->pss_mgf, hash_length(m->hash)};
+    CK_MECHANISM mech{m->type, m->pss_hash ? &pss : nullptr,
+                      m->pss_hash ? sizeof pss : CK_ULONG{0}};
+    std::lock_guard lock(mu_);
+    CK_FUNCTION_LIST* f = module_->f;
+    CK_RV rv = f->C_SignInit(session_, &mech, key_);
+    if (rv != CKR_OK) return sign_error("C_SignInit", rv);
+    CK_ULONG len = 0;
+    auto* in = const_cast<CK_BYTE*>(data.data());  // PKCS #11 takes non-const input
+    rv = f->C_Sign(session_, in, data.size(), nullptr, &len);
+    if (rv != CKR_OK) return sign_error("C_Sign", rv);
+    Bytes sig(len);
+    rv = f->C_Sign(session_, in, data.size(), sig.data(), &len);
+    if (rv != CKR_OK) return sign_error("C_Sign", rv);
+    sig.resize(len);
+    if (m->type != CKM_ECDSA) return sig;
+    // PKCS #11 gives ECDSA signatures as r || s; TLS carries the DER
+    // ECDSA-Sig-Value (RFC 8446 4.2.3, RFC 3279 2.2.3).
+    if (sig.empty() || sig.size() % 2 != 0)
+      return Error(ErrorCode::internal_error,
+                   "the PKCS #11 module returned an ECDSA signature of " +
+                       std::to_string(sig.size()) + " bytes");
+    const ByteView rs(sig);
+    x509::DerWriter w;
+    w.sequence([&](x509::DerWriter& seq) {
+      seq.unsigned_integer(rs.first(rs.size() / 2));
+      seq.unsigned_integer(rs.subspan(rs.size() / 2));
+    });
+    return std::move(w).take();
+  }
+
+ private:
+  static Error sign_error(const char* call, CK_RV rv) {
+    return Error(ErrorCode::internal_error,
+                 std::string("PKCS #11 ") + call + " failed: " + rv_text(rv));
+  }
+
+  std::unique_ptr<Module> module_;
+  CK_SESSION_HANDLE session_;
+  CK_OBJECT_HANDLE key_;
+  CK_KEY_TYPE type_;
+  mutable std::mutex mu_;  // one session: one operation at a time
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text,
+                                                       const Pkcs11Options& options) {
+  std::unique_ptr<P11KitUri, UriDeleter> uri(p11_kit_uri_new());
+  const std::string text(uri_text);
+  if (int r =
+          p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, uri.get());
+      r != P11_KIT_URI_OK)
+    return Error(ErrorCode::config_invalid,
+                 "not a PKCS #11 URI (RFC 7512): " + std::string(p11_kit_uri_message(r)));
+  std::string path = options.module_path;
+  if (path.empty() && p11_kit_uri_get_module_path(uri.get()))
+    path = p11_kit_uri_get_module_path(uri.get());
+  if (path.empty())
+    return Error(ErrorCode::config_invalid,
+                 "no PKCS #11 module named: give its path (module-path= in the URI)");
+  const char* uri_pin = p11_kit_uri_get_pin_value(uri.get());
+  const std::string_view pin_text = !options.pin.empty() ? std::string_view(options.pin)
+                                    : uri_pin            ? std::string_view(uri_pin)
+                                                         : std::string_view();
+  const SecretBytes pin(as_bytes_view(pin_text));
+
+  auto module = std::make_unique<Module>();
+  module->f = p11_kit_module_load(path.c_str(), 0);
+  if (!module->f)
+    return Error(ErrorCode::config_invalid,
+                 "cannot load the PKCS #11 module " + path + ": " + std::string(p11_kit_message()));
+  if (CK_RV rv = p11_kit_module_initialize(module->f); rv != CKR_OK) {
+    p11_kit_module_release(module->f);
+    module->f = nullptr;
+    return p11_error("cannot initialize the PKCS #11 module " + path, rv);
+  }
+  CK_FUNCTION_LIST* f = module->f;
+
+  // The object: the URI's attributes, and a private key.
+  CK_ULONG n_attrs = 0;
+  CK_ATTRIBUTE* attrs = p11_kit_uri_get_attributes(uri.get(), &n_attrs);
+  std::vector<CK_ATTRIBUTE> search(attrs, attrs + n_attrs);
+  CK_OBJECT_CLASS private_key = CKO_PRIVATE_KEY;
+  bool has_class = false;
+  for (const auto& a : search)
+    if (a.type == CKA_CLASS) {
+      has_class = true;
+      if (a.ulValueLen != sizeof(CK_OBJECT_CLASS) ||
+          *static_cast<const CK_OBJECT_CLASS*>(a.pValue) != CKO_PRIVATE_KEY)
+        return Error(ErrorCode::config_invalid,
+                     "the PKCS #11 URI names an object of type other "
+                     "than private (type=private)");
+    }
+  if (!has_class) search.push_back(CK_ATTRIBUTE{CKA_CLASS, &private_key, sizeof private_key});
+
+  CK_ULONG n_slots = 0;
+  if (CK_RV rv = f->C_GetSlotList(CK_TRUE, nullptr, &n_slots); rv != CKR_OK)
+    return p11_error("C_GetSlotList", rv);
+  std::vector<CK_SLOT_ID> slots(n_slots);
+  if (CK_RV rv = f->C_GetSlotList(CK_TRUE, slots.data(), &n_slots); rv != CKR_OK)
+    return p11_error("C_GetSlotList", rv);
+  slots.resize(n_slots);
+  std::string tried;  // what each matching token said
+  for (CK_SLOT_ID slot : slots) {
+    CK_TOKEN_INFO ti{};
+    if (f->C_GetTokenInfo(slot, &ti) != CKR_OK || !p11_kit_uri_match_token_info(uri.get(), &ti))
+      continue;
+    const std::string label = token_label(ti);
+    CK_SESSION_HANDLE session = 0;
+    if (CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &session);
+        rv != CKR_OK)
+      return p11_error("cannot open a session on token " + label, rv);
+    auto fail = [&](Error e) {
+      f->C_CloseSession(session);
+      return e;
+    };
+    if (!pin.empty()) {
+      CK_RV rv =
+          f->C_Login(session, CKU_USER, const_cast<CK_BYTE*>(pin.view().data()), pin.view().size());
+      if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
+        return fail(p11_error("cannot log in to token " + label, rv));
+    }
+    CK_OBJECT_HANDLE found[2];
+    CK_ULONG n_found = 0;
+    CK_RV rv = f->C_FindObjectsInit(session, search.data(), search.size());
+    if (rv == CKR_OK) {
+      rv = f->C_FindObjects(session, found, 2, &n_found);
+      f->C_FindObjectsFinal(session);
+    }
+    if (rv != CKR_OK) return fail(p11_error("cannot search token " + label, rv));
+    if (n_found > 1)
+      return fail(Error(ErrorCode::config_invalid,
+                        "more than one private key on token " + label +
+                            " matches the PKCS #11 URI: name one with object= or id="));
+    if (n_found == 0) {
+      f->C_CloseSession(session);
+      tried += (tried.empty() ? "" : "; ") + std::string("token ") + label +
+               ((ti.flags & CKF_LOGIN_REQUIRED) && pin.empty()
+                    ? ": no matching private key visible without logging in (no PIN given)"
+                    : ": no matching private key");
+      continue;
+    }
+    CK_KEY_TYPE type = 0;
+    CK_ATTRIBUTE type_attr{CKA_KEY_TYPE, &type, sizeof type};
+    if (CK_RV r = f->C_GetAttributeValue(session, found[0], &type_attr, 1); r != CKR_OK)
+      return fail(p11_error("cannot read the key type on token " + label, r));
+    if (type != CKK_EC && type != CKK_RSA)
+      return fail(Error(ErrorCode::unsupported_algorithm,
+                        "the PKCS #11 key on token " + label +
+                            " is neither EC nor RSA (CKA_KEY_TYPE " + std::to_string(type) + ")"));
+    return std::shared_ptr<const KeySigner>(
+        std::make_shared<Pkcs11Signer>(std::move(module), session, found[0], type));
+  }
+  return Error(ErrorCode::config_invalid,
+               "no private key matches the PKCS #11 URI in module " + path + " (" +
+                   (tried.empty() ? std::string("no token matches") : tried) + ")");
+}
+
+}  // namespace tessera
+
+#else  // !TESSERA_HAVE_PKCS11
+
+namespace tessera {
+
+Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view, const Pkcs11Options&) {
+  return Error(ErrorCode::unsupported_algorithm,
+               "this tessera was built without PKCS #11 support (p11-kit, -DTESSERA_PKCS11)");
+}
+
+}  // namespace tessera
+
+#endif

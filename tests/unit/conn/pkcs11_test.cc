@@ -1,0 +1,178 @@
+// PKCS #11 keys (tessera::pkcs11_signer) on a SoftHSM v2 token made for the
+// test: the test PKI's keys imported with softhsm2-util, used for TLS 1.3 and
+// TLS 1.2 servers and for mTLS clients, and every way of naming a key wrongly.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pair.h"
+#include "support/shell.h"
+#include "support/temp_dir.h"
+#include "tessera/signer.h"
+
+namespace tessera::testing {
+namespace {
+
+constexpr const char* kModule = "/usr/lib/softhsm/libsofthsm2.so";
+constexpr const char* kPin = "1234";
+
+// Token is a SoftHSM token "tessera" (user PIN 1234) holding the test PKI's
+// keys, labelled by file name, with ids 01.., in a directory of its own
+// (SOFTHSM2_CONF points SoftHSM at it before the module is first loaded).
+class Token {
+ public:
+  Token() {
+    if (!dir_.ok()) return;
+    std::filesystem::create_directory(dir_.file("tokens"));
+    std::ofstream(dir_.file("softhsm2.conf"))
+        << "directories.tokendir = " << dir_.file("tokens") << "\n"
+        << "objectstore.backend = file\nlog.level = ERROR\n";
+    ::setenv("SOFTHSM2_CONF", dir_.file("softhsm2.conf").c_str(), 1);
+    // run_shell's commands inherit SOFTHSM2_CONF.
+    auto [rc, out] =
+        run_shell(std::string("softhsm2-util --init-token --free --label tessera --pin ") + kPin +
+                  " --so-pin 5678");
+    setup_ = rc == 0 ? "" : "softhsm2-util --init-token: " + out;
+    int id = 1;
+    for (const char* key : {"server-ec", "server-p384", "server-rsa", "client-ec"}) {
+      if (!setup_.empty()) break;
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%02x", id++);
+      auto [r, o] =
+          run_shell("softhsm2-util --import " + pki_path(std::string(key) + ".key") +
+                    " --token tessera --label " + key + " --id " + hex + " --pin " + kPin);
+      if (r != 0) setup_ = std::string("softhsm2-util --import ") + key + ": " + o;
+    }
+  }
+  // error is empty when the token is ready.
+  const std::string& error() const { return setup_; }
+
+ private:
+  TempDir dir_;
+  std::string setup_ = "no temporary directory";
+};
+
+Token& token() {
+  static Token t;
+  return t;
+}
+
+std::string uri(const std::string& path_attrs, const std::string& query = "") {
+  return "pkcs11:token=tessera;" + path_attrs + "?module-path=" + kModule +
+         (query.empty() ? "" : "&" + query);
+}
+
+class Pkcs11 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto probe = pkcs11_signer("pkcs11:");
+    if (!probe.ok() && probe.error().code() == ErrorCode::unsupported_algorithm)
+      GTEST_SKIP() << "built without PKCS #11 (-DTESSERA_PKCS11=OFF)";
+    ASSERT_TRUE(std::filesystem::exists(kModule)) << "SoftHSM v2 is not installed (make deps)";
+    ASSERT_EQ(token().error(), "");
+  }
+
+  static std::shared_ptr<const Credential> credential_on_token(const std::string& name) {
+    auto signer = pkcs11_signer(uri("object=" + name), {"", kPin});
+    EXPECT_TRUE(signer.ok()) << (signer.ok() ? "" : signer.error().to_string());
+    if (!signer.ok()) return nullptr;
+    auto c = Credential::from_signer(read_pki(name + ".pem"), *signer);
+    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
+    return c.ok() ? std::make_shared<const Credential>(std::move(*c)) : nullptr;
+  }
+};
+
+TEST_F(Pkcs11, ServerKeysOnTheTokenInTls13AndTls12) {
+  for (const char* name : {"server-ec", "server-p384", "server-rsa"}) {
+    auto cred = credential_on_token(name);
+    ASSERT_TRUE(cred) << name;
+    auto sc = server_config(name);
+    sc->credentials = {cred};
+    for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+      Pair p = make_tls_pair(versioned_client_config(v, ""), sc);
+      ASSERT_TRUE(p.handshake()) << name << ": " << err(*p.client) << " / " << err(*p.server);
+      EXPECT_EQ(p.client->summary().version, v);
+      EXPECT_EQ(p.client->summary().peer_subject, "CN=localhost") << name;
+      transfer(p, false, 2000);
+    }
+  }
+}
+
+TEST_F(Pkcs11, RsaPkcs1AndEveryPssHashOnTheToken) {
+  auto cred = credential_on_token("server-rsa");
+  ASSERT_TRUE(cred);
+  auto sc = server_config("server-rsa");
+  sc->credentials = {cred};
+  using S = SignatureScheme;
+  for (auto scheme : {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+                      S::rsa_pkcs1_sha256, S::rsa_pkcs1_sha384, S::rsa_pkcs1_sha512}) {
+    const bool pkcs1 = scheme == S::rsa_pkcs1_sha256 || scheme == S::rsa_pkcs1_sha384 ||
+                       scheme == S::rsa_pkcs1_sha512;
+    // PKCS #1 v1.5 signs handshakes in TLS 1.2 only (RFC 8446 4.2.3).
+    auto cc = versioned_client_config(pkcs1 ? ProtocolVersion::tls12 : ProtocolVersion::tls13, "");
+    cc->policy.signature_schemes = {scheme};
+    Pair p = make_tls_pair(cc, sc);
+    ASSERT_TRUE(p.handshake()) << signature_scheme_name(static_cast<uint16_t>(scheme)) << ": "
+                               << err(*p.client) << " / " << err(*p.server);
+    EXPECT_EQ(p.client->summary().signature_scheme, static_cast<uint16_t>(scheme));
+  }
+}
+
+TEST_F(Pkcs11, ClientKeyOnTheTokenInMutualTls) {
+  auto cc = client_config();
+  cc->credential = credential_on_token("client-ec");
+  ASSERT_TRUE(cc->credential);
+  Pair p = make_tls_pair(cc, mtls_server_config());
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.server->summary().client_authenticated);
+}
+
+TEST_F(Pkcs11, KeysAreNamedByIdAndPinFromTheUri) {
+  // id=%02 is server-p384's; the PIN comes from the URI's pin-value.
+  auto signer = pkcs11_signer(uri("id=%02", std::string("pin-value=") + kPin));
+  ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+  EXPECT_TRUE(Credential::from_signer(read_pki("server-p384.pem"), *signer).ok());
+  // The module may come from the options instead of the URI.
+  auto from_options = pkcs11_signer("pkcs11:token=tessera;object=server-ec", {kModule, kPin});
+  ASSERT_TRUE(from_options.ok()) << from_options.error().to_string();
+  // A signer for one certificate's key does not fit another certificate.
+  auto mismatch = Credential::from_signer(read_pki("server-ec.pem"), *signer);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code(), ErrorCode::config_invalid) << mismatch.error().to_string();
+}
+
+TEST_F(Pkcs11, NamingErrorsSayWhatIsWrong) {
+  struct Case {
+    std::string uri;
+    Pkcs11Options options;
+    std::string says;
+  };
+  const Case cases[] = {
+      {uri("object=server-ec"), {"", "9999"}, "PIN is incorrect (CK_RV 0xa0)"},
+      {uri("object=server-ec"), {}, "no matching private key visible without logging in"},
+      {uri("object=no-such-key"), {"", kPin}, "token tessera: no matching private key"},
+      {uri("id=%01;object=server-rsa"), {"", kPin}, "no matching private key"},
+      {"pkcs11:token=other;object=server-ec?module-path=" + std::string(kModule),
+       {"", kPin},
+       "no token matches"},
+      {"pkcs11:token=tessera?module-path=" + std::string(kModule),
+       {"", kPin},
+       "more than one private key on token tessera"},
+      {uri("object=server-ec;type=cert"), {"", kPin}, "type=private"},
+      {"pkcs11:token=tessera;object=server-ec", {"", kPin}, "no PKCS #11 module named"},
+      {"pkcs11:object=x?module-path=/nonexistent/module.so", {"", kPin}, "cannot load"},
+      {"https://example.com/key", {"", kPin}, "not a PKCS #11 URI"},
+  };
+  for (const auto& c : cases) {
+    auto s = pkcs11_signer(c.uri, c.options);
+    ASSERT_FALSE(s.ok()) << c.uri;
+    EXPECT_EQ(s.error().code(), ErrorCode::config_invalid) << c.uri;
+    EXPECT_NE(s.error().to_string().find(c.says), std::string::npos)
+        << c.uri << " -> " << s.error().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace tessera::testing
