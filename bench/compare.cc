@@ -341,6 +341,8 @@ void t_handshakes(const TConfigs& c, int n, bool mtls) {
     if (!c.ech_config_list.empty() && (p.client->summary().ech != tessera::EchStatus::accepted ||
                                        p.server->summary().ech != tessera::EchStatus::accepted))
       die("tessera handshake did not accept ECH");
+    if (c.client->ech_grease && p.client->summary().ech != tessera::EchStatus::grease)
+      die("tessera handshake did not send GREASE ECH");
   }
 }
 
@@ -1386,6 +1388,12 @@ int main(int argc, char** argv) {
                       c.server->ech_keys = {shared};
                       c.ech_config_list = shared->config_list();
                     });
+    // GREASE ECH (ClientConfig::ech_grease) to a server without ECH: what a
+    // client pays for looking like one that uses ECH (an X25519 key pair
+    // for the enc, the inner encoding's length computed, random bytes).
+    bench_handshake(s, "full handshake + GREASE ECH (OpenSSL: without)", "server-ec", false,
+                    std::nullopt, nullptr, std::nullopt,
+                    [](TConfigs& c) { c.client->ech_grease = true; });
     bench_handshake(s, "TLS 1.2 ECDHE-ECDSA-AES128-GCM", "server-ec", false,
                     tessera::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                     "ECDHE-ECDSA-AES128-GCM-SHA256");
