@@ -103,7 +103,9 @@ class Client12 final : public Handshake {
         offered_alpn_(std::move(s.offered_alpn)),
         sni_(std::move(s.sni)),
         session_id_(std::move(s.session_id)),
-        session_(std::move(s.session)) {}
+        session_(std::move(s.session)) {
+    summary_.ech = s.ech;
+  }
 
   Result<void> on_server_hello(const wire::HandshakeMessage& m);
 

@@ -691,7 +691,9 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                         offered_alpn_,
                         sni_,
                         session_id_,
-                        std::move(session12_)};
+                        std::move(session12_),
+                        summary_.ech};
+    ech_grease_.reset();  // a TLS 1.2 server ignored it
     TESSERA_ASSIGN_OR_RETURN(tls12_, make_client12(std::move(start), m));
     return ok();
   }
@@ -1314,6 +1316,7 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, app.server.view()));
   if (p_.channel->tracing()) trace("-> Finished: handshake complete");
   ech_.reset();  // accepted (a refusal ended above): summary_ keeps the outcome
+  ech_grease_.reset();
   state_ = Connected{Traffic13(*suite_, std::move(app.client), std::move(app.server),
                                std::move(res), std::move(app.exporter))};
   p_.channel->event(Event::handshake_done);

@@ -184,8 +184,9 @@ struct Client12Start {
   std::vector<uint16_t> offered_schemes;
   std::vector<std::string> offered_alpn;
   std::string sni;
-  Bytes session_id;                  // our ClientHello's legacy_session_id
-  std::unique_ptr<Session> session;  // the TLS 1.2 session ticket we offered
+  Bytes session_id;                        // our ClientHello's legacy_session_id
+  std::unique_ptr<Session> session;        // the TLS 1.2 session ticket we offered
+  EchStatus ech = EchStatus::not_offered;  // grease: our ClientHello carried GREASE ECH
 };
 // make_client12 continues a handshake whose ServerHello chose TLS 1.2; it
 // checks that ServerHello (m) and sets up the TLS 1.2 state machine.

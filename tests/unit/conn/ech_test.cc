@@ -471,6 +471,12 @@ TEST(EchGrease, ServerWithoutEchIgnoresIt) {
   EXPECT_TRUE(p.client->summary().ech_public_name.empty());
   EXPECT_TRUE(traced(e.client_trace, "ECH: GREASE"));
   transfer(p, true, 1000);
+  // A TLS 1.2 server ignores it too; the summary still says it was sent.
+  e.sc->policy.max_version = ProtocolVersion::tls12;
+  Pair p12 = e.pair({});
+  ASSERT_TRUE(p12.handshake()) << err(*p12.client) << " / " << err(*p12.server);
+  EXPECT_EQ(p12.client->summary().version, ProtocolVersion::tls12);
+  EXPECT_EQ(p12.client->summary().ech, EchStatus::grease);
 }
 
 TEST(EchGrease, RetryConfigsOfAServerWithEchAreCheckedAndDropped) {
