@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "pair.h"
 #include "support/shell.h"
@@ -141,6 +143,41 @@ TEST_F(Pkcs11, KeysAreNamedByIdAndPinFromTheUri) {
   auto mismatch = Credential::from_signer(read_pki("server-ec.pem"), *signer);
   ASSERT_FALSE(mismatch.ok());
   EXPECT_EQ(mismatch.error().code(), ErrorCode::config_invalid) << mismatch.error().to_string();
+}
+
+// Several signers share a module (p11-kit counts its initializations), one
+// signer serves threads at once (its calls are serialized), and a signer
+// outlives another on the same token.
+TEST_F(Pkcs11, SignersShareTheModuleAndServeThreads) {
+  auto ec = pkcs11_signer(uri("object=server-ec"), {"", kPin});
+  auto rsa = pkcs11_signer(uri("object=server-rsa"), {"", kPin});
+  ASSERT_TRUE(ec.ok() && rsa.ok());
+  auto pub = crypto::default_provider()->load_public_key(pki_cert("server-ec.pem").spki_der());
+  ASSERT_TRUE(pub.ok());
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string msg = "thread " + std::to_string(t) + " message " + std::to_string(i);
+        auto sig = (*ec)->sign(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg));
+        if (sig.ok() &&
+            (*pub)->verify(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg), *sig).ok())
+          ++good;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good, 40);
+  // Dropping the RSA signer (its session, one initialization of the module)
+  // leaves the EC signer working.
+  rsa->reset();
+  const std::string_view msg = "after the other signer went";
+  auto sig = (*ec)->sign(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg));
+  ASSERT_TRUE(sig.ok()) << sig.error().to_string();
+  EXPECT_TRUE(
+      (*pub)->verify(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg), *sig).ok());
+  // A scheme of the other key type is refused by the signer itself.
+  EXPECT_FALSE((*ec)->sign(SignatureScheme::rsa_pss_rsae_sha256, as_bytes_view(msg)).ok());
 }
 
 TEST_F(Pkcs11, NamingErrorsSayWhatIsWrong) {
