@@ -56,7 +56,9 @@ struct Pkcs11Options {
   // The PKCS #11 module (shared library) to load, e.g.
   // /usr/lib/softhsm/libsofthsm2.so; empty: the URI's module-path.
   std::string module_path;
-  // The token's user PIN; empty: the URI's pin-value, or no login.
+  // The token's user PIN; empty: the URI's pin-value, else the contents of
+  // the file its pin-source names (pin-source=file:/etc/app/pin), else no
+  // login.
   std::string pin;
 };
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/secret.h"
+#include "base/secret_file.h"
 #include "crypto/provider.h"
 #include "x509/der_writer.h"
 
@@ -178,11 +179,25 @@ Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text
   if (path.empty())
     return Error(ErrorCode::config_invalid,
                  "no PKCS #11 module named: give its path (module-path= in the URI)");
+  // The PIN: the options', the URI's pin-value, or read from the file its
+  // pin-source names (RFC 7512 2.4: "file:" URI or a path), less one final
+  // line ending.
   const char* uri_pin = p11_kit_uri_get_pin_value(uri.get());
-  const std::string_view pin_text = !options.pin.empty() ? std::string_view(options.pin)
-                                    : uri_pin            ? std::string_view(uri_pin)
-                                                         : std::string_view();
-  const SecretBytes pin(as_bytes_view(pin_text));
+  const char* pin_source = p11_kit_uri_get_pin_source(uri.get());
+  SecretBytes pin;
+  if (!options.pin.empty() || uri_pin) {
+    pin = SecretBytes(as_bytes_view(!options.pin.empty() ? std::string_view(options.pin)
+                                                         : std::string_view(uri_pin)));
+  } else if (pin_source) {
+    std::string_view file = pin_source;
+    if (file.starts_with("file:")) file.remove_prefix(5);
+    auto read = read_secret_file(std::string(file));
+    if (!read.ok()) return std::move(read).error().with_context("reading the PIN from pin-source");
+    ByteView line = read->view();
+    if (!line.empty() && line.back() == '\n') line = line.first(line.size() - 1);
+    if (!line.empty() && line.back() == '\r') line = line.first(line.size() - 1);
+    pin = SecretBytes(line);
+  }
 
   auto module = std::make_unique<Module>();
   module->f = p11_kit_module_load(path.c_str(), 0);

@@ -9,7 +9,7 @@ Usage: test_pkcs11.py /path/to/tessera
   and tessera client verify it; its RSA key on the token: openssl s_client
   with TLS 1.2 (ECDHE-RSA) and TLS 1.3 (RSA-PSS);
 - a tessera client whose key is on the token, against openssl s_server
-  requiring a client certificate;
+  requiring a client certificate; `tessera bench` with the key on the token;
 - the PIN from $TESSERA_PKCS11_PIN or the URI's pin-value, the module from
   the URI's module-path or $TESSERA_PKCS11_MODULE;
 - a wrong PIN, a key that is not there, a module that does not load, and a
@@ -137,6 +137,15 @@ def test_client_key():
             (out_of(r) if r else "") + sout[-800:])
 
 
+def test_bench():
+    r = run([TESSERA, "bench", "--only", "handshake", "--time", "0.3", "--repeat", "1", "--cert",
+             pki("server-ec.pem"), "--key", uri("server-ec"), "--ca", CA, "--servername",
+             "localhost"], timeout=60)
+    out = out_of(r)
+    R.check("tessera bench --key pkcs11: handshakes with the key on the token",
+            r.returncode == 0 and "handshake" in out and "/s" in out, out[-800:])
+
+
 def test_errors():
     env = dict(os.environ, TESSERA_PKCS11_PIN="9999")
     cases = [
@@ -184,6 +193,7 @@ def main():
         if not err:
             test_server_keys()
             test_client_key()
+            test_bench()
             test_errors()
     finally:
         shutil.rmtree(d, ignore_errors=True)

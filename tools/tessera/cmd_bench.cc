@@ -108,7 +108,7 @@ Result<Setup> make_setup(const BenchOptions& o, const std::shared_ptr<crypto::Pr
     if (o.mtls) {
       return Error(ErrorCode::config_invalid, "--mtls needs the local PKI (no --cert/--key)");
     }
-    TESSERA_ASSIGN_OR_RETURN(Credential cred, Credential::from_pem_files(*provider, o.cert, o.key));
+    TESSERA_ASSIGN_OR_RETURN(Credential cred, load_credential(*provider, o.cert, o.key));
     TESSERA_ASSIGN_OR_RETURN(std::string ca_pem, read_text_file(o.ca));
     TESSERA_TRY(trust->add_pem(as_bytes_view(ca_pem)));
     s.server->credentials = {std::make_shared<Credential>(std::move(cred))};
@@ -286,7 +286,9 @@ const bool kRegistered = register_command(
                       "Local PKI key type: ec-p256, ec-p384, ed25519, rsa2048, rsa3072, rsa4096")
            ->capture_default_str();
        app.add_option("--cert", o->cert, "Server certificate chain (PEM) instead of the local PKI");
-       app.add_option("--key", o->key, "Server private key (PEM) for --cert");
+       app.add_option("--key", o->key,
+                      "Server private key (PEM) for --cert, or a PKCS #11 URI (pkcs11:...): the "
+                      "handshake rate with the key on its token");
        app.add_option("--ca", o->ca, "Trust anchors (PEM) the client verifies --cert with");
        app.add_option("--servername", o->servername, "Name the client checks in the certificate")
            ->capture_default_str();

@@ -136,6 +136,15 @@ TEST_F(Pkcs11, KeysAreNamedByIdAndPinFromTheUri) {
   auto signer = pkcs11_signer(uri("id=%02", std::string("pin-value=") + kPin));
   ASSERT_TRUE(signer.ok()) << signer.error().to_string();
   EXPECT_TRUE(Credential::from_signer(read_pki("server-p384.pem"), *signer).ok());
+  // Or from a file its pin-source names (RFC 7512 2.4), final newline dropped.
+  TempDir d;
+  std::ofstream(d.file("pin")) << kPin << "\n";
+  auto from_file = pkcs11_signer(uri("object=server-ec", "pin-source=file:" + d.file("pin")));
+  ASSERT_TRUE(from_file.ok()) << from_file.error().to_string();
+  auto no_file = pkcs11_signer(uri("object=server-ec", "pin-source=file:" + d.file("none")));
+  ASSERT_FALSE(no_file.ok());
+  EXPECT_NE(no_file.error().to_string().find("reading the PIN from pin-source"), std::string::npos)
+      << no_file.error().to_string();
   // The module may come from the options instead of the URI.
   auto from_options = pkcs11_signer("pkcs11:token=tessera;object=server-ec", {kModule, kPin});
   ASSERT_TRUE(from_options.ok()) << from_options.error().to_string();
