@@ -93,12 +93,116 @@ std::optional<Mechanism> mechanism_for(SignatureScheme s) {
   }
 }
 
+// A session error after which the key may be reached again by opening a new
+// session (the token was reset or reinserted, the HSM connection dropped,
+// the application was logged out).
+bool session_lost(CK_RV rv) {
+  return rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED ||
+         rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+         rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID;
+}
+
 class Pkcs11Signer final : public KeySigner {
  public:
-  Pkcs11Signer(std::unique_ptr<Module> module, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key,
-               CK_KEY_TYPE type)
-      : module_(std::move(module)), session_(session), key_(key), type_(type) {}
-  ~Pkcs11Signer() override { module_->f->C_CloseSession(session_); }
+  Pkcs11Signer(std::unique_ptr<Module> module, std::unique_ptr<P11KitUri, UriDeleter> uri,
+               SecretBytes pin, std::string module_path)
+      : module_(std::move(module)),
+        uri_(std::move(uri)),
+        pin_(std::move(pin)),
+        path_(std::move(module_path)) {}
+  ~Pkcs11Signer() override { close(); }
+
+  // open finds the key: on the first token the URI matches that holds
+  // exactly one matching private key, in a new session logged in with the
+  // PIN.
+  Result<void> open() {
+    CK_FUNCTION_LIST* f = module_->f;
+    CK_ULONG n_attrs = 0;
+    CK_ATTRIBUTE* attrs = p11_kit_uri_get_attributes(uri_.get(), &n_attrs);
+    std::vector<CK_ATTRIBUTE> search(attrs, attrs + n_attrs);
+    CK_OBJECT_CLASS private_key = CKO_PRIVATE_KEY;
+    bool has_class = false;
+    for (const auto& a : search)
+      if (a.type == CKA_CLASS) {
+        has_class = true;
+        if (a.ulValueLen != sizeof(CK_OBJECT_CLASS) ||
+            *static_cast<const CK_OBJECT_CLASS*>(a.pValue) != CKO_PRIVATE_KEY)
+          return Error(ErrorCode::config_invalid,
+                       "the PKCS #11 URI names an object of type other than private "
+                       "(type=private)");
+      }
+    if (!has_class) search.push_back(CK_ATTRIBUTE{CKA_CLASS, &private_key, sizeof private_key});
+
+    CK_ULONG n_slots = 0;
+    if (CK_RV rv = f->C_GetSlotList(CK_TRUE, nullptr, &n_slots); rv != CKR_OK)
+      return p11_error("C_GetSlotList", rv);
+    std::vector<CK_SLOT_ID> slots(n_slots);
+    if (CK_RV rv = f->C_GetSlotList(CK_TRUE, slots.data(), &n_slots); rv != CKR_OK)
+      return p11_error("C_GetSlotList", rv);
+    slots.resize(n_slots);
+    std::string tried;  // what each matching token said
+    for (CK_SLOT_ID slot : slots) {
+      CK_TOKEN_INFO ti{};
+      if (f->C_GetTokenInfo(slot, &ti) != CKR_OK || !p11_kit_uri_match_token_info(uri_.get(), &ti))
+        continue;
+      const std::string label = token_label(ti);
+      CK_SESSION_HANDLE session = 0;
+      if (CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &session);
+          rv != CKR_OK)
+        return p11_error("cannot open a session on token " + label, rv);
+      auto fail = [&](Error e) {
+        f->C_CloseSession(session);
+        return e;
+      };
+      if (!pin_.empty()) {
+        CK_RV rv = f->C_Login(session, CKU_USER, const_cast<CK_BYTE*>(pin_.view().data()),
+                              pin_.view().size());
+        if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
+          return fail(p11_error("cannot log in to token " + label, rv));
+      }
+      CK_OBJECT_HANDLE found[2];
+      CK_ULONG n_found = 0;
+      CK_RV rv = f->C_FindObjectsInit(session, search.data(), search.size());
+      if (rv == CKR_OK) {
+        rv = f->C_FindObjects(session, found, 2, &n_found);
+        f->C_FindObjectsFinal(session);
+      }
+      if (rv != CKR_OK) return fail(p11_error("cannot search token " + label, rv));
+      if (n_found > 1)
+        return fail(Error(ErrorCode::config_invalid,
+                          "more than one private key on token " + label +
+                              " matches the PKCS #11 URI: name one with object= or id="));
+      if (n_found == 0) {
+        f->C_CloseSession(session);
+        tried += (tried.empty() ? "" : "; ") + std::string("token ") + label +
+                 ((ti.flags & CKF_LOGIN_REQUIRED) && pin_.empty()
+                      ? ": no matching private key visible without logging in (no PIN given)"
+                      : ": no matching private key");
+        continue;
+      }
+      CK_KEY_TYPE type = 0;
+      CK_ATTRIBUTE type_attr{CKA_KEY_TYPE, &type, sizeof type};
+      if (CK_RV r = f->C_GetAttributeValue(session, found[0], &type_attr, 1); r != CKR_OK)
+        return fail(p11_error("cannot read the key type on token " + label, r));
+      if (type != CKK_EC && type != CKK_RSA)
+        return fail(
+            Error(ErrorCode::unsupported_algorithm, "the PKCS #11 key on token " + label +
+                                                        " is neither EC nor RSA (CKA_KEY_TYPE " +
+                                                        std::to_string(type) + ")"));
+      if (found_before_ && type != type_)
+        return fail(Error(
+            ErrorCode::config_invalid,
+            "the PKCS #11 key found again on token " + label + " is of another type than before"));
+      session_ = session;
+      key_ = found[0];
+      type_ = type;
+      found_before_ = true;
+      return ok();
+    }
+    return Error(ErrorCode::config_invalid,
+                 "no private key matches the PKCS #11 URI in module " + path_ + " (" +
+                     (tried.empty() ? std::string("no token matches") : tried) + ")");
+  }
 
   std::vector<SignatureScheme> schemes() const override {
     using S = SignatureScheme;
@@ -118,21 +222,21 @@ class Pkcs11Signer final : public KeySigner {
     Bytes input;
     if (m->type == CKM_ECDSA) input = crypto::default_provider()->digest(m->hash, message);
     const ByteView data = m->type == CKM_ECDSA ? ByteView(input) : ByteView(message);
-    CK_RSA_PKCS_PSS_PARAMS pss{m->pss_hash, m->pss_mgf, hash_length(m->hash)};
-    CK_MECHANISM mech{m->type, m->pss_hash ? &pss : nullptr,
-                      m->pss_hash ? sizeof pss : CK_ULONG{0}};
     std::lock_guard lock(mu_);
-    CK_FUNCTION_LIST* f = module_->f;
-    CK_RV rv = f->C_SignInit(session_, &mech, key_);
-    if (rv != CKR_OK) return sign_error("C_SignInit", rv);
-    CK_ULONG len = 0;
-    auto* in = const_cast<CK_BYTE*>(data.data());  // PKCS #11 takes non-const input
-    rv = f->C_Sign(session_, in, data.size(), nullptr, &len);
-    if (rv != CKR_OK) return sign_error("C_Sign", rv);
-    Bytes sig(len);
-    rv = f->C_Sign(session_, in, data.size(), sig.data(), &len);
-    if (rv != CKR_OK) return sign_error("C_Sign", rv);
-    sig.resize(len);
+    Bytes sig;
+    CK_RV rv = sign_once(*m, data, sig);
+    if (session_lost(rv)) {
+      // The session is gone (an HSM restart, a reinserted token): find the
+      // key again in a new session, once, and retry.
+      close();
+      if (auto again = const_cast<Pkcs11Signer*>(this)->open(); !again.ok())
+        return Error(ErrorCode::internal_error,
+                     "PKCS #11 session lost (" + rv_text(rv) +
+                         ") and the key not found again: " + again.error().message());
+      rv = sign_once(*m, data, sig);
+    }
+    if (rv != CKR_OK)
+      return Error(ErrorCode::internal_error, "PKCS #11 C_Sign failed: " + rv_text(rv));
     if (m->type != CKM_ECDSA) return sig;
     // PKCS #11 gives ECDSA signatures as r || s; TLS carries the DER
     // ECDSA-Sig-Value (RFC 8446 4.2.3, RFC 3279 2.2.3).
@@ -150,16 +254,38 @@ class Pkcs11Signer final : public KeySigner {
   }
 
  private:
-  static Error sign_error(const char* call, CK_RV rv) {
-    return Error(ErrorCode::internal_error,
-                 std::string("PKCS #11 ") + call + " failed: " + rv_text(rv));
+  // sign_once runs C_SignInit and C_Sign (size, then signature) on the
+  // current session; mu_ is held.
+  CK_RV sign_once(const Mechanism& m, ByteView data, Bytes& sig) const {
+    CK_RSA_PKCS_PSS_PARAMS pss{m.pss_hash, m.pss_mgf, hash_length(m.hash)};
+    CK_MECHANISM mech{m.type, m.pss_hash ? &pss : nullptr, m.pss_hash ? sizeof pss : CK_ULONG{0}};
+    CK_FUNCTION_LIST* f = module_->f;
+    CK_RV rv = f->C_SignInit(session_, &mech, key_);
+    if (rv != CKR_OK) return rv;
+    CK_ULONG len = 0;
+    auto* in = const_cast<CK_BYTE*>(data.data());  // PKCS #11 takes non-const input
+    rv = f->C_Sign(session_, in, data.size(), nullptr, &len);
+    if (rv != CKR_OK) return rv;
+    sig.resize(len);
+    rv = f->C_Sign(session_, in, data.size(), sig.data(), &len);
+    sig.resize(rv == CKR_OK ? len : 0);
+    return rv;
+  }
+
+  void close() const {
+    if (session_) module_->f->C_CloseSession(session_);
+    session_ = 0;
   }
 
   std::unique_ptr<Module> module_;
-  CK_SESSION_HANDLE session_;
-  CK_OBJECT_HANDLE key_;
-  CK_KEY_TYPE type_;
-  mutable std::mutex mu_;  // one session: one operation at a time
+  std::unique_ptr<P11KitUri, UriDeleter> uri_;  // to find the key again
+  SecretBytes pin_;                             // likewise; wiped with the signer
+  std::string path_;
+  mutable CK_SESSION_HANDLE session_ = 0;
+  mutable CK_OBJECT_HANDLE key_ = 0;
+  mutable CK_KEY_TYPE type_ = 0;
+  bool found_before_ = false;  // open succeeded once: the key's type is known
+  mutable std::mutex mu_;      // one session: one operation at a time
 };
 
 }  // namespace
@@ -209,86 +335,10 @@ Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text
     module->f = nullptr;
     return p11_error("cannot initialize the PKCS #11 module " + path, rv);
   }
-  CK_FUNCTION_LIST* f = module->f;
-
-  // The object: the URI's attributes, and a private key.
-  CK_ULONG n_attrs = 0;
-  CK_ATTRIBUTE* attrs = p11_kit_uri_get_attributes(uri.get(), &n_attrs);
-  std::vector<CK_ATTRIBUTE> search(attrs, attrs + n_attrs);
-  CK_OBJECT_CLASS private_key = CKO_PRIVATE_KEY;
-  bool has_class = false;
-  for (const auto& a : search)
-    if (a.type == CKA_CLASS) {
-      has_class = true;
-      if (a.ulValueLen != sizeof(CK_OBJECT_CLASS) ||
-          *static_cast<const CK_OBJECT_CLASS*>(a.pValue) != CKO_PRIVATE_KEY)
-        return Error(ErrorCode::config_invalid,
-                     "the PKCS #11 URI names an object of type other "
-                     "than private (type=private)");
-    }
-  if (!has_class) search.push_back(CK_ATTRIBUTE{CKA_CLASS, &private_key, sizeof private_key});
-
-  CK_ULONG n_slots = 0;
-  if (CK_RV rv = f->C_GetSlotList(CK_TRUE, nullptr, &n_slots); rv != CKR_OK)
-    return p11_error("C_GetSlotList", rv);
-  std::vector<CK_SLOT_ID> slots(n_slots);
-  if (CK_RV rv = f->C_GetSlotList(CK_TRUE, slots.data(), &n_slots); rv != CKR_OK)
-    return p11_error("C_GetSlotList", rv);
-  slots.resize(n_slots);
-  std::string tried;  // what each matching token said
-  for (CK_SLOT_ID slot : slots) {
-    CK_TOKEN_INFO ti{};
-    if (f->C_GetTokenInfo(slot, &ti) != CKR_OK || !p11_kit_uri_match_token_info(uri.get(), &ti))
-      continue;
-    const std::string label = token_label(ti);
-    CK_SESSION_HANDLE session = 0;
-    if (CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &session);
-        rv != CKR_OK)
-      return p11_error("cannot open a session on token " + label, rv);
-    auto fail = [&](Error e) {
-      f->C_CloseSession(session);
-      return e;
-    };
-    if (!pin.empty()) {
-      CK_RV rv =
-          f->C_Login(session, CKU_USER, const_cast<CK_BYTE*>(pin.view().data()), pin.view().size());
-      if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-        return fail(p11_error("cannot log in to token " + label, rv));
-    }
-    CK_OBJECT_HANDLE found[2];
-    CK_ULONG n_found = 0;
-    CK_RV rv = f->C_FindObjectsInit(session, search.data(), search.size());
-    if (rv == CKR_OK) {
-      rv = f->C_FindObjects(session, found, 2, &n_found);
-      f->C_FindObjectsFinal(session);
-    }
-    if (rv != CKR_OK) return fail(p11_error("cannot search token " + label, rv));
-    if (n_found > 1)
-      return fail(Error(ErrorCode::config_invalid,
-                        "more than one private key on token " + label +
-                            " matches the PKCS #11 URI: name one with object= or id="));
-    if (n_found == 0) {
-      f->C_CloseSession(session);
-      tried += (tried.empty() ? "" : "; ") + std::string("token ") + label +
-               ((ti.flags & CKF_LOGIN_REQUIRED) && pin.empty()
-                    ? ": no matching private key visible without logging in (no PIN given)"
-                    : ": no matching private key");
-      continue;
-    }
-    CK_KEY_TYPE type = 0;
-    CK_ATTRIBUTE type_attr{CKA_KEY_TYPE, &type, sizeof type};
-    if (CK_RV r = f->C_GetAttributeValue(session, found[0], &type_attr, 1); r != CKR_OK)
-      return fail(p11_error("cannot read the key type on token " + label, r));
-    if (type != CKK_EC && type != CKK_RSA)
-      return fail(Error(ErrorCode::unsupported_algorithm,
-                        "the PKCS #11 key on token " + label +
-                            " is neither EC nor RSA (CKA_KEY_TYPE " + std::to_string(type) + ")"));
-    return std::shared_ptr<const KeySigner>(
-        std::make_shared<Pkcs11Signer>(std::move(module), session, found[0], type));
-  }
-  return Error(ErrorCode::config_invalid,
-               "no private key matches the PKCS #11 URI in module " + path + " (" +
-                   (tried.empty() ? std::string("no token matches") : tried) + ")");
+  auto signer =
+      std::make_shared<Pkcs11Signer>(std::move(module), std::move(uri), std::move(pin), path);
+  TESSERA_TRY(signer->open());
+  return std::shared_ptr<const KeySigner>(std::move(signer));
 }
 
 }  // namespace tessera

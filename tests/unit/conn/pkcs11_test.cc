@@ -14,6 +14,10 @@
 #include "support/temp_dir.h"
 #include "tessera/signer.h"
 
+#if TESSERA_HAVE_PKCS11
+#include <p11-kit/p11-kit.h>
+#endif
+
 namespace tessera::testing {
 namespace {
 
@@ -188,6 +192,43 @@ TEST_F(Pkcs11, SignersShareTheModuleAndServeThreads) {
   // A scheme of the other key type is refused by the signer itself.
   EXPECT_FALSE((*ec)->sign(SignatureScheme::rsa_pss_rsae_sha256, as_bytes_view(msg)).ok());
 }
+
+#if TESSERA_HAVE_PKCS11
+// A signer whose session is closed under it (as an HSM restart or a
+// reinserted token would) opens a new one, logs in again and signs.
+TEST_F(Pkcs11, ReopensALostSession) {
+  auto signer = pkcs11_signer(uri("object=server-ec"), {"", kPin});
+  ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+  auto cred = Credential::from_signer(read_pki("server-ec.pem"), *signer);
+  ASSERT_TRUE(cred.ok());
+  auto sc = server_config();
+  sc->credentials = {std::make_shared<const Credential>(std::move(*cred))};
+  // The module itself, beside p11-kit's managed copy the signer uses: the
+  // same loaded library, so closing every session of the token's slot here
+  // closes the signer's too.
+  CK_FUNCTION_LIST* raw = p11_kit_module_load(kModule, P11_KIT_MODULE_UNMANAGED);
+  ASSERT_NE(raw, nullptr);
+  CK_RV init = raw->C_Initialize(nullptr);
+  ASSERT_TRUE(init == CKR_OK || init == CKR_CRYPTOKI_ALREADY_INITIALIZED) << init;
+  CK_SLOT_ID slots[16];
+  CK_ULONG n = 16;
+  ASSERT_EQ(raw->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+  int closed = 0;
+  for (CK_ULONG i = 0; i < n; ++i) {
+    CK_TOKEN_INFO ti{};
+    if (raw->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+        std::string_view(reinterpret_cast<const char*>(ti.label), 7) == "tessera") {
+      ASSERT_EQ(raw->C_CloseAllSessions(slots[i]), CKR_OK);
+      ++closed;
+    }
+  }
+  ASSERT_EQ(closed, 1);
+  Pair p = make_tls_pair(client_config(), sc);
+  EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  if (init == CKR_OK) raw->C_Finalize(nullptr);
+  p11_kit_module_release(raw);
+}
+#endif
 
 TEST_F(Pkcs11, NamingErrorsSayWhatIsWrong) {
   struct Case {
