@@ -16,10 +16,10 @@
 namespace tessera {
 
 // KeySigner signs handshake messages with a key held elsewhere. tessera asks
-// it for one signature per full handshake in which the credential
-// authenticates: the server's CertificateVerify (TLS 1.3, RFC 8446 4.4.3) or
-// ServerKeyExchange (TLS 1.2, RFC 5246 7.4.3), or a client's
-// CertificateVerify in mutual TLS.
+// it for one test signature when the credential is made, then one per full
+// handshake in which the credential authenticates: the server's CertificateVerify (TLS 1.3, RFC
+// 8446 4.4.3) or ServerKeyExchange (TLS 1.2, RFC 5246 7.4.3), or a client's CertificateVerify in
+// mutual TLS.
 //
 // Calls are synchronous, on the thread driving the connection, and may come
 // from several connections at once: an implementation must be thread-safe,
@@ -68,9 +68,12 @@ struct Pkcs11Options {
 // private key object must match (object= and/or id= tell them apart). EC
 // keys sign ECDSA (the digest is computed here, the token signs it); RSA
 // keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms.
-// Calls on one signer are serialized (one session). The URI is parsed by
-// p11-kit; config_invalid (or unsupported_algorithm when tessera was built
-// without p11-kit) says what failed, with the module's CK_RV name.
+// Calls on one signer are serialized (one session); a session lost under it
+// (a restarted HSM, a reinserted token) is replaced by finding the key again
+// with the URI and the PIN, which the signer keeps until it is destroyed.
+// The URI is parsed by p11-kit; config_invalid (or unsupported_algorithm
+// when tessera was built without p11-kit) says what failed, with the
+// module's error and CK_RV code.
 Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri,
                                                        const Pkcs11Options& options = {});
 
