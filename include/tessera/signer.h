@@ -67,7 +67,8 @@ struct Pkcs11Options {
 // on the first token that matches, logging in with the PIN. Exactly one
 // private key object must match (object= and/or id= tell them apart). EC
 // keys sign ECDSA (the digest is computed here, the token signs it); RSA
-// keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms.
+// keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms;
+// Ed25519 keys (CKK_EC_EDWARDS) sign with CKM_EDDSA.
 // Calls on one signer are serialized (one session); a session lost under it
 // (a restarted HSM, a reinserted token) is replaced by finding the key again
 // with the URI and the PIN, which the signer keeps until it is destroyed.

@@ -72,12 +72,20 @@ struct Mechanism {
   CK_RSA_PKCS_MGF_TYPE pss_mgf = 0;
 };
 
+// The key type a mechanism signs with.
+CK_KEY_TYPE key_type_for(CK_MECHANISM_TYPE m) {
+  return m == CKM_ECDSA ? CKK_EC : m == CKM_EDDSA ? CKK_EC_EDWARDS : CKK_RSA;
+}
+
 std::optional<Mechanism> mechanism_for(SignatureScheme s) {
   using S = SignatureScheme;
   switch (s) {
     case S::ecdsa_secp256r1_sha256: return Mechanism{CKM_ECDSA, HashAlgorithm::sha256};
     case S::ecdsa_secp384r1_sha384: return Mechanism{CKM_ECDSA, HashAlgorithm::sha384};
     case S::ecdsa_secp521r1_sha512: return Mechanism{CKM_ECDSA, HashAlgorithm::sha512};
+    // RFC 8032 PureEdDSA: the token signs the message itself (CKM_EDDSA
+    // without parameters); the hash is Ed25519's own.
+    case S::ed25519: return Mechanism{CKM_EDDSA, HashAlgorithm::sha512};
     case S::rsa_pkcs1_sha256: return Mechanism{CKM_SHA256_RSA_PKCS, HashAlgorithm::sha256};
     case S::rsa_pkcs1_sha384: return Mechanism{CKM_SHA384_RSA_PKCS, HashAlgorithm::sha384};
     case S::rsa_pkcs1_sha512: return Mechanism{CKM_SHA512_RSA_PKCS, HashAlgorithm::sha512};
@@ -184,10 +192,10 @@ class Pkcs11Signer final : public KeySigner {
       CK_ATTRIBUTE type_attr{CKA_KEY_TYPE, &type, sizeof type};
       if (CK_RV r = f->C_GetAttributeValue(session, found[0], &type_attr, 1); r != CKR_OK)
         return fail(p11_error("cannot read the key type on token " + label, r));
-      if (type != CKK_EC && type != CKK_RSA)
+      if (type != CKK_EC && type != CKK_RSA && type != CKK_EC_EDWARDS)
         return fail(
             Error(ErrorCode::unsupported_algorithm, "the PKCS #11 key on token " + label +
-                                                        " is neither EC nor RSA (CKA_KEY_TYPE " +
+                                                        " is not EC, RSA or EdDSA (CKA_KEY_TYPE " +
                                                         std::to_string(type) + ")"));
       if (found_before_ && type != type_)
         return fail(Error(
@@ -208,6 +216,7 @@ class Pkcs11Signer final : public KeySigner {
     using S = SignatureScheme;
     if (type_ == CKK_EC)
       return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
+    if (type_ == CKK_EC_EDWARDS) return {S::ed25519};
     return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
             S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
   }
@@ -215,7 +224,7 @@ class Pkcs11Signer final : public KeySigner {
   Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
                                     std::span<const uint8_t> message) const override {
     auto m = mechanism_for(scheme);
-    if (!m || (m->type == CKM_ECDSA) != (type_ == CKK_EC))
+    if (!m || key_type_for(m->type) != type_)
       return Error(
           ErrorCode::unsupported_algorithm,
           "the PKCS #11 key cannot sign " + signature_scheme_name(static_cast<uint16_t>(scheme)));

@@ -42,7 +42,8 @@ class Token {
                   " --so-pin 5678");
     setup_ = rc == 0 ? "" : "softhsm2-util --init-token: " + out;
     int id = 1;
-    for (const char* key : {"server-ec", "server-p384", "server-rsa", "client-ec"}) {
+    for (const char* key :
+         {"server-ec", "server-p384", "server-rsa", "client-ec", "server-ed25519"}) {
       if (!setup_.empty()) break;
       char hex[8];
       std::snprintf(hex, sizeof hex, "%02x", id++);
@@ -91,7 +92,7 @@ class Pkcs11 : public ::testing::Test {
 };
 
 TEST_F(Pkcs11, ServerKeysOnTheTokenInTls13AndTls12) {
-  for (const char* name : {"server-ec", "server-p384", "server-rsa"}) {
+  for (const char* name : {"server-ec", "server-p384", "server-rsa", "server-ed25519"}) {
     auto cred = credential_on_token(name);
     ASSERT_TRUE(cred) << name;
     auto sc = server_config(name);
