@@ -111,6 +111,18 @@ std::vector<uint16_t> compressible(const wire::ClientHello& inner, const wire::C
   return best;
 }
 
+// inner_padding is the padding 6.1.3 adds to an EncodedClientHelloInner of
+// `encoded_len` bytes encoding `inner`, for a config's maximum_name_length.
+Result<size_t> inner_padding(const wire::ClientHello& inner, size_t encoded_len,
+                             uint8_t maximum_name_length) {
+  std::optional<size_t> name_len;
+  if (const wire::Extension* sni = inner.find_extension(wire::kExtServerName)) {
+    TESSERA_ASSIGN_OR_RETURN(auto names, wire::ServerNameList::parse(sni->data));
+    name_len = names.host_name.size();
+  }
+  return wire::ech_padding_length(encoded_len, name_len, maximum_name_length);
+}
+
 }  // namespace
 
 Result<std::array<uint8_t, kEchConfirmationSize>> ech_confirmation(crypto::Provider& provider,
@@ -193,13 +205,9 @@ Result<Bytes> EchClient::seal(crypto::Provider& provider, const wire::ClientHell
   // 6.1.3: padded by the recommended scheme.
   const std::vector<uint16_t> compress = compressible(inner, outer);
   TESSERA_ASSIGN_OR_RETURN(Bytes unpadded, wire::encode_client_hello_inner(inner, compress, 0));
-  std::optional<size_t> name_len;
-  if (const wire::Extension* sni = inner.find_extension(wire::kExtServerName)) {
-    TESSERA_ASSIGN_OR_RETURN(auto names, wire::ServerNameList::parse(sni->data));
-    name_len = names.host_name.size();
-  }
-  const size_t padding =
-      wire::ech_padding_length(unpadded.size(), name_len, config_.contents.maximum_name_length);
+  TESSERA_ASSIGN_OR_RETURN(
+      const size_t padding,
+      inner_padding(inner, unpadded.size(), config_.contents.maximum_name_length));
   TESSERA_ASSIGN_OR_RETURN(Bytes encoded,
                            wire::encode_client_hello_inner(inner, compress, padding));
   inner_size_ = encoded.size();
@@ -258,14 +266,9 @@ Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
   });
   TESSERA_ASSIGN_OR_RETURN(Bytes unpadded,
                            wire::encode_client_hello_inner(inner, compressible(inner, outer), 0));
-  std::optional<size_t> name_len;
-  if (const wire::Extension* sni = hello.find_extension(wire::kExtServerName)) {
-    TESSERA_ASSIGN_OR_RETURN(auto names, wire::ServerNameList::parse(sni->data));
-    name_len = names.host_name.size();
-  }
   const size_t encoded = unpadded.size() + psk_extension_size;
-  const size_t payload_size =
-      encoded + wire::ech_padding_length(encoded, name_len, 0) + crypto::kHpkeTagSize;
+  TESSERA_ASSIGN_OR_RETURN(const size_t padding, inner_padding(hello, encoded, 0));
+  const size_t payload_size = encoded + padding + crypto::kHpkeTagSize;
   // "Set the config_id field to a random byte"; the cipher suite "SHOULD
   // vary"; enc is "a randomly-generated valid encapsulated public key output
   // by the HPKE KEM": a real X25519 public value, since random bytes would
