@@ -27,6 +27,7 @@
 #include "tessera/ech.h"
 #include "tessera/error.h"
 #include "tessera/result.h"
+#include "tessera/signer.h"
 
 namespace tessera {
 
@@ -73,6 +74,9 @@ enum class Event : uint8_t {
   // Post-handshake client authentication (RFC 8446 4.6.2).
   certificate_requested,        // client: the server asked, and we answered
   client_certificate_answered,  // server: see Connection::client_certificate_request()
+  // The handshake waits for a signature from an asynchronous KeySigner:
+  // see Connection::signature_request().
+  signature_requested,
 };
 
 // The state of a server's latest post-handshake request for the client's
@@ -206,6 +210,24 @@ class Connection {
   // config_invalid without client_trust; after a fatal error, that error.
   virtual Result<void> request_client_certificate() = 0;
   virtual ClientCertificateRequest client_certificate_request() const = 0;
+
+  // Asynchronous signing (KeySigner::asynchronous). When our certificate's
+  // key is held by such a signer, the handshake pauses where it needs the
+  // signature (a server's CertificateVerify or TLS 1.2 ServerKeyExchange, a
+  // client's CertificateVerify, also after the handshake):
+  // Event::signature_requested is queued and signature_request() returns
+  // the request (null when none is pending). What was sent before it is in
+  // pending_tls(); bytes received meanwhile are kept, unprocessed, until
+  // the signature arrives (at most 256 KiB: more fails with
+  // too_many_messages), and write() holds application data until then.
+  // complete_signature hands the signer's result back, on the connection's
+  // thread: the signature is verified with the certificate's key, the
+  // handshake goes on and the kept bytes are processed; an error (from the
+  // signer, or a signature that does not verify) fails the connection with
+  // internal_error. Without a pending request, complete_signature returns
+  // internal_error and changes nothing; close() drops a pending request.
+  virtual const SignatureRequest* signature_request() const = 0;
+  virtual Result<void> complete_signature(Result<std::vector<uint8_t>> signature) = 0;
 
   virtual std::optional<Event> poll_event() = 0;
   virtual bool is_handshake_done() const = 0;

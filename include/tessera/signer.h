@@ -21,9 +21,10 @@ namespace tessera {
 // 8446 4.4.3) or ServerKeyExchange (TLS 1.2, RFC 5246 7.4.3), or a client's CertificateVerify in
 // mutual TLS.
 //
-// Calls are synchronous, on the thread driving the connection, and may come
-// from several connections at once: an implementation must be thread-safe,
-// and a slow one (a network KMS) holds up only the connection it signs for.
+// Calls come from several connections at once: an implementation must be
+// thread-safe. A synchronous signer (the default) is called on the thread
+// driving the connection, and a slow one holds up that thread; an
+// asynchronous() one is called wherever the application chooses.
 // Every signature it returns is verified with the certificate's public key
 // before it is sent (a faulty signer fails the handshake instead of sending
 // a bad signature, or an RSA-CRT fault that would reveal the key).
@@ -47,6 +48,29 @@ class KeySigner {
   // and the error's message.
   virtual Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
                                             std::span<const uint8_t> message) const = 0;
+  // asynchronous: true for a signer too slow to call on the thread driving
+  // the connection (a network KMS, a remote HSM). Then a handshake that needs
+  // a signature does not call sign(): it pauses, reports
+  // Event::signature_requested, and Connection::signature_request() holds
+  // the request; the application has it signed where it likes (another
+  // thread, an RPC) and hands the result back with
+  // Connection::complete_signature(). Stream and EventServer do this for
+  // the application (see there). Credential::from_signer still calls sign()
+  // once, when the credential is made.
+  virtual bool asynchronous() const { return false; }
+};
+
+// SignatureRequest: a signature a paused handshake waits for, from an
+// asynchronous KeySigner (Connection::signature_request). It owns what it
+// refers to, so a copy may be signed on any thread, after the connection is
+// gone.
+struct SignatureRequest {
+  std::shared_ptr<const KeySigner> signer;
+  SignatureScheme scheme{};
+  std::vector<uint8_t> message;  // the content to sign (KeySigner::sign's message)
+
+  // sign calls the signer (synchronously, on the calling thread).
+  Result<std::vector<uint8_t>> sign() const { return signer->sign(scheme, message); }
 };
 
 // --- PKCS #11 ---------------------------------------------------------------

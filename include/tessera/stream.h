@@ -2,7 +2,9 @@
 //
 // Stream drives a Connection over a file descriptor with poll(2) and
 // per-operation timeouts. It owns the descriptor and closes it on
-// destruction.
+// destruction. A signature an asynchronous KeySigner owes the handshake
+// (Connection::signature_request) is made inline, on the calling thread: a
+// blocking stream waits for it either way.
 #pragma once
 
 #include <chrono>
@@ -69,6 +71,7 @@ class Stream {
  private:
   Result<void> flush(std::chrono::steady_clock::time_point deadline);
   Result<bool> fill(std::chrono::steady_clock::time_point deadline);
+  Result<void> receive(std::span<const uint8_t> data);
 
   int fd_ = -1;
   std::unique_ptr<Connection> conn_;

@@ -105,6 +105,7 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> receive_tls(std::span<const uint8_t> data) override {
     if (error_) return *error_;
+    if (paused_) return stall(data);
     size_t off = 0;
     while (off < data.size() || deframer_.buffered()) {
       // A whole protected record at the front of the input (the usual case:
@@ -119,6 +120,7 @@ class Engine final : public Connection, private handshake::Channel {
           flush_handshake();
           if (!r.ok()) return fail(std::move(r).error());
           if (error_) return *error_;
+          if (paused_) return stall(data.subspan(off));
           continue;
         }
       }
@@ -135,6 +137,9 @@ class Engine final : public Connection, private handshake::Channel {
         flush_handshake();
         if (!r.ok()) return fail(std::move(r).error());
         if (error_) return *error_;
+        // Records still in the deframer wait there; the rest of `data`
+        // waits in stalled_.
+        if (paused_) return stall(data.subspan(off));
       }
       if (!any && took == 0) break;
     }
@@ -149,6 +154,12 @@ class Engine final : public Connection, private handshake::Channel {
     if (closed_) return Error(ErrorCode::internal_error, "write after close()");
     if (!hs_->is_done())
       return Error(ErrorCode::internal_error, "write before the handshake completed");
+    if (paused_) {
+      // RFC 8446 4.6.2: our answer to a post-handshake CertificateRequest
+      // goes out without application data inside it.
+      held_writes_.insert(held_writes_.end(), data.begin(), data.end());
+      return ok();
+    }
     while (!data.empty()) {
       size_t n = std::min(data.size(), send_limit_);
       auto r = queue_record(ContentType::application_data, data.first(n));
@@ -175,6 +186,11 @@ class Engine final : public Connection, private handshake::Channel {
   void close() override {
     if (closed_ || error_) return;
     closed_ = true;
+    // A pending signature is not wanted any more; the handshake stays
+    // paused (receive_tls drops what arrives) and never resumes.
+    signature_.reset();
+    Bytes().swap(stalled_);
+    Bytes().swap(held_writes_);
     // RFC 8446 6.1: user_canceled "notifies the recipient that the sender is
     // canceling the handshake for some reason unrelated to a protocol
     // failure. [...] This alert SHOULD be followed by a close_notify."
@@ -204,12 +220,50 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> key_update(bool request_peer) override {
     if (error_) return *error_;
+    if (paused_)
+      return Error(ErrorCode::internal_error,
+                   "key_update while the handshake waits for a signature (complete_signature)");
     if (negotiated_ && version_ == ProtocolVersion::tls12)
       return Error(ErrorCode::internal_error, "key_update: TLS 1.2 has no KeyUpdate");
     auto r = hs_->key_update(request_peer);
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
     return ok();
+  }
+
+  const SignatureRequest* signature_request() const override {
+    return signature_ ? &*signature_ : nullptr;
+  }
+
+  Result<void> complete_signature(Result<std::vector<uint8_t>> signature) override {
+    if (error_) return *error_;
+    if (!signature_)
+      return Error(ErrorCode::internal_error,
+                   closed_ ? "complete_signature after close(): the signature is not wanted"
+                           : "complete_signature: no signature was requested");
+    signature_.reset();
+    paused_ = false;
+    auto r = hs_->on_signature(std::move(signature));
+    flush_handshake();
+    if (!r.ok()) return fail(std::move(r).error());
+    if (error_) return *error_;
+    if (paused_) return ok();
+    // Application data written meanwhile follows the completed answer.
+    if (!held_writes_.empty()) {
+      Bytes held = std::move(held_writes_);
+      held_writes_.clear();
+      TESSERA_TRY(write(held));
+    }
+    // Then what arrived meanwhile: handshake messages already reassembled
+    // (the rest of the record that asked for the signature), the records
+    // in the deframer, and the bytes kept in stalled_.
+    r = drain_handshake();
+    flush_handshake();
+    if (!r.ok()) return fail(std::move(r).error());
+    if (error_) return *error_;
+    Bytes in = std::move(stalled_);
+    stalled_.clear();
+    return receive_tls(in);
   }
 
   std::optional<Event> poll_event() override {
@@ -369,6 +423,30 @@ class Engine final : public Connection, private handshake::Channel {
       early_trace_.push_back(std::move(make_line));
   }
   bool tracing() const override { return static_cast<bool>(trace_) || !started_; }
+  bool request_signature(SignatureRequest request) override {
+    // After close() (our close_notify is out) nothing the handshake would
+    // answer is sent (flush_handshake): not worth a signature, nor a pause
+    // that would keep the peer's close_notify from being read.
+    if (closed_) return false;
+    signature_ = std::move(request);
+    paused_ = true;
+    events_.push_back(Event::signature_requested);
+    return true;
+  }
+
+  // stall keeps input that arrives while the handshake waits for a
+  // signature (processed by complete_signature), within a bound: the peer
+  // has no reason to send much before our answer. After close() it is
+  // dropped: the handshake will not resume.
+  Result<void> stall(std::span<const uint8_t> data) {
+    if (closed_) return ok();
+    if (stalled_.size() + data.size() > kMaxStalledInput)
+      return fail(Error(ErrorCode::too_many_messages,
+                        "more than " + std::to_string(kMaxStalledInput / 1024) +
+                            " KiB arrived while the handshake waited for the key signer"));
+    stalled_.insert(stalled_.end(), data.begin(), data.end());
+    return ok();
+  }
 
   // --- records ---
   // queue_record seals `data` (at most 2^14 bytes) as one record of `type`
@@ -628,7 +706,13 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> on_handshake_data(ByteView content) {
     TESSERA_TRY(hs_buf_.add(content));
-    for (;;) {
+    return drain_handshake();
+  }
+
+  // drain_handshake hands the complete handshake messages buffered to the
+  // handshake, until one makes it wait for a signature.
+  Result<void> drain_handshake() {
+    while (!paused_) {
       TESSERA_ASSIGN_OR_RETURN(auto m, hs_buf_.next());
       if (!m) break;
       wire::HandshakeMessage msg;
@@ -716,6 +800,14 @@ class Engine final : public Connection, private handshake::Channel {
   size_t key_updates_ = 0;       // KeyUpdates received since the last application data
   bool handshake_only_ = false;  // see Channel::expect_handshake_only
   size_t warning_alerts_ = 0;
+  // Asynchronous signing (Connection::signature_request): while paused_,
+  // no input is processed; it waits in stalled_ (and in the deframer and
+  // hs_buf_), and application data written waits in held_writes_.
+  static constexpr size_t kMaxStalledInput = 256 * 1024;
+  bool paused_ = false;
+  std::optional<SignatureRequest> signature_;
+  Bytes stalled_;
+  Bytes held_writes_;
 };
 
 }  // namespace

@@ -15,11 +15,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "tessera/algorithms.h"
 #include "tessera/result.h"
+
+namespace tessera {
+class KeySigner;  // tessera/signer.h
+}  // namespace tessera
 
 namespace tessera::crypto {
 
@@ -180,6 +185,19 @@ class PrivateKey {
   // can_decrypt says whether rsa_decrypt_premaster can work at all: false for
   // a key that only signs (a KeySigner's; tessera/signer.h).
   virtual bool can_decrypt() const { return type() == KeyType::rsa; }
+  // asynchronous_signer is the application's KeySigner when it signs
+  // asynchronously (KeySigner::asynchronous; tessera/signer.h): the
+  // handshake then asks the application instead of calling sign(), and
+  // passes what comes back through accept_signature. Null for other keys.
+  virtual std::shared_ptr<const KeySigner> asynchronous_signer() const { return nullptr; }
+  // accept_signature does with an asynchronous signer's answer what sign()
+  // does with a synchronous one's: an error, or a signature that does not
+  // verify with the key, is internal_error.
+  virtual Result<Bytes> accept_signature(SignatureScheme scheme, ByteView message,
+                                         Result<std::vector<uint8_t>> answer) const {
+    (void)scheme, (void)message, (void)answer;
+    return Error(ErrorCode::internal_error, "this key does not sign asynchronously");
+  }
 };
 
 struct KeyGenParams {

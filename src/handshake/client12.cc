@@ -112,6 +112,7 @@ class Client12 final : public Handshake {
   Result<void> start() override { return ok(); }
   Result<void> on_message(const wire::HandshakeMessage& m) override;
   Result<void> on_change_cipher_spec() override;
+  Result<void> send_finished(Tls12Secrets secrets);
   bool ccs_allowed() const override {
     return std::holds_alternative<ExpectChangeCipherSpec>(state_) ||
            std::holds_alternative<ExpectResumedChangeCipherSpec>(state_);
@@ -741,20 +742,32 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
           "); key block -> " + std::string(aead_name(suite_.aead)) + " keys for both directions");
 
   // RFC 5246 7.4.8: CertificateVerify signs all handshake messages so far.
+  // The rest of the flight may wait for the signature (an asynchronous
+  // KeySigner's: Signing).
+  auto kept = std::make_shared<Tls12Secrets>(std::move(secrets));
   if (client_scheme) {
-    TESSERA_ASSIGN_OR_RETURN(
-        Bytes sig, chosen_cred->key->sign(*client_scheme, transcript_.retained_messages()));
-    TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*client_scheme, sig));
-    transcript_.add(cvmsg);
-    p_.channel->send_handshake(cvmsg);
-    summary_.client_signature_scheme = static_cast<uint16_t>(*client_scheme);
-    summary_.client_authenticated = true;
-    if (tracing())
-      trace("-> CertificateVerify: signed the handshake messages with " +
-            signature_scheme_name(static_cast<uint16_t>(*client_scheme)));
+    const SignatureScheme sc = *client_scheme;
+    ByteView messages = transcript_.retained_messages();
+    return signing_.sign_then(
+        *p_.channel, chosen_cred->key, sc, Bytes(messages.begin(), messages.end()),
+        [this, sc, kept](Bytes sig) -> Result<void> {
+          TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(sc, sig));
+          transcript_.add(cvmsg);
+          p_.channel->send_handshake(cvmsg);
+          summary_.client_signature_scheme = static_cast<uint16_t>(sc);
+          summary_.client_authenticated = true;
+          if (tracing())
+            trace("-> CertificateVerify: signed the handshake messages with " +
+                  signature_scheme_name(static_cast<uint16_t>(sc)));
+          return send_finished(std::move(*kept));
+        });
   }
+  return send_finished(std::move(*kept));
+}
 
-  // RFC 5246 7.1: ChangeCipherSpec, then Finished under the new keys.
+// send_finished ends our flight (RFC 5246 7.1): ChangeCipherSpec, then
+// Finished under the new keys.
+Result<void> Client12::send_finished(Tls12Secrets secrets) {
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite_,
                                                    secrets, crypto::Tls12Sender::client));
   state_ = ExpectChangeCipherSpec{std::move(secrets)};

@@ -88,6 +88,10 @@ class Client13 final : public Handshake {
     if (tls12_) return tls12_->on_change_cipher_spec();
     return Handshake::on_change_cipher_spec();
   }
+  Result<void> on_signature(Result<std::vector<uint8_t>> answer) override {
+    if (tls12_) return tls12_->on_signature(std::move(answer));
+    return Handshake::on_signature(std::move(answer));
+  }
   bool ccs_allowed() const override {
     if (tls12_) return tls12_->ccs_allowed();
     return !std::holds_alternative<Connected>(state_) && sent_client_hello_;
@@ -121,8 +125,16 @@ class Client13 final : public Handshake {
   Result<void> on_post_handshake(const wire::HandshakeMessage& m, Connected& st);
   Result<void> on_post_handshake_certificate_request(const wire::HandshakeMessage& m,
                                                      Connected& st);
+  // Then: the rest of a step, once our CertificateVerify (if any) is sent.
+  using Then = std::function<Result<void>()>;
   Result<void> send_client_authentication(const CertificateRequestInfo& request,
-                                          crypto::Transcript& t, bool after_handshake);
+                                          crypto::Transcript& t, bool after_handshake, Then then);
+  // Our second flight's Finished, after the client authentication.
+  struct SecondFlight {
+    ApplicationTrafficSecrets app;
+    SecretBytes client_hs;
+  };
+  Result<void> finish_second_flight(SecondFlight f);
 
   // Which ClientHello make_client_hello builds: the only one, or, with
   // Encrypted Client Hello, the inner one (sealed) or the outer one (sent).
@@ -1300,13 +1312,24 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
     early_pending_ = false;
     if (p_.channel->tracing()) trace("-> EndOfEarlyData: our 0-RTT data is complete");
   }
-  // Our second flight: [Certificate, CertificateVerify], Finished.
+  // Our second flight: [Certificate, CertificateVerify], Finished. The
+  // Finished may wait for our CertificateVerify's signature (an
+  // asynchronous KeySigner's: Signing).
+  auto rest =
+      std::make_shared<SecondFlight>(SecondFlight{std::move(app), std::move(st.keys.client)});
+  Then finish = [this, rest] { return finish_second_flight(std::move(*rest)); };
   if (st.request)
-    TESSERA_TRY(send_client_authentication(*st.request, transcript_, /*after_handshake=*/false));
+    return send_client_authentication(*st.request, transcript_, /*after_handshake=*/false, finish);
+  return finish();
+}
+
+// finish_second_flight sends our Finished and completes the handshake.
+Result<void> Client13::finish_second_flight(SecondFlight f) {
+  const HashAlgorithm hash = suite_->hash;
+  auto& app = f.app;
   TESSERA_ASSIGN_OR_RETURN(Bytes ch_hash, transcript_.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(
-      Bytes verify_data,
-      crypto::compute_finished(provider(), hash, st.keys.client.view(), ch_hash));
+  TESSERA_ASSIGN_OR_RETURN(Bytes verify_data,
+                           crypto::compute_finished(provider(), hash, f.client_hs.view(), ch_hash));
   TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
   transcript_.add(fin);
   p_.channel->send_handshake(fin);
@@ -1331,7 +1354,8 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 // empty Certificate. Each message goes into `t`; the Finished that follows is
 // the caller's.
 Result<void> Client13::send_client_authentication(const CertificateRequestInfo& request,
-                                                  crypto::Transcript& t, bool after_handshake) {
+                                                  crypto::Transcript& t, bool after_handshake,
+                                                  Then then) {
   CertificateRequestView view;
   view.server_name = p_.options.server_name;
   view.version = ProtocolVersion::tls13;
@@ -1369,22 +1393,25 @@ Result<void> Client13::send_client_authentication(const CertificateRequestInfo& 
   if (!scheme) {
     if (p_.channel->tracing())
       trace("-> Certificate: empty (we have no suitable client certificate)");
-    return ok();
+    return then();
   }
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
-  Bytes content = certificate_verify_input(/*server=*/false, h);
-  TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(*scheme, content));
-  TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(*scheme, sig));
-  t.add(cvmsg);
-  p_.channel->send_handshake(cvmsg);
-  summary_.client_signature_scheme = static_cast<uint16_t>(*scheme);
-  summary_.client_authenticated = true;
-  if (p_.channel->tracing()) {
+  if (p_.channel->tracing())
     trace("-> Certificate: our client certificate " + leaf_subject(cred->chain) + packed.note);
-    trace("-> CertificateVerify: signed the transcript with " +
-          signature_scheme_name(static_cast<uint16_t>(*scheme)));
-  }
-  return ok();
+  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
+  const SignatureScheme sc = *scheme;
+  return signing_.sign_then(
+      *p_.channel, cred->key, sc, certificate_verify_input(/*server=*/false, h),
+      [this, &t, sc, then](Bytes sig) -> Result<void> {
+        TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(sc, sig));
+        t.add(cvmsg);
+        p_.channel->send_handshake(cvmsg);
+        summary_.client_signature_scheme = static_cast<uint16_t>(sc);
+        summary_.client_authenticated = true;
+        if (p_.channel->tracing())
+          trace("-> CertificateVerify: signed the transcript with " +
+                signature_scheme_name(static_cast<uint16_t>(sc)));
+        return then();
+      });
 }
 
 // RFC 8446 4.6.2: a server may ask a client that offered post_handshake_auth
@@ -1401,17 +1428,24 @@ Result<void> Client13::on_post_handshake_certificate_request(const wire::Handsha
         "<- CertificateRequest (after the handshake): the server asks for a client "
         "certificate; signature schemes " +
         describe_schemes(req.schemes));
-  TESSERA_ASSIGN_OR_RETURN(crypto::Transcript t, transcript_.fork());
-  t.add(m.raw);
-  TESSERA_TRY(send_client_authentication(req, t, /*after_handshake=*/true));
-  TESSERA_ASSIGN_OR_RETURN(Bytes h, t.current_hash());
-  TESSERA_ASSIGN_OR_RETURN(Bytes verify_data, crypto::compute_finished(provider(), suite_->hash,
-                                                                       st.traffic.own_secret(), h));
-  TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
-  p_.channel->send_handshake(fin);
-  if (p_.channel->tracing()) trace("-> Finished: our answer to the CertificateRequest is complete");
-  p_.channel->event(Event::certificate_requested);
-  return ok();
+  TESSERA_ASSIGN_OR_RETURN(crypto::Transcript fork, transcript_.fork());
+  // The fork lives as long as the answer (which may wait for an
+  // asynchronous signature); `st` lives in state_, which stays Connected.
+  auto t = std::make_shared<crypto::Transcript>(std::move(fork));
+  t->add(m.raw);
+  return send_client_authentication(
+      req, *t, /*after_handshake=*/true, [this, t, &st]() -> Result<void> {
+        TESSERA_ASSIGN_OR_RETURN(Bytes h, t->current_hash());
+        TESSERA_ASSIGN_OR_RETURN(
+            Bytes verify_data,
+            crypto::compute_finished(provider(), suite_->hash, st.traffic.own_secret(), h));
+        TESSERA_ASSIGN_OR_RETURN(Bytes fin, build_finished(verify_data));
+        p_.channel->send_handshake(fin);
+        if (p_.channel->tracing())
+          trace("-> Finished: our answer to the CertificateRequest is complete");
+        p_.channel->event(Event::certificate_requested);
+        return ok();
+      });
 }
 
 Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {

@@ -81,7 +81,13 @@ class SignerKey final : public crypto::PrivateKey {
     return std::find(schemes_.begin(), schemes_.end(), scheme) != schemes_.end();
   }
   Result<Bytes> sign(SignatureScheme scheme, ByteView message) const override {
-    auto sig = signer_->sign(scheme, message);
+    return accept_signature(scheme, message, signer_->sign(scheme, message));
+  }
+  std::shared_ptr<const KeySigner> asynchronous_signer() const override {
+    return signer_->asynchronous() ? signer_ : nullptr;
+  }
+  Result<Bytes> accept_signature(SignatureScheme scheme, ByteView message,
+                                 Result<std::vector<uint8_t>> sig) const override {
     if (!sig.ok())
       return Error(ErrorCode::internal_error, "the key signer failed to sign (" +
                                                   scheme_name(scheme) +

@@ -23,6 +23,7 @@
 #include "tessera/config.h"
 #include "tessera/connection.h"
 #include "tessera/result.h"
+#include "tessera/signer.h"
 #include "wire/handshake.h"
 
 namespace tessera::handshake {
@@ -103,6 +104,33 @@ class Channel {
   // may be gone by then.
   virtual void trace_lazy(std::function<std::string()> make_line) = 0;
   virtual bool tracing() const = 0;
+  // request_signature pauses the connection for a signature an asynchronous
+  // KeySigner makes (Connection::signature_request): the engine processes no
+  // more input until Handshake::on_signature has the answer. False: the
+  // connection was closed (nothing more would be sent), so the step that
+  // needs the signature is dropped and nothing pauses.
+  virtual bool request_signature(SignatureRequest request) = 0;
+};
+
+// Signing makes one handshake signature: at once with the key, or, when an
+// asynchronous KeySigner holds it, by asking the application through the
+// Channel and going on when its answer arrives (Handshake::on_signature).
+// Either way the rest of the step runs in `then`, with the signature.
+class Signing {
+ public:
+  using Then = std::function<Result<void>(Bytes signature)>;
+  Result<void> sign_then(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
+                         SignatureScheme scheme, Bytes content, Then then);
+  // complete checks the application's answer (PrivateKey::accept_signature)
+  // and runs the step that waits for it.
+  Result<void> complete(Result<std::vector<uint8_t>> answer);
+  bool waiting() const { return static_cast<bool>(then_); }
+
+ private:
+  std::shared_ptr<const crypto::PrivateKey> key_;
+  SignatureScheme scheme_{};
+  Bytes content_;
+  Then then_;
 };
 
 // Handshake is one side's state machine for one connection.
@@ -146,6 +174,14 @@ class Handshake {
   // expecting names the message(s) the state machine waits for, for
   // "expected X, got Y" diagnostics.
   virtual std::string expecting() const = 0;
+  // on_signature continues the step that asked for an asynchronous
+  // signature (Channel::request_signature) with the application's answer.
+  virtual Result<void> on_signature(Result<std::vector<uint8_t>> answer) {
+    return signing_.complete(std::move(answer));
+  }
+
+ protected:
+  Signing signing_;
 };
 
 // Everything a handshake needs from its connection, fixed at creation.

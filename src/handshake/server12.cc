@@ -7,6 +7,7 @@
 //   -> [ExpectCertificateVerify] -> ExpectChangeCipherSpec -> ExpectFinished
 //   -> ChangeCipherSpec, Finished sent -> Connected
 #include <algorithm>
+#include <functional>
 #include <variant>
 
 #include "crypto/ffdhe.h"
@@ -100,6 +101,7 @@ class Server12 final : public Handshake {
   TicketState session_state(const Tls12Secrets& secrets) const;
   Result<void> send_session_ticket(const Tls12Secrets& secrets);
   Result<void> answer_record_size_limit(const Offer& o, wire::Extensions& extensions);
+  Result<void> finish_first_flight(bool want_client_cert);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m);
   Result<void> on_client_key_exchange(const wire::HandshakeMessage& m, ExpectClientKeyExchange& st);
   Result<void> on_certificate_verify(const wire::HandshakeMessage& m, ExpectCertificateVerify& st);
@@ -370,18 +372,20 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
     TESSERA_ASSIGN_OR_RETURN(share_,
                              provider().generate_key_share(static_cast<NamedGroup>(choice_.group)));
     ByteView pub = share_->public_value();
-    Bytes skemsg;
-    std::string what;
     const SignatureScheme scheme = *choice_.scheme;
+    Bytes content;
+    std::string what;
+    std::function<Result<Bytes>(Bytes)> encode;  // the message, given its signature
     if (suite.kx == KeyExchange::ecdhe) {
       wire::ServerKeyExchangeEcdhe ske;
       ske.params.named_group = choice_.group;
       ske.params.public_key.assign(pub.begin(), pub.end());
       ske.signature.scheme = static_cast<uint16_t>(scheme);
-      TESSERA_ASSIGN_OR_RETURN(
-          ske.signature.signature,
-          choice_.cred->key->sign(scheme, ske.signed_data(client_random_, server_random_)));
-      TESSERA_ASSIGN_OR_RETURN(skemsg, wire::encode_handshake(ske));
+      content = ske.signed_data(client_random_, server_random_);
+      encode = [ske](Bytes sig) mutable {
+        ske.signature.signature = std::move(sig);
+        return wire::encode_handshake(ske);
+      };
       what = group_name(choice_.group) + " public value";
     } else {
       wire::ServerKeyExchangeDhe ske;
@@ -390,20 +394,35 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
       ske.params.ys.assign(pub.begin(), pub.end());
       dh_p_size_ = ske.params.p.size();
       ske.signature.scheme = static_cast<uint16_t>(scheme);
-      TESSERA_ASSIGN_OR_RETURN(
-          ske.signature.signature,
-          choice_.cred->key->sign(scheme, ske.signed_data(client_random_, server_random_)));
-      TESSERA_ASSIGN_OR_RETURN(skemsg, wire::encode_handshake(ske));
+      content = ske.signed_data(client_random_, server_random_);
+      encode = [ske](Bytes sig) mutable {
+        ske.signature.signature = std::move(sig);
+        return wire::encode_handshake(ske);
+      };
       what = group_name(choice_.group) + " parameters (p: " + std::to_string(dh_p_size_ * 8) +
              " bits, g = 2) and public value";
     }
-    transcript_.add(skemsg);
-    p_.channel->send_handshake(skemsg);
-    if (tracing())
-      trace("-> ServerKeyExchange: our ephemeral " + what + ", signed with " +
-            signature_scheme_name(static_cast<uint16_t>(scheme)) + " over both randoms");
+    // The rest of the flight waits for the signature (an asynchronous
+    // KeySigner's may come later: Signing).
+    return signing_.sign_then(
+        *p_.channel, choice_.cred->key, scheme, std::move(content),
+        [this, encode, what, scheme, want_client_cert](Bytes sig) -> Result<void> {
+          TESSERA_ASSIGN_OR_RETURN(Bytes skemsg, encode(std::move(sig)));
+          transcript_.add(skemsg);
+          p_.channel->send_handshake(skemsg);
+          if (tracing())
+            trace("-> ServerKeyExchange: our ephemeral " + what + ", signed with " +
+                  signature_scheme_name(static_cast<uint16_t>(scheme)) + " over both randoms");
+          return finish_first_flight(want_client_cert);
+        });
   }
+  return finish_first_flight(want_client_cert);
+}
 
+// finish_first_flight ends our first flight after the ServerKeyExchange:
+// CertificateRequest when we want the client's certificate, ServerHelloDone.
+Result<void> Server12::finish_first_flight(bool want_client_cert) {
+  const Policy& pol = cfg_.policy;
   // CertificateRequest (RFC 5246 7.4.4).
   if (want_client_cert) {
     wire::CertificateRequest12 cr;

@@ -82,6 +82,17 @@ struct ExpectClientFinished {
   static constexpr const char* kExpecting = "Finished";
   Secrets s;
 };
+// What the end of our first flight needs (Server13::finish_flight), kept
+// while an asynchronous KeySigner signs our CertificateVerify.
+struct FlightEnd {
+  HandshakeTrafficSecrets keys;
+  std::optional<SecretBytes> early_secret;  // set: 0-RTT data accepted
+  uint32_t early_max = 0;
+  uint16_t early_record_limit = 0;  // RFC 8449: of the ticket's handshake
+  bool skip_early_data = false;     // the client sent 0-RTT data we refused
+  bool want_client_cert = false;
+};
+
 struct Connected {
   static constexpr const char* kExpecting = "KeyUpdate";
   Traffic13 traffic;
@@ -126,6 +137,10 @@ class Server13 final : public Handshake {
   }
   Result<void> key_update(bool request_peer) override;
   Result<void> request_client_certificate() override;
+  Result<void> on_signature(Result<std::vector<uint8_t>> answer) override {
+    if (tls12_) return tls12_->on_signature(std::move(answer));
+    return Handshake::on_signature(std::move(answer));
+  }
   ClientCertificateRequest client_certificate_request() const override {
     return tls12_ ? tls12_->client_certificate_request() : auth_request_;
   }
@@ -144,6 +159,7 @@ class Server13 final : public Handshake {
   Result<void> on_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> process_client_hello(const wire::HandshakeMessage& m, ExpectClientHello& st);
   Result<void> send_hello_retry(const Offer& o, ByteView raw, uint16_t suite, uint16_t group);
+  Result<void> finish_flight(FlightEnd f);
   Result<void> set_client_handshake_read_keys(ByteView client_hs);
   Result<void> on_end_of_early_data(const wire::HandshakeMessage& m, ExpectEndOfEarlyData& st);
   Result<void> on_client_certificate(const wire::HandshakeMessage& m, ExpectClientCertificate& st);
@@ -674,6 +690,8 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
                  : std::string()));
   }
 
+  FlightEnd flight_end{std::move(keys), std::move(early_secret), early_max, early_record_limit,
+                       o.early_data,    want_client_cert};
   // Certificate, CertificateVerify (not when resuming)
   if (!psk) {
     // RFC 6066 8 / RFC 8446 4.4.2.1: the OCSP response, to a client that
@@ -690,23 +708,37 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
     const std::string& compressed_note = packed.note;
     transcript_.add(certmsg);
     p_.channel->send_handshake(certmsg);
-    TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
-    Bytes content = certificate_verify_input(/*server=*/true, h);
-    TESSERA_ASSIGN_OR_RETURN(Bytes sig, cred->key->sign(scheme, content));
-    TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
-    transcript_.add(cvmsg);
-    p_.channel->send_handshake(cvmsg);
-    if (p_.channel->tracing()) {
+    if (p_.channel->tracing())
       trace("-> Certificate: " + leaf_subject(cred->chain) + " (" +
             std::to_string(cred->chain.size()) + " certificate(s))" + compressed_note +
             (summary_.ocsp_stapled
                  ? "; OCSP response stapled (" + std::to_string(staple.size()) + " bytes)"
                  : std::string()));
-      trace("-> CertificateVerify: signed the transcript with " +
-            signature_scheme_name(static_cast<uint16_t>(scheme)));
-    }
+    TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
+    // The rest of the flight waits for the signature (an asynchronous
+    // KeySigner's may come later: Signing).
+    auto end = std::make_shared<FlightEnd>(std::move(flight_end));
+    return signing_.sign_then(
+        *p_.channel, cred->key, scheme, certificate_verify_input(/*server=*/true, h),
+        [this, scheme, end](Bytes sig) -> Result<void> {
+          TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
+          transcript_.add(cvmsg);
+          p_.channel->send_handshake(cvmsg);
+          if (p_.channel->tracing())
+            trace("-> CertificateVerify: signed the transcript with " +
+                  signature_scheme_name(static_cast<uint16_t>(scheme)));
+          return finish_flight(std::move(*end));
+        });
   }
+  return finish_flight(std::move(flight_end));
+}
 
+// finish_flight ends the server's first flight with our Finished, then
+// waits for the client's early data, certificate or Finished.
+Result<void> Server13::finish_flight(FlightEnd f) {
+  const HashAlgorithm hash = suite_->hash;
+  auto& keys = f.keys;
+  auto& early_secret = f.early_secret;
   // Finished
   TESSERA_ASSIGN_OR_RETURN(Bytes fh, transcript_.current_hash());
   TESSERA_ASSIGN_OR_RETURN(Bytes vd,
@@ -728,17 +760,17 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
     TESSERA_TRY(p_.channel->set_read_secret_tls13(*suite_, early_secret->view()));
     // RFC 8449 4: early records follow the limits of the handshake that made
     // their keys: the one we advertised when the ticket was issued.
-    if (early_record_limit != 0)
+    if (f.early_record_limit != 0)
       TESSERA_TRY(
-          p_.channel->limit_received_records(record_content_limit(early_record_limit, true)));
-    p_.channel->accept_early_data(early_max);
+          p_.channel->limit_received_records(record_content_limit(f.early_record_limit, true)));
+    p_.channel->accept_early_data(f.early_max);
     state_ = ExpectEndOfEarlyData{std::move(s)};
     return ok();
   }
   TESSERA_TRY(set_client_handshake_read_keys(s.client_hs.view()));
-  if (o.early_data)
+  if (f.skip_early_data)
     p_.channel->skip_early_data(std::max<size_t>(cfg_.max_early_data, kEarlyDataSkipBudget));
-  if (want_client_cert)
+  if (f.want_client_cert)
     state_ = ExpectClientCertificate{std::move(s)};
   else
     state_ = ExpectClientFinished{std::move(s)};

@@ -125,17 +125,27 @@ Result<void> Stream::flush(SteadyClock::time_point deadline) {
   return ok();
 }
 
+// receive hands bytes from the socket to the connection, and signs inline
+// for a handshake that waits for an asynchronous KeySigner. On an error the
+// alert is sent as far as possible.
+Result<void> Stream::receive(std::span<const uint8_t> data) {
+  Result<void> r = conn_->receive_tls(data);
+  while (r.ok() && conn_->signature_request())
+    r = conn_->complete_signature(conn_->signature_request()->sign());
+  if (!r.ok()) {
+    (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
+    return std::move(r).error();
+  }
+  return ok();
+}
+
 // fill reads once from the socket into the connection; false on EOF.
 Result<bool> Stream::fill(SteadyClock::time_point deadline) {
   uint8_t buf[16 * 1024 + 512];
   for (;;) {
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
-      auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
-      if (!r.ok()) {
-        (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
-        return std::move(r).error();
-      }
+      TESSERA_TRY(receive(std::span<const uint8_t>(buf, static_cast<size_t>(n))));
       return true;
     }
     if (n == 0) return false;
@@ -206,11 +216,7 @@ Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
     n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
   if (n > 0) {
-    auto r = conn_->receive_tls(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
-    if (!r.ok()) {
-      (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
-      return std::move(r).error();
-    }
+    TESSERA_TRY(receive(std::span<const uint8_t>(buf, static_cast<size_t>(n))));
     // Answers (a KeyUpdate's) go out; data that arrived comes first, and a
     // transport that cannot take them fails the next call instead.
     Result<void> sent = flush(SteadyClock::now() + timeouts_.io);

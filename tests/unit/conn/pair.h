@@ -209,6 +209,17 @@ inline std::string read_all(Connection& c) {
   return s;
 }
 
+// drain_events returns (and takes) the events c queued.
+inline std::vector<Event> drain_events(Connection& c) {
+  std::vector<Event> out;
+  while (auto e = c.poll_event()) out.push_back(*e);
+  return out;
+}
+
+inline bool has_event(const std::vector<Event>& v, Event e) {
+  return std::find(v.begin(), v.end(), e) != v.end();
+}
+
 inline std::string err(const Connection& c) {
   return c.error() ? c.error()->to_string() : "(none)";
 }

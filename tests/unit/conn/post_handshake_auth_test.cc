@@ -38,16 +38,6 @@ struct Env {
   }
 };
 
-std::vector<Event> events(Connection& c) {
-  std::vector<Event> out;
-  while (auto e = c.poll_event()) out.push_back(*e);
-  return out;
-}
-
-bool has(const std::vector<Event>& v, Event e) {
-  return std::find(v.begin(), v.end(), e) != v.end();
-}
-
 Bytes text(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 TEST(PostHandshakeAuth, ServerAsksAfterTheHandshakeAndTheClientAuthenticates) {
@@ -60,8 +50,8 @@ TEST(PostHandshakeAuth, ServerAsksAfterTheHandshakeAndTheClientAuthenticates) {
   EXPECT_FALSE(p.server->summary().client_authenticated);
   EXPECT_EQ(p.server->summary().peer_subject, "");
   EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::none);
-  (void)events(*p.client);
-  (void)events(*p.server);
+  (void)drain_events(*p.client);
+  (void)drain_events(*p.server);
 
   ASSERT_TRUE(p.server->request_client_certificate().ok());
   EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::pending);
@@ -76,8 +66,8 @@ TEST(PostHandshakeAuth, ServerAsksAfterTheHandshakeAndTheClientAuthenticates) {
   EXPECT_EQ(s.peer_chain[0], credential("client-ec")->chain[0]);
   EXPECT_EQ(s.client_signature_scheme,
             static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256));
-  EXPECT_TRUE(has(events(*p.server), Event::client_certificate_answered));
-  EXPECT_TRUE(has(events(*p.client), Event::certificate_requested));
+  EXPECT_TRUE(has_event(drain_events(*p.server), Event::client_certificate_answered));
+  EXPECT_TRUE(has_event(drain_events(*p.client), Event::certificate_requested));
   EXPECT_TRUE(p.client->summary().client_authenticated);
 
   auto contains = [](const std::vector<std::string>& lines, std::string_view what) {
@@ -168,14 +158,14 @@ TEST(PostHandshakeAuth, ClientWithoutCertificateDeclines) {
   Env e;
   e.cc->credential = nullptr;
   Pair p = handshaken_pair(e.cc, e.sc);
-  (void)events(*p.server);
+  (void)drain_events(*p.server);
   ASSERT_TRUE(p.server->request_client_certificate().ok());
   ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
   EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::declined);
   EXPECT_FALSE(p.server->summary().client_authenticated);
   EXPECT_EQ(p.server->summary().peer_subject, "");
-  EXPECT_TRUE(has(events(*p.server), Event::client_certificate_answered));
-  EXPECT_TRUE(has(events(*p.client), Event::certificate_requested));
+  EXPECT_TRUE(has_event(drain_events(*p.server), Event::client_certificate_answered));
+  EXPECT_TRUE(has_event(drain_events(*p.client), Event::certificate_requested));
   EXPECT_FALSE(p.client->summary().client_authenticated);
   transfer(p, true, 1000);
   transfer(p, false, 1000);

@@ -4,53 +4,19 @@
 // TLS 1.2 RSA key transport.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <future>
+#include <string_view>
 
 #include "pair.h"
 #include "tessera/signer.h"
+#include "test_signer.h"
 
 namespace tessera::testing {
 namespace {
 
-// TestSigner holds a key from the test PKI as an HSM would, counts its
-// signatures, and can be told to fail or to return a corrupted signature.
-class TestSigner final : public KeySigner {
- public:
-  enum class Fault { none, error, corrupt };
-  TestSigner(const std::string& key_file, std::vector<SignatureScheme> schemes)
-      : schemes_(std::move(schemes)) {
-    auto k = crypto::default_provider()->load_private_key(as_bytes_view(read_pki(key_file)));
-    EXPECT_TRUE(k.ok()) << key_file;
-    if (k.ok()) key_ = std::move(*k);
-  }
-  std::vector<SignatureScheme> schemes() const override { return schemes_; }
-  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
-                                    std::span<const uint8_t> message) const override {
-    ++calls;
-    last_scheme = scheme;
-    if (fault == Fault::error) return Error(ErrorCode::io_error, "HSM unreachable");
-    TESSERA_ASSIGN_OR_RETURN(Bytes sig, key_->sign(scheme, message));
-    if (fault == Fault::corrupt) sig[sig.size() / 2] ^= 0x01;
-    return sig;
-  }
-
-  mutable std::atomic<int> calls{0};
-  mutable std::atomic<SignatureScheme> last_scheme{SignatureScheme::rsa_pkcs1_sha1};
-  std::atomic<Fault> fault{Fault::none};
-
- private:
-  std::vector<SignatureScheme> schemes_;
-  std::unique_ptr<crypto::PrivateKey> key_;
-};
-
 constexpr SignatureScheme kP256 = SignatureScheme::ecdsa_secp256r1_sha256;
-
-std::shared_ptr<const Credential> signer_credential(const std::string& base,
-                                                    std::shared_ptr<const KeySigner> signer) {
-  auto c = Credential::from_signer(read_pki(base + ".pem"), std::move(signer));
-  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
-  return c.ok() ? std::make_shared<const Credential>(std::move(*c)) : nullptr;
-}
 
 TEST(KeySigner, ServerSignsThroughItInTls13AndTls12) {
   auto signer = std::make_shared<TestSigner>("server-ec.key", std::vector{kP256});
@@ -173,6 +139,246 @@ TEST(KeySigner, FailingOrCorruptSignatureFailsTheHandshakeUnsent) {
     EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_alert) << err(*p.client);
     EXPECT_NE(err(*p.client).find("internal_error"), std::string::npos) << err(*p.client);
   }
+}
+
+// --- asynchronous signers (KeySigner::asynchronous) ---
+
+std::string text_of(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
+
+// async_server_config: the server's key behind `signer`, made asynchronous
+// once the credential is loaded.
+std::shared_ptr<ServerConfig> async_server_config(const std::shared_ptr<TestSigner>& signer) {
+  auto sc = server_config();
+  sc->credentials = {signer_credential("server-ec", signer)};
+  signer->async = true;
+  return sc;
+}
+
+// sign_elsewhere signs a copy of the request on another thread, as an
+// application with a slow signer would.
+Result<std::vector<uint8_t>> sign_elsewhere(const SignatureRequest& request) {
+  return std::async(std::launch::async, [copy = request] { return copy.sign(); }).get();
+}
+
+TEST(AsyncSigner, ServerHandshakePausesForTheSignatureInTls13AndTls12) {
+  auto signer = std::make_shared<TestSigner>("server-ec.key", std::vector{kP256});
+  auto sc = async_server_config(signer);
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    SCOPED_TRACE(v == ProtocolVersion::tls13 ? "TLS 1.3" : "TLS 1.2");
+    const int before = signer->calls;
+    Pair p = make_tls_pair(versioned_client_config(v, ""), sc);
+    ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+    // The server stopped at its signature: it asked, and did not sign itself.
+    const SignatureRequest* req = p.server->signature_request();
+    ASSERT_NE(req, nullptr);
+    EXPECT_TRUE(has_event(drain_events(*p.server), Event::signature_requested));
+    EXPECT_EQ(signer->calls, before);
+    EXPECT_EQ(req->signer.get(), signer.get());
+    EXPECT_EQ(req->scheme, kP256);
+    if (v == ProtocolVersion::tls13) {
+      // RFC 8446 4.4.3: 64 spaces, the context string, 0, the transcript hash.
+      const std::string prefix = std::string(64, ' ') + "TLS 1.3, server CertificateVerify";
+      ASSERT_EQ(req->message.size(), prefix.size() + 1 + 32);  // SHA-256 suite
+      EXPECT_EQ(text_of(std::span(req->message).first(prefix.size())), prefix);
+    } else {
+      // RFC 8422 5.4: both randoms, then the ECDHE parameters.
+      EXPECT_GT(req->message.size(), 64u + 4u);
+    }
+    EXPECT_FALSE(p.server->is_handshake_done());
+    EXPECT_FALSE(p.client->is_handshake_done());
+    // Nothing moves while it waits.
+    ASSERT_TRUE(p.pump());
+    EXPECT_FALSE(p.client->is_handshake_done());
+    ASSERT_NE(p.server->signature_request(), nullptr);
+
+    auto sig = sign_elsewhere(*p.server->signature_request());
+    EXPECT_EQ(signer->calls, before + 1);
+    ASSERT_TRUE(p.server->complete_signature(std::move(sig)).ok()) << err(*p.server);
+    EXPECT_EQ(p.server->signature_request(), nullptr);
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_EQ(p.client->summary().version, v);
+    EXPECT_EQ(p.client->summary().signature_scheme, static_cast<uint16_t>(kP256));
+    transfer(p, true, 5000);
+    transfer(p, false, 5000);
+    EXPECT_EQ(signer->calls, before + 1);
+  }
+}
+
+TEST(AsyncSigner, ClientCertificateVerifyPausesInTls13AndTls12) {
+  auto signer = std::make_shared<TestSigner>("client-ec.key", std::vector{kP256});
+  auto cred = signer_credential("client-ec", signer);
+  signer->async = true;
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    SCOPED_TRACE(v == ProtocolVersion::tls13 ? "TLS 1.3" : "TLS 1.2");
+    auto cc = versioned_client_config(v, "");
+    cc->credential = cred;
+    Pair p = make_tls_pair(cc, mtls_server_config());
+    ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+    const SignatureRequest* req = p.client->signature_request();
+    ASSERT_NE(req, nullptr);
+    EXPECT_TRUE(has_event(drain_events(*p.client), Event::signature_requested));
+    if (v == ProtocolVersion::tls13) {
+      EXPECT_NE(text_of(req->message).find("TLS 1.3, client CertificateVerify"), std::string::npos);
+    }
+    EXPECT_FALSE(p.client->is_handshake_done());
+    EXPECT_FALSE(p.server->is_handshake_done());
+    // write() before the handshake completed is still refused.
+    EXPECT_FALSE(p.client->write(pattern(10, 1)).ok());
+    EXPECT_EQ(p.client->error(), nullptr);
+    ASSERT_TRUE(p.client->complete_signature(sign_elsewhere(*req)).ok()) << err(*p.client);
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_TRUE(p.server->summary().client_authenticated);
+    EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+    EXPECT_EQ(p.client->summary().client_signature_scheme, static_cast<uint16_t>(kP256));
+    transfer(p, true, 1000);
+  }
+}
+
+// A client whose key signs asynchronously answers a post-handshake
+// CertificateRequest (RFC 8446 4.6.2): what the server sends meanwhile waits
+// unprocessed, and what the application writes meanwhile follows the
+// client's Finished (application data inside the answer is
+// unexpected_message at the server).
+struct PostHandshakeAsync {
+  std::shared_ptr<TestSigner> signer =
+      std::make_shared<TestSigner>("client-ec.key", std::vector{kP256});
+  Pair p;
+  PostHandshakeAsync() {
+    auto cc = client_config();
+    cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+    cc->credential = signer_credential("client-ec", signer);
+    cc->post_handshake_auth = true;
+    signer->async = true;
+    auto sc = server_config();
+    sc->client_trust = trust();
+    sc->tickets = 0;
+    p = make_tls_pair(cc, sc);
+  }
+  // ask has the server request the certificate and send `data` after the
+  // request, and hands both to the client in one piece.
+  void ask(size_t data) {
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    ASSERT_TRUE(p.server->request_client_certificate().ok());
+    std::vector<uint8_t> payload(data);
+    for (size_t i = 0; i < data; ++i) payload[i] = static_cast<uint8_t>('a' + i % 26);
+    ASSERT_TRUE(p.server->write(payload).ok());
+    (void)p.client->receive_tls(take_out(*p.server));
+  }
+};
+
+TEST(AsyncSigner, PostHandshakeAnswerWaitsAndKeepsWhatArrivesAndWhatIsWritten) {
+  PostHandshakeAsync t;
+  t.ask(100);
+  Pair& p = t.p;
+  ASSERT_EQ(p.client->error(), nullptr) << err(*p.client);
+  const SignatureRequest* req = p.client->signature_request();
+  ASSERT_NE(req, nullptr);
+  // The server's data behind its request is kept, not processed.
+  EXPECT_TRUE(p.client->app_data().empty());
+  // Written now, sent after the answer.
+  const std::string early = "written while the signer works";
+  ASSERT_TRUE(p.client->write(as_bytes_view(early)).ok());
+  // A KeyUpdate now would land inside the answer: refused, harmlessly.
+  auto ku = p.client->key_update(false);
+  ASSERT_FALSE(ku.ok());
+  EXPECT_EQ(ku.error().code(), ErrorCode::internal_error);
+  EXPECT_EQ(p.client->error(), nullptr);
+  // The Certificate went out before the pause; the server waits for the rest.
+  ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::pending);
+
+  ASSERT_TRUE(p.client->complete_signature(sign_elsewhere(*req)).ok()) << err(*p.client);
+  const std::string sent = read_all(*p.client);
+  ASSERT_EQ(sent.size(), 100u);
+  EXPECT_EQ(sent.substr(0, 27), "abcdefghijklmnopqrstuvwxyza");
+  EXPECT_TRUE(has_event(drain_events(*p.client), Event::certificate_requested));
+  ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(p.server->client_certificate_request(), ClientCertificateRequest::received);
+  EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+  EXPECT_EQ(read_all(*p.server), early);
+  transfer(p, true, 20000);
+  transfer(p, false, 20000);
+}
+
+// After close() nothing the handshake answers is sent, so a
+// CertificateRequest arriving then asks for no signature, and the peer's
+// close_notify behind it is still read.
+TEST(AsyncSigner, NoSignatureIsAskedForAfterClose) {
+  PostHandshakeAsync t;
+  Pair& p = t.p;
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  ASSERT_TRUE(p.server->request_client_certificate().ok());
+  p.client->close();
+  p.server->close();
+  ASSERT_TRUE(p.client->receive_tls(take_out(*p.server)).ok()) << err(*p.client);
+  EXPECT_EQ(p.client->signature_request(), nullptr);
+  EXPECT_FALSE(has_event(drain_events(*p.client), Event::signature_requested));
+  EXPECT_TRUE(p.client->is_peer_closed());
+  EXPECT_EQ(t.signer->calls, 1);  // from_signer's test signature only
+}
+
+TEST(AsyncSigner, TooMuchInputWhileWaitingFailsTheConnection) {
+  PostHandshakeAsync t;
+  t.ask(300 * 1024);
+  Pair& p = t.p;
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::too_many_messages) << err(*p.client);
+  EXPECT_NE(err(*p.client).find("waited for the key signer"), std::string::npos) << err(*p.client);
+}
+
+TEST(AsyncSigner, SignerErrorOrBadSignatureFailsWithInternalError) {
+  auto signer = std::make_shared<TestSigner>("server-ec.key", std::vector{kP256});
+  auto sc = async_server_config(signer);
+  for (bool corrupt : {false, true}) {
+    Pair p = make_tls_pair(client_config(), sc);
+    ASSERT_TRUE(p.pump());
+    const SignatureRequest* req = p.server->signature_request();
+    ASSERT_NE(req, nullptr);
+    Result<std::vector<uint8_t>> answer = Error(ErrorCode::io_error, "KMS request timed out");
+    if (corrupt) {
+      answer = req->sign();
+      ASSERT_TRUE(answer.ok());
+      (*answer)[answer->size() / 2] ^= 0x01;
+    }
+    auto r = p.server->complete_signature(std::move(answer));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::internal_error);
+    EXPECT_NE(r.error().to_string().find(corrupt ? "does not verify with the certificate's key"
+                                                 : "KMS request timed out"),
+              std::string::npos)
+        << r.error().to_string();
+    ASSERT_TRUE(p.server->error());
+    EXPECT_FALSE(p.pump());
+    ASSERT_TRUE(p.client->error());
+    EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_alert) << err(*p.client);
+    EXPECT_NE(err(*p.client).find("internal_error"), std::string::npos) << err(*p.client);
+  }
+}
+
+TEST(AsyncSigner, CompleteWithoutARequestAndCloseWhileWaiting) {
+  auto signer = std::make_shared<TestSigner>("server-ec.key", std::vector{kP256});
+  auto sc = async_server_config(signer);
+  Pair p = make_tls_pair(client_config(), sc);
+  // Nothing was asked yet: refused, and the connection is unaffected.
+  auto early = p.server->complete_signature(std::vector<uint8_t>{1, 2, 3});
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), ErrorCode::internal_error);
+  EXPECT_EQ(p.server->error(), nullptr);
+  ASSERT_TRUE(p.pump());
+  ASSERT_NE(p.server->signature_request(), nullptr);
+  // close() drops the request; a late answer is refused.
+  (void)take_out(*p.server);
+  p.server->close();
+  EXPECT_EQ(p.server->signature_request(), nullptr);
+  auto late = p.server->complete_signature(signer->sign(kP256, std::vector<uint8_t>{1}));
+  ASSERT_FALSE(late.ok());
+  EXPECT_NE(late.error().message().find("after close()"), std::string::npos)
+      << late.error().to_string();
+  // user_canceled and close_notify went out; the client sees the cancel.
+  EXPECT_FALSE(p.pump());
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::peer_closed) << err(*p.client);
+  EXPECT_TRUE(p.server->receive_tls(pattern(100, 3)).ok());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "tessera/session.h"
 #include "tessera/stream.h"
 #include "unit/conn/pair.h"
+#include "unit/conn/test_signer.h"
 
 namespace tessera::testing {
 namespace {
@@ -77,10 +78,22 @@ TEST(Stream, Tls12RoundTrip) {
 // after the handshake (RFC 8446 4.6.2) while the client's request is on its
 // way; the request is kept for read(), and the answer says who the client is
 // (or that it declined).
-void post_handshake_auth(bool with_certificate) {
+// With async_keys, both keys are held by asynchronous KeySigners, which the
+// Stream signs with inline (the server's CertificateVerify in handshake(),
+// the client's answer in read()).
+void post_handshake_auth(bool with_certificate, bool async_keys = false) {
   SocketPair sp;
   auto sc = server_config();
   sc->client_trust = trust();
+  auto server_signer = std::make_shared<TestSigner>(
+      "server-ec.key", std::vector{SignatureScheme::ecdsa_secp256r1_sha256});
+  auto client_signer = std::make_shared<TestSigner>(
+      "client-ec.key", std::vector{SignatureScheme::ecdsa_secp256r1_sha256});
+  if (async_keys) {
+    sc->credentials = {signer_credential("server-ec", server_signer)};
+    server_signer->async = true;
+    client_signer->async = true;
+  }
   auto server = std::async(std::launch::async, [&]() -> std::string {
     auto c = Connection::server(sc);
     if (!c.ok()) return c.error().to_string();
@@ -100,7 +113,9 @@ void post_handshake_auth(bool with_certificate) {
   });
   auto cc = client_config();
   cc->post_handshake_auth = true;
-  if (with_certificate) cc->credential = credential("client-ec");
+  if (with_certificate)
+    cc->credential =
+        async_keys ? signer_credential("client-ec", client_signer) : credential("client-ec");
   auto c = Connection::client(cc, {"localhost", {}});
   ASSERT_TRUE(c.ok());
   Stream s(sp.a, std::move(*c));
@@ -115,10 +130,16 @@ void post_handshake_auth(bool with_certificate) {
   EXPECT_EQ(std::string(buf.begin(), buf.begin() + static_cast<long>(*n)),
             msg + (with_certificate ? " from CN=tessera test client" : " from (declined)"));
   EXPECT_EQ(server.get(), "");
+  if (async_keys) {
+    // One signature each beyond from_signer's test signature.
+    EXPECT_EQ(server_signer->calls, 2);
+    EXPECT_EQ(client_signer->calls, 2);
+  }
 }
 
 TEST(Stream, AuthenticateClientAfterTheHandshake) { post_handshake_auth(true); }
 TEST(Stream, AuthenticateClientDeclined) { post_handshake_auth(false); }
+TEST(Stream, SignsInlineForAsynchronousSigners) { post_handshake_auth(true, true); }
 
 // A peer that sends its ClientHello one byte every 50 ms (a slowloris) is cut
 // off by the whole-handshake deadline, not kept alive by its trickle.
