@@ -24,6 +24,11 @@
 // incoming bytes for idle_timeout is closed; a peer that resets or vanishes at
 // any point only costs the descriptor and the Connection until the worker
 // sees it, both released at once.
+//
+// A credential whose key is held by an asynchronous KeySigner
+// (tessera/signer.h; a network KMS, a remote HSM) is signed for off the
+// workers, on signing_threads: a handshake that waits for its signature
+// holds up no other connection, and handshake_timeout still applies to it.
 #pragma once
 
 #include <chrono>
@@ -88,6 +93,12 @@ struct EventServerOptions {
   std::chrono::milliseconds drain{2000};   // after stop(), for open connections to finish
   uint64_t max_connections = 0;            // stop after accepting this many (0: never)
   size_t max_pending_output = 256 * 1024;  // stop reading from a peer that does not read
+  // Threads (shared by the workers, started by run() and joined before it
+  // returns) that call SignatureRequest::sign() for handshakes waiting for an
+  // asynchronous KeySigner; 0: the worker signs itself, holding up its other
+  // connections meanwhile. At stop(), signatures not started are dropped and
+  // run() waits for those in progress (their results are discarded).
+  unsigned signing_threads = 2;
 };
 
 struct EventServerStats {

@@ -10,6 +10,15 @@
 // Every state has a deadline (handshake_timeout from the accept, idle_timeout
 // from the last bytes received, linger); a sweep every kTick releases what is
 // past it. Errors and resets release the connection at once.
+//
+// A handshake paused for an asynchronous KeySigner (Connection::
+// signature_request) is signed for by the signing threads (SigningPool,
+// shared by the workers): the worker hands a copy of the request over, keeps
+// the connection handshaking (its deadline runs on), and gets the result back
+// through its SignedQueue, whose eventfd is in its epoll set. A connection
+// released meanwhile cancels its job; a result that comes back for it anyway
+// is dropped. Only the pool's queue and the SignedQueue take a mutex: a
+// connection that never signs asynchronously takes no lock.
 #include "tessera/event_server.h"
 
 #include <arpa/inet.h>
@@ -24,10 +33,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tessera/nonblocking.h"
@@ -41,7 +54,8 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(200);
 constexpr uint64_t kListenerTag = 0;
 constexpr uint64_t kStopTag = 1;
-constexpr uint64_t kFirstConnTag = 2;
+constexpr uint64_t kSignedTag = 2;  // a worker's SignedQueue has results
+constexpr uint64_t kFirstConnTag = 3;
 constexpr size_t kReadBudget = 256 * 1024;  // per wakeup per connection
 // Heap trimming: after this many connections were released below the
 // worker's peak, at most every kTrimEvery.
@@ -84,6 +98,105 @@ struct EventServer::Shared {
 
 namespace {
 
+// SignedQueue: the signatures made for one worker's connections, pushed by
+// the signing threads; each push wakes the worker through fd (an eventfd in
+// its epoll set, kSignedTag).
+struct SignedQueue {
+  struct Done {
+    uint64_t tag;  // the connection's
+    Result<std::vector<uint8_t>> signature;
+  };
+  int fd = -1;
+  std::mutex mu;
+  std::vector<Done> done;
+
+  void push(uint64_t tag, Result<std::vector<uint8_t>> signature) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done.push_back(Done{tag, std::move(signature)});
+    }
+    uint64_t one = 1;
+    ssize_t n = ::write(fd, &one, sizeof one);
+    (void)n;
+  }
+  std::vector<Done> take() {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::exchange(done, {});
+  }
+};
+
+// SignJob: one signature for one connection, from its submission to the
+// pool until the result is back (or the connection is released).
+struct SignJob {
+  SignatureRequest request;           // a copy: it owns the signer and the message
+  SignedQueue* to = nullptr;          // the owning worker's
+  uint64_t tag = 0;                   // the connection's
+  std::atomic<bool> canceled{false};  // the connection was released: don't sign
+};
+
+// SigningPool: the signing threads (EventServerOptions::signing_threads),
+// shared by the workers. run() starts them once the workers are made and
+// stops them after the workers returned: jobs not started are dropped, those
+// in progress are waited for and their results go to queues nobody reads.
+class SigningPool {
+ public:
+  SigningPool() = default;
+  ~SigningPool() { stop(); }
+  SigningPool(const SigningPool&) = delete;
+  SigningPool& operator=(const SigningPool&) = delete;
+
+  void start(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+  }
+  // submit queues a signature for the connection `tag` of the worker whose
+  // queue is `to`; the connection keeps the job to cancel it.
+  std::shared_ptr<SignJob> submit(const SignatureRequest& request, SignedQueue& to, uint64_t tag) {
+    auto job = std::make_shared<SignJob>();
+    job->request = request;
+    job->to = &to;
+    job->tag = tag;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(job);
+    }
+    cv_.notify_one();
+    return job;
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      jobs_.clear();
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::shared_ptr<SignJob> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (stopping_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      if (job->canceled.load()) continue;
+      auto signature = job->request.sign();
+      if (!job->canceled.load()) job->to->push(job->tag, std::move(signature));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<SignJob>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 enum class State : uint8_t { handshaking, open, closing, lingering };
 
 struct Conn {
@@ -98,14 +211,18 @@ struct Conn {
   bool want_out = false;  // registered for EPOLLOUT
   bool reading = true;    // registered for EPOLLIN
   SteadyClock::time_point deadline;
+  std::shared_ptr<SignJob> signing;  // the signature the signing threads make for it
 };
 
 class Worker {
  public:
-  explicit Worker(EventServer::Shared& s) : s_(s), scratch_(16 * 1024 + 512) {}
+  // pool: the signing threads, or null to sign on the worker (signing_threads 0).
+  Worker(EventServer::Shared& s, SigningPool* pool)
+      : s_(s), pool_(pool), scratch_(16 * 1024 + 512) {}
   ~Worker() {
     for (auto& [tag, c] : conns_) release(*c, nullptr, false);
     if (ep_ >= 0) ::close(ep_);
+    if (signed_.fd >= 0) ::close(signed_.fd);
   }
 
   Result<void> init() {
@@ -121,6 +238,15 @@ class Worker {
     ev.data.u64 = kStopTag;
     if (::epoll_ctl(ep_, EPOLL_CTL_ADD, s_.stop_fd, &ev) != 0)
       return Error(ErrorCode::io_error, std::string("epoll_ctl: ") + std::strerror(errno));
+    if (pool_) {
+      signed_.fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (signed_.fd < 0)
+        return Error(ErrorCode::io_error, std::string("eventfd: ") + std::strerror(errno));
+      ev.events = EPOLLIN;
+      ev.data.u64 = kSignedTag;
+      if (::epoll_ctl(ep_, EPOLL_CTL_ADD, signed_.fd, &ev) != 0)
+        return Error(ErrorCode::io_error, std::string("epoll_ctl: ") + std::strerror(errno));
+    }
     return ok();
   }
 
@@ -152,6 +278,10 @@ class Worker {
           continue;
         }
         if (tag == kStopTag) continue;  // handled at the top of the loop
+        if (tag == kSignedTag) {
+          finish_signatures();
+          continue;
+        }
         auto it = conns_.find(tag);
         if (it == conns_.end()) continue;
         service(*it->second, events[i].events);
@@ -229,6 +359,7 @@ class Worker {
       ::close(c.fd);  // also removes it from the epoll set
       c.fd = -1;
     }
+    if (c.signing) c.signing->canceled.store(true);  // a result still coming is dropped
     if (error) ++(error->code() == ErrorCode::timeout ? s_.timed_out : s_.failed);
     if (c.session) c.session->on_end(error, c.state != State::handshaking);
     --s_.active;
@@ -249,6 +380,14 @@ class Worker {
       if (r->bytes > 0 && c.state == State::open)
         c.deadline = SteadyClock::now() + s_.options.idle_timeout;
     }
+    advance(c);
+  }
+
+  // advance moves c on after input or a signature: the signature a paused
+  // handshake asks for, the end of the handshake, events and data to the
+  // session, closing, and what is to be sent.
+  void advance(Conn& c) {
+    if (!sign(c)) return;
     // After our close_notify, whatever the peer still sends is dropped.
     if (c.state == State::closing || c.state == State::lingering)
       c.tls->consume_app_data(c.tls->app_data().size());
@@ -280,6 +419,50 @@ class Worker {
       }
     }
     flush(c);
+  }
+
+  // sign has the signature a paused handshake waits for made: by the signing
+  // threads (c.signing until the result is back, see finish_signatures), or
+  // right here without them. False when c was released (the signature failed).
+  bool sign(Conn& c) {
+    // A handshake whose peer has gone fails below: nothing to sign for.
+    if (c.signing || (c.state == State::handshaking && c.eof)) return true;
+    const SignatureRequest* request = c.tls->signature_request();
+    if (!request) return true;
+    if (pool_) {
+      c.signing = pool_->submit(*request, signed_, c.tag);
+      return true;
+    }
+    for (; request; request = c.tls->signature_request()) {
+      auto r = c.tls->complete_signature(request->sign());
+      if (!r.ok()) {
+        fail(c, r.error());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // finish_signatures hands the signatures the signing threads made to their
+  // connections, which go on as after input. Results for connections released
+  // meanwhile (timeout, reset, shutdown) are dropped.
+  void finish_signatures() {
+    uint64_t count = 0;
+    ssize_t n = ::read(signed_.fd, &count, sizeof count);  // before take(): no wakeup lost
+    (void)n;
+    for (auto& done : signed_.take()) {
+      auto it = conns_.find(done.tag);
+      if (it == conns_.end()) continue;
+      Conn& c = *it->second;
+      c.signing.reset();
+      if (!c.tls->signature_request()) continue;  // close() dropped the request
+      auto r = c.tls->complete_signature(std::move(done.signature));
+      if (!r.ok()) {
+        fail(c, r.error());
+        continue;
+      }
+      advance(c);
+    }
   }
 
   // flush sends what is pending and advances closing -> lingering -> released.
@@ -358,6 +541,8 @@ class Worker {
   }
 
   EventServer::Shared& s_;
+  SigningPool* pool_;
+  SignedQueue signed_;  // used with pool_ only
   int ep_ = -1;
   std::vector<uint8_t> scratch_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
@@ -422,16 +607,22 @@ EventServer::~EventServer() = default;
 Result<void> EventServer::run() {
   unsigned n = shared_->options.workers;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned signing_threads = shared_->options.signing_threads;
+  SigningPool pool;  // outlives the workers: its threads push to their queues
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < n; ++i) {
-    auto w = std::make_unique<Worker>(*shared_);
+    auto w = std::make_unique<Worker>(*shared_, signing_threads ? &pool : nullptr);
     TESSERA_TRY(w->init());
     workers.push_back(std::move(w));
   }
+  pool.start(signing_threads);
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < n; ++i) threads.emplace_back([w = workers[i].get()] { w->run(); });
   workers[0]->run();
   for (auto& t : threads) t.join();
+  // The connections are released: drop the signatures not started, wait for
+  // those in progress (their results are not wanted).
+  pool.stop();
   return ok();
 }
 

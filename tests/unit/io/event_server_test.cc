@@ -1,6 +1,9 @@
 // The epoll EventServer on loopback: echo over TLS 1.3 and 1.2 with several
 // clients at once, the handshake and idle timeouts, a trickling peer that does
-// not extend its handshake deadline, resets, max_connections, and stop().
+// not extend its handshake deadline, resets, max_connections, and stop();
+// credentials whose key an asynchronous KeySigner holds, signed for on the
+// signing threads (or on the worker without them), failing, slow, timed out
+// and stopped.
 #include "tessera/event_server.h"
 
 #include <fcntl.h>
@@ -11,9 +14,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "tessera/signer.h"
 #include "tessera/stream.h"
 #include "unit/conn/pair.h"
 
@@ -56,16 +62,27 @@ struct Running {
   std::unique_ptr<EventServer> server;
   std::thread thread;
   Result<void> result = ok();
+  std::atomic<bool> returned{false};  // run() returned
+  std::mutex mu;
+  std::set<std::thread::id> worker_threads;  // where the session factory ran
 
-  explicit Running(EventServerOptions o) {
+  explicit Running(EventServerOptions o,
+                   std::shared_ptr<const ServerConfig> config = server_config()) {
     o.host = "127.0.0.1";
     o.port = 0;
-    auto s = EventServer::listen(server_config(), o, [this](const std::string&, Connection&) {
+    auto s = EventServer::listen(std::move(config), o, [this](const std::string&, Connection&) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        worker_threads.insert(std::this_thread::get_id());
+      }
       return std::make_unique<EchoSession>(ends);
     });
     EXPECT_TRUE(s.ok()) << s.error().to_string();
     server = std::move(*s);
-    thread = std::thread([this] { result = server->run(); });
+    thread = std::thread([this] {
+      result = server->run();
+      returned = true;
+    });
   }
   ~Running() {
     server->stop();
@@ -76,6 +93,11 @@ struct Running {
     while (server->stats().active != n && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(10ms);
     EXPECT_EQ(server->stats().active, n);
+  }
+  bool wait_returned(std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (!returned && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+    return returned;
   }
 };
 
@@ -301,6 +323,262 @@ TEST(EventServer, SessionsSeeEventsAndAskForClientCertificates) {
   ASSERT_GE(seen.size(), 2u);
   EXPECT_EQ(seen.front(), Event::handshake_done);
   EXPECT_EQ(seen.back(), Event::client_certificate_answered);
+}
+
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// AsyncSigner: an asynchronous KeySigner holding server-ec.key (the test PKI)
+// as a remote HSM would. It records the threads it signs on, and can hold a
+// call until released (at most 10 s, so no test can hang on it) or fail.
+class AsyncSigner final : public KeySigner {
+ public:
+  AsyncSigner() {
+    auto k = crypto::default_provider()->load_private_key(as_bytes_view(read_pki("server-ec.key")));
+    EXPECT_TRUE(k.ok());
+    if (k.ok()) key_ = std::move(*k);
+  }
+  std::vector<SignatureScheme> schemes() const override {
+    return {SignatureScheme::ecdsa_secp256r1_sha256};
+  }
+  bool asynchronous() const override { return true; }
+  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
+                                    std::span<const uint8_t> message) const override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      threads_.push_back(std::this_thread::get_id());
+      if (hold_next_) {
+        hold_next_ = false;
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait_for(lock, 10s, [this] { return released_; });
+        held_ = false;
+      }
+    }
+    if (fail) return Error(ErrorCode::io_error, "HSM unreachable");
+    return key_->sign(scheme, message);
+  }
+
+  // hold_next makes the next call wait for release().
+  void hold_next() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_next_ = true;
+    released_ = false;
+  }
+  // wait_held says whether a call is held, waiting up to limit for one.
+  bool wait_held(std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, limit, [this] { return held_; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  // threads returns the threads of the calls so far, in order.
+  std::vector<std::thread::id> threads() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
+  }
+  void forget() {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.clear();
+  }
+
+  std::atomic<bool> fail{false};
+
+ private:
+  std::unique_ptr<crypto::PrivateKey> key_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable std::vector<std::thread::id> threads_;
+  mutable bool hold_next_ = false, held_ = false, released_ = false;
+};
+
+// signer_config is server_config() with server-ec's certificate and its key
+// in `signer`; the test signature Credential::from_signer makes is forgotten.
+std::shared_ptr<ServerConfig> signer_config(const std::shared_ptr<AsyncSigner>& signer) {
+  auto sc = server_config();
+  auto c = Credential::from_signer(read_pki("server-ec.pem"), signer);
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
+  if (c.ok()) sc->credentials = {std::make_shared<const Credential>(std::move(*c))};
+  signer->forget();
+  return sc;
+}
+
+std::shared_ptr<ClientConfig> tls12_client_config() {
+  auto cc = client_config();
+  cc->policy.max_version = ProtocolVersion::tls12;
+  cc->policy.cipher_suites = cc->policy.suites_for(ProtocolVersion::tls12);
+  return cc;
+}
+
+// echo_round: a handshake, one echo of `size` bytes and a close_notify
+// exchange, as echo_once but returning the first error (for client threads).
+Result<void> echo_round(uint16_t port, std::shared_ptr<ClientConfig> cc, size_t size = 100) {
+  TESSERA_ASSIGN_OR_RETURN(int fd, Stream::connect_tcp("127.0.0.1", port, 2s));
+  auto c = Connection::client(cc, {"localhost", {}});
+  if (!c.ok()) {
+    ::close(fd);
+    return std::move(c).error();
+  }
+  Stream s(fd, std::move(*c), StreamTimeouts{5s, 5s});
+  TESSERA_TRY(s.handshake());
+  auto data = pattern(size, static_cast<uint32_t>(size));
+  TESSERA_TRY(s.write_all(data));
+  std::vector<uint8_t> got;
+  std::vector<uint8_t> buf(4096);
+  while (got.size() < data.size()) {
+    TESSERA_ASSIGN_OR_RETURN(size_t n, s.read(buf));
+    if (n == 0) return Error(ErrorCode::internal_error, "the echo ended early");
+    got.insert(got.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+  }
+  if (got != data) return Error(ErrorCode::internal_error, "the echo differs");
+  return s.shutdown();
+}
+
+TEST(EventServer, AsynchronousSignerSignsOnSigningThreadsInBothVersions) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 2}, signer_config(signer));
+  std::vector<std::thread> clients;
+  std::atomic<int> good{0};
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&, i] {
+      auto e = echo_round(r.server->port(), i % 2 ? tls12_client_config() : client_config(),
+                          1000 + 5000 * static_cast<size_t>(i));
+      EXPECT_TRUE(e.ok()) << e.error().to_string();
+      if (e.ok()) ++good;
+    });
+  }
+  for (auto& t : clients) t.join();
+  r.wait_active(0);
+  EXPECT_EQ(good, 6);
+  EXPECT_EQ(r.server->stats().handshakes, 6u);
+  EXPECT_TRUE(r.ends.errors.empty());
+  // One signature per handshake (CertificateVerify, or ServerKeyExchange),
+  // none on a worker.
+  auto threads = signer->threads();
+  EXPECT_EQ(threads.size(), 6u);
+  std::lock_guard<std::mutex> lock(r.mu);
+  EXPECT_FALSE(r.worker_threads.empty());
+  for (auto id : threads) {
+    EXPECT_EQ(r.worker_threads.count(id), 0u) << "signed on a worker";
+    EXPECT_NE(id, std::this_thread::get_id());
+  }
+}
+
+TEST(EventServer, SlowSignatureDoesNotHoldUpTheWorkersOtherHandshakes) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 1}, signer_config(signer));
+  signer->hold_next();
+  std::atomic<bool> first_done{false};
+  Result<void> first = ok();
+  std::thread a([&] {
+    first = echo_round(r.server->port(), client_config());
+    first_done = true;
+  });
+  const bool held = signer->wait_held(5s);
+  EXPECT_TRUE(held) << "the first handshake never asked for its signature";
+  if (held) {
+    // The only worker serves a second client (TLS 1.2 and 1.3) while the
+    // first one's signature is held.
+    auto second = echo_round(r.server->port(), tls12_client_config());
+    EXPECT_TRUE(second.ok()) << second.error().to_string();
+    auto third = echo_round(r.server->port(), client_config());
+    EXPECT_TRUE(third.ok()) << third.error().to_string();
+    EXPECT_FALSE(first_done);
+    EXPECT_EQ(r.server->stats().handshakes, 2u);
+  }
+  signer->release();
+  a.join();
+  EXPECT_TRUE(first.ok()) << first.error().to_string();
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().handshakes, 3u);
+  EXPECT_EQ(signer->threads().size(), 3u);
+}
+
+TEST(EventServer, FailingAsynchronousSignerFailsTheHandshakeWithInternalError) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 1}, signer_config(signer));
+  signer->fail = true;
+  auto e = echo_round(r.server->port(), client_config());
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code(), ErrorCode::peer_alert) << e.error().to_string();
+  EXPECT_NE(e.error().to_string().find("internal_error"), std::string::npos)
+      << e.error().to_string();
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().failed, 1u);
+  EXPECT_EQ(r.server->stats().handshakes, 0u);
+  std::lock_guard<std::mutex> lock(r.ends.mu);
+  ASSERT_EQ(r.ends.errors.size(), 1u);
+  EXPECT_EQ(r.ends.errors[0].first, ErrorCode::internal_error);
+  EXPECT_FALSE(r.ends.errors[0].second);
+}
+
+TEST(EventServer, WithoutSigningThreadsTheWorkerSigns) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 1, .signing_threads = 0}, signer_config(signer));
+  for (auto cc : {client_config(), tls12_client_config()}) {
+    auto e = echo_round(r.server->port(), cc);
+    EXPECT_TRUE(e.ok()) << e.error().to_string();
+  }
+  r.wait_active(0);
+  EXPECT_EQ(r.server->stats().handshakes, 2u);
+  auto threads = signer->threads();
+  ASSERT_EQ(threads.size(), 2u);
+  std::lock_guard<std::mutex> lock(r.mu);
+  ASSERT_EQ(r.worker_threads.size(), 1u);
+  for (auto id : threads) EXPECT_EQ(id, *r.worker_threads.begin());
+}
+
+TEST(EventServer, HandshakeDeadlineRunsWhileTheSignatureIsPending) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 1, .handshake_timeout = 300ms}, signer_config(signer));
+  signer->hold_next();
+  Result<void> first = ok();
+  std::thread a([&] { first = echo_round(r.server->port(), client_config()); });
+  EXPECT_TRUE(signer->wait_held(5s));
+  r.wait_active(1);
+  r.wait_active(0, 3s);  // timed out with the signature still held
+  EXPECT_EQ(r.server->stats().timed_out, 1u);
+  signer->release();  // its result is not wanted any more
+  a.join();
+  EXPECT_FALSE(first.ok());
+  auto e = echo_round(r.server->port(), client_config());
+  EXPECT_TRUE(e.ok()) << e.error().to_string();
+  EXPECT_EQ(r.server->stats().handshakes, 1u);
+  EXPECT_EQ(signer->threads().size(), 2u);
+}
+
+TEST(EventServer, StopWithASignatureInFlightWaitsForTheSignerAndDropsTheRest) {
+  auto signer = std::make_shared<AsyncSigner>();
+  Running r({.workers = 1, .drain = 200ms, .signing_threads = 1}, signer_config(signer));
+  signer->hold_next();
+  Result<void> first = ok(), second = ok();
+  std::thread a([&] { first = echo_round(r.server->port(), client_config()); });
+  EXPECT_TRUE(signer->wait_held(5s));
+  // The second handshake's signature queues behind the held one (one
+  // signing thread).
+  std::thread b([&] { second = echo_round(r.server->port(), client_config()); });
+  r.wait_active(2);
+  std::this_thread::sleep_for(100ms);
+  r.server->stop();
+  r.wait_active(0, 3s);  // the drain ran out: both released
+  std::this_thread::sleep_for(100ms);
+  // run() waits for the signature in progress: its thread is joined.
+  EXPECT_FALSE(r.returned);
+  signer->release();
+  EXPECT_TRUE(r.wait_returned(5s));
+  a.join();
+  b.join();
+  EXPECT_FALSE(first.ok());
+  EXPECT_FALSE(second.ok());
+  EXPECT_TRUE(r.result.ok());
+  EXPECT_EQ(r.server->stats().handshakes, 0u);
+  EXPECT_EQ(signer->threads().size(), 1u);  // the queued signature was dropped
 }
 
 }  // namespace
