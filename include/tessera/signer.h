@@ -84,6 +84,11 @@ struct Pkcs11Options {
   // the file its pin-source names (pin-source=file:/etc/app/pin), else no
   // login.
   std::string pin;
+  // Make the signer asynchronous() (tessera/signer.h): a handshake pauses
+  // for its signatures instead of calling it on the thread driving the
+  // connection; for a server on EventServer (which signs on its signing
+  // threads) or an application that completes signatures itself.
+  bool asynchronous = false;
 };
 
 // pkcs11_signer opens the private key a PKCS #11 URI (RFC 7512) names, e.g.

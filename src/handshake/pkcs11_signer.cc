@@ -113,11 +113,12 @@ bool session_lost(CK_RV rv) {
 class Pkcs11Signer final : public KeySigner {
  public:
   Pkcs11Signer(std::unique_ptr<Module> module, std::unique_ptr<P11KitUri, UriDeleter> uri,
-               SecretBytes pin, std::string module_path)
+               SecretBytes pin, std::string module_path, bool asynchronous)
       : module_(std::move(module)),
         uri_(std::move(uri)),
         pin_(std::move(pin)),
-        path_(std::move(module_path)) {}
+        path_(std::move(module_path)),
+        asynchronous_(asynchronous) {}
   ~Pkcs11Signer() override { close(); }
 
   // open finds the key: on the first token the URI matches that holds
@@ -212,6 +213,7 @@ class Pkcs11Signer final : public KeySigner {
                      (tried.empty() ? std::string("no token matches") : tried) + ")");
   }
 
+  bool asynchronous() const override { return asynchronous_; }
   std::vector<SignatureScheme> schemes() const override {
     using S = SignatureScheme;
     if (type_ == CKK_EC)
@@ -290,6 +292,7 @@ class Pkcs11Signer final : public KeySigner {
   std::unique_ptr<P11KitUri, UriDeleter> uri_;  // to find the key again
   SecretBytes pin_;                             // likewise; wiped with the signer
   std::string path_;
+  bool asynchronous_ = false;
   mutable CK_SESSION_HANDLE session_ = 0;
   mutable CK_OBJECT_HANDLE key_ = 0;
   mutable CK_KEY_TYPE type_ = 0;
@@ -344,8 +347,8 @@ Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text
     module->f = nullptr;
     return p11_error("cannot initialize the PKCS #11 module " + path, rv);
   }
-  auto signer =
-      std::make_shared<Pkcs11Signer>(std::move(module), std::move(uri), std::move(pin), path);
+  auto signer = std::make_shared<Pkcs11Signer>(std::move(module), std::move(uri), std::move(pin),
+                                               path, options.asynchronous);
   TESSERA_TRY(signer->open());
   return std::shared_ptr<const KeySigner>(std::move(signer));
 }

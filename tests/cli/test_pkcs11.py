@@ -83,7 +83,7 @@ def s_client(port, *extra):
 
 def test_server_keys():
     os.environ["TESSERA_PKCS11_PIN"] = PIN
-    srv, port, err = server("--cert", pki("server-ec.pem"), "--key", uri("server-ec"))
+    srv, port, err = server("--cert", pki("server-ec.pem"), "--key", uri("server-ec"), "--trace")
     if srv is None:
         R.check("server with its ECDSA key on the token starts", False, err)
         return
@@ -92,7 +92,12 @@ def test_server_keys():
         t = run([TESSERA, "client", "127.0.0.1:%d" % port, "--ca", CA, "--servername",
                  "localhost", "--timeout", "10"], input=b"GET / HTTP/1.0\r\n\r\n", timeout=20)
     finally:
-        stop(srv)
+        _, trace = stop(srv)
+    # The token signs on the server's signing threads (an asynchronous
+    # KeySigner), not on the worker that runs the connection.
+    waits = trace.count("waiting for the key signer's ecdsa_secp256r1_sha256 signature")
+    R.check("the server's handshakes pause for the token's signature (asynchronous signer)",
+            waits == 2 and trace.count("-> CertificateVerify") == 2, trace[-3000:])
     out = out_of(o)
     R.check("server key on the token (ECDSA P-256): openssl s_client verifies, TLS 1.3",
             o.returncode == 0 and "Verification: OK" in out and "TLSv1.3" in out and

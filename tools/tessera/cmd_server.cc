@@ -310,7 +310,10 @@ Result<std::shared_ptr<const Credential>> read_credential(const std::string& cer
                                                           const std::string& key,
                                                           const std::string& ocsp_response,
                                                           crypto::Provider& provider) {
-  TESSERA_ASSIGN_OR_RETURN(Credential cred, load_credential(provider, cert, key));
+  // A key on a PKCS #11 token signs on the EventServer's signing threads,
+  // not on a worker (a slow token would stall the worker's connections).
+  TESSERA_ASSIGN_OR_RETURN(Credential cred,
+                           load_credential(provider, cert, key, /*asynchronous=*/true));
   if (!ocsp_response.empty()) {
     auto der = read_text_file(ocsp_response);
     auto set = der.ok() ? cred.set_ocsp_response(provider, as_bytes_view(*der),

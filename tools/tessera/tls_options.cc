@@ -300,9 +300,10 @@ Result<std::string> read_text_file(const std::string& path) {
 }
 
 Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
-                                   const std::string& key) {
+                                   const std::string& key, bool asynchronous) {
   if (key.rfind("pkcs11:", 0) != 0) return Credential::from_pem_files(provider, cert, key);
   Pkcs11Options o;
+  o.asynchronous = asynchronous;
   if (const char* m = std::getenv("TESSERA_PKCS11_MODULE")) o.module_path = m;
   if (const char* pin = std::getenv("TESSERA_PKCS11_PIN")) o.pin = pin;
   auto signer = pkcs11_signer(key, o);

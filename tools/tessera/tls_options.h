@@ -143,9 +143,11 @@ Result<std::string> read_text_file(const std::string& path);
 // PKCS #11 URI (RFC 7512, "pkcs11:token=...;object=...") naming a key that
 // stays on its token (tessera::pkcs11_signer). The module is the URI's
 // module-path= or $TESSERA_PKCS11_MODULE; the PIN the URI's pin-value= or
-// $TESSERA_PKCS11_PIN (which keeps it out of the process list).
+// $TESSERA_PKCS11_PIN (which keeps it out of the process list). With
+// asynchronous, such a key signs asynchronously (Pkcs11Options), for a
+// server on EventServer's signing threads.
 Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
-                                   const std::string& key);
+                                   const std::string& key, bool asynchronous = false);
 
 // Private keys and session files (which hold a resumption secret) go through
 // tessera::read_secret_file / write_secret_file (base/secret_file.h) instead.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "pair.h"
@@ -134,6 +135,30 @@ TEST_F(Pkcs11, ClientKeyOnTheTokenInMutualTls) {
   Pair p = make_tls_pair(cc, mtls_server_config());
   ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   EXPECT_TRUE(p.server->summary().client_authenticated);
+}
+
+// Pkcs11Options::asynchronous: the handshake pauses for the token's
+// signature, which another thread makes.
+TEST_F(Pkcs11, AsynchronousSignerPausesTheHandshake) {
+  Pkcs11Options options{"", kPin};
+  options.asynchronous = true;
+  auto signer = pkcs11_signer(uri("object=server-ec"), options);
+  ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+  EXPECT_TRUE((*signer)->asynchronous());
+  auto c = Credential::from_signer(read_pki("server-ec.pem"), *signer);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  auto sc = server_config();
+  sc->credentials = {std::make_shared<const Credential>(std::move(*c))};
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    Pair p = make_tls_pair(versioned_client_config(v, ""), sc);
+    ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+    const SignatureRequest* req = p.server->signature_request();
+    ASSERT_NE(req, nullptr);
+    auto sig = std::async(std::launch::async, [copy = *req] { return copy.sign(); }).get();
+    ASSERT_TRUE(p.server->complete_signature(std::move(sig)).ok()) << err(*p.server);
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_EQ(p.client->summary().version, v);
+  }
 }
 
 TEST_F(Pkcs11, KeysAreNamedByIdAndPinFromTheUri) {
