@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!conn.ok()) std::abort();
   Connection& c = **conn;
   c.consume_tls(c.pending_tls().size());  // the ClientHello
-  auto r = c.receive_tls(std::span<const uint8_t>(data + 1, size - 1));
+  auto r = fuzz::feed(c, scenario, /*server=*/false, std::span<const uint8_t>(data + 1, size - 1));
   // A failed receive leaves the connection failed for good (sticky error).
   if (!r.ok() && c.error() == nullptr) std::abort();
   fuzz::exercise(c);

@@ -24,6 +24,7 @@
 #include "tessera/connection.h"
 #include "tessera/ech.h"
 #include "tessera/session.h"
+#include "tessera/signer.h"
 #include "x509/trust_store.h"
 
 namespace tessera::fuzz {
@@ -46,7 +47,10 @@ namespace tessera::fuzz {
 // server cannot open the GREASE extension and sends retry configs, which
 // the client checks and drops); echhrr (ech after a HelloRetryRequest: the
 // confirmation in its extension, the second ClientHello sealed with the
-// same HPKE context).
+// same HPKE context). TLS 1.3 mutual TLS with both keys held by
+// asynchronous KeySigners (tessera/signer.h): async (each side pauses at its
+// CertificateVerify; feed completes the signature, so the input that arrived
+// meanwhile is processed from where the engine kept it).
 enum class Scenario : uint8_t {
   plain = 0,
   mtls = 1,
@@ -60,12 +64,13 @@ enum class Scenario : uint8_t {
   post_handshake = 9,
   ech = 10,
   ech_grease = 11,
-  ech_hello_retry = 12
+  ech_hello_retry = 12,
+  async_signer = 13
 };
-inline constexpr uint8_t kNumScenarios = 13;
+inline constexpr uint8_t kNumScenarios = 14;
 inline const char* const kScenarioNames[kNumScenarios] = {
     "plain", "mtls", "hrr", "alpn", "tls12",  "tls12m", "early",
-    "compr", "psk",  "pha", "ech",  "grease", "echhrr"};
+    "compr", "psk",  "pha", "ech",  "grease", "echhrr", "async"};
 
 inline bool uses_ech_key(Scenario s) {
   return s == Scenario::ech || s == Scenario::ech_grease || s == Scenario::ech_hello_retry;
@@ -78,7 +83,27 @@ inline constexpr std::string_view kServerSeed = "tessera-fuzz-server";
 
 struct Fixtures {
   std::shared_ptr<const Credential> server_cred, client_cred;
+  // The same keys behind asynchronous KeySigners (the async scenario).
+  std::shared_ptr<const Credential> async_server_cred, async_client_cred;
   std::shared_ptr<const x509::TrustStore> trust;
+};
+
+// AsyncSigner signs with a fixture's key, asynchronously: the handshake
+// pauses and feed() completes the signature.
+class AsyncSigner final : public KeySigner {
+ public:
+  AsyncSigner(std::shared_ptr<const crypto::PrivateKey> key, SignatureScheme scheme)
+      : key_(std::move(key)), scheme_(scheme) {}
+  std::vector<SignatureScheme> schemes() const override { return {scheme_}; }
+  bool asynchronous() const override { return true; }
+  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
+                                    std::span<const uint8_t> message) const override {
+    return key_->sign(scheme, message);
+  }
+
+ private:
+  std::shared_ptr<const crypto::PrivateKey> key_;
+  SignatureScheme scheme_;
 };
 
 inline const Fixtures& fixtures() {
@@ -92,6 +117,16 @@ inline const Fixtures& fixtures() {
     };
     out->server_cred = load("server-ed25519");
     out->client_cred = load("client-ec");
+    auto async = [](const char* base, const std::shared_ptr<const Credential>& from,
+                    SignatureScheme scheme) {
+      auto c = Credential::from_signer(read_pki(std::string(base) + ".pem"),
+                                       std::make_shared<AsyncSigner>(from->key, scheme));
+      if (!c.ok()) std::abort();
+      return std::make_shared<const Credential>(std::move(*c));
+    };
+    out->async_server_cred = async("server-ed25519", out->server_cred, SignatureScheme::ed25519);
+    out->async_client_cred =
+        async("client-ec", out->client_cred, SignatureScheme::ecdsa_secp256r1_sha256);
     auto t = load_trust_anchors(read_pki("ca.pem"));
     if (!t.ok()) std::abort();
     out->trust = *t;
@@ -203,6 +238,7 @@ inline std::shared_ptr<ClientConfig> client_config(Scenario s) {
   if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed ||
       s == Scenario::post_handshake)
     c->credential = fixtures().client_cred;
+  if (s == Scenario::async_signer) c->credential = fixtures().async_client_cred;
   c->post_handshake_auth = s == Scenario::post_handshake;
   if (s == Scenario::compressed)
     c->policy.cert_compression = {CertCompression::zstd, CertCompression::zlib,
@@ -238,10 +274,12 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
   c->credentials = {fixtures().server_cred};
   c->clock = [] { return kFuzzNow; };
   c->cookie_key = std::vector<uint8_t>(32, 0x5a);
-  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed) {
+  if (s == Scenario::mtls || s == Scenario::tls12_mtls || s == Scenario::compressed ||
+      s == Scenario::async_signer) {
     c->client_auth = ClientAuth::required;
     c->client_trust = fixtures().trust;
   }
+  if (s == Scenario::async_signer) c->credentials = {fixtures().async_server_cred};
   if (s == Scenario::compressed)
     c->policy.cert_compression = {CertCompression::brotli, CertCompression::zstd,
                                   CertCompression::zlib};
@@ -270,7 +308,15 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
 // record and asks for the client's certificate as soon as its handshake is
 // done, as an application would, so that the client's answer that follows in
 // the stream meets a request.
+// In async, a signature the handshake asks for is made and handed back at
+// once (complete_signatures), as the application would.
+inline Result<void> complete_signatures(Connection& c, Result<void> r) {
+  while (r.ok() && c.signature_request()) r = c.complete_signature(c.signature_request()->sign());
+  return r;
+}
+
 inline Result<void> feed(Connection& c, Scenario s, bool server, std::span<const uint8_t> in) {
+  if (s == Scenario::async_signer) return complete_signatures(c, c.receive_tls(in));
   if (!server || s != Scenario::post_handshake) return c.receive_tls(in);
   bool asked = false;
   size_t at = 0;
