@@ -138,7 +138,7 @@ class Engine final : public Connection, private handshake::Channel {
         if (!r.ok()) return fail(std::move(r).error());
         if (error_) return *error_;
         // Records still in the deframer wait there; the rest of `data`
-        // waits in stalled_.
+        // is kept (stall).
         if (paused_) return stall(data.subspan(off));
       }
       if (!any && took == 0) break;
@@ -157,7 +157,7 @@ class Engine final : public Connection, private handshake::Channel {
     if (paused_) {
       // RFC 8446 4.6.2: our answer to a post-handshake CertificateRequest
       // goes out without application data inside it.
-      held_writes_.insert(held_writes_.end(), data.begin(), data.end());
+      paused_->held_writes.insert(paused_->held_writes.end(), data.begin(), data.end());
       return ok();
     }
     while (!data.empty()) {
@@ -188,9 +188,7 @@ class Engine final : public Connection, private handshake::Channel {
     closed_ = true;
     // A pending signature is not wanted any more; the handshake stays
     // paused (receive_tls drops what arrives) and never resumes.
-    signature_.reset();
-    Bytes().swap(stalled_);
-    Bytes().swap(held_writes_);
+    if (paused_) *paused_ = Paused{};
     // RFC 8446 6.1: user_canceled "notifies the recipient that the sender is
     // canceling the handshake for some reason unrelated to a protocol
     // failure. [...] This alert SHOULD be followed by a close_notify."
@@ -232,38 +230,40 @@ class Engine final : public Connection, private handshake::Channel {
   }
 
   const SignatureRequest* signature_request() const override {
-    return signature_ ? &*signature_ : nullptr;
+    return paused_ && paused_->signature ? &*paused_->signature : nullptr;
   }
 
   Result<void> complete_signature(Result<std::vector<uint8_t>> signature) override {
     if (error_) return *error_;
-    if (!signature_)
+    if (!signature_request())
       return Error(ErrorCode::internal_error,
                    closed_ ? "complete_signature after close(): the signature is not wanted"
                            : "complete_signature: no signature was requested");
-    signature_.reset();
-    paused_ = false;
+    Paused kept = std::move(*paused_);
+    paused_.reset();
     auto r = hs_->on_signature(std::move(signature));
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
     if (error_) return *error_;
-    if (paused_) return ok();
-    // Application data written meanwhile follows the completed answer.
-    if (!held_writes_.empty()) {
-      Bytes held = std::move(held_writes_);
-      held_writes_.clear();
-      TESSERA_TRY(write(held));
+    if (paused_) {
+      // (No step asks for a second signature; if one did, what was kept
+      // waits for it, in order.)
+      auto& again = *paused_;
+      again.stalled.insert(again.stalled.begin(), kept.stalled.begin(), kept.stalled.end());
+      again.held_writes.insert(again.held_writes.begin(), kept.held_writes.begin(),
+                               kept.held_writes.end());
+      return ok();
     }
+    // Application data written meanwhile follows the completed answer.
+    if (!kept.held_writes.empty()) TESSERA_TRY(write(kept.held_writes));
     // Then what arrived meanwhile: handshake messages already reassembled
     // (the rest of the record that asked for the signature), the records
-    // in the deframer, and the bytes kept in stalled_.
+    // in the deframer, and the bytes kept while paused.
     r = drain_handshake();
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
     if (error_) return *error_;
-    Bytes in = std::move(stalled_);
-    stalled_.clear();
-    return receive_tls(in);
+    return receive_tls(kept.stalled);
   }
 
   std::optional<Event> poll_event() override {
@@ -428,8 +428,8 @@ class Engine final : public Connection, private handshake::Channel {
     // answer is sent (flush_handshake): not worth a signature, nor a pause
     // that would keep the peer's close_notify from being read.
     if (closed_) return false;
-    signature_ = std::move(request);
-    paused_ = true;
+    paused_ = std::make_unique<Paused>();
+    paused_->signature = std::move(request);
     events_.push_back(Event::signature_requested);
     return true;
   }
@@ -440,11 +440,12 @@ class Engine final : public Connection, private handshake::Channel {
   // dropped: the handshake will not resume.
   Result<void> stall(std::span<const uint8_t> data) {
     if (closed_) return ok();
-    if (stalled_.size() + data.size() > kMaxStalledInput)
+    Bytes& stalled = paused_->stalled;
+    if (stalled.size() + data.size() > kMaxStalledInput)
       return fail(Error(ErrorCode::too_many_messages,
                         "more than " + std::to_string(kMaxStalledInput / 1024) +
                             " KiB arrived while the handshake waited for the key signer"));
-    stalled_.insert(stalled_.end(), data.begin(), data.end());
+    stalled.insert(stalled.end(), data.begin(), data.end());
     return ok();
   }
 
@@ -800,14 +801,18 @@ class Engine final : public Connection, private handshake::Channel {
   size_t key_updates_ = 0;       // KeyUpdates received since the last application data
   bool handshake_only_ = false;  // see Channel::expect_handshake_only
   size_t warning_alerts_ = 0;
-  // Asynchronous signing (Connection::signature_request): while paused_,
-  // no input is processed; it waits in stalled_ (and in the deframer and
-  // hs_buf_), and application data written waits in held_writes_.
+  // Asynchronous signing (Connection::signature_request): while paused_ is
+  // set, no input is processed; it waits in `stalled` (and in the deframer
+  // and hs_buf_), and application data written waits in `held_writes`.
+  // After close() it stays set, empty: the handshake never resumes. Held
+  // by pointer: a connection that never pauses pays 8 bytes for it.
+  struct Paused {
+    std::optional<SignatureRequest> signature;
+    Bytes stalled;
+    Bytes held_writes;
+  };
   static constexpr size_t kMaxStalledInput = 256 * 1024;
-  bool paused_ = false;
-  std::optional<SignatureRequest> signature_;
-  Bytes stalled_;
-  Bytes held_writes_;
+  std::unique_ptr<Paused> paused_;
 };
 
 }  // namespace

@@ -744,13 +744,12 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // RFC 5246 7.4.8: CertificateVerify signs all handshake messages so far.
   // The rest of the flight may wait for the signature (an asynchronous
   // KeySigner's: Signing).
-  auto kept = std::make_shared<Tls12Secrets>(std::move(secrets));
   if (client_scheme) {
     const SignatureScheme sc = *client_scheme;
     ByteView messages = transcript_.retained_messages();
     return signing_.sign_then(
         *p_.channel, chosen_cred->key, sc, Bytes(messages.begin(), messages.end()),
-        [this, sc, kept](Bytes sig) -> Result<void> {
+        [this, sc, kept = std::move(secrets)](Bytes sig) mutable -> Result<void> {
           TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(sc, sig));
           transcript_.add(cvmsg);
           p_.channel->send_handshake(cvmsg);
@@ -759,10 +758,10 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
           if (tracing())
             trace("-> CertificateVerify: signed the handshake messages with " +
                   signature_scheme_name(static_cast<uint16_t>(sc)));
-          return send_finished(std::move(*kept));
+          return send_finished(std::move(kept));
         });
   }
-  return send_finished(std::move(*kept));
+  return send_finished(std::move(secrets));
 }
 
 // send_finished ends our flight (RFC 5246 7.1): ChangeCipherSpec, then

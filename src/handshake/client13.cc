@@ -1315,12 +1315,12 @@ Result<void> Client13::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   // Our second flight: [Certificate, CertificateVerify], Finished. The
   // Finished may wait for our CertificateVerify's signature (an
   // asynchronous KeySigner's: Signing).
-  auto rest =
-      std::make_shared<SecondFlight>(SecondFlight{std::move(app), std::move(st.keys.client)});
-  Then finish = [this, rest] { return finish_second_flight(std::move(*rest)); };
-  if (st.request)
-    return send_client_authentication(*st.request, transcript_, /*after_handshake=*/false, finish);
-  return finish();
+  SecondFlight rest{std::move(app), std::move(st.keys.client)};
+  if (!st.request) return finish_second_flight(std::move(rest));
+  auto kept = std::make_shared<SecondFlight>(std::move(rest));
+  return send_client_authentication(
+      *st.request, transcript_, /*after_handshake=*/false,
+      [this, kept] { return finish_second_flight(std::move(*kept)); });
 }
 
 // finish_second_flight sends our Finished and completes the handshake.

@@ -21,13 +21,9 @@ Bytes certificate_verify_input(bool server, ByteView transcript_hash) {
   return std::move(w).take();
 }
 
-Result<void> Signing::sign_then(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
-                                SignatureScheme scheme, Bytes content, Then then) {
+Result<void> Signing::wait_for(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
+                               SignatureScheme scheme, Bytes content, Then then) {
   std::shared_ptr<const KeySigner> signer = key->asynchronous_signer();
-  if (!signer) {
-    TESSERA_ASSIGN_OR_RETURN(Bytes sig, key->sign(scheme, content));
-    return then(std::move(sig));
-  }
   // (The engine delivers no message while a signature is pending, so no
   // step can ask for a second one.)
   if (waiting())
@@ -38,21 +34,17 @@ Result<void> Signing::sign_then(Channel& channel, std::shared_ptr<const crypto::
   channel.trace("   waiting for the key signer's " +
                 signature_scheme_name(static_cast<uint16_t>(scheme)) +
                 " signature (asynchronous KeySigner)");
-  key_ = std::move(key);
-  scheme_ = scheme;
-  content_ = std::move(content);
-  then_ = std::move(then);
+  pending_ = std::make_unique<Pending>(
+      Pending{std::move(key), scheme, std::move(content), std::move(then)});
   return ok();
 }
 
 Result<void> Signing::complete(Result<std::vector<uint8_t>> answer) {
   if (!waiting()) return Error(ErrorCode::internal_error, "no signature was asked for");
-  Then then = std::move(then_);
-  then_ = nullptr;
-  std::shared_ptr<const crypto::PrivateKey> key = std::move(key_);
-  Bytes content = std::move(content_);
-  TESSERA_ASSIGN_OR_RETURN(Bytes sig, key->accept_signature(scheme_, content, std::move(answer)));
-  return then(std::move(sig));
+  std::unique_ptr<Pending> p = std::move(pending_);
+  TESSERA_ASSIGN_OR_RETURN(Bytes sig,
+                           p->key->accept_signature(p->scheme, p->content, std::move(answer)));
+  return p->then(std::move(sig));
 }
 
 bool scheme_allowed_tls13(uint16_t s) {

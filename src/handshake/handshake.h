@@ -119,18 +119,36 @@ class Channel {
 class Signing {
  public:
   using Then = std::function<Result<void>(Bytes signature)>;
+  // `then` may be move-only (it may own the step's secrets); it is stored
+  // (on the heap) only when the handshake waits, so signing with an
+  // ordinary key allocates nothing for it.
+  template <class F>
   Result<void> sign_then(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
-                         SignatureScheme scheme, Bytes content, Then then);
+                         SignatureScheme scheme, Bytes content, F then) {
+    if (!key->asynchronous_signer()) {
+      TESSERA_ASSIGN_OR_RETURN(Bytes sig, key->sign(scheme, content));
+      return then(std::move(sig));
+    }
+    auto held = std::make_shared<F>(std::move(then));
+    return wait_for(channel, std::move(key), scheme, std::move(content),
+                    [held](Bytes sig) { return (*held)(std::move(sig)); });
+  }
   // complete checks the application's answer (PrivateKey::accept_signature)
   // and runs the step that waits for it.
   Result<void> complete(Result<std::vector<uint8_t>> answer);
-  bool waiting() const { return static_cast<bool>(then_); }
+  bool waiting() const { return static_cast<bool>(pending_); }
 
  private:
-  std::shared_ptr<const crypto::PrivateKey> key_;
-  SignatureScheme scheme_{};
-  Bytes content_;
-  Then then_;
+  Result<void> wait_for(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
+                        SignatureScheme scheme, Bytes content, Then then);
+  struct Pending {
+    std::shared_ptr<const crypto::PrivateKey> key;
+    SignatureScheme scheme{};
+    Bytes content;
+    Then then;
+  };
+  // Held by pointer: a handshake that never waits pays 8 bytes for it.
+  std::unique_ptr<Pending> pending_;
 };
 
 // Handshake is one side's state machine for one connection.

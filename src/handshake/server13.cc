@@ -717,17 +717,16 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
     TESSERA_ASSIGN_OR_RETURN(Bytes h, transcript_.current_hash());
     // The rest of the flight waits for the signature (an asynchronous
     // KeySigner's may come later: Signing).
-    auto end = std::make_shared<FlightEnd>(std::move(flight_end));
     return signing_.sign_then(
         *p_.channel, cred->key, scheme, certificate_verify_input(/*server=*/true, h),
-        [this, scheme, end](Bytes sig) -> Result<void> {
+        [this, scheme, end = std::move(flight_end)](Bytes sig) mutable -> Result<void> {
           TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(scheme, sig));
           transcript_.add(cvmsg);
           p_.channel->send_handshake(cvmsg);
           if (p_.channel->tracing())
             trace("-> CertificateVerify: signed the transcript with " +
                   signature_scheme_name(static_cast<uint16_t>(scheme)));
-          return finish_flight(std::move(*end));
+          return finish_flight(std::move(end));
         });
   }
   return finish_flight(std::move(flight_end));
