@@ -61,6 +61,7 @@
 #include "crypto/transcript.h"
 #include "record/io_buffer.h"
 #include "tessera/connection.h"
+#include "tessera/signer.h"
 #include "x509/trust_store.h"
 
 // ---------------------------------------------------------------------------
@@ -241,6 +242,36 @@ std::shared_ptr<const tessera::Credential> t_credential(const std::string& base)
   return std::make_shared<tessera::Credential>(std::move(*c));
 }
 
+// FileSigner: a key in memory behind a KeySigner (tessera/signer.h), so
+// every signature is verified before it is sent; asynchronous, the
+// handshake pauses and TPair::move signs as soon as it asks: the two rows
+// differ by what the pause and the resumption cost.
+class FileSigner final : public tessera::KeySigner {
+ public:
+  FileSigner(std::shared_ptr<const tessera::crypto::PrivateKey> key, bool async)
+      : key_(std::move(key)), async_(async) {}
+  std::vector<tessera::SignatureScheme> schemes() const override {
+    return {tessera::SignatureScheme::ecdsa_secp256r1_sha256};
+  }
+  bool asynchronous() const override { return async_; }
+  tessera::Result<std::vector<uint8_t>> sign(tessera::SignatureScheme scheme,
+                                             std::span<const uint8_t> message) const override {
+    return key_->sign(scheme, message);
+  }
+
+ private:
+  std::shared_ptr<const tessera::crypto::PrivateKey> key_;
+  bool async_;
+};
+
+std::shared_ptr<const tessera::Credential> t_signer_credential(const std::string& base,
+                                                               bool async) {
+  auto c = tessera::Credential::from_signer(
+      read_file(pki(base + ".pem")), std::make_shared<FileSigner>(t_credential(base)->key, async));
+  if (!c.ok()) die("tessera credential " + base + " (signer): " + c.error().to_string());
+  return std::make_shared<tessera::Credential>(std::move(*c));
+}
+
 std::shared_ptr<const tessera::x509::TrustStore> t_trust() {
   auto t = std::make_shared<tessera::x509::TrustStore>();
   auto r = t->add_file(pki("ca.pem"));
@@ -302,6 +333,9 @@ struct TPair {
     size_t n = b.size();
     (void)to.receive_tls(b);
     from.consume_tls(n);
+    // A signature an asynchronous KeySigner owes the handshake is made at once.
+    while (const tessera::SignatureRequest* r = to.signature_request())
+      if (!to.complete_signature(r->sign()).ok()) break;
     return true;
   }
   bool pump() {
@@ -1394,6 +1428,17 @@ int main(int argc, char** argv) {
     bench_handshake(s, "full handshake + GREASE ECH (OpenSSL: without)", "server-ec", false,
                     std::nullopt, nullptr, std::nullopt,
                     [](TConfigs& c) { c.client->ech_grease = true; });
+    // The server's key behind a KeySigner (each signature verified before
+    // it is sent), synchronous, then asynchronous and signed as soon as
+    // asked: the difference is what pausing and resuming the handshake costs.
+    for (bool async : {false, true})
+      bench_handshake(s,
+                      async ? "full handshake, asynchronous KeySigner (OpenSSL: key in memory)"
+                            : "full handshake, KeySigner (OpenSSL: key in memory)",
+                      "server-ec", false, std::nullopt, nullptr, std::nullopt,
+                      [async](TConfigs& c) {
+                        c.server->credentials = {t_signer_credential("server-ec", async)};
+                      });
     bench_handshake(s, "TLS 1.2 ECDHE-ECDSA-AES128-GCM", "server-ec", false,
                     tessera::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                     "ECDHE-ECDSA-AES128-GCM-SHA256");
