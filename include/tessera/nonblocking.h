@@ -29,7 +29,9 @@ struct ReceiveResult {
 // scratch, which must not be empty) until the socket would block, the peer
 // closed, or at least max_bytes were read (fairness between connections).
 // A TLS error from receive_tls is returned as is (its alert is then queued in
-// conn.pending_tls()); a reset or other recv error is io_error.
+// conn.pending_tls()); a reset or other recv error is io_error. A handshake
+// that waits for an asynchronous KeySigner keeps what is read meanwhile: the
+// caller sees conn.signature_request() and completes it (EventServer does).
 Result<ReceiveResult> receive_available(int fd, Connection& conn, std::span<uint8_t> scratch,
                                         size_t max_bytes);
 
