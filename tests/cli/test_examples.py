@@ -106,8 +106,49 @@ def https_get():
     stop(srv)
 
 
+def remote_key_server():
+    """The asynchronous-signing example: each handshake pauses while its key
+    service signs on another thread; a client that leaves mid-signature does
+    not upset the next one."""
+    port = free_port()
+    srv = start([os.path.join(EXAMPLES, "example_remote_key_server"), str(port),
+                 pki("server-ec.pem"), pki("server-ec.key")])
+    if not wait_port(port, proc=srv):
+        R.check("remote_key_server starts", False, stop(srv)[1])
+        return
+    got = {}
+    detail = ""
+    try:
+        # A client that sends its ClientHello and leaves at once.
+        ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+        outgoing = ssl.MemoryBIO()
+        tls = ctx.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
+        try:
+            tls.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(outgoing.read())
+            raw.recv(1)  # the server's flight has begun: it asked for the signature
+        for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
+            ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+            ctx.maximum_version = version
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"hello remote key")
+                    got[s.version()] = s.recv(100)
+    except (OSError, ssl.SSLError) as e:
+        detail = repr(e)
+    _, err = stop(srv)
+    R.check("example_remote_key_server echoes over TLS 1.3 and 1.2, its key signing elsewhere",
+            got == {"TLSv1.3": b"hello remote key", "TLSv1.2": b"hello remote key"} and
+            err.count("handshake paused: the key service is signing (ecdsa_secp256r1_sha256)")
+            == 3 and err.count("handshake done") == 2, detail + err)
+
+
 if __name__ == "__main__":
     echo_server()
     echo_server_allowlist()
     https_get()
+    remote_key_server()
     R.finish()

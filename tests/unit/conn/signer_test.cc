@@ -204,6 +204,25 @@ TEST(AsyncSigner, ServerHandshakePausesForTheSignatureInTls13AndTls12) {
   }
 }
 
+// After a HelloRetryRequest the pause comes in the answer to the second
+// ClientHello.
+TEST(AsyncSigner, ServerPausesAfterAHelloRetryRequest) {
+  auto signer = std::make_shared<TestSigner>("server-ec.key", std::vector{kP256});
+  auto sc = async_server_config(signer);
+  sc->policy.groups = {NamedGroup::x25519, NamedGroup::secp256r1};
+  auto cc = client_config();
+  cc->policy.key_share_groups = {NamedGroup::secp384r1};
+  Pair p = make_tls_pair(cc, sc);
+  ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+  const SignatureRequest* req = p.server->signature_request();
+  ASSERT_NE(req, nullptr);
+  EXPECT_TRUE(p.server->summary().hello_retry);
+  ASSERT_TRUE(p.server->complete_signature(sign_elsewhere(*req)).ok()) << err(*p.server);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_TRUE(p.client->summary().hello_retry);
+  transfer(p, true, 3000);
+}
+
 TEST(AsyncSigner, ClientCertificateVerifyPausesInTls13AndTls12) {
   auto signer = std::make_shared<TestSigner>("client-ec.key", std::vector{kP256});
   auto cred = signer_credential("client-ec", signer);
