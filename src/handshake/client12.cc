@@ -746,9 +746,8 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // KeySigner's: Signing).
   if (client_scheme) {
     const SignatureScheme sc = *client_scheme;
-    ByteView messages = transcript_.retained_messages();
     return signing_.sign_then(
-        *p_.channel, chosen_cred->key, sc, Bytes(messages.begin(), messages.end()),
+        *p_.channel, chosen_cred->key, sc, transcript_.retained_messages(),
         [this, sc, kept = std::move(secrets)](Bytes sig) mutable -> Result<void> {
           TESSERA_ASSIGN_OR_RETURN(Bytes cvmsg, build_certificate_verify(sc, sig));
           transcript_.add(cvmsg);

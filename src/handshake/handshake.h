@@ -119,18 +119,18 @@ class Channel {
 class Signing {
  public:
   using Then = std::function<Result<void>(Bytes signature)>;
-  // `then` may be move-only (it may own the step's secrets); it is stored
-  // (on the heap) only when the handshake waits, so signing with an
-  // ordinary key allocates nothing for it.
+  // `then` may be move-only (it may own the step's secrets). It and a copy
+  // of `content` are stored (on the heap) only when the handshake waits, so
+  // signing with an ordinary key copies and allocates nothing for them.
   template <class F>
   Result<void> sign_then(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
-                         SignatureScheme scheme, Bytes content, F then) {
+                         SignatureScheme scheme, ByteView content, F then) {
     if (!key->asynchronous_signer()) {
       TESSERA_ASSIGN_OR_RETURN(Bytes sig, key->sign(scheme, content));
       return then(std::move(sig));
     }
     auto held = std::make_shared<F>(std::move(then));
-    return wait_for(channel, std::move(key), scheme, std::move(content),
+    return wait_for(channel, std::move(key), scheme, Bytes(content.begin(), content.end()),
                     [held](Bytes sig) { return (*held)(std::move(sig)); });
   }
   // complete checks the application's answer (PrivateKey::accept_signature)

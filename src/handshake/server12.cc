@@ -7,7 +7,6 @@
 //   -> [ExpectCertificateVerify] -> ExpectChangeCipherSpec -> ExpectFinished
 //   -> ChangeCipherSpec, Finished sent -> Connected
 #include <algorithm>
-#include <functional>
 #include <variant>
 
 #include "crypto/ffdhe.h"
@@ -373,41 +372,40 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
                              provider().generate_key_share(static_cast<NamedGroup>(choice_.group)));
     ByteView pub = share_->public_value();
     const SignatureScheme scheme = *choice_.scheme;
-    Bytes content;
+    Bytes content;  // what the signature covers: both randoms and the parameters
     std::string what;
-    std::function<Result<Bytes>(Bytes)> encode;  // the message, given its signature
+    std::variant<wire::ServerKeyExchangeEcdhe, wire::ServerKeyExchangeDhe> ske;
     if (suite.kx == KeyExchange::ecdhe) {
-      wire::ServerKeyExchangeEcdhe ske;
-      ske.params.named_group = choice_.group;
-      ske.params.public_key.assign(pub.begin(), pub.end());
-      ske.signature.scheme = static_cast<uint16_t>(scheme);
-      content = ske.signed_data(client_random_, server_random_);
-      encode = [ske](Bytes sig) mutable {
-        ske.signature.signature = std::move(sig);
-        return wire::encode_handshake(ske);
-      };
+      wire::ServerKeyExchangeEcdhe e;
+      e.params.named_group = choice_.group;
+      e.params.public_key.assign(pub.begin(), pub.end());
+      e.signature.scheme = static_cast<uint16_t>(scheme);
+      content = e.signed_data(client_random_, server_random_);
+      ske = std::move(e);
       what = group_name(choice_.group) + " public value";
     } else {
-      wire::ServerKeyExchangeDhe ske;
-      ske.params.p = crypto::ffdhe_prime(static_cast<NamedGroup>(choice_.group));
-      ske.params.g = {2};
-      ske.params.ys.assign(pub.begin(), pub.end());
-      dh_p_size_ = ske.params.p.size();
-      ske.signature.scheme = static_cast<uint16_t>(scheme);
-      content = ske.signed_data(client_random_, server_random_);
-      encode = [ske](Bytes sig) mutable {
-        ske.signature.signature = std::move(sig);
-        return wire::encode_handshake(ske);
-      };
+      wire::ServerKeyExchangeDhe d;
+      d.params.p = crypto::ffdhe_prime(static_cast<NamedGroup>(choice_.group));
+      d.params.g = {2};
+      d.params.ys.assign(pub.begin(), pub.end());
+      dh_p_size_ = d.params.p.size();
+      d.signature.scheme = static_cast<uint16_t>(scheme);
+      content = d.signed_data(client_random_, server_random_);
+      ske = std::move(d);
       what = group_name(choice_.group) + " parameters (p: " + std::to_string(dh_p_size_ * 8) +
              " bits, g = 2) and public value";
     }
     // The rest of the flight waits for the signature (an asynchronous
     // KeySigner's may come later: Signing).
     return signing_.sign_then(
-        *p_.channel, choice_.cred->key, scheme, std::move(content),
-        [this, encode, what, scheme, want_client_cert](Bytes sig) -> Result<void> {
-          TESSERA_ASSIGN_OR_RETURN(Bytes skemsg, encode(std::move(sig)));
+        *p_.channel, choice_.cred->key, scheme, content,
+        [this, ske = std::move(ske), what = std::move(what), scheme,
+         want_client_cert](Bytes sig) mutable -> Result<void> {
+          auto encode = [&sig](auto& msg) {
+            msg.signature.signature = std::move(sig);
+            return wire::encode_handshake(msg);
+          };
+          TESSERA_ASSIGN_OR_RETURN(Bytes skemsg, std::visit(encode, ske));
           transcript_.add(skemsg);
           p_.channel->send_handshake(skemsg);
           if (tracing())
