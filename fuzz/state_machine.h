@@ -311,8 +311,7 @@ inline std::shared_ptr<ServerConfig> server_config(Scenario s) {
 // In async, a signature the handshake asks for is made and handed back at
 // once (complete_signatures), as the application would.
 inline Result<void> complete_signatures(Connection& c, Result<void> r) {
-  while (r.ok() && c.signature_request()) r = c.complete_signature(c.signature_request()->sign());
-  return r;
+  return r.ok() ? c.sign_inline() : r;
 }
 
 inline Result<void> feed(Connection& c, Scenario s, bool server, std::span<const uint8_t> in) {

@@ -228,6 +228,14 @@ class Connection {
   // internal_error and changes nothing; close() drops a pending request.
   virtual const SignatureRequest* signature_request() const = 0;
   virtual Result<void> complete_signature(Result<std::vector<uint8_t>> signature) = 0;
+  // sign_inline makes each signature the handshake waits for on the calling
+  // thread and hands it back (what Stream does, and EventServer without
+  // signing threads); the first error is returned.
+  Result<void> sign_inline() {
+    while (const SignatureRequest* request = signature_request())
+      if (auto done = complete_signature(request->sign()); !done.ok()) return done;
+    return ok();
+  }
 
   virtual std::optional<Event> poll_event() = 0;
   virtual bool is_handshake_done() const = 0;

@@ -21,9 +21,9 @@ Bytes certificate_verify_input(bool server, ByteView transcript_hash) {
   return std::move(w).take();
 }
 
-Result<void> Signing::wait_for(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
+Result<void> Signing::wait_for(Channel& channel, std::shared_ptr<const KeySigner> signer,
+                               std::shared_ptr<const crypto::PrivateKey> key,
                                SignatureScheme scheme, Bytes content, Then then) {
-  std::shared_ptr<const KeySigner> signer = key->asynchronous_signer();
   // (The engine delivers no message while a signature is pending, so no
   // step can ask for a second one.)
   if (waiting())

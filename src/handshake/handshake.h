@@ -125,12 +125,14 @@ class Signing {
   template <class F>
   Result<void> sign_then(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
                          SignatureScheme scheme, ByteView content, F then) {
-    if (!key->asynchronous_signer()) {
+    std::shared_ptr<const KeySigner> signer = key->asynchronous_signer();
+    if (!signer) {
       TESSERA_ASSIGN_OR_RETURN(Bytes sig, key->sign(scheme, content));
       return then(std::move(sig));
     }
     auto held = std::make_shared<F>(std::move(then));
-    return wait_for(channel, std::move(key), scheme, Bytes(content.begin(), content.end()),
+    return wait_for(channel, std::move(signer), std::move(key), scheme,
+                    Bytes(content.begin(), content.end()),
                     [held](Bytes sig) { return (*held)(std::move(sig)); });
   }
   // complete checks the application's answer (PrivateKey::accept_signature)
@@ -139,8 +141,9 @@ class Signing {
   bool waiting() const { return static_cast<bool>(pending_); }
 
  private:
-  Result<void> wait_for(Channel& channel, std::shared_ptr<const crypto::PrivateKey> key,
-                        SignatureScheme scheme, Bytes content, Then then);
+  Result<void> wait_for(Channel& channel, std::shared_ptr<const KeySigner> signer,
+                        std::shared_ptr<const crypto::PrivateKey> key, SignatureScheme scheme,
+                        Bytes content, Then then);
   struct Pending {
     std::shared_ptr<const crypto::PrivateKey> key;
     SignatureScheme scheme{};

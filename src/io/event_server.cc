@@ -433,12 +433,9 @@ class Worker {
       c.signing = pool_->submit(*request, signed_, c.tag);
       return true;
     }
-    for (; request; request = c.tls->signature_request()) {
-      auto r = c.tls->complete_signature(request->sign());
-      if (!r.ok()) {
-        fail(c, r.error());
-        return false;
-      }
+    if (auto r = c.tls->sign_inline(); !r.ok()) {
+      fail(c, r.error());
+      return false;
     }
     return true;
   }

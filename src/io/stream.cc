@@ -130,8 +130,7 @@ Result<void> Stream::flush(SteadyClock::time_point deadline) {
 // alert is sent as far as possible.
 Result<void> Stream::receive(std::span<const uint8_t> data) {
   Result<void> r = conn_->receive_tls(data);
-  while (r.ok() && conn_->signature_request())
-    r = conn_->complete_signature(conn_->signature_request()->sign());
+  if (r.ok()) r = conn_->sign_inline();
   if (!r.ok()) {
     (void)flush(SteadyClock::now() + std::chrono::milliseconds(200));  // send the alert
     return std::move(r).error();
