@@ -89,6 +89,12 @@ struct Pkcs11Options {
   // connection; for a server on EventServer (which signs on its signing
   // threads) or an application that completes signatures itself.
   bool asynchronous = false;
+  // The most sessions the signer opens on the token. A session signs one
+  // message at a time, so this many signatures can be in progress at once
+  // (from EventServer's signing threads, say); more wait for a session.
+  // Sessions are opened as signatures need them; a token that refuses one
+  // more caps the signer at the sessions it has. 0 counts as 1.
+  size_t max_sessions = 8;
 };
 
 // pkcs11_signer opens the private key a PKCS #11 URI (RFC 7512) names, e.g.
@@ -98,9 +104,10 @@ struct Pkcs11Options {
 // keys sign ECDSA (the digest is computed here, the token signs it); RSA
 // keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms;
 // Ed25519 keys (CKK_EC_EDWARDS) sign with CKM_EDDSA.
-// Calls on one signer are serialized (one session); a session lost under it
-// (a restarted HSM, a reinserted token) is replaced by finding the key again
-// with the URI and the PIN, which the signer keeps until it is destroyed.
+// A signer serves threads at once, each signature in a session of its own
+// (up to Pkcs11Options::max_sessions); a session lost under it (a restarted
+// HSM, a reinserted token) is replaced by finding the key again with the URI
+// and the PIN, which the signer keeps until it is destroyed.
 // The URI is parsed by p11-kit; config_invalid (or unsupported_algorithm
 // when tessera was built without p11-kit) says what failed, with the
 // module's error and CK_RV code.

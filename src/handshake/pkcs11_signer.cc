@@ -11,6 +11,7 @@
 #include <p11-kit/uri.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -110,21 +111,153 @@ bool session_lost(CK_RV rv) {
          rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID;
 }
 
+// Pkcs11Signer signs with one private key on a token. A PKCS #11 session
+// runs one operation at a time (PKCS #11 v2.40 5.6: C_SignInit fails with
+// CKR_OPERATION_ACTIVE while another is in progress), so the signer keeps a
+// pool of sessions on the key's token: a signature takes an idle session,
+// opens a new one while fewer than max_sessions exist, or waits for one.
+// Sessions are opened on demand, so a signer used from one thread holds one.
 class Pkcs11Signer final : public KeySigner {
  public:
+  // Session is an open session on the key's token, logged in, with the
+  // key's handle in it.
+  struct Session {
+    CK_SESSION_HANDLE handle = 0;
+    CK_OBJECT_HANDLE key = 0;
+  };
+
   Pkcs11Signer(std::unique_ptr<Module> module, std::unique_ptr<P11KitUri, UriDeleter> uri,
-               SecretBytes pin, std::string module_path, bool asynchronous)
+               SecretBytes pin, std::string module_path, const Pkcs11Options& options)
       : module_(std::move(module)),
         uri_(std::move(uri)),
         pin_(std::move(pin)),
         path_(std::move(module_path)),
-        asynchronous_(asynchronous) {}
-  ~Pkcs11Signer() override { close(); }
+        asynchronous_(options.asynchronous),
+        max_sessions_(std::max<size_t>(options.max_sessions, 1)) {}
+  ~Pkcs11Signer() override {
+    // Every signature has returned its session: the signer is destroyed
+    // only when no one holds it.
+    for (const Session& s : idle_) module_->f->C_CloseSession(s.handle);
+  }
 
-  // open finds the key: on the first token the URI matches that holds
-  // exactly one matching private key, in a new session logged in with the
-  // PIN.
-  Result<void> open() {
+  // start finds the key and keeps its first session.
+  Result<void> start() {
+    auto first = open_session(&type_);
+    if (!first.ok()) return std::move(first).error();
+    idle_.push_back(*first);
+    open_ = 1;
+    return ok();
+  }
+
+  bool asynchronous() const override { return asynchronous_; }
+  std::vector<SignatureScheme> schemes() const override {
+    using S = SignatureScheme;
+    if (type_ == CKK_EC)
+      return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
+    if (type_ == CKK_EC_EDWARDS) return {S::ed25519};
+    return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+            S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
+  }
+
+  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
+                                    std::span<const uint8_t> message) const override {
+    auto m = mechanism_for(scheme);
+    if (!m || key_type_for(m->type) != type_)
+      return Error(
+          ErrorCode::unsupported_algorithm,
+          "the PKCS #11 key cannot sign " + signature_scheme_name(static_cast<uint16_t>(scheme)));
+    Bytes input;
+    if (m->type == CKM_ECDSA) input = crypto::default_provider()->digest(m->hash, message);
+    const ByteView data = m->type == CKM_ECDSA ? ByteView(input) : ByteView(message);
+    auto acquired = acquire();
+    if (!acquired.ok()) return std::move(acquired).error();
+    Session session = *acquired;
+    Bytes sig;
+    CK_RV rv = sign_once(session, *m, data, sig);
+    if (session_lost(rv)) {
+      // The session is gone (an HSM restart, a reinserted token): find the
+      // key again in a new session, once, and retry. Other sessions of the
+      // pool that went with it are replaced the same way when next used.
+      module_->f->C_CloseSession(session.handle);
+      auto again = open_session(nullptr);
+      if (!again.ok()) {
+        forget_session();
+        return Error(ErrorCode::internal_error,
+                     "PKCS #11 session lost (" + rv_text(rv) +
+                         ") and the key not found again: " + again.error().message());
+      }
+      session = *again;
+      rv = sign_once(session, *m, data, sig);
+    }
+    release(session);
+    if (rv != CKR_OK)
+      return Error(ErrorCode::internal_error, "PKCS #11 C_Sign failed: " + rv_text(rv));
+    if (m->type != CKM_ECDSA) return sig;
+    // PKCS #11 gives ECDSA signatures as r || s; TLS carries the DER
+    // ECDSA-Sig-Value (RFC 8446 4.2.3, RFC 3279 2.2.3).
+    if (sig.empty() || sig.size() % 2 != 0)
+      return Error(ErrorCode::internal_error,
+                   "the PKCS #11 module returned an ECDSA signature of " +
+                       std::to_string(sig.size()) + " bytes");
+    const ByteView rs(sig);
+    x509::DerWriter w;
+    w.sequence([&](x509::DerWriter& seq) {
+      seq.unsigned_integer(rs.first(rs.size() / 2));
+      seq.unsigned_integer(rs.subspan(rs.size() / 2));
+    });
+    return std::move(w).take();
+  }
+
+ private:
+  // acquire takes an idle session, else opens one while fewer than
+  // max_sessions exist, else waits for one to be released. A token that
+  // refuses another session (CKR_SESSION_COUNT, or any other error while
+  // the signer has sessions) caps the pool at the sessions it has.
+  Result<Session> acquire() const {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!idle_.empty()) {
+        Session s = idle_.back();
+        idle_.pop_back();
+        return s;
+      }
+      if (open_ < max_sessions_) {
+        ++open_;
+        lock.unlock();
+        auto opened = open_session(nullptr);
+        lock.lock();
+        if (opened.ok()) return *opened;
+        --open_;
+        if (open_ == 0)
+          return Error(ErrorCode::internal_error,
+                       "no PKCS #11 session for the key: " + opened.error().message());
+        max_sessions_ = open_;
+        continue;
+      }
+      freed_.wait(lock);
+    }
+  }
+  void release(Session s) const {
+    {
+      std::lock_guard lock(mu_);
+      idle_.push_back(s);
+    }
+    freed_.notify_one();
+  }
+  // forget_session counts out a session that was closed and not replaced.
+  void forget_session() const {
+    {
+      std::lock_guard lock(mu_);
+      --open_;
+    }
+    freed_.notify_one();
+  }
+
+  // open_session finds the key: on the first token the URI matches that
+  // holds exactly one matching private key, in a new session logged in with
+  // the PIN. The first time (type set) it records the key's type; later it
+  // checks that the key found is of that type.
+  Result<Session> open_session(CK_KEY_TYPE* type_out) const {
     CK_FUNCTION_LIST* f = module_->f;
     CK_ULONG n_attrs = 0;
     CK_ATTRIBUTE* attrs = p11_kit_uri_get_attributes(uri_.get(), &n_attrs);
@@ -198,94 +331,35 @@ class Pkcs11Signer final : public KeySigner {
             Error(ErrorCode::unsupported_algorithm, "the PKCS #11 key on token " + label +
                                                         " is not EC, RSA or EdDSA (CKA_KEY_TYPE " +
                                                         std::to_string(type) + ")"));
-      if (found_before_ && type != type_)
+      if (type_out)
+        *type_out = type;
+      else if (type != type_)
         return fail(Error(
             ErrorCode::config_invalid,
             "the PKCS #11 key found again on token " + label + " is of another type than before"));
-      session_ = session;
-      key_ = found[0];
-      type_ = type;
-      found_before_ = true;
-      return ok();
+      return Session{session, found[0]};
     }
     return Error(ErrorCode::config_invalid,
                  "no private key matches the PKCS #11 URI in module " + path_ + " (" +
                      (tried.empty() ? std::string("no token matches") : tried) + ")");
   }
 
-  bool asynchronous() const override { return asynchronous_; }
-  std::vector<SignatureScheme> schemes() const override {
-    using S = SignatureScheme;
-    if (type_ == CKK_EC)
-      return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
-    if (type_ == CKK_EC_EDWARDS) return {S::ed25519};
-    return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
-            S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
-  }
-
-  Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
-                                    std::span<const uint8_t> message) const override {
-    auto m = mechanism_for(scheme);
-    if (!m || key_type_for(m->type) != type_)
-      return Error(
-          ErrorCode::unsupported_algorithm,
-          "the PKCS #11 key cannot sign " + signature_scheme_name(static_cast<uint16_t>(scheme)));
-    Bytes input;
-    if (m->type == CKM_ECDSA) input = crypto::default_provider()->digest(m->hash, message);
-    const ByteView data = m->type == CKM_ECDSA ? ByteView(input) : ByteView(message);
-    std::lock_guard lock(mu_);
-    Bytes sig;
-    CK_RV rv = sign_once(*m, data, sig);
-    if (session_lost(rv)) {
-      // The session is gone (an HSM restart, a reinserted token): find the
-      // key again in a new session, once, and retry.
-      close();
-      if (auto again = const_cast<Pkcs11Signer*>(this)->open(); !again.ok())
-        return Error(ErrorCode::internal_error,
-                     "PKCS #11 session lost (" + rv_text(rv) +
-                         ") and the key not found again: " + again.error().message());
-      rv = sign_once(*m, data, sig);
-    }
-    if (rv != CKR_OK)
-      return Error(ErrorCode::internal_error, "PKCS #11 C_Sign failed: " + rv_text(rv));
-    if (m->type != CKM_ECDSA) return sig;
-    // PKCS #11 gives ECDSA signatures as r || s; TLS carries the DER
-    // ECDSA-Sig-Value (RFC 8446 4.2.3, RFC 3279 2.2.3).
-    if (sig.empty() || sig.size() % 2 != 0)
-      return Error(ErrorCode::internal_error,
-                   "the PKCS #11 module returned an ECDSA signature of " +
-                       std::to_string(sig.size()) + " bytes");
-    const ByteView rs(sig);
-    x509::DerWriter w;
-    w.sequence([&](x509::DerWriter& seq) {
-      seq.unsigned_integer(rs.first(rs.size() / 2));
-      seq.unsigned_integer(rs.subspan(rs.size() / 2));
-    });
-    return std::move(w).take();
-  }
-
- private:
-  // sign_once runs C_SignInit and C_Sign (size, then signature) on the
-  // current session; mu_ is held.
-  CK_RV sign_once(const Mechanism& m, ByteView data, Bytes& sig) const {
+  // sign_once runs C_SignInit and C_Sign (size, then signature) on a
+  // session the caller holds.
+  CK_RV sign_once(Session s, const Mechanism& m, ByteView data, Bytes& sig) const {
     CK_RSA_PKCS_PSS_PARAMS pss{m.pss_hash, m.pss_mgf, hash_length(m.hash)};
     CK_MECHANISM mech{m.type, m.pss_hash ? &pss : nullptr, m.pss_hash ? sizeof pss : CK_ULONG{0}};
     CK_FUNCTION_LIST* f = module_->f;
-    CK_RV rv = f->C_SignInit(session_, &mech, key_);
+    CK_RV rv = f->C_SignInit(s.handle, &mech, s.key);
     if (rv != CKR_OK) return rv;
     CK_ULONG len = 0;
     auto* in = const_cast<CK_BYTE*>(data.data());  // PKCS #11 takes non-const input
-    rv = f->C_Sign(session_, in, data.size(), nullptr, &len);
+    rv = f->C_Sign(s.handle, in, data.size(), nullptr, &len);
     if (rv != CKR_OK) return rv;
     sig.resize(len);
-    rv = f->C_Sign(session_, in, data.size(), sig.data(), &len);
+    rv = f->C_Sign(s.handle, in, data.size(), sig.data(), &len);
     sig.resize(rv == CKR_OK ? len : 0);
     return rv;
-  }
-
-  void close() const {
-    if (session_) module_->f->C_CloseSession(session_);
-    session_ = 0;
   }
 
   std::unique_ptr<Module> module_;
@@ -293,11 +367,13 @@ class Pkcs11Signer final : public KeySigner {
   SecretBytes pin_;                             // likewise; wiped with the signer
   std::string path_;
   bool asynchronous_ = false;
-  mutable CK_SESSION_HANDLE session_ = 0;
-  mutable CK_OBJECT_HANDLE key_ = 0;
-  mutable CK_KEY_TYPE type_ = 0;
-  bool found_before_ = false;  // open succeeded once: the key's type is known
-  mutable std::mutex mu_;      // one session: one operation at a time
+  CK_KEY_TYPE type_ = 0;  // set by start(), before the signer is shared
+
+  mutable std::mutex mu_;  // guards the pool below
+  mutable std::condition_variable freed_;
+  mutable std::vector<Session> idle_;
+  mutable size_t open_ = 0;  // sessions in existence, idle or signing
+  mutable size_t max_sessions_;
 };
 
 }  // namespace
@@ -348,8 +424,8 @@ Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text
     return p11_error("cannot initialize the PKCS #11 module " + path, rv);
   }
   auto signer = std::make_shared<Pkcs11Signer>(std::move(module), std::move(uri), std::move(pin),
-                                               path, options.asynchronous);
-  TESSERA_TRY(signer->open());
+                                               path, options);
+  TESSERA_TRY(signer->start());
   return std::shared_ptr<const KeySigner>(std::move(signer));
 }
 

@@ -1,6 +1,7 @@
 // PKCS #11 keys (tessera::pkcs11_signer) on a SoftHSM v2 token made for the
 // test: the test PKI's keys imported with softhsm2-util, used for TLS 1.3 and
 // TLS 1.2 servers and for mTLS clients, and every way of naming a key wrongly.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -185,8 +186,8 @@ TEST_F(Pkcs11, KeysAreNamedByIdAndPinFromTheUri) {
 }
 
 // Several signers share a module (p11-kit counts its initializations), one
-// signer serves threads at once (its calls are serialized), and a signer
-// outlives another on the same token.
+// signer serves threads at once, and a signer outlives another on the same
+// token.
 TEST_F(Pkcs11, SignersShareTheModuleAndServeThreads) {
   auto ec = pkcs11_signer(uri("object=server-ec"), {"", kPin});
   auto rsa = pkcs11_signer(uri("object=server-rsa"), {"", kPin});
@@ -253,6 +254,107 @@ TEST_F(Pkcs11, ReopensALostSession) {
   EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   if (init == CKR_OK) raw->C_Finalize(nullptr);
   p11_kit_module_release(raw);
+}
+
+// The controls of tests/support/pkcs11_gate.cc, a module that passes calls to
+// SoftHSM and can hold C_Sign calls, in the copy p11-kit loaded.
+struct Gate {
+  void (*arm)(int calls, int limit_ms) = nullptr;
+  int (*most_at_once)() = nullptr;
+  void (*limit_sessions)(int open) = nullptr;
+  int (*sessions)() = nullptr;
+  int (*refused)() = nullptr;
+
+  static Gate loaded() {
+    Gate g;
+    void* h = ::dlopen(TESSERA_PKCS11_GATE, RTLD_NOW | RTLD_NOLOAD);
+    if (!h) return g;
+    g.arm = reinterpret_cast<void (*)(int, int)>(::dlsym(h, "pkcs11_gate_arm"));
+    g.most_at_once = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_most_at_once"));
+    g.limit_sessions = reinterpret_cast<void (*)(int)>(::dlsym(h, "pkcs11_gate_limit_sessions"));
+    g.sessions = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_sessions"));
+    g.refused = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_refused"));
+    ::dlclose(h);  // p11-kit still holds the module
+    return g;
+  }
+  bool ok() const { return arm && most_at_once && limit_sessions && sessions && refused; }
+};
+
+std::shared_ptr<const KeySigner> gated_signer(size_t max_sessions) {
+  Pkcs11Options o;
+  o.module_path = TESSERA_PKCS11_GATE;
+  o.pin = kPin;
+  o.max_sessions = max_sessions;
+  auto signer = pkcs11_signer("pkcs11:token=tessera;object=server-ec", o);
+  EXPECT_TRUE(signer.ok()) << (signer.ok() ? "" : signer.error().to_string());
+  return signer.ok() ? *signer : nullptr;
+}
+
+// signatures_from_threads has `threads` threads make `each` signatures with
+// the signer at once and counts those that verify with server-ec's key.
+int signatures_from_threads(const KeySigner& signer, int threads, int each) {
+  auto pub = crypto::default_provider()->load_public_key(pki_cert("server-ec.pem").spki_der());
+  if (!pub.ok()) return -1;
+  std::atomic<int> good{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < each; ++i) {
+        const std::string msg = "thread " + std::to_string(t) + " message " + std::to_string(i);
+        auto sig = signer.sign(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg));
+        if (sig.ok() &&
+            (*pub)->verify(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view(msg), *sig).ok())
+          ++good;
+      }
+    });
+  for (auto& th : pool) th.join();
+  return good;
+}
+
+// A signer signs for several threads at once, each in a session of its own,
+// opened when needed, up to max_sessions; with max_sessions 1, one at a time.
+TEST_F(Pkcs11, SignsInParallelInUpToMaxSessions) {
+  auto four = gated_signer(4);
+  ASSERT_NE(four, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  const int before = gate.sessions() - 1;  // the signer found its key in one
+  // Every C_Sign waits (10 s at most) until four are in progress at once:
+  // only four sessions signing at the same time get past it in time.
+  gate.arm(4, 10000);
+  EXPECT_EQ(signatures_from_threads(*four, 4, 3), 12);
+  EXPECT_EQ(gate.most_at_once(), 4);
+  EXPECT_EQ(gate.sessions() - before, 4);
+  // More threads than sessions: they wait for one; no fifth session.
+  EXPECT_EQ(signatures_from_threads(*four, 6, 3), 18);
+  EXPECT_EQ(gate.sessions() - before, 4);
+  four.reset();
+  EXPECT_EQ(gate.sessions(), before) << "the signer's sessions are closed with it";
+
+  auto one = gated_signer(1);
+  ASSERT_NE(one, nullptr);
+  gate.arm(2, 300);  // two at once never happens: the first call waits 300 ms, alone
+  EXPECT_EQ(signatures_from_threads(*one, 4, 3), 12);
+  EXPECT_EQ(gate.most_at_once(), 1);
+  EXPECT_EQ(gate.sessions() - before, 1);
+}
+
+// A token that refuses another session (CKR_SESSION_COUNT) caps the signer at
+// the sessions it has: signatures wait for them and all succeed.
+TEST_F(Pkcs11, ATokenThatRefusesSessionsCapsTheSigner) {
+  auto signer = gated_signer(8);
+  ASSERT_NE(signer, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  gate.limit_sessions(gate.sessions() + 1);  // one more than the signer has
+  gate.arm(3, 1000);                         // three at once never happens: two sessions at most
+  EXPECT_EQ(signatures_from_threads(*signer, 4, 5), 20);
+  EXPECT_EQ(gate.most_at_once(), 2);
+  // Only threads that asked at the same moment were refused; later ones
+  // waited for a session instead of asking the token again.
+  EXPECT_GE(gate.refused(), 1);
+  EXPECT_LE(gate.refused(), 3);
+  gate.limit_sessions(-1);
 }
 #endif
 
