@@ -211,7 +211,12 @@ Result<void> verify_finished(Provider& provider, HashAlgorithm hash, ByteView ba
                            compute_finished(provider, hash, base_key, transcript_hash));
   // RFC 8446 4.4.4: "Recipients of Finished messages MUST verify that the
   // contents are correct and if incorrect MUST terminate the connection with
-  // a "decrypt_error" alert."
+  // a "decrypt_error" alert." One of the wrong length (not Hash.length) is
+  // malformed: decode_error (RFC 8446 6.2).
+  if (received.size() != expected.size())
+    return Error(ErrorCode::decode_length, AlertDescription::decode_error,
+                 "Finished is " + std::to_string(received.size()) + " bytes, not the " +
+                     std::to_string(expected.size()) + " of the handshake hash");
   if (!ct_equal(expected, received)) {
     return Error(ErrorCode::decrypt_error, AlertDescription::decrypt_error,
                  "Finished verify_data does not match the transcript (wrong keys or a "

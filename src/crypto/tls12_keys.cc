@@ -98,7 +98,13 @@ Result<void> tls12_verify_finished(Provider& provider, HashAlgorithm prf_hash,
   // RFC 5246 7.4.9: "Recipients of Finished messages MUST verify that the
   // contents are correct." A wrong value is a decrypt_error (RFC 5246 7.2.2:
   // "a handshake cryptographic operation failed, including being unable to
-  // ... validate a finished message").
+  // ... validate a finished message"). One of the wrong length (not the
+  // suite's verify_data_length, 12) is malformed: decode_error (7.2.2).
+  if (received.size() != expected.size())
+    return Error(ErrorCode::decode_length, AlertDescription::decode_error,
+                 std::string(sender == Tls12Sender::client ? "client" : "server") +
+                     " Finished is " + std::to_string(received.size()) + " bytes, not " +
+                     std::to_string(expected.size()));
   if (!ct_equal(expected, received)) {
     return Error(ErrorCode::decrypt_error, AlertDescription::decrypt_error,
                  std::string(sender == Tls12Sender::client ? "client" : "server") +

@@ -144,8 +144,8 @@ class Client12 final : public Handshake {
                                     KeyAgreement& kx, const wire::CertificateRequest12* request);
   Result<void> on_finished(const wire::HandshakeMessage& m, ExpectFinished& st);
   Result<void> on_resumed_finished(const wire::HandshakeMessage& m, ExpectResumedFinished& st);
-  Result<void> on_session_ticket(const wire::HandshakeMessage& m, const Tls12Secrets& secrets);
-  void remember_session_id(const Tls12Secrets& secrets);
+  Result<void> on_session_ticket(const wire::HandshakeMessage& m);
+  void keep_session(const Tls12Secrets& secrets);
   Result<void> check_signature_scheme(uint16_t scheme, const ServerAuth& auth) const;
   Result<void> on_message_after_certificate(const wire::HandshakeMessage& m, bool& consumed);
 
@@ -169,6 +169,8 @@ class Client12 final : public Handshake {
   std::unique_ptr<Session> session_;  // the session ticket we offered
   bool ticket_promised_ = false;      // the server will send a NewSessionTicket
   bool ticket_received_ = false;
+  Bytes ticket_;  // the ticket received, kept once the server's Finished verifies
+  uint32_t ticket_lifetime_s_ = 0;
   bool status_acked_ = false;  // the ServerHello answered our status_request (RFC 6066 8)
   bool ocsp_pending_ = false;  // the next message may be CertificateStatus; OCSP not yet decided
   Bytes server_session_id_;    // the session ID the server gave (RFC 5246 7.4.1.3)
@@ -331,47 +333,50 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
   return ok();
 }
 
-// remember_session_id keeps a session the server named by ID (RFC 5246
-// 7.4.1.3) when it gave us no ticket; a session resumed by ID is kept again
-// (the store hands each session out once).
-void Client12::remember_session_id(const Tls12Secrets& secrets) {
+// keep_session stores the session for resuming, once the server's Finished
+// has verified: with the ticket the server sent, else under the session ID
+// it gave (RFC 5246 7.4.1.3; a session resumed by ID is kept again, as the
+// store hands each session out once).
+void Client12::keep_session(const Tls12Secrets& secrets) {
+  if (ticket_received_) p_.channel->event(Event::new_session_ticket);
   // RFC 7627 5.3: only sessions with the extended master secret are resumed.
-  if (ticket_received_ || server_session_id_.empty() || !cfg_.session_store ||
-      p_.options.server_name.empty() || !ems_)
-    return;
+  const bool usable = ticket_received_ ? !ticket_.empty() : !server_session_id_.empty();
+  if (!usable || !cfg_.session_store || p_.options.server_name.empty() || !ems_) return;
   Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
   s.version = 0x0303;
   s.extended_master_secret = ems_;
-  s.session_id.assign(server_session_id_.begin(), server_session_id_.end());
-  s.lifetime_s = 3600;  // the server does not say; RFC 5246 F.1.4 suggests at most 24 h
+  if (ticket_received_) {
+    s.ticket = std::move(ticket_);
+    s.lifetime_s = ticket_lifetime_s_;
+  } else {
+    s.session_id.assign(server_session_id_.begin(), server_session_id_.end());
+    s.lifetime_s = 3600;  // the server does not say; RFC 5246 F.1.4 suggests at most 24 h
+  }
   s.psk.assign(secrets.master.view().begin(), secrets.master.view().end());
   cfg_.session_store->put(p_.options.server_name, std::move(s));
   if (tracing())
-    trace("   session ID kept for resuming " + p_.options.server_name +
-          " (the server sent no ticket)");
+    trace(std::string(ticket_received_ ? "   session ticket" : "   session ID") +
+          " kept for resuming " + p_.options.server_name +
+          (ticket_received_ ? "" : " (the server sent no ticket)"));
 }
 
-Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m,
-                                         const Tls12Secrets& secrets) {
+Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m) {
   TESSERA_ASSIGN_OR_RETURN(auto nst, wire::NewSessionTicket12::parse(m.body));
   transcript_.add(m.raw);
   ticket_received_ = true;
-  p_.channel->event(Event::new_session_ticket);
   // RFC 5077 3.3: an empty ticket means none after all; a zero hint means
-  // the lifetime is unspecified (we then keep it for an hour).
-  // RFC 7627 5.3: only sessions with the extended master secret are resumed.
-  if (nst.ticket.empty() || !cfg_.session_store || p_.options.server_name.empty() || !ems_)
-    return ok();
-  Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
-  s.version = 0x0303;
-  s.extended_master_secret = ems_;
-  s.ticket = std::move(nst.ticket);
-  s.lifetime_s = nst.ticket_lifetime_hint ? nst.ticket_lifetime_hint : 3600;
-  s.psk.assign(secrets.master.view().begin(), secrets.master.view().end());
-  cfg_.session_store->put(p_.options.server_name, std::move(s));
+  // the lifetime is unspecified (we then keep it for an hour). The ticket
+  // is kept only once the server's Finished verifies (keep_session): until
+  // then nothing shows it came from the server (RFC 5246 7.2: a failed
+  // handshake leaves no session to resume).
+  ticket_ = std::move(nst.ticket);
+  ticket_lifetime_s_ = nst.ticket_lifetime_hint ? nst.ticket_lifetime_hint : 3600;
   if (tracing())
-    trace("<- NewSessionTicket: TLS 1.2 session ticket kept for resuming " +
-          p_.options.server_name);
+    trace("<- NewSessionTicket: " +
+          (ticket_.empty() ? std::string("empty (no ticket after all)")
+                           : std::to_string(ticket_.size()) +
+                                 "-byte TLS 1.2 session ticket, kept once the server's "
+                                 "Finished verifies"));
   return ok();
 }
 
@@ -403,6 +408,15 @@ Result<void> Client12::on_message_after_certificate(const wire::HandshakeMessage
 }
 
 Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
+  // RFC 5246 7.4.1.1: a HelloRequest while the handshake is under way is
+  // ignored (and never enters the transcript).
+  if (m.type == HandshakeType::hello_request && !std::holds_alternative<Connected>(state_)) {
+    if (!m.body.empty())
+      return Error(ErrorCode::decode_trailing_data, AlertDescription::decode_error,
+                   "HelloRequest has a body");
+    if (tracing()) trace("<- HelloRequest: ignored during the handshake (RFC 5246 7.4.1.1)");
+    return ok();
+  }
   // RFC 6066 8: a CertificateStatus the ServerHello did not announce is out
   // of place (unexpected_message, below), whatever the OCSP setting.
   if (ocsp_pending_ && !(m.type == HandshakeType::certificate_status && !status_acked_)) {
@@ -438,12 +452,10 @@ Result<void> Client12::on_message(const wire::HandshakeMessage& m) {
   }
   // RFC 5077 3.3: the promised NewSessionTicket comes right before the
   // server's ChangeCipherSpec.
-  if (m.type == HandshakeType::new_session_ticket && ticket_promised_ && !ticket_received_) {
-    if (auto* s = std::get_if<ExpectChangeCipherSpec>(&state_))
-      return on_session_ticket(m, s->secrets);
-    if (auto* s = std::get_if<ExpectResumedChangeCipherSpec>(&state_))
-      return on_session_ticket(m, s->secrets);
-  }
+  if (m.type == HandshakeType::new_session_ticket && ticket_promised_ && !ticket_received_ &&
+      (std::holds_alternative<ExpectChangeCipherSpec>(state_) ||
+       std::holds_alternative<ExpectResumedChangeCipherSpec>(state_)))
+    return on_session_ticket(m);
   if (std::holds_alternative<Connected>(state_) && m.type == HandshakeType::hello_request) {
     // RFC 5246 7.4.1.1: a client that does not want to renegotiate may
     // answer a HelloRequest with a no_renegotiation warning alert. We never
@@ -477,6 +489,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check);
+  vr.peer_signs = false;  // the suite decides the keyUsage bit, below
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
   TESSERA_ASSIGN_OR_RETURN(auto key, provider().load_public_key(pc.leaf_spki));
@@ -522,7 +535,7 @@ Result<void> Client12::check_signature_scheme(uint16_t scheme, const ServerAuth&
     return Error(ErrorCode::illegal_parameter, "server signed its key exchange with " +
                                                    signature_scheme_name(scheme) +
                                                    ", which we did not offer");
-  if (!auth.key->supports(static_cast<SignatureScheme>(scheme)))
+  if (!key_can_sign_tls12(*auth.key, scheme))
     return Error(ErrorCode::illegal_parameter, "server signed with " +
                                                    signature_scheme_name(scheme) +
                                                    ", which its certificate key cannot use");
@@ -708,7 +721,10 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
         std::to_string(cke.encrypted_pre_master_secret.size()) + " bytes)";
   } else {
     ByteView pub = kx.share->public_value();
-    TESSERA_ASSIGN_OR_RETURN(SecretBytes z, kx.share->decapsulate(kx.server_value));
+    // RFC 7919 3: a DHE dh_Ys outside 1 < Ys < p-1 -> handshake_failure.
+    TESSERA_ASSIGN_OR_RETURN(SecretBytes z, suite_.kx == KeyExchange::dhe
+                                                ? dhe_shared_secret(*kx.share, kx.server_value)
+                                                : kx.share->decapsulate(kx.server_value));
     if (suite_.kx == KeyExchange::ecdhe) {
       // RFC 8422 5.10: the premaster secret is the x-coordinate (X25519: the
       // shared secret) as is.
@@ -773,6 +789,12 @@ Result<void> Client12::send_finished(Tls12Secrets secrets) {
 }
 
 Result<void> Client12::on_change_cipher_spec() {
+  // RFC 5077 3.3: a server that answered session_ticket in its ServerHello
+  // MUST send a NewSessionTicket before its ChangeCipherSpec.
+  if (ticket_promised_ && !ticket_received_ && ccs_allowed())
+    return Error(ErrorCode::unexpected_message, AlertDescription::unexpected_message,
+                 "server sent ChangeCipherSpec without the NewSessionTicket its ServerHello "
+                 "promised");
   if (auto* r = std::get_if<ExpectResumedChangeCipherSpec>(&state_)) {
     TESSERA_TRY(p_.channel->set_read_keys_tls12(suite_, r->secrets.block.server_write_key.view(),
                                                 r->secrets.block.server_write_iv.view()));
@@ -797,7 +819,7 @@ Result<void> Client12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
                                             crypto::Tls12Sender::server, h, m.body));
   transcript_.add(m.raw);
   if (tracing()) trace("<- Finished: server Finished verified; handshake complete");
-  remember_session_id(st.secrets);
+  keep_session(st.secrets);
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();
@@ -814,7 +836,7 @@ Result<void> Client12::on_resumed_finished(const wire::HandshakeMessage& m,
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite_,
                                                    st.secrets, crypto::Tls12Sender::client));
   if (tracing()) trace("   resumed handshake complete");
-  remember_session_id(st.secrets);
+  keep_session(st.secrets);
   state_ = Connected{std::move(st.secrets)};
   p_.channel->event(Event::handshake_done);
   return ok();

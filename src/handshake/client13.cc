@@ -434,8 +434,9 @@ Result<void> Client13::start() {
     offered_schemes_.push_back(static_cast<uint16_t>(s));
   offered_alpn_ = p_.options.alpn.empty() ? cfg_.alpn : p_.options.alpn;
   const std::string& name = p_.options.server_name;
-  // RFC 6066 3: literal IP addresses are not permitted in server_name.
-  if (!name.empty() && !x509::parse_ip_address(name)) sni_ = name;
+  // RFC 6066 3: literal IP addresses are not permitted in server_name, in
+  // any of the forms a resolver reads ("127.1" too).
+  if (!name.empty() && !x509::parse_ip_address(name) && !x509::numeric_ipv4_form(name)) sni_ = name;
   summary_.server_name = sni_;
 
   if (cfg_.external_psk) {

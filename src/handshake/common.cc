@@ -228,6 +228,11 @@ Result<ApplicationTrafficSecrets> derive_application_traffic(crypto::HandshakeSe
 
 Result<std::string> selected_alpn(ByteView extension_data,
                                   const std::vector<std::string>& offered) {
+  // RFC 8446 4.2 / RFC 5246 7.4.1.4: an answer to an extension we did not
+  // send -> unsupported_extension.
+  if (offered.empty())
+    return Error(ErrorCode::unsupported_extension,
+                 "server selected an ALPN protocol, but we offered none");
   TESSERA_ASSIGN_OR_RETURN(std::string proto,
                            wire::ProtocolNameList::parse_selected(extension_data));
   // RFC 7301 3.1: the selected protocol must be one the client offered.

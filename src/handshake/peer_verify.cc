@@ -59,9 +59,23 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
     }
   };
 
+  // RFC 8446 4.4.2.2 and 4.4.2.3 (RFC 5246 7.4.2, 7.4.6; RFC 5280 4.2.1.3):
+  // with a keyUsage extension, the key that signs CertificateVerify (or a
+  // TLS 1.2 key exchange) must have digitalSignature.
+  auto check_usage = [&pc, &req]() -> Result<void> {
+    if (req.peer_signs && pc.leaf_key_usage &&
+        !x509::KeyUsage{*pc.leaf_key_usage}.has(x509::KeyUsageBit::digital_signature))
+      return Error(ErrorCode::cert_bad_usage, AlertDescription::unsupported_certificate,
+                   std::string(req.purpose_server ? "server" : "client") +
+                       " certificate keyUsage lacks digitalSignature, needed to sign "
+                       "CertificateVerify");
+    return ok();
+  };
+
   if (!req.verify) {
     TESSERA_ASSIGN_OR_RETURN(auto leaf, x509::Certificate::parse(chain[0]));
     take_leaf(leaf);
+    TESSERA_TRY(check_usage());
     if (req.describe) pc.description = pc.subject + " (NOT verified: verification disabled)";
     return pc;
   }
@@ -87,6 +101,7 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   }
   const x509::Certificate& leaf = *path->certs.front();  // leaf first, anchor last
   take_leaf(leaf);
+  TESSERA_TRY(check_usage());
   pc.leaf_cert = path->certs.front();
   if (path->certs.size() >= 2) pc.issuer_cert = path->certs[1];
   const auto& anchor = path->certs.back();

@@ -32,6 +32,10 @@ struct VerifyRequest {
   const Limits* limits = nullptr;
   bool describe = true;   // build PeerChain::description (only the trace reads it)
   bool identity = false;  // fill PeerChain::leaf_names / leaf_cn (a PeerCheck will read them)
+  // The peer proves its key by signing (CertificateVerify): a leaf with a
+  // keyUsage extension must allow digitalSignature. A TLS 1.2 client checks
+  // the bit the suite needs itself (RSA key transport: keyEncipherment).
+  bool peer_signs = true;
 };
 
 // The peer's chain after verification.

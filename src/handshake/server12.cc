@@ -552,9 +552,9 @@ Result<void> Server12::on_client_key_exchange(const wire::HandshakeMessage& m,
   } else {
     TESSERA_ASSIGN_OR_RETURN(auto cke, wire::ClientKeyExchangeDhe::parse(m.body));
     TESSERA_ASSIGN_OR_RETURN(Bytes yc, dh_value_padded(cke.yc, dh_p_size_));
-    // RFC 7919 5.1: 1 < Yc < p-1 (checked by the provider); RFC 5246 8.1.2:
-    // leading zero bytes of Z are stripped.
-    TESSERA_ASSIGN_OR_RETURN(SecretBytes z, share_->decapsulate(yc));
+    // RFC 7919 4 and 5.1: 1 < Yc < p-1 (checked by the provider), else
+    // handshake_failure; RFC 5246 8.1.2: leading zero bytes of Z are stripped.
+    TESSERA_ASSIGN_OR_RETURN(SecretBytes z, dhe_shared_secret(*share_, yc));
     premaster = strip_leading_zeros(std::move(z));
     kx_trace = "<- ClientKeyExchange: the client's ephemeral " + group_name(choice_.group) +
                " public value; shared secret computed (" + std::to_string(premaster.size()) +

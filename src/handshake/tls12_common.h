@@ -67,6 +67,18 @@ bool key_fits_suite(const CipherSuiteInfo& suite, crypto::KeyType t);
 // ServerKeyExchange or CertificateVerify: SHA-1 schemes never.
 bool scheme_allowed_tls12(uint16_t s);
 
+// key_can_sign_tls12 says whether the peer's key can have made a TLS 1.2
+// signature with scheme s. RFC 8446 4.2.3: in TLS 1.2 the ecdsa_* schemes
+// name the hash only and "did not constrain the signing curve": any EC key
+// may use any of them (TLS 1.3 pairs each with its curve).
+bool key_can_sign_tls12(const crypto::PublicKey& key, uint16_t s);
+
+// dhe_shared_secret computes the TLS 1.2 DHE shared secret Z with the
+// peer's public value. RFC 7919 3 and 4: a value outside 1 < Y < p-1 (the
+// provider checks it) ends the handshake with handshake_failure, on either
+// side.
+Result<SecretBytes> dhe_shared_secret(crypto::KeyShare& share, ByteView peer_value);
+
 // kx_name renders the key exchange of a suite: "ECDHE", "DHE", "RSA".
 std::string kx_name(KeyExchange kx);
 

@@ -1,6 +1,9 @@
 // x509/identity.cc — RFC 6125 / RFC 9525 identity matching.
 #include "x509/identity.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <cstdio>
 
 #include "x509/certificate.h"
@@ -214,9 +217,22 @@ std::string format_ip_address(ByteView ip) {
   return out;
 }
 
+bool numeric_ipv4_form(std::string_view host) {
+  host = strip_trailing_dot(host);
+  const size_t dot = host.rfind('.');
+  std::string_view last = dot == std::string_view::npos ? host : host.substr(dot + 1);
+  if (last.size() > 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
+    last.remove_prefix(2);
+    return std::all_of(last.begin(), last.end(),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  }
+  return !last.empty() &&
+         std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool is_valid_dns_reference(std::string_view host) {
   host = strip_trailing_dot(host);
-  if (host.empty() || host.size() > 253) return false;
+  if (host.empty() || host.size() > 253 || numeric_ipv4_form(host)) return false;
   size_t start = 0;
   while (true) {
     size_t dot = host.find('.', start);
@@ -264,6 +280,11 @@ Result<void> check_identity(const Certificate& cert, const ReferenceIdentity& id
   const auto& sans = cert.extensions().subject_alt_names;
   switch (id.kind) {
     case ReferenceIdentity::Kind::dns: {
+      if (numeric_ipv4_form(id.value))
+        return Error(ErrorCode::config_invalid,
+                     "'" + id.value +
+                         "' is read as an IPv4 address by the resolver but is not in dotted-quad "
+                         "form (a.b.c.d, no leading zeros): write the address that way");
       if (!is_valid_dns_reference(id.value)) {
         return Error(ErrorCode::config_invalid, "'" + id.value + "' is not a valid DNS host name");
       }

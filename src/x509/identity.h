@@ -54,8 +54,16 @@ std::string format_ip_address(ByteView ip);
 
 // is_valid_dns_reference says whether `host` is usable as a reference DNS
 // name: LDH labels of 1..63 characters (underscore tolerated), total at most
-// 253, no wildcard, no empty label (one trailing dot allowed).
+// 253, no wildcard, no empty label (one trailing dot allowed), and not
+// numeric_ipv4_form.
 bool is_valid_dns_reference(std::string_view host);
+
+// numeric_ipv4_form says whether `host` ends in a numeric label (decimal, or
+// 0x hexadecimal): the forms inet_aton and getaddrinfo read as an IPv4
+// address ("127.1", "010.0.0.1", "0x7f000001"), which no DNS name takes
+// (RFC 3696 2: a top-level domain is never all-numeric). RFC 9525 6.1: a
+// reference that is an IP address is matched as one, never as a DNS name.
+bool numeric_ipv4_form(std::string_view host);
 
 // dns_name_matches says whether the presented dNSName `presented` (possibly
 // a wildcard) matches reference host `host` with the rules above.

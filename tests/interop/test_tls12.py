@@ -148,6 +148,16 @@ def client_vs_openssl():
     R.check("client->openssl 1024-bit DH group refused",
             r.returncode != 0 and b"insufficient_security" in r.stderr and b"1024-bit" in r.stderr,
             text(r)[-600:])
+    # RFC 8446 4.2.3: in TLS 1.2 the ecdsa_* schemes do not constrain the curve; a
+    # P-384 server may sign its key exchange with ecdsa_secp256r1_sha256 (openssl does
+    # when told to), and the client accepts it.
+    k = pki("p384")
+    srv, port = openssl_server(k, "-tls1_2", "-sigalgs", "ECDSA+SHA256")
+    r = tessera_client(port, k, "--max-version", "1.2")
+    stop(srv)
+    R.check("client->openssl TLS 1.2, P-384 key signing with ecdsa_secp256r1_sha256",
+            r.returncode == 0 and "version: TLS 1.2" in text(r) and
+            "ecdsa_secp256r1_sha256" in text(r), text(r)[-600:])
     # TLS 1.3 offered but refused by policy: a TLS 1.3-only client against a 1.2 server.
     srv, port = openssl_server(pki("ec"), "-tls1_2")
     r = tessera_client(port, pki("ec"), "--min-version", "1.3")

@@ -529,6 +529,9 @@ Bytes one_record(const std::vector<Bytes>& msgs) {
   return r;
 }
 
+void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data = {});
+size_t server_hello_extensions_at(const Bytes& sh);
+
 struct Tls12Flight {
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
@@ -596,8 +599,116 @@ TEST(HostileFlight, Tls12TruncatedServerKeyExchange) {
                           AlertDescription::decode_error);
 }
 
-// RFC 7919 5.1 / RFC 5246 8.1.2: a DHE ClientKeyExchange Yc of 0, 1 or p-1
-// is refused with illegal_parameter, before any key is derived.
+// RFC 5246 7.4.1.1: a HelloRequest that arrives while the client is
+// negotiating is ignored, and kept out of the transcript: the handshake
+// completes with the server, which never sent it.
+TEST(HostileFlight, Tls12HelloRequestDuringTheHandshakeIsIgnored) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  const Bytes hello_request = {0, 0, 0, 0};
+  ASSERT_TRUE(
+      f.client->receive_tls(one_record({f.msgs[0], f.msgs[1], hello_request, f.msgs[2], f.msgs[3]}))
+          .ok());
+  ASSERT_TRUE(f.server->receive_tls(take_out(*f.client)).ok());
+  ASSERT_TRUE(f.client->receive_tls(take_out(*f.server)).ok());
+  EXPECT_TRUE(f.client->is_handshake_done());
+  EXPECT_TRUE(f.server->is_handshake_done());
+  // With a body it is malformed.
+  Tls12Flight g;
+  ASSERT_EQ(g.msgs.size(), 4u);
+  g.expect_client_refuses({g.msgs[0], g.msgs[1], {0, 0, 0, 1, 0}, g.msgs[2], g.msgs[3]},
+                          ErrorCode::decode_trailing_data, AlertDescription::decode_error);
+}
+
+// The records of a flight, as sent.
+std::vector<Bytes> records_of(const Bytes& flight) {
+  std::vector<Bytes> out;
+  for (size_t at = 0; at + 5 <= flight.size();) {
+    const size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+    out.emplace_back(flight.begin() + static_cast<std::ptrdiff_t>(at),
+                     flight.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
+    at += 5 + len;
+  }
+  return out;
+}
+
+// A TLS 1.2 client with a session store, up to the server's last flight:
+// NewSessionTicket, ChangeCipherSpec, Finished (one record each).
+struct Tls12TicketFlight {
+  std::shared_ptr<MemorySessionStore> store = std::make_shared<MemorySessionStore>();
+  std::unique_ptr<Connection> client, server;
+  std::vector<Bytes> last;
+  Tls12TicketFlight() {
+    auto cc = client_config();
+    cc->policy = tls12_policy();
+    cc->session_store = store;
+    auto sc = server_config();
+    sc->policy = tls12_policy();
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = std::move(*Connection::server(sc));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    EXPECT_TRUE(client->receive_tls(take_out(*server)).ok());
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    last = records_of(take_out(*server));
+    EXPECT_EQ(last.size(), 3u);
+    if (last.size() == 3) {
+      EXPECT_EQ(last[0][0], 22);
+      EXPECT_EQ(last[0][5], 4);  // new_session_ticket
+      EXPECT_EQ(last[1][0], 20);
+    }
+  }
+  Result<void> deliver(const std::vector<Bytes>& records) {
+    Bytes in;
+    for (const Bytes& r : records) in.insert(in.end(), r.begin(), r.end());
+    return client->receive_tls(in);
+  }
+};
+
+// RFC 5246 7.2 (RFC 5077 3.3): a ticket counts only once the server's
+// Finished verifies; a handshake that fails after it leaves nothing to
+// resume (an attacker without the keys cannot plant a ticket).
+TEST(HostileFlight, Tls12TicketIsKeptOnlyAfterTheServerFinished) {
+  {
+    Tls12TicketFlight f;
+    ASSERT_EQ(f.last.size(), 3u);
+    ASSERT_TRUE(f.deliver(f.last).ok());
+    EXPECT_TRUE(f.client->is_handshake_done());
+    EXPECT_EQ(f.store->size(), 1u) << "the control: a ticket from a completed handshake is kept";
+  }
+  Tls12TicketFlight f;
+  ASSERT_EQ(f.last.size(), 3u);
+  f.last[2].back() ^= 1;  // the encrypted Finished no longer authenticates
+  ASSERT_FALSE(f.deliver(f.last).ok());
+  EXPECT_EQ(f.store->size(), 0u);
+  EXPECT_FALSE(has_event(drain_events(*f.client), Event::new_session_ticket));
+}
+
+// RFC 5077 3.3: a server whose ServerHello answered session_ticket MUST
+// send a NewSessionTicket; a ChangeCipherSpec in its place ->
+// unexpected_message.
+TEST(HostileFlight, Tls12PromisedTicketMissing) {
+  Tls12TicketFlight f;
+  ASSERT_EQ(f.last.size(), 3u);
+  auto r = f.deliver({f.last[1], f.last[2]});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().to_string();
+  EXPECT_NE(r.error().message().find("NewSessionTicket"), std::string::npos);
+}
+
+// RFC 5246 7.4.1.4 / RFC 8446 4.2: a ServerHello answering ALPN, which the
+// client did not offer -> unsupported_extension.
+TEST(HostileFlight, Tls12UnsolicitedAlpn) {
+  Tls12Flight f;
+  ASSERT_EQ(f.msgs.size(), 4u);
+  Bytes sh = f.msgs[0];
+  append_extension(sh, server_hello_extensions_at(sh), wire::kExtAlpn,
+                   {0x00, 0x03, 0x02, 'h', '2'});
+  f.expect_client_refuses({sh, f.msgs[1], f.msgs[2], f.msgs[3]}, ErrorCode::unsupported_extension,
+                          AlertDescription::unsupported_extension);
+}
+
+// RFC 7919 4 and 5.1: a DHE ClientKeyExchange Yc of 0, 1 or p-1 is refused
+// with handshake_failure, before any key is derived.
 TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
   for (uint8_t last : {0, 1, 2}) {  // 2 stands for p-1 below
     auto cc = client_config();
@@ -636,7 +747,8 @@ TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
     auto r = server->receive_tls(cke);
     ASSERT_FALSE(r.ok()) << int(last);
     EXPECT_EQ(r.error().code(), ErrorCode::invalid_key_share) << r.error().to_string();
-    EXPECT_EQ(plaintext_alert(*server), AlertDescription::illegal_parameter) << int(last);
+    // RFC 7919 4: an out-of-range dh_Yc -> handshake_failure.
+    EXPECT_EQ(plaintext_alert(*server), AlertDescription::handshake_failure) << int(last);
   }
 }
 
@@ -831,7 +943,7 @@ TEST(HostileFlight, Tls13ServerFlightWithinOurRecordSizeLimit) {
 // append_extension adds an extension at the end of the extension block whose
 // 2-byte length is at `block` in handshake message `msg` (4-byte header
 // included), and fixes that length and the message's.
-void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data = {}) {
+void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data) {
   const size_t old = (size_t{msg[block]} << 8) | msg[block + 1];
   Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
                static_cast<uint8_t>(data.size() >> 8), static_cast<uint8_t>(data.size())};

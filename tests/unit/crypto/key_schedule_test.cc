@@ -174,10 +174,12 @@ TEST_F(KeyScheduleTest, FinishedComputeAndVerify) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), ErrorCode::decrypt_error);
   EXPECT_EQ(bad.error().alert(), AlertDescription::decrypt_error);
-  // A truncated value fails too.
+  // A value of the wrong length is malformed: decode_error (RFC 8446 6.2).
   auto short_r = verify_finished(*provider_, kSha256, H(kS3ClientHsTraffic),
                                  H(kS3ServerFinishedHash), ByteView(verify).first(12));
-  EXPECT_FALSE(short_r.ok());
+  ASSERT_FALSE(short_r.ok());
+  EXPECT_EQ(short_r.error().code(), ErrorCode::decode_length);
+  EXPECT_EQ(short_r.error().alert(), AlertDescription::decode_error);
   // The wrong base key (server's instead of client's) fails.
   EXPECT_FALSE(
       verify_finished(*provider_, kSha256, H(kS3ServerHsTraffic), H(kS3ServerFinishedHash), verify)

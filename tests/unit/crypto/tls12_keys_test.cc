@@ -115,8 +115,9 @@ TEST_F(Tls12KeysTest, FinishedVerifyData) {
   EXPECT_TRUE(tls12_verify_finished(*provider_, HashAlgorithm::sha256, H(kMaster),
                                     Tls12Sender::client, session_hash_, c)
                   .ok());
-  // The other side's value, a flipped bit and a truncated value all fail.
-  for (const Bytes& wrong : {s, Bytes(c.begin(), c.end() - 1), [&] {
+  // The other side's value and a flipped bit fail with decrypt_error (RFC
+  // 5246 7.4.9)...
+  for (const Bytes& wrong : {s, [&] {
                                Bytes t = c;
                                t[0] ^= 0x80;
                                return t;
@@ -126,6 +127,19 @@ TEST_F(Tls12KeysTest, FinishedVerifyData) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), ErrorCode::decrypt_error);
     EXPECT_EQ(r.error().alert(), AlertDescription::decrypt_error);
+  }
+  // ...a value of the wrong length, shorter or longer, is malformed:
+  // decode_error (7.2.2).
+  for (const Bytes& wrong : {Bytes(c.begin(), c.end() - 1), [&] {
+                               Bytes t = c;
+                               t.push_back(0);
+                               return t;
+                             }()}) {
+    auto r = tls12_verify_finished(*provider_, HashAlgorithm::sha256, H(kMaster),
+                                   Tls12Sender::client, session_hash_, wrong);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::decode_length);
+    EXPECT_EQ(r.error().alert(), AlertDescription::decode_error);
   }
 }
 

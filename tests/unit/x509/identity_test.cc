@@ -90,13 +90,17 @@ TEST(IsValidDnsReference, Rules) {
   EXPECT_FALSE(is_valid_dns_reference("a b.example.com"));
   EXPECT_FALSE(is_valid_dns_reference(std::string(64, 'a') + ".com"));
   EXPECT_TRUE(is_valid_dns_reference(std::string(63, 'a') + ".com"));
-}
-
-TEST(EmailMatches, LocalPartExactDomainFolded) {
-  EXPECT_TRUE(email_matches("admin@example.com", "admin@EXAMPLE.com"));
-  EXPECT_FALSE(email_matches("Admin@example.com", "admin@example.com"));
-  EXPECT_FALSE(email_matches("admin@example.com", "admin@sub.example.com"));
-  EXPECT_FALSE(email_matches("example.com", "admin@example.com"));
+  // Forms a resolver reads as an IPv4 address are not DNS names (RFC 9525
+  // 6.1; RFC 3696 2: no top-level domain is all-numeric).
+  for (const char* ip : {"127.1", "010.0.0.1", "0x7f000001", "0x7f.0.0.1", "10.0.0.256",
+                         "1.2.3.4.5", "2130706433", "127.0.0.1."}) {
+    EXPECT_TRUE(numeric_ipv4_form(ip)) << ip;
+    EXPECT_FALSE(is_valid_dns_reference(ip)) << ip;
+  }
+  for (const char* name : {"a1.example", "123.example.com", "0x.example", "x0ff", "3com.com"}) {
+    EXPECT_FALSE(numeric_ipv4_form(name)) << name;
+    EXPECT_TRUE(is_valid_dns_reference(name)) << name;
+  }
 }
 
 Certificate load_leaf(const std::string& name) {
@@ -143,6 +147,23 @@ TEST(CheckIdentity, CommonNameIgnored) {
   Certificate leaf = load_leaf("leaf_nc_ok.pem");
   EXPECT_FALSE(check_identity(leaf, {ReferenceIdentity::Kind::dns, "nc_ok"}).ok());
   EXPECT_TRUE(check_identity(leaf, {ReferenceIdentity::Kind::ip, "10.1.2.3"}).ok());
+}
+
+// A reference name in one of those forms is refused with a message that says
+// how to write the address, never matched against a dNSName.
+TEST(CheckIdentity, NumericIpv4FormsAreNotMatchedAsDnsNames) {
+  Certificate leaf = load_leaf("leaf.pem");
+  auto r = check_identity(leaf, {ReferenceIdentity::Kind::dns, "127.1"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::config_invalid);
+  EXPECT_NE(r.error().message().find("dotted-quad"), std::string::npos) << r.error().message();
+}
+
+TEST(EmailMatches, LocalPartExactDomainFolded) {
+  EXPECT_TRUE(email_matches("admin@example.com", "admin@EXAMPLE.com"));
+  EXPECT_FALSE(email_matches("Admin@example.com", "admin@example.com"));
+  EXPECT_FALSE(email_matches("admin@example.com", "admin@sub.example.com"));
+  EXPECT_FALSE(email_matches("example.com", "admin@example.com"));
 }
 
 }  // namespace
