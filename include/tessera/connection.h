@@ -106,6 +106,10 @@ struct HandshakeSummary {
   // used, which authenticated them instead of certificates; empty otherwise.
   std::string psk_identity;
   EarlyData early_data = EarlyData::not_offered;
+  // Client: the server refused our 0-RTT data and it was not sent again,
+  // because this connection selected another ALPN protocol than the ticket's
+  // (RFC 8446 4.2.10: the data was written for that protocol).
+  bool early_data_dropped = false;
   // RFC 8449 record_size_limit, when both sides sent one: the peer's, which
   // bounds the records we send it (0: not negotiated; our own limit is
   // Policy::limits.record_size_limit, capped for the version).
@@ -149,8 +153,10 @@ class Connection {
   // Early data is REPLAYABLE: an attacker can deliver it to the server again,
   // so send only requests that are safe to repeat. If the server refuses it
   // (or no ticket allows it), the bytes go out as ordinary application data
-  // once the handshake completes unless early.resend_if_rejected is false;
-  // summary().early_data says which happened.
+  // once the handshake completes unless early.resend_if_rejected is false, or
+  // the connection selected another ALPN protocol than the ticket's (RFC 8446
+  // 4.2.10; summary().early_data_dropped); summary().early_data says which
+  // happened.
   static Result<std::unique_ptr<Connection>> client_with_early_data(
       std::shared_ptr<const ClientConfig> config, ClientOptions options, EarlyDataRequest early);
   // server creates a server connection waiting for a ClientHello.

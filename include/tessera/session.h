@@ -181,8 +181,11 @@ class MemoryServerSessionCache final : public ServerSessionCache {
 
 // ReplayGuard: the server's 0-RTT anti-replay record (RFC 8446 8.2). A
 // ClientHello's early data is accepted only if claim() is the first for its
-// ticket within the freshness window (8.3: outside the window the ticket age
-// no longer matches, so older replays are refused before they get here).
+// ticket while that ClientHello can pass the freshness check (8.3: once the
+// ticket age no longer matches, replays are refused before they get here).
+// A ClientHello whose ticket age was up to one window ahead of the server's
+// view stays fresh for up to two windows after it first arrives, so a
+// record must keep each id for twice window_ms.
 class ReplayGuard {
  public:
   virtual ~ReplayGuard() = default;
@@ -190,8 +193,8 @@ class ReplayGuard {
   // differ from the server's view of it.
   virtual int64_t window_ms() const = 0;
   // claim records `id` (a ticket identity digest) and returns true if it was
-  // not seen within the window; false for a replay or when the record is
-  // full (fail closed: the connection falls back to 1-RTT).
+  // not claimed in the last 2 * window_ms; false for a replay or when the
+  // record is full (fail closed: the connection falls back to 1-RTT).
   virtual bool claim(const std::array<uint8_t, 32>& id, int64_t now_ms) = 0;
 };
 

@@ -205,6 +205,7 @@ class Client13 final : public Handshake {
   // early_pending_ (until EncryptedExtensions says whether they were taken).
   size_t early_sent_ = 0;
   bool early_pending_ = false;
+  std::optional<std::string> early_alpn_;  // the ticket's ALPN, when 0-RTT data was sent
   bool early_accepted_ = false;
   HandshakeSummary summary_;
   std::unique_ptr<Handshake> tls12_;  // set when the server chose TLS 1.2
@@ -596,6 +597,7 @@ Result<void> Client13::send_early_data(ByteView client_hello) {
   // records": 0-RTT keys come from the ticket's handshake.
   if (session_->record_size_limit != 0)
     p_.channel->limit_sent_records(record_content_limit(session_->record_size_limit, true));
+  early_alpn_ = session_->alpn;  // RFC 8446 4.2.10: resent only under the same ALPN
   early_sent_ = std::min<size_t>(p_.early.data.size(), session_->max_early_data);
   p_.channel->send_application_data(ByteView(p_.early.data).first(early_sent_));
   early_pending_ = true;
@@ -623,10 +625,21 @@ void Client13::early_data_refused(const std::string& why) {
 void Client13::send_after_handshake_data() {
   ByteView data = p_.early.data;
   if (data.empty()) return;
-  if (early_accepted_)
+  if (early_accepted_) {
     data = data.subspan(early_sent_);
-  else if (!p_.early.resend_if_rejected)
+  } else if (!p_.early.resend_if_rejected) {
     return;
+  } else if (early_alpn_ && summary_.alpn != *early_alpn_) {
+    // RFC 8446 4.2.10: "A TLS implementation MUST NOT automatically resend
+    // early data unless the negotiated connection selects the same ALPN
+    // protocol": the data was written for the ticket's protocol.
+    summary_.early_data_dropped = true;
+    if (p_.channel->tracing())
+      trace("   the refused 0-RTT data is dropped, not sent again: it was written for ALPN '" +
+            *early_alpn_ + "' and this connection selected '" + summary_.alpn +
+            "' (RFC 8446 4.2.10)");
+    return;
+  }
   if (!data.empty()) p_.channel->send_application_data(data);
 }
 

@@ -267,7 +267,9 @@ std::optional<std::vector<uint8_t>> MemoryServerSessionCache::take(const std::ve
 
 bool MemoryReplayGuard::claim(const std::array<uint8_t, 32>& id, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Forget what left the window: a replay that old fails the freshness check.
+  // Forget what can no longer pass the freshness check: a ClientHello first
+  // seen at t with its ticket age up to a window ahead of ours stays fresh
+  // until t + 2 * window (inclusive), so it is kept until then.
   while (!order_.empty() && order_.front().first <= now_ms) {
     auto it = seen_.find(order_.front().second);
     if (it != seen_.end() && it->second == order_.front().first) seen_.erase(it);
@@ -276,7 +278,7 @@ bool MemoryReplayGuard::claim(const std::array<uint8_t, 32>& id, int64_t now_ms)
   auto it = seen_.find(id);
   if (it != seen_.end() && it->second > now_ms) return false;  // a replay
   if (seen_.size() >= max_) return false;                      // full: fail closed
-  const int64_t expiry = now_ms + window_ms_;
+  const int64_t expiry = now_ms + 2 * window_ms_ + 1;
   seen_[id] = expiry;
   order_.emplace_back(expiry, id);
   return true;

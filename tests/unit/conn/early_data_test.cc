@@ -123,6 +123,7 @@ TEST(EarlyData, RefusedDataIsSkippedAndSentAgainAfterTheHandshake) {
   EXPECT_TRUE(has_event(*p.client, Event::early_data_rejected));
   EXPECT_TRUE(p.server->early_data().empty());
   EXPECT_EQ(take_app(*p.server), request);  // resent once, under 1-RTT keys
+  EXPECT_FALSE(p.client->summary().early_data_dropped);
 }
 
 TEST(EarlyData, RefusedDataIsDroppedWhenResendIsOff) {
@@ -165,6 +166,16 @@ TEST(EarlyData, AReplayedClientHelloGetsNoEarlyData) {
   EXPECT_EQ((*replay)->summary().early_data, EarlyData::rejected);
   EXPECT_TRUE((*replay)->early_data().empty());
   EXPECT_EQ(e.guard->size(), 1u);
+  // A whole window later the ClientHello's ticket age still passes the
+  // freshness check (|10 s - 0 s| is not more than the 10 s window), so the
+  // guard must still remember the ticket: no early data then either.
+  auto later = std::make_shared<ServerConfig>(*e.sc);
+  later->clock = [] { return kTestNow + 10; };
+  auto late_replay = Connection::server(later);
+  ASSERT_TRUE(late_replay.ok());
+  ASSERT_TRUE((*late_replay)->receive_tls(first_flight).ok()) << err(**late_replay);
+  EXPECT_EQ((*late_replay)->summary().early_data, EarlyData::rejected);
+  EXPECT_TRUE((*late_replay)->early_data().empty());
 }
 
 TEST(EarlyData, AStaleTicketAgeIsOutsideTheFreshnessWindow) {
@@ -226,7 +237,11 @@ TEST(EarlyData, ServerRefusesWhenTheAlpnDiffersFromTheTickets) {
   ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   EXPECT_EQ(p.server->summary().alpn, "http/1.1");
   EXPECT_EQ(p.server->summary().early_data, EarlyData::rejected);
-  EXPECT_EQ(take_app(*p.server), bytes_of("GET /"));
+  // RFC 8446 4.2.10: the data was written for h2; the client does not send
+  // it again under http/1.1, and says so.
+  EXPECT_TRUE(take_app(*p.server).empty());
+  EXPECT_EQ(p.client->summary().early_data, EarlyData::rejected);
+  EXPECT_TRUE(p.client->summary().early_data_dropped);
 }
 
 TEST(EarlyData, BothSidesLogTheSameEarlyTrafficSecret) {
@@ -275,8 +290,12 @@ TEST(ReplayGuard, ClaimsOncePerWindowAndFailsClosedWhenFull) {
   EXPECT_FALSE(g.claim(a, 2000));  // replay within the window
   EXPECT_TRUE(g.claim(b, 2000));
   EXPECT_FALSE(g.claim(c, 3000));  // full: refuse rather than forget
-  EXPECT_TRUE(g.claim(c, 12000));  // a has left the window
-  EXPECT_TRUE(g.claim(a, 12001));
+  // A ClientHello whose ticket age ran a window ahead of the server's stays
+  // fresh for two windows: a is still remembered at 1000 + 20000...
+  EXPECT_FALSE(g.claim(a, 21000));
+  EXPECT_FALSE(g.claim(c, 21000));  // (and the record is still full)
+  // ... and forgotten after, when no replay of it can pass the freshness check.
+  EXPECT_TRUE(g.claim(c, 21001));
   EXPECT_EQ(g.size(), 2u);
 }
 
