@@ -599,7 +599,7 @@ Result<void> Client12::on_server_key_exchange(const wire::HandshakeMessage& m,
   // RFC 5246 7.4.3: the signature covers client_random + server_random +
   // params; a bad signature -> decrypt_error.
   TESSERA_TRY(verify_with_leaf(provider(), st.auth.chain, static_cast<SignatureScheme>(scheme),
-                               signed_data, signature));
+                               signed_data, signature, /*tls13=*/false));
   if (!custom_p_.empty()) {
     TESSERA_ASSIGN_OR_RETURN(kx.share, provider().generate_dh_key_share(custom_p_, custom_g_));
   } else {

@@ -734,7 +734,11 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                  "server selected version " +
                      describe_versions(std::vector<uint16_t>{ver.selected_version}) +
                      " which we did not offer");
-  // RFC 8446 4.1.3: legacy_version MUST be 0x0303.
+  // RFC 8446 4.1.3: legacy_version MUST be 0x0303; D.5: 0x0300 (SSL 3.0)
+  // -> protocol_version.
+  if (sh.legacy_version == 0x0300)
+    return Error(ErrorCode::protocol_version, AlertDescription::protocol_version,
+                 "ServerHello.legacy_version is 0x0300 (SSL 3.0)");
   if (sh.legacy_version != 0x0303)
     return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_version is not 0x0303");
   // RFC 8446 4.1.3: a legacy_session_id_echo that does not match -> illegal_parameter.
@@ -747,6 +751,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
     return Error(ErrorCode::illegal_parameter, "server chose cipher suite " +
                                                    cipher_suite_name(sh.cipher_suite) +
                                                    " which we did not offer");
+  // RFC 8446 B.4: TLS 1.2 suites (offered for a TLS 1.2 answer) cannot be
+  // used with TLS 1.3 -> illegal_parameter (4.1.3).
+  if (auto chosen = cipher_suite_info(sh.cipher_suite);
+      !chosen || chosen->version != ProtocolVersion::tls13)
+    return Error(
+        ErrorCode::illegal_parameter,
+        "server chose TLS 1.2 cipher suite " + cipher_suite_name(sh.cipher_suite) + " for TLS 1.3");
   if (sh.legacy_compression_method != 0)
     return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_compression_method is not 0");
 
@@ -1265,7 +1276,7 @@ Result<void> Client13::on_certificate_verify(const wire::HandshakeMessage& m,
   Bytes content = certificate_verify_input(/*server=*/true, h);
   TESSERA_TRY(verify_with_leaf(provider(), st.chain,
                                static_cast<SignatureScheme>(cv.signed_data.scheme), content,
-                               cv.signed_data.signature));
+                               cv.signed_data.signature, /*tls13=*/true));
   summary_.signature_scheme = cv.signed_data.scheme;
   transcript_.add(m.raw);
   if (p_.channel->tracing())

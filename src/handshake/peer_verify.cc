@@ -290,8 +290,17 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
 }
 
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
-                              SignatureScheme scheme, ByteView content, ByteView signature) {
+                              SignatureScheme scheme, ByteView content, ByteView signature,
+                              bool tls13) {
   TESSERA_ASSIGN_OR_RETURN(auto key, provider.load_public_key(chain.leaf_spki));
+  // RFC 8446 4.2.3 / 4.4.3: in TLS 1.3 the scheme fixes the key's curve
+  // (ecdsa_secp256r1_sha256 is P-256 only).
+  if (tls13 && !key->supports(scheme))
+    return Error(ErrorCode::illegal_parameter,
+                 "CertificateVerify uses " + signature_scheme_name(static_cast<uint16_t>(scheme)) +
+                     ", which the certificate's " +
+                     std::string(crypto::key_type_name(key->type())) +
+                     " key cannot make in TLS 1.3");
   auto r = key->verify(scheme, content, signature);
   if (!r.ok()) {
     // RFC 8446 4.4.3: a CertificateVerify that does not verify -> decrypt_error.

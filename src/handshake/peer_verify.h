@@ -73,8 +73,12 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
 
 // verify_with_leaf checks a CertificateVerify (or ServerKeyExchange)
 // signature with the leaf's public key; decrypt_error when it does not verify.
+// In TLS 1.3 (tls13) the scheme must fit the key exactly (RFC 8446 4.2.3: an
+// ecdsa_* scheme names its curve) -> illegal_parameter otherwise; TLS 1.2
+// schemes name the hash only.
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
-                              SignatureScheme scheme, ByteView content, ByteView signature);
+                              SignatureScheme scheme, ByteView content, ByteView signature,
+                              bool tls13);
 
 // refused_by_crls says why the certificate (issuer, serial) must not be
 // accepted on the word of `crls` alone, or nullopt if it may: any CRL in the

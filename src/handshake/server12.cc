@@ -592,7 +592,8 @@ Result<void> Server12::on_certificate_verify(const wire::HandshakeMessage& m,
                                                    ", which our CertificateRequest did not list");
   TESSERA_TRY(verify_with_leaf(provider(), st.chain,
                                static_cast<SignatureScheme>(cv.signed_data.scheme),
-                               transcript_.retained_messages(), cv.signed_data.signature));
+                               transcript_.retained_messages(), cv.signed_data.signature,
+                               /*tls13=*/false));
   transcript_.add(m.raw);
   summary_.client_signature_scheme = cv.signed_data.scheme;
   summary_.client_authenticated = true;

@@ -211,6 +211,7 @@ class Server13 final : public Handshake {
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   bool received_client_hello_ = false;
   bool sent_ccs_ = false;
+  Bytes hrr_cookie_;  // the cookie our HelloRetryRequest carried (the second ClientHello echoes it)
   bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
   // The client certificate's issuer and serial (verified, or from the
   // resumed session's ticket), kept in the tickets we issue.
@@ -310,6 +311,11 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
                                             ExpectClientHello& st) {
   TESSERA_ASSIGN_OR_RETURN(Offer o, parse_offer(m.body));
   const Policy& pol = cfg_.policy;
+  // RFC 8446 D.5: a ClientHello.legacy_version of 0x0300 (SSL 3.0) ->
+  // protocol_version, whatever supported_versions says.
+  if (o.ch.legacy_version == 0x0300)
+    return Error(ErrorCode::protocol_version, AlertDescription::protocol_version,
+                 "ClientHello.legacy_version is 0x0300 (SSL 3.0)");
   // RFC 8446 4.2.1: with supported_versions the client's versions are that
   // list and legacy_version is ignored; without it the client speaks TLS 1.2
   // (or below, which no policy allows).
@@ -363,6 +369,12 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
       return Error(ErrorCode::illegal_parameter, "second ClientHello changed legacy_session_id");
     if (o.cookie.empty())
       return Error(ErrorCode::missing_extension, "second ClientHello does not echo the cookie");
+    // RFC 8446 4.2.2: the client echoes our cookie. This connection sent it,
+    // so it must be that one: another connection's (equally valid) cookie
+    // would put another ClientHello1's hash in the transcript (4.4.1).
+    if (o.cookie != hrr_cookie_)
+      return Error(ErrorCode::illegal_parameter,
+                   "second ClientHello's cookie is not the one our HelloRetryRequest sent");
     TESSERA_ASSIGN_OR_RETURN(CookieState cs, open_cookie(provider(), p_.cookie_key, o.cookie));
     if (cs.cipher_suite != st.hrr_suite || cs.group != st.hrr_group)
       return Error(ErrorCode::illegal_parameter, "cookie does not match our HelloRetryRequest");
@@ -813,6 +825,7 @@ Result<void> Server13::send_hello_retry(const Offer& o, ByteView raw, uint16_t s
                                                      ech_ ? ech_->hrr_confirmation : std::nullopt));
   transcript_.add(hrr);
   p_.channel->send_handshake(hrr);
+  hrr_cookie_ = std::move(cookie);
   if (!o.ch.legacy_session_id.empty()) {
     p_.channel->send_change_cipher_spec();
     sent_ccs_ = true;
@@ -948,7 +961,7 @@ Result<void> Server13::verify_client_signature(const wire::HandshakeMessage& m,
   Bytes content = certificate_verify_input(/*server=*/false, h);
   TESSERA_TRY(verify_with_leaf(provider(), chain,
                                static_cast<SignatureScheme>(cv.signed_data.scheme), content,
-                               cv.signed_data.signature));
+                               cv.signed_data.signature, /*tls13=*/true));
   summary_.client_signature_scheme = cv.signed_data.scheme;
   if (p_.channel->tracing())
     trace("<- CertificateVerify (client): " + signature_scheme_name(cv.signed_data.scheme) +
@@ -1239,7 +1252,11 @@ std::string Server13::early_data_refusal(const Offer& o, const AcceptedPsk& psk,
 }
 
 Result<void> Server13::on_post_handshake(const wire::HandshakeMessage& m, Connected& st) {
-  if (m.type == HandshakeType::key_update)
+  // RFC 8446 4.6.2: the client's answer (Certificate through Finished)
+  // comes "consecutively on the wire with no intervening messages of other
+  // types": a KeyUpdate is taken before its Certificate, not inside it.
+  if (m.type == HandshakeType::key_update &&
+      (!pending_auth_ || pending_auth_->expect == PostHandshakeAuth::Expect::certificate))
     return st.traffic.on_key_update(provider(), *p_.channel, m.body, "client");
   if (pending_auth_) return on_post_handshake_auth(m, st);
   return unexpected(expecting(), m.type);

@@ -1010,6 +1010,106 @@ void expect_server_hello_refused(bool hrr, const Misplaced& m) {
   EXPECT_EQ(plaintext_alert(*client), m.alert) << m.type;
 }
 
+// The client's ClientHello record and the server's ServerHello (or
+// HelloRetryRequest) message, from a fresh pair.
+struct FirstHellos {
+  std::unique_ptr<Connection> client, server;
+  Bytes client_hello_record, server_hello;
+  explicit FirstHellos(std::shared_ptr<ClientConfig> cc = client_config(),
+                       std::shared_ptr<ServerConfig> sc = server_config()) {
+    client = std::move(*Connection::client(cc, {"localhost", {}}));
+    server = new_server(sc);
+    client_hello_record = take_out(*client);
+    EXPECT_TRUE(server->receive_tls(client_hello_record).ok());
+    Bytes flight = take_out(*server);
+    EXPECT_GE(flight.size(), 9u);
+    if (flight.size() < 9) return;
+    const size_t len = (size_t{flight[3]} << 8) | flight[4];
+    server_hello.assign(flight.begin() + 5, flight.begin() + 5 + static_cast<std::ptrdiff_t>(len));
+    EXPECT_EQ(server_hello[0], 2);
+  }
+};
+
+// RFC 8446 B.4, 4.1.3: a TLS 1.3 ServerHello naming a TLS 1.2 suite (which
+// the client offered for a TLS 1.2 answer) -> illegal_parameter.
+TEST(HostileFlight, Tls13ServerHelloWithATls12Suite) {
+  FirstHellos h;
+  Bytes sh = h.server_hello;
+  const size_t suite_at = 4 + 2 + 32 + 1 + sh[38];
+  sh[suite_at] = 0xc0;  // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+  sh[suite_at + 1] = 0x2b;
+  auto r = h.client->receive_tls(handshake_record(sh));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
+  EXPECT_NE(r.error().message().find("TLS 1.2 cipher suite"), std::string::npos)
+      << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*h.client), AlertDescription::illegal_parameter);
+}
+
+// RFC 8446 D.5: a Hello with legacy_version 0x0300 -> protocol_version, on
+// either side, whatever supported_versions says.
+TEST(HostileFlight, Ssl3LegacyVersionInEitherHello) {
+  {
+    FirstHellos h;
+    Bytes sh = h.server_hello;
+    sh[4] = 0x03;
+    sh[5] = 0x00;
+    auto r = h.client->receive_tls(handshake_record(sh));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::protocol_version) << r.error().to_string();
+    EXPECT_EQ(plaintext_alert(*h.client), AlertDescription::protocol_version);
+  }
+  auto client = std::move(*Connection::client(client_config(), {"localhost", {}}));
+  Bytes ch = take_out(*client);
+  ASSERT_EQ(ch[5], 1);  // client_hello
+  ch[9] = 0x03;
+  ch[10] = 0x00;
+  auto server = new_server();
+  auto r = server->receive_tls(ch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::protocol_version) << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*server), AlertDescription::protocol_version);
+}
+
+// The cookie extension's data in a HelloRetryRequest.
+Bytes hrr_cookie(const Bytes& hrr) {
+  size_t at = server_hello_extensions_at(hrr);
+  const size_t end = at + 2 + ((size_t{hrr[at]} << 8) | hrr[at + 1]);
+  for (at += 2; at + 4 <= end;) {
+    const uint16_t type = static_cast<uint16_t>((hrr[at] << 8) | hrr[at + 1]);
+    const size_t len = (size_t{hrr[at + 2]} << 8) | hrr[at + 3];
+    if (type == 44) return Bytes(hrr.begin() + at + 4, hrr.begin() + at + 4 + len);
+    at += 4 + len;
+  }
+  return {};
+}
+
+// RFC 8446 4.2.2, 4.4.1: the second ClientHello must echo this connection's
+// cookie. Another connection's (as valid, for the same suite and group) would
+// put its ClientHello1's hash into this transcript.
+TEST(HostileFlight, CookieFromAnotherConnectionIsRefused) {
+  auto cc = client_config();
+  ASSERT_TRUE(cc->policy.set_groups("x25519,secp384r1").ok());  // a share for x25519 only
+  auto sc = server_config();
+  ASSERT_TRUE(sc->policy.set_groups("secp384r1").ok());
+  FirstHellos a(cc, sc), b(cc, sc);
+  ASSERT_TRUE(a.server_hello.size() > 40 && b.server_hello.size() > 40);
+  const Bytes cookie_a = hrr_cookie(a.server_hello), cookie_b = hrr_cookie(b.server_hello);
+  ASSERT_FALSE(cookie_a.empty());
+  ASSERT_EQ(cookie_a.size(), cookie_b.size());
+  ASSERT_NE(cookie_a, cookie_b);
+  ASSERT_TRUE(a.client->receive_tls(handshake_record(a.server_hello)).ok());
+  Bytes ch2 = take_out(*a.client);
+  // The second ClientHello follows a compatibility ChangeCipherSpec record.
+  auto at = std::search(ch2.begin(), ch2.end(), cookie_a.begin(), cookie_a.end());
+  ASSERT_NE(at, ch2.end());
+  std::copy(cookie_b.begin(), cookie_b.end(), at);
+  auto r = a.server->receive_tls(ch2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
+  EXPECT_NE(r.error().message().find("cookie"), std::string::npos) << r.error().to_string();
+}
+
 TEST(ExtensionPlacement, ServerHello) {
   // Known, but only for EncryptedExtensions (ALPN, record_size_limit) or a
   // ClientHello (psk_key_exchange_modes, a TLS 1.2 extension); then one

@@ -503,6 +503,19 @@ TEST(PostHandshakeAuthForged, ApplicationDataInsideTheAnswerIsUnexpected) {
                    AlertDescription::unexpected_message);
 }
 
+TEST(PostHandshakeAuthForged, KeyUpdateInsideTheAnswerIsUnexpected) {
+  // RFC 8446 4.6.2: "no intervening messages of other types" — a KeyUpdate
+  // after the Certificate is refused (before it, it is taken: see
+  // KeyUpdatesOnEitherSideBeforeTheAnswer).
+  ForgedClient f;
+  auto cert = handshake::build_certificate13(f.context, {});
+  ASSERT_TRUE(cert.ok());
+  ASSERT_TRUE(f.send(ContentType::handshake, *cert).ok());
+  const Bytes key_update = {24, 0, 0, 1, 0};  // update_not_requested
+  f.expect_failure(f.send(ContentType::handshake, key_update), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
 TEST(PostHandshakeAuthForged, WrongFinishedIsDecryptError) {
   ForgedClient f;
   auto cert = handshake::build_certificate13(f.context, {});
