@@ -50,6 +50,12 @@ struct Limits {
   // to the limit of the handshake that issued their ticket, refused ones are
   // skipped whatever their size.
   size_t record_size_limit = 16385;
+  // TLS 1.3: after this many records under one sending key, a KeyUpdate
+  // (RFC 8446 4.6.3) moves to the next key before the next application
+  // record. 0: only at the AEAD's own limit (RFC 8446 5.5: 2^24.5 records
+  // for AES-GCM, which always applies; ChaCha20-Poly1305 has none short of
+  // the sequence number). Lower values update keys more often.
+  uint64_t key_update_records = 0;
 };
 
 // TLS 1.3 PSK key exchange modes (RFC 8446 4.2.9).

@@ -108,6 +108,9 @@ class Engine final : public Connection, private handshake::Channel {
     if (paused_) return stall(data);
     size_t off = 0;
     while (off < data.size() || deframer_.buffered()) {
+      // RFC 8446 6.1: "Any data received after a closure alert has been
+      // received MUST be ignored" (not even parsed).
+      if (peer_closed_) return ok();
       // A whole protected record at the front of the input (the usual case:
       // the peer's records arrive in full) is decrypted from the caller's
       // buffer straight into the deframer's, without being copied first.
@@ -161,6 +164,13 @@ class Engine final : public Connection, private handshake::Channel {
       return ok();
     }
     while (!data.empty()) {
+      // RFC 8446 5.5: a sending key protects a bounded number of records
+      // (AES-GCM: 2^24.5); at the limit we move to the next key (4.6.3).
+      if (write_->sequence_number() >= write_record_limit_) {
+        auto u = hs_->key_update(false);
+        flush_handshake();
+        if (!u.ok()) return fail(std::move(u).error());
+      }
       size_t n = std::min(data.size(), send_limit_);
       auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) return fail(std::move(r).error());
@@ -223,6 +233,10 @@ class Engine final : public Connection, private handshake::Channel {
                    "key_update while the handshake waits for a signature (complete_signature)");
     if (negotiated_ && version_ == ProtocolVersion::tls12)
       return Error(ErrorCode::internal_error, "key_update: TLS 1.2 has no KeyUpdate");
+    // A call too early is the caller's mistake, not the peer's: refused,
+    // and the connection goes on (no alert), as write() does.
+    if (!hs_->is_done())
+      return Error(ErrorCode::internal_error, "key_update before the handshake completed");
     auto r = hs_->key_update(request_peer);
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
@@ -312,7 +326,13 @@ class Engine final : public Connection, private handshake::Channel {
   }
   Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     flush_handshake();
-    return install_tls13_keys(write_, suite, secret);
+    TESSERA_TRY(install_tls13_keys(write_, suite, secret));
+    write_record_limit_ = suite.aead == AeadAlgorithm::chacha20_poly1305
+                              ? UINT64_MAX
+                              : record::Tls13RecordProtection::kAesGcmRecordLimit;
+    if (limits_.key_update_records != 0)
+      write_record_limit_ = std::min(write_record_limit_, limits_.key_update_records);
+    return ok();
   }
   // install_tls13_keys derives the traffic keys of `secret` (RFC 8446 7.3)
   // into `slot`. After the handshake (KeyUpdate) the protection in use is
@@ -352,6 +372,7 @@ class Engine final : public Connection, private handshake::Channel {
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
     write_ = std::move(prot);
+    write_record_limit_ = UINT64_MAX;  // TLS 1.2 has no KeyUpdate
     return ok();
   }
   void reset_write_keys() override {
@@ -529,9 +550,10 @@ class Engine final : public Connection, private handshake::Channel {
 
   Error fail(Error e) {
     if (error_) return *error_;
-    // A fatal alert from the peer or its close needs no alert in return.
+    // A fatal alert from the peer or its close needs no alert in return;
+    // after our close_notify we send nothing more (RFC 8446 6.1).
     if (e.code() != ErrorCode::peer_alert && e.code() != ErrorCode::peer_closed &&
-        e.code() != ErrorCode::truncated_connection) {
+        e.code() != ErrorCode::truncated_connection && !close_notify_sent_) {
       send_alert(wire::AlertLevel::fatal, e.alert());
       if (trace_)
         trace_("!! fatal error: " + e.to_string() + "; sent alert " +
@@ -671,6 +693,11 @@ class Engine final : public Connection, private handshake::Channel {
                    "application data between the client's Certificate and Finished answering our "
                    "CertificateRequest");
     if (content.empty() && type == ContentType::application_data) {
+      // RFC 8446 5: application data (empty or not) before the handshake
+      // completes, other than accepted 0-RTT data -> unexpected_message.
+      if (!hs_->is_done() && early_mode_ != EarlyMode::accepting)
+        return Error(ErrorCode::unexpected_message,
+                     "application data before the handshake completed");
       if (++empty_records_ > limits_.max_empty_records)
         return Error(ErrorCode::too_many_messages, "too many empty records");
       return ok();
@@ -771,6 +798,8 @@ class Engine final : public Connection, private handshake::Channel {
   record::HandshakeBuffer hs_buf_;
   std::unique_ptr<record::RecordProtection> read_;
   std::unique_ptr<record::RecordProtection> write_;
+  // The records write_ may protect before a KeyUpdate (TLS 1.3; RFC 8446 5.5).
+  uint64_t write_record_limit_ = UINT64_MAX;
   ProtocolVersion version_ = ProtocolVersion::tls13;
   bool negotiated_ = false;     // version_ was set by the handshake
   bool peer_canceled_ = false;  // the peer sent user_canceled during the handshake

@@ -386,11 +386,6 @@ bool Tls13RecordProtection::rekey(ByteView key, ByteView iv) {
   return true;
 }
 
-bool Tls13RecordProtection::key_update_due() const {
-  if (aead_->algorithm() == AeadAlgorithm::chacha20_poly1305) return false;
-  return sequence_number() >= kAesGcmRecordLimit;
-}
-
 size_t Tls13RecordProtection::sealed_size(size_t plaintext_len, size_t padding_len) const {
   return kHeaderSize + plaintext_len + 1 + padding_len + kTag;
 }

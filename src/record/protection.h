@@ -144,7 +144,8 @@ class Tls13RecordProtection final : public RecordProtection {
   // RFC 8446 5.5: "For AES-GCM, up to 2^24.5 full-size records (about 24
   // million) may be encrypted on a given connection while keeping a safety
   // margin of approximately 2^-57 for Authenticated Encryption (AE)
-  // security." For ChaCha20-Poly1305 the sequence number wraps first.
+  // security." For ChaCha20-Poly1305 the sequence number wraps first. The
+  // engine sends a KeyUpdate when a sending key reaches it.
   static constexpr uint64_t kAesGcmRecordLimit = 23726566;  // floor(2^24.5)
 
   // rekey moves to the next traffic keys (RFC 8446 7.3: a new key and IV per
@@ -154,11 +155,6 @@ class Tls13RecordProtection final : public RecordProtection {
   // new protection and must not use this one again.
   bool rekey(ByteView key, ByteView iv);
   AeadAlgorithm aead_algorithm() const { return aead_->algorithm(); }
-
-  // key_update_due says whether this (sending) key has protected as many
-  // records as RFC 8446 5.5 allows, so the engine should send a KeyUpdate
-  // before the next record.
-  bool key_update_due() const;
 
  private:
   Tls13RecordProtection(std::unique_ptr<crypto::Aead> aead, ByteView iv);

@@ -1591,5 +1591,62 @@ TEST(ExtensionPlacement, CertificateRequestRules) {
       << r.error().to_string();
 }
 
+// RFC 8446 5: application data before the handshake completes, even an
+// empty record (which is otherwise allowed), -> unexpected_message.
+TEST(HostileRecords, EmptyApplicationDataBeforeTheHandshakeCompletes) {
+  Tls13ClientFlight f;
+  Bytes wire = f.passed;
+  auto writer = tls13_protection(f.log["CLIENT_HANDSHAKE_TRAFFIC_SECRET"]);
+  ASSERT_TRUE(writer->seal(ContentType::application_data, {}, 0, wire).ok());
+  auto r = f.server->receive_tls(wire);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().to_string();
+  EXPECT_NE(r.error().message().find("before the handshake completed"), std::string::npos);
+}
+
+// RFC 8446 6.1: "Any data received after a closure alert has been received
+// MUST be ignored" -- not parsed either: garbage behind the client's
+// close_notify does not fail the server or make it send an alert.
+TEST(HostileRecords, BytesAfterCloseNotifyAreIgnored) {
+  auto p = handshaken_pair(client_config(), server_config());
+  ASSERT_TRUE(p.client->write(app("last words")).ok());
+  p.client->close();
+  Bytes in = take_out(*p.client);
+  const Bytes garbage = {0x63, 0x03, 0x03, 0x00, 0x01, 0x00, 'G', 'E', 'T'};
+  in.insert(in.end(), garbage.begin(), garbage.end());
+  ASSERT_TRUE(p.server->receive_tls(in).ok()) << err(*p.server);
+  EXPECT_TRUE(p.server->is_peer_closed());
+  EXPECT_EQ(p.server->error(), nullptr);
+  EXPECT_EQ(read_all(*p.server), "last words");
+  ASSERT_TRUE(p.server->receive_tls(garbage).ok());
+  EXPECT_EQ(p.server->error(), nullptr);
+}
+
+// RFC 8446 6.1: after our close_notify we send nothing more, not even the
+// fatal alert a bad record would otherwise get.
+TEST(HostileRecords, NoAlertAfterOurCloseNotify) {
+  auto p = handshaken_pair(client_config(), server_config());
+  p.server->close();
+  const size_t after_close = p.server->pending_tls().size();
+  ASSERT_GT(after_close, 0u);
+  auto r = p.server->receive_tls(Bytes{0x63, 0x03, 0x03, 0x00, 0x01, 0x00});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(p.server->pending_tls().size(), after_close);
+}
+
+// key_update() before the handshake completes is refused, and the
+// connection goes on: the caller's mistake sends the peer no alert.
+TEST(HostileRecords, KeyUpdateBeforeTheHandshakeIsRefusedQuietly) {
+  auto client = std::move(*Connection::client(client_config(), {"localhost", {}}));
+  const size_t hello = client->pending_tls().size();
+  auto r = client->key_update(false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(client->error(), nullptr);
+  EXPECT_EQ(client->pending_tls().size(), hello);
+  auto server = new_server();
+  Pair p{std::move(client), std::move(server)};
+  EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+}
+
 }  // namespace
 }  // namespace tessera::testing

@@ -422,22 +422,6 @@ TEST_F(ProtectionTest, Tls13ChaChaAndAes256KnownAnswers) {
   }
 }
 
-TEST_F(ProtectionTest, KeyUpdateDueAtTheAesGcmLimit) {
-  auto p = tls13(kClientApKey, kClientApIv);
-  EXPECT_FALSE(p->key_update_due());
-  p->set_sequence_number_for_testing(Tls13RecordProtection::kAesGcmRecordLimit - 1);
-  EXPECT_FALSE(p->key_update_due());
-  Bytes out;
-  ASSERT_TRUE(p->seal(ContentType::application_data, H("00"), 0, out).ok());
-  EXPECT_TRUE(p->key_update_due());
-  auto chacha = Tls13RecordProtection::create(
-      *provider_, AeadAlgorithm::chacha20_poly1305,
-      H("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), H(kClientApIv));
-  ASSERT_TRUE(chacha.ok());
-  (*chacha)->set_sequence_number_for_testing(Tls13RecordProtection::kAesGcmRecordLimit);
-  EXPECT_FALSE((*chacha)->key_update_due());
-}
-
 TEST_F(ProtectionTest, CreateChecksIvLength) {
   auto r = Tls13RecordProtection::create(*provider_, AeadAlgorithm::aes_128_gcm, H(kClientApKey),
                                          H("0011"));
