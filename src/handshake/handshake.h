@@ -93,6 +93,10 @@ class Channel {
   virtual Result<void> limit_received_records(size_t max_content) = 0;
   // set_negotiated_version tells the record layer which rules apply.
   virtual void set_negotiated_version(ProtocolVersion v) = 0;
+  // application_records_sent counts the application data records sent so
+  // far (RFC 8446 4.6.3: update requests that arrive while we have sent
+  // nothing since our last KeyUpdate are answered by that one).
+  virtual uint64_t application_records_sent() const = 0;
   // event queues an application-visible event.
   virtual void event(Event e) = 0;
   // trace reports one human-readable handshake step (no-op without tracer).

@@ -27,6 +27,7 @@ Result<void> Traffic13::send_key_update(crypto::Provider& provider, Channel& cha
                                         bool request_peer) {
   TESSERA_ASSIGN_OR_RETURN(Bytes msg, build_key_update(request_peer));
   channel.send_handshake(msg);
+  replied_at_.reset();  // on_key_update marks its replies
   // RFC 8446 7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(
   //   application_traffic_secret_N, "traffic upd", "", Hash.length).
   TESSERA_ASSIGN_OR_RETURN(
@@ -48,9 +49,17 @@ Result<void> Traffic13::on_key_update(crypto::Provider& provider, Channel& chann
   if (channel.tracing())
     channel.trace(std::string("<- KeyUpdate: the ") + peer + " updated its traffic keys");
   // RFC 8446 4.6.3: on update_requested, respond with our own KeyUpdate
-  // (update_not_requested) before sending more application data.
-  if (ku.request_update == wire::KeyUpdateRequest::update_requested)
-    return send_key_update(provider, channel, false);
+  // (update_not_requested) before sending more application data; requests
+  // that arrive while we have sent nothing since our last reply are answered
+  // by it ("respond with a single update").
+  if (ku.request_update != wire::KeyUpdateRequest::update_requested) return ok();
+  if (replied_at_ && *replied_at_ == channel.application_records_sent()) {
+    if (channel.tracing())
+      channel.trace("   (answered by our reply to the last request: nothing sent since)");
+    return ok();
+  }
+  TESSERA_TRY(send_key_update(provider, channel, false));
+  replied_at_ = channel.application_records_sent();
   return ok();
 }
 

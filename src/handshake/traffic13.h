@@ -3,6 +3,9 @@
 // by the client and the server state machines.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 #include "base/bytes.h"
 #include "base/secret.h"
 #include "crypto/provider.h"
@@ -53,6 +56,11 @@ class Traffic13 {
   SecretBytes peers_;  // the peer's (read)
   SecretBytes resumption_;
   SecretBytes exporter_;
+  // Channel::application_records_sent when our last KeyUpdate answered the
+  // peer's request: a request while it is unchanged is answered by that one
+  // (RFC 8446 4.6.3: requests received while silent get a single update). A
+  // KeyUpdate of our own clears it (crossing requests are each answered).
+  std::optional<uint64_t> replied_at_;
 };
 
 }  // namespace tessera::handshake

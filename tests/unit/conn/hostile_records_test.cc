@@ -74,10 +74,10 @@ struct Keyed13 {
     rec.insert(rec.end(), tag.begin(), tag.end());
     return rec;
   }
-  // key_update sends KeyUpdate(update_not_requested) and moves the forger to
-  // the next client traffic key (RFC 8446 7.2).
-  Bytes key_update() {
-    Bytes rec = seal(ContentType::handshake, {24, 0, 0, 1, 0});
+  // key_update sends KeyUpdate (update_not_requested, or update_requested)
+  // and moves the forger to the next client traffic key (RFC 8446 7.2).
+  Bytes key_update(bool request = false) {
+    Bytes rec = seal(ContentType::handshake, {24, 0, 0, 1, static_cast<uint8_t>(request)});
     auto& prov = *crypto::default_provider();
     auto next = crypto::next_application_traffic_secret(prov, HashAlgorithm::sha256, secret);
     EXPECT_TRUE(next.ok());
@@ -278,6 +278,28 @@ TEST(HostileRecords, KeyUpdatesWithoutDataUpToTheLimit) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(k.p.server->receive_tls(k.key_update()).ok()) << i;
   k.expect_failure(k.key_update(), ErrorCode::too_many_messages,
                    AlertDescription::unexpected_message);
+}
+
+// The number of records in a flight.
+size_t record_count(const Bytes& flight) {
+  size_t n = 0;
+  for (size_t at = 0; at + 5 <= flight.size(); ++n)
+    at += 5 + ((size_t{flight[at + 3]} << 8) | flight[at + 4]);
+  return n;
+}
+
+// RFC 8446 4.6.3: update requests received while silent get a single
+// update; once we have sent data, the next request gets a new one.
+TEST(HostileRecords, UpdateRequestsWhileSilentGetOneKeyUpdate) {
+  Keyed13 k;
+  (void)take_out(*k.p.server);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(k.p.server->receive_tls(k.key_update(/*request=*/true)).ok()) << i;
+  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // one KeyUpdate
+  ASSERT_TRUE(k.p.server->write(app("data")).ok());
+  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // the data
+  ASSERT_TRUE(k.p.server->receive_tls(k.key_update(/*request=*/true)).ok());
+  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // a new KeyUpdate
 }
 
 // --- plaintext records before the handshake --------------------------------
