@@ -1110,7 +1110,11 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         early_accepted_ = true;
         break;
       case wire::kExtAlpn: {
-        TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
+        // After an ECH rejection the server answered the outer ClientHello,
+        // which offered no ALPN (RFC 8446 4.2: -> unsupported_extension).
+        TESSERA_ASSIGN_OR_RETURN(
+            summary_.alpn,
+            selected_alpn(e.data, ech_rejected_now() ? std::vector<std::string>() : offered_alpn_));
         break;
       }
       case wire::kExtEncryptedClientHello: {

@@ -286,6 +286,16 @@ Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
 
 // --- server ------------------------------------------------------------------
 
+Result<void> EchServer::check_unopened(const wire::HandshakeMessage& m) {
+  TESSERA_ASSIGN_OR_RETURN(auto ch, wire::ClientHello::parse(m.body));
+  TESSERA_ASSIGN_OR_RETURN(auto ech, find_ech(ch));
+  if (ech && !ech->outer)
+    return Error(ErrorCode::illegal_parameter,
+                 "ClientHello carries the inner encrypted_client_hello extension: only an "
+                 "encrypted ClientHello may");
+  return ok();
+}
+
 Result<std::optional<EchOpened>> EchServer::open(
     crypto::Provider& provider, const std::vector<std::shared_ptr<const EchKey>>& keys,
     const wire::HandshakeMessage& outer_msg) {

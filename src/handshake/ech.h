@@ -120,6 +120,11 @@ class EchServer {
   // illegal_parameter if its config_id or suite changed or its enc is not
   // empty, decrypt_error if it does not open.
   Result<EchOpened> open_second(const wire::HandshakeMessage& outer);
+  // check_unopened checks the encrypted_client_hello extension of a
+  // ClientHello we do not open (the second one after an ECH we did not
+  // accept): draft 7, only the outer type may appear in a ClientHello ->
+  // illegal_parameter (and decode errors) otherwise.
+  static Result<void> check_unopened(const wire::HandshakeMessage& m);
 
   bool offered = false;   // the first ClientHello carried encrypted_client_hello
   bool accepted = false;  // a key opened it: the inner ClientHello is the one used

@@ -290,6 +290,9 @@ Result<void> Server13::on_client_hello(const wire::HandshakeMessage& m, ExpectCl
                                    : EchStatus::not_offered;
   } else if (ech_ && ech_->accepted) {
     TESSERA_ASSIGN_OR_RETURN(opened, ech_->open_second(m));
+  } else {
+    // draft 7: the second ClientHello's extension is checked too.
+    TESSERA_TRY(EchServer::check_unopened(m));
   }
   if (!opened) {
     if (p_.channel->tracing() && !st.retried && ech_->offered)

@@ -575,5 +575,52 @@ TEST(EchGrease, ResumesAndGivesWayToARealConfig) {
   EXPECT_EQ(old.client->summary().ech, EchStatus::not_offered);
 }
 
+// draft 7: the encrypted_client_hello of a second ClientHello that the server
+// does not open (the first carried no ECH) is checked too: the inner type,
+// which only an encrypted ClientHello may carry, -> illegal_parameter.
+TEST(Ech, SecondClientHelloWithTheInnerTypeIsRefused) {
+  Env e;
+  ASSERT_TRUE(e.cc->policy.set_groups("x25519,secp384r1").ok());  // a share for x25519 only
+  ASSERT_TRUE(e.sc->policy.set_groups("secp384r1").ok());
+  Pair p = e.pair({});  // the client offers no ECH
+  ASSERT_TRUE(p.server->receive_tls(take_out(*p.client)).ok());
+  ASSERT_TRUE(traced(e.server_trace, "HelloRetryRequest"));
+  ASSERT_TRUE(p.client->receive_tls(take_out(*p.server)).ok());
+  Bytes out = take_out(*p.client), in;
+  bool found = false;
+  for (size_t at = 0; at + 5 <= out.size();) {
+    const size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
+    Bytes rec(out.begin() + static_cast<std::ptrdiff_t>(at),
+              out.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
+    at += 5 + len;
+    if (rec[0] == 22 && rec[5] == 1) {
+      // Append encrypted_client_hello {type inner} to the ClientHello.
+      Bytes ch(rec.begin() + 5, rec.end());
+      size_t ext = 4 + 2 + 32;
+      ext += 1 + ch[ext];
+      ext += 2 + ((size_t{ch[ext]} << 8) | ch[ext + 1]);
+      ext += 1 + ch[ext];
+      const size_t old = (size_t{ch[ext]} << 8) | ch[ext + 1];
+      const Bytes add = {0xfe, 0x0d, 0x00, 0x01, 0x01};
+      ch.insert(ch.end(), add.begin(), add.end());
+      ch[ext] = static_cast<uint8_t>((old + add.size()) >> 8);
+      ch[ext + 1] = static_cast<uint8_t>(old + add.size());
+      const size_t body = ch.size() - 4;
+      ch[1] = static_cast<uint8_t>(body >> 16);
+      ch[2] = static_cast<uint8_t>(body >> 8);
+      ch[3] = static_cast<uint8_t>(body);
+      rec = handshake_record(ch);
+      found = true;
+    }
+    in.insert(in.end(), rec.begin(), rec.end());
+  }
+  ASSERT_TRUE(found);
+  auto r = p.server->receive_tls(in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
+  EXPECT_NE(r.error().message().find("inner encrypted_client_hello"), std::string::npos)
+      << r.error().to_string();
+}
+
 }  // namespace
 }  // namespace tessera::testing
