@@ -391,6 +391,7 @@ class Engine final : public Connection, private handshake::Channel {
       size_t n = std::min(data.size(), send_limit_);
       auto r = queue_record(ContentType::application_data, data.first(n));
       if (!r.ok()) error_ = std::move(r).error();
+      ++application_records_sent_;
       data = data.subspan(n);
     }
   }
@@ -802,7 +803,7 @@ class Engine final : public Connection, private handshake::Channel {
   std::unique_ptr<record::RecordProtection> write_;
   // The records write_ may protect before a KeyUpdate (TLS 1.3; RFC 8446 5.5).
   uint64_t write_record_limit_ = UINT64_MAX;
-  uint64_t application_records_sent_ = 0;  // by write()
+  uint64_t application_records_sent_ = 0;  // by write() and send_application_data
   ProtocolVersion version_ = ProtocolVersion::tls13;
   bool negotiated_ = false;     // version_ was set by the handshake
   bool peer_canceled_ = false;  // the peer sent user_canceled during the handshake
