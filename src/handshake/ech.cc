@@ -286,13 +286,25 @@ Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
 
 // --- server ------------------------------------------------------------------
 
-Result<void> EchServer::check_unopened(const wire::HandshakeMessage& m) {
-  TESSERA_ASSIGN_OR_RETURN(auto ch, wire::ClientHello::parse(m.body));
+namespace {
+
+// find_outer_ech is find_ech for a ClientHello on the wire. Draft 7: "A
+// shared mode server which receives a ClientHello with ECHClientHello.type
+// of inner MUST abort with an "illegal_parameter" alert".
+Result<std::optional<wire::EchClientHello>> find_outer_ech(const wire::ClientHello& ch) {
   TESSERA_ASSIGN_OR_RETURN(auto ech, find_ech(ch));
   if (ech && !ech->outer)
     return Error(ErrorCode::illegal_parameter,
                  "ClientHello carries the inner encrypted_client_hello extension: only an "
                  "encrypted ClientHello may");
+  return ech;
+}
+
+}  // namespace
+
+Result<void> EchServer::check_unopened(const wire::HandshakeMessage& m) {
+  TESSERA_ASSIGN_OR_RETURN(auto ch, wire::ClientHello::parse(m.body));
+  TESSERA_TRY(find_outer_ech(ch));
   return ok();
 }
 
@@ -300,16 +312,9 @@ Result<std::optional<EchOpened>> EchServer::open(
     crypto::Provider& provider, const std::vector<std::shared_ptr<const EchKey>>& keys,
     const wire::HandshakeMessage& outer_msg) {
   TESSERA_ASSIGN_OR_RETURN(auto outer, wire::ClientHello::parse(outer_msg.body));
-  TESSERA_ASSIGN_OR_RETURN(auto ech, find_ech(outer));
+  TESSERA_ASSIGN_OR_RETURN(auto ech, find_outer_ech(outer));
   if (!ech) return std::optional<EchOpened>();
   offered = true;
-  // draft 7: "A shared mode server which receives a ClientHello with
-  // ECHClientHello.type of inner MUST abort with an "illegal_parameter"
-  // alert".
-  if (!ech->outer)
-    return Error(ErrorCode::illegal_parameter,
-                 "ClientHello carries the inner encrypted_client_hello extension: only an "
-                 "encrypted ClientHello may");
   const wire::EchClientHelloOuter& o = *ech->outer;
   TESSERA_ASSIGN_OR_RETURN(Bytes aad, wire::client_hello_outer_aad(outer_msg.body));
   // draft 7.1: the candidates are the configs whose config_id matches; each

@@ -586,29 +586,18 @@ TEST(Ech, SecondClientHelloWithTheInnerTypeIsRefused) {
   ASSERT_TRUE(p.server->receive_tls(take_out(*p.client)).ok());
   ASSERT_TRUE(traced(e.server_trace, "HelloRetryRequest"));
   ASSERT_TRUE(p.client->receive_tls(take_out(*p.server)).ok());
-  Bytes out = take_out(*p.client), in;
+  Bytes in;
   bool found = false;
-  for (size_t at = 0; at + 5 <= out.size();) {
-    const size_t len = (size_t{out[at + 3]} << 8) | out[at + 4];
-    Bytes rec(out.begin() + static_cast<std::ptrdiff_t>(at),
-              out.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
-    at += 5 + len;
+  for (Bytes rec : records_of(take_out(*p.client))) {  // ChangeCipherSpec, ClientHello
     if (rec[0] == 22 && rec[5] == 1) {
-      // Append encrypted_client_hello {type inner} to the ClientHello.
+      // Append encrypted_client_hello {type inner} to the ClientHello:
+      // header, version, random, session id, suites, compression methods.
       Bytes ch(rec.begin() + 5, rec.end());
       size_t ext = 4 + 2 + 32;
       ext += 1 + ch[ext];
       ext += 2 + ((size_t{ch[ext]} << 8) | ch[ext + 1]);
       ext += 1 + ch[ext];
-      const size_t old = (size_t{ch[ext]} << 8) | ch[ext + 1];
-      const Bytes add = {0xfe, 0x0d, 0x00, 0x01, 0x01};
-      ch.insert(ch.end(), add.begin(), add.end());
-      ch[ext] = static_cast<uint8_t>((old + add.size()) >> 8);
-      ch[ext + 1] = static_cast<uint8_t>(old + add.size());
-      const size_t body = ch.size() - 4;
-      ch[1] = static_cast<uint8_t>(body >> 16);
-      ch[2] = static_cast<uint8_t>(body >> 8);
-      ch[3] = static_cast<uint8_t>(body);
+      append_extension(ch, ext, 0xfe0d, {0x01});
       rec = handshake_record(ch);
       found = true;
     }

@@ -280,14 +280,6 @@ TEST(HostileRecords, KeyUpdatesWithoutDataUpToTheLimit) {
                    AlertDescription::unexpected_message);
 }
 
-// The number of records in a flight.
-size_t record_count(const Bytes& flight) {
-  size_t n = 0;
-  for (size_t at = 0; at + 5 <= flight.size(); ++n)
-    at += 5 + ((size_t{flight[at + 3]} << 8) | flight[at + 4]);
-  return n;
-}
-
 // RFC 8446 4.6.3: update requests received while silent get a single
 // update; once we have sent data, the next request gets a new one.
 TEST(HostileRecords, UpdateRequestsWhileSilentGetOneKeyUpdate) {
@@ -295,11 +287,11 @@ TEST(HostileRecords, UpdateRequestsWhileSilentGetOneKeyUpdate) {
   (void)take_out(*k.p.server);
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(k.p.server->receive_tls(k.key_update(/*request=*/true)).ok()) << i;
-  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // one KeyUpdate
+  EXPECT_EQ(records_of(take_out(*k.p.server)).size(), 1u);  // one KeyUpdate
   ASSERT_TRUE(k.p.server->write(app("data")).ok());
-  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // the data
+  EXPECT_EQ(records_of(take_out(*k.p.server)).size(), 1u);  // the data
   ASSERT_TRUE(k.p.server->receive_tls(k.key_update(/*request=*/true)).ok());
-  EXPECT_EQ(record_count(take_out(*k.p.server)), 1u);  // a new KeyUpdate
+  EXPECT_EQ(records_of(take_out(*k.p.server)).size(), 1u);  // a new KeyUpdate
 }
 
 // --- plaintext records before the handshake --------------------------------
@@ -551,7 +543,6 @@ Bytes one_record(const std::vector<Bytes>& msgs) {
   return r;
 }
 
-void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data = {});
 size_t server_hello_extensions_at(const Bytes& sh);
 
 struct Tls12Flight {
@@ -640,18 +631,6 @@ TEST(HostileFlight, Tls12HelloRequestDuringTheHandshakeIsIgnored) {
   ASSERT_EQ(g.msgs.size(), 4u);
   g.expect_client_refuses({g.msgs[0], g.msgs[1], {0, 0, 0, 1, 0}, g.msgs[2], g.msgs[3]},
                           ErrorCode::decode_trailing_data, AlertDescription::decode_error);
-}
-
-// The records of a flight, as sent.
-std::vector<Bytes> records_of(const Bytes& flight) {
-  std::vector<Bytes> out;
-  for (size_t at = 0; at + 5 <= flight.size();) {
-    const size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
-    out.emplace_back(flight.begin() + static_cast<std::ptrdiff_t>(at),
-                     flight.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
-    at += 5 + len;
-  }
-  return out;
 }
 
 // A TLS 1.2 client with a session store, up to the server's last flight:
@@ -961,23 +940,6 @@ TEST(HostileFlight, Tls13ServerFlightWithinOurRecordSizeLimit) {
 // recognizes and which is not specified for the message in which it appears,
 // it MUST abort the handshake with an "illegal_parameter" alert", and an
 // extension response to an extension not sent -> "unsupported_extension".
-
-// append_extension adds an extension at the end of the extension block whose
-// 2-byte length is at `block` in handshake message `msg` (4-byte header
-// included), and fixes that length and the message's.
-void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data) {
-  const size_t old = (size_t{msg[block]} << 8) | msg[block + 1];
-  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
-               static_cast<uint8_t>(data.size() >> 8), static_cast<uint8_t>(data.size())};
-  ext.insert(ext.end(), data.begin(), data.end());
-  msg.insert(msg.begin() + static_cast<std::ptrdiff_t>(block + 2 + old), ext.begin(), ext.end());
-  const size_t now = old + ext.size(), body = msg.size() - 4;
-  msg[block] = static_cast<uint8_t>(now >> 8);
-  msg[block + 1] = static_cast<uint8_t>(now);
-  msg[1] = static_cast<uint8_t>(body >> 16);
-  msg[2] = static_cast<uint8_t>(body >> 8);
-  msg[3] = static_cast<uint8_t>(body);
-}
 
 // server_hello_extensions_at is the offset of a ServerHello's (or HRR's)
 // extension block: header, legacy_version, random, legacy_session_id_echo,

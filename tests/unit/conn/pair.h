@@ -253,6 +253,35 @@ inline std::unique_ptr<record::Tls13RecordProtection> tls13_protection(
 
 // handshaken_pair makes a client/server pair and runs its handshake,
 // expecting it to succeed.
+// The records of a flight, as sent.
+inline std::vector<Bytes> records_of(const Bytes& flight) {
+  std::vector<Bytes> out;
+  for (size_t at = 0; at + 5 <= flight.size();) {
+    const size_t len = (size_t{flight[at + 3]} << 8) | flight[at + 4];
+    out.emplace_back(flight.begin() + static_cast<std::ptrdiff_t>(at),
+                     flight.begin() + static_cast<std::ptrdiff_t>(at + 5 + len));
+    at += 5 + len;
+  }
+  return out;
+}
+
+// append_extension adds an extension at the end of the extension block whose
+// 2-byte length is at `block` in handshake message `msg` (4-byte header
+// included), and fixes that length and the message's.
+inline void append_extension(Bytes& msg, size_t block, uint16_t type, const Bytes& data = {}) {
+  const size_t old = (size_t{msg[block]} << 8) | msg[block + 1];
+  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+               static_cast<uint8_t>(data.size() >> 8), static_cast<uint8_t>(data.size())};
+  ext.insert(ext.end(), data.begin(), data.end());
+  msg.insert(msg.begin() + static_cast<std::ptrdiff_t>(block + 2 + old), ext.begin(), ext.end());
+  const size_t now = old + ext.size(), body = msg.size() - 4;
+  msg[block] = static_cast<uint8_t>(now >> 8);
+  msg[block + 1] = static_cast<uint8_t>(now);
+  msg[1] = static_cast<uint8_t>(body >> 16);
+  msg[2] = static_cast<uint8_t>(body >> 8);
+  msg[3] = static_cast<uint8_t>(body);
+}
+
 inline Pair handshaken_pair(std::shared_ptr<const ClientConfig> c,
                             std::shared_ptr<const ServerConfig> s) {
   Pair p = make_tls_pair(std::move(c), std::move(s));
