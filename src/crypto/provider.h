@@ -143,6 +143,11 @@ struct Encapsulation {
 // A public key for signature verification, loaded from SubjectPublicKeyInfo.
 enum class KeyType : uint8_t { rsa, rsa_pss, ec_p256, ec_p384, ec_p521, ed25519 };
 std::string_view key_type_name(KeyType t);
+// scheme_fits_key says whether a key of type t can make signatures with
+// scheme s. strict_curve: TLS 1.3 (and PublicKey/PrivateKey::supports), where
+// an ecdsa_* scheme names its curve; without it (TLS 1.2, X.509) ecdsa_*
+// names the hash only and fits any EC key (RFC 8446 4.2.3).
+bool scheme_fits_key(SignatureScheme s, KeyType t, bool strict_curve);
 
 class PublicKey {
  public:

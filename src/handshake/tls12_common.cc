@@ -102,15 +102,8 @@ bool scheme_allowed_tls12(uint16_t s) {
 }
 
 bool key_can_sign_tls12(const crypto::PublicKey& key, uint16_t s) {
-  using S = SignatureScheme;
-  const auto t = key.type();
-  const bool ec = t == crypto::KeyType::ec_p256 || t == crypto::KeyType::ec_p384 ||
-                  t == crypto::KeyType::ec_p521;
-  if (s == static_cast<uint16_t>(S::ecdsa_secp256r1_sha256) ||
-      s == static_cast<uint16_t>(S::ecdsa_secp384r1_sha384) ||
-      s == static_cast<uint16_t>(S::ecdsa_secp521r1_sha512))
-    return ec;
-  return key.supports(static_cast<SignatureScheme>(s));
+  return crypto::scheme_fits_key(static_cast<SignatureScheme>(s), key.type(),
+                                 /*strict_curve=*/false);
 }
 
 Result<SecretBytes> dhe_shared_secret(crypto::KeyShare& share, ByteView peer_value) {

@@ -406,6 +406,11 @@ PublicKeyCache& public_key_cache() {
 
 }  // namespace
 
+bool scheme_fits_key(SignatureScheme s, KeyType t, bool strict_curve) {
+  auto info = scheme_info(s);
+  return info.ok() && scheme_fits(*info, t, strict_curve);
+}
+
 Result<std::unique_ptr<PublicKey>> OpenSslProvider::load_public_key(ByteView spki_der) {
   KeyType type{};
   PkeyPtr pkey = public_key_cache().find(spki_der, type);

@@ -116,30 +116,25 @@ TEST_F(Tls12KeysTest, FinishedVerifyData) {
                                     Tls12Sender::client, session_hash_, c)
                   .ok());
   // The other side's value and a flipped bit fail with decrypt_error (RFC
-  // 5246 7.4.9)...
-  for (const Bytes& wrong : {s, [&] {
-                               Bytes t = c;
-                               t[0] ^= 0x80;
-                               return t;
-                             }()}) {
+  // 5246 7.4.9); a value of the wrong length, shorter or longer, is
+  // malformed: decode_error (7.2.2).
+  Bytes flipped = c, shorter(c.begin(), c.end() - 1), longer = c;
+  flipped[0] ^= 0x80;
+  longer.push_back(0);
+  const struct {
+    Bytes wrong;
+    ErrorCode code;
+    AlertDescription alert;
+  } cases[] = {{s, ErrorCode::decrypt_error, AlertDescription::decrypt_error},
+               {flipped, ErrorCode::decrypt_error, AlertDescription::decrypt_error},
+               {shorter, ErrorCode::decode_length, AlertDescription::decode_error},
+               {longer, ErrorCode::decode_length, AlertDescription::decode_error}};
+  for (const auto& k : cases) {
     auto r = tls12_verify_finished(*provider_, HashAlgorithm::sha256, H(kMaster),
-                                   Tls12Sender::client, session_hash_, wrong);
+                                   Tls12Sender::client, session_hash_, k.wrong);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code(), ErrorCode::decrypt_error);
-    EXPECT_EQ(r.error().alert(), AlertDescription::decrypt_error);
-  }
-  // ...a value of the wrong length, shorter or longer, is malformed:
-  // decode_error (7.2.2).
-  for (const Bytes& wrong : {Bytes(c.begin(), c.end() - 1), [&] {
-                               Bytes t = c;
-                               t.push_back(0);
-                               return t;
-                             }()}) {
-    auto r = tls12_verify_finished(*provider_, HashAlgorithm::sha256, H(kMaster),
-                                   Tls12Sender::client, session_hash_, wrong);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code(), ErrorCode::decode_length);
-    EXPECT_EQ(r.error().alert(), AlertDescription::decode_error);
+    EXPECT_EQ(r.error().code(), k.code);
+    EXPECT_EQ(r.error().alert(), k.alert);
   }
 }
 
