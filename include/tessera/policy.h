@@ -50,11 +50,14 @@ struct Limits {
   // to the limit of the handshake that issued their ticket, refused ones are
   // skipped whatever their size.
   size_t record_size_limit = 16385;
-  // TLS 1.3: after this many records under one sending key, a KeyUpdate
-  // (RFC 8446 4.6.3) moves to the next key before the next application
-  // record. 0: only at the AEAD's own limit (RFC 8446 5.5: 2^24.5 records
-  // for AES-GCM, which always applies; ChaCha20-Poly1305 has none short of
-  // the sequence number). Lower values update keys more often.
+  // The most records one sending key protects. TLS 1.3: at the limit a
+  // KeyUpdate (RFC 8446 4.6.3) moves to the next key before the next
+  // application record. TLS 1.2, which cannot change keys (we refuse
+  // renegotiation), closes the connection with close_notify instead, and
+  // write() fails with sequence_exhausted: the application reconnects.
+  // 0: only the AEAD's own limit (RFC 8446 5.5: 2^24.5 records for AES-GCM,
+  // about 24 million full records, in both versions; ChaCha20-Poly1305 has
+  // none short of the sequence number). Lower values change keys more often.
   uint64_t key_update_records = 0;
 };
 

@@ -167,6 +167,19 @@ class Engine final : public Connection, private handshake::Channel {
       // RFC 8446 5.5: a sending key protects a bounded number of records
       // (AES-GCM: 2^24.5); at the limit we move to the next key (4.6.3).
       if (write_->sequence_number() >= write_record_limit_) {
+        // The same bound holds for TLS 1.2's AES-GCM keys (RFC 5288 uses the
+        // same AEAD), but TLS 1.2 cannot change keys without renegotiation,
+        // which we refuse (RFC 5746 is not implemented): the connection ends
+        // in an orderly way (close_notify), and the caller reconnects.
+        if (version_ == ProtocolVersion::tls12) {
+          const uint64_t used = write_->sequence_number();
+          close();
+          return Error(ErrorCode::sequence_exhausted,
+                       "the TLS 1.2 sending key has protected " + std::to_string(used) +
+                           " records, its limit (RFC 8446 5.5; Limits::key_update_records); "
+                           "TLS 1.2 cannot change keys, so the connection was closed "
+                           "(close_notify): reconnect to send more");
+        }
         auto u = hs_->key_update(false);
         flush_handshake();
         if (!u.ok()) return fail(std::move(u).error());
@@ -328,12 +341,17 @@ class Engine final : public Connection, private handshake::Channel {
   Result<void> set_write_secret_tls13(const CipherSuiteInfo& suite, ByteView secret) override {
     flush_handshake();
     TESSERA_TRY(install_tls13_keys(write_, suite, secret));
-    write_record_limit_ = suite.aead == AeadAlgorithm::chacha20_poly1305
+    set_write_record_limit(suite.aead);
+    return ok();
+  }
+  // set_write_record_limit sets how many records a new sending key protects:
+  // AES-GCM's bound (RFC 8446 5.5) or the configured one, if lower.
+  void set_write_record_limit(AeadAlgorithm aead) {
+    write_record_limit_ = aead == AeadAlgorithm::chacha20_poly1305
                               ? UINT64_MAX
                               : record::Tls13RecordProtection::kAesGcmRecordLimit;
     if (limits_.key_update_records != 0)
       write_record_limit_ = std::min(write_record_limit_, limits_.key_update_records);
-    return ok();
   }
   // install_tls13_keys derives the traffic keys of `secret` (RFC 8446 7.3)
   // into `slot`. After the handshake (KeyUpdate) the protection in use is
@@ -373,7 +391,7 @@ class Engine final : public Connection, private handshake::Channel {
     TESSERA_ASSIGN_OR_RETURN(
         auto prot, record::Tls12AeadRecordProtection::create(*provider_, suite.aead, key, iv));
     write_ = std::move(prot);
-    write_record_limit_ = UINT64_MAX;  // TLS 1.2 has no KeyUpdate
+    set_write_record_limit(suite.aead);  // TLS 1.2 closes at it (write())
     return ok();
   }
   void reset_write_keys() override {

@@ -646,6 +646,19 @@ void Client13::send_after_handshake_data() {
 Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
   if (tls12_) return tls12_->on_message(m);
   if (auto* s = std::get_if<ExpectServerHello>(&state_)) {
+    // RFC 5246 7.4.1.1: a HelloRequest "will be ignored by the client if the
+    // client is currently negotiating a session" - which a client offering
+    // TLS 1.2 is until the ServerHello names the version. TLS 1.3 has no
+    // HelloRequest: a TLS 1.3-only client, or one a HelloRetryRequest has
+    // committed to TLS 1.3, refuses it (unexpected_message, below).
+    if (m.type == HandshakeType::hello_request && offer12_ && !s->retried) {
+      if (!m.body.empty())
+        return Error(ErrorCode::decode_trailing_data, AlertDescription::decode_error,
+                     "HelloRequest has a body");
+      if (p_.channel->tracing())
+        trace("<- HelloRequest: ignored during the handshake (RFC 5246 7.4.1.1)");
+      return ok();
+    }
     if (m.type != HandshakeType::server_hello) return unexpected(expecting(), m.type);
     return on_server_hello(m, *s);
   }

@@ -548,10 +548,11 @@ size_t server_hello_extensions_at(const Bytes& sh);
 struct Tls12Flight {
   std::unique_ptr<Connection> client, server;
   std::vector<Bytes> msgs;  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
-  explicit Tls12Flight(const std::string& cred = "server-ec",
-                       OcspStapling ocsp = OcspStapling::off) {
+  // client_offers_tls13: the client offers TLS 1.3 too (the server only 1.2).
+  explicit Tls12Flight(const std::string& cred = "server-ec", OcspStapling ocsp = OcspStapling::off,
+                       bool client_offers_tls13 = false) {
     auto cc = client_config();
-    cc->policy = tls12_policy();
+    if (!client_offers_tls13) cc->policy = tls12_policy();
     cc->ocsp = ocsp;
     auto sc = server_config(cred);
     sc->policy = tls12_policy();
@@ -613,8 +614,8 @@ TEST(HostileFlight, Tls12TruncatedServerKeyExchange) {
 }
 
 // RFC 5246 7.4.1.1: a HelloRequest that arrives while the client is
-// negotiating is ignored, and kept out of the transcript: the handshake
-// completes with the server, which never sent it.
+// negotiating (before or after the ServerHello) is ignored, and kept out of
+// the transcript: the handshake completes with the server, which never sent it.
 TEST(HostileFlight, Tls12HelloRequestDuringTheHandshakeIsIgnored) {
   Tls12Flight f;
   ASSERT_EQ(f.msgs.size(), 4u);
@@ -626,6 +627,29 @@ TEST(HostileFlight, Tls12HelloRequestDuringTheHandshakeIsIgnored) {
   ASSERT_TRUE(f.client->receive_tls(take_out(*f.server)).ok());
   EXPECT_TRUE(f.client->is_handshake_done());
   EXPECT_TRUE(f.server->is_handshake_done());
+  // Before the ServerHello too, from a client offering TLS 1.2 only or
+  // both versions: until the ServerHello it is negotiating a session.
+  for (bool offers13 : {false, true}) {
+    Tls12Flight h("server-ec", OcspStapling::off, offers13);
+    ASSERT_EQ(h.msgs.size(), 4u);
+    ASSERT_TRUE(
+        h.client
+            ->receive_tls(one_record({hello_request, h.msgs[0], h.msgs[1], h.msgs[2], h.msgs[3]}))
+            .ok())
+        << offers13;
+    ASSERT_TRUE(h.server->receive_tls(take_out(*h.client)).ok()) << offers13;
+    ASSERT_TRUE(h.client->receive_tls(take_out(*h.server)).ok()) << offers13;
+    EXPECT_TRUE(h.client->is_handshake_done()) << offers13;
+  }
+  // TLS 1.3 has no HelloRequest: a client offering only TLS 1.3 refuses it.
+  auto cc = client_config();
+  cc->policy.min_version = ProtocolVersion::tls13;
+  auto c13 = std::move(*Connection::client(cc, {"localhost", {}}));
+  (void)take_out(*c13);
+  auto r = c13->receive_tls(one_record({hello_request}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*c13), AlertDescription::unexpected_message);
   // With a body it is malformed.
   Tls12Flight g;
   ASSERT_EQ(g.msgs.size(), 4u);

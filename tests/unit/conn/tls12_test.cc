@@ -118,6 +118,33 @@ TEST(Tls12, FfdheOf4096Bits) {
   transfer(p, true, 1000);
 }
 
+// TLS 1.2 cannot change keys: at the record limit the sender closes in an
+// orderly way (close_notify) and write() says why; what was written before
+// arrives, and the peer sees a clean close, not an error.
+TEST(Tls12, ClosesAtTheRecordLimit) {
+  auto cc = versioned_client_config(ProtocolVersion::tls12, "");
+  cc->policy.limits.key_update_records = 4;
+  auto p = handshaken_pair(cc, server_config());
+  // The client's Finished was record 0 under its key: three more fit.
+  std::string sent;
+  for (int i = 0; i < 3; ++i) {
+    const std::string msg = "record " + std::to_string(i) + ";";
+    ASSERT_TRUE(p.client->write(as_bytes_view(msg)).ok()) << i;
+    sent += msg;
+  }
+  auto w = p.client->write(as_bytes_view(std::string("one too many")));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code(), ErrorCode::sequence_exhausted);
+  EXPECT_NE(w.error().message().find("reconnect"), std::string::npos) << w.error().message();
+  EXPECT_EQ(p.client->error(), nullptr);  // closed, not failed
+  ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(read_all(*p.server), sent);
+  EXPECT_TRUE(p.server->is_peer_closed());
+  EXPECT_EQ(p.server->error(), nullptr);
+  // The server's own key is not at its limit (no limit configured there).
+  EXPECT_TRUE(p.server->write(as_bytes_view(std::string("still open"))).ok());
+}
+
 // --- version negotiation -----------------------------------------------------
 
 struct VersionCase {

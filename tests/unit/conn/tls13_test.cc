@@ -279,26 +279,24 @@ TEST(Tls13, KeyUpdateBothWays) {
 // RFC 8446 5.5 / 4.6.3: after Limits::key_update_records records under one
 // key the sender moves to the next with a KeyUpdate before its next record
 // (the same mechanism that enforces AES-GCM's 2^24.5-record limit); the
-// peer reads on. TLS 1.2 has no KeyUpdate and ignores the limit.
+// peer reads on.
 TEST(Tls13, KeyUpdateAtTheRecordLimit) {
-  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
-    auto cc = versioned_client_config(v, "");
-    cc->policy.limits.key_update_records = 4;
-    auto p = handshaken_pair(cc, server_config());
-    (void)drain_events(*p.server);
-    std::string sent;
-    for (int i = 0; i < 10; ++i) {
-      const std::string msg = "record " + std::to_string(i) + ";";
-      ASSERT_TRUE(p.client->write(as_bytes_view(msg)).ok());
-      sent += msg;
-    }
-    ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
-    EXPECT_EQ(read_all(*p.server), sent);
-    int updates = 0;
-    for (Event e : drain_events(*p.server)) updates += e == Event::key_update_received;
-    // Four records under each key: KeyUpdates before the 5th and the 9th.
-    EXPECT_EQ(updates, v == ProtocolVersion::tls13 ? 2 : 0);
+  auto cc = versioned_client_config(ProtocolVersion::tls13, "");
+  cc->policy.limits.key_update_records = 4;
+  auto p = handshaken_pair(cc, server_config());
+  (void)drain_events(*p.server);
+  std::string sent;
+  for (int i = 0; i < 10; ++i) {
+    const std::string msg = "record " + std::to_string(i) + ";";
+    ASSERT_TRUE(p.client->write(as_bytes_view(msg)).ok());
+    sent += msg;
   }
+  ASSERT_TRUE(p.pump()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_EQ(read_all(*p.server), sent);
+  int updates = 0;
+  for (Event e : drain_events(*p.server)) updates += e == Event::key_update_received;
+  // Four records under each key: KeyUpdates before the 5th and the 9th.
+  EXPECT_EQ(updates, 2);
 }
 
 TEST(Tls13, LargeTransfersBothWays) {
