@@ -102,6 +102,7 @@ class Client12 final : public Handshake {
         offered_schemes_(std::move(s.offered_schemes)),
         offered_alpn_(std::move(s.offered_alpn)),
         sni_(std::move(s.sni)),
+        ech_public_name_(std::move(s.ech_public_name)),
         session_id_(std::move(s.session_id)),
         session_(std::move(s.session)) {
     summary_.ech = s.ech;
@@ -163,6 +164,13 @@ class Client12 final : public Handshake {
   std::vector<uint16_t> offered_schemes_;
   std::vector<std::string> offered_alpn_;
   std::string sni_;
+  // ECH was refused (Client12Start::ech_public_name): the server must hold a
+  // certificate for this name, we send no certificate of ours, and the
+  // handshake ends with ech_required after the server's Finished.
+  std::string ech_public_name_;
+  const std::string& peer_name() const {
+    return ech_public_name_.empty() ? p_.options.server_name : ech_public_name_;
+  }
   CipherSuiteInfo suite_{};
   bool ems_ = false;
   Bytes session_id_;                  // ours, echoed by a server that resumes
@@ -228,7 +236,7 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
       }
       case wire::kExtServerName:
         TESSERA_TRY(wire::expect_empty_extension(e));
-        if (sni_.empty())
+        if (sni_.empty() && ech_public_name_.empty())
           return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
         break;
       case wire::kExtRecordSizeLimit: {
@@ -480,7 +488,9 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
                  "server sent an empty Certificate message");
   VerifyRequest vr;
   vr.purpose_server = true;
-  vr.peer_name = p_.options.server_name;
+  // draft-ietf-tls-esni 6.1.7: a server that refused our Encrypted Client
+  // Hello must hold a certificate for the config's public name.
+  vr.peer_name = peer_name();
   vr.verify = cfg_.verify_peer;
   vr.trust = cfg_.trust.get();
   vr.crls = cfg_.crls.get();
@@ -488,7 +498,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
   vr.describe = tracing();
-  vr.identity = static_cast<bool>(cfg_.peer_check);
+  vr.identity = static_cast<bool>(cfg_.peer_check) && ech_public_name_.empty();
   vr.peer_signs = false;  // the suite decides the keyUsage bit, below
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
@@ -641,10 +651,13 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // decrypting ours, in its Finished). The application's access control
   // (ClientConfig::peer_check) decides whether we go on, before our
   // certificate or key exchange goes out.
-  TESSERA_ASSIGN_OR_RETURN(CheckedPeer checked,
-                           check_verified_peer(provider(), cfg_.peer_check, auth.chain,
-                                               /*peer_is_server=*/true, ProtocolVersion::tls12,
-                                               p_.options.server_name, tracing()));
+  // After an ECH refusal the server is only the public name, and the
+  // connection ends anyway: the application's check is not asked.
+  TESSERA_ASSIGN_OR_RETURN(
+      CheckedPeer checked,
+      check_verified_peer(provider(), ech_public_name_.empty() ? cfg_.peer_check : PeerCheck{},
+                          auth.chain, /*peer_is_server=*/true, ProtocolVersion::tls12, peer_name(),
+                          tracing()));
   if (checked.kept) {
     server_kept_ = std::move(checked.kept);
     if (tracing()) trace("   peer check: server " + checked.description + " allowed");
@@ -654,7 +667,15 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // match a certificate type and sign with a scheme the server listed.
   std::shared_ptr<const Credential> chosen_cred;
   std::optional<SignatureScheme> client_scheme;
-  if (request) {
+  // draft-ietf-tls-esni 6.1.7: after an ECH refusal the client "MUST NOT"
+  // send its certificate to the client-facing server: an empty one.
+  if (request && !ech_public_name_.empty()) {
+    wire::Certificate12 empty;
+    TESSERA_ASSIGN_OR_RETURN(Bytes cmsg, wire::encode_handshake(empty));
+    transcript_.add(cmsg);
+    p_.channel->send_handshake(cmsg);
+    if (tracing()) trace("-> Certificate: empty (ECH was refused: ours stays for the real server)");
+  } else if (request) {
     std::vector<uint16_t> usable;
     for (uint16_t s : request->supported_signature_algorithms)
       if (scheme_allowed_tls12(s)) usable.push_back(s);
@@ -818,6 +839,15 @@ Result<void> Client12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   TESSERA_TRY(crypto::tls12_verify_finished(provider(), suite_.hash, st.secrets.master.view(),
                                             crypto::Tls12Sender::server, h, m.body));
   transcript_.add(m.raw);
+  if (!ech_public_name_.empty()) {
+    // draft-ietf-tls-esni 6.1.6: the server authenticated as the public
+    // name; we abort with ech_required. TLS 1.2 has no EncryptedExtensions,
+    // so there are no retry configs.
+    return Error(ErrorCode::ech_required,
+                 "the server did not accept our Encrypted Client Hello: it answered the outer "
+                 "ClientHello in TLS 1.2 (ECH needs TLS 1.3) and authenticated as " +
+                     ech_public_name_ + "; it sent no retry configs");
+  }
   if (tracing()) trace("<- Finished: server Finished verified; handshake complete");
   keep_session(st.secrets);
   state_ = Connected{std::move(st.secrets)};

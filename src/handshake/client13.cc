@@ -186,7 +186,10 @@ class Client13 final : public Handshake {
   std::optional<CipherSuiteInfo> suite_;
   bool sent_client_hello_ = false;
   bool offer13_ = true;
+  // The ClientHello on the wire (with ECH: the outer one) offers TLS 1.2; an
+  // inner ClientHello never does (offers12).
   bool offer12_ = false;
+  bool offers12(HelloPart part) const { return offer12_ && part != HelloPart::inner; }
   // The ticket we offer, until the ServerHello. Sessions are held by pointer:
   // a Session is ~280 bytes, and most connections offer none.
   std::unique_ptr<Session> session_;
@@ -227,10 +230,14 @@ std::string Client13::expecting() const {
 // make_client_hello builds a ClientHello up to, not including, its
 // early_data and pre_shared_key extensions (finish_client_hello adds them).
 // With Encrypted Client Hello (draft-ietf-tls-esni 6.1) the inner one is
-// ours as usual plus the inner encrypted_client_hello extension; the outer
-// one (the only one an observer sees) has its own random, names the
-// config's public name, and leaves out ALPN and post_handshake_auth, which
-// matter only on the inner handshake.
+// ours as usual, TLS 1.3 only, plus the inner encrypted_client_hello
+// extension. The outer one (the only one an observer sees) has its own
+// random and names the config's public name; otherwise it offers what we
+// would without ECH (TLS 1.2 if the policy allows it, ALPN,
+// post_handshake_auth), so that it carries the extensions of a ClientHello
+// with GREASE ECH, in the same order (10.10.4, "Do Not Stick Out"). ALPN
+// is thus sent in the clear, as without ECH (6.1 allows copying it); it is
+// compressed out of the inner one. Neither offers a TLS 1.2 session (start).
 Result<wire::ClientHello> Client13::make_client_hello(
     const std::vector<std::unique_ptr<crypto::KeyShare>>& shares, ByteView cookie, HelloPart part) {
   using namespace wire;
@@ -239,7 +246,11 @@ Result<wire::ClientHello> Client13::make_client_hello(
   ch.random = outer ? ech_->outer_random : client_random_;
   // draft 6.1: the outer ClientHello copies legacy_session_id from the inner.
   ch.legacy_session_id = session_id_;
-  ch.cipher_suites = offered_suites_;
+  const bool with12 = offers12(part);
+  // draft 6.1: the inner ClientHello offers TLS 1.3 only, its suites too.
+  for (uint16_t cs : offered_suites_)
+    if (with12 || cipher_suite_info(cs)->version == ProtocolVersion::tls13)
+      ch.cipher_suites.push_back(cs);
   // RFC 8446 4.1.2: legacy_compression_methods MUST contain exactly one byte, 0.
   ch.legacy_compression_methods = {0};
   // draft 6.1: the outer ClientHello SHOULD name ECHConfig.public_name.
@@ -249,7 +260,7 @@ Result<wire::ClientHello> Client13::make_client_hello(
     // RFC 8446 4.2.1: supported_versions lists every version we speak, in
     // preference order; a TLS 1.2-only hello omits it.
     SupportedVersionsClient sv{{0x0304}};
-    if (offer12_) sv.versions.push_back(0x0303);
+    if (with12) sv.versions.push_back(0x0303);
     ch.extensions.push_back(make_extension(kExtSupportedVersions, sv));
   }
   ch.extensions.push_back(make_extension(kExtSupportedGroups, NamedGroupList{offered_groups_}));
@@ -267,7 +278,7 @@ Result<wire::ClientHello> Client13::make_client_hello(
     }
     ch.extensions.push_back(make_extension(kExtKeyShare, ks));
   }
-  if (offer12_) {
+  if (with12) {
     // RFC 7627 5.1: offer the extended master secret; RFC 5746 3.4: an empty
     // renegotiation_info (we never renegotiate, but servers want the signal);
     // RFC 8422 5.1.2: ec_point_formats with uncompressed only.
@@ -279,7 +290,7 @@ Result<wire::ClientHello> Client13::make_client_hello(
       ch.extensions.push_back(make_extension(
           kExtSessionTicket, SessionTicketExtension{session12_ ? session12_->ticket : Bytes{}}));
   }
-  if (!offered_alpn_.empty() && !outer)
+  if (!offered_alpn_.empty())
     ch.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{offered_alpn_}));
   // RFC 8449 4: "Endpoints SHOULD advertise the "record_size_limit"
   // extension, even if they have no need to limit the size of records."
@@ -296,7 +307,7 @@ Result<wire::ClientHello> Client13::make_client_hello(
         make_extension(kExtCookie, Cookie{Bytes(cookie.begin(), cookie.end())}));
   // RFC 8446 4.2.6: post_handshake_auth (empty) lets the server ask for our
   // certificate after the handshake.
-  if (offer13_ && cfg_.post_handshake_auth && !outer)
+  if (offer13_ && cfg_.post_handshake_auth)
     ch.extensions.push_back(make_empty_extension(kExtPostHandshakeAuth));
   if (offer13_ && (cfg_.session_store || external_psk_) && !cfg_.policy.psk_modes.empty()) {
     // RFC 8446 4.2.9: the modes we can use tickets with, as the policy lists
@@ -373,8 +384,10 @@ Result<Bytes> Client13::send_client_hello(
     // unchanged into the second. It goes where a real one would, before
     // early_data and pre_shared_key, and is as long as a real one would be.
     if (!ech_grease_) {
+      TESSERA_ASSIGN_OR_RETURN(wire::ClientHello inner,
+                               make_client_hello(shares, cookie, HelloPart::inner));
       TESSERA_ASSIGN_OR_RETURN(ech_grease_,
-                               grease_ech_extension(provider(), ch, psk_extension_size()));
+                               grease_ech_extension(provider(), ch, inner, psk_extension_size()));
     }
     ch.extensions.push_back(*ech_grease_);
   }
@@ -404,9 +417,9 @@ Result<void> Client13::start() {
                    "Encrypted Client Hello needs TLS 1.3, which the policy does not allow");
     TESSERA_ASSIGN_OR_RETURN(ech_, EchClient::choose(p_.options.ech_config_list));
     // draft-ietf-tls-esni 6.1: the inner ClientHello "MUST NOT offer to
-    // negotiate TLS 1.2 or below"; the outer one, made from the same
-    // settings, offers TLS 1.3 only too.
-    offer12_ = false;
+    // negotiate TLS 1.2 or below" (offers12); the outer one may, and does
+    // when the policy allows TLS 1.2, like a ClientHello without ECH. A
+    // server that answers it in TLS 1.2 refused ECH (on_server_hello).
     provider().public_random(ech_->outer_random);
     summary_.ech_public_name = ech_->public_name();
   } else if (cfg_.ech_grease && offer13_) {
@@ -484,7 +497,9 @@ Result<void> Client13::start() {
       // A TLS 1.2 session ticket (RFC 5077), offered in session_ticket with
       // a session id the server echoes when it accepts it (3.4).
       auto info = cipher_suite_info(session_->cipher_suite);
-      if (offer12_ && info && info->version == ProtocolVersion::tls12 &&
+      // draft 6.1: not with ECH, inside ("MUST NOT offer to resume any
+      // session for TLS 1.2") or outside (6.1.2: nothing of the true server).
+      if (offer12_ && !ech_ && info && info->version == ProtocolVersion::tls12 &&
           std::find(offered_suites_.begin(), offered_suites_.end(), session_->cipher_suite) !=
               offered_suites_.end() &&
           session_->psk.size() == 48 && session_->extended_master_secret &&
@@ -538,9 +553,15 @@ Result<void> Client13::start() {
     // names (see Channel::trace_lazy).
     std::vector<uint16_t> share_groups;
     for (const auto& s : st.shares) share_groups.push_back(static_cast<uint16_t>(s->group()));
-    const char* versions = offer13_ && offer12_ ? "TLS 1.3 and TLS 1.2"
-                           : offer13_           ? "TLS 1.3"
-                                                : "TLS 1.2";
+    // With ECH, what the inner ClientHello offers (the outer one: below).
+    const HelloPart ours = ech_ ? HelloPart::inner : HelloPart::plain;
+    const char* versions = offer13_ && offers12(ours) ? "TLS 1.3 and TLS 1.2"
+                           : offer13_                 ? "TLS 1.3"
+                                                      : "TLS 1.2";
+    std::vector<uint16_t> suites;
+    for (uint16_t cs : offered_suites_)
+      if (offers12(ours) || cipher_suite_info(cs)->version == ProtocolVersion::tls13)
+        suites.push_back(cs);
     const char* resuming = external_psk_ ? "; offering our external PSK"
                            : session_
                                ? "; offering a resumption ticket (PSK) from an earlier connection"
@@ -549,7 +570,7 @@ Result<void> Client13::start() {
                                ? "; offering a TLS 1.2 session ID from an earlier connection"
                                : "; offering a TLS 1.2 session ticket from an earlier connection";
     p_.channel->trace_lazy(
-        [versions, resuming, suites = offered_suites_, groups = offered_groups_,
+        [versions, resuming, suites = std::move(suites), groups = offered_groups_,
          share_groups = std::move(share_groups), offer13 = offer13_, sni = sni_,
          alpn = !offered_alpn_.empty(), random = client_random_,
          pha = offer13_ && cfg_.post_handshake_auth,
@@ -571,7 +592,8 @@ Result<void> Client13::start() {
       trace("   ECH: this ClientHello is encrypted (" + std::to_string(ech_->inner_size()) +
             " bytes, padded) to " + ech_->describe() +
             "; the outer ClientHello sent around it names only " + ech_->public_name() +
-            "; random " + hex_short(ech_->outer_random));
+            (offer12_ ? " and offers TLS 1.2 too, as it would without ECH" : "") + "; random " +
+            hex_short(ech_->outer_random));
   }
   state_ = std::move(st);
   if (early) TESSERA_TRY(send_early_data(ch));
@@ -721,6 +743,20 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
       p_.channel->reset_write_keys();
       early_data_refused("the server chose TLS 1.2");
     }
+    // draft-ietf-tls-esni 6.1.6: a server that answers in TLS 1.2 answered
+    // the outer ClientHello (the inner one offers only TLS 1.3): ECH was
+    // refused. The handshake goes on with the outer transcript to
+    // authenticate the public name, then ends with ech_required (Client12).
+    std::string ech_public_name;
+    if (ech_) {
+      ech_rejected();
+      ech_public_name = ech_->public_name();
+      if (p_.channel->tracing())
+        trace(
+            "<- ServerHello: TLS 1.2, which answers the outer ClientHello (ECH refused); we go "
+            "on only to authenticate " +
+            ech_public_name);
+    }
     Client12Start start{p_,
                         std::move(transcript_),
                         client_random_,
@@ -731,7 +767,8 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                         sni_,
                         session_id_,
                         std::move(session12_),
-                        summary_.ech};
+                        summary_.ech,
+                        std::move(ech_public_name)};
     ech_grease_.reset();  // a TLS 1.2 server ignored it
     TESSERA_ASSIGN_OR_RETURN(tls12_, make_client12(std::move(start), m));
     return ok();
@@ -1124,10 +1161,8 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
         break;
       case wire::kExtAlpn: {
         // After an ECH rejection the server answered the outer ClientHello,
-        // which offered no ALPN (RFC 8446 4.2: -> unsupported_extension).
-        TESSERA_ASSIGN_OR_RETURN(
-            summary_.alpn,
-            selected_alpn(e.data, ech_rejected_now() ? std::vector<std::string>() : offered_alpn_));
+        // which offers the same ALPN list (make_client_hello).
+        TESSERA_ASSIGN_OR_RETURN(summary_.alpn, selected_alpn(e.data, offered_alpn_));
         break;
       }
       case wire::kExtEncryptedClientHello: {

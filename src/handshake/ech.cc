@@ -248,26 +248,21 @@ Result<Bytes> EchClient::seal(crypto::Provider& provider, const wire::ClientHell
 
 Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
                                              const wire::ClientHello& hello,
+                                             const wire::ClientHello& inner,
                                              size_t psk_extension_size) {
   // draft 6.2.1: the payload is "L+C bytes, where C is the ciphertext
   // expansion of the selected AEAD scheme and L is the size of the
   // EncodedClientHelloInner the client would compute when offering ECH,
   // padded according to Section 6.1.3". Offering ECH, `hello` would be the
-  // inner ClientHello; its outer one would name a public name and leave out
-  // ALPN and post_handshake_auth (Client13::make_client_hello), so those stay
-  // in the encoding and the rest is compressed as EchClient::seal does.
-  wire::ClientHello inner = hello;
-  inner.extensions.push_back(
-      wire::make_extension(wire::kExtEncryptedClientHello, wire::EchClientHello::inner()));
+  // outer ClientHello but for its server_name (the public name), so what the
+  // two share is compressed as EchClient::seal does, and the name is not.
   wire::ClientHello outer = hello;
-  std::erase_if(outer.extensions, [](const wire::Extension& e) {
-    return e.type == wire::kExtServerName || e.type == wire::kExtAlpn ||
-           e.type == wire::kExtPostHandshakeAuth;
-  });
+  std::erase_if(outer.extensions,
+                [](const wire::Extension& e) { return e.type == wire::kExtServerName; });
   TESSERA_ASSIGN_OR_RETURN(Bytes unpadded,
                            wire::encode_client_hello_inner(inner, compressible(inner, outer), 0));
   const size_t encoded = unpadded.size() + psk_extension_size;
-  TESSERA_ASSIGN_OR_RETURN(const size_t padding, inner_padding(hello, encoded, 0));
+  TESSERA_ASSIGN_OR_RETURN(const size_t padding, inner_padding(inner, encoded, 0));
   const size_t payload_size = encoded + padding + crypto::kHpkeTagSize;
   // "Set the config_id field to a random byte"; the cipher suite "SHOULD
   // vary"; enc is "a randomly-generated valid encapsulated public key output

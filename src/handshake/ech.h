@@ -86,13 +86,16 @@ class EchClient {
 // ClientHello looks like one offering ECH: a random config_id, one of the
 // cipher suites servers publish (kOurSuites, chosen at random), the public
 // value of a fresh DHKEM(X25519) key pair as enc, and a random payload as
-// long as the sealed EncodedClientHelloInner of `hello` would be (padded as
+// long as the sealed EncodedClientHelloInner of `inner` would be (padded as
 // 6.1.3 pads it for a config with maximum_name_length 0). `hello` is the
-// ClientHello the extension goes into, before pre_shared_key;
-// `psk_extension_size` is what its pre_shared_key extension adds (0
-// without), which an inner ClientHello would carry uncompressed.
+// ClientHello the extension goes into, before pre_shared_key; `inner` is
+// the inner ClientHello the client would send around it if it offered ECH
+// (TLS 1.3 only, with the inner encrypted_client_hello extension), before
+// pre_shared_key; `psk_extension_size` is what its pre_shared_key extension
+// adds (0 without), which an inner ClientHello carries uncompressed.
 Result<wire::Extension> grease_ech_extension(crypto::Provider& provider,
                                              const wire::ClientHello& hello,
+                                             const wire::ClientHello& inner,
                                              size_t psk_extension_size);
 
 // EchOpened: an outer ClientHello a server opened (draft 7.1).

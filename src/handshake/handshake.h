@@ -248,6 +248,11 @@ struct Client12Start {
   Bytes session_id;                        // our ClientHello's legacy_session_id
   std::unique_ptr<Session> session;        // the TLS 1.2 session ticket we offered
   EchStatus ech = EchStatus::not_offered;  // grease: our ClientHello carried GREASE ECH
+  // ECH was offered, and this TLS 1.2 ServerHello answered the outer
+  // ClientHello (transcript and client_random are the outer one's): the
+  // server must authenticate as this public name, and the handshake then
+  // ends with ech_required (draft-ietf-tls-esni 6.1.6).
+  std::string ech_public_name;
 };
 // make_client12 continues a handshake whose ServerHello chose TLS 1.2; it
 // checks that ServerHello (m) and sets up the TLS 1.2 state machine.

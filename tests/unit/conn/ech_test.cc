@@ -68,11 +68,13 @@ TEST(Ech, AcceptedHandshakeUsesTheInnerClientHello) {
   e.cc->alpn = {"h2"};
   e.sc->alpn = {"h2"};
   Pair p = e.pair(e.config_list);
-  // What an observer sees: the public name, not the origin or its ALPN.
+  // What an observer sees: the public name, not the origin. ALPN is in the
+  // clear, as in a ClientHello without ECH: the outer one looks like any
+  // other (with GREASE ECH; EchGrease.LooksLikeARealOffer).
   Bytes first = take_out(*p.client);
   EXPECT_TRUE(contains(first, kPublicName));
   EXPECT_FALSE(contains(first, "localhost"));
-  EXPECT_FALSE(contains(first, "h2"));
+  EXPECT_TRUE(contains(first, "h2"));
   ASSERT_TRUE(p.server->receive_tls(first).ok()) << err(*p.server);
   ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   const auto& c = p.client->summary();
@@ -159,6 +161,49 @@ TEST(Ech, RefusedAfterHelloRetryRequest) {
   EXPECT_TRUE(p.client->summary().hello_retry);
   EXPECT_EQ(p.client->summary().ech_retry_configs, e.config_list);
   EXPECT_TRUE(traced(e.client_trace, "answers the outer ClientHello (ECH refused)"));
+}
+
+// draft 6.1.6: the outer ClientHello offers TLS 1.2 too (as one without ECH
+// would), and a server that answers it in TLS 1.2 refused ECH: the client
+// authenticates the public name, sends no certificate of its own, keeps no
+// session, and aborts with ech_required (no retry configs in TLS 1.2).
+TEST(Ech, RefusedByATls12Server) {
+  Env e;
+  e.sc->ech_keys.clear();
+  e.sc->policy.max_version = ProtocolVersion::tls12;
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  e.sc->client_auth = ClientAuth::optional;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  auto store = std::make_shared<MemorySessionStore>();
+  e.cc->session_store = store;
+  Pair p = e.pair(e.config_list);
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::ech_required) << err(*p.client);
+  EXPECT_EQ(p.client->error()->alert(), AlertDescription::ech_required);
+  EXPECT_NE(err(*p.client).find("TLS 1.2"), std::string::npos) << err(*p.client);
+  const auto& c = p.client->summary();
+  EXPECT_EQ(c.version, ProtocolVersion::tls12);
+  EXPECT_EQ(c.ech, EchStatus::rejected);
+  EXPECT_EQ(c.peer_subject, "CN=other.example");
+  EXPECT_TRUE(c.ech_retry_configs.empty());
+  EXPECT_TRUE(traced(e.client_trace, "TLS 1.2, which answers the outer ClientHello"));
+  EXPECT_EQ(store->size(), 0u);
+  // The server asked for our certificate and got an empty one; it saw only
+  // the public name in server_name.
+  EXPECT_FALSE(p.server->summary().client_authenticated);
+  EXPECT_TRUE(p.server->summary().peer_chain.empty());
+  EXPECT_EQ(p.server->summary().server_name, kPublicName);
+  // Its certificate must be for the public name, not the name we want.
+  Env f;
+  f.sc->ech_keys.clear();
+  f.sc->policy.max_version = ProtocolVersion::tls12;
+  f.sc->credentials = {credential("server-ec")};  // localhost only
+  Pair q = f.pair(f.config_list);
+  q.pump();
+  ASSERT_TRUE(q.client->error());
+  EXPECT_EQ(q.client->error()->code(), ErrorCode::cert_name_mismatch) << err(*q.client);
 }
 
 TEST(Ech, RefusedServerMustHoldACertificateForThePublicName) {
@@ -403,27 +448,36 @@ std::vector<uint16_t> extension_types(const wire::ClientHello& ch) {
 }
 
 TEST(EchGrease, LooksLikeARealOffer) {
-  // draft 6.2.1 and 10.10.4: the same extensions in the same order, an enc
-  // of the KEM's size and a payload as long as a real offer's, for the same
-  // client settings (ECH makes a client TLS 1.3-only: so is this one).
-  for (bool alpn : {false, true}) {
+  // draft 6.2.1 and 10.10.4 ("Do Not Stick Out"): the same cipher suites,
+  // extensions in the same order and of the same lengths but for
+  // server_name, an enc of the KEM's size and a payload as long as a real
+  // offer's, for the same client settings: with and without ALPN and
+  // post-handshake authentication, offering TLS 1.2 or not.
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool alpn = variant & 1, tls13_only = variant & 2;
+    const std::string what = "variant " + std::to_string(variant);
     Env e;
-    e.cc->policy.min_version = ProtocolVersion::tls13;
+    if (tls13_only) e.cc->policy.min_version = ProtocolVersion::tls13;
     if (alpn) e.cc->alpn = {"h2", "http/1.1"};
+    if (alpn) e.sc->alpn = {"h2"};
+    e.cc->post_handshake_auth = alpn;
     Pair real = e.pair(e.config_list);
-    const wire::ClientHello real_ch = hello_of(take_out(*real.client));
+    const Bytes real_hello = take_out(*real.client);
+    const wire::ClientHello real_ch = hello_of(real_hello);
     e.cc->ech_grease = true;
     Pair grease = e.pair({});
     const wire::ClientHello grease_ch = hello_of(take_out(*grease.client));
-    std::vector<uint16_t> real_types = extension_types(real_ch);
-    std::vector<uint16_t> grease_types = extension_types(grease_ch);
-    // The real outer ClientHello leaves ALPN out; GREASE has nothing to hide.
-    std::erase(grease_types, wire::kExtAlpn);
-    EXPECT_EQ(grease_types, real_types) << "alpn " << alpn;
+    EXPECT_EQ(extension_types(grease_ch), extension_types(real_ch)) << what;
+    EXPECT_EQ(grease_ch.cipher_suites, real_ch.cipher_suites) << what;
+    for (size_t i = 0; i < real_ch.extensions.size() && i < grease_ch.extensions.size(); ++i) {
+      const auto& x = real_ch.extensions[i];
+      if (x.type == wire::kExtServerName || x.type == wire::kExtEncryptedClientHello) continue;
+      EXPECT_EQ(grease_ch.extensions[i].data.size(), x.data.size()) << what << " type " << x.type;
+    }
     const auto r = outer_ech(real_ch);
     const auto g = outer_ech(grease_ch);
     EXPECT_EQ(g.enc.size(), r.enc.size());
-    EXPECT_EQ(g.payload.size(), r.payload.size()) << "alpn " << alpn;
+    EXPECT_EQ(g.payload.size(), r.payload.size()) << what;
     EXPECT_EQ(g.cipher_suite.kdf_id, 1);  // HKDF-SHA256, as our configs use
     EXPECT_TRUE(g.cipher_suite.aead_id == 1 || g.cipher_suite.aead_id == 3);
     // Random each time: another connection's extension differs.
@@ -432,6 +486,11 @@ TEST(EchGrease, LooksLikeARealOffer) {
     EXPECT_NE(o.enc, g.enc);
     EXPECT_NE(o.payload, g.payload);
     EXPECT_EQ(o.payload.size(), g.payload.size());
+    // The real one still negotiates what it offers, inside the ECH.
+    ASSERT_TRUE(real.server->receive_tls(real_hello).ok()) << err(*real.server);
+    ASSERT_TRUE(real.handshake()) << err(*real.client) << " / " << err(*real.server);
+    EXPECT_EQ(real.client->summary().ech, EchStatus::accepted);
+    EXPECT_EQ(real.client->summary().alpn, alpn ? "h2" : "") << what;
   }
 }
 
