@@ -20,10 +20,11 @@
 //
 // Limits: a handshake must complete within handshake_timeout of the accept
 // (half-open handshakes are canceled: user_canceled and close_notify, then
-// the connection is dropped); an established connection with no
-// incoming bytes for idle_timeout is closed; a peer that resets or vanishes at
-// any point only costs the descriptor and the Connection until the worker
-// sees it, both released at once.
+// the connection is dropped); an established connection that neither sends
+// bytes nor takes any of ours for idle_timeout is closed, and so is one
+// whose peer stops taking the output queued before our close_notify; a peer
+// that resets or vanishes at any point only costs the descriptor and the
+// Connection until the worker sees it, both released at once.
 //
 // A credential whose key is held by an asynchronous KeySigner
 // (tessera/signer.h; a network KMS, a remote HSM) is signed for off the
@@ -73,7 +74,8 @@ class ServerSession {
   // connection ends whatever it returns.
   virtual SessionAction on_data(Connection& conn, bool eof) = 0;
   // on_end is called once when the connection is released: error is why
-  // (handshake failure, reset, timeout), or null after an orderly close. The
+  // (handshake failure, reset, timeout, a transport closed without
+  // close_notify: truncated_connection), or null after an orderly close. The
   // Connection the factory was given is still valid until on_end returns
   // (its summary() says how far a failed handshake got), and freed after.
   virtual void on_end(const Error* error, bool handshake_done) {
@@ -88,11 +90,23 @@ struct EventServerOptions {
   unsigned workers = 0;            // 0: one per online CPU
   int backlog = 4096;              // listen(2) backlog (the kernel caps it at somaxconn)
   std::chrono::milliseconds handshake_timeout{10000};  // from accept to handshake done
-  std::chrono::milliseconds idle_timeout{300000};      // no bytes from the peer; 0: none
-  std::chrono::milliseconds linger{1000};  // after our close_notify, wait for the peer's FIN
-  std::chrono::milliseconds drain{2000};   // after stop(), for open connections to finish
+  // No bytes from the peer and none of ours taken by it (also while the
+  // output before our close_notify is sent); 0: none.
+  std::chrono::milliseconds idle_timeout{300000};
+  std::chrono::milliseconds linger{1000};  // once our close_notify is sent, wait for the peer's FIN
+  // After stop(): idle connections are closed at once (close_notify); the
+  // others have this long to finish, then are closed with close_notify and
+  // their sessions' on_end gets a timeout error.
+  std::chrono::milliseconds drain{2000};
   uint64_t max_connections = 0;            // stop after accepting this many (0: never)
   size_t max_pending_output = 256 * 1024;  // stop reading from a peer that does not read
+  // Stop reading from a peer while its session leaves this much application
+  // data (with 0-RTT data) unconsumed: the peer's further bytes wait in its
+  // own buffers (TCP flow control), not in ours. One read (up to a record's
+  // worth) may go past it. The session is offered the data again (on_data) at
+  // the connection's next event and at least every 200 ms, and reading resumes
+  // once it has consumed below the limit.
+  size_t max_unread_input = 256 * 1024;
   // Threads (shared by the workers, started by run() and joined before it
   // returns) that call SignatureRequest::sign() for handshakes waiting for an
   // asynchronous KeySigner; 0: the worker signs itself, holding up its other

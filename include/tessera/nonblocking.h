@@ -27,7 +27,8 @@ struct ReceiveResult {
 
 // receive_available reads from the non-blocking socket fd into conn (through
 // scratch, which must not be empty) until the socket would block, the peer
-// closed, or at least max_bytes were read (fairness between connections).
+// closed, or at least max_bytes were read (fairness between connections:
+// with EPOLLET, a caller stopped by max_bytes must come back by itself).
 // A TLS error from receive_tls is returned as is (its alert is then queued in
 // conn.pending_tls()); a reset or other recv error is io_error. A handshake
 // that waits for an asynchronous KeySigner keeps what is read meanwhile: the

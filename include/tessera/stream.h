@@ -51,9 +51,12 @@ class Stream {
   // such as a KeyUpdate's, may wait up to the io timeout for the socket to
   // take it). std::nullopt: no application data yet (what arrived was a
   // NewSessionTicket, a KeyUpdate, part of a record, or nothing; poll
-  // again); 0: the peer closed cleanly.
+  // again); 0: the peer closed cleanly. What does not fit in out stays in
+  // the connection, not the socket: call read_nowait again until it returns
+  // std::nullopt before waiting on fd(), which may not wake for it.
   Result<std::optional<size_t>> read_nowait(std::span<uint8_t> out);
-  // write_all sends all of data.
+  // write_all sends all of data; it fails when the socket takes nothing for
+  // the io timeout (a peer that reads slowly but steadily is waited for).
   Result<void> write_all(std::span<const uint8_t> data);
   // shutdown sends close_notify and flushes.
   Result<void> shutdown();
@@ -69,7 +72,11 @@ class Stream {
   int fd() const { return fd_; }
 
  private:
-  Result<void> flush(std::chrono::steady_clock::time_point deadline);
+  // flush sends what the connection has queued by deadline; with a renew
+  // above 0 the deadline moves to now + renew whenever bytes go out, so it
+  // bounds each wait, not the whole transfer (StreamTimeouts::io).
+  Result<void> flush(std::chrono::steady_clock::time_point deadline,
+                     std::chrono::milliseconds renew = std::chrono::milliseconds(0));
   Result<bool> fill(std::chrono::steady_clock::time_point deadline);
   Result<void> receive(std::span<const uint8_t> data);
 

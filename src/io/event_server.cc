@@ -4,12 +4,13 @@
 // worker that accepted it, in one of four states:
 //
 //   handshaking --handshake done--> open --close_notify/eof/session--> closing
-//   closing (our close_notify being flushed) --sent--> lingering (waiting for
-//   the peer's FIN) --eof or linger timeout--> released
+//   closing (our output, then close_notify, being flushed) --sent--> lingering
+//   (waiting for the peer's FIN) --eof or linger timeout--> released
 //
-// Every state has a deadline (handshake_timeout from the accept, idle_timeout
-// from the last bytes received, linger); a sweep every kTick releases what is
-// past it. Errors and resets release the connection at once.
+// Every state has a deadline (handshake_timeout from the accept; idle_timeout
+// from the last bytes received or taken by the peer, open or closing; linger
+// from our close_notify sent); a sweep every kTick releases what is past it.
+// Errors and resets release the connection at once.
 //
 // A handshake paused for an asynchronous KeySigner (Connection::
 // signature_request) is signed for by the signing threads (SigningPool,
@@ -57,6 +58,10 @@ constexpr uint64_t kStopTag = 1;
 constexpr uint64_t kSignedTag = 2;  // a worker's SignedQueue has results
 constexpr uint64_t kFirstConnTag = 3;
 constexpr size_t kReadBudget = 256 * 1024;  // per wakeup per connection
+// The least a wakeup reads (a whole record's worth) even past
+// max_unread_input: a hangup or error must be read to be seen, and an epoll
+// set that reports it level-triggered would otherwise spin.
+constexpr size_t kMinRead = 16 * 1024 + 512;
 // Heap trimming: after this many connections were released below the
 // worker's peak, at most every kTrimEvery.
 constexpr size_t kTrimAfter = 256;
@@ -212,6 +217,9 @@ struct Conn {
   bool reading = true;    // registered for EPOLLIN
   SteadyClock::time_point deadline;
   std::shared_ptr<SignJob> signing;  // the signature the signing threads make for it
+  // Why a connection that ends without a failure of ours ends anyway: the
+  // peer's FIN came without close_notify (given to on_end).
+  std::optional<Error> truncated;
 };
 
 class Worker {
@@ -262,6 +270,7 @@ class Worker {
         if (accepting) ::epoll_ctl(ep_, EPOLL_CTL_DEL, s_.listen_fd, nullptr);
         accepting = false;
         ::epoll_ctl(ep_, EPOLL_CTL_DEL, s_.stop_fd, nullptr);
+        close_idle();
       }
       if (drain_until && (conns_.empty() || SteadyClock::now() >= *drain_until)) break;
       int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()),
@@ -298,11 +307,46 @@ class Worker {
         next_sweep = now + kTick;
       }
     }
-    for (auto& [tag, c] : conns_) release(*c, nullptr, false);
+    // Those still busy after `drain`: close_notify after what is queued,
+    // one try to send it, and the session hears why.
+    for (auto& [tag, c] : conns_) {
+      const bool finished = c->state == State::lingering;
+      if (!finished) {
+        c->tls->close();
+        (void)send_pending(c->fd, *c->tls);
+      }
+      Error e(ErrorCode::timeout,
+              "the server stopped, and the connection was not finished within " +
+                  std::to_string(s_.options.drain.count()) + " ms");
+      release(*c, finished ? nullptr : &e, false);
+    }
     conns_.clear();
   }
 
  private:
+  // close_idle closes (close_notify) the open connections with nothing
+  // under way, when stop() begins the drain: only the busy ones need it.
+  void close_idle() {
+    std::vector<uint64_t> idle;
+    for (auto& [tag, c] : conns_)
+      if (c->state == State::open && unread(*c) == 0 && c->tls->pending_tls().empty())
+        idle.push_back(tag);
+    for (uint64_t tag : idle) {
+      auto it = conns_.find(tag);
+      if (it == conns_.end()) continue;
+      start_closing(*it->second);
+      flush(*it->second);
+    }
+  }
+
+  // start_closing sends close_notify after what is queued (RFC 8446 6.1).
+  // While output remains the peer has idle_timeout to take each part of it
+  // (flush renews it); linger starts once it is all sent.
+  void start_closing(Conn& c) {
+    c.tls->close();
+    c.state = State::closing;
+    c.deadline = SteadyClock::now() + s_.options.idle_timeout;
+  }
   // accept_some accepts what is waiting; false when out of descriptors.
   bool accept_some() {
     for (int i = 0; i < 64 && !s_.stopping.load(); ++i) {
@@ -366,15 +410,29 @@ class Worker {
     if (erase) conns_.erase(c.tag);  // destroys c
   }
 
+  // finish releases a connection that ended in order on our side (its
+  // close_notify sent, or the peer's answered).
+  void finish(Conn& c) { release(c, c.truncated ? &*c.truncated : nullptr); }
+
   void fail(Conn& c, const Error& e) {
     // The alert (if any) is queued: one try to send it, then release.
     (void)send_pending(c.fd, *c.tls);
     release(c, &e);
   }
 
+  // unread is the application data c's session has not consumed yet. 0-RTT
+  // data counts once the session can take it (open): before, it is bounded
+  // by ServerConfig::max_early_data, and the handshake must be read on.
+  static size_t unread(const Conn& c) {
+    return c.tls->app_data().size() + (c.state == State::open ? c.tls->early_data().size() : 0);
+  }
+
   void service(Conn& c, uint32_t events) {
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-      auto r = receive_available(c.fd, *c.tls, scratch_, kReadBudget);
+      // Read up to max_unread_input unconsumed (see EventServerOptions).
+      const size_t held = unread(c), limit = s_.options.max_unread_input;
+      const size_t budget = std::clamp(held < limit ? limit - held : 0, kMinRead, kReadBudget);
+      auto r = receive_available(c.fd, *c.tls, scratch_, budget);
       if (!r.ok()) return fail(c, r.error());
       if (r->eof) c.eof = true;
       if (r->bytes > 0 && c.state == State::open)
@@ -412,11 +470,10 @@ class Worker {
       SessionAction action = close_now ? SessionAction::close : SessionAction::keep;
       if (!close_now && (!c.tls->app_data().empty() || !c.tls->early_data().empty() || peer_done))
         action = c.session->on_data(*c.tls, c.eof && !c.tls->is_peer_closed());
-      if (action == SessionAction::close || peer_done) {
-        c.tls->close();
-        c.state = State::closing;
-        c.deadline = SteadyClock::now() + s_.options.linger;
-      }
+      if (c.eof && !c.tls->is_peer_closed())
+        c.truncated.emplace(ErrorCode::truncated_connection,
+                            "the peer closed the transport without close_notify");
+      if (action == SessionAction::close || peer_done) start_closing(c);
     }
     flush(c);
   }
@@ -464,23 +521,32 @@ class Worker {
 
   // flush sends what is pending and advances closing -> lingering -> released.
   void flush(Conn& c) {
+    const size_t queued = c.tls->pending_tls().size();
     auto sent = send_pending(c.fd, *c.tls);
     if (!sent.ok()) {
       // A reset after the peer's close_notify is an orderly end.
-      if (c.state == State::closing && c.tls->is_peer_closed()) return release(c, nullptr);
+      if (c.state == State::closing && c.tls->is_peer_closed()) return finish(c);
       return fail(c, sent.error());
     }
     if (c.tls->error()) return release(c, c.tls->error());
+    // A peer taking our output is not idle (open), and a closing connection
+    // waits as long as it keeps taking it.
+    if (c.tls->pending_tls().size() < queued &&
+        (c.state == State::open || c.state == State::closing))
+      c.deadline = SteadyClock::now() + s_.options.idle_timeout;
     if (*sent && c.state == State::closing) {
       ::shutdown(c.fd, SHUT_WR);
-      if (c.eof) return release(c, nullptr);
+      if (c.eof) return finish(c);
       c.state = State::lingering;
+      c.deadline = SteadyClock::now() + s_.options.linger;
     }
-    if (c.state == State::lingering && c.eof) return release(c, nullptr);
+    if (c.state == State::lingering && c.eof) return finish(c);
     bool want_out = !*sent;
-    // No read interest after the FIN (it would fire forever) or while the
-    // peer leaves our output unread.
-    bool reading = !c.eof && c.tls->pending_tls().size() < s_.options.max_pending_output;
+    // No read interest after the FIN (it would fire forever), while the
+    // peer leaves our output unread, or while the session leaves its input
+    // unconsumed (offered again by sweep()).
+    bool reading = !c.eof && c.tls->pending_tls().size() < s_.options.max_pending_output &&
+                   unread(c) < s_.options.max_unread_input;
     if (want_out != c.want_out || reading != c.reading) {
       epoll_event ev{};
       ev.events = (reading ? EPOLLIN | EPOLLRDHUP : 0u) | (want_out ? EPOLLOUT : 0u);
@@ -493,6 +559,7 @@ class Worker {
 
   void sweep(SteadyClock::time_point now) {
     expire(now);
+    reoffer();
     // glibc keeps freed heap (one arena per worker) mapped; after a burst of
     // connections has gone, give it back so RSS follows the load down.
     peak_ = std::max(peak_, conns_.size());
@@ -505,11 +572,24 @@ class Worker {
     }
   }
 
+  // reoffer gives sessions that hold max_unread_input unconsumed (and so are
+  // not read from) their data again: nothing else may wake such a connection.
+  void reoffer() {
+    std::vector<uint64_t> held;
+    for (auto& [tag, c] : conns_)
+      if (c->state == State::open && !c->eof && unread(*c) >= s_.options.max_unread_input)
+        held.push_back(tag);
+    for (uint64_t tag : held)
+      if (auto it = conns_.find(tag); it != conns_.end()) advance(*it->second);
+  }
+
   void expire(SteadyClock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [tag, c] : conns_) {
       if (now < c->deadline) continue;
-      if (c->state == State::open && s_.options.idle_timeout.count() == 0) continue;
+      if ((c->state == State::open || c->state == State::closing) &&
+          s_.options.idle_timeout.count() == 0)
+        continue;
       expired.push_back(c.get());
     }
     for (Conn* c : expired) {
@@ -531,8 +611,17 @@ class Worker {
           release(*c, &e);
           break;
         }
-        case State::closing:
-        case State::lingering: release(*c, nullptr); break;
+        case State::closing: {
+          // Our close_notify is still queued behind output the peer does
+          // not take: the end is not orderly.
+          Error e(ErrorCode::timeout, "the peer took none of our last " +
+                                          std::to_string(c->tls->pending_tls().size()) +
+                                          " bytes (and close_notify) for " +
+                                          std::to_string(s_.options.idle_timeout.count()) + " ms");
+          release(*c, &e);
+          break;
+        }
+        case State::lingering: finish(*c); break;
       }
     }
   }
@@ -558,6 +647,10 @@ Result<std::unique_ptr<EventServer>> EventServer::listen(std::shared_ptr<const S
   shared->factory = std::move(factory);
   shared->options = std::move(options);
   const auto& o = shared->options;
+  // Either at 0 would never read from anyone.
+  if (o.max_pending_output == 0 || o.max_unread_input == 0)
+    return Error(ErrorCode::config_invalid,
+                 "EventServerOptions: max_pending_output and max_unread_input must be above 0");
   sockaddr_storage ss{};
   socklen_t slen = 0;
   int family = AF_INET;

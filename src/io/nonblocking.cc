@@ -33,8 +33,8 @@ Result<ReceiveResult> receive_available(int fd, Connection& conn, std::span<uint
     if (n > 0) {
       r.bytes += static_cast<size_t>(n);
       TESSERA_TRY(conn.receive_tls(scratch.first(static_cast<size_t>(n))));
-      // A short read means the socket is (almost certainly) drained.
-      if (static_cast<size_t>(n) < scratch.size()) break;
+      // Even after a short read: a FIN queued behind the data is seen only
+      // by the next recv, and an edge-triggered caller gets no other wakeup.
       continue;
     }
     if (n == 0) {

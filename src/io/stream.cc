@@ -107,12 +107,13 @@ Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
   return Error(ErrorCode::io_error, "cannot connect to " + host + ":" + port_s + ": " + last);
 }
 
-Result<void> Stream::flush(SteadyClock::time_point deadline) {
+Result<void> Stream::flush(SteadyClock::time_point deadline, std::chrono::milliseconds renew) {
   while (!conn_->pending_tls().empty()) {
     auto out = conn_->pending_tls();
     ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL);
     if (n > 0) {
       conn_->consume_tls(static_cast<size_t>(n));
+      if (renew.count() > 0) deadline = SteadyClock::now() + renew;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -257,12 +258,12 @@ Result<bool> Stream::authenticate_client() {
 
 Result<void> Stream::write_all(std::span<const uint8_t> data) {
   TESSERA_TRY(conn_->write(data));
-  return flush(SteadyClock::now() + timeouts_.io);
+  return flush(SteadyClock::now() + timeouts_.io, timeouts_.io);
 }
 
 Result<void> Stream::shutdown() {
   conn_->close();
-  auto r = flush(SteadyClock::now() + timeouts_.io);
+  auto r = flush(SteadyClock::now() + timeouts_.io, timeouts_.io);
   ::shutdown(fd_, SHUT_WR);
   return r;
 }

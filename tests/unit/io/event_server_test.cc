@@ -38,6 +38,9 @@ class EchoSession final : public ServerSession {
  public:
   explicit EchoSession(Ends& ends) : ends_(ends) {}
   SessionAction on_data(Connection& c, bool) override {
+    auto early = c.early_data();  // 0-RTT data first: it came first
+    EXPECT_TRUE(c.write(early).ok());
+    c.consume_early_data(early.size());
     auto d = c.app_data();
     EXPECT_TRUE(c.write(d).ok());
     c.consume_app_data(d.size());
@@ -66,17 +69,22 @@ struct Running {
   std::mutex mu;
   std::set<std::thread::id> worker_threads;  // where the session factory ran
 
+  // make: the session of each connection (default: an EchoSession).
+  using MakeSession = std::function<std::unique_ptr<ServerSession>(Ends&)>;
   explicit Running(EventServerOptions o,
-                   std::shared_ptr<const ServerConfig> config = server_config()) {
+                   std::shared_ptr<const ServerConfig> config = server_config(),
+                   MakeSession make = {}) {
     o.host = "127.0.0.1";
     o.port = 0;
-    auto s = EventServer::listen(std::move(config), o, [this](const std::string&, Connection&) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        worker_threads.insert(std::this_thread::get_id());
-      }
-      return std::make_unique<EchoSession>(ends);
-    });
+    auto s =
+        EventServer::listen(std::move(config), o, [this, make](const std::string&, Connection&) {
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            worker_threads.insert(std::this_thread::get_id());
+          }
+          return make ? make(ends)
+                      : std::unique_ptr<ServerSession>(std::make_unique<EchoSession>(ends));
+        });
     EXPECT_TRUE(s.ok()) << s.error().to_string();
     server = std::move(*s);
     thread = std::thread([this] {
@@ -251,6 +259,215 @@ TEST(EventServer, ListenReportsBadAddresses) {
                                [](const std::string&, Connection&) { return nullptr; });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
+  // Limits of 0 would never read from anyone.
+  for (auto o :
+       {EventServerOptions{.max_pending_output = 0}, EventServerOptions{.max_unread_input = 0}}) {
+    s = EventServer::listen(server_config(), o,
+                            [](const std::string&, Connection&) { return nullptr; });
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
+  }
+}
+
+// Holder keeps what arrives unconsumed until `release` is set, noting the
+// most it held at once, then consumes everything it is offered.
+struct Holder final : ServerSession {
+  std::atomic<bool>& release;
+  std::atomic<size_t>& most_held;
+  std::atomic<size_t>& consumed;
+  Holder(std::atomic<bool>& r, std::atomic<size_t>& m, std::atomic<size_t>& c)
+      : release(r), most_held(m), consumed(c) {}
+  SessionAction on_data(Connection& c, bool) override {
+    const size_t held = c.app_data().size();
+    if (held > most_held) most_held = held;
+    if (release) {
+      c.consume_app_data(held);
+      consumed += held;
+    }
+    return SessionAction::keep;
+  }
+};
+
+// A session that does not consume its input stops the server reading from
+// that peer at max_unread_input (plus at most one read), so a client that
+// keeps sending fills its own buffers, not the server's memory; once the
+// session consumes (offered the data again on the server's tick, as nothing
+// else happens on the connection) reading resumes and everything arrives.
+TEST(EventServer, UnconsumedInputStopsReadingUntilTheSessionConsumes) {
+  constexpr size_t kLimit = 64 * 1024, kSent = 8 * 1024 * 1024;
+  std::atomic<bool> release{false};
+  std::atomic<size_t> most_held{0}, consumed{0};
+  EventServerOptions o{.host = "127.0.0.1", .workers = 1, .max_unread_input = kLimit};
+  auto srv = EventServer::listen(server_config(), o, [&](const std::string&, Connection&) {
+    return std::make_unique<Holder>(release, most_held, consumed);
+  });
+  ASSERT_TRUE(srv.ok()) << srv.error().to_string();
+  std::thread run([&] { EXPECT_TRUE((*srv)->run().ok()); });
+
+  auto fd = Stream::connect_tcp("127.0.0.1", (*srv)->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 20s});
+  ASSERT_TRUE(s.handshake().ok());
+  std::thread writer([&] {
+    auto data = pattern(kSent, 7);
+    EXPECT_TRUE(s.write_all(data).ok());
+  });
+  // Let the client push what loopback buffers take.
+  auto until = std::chrono::steady_clock::now() + 5s;
+  size_t last = 0;
+  do {
+    last = most_held;
+    std::this_thread::sleep_for(500ms);
+  } while (most_held != last && std::chrono::steady_clock::now() < until);
+  EXPECT_GE(most_held.load(), kLimit);
+  EXPECT_LE(most_held.load(), kLimit + 17 * 1024) << "the server kept reading";
+
+  release = true;
+  until = std::chrono::steady_clock::now() + 20s;
+  while (consumed < kSent && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(consumed.load(), kSent);
+  writer.join();
+  (*srv)->stop();
+  run.join();
+}
+
+// BigReply answers the first data with kReplySize bytes and closes.
+constexpr size_t kReplySize = 16u << 20;
+class BigReply final : public ServerSession {
+ public:
+  explicit BigReply(Ends& ends) : ends_(ends) {}
+  SessionAction on_data(Connection& c, bool) override {
+    c.consume_app_data(c.app_data().size());
+    EXPECT_TRUE(c.write(pattern(kReplySize, 9)).ok());
+    return SessionAction::close;
+  }
+  void on_end(const Error* e, bool) override {
+    if (!e) {
+      ++ends_.orderly;
+      return;
+    }
+    std::lock_guard<std::mutex> lock(ends_.mu);
+    ends_.errors.emplace_back(e->code(), true);
+  }
+
+ private:
+  Ends& ends_;
+};
+
+// A session that writes a large reply and closes: close_notify follows the
+// whole reply however long the peer takes to read it (RFC 8446 6.1), as long
+// as it keeps reading; linger counts only from then.
+TEST(EventServer, CloseAfterALargeReplyWaitsForASlowReader) {
+  Running r({.workers = 1, .idle_timeout = 2s, .linger = 100ms}, server_config(),
+            [](Ends& e) { return std::make_unique<BigReply>(e); });
+  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(s.handshake().ok());
+  ASSERT_TRUE(s.write_all(as_bytes_view(std::string("go"))).ok());
+  std::vector<uint8_t> buf(16 * 1024);
+  size_t got = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    auto n = s.read(buf);
+    ASSERT_TRUE(n.ok()) << n.error().to_string() << " after " << got << " bytes";
+    if (*n == 0) break;  // close_notify
+    got += *n;
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(got, kReplySize);
+  EXPECT_GT(std::chrono::steady_clock::now() - t0, 300ms) << "the reader was not slow enough";
+  ASSERT_TRUE(s.shutdown().ok());
+  r.wait_active(0);
+  EXPECT_EQ(r.ends.orderly.load(), 1);
+  std::lock_guard<std::mutex> lock(r.ends.mu);
+  EXPECT_TRUE(r.ends.errors.empty());
+}
+
+// stop() closes idle connections at once, with close_notify, instead of
+// leaving them to the end of the drain and then cutting them off.
+TEST(EventServer, StopClosesIdleConnectionsWithCloseNotify) {
+  Running r({.workers = 1, .drain = 10s});
+  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(s.handshake().ok());
+  ASSERT_TRUE(s.write_all(as_bytes_view(std::string("ping"))).ok());
+  std::vector<uint8_t> buf(100);
+  auto n = s.read(buf);
+  ASSERT_TRUE(n.ok() && *n == 4u);
+  const auto t0 = std::chrono::steady_clock::now();
+  r.server->stop();
+  n = s.read(buf);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(*n, 0u);  // close_notify
+  ASSERT_TRUE(s.shutdown().ok());
+  EXPECT_TRUE(r.wait_returned(3s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_EQ(r.ends.orderly.load(), 1);
+}
+
+// A peer whose transport closes without close_notify ends its connection
+// with truncated_connection, not as an orderly close.
+TEST(EventServer, FinWithoutCloseNotifyIsReportedAsTruncated) {
+  Running r({.workers = 1});
+  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  ASSERT_TRUE(s.handshake().ok());
+  ASSERT_TRUE(s.write_all(as_bytes_view(std::string("ping"))).ok());
+  std::vector<uint8_t> buf(100);
+  auto n = s.read(buf);
+  ASSERT_TRUE(n.ok() && *n == 4u);
+  ASSERT_EQ(::shutdown(s.fd(), SHUT_WR), 0);
+  r.wait_active(0);
+  EXPECT_EQ(r.ends.orderly.load(), 0);
+  std::lock_guard<std::mutex> lock(r.ends.mu);
+  ASSERT_EQ(r.ends.errors.size(), 1u);
+  EXPECT_EQ(r.ends.errors[0].first, ErrorCode::truncated_connection);
+  EXPECT_TRUE(r.ends.errors[0].second);
+}
+
+// 0-RTT data above max_unread_input does not stop the server reading the
+// rest of the handshake: it counts once the session can consume it.
+TEST(EventServer, EarlyDataAboveTheUnreadLimitDoesNotStallTheHandshake) {
+  auto sc = server_config();
+  sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  sc->replay_guard = std::make_shared<MemoryReplayGuard>();
+  sc->max_early_data = 16384;
+  auto cc = client_config();
+  cc->session_store = std::make_shared<MemorySessionStore>();
+  {
+    auto p = make_tls_pair(cc, sc);  // a ticket that allows 0-RTT
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  }
+  Running r({.workers = 1, .handshake_timeout = 3s, .max_unread_input = 1024}, sc);
+  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
+  ASSERT_TRUE(fd.ok());
+  const auto early = pattern(8000, 5);
+  auto c = Connection::client_with_early_data(cc, {"localhost", {}}, EarlyDataRequest{early});
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  auto h = s.handshake();
+  ASSERT_TRUE(h.ok()) << h.error().to_string();
+  EXPECT_EQ(s.connection().summary().early_data, EarlyData::accepted);
+  std::vector<uint8_t> got, buf(4096);
+  while (got.size() < early.size()) {
+    auto n = s.read(buf);
+    ASSERT_TRUE(n.ok()) << n.error().to_string();
+    ASSERT_GT(*n, 0u);
+    got.insert(got.end(), buf.begin(), buf.begin() + static_cast<long>(*n));
+  }
+  EXPECT_EQ(got, early);
 }
 
 }  // namespace

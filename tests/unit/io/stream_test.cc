@@ -2,6 +2,7 @@
 // both versions, and hostile or absent peers that must cost a bounded time:
 // a peer that trickles its ClientHello one byte at a time, one that says
 // nothing, one that disconnects mid-handshake.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <future>
 #include <thread>
 
+#include "tessera/nonblocking.h"
 #include "tessera/session.h"
 #include "tessera/stream.h"
 #include "unit/conn/pair.h"
@@ -243,6 +245,62 @@ TEST(Stream, ReadNowaitNeverWaits) {
   EXPECT_TRUE(closed);
   EXPECT_EQ(got, "late data");
   EXPECT_EQ(server.get(), "");
+}
+
+// StreamTimeouts::io bounds each wait, not a whole transfer: write_all of
+// 2 MiB to a peer that reads steadily but slowly (~1.6 MB/s) takes longer
+// than the timeout in all, and succeeds.
+TEST(Stream, WriteAllWaitsForASlowButSteadyReader) {
+  SocketPair sp;
+  constexpr size_t kSize = 2 << 20;
+  auto server = std::async(std::launch::async, [&] {
+    Stream s = server_stream(sp.b);
+    if (!s.handshake().ok()) return std::string("server handshake failed");
+    std::vector<uint8_t> buf(64 * 1024);
+    size_t got = 0;
+    while (got < kSize) {
+      auto n = s.read(buf);
+      if (!n.ok()) return n.error().to_string();
+      if (*n == 0) return std::string("closed early");
+      got += *n;  // a record at most: ~16 KiB per 10 ms
+      std::this_thread::sleep_for(10ms);
+    }
+    return std::string();
+  });
+  auto c = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(c.ok());
+  StreamTimeouts to;
+  to.io = 300ms;
+  Stream s(sp.a, std::move(*c), to);
+  ASSERT_TRUE(s.handshake().ok());
+  const auto data = pattern(kSize, 3);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto w = s.write_all(data);
+  ASSERT_TRUE(w.ok()) << w.error().to_string();
+  EXPECT_EQ(server.get(), "");
+  EXPECT_GT(std::chrono::steady_clock::now() - t0, to.io) << "the reader was not slow enough";
+}
+
+// receive_available reads until the socket would block or ends, not just
+// until a short read: a FIN queued behind the data is reported with it (an
+// edge-triggered caller would get no other wakeup for it).
+TEST(Nonblocking, ReceiveAvailableSeesAFinQueuedBehindData) {
+  SocketPair sp;
+  auto client = Connection::client(client_config(), {"localhost", {}});
+  ASSERT_TRUE(client.ok());
+  const Bytes hello = take_out(**client);
+  ASSERT_EQ(::write(sp.a, hello.data(), hello.size()), static_cast<ssize_t>(hello.size()));
+  ASSERT_EQ(::shutdown(sp.a, SHUT_WR), 0);
+  ASSERT_EQ(::fcntl(sp.b, F_SETFL, ::fcntl(sp.b, F_GETFL, 0) | O_NONBLOCK), 0);
+  auto server = Connection::server(server_config());
+  ASSERT_TRUE(server.ok());
+  std::vector<uint8_t> scratch(16 * 1024 + 512);
+  auto r = receive_available(sp.b, **server, scratch, 1 << 20);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->bytes, hello.size());
+  EXPECT_TRUE(r->eof);
+  ::close(sp.a);
+  ::close(sp.b);
 }
 
 }  // namespace
