@@ -81,6 +81,12 @@ Result<void> classify_pss(ByteView params, SignatureAlgorithm& alg) {
     TESSERA_TRY(t->expect_end());
   }
   TESSERA_TRY(p.expect_end());
+  // X.690 11.5: DER leaves out a component equal to its DEFAULT.
+  if ((h && hash == oids::kSha1) || (m && mgf_hash == oids::kSha1) || (s && salt == 20) ||
+      (t && trailer == 1))
+    return der_error(
+        "RSASSA-PSS parameters write out a DEFAULT value (sha1, mgf1SHA1, salt 20 "
+        "or trailer 1), which DER leaves out");
   if (hash == oids::kSha1) alg.weak = true;
   for (const PssHash& ph : kPssHashes) {
     if (*ph.oid == hash) alg.name = ph.name;

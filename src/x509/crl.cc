@@ -112,6 +112,12 @@ Result<Crl> Crl::parse(ByteView der) {
                                  with_field(parse_authority_key_identifier(value), field));
         crl.authority_key_id_ = aki.key_id;
         continue;
+      } else if (!entry && oid == oids::kIssuingDistributionPoint) {
+        // RFC 5280 5.2.5: the CRL covers part of the issuer's certificates
+        // (6.3.3 (b)(2): its scope applies whether or not the extension is
+        // marked critical). Not interpreted: the verifier does not use it.
+        crl.has_issuing_distribution_point_ = true;
+        continue;
       } else if (!entry && oid == oids::kDeltaCrlIndicator) {
         TESSERA_TRY(with_field(v.read_integer(), field));
         crl.is_delta_ = true;

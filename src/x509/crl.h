@@ -77,6 +77,10 @@ class Crl {
   // inconsistent and the verifier does not use it.
   bool lists_remove_from_crl() const { return lists_remove_from_crl_; }
   bool has_unknown_critical_extension() const { return has_unknown_critical_extension_; }
+  // has_issuing_distribution_point: the CRL has an issuingDistributionPoint
+  // (RFC 5280 5.2.5), critical or not: it may cover only some of the
+  // issuer's certificates, so the verifier does not use it.
+  bool has_issuing_distribution_point() const { return has_issuing_distribution_point_; }
 
   // find_revoked returns the entry for a serial (INTEGER content octets, as
   // Certificate::serial() returns them), or nullptr if it is not listed.
@@ -100,6 +104,7 @@ class Crl {
   bool is_delta_ = false;
   bool lists_remove_from_crl_ = false;
   bool has_unknown_critical_extension_ = false;
+  bool has_issuing_distribution_point_ = false;
 };
 
 // CrlSet is the CRLs a verifier consults (VerifyOptions::crls): the ones a

@@ -77,10 +77,14 @@ std::string_view trim(std::string_view s) {
 
 bool attribute_equal(const AttributeTypeAndValue& a, const AttributeTypeAndValue& b) {
   if (!(a.type == b.type)) return false;
-  auto foldable = [](uint8_t t) { return t == tag::kPrintableString || t == tag::kUtf8String; };
-  // RFC 5280 7.1: before comparing PrintableString or UTF8String values,
-  // conforming implementations fold case and compress whitespace.
-  if (foldable(a.value_tag) && foldable(b.value_tag)) {
+  // RFC 5280 7.1: two values match "after processing with the string
+  // preparation algorithm" (RFC 4518), whatever string type encodes them:
+  // the same text in a BMPString and a UTF8String is the same name, or an
+  // excluded directoryName could be escaped by re-encoding it. Every string
+  // type was decoded to UTF-8 (Name::parse); we fold ASCII case and
+  // compress whitespace, which covers 7.3's case-insensitive domainComponent
+  // (an IA5String) too. Other values compare as encoded.
+  if (is_string_tag(a.value_tag) && is_string_tag(b.value_tag)) {
     return normalize_name_value(a.value) == normalize_name_value(b.value);
   }
   return a.value_tag == b.value_tag && a.value_raw == b.value_raw;
@@ -136,9 +140,18 @@ Result<Name> Name::parse(ByteView der) {
     // AttributeTypeAndValue.
     if (set->empty()) return der_error(where + ": empty SET");
     RelativeDistinguishedName rdn;
+    ByteView previous;  // the encoding of the RDN's previous attribute
     while (!set->empty()) {
+      const ByteView before = set->rest();
       Result<DerReader> atv = set->read_sequence();
       if (!atv) return atv.error().with_context(where);
+      // X.690 11.6: a SET OF in DER lists its elements in ascending order of
+      // their encodings (a multi-valued RDN, "O=x+CN=y").
+      const ByteView encoded = before.first(before.size() - set->rest().size());
+      if (!previous.empty() && std::lexicographical_compare(encoded.begin(), encoded.end(),
+                                                            previous.begin(), previous.end()))
+        return der_error(where + ": SET OF attributes not in ascending DER order");
+      previous = encoded;
       AttributeTypeAndValue a;
       Result<Oid> type = atv->read_oid();
       if (!type) return type.error().with_context(where + ": attribute type");
@@ -219,6 +232,12 @@ Result<Name> Name::from_string(std::string_view text) {
       a.value_tag = tag::kUtf8String;
     }
     a.value_raw.assign(value.begin(), value.end());
+    // RFC 5280 A.1: X520countryName ::= PrintableString (SIZE (2)), an ISO
+    // 3166 two-letter code.
+    if (type == oids::kCountryName && value.size() != 2)
+      return Error(ErrorCode::config_invalid,
+                   "name component \"" + std::string(part) +
+                       "\": a country is a two-letter code (ISO 3166), e.g. C=US");
     // Validate the value against the chosen string type.
     Result<DerString> s = parse_der_string(a.value_tag, a.value_raw);
     if (!s) {

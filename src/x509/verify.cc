@@ -511,6 +511,13 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
         } else if (crl.lists_remove_from_crl()) {
           // RFC 5280 5.3.1: removeFromCRL appears only in delta CRLs.
           why = "lists an entry with reason removeFromCRL, which only delta CRLs may";
+        } else if (crl.has_issuing_distribution_point()) {
+          // RFC 5280 6.3.3 (b)(2): a CRL with an issuingDistributionPoint
+          // covers only its scope (CA or user certificates, some reasons, a
+          // distribution point), critical or not; we do not check scopes.
+          why =
+              "has an issuingDistributionPoint (a partitioned CRL, RFC 5280 5.2.5), whose "
+              "scope is not supported";
         } else if (crl.has_unknown_critical_extension()) {
           // RFC 5280 5.2: do not use a CRL with an unrecognised critical extension.
           why = "has an unsupported critical extension";

@@ -416,8 +416,22 @@ TEST(SignatureAlgorithm, ClassifiesParameters) {
   };
   EXPECT_EQ(pss(oids::kSha384, oids::kSha384, 48)->scheme, SignatureScheme::rsa_pss_rsae_sha384);
   EXPECT_EQ(pss(oids::kSha512, oids::kSha512, 64)->scheme, SignatureScheme::rsa_pss_rsae_sha512);
-  EXPECT_FALSE(pss(oids::kSha384, oids::kSha384, 20)->scheme.has_value());
+  EXPECT_FALSE(pss(oids::kSha384, oids::kSha384, 32)->scheme.has_value());
   EXPECT_FALSE(pss(oids::kSha384, oids::kSha256, 48)->scheme.has_value());
+  // X.690 11.5: DER leaves out a component equal to its DEFAULT: a written
+  // out sha1, mgf1SHA1, salt 20 or trailer 1 is not DER.
+  for (auto bad : {pss(oids::kSha1, oids::kSha256, 32), pss(oids::kSha256, oids::kSha1, 32),
+                   pss(oids::kSha256, oids::kSha256, 20)}) {
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message().find("DEFAULT"), std::string::npos) << bad.error().message();
+  }
+  // sha256 / mgf1(sha256) / salt 32 / trailerField [3] INTEGER 1.
+  Result<SignatureAlgorithm> trailer = alg(
+      oids::kRsassaPss, H("3039 a00f300d06096086480165030402010500 a11c301a06092a864886f70d010108"
+                          "300d06096086480165030402010500 a203020120 a303020101"));
+  ASSERT_FALSE(trailer.ok());
+  EXPECT_NE(trailer.error().message().find("DEFAULT"), std::string::npos)
+      << trailer.error().message();
   // Absent PSS parameters (all SHA-1 defaults): no scheme, and marked weak.
   EXPECT_FALSE(alg(oids::kRsassaPss, std::nullopt).ok());
   Result<SignatureAlgorithm> defaults = alg(oids::kRsassaPss, H("3000"));

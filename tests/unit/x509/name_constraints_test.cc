@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "x509/certificate.h"
+#include "x509/der_writer.h"
 #include "x509/identity.h"
 
 namespace tessera::x509 {
@@ -72,6 +73,26 @@ TEST(DirectoryNameInSubtree, RdnPrefix) {
   EXPECT_FALSE(directory_name_in_subtree(*Name::from_string("C=US, O=Other, CN=x"), c));
   EXPECT_FALSE(directory_name_in_subtree(*Name::from_string("C=US"), c));
   EXPECT_FALSE(directory_name_in_subtree(*Name::from_string("O=Example, C=US"), c));
+  // The same names in other string types are inside too (RFC 5280 7.1): an
+  // excluded subtree cannot be escaped by re-encoding the name.
+  DerWriter w;
+  w.sequence([](DerWriter& seq) {
+    seq.set_of([](DerWriter& set) {
+      set.sequence([](DerWriter& atv) {
+        atv.oid(oids::kCountryName);
+        atv.string(tag::kIa5String, "us");
+      });
+    });
+    seq.set_of([](DerWriter& set) {
+      set.sequence([](DerWriter& atv) {
+        atv.oid(oids::kOrganizationName);
+        atv.string(tag::kBmpString, std::string("\0E\0X\0A\0M\0P\0L\0E", 14));
+      });
+    });
+  });
+  Result<Name> reencoded = Name::parse(std::move(w).take());
+  ASSERT_TRUE(reencoded.ok()) << reencoded.error().message();
+  EXPECT_TRUE(directory_name_in_subtree(*reencoded, c));
 }
 
 Certificate load(const std::string& name) {

@@ -93,6 +93,13 @@ TEST(Name, RejectsMalformed) {
   ASSERT_FALSE(opaque.ok());
   EXPECT_EQ(opaque.error().message(), "RDN 0 (1.2.3.4): empty BIT STRING with unused bits");
   EXPECT_TRUE(Name::parse(H("300c 310a 3008 06032a0304 030100")).ok());
+  // X.690 11.6: a multi-valued RDN lists its attributes in ascending order of
+  // their encodings: CN (2.5.4.3) before OU (2.5.4.11), not after.
+  EXPECT_TRUE(Name::parse(H("3016 3114 3008 0603550403 0c0161 3008 060355040b 0c0162")).ok());
+  Result<Name> unsorted = Name::parse(H("3016 3114 3008 060355040b 0c0162 3008 0603550403 0c0161"));
+  ASSERT_FALSE(unsorted.ok());
+  EXPECT_NE(unsorted.error().message().find("ascending"), std::string::npos)
+      << unsorted.error().message();
 }
 
 TEST(Name, Rfc5280Comparison) {
@@ -104,16 +111,43 @@ TEST(Name, Rfc5280Comparison) {
   Result<Name> c = Name::parse(name_der({{oids::kCountryName, tag::kPrintableString, "US"},
                                          {oids::kCommonName, tag::kUtf8String, "Example CB"}}));
   Result<Name> d = Name::parse(name_der({{oids::kCountryName, tag::kPrintableString, "US"}}));
-  // IA5String values are compared byte for byte.
-  Result<Name> e1 = Name::parse(name_der({{oids::kEmailAddress, tag::kIa5String, "A@x"}}));
-  Result<Name> e2 = Name::parse(name_der({{oids::kEmailAddress, tag::kIa5String, "a@x"}}));
-  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok() && e1.ok() && e2.ok());
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
   EXPECT_TRUE(names_equal(*a, *b));
   EXPECT_TRUE(names_equal(*a, *a));
   EXPECT_FALSE(names_equal(*a, *c));
   EXPECT_FALSE(names_equal(*a, *d));
-  EXPECT_FALSE(names_equal(*e1, *e2));
   EXPECT_EQ(normalize_name_value("  Foo \t  Bar  "), "foo bar");
+}
+
+// RFC 5280 7.1: values match after string preparation whatever string type
+// encodes them (an excluded directoryName must not be escaped by writing
+// "Evil" as a BMPString); 7.3: domainComponent (IA5String) case-insensitively.
+TEST(Name, Rfc5280ComparisonAcrossStringTypes) {
+  const std::string bmp_evil("\0E\0v\0i\0l", 8);                         // UTF-16BE
+  const std::string universal_evil("\0\0\0E\0\0\0V\0\0\0I\0\0\0L", 16);  // UTF-32BE
+  Result<Name> utf8 = Name::parse(name_der({{oids::kOrganizationName, tag::kUtf8String, "evil"}}));
+  Result<Name> bmp = Name::parse(name_der({{oids::kOrganizationName, tag::kBmpString, bmp_evil}}));
+  Result<Name> ia5 = Name::parse(name_der({{oids::kOrganizationName, tag::kIa5String, "EVIL"}}));
+  Result<Name> universal =
+      Name::parse(name_der({{oids::kOrganizationName, tag::kUniversalString, universal_evil}}));
+  Result<Name> other = Name::parse(
+      name_der({{oids::kOrganizationName, tag::kBmpString, std::string("\0E\0v\0i\0n", 8)}}));
+  ASSERT_TRUE(utf8.ok() && bmp.ok() && ia5.ok() && universal.ok() && other.ok());
+  EXPECT_TRUE(names_equal(*utf8, *bmp));
+  EXPECT_TRUE(names_equal(*utf8, *ia5));
+  EXPECT_TRUE(names_equal(*utf8, *universal));
+  EXPECT_FALSE(names_equal(*utf8, *other));
+  Result<Name> dc_lower =
+      Name::parse(name_der({{oids::kDomainComponent, tag::kIa5String, "com"},
+                            {oids::kDomainComponent, tag::kIa5String, "evil"}}));
+  Result<Name> dc_upper =
+      Name::parse(name_der({{oids::kDomainComponent, tag::kIa5String, "COM"},
+                            {oids::kDomainComponent, tag::kIa5String, "Evil"}}));
+  ASSERT_TRUE(dc_lower.ok() && dc_upper.ok());
+  EXPECT_TRUE(names_equal(*dc_lower, *dc_upper));
+  // A non-string value still compares as encoded.
+  EXPECT_FALSE(names_equal(*Name::parse(H("300c 310a 3008 06032a0304 020105")),
+                           *Name::parse(H("300c 310a 3008 06032a0304 020106"))));
 }
 
 TEST(Name, MultiValuedRdnOrderDoesNotMatter) {
@@ -148,6 +182,9 @@ TEST(Name, FromStringBuildsDer) {
   EXPECT_FALSE(Name::from_string("XX=1").ok());
   EXPECT_FALSE(Name::from_string("CN=").ok());
   EXPECT_FALSE(Name::from_string("C=U_S").ok());
+  // RFC 5280 A.1: a country is two letters.
+  EXPECT_FALSE(Name::from_string("C=USA, CN=x").ok());
+  EXPECT_FALSE(Name::from_string("C=U").ok());
   EXPECT_TRUE(Name::from_string("")->empty());
 }
 

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "crypto/provider.h"
+#include "x509/der_writer.h"
 #include "x509/pem.h"
 
 namespace tessera::x509 {
@@ -403,6 +404,51 @@ TEST_F(VerifyTest, CompleteCrlListingRemoveFromCrlIsNotUsed) {
                "only delta CRLs may");
   o.crl_check = CrlCheck::best_effort;
   EXPECT_TRUE(run({"leaf_revoked.pem", {"int.pem"}}, o).ok());
+}
+
+// RFC 5280 6.3.3 (b)(2): a CRL with an issuingDistributionPoint covers only
+// its scope (here onlyContainsCACerts), whether or not the extension is
+// marked critical; tessera does not check scopes, so it does not use such a
+// CRL: a leaf CRL check is left without one. (The CRL is unsigned: the scope
+// is checked first, and the message says so.)
+TEST_F(VerifyTest, PartitionedCrlIsNotUsedCriticalOrNot) {
+  for (bool critical : {false, true}) {
+    DerWriter w;
+    w.sequence([&](DerWriter& cl) {
+      cl.sequence([&](DerWriter& tbs) {
+        tbs.integer(1);
+        tbs.sequence([](DerWriter& a) { a.oid(oids::kEcdsaWithSha256); });
+        tbs.raw(Name::from_string("CN=Test Intermediate")->der());
+        tbs.time(1767225600);  // 2026-01-01
+        tbs.time(1798761600);  // 2027-01-01
+        tbs.constructed(tag::context_constructed(0), [&](DerWriter& c) {
+          c.sequence([&](DerWriter& l) {
+            l.sequence([&](DerWriter& e) {
+              e.oid(oids::kIssuingDistributionPoint);
+              if (critical) e.boolean(true);
+              // IssuingDistributionPoint { onlyContainsCACerts [2] TRUE }
+              e.octet_string_wrapping([](DerWriter& v) {
+                v.sequence([](DerWriter& idp) { idp.element(0x82, Bytes{0xff}); });
+              });
+            });
+          });
+        });
+      });
+      cl.sequence([](DerWriter& a) { a.oid(oids::kEcdsaWithSha256); });
+      cl.bit_string(Bytes(8, 0));
+    });
+    auto crl = Crl::parse(std::move(w).take());
+    ASSERT_TRUE(crl.ok()) << crl.error().to_string();
+    EXPECT_TRUE(crl->has_issuing_distribution_point());
+    EXPECT_FALSE(crl->has_unknown_critical_extension());
+    CrlSet crls;
+    crls.add(std::move(*crl));
+    VerifyOptions o;
+    o.crls = &crls;
+    o.crl_check = CrlCheck::leaf;
+    expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
+                 "issuingDistributionPoint");
+  }
 }
 
 TEST_F(VerifyTest, CrlSignatureIsCheckedOncePerIssuerKey) {
