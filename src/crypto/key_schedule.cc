@@ -60,10 +60,13 @@ Result<const HmacKey*> live(const std::unique_ptr<HmacKey>& prk, std::string_vie
 
 // hkdf_label builds the HkdfLabel of RFC 8446 7.1.
 Result<Bytes> hkdf_label(std::string_view label, ByteView context, size_t length) {
-  // RFC 8446 7.1: opaque label<7..255> = "tls13 " + Label; opaque context<0..255>.
-  if (kLabelPrefix.size() + label.size() > 255 || context.size() > 255 || length > 0xffff) {
+  // RFC 8446 7.1: opaque label<7..255> = "tls13 " + Label (so Label is not
+  // empty); opaque context<0..255>.
+  if (label.empty() || kLabelPrefix.size() + label.size() > 255 || context.size() > 255 ||
+      length > 0xffff) {
     return Error(ErrorCode::internal_error,
-                 "HKDF-Expand-Label: label, context or length too long for HkdfLabel");
+                 "HKDF-Expand-Label: label empty, or label, context or length too long for "
+                 "HkdfLabel");
   }
   ByteWriter info(4 + kLabelPrefix.size() + label.size() + context.size());
   info.u16(static_cast<uint16_t>(length));

@@ -179,8 +179,8 @@ Result<Bytes> compute_finished(Provider& provider, HashAlgorithm hash, ByteView 
                                ByteView transcript_hash);
 
 // verify_finished recomputes verify_data and compares it with `received` in
-// constant time. decrypt_error (alert decrypt_error) if they differ, including
-// a length mismatch.
+// constant time: decrypt_error (alert decrypt_error) if they differ;
+// decode_error for a verify_data of the wrong length (RFC 8446 6.2).
 Result<void> verify_finished(Provider& provider, HashAlgorithm hash, ByteView base_key,
                              ByteView transcript_hash, ByteView received);
 

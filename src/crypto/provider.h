@@ -9,7 +9,7 @@
 //
 // Objects returned by a provider are independent of it once created (they own
 // their libcrypto state), are not thread-safe, and may be used from one thread
-// at a time.
+// at a time, const members included (HmacKey works in a scratch context).
 #pragma once
 
 #include <memory>

@@ -76,8 +76,8 @@ Result<Bytes> tls12_finished(Provider& provider, HashAlgorithm prf_hash, ByteVie
 
 // tls12_verify_finished recomputes verify_data and compares it with
 // `received` in constant time: decrypt_error (alert decrypt_error) on a
-// mismatch, including a wrong length (RFC 5246 7.4.9: "Recipients of
-// Finished messages MUST verify that the contents are correct").
+// mismatch (RFC 5246 7.4.9: "Recipients of Finished messages MUST verify that
+// the contents are correct"), decode_error for a wrong length.
 Result<void> tls12_verify_finished(Provider& provider, HashAlgorithm prf_hash,
                                    ByteView master_secret, Tls12Sender sender,
                                    ByteView handshake_hash, ByteView received);

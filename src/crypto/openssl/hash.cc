@@ -58,7 +58,8 @@ class KeyedHmac {
   KeyedHmac(HashAlgorithm alg, ByteView key);
   size_t size() const { return size_; }
   // mac writes HMAC(key, a || b || c) to out (out.size() == size()). It may
-  // be called repeatedly; `out` may alias a, b or c.
+  // be called repeatedly; `out` may alias a, b or c. Not from two threads at
+  // once, const or not: it works in the one scratch context work_.
   void mac(ByteView a, ByteView b, ByteView c, uint8_t* out) const;
 
  private:

@@ -86,6 +86,11 @@ TEST_F(KeyScheduleTest, HkdfExpandLabelRejectsOversizedLabel) {
   auto r = hkdf_expand_label(*provider_, kSha256, H(kS3EarlySecret), long_label, {}, 32);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::internal_error);
+  // RFC 8446 7.1: label<7..255> is "tls13 " and a Label of at least one byte.
+  r = hkdf_expand_label(*provider_, kSha256, H(kS3EarlySecret), "", {}, 32);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::internal_error);
+  EXPECT_TRUE(hkdf_expand_label(*provider_, kSha256, H(kS3EarlySecret), "x", {}, 32).ok());
 }
 
 TEST_F(KeyScheduleTest, DeriveSecretRejectsWrongTranscriptHashLength) {
