@@ -71,11 +71,11 @@ Result<SecretBytes> read_secret_file(const std::string& path) {
   return SecretBytes(buf.view().first(got));
 }
 
-Result<void> write_secret_file(const std::string& path, std::string& text) {
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { secure_wipe(s.data(), s.size()); }
-  } wipe{text};
+namespace {
+
+// write_replacing writes `text` to a new file of `mode` beside `path` and
+// renames it over `path`.
+Result<void> write_replacing(const std::string& path, std::string_view text, mode_t mode) {
   create_parent_directories(path);
   // Written to a new file beside the target (mkostemp: mode 0600, O_EXCL),
   // then renamed over it. Whatever is at the path (another user's file, a
@@ -99,6 +99,7 @@ Result<void> write_secret_file(const std::string& path, std::string& text) {
     if (n == 0) return Error(ErrorCode::io_error, "cannot write " + tmp + ": no progress");
     done += static_cast<size_t>(n);
   }
+  if (mode != 0600 && ::fchmod(f.fd, mode) != 0) return file_error("cannot write", tmp, errno);
   if (::fsync(f.fd) != 0) return file_error("cannot write", tmp, errno);
   const int fd = f.fd;
   f.fd = -1;
@@ -106,6 +107,20 @@ Result<void> write_secret_file(const std::string& path, std::string& text) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) return file_error("cannot write", path, errno);
   unlink_tmp.armed = false;
   return ok();
+}
+
+}  // namespace
+
+Result<void> write_secret_file(const std::string& path, std::string& text) {
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { secure_wipe(s.data(), s.size()); }
+  } wipe{text};
+  return write_replacing(path, text, 0600);
+}
+
+Result<void> write_public_file(const std::string& path, std::string_view text) {
+  return write_replacing(path, text, 0644);
 }
 
 }  // namespace tessera

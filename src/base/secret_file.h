@@ -29,6 +29,10 @@ Result<SecretBytes> read_secret_file(const std::string& path);
 // succeeded. io_error names the path.
 Result<void> write_secret_file(const std::string& path, std::string& text);
 
+// write_public_file is write_secret_file for a file anyone may read
+// (certificates, CRLs): mode 0644, the same replace-by-rename.
+Result<void> write_public_file(const std::string& path, std::string_view text);
+
 // create_parent_directories creates the directories above `path` that do not
 // exist yet (errors are left to the write that follows). write_secret_file
 // uses it; so does the CLI for the public files it writes.

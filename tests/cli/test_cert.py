@@ -213,6 +213,95 @@ def test_errors(base):
     check("errors: mismatched CA key is refused", rc == 1 and "does not match" in out, out)
     rc, out = tessera("ca", "--out-key", p("x.key"))
     check("errors: missing --out-cert is a usage error", rc == 2, out)
+    # --dns takes DNS names only (an address belongs in --ip; a wildcard only
+    # as the whole left-most label over two more).
+    for bad in ["exa mple.com", "127.0.0.1", "*", "*.*.example.com", "a..b", "ex@mple", "*.com"]:
+        rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", bad,
+                          "--out-cert", p("bad.pem"), "--out-key", p("bad.key"))
+        check(f"errors: --dns {bad!r} is refused", rc == 1 and "--dns" in out and
+              not os.path.exists(p("bad.key")), out)
+    # country names are two letters
+    rc, out = tessera("ca", "--subject", "C=USA, CN=x", "--out-cert", p("x.pem"),
+                      "--out-key", p("x.key"))
+    check("errors: C=USA is refused", rc == 1 and "two-letter" in out, out)
+    # numbers out of range are usage errors, not wrapped
+    for args in (["ca", "--path-len", "4294967296"], ["ca", "--path-len", "-3"],
+                 ["ca", "--days", "106751991167301"]):
+        rc, out = tessera(*args, "--out-cert", p("x.pem"), "--out-key", p("x.key"))
+        check(f"errors: {' '.join(args)} is a usage error", rc == 2, out)
+    rc, out = tessera("crl", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--number", "-1",
+                      "--out", p("x.crl"))
+    check("errors: crl --number -1 is a usage error", rc == 2, out)
+    # an input that is not a certificate file: a directory, an endless device
+    rc, out = tessera("server", "--ca", d, "--ca-key", p("ca.key"), "--dns", "x",
+                      "--out-cert", p("x.pem"), "--out-key", p("x.key"))
+    check("errors: a directory as --ca is refused by name", rc == 1 and "directory" in out, out)
+    if os.path.exists("/dev/zero"):
+        rc, out = run([TESSERA, "verify", "--trust", p("ca.pem"), "/dev/zero"], timeout=60)
+        check("errors: verify /dev/zero stops at the size limit", rc == 1 and "MiB" in out, out)
+
+
+def test_outputs(base):
+    """Outputs: never an input, existing files only with --force, no key in --chain."""
+    d = os.path.join(base, "outputs")
+    os.makedirs(d)
+    p = lambda n: os.path.join(d, n)
+    rc, out = tessera("ca", "--out-cert", p("ca.pem"), "--out-key", p("ca.key"))
+    check("outputs: ca", rc == 0, out)
+    ca_key = open(p("ca.key")).read()
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("ca.pem"), "--out-key", p("ca.key"), "--force")
+    check("outputs: the CA's own files are never overwritten, even with --force",
+          rc == 1 and "also an input" in out and open(p("ca.key")).read() == ca_key, out)
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("s.pem"), "--out-key", p("s.key"))
+    check("outputs: server", rc == 0, out)
+    key = open(p("s.key")).read()
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("s.pem"), "--out-key", p("s.key"))
+    check("outputs: existing files are kept without --force",
+          rc == 1 and "--force" in out and open(p("s.key")).read() == key, out)
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("s.pem"), "--out-key", p("s.key"), "--force")
+    check("outputs: --force replaces them", rc == 0 and open(p("s.key")).read() != key, out)
+    os.makedirs(p("adir"))
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("adir"), "--out-key", p("s.key"), "--force")
+    check("outputs: a directory output is refused before the key is touched",
+          rc == 1 and "directory" in out and open(p("s.key")).read() != key, out)
+    # a symbolic link at an output is replaced, not written through
+    with open(p("victim.txt"), "w") as f:
+        f.write("keep me")
+    os.symlink(p("victim.txt"), p("link.pem"))
+    rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
+                      "--out-cert", p("link.pem"), "--out-key", p("l.key"), "--force")
+    check("outputs: a link at --out-cert is replaced, its target kept",
+          rc == 0 and open(p("victim.txt")).read() == "keep me" and not os.path.islink(p("link.pem")),
+          out)
+    # --chain appends the CA's certificates only, even from a cert+key file
+    with open(p("combined.pem"), "w") as f:
+        f.write(open(p("ca.pem")).read() + open(p("ca.key")).read())
+    rc, out = tessera("server", "--ca", p("combined.pem"), "--ca-key", p("ca.key"),
+                      "--dns", "z.example", "--chain", "--out-cert", p("z.pem"),
+                      "--out-key", p("z.key"))
+    text = open(p("z.pem")).read() if os.path.exists(p("z.pem")) else ""
+    check("outputs: --chain copies certificates, never the CA's key",
+          rc == 0 and "PRIVATE KEY" not in text and text.count("BEGIN CERTIFICATE") == 2, out + text)
+    # local-mtls twice: the second run keeps the first CA
+    rc, out = tessera("local-mtls", "--dir", p("lm"))
+    check("outputs: local-mtls", rc == 0, out)
+    lm_key = open(os.path.join(p("lm"), "ca.key")).read()
+    rc, out = tessera("local-mtls", "--dir", p("lm"))
+    check("outputs: local-mtls again keeps the CA without --force",
+          rc == 1 and open(os.path.join(p("lm"), "ca.key")).read() == lm_key, out)
+    # an intermediate under a pathlen:0 CA is refused
+    rc, out = tessera("intermediate", "--ca", p("ca.pem"), "--ca-key", p("ca.key"),
+                      "--out-cert", p("i.pem"), "--out-key", p("i.key"))
+    check("outputs: intermediate", rc == 0, out)
+    rc, out = tessera("intermediate", "--ca", p("i.pem"), "--ca-key", p("i.key"),
+                      "--subject", "CN=below", "--out-cert", p("i2.pem"), "--out-key", p("i2.key"))
+    check("outputs: no CA below a pathlen:0 intermediate",
+          rc == 1 and "pathLenConstraint 0" in out, out)
 
 
 def main():
@@ -227,6 +316,7 @@ def main():
         test_curl_per_key_type(base)
         test_local_mtls(base)
         test_errors(base)
+        test_outputs(base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")

@@ -75,4 +75,10 @@ for args, expect in CASES:
 r = run([TESSERA, "demo", "--tls1.2", "--kx", "psk"], timeout=30)
 R.check("demo --kx psk refused", r.returncode == 2 and b"--kx must be" in r.stderr,
         r.stderr.decode(errors="replace"))
+# Options the walk-through would otherwise drop without a word are refused.
+for args, why in ((["--kx", "rsa"], b"add --tls1.2"),
+                  (["--tls1.2", "--policy", "strict"], b"do not apply")):
+    r = run([TESSERA, "demo"] + args, timeout=30)
+    R.check("demo %s refused" % " ".join(args), r.returncode == 2 and why in r.stderr,
+            r.stderr.decode(errors="replace"))
 R.finish()

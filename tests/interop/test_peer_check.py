@@ -164,6 +164,16 @@ def test_usage(pki):
     R.check("a client --allow-peer with a bad pin is a usage error",
             r.returncode == 2 and "a SHA-256 pin is 44 characters of base64" in out_of(r),
             out_of(r))
+    # Asking for client certificates without saying whom to trust would run
+    # a server that asks for none.
+    for mode in ("require", "optional", "post-handshake"):
+        r = run([TESSERA, "server", "--port", str(port), "--cert", pki.server, "--key",
+                 pki.server_key, "--verify-client", mode], timeout=10)
+        R.check("server --verify-client %s without --client-ca is a usage error" % mode,
+                r.returncode == 2 and "needs --client-ca" in out_of(r), out_of(r))
+    # A port is digits only: "PORTx" is not PORT.
+    r = run([TESSERA, "client", "127.0.0.1:%dx" % port, "--ca", pki.ca], input=b"", timeout=10)
+    R.check("client HOST:PORTgarbage is a usage error", r.returncode == 2, out_of(r))
 
 
 def main():

@@ -17,8 +17,12 @@
 //                             [--responder-cert R.pem --responder-key R.key] --out
 //
 // Key types: ec-p256 (default), ec-p384, rsa2048, rsa3072, rsa4096, ed25519.
-// Keys are written as unencrypted PKCS#8 PEM with mode 0600. --chain appends
-// the issuer's certificate file to the leaf's (a "fullchain" file).
+// Keys are written as unencrypted PKCS#8 PEM with mode 0600, certificates,
+// CRLs and responses with 0644, each to a new file renamed into place. An
+// existing output is replaced only with --force, and never when it is also an
+// input (--ca, --ca-key, ...). --chain appends the certificates of the --ca
+// file (re-encoded as PEM: nothing else the file holds) to the leaf's (a
+// "fullchain" file).
 // local-mtls writes ca.pem/ca.key, server.pem/server.key (localhost,
 // 127.0.0.1, ::1 unless --host is given) and client.pem/client.key into DIR.
 // crl writes a v2 CRL signed by --ca (PEM "X509 CRL"), valid from an hour ago
@@ -71,7 +75,38 @@ struct CertArgs {
   int64_t path_len = -1;
   bool chain = false;
   bool must_staple = false;  // server: RFC 7633 TLS feature status_request
+  bool force = false;        // replace existing output files
 };
+
+// check_outputs refuses, before anything is made or written: an output that
+// is also an input (--out-key ca.key would lose the CA's key), two outputs at
+// one path, a directory, and an existing file unless --force.
+Result<void> check_outputs(const CertArgs& a, const std::vector<std::string>& outputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> inputs = {a.ca, a.ca_key, a.leaf, a.responder_cert, a.responder_key};
+  inputs.insert(inputs.end(), a.revoke.begin(), a.revoke.end());
+  std::error_code ec;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::string& out = outputs[i];
+    if (out.empty() || !fs::exists(fs::symlink_status(out, ec))) {
+      for (size_t j = 0; j < i; ++j)
+        if (outputs[j] == out)
+          return Error(ErrorCode::config_invalid, out + " is named for two outputs");
+      continue;
+    }
+    if (fs::is_directory(out, ec))
+      return Error(ErrorCode::config_invalid, "cannot write " + out + ": it is a directory");
+    for (const std::string& in : inputs)
+      if (!in.empty() && fs::equivalent(in, out, ec))
+        return Error(ErrorCode::config_invalid,
+                     out + " is also an input (" + in + "): refusing to overwrite it");
+    for (size_t j = 0; j < i; ++j)
+      if (fs::equivalent(outputs[j], out, ec))
+        return Error(ErrorCode::config_invalid, out + " is named for two outputs");
+    if (!a.force) return Error(ErrorCode::config_invalid, out + " exists; --force replaces it");
+  }
+  return ok();
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "tessera cert: %s\n", message.c_str());
@@ -108,7 +143,9 @@ x509::UnixTime now() {
 struct Issuer {
   x509::Certificate cert;
   std::unique_ptr<crypto::PrivateKey> key;
-  std::string pem;  // the --ca file as given (for --chain)
+  // The --ca file's certificates, as PEM (for --chain): never the file
+  // itself, which may hold the CA's private key too, or be DER.
+  std::string chain_pem;
 };
 
 // load_signer reads a certificate file (its first certificate) and the
@@ -116,11 +153,13 @@ struct Issuer {
 Result<Issuer> load_signer(crypto::Provider& p, const std::string& cert_path,
                            const std::string& key_path) {
   Issuer is;
-  TESSERA_ASSIGN_OR_RETURN(is.pem, read_text_file(cert_path));
-  TESSERA_ASSIGN_OR_RETURN(std::vector<x509::Certificate> certs,
-                           x509::parse_certificates(as_bytes_view(is.pem)));
-  if (certs.empty()) return Error(ErrorCode::cert_parse, "no certificate in " + cert_path);
-  is.cert = std::move(certs[0]);
+  TESSERA_ASSIGN_OR_RETURN(std::string text, read_text_file(cert_path));
+  Result<std::vector<x509::Certificate>> certs = x509::parse_certificates(as_bytes_view(text));
+  if (!certs) return certs.error().with_context("reading " + cert_path);
+  if (certs->empty()) return Error(ErrorCode::cert_parse, "no certificate in " + cert_path);
+  for (const x509::Certificate& c : *certs)
+    is.chain_pem += x509::pem_encode(x509::pem_label::kCertificate, c.der());
+  is.cert = std::move((*certs)[0]);
   TESSERA_ASSIGN_OR_RETURN(SecretBytes key_pem, read_secret_file(key_path));
   Result<std::unique_ptr<crypto::PrivateKey>> key = p.load_private_key(key_pem.view());
   if (!key) return key.error().with_context("loading " + key_path);
@@ -193,6 +232,21 @@ Result<void> issue(Kind kind, const CertArgs& a) {
       return Error(ErrorCode::config_invalid,
                    "--uri " + u + " is not an absolute URI (scheme:..., printable ASCII)");
   }
+  // RFC 5280 4.2.1.6 / RFC 1034 3.5: a dNSName is a preferred-name-syntax
+  // DNS name; RFC 9525 6.3: a wildcard only as the whole left-most label, over
+  // at least two more. An IP address belongs in --ip.
+  for (const std::string& d : a.dns) {
+    const bool wildcard = d.rfind("*.", 0) == 0;
+    const std::string_view base = wildcard ? std::string_view(d).substr(2) : std::string_view(d);
+    if (x509::parse_ip_address(d) || x509::numeric_ipv4_form(d))
+      return Error(ErrorCode::config_invalid, "--dns " + d + " is an IP address: use --ip");
+    if (!x509::is_valid_dns_reference(base) || (wildcard && base.find('.') == std::string::npos))
+      return Error(ErrorCode::config_invalid,
+                   "--dns " + d +
+                       " is not a DNS name (letters, digits and hyphens in dot-separated labels; "
+                       "a wildcard only as \"*.\" before two or more labels)");
+  }
+  TESSERA_TRY(check_outputs(a, {a.out_cert, a.out_key}));
   if (kind == Kind::server && a.dns.empty() && a.ip.empty()) {
     return Error(ErrorCode::config_invalid,
                  "a server certificate needs at least one --dns or --ip");
@@ -239,8 +293,30 @@ Result<void> issue(Kind kind, const CertArgs& a) {
     TESSERA_ASSIGN_OR_RETURN(der, b.self_sign(*key));
   } else {
     TESSERA_ASSIGN_OR_RETURN(Issuer is, load_issuer(*p, a));
+    if (kind == Kind::intermediate) {
+      // RFC 5280 4.2.1.9: an issuer with pathLenConstraint N allows at most
+      // N - 1 below the CA it issues; 0 allows no CA at all. (6.1.4 (l): a
+      // self-issued CA, one named as its issuer, would not count; so the
+      // name must differ.)
+      const auto& bc = is.cert.extensions().basic_constraints;
+      const uint32_t ours = static_cast<uint32_t>(a.path_len >= 0 ? a.path_len : 0);
+      if (bc && bc->path_len && *bc->path_len == 0)
+        return Error(ErrorCode::cert_path_length,
+                     a.ca + " (" + is.cert.subject().to_string() +
+                         ") has pathLenConstraint 0: it may issue no CA certificate");
+      if (bc && bc->path_len && ours >= *bc->path_len)
+        return Error(ErrorCode::cert_path_length,
+                     "--path-len " + std::to_string(ours) + ": " + a.ca +
+                         " has pathLenConstraint " + std::to_string(*bc->path_len) +
+                         ", so a CA it issues allows at most " +
+                         std::to_string(*bc->path_len - 1));
+      if (x509::names_equal(name, is.cert.subject()))
+        return Error(ErrorCode::config_invalid,
+                     "the intermediate would have its issuer's name (" + name.to_string() +
+                         "), which makes it self-issued (RFC 5280 6.1.4): give another --subject");
+    }
     TESSERA_ASSIGN_OR_RETURN(der, b.sign(is.cert, *is.key));
-    if (a.chain) chain = is.pem;
+    if (a.chain) chain = is.chain_pem;
   }
   return write_outputs(a, der, *key, chain);
 }
@@ -249,6 +325,11 @@ Result<void> local_mtls(const CertArgs& a) {
   if (a.dir.empty()) return Error(ErrorCode::config_invalid, "--dir is required");
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
   TESSERA_ASSIGN_OR_RETURN(crypto::KeyGenParams params, parse_key_type(a.key_type));
+  std::vector<std::string> outputs;
+  for (const char* name : {"ca", "server", "client"})
+    for (const char* ext : {".pem", ".key"})
+      outputs.push_back((std::filesystem::path(a.dir) / (std::string(name) + ext)).string());
+  TESSERA_TRY(check_outputs(a, outputs));
   TESSERA_ASSIGN_OR_RETURN(x509::LocalPki pki, x509::make_local_pki(*p, params, now(), a.hosts,
                                                                     a.days > 0 ? a.days : 30));
   struct Out {
@@ -383,6 +464,7 @@ Result<Bytes> load_revoked(crypto::Provider& p, const std::string& path, const I
 
 Result<void> issue_crl(const CertArgs& a) {
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
+  TESSERA_TRY(check_outputs(a, {a.out}));
   const int64_t days = a.days > 0 ? a.days : 7;
   std::optional<x509::CrlReason> reason;
   if (!a.reason.empty()) {
@@ -424,6 +506,7 @@ Result<void> issue_crl(const CertArgs& a) {
 
 Result<void> issue_ocsp(const CertArgs& a) {
   std::shared_ptr<crypto::Provider> p = crypto::default_provider();
+  TESSERA_TRY(check_outputs(a, {a.out}));
   // The CA/Browser Forum caps an OCSP response's validity at 10 days, and
   // clients (tessera's, x509::OcspCheckOptions::max_validity_s) use none
   // older than that, whatever its nextUpdate.
@@ -479,7 +562,9 @@ void add_common(CLI::App* sub, CertArgs& a, bool issued) {
   sub->add_option("--subject", a.subject, "Subject name, e.g. \"CN=example, O=Org, C=US\"");
   sub->add_option("--key-type", a.key_type,
                   "ec-p256 (default), ec-p384, rsa2048, rsa3072, rsa4096, ed25519");
-  sub->add_option("--days", a.days, "Validity in days")->check(CLI::PositiveNumber);
+  sub->add_option("--days", a.days, "Validity in days (1 to 36500)")
+      ->check(CLI::Range(int64_t{1}, int64_t{36500}));
+  sub->add_flag("--force", a.force, "Replace --out-cert and --out-key if they exist");
   if (issued) {
     sub->add_option("--ca", a.ca, "Issuer certificate (PEM)")->required();
     sub->add_option("--ca-key", a.ca_key, "Issuer private key (PEM)")->required();
@@ -493,10 +578,12 @@ const bool kRegistered = register_command(
        app.require_subcommand(1);
        CLI::App* ca = app.add_subcommand("ca", "Create a self-signed root CA");
        add_common(ca, *a, false);
-       ca->add_option("--path-len", a->path_len, "pathLenConstraint (default: none)");
+       ca->add_option("--path-len", a->path_len, "pathLenConstraint (default: none)")
+           ->check(CLI::Range(int64_t{0}, int64_t{255}));
        CLI::App* inter = app.add_subcommand("intermediate", "Create an intermediate CA");
        add_common(inter, *a, true);
-       inter->add_option("--path-len", a->path_len, "pathLenConstraint (default 0)");
+       inter->add_option("--path-len", a->path_len, "pathLenConstraint (default 0)")
+           ->check(CLI::Range(int64_t{0}, int64_t{255}));
        CLI::App* server = app.add_subcommand("server", "Create a TLS server certificate");
        add_common(server, *a, true);
        server->add_option("--dns", a->dns, "DNS name (repeatable)");
@@ -518,8 +605,9 @@ const bool kRegistered = register_command(
        mtls->add_option("--host", a->hosts,
                         "Server name or address (repeatable; default localhost 127.0.0.1 ::1)");
        mtls->add_option("--key-type", a->key_type, "Key type for all three keys");
-       mtls->add_option("--days", a->days, "Validity in days (default 30)")
-           ->check(CLI::PositiveNumber);
+       mtls->add_flag("--force", a->force, "Replace the files if they exist in --dir");
+       mtls->add_option("--days", a->days, "Validity in days (default 30; at most 36500)")
+           ->check(CLI::Range(int64_t{1}, int64_t{36500}));
        CLI::App* crl = app.add_subcommand("crl", "Issue a certificate revocation list");
        crl->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
        crl->add_option("--ca-key", a->ca_key, "Issuer private key (PEM)")->required();
@@ -532,10 +620,13 @@ const bool kRegistered = register_command(
                        "CRLReason of every entry: keyCompromise, CACompromise, "
                        "affiliationChanged, superseded, cessationOfOperation, certificateHold, "
                        "privilegeWithdrawn, ... (default: none)");
-       crl->add_option("--days", a->days, "Days until nextUpdate (default 7)")
-           ->check(CLI::PositiveNumber);
-       crl->add_option("--number", a->crl_number, "cRLNumber")->capture_default_str();
+       crl->add_option("--days", a->days, "Days until nextUpdate (default 7; at most 36500)")
+           ->check(CLI::Range(int64_t{1}, int64_t{36500}));
+       crl->add_option("--number", a->crl_number, "cRLNumber")
+           ->check(CLI::NonNegativeNumber)
+           ->capture_default_str();
        crl->add_option("--out", a->out, "Where to write the CRL (PEM)")->required();
+       crl->add_flag("--force", a->force, "Replace --out if it exists");
        CLI::App* ocsp =
            app.add_subcommand("ocsp", "Issue an OCSP response (DER) for a certificate");
        ocsp->add_option("--ca", a->ca, "Issuer certificate (PEM)")->required();
@@ -562,6 +653,7 @@ const bool kRegistered = register_command(
        rcert->needs(rkey);
        rkey->needs(rcert);
        ocsp->add_option("--out", a->out, "Where to write the response (DER)")->required();
+       ocsp->add_flag("--force", a->force, "Replace --out if it exists");
        return [a, &app, ca, inter, server, client, mtls, crl, ocsp]() {
          Result<void> r = ok();
          if (ca->parsed()) {

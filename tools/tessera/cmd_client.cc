@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -61,13 +62,15 @@ bool split_host_port(const std::string& t, std::string& host, uint16_t& port) {
   host = t.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  try {
-    int p = std::stoi(t.substr(colon + 1));
-    if (p <= 0 || p > 65535) return false;
-    port = static_cast<uint16_t>(p);
-  } catch (...) {
+  // The port is 1..65535 in decimal digits, and nothing else ("8443x" is
+  // not 8443).
+  const std::string digits = t.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
-  }
+  const unsigned long p = std::stoul(digits);
+  if (p == 0 || p > 65535) return false;
+  port = static_cast<uint16_t>(p);
   return !host.empty();
 }
 

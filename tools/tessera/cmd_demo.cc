@@ -238,8 +238,23 @@ std::vector<std::string> kx_story(const std::string& kx) {
 
 int run_demo(DemoOptions& o) {
   auto provider = crypto::default_provider();
-  if (o.tls12 && o.kx != "ecdhe" && o.kx != "dhe" && o.kx != "rsa") {
+  if (o.kx != "ecdhe" && o.kx != "dhe" && o.kx != "rsa") {
     std::fprintf(stderr, "tessera demo: --kx must be ecdhe, dhe or rsa\n");
+    return 2;
+  }
+  // Options that would otherwise be dropped without a word: --kx chooses a
+  // TLS 1.2 key exchange (TLS 1.3's is always (EC)DHE), and the TLS 1.2
+  // walk-through sets its own policy (one suite of the compat preset).
+  if (!o.tls12 && o.kx != "ecdhe") {
+    std::fprintf(stderr, "tessera demo: --kx %s is a TLS 1.2 key exchange: add --tls1.2\n",
+                 o.kx.c_str());
+    return 2;
+  }
+  if (o.tls12 && (o.tls.policy != "default" || !o.tls.ciphers.empty() ||
+                  !o.tls.min_version.empty() || !o.tls.max_version.empty())) {
+    std::fprintf(stderr,
+                 "tessera demo: --tls1.2 uses its own policy (one suite of the compat preset, "
+                 "chosen by --kx): --policy, --ciphers and --min/--max-version do not apply\n");
     return 2;
   }
   // DHE and RSA key transport authenticate with RSA certificates.

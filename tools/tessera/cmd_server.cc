@@ -41,6 +41,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::vector<std::string> certs, keys;  // --cert/--key pairs, in order
   std::string client_ca, verify_client = "require";
+  bool verify_client_given = false;   // --verify-client was on the command line
   std::string ocsp_response;          // DER OCSPResponse to staple (RFC 6066 8), for certs[0]
   std::vector<std::string> ech_keys;  // --ech-key files
   bool echo = false;
@@ -446,6 +447,15 @@ int run_server(ServerOptions& opts) {
     std::fprintf(stderr, "tessera server: %s\n", policy.error().to_string().c_str());
     return 2;
   }
+  // Someone asking for client certificates without saying whom to trust
+  // would otherwise get a server that asks for none.
+  if (opts.verify_client_given && opts.client_ca.empty()) {
+    std::fprintf(stderr,
+                 "tessera server: --verify-client %s asks for client certificates: it needs "
+                 "--client-ca (the CA that issues them)\n",
+                 opts.verify_client.c_str());
+    return 2;
+  }
   if (opts.crl.given() && opts.client_ca.empty()) {
     std::fprintf(stderr,
                  "tessera server: --crl checks client certificates: it needs --client-ca "
@@ -629,10 +639,11 @@ const bool kRegistered = register_command(
                       "(pkcs11:token=...;object=...) for a key on a token");
        app.add_option("--client-ca", o->client_ca, "Request client certificates trusted by CA.pem");
        app.add_option("--verify-client", o->verify_client,
-                      "require|optional: in the handshake; post-handshake: ask TLS 1.3 clients "
-                      "that offer it once the handshake is done (RFC 8446 4.6.2)")
+                      "With --client-ca. require|optional: in the handshake; post-handshake: ask "
+                      "TLS 1.3 clients that offer it once the handshake is done (RFC 8446 4.6.2)")
            ->check(CLI::IsMember({"require", "optional", "post-handshake"}))
-           ->capture_default_str();
+           ->capture_default_str()
+           ->each([o](const std::string&) { o->verify_client_given = true; });
        app.add_flag("--echo", o->echo, "Echo bytes instead of answering HTTP");
        app.add_option("--early-data", o->max_early_data,
                       "Accept up to N bytes of TLS 1.3 0-RTT data on resumed connections "

@@ -62,9 +62,8 @@ int reject(const Error& e) {
 }
 
 Result<Bytes> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::io_error, "cannot read " + path);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TESSERA_ASSIGN_OR_RETURN(std::string text, read_text_file(path));
+  return Bytes(text.begin(), text.end());
 }
 
 bool is_directory(const std::string& path) {

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 
 #include <fstream>
 #include <sstream>
 
 #include "base/hex.h"
+#include "base/secret_file.h"
 #include "crypto/provider.h"
 #include "handshake/common.h"
 #include "tessera/algorithms.h"
@@ -292,11 +294,23 @@ void Tracer::line(std::string_view text) {
 }
 
 Result<std::string> read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Error(ErrorCode::io_error, "cannot read " + path + ": it is a directory");
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error(ErrorCode::io_error, "cannot open " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  // Certificates, CRLs and OCSP responses: a file past kMaxInputFile (or a
+  // device that never ends, /dev/zero) is refused, not read to exhaustion.
+  std::string text;
+  char buf[64 * 1024];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
+    if (text.size() + static_cast<size_t>(f.gcount()) > kMaxInputFile)
+      return Error(ErrorCode::io_error, "cannot read " + path + ": larger than " +
+                                            std::to_string(kMaxInputFile >> 20) + " MiB");
+    text.append(buf, static_cast<size_t>(f.gcount()));
+  }
+  if (f.bad()) return Error(ErrorCode::io_error, "cannot read " + path);
+  return text;
 }
 
 Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
@@ -315,13 +329,9 @@ Result<Credential> load_credential(crypto::Provider& provider, const std::string
 }
 
 Result<void> write_text_file(const std::string& path, const std::string& text) {
-  create_parent_directories(path);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
-  out << text;
-  out.close();
-  if (!out) return Error(ErrorCode::io_error, "cannot write " + path);
-  return ok();
+  // A new file renamed into place: a link at `path` is replaced, never
+  // written through, and a failure leaves the old file as it was.
+  return write_public_file(path, text);
 }
 
 std::string protection_line(const HandshakeSummary& s,

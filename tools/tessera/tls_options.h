@@ -132,11 +132,16 @@ class Tracer {
   std::chrono::steady_clock::time_point start_;
 };
 
-// write_text_file writes a whole file, creating parent directories; io_error
-// names the path. Not for secrets: see write_secret_file.
+// write_text_file writes a whole file (mode 0644), creating parent
+// directories, to a new file renamed over `path`; io_error names the path.
+// Not for secrets: see write_secret_file.
 Result<void> write_text_file(const std::string& path, const std::string& text);
-// read_text_file reads a whole file; io_error names the path. Not for
-// secrets: see read_secret_file.
+// kMaxInputFile bounds read_text_file: no certificate file, CRL or OCSP
+// response we take comes near it.
+inline constexpr size_t kMaxInputFile = size_t{64} << 20;
+// read_text_file reads a whole file of at most kMaxInputFile bytes; io_error
+// names the path (a directory, a larger file). Not for secrets: see
+// read_secret_file.
 Result<std::string> read_text_file(const std::string& path);
 
 // load_credential reads a --cert chain and its --key: a PEM key file, or a
