@@ -188,12 +188,19 @@ def test_curl_per_key_type(base):
     check("curl refuses the chain under an unrelated root", rc != 0, out)
 
 
-def test_errors(base):
-    d = os.path.join(base, "errors")
+def fresh_ca(base, name):
+    """A directory base/name holding a new root CA (ca.pem, ca.key); returns it and a
+    function naming files in it."""
+    d = os.path.join(base, name)
     os.makedirs(d)
     p = lambda n: os.path.join(d, n)
     rc, out = tessera("ca", "--out-cert", p("ca.pem"), "--out-key", p("ca.key"))
-    check("errors: ca", rc == 0, out)
+    check(f"{name}: ca", rc == 0, out)
+    return d, p
+
+
+def test_errors(base):
+    d, p = fresh_ca(base, "errors")
     rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"),
                       "--out-cert", p("s.pem"), "--out-key", p("s.key"))
     check("errors: server without names is refused", rc == 1 and "--dns or --ip" in out, out)
@@ -243,11 +250,7 @@ def test_errors(base):
 
 def test_outputs(base):
     """Outputs: never an input, existing files only with --force, no key in --chain."""
-    d = os.path.join(base, "outputs")
-    os.makedirs(d)
-    p = lambda n: os.path.join(d, n)
-    rc, out = tessera("ca", "--out-cert", p("ca.pem"), "--out-key", p("ca.key"))
-    check("outputs: ca", rc == 0, out)
+    _, p = fresh_ca(base, "outputs")
     ca_key = open(p("ca.key")).read()
     rc, out = tessera("server", "--ca", p("ca.pem"), "--ca-key", p("ca.key"), "--dns", "a.example",
                       "--out-cert", p("ca.pem"), "--out-key", p("ca.key"), "--force")

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -32,6 +33,15 @@ struct Ends {
   std::mutex mu;
   std::vector<std::pair<ErrorCode, bool>> errors;  // code, handshake done
   std::atomic<int> orderly{0};
+  // note records a session's on_end.
+  void note(const Error* e, bool done) {
+    if (!e) {
+      ++orderly;
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    errors.emplace_back(e->code(), done);
+  }
 };
 
 class EchoSession final : public ServerSession {
@@ -46,14 +56,7 @@ class EchoSession final : public ServerSession {
     c.consume_app_data(d.size());
     return SessionAction::keep;
   }
-  void on_end(const Error* e, bool done) override {
-    if (!e) {
-      ++ends_.orderly;
-      return;
-    }
-    std::lock_guard<std::mutex> lock(ends_.mu);
-    ends_.errors.emplace_back(e->code(), done);
-  }
+  void on_end(const Error* e, bool done) override { ends_.note(e, done); }
 
  private:
   Ends& ends_;
@@ -344,18 +347,33 @@ class BigReply final : public ServerSession {
     EXPECT_TRUE(c.write(pattern(kReplySize, 9)).ok());
     return SessionAction::close;
   }
-  void on_end(const Error* e, bool) override {
-    if (!e) {
-      ++ends_.orderly;
-      return;
-    }
-    std::lock_guard<std::mutex> lock(ends_.mu);
-    ends_.errors.emplace_back(e->code(), true);
-  }
+  void on_end(const Error* e, bool done) override { ends_.note(e, done); }
 
  private:
   Ends& ends_;
 };
+
+// handshaken connects `c` to the server on port and runs its handshake (5 s
+// timeouts); nullopt, with the failure recorded, if that does not work.
+std::optional<Stream> handshaken(uint16_t port, Result<std::unique_ptr<Connection>> c) {
+  auto fd = Stream::connect_tcp("127.0.0.1", port, 2s);
+  EXPECT_TRUE(fd.ok());
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
+  if (!fd.ok() || !c.ok()) return std::nullopt;
+  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
+  auto h = s.handshake();
+  EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error().to_string());
+  if (!h.ok()) return std::nullopt;
+  return s;
+}
+
+// ping writes "ping" and says whether the echo came back.
+bool ping(Stream& s) {
+  if (!s.write_all(as_bytes_view(std::string("ping"))).ok()) return false;
+  std::vector<uint8_t> buf(100);
+  auto n = s.read(buf);
+  return n.ok() && *n == 4u;
+}
 
 // A session that writes a large reply and closes: close_notify follows the
 // whole reply however long the peer takes to read it (RFC 8446 6.1), as long
@@ -363,12 +381,10 @@ class BigReply final : public ServerSession {
 TEST(EventServer, CloseAfterALargeReplyWaitsForASlowReader) {
   Running r({.workers = 1, .idle_timeout = 2s, .linger = 100ms}, server_config(),
             [](Ends& e) { return std::make_unique<BigReply>(e); });
-  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
-  ASSERT_TRUE(fd.ok());
-  auto c = Connection::client(client_config(), {"localhost", {}});
-  ASSERT_TRUE(c.ok());
-  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
-  ASSERT_TRUE(s.handshake().ok());
+  auto stream =
+      handshaken(r.server->port(), Connection::client(client_config(), {"localhost", {}}));
+  ASSERT_TRUE(stream);
+  Stream& s = *stream;
   ASSERT_TRUE(s.write_all(as_bytes_view(std::string("go"))).ok());
   std::vector<uint8_t> buf(16 * 1024);
   size_t got = 0;
@@ -393,19 +409,15 @@ TEST(EventServer, CloseAfterALargeReplyWaitsForASlowReader) {
 // leaving them to the end of the drain and then cutting them off.
 TEST(EventServer, StopClosesIdleConnectionsWithCloseNotify) {
   Running r({.workers = 1, .drain = 10s});
-  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
-  ASSERT_TRUE(fd.ok());
-  auto c = Connection::client(client_config(), {"localhost", {}});
-  ASSERT_TRUE(c.ok());
-  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
-  ASSERT_TRUE(s.handshake().ok());
-  ASSERT_TRUE(s.write_all(as_bytes_view(std::string("ping"))).ok());
-  std::vector<uint8_t> buf(100);
-  auto n = s.read(buf);
-  ASSERT_TRUE(n.ok() && *n == 4u);
+  auto stream =
+      handshaken(r.server->port(), Connection::client(client_config(), {"localhost", {}}));
+  ASSERT_TRUE(stream);
+  Stream& s = *stream;
+  ASSERT_TRUE(ping(s));
   const auto t0 = std::chrono::steady_clock::now();
   r.server->stop();
-  n = s.read(buf);
+  std::vector<uint8_t> buf(100);
+  auto n = s.read(buf);
   ASSERT_TRUE(n.ok()) << n.error().to_string();
   EXPECT_EQ(*n, 0u);  // close_notify
   ASSERT_TRUE(s.shutdown().ok());
@@ -418,17 +430,11 @@ TEST(EventServer, StopClosesIdleConnectionsWithCloseNotify) {
 // with truncated_connection, not as an orderly close.
 TEST(EventServer, FinWithoutCloseNotifyIsReportedAsTruncated) {
   Running r({.workers = 1});
-  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
-  ASSERT_TRUE(fd.ok());
-  auto c = Connection::client(client_config(), {"localhost", {}});
-  ASSERT_TRUE(c.ok());
-  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
-  ASSERT_TRUE(s.handshake().ok());
-  ASSERT_TRUE(s.write_all(as_bytes_view(std::string("ping"))).ok());
-  std::vector<uint8_t> buf(100);
-  auto n = s.read(buf);
-  ASSERT_TRUE(n.ok() && *n == 4u);
-  ASSERT_EQ(::shutdown(s.fd(), SHUT_WR), 0);
+  auto stream =
+      handshaken(r.server->port(), Connection::client(client_config(), {"localhost", {}}));
+  ASSERT_TRUE(stream);
+  ASSERT_TRUE(ping(*stream));
+  ASSERT_EQ(::shutdown(stream->fd(), SHUT_WR), 0);
   r.wait_active(0);
   EXPECT_EQ(r.ends.orderly.load(), 0);
   std::lock_guard<std::mutex> lock(r.ends.mu);
@@ -451,14 +457,11 @@ TEST(EventServer, EarlyDataAboveTheUnreadLimitDoesNotStallTheHandshake) {
     ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   }
   Running r({.workers = 1, .handshake_timeout = 3s, .max_unread_input = 1024}, sc);
-  auto fd = Stream::connect_tcp("127.0.0.1", r.server->port(), 2s);
-  ASSERT_TRUE(fd.ok());
   const auto early = pattern(8000, 5);
-  auto c = Connection::client_with_early_data(cc, {"localhost", {}}, EarlyDataRequest{early});
-  ASSERT_TRUE(c.ok()) << c.error().to_string();
-  Stream s(*fd, std::move(*c), StreamTimeouts{5s, 5s});
-  auto h = s.handshake();
-  ASSERT_TRUE(h.ok()) << h.error().to_string();
+  auto stream = handshaken(r.server->port(), Connection::client_with_early_data(
+                                                 cc, {"localhost", {}}, EarlyDataRequest{early}));
+  ASSERT_TRUE(stream);
+  Stream& s = *stream;
   EXPECT_EQ(s.connection().summary().early_data, EarlyData::accepted);
   std::vector<uint8_t> got, buf(4096);
   while (got.size() < early.size()) {

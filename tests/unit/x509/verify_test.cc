@@ -55,6 +55,15 @@ class VerifyTest : public ::testing::Test {
     return verify_chain(*provider_, trust_, chain, opts, with_report ? &report_ : nullptr);
   }
 
+  // run_with_crl verifies c with `crl` as the only CRL, under `check`.
+  Result<VerifiedPath> run_with_crl(const Case& c, Crl crl, CrlCheck check) {
+    CrlSet crls;
+    crls.add(std::move(crl));
+    VerifyOptions o;
+    o.crls = &crls;
+    o.crl_check = check;
+    return run(c, o);
+  }
   void expect_error(const Result<VerifiedPath>& r, ErrorCode code, const std::string& substring) {
     ASSERT_FALSE(r.ok()) << report_.to_string();
     EXPECT_EQ(r.error().code(), code) << r.error().to_string();
@@ -441,13 +450,8 @@ TEST_F(VerifyTest, PartitionedCrlIsNotUsedCriticalOrNot) {
     ASSERT_TRUE(crl.ok()) << crl.error().to_string();
     EXPECT_TRUE(crl->has_issuing_distribution_point());
     EXPECT_FALSE(crl->has_unknown_critical_extension());
-    CrlSet crls;
-    crls.add(std::move(*crl));
-    VerifyOptions o;
-    o.crls = &crls;
-    o.crl_check = CrlCheck::leaf;
-    expect_error(run({"leaf.pem", {"int.pem"}}, o), ErrorCode::cert_revocation_unknown,
-                 "issuingDistributionPoint");
+    expect_error(run_with_crl({"leaf.pem", {"int.pem"}}, std::move(*crl), CrlCheck::leaf),
+                 ErrorCode::cert_revocation_unknown, "issuingDistributionPoint");
   }
 }
 
