@@ -317,8 +317,11 @@ TEST(EventServer, UnconsumedInputStopsReadingUntilTheSessionConsumes) {
     auto data = pattern(kSent, 7);
     EXPECT_TRUE(s.write_all(data).ok());
   });
-  // Let the client push what loopback buffers take.
-  auto until = std::chrono::steady_clock::now() + 5s;
+  // Let the client push what loopback buffers take: the server holds the
+  // limit, then nothing more arrives for half a second.
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (most_held < kLimit && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
   size_t last = 0;
   do {
     last = most_held;

@@ -248,11 +248,11 @@ TEST(Stream, ReadNowaitNeverWaits) {
 }
 
 // StreamTimeouts::io bounds each wait, not a whole transfer: write_all of
-// 2 MiB to a peer that reads steadily but slowly (~1.6 MB/s) takes longer
+// 4 MiB to a peer that reads steadily but slowly (~1.6 MB/s) takes longer
 // than the timeout in all, and succeeds.
 TEST(Stream, WriteAllWaitsForASlowButSteadyReader) {
   SocketPair sp;
-  constexpr size_t kSize = 2 << 20;
+  constexpr size_t kSize = 4 << 20;
   auto server = std::async(std::launch::async, [&] {
     Stream s = server_stream(sp.b);
     if (!s.handshake().ok()) return std::string("server handshake failed");
@@ -270,7 +270,7 @@ TEST(Stream, WriteAllWaitsForASlowButSteadyReader) {
   auto c = Connection::client(client_config(), {"localhost", {}});
   ASSERT_TRUE(c.ok());
   StreamTimeouts to;
-  to.io = 300ms;
+  to.io = 1s;
   Stream s(sp.a, std::move(*c), to);
   ASSERT_TRUE(s.handshake().ok());
   const auto data = pattern(kSize, 3);
