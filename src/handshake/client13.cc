@@ -450,7 +450,12 @@ Result<void> Client13::start() {
   const std::string& name = p_.options.server_name;
   // RFC 6066 3: literal IP addresses are not permitted in server_name, in
   // any of the forms a resolver reads ("127.1" too).
-  if (!name.empty() && !x509::parse_ip_address(name) && !x509::numeric_ipv4_form(name)) sni_ = name;
+  if (!name.empty() && !x509::parse_ip_address(name) && !x509::numeric_ipv4_form(name)) {
+    // RFC 6066 3: the HostName is sent "without a trailing dot" (the
+    // certificate check ignores one).
+    sni_ = name;
+    if (sni_.back() == '.') sni_.pop_back();
+  }
   summary_.server_name = sni_;
 
   if (cfg_.external_psk) {
@@ -716,6 +721,12 @@ Result<void> Client13::on_message(const wire::HandshakeMessage& m) {
 Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectServerHello& st) {
   TESSERA_ASSIGN_OR_RETURN(auto sh, wire::ServerHello::parse(m.body));
   const auto* sv = sh.find_extension(wire::kExtSupportedVersions);
+  // RFC 8446 4.1.3: the random is examined first; 4.1.4: a
+  // HelloRetryRequest "MUST contain supported_versions" (it is TLS 1.3's
+  // alone, never a TLS 1.2 ServerHello).
+  if (!sv && sh.is_hello_retry_request())
+    return Error(ErrorCode::missing_extension, AlertDescription::missing_extension,
+                 "HelloRetryRequest without supported_versions");
   if (!sv) {
     // RFC 8446 4.1.3: a TLS 1.3 client receiving a TLS 1.2 (or lower)
     // ServerHello whose random carries a downgrade sentinel MUST abort with
@@ -1142,7 +1153,9 @@ Result<void> Client13::on_encrypted_extensions(const wire::HandshakeMessage& m,
       case wire::kExtServerName:
         // RFC 6066 3: the server's server_name extension is empty.
         TESSERA_TRY(wire::expect_empty_extension(e));
-        if (sni_.empty())
+        // After an ECH refusal it answers the outer ClientHello, which named
+        // the public name even when the inner one named none (an IP).
+        if (sni_.empty() && !ech_rejected_now())
           return Error(ErrorCode::unsupported_extension, "server_name acknowledged but not sent");
         break;
       case wire::kExtSupportedGroups:  // RFC 8446 4.2.7: informational only

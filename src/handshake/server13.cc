@@ -8,6 +8,7 @@
 //   -> [ExpectClientCertificate -> ExpectClientCertificateVerify]
 //   -> ExpectClientFinished -> Connected
 #include <algorithm>
+#include <bitset>
 #include <variant>
 
 #include "base/ct.h"
@@ -399,34 +400,41 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
   if (st.retried && o.early_data)
     return Error(ErrorCode::illegal_parameter,
                  "second ClientHello still offers early_data after our HelloRetryRequest");
-  // RFC 8446 9.2: a ClientHello with supported_groups but no key_share (or
-  // vice versa) -> missing_extension, unless it can only resume with psk_ke
-  // (4.2.9) and our policy allows that; certificate authentication needs
+  // RFC 8446 9.2: "If containing a "supported_groups" extension, it MUST
+  // also contain a "key_share" extension, and vice versa" -> missing_extension,
+  // whatever PSK mode it offers. Without both it can only resume with psk_ke
+  // (4.2.9), if our policy allows that; certificate authentication needs
   // signature_algorithms.
+  if (o.shares.has_value() != !o.groups.empty())
+    return Error(ErrorCode::missing_extension,
+                 o.shares ? "TLS 1.3 ClientHello has key_share but no supported_groups"
+                          : "TLS 1.3 ClientHello has supported_groups but no key_share");
   const bool psk_ke_possible =
       o.psks && offers_psk_mode(o, PskMode::psk_ke) &&
       std::find(pol.psk_modes.begin(), pol.psk_modes.end(), PskMode::psk_ke) != pol.psk_modes.end();
-  const bool have_shares = o.shares && !o.groups.empty();
+  const bool have_shares = o.shares.has_value();
   if (!have_shares && !psk_ke_possible)
     return Error(ErrorCode::missing_extension,
-                 "TLS 1.3 ClientHello lacks key_share or supported_groups");
+                 "TLS 1.3 ClientHello lacks key_share and supported_groups");
   // RFC 8446 9.2: "if not containing a "pre_shared_key" extension, it MUST
   // contain both a "signature_algorithms" extension and a "supported_groups"
   // extension."
   if (o.schemes.empty() && !o.psks)
     return Error(ErrorCode::missing_extension, "TLS 1.3 ClientHello lacks signature_algorithms");
   std::vector<uint16_t> share_groups;
-  if (o.shares)
+  if (o.shares) {
+    // RFC 8446 4.2.8: each KeyShareEntry's group MUST be in supported_groups
+    // -> illegal_parameter (KeyShareClientHello::parse refused a group twice).
+    // A bit per group: linear time in the list sizes.
+    std::bitset<0x10000> offered;
+    for (uint16_t g : o.groups) offered.set(g);
     for (const auto& ks : o.shares->client_shares) {
-      // RFC 8446 4.2.8: each KeyShareEntry's group MUST be in supported_groups
-      // and appear once -> illegal_parameter.
-      if (std::find(o.groups.begin(), o.groups.end(), ks.group) == o.groups.end())
+      if (!offered.test(ks.group))
         return Error(ErrorCode::illegal_parameter,
                      "key share for " + group_name(ks.group) + " which is not in supported_groups");
-      if (std::find(share_groups.begin(), share_groups.end(), ks.group) != share_groups.end())
-        return Error(ErrorCode::illegal_parameter, "two key shares for " + group_name(ks.group));
       share_groups.push_back(ks.group);
     }
+  }
 
   TESSERA_ASSIGN_OR_RETURN(CipherSuite suite,
                            choose_suite(pol, ProtocolVersion::tls13, o.ch.cipher_suites));

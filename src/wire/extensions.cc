@@ -215,14 +215,17 @@ Result<KeyShareClientHello> KeyShareClientHello::parse(ByteView data) {
     // RFC 8446 4.2.8: KeyShareEntry client_shares<0..2^16-1>;
     TESSERA_ASSIGN_OR_RETURN(ByteReader list, read_vector(r, 2, 0, 0xFFFF, "client_shares"));
     KeyShareClientHello out;
+    // A bit per group: a list of thousands of tiny shares costs linear time.
+    std::bitset<0x10000> seen;
     while (!list.empty()) {
       TESSERA_ASSIGN_OR_RETURN(KeyShareEntry e, KeyShareEntry::read(list));
       // RFC 8446 4.2.8: Clients MUST NOT offer multiple KeyShareEntry values
       // for the same group. ... Servers MAY check for violations of these
       // rules and abort the handshake with an "illegal_parameter" alert.
-      if (out.find(e.group) != nullptr) {
+      if (seen.test(e.group)) {
         return illegal("client_shares offers group " + std::to_string(e.group) + " twice");
       }
+      seen.set(e.group);
       out.client_shares.push_back(std::move(e));
     }
     return out;

@@ -206,6 +206,19 @@ TEST(Ech, RefusedByATls12Server) {
   EXPECT_EQ(q.client->error()->code(), ErrorCode::cert_name_mismatch) << err(*q.client);
 }
 
+// A client reaching an IP address sends no SNI of its own, but the outer
+// ClientHello names the public name: after a refusal the server may
+// acknowledge that server_name, and the client gets to ech_required.
+TEST(Ech, RefusedForAnAddressStillGetsToEchRequired) {
+  Env e;
+  e.sc->ech_keys.clear();
+  e.sc->credentials = {credential("server-other")};
+  Pair p = e.pair(e.config_list, "127.0.0.1");
+  p.pump();
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->code(), ErrorCode::ech_required) << err(*p.client);
+}
+
 TEST(Ech, RefusedServerMustHoldACertificateForThePublicName) {
   Env e;
   e.sc->credentials = {credential("server-ec")};  // localhost only

@@ -3,7 +3,11 @@
 // hashes, modes, HelloRetryRequest, and configuration checks.
 #include <gtest/gtest.h>
 
+#include "crypto/key_schedule.h"
+#include "handshake/common.h"
 #include "pair.h"
+#include "wire/handshake.h"
+#include "wire/hello.h"
 
 namespace tessera::testing {
 namespace {
@@ -455,6 +459,44 @@ TEST(ExternalPskStore, AddChecksThePsk) {
   sc->credentials.clear();
   sc->external_psk_store = std::make_shared<MemoryExternalPskStore>();
   EXPECT_TRUE(Connection::server(sc).ok());
+}
+
+// RFC 8446 9.2: "If containing a "supported_groups" extension, it MUST also
+// contain a "key_share" extension, and vice versa" -> missing_extension, also
+// from a client that could resume with psk_ke alone. The ClientHello is
+// edited and its binder computed again, so only the rule can refuse it.
+TEST(ExternalPsk, SupportedGroupsWithoutKeyShareIsMissingExtensionEvenWithPskKe) {
+  Env e;
+  e.cc->policy.psk_modes = {PskMode::psk_ke};
+  e.sc->policy.psk_modes = {PskMode::psk_ke, PskMode::psk_dhe_ke};
+  auto client = Connection::client(e.cc, {"", {}});
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  const Bytes flight = take_out(**client);
+  ASSERT_GT(flight.size(), 9u);
+  for (uint16_t drop : {wire::kExtKeyShare, wire::kExtSupportedGroups}) {
+    auto ch = wire::ClientHello::parse(ByteView(flight).subspan(9));
+    ASSERT_TRUE(ch.ok()) << ch.error().to_string();
+    std::erase_if(ch->extensions, [&](const wire::Extension& x) { return x.type == drop; });
+    auto msg = wire::encode_handshake(*ch);
+    ASSERT_TRUE(msg.ok());
+    auto truncated = ch->truncate_for_binders(*msg);
+    ASSERT_TRUE(truncated.ok());
+    auto provider = crypto::default_provider();
+    const Bytes th = provider->digest(HashAlgorithm::sha256, *truncated);
+    auto early =
+        crypto::EarlySecret::derive(*provider, HashAlgorithm::sha256, e.cc->external_psk->key);
+    auto binder = handshake::psk_binder(early, *provider, th, crypto::PskKind::external);
+    ASSERT_TRUE(binder.ok());
+    std::copy(binder->begin(), binder->end(), msg->end() - static_cast<long>(binder->size()));
+    auto server = Connection::server(e.sc);
+    ASSERT_TRUE(server.ok());
+    Bytes record = {22, 3, 1, static_cast<uint8_t>(msg->size() >> 8),
+                    static_cast<uint8_t>(msg->size())};
+    record.insert(record.end(), msg->begin(), msg->end());
+    auto r = (*server)->receive_tls(record);
+    ASSERT_FALSE(r.ok()) << "dropped " << drop;
+    EXPECT_EQ(r.error().code(), ErrorCode::missing_extension) << r.error().to_string();
+  }
 }
 
 }  // namespace

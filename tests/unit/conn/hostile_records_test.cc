@@ -21,6 +21,7 @@
 #include "record/protection.h"
 #include "record/record.h"
 #include "wire/extensions.h"
+#include "wire/hello.h"
 
 namespace tessera::testing {
 namespace {
@@ -688,6 +689,21 @@ struct Tls12TicketFlight {
     return client->receive_tls(in);
   }
 };
+
+// RFC 8446 4.1.3/4.1.4: the random is examined first, and a
+// HelloRetryRequest must carry supported_versions: a TLS 1.2-looking
+// ServerHello with the HelloRetryRequest random is refused, not taken as TLS
+// 1.2 by a client offering both.
+TEST(HostileFlight, HelloRetryRequestRandomWithoutSupportedVersions) {
+  Tls12Flight f("server-ec", OcspStapling::off, /*client_offers_tls13=*/true);
+  ASSERT_EQ(f.msgs.size(), 4u);
+  Bytes sh = f.msgs[0];
+  ASSERT_GE(sh.size(), 6u + 32u);
+  std::copy(wire::kHelloRetryRequestRandom.begin(), wire::kHelloRetryRequestRandom.end(),
+            sh.begin() + 6);  // header (4), legacy_version (2), random
+  f.expect_client_refuses({sh, f.msgs[1], f.msgs[2], f.msgs[3]}, ErrorCode::missing_extension,
+                          AlertDescription::missing_extension);
+}
 
 // RFC 5246 7.2 (RFC 5077 3.3): a ticket counts only once the server's
 // Finished verifies; a handshake that fails after it leaves nothing to
