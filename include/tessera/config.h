@@ -236,8 +236,10 @@ struct PeerIdentity {
   // 7469 2.4 and curl's --pinnedpubkey sha256//.
   std::vector<uint8_t> spki_sha256;
   std::string verified_by;  // the trust anchor's subject; empty when not verified
-  std::span<const std::vector<uint8_t>> chain;  // DER, leaf first, as sent (full handshakes)
-  std::string psk_identity;                     // external PSK authentication
+  // DER, leaf first, as sent (full handshakes). A view of the handshake's
+  // own copy: valid only during the PeerCheck call; copy what you keep.
+  std::span<const std::vector<uint8_t>> chain;
+  std::string psk_identity;  // external PSK authentication
 };
 
 // PeerCheck: the application's decision whether to proceed with a peer
@@ -416,7 +418,8 @@ struct ServerConfigFields {
   PeerCheck peer_check;
   Clock clock;
   KeyLogCallback keylog;
-  // Key for stateless HelloRetryRequest cookies (32 bytes; wiped with the
+  // Key for stateless HelloRetryRequest cookies (32 bytes or more, else
+  // config_invalid; wiped with the
   // config); empty: a process-wide random key, drawn when the first server
   // connection without one is created (servers that share cookies across
   // processes set the same key in each).

@@ -30,6 +30,7 @@
 #include "record/record.h"
 #include "tessera/connection.h"
 #include "wire/alert.h"
+#include "x509/identity.h"
 #include "x509/trust_store.h"
 
 namespace tessera {
@@ -251,6 +252,8 @@ class Engine final : public Connection, private handshake::Channel {
     // and the connection goes on (no alert), as write() does.
     if (!hs_->is_done())
       return Error(ErrorCode::internal_error, "key_update before the handshake completed");
+    // RFC 8446 6.1: nothing follows our close_notify (as for write()).
+    if (closed_) return Error(ErrorCode::internal_error, "key_update after close()");
     auto r = hs_->key_update(request_peer);
     flush_handshake();
     if (!r.ok()) return fail(std::move(r).error());
@@ -868,6 +871,29 @@ class Engine final : public Connection, private handshake::Channel {
 
 }  // namespace
 
+namespace {
+
+// check_alpn: RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>, each
+// opaque ProtocolName<1..2^8-1>; "Empty strings MUST NOT be included and byte
+// strings MUST NOT be truncated."
+Result<void> check_alpn(const std::vector<std::string>& names, const char* where) {
+  size_t total = 0;
+  for (const std::string& n : names) {
+    if (n.empty() || n.size() > 255)
+      return Error(ErrorCode::config_invalid,
+                   std::string(where) +
+                       ": an ALPN protocol name is 1 to 255 bytes (RFC 7301 3.1); " +
+                       (n.empty() ? "one is empty" : "one has " + std::to_string(n.size())));
+    total += 1 + n.size();
+  }
+  if (total > 0xffff)
+    return Error(ErrorCode::config_invalid,
+                 std::string(where) + ": the ALPN protocol names exceed 65535 bytes in all");
+  return ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const ClientConfig> config,
                                                        ClientOptions options) {
   return client_with_early_data(std::move(config), std::move(options), EarlyDataRequest{});
@@ -877,6 +903,18 @@ Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
     std::shared_ptr<const ClientConfig> config, ClientOptions options, EarlyDataRequest early) {
   if (!config) return Error(ErrorCode::config_invalid, "null client config");
   TESSERA_TRY(config->policy.validate());
+  TESSERA_TRY(check_alpn(config->alpn, "ClientConfig::alpn"));
+  TESSERA_TRY(check_alpn(options.alpn, "ClientOptions::alpn"));
+  // The name to reach: an IP address, or a DNS host name (RFC 1123 labels, no
+  // wildcard; one trailing dot allowed). Anything else would fail later as a
+  // certificate error, or be refused by the server in SNI.
+  if (const std::string& n = options.server_name; !n.empty() && !x509::parse_ip_address(n) &&
+                                                  !x509::numeric_ipv4_form(n) &&
+                                                  !x509::is_valid_dns_reference(n))
+    return Error(ErrorCode::config_invalid,
+                 "ClientOptions::server_name \"" + n +
+                     "\" is neither an IP address nor a DNS host name (letters, digits and "
+                     "hyphens in dot-separated labels of 1-63, at most 253 in all)");
   if (config->external_psk) {
     TESSERA_TRY(config->external_psk->validate());
     if (config->policy.psk_modes.empty())
@@ -913,6 +951,19 @@ Result<std::unique_ptr<Connection>> Connection::client_with_early_data(
 Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const ServerConfig> config) {
   if (!config) return Error(ErrorCode::config_invalid, "null server config");
   TESSERA_TRY(config->policy.validate());
+  TESSERA_TRY(check_alpn(config->alpn, "ServerConfig::alpn"));
+  // A null entry (a load that failed, say) would be dereferenced by the
+  // first ClientHello: refused here, where the mistake is.
+  for (const auto& c : config->credentials)
+    if (!c) return Error(ErrorCode::config_invalid, "ServerConfig::credentials holds a null entry");
+  for (const auto& k : config->ech_keys)
+    if (!k) return Error(ErrorCode::config_invalid, "ServerConfig::ech_keys holds a null entry");
+  // HMAC-SHA256 cookies (RFC 8446 4.2.2) need a key of the hash's size: a
+  // short one would make them forgeable.
+  if (!config->cookie_key.empty() && config->cookie_key.size() < 32)
+    return Error(ErrorCode::config_invalid, "ServerConfig::cookie_key has " +
+                                                std::to_string(config->cookie_key.size()) +
+                                                " bytes; it needs 32 (or none, for a random one)");
   if (config->credentials.empty() && !config->credential_resolver &&
       config->external_psks.empty() && !config->external_psk_store)
     return Error(ErrorCode::config_invalid,

@@ -162,6 +162,10 @@ Result<void> Policy::validate() const {
                                                 " is outside 64..16385");
   if (min_rsa_bits < 2048)
     return Error(ErrorCode::config_invalid, "policy " + name + ": RSA keys below 2048 bits");
+  // The same floor for finite-field DH (RFC 7919 groups start at 2048).
+  if (min_ffdhe_bits < 2048)
+    return Error(ErrorCode::config_invalid,
+                 "policy " + name + ": finite-field DH groups below 2048 bits");
   for (CertCompression c : cert_compression) {
     if (!handshake::cert_compression_available(c))
       return Error(ErrorCode::config_invalid, "policy " + name + ": certificate compression " +

@@ -642,6 +642,14 @@ class Worker {
 Result<std::unique_ptr<EventServer>> EventServer::listen(std::shared_ptr<const ServerConfig> config,
                                                          EventServerOptions options,
                                                          SessionFactory factory) {
+  // The config's mistakes are reported here, not as every connection
+  // failing its handshake: one connection is made (and dropped) to run
+  // Connection::server's checks.
+  if (!factory) return Error(ErrorCode::config_invalid, "EventServer: no session factory");
+  {
+    auto probe = Connection::server(config);
+    if (!probe.ok()) return std::move(probe).error().with_context("EventServer");
+  }
   auto shared = std::make_unique<Shared>();
   shared->config = std::move(config);
   shared->factory = std::move(factory);

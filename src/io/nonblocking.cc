@@ -27,6 +27,9 @@ Result<bool> send_pending(int fd, Connection& conn) {
 
 Result<ReceiveResult> receive_available(int fd, Connection& conn, std::span<uint8_t> scratch,
                                         size_t max_bytes) {
+  // recv into nothing returns 0, which would read as the peer's FIN.
+  if (scratch.empty())
+    return Error(ErrorCode::internal_error, "receive_available: the scratch buffer is empty");
   ReceiveResult r;
   while (r.bytes < max_bytes) {
     ssize_t n = ::recv(fd, scratch.data(), scratch.size(), 0);

@@ -175,6 +175,8 @@ Result<void> Stream::handshake() {
 }
 
 Result<size_t> Stream::read(std::span<uint8_t> out) {
+  // 0 means the peer closed: an empty buffer cannot say anything else.
+  if (out.empty()) return Error(ErrorCode::internal_error, "Stream::read into an empty buffer");
   for (;;) {
     auto avail = conn_->app_data();
     if (!avail.empty()) {

@@ -262,6 +262,20 @@ TEST(EventServer, ListenReportsBadAddresses) {
                                [](const std::string&, Connection&) { return nullptr; });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
+  // A config Connection::server refuses, or no factory, is refused here, not
+  // by every handshake failing (or the first connection calling nothing).
+  auto none = [](const std::string&, Connection&) { return std::unique_ptr<ServerSession>(); };
+  s = EventServer::listen(nullptr, {}, none);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
+  auto no_credentials = server_config();
+  no_credentials->credentials.clear();
+  s = EventServer::listen(no_credentials, {}, none);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::config_invalid) << s.error().to_string();
+  s = EventServer::listen(server_config(), {}, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::config_invalid);
   // Limits of 0 would never read from anyone.
   for (auto o :
        {EventServerOptions{.max_pending_output = 0}, EventServerOptions{.max_unread_input = 0}}) {

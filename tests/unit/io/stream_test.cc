@@ -60,6 +60,10 @@ void round_trip(std::shared_ptr<ClientConfig> cc, ProtocolVersion want) {
   ASSERT_TRUE(s.write_all(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(msg.data()),
                                                    msg.size()))
                   .ok());
+  // An empty buffer is refused: read's 0 means the peer closed.
+  auto none = s.read({});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::internal_error);
   std::vector<uint8_t> buf(1024);
   auto n = s.read(buf);
   ASSERT_TRUE(n.ok());
@@ -299,6 +303,10 @@ TEST(Nonblocking, ReceiveAvailableSeesAFinQueuedBehindData) {
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->bytes, hello.size());
   EXPECT_TRUE(r->eof);
+  // recv into nothing returns 0, which must not read as the peer's FIN.
+  auto empty = receive_available(sp.b, **server, {}, 1 << 20);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code(), ErrorCode::internal_error);
   ::close(sp.a);
   ::close(sp.b);
 }
