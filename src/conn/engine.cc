@@ -170,8 +170,9 @@ class Engine final : public Connection, private handshake::Channel {
       if (write_->sequence_number() >= write_record_limit_) {
         // The same bound holds for TLS 1.2's AES-GCM keys (RFC 5288 uses the
         // same AEAD), but TLS 1.2 cannot change keys without renegotiation,
-        // which we refuse (RFC 5746 is not implemented): the connection ends
-        // in an orderly way (close_notify), and the caller reconnects.
+        // which we refuse (we send RFC 5746's signal, and never renegotiate):
+        // the connection ends in an orderly way (close_notify), and the
+        // caller reconnects.
         if (version_ == ProtocolVersion::tls12) {
           const uint64_t used = write_->sequence_number();
           close();

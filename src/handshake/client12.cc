@@ -667,44 +667,40 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
   // match a certificate type and sign with a scheme the server listed.
   std::shared_ptr<const Credential> chosen_cred;
   std::optional<SignatureScheme> client_scheme;
-  // draft-ietf-tls-esni 6.1.7: after an ECH refusal the client "MUST NOT"
-  // send its certificate to the client-facing server: an empty one.
-  if (request && !ech_public_name_.empty()) {
-    wire::Certificate12 empty;
-    TESSERA_ASSIGN_OR_RETURN(Bytes cmsg, wire::encode_handshake(empty));
-    transcript_.add(cmsg);
-    p_.channel->send_handshake(cmsg);
-    if (tracing()) trace("-> Certificate: empty (ECH was refused: ours stays for the real server)");
-  } else if (request) {
-    std::vector<uint16_t> usable;
-    for (uint16_t s : request->supported_signature_algorithms)
-      if (scheme_allowed_tls12(s)) usable.push_back(s);
-    auto type_ok = [&](const crypto::PrivateKey& key) {
-      bool is_rsa = key.type() == crypto::KeyType::rsa || key.type() == crypto::KeyType::rsa_pss;
-      uint8_t want = is_rsa ? wire::kClientCertTypeRsaSign : wire::kClientCertTypeEcdsaSign;
-      return std::find(request->certificate_types.begin(), request->certificate_types.end(),
-                       want) != request->certificate_types.end();
-    };
-    CertificateRequestView view;
-    view.server_name = p_.options.server_name;
-    view.version = ProtocolVersion::tls12;
-    view.authorities = request->certificate_authorities;
-    view.signature_schemes = request->supported_signature_algorithms;
-    view.fits = [&](const Credential& c) {
-      return c.key && type_ok(*c.key) &&
-             choose_signature_scheme(cfg_.policy, usable, *c.key, false).ok();
-    };
-    std::string chosen;
-    chosen_cred = client_credential(cfg_, view, tracing() ? &chosen : nullptr);
-    if (!chosen.empty()) trace("   certificate resolver chose " + chosen);
-    if (chosen_cred && chosen_cred->key) {
-      const bool fits_type = type_ok(*chosen_cred->key);
-      auto s = choose_signature_scheme(cfg_.policy, usable, *chosen_cred->key, false);
-      if (fits_type && s.ok())
-        client_scheme = *s;
-      else if (tracing())
-        trace("   our client certificate does not fit the request: " +
-              (fits_type ? s.error().message() : std::string("certificate type not accepted")));
+  if (request) {
+    // draft-ietf-tls-esni 6.1.7: after an ECH refusal the client "MUST NOT"
+    // send its certificate to the client-facing server: an empty one.
+    if (ech_public_name_.empty()) {
+      std::vector<uint16_t> usable;
+      for (uint16_t s : request->supported_signature_algorithms)
+        if (scheme_allowed_tls12(s)) usable.push_back(s);
+      auto type_ok = [&](const crypto::PrivateKey& key) {
+        bool is_rsa = key.type() == crypto::KeyType::rsa || key.type() == crypto::KeyType::rsa_pss;
+        uint8_t want = is_rsa ? wire::kClientCertTypeRsaSign : wire::kClientCertTypeEcdsaSign;
+        return std::find(request->certificate_types.begin(), request->certificate_types.end(),
+                         want) != request->certificate_types.end();
+      };
+      CertificateRequestView view;
+      view.server_name = p_.options.server_name;
+      view.version = ProtocolVersion::tls12;
+      view.authorities = request->certificate_authorities;
+      view.signature_schemes = request->supported_signature_algorithms;
+      view.fits = [&](const Credential& c) {
+        return c.key && type_ok(*c.key) &&
+               choose_signature_scheme(cfg_.policy, usable, *c.key, false).ok();
+      };
+      std::string chosen;
+      chosen_cred = client_credential(cfg_, view, tracing() ? &chosen : nullptr);
+      if (!chosen.empty()) trace("   certificate resolver chose " + chosen);
+      if (chosen_cred && chosen_cred->key) {
+        const bool fits_type = type_ok(*chosen_cred->key);
+        auto s = choose_signature_scheme(cfg_.policy, usable, *chosen_cred->key, false);
+        if (fits_type && s.ok())
+          client_scheme = *s;
+        else if (tracing())
+          trace("   our client certificate does not fit the request: " +
+                (fits_type ? s.error().message() : std::string("certificate type not accepted")));
+      }
     }
     wire::Certificate12 c;
     if (client_scheme)
@@ -716,7 +712,10 @@ Result<void> Client12::on_server_hello_done(const wire::HandshakeMessage& m, Ser
     if (tracing())
       trace(client_scheme
                 ? "-> Certificate: our client certificate " + leaf_subject(chosen_cred->chain)
-                : std::string("-> Certificate: empty (no suitable client certificate)"));
+            : ech_public_name_.empty()
+                ? std::string("-> Certificate: empty (no suitable client certificate)")
+                : std::string("-> Certificate: empty (ECH was refused: ours stays for the real "
+                              "server)"));
   }
 
   // ClientKeyExchange and the premaster secret.

@@ -190,6 +190,15 @@ class Client13 final : public Handshake {
   // inner ClientHello never does (offers12).
   bool offer12_ = false;
   bool offers12(HelloPart part) const { return offer12_ && part != HelloPart::inner; }
+  // suites_offered is the cipher_suites list of a ClientHello part: ours,
+  // without the TLS 1.2 suites where the part offers TLS 1.3 only (draft 6.1).
+  std::vector<uint16_t> suites_offered(HelloPart part) const {
+    std::vector<uint16_t> out;
+    for (uint16_t cs : offered_suites_)
+      if (offers12(part) || cipher_suite_info(cs)->version == ProtocolVersion::tls13)
+        out.push_back(cs);
+    return out;
+  }
   // The ticket we offer, until the ServerHello. Sessions are held by pointer:
   // a Session is ~280 bytes, and most connections offer none.
   std::unique_ptr<Session> session_;
@@ -247,10 +256,7 @@ Result<wire::ClientHello> Client13::make_client_hello(
   // draft 6.1: the outer ClientHello copies legacy_session_id from the inner.
   ch.legacy_session_id = session_id_;
   const bool with12 = offers12(part);
-  // draft 6.1: the inner ClientHello offers TLS 1.3 only, its suites too.
-  for (uint16_t cs : offered_suites_)
-    if (with12 || cipher_suite_info(cs)->version == ProtocolVersion::tls13)
-      ch.cipher_suites.push_back(cs);
+  ch.cipher_suites = suites_offered(part);
   // RFC 8446 4.1.2: legacy_compression_methods MUST contain exactly one byte, 0.
   ch.legacy_compression_methods = {0};
   // draft 6.1: the outer ClientHello SHOULD name ECHConfig.public_name.
@@ -563,10 +569,7 @@ Result<void> Client13::start() {
     const char* versions = offer13_ && offers12(ours) ? "TLS 1.3 and TLS 1.2"
                            : offer13_                 ? "TLS 1.3"
                                                       : "TLS 1.2";
-    std::vector<uint16_t> suites;
-    for (uint16_t cs : offered_suites_)
-      if (offers12(ours) || cipher_suite_info(cs)->version == ProtocolVersion::tls13)
-        suites.push_back(cs);
+    std::vector<uint16_t> suites = suites_offered(ours);
     const char* resuming = external_psk_ ? "; offering our external PSK"
                            : session_
                                ? "; offering a resumption ticket (PSK) from an earlier connection"

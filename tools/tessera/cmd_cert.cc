@@ -308,8 +308,7 @@ Result<void> issue(Kind kind, const CertArgs& a) {
         return Error(ErrorCode::cert_path_length,
                      "--path-len " + std::to_string(ours) + ": " + a.ca +
                          " has pathLenConstraint " + std::to_string(*bc->path_len) +
-                         ", so a CA it issues allows at most " +
-                         std::to_string(*bc->path_len - 1));
+                         ", so a CA it issues allows at most " + std::to_string(*bc->path_len - 1));
       if (x509::names_equal(name, is.cert.subject()))
         return Error(ErrorCode::config_invalid,
                      "the intermediate would have its issuer's name (" + name.to_string() +
