@@ -106,6 +106,9 @@ struct Policy {
   // suites consistent with the versions); config_invalid otherwise.
   Result<void> validate() const;
 
+  // allows_version: v is within min_version..max_version and the policy lists
+  // a cipher suite of it (a version without one cannot be negotiated: it is
+  // not offered, chosen or signalled).
   bool allows_version(ProtocolVersion v) const;
   bool allows_suite(uint16_t suite) const;
   bool allows_group(uint16_t group) const;

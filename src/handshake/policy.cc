@@ -110,7 +110,15 @@ std::vector<std::string> Policy::preset_names() {
 
 bool Policy::allows_version(ProtocolVersion v) const {
   auto x = static_cast<uint16_t>(v);
-  return x >= static_cast<uint16_t>(min_version) && x <= static_cast<uint16_t>(max_version);
+  if (x < static_cast<uint16_t>(min_version) || x > static_cast<uint16_t>(max_version))
+    return false;
+  // A version none of our suites belongs to cannot be negotiated: a client
+  // does not offer it, a server does not choose it (nor, choosing TLS 1.2,
+  // claims TLS 1.3 with the downgrade sentinel, RFC 8446 4.1.3).
+  return std::any_of(cipher_suites.begin(), cipher_suites.end(), [&](CipherSuite c) {
+    auto info = cipher_suite_info(static_cast<uint16_t>(c));
+    return info && info->version == v;
+  });
 }
 
 bool Policy::allows_suite(uint16_t s) const {
@@ -138,13 +146,14 @@ std::vector<CipherSuite> Policy::suites_for(ProtocolVersion v) const {
 Result<void> Policy::validate() const {
   if (static_cast<uint16_t>(min_version) > static_cast<uint16_t>(max_version))
     return Error(ErrorCode::config_invalid, "policy " + name + ": min_version above max_version");
-  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
-    if (allows_version(v) && suites_for(v).empty() && min_version == max_version)
-      return Error(ErrorCode::config_invalid,
-                   "policy " + name + ": no cipher suite for " + version_name(v));
-  }
   if (suites_for(ProtocolVersion::tls12).empty() && suites_for(ProtocolVersion::tls13).empty())
     return Error(ErrorCode::config_invalid, "policy " + name + ": no cipher suites");
+  if (!allows_version(ProtocolVersion::tls12) && !allows_version(ProtocolVersion::tls13))
+    return Error(ErrorCode::config_invalid,
+                 "policy " + name + ": no cipher suite for " +
+                     (min_version == max_version ? std::string(version_name(min_version))
+                                                 : std::string(version_name(min_version)) + " to " +
+                                                       version_name(max_version)));
   if (groups.empty()) return Error(ErrorCode::config_invalid, "policy " + name + ": no groups");
   if (signature_schemes.empty())
     return Error(ErrorCode::config_invalid, "policy " + name + ": no signature schemes");

@@ -147,6 +147,36 @@ TEST(Tls12, ClosesAtTheRecordLimit) {
 
 // --- version negotiation -----------------------------------------------------
 
+// A version the policy has no cipher suite for is not negotiated: a client
+// allowing TLS 1.2-1.3 with TLS 1.2 suites only does not offer TLS 1.3, and
+// such a server does not choose it, nor set the TLS 1.3 downgrade sentinel
+// when it chooses TLS 1.2 (which a TLS 1.3 client would refuse). Before,
+// both ended in "no common cipher suite for TLS 1.3".
+TEST(VersionsWithoutSuites, AreNeitherOfferedNorChosen) {
+  const std::vector<CipherSuite> only12 = {CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+  for (bool client_side : {true, false}) {
+    auto cc = client_config();
+    auto sc = server_config();
+    Policy& p = client_side ? cc->policy : sc->policy;
+    p.cipher_suites = only12;
+    EXPECT_FALSE(p.allows_version(ProtocolVersion::tls13));
+    EXPECT_TRUE(p.allows_version(ProtocolVersion::tls12));
+    auto pair = make_tls_pair(cc, sc);
+    ASSERT_TRUE(pair.handshake()) << (client_side ? "client" : "server") << ": "
+                                  << err(*pair.client) << " / " << err(*pair.server);
+    EXPECT_EQ(pair.client->summary().version, ProtocolVersion::tls12);
+  }
+  // A policy with no suite for any version it allows is refused.
+  auto cc = client_config();
+  cc->policy.min_version = ProtocolVersion::tls13;
+  cc->policy.cipher_suites = only12;
+  auto c = Connection::client(cc, {"localhost", {}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::config_invalid);
+  EXPECT_NE(c.error().message().find("no cipher suite for TLS 1.3"), std::string::npos)
+      << c.error().message();
+}
+
 struct VersionCase {
   ProtocolVersion cmin, cmax, smin, smax;
   std::optional<ProtocolVersion> expect;  // nullopt: protocol_version failure
