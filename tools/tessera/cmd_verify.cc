@@ -24,8 +24,6 @@
 #include <sys/stat.h>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
