@@ -98,7 +98,17 @@ struct EventServerOptions {
   // others have this long to finish, then are closed with close_notify and
   // their sessions' on_end gets a timeout error.
   std::chrono::milliseconds drain{2000};
-  uint64_t max_connections = 0;            // stop after accepting this many (0: never)
+  uint64_t max_connections = 0;  // stop after accepting this many (0: never)
+  // Connections open at once, over all workers: at the limit no more are
+  // accepted (they wait in the listen backlog, see `backlog`) until one is
+  // released. 0: no limit but the process's descriptors (out of them,
+  // accepting pauses for 200 ms at a time).
+  uint64_t max_open = 0;
+  // Connections open at once from one peer address (IPv4, or IPv6 to the
+  // full 128 bits): one more is closed as soon as it is accepted, before any
+  // TLS, and counted in EventServerStats::refused. 0: no limit (peers behind
+  // one NAT or proxy share an address).
+  uint32_t max_open_per_peer = 0;
   size_t max_pending_output = 256 * 1024;  // stop reading from a peer that does not read
   // Stop reading from a peer while its session leaves this much application
   // data (with 0-RTT data) unconsumed: the peer's further bytes wait in its
@@ -121,6 +131,7 @@ struct EventServerStats {
   uint64_t handshakes = 0;  // completed
   uint64_t failed = 0;      // ended with an error (handshake, reset, protocol)
   uint64_t timed_out = 0;   // handshake or idle timeout
+  uint64_t refused = 0;     // closed at accept: the peer's max_open_per_peer reached
 };
 
 class EventServer {

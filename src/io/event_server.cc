@@ -87,11 +87,39 @@ struct EventServer::Shared {
   int listen_fd = -1;
   int stop_fd = -1;
   std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> accepted{0}, active{0}, handshakes{0}, failed{0}, timed_out{0};
+  std::atomic<uint64_t> accepted{0}, active{0}, handshakes{0}, failed{0}, timed_out{0}, refused{0};
+  // Open connections per peer address, kept only with max_open_per_peer.
+  std::mutex peers_mu;
+  std::unordered_map<std::string, uint32_t> open_per_peer;
 
   ~Shared() {
     if (listen_fd >= 0) ::close(listen_fd);
     if (stop_fd >= 0) ::close(stop_fd);
+  }
+  // reserve_slot counts one more open connection, unless max_open are open.
+  bool reserve_slot() {
+    const uint64_t limit = options.max_open;
+    uint64_t open = active.load();
+    do {
+      if (limit != 0 && open >= limit) return false;
+    } while (!active.compare_exchange_weak(open, open + 1));
+    return true;
+  }
+  // admit_peer counts one more connection from `peer`, unless it has
+  // max_open_per_peer open; leave_peer counts one less.
+  bool admit_peer(const std::string& peer) {
+    if (options.max_open_per_peer == 0) return true;
+    std::lock_guard<std::mutex> lock(peers_mu);
+    uint32_t& n = open_per_peer[peer];
+    if (n >= options.max_open_per_peer) return false;
+    ++n;
+    return true;
+  }
+  void leave_peer(const std::string& peer) {
+    if (options.max_open_per_peer == 0) return;
+    std::lock_guard<std::mutex> lock(peers_mu);
+    auto it = open_per_peer.find(peer);
+    if (it != open_per_peer.end() && --it->second == 0) open_per_peer.erase(it);
   }
   void request_stop() {
     stopping.store(true);
@@ -217,6 +245,7 @@ struct Conn {
   bool reading = true;    // registered for EPOLLIN
   SteadyClock::time_point deadline;
   std::shared_ptr<SignJob> signing;  // the signature the signing threads make for it
+  std::string peer;                  // the client's address
   // Why a connection that ends without a failure of ours ends anyway: the
   // peer's FIN came without close_notify (given to on_end).
   std::optional<Error> truncated;
@@ -278,11 +307,15 @@ class Worker {
       for (int i = 0; i < n; ++i) {
         uint64_t tag = events[i].data.u64;
         if (tag == kListenerTag) {
-          if (!accept_some()) {
-            // Out of descriptors: stop listening here for a tick rather than spin.
+          const Accepted a = accept_some();
+          if (a != Accepted::all) {
+            // Out of descriptors, or max_open reached: stop listening here
+            // rather than spin; after a tick, or once a slot is free.
             ::epoll_ctl(ep_, EPOLL_CTL_DEL, s_.listen_fd, nullptr);
             accepting = false;
-            resume_accept = SteadyClock::now() + kTick;
+            resume_accept =
+                SteadyClock::now() +
+                (a == Accepted::out_of_descriptors ? kTick : SteadyClock::duration::zero());
           }
           continue;
         }
@@ -296,7 +329,8 @@ class Worker {
         service(*it->second, events[i].events);
       }
       auto now = SteadyClock::now();
-      if (!accepting && !drain_until && !s_.stopping.load() && now >= resume_accept) {
+      if (!accepting && !drain_until && !s_.stopping.load() && now >= resume_accept &&
+          !at_open_limit()) {
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLEXCLUSIVE;
         ev.data.u64 = kListenerTag;
@@ -347,38 +381,60 @@ class Worker {
     c.state = State::closing;
     c.deadline = SteadyClock::now() + s_.options.idle_timeout;
   }
-  // accept_some accepts what is waiting; false when out of descriptors.
-  bool accept_some() {
+  bool at_open_limit() const {
+    return s_.options.max_open != 0 && s_.active.load() >= s_.options.max_open;
+  }
+
+  enum class Accepted { all, out_of_descriptors, at_open_limit };
+  // accept_some accepts what is waiting (up to 64 connections).
+  Accepted accept_some() {
     for (int i = 0; i < 64 && !s_.stopping.load(); ++i) {
+      // A slot is taken before the accept, so workers accepting at once
+      // cannot pass max_open together.
+      if (!s_.reserve_slot()) return Accepted::at_open_limit;
       sockaddr_storage peer{};
       socklen_t plen = sizeof peer;
       int fd = ::accept4(s_.listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) return false;
-        return true;  // EAGAIN (another worker took it), ECONNABORTED, EINTR
+        --s_.active;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+          return Accepted::out_of_descriptors;
+        return Accepted::all;  // EAGAIN (another worker took it), ECONNABORTED, EINTR
       }
       uint64_t number = ++s_.accepted;
       if (s_.options.max_connections && number > s_.options.max_connections) {
+        --s_.active;
         ::close(fd);
         s_.request_stop();
-        return true;
+        return Accepted::all;
       }
       add(fd, address_string(peer));
       if (s_.options.max_connections && number == s_.options.max_connections) s_.request_stop();
     }
-    return true;
+    return Accepted::all;
   }
 
-  void add(int fd, const std::string& peer) {
+  // add makes the connection for an accepted descriptor, in the slot
+  // reserve_slot counted for it (given back if it is not kept).
+  void add(int fd, std::string peer) {
+    if (!s_.admit_peer(peer)) {
+      // The peer has max_open_per_peer open: closed before any TLS.
+      ::close(fd);
+      --s_.active;
+      ++s_.refused;
+      return;
+    }
+    auto drop = [&] {
+      ::close(fd);
+      s_.leave_peer(peer);
+      --s_.active;
+      ++s_.failed;
+    };
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto tls = Connection::server(s_.config);
-    if (!tls.ok()) {
-      ::close(fd);
-      ++s_.failed;
-      return;
-    }
+    if (!tls.ok()) return drop();
     auto c = std::make_unique<Conn>();
     c->tag = next_tag_++;
     c->fd = fd;
@@ -388,12 +444,8 @@ class Worker {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.u64 = c->tag;
-    if (!c->session || ::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ::close(fd);
-      ++s_.failed;
-      return;
-    }
-    ++s_.active;
+    if (!c->session || ::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) != 0) return drop();
+    c->peer = std::move(peer);
     conns_.emplace(c->tag, std::move(c));
   }
 
@@ -406,6 +458,7 @@ class Worker {
     if (c.signing) c.signing->canceled.store(true);  // a result still coming is dropped
     if (error) ++(error->code() == ErrorCode::timeout ? s_.timed_out : s_.failed);
     if (c.session) c.session->on_end(error, c.state != State::handshaking);
+    s_.leave_peer(c.peer);
     --s_.active;
     if (erase) conns_.erase(c.tag);  // destroys c
   }
@@ -730,6 +783,7 @@ EventServerStats EventServer::stats() const {
   EventServerStats st;
   st.accepted = shared_->accepted.load();
   st.active = shared_->active.load();
+  st.refused = shared_->refused.load();
   st.handshakes = shared_->handshakes.load();
   st.failed = shared_->failed.load();
   st.timed_out = shared_->timed_out.load();

@@ -8,7 +8,8 @@ raw sockets: resets in the middle of the ClientHello, after the ClientHello,
 in the middle of an application data record, a client that connects and says
 nothing (handshake timeout) and one that goes idle (idle timeout). Afterwards
 the server's descriptor count must be back at its baseline and the server must
-still serve. Also: the load generator refuses non-loopback targets.
+still serve. Also: the load generator refuses non-loopback targets, and
+--max-open-per-peer closes a client's connection beyond its limit at accept.
 
 Usage: test_load.py /path/to/build/bin/tessera
 """
@@ -163,6 +164,52 @@ def timeouts(port):
             how == "close_notify" and IDLE_TIMEOUT - 0.5 <= dt <= IDLE_TIMEOUT + 3, (how, dt))
 
 
+def echo_once(port):
+    """A new connection's echo of b"ping"; None if the connection is refused."""
+    try:
+        t = tls_client(port)
+        t.sendall(b"ping")
+        got = t.recv(4)
+        t.close()
+        return got or None
+    except (ssl.SSLError, OSError):
+        return None
+
+
+def per_peer_limit():
+    """--max-open-per-peer 2: a third connection from 127.0.0.1 is closed at
+    accept (the TLS handshake fails), the first two go on, and once one
+    closes a new one is served."""
+    port = free_port()
+    srv = start([TESSERA, "server", "--echo", "--port", str(port), "--cert", pki("server-ec.pem"),
+                 "--key", pki("server-ec.key"), "--workers", "1", "--max-open-per-peer", "2"])
+    try:
+        if not wait_port(port, proc=srv):
+            R.check("server with --max-open-per-peer starts", False, stop(srv)[1])
+            return
+        held = [tls_client(port), tls_client(port)]
+        R.check("--max-open-per-peer 2: a third connection is closed at accept",
+                echo_once(port) is None)
+        echoes = []
+        for t in held:
+            t.sendall(b"ping")
+            echoes.append(t.recv(4))
+        R.check("--max-open-per-peer 2: the first two still echo", echoes == [b"ping"] * 2,
+                echoes)
+        held.pop().close()
+        ok = False
+        deadline = time.time() + 5
+        while not ok and time.time() < deadline:  # the server sees the close first
+            ok = echo_once(port) == b"ping"
+            if not ok:
+                time.sleep(0.1)
+        R.check("--max-open-per-peer 2: after one closes, a new connection is served", ok)
+        for t in held:
+            t.close()
+    finally:
+        stop(srv)
+
+
 def main():
     r = run([TESSERA, "bench", "load", "192.0.2.1:443"], timeout=20)
     R.check("load generator refuses a non-loopback target",
@@ -220,6 +267,7 @@ def main():
     out, err = stop(srv)
     R.check("server reported the reset handshakes",
             "handshake with 127.0.0.1 failed" in err, err[-400:])
+    per_peer_limit()
     R.finish()
 
 

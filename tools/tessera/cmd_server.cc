@@ -45,7 +45,9 @@ struct ServerOptions {
   std::string ocsp_response;          // DER OCSPResponse to staple (RFC 6066 8), for certs[0]
   std::vector<std::string> ech_keys;  // --ech-key files
   bool echo = false;
-  int max_connections = 0;  // 0 = unlimited (for tests: exit after N)
+  int max_connections = 0;         // 0 = unlimited (for tests: exit after N)
+  uint64_t max_open = 0;           // connections open at once (0: descriptors only)
+  uint32_t max_open_per_peer = 0;  // ... from one address (0: no limit)
   uint32_t max_early_data = 0;
   unsigned workers = 0;  // 0 = one per core
   double handshake_timeout = 10, idle_timeout = 300;
@@ -576,6 +578,8 @@ int run_server(ServerOptions& opts) {
       std::chrono::milliseconds(static_cast<int64_t>(opts.handshake_timeout * 1000));
   eo.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts.idle_timeout * 1000));
   eo.max_connections = static_cast<uint64_t>(opts.max_connections);
+  eo.max_open = opts.max_open;
+  eo.max_open_per_peer = opts.max_open_per_peer;
   const bool trace = opts.tls.trace, echo = opts.echo;
   const bool post_handshake = !opts.client_ca.empty() && opts.verify_client == "post-handshake";
   const bool ech = !cfg->ech_keys.empty();
@@ -651,6 +655,14 @@ const bool kRegistered = register_command(
            ->capture_default_str();
        app.add_option("--max-connections", o->max_connections,
                       "Exit after N connections (0: never)");
+       app.add_option("--max-open", o->max_open,
+                      "Connections open at once; more wait in the listen backlog (0: as many as "
+                      "descriptors allow)")
+           ->capture_default_str();
+       app.add_option("--max-open-per-peer", o->max_open_per_peer,
+                      "Connections open at once from one client address; more are closed at "
+                      "accept (0: no limit)")
+           ->capture_default_str();
        app.add_option("--workers", o->workers, "Event-loop threads (0: one per core)")
            ->capture_default_str();
        app.add_option("--handshake-timeout", o->handshake_timeout,

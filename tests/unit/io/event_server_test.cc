@@ -1,6 +1,7 @@
 // The epoll EventServer on loopback: echo over TLS 1.3 and 1.2 with several
 // clients at once, the handshake and idle timeouts, a trickling peer that does
-// not extend its handshake deadline, resets, max_connections, and stop();
+// not extend its handshake deadline, resets, max_connections, max_open and
+// max_open_per_peer, and stop();
 // credentials whose key an asynchronous KeySigner holds, signed for on the
 // signing threads (or on the worker without them), failing, slow, timed out
 // and stopped.
@@ -816,6 +817,58 @@ TEST(EventServer, StopWithASignatureInFlightWaitsForTheSignerAndDropsTheRest) {
   EXPECT_TRUE(r.result.ok());
   EXPECT_EQ(r.server->stats().handshakes, 0u);
   EXPECT_EQ(signer->threads().size(), 1u);  // the queued signature was dropped
+}
+
+// max_open: with that many connections open, the next waits in the listen
+// backlog, not accepted (two workers, neither passes the limit), until one
+// is released; then it is served.
+TEST(EventServer, MaxOpenHoldsTheNextClientUntilOneCloses) {
+  Running r({.workers = 2, .max_open = 2});
+  const uint16_t port = r.server->port();
+  auto first = handshaken(port, Connection::client(client_config(), {"localhost", {}}));
+  auto second = handshaken(port, Connection::client(client_config(), {"localhost", {}}));
+  ASSERT_TRUE(first && second);
+  std::atomic<bool> third_done{false};
+  Result<void> third = ok();
+  std::thread t([&] {
+    third = echo_round(port, client_config());
+    third_done = true;
+  });
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(third_done.load()) << "a third connection was served with max_open = 2";
+  EXPECT_EQ(r.server->stats().accepted, 2u);
+  EXPECT_EQ(r.server->stats().active, 2u);
+  ASSERT_TRUE(first->shutdown().ok());
+  first.reset();
+  t.join();
+  EXPECT_TRUE(third.ok()) << third.error().to_string();
+  EXPECT_EQ(r.server->stats().accepted, 3u);
+  EXPECT_TRUE(ping(*second));
+}
+
+// max_open_per_peer: one more connection from the same address is closed at
+// accept, before any TLS or session, and counted as refused; once the peer
+// closes one, it may connect again.
+TEST(EventServer, MaxOpenPerPeerClosesTheNextConnectionFromThatAddress) {
+  std::atomic<int> sessions{0};
+  Running r({.workers = 1, .max_open_per_peer = 1}, server_config(), [&](Ends& e) {
+    ++sessions;
+    return std::make_unique<EchoSession>(e);
+  });
+  const uint16_t port = r.server->port();
+  auto first = handshaken(port, Connection::client(client_config(), {"localhost", {}}));
+  ASSERT_TRUE(first);
+  Result<void> refused = echo_round(port, client_config());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(r.server->stats().refused, 1u);
+  EXPECT_EQ(sessions.load(), 1);
+  EXPECT_TRUE(ping(*first));  // the first is unaffected
+  ASSERT_TRUE(first->shutdown().ok());
+  first.reset();
+  r.wait_active(0);
+  EXPECT_TRUE(echo_round(port, client_config()).ok());
+  EXPECT_EQ(sessions.load(), 2);
+  EXPECT_EQ(r.server->stats().refused, 1u);
 }
 
 }  // namespace
