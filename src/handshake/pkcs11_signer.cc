@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -228,6 +229,9 @@ class Pkcs11Signer final : public KeySigner {
         lock.lock();
         if (opened.ok()) return *opened;
         --open_;
+        // Threads waiting for a session may have waited for this one: each
+        // looks again (and, with open_ now below max_sessions_, one opens).
+        freed_.notify_all();
         if (open_ == 0)
           return Error(ErrorCode::internal_error,
                        "no PKCS #11 session for the key: " + opened.error().message());
@@ -381,7 +385,12 @@ class Pkcs11Signer final : public KeySigner {
 Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text,
                                                        const Pkcs11Options& options) {
   std::unique_ptr<P11KitUri, UriDeleter> uri(p11_kit_uri_new());
-  const std::string text(uri_text);
+  std::string text(uri_text);
+  // The copy may hold a pin-value: wiped on every way out.
+  struct WipeText {
+    std::string& t;
+    ~WipeText() { secure_wipe(t.data(), t.size()); }
+  } wipe_text{text};
   if (int r =
           p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, uri.get());
       r != P11_KIT_URI_OK)
@@ -411,6 +420,12 @@ Result<std::shared_ptr<const KeySigner>> pkcs11_signer(std::string_view uri_text
     if (!line.empty() && line.back() == '\n') line = line.first(line.size() - 1);
     if (!line.empty() && line.back() == '\r') line = line.first(line.size() - 1);
     pin = SecretBytes(line);
+  }
+  // The URI is kept to find the key again: without the PIN, which `pin`
+  // holds (p11-kit would free its copy without wiping it).
+  if (uri_pin) {
+    secure_wipe(const_cast<char*>(uri_pin), std::strlen(uri_pin));
+    p11_kit_uri_set_pin_value(uri.get(), nullptr);
   }
 
   auto module = std::make_unique<Module>();

@@ -12,7 +12,7 @@ Usage: test_pkcs11.py /path/to/tessera
   requiring a client certificate; `tessera bench` with the key on the token;
 - the PIN from $TESSERA_PKCS11_PIN or the URI's pin-value, the module from
   the URI's module-path or $TESSERA_PKCS11_MODULE;
-- a wrong PIN, a key that is not there, a module that does not load, and a
+- a wrong PIN (one in the URI is not repeated in the message), a key that is not there, a module that does not load, and a
   token key that is not the certificate's: a clear error, exit status 1.
 
 Everything on 127.0.0.1, free ports, bounded in time; prints one line per
@@ -166,12 +166,18 @@ def test_errors():
         ("the token's key is not the certificate's",
          ["--cert", pki("server-ec.pem"), "--key", uri("client-ec")], None,
          "does not match the certificate CN=localhost"),
+        # The PIN from the URI is not repeated in the message.
+        ("a wrong PIN in the URI",
+         ["--cert", pki("server-ec.pem"), "--key", uri("server-ec", "pin-value=98765")],
+         {k: v for k, v in os.environ.items() if k != "TESSERA_PKCS11_PIN"},
+         "pin-value=***"),
     ]
     for what, args, e, says in cases:
         r = run([TESSERA, "server", "--port", str(free_port()), *args], timeout=20, env=e)
         out = out_of(r)
         R.check("server --key pkcs11 with %s: exit 1, says why" % what,
-                r.returncode == 1 and says in out and "--key pkcs11:" in out, out[-800:])
+                r.returncode == 1 and says in out and "--key pkcs11:" in out and
+                "98765" not in out, out[-800:])
     # The module from the environment, with no module-path in the URI.
     env = dict(os.environ, TESSERA_PKCS11_MODULE=MODULE)
     srv, port, err = server("--cert", pki("server-ec.pem"), "--key",

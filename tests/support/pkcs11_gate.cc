@@ -2,7 +2,8 @@
 // SoftHSM v2 and watches C_Sign: it counts the calls in progress at once
 // and, when armed, holds each call until that many are in progress (or a
 // time limit passes). With it a test can see whether a signer signs in
-// parallel, which SoftHSM's fast signatures would otherwise hide.
+// parallel, which SoftHSM's fast signatures would otherwise hide. It can also
+// refuse sessions, and play a token outage.
 //
 // The test reaches the counters through the extern "C" functions below, in
 // the copy of this module p11-kit loaded (dlopen with RTLD_NOLOAD).
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace {
 
@@ -26,6 +28,10 @@ std::chrono::milliseconds hold_limit{0};
 int sessions = 0;        // open through this module
 int session_limit = -1;  // C_OpenSession fails with CKR_SESSION_COUNT at this many
 int refused = 0;         // C_OpenSession calls failed so
+// An outage: C_SignInit fails as if its session were gone, and
+// C_OpenSession fails (CKR_TOKEN_NOT_PRESENT) after outage_delay.
+bool outage = false;
+std::chrono::milliseconds outage_delay{0};
 
 CK_FUNCTION_LIST real;   // SoftHSM's functions
 CK_FUNCTION_LIST gated;  // the same, with C_Sign below
@@ -52,9 +58,23 @@ CK_RV gated_sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len,
   return rv;
 }
 
+CK_RV gated_sign_init(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key) {
+  {
+    std::lock_guard lock(mu);
+    if (outage) return CKR_SESSION_HANDLE_INVALID;
+  }
+  return real.C_SignInit(session, mechanism, key);
+}
+
 CK_RV gated_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
                          CK_SESSION_HANDLE_PTR session) {
-  std::lock_guard lock(mu);
+  std::unique_lock lock(mu);
+  if (outage) {
+    const auto delay = outage_delay;
+    lock.unlock();
+    std::this_thread::sleep_for(delay);
+    return CKR_TOKEN_NOT_PRESENT;
+  }
   if (session_limit >= 0 && sessions >= session_limit) {
     ++refused;
     return CKR_SESSION_COUNT;
@@ -86,6 +106,7 @@ __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_
   real = *inner;
   gated = *inner;
   gated.C_Sign = gated_sign;
+  gated.C_SignInit = gated_sign_init;
   gated.C_OpenSession = gated_open_session;
   gated.C_CloseSession = gated_close_session;
   *list = &gated;
@@ -123,6 +144,14 @@ __attribute__((visibility("default"))) void pkcs11_gate_limit_sessions(int open)
 __attribute__((visibility("default"))) int pkcs11_gate_refused() {
   std::lock_guard lock(mu);
   return refused;
+}
+
+// pkcs11_gate_outage starts (on) or ends an outage: sessions are lost, and
+// opening one fails after delay_ms.
+__attribute__((visibility("default"))) void pkcs11_gate_outage(int on, int delay_ms) {
+  std::lock_guard lock(mu);
+  outage = on != 0;
+  outage_delay = std::chrono::milliseconds(delay_ms);
 }
 
 // pkcs11_gate_sessions is the number of sessions open through this module.

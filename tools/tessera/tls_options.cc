@@ -313,6 +313,19 @@ Result<std::string> read_text_file(const std::string& path) {
   return text;
 }
 
+// without_pin is a PKCS #11 URI as it may be shown in a message: each
+// pin-value attribute's value (RFC 7512 2.3) replaced by "***".
+std::string without_pin(std::string_view uri) {
+  constexpr std::string_view kAttr = "pin-value=";
+  std::string out;
+  size_t at = 0;
+  for (size_t attr; (attr = uri.find(kAttr, at)) != std::string_view::npos;) {
+    out.append(uri.substr(at, attr + kAttr.size() - at)).append("***");
+    at = std::min(uri.size(), uri.find_first_of("&;?", attr + kAttr.size()));
+  }
+  return out.append(uri.substr(at));
+}
+
 Result<Credential> load_credential(crypto::Provider& provider, const std::string& cert,
                                    const std::string& key, bool asynchronous) {
   if (key.rfind("pkcs11:", 0) != 0) return Credential::from_pem_files(provider, cert, key);
@@ -321,10 +334,11 @@ Result<Credential> load_credential(crypto::Provider& provider, const std::string
   if (const char* m = std::getenv("TESSERA_PKCS11_MODULE")) o.module_path = m;
   if (const char* pin = std::getenv("TESSERA_PKCS11_PIN")) o.pin = pin;
   auto signer = pkcs11_signer(key, o);
-  if (!signer.ok()) return std::move(signer).error().with_context("--key " + key);
+  if (!signer.ok()) return std::move(signer).error().with_context("--key " + without_pin(key));
   TESSERA_ASSIGN_OR_RETURN(std::string chain, read_text_file(cert));
   auto cred = Credential::from_signer(provider, chain, std::move(*signer));
-  if (!cred.ok()) return std::move(cred).error().with_context("--cert " + cert + " --key " + key);
+  if (!cred.ok())
+    return std::move(cred).error().with_context("--cert " + cert + " --key " + without_pin(key));
   return cred;
 }
 

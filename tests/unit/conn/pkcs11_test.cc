@@ -264,6 +264,7 @@ struct Gate {
   void (*limit_sessions)(int open) = nullptr;
   int (*sessions)() = nullptr;
   int (*refused)() = nullptr;
+  void (*outage)(int on, int delay_ms) = nullptr;
 
   static Gate loaded() {
     Gate g;
@@ -274,10 +275,11 @@ struct Gate {
     g.limit_sessions = reinterpret_cast<void (*)(int)>(::dlsym(h, "pkcs11_gate_limit_sessions"));
     g.sessions = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_sessions"));
     g.refused = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_refused"));
+    g.outage = reinterpret_cast<void (*)(int, int)>(::dlsym(h, "pkcs11_gate_outage"));
     ::dlclose(h);  // p11-kit still holds the module
     return g;
   }
-  bool ok() const { return arm && most_at_once && limit_sessions && sessions && refused; }
+  bool ok() const { return arm && most_at_once && limit_sessions && sessions && refused && outage; }
 };
 
 std::shared_ptr<const KeySigner> gated_signer(size_t max_sessions) {
@@ -355,6 +357,33 @@ TEST_F(Pkcs11, ATokenThatRefusesSessionsCapsTheSigner) {
   EXPECT_GE(gate.refused(), 1);
   EXPECT_LE(gate.refused(), 3);
   gate.limit_sessions(-1);
+}
+
+// A token outage (the sessions lost, none can be opened) fails the
+// signatures asked for meanwhile, and a thread waiting for a session is woken
+// when the one opening it fails: it must not wait for a session nobody is
+// opening. Once the token is back, signing works again.
+TEST_F(Pkcs11, AnOutageWakesThreadsWaitingForASession) {
+  auto signer = gated_signer(1);
+  ASSERT_NE(signer, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  auto sign = [&] {
+    return signer->sign(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view("outage"));
+  };
+  ASSERT_TRUE(sign().ok());
+  gate.outage(1, 300);
+  EXPECT_FALSE(sign().ok());                          // the session is lost and cannot be replaced
+  auto first = std::async(std::launch::async, sign);  // opens a session: fails in 300 ms
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto second = std::async(std::launch::async, sign);  // waits for that session
+  EXPECT_FALSE(first.get().ok());
+  gate.outage(0, 0);
+  const bool woken = second.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  EXPECT_TRUE(woken) << "a signature still waits for a session nobody is opening";
+  if (!woken) (void)sign();  // a session released wakes it, so the test can end
+  (void)second.get();        // either result: it may have tried during the outage
+  EXPECT_TRUE(sign().ok());
 }
 #endif
 
