@@ -706,10 +706,16 @@ class Engine final : public Connection, private handshake::Channel {
     // RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other
     // record types. That is, if a handshake message is split over two or
     // more records, there MUST NOT be any other records between them."
-    if (type != ContentType::handshake && hs_buf_.has_partial())
+    if (type != ContentType::handshake && hs_buf_.has_partial()) {
+      // The peer's error alert (or close) ends the connection as it would
+      // anywhere else, without an alert in reply (RFC 8446 6); only a
+      // warning that would let the handshake go on is refused for where it
+      // is.
+      if (type == ContentType::alert) TESSERA_TRY(on_alert(content));
       return Error(ErrorCode::unexpected_message,
                    std::string(record::content_type_name(type)) +
                        " record inside a handshake message split over records");
+    }
     // RFC 8446 4.6.2: the client's messages answering a post-handshake
     // CertificateRequest "MUST appear consecutively on the wire with no
     // intervening messages of other types".
@@ -785,6 +791,14 @@ class Engine final : public Connection, private handshake::Channel {
 
   Result<void> on_alert(ByteView content) {
     TESSERA_ASSIGN_OR_RETURN(auto alert, wire::Alert::parse(content));
+    const bool tls12 = negotiated_ && version_ == ProtocolVersion::tls12;
+    // RFC 5246 7.2: enum { warning(1), fatal(2), (255) } AlertLevel. In TLS
+    // 1.3 the level is a legacy field: error alerts are errors "regardless
+    // of the AlertLevel in the message" (RFC 8446 6.2).
+    if (tls12 && !alert.known_level())
+      return Error(ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
+                   "alert with unknown level " +
+                       std::to_string(static_cast<unsigned>(alert.level)) + " (expected 1 or 2)");
     if (alert.description == AlertDescription::close_notify) {
       peer_closed_ = true;
       events_.push_back(Event::peer_closed);
@@ -800,8 +814,7 @@ class Engine final : public Connection, private handshake::Channel {
     // TLS 1.2 a warning-level alert does not end the connection (we count
     // them, so a peer cannot keep us busy with them).
     if (alert.description == AlertDescription::user_canceled ||
-        (negotiated_ && version_ == ProtocolVersion::tls12 &&
-         alert.level == wire::AlertLevel::warning)) {
+        (tls12 && alert.level == wire::AlertLevel::warning)) {
       if (trace_) trace_("<- alert " + alert.to_string() + " (warning, ignored)");
       if (alert.description == AlertDescription::user_canceled && !hs_->is_done())
         peer_canceled_ = true;

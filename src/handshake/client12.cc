@@ -502,7 +502,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.peer_signs = false;  // the suite decides the keyUsage bit, below
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,
                            verify_peer_chain(provider(), std::move(cert.certificate_list), vr));
-  TESSERA_ASSIGN_OR_RETURN(auto key, provider().load_public_key(pc.leaf_spki));
+  TESSERA_ASSIGN_OR_RETURN(auto key, load_leaf_key(provider(), pc));
   // RFC 5246 7.4.2: the certificate's key must fit the suite's key exchange
   // (ECDSA key for *_ECDSA_*, RSA key for *_RSA_*, rsaEncryption for RSA
   // key transport) -> unsupported_certificate otherwise.

@@ -798,13 +798,13 @@ Result<void> Client13::on_server_hello(const wire::HandshakeMessage& m, ExpectSe
                  "server selected version " +
                      describe_versions(std::vector<uint16_t>{ver.selected_version}) +
                      " which we did not offer");
-  // RFC 8446 4.1.3: legacy_version MUST be 0x0303; D.5: 0x0300 (SSL 3.0)
-  // -> protocol_version.
+  // RFC 8446 4.2.1: with supported_versions, "clients MUST ignore the
+  // ServerHello.legacy_version value" (the server MUST send 0x0303, 4.1.3,
+  // but a wrong one is not ours to refuse); D.5: SSL 3.0 is still refused
+  // with protocol_version.
   if (sh.legacy_version == 0x0300)
     return Error(ErrorCode::protocol_version, AlertDescription::protocol_version,
                  "ServerHello.legacy_version is 0x0300 (SSL 3.0)");
-  if (sh.legacy_version != 0x0303)
-    return Error(ErrorCode::illegal_parameter, "ServerHello.legacy_version is not 0x0303");
   // RFC 8446 4.1.3: a legacy_session_id_echo that does not match -> illegal_parameter.
   if (sh.legacy_session_id_echo != session_id_)
     return Error(ErrorCode::illegal_parameter,

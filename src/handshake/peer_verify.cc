@@ -289,10 +289,23 @@ Result<std::string> check_stapled_ocsp(crypto::Provider& provider, const PeerCha
                              : std::string(", no nextUpdate"));
 }
 
+Result<std::unique_ptr<crypto::PublicKey>> load_leaf_key(crypto::Provider& provider,
+                                                         const PeerChain& chain) {
+  auto key = provider.load_public_key(chain.leaf_spki);
+  if (key.ok()) return key;
+  const Error& e = key.error();
+  const bool unsupported = e.code() == ErrorCode::unsupported_algorithm;
+  return Error(
+      e.code(),
+      unsupported ? AlertDescription::unsupported_certificate : AlertDescription::bad_certificate,
+      "the peer's certificate " + chain.subject + " has a public key we " +
+          (unsupported ? "do not support: " : "cannot load: ") + e.message());
+}
+
 Result<void> verify_with_leaf(crypto::Provider& provider, const PeerChain& chain,
                               SignatureScheme scheme, ByteView content, ByteView signature,
                               bool tls13) {
-  TESSERA_ASSIGN_OR_RETURN(auto key, provider.load_public_key(chain.leaf_spki));
+  TESSERA_ASSIGN_OR_RETURN(auto key, load_leaf_key(provider, chain));
   // RFC 8446 4.2.3 / 4.4.3: in TLS 1.3 the scheme fixes the key's curve
   // (ecdsa_secp256r1_sha256 is P-256 only).
   if (tls13 && !key->supports(scheme))

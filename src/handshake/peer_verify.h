@@ -71,6 +71,14 @@ struct PeerChain {
 Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Bytes> chain,
                                     const VerifyRequest& req);
 
+// load_leaf_key loads the public key of a verified chain's leaf. A key
+// libcrypto cannot load (an EC point off its curve, a malformed RSA key) is
+// the certificate's fault: bad_certificate; a key type we do not support
+// (secp256k1, DSA, ...) is unsupported_certificate (RFC 8446 6.2,
+// RFC 5246 7.2.2).
+Result<std::unique_ptr<crypto::PublicKey>> load_leaf_key(crypto::Provider& provider,
+                                                         const PeerChain& chain);
+
 // verify_with_leaf checks a CertificateVerify (or ServerKeyExchange)
 // signature with the leaf's public key; decrypt_error when it does not verify.
 // In TLS 1.3 (tls13) the scheme must fit the key exactly (RFC 8446 4.2.3: an

@@ -217,10 +217,19 @@ Result<Choice> Server12::choose(const Offer& o) {
     mine.push_back(static_cast<uint16_t>(cs));
   std::string why;
   for (const auto& r : reasons) why += "; " + r;
+  const std::string what = "no usable TLS 1.2 cipher suite: peer offered " +
+                           describe_suites(o.ch.cipher_suites) + ", policy allows " +
+                           describe_suites(mine) + why;
+  // RFC 7919 4: "If the extension is present with FFDHE groups, none of the
+  // client's offered groups are acceptable by the server, and none of the
+  // client's proposed non-FFDHE cipher suites are acceptable to the server,
+  // the server MUST end the connection with a fatal TLS alert of type
+  // insufficient_security(71)."
+  if (client_lists_ffdhe && !choose_group(pol, o.groups, true).ok())
+    return Error(ErrorCode::insufficient_security,
+                 what + " (and none of the client's ffdhe groups is acceptable)");
   // RFC 5246 7.4.1.3: no acceptable choices -> handshake_failure.
-  return Error(ErrorCode::handshake_failure, "no usable TLS 1.2 cipher suite: peer offered " +
-                                                 describe_suites(o.ch.cipher_suites) +
-                                                 ", policy allows " + describe_suites(mine) + why);
+  return Error(ErrorCode::handshake_failure, what);
 }
 
 Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMessage& m) {
@@ -475,9 +484,10 @@ Result<void> Server12::on_message(const wire::HandshakeMessage& m) {
   if (std::holds_alternative<Connected>(state_) && m.type == HandshakeType::client_hello) {
     // RFC 5246 7.2.2 / RFC 5746: tessera never renegotiates; a
     // renegotiating ClientHello is answered with a no_renegotiation warning
-    // (and a client that keeps trying is cut off).
+    // (and a client that keeps trying is cut off: no_renegotiation "is
+    // always a warning", so the fatal alert is unexpected_message).
     if (++renegotiation_attempts_ > cfg_.policy.limits.max_warning_alerts)
-      return Error(ErrorCode::too_many_messages, AlertDescription::no_renegotiation,
+      return Error(ErrorCode::too_many_messages, AlertDescription::unexpected_message,
                    "client keeps trying to renegotiate");
     p_.channel->send_warning_alert(AlertDescription::no_renegotiation);
     if (tracing()) trace("<- ClientHello (renegotiation): refused with a no_renegotiation warning");

@@ -468,18 +468,21 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
     gc = GroupChoice{static_cast<NamedGroup>(st.hrr_group), true};
   }
   // Credential: by SNI and the client's signature schemes. None is needed
-  // if the client offers one of our external PSKs (checked after choose_psk).
+  // if the client offers a PSK we can use (decided by choose_psk, below): a
+  // ClientHello with pre_shared_key need not even have signature_algorithms
+  // (RFC 8446 9.2).
   std::vector<std::shared_ptr<const Credential>> resolved;
   const auto& creds = candidate_credentials(cfg_, o.sni, resolved);
   auto cred = select_credential(creds, o.sni, pol, o.schemes, true);
-  if (!cred && !offered_external) {
+  auto no_credential = [&] {
     std::string why = "no certificate can sign with a scheme the client offered";
     if (creds.empty())
       why = no_certificate_reason(o);
     else if (creds[0]->key)
       why = choose_signature_scheme(pol, o.schemes, *creds[0]->key, true).error().message();
     return Error(ErrorCode::handshake_failure, why);
-  }
+  };
+  if (!cred && !o.psks) return no_credential();
   SignatureScheme scheme{};
   if (cred) {
     TESSERA_ASSIGN_OR_RETURN(scheme, choose_signature_scheme(pol, o.schemes, *cred->key, true));
@@ -525,12 +528,14 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
   if (!psk && !gc)
     return Error(ErrorCode::missing_extension,
                  "TLS 1.3 ClientHello has no key_share, and its PSK is not usable here");
-  if (!psk && !cred)
-    return Error(ErrorCode::handshake_failure,
-                 creds.empty()
-                     ? "the client's PSK is not usable here, and we have no certificate"
-                     : "the client's PSK is not usable here, and no certificate of ours can sign "
-                       "with a scheme the client offered");
+  // RFC 8446 4.2.3: "If a server is authenticating via a certificate and
+  // the client has not sent a "signature_algorithms" extension, then the
+  // server MUST abort the handshake with a "missing_extension" alert".
+  if (!psk && o.schemes.empty() && !creds.empty())
+    return Error(ErrorCode::missing_extension,
+                 "the client's PSK is not usable here, and its ClientHello has no "
+                 "signature_algorithms for a certificate");
+  if (!psk && !cred) return no_credential();
   transcript_.add(m.raw);
   const bool psk_only = psk && psk->mode == PskMode::psk_ke;
 

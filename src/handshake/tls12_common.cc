@@ -125,8 +125,10 @@ std::string kx_name(KeyExchange kx) {
 
 Result<Bytes> dh_value_padded(ByteView y, size_t p_size) {
   while (!y.empty() && y[0] == 0) y = y.subspan(1);
+  // RFC 7919 3 and 4: a peer's value outside 1 < y < p - 1 -> handshake_failure,
+  // as for the range check that follows.
   if (y.size() > p_size)
-    return Error(ErrorCode::illegal_parameter,
+    return Error(ErrorCode::handshake_failure,
                  "Diffie-Hellman public value is longer than the group's prime");
   Bytes out(p_size - y.size(), 0);
   out.insert(out.end(), y.begin(), y.end());

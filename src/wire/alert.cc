@@ -14,11 +14,6 @@ Result<Alert> Alert::parse(ByteView data) {
   ByteReader r(data);
   TESSERA_ASSIGN_OR_RETURN(uint8_t level, r.read_u8());
   TESSERA_ASSIGN_OR_RETURN(uint8_t description, r.read_u8());
-  // RFC 5246 7.2: enum { warning(1), fatal(2), (255) } AlertLevel.
-  if (level != 1 && level != 2) {
-    return Error(ErrorCode::illegal_parameter, AlertDescription::illegal_parameter,
-                 "Alert: unknown level " + std::to_string(level) + " (expected 1 or 2)");
-  }
   return Alert{static_cast<AlertLevel>(level), static_cast<AlertDescription>(description)};
 }
 
@@ -28,7 +23,10 @@ void Alert::serialize(ByteWriter& w) const {
 }
 
 std::string Alert::to_string() const {
-  std::string s = level == AlertLevel::warning ? "warning " : "fatal ";
+  std::string s = level == AlertLevel::warning ? "warning "
+                  : level == AlertLevel::fatal
+                      ? "fatal "
+                      : "level " + std::to_string(static_cast<unsigned>(level)) + " ";
   s += alert_name(description);
   s += "(" + std::to_string(static_cast<unsigned>(description)) + ")";
   return s;

@@ -474,25 +474,9 @@ TEST(ExternalPsk, SupportedGroupsWithoutKeyShareIsMissingExtensionEvenWithPskKe)
   const Bytes flight = take_out(**client);
   ASSERT_GT(flight.size(), 9u);
   for (uint16_t drop : {wire::kExtKeyShare, wire::kExtSupportedGroups}) {
-    auto ch = wire::ClientHello::parse(ByteView(flight).subspan(9));
-    ASSERT_TRUE(ch.ok()) << ch.error().to_string();
-    std::erase_if(ch->extensions, [&](const wire::Extension& x) { return x.type == drop; });
-    auto msg = wire::encode_handshake(*ch);
-    ASSERT_TRUE(msg.ok());
-    auto truncated = ch->truncate_for_binders(*msg);
-    ASSERT_TRUE(truncated.ok());
-    auto provider = crypto::default_provider();
-    const Bytes th = provider->digest(HashAlgorithm::sha256, *truncated);
-    auto early =
-        crypto::EarlySecret::derive(*provider, HashAlgorithm::sha256, e.cc->external_psk->key);
-    auto binder = handshake::psk_binder(early, *provider, th, crypto::PskKind::external);
-    ASSERT_TRUE(binder.ok());
-    std::copy(binder->begin(), binder->end(), msg->end() - static_cast<long>(binder->size()));
+    const Bytes record = client_hello_without(flight, drop, e.cc->external_psk->key);
     auto server = Connection::server(e.sc);
     ASSERT_TRUE(server.ok());
-    Bytes record = {22, 3, 1, static_cast<uint8_t>(msg->size() >> 8),
-                    static_cast<uint8_t>(msg->size())};
-    record.insert(record.end(), msg->begin(), msg->end());
     auto r = (*server)->receive_tls(record);
     ASSERT_FALSE(r.ok()) << "dropped " << drop;
     EXPECT_EQ(r.error().code(), ErrorCode::missing_extension) << r.error().to_string();

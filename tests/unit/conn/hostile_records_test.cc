@@ -239,6 +239,38 @@ TEST(HostileRecords, HandshakeMessageInterleavedWithApplicationData) {
                    ErrorCode::unexpected_message, AlertDescription::unexpected_message);
 }
 
+// An error alert between the records of a split handshake message ends the
+// connection as the peer's alert, with no alert in reply (RFC 8446 6); a
+// warning there (user_canceled) would let the handshake go on, so it is
+// refused as interleaved.
+TEST(HostileRecords, AlertInsideASplitHandshakeMessage) {
+  {
+    Keyed13 k;
+    ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {24, 0})).ok());
+    auto r = k.p.server->receive_tls(k.seal(ContentType::alert, {2, 80}));  // internal_error
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().to_string();
+    EXPECT_EQ(r.error().alert(), AlertDescription::internal_error);
+    EXPECT_EQ(k.server_alert(), std::nullopt) << "an alert in reply to the peer's";
+  }
+  Keyed13 k;
+  ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {24, 0})).ok());
+  k.expect_failure(k.seal(ContentType::alert, {1, 90}), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+// RFC 8446 6: in TLS 1.3 the alert level is a legacy field; 6.2: error
+// alerts are errors "regardless of the AlertLevel in the message". An
+// unknown level is the peer's alert, not a reason to send illegal_parameter.
+TEST(HostileRecords, UnknownAlertLevelIsThePeersAlert) {
+  Keyed13 k;
+  auto r = k.p.server->receive_tls(k.seal(ContentType::alert, {3, 40}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().to_string();
+  EXPECT_EQ(r.error().alert(), AlertDescription::handshake_failure);
+  EXPECT_EQ(k.server_alert(), std::nullopt) << "an alert in reply to the peer's";
+}
+
 TEST(HostileRecords, HandshakeMessageSplitAcrossRecordsIsAccepted) {
   Keyed13 k;
   ASSERT_TRUE(k.p.server->receive_tls(k.seal(ContentType::handshake, {24, 0})).ok());
@@ -572,6 +604,19 @@ struct Tls12Flight {
   }
 };
 
+// RFC 5246 7.2: enum { warning(1), fatal(2), (255) } AlertLevel. Once TLS
+// 1.2 is negotiated (the ServerHello), an alert of another level is
+// illegal_parameter; a warning is ignored.
+TEST(HostileFlight, Tls12AlertOfUnknownLevel) {
+  Tls12Flight f;
+  ASSERT_TRUE(f.client->receive_tls(one_record({f.msgs[0]})).ok());
+  ASSERT_TRUE(f.client->receive_tls(Bytes{21, 3, 3, 0, 2, 1, 112}).ok());  // unrecognized_name
+  auto r = f.client->receive_tls(Bytes{21, 3, 3, 0, 2, 3, 112});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter) << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*f.client), AlertDescription::illegal_parameter);
+}
+
 TEST(HostileFlight, Tls12FlightAsSentIsAccepted) {
   Tls12Flight f;
   ASSERT_EQ(f.msgs.size(), 4u);
@@ -705,6 +750,59 @@ TEST(HostileFlight, HelloRetryRequestRandomWithoutSupportedVersions) {
                           AlertDescription::missing_extension);
 }
 
+// RFC 5246 7.2.2 / RFC 5746: a renegotiating ClientHello gets a
+// no_renegotiation warning; a client that keeps trying past
+// Limits::max_warning_alerts is cut off with a fatal alert, and
+// no_renegotiation "is always a warning": unexpected_message.
+TEST(HostileFlight, Tls12RenegotiationAttemptsAreCutOff) {
+  auto cc = client_config();
+  cc->policy = tls12_policy();
+  cc->policy.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+  auto sc = server_config();
+  sc->policy = tls12_policy();
+  sc->policy.limits.max_warning_alerts = 2;
+  sc->tickets = 0;
+  Forged12 f(cc, sc);
+  ASSERT_TRUE(f.writer);
+  auto other = std::move(*Connection::client(cc, {"localhost", {}}));
+  const std::vector<Bytes> hello = handshake_messages(take_out(*other));
+  ASSERT_EQ(hello.size(), 1u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(f.p.server->receive_tls(f.seal(ContentType::handshake, hello[0])).ok())
+        << err(*f.p.server);
+    EXPECT_FALSE(take_out(*f.p.server).empty());  // the warning
+  }
+  auto r = f.p.server->receive_tls(f.seal(ContentType::handshake, hello[0]));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::too_many_messages) << r.error().to_string();
+  EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message);
+}
+
+// RFC 8446 4.2.1: with supported_versions in the ServerHello, "clients MUST
+// ignore the ServerHello.legacy_version value"; only SSL 3.0's is still
+// refused (D.5: protocol_version).
+TEST(HostileFlight, Tls13ServerHelloLegacyVersionIsIgnored) {
+  for (uint16_t version : {0x0302, 0x0304, 0x0300}) {
+    auto client = std::move(*Connection::client(client_config(), {"localhost", {}}));
+    auto server = std::move(*Connection::server(server_config()));
+    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
+    Bytes flight = take_out(*server);
+    ASSERT_GE(flight.size(), 11u);
+    ASSERT_EQ(flight[0], 22);
+    ASSERT_EQ(flight[5], 2);  // server_hello
+    Bytes sh(flight.begin(), flight.begin() + 5 + ((size_t{flight[3]} << 8) | flight[4]));
+    sh[9] = static_cast<uint8_t>(version >> 8);  // header (5 + 4), legacy_version
+    sh[10] = static_cast<uint8_t>(version);
+    auto r = client->receive_tls(sh);
+    if (version == 0x0300) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), ErrorCode::protocol_version) << r.error().to_string();
+    } else {
+      EXPECT_TRUE(r.ok()) << std::hex << version << ": " << r.error().to_string();
+    }
+  }
+}
+
 // RFC 5246 7.2 (RFC 5077 3.3): a ticket counts only once the server's
 // Finished verifies; a handshake that fails after it leaves nothing to
 // resume (an attacker without the keys cannot plant a ticket).
@@ -750,8 +848,12 @@ TEST(HostileFlight, Tls12UnsolicitedAlpn) {
 
 // RFC 7919 4 and 5.1: a DHE ClientKeyExchange Yc of 0, 1 or p-1 is refused
 // with handshake_failure, before any key is derived.
-TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
-  for (uint8_t last : {0, 1, 2}) {  // 2 stands for p-1 below
+// A TLS 1.2 DHE (ffdhe2048) server that has sent its flight, and the
+// client's ClientKeyExchange record for it (5 + 4 + 2 + 256 bytes).
+struct DheExchange {
+  std::unique_ptr<Connection> server;
+  Bytes cke;
+  DheExchange() {
     auto cc = client_config();
     cc->policy = tls12_policy();
     cc->policy.cipher_suites = {CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
@@ -759,16 +861,24 @@ TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
     auto sc = server_config("server-rsa");
     sc->policy = tls12_policy();
     auto client = std::move(*Connection::client(cc, {"localhost", {}}));
-    auto server = std::move(*Connection::server(sc));
-    ASSERT_TRUE(server->receive_tls(take_out(*client)).ok());
-    ASSERT_TRUE(client->receive_tls(take_out(*server)).ok());
+    server = std::move(*Connection::server(sc));
+    EXPECT_TRUE(server->receive_tls(take_out(*client)).ok());
+    EXPECT_TRUE(client->receive_tls(take_out(*server)).ok());
     Bytes out = take_out(*client);
-    // The first record is the ClientKeyExchange: 5 + 4 + 2 + 256 bytes.
-    ASSERT_GE(out.size(), 267u);
-    ASSERT_EQ(out[5], 16);  // client_key_exchange
-    ASSERT_EQ(out[9], 1);   // Yc length 256
-    ASSERT_EQ(out[10], 0);
-    Bytes cke(out.begin(), out.begin() + 267);
+    EXPECT_GE(out.size(), 267u);
+    if (out.size() < 267) return;
+    EXPECT_EQ(out[5], 16);  // client_key_exchange
+    EXPECT_EQ(out[9], 1);   // Yc length 256
+    EXPECT_EQ(out[10], 0);
+    cke.assign(out.begin(), out.begin() + 267);
+  }
+};
+
+TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
+  for (uint8_t last : {0, 1, 2}) {  // 2 stands for p-1 below
+    DheExchange x;
+    Bytes& cke = x.cke;
+    ASSERT_EQ(cke.size(), 267u);
     if (last == 2) {
       // p-1: ffdhe2048's p ends in 64 one bits and starts with 64 more.
       std::fill(cke.begin() + 11, cke.end(), 0xff);
@@ -785,12 +895,39 @@ TEST(HostileFlight, Tls12DheClientKeyExchangeDegenerateValues) {
       std::fill(cke.begin() + 11, cke.end(), 0);
       cke.back() = last;
     }
-    auto r = server->receive_tls(cke);
+    auto r = x.server->receive_tls(cke);
     ASSERT_FALSE(r.ok()) << int(last);
     EXPECT_EQ(r.error().code(), ErrorCode::invalid_key_share) << r.error().to_string();
     // RFC 7919 4: an out-of-range dh_Yc -> handshake_failure.
-    EXPECT_EQ(plaintext_alert(*server), AlertDescription::handshake_failure) << int(last);
+    EXPECT_EQ(plaintext_alert(*x.server), AlertDescription::handshake_failure) << int(last);
   }
+  // A dh_Yc longer than p (257 bytes of 0xff) is out of range too.
+  DheExchange x;
+  ASSERT_EQ(x.cke.size(), 267u);
+  Bytes cke = {22, 3, 3, 1, 7, 16, 0, 1, 3, 1, 1};  // record 263, message 259, Yc 257
+  cke.resize(cke.size() + 257, 0xff);
+  auto r = x.server->receive_tls(cke);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("longer than the group's prime"), std::string::npos)
+      << r.error().to_string();
+  EXPECT_EQ(plaintext_alert(*x.server), AlertDescription::handshake_failure);
+}
+
+// RFC 7919 4: a client listing only ffdhe groups the server does not accept,
+// with no other suite the server can use -> insufficient_security.
+TEST(HostileFlight, Tls12NoAcceptableFfdheGroupIsInsufficientSecurity) {
+  auto cc = client_config();
+  cc->policy = tls12_policy();
+  cc->policy.cipher_suites = {CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+  cc->policy.groups = {NamedGroup::ffdhe4096};
+  auto sc = server_config("server-rsa");
+  sc->policy = tls12_policy();
+  sc->policy.groups = {NamedGroup::x25519, NamedGroup::ffdhe2048};
+  Pair p = make_tls_pair(cc, sc);
+  EXPECT_FALSE(p.handshake());
+  ASSERT_NE(p.server->error(), nullptr);
+  EXPECT_EQ(p.server->error()->code(), ErrorCode::insufficient_security) << err(*p.server);
+  EXPECT_EQ(p.server->error()->alert(), AlertDescription::insufficient_security);
 }
 
 // --- TLS 1.3 server flights, decrypted and rearranged ------------------------

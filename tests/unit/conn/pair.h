@@ -16,9 +16,13 @@
 #include "base/hex.h"
 #include "crypto/key_schedule.h"
 #include "crypto/provider.h"
+#include "crypto/tls12_keys.h"
+#include "handshake/common.h"
 #include "record/protection.h"
 #include "tessera/connection.h"
 #include "tessera/session.h"
+#include "wire/handshake.h"
+#include "wire/hello.h"
 #include "x509/certificate.h"
 #include "x509/pem.h"
 #include "x509/trust_store.h"
@@ -193,6 +197,37 @@ inline std::vector<uint8_t> handshake_record(std::span<const uint8_t> msg) {
   return rec;
 }
 
+// client_hello_without is the ClientHello in `flight` (a client's first
+// flight: one plaintext record) with extension `drop` left out, in one
+// plaintext record. When it offers a PSK, `psk` is its key (SHA-256) and its
+// binder is computed again, so the server can refuse the ClientHello only for
+// what is missing.
+inline Bytes client_hello_without(ByteView flight, uint16_t drop, ByteView psk = {},
+                                  crypto::PskKind kind = crypto::PskKind::external) {
+  EXPECT_GT(flight.size(), 9u);
+  if (flight.size() <= 9) return {};
+  auto ch = wire::ClientHello::parse(flight.subspan(9));
+  EXPECT_TRUE(ch.ok()) << ch.error().to_string();
+  if (!ch.ok()) return {};
+  std::erase_if(ch->extensions, [&](const wire::Extension& x) { return x.type == drop; });
+  auto msg = wire::encode_handshake(*ch);
+  EXPECT_TRUE(msg.ok());
+  if (!msg.ok()) return {};
+  if (!psk.empty()) {
+    auto truncated = ch->truncate_for_binders(*msg);
+    EXPECT_TRUE(truncated.ok());
+    if (!truncated.ok()) return {};
+    auto provider = crypto::default_provider();
+    const Bytes th = provider->digest(HashAlgorithm::sha256, *truncated);
+    auto early = crypto::EarlySecret::derive(*provider, HashAlgorithm::sha256, psk);
+    auto binder = handshake::psk_binder(early, *provider, th, kind);
+    EXPECT_TRUE(binder.ok());
+    if (!binder.ok()) return {};
+    std::copy(binder->begin(), binder->end(), msg->end() - static_cast<long>(binder->size()));
+  }
+  return handshake_record(*msg);
+}
+
 // take_out returns (and consumes) what c has queued for its peer.
 inline Bytes take_out(Connection& c) {
   auto b = c.pending_tls();
@@ -288,5 +323,46 @@ inline Pair handshaken_pair(std::shared_ptr<const ClientConfig> c,
   EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
   return p;
 }
+
+// Forged12 is a finished TLS 1.2 handshake (the configs must choose an
+// AES-128-GCM suite with SHA-256) with the client's write protection rebuilt
+// from its key log, the client random and the ServerHello: `writer` forges
+// the client's next records (sequence number 1 on: its Finished was 0).
+struct Forged12 {
+  KeyLog log;
+  Bytes client_random;
+  Pair p;
+  std::unique_ptr<record::Tls12AeadRecordProtection> writer;
+
+  Forged12(std::shared_ptr<ClientConfig> cc, std::shared_ptr<const ServerConfig> sc) {
+    cc->keylog = collect_key_log(log, &client_random);
+    p = make_tls_pair(cc, std::move(sc));
+    EXPECT_TRUE(p.server->receive_tls(take_out(*p.client)).ok());
+    const Bytes server_flight = take_out(*p.server);
+    EXPECT_TRUE(p.client->receive_tls(server_flight).ok());
+    EXPECT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    // ServerHello: record header (5), handshake header (4), version (2), random.
+    EXPECT_GE(server_flight.size(), 43u);
+    if (server_flight.size() < 43) return;
+    const Bytes server_random(server_flight.begin() + 11, server_flight.begin() + 43);
+    auto& prov = *crypto::default_provider();
+    auto kb = crypto::tls12_key_block(prov, HashAlgorithm::sha256, log["CLIENT_RANDOM"],
+                                      client_random, server_random, AeadAlgorithm::aes_128_gcm);
+    EXPECT_TRUE(kb.ok());
+    if (!kb.ok()) return;
+    auto w = record::Tls12AeadRecordProtection::create(
+        prov, AeadAlgorithm::aes_128_gcm, kb->client_write_key.view(), kb->client_write_iv.view());
+    EXPECT_TRUE(w.ok());
+    if (!w.ok()) return;
+    writer = std::move(*w);
+    writer->set_sequence_number_for_testing(1);
+  }
+  // seal protects `content` as the client's next record of `type`.
+  Bytes seal(record::ContentType type, ByteView content) {
+    Bytes out;
+    EXPECT_TRUE(writer && writer->seal(type, content, 0, out).ok());
+    return out;
+  }
+};
 
 }  // namespace tessera::testing

@@ -238,32 +238,17 @@ TEST(RecordSizeLimit, ClientRefusesARecordOverItsLimit) {
 }
 
 TEST(RecordSizeLimit, Tls12ServerRefusesARecordOverItsLimit) {
-  KeyLog log;
-  Bytes client_random;
   auto cc = client_config();
   cc->policy = tls12_only();
-  cc->keylog = collect_key_log(log, &client_random);
   auto sc = server_with_limit(200);
   sc->policy = tls12_only();
   sc->policy.limits.record_size_limit = 200;
   sc->tickets = 0;
-  auto p = make_tls_pair(cc, sc);
-  move_flight(*p.client, *p.server);
-  Bytes server_flight = move_flight(*p.server, *p.client);
-  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
-  // ServerHello: record header (5), handshake header (4), version (2), random.
-  ASSERT_GE(server_flight.size(), 43u);
-  Bytes server_random(server_flight.begin() + 11, server_flight.begin() + 43);
-  auto& prov = *crypto::default_provider();
-  auto kb = crypto::tls12_key_block(prov, HashAlgorithm::sha256, log["CLIENT_RANDOM"],
-                                    client_random, server_random, AeadAlgorithm::aes_128_gcm);
-  ASSERT_TRUE(kb.ok());
-  auto writer = std::move(*record::Tls12AeadRecordProtection::create(
-      prov, AeadAlgorithm::aes_128_gcm, kb->client_write_key.view(), kb->client_write_iv.view()));
-  writer->set_sequence_number_for_testing(1);  // the client's Finished was 0
-  ASSERT_TRUE(p.server->receive_tls(sealed(*writer, 200, false)).ok()) << err(*p.server);
-  EXPECT_EQ(p.server->app_data().size(), 200u);
-  expect_overflow(*p.server, sealed(*writer, 201, false));
+  Forged12 f(cc, sc);
+  ASSERT_TRUE(f.writer);
+  ASSERT_TRUE(f.p.server->receive_tls(sealed(*f.writer, 200, false)).ok()) << err(*f.p.server);
+  EXPECT_EQ(f.p.server->app_data().size(), 200u);
+  expect_overflow(*f.p.server, sealed(*f.writer, 201, false));
 }
 
 // --- malformed and absent extensions ------------------------------------------

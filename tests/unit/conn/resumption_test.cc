@@ -19,6 +19,13 @@ struct Env {
     sc->ticket_keys = keys;
   }
   Pair connect() { return handshaken_pair(cc, sc); }
+  // one_ticket runs a full handshake that leaves one ticket, and takes it
+  // out of the store.
+  std::optional<Session> one_ticket() {
+    sc->tickets = 1;
+    connect();
+    return store->take("localhost", kTestNow * 1000);
+  }
 };
 
 TEST(Resumption, FullHandshakeLeavesTicketsAndTheNextOneResumes) {
@@ -125,11 +132,43 @@ TEST(Resumption, ExpiredTicketIsNotAccepted) {
   EXPECT_FALSE(f.store->take("localhost", (kTestNow + 61) * 1000));
 }
 
+// RFC 8446 9.2: only a ClientHello without pre_shared_key must carry
+// signature_algorithms; one resuming without it is served (the PSK
+// authenticates the server). If its PSK cannot be used, authenticating with a
+// certificate needs the extension: missing_extension (4.2.3). The
+// ClientHello is edited and its binder computed again.
+TEST(Resumption, AClientHelloWithoutSignatureAlgorithmsResumes) {
+  Env e;
+  auto s = e.one_ticket();
+  ASSERT_TRUE(s);
+  const Bytes psk = s->psk;
+  auto client_hello = [&] {
+    e.store->put("localhost", *s);
+    auto client = Connection::client(e.cc, {"localhost", {}});
+    EXPECT_TRUE(client.ok());
+    const Bytes flight = client.ok() ? take_out(**client) : Bytes{};
+    return client_hello_without(flight, wire::kExtSignatureAlgorithms, psk,
+                                crypto::PskKind::resumption);
+  };
+  auto server = Connection::server(e.sc);
+  ASSERT_TRUE(server.ok());
+  auto r = (*server)->receive_tls(client_hello());
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE((*server)->summary().resumed);
+  EXPECT_FALSE((*server)->pending_tls().empty());  // ServerHello onwards
+  // A server that cannot open the ticket.
+  e.sc->ticket_keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider());
+  auto other = Connection::server(e.sc);
+  ASSERT_TRUE(other.ok());
+  r = (*other)->receive_tls(client_hello());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::missing_extension) << r.error().to_string();
+  EXPECT_EQ(r.error().alert(), AlertDescription::missing_extension);
+}
+
 TEST(Resumption, WrongBinderIsDecryptError) {
   Env e;
-  e.sc->tickets = 1;
-  e.connect();
-  auto s = e.store->take("localhost", kTestNow * 1000);
+  auto s = e.one_ticket();
   ASSERT_TRUE(s);
   s->psk[0] ^= 1;  // the client now computes a wrong binder
   e.store->put("localhost", *s);

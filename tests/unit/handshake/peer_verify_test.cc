@@ -1,5 +1,6 @@
 // verify_with_leaf: a CertificateVerify (or TLS 1.2 ServerKeyExchange)
-// signature checked with the peer's leaf key, by protocol version.
+// signature checked with the peer's leaf key, by protocol version; and the
+// alert for a leaf key that cannot be used.
 #include "handshake/peer_verify.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,41 @@ namespace {
 std::string read_pki(const std::string& name) {
   std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/pki/" + name, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Bytes read_crypto_vector(const std::string& name) {
+  std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/crypto/" + name, std::ios::binary);
+  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A leaf whose key libcrypto cannot load is a bad certificate; one with a
+// key type we do not support is an unsupported certificate (RFC 8446 6.2,
+// RFC 5246 7.2.2), not internal_error or handshake_failure: the certificate
+// chain verified, so only its key is at fault.
+TEST(LoadLeafKey, AKeyThatCannotBeUsedIsTheCertificatesFault) {
+  auto& prov = *crypto::default_provider();
+  PeerChain chain;
+  chain.subject = "CN=peer";
+  chain.leaf_spki = read_crypto_vector("p256.spki.der");
+  ASSERT_FALSE(chain.leaf_spki.empty());
+  EXPECT_TRUE(load_leaf_key(prov, chain).ok());
+  chain.leaf_spki.back() ^= 1;  // the last byte of Y: no longer on the curve
+  auto off_curve = load_leaf_key(prov, chain);
+  ASSERT_FALSE(off_curve.ok());
+  EXPECT_EQ(off_curve.error().alert(), AlertDescription::bad_certificate)
+      << off_curve.error().to_string();
+  EXPECT_NE(off_curve.error().message().find("CN=peer"), std::string::npos);
+  chain.leaf_spki = read_crypto_vector("secp256k1.spki.der");
+  ASSERT_FALSE(chain.leaf_spki.empty());
+  auto k1 = load_leaf_key(prov, chain);
+  ASSERT_FALSE(k1.ok());
+  EXPECT_EQ(k1.error().alert(), AlertDescription::unsupported_certificate)
+      << k1.error().to_string();
+  // verify_with_leaf loads it the same way.
+  auto r = verify_with_leaf(prov, chain, SignatureScheme::ecdsa_secp256r1_sha256,
+                            as_bytes_view("content"), as_bytes_view("signature"), true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert(), AlertDescription::unsupported_certificate);
 }
 
 // RFC 8446 4.2.3: in TLS 1.3 ecdsa_secp256r1_sha256 is P-256 with SHA-256

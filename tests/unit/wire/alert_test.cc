@@ -47,12 +47,20 @@ TEST(Alert, MustBeExactlyTwoBytes) {
   }
 }
 
-TEST(Alert, UnknownLevelIsIllegalParameter) {
+// The level is kept as it arrives: TLS 1.3 ignores it (RFC 8446 6.2), TLS
+// 1.2 refuses an unknown one (the engine decides; tests/unit/conn).
+TEST(Alert, UnknownLevelIsKeptForTheCallerToJudge) {
   for (const char* hex : {"00 28", "03 28", "ff 00"}) {
     auto a = Alert::parse(H(hex));
-    ASSERT_FALSE(a.ok()) << hex;
-    EXPECT_EQ(a.error().alert(), AlertDescription::illegal_parameter);
+    ASSERT_TRUE(a.ok()) << hex;
+    EXPECT_FALSE(a->known_level()) << hex;
   }
+  auto a = Alert::parse(H("03 28"));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->description, AlertDescription::handshake_failure);
+  EXPECT_EQ(a->to_string(), "level 3 handshake_failure(40)");
+  EXPECT_TRUE(Alert::parse(H("01 00"))->known_level());
+  EXPECT_TRUE(Alert::parse(H("02 28"))->known_level());
 }
 
 }  // namespace
