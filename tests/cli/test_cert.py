@@ -20,12 +20,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
-from tlspeers import free_port  # noqa: E402
+from tlspeers import exit_status, free_port  # noqa: E402
 
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else "tessera"
 KEY_TYPES = ["ec-p256", "ec-p384", "rsa2048", "rsa3072", "rsa4096", "ed25519"]
 passed = 0
 failed = 0
+skipped = 0
 
 
 def check(name, cond, detail=""):
@@ -50,8 +51,15 @@ def tessera(*args):
     return run([TESSERA, "cert", *args])
 
 
-def have(tool):
-    return shutil.which(tool) is not None
+def have(tool, checks=""):
+    """Whether `tool` is installed; if not, the checks that need it are
+    reported skipped."""
+    global skipped
+    if shutil.which(tool) is not None:
+        return True
+    skipped += 1
+    print(f"SKIP {checks or tool + ' checks'}: {tool} not found")
+    return False
 
 
 def openssl_verify(ca, cert, purpose, untrusted=None):
@@ -322,8 +330,8 @@ def main():
         test_outputs(base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return exit_status(passed, failed, skipped)
 
 
 if __name__ == "__main__":

@@ -99,22 +99,24 @@ def faults(port):
         time.sleep(0.05)
         rst(s)
     # Reset after the whole ClientHello, once the server's flight is on its way.
+    firsts = []
     for _ in range(3):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         s.sendall(hello)
-        first = s.recv(5)
+        firsts.append(s.recv(5))
         rst(s)
-    R.check("server answers a raw ClientHello with a handshake record", first[:1] == b"\x16",
-            first)
+    R.check("server answers each raw ClientHello with a handshake record",
+            all(f[:1] == b"\x16" for f in firsts), firsts)
     # Reset in the middle of an application data record after a full handshake.
+    echoes = []
     for _ in range(3):
         t = tls_client(port)
         t.sendall(b"ping")
-        ok = t.recv(4) == b"ping"
+        echoes.append(t.recv(4))
         os.write(t.fileno(), b"\x17\x03\x03\x40\x00" + b"\x00" * 100)
         time.sleep(0.05)
         rst(t)
-    R.check("echo works before the mid-record reset", ok)
+    R.check("echo works before each mid-record reset", echoes == [b"ping"] * 3, echoes)
     # Many resets at once, in the middle of handshakes.
     socks = []
     for _ in range(50):
@@ -147,7 +149,7 @@ def timeouts(port):
                 and got[12:14] == b"\x01\x00")
     R.check("silent client canceled (user_canceled, close_notify) and dropped after the "
             "handshake timeout (%.1f s)" % dt,
-            canceled and HANDSHAKE_TIMEOUT - 0.5 <= dt <= HANDSHAKE_TIMEOUT + 3, (got, dt))
+            canceled and HANDSHAKE_TIMEOUT - 0.5 <= dt <= HANDSHAKE_TIMEOUT + 10, (got, dt))
     # An established connection that goes quiet is closed after the idle timeout,
     # with close_notify.
     t = tls_client(port)
@@ -161,7 +163,7 @@ def timeouts(port):
     dt = time.time() - t0
     t.close()
     R.check("idle connection closed with close_notify after the idle timeout (%.1f s)" % dt,
-            how == "close_notify" and IDLE_TIMEOUT - 0.5 <= dt <= IDLE_TIMEOUT + 3, (how, dt))
+            how == "close_notify" and IDLE_TIMEOUT - 0.5 <= dt <= IDLE_TIMEOUT + 10, (how, dt))
 
 
 def echo_once(port):
@@ -227,14 +229,15 @@ def main():
     base = settle_fds(srv.pid, base, 2)
     R.check("server has a descriptor baseline", base > 0, base)
 
-    # 5 s: enough to establish 200 connections on a busy machine (about 0.5 s when it is not).
-    rc, out, err = load(port, "--connections", "200", "--duration", "5", "--interval", "200")
+    # 8 s: enough to establish 200 connections on a busy 2-core machine (about 0.5 s when it
+    # is not).
+    rc, out, err = load(port, "--connections", "200", "--duration", "8", "--interval", "200")
     R.check("200 held connections: exit 0", rc == 0, err[-600:] + out)
     R.check("200 held connections: all 200 held", field("connections held", out) == 200, out)
     R.check("200 held connections: zero errors", field("errors", out) == 0, out)
     R.check("200 held connections: bytes verified", (field("bytes verified", out) or 0) > 0, out)
 
-    rc, out, err = load(port, "--connections", "200", "--duration", "3", "--requests", "2",
+    rc, out, err = load(port, "--connections", "200", "--duration", "6", "--requests", "2",
                         "--resume", "50", "--size", "3000")
     hs = re.search(r"handshakes:\s+(\d+) \(full (\d+), resumed (\d+)\)", out)
     R.check("churn with resumption: exit 0 and zero errors",
@@ -262,8 +265,9 @@ def main():
         srv.wait(10)
     except Exception:
         pass
-    R.check("server exits on SIGTERM within 5 s",
-            srv.poll() == 0 and time.time() - t0 < 5, srv.poll())
+    # The drain is 2 s; the rest is slack for a loaded machine.
+    R.check("server exits on SIGTERM within 9 s",
+            srv.poll() == 0 and time.time() - t0 < 9, srv.poll())
     out, err = stop(srv)
     R.check("server reported the reset handshakes",
             "handshake with 127.0.0.1 failed" in err, err[-400:])

@@ -192,7 +192,8 @@ def main():
     if not os.path.exists(MODULE) or shutil.which("softhsm2-util") is None:
         R.check("SoftHSM v2 is installed (make deps)", False, MODULE)
         R.finish()
-    probe = subprocess.run([TESSERA, "server", "--port", "1", "--cert", pki("server-ec.pem"),
+    probe = subprocess.run([TESSERA, "server", "--port", str(free_port()), "--cert",
+                            pki("server-ec.pem"),
                             "--key", "pkcs11:object=x"], capture_output=True, timeout=20)
     if b"built without PKCS #11" in probe.stderr:
         R.skip("PKCS #11 keys", "tessera built without PKCS #11 (-DTESSERA_PKCS11=OFF)")

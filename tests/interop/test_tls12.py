@@ -298,6 +298,8 @@ def gnutls_both_ways():
         r = tessera_client(port, k, cert=k.client, key=k.client_key, data=b"mtls 1.2 ping\n")
         R.check("client->gnutls TLS 1.2 mTLS", r.returncode == 0 and b"mtls 1.2 ping" in r.stdout,
                 text(r)[-600:])
+    else:
+        R.check("client->gnutls TLS 1.2 mTLS: gnutls-serv starts", False, stop(srv)[1][-400:])
     stop(srv)
     # RFC 7627: a server without the extended master secret is refused by the
     # default policy and accepted by compat.
@@ -313,6 +315,8 @@ def gnutls_both_ways():
         R.check("client->gnutls without EMS accepted by compat",
                 r.returncode == 0 and b"ems-less" in r.stdout and
                 "extended master secret: no" in text(r), text(r)[-600:])
+    else:
+        R.check("client->gnutls without EMS: gnutls-serv starts", False, stop(srv)[1][-400:])
     stop(srv)
 
 

@@ -216,6 +216,8 @@ def client_vs_gnutls():
         r = tessera_client(port, pki, cert=pki.client, key=pki.client_key, data=b"mtls ping\n")
         R.check("client->gnutls mTLS", r.returncode == 0 and b"mtls ping" in r.stdout,
                 r.stderr.decode()[-800:])
+    else:
+        R.check("client->gnutls mTLS: gnutls-serv starts", False, stop(srv)[1][-400:])
     stop(srv)
 
 

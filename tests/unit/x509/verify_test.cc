@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -495,15 +494,11 @@ TEST(CrlSetTest, AddPemRefusesTextWithoutACrlAndBadBlocks) {
   EXPECT_EQ(set.size(), 2u);
 }
 
+// The work is bounded by count (signature checks), not by a wall-clock
+// time, which a loaded machine or a sanitizer would break.
 TEST_F(VerifyTest, HostileSameNameIntermediatesHitWorkLimit) {
-  auto start = std::chrono::steady_clock::now();
   expect_error(run({"leaf_hostile.pem", {"hostile_set.pem"}}), ErrorCode::cert_work_limit,
                "path building gave up after");
-  // The time bound is meaningless under valgrind (tests/valgrind/run.sh sets
-  // TESSERA_UNDER_VALGRIND); the work bound below still holds there.
-  if (std::getenv("TESSERA_UNDER_VALGRIND") == nullptr) {
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
-  }
   EXPECT_LE(report_.signature_checks, 65u);
 }
 
