@@ -72,7 +72,9 @@ struct Credential {
   // (status_request) until ocsp_expires. Set it with set_ocsp_response; a
   // server refreshes it by building a new config with a newer response.
   std::vector<uint8_t> ocsp_response;
-  int64_t ocsp_expires = 0;  // Unix time: the response's nextUpdate (thisUpdate + 7 days without)
+  // Unix time: the response's nextUpdate, at most its thisUpdate + 10 days
+  // (+ 7 days without nextUpdate): the caps clients apply (x509/ocsp.h).
+  int64_t ocsp_expires = 0;
   // set_ocsp_response checks that `der` is a successful OCSP response about
   // the leaf (its serial; and when the chain holds the leaf's issuer, the
   // issuer's name and key hashes and the response's signature, as a client

@@ -448,14 +448,17 @@ Result<void> check_ocsp_freshness(const OcspSingleResponse& s, const OcspCheckOp
   if (s.next_update && *s.next_update < o.now - o.skew_s)
     return status_error("OCSP response expired (nextUpdate " + format_iso8601(*s.next_update) +
                         ")");
-  if (s.next_update && s.this_update < o.now - o.max_validity_s) {
+  // The caps get the same skew: a server staples a response until the cap
+  // (ocsp_usable_until), and a client whose clock runs a little ahead must
+  // still take it.
+  if (s.next_update && s.this_update < o.now - o.skew_s - o.max_validity_s) {
     return status_error(
         "OCSP response is too old (thisUpdate " + format_iso8601(s.this_update) + ", more than " +
         (o.max_validity_s % 86400 == 0 ? std::to_string(o.max_validity_s / 86400) + " days"
                                        : std::to_string(o.max_validity_s) + " s") +
         " ago, whatever its nextUpdate)");
   }
-  if (!s.next_update && s.this_update < o.now - o.max_age_s) {
+  if (!s.next_update && s.this_update < o.now - o.skew_s - o.max_age_s) {
     // RFC 6960 4.2.2.1: without nextUpdate newer information is always
     // available; the client decides how old is too old.
     return status_error("OCSP response without nextUpdate is too old (thisUpdate " +

@@ -113,7 +113,7 @@ class OcspResponse {
 struct OcspCheckOptions {
   UnixTime now = 0;
   // skew_s tolerates clocks this far apart (thisUpdate ahead of now,
-  // nextUpdate behind it).
+  // nextUpdate or the caps below behind it).
   int64_t skew_s = 300;
   // max_age_s bounds the age of a response without nextUpdate.
   int64_t max_age_s = 7 * 86400;

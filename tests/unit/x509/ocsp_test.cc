@@ -230,6 +230,17 @@ TEST(OcspResponse, Freshness) {
   EXPECT_TRUE(check_ocsp_response(provider(), response("good_byname.der"), cert("leaf.pem"),
                                   cert("ca.pem"), capped)
                   .ok());
+  // A server staples until ocsp_usable_until; a client whose clock is up to
+  // the skew ahead still takes the response (with and without nextUpdate).
+  for (const char* name : {"good_byname.der", "no_next.der"}) {
+    const OcspSingleResponse entry = response(name).responses()[0];
+    OcspCheckOptions ahead;
+    const UnixTime until = ocsp_usable_until(entry, ahead);
+    ahead.now = until + ahead.skew_s - 1;
+    EXPECT_TRUE(check_ocsp_freshness(entry, ahead).ok()) << name;
+    ahead.now = until + ahead.skew_s + 1;
+    EXPECT_FALSE(check_ocsp_freshness(entry, ahead).ok()) << name;
+  }
   OcspResponse r = response("no_next.der");
   EXPECT_FALSE(r.responses()[0].next_update.has_value());
   OcspCheckOptions o = at(kNow);
