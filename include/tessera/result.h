@@ -9,7 +9,6 @@
 //   TESSERA_TRY(writer_result);                            // Result<void>
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -18,6 +17,13 @@
 #include "tessera/error.h"
 
 namespace tessera {
+
+namespace detail {
+// result_misuse reports a Result read the wrong way (value() of an error,
+// error() of a value) on stderr, with the error when there is one, and
+// aborts: in every build, not only where assert is on.
+[[noreturn]] void result_misuse(const char* what, const Error* error);
+}  // namespace detail
 
 template <class T>
 class [[nodiscard]] Result {
@@ -36,17 +42,19 @@ class [[nodiscard]] Result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
+  // value() of an error, or error() of a value, is a bug in the caller:
+  // it aborts with the error (detail::result_misuse).
   T& value() & {
-    assert(ok());
-    return std::get<0>(v_);
+    check_value();
+    return *std::get_if<0>(&v_);
   }
   const T& value() const& {
-    assert(ok());
-    return std::get<0>(v_);
+    check_value();
+    return *std::get_if<0>(&v_);
   }
   T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(v_));
+    check_value();
+    return std::move(*std::get_if<0>(&v_));
   }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
@@ -55,15 +63,23 @@ class [[nodiscard]] Result {
   T&& operator*() && { return std::move(*this).value(); }
 
   const Error& error() const& {
-    assert(!ok());
-    return std::get<1>(v_);
+    check_error();
+    return *std::get_if<1>(&v_);
   }
   Error&& error() && {
-    assert(!ok());
-    return std::get<1>(std::move(v_));
+    check_error();
+    return std::move(*std::get_if<1>(&v_));
   }
 
  private:
+  void check_value() const {
+    if (!ok()) [[unlikely]]
+      detail::result_misuse("Result::value() called on an error", std::get_if<1>(&v_));
+  }
+  void check_error() const {
+    if (ok()) [[unlikely]]
+      detail::result_misuse("Result::error() called on a value", nullptr);
+  }
   std::variant<T, Error> v_;
 };
 
@@ -76,11 +92,13 @@ class [[nodiscard]] Result<void> {
   bool ok() const { return !e_.has_value(); }
   explicit operator bool() const { return ok(); }
   const Error& error() const& {
-    assert(!ok());
+    if (ok()) [[unlikely]]
+      detail::result_misuse("Result<void>::error() called on success", nullptr);
     return *e_;
   }
   Error&& error() && {
-    assert(!ok());
+    if (ok()) [[unlikely]]
+      detail::result_misuse("Result<void>::error() called on success", nullptr);
     return std::move(*e_);
   }
 

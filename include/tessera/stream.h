@@ -62,11 +62,16 @@ class Stream {
   Result<void> shutdown();
   // authenticate_client (server, TLS 1.3) asks the client for its
   // certificate after the handshake (Connection::request_client_certificate)
-  // and waits up to the handshake timeout for the answer: true when the
+  // and waits up to the handshake timeout for the answer: received when the
   // client sent a certificate that verified (connection().summary() now
-  // names it), false when it declined. Application data arriving meanwhile
-  // is kept for read().
-  Result<bool> authenticate_client();
+  // names it), declined when it sent none; an error otherwise (a certificate
+  // that does not verify fails the connection). Application data arriving
+  // meanwhile is kept for read().
+  //
+  //   auto who = stream.authenticate_client();
+  //   if (!who) return who.error();            // failed
+  //   if (*who != ClientCertificateRequest::received) ...  // declined
+  Result<ClientCertificateRequest> authenticate_client();
 
   Connection& connection() { return *conn_; }
   int fd() const { return fd_; }

@@ -1,7 +1,11 @@
+#include "tessera/error.h"
+
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
-#include "tessera/error.h"
+#include "tessera/result.h"
 
 namespace tessera {
 
@@ -143,6 +147,16 @@ Error Error::with_context(std::string_view context) const {
   }
   return Error(code_, alert_, std::move(m));
 }
+
+namespace detail {
+
+void result_misuse(const char* what, const Error* error) {
+  std::fprintf(stderr, "tessera: %s%s%s\n", what, error ? ": " : "",
+               error ? error->to_string().c_str() : "");
+  std::abort();
+}
+
+}  // namespace detail
 
 std::string Error::to_string() const {
   std::string s(error_code_name(code_));

@@ -235,17 +235,15 @@ Result<std::optional<size_t>> Stream::read_nowait(std::span<uint8_t> out) {
   return Error(ErrorCode::io_error, std::string("recv: ") + std::strerror(errno));
 }
 
-Result<bool> Stream::authenticate_client() {
+Result<ClientCertificateRequest> Stream::authenticate_client() {
   TESSERA_TRY(conn_->request_client_certificate());
   auto deadline = SteadyClock::now() + timeouts_.handshake;
   for (;;) {
     TESSERA_TRY(flush(deadline));
     if (conn_->error()) return *conn_->error();
-    switch (conn_->client_certificate_request()) {
-      case ClientCertificateRequest::received: return true;
-      case ClientCertificateRequest::declined: return false;
-      default: break;
-    }
+    const ClientCertificateRequest state = conn_->client_certificate_request();
+    if (state == ClientCertificateRequest::received || state == ClientCertificateRequest::declined)
+      return state;
     if (conn_->is_peer_closed())
       return Error(ErrorCode::peer_closed,
                    "the client closed the connection instead of answering our request for its "

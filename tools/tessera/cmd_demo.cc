@@ -156,7 +156,8 @@ ServerOutcome serve_once(int lfd, std::shared_ptr<const ServerConfig> cfg, Trace
       out.error = who.error().to_string();
       return out;
     }
-    if (!*who) out.error = "the client declined to send a certificate";
+    if (*who != ClientCertificateRequest::received)
+      out.error = "the client declined to send a certificate";
     out.summary = s.connection().summary();
   }
   if (n.ok()) {

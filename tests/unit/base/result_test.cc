@@ -47,6 +47,18 @@ TEST(Result, MoveOnlyValues) {
   EXPECT_EQ(*p, 7);
 }
 
+// Reading a Result the wrong way is a bug in the caller: it aborts with a
+// message naming the mistake (and the error), in release builds as well,
+// instead of throwing bad_variant_access or reading an empty optional.
+TEST(ResultDeathTest, MisuseAbortsWithTheError) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH((void)doubled(-1).value(),
+               "Result::value\\(\\) called on an error: illegal_parameter: not positive");
+  EXPECT_DEATH((void)*doubled(-1), "Result::value\\(\\) called on an error");
+  EXPECT_DEATH((void)doubled(2).error(), "Result::error\\(\\) called on a value");
+  EXPECT_DEATH((void)check(1).error(), "Result<void>::error\\(\\) called on success");
+}
+
 TEST(Error, ContextIsPrepended) {
   Error e(ErrorCode::decode_truncated, "need 2 bytes, 1 left");
   Error c = e.with_context("ServerHello.cipher_suite");

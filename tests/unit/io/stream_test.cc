@@ -110,8 +110,10 @@ void post_handshake_auth(bool with_certificate, bool async_keys = false) {
     std::vector<uint8_t> buf(1024);
     auto n = s.read(buf);
     if (!n.ok()) return n.error().to_string();
-    std::string reply = std::string(buf.begin(), buf.begin() + static_cast<long>(*n)) + " from " +
-                        (*who ? s.connection().summary().peer_subject : "(declined)");
+    std::string reply =
+        std::string(buf.begin(), buf.begin() + static_cast<long>(*n)) + " from " +
+        (*who == ClientCertificateRequest::received ? s.connection().summary().peer_subject
+                                                    : "(declined)");
     (void)s.write_all(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(reply.data()), reply.size()));
     (void)s.shutdown();
