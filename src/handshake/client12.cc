@@ -348,7 +348,8 @@ Result<void> Client12::on_server_hello(const wire::HandshakeMessage& m) {
 void Client12::keep_session(const Tls12Secrets& secrets) {
   if (ticket_received_) p_.channel->event(Event::new_session_ticket);
   // RFC 7627 5.3: only sessions with the extended master secret are resumed.
-  const bool usable = ticket_received_ ? !ticket_.empty() : !server_session_id_.empty();
+  const bool usable = ticket_received_ ? !ticket_.empty() && ticket_.size() <= kMaxTicketKept
+                                       : !server_session_id_.empty();
   if (!usable || !cfg_.session_store || p_.options.server_name.empty() || !ems_) return;
   Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
   s.version = 0x0303;
@@ -382,9 +383,12 @@ Result<void> Client12::on_session_ticket(const wire::HandshakeMessage& m) {
   if (tracing())
     trace("<- NewSessionTicket: " +
           (ticket_.empty() ? std::string("empty (no ticket after all)")
-                           : std::to_string(ticket_.size()) +
-                                 "-byte TLS 1.2 session ticket, kept once the server's "
-                                 "Finished verifies"));
+           : ticket_.size() > kMaxTicketKept
+               ? std::to_string(ticket_.size()) +
+                     "-byte TLS 1.2 session ticket: not kept, more than a ClientHello can carry "
+                     "beside its other extensions"
+               : std::to_string(ticket_.size()) +
+                     "-byte TLS 1.2 session ticket, kept once the server's Finished verifies"));
   return ok();
 }
 

@@ -1555,6 +1555,12 @@ Result<void> Client13::on_post_handshake(const wire::HandshakeMessage& m, Connec
       if (!cfg_.session_store || cfg_.external_psk || nst.ticket_lifetime == 0 ||
           p_.options.server_name.empty())
         return ok();
+      if (nst.ticket.size() > kMaxTicketKept) {
+        if (p_.channel->tracing())
+          trace("<- NewSessionTicket: not kept: " + std::to_string(nst.ticket.size()) +
+                "-byte ticket, more than a ClientHello can carry beside its other extensions");
+        return ok();
+      }
       Session s = session_for(summary_, p_.options.server_name, p_.now_unix, server_kept_.get());
       s.ticket = std::move(nst.ticket);
       s.lifetime_s = nst.ticket_lifetime;

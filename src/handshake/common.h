@@ -19,6 +19,12 @@
 
 namespace tessera::handshake {
 
+// kMaxTicketKept: a client keeps no ticket larger than this. RFC 8446 and
+// RFC 5077 allow up to 2^16-1 bytes, but a ticket must fit, with every other
+// extension, in the ClientHello's extensions<8..2^16-1>; real tickets are a
+// few hundred bytes (a few KiB with client certificates).
+inline constexpr size_t kMaxTicketKept = 32 * 1024;
+
 // RFC 8446 4.4.3: the content covered by a CertificateVerify signature:
 // 64 spaces, the context string, a zero byte, then the transcript hash.
 Bytes certificate_verify_input(bool server, ByteView transcript_hash);

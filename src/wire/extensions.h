@@ -90,11 +90,17 @@ void write_extensions(ByteWriter& w, const Extensions& extensions);
 // pointer is valid while the list is unchanged.
 const Extension* find_extension(const Extensions& extensions, uint16_t type);
 
-// make_extension serializes a typed extension body into an Extension.
+// make_extension serializes a typed extension body into an Extension. A
+// body that overflows one of its own length prefixes (a bug in the caller,
+// or a peer's value too large to send back) becomes 2^16 bytes long, more
+// than any extension can be: the message carrying it then fails to encode
+// (ByteWriter::finish: decode_length), instead of going out malformed.
+inline constexpr size_t kUnencodableExtension = 0x10000;
 template <class T>
 Extension make_extension(uint16_t type, const T& body) {
   ByteWriter w(kExtensionReserve);
   body.serialize(w);
+  if (w.failed()) return Extension{type, Bytes(kUnencodableExtension)};
   return Extension{type, std::move(w).take()};
 }
 

@@ -40,10 +40,12 @@ struct Keyed13 {
   Bytes secret;  // the current client application traffic secret
   std::unique_ptr<record::Tls13RecordProtection> server_reader;
 
-  explicit Keyed13(const Limits& server_limits = {}) {
+  explicit Keyed13(const Limits& server_limits = {},
+                   std::shared_ptr<SessionStore> client_store = nullptr) {
     auto cc = client_config();
     cc->policy.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
     cc->keylog = collect_key_log(log);
+    cc->session_store = std::move(client_store);
     auto sc = server_config();
     sc->policy.limits = server_limits;
     sc->tickets = 0;
@@ -269,6 +271,32 @@ TEST(HostileRecords, UnknownAlertLevelIsThePeersAlert) {
   EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().to_string();
   EXPECT_EQ(r.error().alert(), AlertDescription::handshake_failure);
   EXPECT_EQ(k.server_alert(), std::nullopt) << "an alert in reply to the peer's";
+}
+
+// A ticket too large to offer beside a ClientHello's other extensions
+// (kMaxTicketKept) is not kept: offering it would make every later
+// ClientHello to that server fail to encode.
+TEST(HostileRecords, TicketTooLargeToOfferIsNotKept) {
+  auto store = std::make_shared<MemorySessionStore>();
+  Keyed13 k({}, store);
+  auto writer = tls13_protection(k.log["SERVER_TRAFFIC_SECRET_0"]);  // no record sent yet
+  for (size_t size : {size_t{1000}, size_t{40000}}) {
+    // NewSessionTicket: lifetime, age_add, nonce<1>, ticket<2>, extensions<2>.
+    Bytes body = {0, 0, 0x0e, 0x10, 1, 2, 3, 4, 1, 0};
+    body.push_back(static_cast<uint8_t>(size >> 8));
+    body.push_back(static_cast<uint8_t>(size));
+    body.resize(body.size() + size, 0x5a);
+    body.insert(body.end(), {0, 0});
+    Bytes msg = {4, 0, static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
+    msg.insert(msg.end(), body.begin(), body.end());
+    Bytes wire;
+    for (size_t at = 0; at < msg.size(); at += 16384) {
+      const size_t n = std::min<size_t>(16384, msg.size() - at);
+      ASSERT_TRUE(writer->seal(ContentType::handshake, ByteView(msg.data() + at, n), 0, wire).ok());
+    }
+    ASSERT_TRUE(k.p.client->receive_tls(wire).ok()) << err(*k.p.client);
+    EXPECT_EQ(store->size(), 1u) << size << "-byte ticket";
+  }
 }
 
 TEST(HostileRecords, HandshakeMessageSplitAcrossRecordsIsAccepted) {

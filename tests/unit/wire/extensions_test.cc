@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "wire/encrypted_extensions.h"
+#include "wire/handshake.h"
 #include "wire_test_util.h"
 
 namespace tessera::wire {
@@ -79,6 +81,20 @@ TEST(ExtensionList, BoundsAndTruncation) {
   ASSERT_FALSE(unnamed.ok());
   expect_error(unnamed.error(), AlertDescription::decode_error,
                "extensions: extended_master_secret");
+}
+
+// An extension body that overflows one of its own length prefixes (here an
+// ALPN name over 255 bytes) must not go out malformed: the message that
+// carries it fails to encode.
+TEST(ExtensionList, ABodyThatOverflowsItsPrefixMakesTheMessageFailToEncode) {
+  EncryptedExtensions ee;
+  ee.extensions.push_back(make_extension(kExtAlpn, ProtocolNameList{{std::string(300, 'a')}}));
+  EXPECT_EQ(ee.extensions[0].data.size(), kUnencodableExtension);
+  auto msg = encode_handshake(ee);
+  ASSERT_FALSE(msg.ok());
+  EXPECT_EQ(msg.error().alert(), AlertDescription::decode_error) << msg.error().to_string();
+  ee.extensions[0] = make_extension(kExtAlpn, ProtocolNameList{{std::string(255, 'a')}});
+  EXPECT_TRUE(encode_handshake(ee).ok());
 }
 
 TEST(ExtensionList, Names) {
