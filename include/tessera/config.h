@@ -214,7 +214,11 @@ enum class OcspStapling : uint8_t {
 };
 
 // KeyLogCallback receives one NSS key log line (no trailing newline), e.g.
-// "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>".
+// "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>". Like
+// every callback and interface a config holds (PeerCheck, Clock, the
+// resolvers, the stores in tessera/session.h, KeySigner), it is called on the
+// thread driving each connection made from the config, so from several
+// threads at once when connections run on several: it must be thread-safe.
 using KeyLogCallback = std::function<void(std::string_view line)>;
 // PeerIdentity: who the peer proved to be, as a PeerCheck sees it. A peer
 // authenticates by a certificate chain (subject, names, spki_sha256 and,

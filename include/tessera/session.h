@@ -77,6 +77,15 @@ class Session : public SessionFields {
   static Result<Session> from_pem(std::string_view pem);
 };
 
+// Threads: a config and what it points to are shared by every connection
+// made from it, and each calls these interfaces on the thread that drives it
+// (its Stream, or the EventServer worker that owns it). With connections on
+// several threads, as EventServer runs them, calls come at once from all of
+// them: an implementation of SessionStore, TicketKeyProvider,
+// ServerSessionCache or ReplayGuard (like the Memory* ones here) must be
+// thread-safe, and must not block for long (it holds up that thread's other
+// connections).
+
 // SessionStore: where a client keeps sessions between connections.
 class SessionStore {
  public:
