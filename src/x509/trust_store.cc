@@ -105,6 +105,7 @@ Result<size_t> TrustStore::add_directory(const std::string& path) {
     if (r) {
       added += *r;
     } else {
+      if (!first_skipped_file_) first_skipped_file_ = r.error();  // names the file
       ++skipped_files_;
     }
   }

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ class TrustStore {
 
   size_t size() const { return anchors_.size(); }
   size_t skipped_files() const { return skipped_files_; }
+  // first_skipped_file is why the first skipped file was skipped (its path
+  // in the message), if any was.
+  const std::optional<Error>& first_skipped_file() const { return first_skipped_file_; }
   size_t skipped_certificates() const { return skipped_certificates_; }
   const std::vector<std::shared_ptr<const Certificate>>& anchors() const { return anchors_; }
 
@@ -94,6 +98,7 @@ class TrustStore {
   std::vector<std::shared_ptr<const Certificate>> anchors_;
   std::vector<std::unique_ptr<KeySlot>> keys_;
   size_t skipped_files_ = 0;
+  std::optional<Error> first_skipped_file_;
   size_t skipped_certificates_ = 0;
 };
 

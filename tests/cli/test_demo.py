@@ -81,4 +81,9 @@ for args, why in ((["--kx", "rsa"], b"add --tls1.2"),
     r = run([TESSERA, "demo"] + args, timeout=30)
     R.check("demo %s refused" % " ".join(args), r.returncode == 2 and why in r.stderr,
             r.stderr.decode(errors="replace"))
+# An unknown command is named, with the list of commands.
+r = run([TESSERA, "demoo"], timeout=30)
+R.check("an unknown command is named, with the commands",
+        r.returncode == 2 and b"unknown command 'demoo'" in r.stderr and b"demo" in r.stderr and
+        b"verify" in r.stderr, r.stderr.decode(errors="replace"))
 R.finish()

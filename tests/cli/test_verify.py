@@ -140,6 +140,15 @@ def main():
         check("a trusted intermediate is an anchor", rc == 0, repr(err))
         rc, out, err = tv("leaf.pem", ["int.pem"], trusted=[d])
         check("--trust takes a directory", rc == 0, repr(err))
+        broken = os.path.join(d, "broken-trust")
+        os.mkdir(broken)
+        with open(os.path.join(broken, "a.pem"), "w") as fh:
+            fh.write("not a certificate\n")
+        with open(os.path.join(broken, "b.crt"), "w") as fh:
+            fh.write("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        rc, out, err = tv("leaf.pem", ["int.pem"], trusted=[broken])
+        check("a --trust directory of broken files names how many and the first",
+              rc == 1 and "2 files skipped" in err and "a.pem" in err, repr(err))
 
         # ---- --explain ----
         rc, out, err = tv("leaf.pem", ["int.pem"], extra=["--explain", "--host", "www.example.com"])

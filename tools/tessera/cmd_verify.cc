@@ -149,8 +149,14 @@ int run_verify(const VerifyArgs& a) {
     Result<size_t> r = is_directory(t) ? trust.add_directory(t) : trust.add_file(t);
     if (!r) return reject(r.error());
   }
-  if (trust.size() == 0)
-    return reject(Error(ErrorCode::cert_parse, "no trusted certificate found"));
+  if (trust.size() == 0) {
+    std::string why = "no trusted certificate found";
+    if (trust.skipped_files() != 0)
+      why += " (" + std::to_string(trust.skipped_files()) + " file" +
+             (trust.skipped_files() == 1 ? "" : "s") +
+             " skipped; the first: " + trust.first_skipped_file()->to_string() + ")";
+    return reject(Error(ErrorCode::cert_parse, why));
+  }
   std::vector<Bytes> chain;
   {
     auto leaf = load_certs(a.leaf);

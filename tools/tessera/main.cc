@@ -37,6 +37,16 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(c.name, c.description);
     runners[sub] = c.setup(*sub);
   }
+  // An unknown command gets its name and the list, not CLI11's "A
+  // subcommand is required".
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(cmds.begin(), cmds.end(), [&](const Command& c) { return c.name == argv[1]; })) {
+    std::string names;
+    for (const auto& c : cmds) names += (names.empty() ? "" : ", ") + c.name;
+    std::fprintf(stderr, "tessera: unknown command '%s'; the commands are %s (tessera --help)\n",
+                 argv[1], names.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
