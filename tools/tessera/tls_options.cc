@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include <fstream>
@@ -265,7 +267,8 @@ KeyLogCallback TlsOptions::keylog() const {
   }
   if (path.empty()) return nullptr;
   auto mu = std::make_shared<std::mutex>();
-  return [path, mu](std::string_view line) {
+  auto warned = std::make_shared<bool>(false);  // under mu
+  return [path, mu, warned](std::string_view line) {
     std::lock_guard<std::mutex> lock(*mu);
     // The lines are traffic secrets: a file created 0600, and the line
     // written with one write(2) from a buffer that is wiped (no stream
@@ -280,6 +283,11 @@ KeyLogCallback TlsOptions::keylog() const {
         n = ::write(fd, text.data(), text.size());
       } while (n < 0 && errno == EINTR);
       ::close(fd);
+    } else if (!*warned) {
+      // Once: the connection goes on, but the user asked for the lines.
+      *warned = true;
+      std::fprintf(stderr, "tessera: warning: cannot write the key log %s: %s\n", path.c_str(),
+                   std::strerror(errno));
     }
     secure_wipe(text.data(), text.size());
   };
