@@ -190,6 +190,18 @@ class Pkcs11Signer final : public KeySigner {
       session = *again;
       rv = sign_once(session, *m, data, sig);
     }
+    // PKCS #11 2.40 5.11: C_Sign ends the operation except on success and
+    // CKR_BUFFER_TOO_SMALL. A module that asked for more room, or made an
+    // empty signature (its length query, answered 0, leaves the operation
+    // running), leaves a session whose next C_SignInit would fail: it is
+    // closed instead of going back to the pool.
+    if (rv == CKR_BUFFER_TOO_SMALL || (rv == CKR_OK && sig.empty())) {
+      module_->f->C_CloseSession(session.handle);
+      forget_session();
+      return Error(ErrorCode::internal_error,
+                   rv == CKR_OK ? std::string("the PKCS #11 module made an empty signature")
+                                : "PKCS #11 C_Sign failed: " + rv_text(rv));
+    }
     release(session);
     if (rv != CKR_OK)
       return Error(ErrorCode::internal_error, "PKCS #11 C_Sign failed: " + rv_text(rv));

@@ -31,6 +31,7 @@ int refused = 0;         // C_OpenSession calls failed so
 // An outage: C_SignInit fails as if its session were gone, and
 // C_OpenSession fails (CKR_TOKEN_NOT_PRESENT) after outage_delay.
 bool outage = false;
+bool empty_signatures = false;  // C_Sign answers a length query with 0
 std::chrono::milliseconds outage_delay{0};
 
 CK_FUNCTION_LIST real;   // SoftHSM's functions
@@ -40,6 +41,10 @@ CK_RV gated_sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len,
                  CK_BYTE_PTR signature, CK_ULONG_PTR signature_len) {
   {
     std::unique_lock lock(mu);
+    if (empty_signatures && signature == nullptr) {
+      *signature_len = 0;  // the operation stays active, as after any length query
+      return CKR_OK;
+    }
     ++inside;
     if (inside > most_inside) most_inside = inside;
     if (wanted > 0) {
@@ -152,6 +157,13 @@ __attribute__((visibility("default"))) void pkcs11_gate_outage(int on, int delay
   std::lock_guard lock(mu);
   outage = on != 0;
   outage_delay = std::chrono::milliseconds(delay_ms);
+}
+
+// pkcs11_gate_empty_signatures makes C_Sign answer length queries with 0
+// (on) or pass them through (off).
+__attribute__((visibility("default"))) void pkcs11_gate_empty_signatures(int on) {
+  std::lock_guard lock(mu);
+  empty_signatures = on != 0;
 }
 
 // pkcs11_gate_sessions is the number of sessions open through this module.

@@ -265,6 +265,7 @@ struct Gate {
   int (*sessions)() = nullptr;
   int (*refused)() = nullptr;
   void (*outage)(int on, int delay_ms) = nullptr;
+  void (*empty_signatures)(int on) = nullptr;
 
   static Gate loaded() {
     Gate g;
@@ -276,10 +277,15 @@ struct Gate {
     g.sessions = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_sessions"));
     g.refused = reinterpret_cast<int (*)()>(::dlsym(h, "pkcs11_gate_refused"));
     g.outage = reinterpret_cast<void (*)(int, int)>(::dlsym(h, "pkcs11_gate_outage"));
+    g.empty_signatures =
+        reinterpret_cast<void (*)(int)>(::dlsym(h, "pkcs11_gate_empty_signatures"));
     ::dlclose(h);  // p11-kit still holds the module
     return g;
   }
-  bool ok() const { return arm && most_at_once && limit_sessions && sessions && refused && outage; }
+  bool ok() const {
+    return arm && most_at_once && limit_sessions && sessions && refused && outage &&
+           empty_signatures;
+  }
 };
 
 std::shared_ptr<const KeySigner> gated_signer(size_t max_sessions) {
@@ -384,6 +390,28 @@ TEST_F(Pkcs11, AnOutageWakesThreadsWaitingForASession) {
   if (!woken) (void)sign();  // a session released wakes it, so the test can end
   (void)second.get();        // either result: it may have tried during the outage
   EXPECT_TRUE(sign().ok());
+}
+
+// A module that answers the length query with 0 leaves its signing operation
+// running (PKCS #11 5.11): the signature fails, and the session is closed
+// rather than pooled, so the next signature gets a fresh one and works.
+TEST_F(Pkcs11, AnEmptySignatureDoesNotSpoilTheSession) {
+  auto signer = gated_signer(1);
+  ASSERT_NE(signer, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  auto sign = [&] {
+    return signer->sign(SignatureScheme::ecdsa_secp256r1_sha256, as_bytes_view("empty"));
+  };
+  ASSERT_TRUE(sign().ok());
+  gate.empty_signatures(1);
+  auto r = sign();
+  gate.empty_signatures(0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("empty signature"), std::string::npos)
+      << r.error().to_string();
+  auto again = sign();
+  EXPECT_TRUE(again.ok()) << again.error().to_string();
 }
 #endif
 
