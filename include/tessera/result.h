@@ -18,12 +18,12 @@
 
 namespace tessera {
 
-namespace detail {
+namespace result_internal {
 // result_misuse reports a Result read the wrong way (value() of an error,
 // error() of a value) on stderr, with the error when there is one, and
 // aborts: in every build, not only where assert is on.
 [[noreturn]] void result_misuse(const char* what, const Error* error);
-}  // namespace detail
+}  // namespace result_internal
 
 template <class T>
 class [[nodiscard]] Result {
@@ -43,7 +43,7 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   // value() of an error, or error() of a value, is a bug in the caller:
-  // it aborts with the error (detail::result_misuse).
+  // it aborts with the error (result_internal::result_misuse).
   T& value() & {
     check_value();
     return *std::get_if<0>(&v_);
@@ -74,11 +74,11 @@ class [[nodiscard]] Result {
  private:
   void check_value() const {
     if (!ok()) [[unlikely]]
-      detail::result_misuse("Result::value() called on an error", std::get_if<1>(&v_));
+      result_internal::result_misuse("Result::value() called on an error", std::get_if<1>(&v_));
   }
   void check_error() const {
     if (ok()) [[unlikely]]
-      detail::result_misuse("Result::error() called on a value", nullptr);
+      result_internal::result_misuse("Result::error() called on a value", nullptr);
   }
   std::variant<T, Error> v_;
 };
@@ -93,12 +93,12 @@ class [[nodiscard]] Result<void> {
   explicit operator bool() const { return ok(); }
   const Error& error() const& {
     if (ok()) [[unlikely]]
-      detail::result_misuse("Result<void>::error() called on success", nullptr);
+      result_internal::result_misuse("Result<void>::error() called on success", nullptr);
     return *e_;
   }
   Error&& error() && {
     if (ok()) [[unlikely]]
-      detail::result_misuse("Result<void>::error() called on success", nullptr);
+      result_internal::result_misuse("Result<void>::error() called on success", nullptr);
     return std::move(*e_);
   }
 

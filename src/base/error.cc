@@ -148,7 +148,7 @@ Error Error::with_context(std::string_view context) const {
   return Error(code_, alert_, std::move(m));
 }
 
-namespace detail {
+namespace result_internal {
 
 void result_misuse(const char* what, const Error* error) {
   std::fprintf(stderr, "tessera: %s%s%s\n", what, error ? ": " : "",
@@ -156,7 +156,7 @@ void result_misuse(const char* what, const Error* error) {
   std::abort();
 }
 
-}  // namespace detail
+}  // namespace result_internal
 
 std::string Error::to_string() const {
   std::string s(error_code_name(code_));
