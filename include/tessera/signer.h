@@ -102,8 +102,12 @@ struct Pkcs11Options {
 // on the first token that matches, logging in with the PIN. Exactly one
 // private key object must match (object= and/or id= tell them apart). EC
 // keys sign ECDSA (the digest is computed here, the token signs it); RSA
-// keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms;
-// Ed25519 keys (CKK_EC_EDWARDS) sign with CKM_EDDSA.
+// keys sign RSA-PSS and PKCS #1 v1.5 with the token's SHA-2 mechanisms, or
+// where the token lacks them with CKM_RSA_PKCS_PSS / CKM_RSA_PKCS on a
+// digest computed here; Ed25519 keys (CKK_EC_EDWARDS) sign with CKM_EDDSA.
+// schemes() lists only what the token's mechanism list says it can sign
+// (all, if the module gives no list); a key it cannot sign with at all is
+// refused with unsupported_algorithm.
 // A signer serves threads at once, each signature in a session of its own
 // (up to Pkcs11Options::max_sessions); a session lost under it (a restarted
 // HSM, a reinserted token) is replaced by finding the key again with the URI

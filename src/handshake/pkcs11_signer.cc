@@ -17,12 +17,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/secret.h"
 #include "base/secret_file.h"
 #include "crypto/provider.h"
 #include "x509/der_writer.h"
+#include "x509/oid.h"
 
 namespace tessera {
 
@@ -65,43 +67,115 @@ std::string token_label(const CK_TOKEN_INFO& ti) {
 }
 
 // The PKCS #11 mechanism of a TLS signature scheme (RFC 8446 4.2.3), with its
-// hash: ECDSA signs a digest we compute (CKM_ECDSA), RSA signs the message
-// with the token's hash-and-sign mechanisms.
+// hash and what the token is given to sign: ECDSA signs a digest we compute
+// (CKM_ECDSA), EdDSA the message, RSA the message with the token's
+// hash-and-sign mechanisms or, on a token without them, a digest we compute
+// with the bare RSA mechanisms.
 struct Mechanism {
+  enum class Input {
+    message,      // the token hashes
+    digest,       // H(message)
+    digest_info,  // the DER DigestInfo of H(message) (RFC 8017 9.2 step 2)
+  };
   CK_MECHANISM_TYPE type;
   HashAlgorithm hash;
+  Input input = Input::message;
   CK_MECHANISM_TYPE pss_hash = 0;  // RSA-PSS only
   CK_RSA_PKCS_MGF_TYPE pss_mgf = 0;
 };
 
-// The key type a mechanism signs with.
-CK_KEY_TYPE key_type_for(CK_MECHANISM_TYPE m) {
-  return m == CKM_ECDSA ? CKK_EC : m == CKM_EDDSA ? CKK_EC_EDWARDS : CKK_RSA;
-}
-
-std::optional<Mechanism> mechanism_for(SignatureScheme s) {
+// mechanism_for is the scheme's mechanism: the hash-and-sign one, or with
+// `bare` (RSA only) CKM_RSA_PKCS_PSS / CKM_RSA_PKCS on our digest.
+std::optional<Mechanism> mechanism_for(SignatureScheme s, bool bare = false) {
   using S = SignatureScheme;
+  using I = Mechanism::Input;
+  // RFC 8446 4.2.3: RSASSA-PSS with MGF1 of the same hash and a salt as
+  // long as the hash.
+  auto pss = [bare](CK_MECHANISM_TYPE hashed, HashAlgorithm h, CK_MECHANISM_TYPE hash,
+                    CK_RSA_PKCS_MGF_TYPE mgf) {
+    return bare ? Mechanism{CKM_RSA_PKCS_PSS, h, I::digest, hash, mgf}
+                : Mechanism{hashed, h, I::message, hash, mgf};
+  };
+  auto pkcs1 = [bare](CK_MECHANISM_TYPE hashed, HashAlgorithm h) {
+    return bare ? Mechanism{CKM_RSA_PKCS, h, I::digest_info} : Mechanism{hashed, h};
+  };
   switch (s) {
-    case S::ecdsa_secp256r1_sha256: return Mechanism{CKM_ECDSA, HashAlgorithm::sha256};
-    case S::ecdsa_secp384r1_sha384: return Mechanism{CKM_ECDSA, HashAlgorithm::sha384};
-    case S::ecdsa_secp521r1_sha512: return Mechanism{CKM_ECDSA, HashAlgorithm::sha512};
+    case S::ecdsa_secp256r1_sha256: return Mechanism{CKM_ECDSA, HashAlgorithm::sha256, I::digest};
+    case S::ecdsa_secp384r1_sha384: return Mechanism{CKM_ECDSA, HashAlgorithm::sha384, I::digest};
+    case S::ecdsa_secp521r1_sha512: return Mechanism{CKM_ECDSA, HashAlgorithm::sha512, I::digest};
     // RFC 8032 PureEdDSA: the token signs the message itself (CKM_EDDSA
     // without parameters); the hash is Ed25519's own.
     case S::ed25519: return Mechanism{CKM_EDDSA, HashAlgorithm::sha512};
-    case S::rsa_pkcs1_sha256: return Mechanism{CKM_SHA256_RSA_PKCS, HashAlgorithm::sha256};
-    case S::rsa_pkcs1_sha384: return Mechanism{CKM_SHA384_RSA_PKCS, HashAlgorithm::sha384};
-    case S::rsa_pkcs1_sha512: return Mechanism{CKM_SHA512_RSA_PKCS, HashAlgorithm::sha512};
-    // RFC 8446 4.2.3: RSASSA-PSS with MGF1 of the same hash and a salt as
-    // long as the hash.
+    case S::rsa_pkcs1_sha256: return pkcs1(CKM_SHA256_RSA_PKCS, HashAlgorithm::sha256);
+    case S::rsa_pkcs1_sha384: return pkcs1(CKM_SHA384_RSA_PKCS, HashAlgorithm::sha384);
+    case S::rsa_pkcs1_sha512: return pkcs1(CKM_SHA512_RSA_PKCS, HashAlgorithm::sha512);
     case S::rsa_pss_rsae_sha256:
-      return Mechanism{CKM_SHA256_RSA_PKCS_PSS, HashAlgorithm::sha256, CKM_SHA256, CKG_MGF1_SHA256};
+      return pss(CKM_SHA256_RSA_PKCS_PSS, HashAlgorithm::sha256, CKM_SHA256, CKG_MGF1_SHA256);
     case S::rsa_pss_rsae_sha384:
-      return Mechanism{CKM_SHA384_RSA_PKCS_PSS, HashAlgorithm::sha384, CKM_SHA384, CKG_MGF1_SHA384};
+      return pss(CKM_SHA384_RSA_PKCS_PSS, HashAlgorithm::sha384, CKM_SHA384, CKG_MGF1_SHA384);
     case S::rsa_pss_rsae_sha512:
-      return Mechanism{CKM_SHA512_RSA_PKCS_PSS, HashAlgorithm::sha512, CKM_SHA512, CKG_MGF1_SHA512};
+      return pss(CKM_SHA512_RSA_PKCS_PSS, HashAlgorithm::sha512, CKM_SHA512, CKG_MGF1_SHA512);
     default: return std::nullopt;
   }
 }
+
+// signing_input is what the token signs for `message` under `m`.
+Bytes signing_input(const Mechanism& m, ByteView message) {
+  if (m.input == Mechanism::Input::message) return Bytes(message.begin(), message.end());
+  Bytes digest = crypto::default_provider()->digest(m.hash, message);
+  if (m.input == Mechanism::Input::digest) return digest;
+  // RFC 8017 9.2 step 2: DigestInfo ::= SEQUENCE { digestAlgorithm
+  // AlgorithmIdentifier (parameters NULL), digest OCTET STRING }.
+  const x509::Oid& hash_oid = m.hash == HashAlgorithm::sha256   ? x509::oids::kSha256
+                              : m.hash == HashAlgorithm::sha384 ? x509::oids::kSha384
+                                                                : x509::oids::kSha512;
+  x509::DerWriter w;
+  w.sequence([&](x509::DerWriter& info) {
+    info.sequence([&](x509::DerWriter& alg) {
+      alg.oid(hash_oid);
+      alg.null();
+    });
+    info.octet_string(digest);
+  });
+  return std::move(w).take();
+}
+
+// The schemes a signer may offer for a key type, most preferred first.
+std::vector<SignatureScheme> schemes_for(CK_KEY_TYPE type) {
+  using S = SignatureScheme;
+  if (type == CKK_EC)
+    return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
+  if (type == CKK_EC_EDWARDS) return {S::ed25519};
+  return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+          S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
+}
+
+// SigningMechanisms is what a token says it can sign with (PKCS #11 2.40
+// 5.5: C_GetMechanismList, and C_GetMechanismInfo's CKF_SIGN). A module that
+// does not say is taken to sign with everything.
+class SigningMechanisms {
+ public:
+  SigningMechanisms(CK_FUNCTION_LIST* f, CK_SLOT_ID slot) {
+    CK_ULONG n = 0;
+    if (f->C_GetMechanismList(slot, nullptr, &n) != CKR_OK) return;
+    std::vector<CK_MECHANISM_TYPE> all(n);
+    if (f->C_GetMechanismList(slot, all.data(), &n) != CKR_OK) return;
+    all.resize(std::min<size_t>(n, all.size()));
+    for (CK_MECHANISM_TYPE m : all) {
+      CK_MECHANISM_INFO info{};
+      if (f->C_GetMechanismInfo(slot, m, &info) != CKR_OK || (info.flags & CKF_SIGN))
+        signing_.push_back(m);
+    }
+    known_ = true;
+  }
+  bool can_sign(CK_MECHANISM_TYPE m) const {
+    return !known_ || std::find(signing_.begin(), signing_.end(), m) != signing_.end();
+  }
+
+ private:
+  bool known_ = false;
+  std::vector<CK_MECHANISM_TYPE> signing_;
+};
 
 // A session error after which the key may be reached again by opening a new
 // session (the token was reset or reinserted, the HSM connection dropped,
@@ -141,35 +215,49 @@ class Pkcs11Signer final : public KeySigner {
     for (const Session& s : idle_) module_->f->C_CloseSession(s.handle);
   }
 
-  // start finds the key and keeps its first session.
+  // start finds the key, keeps its first session and chooses a mechanism
+  // for each scheme the key's type has and the token can sign with.
   Result<void> start() {
-    auto first = open_session(&type_);
+    CK_SLOT_ID slot = 0;
+    auto first = open_session(&type_, &slot);
     if (!first.ok()) return std::move(first).error();
     idle_.push_back(*first);
     open_ = 1;
+    const SigningMechanisms token(module_->f, slot);
+    std::string missing;
+    for (SignatureScheme s : schemes_for(type_)) {
+      std::optional<Mechanism> m = mechanism_for(s);
+      if (!token.can_sign(m->type)) m = mechanism_for(s, true);
+      if (token.can_sign(m->type))
+        usable_.emplace_back(s, *m);
+      else
+        missing += (missing.empty() ? "" : ", ") + signature_scheme_name(static_cast<uint16_t>(s));
+    }
+    if (usable_.empty())
+      return Error(
+          ErrorCode::unsupported_algorithm,
+          "the PKCS #11 token lists no mechanism that signs with the key (for " + missing + ")");
     return ok();
   }
 
   bool asynchronous() const override { return asynchronous_; }
   std::vector<SignatureScheme> schemes() const override {
-    using S = SignatureScheme;
-    if (type_ == CKK_EC)
-      return {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512};
-    if (type_ == CKK_EC_EDWARDS) return {S::ed25519};
-    return {S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
-            S::rsa_pkcs1_sha256,    S::rsa_pkcs1_sha384,    S::rsa_pkcs1_sha512};
+    std::vector<SignatureScheme> out;
+    for (const auto& u : usable_) out.push_back(u.first);
+    return out;
   }
 
   Result<std::vector<uint8_t>> sign(SignatureScheme scheme,
                                     std::span<const uint8_t> message) const override {
-    auto m = mechanism_for(scheme);
-    if (!m || key_type_for(m->type) != type_)
+    auto u = std::find_if(usable_.begin(), usable_.end(),
+                          [scheme](const auto& e) { return e.first == scheme; });
+    if (u == usable_.end())
       return Error(
           ErrorCode::unsupported_algorithm,
           "the PKCS #11 key cannot sign " + signature_scheme_name(static_cast<uint16_t>(scheme)));
-    Bytes input;
-    if (m->type == CKM_ECDSA) input = crypto::default_provider()->digest(m->hash, message);
-    const ByteView data = m->type == CKM_ECDSA ? ByteView(input) : ByteView(message);
+    const Mechanism* m = &u->second;
+    const Bytes input = signing_input(*m, message);
+    const ByteView data(input);
     auto acquired = acquire();
     if (!acquired.ok()) return std::move(acquired).error();
     Session session = *acquired;
@@ -273,7 +361,7 @@ class Pkcs11Signer final : public KeySigner {
   // holds exactly one matching private key, in a new session logged in with
   // the PIN. The first time (type set) it records the key's type; later it
   // checks that the key found is of that type.
-  Result<Session> open_session(CK_KEY_TYPE* type_out) const {
+  Result<Session> open_session(CK_KEY_TYPE* type_out, CK_SLOT_ID* slot_out = nullptr) const {
     CK_FUNCTION_LIST* f = module_->f;
     CK_ULONG n_attrs = 0;
     CK_ATTRIBUTE* attrs = p11_kit_uri_get_attributes(uri_.get(), &n_attrs);
@@ -353,6 +441,7 @@ class Pkcs11Signer final : public KeySigner {
         return fail(Error(
             ErrorCode::config_invalid,
             "the PKCS #11 key found again on token " + label + " is of another type than before"));
+      if (slot_out) *slot_out = slot;
       return Session{session, found[0]};
     }
     return Error(ErrorCode::config_invalid,
@@ -384,6 +473,8 @@ class Pkcs11Signer final : public KeySigner {
   std::string path_;
   bool asynchronous_ = false;
   CK_KEY_TYPE type_ = 0;  // set by start(), before the signer is shared
+  // The schemes the key can sign with on this token, and how (start()).
+  std::vector<std::pair<SignatureScheme, Mechanism>> usable_;
 
   mutable std::mutex mu_;  // guards the pool below
   mutable std::condition_variable freed_;

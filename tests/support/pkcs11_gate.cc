@@ -3,7 +3,8 @@
 // and, when armed, holds each call until that many are in progress (or a
 // time limit passes). With it a test can see whether a signer signs in
 // parallel, which SoftHSM's fast signatures would otherwise hide. It can also
-// refuse sessions, and play a token outage.
+// refuse sessions, play a token outage, and hide mechanisms (a token
+// without some of SoftHSM's).
 //
 // The test reaches the counters through the extern "C" functions below, in
 // the copy of this module p11-kit loaded (dlopen with RTLD_NOLOAD).
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -33,6 +35,16 @@ int refused = 0;         // C_OpenSession calls failed so
 bool outage = false;
 bool empty_signatures = false;  // C_Sign answers a length query with 0
 std::chrono::milliseconds outage_delay{0};
+// Mechanisms the token does not have: left out of C_GetMechanismList,
+// unknown to C_GetMechanismInfo and refused by C_SignInit.
+std::vector<CK_MECHANISM_TYPE> hidden;
+bool no_mechanism_list = false;  // C_GetMechanismList fails
+
+bool is_hidden(CK_MECHANISM_TYPE m) {
+  for (CK_MECHANISM_TYPE h : hidden)
+    if (h == m) return true;
+  return false;
+}
 
 CK_FUNCTION_LIST real;   // SoftHSM's functions
 CK_FUNCTION_LIST gated;  // the same, with C_Sign below
@@ -67,8 +79,42 @@ CK_RV gated_sign_init(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_
   {
     std::lock_guard lock(mu);
     if (outage) return CKR_SESSION_HANDLE_INVALID;
+    if (mechanism && is_hidden(mechanism->mechanism)) return CKR_MECHANISM_INVALID;
   }
   return real.C_SignInit(session, mechanism, key);
+}
+
+CK_RV gated_get_mechanism_list(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
+  std::lock_guard lock(mu);
+  if (no_mechanism_list) return CKR_FUNCTION_FAILED;
+  CK_ULONG n = 0;
+  if (CK_RV rv = real.C_GetMechanismList(slot, nullptr, &n); rv != CKR_OK) return rv;
+  std::vector<CK_MECHANISM_TYPE> all(n);
+  if (CK_RV rv = real.C_GetMechanismList(slot, all.data(), &n); rv != CKR_OK) return rv;
+  all.resize(n);
+  std::vector<CK_MECHANISM_TYPE> shown;
+  for (CK_MECHANISM_TYPE m : all)
+    if (!is_hidden(m)) shown.push_back(m);
+  if (list == nullptr) {
+    *count = shown.size();
+    return CKR_OK;
+  }
+  if (*count < shown.size()) {
+    *count = shown.size();
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  for (size_t i = 0; i < shown.size(); ++i) list[i] = shown[i];
+  *count = shown.size();
+  return CKR_OK;
+}
+
+CK_RV gated_get_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
+                               CK_MECHANISM_INFO_PTR info) {
+  {
+    std::lock_guard lock(mu);
+    if (is_hidden(type)) return CKR_MECHANISM_INVALID;
+  }
+  return real.C_GetMechanismInfo(slot, type, info);
 }
 
 CK_RV gated_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
@@ -112,6 +158,8 @@ __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_
   gated = *inner;
   gated.C_Sign = gated_sign;
   gated.C_SignInit = gated_sign_init;
+  gated.C_GetMechanismList = gated_get_mechanism_list;
+  gated.C_GetMechanismInfo = gated_get_mechanism_info;
   gated.C_OpenSession = gated_open_session;
   gated.C_CloseSession = gated_close_session;
   *list = &gated;
@@ -164,6 +212,15 @@ __attribute__((visibility("default"))) void pkcs11_gate_outage(int on, int delay
 __attribute__((visibility("default"))) void pkcs11_gate_empty_signatures(int on) {
   std::lock_guard lock(mu);
   empty_signatures = on != 0;
+}
+
+// pkcs11_gate_hide_mechanisms makes the token lack the `n` mechanisms in
+// `list` (n = 0: none); with n < 0, C_GetMechanismList fails instead.
+__attribute__((visibility("default"))) void pkcs11_gate_hide_mechanisms(const unsigned long* list,
+                                                                        int n) {
+  std::lock_guard lock(mu);
+  no_mechanism_list = n < 0;
+  hidden.assign(list, list + (n > 0 ? n : 0));
 }
 
 // pkcs11_gate_sessions is the number of sessions open through this module.

@@ -266,6 +266,7 @@ struct Gate {
   int (*refused)() = nullptr;
   void (*outage)(int on, int delay_ms) = nullptr;
   void (*empty_signatures)(int on) = nullptr;
+  void (*hide_mechanisms)(const unsigned long* list, int n) = nullptr;
 
   static Gate loaded() {
     Gate g;
@@ -279,21 +280,28 @@ struct Gate {
     g.outage = reinterpret_cast<void (*)(int, int)>(::dlsym(h, "pkcs11_gate_outage"));
     g.empty_signatures =
         reinterpret_cast<void (*)(int)>(::dlsym(h, "pkcs11_gate_empty_signatures"));
+    g.hide_mechanisms = reinterpret_cast<void (*)(const unsigned long*, int)>(
+        ::dlsym(h, "pkcs11_gate_hide_mechanisms"));
     ::dlclose(h);  // p11-kit still holds the module
     return g;
   }
   bool ok() const {
     return arm && most_at_once && limit_sessions && sessions && refused && outage &&
-           empty_signatures;
+           empty_signatures && hide_mechanisms;
   }
 };
 
-std::shared_ptr<const KeySigner> gated_signer(size_t max_sessions) {
+Result<std::shared_ptr<const KeySigner>> gated_signer_for(const std::string& object,
+                                                          size_t max_sessions = 1) {
   Pkcs11Options o;
   o.module_path = TESSERA_PKCS11_GATE;
   o.pin = kPin;
   o.max_sessions = max_sessions;
-  auto signer = pkcs11_signer("pkcs11:token=tessera;object=server-ec", o);
+  return pkcs11_signer("pkcs11:token=tessera;object=" + object, o);
+}
+
+std::shared_ptr<const KeySigner> gated_signer(size_t max_sessions) {
+  auto signer = gated_signer_for("server-ec", max_sessions);
   EXPECT_TRUE(signer.ok()) << (signer.ok() ? "" : signer.error().to_string());
   return signer.ok() ? *signer : nullptr;
 }
@@ -412,6 +420,108 @@ TEST_F(Pkcs11, AnEmptySignatureDoesNotSpoilTheSession) {
       << r.error().to_string();
   auto again = sign();
   EXPECT_TRUE(again.ok()) << again.error().to_string();
+}
+
+// Hidden is the gate's token lacking some mechanisms while it lives.
+class Hidden {
+ public:
+  Hidden(Gate g, std::vector<unsigned long> mechanisms, bool no_list = false) : g_(g) {
+    g_.hide_mechanisms(mechanisms.data(), no_list ? -1 : static_cast<int>(mechanisms.size()));
+  }
+  ~Hidden() { g_.hide_mechanisms(nullptr, 0); }
+  Hidden(const Hidden&) = delete;
+  Hidden& operator=(const Hidden&) = delete;
+
+ private:
+  Gate g_;
+};
+
+// each_scheme_verifies signs with every scheme the signer offers and checks
+// each signature with the key of pki/<name>.pem; it returns what failed.
+std::string each_scheme_verifies(const KeySigner& signer, const std::string& name) {
+  auto pub = crypto::default_provider()->load_public_key(pki_cert(name + ".pem").spki_der());
+  if (!pub.ok()) return pub.error().to_string();
+  std::string failed;
+  for (SignatureScheme s : signer.schemes()) {
+    const std::string scheme = signature_scheme_name(static_cast<uint16_t>(s));
+    const std::string msg = "signed with " + scheme;
+    auto sig = signer.sign(s, as_bytes_view(msg));
+    if (!sig.ok())
+      failed += scheme + ": " + sig.error().to_string() + "; ";
+    else if (!(*pub)->verify(s, as_bytes_view(msg), *sig).ok())
+      failed += scheme + ": does not verify; ";
+  }
+  return failed;
+}
+
+const std::vector<unsigned long> kHashAndSignRsa = {
+    CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS,
+    CKM_SHA256_RSA_PKCS,     CKM_SHA384_RSA_PKCS,     CKM_SHA512_RSA_PKCS};
+
+// A token with only the bare RSA mechanisms (CKM_RSA_PKCS_PSS, CKM_RSA_PKCS),
+// as some HSMs have: the signer hashes (and, for PKCS #1 v1.5, makes the
+// DigestInfo) itself, for every scheme and in TLS 1.3 and 1.2 handshakes.
+TEST_F(Pkcs11, ATokenWithoutHashAndSignMechanismsSignsOurDigest) {
+  auto anchor = gated_signer(1);  // keeps the gate module, and its switches, loaded
+  ASSERT_NE(anchor, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  Hidden hidden(gate, kHashAndSignRsa);
+  auto signer = gated_signer_for("server-rsa");
+  ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+  using S = SignatureScheme;
+  EXPECT_EQ((*signer)->schemes(),
+            (std::vector<S>{S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+                            S::rsa_pkcs1_sha256, S::rsa_pkcs1_sha384, S::rsa_pkcs1_sha512}));
+  EXPECT_EQ(each_scheme_verifies(**signer, "server-rsa"), "");
+  auto cred = Credential::from_signer(read_pki("server-rsa.pem"), *signer);
+  ASSERT_TRUE(cred.ok()) << cred.error().to_string();
+  auto sc = server_config("server-rsa");
+  sc->credentials = {std::make_shared<const Credential>(std::move(*cred))};
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    Pair p = make_tls_pair(versioned_client_config(v, ""), sc);
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  }
+}
+
+// The signer offers only the schemes the token can sign with: without any
+// RSA-PSS mechanism, PKCS #1 v1.5 only; without CKM_ECDSA, nothing, which
+// is an error at once. A module that does not list its mechanisms is taken
+// to have them all.
+TEST_F(Pkcs11, SchemesFollowTheTokensMechanisms) {
+  auto anchor = gated_signer(1);  // keeps the gate module, and its switches, loaded
+  ASSERT_NE(anchor, nullptr);
+  Gate gate = Gate::loaded();
+  ASSERT_TRUE(gate.ok()) << "pkcs11_gate is not loaded";
+  using S = SignatureScheme;
+  {
+    Hidden hidden(gate, {CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS,
+                         CKM_SHA512_RSA_PKCS_PSS});
+    auto signer = gated_signer_for("server-rsa");
+    ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+    EXPECT_EQ((*signer)->schemes(),
+              (std::vector<S>{S::rsa_pkcs1_sha256, S::rsa_pkcs1_sha384, S::rsa_pkcs1_sha512}));
+    EXPECT_EQ(each_scheme_verifies(**signer, "server-rsa"), "");
+    auto pss = (*signer)->sign(S::rsa_pss_rsae_sha256, as_bytes_view("pss"));
+    ASSERT_FALSE(pss.ok());
+    EXPECT_EQ(pss.error().code(), ErrorCode::unsupported_algorithm);
+  }
+  {
+    Hidden hidden(gate, {CKM_ECDSA});
+    auto signer = gated_signer_for("server-ec");
+    ASSERT_FALSE(signer.ok());
+    EXPECT_EQ(signer.error().code(), ErrorCode::unsupported_algorithm);
+    EXPECT_NE(signer.error().message().find("lists no mechanism that signs with the key"),
+              std::string::npos)
+        << signer.error().to_string();
+  }
+  {
+    Hidden hidden(gate, {}, /*no_list=*/true);
+    auto signer = gated_signer_for("server-rsa");
+    ASSERT_TRUE(signer.ok()) << signer.error().to_string();
+    EXPECT_EQ((*signer)->schemes().size(), 6u);
+    EXPECT_EQ(each_scheme_verifies(**signer, "server-rsa"), "");
+  }
 }
 #endif
 
