@@ -34,7 +34,10 @@ class Stream {
   ~Stream();
 
   // connect_tcp opens a TCP connection to host:port (numeric or DNS name)
-  // within timeout and returns the descriptor.
+  // within timeout and returns the descriptor. The timeout bounds the name
+  // lookup too (it runs on a thread of its own), and each address tried gets
+  // an equal share of the time left. Errors: timeout, or io_error (refused,
+  // unreachable, no such name).
   static Result<int> connect_tcp(const std::string& host, uint16_t port,
                                  std::chrono::milliseconds timeout);
 

@@ -9,7 +9,12 @@
 
 #include <fcntl.h>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace tessera {
 
@@ -34,6 +39,70 @@ Result<void> wait_fd(int fd, short events, SteadyClock::time_point deadline, con
     if (errno != EINTR)
       return Error(ErrorCode::io_error, std::string("poll: ") + std::strerror(errno));
   }
+}
+
+struct AddrinfoDeleter {
+  void operator()(addrinfo* a) const {
+    if (a) ::freeaddrinfo(a);
+  }
+};
+using AddressList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
+
+// Lookup is one getaddrinfo call on a thread of its own, shared by that
+// thread and the caller waiting for it.
+struct Lookup {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int gai = 0;
+  AddressList result;
+};
+
+// resolve is getaddrinfo bounded by the deadline. A numeric address is
+// converted at once; a name is looked up on a thread of its own, because
+// glibc's resolver has timeouts of its own (5 s per server and attempt by
+// default, resolv.conf(5)) that no caller's deadline shortens. If the
+// deadline passes first the caller gets a timeout and the thread, which
+// holds the lookup too, finishes and frees it on its own.
+Result<AddressList> resolve(const std::string& host, const std::string& port,
+                            SteadyClock::time_point deadline) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (gai != EAI_NONAME) {
+    if (gai != 0)
+      return Error(ErrorCode::io_error, "cannot resolve " + host + ": " + ::gai_strerror(gai));
+    return AddressList(res);
+  }
+  hints.ai_flags = AI_NUMERICSERV;
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread([lookup, host, port, hints] {
+      addrinfo* found = nullptr;
+      const int r = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+      std::lock_guard lock(lookup->mu);
+      lookup->gai = r;
+      lookup->result.reset(found);
+      lookup->done = true;
+      lookup->cv.notify_one();
+    }).detach();
+  } catch (const std::system_error&) {
+    // No thread to be had: look up here, unbounded, rather than fail.
+    gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+    if (gai != 0)
+      return Error(ErrorCode::io_error, "cannot resolve " + host + ": " + ::gai_strerror(gai));
+    return AddressList(res);
+  }
+  std::unique_lock lock(lookup->mu);
+  if (!lookup->cv.wait_until(lock, deadline, [&] { return lookup->done; }))
+    return Error(ErrorCode::timeout, "timed out resolving " + host);
+  if (lookup->gai != 0)
+    return Error(ErrorCode::io_error,
+                 "cannot resolve " + host + ": " + ::gai_strerror(lookup->gai));
+  return std::move(lookup->result);
 }
 
 }  // namespace
@@ -68,24 +137,24 @@ Stream::~Stream() {
 
 Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
                                 std::chrono::milliseconds timeout) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string port_s = std::to_string(port);
-  int gai = ::getaddrinfo(host.c_str(), port_s.c_str(), &hints, &res);
-  if (gai != 0) {
-    return Error(ErrorCode::io_error, "cannot resolve " + host + ": " + ::gai_strerror(gai));
-  }
-  auto deadline = SteadyClock::now() + timeout;
+  const auto deadline = SteadyClock::now() + timeout;
+  const std::string port_s = std::to_string(port);
+  TESSERA_ASSIGN_OR_RETURN(AddressList addresses, resolve(host, port_s, deadline));
+  size_t left = 0;
+  for (addrinfo* ai = addresses.get(); ai; ai = ai->ai_next) ++left;
   std::string last = "no addresses";
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+  bool timed_out = false;  // the last attempt
+  for (addrinfo* ai = addresses.get(); ai; ai = ai->ai_next, --left) {
     int fd =
         ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) continue;
+    // Each address gets an equal share of the time left, so one that drops
+    // SYNs (an unrouted IPv6 address before a working IPv4 one) does not
+    // use up the whole timeout.
+    const auto attempt_deadline = SteadyClock::now() + (deadline - SteadyClock::now()) / left;
     int r = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (r != 0 && errno == EINPROGRESS) {
-      auto w = wait_fd(fd, POLLOUT, deadline, "connect");
+      auto w = wait_fd(fd, POLLOUT, attempt_deadline, "connect");
       if (w.ok()) {
         int err = 0;
         socklen_t len = sizeof err;
@@ -96,15 +165,13 @@ Result<int> Stream::connect_tcp(const std::string& host, uint16_t port,
         errno = ETIMEDOUT;
       }
     }
-    if (r == 0) {
-      ::freeaddrinfo(res);
-      return fd;
-    }
+    if (r == 0) return fd;
+    timed_out = errno == ETIMEDOUT;
     last = std::strerror(errno);
     ::close(fd);
   }
-  ::freeaddrinfo(res);
-  return Error(ErrorCode::io_error, "cannot connect to " + host + ":" + port_s + ": " + last);
+  return Error(timed_out ? ErrorCode::timeout : ErrorCode::io_error,
+               "cannot connect to " + host + ":" + port_s + ": " + last);
 }
 
 Result<void> Stream::flush(SteadyClock::time_point deadline, std::chrono::milliseconds renew) {
