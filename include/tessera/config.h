@@ -431,13 +431,20 @@ struct ServerConfigFields {
   // processes set the same key in each).
   std::vector<uint8_t> cookie_key;
   // TLS 1.3 resumption (RFC 8446 4.6.1): NewSessionTickets sent after each
-  // full handshake (0 disables resumption), their lifetime, and the ticket
-  // keys (null: a process-wide RotatingTicketKeys, 12-hour rotation).
+  // handshake, full or resumed (0 disables resumption; at most 255, each
+  // ticket's nonce being one byte), their lifetime, and the ticket keys
+  // (null: a process-wide RotatingTicketKeys, 12-hour rotation).
+  // A session resumed from a ticket is held to its full handshake: tickets
+  // issued on resumptions end 7 days after it at most, and before the
+  // client certificate it verified expires; a server resumes a session with
+  // a client certificate only if its client_trust holds the anchor that
+  // verified it (servers sharing ticket keys may trust different CAs).
   size_t tickets = 2;
   uint32_t ticket_lifetime_s = 7200;
   std::shared_ptr<TicketKeyProvider> ticket_keys;
   // Set: stateful resumption instead: tickets name entries of this cache,
-  // each used once (TLS 1.3 and TLS 1.2 tickets alike).
+  // each used once (TLS 1.3 and TLS 1.2 tickets alike), which hold the
+  // session state sealed under the ticket keys.
   std::shared_ptr<ServerSessionCache> session_cache;
   // TLS 1.2: issue RFC 5077 tickets to clients that ask for them; false (or
   // a client without tickets) gets a session ID instead (RFC 5246 7.4.1.3),

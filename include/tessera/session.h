@@ -152,8 +152,9 @@ class RotatingTicketKeys final : public TicketKeyProvider {
 // ServerSessionCache: server-side session state, as an alternative to
 // self-contained tickets (ServerConfig::session_cache). The ticket is then a
 // random 16-byte name for an entry here, and each entry is used once. TLS 1.2
-// session IDs are kept here too (sealed); the library prefixes each key with
-// its kind, so the two never meet. Keys and states are opaque bytes.
+// session IDs are kept here too; the library prefixes each key with its
+// kind, so the two never meet. Keys and states are opaque bytes; each state
+// is sealed under the server's ticket keys, as a ticket would be.
 class ServerSessionCache {
  public:
   virtual ~ServerSessionCache() = default;

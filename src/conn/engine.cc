@@ -993,6 +993,12 @@ Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const Ser
   }
   if (config->client_auth != ClientAuth::none && !config->client_trust)
     return Error(ErrorCode::config_invalid, "client authentication needs client_trust anchors");
+  // RFC 8446 4.6.1: each ticket's nonce, one byte here, must differ within
+  // the connection (it makes each ticket's PSK).
+  if (config->tickets > 255)
+    return Error(ErrorCode::config_invalid, "ServerConfig::tickets is " +
+                                                std::to_string(config->tickets) +
+                                                "; at most 255 tickets per connection");
   auto provider = config->provider ? config->provider : crypto::default_provider();
   auto e = std::make_unique<Engine>(provider, config->policy);
   TESSERA_TRY(e->init_server(std::move(config)));

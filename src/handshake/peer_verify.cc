@@ -106,6 +106,9 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   if (path->certs.size() >= 2) pc.issuer_cert = path->certs[1];
   const auto& anchor = path->certs.back();
   pc.anchor_subject = anchor->subject().to_string();
+  pc.anchor_cert = anchor;
+  pc.path_not_after = leaf.not_after();
+  for (const auto& c : path->certs) pc.path_not_after = std::min(pc.path_not_after, c->not_after());
   if (req.describe)
     pc.description =
         pc.subject + " issued by " + leaf.issuer().to_string() + " (" +

@@ -62,6 +62,10 @@ struct PeerChain {
   // itself a trust anchor; both null when verification is disabled), for
   // checking a stapled OCSP response.
   std::shared_ptr<const x509::Certificate> leaf_cert, issuer_cert;
+  // The anchor the path ended at, and the earliest notAfter on the path
+  // (Unix s); null and 0 when verification is disabled.
+  std::shared_ptr<const x509::Certificate> anchor_cert;
+  int64_t path_not_after = 0;
 };
 
 // verify_peer_chain enforces the policy limits on the chain, then runs the

@@ -129,9 +129,9 @@ class Server12 final : public Handshake {
                ExpectChangeCipherSpec, ExpectFinished, Connected>
       state_;
   HandshakeSummary summary_;
-  // The client certificate's issuer and serial (verified, or from the resumed
-  // session), kept in the session state we issue.
-  Bytes client_issuer_, client_serial_;
+  // The session's origin (this full handshake and the client certificate it
+  // verified, or the resumed session's), kept in the session state we issue.
+  SessionOrigin origin_;
   // The client identity a peer check saw (verified, or from the resumed
   // session), kept in the session state we issue; null when no check ran.
   std::unique_ptr<KeptIdentity> client_kept_;
@@ -256,7 +256,9 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   // Without a ticket, RFC 5246 7.4.1.2: the session ID may name a session
   // we cached.
   if (cfg_.tickets > 0 && !o.ch.legacy_session_id.empty()) {
-    const bool by_ticket = o.session_ticket && !o.session_ticket->empty();
+    // A server that issues no TLS 1.2 tickets takes none (another server's
+    // sharing its keys) either.
+    const bool by_ticket = cfg_.tls12_tickets && o.session_ticket && !o.session_ticket->empty();
     auto st = by_ticket ? redeem_ticket(provider(), cfg_, *o.session_ticket, p_.now_unix)
                         : find_session(provider(), cfg_, o.ch.legacy_session_id, p_.now_unix);
     if (st && st->version == 0x0303 && st->psk.size() == crypto::kTls12MasterSecretSize) {
@@ -283,6 +285,7 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
   std::copy(o.ch.random.begin(), o.ch.random.end(), client_random_.begin());
   client_version_ = o.ch.legacy_version;
   const CipherSuiteInfo& suite = choice_.suite;
+  origin_ = origin_of(provider(), nullptr, p_.now_unix);  // a new session
 
   // Transcript: RFC 5246 7.4.8 needs the messages themselves to check a
   // client CertificateVerify.
@@ -524,8 +527,7 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   summary_.peer_subject = pc.subject;
   summary_.peer_verified_by = pc.anchor_subject;
   summary_.peer_chain = pc.chain;
-  client_issuer_ = pc.leaf_issuer;
-  client_serial_ = pc.leaf_serial;
+  origin_ = origin_of(provider(), &pc, p_.now_unix);
   if (tracing()) trace("<- Certificate (client): " + pc.description);
   state_ = ExpectClientKeyExchange{std::move(pc)};
   return ok();
@@ -653,12 +655,13 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
   if (tracing()) trace("<- Finished: client Finished verified");
   if (ticket_promised_) TESSERA_TRY(send_session_ticket(st.secrets));
   if (!session_id_.empty()) {
-    TESSERA_TRY(
-        store_session(provider(), cfg_, session_id_, session_state(st.secrets), p_.now_unix));
+    // A session that cannot be stored is not resumable; the connection goes on.
+    auto stored =
+        store_session(provider(), cfg_, session_id_, session_state(st.secrets), p_.now_unix);
     if (tracing())
-      trace(
-          "   session cached under the session ID we sent (RFC 5246 7.4.1.3), sealed under "
-          "our ticket key");
+      trace(stored.ok() ? "   session cached under the session ID we sent (RFC 5246 7.4.1.3), "
+                          "sealed under our ticket key"
+                        : "   session not cached: " + stored.error().message());
   }
   TESSERA_TRY(send_change_cipher_spec_and_finished(provider(), *p_.channel, transcript_, suite,
                                                    st.secrets, crypto::Tls12Sender::server));
@@ -670,7 +673,8 @@ Result<void> Server12::on_finished(const wire::HandshakeMessage& m, ExpectFinish
 // not_resumable says why a session from a ticket or the session cache may not
 // be resumed by this ClientHello (nullopt: it may): both need the extended
 // master secret (RFC 7627 5.3), its suite offered and allowed, the same SNI,
-// within its lifetime, and a client identity if we require one.
+// within its lifetime, and its client authentication must hold here and now
+// (resumption_refused).
 std::optional<std::string> Server12::not_resumable(const Offer& o, const TicketState& st) const {
   const auto& cs = o.ch.cipher_suites;
   if (!st.extended_master_secret || !o.extended_master_secret)
@@ -681,44 +685,44 @@ std::optional<std::string> Server12::not_resumable(const Offer& o, const TicketS
            " is not offered now or not allowed by policy " + cfg_.policy.name;
   if (st.sni != o.sni) return "it was made for another server name";
   if (!ticket_current(st, p_.now_unix * 1000)) return "it has expired";
-  if (cfg_.client_auth == ClientAuth::required && st.client_subject.empty())
-    return "it has no client certificate, which we require";
-  if (st.client_subject.empty()) return std::nullopt;
-  // A client certificate revoked since gets a full handshake, and so does
-  // one the peer check refuses now (or whose identity the session did not
-  // keep).
-  if (auto why = refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check, st.client_issuer,
-                                 st.client_serial, p_.now_unix))
-    return why;
-  return resumed_peer_refused(cfg_.peer_check, st.client_kept, /*peer_is_server=*/false,
-                              ProtocolVersion::tls12, o.sni);
+  return resumption_refused(*p_.provider, cfg_, st, ProtocolVersion::tls12, o.sni, p_.now_unix);
 }
 
 // session_state is what a ticket or a session ID keeps of this session.
 TicketState Server12::session_state(const Tls12Secrets& secrets) const {
-  TicketState ts = ticket_state_for(summary_, p_.now_unix);
-  ts.client_issuer = client_issuer_;
-  ts.client_serial = client_serial_;
+  TicketState ts = ticket_state_for(summary_, origin_, cfg_.ticket_lifetime_s, p_.now_unix);
   if (client_kept_) ts.client_kept = *client_kept_;
   ts.version = 0x0303;
   ts.extended_master_secret = ems_;
-  ts.lifetime_s = cfg_.ticket_lifetime_s;
   ts.psk = secrets.master.copy();
   return ts;
 }
 
 // RFC 5077 3.3: NewSessionTicket carries our sealed session state (the
 // master secret, suite, EMS, identities); sent before our ChangeCipherSpec.
+// A session that may not be resumed any more (session_ticket_lifetime 0)
+// gets the empty ticket 3.3 provides for a server that changed its mind.
 Result<void> Server12::send_session_ticket(const Tls12Secrets& secrets) {
   TicketState ts = session_state(secrets);
   wire::NewSessionTicket12 nst;
-  nst.ticket_lifetime_hint = cfg_.ticket_lifetime_s;
-  TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
+  nst.ticket_lifetime_hint = ts.lifetime_s;
+  std::string not_issued;
+  if (ts.lifetime_s > 0) {
+    auto ticket = issue_ticket(provider(), cfg_, ts, p_.now_unix);
+    if (ticket.ok())
+      nst.ticket = std::move(*ticket);
+    else
+      not_issued = ticket.error().message();  // the empty ticket, and the connection goes on
+  }
   TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
   transcript_.add(msg);
   p_.channel->send_handshake(msg);
   if (tracing())
-    trace("-> NewSessionTicket: the session's state sealed under our ticket key (RFC 5077)");
+    trace(!not_issued.empty() ? "-> NewSessionTicket: empty (" + not_issued + ")"
+          : nst.ticket.empty()
+              ? "-> NewSessionTicket: empty (the session may not be resumed any more: 7 days "
+                "since its full handshake, or its client certificate expires)"
+              : "-> NewSessionTicket: the session's state sealed under our ticket key (RFC 5077)");
   return ok();
 }
 
@@ -780,10 +784,10 @@ Result<void> Server12::resume(const Offer& o, const wire::HandshakeMessage& m, T
   summary_.resumed = true;
   summary_.peer_subject = st.client_subject;
   summary_.client_authenticated = !st.client_subject.empty();
-  client_issuer_ = st.client_issuer;
-  client_serial_ = st.client_serial;
+  origin_ = st.origin;
+  // A copy: a session resumed by ID is stored again below, identity and all.
   if (!st.client_kept.spki_sha256.empty())
-    client_kept_ = std::make_unique<KeptIdentity>(std::move(st.client_kept));
+    client_kept_ = std::make_unique<KeptIdentity>(st.client_kept);
   if (alpn) summary_.alpn = *alpn;
   if (tracing())
     trace(std::string("-> ServerHello: resuming the client's TLS 1.2 session from its ") +

@@ -214,9 +214,9 @@ class Server13 final : public Handshake {
   bool sent_ccs_ = false;
   Bytes hrr_cookie_;  // the cookie our HelloRetryRequest carried (the second ClientHello echoes it)
   bool client_psk_usable_ = false;  // the client offers a PSK mode our policy allows
-  // The client certificate's issuer and serial (verified, or from the
-  // resumed session's ticket), kept in the tickets we issue.
-  Bytes client_issuer_, client_serial_;
+  // The session's origin (this full handshake and the client certificate it
+  // verified, or the resumed session's), kept in the tickets we issue.
+  SessionOrigin origin_;
   // The external PSKs the ClientHello's PSK identities name (null: none of
   // ours), looked up once per ClientHello; they live as long as the
   // handshake may use them.
@@ -622,11 +622,11 @@ Result<void> Server13::process_client_hello(const wire::HandshakeMessage& m,
     summary_.resumed = true;
     summary_.peer_subject = psk->state.client_subject;
     summary_.client_authenticated = !psk->state.client_subject.empty();
-    client_issuer_ = psk->state.client_issuer;
-    client_serial_ = psk->state.client_serial;
+    origin_ = psk->state.origin;
     if (!psk->state.client_kept.spki_sha256.empty())
       client_kept_ = std::make_unique<KeptIdentity>(std::move(psk->state.client_kept));
   }
+  if (!summary_.resumed) origin_ = origin_of(provider(), nullptr, p_.now_unix);  // a new session
 
   const HashAlgorithm hash = suite_->hash;
   TESSERA_ASSIGN_OR_RETURN(Bytes hello_hash, transcript_.current_hash());
@@ -932,14 +932,13 @@ Result<ClientCertificate> Server13::read_client_certificate(const wire::Handshak
 }
 
 // set_client_identity records a verified client certificate in the summary
-// (and, for tickets, its issuer and serial).
+// (and, for tickets, in the session's origin).
 void Server13::set_client_identity(const PeerChain& chain, uint16_t compressed_with) {
   summary_.peer_subject = chain.subject;
   summary_.peer_verified_by = chain.anchor_subject;
   summary_.peer_chain = chain.chain;
   summary_.peer_cert_compression = compressed_with;
-  client_issuer_ = chain.leaf_issuer;
-  client_serial_ = chain.leaf_serial;
+  origin_ = origin_of(provider(), &chain, p_.now_unix);
 }
 
 Result<void> Server13::on_client_certificate(const wire::HandshakeMessage& m,
@@ -1040,16 +1039,23 @@ Result<void> Server13::on_client_finished(const wire::HandshakeMessage& m,
 // for the ticket's lifetime).
 Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   if (cfg_.tickets == 0 || !client_psk_usable_ || !summary_.psk_identity.empty()) return ok();
+  // A resumed session keeps its origin, so its new tickets end when the
+  // session must (kMaxSessionAgeS, the client certificate's expiry).
+  const uint32_t lifetime = session_ticket_lifetime(cfg_.ticket_lifetime_s, origin_, p_.now_unix);
+  if (lifetime == 0) {
+    if (p_.channel->tracing())
+      trace(
+          "   no NewSessionTicket: the session may not be resumed any more (7 days since its "
+          "full handshake, or its client certificate expires)");
+    return ok();
+  }
   for (size_t i = 0; i < cfg_.tickets; ++i) {
-    TicketState ts = ticket_state_for(summary_, p_.now_unix);
-    ts.client_issuer = client_issuer_;
-    ts.client_serial = client_serial_;
+    TicketState ts = ticket_state_for(summary_, origin_, cfg_.ticket_lifetime_s, p_.now_unix);
     if (client_kept_) ts.client_kept = *client_kept_;
     // RFC 8449 4: the limit this handshake set binds 0-RTT data under the
     // ticket's PSK.
     if (summary_.peer_record_size_limit != 0)
       ts.record_size_limit = advertised_record_size_limit(cfg_.policy, true);
-    ts.lifetime_s = std::min<uint32_t>(cfg_.ticket_lifetime_s, wire::kMaxTicketLifetime);
     uint8_t add[4];
     provider().random(add);
     ts.age_add = static_cast<uint32_t>(add[0]) << 24 | static_cast<uint32_t>(add[1]) << 16 |
@@ -1066,7 +1072,14 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
     TESSERA_ASSIGN_OR_RETURN(
         ts.psk, crypto::resumption_psk(provider(), suite_->hash, resumption_master_secret,
                                        nst.ticket_nonce));
-    TESSERA_ASSIGN_OR_RETURN(nst.ticket, issue_ticket(provider(), cfg_, ts, p_.now_unix));
+    auto ticket = issue_ticket(provider(), cfg_, ts, p_.now_unix);
+    if (!ticket.ok()) {
+      // No ticket (the state does not fit one): the session is not
+      // resumable, and the connection goes on.
+      if (p_.channel->tracing()) trace("   no NewSessionTicket: " + ticket.error().message());
+      return ok();
+    }
+    nst.ticket = std::move(*ticket);
     nst.ticket_lifetime = ts.lifetime_s;
     nst.ticket_age_add = ts.age_add;
     TESSERA_ASSIGN_OR_RETURN(Bytes msg, wire::encode_handshake(nst));
@@ -1074,7 +1087,7 @@ Result<void> Server13::send_tickets(ByteView resumption_master_secret) {
   }
   if (p_.channel->tracing())
     trace("-> NewSessionTicket x" + std::to_string(cfg_.tickets) + ": resumption tickets (" +
-          std::to_string(cfg_.ticket_lifetime_s) + " s lifetime) sealed under our ticket key");
+          std::to_string(lifetime) + " s lifetime) sealed under our ticket key");
   return ok();
 }
 
@@ -1143,32 +1156,18 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     auto st = redeem_ticket(provider(), cfg_, o.psks->identities[i].identity, p_.now_unix);
     if (!st || st->version != 0x0304) continue;
     auto info = cipher_suite_info(st->cipher_suite);
-    // RFC 8446 4.6.1: the ticket is not used beyond its lifetime.
-    // A server that requires client certificates resumes only sessions that
-    // had one (tickets may be shared with differently configured servers).
-    if (cfg_.client_auth == ClientAuth::required && st->client_subject.empty()) continue;
-    // A client certificate revoked since (or whose revocation status the
-    // CRLs no longer establish) gets a full handshake, which refuses it.
-    if (!st->client_subject.empty()) {
-      if (auto why = refused_by_crls(cfg_.client_crls.get(), cfg_.client_crl_check,
-                                     st->client_issuer, st->client_serial, p_.now_unix)) {
-        if (p_.channel->tracing())
-          trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
-        continue;
-      }
-    }
+    // RFC 8446 4.6.1: the ticket is not used beyond its lifetime, nor for
+    // another name, nor with another hash.
     if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
       continue;
-    // A client identity the peer check refuses now (or one the ticket did
-    // not keep) gets a full handshake, where the check sees its certificate.
-    if (cfg_.peer_check && !st->client_subject.empty()) {
-      auto why = resumed_peer_refused(cfg_.peer_check, st->client_kept, /*peer_is_server=*/false,
-                                      ProtocolVersion::tls13, o.sni);
-      if (why) {
-        if (p_.channel->tracing())
-          trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
-        continue;
-      }
+    // The session's client authentication must hold here and now (tickets
+    // may be shared with differently configured servers); else a full
+    // handshake checks the client afresh.
+    if (auto why =
+            resumption_refused(provider(), cfg_, *st, ProtocolVersion::tls13, o.sni, p_.now_unix)) {
+      if (p_.channel->tracing())
+        trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
+      continue;
     }
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
     TESSERA_ASSIGN_OR_RETURN(Bytes th, transcript_.current_hash_with(truncated));

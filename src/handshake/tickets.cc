@@ -1,26 +1,112 @@
 #include "handshake/tickets.h"
 
+#include <algorithm>
+
 #include "crypto/key_schedule.h"
+#include "x509/certificate.h"
+#include "x509/name.h"
+#include "x509/trust_store.h"
 
 namespace tessera::handshake {
 
 namespace {
 constexpr size_t kIdSize = 16, kNonceSize = 12, kTagSize = 16;
 // 2: max_early_data added; 3: record_size_limit; 4: the client certificate's
-// issuer and serial; 5: the client identity kept for a peer check. Format 2 and 3 states still open
-// (tickets issued before an upgrade, or by a server of the fleet not yet upgraded), without the
-// fields added since.
-constexpr uint8_t kStateFormat = 5;
+// issuer and serial; 5: the client identity kept for a peer check; 6: a
+// 2-byte SNI length, and the session's origin (its full handshake's time,
+// the client chain's anchor and expiry). Format 2-5 states still open
+// (tickets issued before an upgrade, or by a server of the fleet not yet
+// upgraded), without the fields added since: their full handshake counts
+// as at their issue time, and one with a client certificate, whose anchor
+// it does not name, is not resumed.
+constexpr uint8_t kStateFormat = 6;
 }  // namespace
 
-TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix) {
+TicketState ticket_state_for(const HandshakeSummary& summary, const SessionOrigin& origin,
+                             uint32_t configured_lifetime_s, int64_t now_unix) {
   TicketState ts;
   ts.cipher_suite = summary.cipher_suite;
   ts.issued_at_ms = now_unix * 1000;
+  ts.lifetime_s = session_ticket_lifetime(configured_lifetime_s, origin, now_unix);
   ts.alpn = summary.alpn;
   ts.sni = summary.server_name;
   if (summary.client_authenticated) ts.client_subject = summary.peer_subject;
+  ts.origin = origin;
   return ts;
+}
+
+uint32_t session_ticket_lifetime(uint32_t configured_s, const SessionOrigin& origin,
+                                 int64_t now_unix) {
+  int64_t left = std::min<int64_t>(configured_s, kMaxSessionAgeS);
+  left = std::min(left, origin.authenticated_at_ms / 1000 + kMaxSessionAgeS - now_unix);
+  if (!origin.client_anchor_sha256.empty())
+    left = std::min(left, origin.client_not_after - now_unix);
+  return static_cast<uint32_t>(std::max<int64_t>(left, 0));
+}
+
+SessionOrigin origin_of(crypto::Provider& p, const PeerChain* client_chain, int64_t now_unix) {
+  SessionOrigin o;
+  o.authenticated_at_ms = now_unix * 1000;
+  if (!client_chain) return o;
+  o.client_issuer = client_chain->leaf_issuer;
+  o.client_serial = client_chain->leaf_serial;
+  if (client_chain->anchor_cert) {
+    const ByteView subject = client_chain->anchor_cert->subject().der();
+    o.client_anchor_subject.assign(subject.begin(), subject.end());
+    o.client_anchor_sha256 = client_chain->anchor_cert->fingerprint_sha256(p);
+    o.client_not_after = client_chain->path_not_after;
+  }
+  return o;
+}
+
+namespace {
+// trusts_anchor says whether `trust` holds the anchor a session's client
+// chain was verified to: a certificate with that subject and SHA-256.
+bool trusts_anchor(crypto::Provider& p, const x509::TrustStore* trust, const SessionOrigin& o) {
+  if (!trust || o.client_anchor_sha256.empty()) return false;
+  auto subject = x509::Name::parse(o.client_anchor_subject);
+  if (!subject.ok()) return false;
+  for (size_t i : trust->find_issuers(*subject)) {
+    const Bytes fp = trust->anchors()[i]->fingerprint_sha256(p);
+    if (fp.size() == o.client_anchor_sha256.size() &&
+        std::equal(fp.begin(), fp.end(), o.client_anchor_sha256.begin()))
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<std::string> resumption_refused(crypto::Provider& p, const ServerConfig& cfg,
+                                              const TicketState& s, ProtocolVersion version,
+                                              const std::string& sni, int64_t now_unix) {
+  const int64_t now_ms = now_unix * 1000;
+  if (now_ms - s.origin.authenticated_at_ms > kMaxSessionAgeS * 1000)
+    return std::string("its full handshake was more than 7 days ago");
+  if (now_ms - s.issued_at_ms > static_cast<int64_t>(cfg.ticket_lifetime_s) * 1000)
+    return std::string("it is older than the ticket lifetime configured now");
+  if (s.client_subject.empty()) {
+    if (cfg.client_auth == ClientAuth::required)
+      return std::string("it has no client certificate, which we require");
+    return std::nullopt;
+  }
+  if (cfg.client_auth == ClientAuth::none)
+    return std::string(
+        "it has a client certificate, and this server does not authenticate clients");
+  if (s.origin.client_anchor_sha256.empty())
+    return std::string("it does not name the trust anchor that verified its client certificate");
+  if (!trusts_anchor(p, cfg.client_trust.get(), s.origin))
+    return std::string("the trust anchor that verified its client certificate is not trusted here");
+  if (now_unix > s.origin.client_not_after)
+    return std::string("its client certificate chain has expired since");
+  // A client certificate revoked since (or whose revocation status the CRLs
+  // no longer establish) gets a full handshake, which refuses it; so does
+  // one the peer check refuses now (or whose identity the session did not
+  // keep).
+  if (auto why = refused_by_crls(cfg.client_crls.get(), cfg.client_crl_check,
+                                 s.origin.client_issuer, s.origin.client_serial, now_unix))
+    return why;
+  return resumed_peer_refused(cfg.peer_check, s.client_kept, /*peer_is_server=*/false, version,
+                              sni);
 }
 
 bool ticket_current(const TicketState& s, int64_t now_ms) {
@@ -49,11 +135,13 @@ KeptIdentity kept_identity(const Session& s) {
   return KeptIdentity{s.peer_subject, s.peer_common_name, s.peer_names, s.peer_spki_sha256};
 }
 
-SecretBytes encode_state(const TicketState& s) {
+Result<SecretBytes> encode_state(const TicketState& s) {
+  const SessionOrigin& o = s.origin;
   // The state holds the PSK: a writer that leaves no copy of it behind.
   ByteWriter w = ByteWriter::for_secrets(
       64 + s.psk.size() + s.alpn.size() + s.sni.size() + s.client_subject.size() +
-      s.client_issuer.size() + s.client_serial.size() + 64 + s.client_kept.common_name.size());
+      o.client_issuer.size() + o.client_serial.size() + 64 + s.client_kept.common_name.size() +
+      o.client_anchor_subject.size() + 64);
   w.u8(kStateFormat);
   w.u16(s.version);
   w.u8(s.extended_master_secret ? 1 : 0);
@@ -63,13 +151,23 @@ SecretBytes encode_state(const TicketState& s) {
   w.u32(s.age_add);
   w.prefixed_bytes(1, s.psk.view());
   w.prefixed_bytes(1, as_bytes_view(s.alpn));
-  w.prefixed_bytes(1, as_bytes_view(s.sni));
+  w.prefixed_bytes(2, as_bytes_view(s.sni));
   w.prefixed_bytes(2, as_bytes_view(s.client_subject));
   w.u32(s.max_early_data);
   w.u16(s.record_size_limit);
-  w.prefixed_bytes(2, s.client_issuer);
-  w.prefixed_bytes(1, s.client_serial);
+  w.prefixed_bytes(2, o.client_issuer);
+  w.prefixed_bytes(1, o.client_serial);
   write_kept_identity(w, s.client_kept.spki_sha256, s.client_kept.common_name, s.client_kept.names);
+  w.u64(static_cast<uint64_t>(o.authenticated_at_ms));
+  w.prefixed_bytes(2, o.client_anchor_subject);
+  w.prefixed_bytes(1, o.client_anchor_sha256);
+  w.u64(static_cast<uint64_t>(o.client_not_after));
+  // A field longer than its length prefix would have the decoder read its
+  // bytes as the fields after it: no ticket then.
+  if (w.failed())
+    return Error(ErrorCode::internal_error,
+                 "the session state does not fit a ticket (a field is too long for its length "
+                 "prefix)");
   return std::move(w).take_secret();
 }
 
@@ -86,7 +184,7 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto add = r.read_u32();
   auto psk = r.read_prefixed_bytes(1);
   auto alpn = r.read_prefixed_bytes(1);
-  auto sni = r.read_prefixed_bytes(1);
+  auto sni = r.read_prefixed_bytes(fmt.ok() && *fmt >= 6 ? 2 : 1);
   auto subject = r.read_prefixed_bytes(2);
   auto max_early = r.read_u32();
   const bool has_limit = fmt.ok() && *fmt >= 3;
@@ -98,7 +196,13 @@ std::optional<TicketState> decode_state(ByteView state) {
   auto kept = has_kept ? read_kept_identity(r, s.client_kept.spki_sha256, s.client_kept.common_name,
                                             s.client_kept.names)
                        : Result<void>(ok());
-  if (!max_early.ok() || !record_limit.ok() || !issuer.ok() || !serial.ok() || !kept.ok() ||
+  const bool has_origin = fmt.ok() && *fmt >= 6;
+  auto auth_at = has_origin ? r.read_u64() : Result<uint64_t>(uint64_t{0});
+  auto anchor_subject = has_origin ? r.read_prefixed_bytes(2) : Result<ByteView>(ByteView());
+  auto anchor_sha256 = has_origin ? r.read_prefixed_bytes(1) : Result<ByteView>(ByteView());
+  auto not_after = has_origin ? r.read_u64() : Result<uint64_t>(uint64_t{0});
+  if (!auth_at.ok() || !anchor_subject.ok() || !anchor_sha256.ok() || !not_after.ok() ||
+      !max_early.ok() || !record_limit.ok() || !issuer.ok() || !serial.ok() || !kept.ok() ||
       !fmt.ok() || *fmt < 2 || *fmt > kStateFormat || !version.ok() || !ems.ok() || *ems > 1 ||
       !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
       !subject.ok() || !r.expect_end("ticket").ok())
@@ -116,8 +220,14 @@ std::optional<TicketState> decode_state(ByteView state) {
   s.client_kept.subject = s.client_subject;
   s.max_early_data = *max_early;
   s.record_size_limit = *record_limit;
-  s.client_issuer.assign(issuer->begin(), issuer->end());
-  s.client_serial.assign(serial->begin(), serial->end());
+  SessionOrigin& o = s.origin;
+  // Before format 6, the session counts as made when the ticket was issued.
+  o.authenticated_at_ms = has_origin ? static_cast<int64_t>(*auth_at) : s.issued_at_ms;
+  o.client_issuer.assign(issuer->begin(), issuer->end());
+  o.client_serial.assign(serial->begin(), serial->end());
+  o.client_anchor_subject.assign(anchor_subject->begin(), anchor_subject->end());
+  o.client_anchor_sha256.assign(anchor_sha256->begin(), anchor_sha256->end());
+  o.client_not_after = static_cast<int64_t>(*not_after);
   return s;
 }
 
@@ -128,7 +238,7 @@ Result<Bytes> seal_ticket(crypto::Provider& p, TicketKeyProvider& keys, const Ti
   auto aead = p.aead(AeadAlgorithm::aes_256_gcm, key.key);
   secure_wipe(key.key.data(), key.key.size());
   if (!aead.ok()) return std::move(aead).error();
-  SecretBytes state = encode_state(s);
+  TESSERA_ASSIGN_OR_RETURN(SecretBytes state, encode_state(s));
   Bytes out(kIdSize + kNonceSize + state.size() + kTagSize);
   std::copy(key.id.begin(), key.id.end(), out.begin());
   MutableByteView nonce(out.data() + kIdSize, kNonceSize);
@@ -166,14 +276,18 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
 }
 
 namespace {
-// One ServerSessionCache holds two kinds of entry: the state of a stateful
-// TLS 1.3 ticket (in the clear: the ticket is only its name) and the sealed
-// state of a TLS 1.2 session ID. Both names travel in the clear, so each
+// One ServerSessionCache holds two kinds of entry: the sealed state of a
+// stateful ticket (the ticket is only its name) and that of a TLS 1.2
+// session ID. Both names travel in the clear, so each
 // kind is keyed under its own prefix: a ClientHello that offers a ticket's
 // name as its legacy_session_id (or a session ID as a PSK identity) finds
 // nothing, and neither takes the other's entry out nor reaches its bytes.
 constexpr uint8_t kTicketEntry = 'T';
 constexpr uint8_t kSessionIdEntry = 'S';
+
+TicketKeyProvider& keys_of(const ServerConfig& cfg) {
+  return cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys();
+}
 
 Bytes cache_key(uint8_t kind, ByteView name) {
   Bytes key;
@@ -187,28 +301,26 @@ Bytes cache_key(uint8_t kind, ByteView name) {
 Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
                            int64_t now_s) {
   if (cfg.session_cache) {
-    // Stateful: the ticket is a random name for the state we keep.
+    // Stateful: the ticket is a random name for the state we keep, sealed
+    // as a ticket would be, so a cache shared by a fleet (or dumped) holds
+    // no resumption secret in the clear.
     Bytes id(kIdSize);
     p.random(id);
-    SecretBytes state = encode_state(s);
-    cfg.session_cache->put(cache_key(kTicketEntry, id),
-                           std::vector<uint8_t>(state.view().begin(), state.view().end()),
-                           now_s + s.lifetime_s);
+    TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
+    cfg.session_cache->put(cache_key(kTicketEntry, id), std::move(sealed), now_s + s.lifetime_s);
     return id;
   }
-  return seal_ticket(p, cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys(), s, now_s);
+  return seal_ticket(p, keys_of(cfg), s, now_s);
 }
 
 std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
                                          ByteView ticket, int64_t now_s) {
   if (cfg.session_cache) {
-    auto state = cfg.session_cache->take(cache_key(kTicketEntry, ticket), now_s);
-    if (!state) return std::nullopt;
-    auto out = decode_state(*state);
-    secure_wipe(state->data(), state->size());
-    return out;
+    auto sealed = cfg.session_cache->take(cache_key(kTicketEntry, ticket), now_s);
+    if (!sealed) return std::nullopt;
+    return open_ticket(p, keys_of(cfg), *sealed, now_s);
   }
-  return open_ticket(p, cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys(), ticket, now_s);
+  return open_ticket(p, keys_of(cfg), ticket, now_s);
 }
 
 TicketKeyProvider& default_ticket_keys() {
@@ -220,9 +332,6 @@ namespace {
 ServerSessionCache& default_session_id_cache() {
   static MemoryServerSessionCache cache;
   return cache;
-}
-TicketKeyProvider& keys_of(const ServerConfig& cfg) {
-  return cfg.ticket_keys ? *cfg.ticket_keys : default_ticket_keys();
 }
 }  // namespace
 

@@ -6,8 +6,9 @@
 //
 // The state holds the resumption PSK (RFC 8446 4.6.1), the suite, the issue
 // time, lifetime and ticket_age_add, and what the full handshake established
-// (ALPN, SNI, the client certificate's subject) so a resumed connection
-// reports the same identity.
+// (ALPN, SNI, the client certificate's subject, the SessionOrigin) so a
+// resumed connection reports the same identity and is held to the same
+// checks.
 #pragma once
 
 #include <optional>
@@ -23,6 +24,31 @@
 
 namespace tessera::handshake {
 
+// SessionOrigin is what a session's tickets carry forward from the full
+// handshake that made it, so that each resumption, and each ticket issued on
+// one, is judged by it: when that handshake was (a chain of resumptions ends
+// kMaxSessionAge after it), and which client certificate it verified: to
+// which trust anchor (a server that does not trust that anchor does not
+// resume the session) and until when its path is valid.
+struct SessionOrigin {
+  int64_t authenticated_at_ms = 0;
+  // The client certificate's issuer (Name DER) and serial number (INTEGER
+  // content octets), to look it up in the server's CRLs when the session is
+  // resumed; empty without a client certificate, and in format 2-3 states.
+  Bytes client_issuer;
+  Bytes client_serial;
+  // The trust anchor the client's chain was verified to: its subject (Name
+  // DER) and the SHA-256 of its certificate; empty in states before format 6.
+  Bytes client_anchor_subject;
+  Bytes client_anchor_sha256;
+  int64_t client_not_after = 0;  // the earliest notAfter on the verified path (Unix s)
+};
+
+// A session and the chain of tickets issued on its resumptions end this long
+// after its full handshake: RFC 8446 4.6.1's 7 days, for the authentication
+// the resumptions reuse as for each ticket.
+inline constexpr int64_t kMaxSessionAgeS = 604800;
+
 struct TicketState {
   uint16_t version = 0x0304;  // TLS 1.2 tickets (RFC 5077) carry the master secret as psk
   bool extended_master_secret = false;
@@ -34,11 +60,7 @@ struct TicketState {
   std::string alpn;
   std::string sni;
   std::string client_subject;  // empty: no client certificate
-  // The client certificate's issuer (Name DER) and serial number (INTEGER
-  // content octets), to look it up in the server's CRLs when the session is
-  // resumed; empty without a client certificate, and in format 2-3 states.
-  Bytes client_issuer;
-  Bytes client_serial;
+  SessionOrigin origin;
   // The client's identity for ServerConfig::peer_check (format 5), kept when
   // the session's handshake ran one; empty spki_sha256: none kept.
   KeptIdentity client_kept;
@@ -59,9 +81,37 @@ std::optional<TicketState> open_ticket(crypto::Provider& p, TicketKeyProvider& k
                                        ByteView ticket, int64_t now_s);
 
 // ticket_state_for starts the state of a ticket from what the handshake
-// established (suite, ALPN, SNI, the client certificate's subject) and the
-// issue time; the caller adds version, PSK, lifetime and age_add.
-TicketState ticket_state_for(const HandshakeSummary& summary, int64_t now_unix);
+// established (suite, ALPN, SNI, the client certificate's subject), the
+// session's origin and the issue time; the lifetime is
+// session_ticket_lifetime's; the caller adds version, PSK and age_add.
+TicketState ticket_state_for(const HandshakeSummary& summary, const SessionOrigin& origin,
+                             uint32_t configured_lifetime_s, int64_t now_unix);
+
+// session_ticket_lifetime is the lifetime of a ticket issued now for a
+// session of this origin: the configured one, cut to what is left of the
+// session's kMaxSessionAgeS and of its client certificate's validity; 0
+// means the session may not be resumed any more (send no ticket).
+uint32_t session_ticket_lifetime(uint32_t configured_s, const SessionOrigin& origin,
+                                 int64_t now_unix);
+
+// origin_of is the origin of a session whose full handshake is now, with
+// the client's verified chain (null: no client certificate).
+SessionOrigin origin_of(crypto::Provider& p, const PeerChain* client_chain, int64_t now_unix);
+
+// resumption_refused says why a session (a ticket or a session ID we
+// opened, within its lifetime) may not be resumed under `cfg` by a
+// connection of `version` for `sni` (nullopt: it may). Beyond the ticket's
+// own lifetime, the session is refused:
+//  - kMaxSessionAgeS after its full handshake, or beyond the lifetime `cfg`
+//    gives tickets now;
+//  - if it has no client certificate and `cfg` requires one;
+//  - if it has one and `cfg` does not trust the anchor that verified it
+//    (tickets may be shared by servers with other client trust), or its
+//    path has expired since, or `cfg`'s CRLs or peer check refuse it now.
+// A full handshake then checks the client afresh.
+std::optional<std::string> resumption_refused(crypto::Provider& p, const ServerConfig& cfg,
+                                              const TicketState& s, ProtocolVersion version,
+                                              const std::string& sni, int64_t now_unix);
 
 // ticket_current says whether a ticket is within its lifetime (RFC 8446
 // 4.6.1, RFC 5077 4), allowing 1 s of clock skew before its issue time.
@@ -80,14 +130,17 @@ Session session_for(const HandshakeSummary& summary, const std::string& server_n
 KeptIdentity kept_identity(const Session& s);
 
 // encode_state / decode_state: the state's serialization (decode_state
-// returns nullopt for anything malformed).
-SecretBytes encode_state(const TicketState& s);
+// returns nullopt for anything malformed). encode_state fails
+// (internal_error) for a state one of whose fields overflows its length
+// prefix: the server then sends no ticket.
+Result<SecretBytes> encode_state(const TicketState& s);
 std::optional<TicketState> decode_state(ByteView state);
 
 // issue_ticket makes the ticket for a state as the server's config says:
-// an ID into ServerConfig::session_cache (stateful), else the sealed state
-// under ticket_keys (or the process-wide keys). redeem_ticket is the inverse;
-// a cached session is taken out (single use).
+// an ID into ServerConfig::session_cache (stateful; the cache holds the
+// state sealed under the ticket keys, so no PSK sits in it in the clear),
+// else the sealed state under ticket_keys (or the process-wide keys).
+// redeem_ticket is the inverse; a cached session is taken out (single use).
 Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
                            int64_t now_s);
 std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,

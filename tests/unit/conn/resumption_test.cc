@@ -227,6 +227,40 @@ TEST(ResumptionCache, TicketsNameCacheEntriesUsedOnce) {
   EXPECT_FALSE(replay.client->summary().resumed);
 }
 
+// The cache holds each session's state sealed under the ticket keys, as a
+// ticket would carry it: a cache shared by a fleet (or dumped) shows no
+// resumption secret, nor the names and identities in the state.
+TEST(ResumptionCache, EntriesAreSealed) {
+  struct Recording final : ServerSessionCache {
+    MemoryServerSessionCache inner;
+    std::vector<std::vector<uint8_t>> values;
+    void put(const std::vector<uint8_t>& id, std::vector<uint8_t> state, int64_t exp) override {
+      values.push_back(state);
+      inner.put(id, std::move(state), exp);
+    }
+    std::optional<std::vector<uint8_t>> take(const std::vector<uint8_t>& id, int64_t now) override {
+      return inner.take(id, now);
+    }
+  };
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    Env e;
+    if (v == ProtocolVersion::tls12) make_tls12(e);
+    auto cache = std::make_shared<Recording>();
+    e.sc->session_cache = cache;
+    e.sc->client_auth = ClientAuth::required;
+    e.sc->client_trust = trust();
+    e.cc->credential = credential("client-ec");
+    e.connect();
+    ASSERT_FALSE(cache->values.empty());
+    for (const auto& value : cache->values) {
+      const std::string text(value.begin(), value.end());
+      EXPECT_EQ(text.find("localhost"), std::string::npos);
+      EXPECT_EQ(text.find("tessera test client"), std::string::npos);
+    }
+    EXPECT_TRUE(e.connect().server->summary().resumed);
+  }
+}
+
 TEST(ResumptionCache, Tls12SessionTicketsToo) {
   Env e;
   make_tls12(e);
@@ -290,6 +324,149 @@ TEST(Resumption12, MutualTlsIdentityCarriesOver) {
   auto p = e.connect();
   ASSERT_TRUE(p.server->summary().resumed);
   EXPECT_EQ(p.server->summary().peer_subject, "CN=tessera test client");
+}
+
+// --- the session's origin: client trust, age, client certificate expiry ------
+
+// Tickets name the trust anchor that verified the client certificate. A
+// server sharing the ticket keys that trusts another CA for clients does not
+// resume such a session: it would take the other CA's word for a client it
+// refuses; the full handshake then refuses the client. A server trusting the
+// same anchor (its own TrustStore) resumes it. TLS 1.3 and 1.2.
+TEST(ResumptionOrigin, AnotherServersClientTrustDoesNotCarryOver) {
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    SCOPED_TRACE(v == ProtocolVersion::tls13 ? "TLS 1.3" : "TLS 1.2");
+    Env e;
+    if (v == ProtocolVersion::tls12) make_tls12(e);
+    e.sc->client_auth = ClientAuth::required;
+    e.sc->client_trust = trust("rogue-ca.pem");
+    e.cc->credential = credential("rogue-client");
+    e.connect();
+    ASSERT_GT(e.store->size(), 0u);
+    auto strict = mtls_server_config();
+    strict->ticket_keys = e.keys;
+    auto p = make_tls_pair(e.cc, strict);
+    EXPECT_FALSE(p.handshake()) << "a client of another CA was let in on its ticket";
+    EXPECT_FALSE(p.server->summary().resumed);
+    EXPECT_FALSE(p.server->summary().client_authenticated);
+
+    Env same;
+    if (v == ProtocolVersion::tls12) make_tls12(same);
+    same.sc->client_auth = ClientAuth::required;
+    same.sc->client_trust = trust();
+    same.cc->credential = credential("client-ec");
+    same.connect();
+    auto twin = mtls_server_config();  // its own TrustStore of the same CA
+    twin->ticket_keys = same.keys;
+    auto q = make_tls_pair(same.cc, twin);
+    ASSERT_TRUE(q.handshake()) << err(*q.client) << " / " << err(*q.server);
+    EXPECT_TRUE(q.server->summary().resumed);
+    EXPECT_EQ(q.server->summary().peer_subject, "CN=tessera test client");
+  }
+}
+
+// A server that does not authenticate clients does not resume a session
+// that carries a client identity (it could not vouch for it).
+TEST(ResumptionOrigin, AServerWithoutClientAuthDoesNotTakeAClientIdentity) {
+  Env e;
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  e.connect();
+  auto plain = server_config();
+  plain->ticket_keys = e.keys;
+  auto p = make_tls_pair(e.cc, plain);
+  ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+  EXPECT_FALSE(p.server->summary().resumed);
+  EXPECT_FALSE(p.server->summary().client_authenticated);
+}
+
+// Each resumption gets fresh tickets, but a session does not live on through
+// them: tickets issued on resumptions end 7 days after the full handshake,
+// and the server refuses the session after that whatever a ticket says.
+TEST(ResumptionOrigin, ResumptionsEndSevenDaysAfterTheFullHandshake) {
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    SCOPED_TRACE(v == ProtocolVersion::tls13 ? "TLS 1.3" : "TLS 1.2");
+    Env e;
+    if (v == ProtocolVersion::tls12) make_tls12(e);
+    auto now = std::make_shared<int64_t>(kTestNow);
+    e.sc->clock = [now] { return *now; };
+    e.cc->clock = [now] { return *now; };
+    e.sc->tickets = 1;
+    e.sc->ticket_lifetime_s = 2 * 86400;
+    ASSERT_FALSE(e.connect().server->summary().resumed);
+    for (int step = 1; step <= 4; ++step) {  // +1.5, +3, +4.5, +6 days
+      *now += 3 * 86400 / 2;
+      auto p = e.connect();
+      EXPECT_TRUE(p.server->summary().resumed) << "step " << step;
+    }
+    // The ticket from day 6 has one day left, not two.
+    auto last = e.store->take("localhost", *now * 1000);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->lifetime_s, 86400u);
+    // Offered past day 7 (the client's clock held back, so it does offer it),
+    // the server refuses it.
+    e.store->put("localhost", *last);
+    *now = kTestNow + 7 * 86400 + 10;
+    e.cc->clock = [] { return kTestNow + 6 * 86400; };
+    auto p = make_tls_pair(e.cc, e.sc);
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_FALSE(p.server->summary().resumed);
+  }
+}
+
+// A ticket ends when the client certificate the session verified expires
+// (the earliest notAfter on its path), not after.
+TEST(ResumptionOrigin, TicketsEndWhenTheClientCertificateExpires) {
+  const int64_t expiry = pki_cert("ca.pem").not_after();  // the path's earliest
+  Env e;
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.cc->credential = credential("client-ec");
+  e.sc->clock = [expiry] { return expiry - 100; };
+  e.cc->clock = [expiry] { return expiry - 100; };
+  e.sc->tickets = 1;
+  e.connect();
+  auto s = e.store->take("localhost", (expiry - 100) * 1000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->lifetime_s, 100u);
+}
+
+// A TLS 1.2 session resumed by its session ID is stored again with the
+// client identity its peer check saw, so it resumes again and again (it
+// used to lose the identity, making every other connection a full one).
+TEST(ResumptionOrigin, Tls12SessionIdKeepsItsPeerCheckIdentity) {
+  Env e;
+  make_tls12(e);
+  e.sc->tls12_tickets = false;
+  e.sc->client_auth = ClientAuth::required;
+  e.sc->client_trust = trust();
+  e.sc->peer_check = [](const PeerIdentity&) -> Result<void> { return ok(); };
+  e.cc->credential = credential("client-ec");
+  ASSERT_FALSE(e.connect().server->summary().resumed);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(e.connect().server->summary().resumed) << i;
+}
+
+// A server that issues no TLS 1.2 tickets takes none either.
+TEST(ResumptionOrigin, Tls12TicketsAreNotTakenWhenTurnedOff) {
+  Env e;
+  make_tls12(e);
+  e.connect();
+  ASSERT_EQ(e.store->size(), 1u);
+  e.sc->tls12_tickets = false;
+  EXPECT_FALSE(e.connect().server->summary().resumed);
+}
+
+// RFC 8446 4.6.1: ticket nonces, one byte here, must differ within a
+// connection: more than 255 tickets is a config error.
+TEST(ResumptionOrigin, MoreThan255TicketsIsAConfigError) {
+  auto sc = server_config();
+  sc->tickets = 256;
+  auto c = Connection::server(sc);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::config_invalid);
+  sc->tickets = 255;
+  EXPECT_TRUE(Connection::server(sc).ok());
 }
 
 TEST(Resumption12, UnknownTicketFallsBackToFullHandshake) {

@@ -4,7 +4,9 @@
 
 #include <memory>
 
+#include "base/bytes.h"
 #include "crypto/provider.h"
+#include "handshake/peer_verify.h"
 #include "handshake/tickets.h"
 #include "tessera/config.h"
 #include "tessera/session.h"
@@ -51,59 +53,128 @@ TEST(SessionCacheKinds, TicketNameIsNotASessionIdAndBack) {
   EXPECT_FALSE(find_session(p, cfg, sid, now).has_value());
 }
 
-// Ticket state format 3 added the RFC 8449 limit of the ticket's handshake,
-// format 4 the client certificate's issuer and serial, format 5 the client
-// identity kept for a peer check. Format 2-4 states (tickets issued before
-// an upgrade, or by a server of the fleet not yet upgraded) still open,
-// without what came later; formats 1 and 6 do not.
-TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
+// old_format is a state in the layout of format 2-5, as those versions wrote
+// it (1-byte SNI length; 3: the RFC 8449 limit; 4: the client certificate's
+// issuer and serial; 5: the client identity kept for a peer check).
+Bytes old_format(uint8_t fmt, const TicketState& s) {
+  ByteWriter w;
+  w.u8(fmt);
+  w.u16(s.version);
+  w.u8(s.extended_master_secret ? 1 : 0);
+  w.u16(s.cipher_suite);
+  w.u64(static_cast<uint64_t>(s.issued_at_ms));
+  w.u32(s.lifetime_s);
+  w.u32(s.age_add);
+  w.prefixed_bytes(1, s.psk.view());
+  w.prefixed_bytes(1, as_bytes_view(s.alpn));
+  w.prefixed_bytes(1, as_bytes_view(s.sni));
+  w.prefixed_bytes(2, as_bytes_view(s.client_subject));
+  w.u32(s.max_early_data);
+  if (fmt >= 3) w.u16(s.record_size_limit);
+  if (fmt >= 4) {
+    w.prefixed_bytes(2, s.origin.client_issuer);
+    w.prefixed_bytes(1, s.origin.client_serial);
+  }
+  if (fmt >= 5)
+    write_kept_identity(w, s.client_kept.spki_sha256, s.client_kept.common_name,
+                        s.client_kept.names);
+  return std::move(w).take();
+}
+
+TicketState client_state() {
   TicketState st;
   st.cipher_suite = 0x1301;
+  st.issued_at_ms = 5'000'000;
   st.psk = SecretBytes(Bytes(32, 5));
   st.sni = "localhost";
   st.client_subject = "CN=c";
   st.max_early_data = 1000;
   st.record_size_limit = 300;
-  st.client_issuer = {0x30, 0x00};
-  st.client_serial = {0x01, 0x02, 0x03};
-  SecretBytes v5 = encode_state(st);  // no identity kept: one 0 byte at the end
-  ASSERT_EQ(v5.view()[0], 5);
-  ASSERT_EQ(v5.view().back(), 0);
-  Bytes v4(v5.view().begin(), v5.view().end() - 1);
-  v4[0] = 4;
-  auto back = decode_state(v4);
-  ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(back->record_size_limit, 300);
-  EXPECT_EQ(back->client_subject, "CN=c");
-  EXPECT_EQ(back->client_issuer, st.client_issuer);
-  EXPECT_EQ(back->client_serial, st.client_serial);
-  EXPECT_TRUE(back->client_kept.spki_sha256.empty());
-  // Format 3: the same without the issuer (2 + 2 bytes) and serial (1 + 3 bytes).
-  Bytes v3(v4.begin(), v4.end() - 8);
-  v3[0] = 3;
-  auto three = decode_state(v3);
-  ASSERT_TRUE(three.has_value());
-  EXPECT_EQ(three->record_size_limit, 300);
-  EXPECT_TRUE(three->client_issuer.empty() && three->client_serial.empty());
-  EXPECT_EQ(three->client_subject, "CN=c");
-  Bytes v2(v3.begin(), v3.end() - 2);  // no limit at the end
-  v2[0] = 2;
-  auto old = decode_state(v2);
-  ASSERT_TRUE(old.has_value());
-  EXPECT_EQ(old->record_size_limit, 0);
-  EXPECT_EQ(old->max_early_data, 1000u);
-  EXPECT_EQ(old->sni, "localhost");
-  Bytes bad(v5.view().begin(), v5.view().end());
-  for (uint8_t fmt : {uint8_t{1}, uint8_t{6}}) {
+  st.origin.client_issuer = {0x30, 0x00};
+  st.origin.client_serial = {0x01, 0x02, 0x03};
+  return st;
+}
+
+// Format 2-5 states (tickets issued before an upgrade, or by a server of the
+// fleet not yet upgraded) still open, without what came later: their session
+// counts as made when the ticket was issued, and names no client trust
+// anchor. Formats 1 and 7 do not open, nor does a state cut short.
+TEST(TicketState, OlderFormatsStillOpenWithoutTheLaterFields) {
+  const TicketState st = client_state();
+  for (uint8_t fmt = 2; fmt <= 5; ++fmt) {
+    auto back = decode_state(old_format(fmt, st));
+    ASSERT_TRUE(back.has_value()) << int(fmt);
+    EXPECT_EQ(back->sni, "localhost");
+    EXPECT_EQ(back->client_subject, "CN=c");
+    EXPECT_EQ(back->max_early_data, 1000u);
+    EXPECT_EQ(back->record_size_limit, fmt >= 3 ? 300 : 0);
+    EXPECT_EQ(back->origin.client_issuer, fmt >= 4 ? st.origin.client_issuer : Bytes());
+    EXPECT_EQ(back->origin.client_serial, fmt >= 4 ? st.origin.client_serial : Bytes());
+    EXPECT_EQ(back->origin.authenticated_at_ms, st.issued_at_ms);
+    EXPECT_TRUE(back->origin.client_anchor_sha256.empty());
+    EXPECT_TRUE(back->client_kept.spki_sha256.empty());
+    if (fmt == 2) continue;
+    // The layout of the format before, labelled as this one: truncated.
+    Bytes short_one = old_format(static_cast<uint8_t>(fmt - 1), st);
+    short_one[0] = fmt;
+    EXPECT_FALSE(decode_state(short_one).has_value()) << int(fmt);
+  }
+  auto v6 = encode_state(st);
+  ASSERT_TRUE(v6.ok());
+  ASSERT_EQ(v6->view()[0], 6);
+  Bytes bad(v6->view().begin(), v6->view().end());
+  for (uint8_t fmt : {uint8_t{1}, uint8_t{7}}) {
     bad[0] = fmt;
     EXPECT_FALSE(decode_state(bad).has_value()) << int(fmt);
   }
-  v2[0] = 3;  // format 3 without its limit: truncated
-  EXPECT_FALSE(decode_state(v2).has_value());
-  v3[0] = 4;  // format 4 without the client fields: truncated
-  EXPECT_FALSE(decode_state(v3).has_value());
-  v4[0] = 5;  // format 5 without the kept identity: truncated
-  EXPECT_FALSE(decode_state(v4).has_value());
+  // Format 6 without its origin fields (the layout of 5): truncated.
+  Bytes five = old_format(5, st);
+  five[0] = 6;
+  EXPECT_FALSE(decode_state(five).has_value());
+}
+
+// Format 6 keeps the session's origin, and an SNI of any length the wire
+// allows: before it, an SNI over 255 bytes overflowed its 1-byte length, and
+// its bytes were read back as the fields after it (a client identity of the
+// client's choosing, sealed by the server).
+TEST(TicketState, KeepsTheOriginAndALongServerName) {
+  TicketState st = client_state();
+  st.origin.authenticated_at_ms = 4'000'000;
+  st.origin.client_anchor_subject = {0x30, 0x03, 0x31, 0x01, 0x00};
+  st.origin.client_anchor_sha256 = Bytes(32, 0xa7);
+  st.origin.client_not_after = 1'900'000'000;
+  st.client_subject.clear();
+  st.sni = std::string(290, 'x') + "CN=admin,O";  // what a client would have us misread
+  auto enc = encode_state(st);
+  ASSERT_TRUE(enc.ok()) << enc.error().to_string();
+  auto back = decode_state(enc->view());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->sni, st.sni);
+  EXPECT_EQ(back->client_subject, "");
+  EXPECT_EQ(back->origin.authenticated_at_ms, 4'000'000);
+  EXPECT_EQ(back->origin.client_anchor_subject, st.origin.client_anchor_subject);
+  EXPECT_EQ(back->origin.client_anchor_sha256, st.origin.client_anchor_sha256);
+  EXPECT_EQ(back->origin.client_not_after, 1'900'000'000);
+  EXPECT_EQ(back->origin.client_issuer, st.origin.client_issuer);
+  Bytes longer(enc->view().begin(), enc->view().end());
+  longer.push_back(0);
+  EXPECT_FALSE(decode_state(longer).has_value());
+}
+
+// A field longer than its length prefix fails the encoding (the server
+// then sends no ticket) instead of writing a state that reads back wrong.
+TEST(TicketState, AFieldTooLongForItsPrefixIsAnError) {
+  TicketState st = client_state();
+  st.origin.client_serial = Bytes(256, 1);  // 1-byte length
+  auto enc = encode_state(st);
+  ASSERT_FALSE(enc.ok());
+  EXPECT_EQ(enc.error().code(), ErrorCode::internal_error);
+  st = client_state();
+  st.sni.assign(70000, 'a');  // 2-byte length
+  EXPECT_FALSE(encode_state(st).ok());
+  auto& p = *crypto::default_provider();
+  ServerConfig cfg;
+  EXPECT_FALSE(issue_ticket(p, cfg, st, 1000).ok());
 }
 
 TEST(TicketState, KeepsTheClientIdentityForAPeerCheck) {
@@ -114,7 +185,9 @@ TEST(TicketState, KeepsTheClientIdentityForAPeerCheck) {
   st.client_kept.common_name = "api";
   st.client_kept.names = {"DNS:api.internal", "URI:spiffe://example.org/ns/prod/sa/api"};
   st.client_kept.spki_sha256 = Bytes(32, 0xc3);
-  SecretBytes enc = encode_state(st);
+  auto encoded = encode_state(st);
+  ASSERT_TRUE(encoded.ok());
+  const SecretBytes& enc = *encoded;
   auto back = decode_state(enc.view());
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->client_kept.subject, "CN=api, O=Example");
@@ -129,7 +202,9 @@ TEST(TicketState, KeepsTheClientIdentityForAPeerCheck) {
   EXPECT_FALSE(decode_state(longer).has_value());
   // An identity too large to keep is written as none.
   st.client_kept.names.assign(100, std::string(60, 'a'));
-  auto big = decode_state(encode_state(st).view());
+  auto big_state = encode_state(st);
+  ASSERT_TRUE(big_state.ok());
+  auto big = decode_state(big_state->view());
   ASSERT_TRUE(big.has_value());
   EXPECT_TRUE(big->client_kept.spki_sha256.empty());
   EXPECT_TRUE(big->client_kept.names.empty());
