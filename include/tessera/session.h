@@ -73,6 +73,8 @@ class Session : public SessionFields {
   bool usable_at(int64_t now_ms) const;
   // to_pem / from_pem write and read a session file ("TESSERA SESSION"
   // PEM block). The file holds the PSK: protect it like a private key.
+  // to_pem returns an empty string for a session with a field too long for
+  // the file (a server name over 255 bytes, a subject over 65535).
   std::string to_pem() const;
   static Result<Session> from_pem(std::string_view pem);
 };

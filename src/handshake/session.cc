@@ -73,6 +73,9 @@ std::string Session::to_pem() const {
   w.prefixed_bytes(1, session_id);
   w.u16(record_size_limit);
   handshake::write_kept_identity(w, peer_spki_sha256, peer_common_name, peer_names);
+  // A field longer than its length prefix would be read back as the fields
+  // after it: no file rather than a wrong one.
+  if (w.failed()) return std::string();
   SecretBytes der = std::move(w).take_secret();
   return x509::pem_encode(kSessionPemLabel, der.view());
 }

@@ -405,6 +405,10 @@ int run_client(ClientCliOptions& o) {
       return 1;
     }
     std::string pem = sess->to_pem();
+    if (pem.empty()) {
+      std::fprintf(stderr, "tessera client: --sess-out: the session does not fit a session file\n");
+      return 1;
+    }
     auto w = write_secret_file(o.sess_out, pem);
     if (!w.ok()) return fail("writing --sess-out", w.error());
   }

@@ -527,6 +527,14 @@ TEST(Session, PemRoundTrip) {
   EXPECT_FALSE(
       Session::from_pem("-----BEGIN TESSERA SESSION-----\nAAAA\n-----END TESSERA SESSION-----\n")
           .ok());
+  // A field too long for its length prefix: no file, rather than one that
+  // reads back wrong.
+  Session big = *s;
+  big.server_name.assign(256, 'a');
+  EXPECT_EQ(big.to_pem(), "");
+  big = *s;
+  big.peer_subject.assign(70000, 'a');
+  EXPECT_EQ(big.to_pem(), "");
 }
 
 TEST(Session, StoreIsBounded) {
