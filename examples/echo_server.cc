@@ -78,8 +78,15 @@ int main(int argc, char** argv) {
     uint8_t buf[16384];
     for (;;) {
       auto n = stream.read(buf);
-      if (!n.ok() || *n == 0) break;
-      if (!stream.write_all({buf, *n}).ok()) break;
+      if (!n.ok()) {  // a timeout, a reset, a close without close_notify, ...
+        std::fprintf(stderr, "connection ended: %s\n", n.error().to_string().c_str());
+        break;
+      }
+      if (*n == 0) break;  // close_notify
+      if (auto w = stream.write_all({buf, *n}); !w.ok()) {
+        std::fprintf(stderr, "connection ended: %s\n", w.error().to_string().c_str());
+        break;
+      }
     }
     (void)stream.shutdown();
   }

@@ -51,12 +51,21 @@ int main(int argc, char** argv) {
   }
   std::string req = "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
   if (auto r = stream.write_all({reinterpret_cast<const uint8_t*>(req.data()), req.size()});
-      !r.ok())
+      !r.ok()) {
+    std::fprintf(stderr, "write: %s\n", r.error().to_string().c_str());
     return 1;
+  }
   uint8_t buf[4096];
   for (;;) {
     auto n = stream.read(buf);
-    if (!n.ok() || *n == 0) break;
+    if (!n.ok()) {
+      // truncated_connection is a close without close_notify: an HTTP/1.0
+      // body ends at the close, so what came may be cut short by anyone on
+      // the path. Like every other read error, it fails the fetch.
+      std::fprintf(stderr, "read: %s\n", n.error().to_string().c_str());
+      return 1;
+    }
+    if (*n == 0) break;  // close_notify: the response is complete
     std::fwrite(buf, 1, *n, stdout);
   }
   (void)stream.shutdown();

@@ -2,7 +2,8 @@
 // in the process: every handshake signature is asked of a "key service"
 // (here a thread holding the key, standing in for a KMS or a remote HSM),
 // and the connection, driven by hand (sans-I/O), keeps its event loop free
-// while it waits.
+// while it waits. A sketch of the pattern, not a server: it serves one
+// connection at a time, and gives up on a peer silent for 10 s.
 //
 //   example_remote_key_server PORT CHAIN.pem KEY.pem
 //
@@ -13,6 +14,7 @@
 // this for you with EventServerOptions::signing_threads.)
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <poll.h>
@@ -54,8 +56,11 @@ class KeyService final : public tessera::KeySigner {
     return {tessera::SignatureScheme::ecdsa_secp256r1_sha256};
   }
   bool asynchronous() const override { return true; }  // never call me on the event loop
-  tessera::Result<std::vector<uint8_t>> sign(tessera::SignatureScheme,
+  tessera::Result<std::vector<uint8_t>> sign(tessera::SignatureScheme scheme,
                                              std::span<const uint8_t> message) const override {
+    if (scheme != tessera::SignatureScheme::ecdsa_secp256r1_sha256)
+      return tessera::Error(tessera::ErrorCode::unsupported_algorithm,
+                            "the key service signs ecdsa_secp256r1_sha256 only");
     std::vector<uint8_t> sig(EVP_PKEY_get_size(key_));
     size_t n = sig.size();
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -76,7 +81,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s PORT CHAIN.pem KEY.pem\n", argv[0]);
     return 2;
   }
-  auto service = std::make_shared<KeyService>(slurp(argv[3]));
+  std::string key_pem = slurp(argv[3]);
+  auto service = std::make_shared<KeyService>(key_pem);
+  OPENSSL_cleanse(key_pem.data(), key_pem.size());  // the service holds the key now
   if (!service->loaded()) {
     std::fprintf(stderr, "cannot read the key %s\n", argv[3]);
     return 1;
@@ -106,7 +113,12 @@ int main(int argc, char** argv) {
   for (;;) {
     int fd = ::accept(lfd, nullptr, nullptr);
     if (fd < 0) continue;
-    auto conn = std::move(*tessera::Connection::server(config));
+    auto made = tessera::Connection::server(config);
+    if (!made.ok()) {
+      std::fprintf(stderr, "%s\n", made.error().to_string().c_str());
+      return 1;
+    }
+    auto conn = std::move(*made);
     std::mutex mu;
     std::optional<tessera::Result<std::vector<uint8_t>>> signature;  // from the service
     std::thread worker;

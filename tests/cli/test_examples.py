@@ -51,8 +51,20 @@ def echo_server():
                 refused = s.recv(10) == b""
     except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
         refused = True
-    R.check("example_echo_server refuses a client without certificate", refused)
-    stop(srv)
+    said = wait_stderr(srv, "certificate_required")
+    # And it goes on serving.
+    again = False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"again")
+                again = s.recv(100) == b"again"
+    except Exception as e:  # noqa: BLE001
+        detail = repr(e)
+    _, err = stop(srv)
+    R.check("example_echo_server refuses a client without certificate (certificate_required)",
+            refused and said, err)
+    R.check("example_echo_server serves the next client", again, detail + err)
 
 
 def echo_server_allowlist():
@@ -104,6 +116,62 @@ def https_get():
     R.check("example_https_get refuses an untrusted server",
             r.returncode != 0 and b"cert_untrusted" in r.stderr, r.stderr.decode())
     stop(srv)
+    # A certificate of the trusted CA for another name.
+    port = free_port()
+    srv = start([TESSERA, "server", "--port", str(port), "--cert", pki("server-other.pem"),
+                 "--key", pki("server-other.key")])
+    if not wait_port(port, proc=srv):
+        R.check("tessera server starts (other.example)", False, stop(srv)[1])
+        return
+    r = run([os.path.join(EXAMPLES, "example_https_get"), "localhost", str(port), pki("ca.pem")],
+            timeout=15)
+    R.check("example_https_get refuses a certificate for another name",
+            r.returncode != 0 and b"cert_name_mismatch" in r.stderr, r.stderr.decode())
+    stop(srv)
+
+
+def https_get_truncated():
+    """A response cut short: the server sends part of an HTTP/1.0 body and
+    closes the TCP connection without close_notify. The body ends at the
+    close, so the example must fail, not print a partial page as complete."""
+    port = free_port()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(pki("server-ec.pem"), pki("server-ec.key"))
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1)
+    listener.settimeout(15)
+    served = {}
+
+    def serve():
+        try:
+            raw, _ = listener.accept()
+            raw.settimeout(10)
+            tls = ctx.wrap_socket(raw, server_side=True)
+            tls.recv(1000)
+            tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nPARTIAL")
+            # Close the socket under the TLS layer: no close_notify.
+            raw_again = socket.socket(fileno=tls.detach())
+            raw_again.shutdown(socket.SHUT_RDWR)
+            raw_again.close()
+            served["ok"] = True
+        except Exception as e:  # noqa: BLE001
+            served["error"] = repr(e)
+        finally:
+            listener.close()
+
+    import threading
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    r = run([os.path.join(EXAMPLES, "example_https_get"), "localhost", str(port), pki("ca.pem")],
+            timeout=15)
+    t.join(20)
+    R.check("the truncating server served its partial response", served.get("ok", False),
+            served.get("error", ""))
+    R.check("example_https_get fails on a response cut short without close_notify",
+            r.returncode != 0 and b"truncated_connection" in r.stderr,
+            "rc=%d stdout=%r stderr=%r" % (r.returncode, r.stdout, r.stderr))
 
 
 def remote_key_server():
@@ -150,5 +218,6 @@ if __name__ == "__main__":
     echo_server()
     echo_server_allowlist()
     https_get()
+    https_get_truncated()
     remote_key_server()
     R.finish()
