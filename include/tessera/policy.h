@@ -4,12 +4,13 @@
 // A Policy is a plain value. Named, dated presets (in the spirit of s2n's
 // security policies) give safe starting points:
 //
-//   "default"  (= "default-2026-11") TLS 1.2-1.3, ECDHE/AEAD only, extended
-//              master secret required, RSA key exchange and DHE off.
+//   "default"  (= "default-2026-11") TLS 1.2-1.3, AEAD only, extended
+//              master secret required; ffdhe2048-4096 among the groups (TLS
+//              1.3), no TLS 1.2 DHE_RSA or RSA key transport suites.
 //   "strict"   (= "strict-2026-11") TLS 1.3 only, AES-GCM + ChaCha20,
 //              X25519/P-256/P-384, no RSA PKCS#1 signatures at all.
 //   "compat"   (= "compat-2026-11") TLS 1.2-1.3 for old TLS 1.2 peers: adds
-//              DHE_RSA and RSA key transport and ffdhe groups; extended master
+//              the DHE_RSA and RSA key transport suites; extended master
 //              secret preferred but not required. Still AEAD only.
 //
 // Lists are in preference order; a server picks by its own preference.
@@ -76,6 +77,8 @@ struct Policy {
   // groups the client sends key shares for in its first ClientHello
   std::vector<NamedGroup> key_share_groups;
   std::vector<SignatureScheme> signature_schemes;
+  // The least RSA modulus accepted on the peer's certificate path (and of
+  // our own key for TLS 1.2 RSA key transport); at least 2048.
   size_t min_rsa_bits = 2048;
   size_t min_ffdhe_bits = 2048;
   bool require_extended_master_secret = true;  // TLS 1.2, RFC 7627

@@ -501,6 +501,7 @@ Result<void> Client12::on_certificate(const wire::HandshakeMessage& m) {
   vr.crl_check = cfg_.crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.min_rsa_bits = cfg_.policy.min_rsa_bits;
   vr.describe = tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check) && ech_public_name_.empty();
   vr.peer_signs = false;  // the suite decides the keyUsage bit, below

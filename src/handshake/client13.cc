@@ -1305,6 +1305,7 @@ Result<void> Client13::on_certificate(const wire::HandshakeMessage& m, Keys keys
   vr.crl_check = cfg_.crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.min_rsa_bits = cfg_.policy.min_rsa_bits;
   vr.describe = p_.channel->tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc, verify_peer_chain(provider(), std::move(chain), vr));

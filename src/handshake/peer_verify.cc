@@ -86,6 +86,7 @@ Result<PeerChain> verify_peer_chain(crypto::Provider& provider, std::vector<Byte
   opts.now_unix = req.now_unix;
   opts.crls = req.crls;
   opts.crl_check = req.crl_check;
+  opts.min_rsa_bits = req.min_rsa_bits;
   if (!req.peer_name.empty()) {
     x509::ReferenceIdentity id;
     id.kind = x509::parse_ip_address(req.peer_name) ? x509::ReferenceIdentity::Kind::ip

@@ -30,8 +30,9 @@ struct VerifyRequest {
   CrlCheck crl_check = CrlCheck::chain;
   int64_t now_unix = 0;
   const Limits* limits = nullptr;
-  bool describe = true;   // build PeerChain::description (only the trace reads it)
-  bool identity = false;  // fill PeerChain::leaf_names / leaf_cn (a PeerCheck will read them)
+  size_t min_rsa_bits = 2048;  // Policy::min_rsa_bits: RSA keys on the peer's path
+  bool describe = true;        // build PeerChain::description (only the trace reads it)
+  bool identity = false;       // fill PeerChain::leaf_names / leaf_cn (a PeerCheck will read them)
   // The peer proves its key by signing (CertificateVerify): a leaf with a
   // keyUsage extension must allow digitalSignature. A TLS 1.2 client checks
   // the bit the suite needs itself (RSA key transport: keyEncipherment).

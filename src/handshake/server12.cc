@@ -520,6 +520,7 @@ Result<void> Server12::on_client_certificate(const wire::HandshakeMessage& m) {
   vr.crl_check = cfg_.client_crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.min_rsa_bits = cfg_.policy.min_rsa_bits;
   vr.describe = tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(PeerChain pc,

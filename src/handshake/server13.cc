@@ -918,6 +918,7 @@ Result<ClientCertificate> Server13::read_client_certificate(const wire::Handshak
   vr.crl_check = cfg_.client_crl_check;
   vr.now_unix = p_.now_unix;
   vr.limits = &cfg_.policy.limits;
+  vr.min_rsa_bits = cfg_.policy.min_rsa_bits;
   vr.describe = p_.channel->tracing();
   vr.identity = static_cast<bool>(cfg_.peer_check);
   TESSERA_ASSIGN_OR_RETURN(out.chain, verify_peer_chain(provider(), std::move(chain), vr));

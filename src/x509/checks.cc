@@ -61,15 +61,17 @@ size_t rsa_modulus_bits(const SubjectPublicKeyInfo& spki) {
   return bits;
 }
 
-Result<void> check_key_strength(const SubjectPublicKeyInfo& spki) {
+Result<void> check_key_strength(const SubjectPublicKeyInfo& spki, size_t min_rsa_bits) {
   size_t bits = rsa_modulus_bits(spki);
   bool is_rsa =
       spki.algorithm == PublicKeyAlgorithm::rsa || spki.algorithm == PublicKeyAlgorithm::rsa_pss;
-  // CA/B BR 6.1.5: RSA keys must have a modulus of at least 2048 bits.
-  if (is_rsa && bits < kMinRsaBits) {
+  // CA/B BR 6.1.5: RSA keys must have a modulus of at least 2048 bits (a
+  // policy may ask for more).
+  const size_t minimum = std::max(min_rsa_bits, kMinRsaBits);
+  if (is_rsa && bits < minimum) {
     return Error(ErrorCode::cert_weak_key, "RSA key of " + std::to_string(bits) +
                                                " bits is below the minimum of " +
-                                               std::to_string(kMinRsaBits));
+                                               std::to_string(minimum));
   }
   return ok();
 }

@@ -33,8 +33,10 @@ Result<void> check_signature_algorithm(const SignatureAlgorithm& alg);
 // RSASSA-PSS) SubjectPublicKeyInfo, or 0 if it is not RSA or malformed.
 size_t rsa_modulus_bits(const SubjectPublicKeyInfo& spki);
 
-// check_key_strength refuses RSA keys under kMinRsaBits with cert_weak_key.
-Result<void> check_key_strength(const SubjectPublicKeyInfo& spki);
+// check_key_strength refuses RSA keys under min_rsa_bits (never less than
+// kMinRsaBits) with cert_weak_key.
+Result<void> check_key_strength(const SubjectPublicKeyInfo& spki,
+                                size_t min_rsa_bits = kMinRsaBits);
 
 // describe_key renders "RSA 2048", "RSA-PSS 3072", "EC P-256", "Ed25519".
 std::string describe_key(const SubjectPublicKeyInfo& spki);

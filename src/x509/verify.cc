@@ -322,8 +322,8 @@ Result<void> PathBuilder::validate(const std::vector<size_t>& path,
     } else {
       passed(d, "critical extensions", [&] { return "all understood"; });
     }
-    // CA/B BR 6.1.5: RSA keys of at least 2048 bits.
-    Result<void> strength = check_key_strength(c.public_key_info());
+    // CA/B BR 6.1.5: RSA keys of at least 2048 bits (or the caller's more).
+    Result<void> strength = check_key_strength(c.public_key_info(), options_.min_rsa_bits);
     if (strength) {
       passed(d, "key strength", [&] { return describe_key(c.public_key_info()); });
     } else {

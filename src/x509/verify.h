@@ -76,6 +76,7 @@
 #include "tessera/config.h"
 #include "tessera/result.h"
 #include "x509/certificate.h"
+#include "x509/checks.h"
 #include "x509/crl.h"
 #include "x509/identity.h"
 #include "x509/trust_store.h"
@@ -98,6 +99,7 @@ struct VerifyOptions {
   const CrlSet* crls = nullptr;               // optional revocation
   CrlCheck crl_check = CrlCheck::chain;       // with crls: what must be covered
   size_t max_signature_checks = 64, max_paths = 64;  // work budget
+  size_t min_rsa_bits = kMinRsaBits;  // RSA keys on the path (raised only: never below 2048)
 };
 
 // The path that verified: leaf first, anchor last (the anchor is the

@@ -95,6 +95,25 @@ TEST(Tls13, SignatureSchemesPerKey) {
   }
 }
 
+// Policy::min_rsa_bits raises the bar for the RSA keys on the peer's path
+// (never below 2048): a 2048-bit server key is refused under 3072, in both
+// versions, with cert_weak_key.
+TEST(Tls13, PolicyMinRsaBitsAppliesToThePeersCertificates) {
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    auto cc = versioned_client_config(v, "");
+    cc->policy.min_rsa_bits = 3072;
+    auto p = make_tls_pair(cc, server_config("server-rsa"));
+    ASSERT_FALSE(p.handshake());
+    ASSERT_TRUE(p.client->error());
+    EXPECT_EQ(p.client->error()->code(), ErrorCode::cert_weak_key) << err(*p.client);
+    EXPECT_NE(p.client->error()->message().find("below the minimum of 3072"), std::string::npos)
+        << err(*p.client);
+    auto ok = versioned_client_config(v, "");  // 2048, the default
+    auto q = make_tls_pair(ok, server_config("server-rsa"));
+    EXPECT_TRUE(q.handshake()) << err(*q.client);
+  }
+}
+
 TEST(Tls13, HelloRetryRequestWhenNoAcceptableShare) {
   auto cc = client_config();
   ASSERT_TRUE(cc->policy.set_groups("x25519,secp384r1").ok());  // share for x25519 only
