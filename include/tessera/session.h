@@ -132,8 +132,9 @@ class TicketKeyProvider {
 };
 
 // RotatingTicketKeys draws a new random key every `period` and keeps
-// accepting the previous `keep` keys (so a ticket lives at most
-// (keep + 1) * period). Keys never leave the process.
+// accepting the previous `keep` keys, each until (keep + 1) * period after
+// it was drawn (so a ticket lives at most that long, however long the
+// server was idle). Keys never leave the process.
 class RotatingTicketKeys final : public TicketKeyProvider {
  public:
   RotatingTicketKeys(std::shared_ptr<crypto::Provider> provider,

@@ -208,8 +208,11 @@ std::optional<TicketKey> RotatingTicketKeys::find(const std::array<uint8_t, 16>&
                                                   int64_t now_s) {
   std::lock_guard<std::mutex> lock(mu_);
   rotate_locked(now_s);
+  // Rotation happens on use, so after a quiet spell the previous key can be
+  // far older than `keep` periods: the age itself is checked too.
+  const int64_t max_age = static_cast<int64_t>(keep_ + 1) * period_s_;
   for (const auto& [at, k] : keys_)
-    if (k.id == id) return k;
+    if (k.id == id) return now_s - at < max_age ? std::optional<TicketKey>(k) : std::nullopt;
   return std::nullopt;
 }
 

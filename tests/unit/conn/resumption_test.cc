@@ -394,6 +394,11 @@ TEST(ResumptionOrigin, ResumptionsEndSevenDaysAfterTheFullHandshake) {
     e.cc->clock = [now] { return *now; };
     e.sc->tickets = 1;
     e.sc->ticket_lifetime_s = 2 * 86400;
+    // Keys that outlive the test's week (the default 12-hour keys are
+    // retired a day after they are drawn, and their tickets with them).
+    e.keys = std::make_shared<RotatingTicketKeys>(crypto::default_provider(),
+                                                  std::chrono::hours(7 * 24), 1);
+    e.sc->ticket_keys = e.keys;
     ASSERT_FALSE(e.connect().server->summary().resumed);
     for (int step = 1; step <= 4; ++step) {  // +1.5, +3, +4.5, +6 days
       *now += 3 * 86400 / 2;
@@ -562,6 +567,13 @@ TEST(TicketKeys, RotateAndKeepThePreviousKey) {
   EXPECT_NE(k2.id, k1.id);
   EXPECT_FALSE(keys.find(k0.id, 1200));  // two rotations later: gone
   EXPECT_TRUE(keys.find(k1.id, 1200));
+  // After a quiet spell the key before the new one is too old, though it is
+  // the previous key.
+  TicketKey k3 = keys.current(2000);
+  EXPECT_NE(k3.id, k2.id);
+  EXPECT_FALSE(keys.find(k2.id, 2000));
+  EXPECT_TRUE(keys.find(k3.id, 2199));
+  EXPECT_FALSE(keys.find(k3.id, 2200));
 }
 
 }  // namespace
