@@ -4,6 +4,7 @@ BUILD       ?= build
 BUILD_ASAN  ?= build-asan
 BUILD_FUZZ  ?= build-fuzz
 BUILD_VALGRIND ?= build-valgrind
+BUILD_TSAN  ?= build-tsan
 FUZZ_SECONDS ?= 60
 FUZZ_SEED   ?=
 SOAK_SECONDS ?= 60
@@ -11,7 +12,7 @@ JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test test-asan test-interop bench format install clean \
-        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind soak test-ct
+        fuzz-build fuzz fuzz-smoke fuzz-corpus test-valgrind test-tsan soak test-ct
 
 all: build
 
@@ -41,6 +42,16 @@ test-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 900
+
+# clang 14 with ThreadSanitizer; the unit tests (the threaded parts: EventServer
+# workers and signing threads, PKCS #11 session pools, shared ticket keys,
+# caches, stores and replay guard; the rest runs single-threaded under it).
+test-tsan: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_TSAN) -G Ninja -DTESSERA_WERROR=ON \
+	  -DTESSERA_TSAN=ON -DTESSERA_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD_TSAN) -j $(JOBS)
+	cd $(BUILD_TSAN) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 1800
 
 # libFuzzer targets (fuzz/, see fuzz/README.md): clang 14, ASan + UBSan.
 fuzz-build: deps
@@ -94,8 +105,10 @@ bench: build
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
+# PREFIX=/opt/tessera installs there (default: CMAKE_INSTALL_PREFIX, /usr/local);
+# DESTDIR is honoured for staging.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_VALGRIND)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_VALGRIND) $(BUILD_TSAN)
