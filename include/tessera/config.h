@@ -156,7 +156,12 @@ class MemoryExternalPskStore final : public ExternalPskStore {
 
 // load_trust_anchors parses PEM (or DER) CA certificates into a trust store
 // for ClientConfig::trust / ServerConfig::client_trust. Every certificate is
-// an anchor, self-signed or not.
+// an anchor, self-signed or not. All or nothing: one certificate that does
+// not parse fails the whole text (cert_parse naming it), and so does text
+// with no certificate. A system-wide bundle kept by someone else (Debian's
+// holds a root that is not strict RFC 5280 DER) is better left to the
+// default: a ClientConfig without `trust` uses the system store, which skips
+// such certificates.
 Result<std::shared_ptr<const x509::TrustStore>> load_trust_anchors(std::string_view pem);
 
 // load_crls parses certificate revocation lists (RFC 5280 5), PEM ("X509
@@ -356,9 +361,10 @@ struct ClientConfig {
   // TLS 1.3 post-handshake client authentication (RFC 8446 4.2.6, 4.6.2):
   // offer it, so that the server may ask for our certificate at any time
   // after the handshake (say, when a request reaches a protected resource).
-  // We answer each request at once with `credential` (if it can sign with a
-  // scheme the request lists) or, without one, with an empty Certificate
-  // that declines; Event::certificate_requested reports it. Off: a server's
+  // We answer each request at once with what certificate_resolver returns
+  // (if set), else `credential` (if it can sign with a scheme the request
+  // lists) or, without one, with an empty Certificate that declines;
+  // Event::certificate_requested reports it. Off: a server's
   // post-handshake CertificateRequest is unexpected_message.
   bool post_handshake_auth = false;
   // GREASE ECH (draft-ietf-tls-esni-25 6.2): a connection without

@@ -8,7 +8,15 @@
 // blocking Stream in tessera/stream.h, an epoll loop, or a fuzzer.
 //
 //   auto c = Connection::client(config, {.server_name = "example.com"}).value();
-//   while (!c->is_handshake_done()) { send(c->pending_tls()); c->receive_tls(recv()); }
+//   while (!c->is_handshake_done()) {
+//     auto out = c->pending_tls();
+//     send(out);
+//     c->consume_tls(out.size());
+//     if (auto r = c->receive_tls(recv()); !r.ok()) {  // the alert is queued: send it
+//       send(c->pending_tls());
+//       return r.error();
+//     }
+//   }
 //
 // After any error the connection is failed: the alert describing it has been
 // queued in pending_tls(), and every later call returns the same error.
@@ -41,7 +49,9 @@ struct ClientOptions {
   // Encrypted Client Hello (draft-ietf-tls-esni-25; see tessera/ech.h): the
   // server's ECHConfigList, as published. Set: the ClientHello naming
   // server_name is sent encrypted, inside an outer ClientHello that names
-  // the config's public name; only TLS 1.3 is offered, and no 0-RTT data.
+  // the config's public name; the inner ClientHello offers only TLS 1.3
+  // (the outer one TLS 1.2 too, as a server without ECH expects), and no
+  // 0-RTT data is sent.
   // A server that cannot open it is authenticated for the public name and
   // the handshake then fails with ErrorCode::ech_required, its retry
   // configs (if any) in HandshakeSummary::ech_retry_configs. A list with no

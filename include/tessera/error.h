@@ -53,7 +53,7 @@ std::string_view alert_name(AlertDescription a);
 enum class ErrorGroup : uint8_t { decode, peer, crypto, certificate, config, io, internal };
 
 // Flat error codes. The table in src/base/error.cc gives each its name, group
-// and default alert; tests/unit/base/error_test.cc checks the table is complete.
+// and default alert; tests/unit/base/result_test.cc checks the table is complete.
 enum class ErrorCode : uint16_t {
   // decode: the bytes do not parse
   decode_truncated,      // fewer bytes than the structure needs

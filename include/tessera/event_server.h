@@ -16,7 +16,7 @@
 //   };
 //   auto srv = EventServer::listen(config, {.port = 8443},
 //       [](const std::string&, Connection&) { return std::make_unique<Echo>(); }).value();
-//   srv->run();   // until srv->stop()
+//   if (auto r = srv->run(); !r.ok()) { /* r.error() */ }   // until srv->stop()
 //
 // Limits: a handshake must complete within handshake_timeout of the accept
 // (half-open handshakes are canceled: user_canceled and close_notify, then
