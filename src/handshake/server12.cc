@@ -261,14 +261,27 @@ Result<void> Server12::on_client_hello(const Offer& o, const wire::HandshakeMess
     const bool by_ticket = cfg_.tls12_tickets && o.session_ticket && !o.session_ticket->empty();
     auto st = by_ticket ? redeem_ticket(provider(), cfg_, *o.session_ticket, p_.now_unix)
                         : find_session(provider(), cfg_, o.ch.legacy_session_id, p_.now_unix);
-    if (st && st->version == 0x0303 && st->psk.size() == crypto::kTls12MasterSecretSize) {
+    // A cached session not used after all goes back (give_back_session).
+    auto not_used = [&] {
+      if (by_ticket)
+        give_back_ticket(provider(), cfg_, *o.session_ticket, *st, p_.now_unix);
+      else
+        give_back_session(provider(), cfg_, o.ch.legacy_session_id, *st, p_.now_unix);
+    };
+    if (st && (st->version != 0x0303 || st->psk.size() != crypto::kTls12MasterSecretSize)) {
+      not_used();
+      if (tracing()) trace("   the client's session is not a TLS 1.2 session; full handshake");
+    } else if (st) {
       // RFC 7627 5.3: a session with the extended master secret may not be
       // resumed by a ClientHello without it.
-      if (st->extended_master_secret && !o.extended_master_secret)
+      if (st->extended_master_secret && !o.extended_master_secret) {
+        not_used();
         return Error(ErrorCode::handshake_failure,
                      "ClientHello resumes an extended-master-secret session without the extension");
+      }
       auto why = not_resumable(o, *st);
       if (!why) return resume(o, m, std::move(*st), !by_ticket);
+      not_used();
       if (tracing())
         trace(std::string("   the client's ") + (by_ticket ? "session ticket" : "session ID") +
               " is not resumed: " + *why + "; full handshake");

@@ -1154,13 +1154,19 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
                       o.psks->identities[i].obfuscated_ticket_age, x});
     }
     if (cfg_.tickets == 0) continue;
-    auto st = redeem_ticket(provider(), cfg_, o.psks->identities[i].identity, p_.now_unix);
-    if (!st || st->version != 0x0304) continue;
+    const ByteView identity = o.psks->identities[i].identity;
+    auto st = redeem_ticket(provider(), cfg_, identity, p_.now_unix);
+    if (!st) continue;
+    // A cached ticket not used after all goes back (give_back_ticket).
+    auto not_used = [&] { give_back_ticket(provider(), cfg_, identity, *st, p_.now_unix); };
     auto info = cipher_suite_info(st->cipher_suite);
     // RFC 8446 4.6.1: the ticket is not used beyond its lifetime, nor for
     // another name, nor with another hash.
-    if (!info || info->hash != suite_->hash || st->sni != o.sni || !ticket_current(*st, now_ms))
+    if (st->version != 0x0304 || !info || info->hash != suite_->hash || st->sni != o.sni ||
+        !ticket_current(*st, now_ms)) {
+      not_used();
       continue;
+    }
     // The session's client authentication must hold here and now (tickets
     // may be shared with differently configured servers); else a full
     // handshake checks the client afresh.
@@ -1168,6 +1174,7 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
             resumption_refused(provider(), cfg_, *st, ProtocolVersion::tls13, o.sni, p_.now_unix)) {
       if (p_.channel->tracing())
         trace("   PSK identity " + std::to_string(i) + " not resumed: " + *why);
+      not_used();
       continue;
     }
     auto early = crypto::EarlySecret::derive(provider(), suite_->hash, st->psk.view());
@@ -1175,8 +1182,11 @@ Result<std::optional<Server13::AcceptedPsk>> Server13::choose_psk(const Offer& o
     TESSERA_ASSIGN_OR_RETURN(Bytes want,
                              psk_binder(early, provider(), th, crypto::PskKind::resumption));
     // RFC 8446 4.2.11: a binder that does not validate -> abort, decrypt_error.
-    if (!ct_equal(want, o.psks->binders[i]))
+    // Whoever sent it did not hold the PSK: the ticket goes back to its owner.
+    if (!ct_equal(want, o.psks->binders[i])) {
+      not_used();
       return Error(ErrorCode::decrypt_error, "PSK binder does not verify");
+    }
     return std::optional<AcceptedPsk>(AcceptedPsk{static_cast<uint16_t>(i), std::move(*st),
                                                   std::move(early), *mode,
                                                   o.psks->identities[i].obfuscated_ticket_age});

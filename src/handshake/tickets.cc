@@ -323,6 +323,21 @@ std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig
   return open_ticket(p, keys_of(cfg), ticket, now_s);
 }
 
+void give_back_ticket(crypto::Provider& p, const ServerConfig& cfg, ByteView ticket,
+                      const TicketState& s, int64_t now_s) {
+  if (!cfg.session_cache || !ticket_current(s, now_s * 1000)) return;
+  auto sealed = seal_ticket(p, keys_of(cfg), s, now_s);
+  if (!sealed.ok()) return;  // then it stays used up
+  cfg.session_cache->put(cache_key(kTicketEntry, ticket), std::move(*sealed),
+                         s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
+}
+
+void give_back_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                       const TicketState& s, int64_t now_s) {
+  if (!ticket_current(s, now_s * 1000)) return;
+  (void)store_session(p, cfg, id, s, now_s);  // a failure leaves it used up
+}
+
 TicketKeyProvider& default_ticket_keys() {
   static RotatingTicketKeys keys(crypto::default_provider());
   return keys;

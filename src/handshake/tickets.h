@@ -146,6 +146,17 @@ Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const T
 std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig& cfg,
                                          ByteView ticket, int64_t now_s);
 
+// give_back_ticket / give_back_session put a cached session that
+// redeem_ticket / find_session took out back into the cache when the
+// handshake did not use it (it was refused, or its binder did not verify):
+// the names travel in the clear, and taking an entry out for good before the
+// checks would let anyone who saw one cost its owner the resumption. A state
+// past its lifetime is not put back; self-contained tickets need nothing.
+void give_back_ticket(crypto::Provider& p, const ServerConfig& cfg, ByteView ticket,
+                      const TicketState& s, int64_t now_s);
+void give_back_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
+                       const TicketState& s, int64_t now_s);
+
 // TLS 1.2 session IDs (RFC 5246 7.4.1.2-3): the server names a session with a
 // random 32-byte ID and keeps its state in ServerConfig::session_cache (or a
 // process-wide cache), sealed under the same ticket keys as tickets, so key

@@ -452,6 +452,38 @@ TEST(ResumptionOrigin, Tls12SessionIdKeepsItsPeerCheckIdentity) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(e.connect().server->summary().resumed) << i;
 }
 
+// A cached session's name travels in the clear (a TLS 1.2 session ID, a
+// stateful ticket's name in the PSK identity): someone who offers it where
+// it cannot be resumed (here, without the server name it was made for) gets
+// a full handshake and the entry goes back, so its owner still resumes.
+TEST(ResumptionOrigin, ACachedSessionRefusedToAnotherClientStaysForItsOwner) {
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12}) {
+    SCOPED_TRACE(v == ProtocolVersion::tls13 ? "TLS 1.3 stateful ticket" : "TLS 1.2 session ID");
+    Env e;
+    if (v == ProtocolVersion::tls12) make_tls12(e);
+    e.sc->tls12_tickets = false;  // TLS 1.2: session IDs
+    e.sc->session_cache = std::make_shared<MemoryServerSessionCache>();
+    e.sc->tickets = 1;
+    e.connect();
+    auto owned = e.store->take("localhost", kTestNow * 1000);
+    ASSERT_TRUE(owned);
+    // The same session offered for 127.0.0.1 (no SNI): not resumed.
+    auto other = client_config();
+    other->policy = e.cc->policy;
+    other->session_store = std::make_shared<MemorySessionStore>();
+    Session copy = *owned;
+    copy.server_name = "127.0.0.1";
+    other->session_store->put("127.0.0.1", copy);
+    auto p = make_tls_pair(other, e.sc, "127.0.0.1");
+    ASSERT_TRUE(p.handshake()) << err(*p.client) << " / " << err(*p.server);
+    EXPECT_FALSE(p.server->summary().resumed);
+    // Its owner still resumes it.
+    e.store->put("localhost", *owned);
+    auto q = e.connect();
+    EXPECT_TRUE(q.server->summary().resumed);
+  }
+}
+
 // A server that issues no TLS 1.2 tickets takes none either.
 TEST(ResumptionOrigin, Tls12TicketsAreNotTakenWhenTurnedOff) {
   Env e;
