@@ -418,18 +418,20 @@ class Worker {
   // add makes the connection for an accepted descriptor, in the slot
   // reserve_slot counted for it (given back if it is not kept).
   void add(int fd, std::string peer) {
+    // The counters change before the close: a peer that sees its connection
+    // closed then finds them (stats()) already counting it.
     if (!s_.admit_peer(peer)) {
       // The peer has max_open_per_peer open: closed before any TLS.
-      ::close(fd);
-      --s_.active;
       ++s_.refused;
+      --s_.active;
+      ::close(fd);
       return;
     }
     auto drop = [&] {
-      ::close(fd);
       s_.leave_peer(peer);
-      --s_.active;
       ++s_.failed;
+      --s_.active;
+      ::close(fd);
     };
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
