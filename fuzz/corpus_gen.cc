@@ -22,6 +22,7 @@
 
 #include "ech_outer.h"
 #include "handshake/cert_compression.h"
+#include "handshake/tickets.h"
 #include "state_machine.h"
 #include "wire/certificate.h"
 #include "wire/ech.h"
@@ -29,6 +30,7 @@
 #include "wire/extensions.h"
 #include "wire/handshake.h"
 #include "wire/hello.h"
+#include "x509/certificate.h"
 #include "x509/pem.h"
 
 using namespace tessera;
@@ -434,6 +436,48 @@ void x509_seeds() {
 
 }  // namespace
 
+// Ticket states (fuzz_tickets): a TLS 1.3 and a TLS 1.2 session, with and
+// without a client identity, in format 6 as encode_state writes them.
+void ticket_seeds() {
+  handshake::TicketState s;
+  s.cipher_suite = 0x1301;
+  s.issued_at_ms = fuzz::kFuzzNow * 1000;
+  s.lifetime_s = 7200;
+  s.age_add = 0x01020304;
+  s.psk = SecretBytes(Bytes(32, 0x42));
+  s.alpn = "h2";
+  s.sni = "localhost";
+  s.max_early_data = 16384;
+  s.record_size_limit = 4096;
+  s.origin.authenticated_at_ms = s.issued_at_ms;
+  auto plain = handshake::encode_state(s);
+  if (plain.ok()) write_seed("tickets", "tls13_no_client", plain->view());
+  auto ca = x509::pem_decode_label(slurp(fs::path(TESSERA_FUZZ_PKI_DIR) / "ca.pem"),
+                                   x509::pem_label::kCertificate);
+  auto anchor = ca.ok() && !ca->empty() ? x509::Certificate::parse(ca->front())
+                                        : Result<x509::Certificate>(Error(ErrorCode::cert_parse));
+  if (anchor.ok()) {
+    s.client_subject = "CN=tessera test client";
+    const ByteView subject = anchor->subject().der();
+    s.origin.client_issuer.assign(subject.begin(), subject.end());
+    s.origin.client_serial = {0x01, 0x23};
+    s.origin.client_anchor_subject.assign(subject.begin(), subject.end());
+    s.origin.client_anchor_sha256 = anchor->fingerprint_sha256(*crypto::default_provider());
+    s.origin.client_not_after = anchor->not_after();
+    s.client_kept.spki_sha256 = Bytes(32, 0x33);
+    s.client_kept.common_name = "tessera test client";
+    s.client_kept.names = {"DNS:client.internal", "URI:spiffe://example.org/client"};
+    auto mtls = handshake::encode_state(s);
+    if (mtls.ok()) write_seed("tickets", "tls13_client", mtls->view());
+  }
+  s.version = 0x0303;
+  s.cipher_suite = 0xc02b;
+  s.extended_master_secret = true;
+  s.psk = SecretBytes(Bytes(48, 0x24));
+  auto tls12 = handshake::encode_state(s);
+  if (tls12.ok()) write_seed("tickets", "tls12_client", tls12->view());
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s OUTDIR (fuzz/corpus)\n", argv[0]);
@@ -444,6 +488,7 @@ int main(int argc, char** argv) {
   wire_seeds();
   ech_seeds();
   x509_seeds();
+  ticket_seeds();
   std::printf("seeds written to %s\n", g_out.c_str());
   return 0;
 }

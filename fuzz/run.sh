@@ -15,7 +15,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(deframer record handshake extensions der pem x509 path x509_differential client server cli_files)
+  targets=(deframer record handshake extensions der pem x509 path x509_differential client server tickets cli_files)
 fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tessera-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

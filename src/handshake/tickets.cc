@@ -207,6 +207,14 @@ std::optional<TicketState> decode_state(ByteView state) {
       !suite.ok() || !at.ok() || !life.ok() || !add.ok() || !psk.ok() || !alpn.ok() || !sni.ok() ||
       !subject.ok() || !r.expect_end("ticket").ok())
     return std::nullopt;
+  // Times the server could have written (ms since 1970, under 2^52: some
+  // 140,000 years; a notAfter within 2^40 s either way), so that the
+  // lifetime arithmetic on them cannot overflow.
+  constexpr uint64_t kMaxMs = uint64_t{1} << 52;
+  const auto not_after_s = static_cast<int64_t>(*not_after);
+  if (*at > kMaxMs || *auth_at > kMaxMs || not_after_s > (int64_t{1} << 40) ||
+      not_after_s < -(int64_t{1} << 40))
+    return std::nullopt;
   s.version = *version;
   s.extended_master_secret = *ems == 1;
   s.cipher_suite = *suite;

@@ -161,6 +161,24 @@ TEST(TicketState, KeepsTheOriginAndALongServerName) {
   EXPECT_FALSE(decode_state(longer).has_value());
 }
 
+// Times no server writes (found by fuzz_tickets: the lifetime arithmetic on
+// them overflowed) are refused by the decoder.
+TEST(TicketState, AbsurdTimesAreRefused) {
+  TicketState st = client_state();
+  auto good = encode_state(st);
+  ASSERT_TRUE(good.ok());
+  ASSERT_TRUE(decode_state(good->view()).has_value());
+  for (int which = 0; which < 3; ++which) {
+    TicketState bad = client_state();
+    if (which == 0) bad.issued_at_ms = int64_t{1} << 62;
+    if (which == 1) bad.origin.authenticated_at_ms = -1;  // 2^64 - 1 as written
+    if (which == 2) bad.origin.client_not_after = int64_t{1} << 50;
+    auto enc = encode_state(bad);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_FALSE(decode_state(enc->view()).has_value()) << which;
+  }
+}
+
 // A field longer than its length prefix fails the encoding (the server
 // then sends no ticket) instead of writing a state that reads back wrong.
 TEST(TicketState, AFieldTooLongForItsPrefixIsAnError) {
