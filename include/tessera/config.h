@@ -445,6 +445,9 @@ struct ServerConfigFields {
   // client certificate it verified expires; a server resumes a session with
   // a client certificate only if its client_trust holds the anchor that
   // verified it (servers sharing ticket keys may trust different CAs).
+  // A ticket also ends with its key: the default keys are accepted for 24 h
+  // after they are drawn, so a ticket_lifetime_s beyond that needs
+  // ticket_keys with a longer period.
   size_t tickets = 2;
   uint32_t ticket_lifetime_s = 7200;
   std::shared_ptr<TicketKeyProvider> ticket_keys;

@@ -304,6 +304,16 @@ Bytes cache_key(uint8_t kind, ByteView name) {
   key.insert(key.end(), name.begin(), name.end());
   return key;
 }
+
+// cache_sealed puts a state, sealed under the config's ticket keys, into
+// `cache` under a name of `kind`, until the state's lifetime ends.
+Result<void> cache_sealed(crypto::Provider& p, const ServerConfig& cfg, ServerSessionCache& cache,
+                          uint8_t kind, ByteView name, const TicketState& s, int64_t now_s) {
+  TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
+  cache.put(cache_key(kind, name), std::move(sealed),
+            s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
+  return ok();
+}
 }  // namespace
 
 Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const TicketState& s,
@@ -314,8 +324,7 @@ Result<Bytes> issue_ticket(crypto::Provider& p, const ServerConfig& cfg, const T
     // no resumption secret in the clear.
     Bytes id(kIdSize);
     p.random(id);
-    TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
-    cfg.session_cache->put(cache_key(kTicketEntry, id), std::move(sealed), now_s + s.lifetime_s);
+    TESSERA_TRY(cache_sealed(p, cfg, *cfg.session_cache, kTicketEntry, id, s, now_s));
     return id;
   }
   return seal_ticket(p, keys_of(cfg), s, now_s);
@@ -334,10 +343,8 @@ std::optional<TicketState> redeem_ticket(crypto::Provider& p, const ServerConfig
 void give_back_ticket(crypto::Provider& p, const ServerConfig& cfg, ByteView ticket,
                       const TicketState& s, int64_t now_s) {
   if (!cfg.session_cache || !ticket_current(s, now_s * 1000)) return;
-  auto sealed = seal_ticket(p, keys_of(cfg), s, now_s);
-  if (!sealed.ok()) return;  // then it stays used up
-  cfg.session_cache->put(cache_key(kTicketEntry, ticket), std::move(*sealed),
-                         s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
+  // A failure leaves it used up.
+  (void)cache_sealed(p, cfg, *cfg.session_cache, kTicketEntry, ticket, s, now_s);
 }
 
 void give_back_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
@@ -366,11 +373,8 @@ Bytes new_session_id(crypto::Provider& p) {
 
 Result<void> store_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
                            const TicketState& s, int64_t now_s) {
-  TESSERA_ASSIGN_OR_RETURN(Bytes sealed, seal_ticket(p, keys_of(cfg), s, now_s));
   ServerSessionCache& cache = cfg.session_cache ? *cfg.session_cache : default_session_id_cache();
-  cache.put(cache_key(kSessionIdEntry, id), std::move(sealed),
-            s.issued_at_ms / 1000 + static_cast<int64_t>(s.lifetime_s));
-  return ok();
+  return cache_sealed(p, cfg, cache, kSessionIdEntry, id, s, now_s);
 }
 
 std::optional<TicketState> find_session(crypto::Provider& p, const ServerConfig& cfg, ByteView id,
