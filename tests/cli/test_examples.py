@@ -22,6 +22,22 @@ def pki(name):
     return os.path.join(PKI, name)
 
 
+# What a refused TLS client sees: an alert or a reset, not a reply.
+REFUSED = (ssl.SSLError, ConnectionResetError, BrokenPipeError)
+
+
+def exchange(ctx, port, data):
+    """Sends data to the server on 127.0.0.1:port over TLS (for the name
+    localhost) and returns (the reply, or b"", the exception, or None)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(data)
+                return s.recv(100), None
+    except Exception as e:  # noqa: BLE001
+        return b"", e
+
+
 def echo_server():
     port = free_port()
     srv = start([os.path.join(EXAMPLES, "example_echo_server"), str(port), pki("server-ec.pem"),
@@ -31,40 +47,18 @@ def echo_server():
         return
     ctx = ssl.create_default_context(cafile=pki("ca.pem"))
     ctx.load_cert_chain(pki("client-ec.pem"), pki("client-ec.key"))
-    detail = ""
-    ok = False
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                s.sendall(b"hello example")
-                ok = s.recv(100) == b"hello example"
-    except Exception as e:  # noqa: BLE001
-        detail = repr(e)
-    R.check("example_echo_server echoes to an mTLS client", ok, detail)
+    got, e = exchange(ctx, port, b"hello example")
+    R.check("example_echo_server echoes to an mTLS client", got == b"hello example", repr(e))
     # Without a client certificate the handshake must fail.
-    ctx2 = ssl.create_default_context(cafile=pki("ca.pem"))
-    refused = False
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-            with ctx2.wrap_socket(raw, server_hostname="localhost") as s:
-                s.sendall(b"x")
-                refused = s.recv(10) == b""
-    except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
-        refused = True
+    got, e = exchange(ssl.create_default_context(cafile=pki("ca.pem")), port, b"x")
+    refused = got == b"" and (e is None or isinstance(e, REFUSED))
     said = wait_stderr(srv, "certificate_required")
     # And it goes on serving.
-    again = False
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                s.sendall(b"again")
-                again = s.recv(100) == b"again"
-    except Exception as e:  # noqa: BLE001
-        detail = repr(e)
+    again, e = exchange(ctx, port, b"again")
     _, err = stop(srv)
     R.check("example_echo_server refuses a client without certificate (certificate_required)",
             refused and said, err)
-    R.check("example_echo_server serves the next client", again, detail + err)
+    R.check("example_echo_server serves the next client", again == b"again", repr(e) + err)
 
 
 def echo_server_allowlist():
@@ -80,14 +74,8 @@ def echo_server_allowlist():
             continue
         ctx = ssl.create_default_context(cafile=pki("ca.pem"))
         ctx.load_cert_chain(pki("client-ec.pem"), pki("client-ec.key"))
-        got, detail = b"", ""
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                    s.sendall(b"hello example")
-                    got = s.recv(100)
-        except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as e:
-            detail = repr(e)
+        got, e = exchange(ctx, port, b"hello example")
+        detail = repr(e) if isinstance(e, REFUSED) else ""
         if not ok:
             wait_stderr(srv, "access_denied")
         _, err = stop(srv)
